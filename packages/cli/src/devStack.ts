@@ -1,0 +1,88 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createLogger } from '@peerframe/core';
+
+export type DevStackOptions = {
+  host: string;
+  gatewayPort: number;
+  orchestratorPort: number;
+};
+
+export type DevStack = {
+  gatewayUrl: string;
+  orchestratorUrl: string;
+  /** Process ids of the nodes (orchestrator, gateway). */
+  pids: number[];
+  close(): Promise<void>;
+};
+
+// The CLI entry beside this file: main.ts when run from source, main.js once built.
+const main = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? './main.ts' : './main.js', import.meta.url),
+);
+
+/**
+ * The whole local stack, each node in its own process (so libwebrtc's codec threads, ONNX Runtime
+ * and the SFU's event loop do not share one): an orchestrator, then a gateway pointed at it.
+ */
+export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
+  const children: ChildProcess[] = [];
+  const log = createLogger('cli:dev');
+  const close = async () => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+          }),
+      ),
+    );
+  };
+  try {
+    const orchestratorUrl = await startChild(children, 'orchestrator', [
+      '--host',
+      options.host,
+      '--port',
+      String(options.orchestratorPort),
+    ]);
+    const gatewayUrl = await startChild(children, 'gateway', [
+      '--host',
+      options.host,
+      '--port',
+      String(options.gatewayPort),
+      '--orchestrator',
+      orchestratorUrl,
+    ]);
+    for (const child of children) {
+      child.once('exit', (code, signal) => {
+        log.error({ pid: child.pid, code, signal }, 'a node of the stack exited');
+      });
+    }
+    return { gatewayUrl, orchestratorUrl, pids: children.map((c) => c.pid ?? 0), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function startChild(children: ChildProcess[], role: string, args: string[]): Promise<string> {
+  const child = fork(main, [role, ...args], {
+    execArgv: process.execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) =>
+      reject(new Error(`${role} exited (${code}) before it was ready`));
+    child.once('exit', onExit);
+    child.on('message', (message: { type?: string; url?: string }) => {
+      if (message.type === 'ready' && message.url) {
+        child.off('exit', onExit);
+        resolve(message.url);
+      }
+    });
+  });
+}

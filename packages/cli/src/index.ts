@@ -1,0 +1,1 @@
+export { type DevStack, type DevStackOptions, startDevStack } from './devStack.ts';

@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { GatewayServer } from '@peerframe/gateway';
+import { OrchestratorServer } from '@peerframe/orchestrator';
+import { startDevStack } from './devStack.ts';
+import { closeOnSignal, reportReady } from './runNode.ts';
+
+const usage = `peerframe <command> [options]
+
+Commands:
+  dev             the whole local stack: orchestrator + gateway (ports 8935, 8088)
+  gateway         a gateway node           --orchestrator <url> (repeatable) --host --port
+  orchestrator    an orchestrator node     --host --port --max-sessions
+`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      host: { type: 'string', default: process.env.PEERFRAME_HOST ?? '127.0.0.1' },
+      port: { type: 'string' },
+      'gateway-port': { type: 'string', default: process.env.PEERFRAME_GATEWAY_PORT ?? '8088' },
+      'orchestrator-port': {
+        type: 'string',
+        default: process.env.PEERFRAME_ORCHESTRATOR_PORT ?? '8935',
+      },
+      orchestrator: { type: 'string', multiple: true },
+      'max-sessions': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || !command) {
+    process.stdout.write(usage);
+    return;
+  }
+  const port = (value: string | undefined, fallback: number) => {
+    const n = Number(value ?? fallback);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new RangeError(`Invalid port "${value}"`);
+    return n;
+  };
+  switch (command) {
+    case 'orchestrator': {
+      const maxSessions = values['max-sessions'] ? Number(values['max-sessions']) : undefined;
+      const node = await OrchestratorServer.create({
+        host: values.host,
+        port: port(values.port, 8935),
+        ...(maxSessions ? { maxSessions } : {}),
+      });
+      closeOnSignal('orchestrator', node);
+      reportReady('orchestrator', node.url);
+      return;
+    }
+    case 'gateway': {
+      const orchestrators = values.orchestrator ?? [];
+      if (orchestrators.length === 0) throw new Error('gateway needs --orchestrator <url>');
+      const node = await GatewayServer.create({
+        host: values.host,
+        port: port(values.port, 8088),
+        orchestrators,
+      });
+      closeOnSignal('gateway', node);
+      reportReady('gateway', node.url);
+      return;
+    }
+    case 'dev': {
+      const stack = await startDevStack({
+        host: values.host,
+        gatewayPort: port(values['gateway-port'], 8088),
+        orchestratorPort: port(values['orchestrator-port'], 8935),
+      });
+      closeOnSignal('dev', stack);
+      process.stdout.write(
+        [
+          '',
+          'PeerFrame local stack is up:',
+          `  WHIP ingest    ${stack.gatewayUrl}/whip?pipeline=invert   (POST application/sdp)`,
+          `  gateway        ${stack.gatewayUrl}/streams`,
+          `  orchestrator   ${stack.orchestratorUrl}/info`,
+          'Ctrl-C stops it.',
+          '',
+        ].join('\n'),
+      );
+      return;
+    }
+    default:
+      process.stderr.write(`Unknown command "${command}"\n\n${usage}`);
+      process.exitCode = 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`peerframe: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,8 @@
+export {
+  type DecodedMarker,
+  markerBandHeightPx,
+  markerCells,
+  readFrameMarker,
+  writeFrameMarker,
+} from './FrameMarker.ts';
+export { type I420Buffer, lumaMeanAbsDiff, SyntheticVideo } from './SyntheticVideo.ts';

@@ -1,0 +1,141 @@
+import { readFrameMarker } from './FrameMarker.ts';
+import type { NodeWhipPublisher, ReceivedFrame } from './NodeWhipPublisher.ts';
+import { lumaMeanAbsDiff, SyntheticVideo } from './SyntheticVideo.ts';
+
+export type FrameProbeOptions = {
+  widthPx: number;
+  heightPx: number;
+  /** Frames per second sent (default 30). */
+  fps?: number;
+  /** Measured sending time, ms. */
+  durationMs: number;
+  /** Frames sent before measuring starts (decoder start, first keyframe), ms (default 1000). */
+  warmupMs?: number;
+  /** How long to wait for late frames after the last one is sent, ms (default 1000). */
+  drainMs?: number;
+  /** What the pipeline does to luma: compare each returned frame to the sent one through it. */
+  expectLuma?: (sent: number) => number;
+};
+
+export type FrameProbeResult = {
+  widthPx: number;
+  heightPx: number;
+  framesSent: number;
+  /** Distinct measured frames that came back. */
+  framesReturned: number;
+  /** Frames that came back whose marker could not be read. */
+  framesUnreadable: number;
+  /** Returned frames whose number was not above the previous one. */
+  framesOutOfOrder: number;
+  /** Returned frames whose content differs from the expected by more than `contentToleranceMad`. */
+  framesWrongContent: number;
+  contentMadMean: number;
+  contentMadMax: number;
+  /** Frames whose marker read as inverted. */
+  framesInverted: number;
+  /** Sizes of the returned frames seen (the sender may scale under load). */
+  returnedSizes: string[];
+  fpsOut: number;
+  latencyP50Ms: number;
+  latencyP95Ms: number;
+  latencyP99Ms: number;
+  latencyMaxMs: number;
+  /** Per returned frame: [frame number, latency ms], in arrival order. */
+  samples: [number, number][];
+};
+
+/** Mean absolute luma difference above which a returned frame counts as wrong content. */
+export const contentToleranceMad = 12;
+
+/**
+ * Pushes the numbered synthetic pattern through a connected publisher at a steady rate and
+ * measures what comes back: glass-to-glass latency per frame (from the frame numbers), loss,
+ * order, and whether each frame's content is the sent frame through `expectLuma`.
+ */
+export async function runFrameProbe(
+  publisher: NodeWhipPublisher,
+  options: FrameProbeOptions,
+): Promise<FrameProbeResult> {
+  const fps = options.fps ?? 30;
+  const warmupMs = options.warmupMs ?? 1000;
+  const video = new SyntheticVideo(options.widthPx, options.heightPx);
+  const expectLuma = options.expectLuma ?? ((v: number) => v);
+  const sentAt = new Map<number, number>();
+  let firstMeasured = Number.POSITIVE_INFINITY;
+  const seen = new Set<number>();
+  const samples: [number, number][] = [];
+  const sizes = new Set<string>();
+  let unreadable = 0;
+  let outOfOrder = 0;
+  let wrongContent = 0;
+  let inverted = 0;
+  let madSum = 0;
+  let madMax = 0;
+  let lastNumber = -1;
+  let firstArrival = 0;
+  let lastArrival = 0;
+
+  const onFrame = (frame: ReceivedFrame) => {
+    sizes.add(`${frame.widthPx}x${frame.heightPx}`);
+    const marker = readFrameMarker(frame.data, frame.widthPx, frame.heightPx);
+    if (!marker) {
+      unreadable++;
+      return;
+    }
+    const n = marker.frameNumber;
+    if (n <= lastNumber) outOfOrder++;
+    lastNumber = Math.max(lastNumber, n);
+    const sent = sentAt.get(n);
+    if (sent === undefined || n < firstMeasured || seen.has(n)) return;
+    seen.add(n);
+    if (marker.inverted) inverted++;
+    samples.push([n, frame.receivedAtMs - sent]);
+    if (!firstArrival) firstArrival = frame.receivedAtMs;
+    lastArrival = frame.receivedAtMs;
+    const mad = lumaMeanAbsDiff(frame, video, n, expectLuma, 8);
+    madSum += mad;
+    madMax = Math.max(madMax, mad);
+    if (mad > contentToleranceMad) wrongContent++;
+  };
+  publisher.on('frame', onFrame);
+
+  const intervalMs = 1000 / fps;
+  const warmupFrames = Math.round((warmupMs * fps) / 1000);
+  const totalFrames = warmupFrames + Math.round((options.durationMs * fps) / 1000);
+  firstMeasured = warmupFrames;
+  const start = performance.now();
+  for (let n = 0; n < totalFrames; n++) {
+    const due = start + n * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const frame = video.frame(n);
+    sentAt.set(n, performance.now());
+    publisher.pushFrame(frame);
+  }
+  await new Promise((resolve) => setTimeout(resolve, options.drainMs ?? 1000));
+  publisher.off('frame', onFrame);
+
+  const latencies = samples.map(([, ms]) => ms).sort((a, b) => a - b);
+  const quantile = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+  const spanS = (lastArrival - firstArrival) / 1000;
+  return {
+    widthPx: options.widthPx,
+    heightPx: options.heightPx,
+    framesSent: totalFrames - warmupFrames,
+    framesReturned: seen.size,
+    framesUnreadable: unreadable,
+    framesOutOfOrder: outOfOrder,
+    framesWrongContent: wrongContent,
+    contentMadMean: seen.size ? madSum / seen.size : Number.NaN,
+    contentMadMax: madMax,
+    framesInverted: inverted,
+    returnedSizes: [...sizes],
+    fpsOut: spanS > 0 ? (seen.size - 1) / spanS : 0,
+    latencyP50Ms: quantile(0.5),
+    latencyP95Ms: quantile(0.95),
+    latencyP99Ms: quantile(0.99),
+    latencyMaxMs: latencies.at(-1) ?? Number.NaN,
+    samples,
+  };
+}

@@ -1,0 +1,86 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BaseError } from './BaseError.ts';
+import { HttpError } from './HttpError.ts';
+
+/** Default limit on request bodies: 64 KiB. */
+export const defaultMaxBodyBytes = 64 * 1024;
+
+/**
+ * Reads a request body up to `maxBytes`. A larger body is answered 413 (`body_too_large`) as soon
+ * as the limit is crossed, without buffering the rest.
+ */
+export async function readBody(
+  req: IncomingMessage,
+  maxBytes = defaultMaxBodyBytes,
+): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  if (declared > maxBytes) throw bodyTooLarge(maxBytes);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      req.resume();
+      throw bodyTooLarge(maxBytes);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function bodyTooLarge(maxBytes: number): HttpError {
+  return new HttpError(413, 'body_too_large', `Request body is larger than ${maxBytes} bytes`);
+}
+
+/** The media type of a request, lower-cased, without parameters. */
+export function contentType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/** Parses a JSON object body; anything else is a 400 naming the problem. */
+export function parseJsonObject(body: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (error) {
+    throw new HttpError(400, 'invalid_json', `Body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HttpError(400, 'invalid_json', 'Body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/**
+ * Answers `{ error: { code, message } }`: the error's own status for an `HttpError`, 400 for any
+ * other `BaseError` (bad input), 500 (with a generic message) for anything unexpected.
+ */
+export function sendError(
+  res: ServerResponse,
+  error: unknown,
+  headers: Record<string, string> = {},
+): number {
+  const status = error instanceof HttpError ? error.status : error instanceof BaseError ? 400 : 500;
+  const body =
+    error instanceof BaseError
+      ? { code: error.code, message: error.shortMessage }
+      : { code: 'internal_error', message: 'Internal error' };
+  sendJson(res, status, { error: body }, headers);
+  return status;
+}

@@ -1,0 +1,25 @@
+export { BaseError, type BaseErrorOptions } from './BaseError.ts';
+export { createLogger, type Logger } from './createLogger.ts';
+export { HttpError } from './HttpError.ts';
+export {
+  contentType,
+  defaultMaxBodyBytes,
+  parseJsonObject,
+  readBody,
+  sendError,
+  sendJson,
+} from './http.ts';
+export {
+  type BitrateHints,
+  InvalidSdpError,
+  maxSdpBytes,
+  parseSdp,
+  requireVp8Video,
+  type SdpMediaSummary,
+  type SdpSummary,
+  setVideoBitrateHints,
+  stripTransportCc,
+  UnsupportedCodecError,
+} from './sdp.ts';
+export { type EventMap, TypedEmitter } from './TypedEmitter.ts';
+export { TimeoutError, waitFor } from './waitFor.ts';

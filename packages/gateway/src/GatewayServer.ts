@@ -1,0 +1,205 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  type BitrateHints,
+  contentType,
+  createLogger,
+  HttpError,
+  type Logger,
+  maxSdpBytes,
+  parseSdp,
+  readBody,
+  requireVp8Video,
+  sendError,
+  sendJson,
+} from '@peerframe/core';
+import { OrchestratorClient } from './OrchestratorClient.ts';
+import { StreamSession, type StreamStats } from './StreamSession.ts';
+
+export type GatewayServerOptions = {
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** TCP port; 0 picks a free one (default 0). */
+  port?: number;
+  /** Orchestrator base URLs, tried in turn (a static list until discovery lands). */
+  orchestrators: string[];
+  /** Pipeline for a WHIP POST that names none (default `passthrough`). */
+  defaultPipeline?: string;
+  /** Encoder bitrate hints written into both legs' SDP (default start 2500, min 1000, max 10000 kbps). */
+  bitrate?: BitrateHints;
+  /** Write playout delay 0 on forwarded packets so receivers render at once (default true). */
+  zeroPlayoutDelay?: boolean;
+};
+
+export const defaultGatewayServerOptions = {
+  host: '127.0.0.1',
+  port: 0,
+  defaultPipeline: 'passthrough',
+  bitrate: { startKbps: 2500, minKbps: 1000, maxKbps: 10_000 },
+  zeroPlayoutDelay: true,
+} as const;
+
+const corsHeaders = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, PATCH, DELETE, OPTIONS',
+  'access-control-allow-headers': 'authorization, content-type, if-match',
+  'access-control-expose-headers': 'location, etag, link',
+};
+
+/**
+ * The gateway node's HTTP API. WHIP (RFC 9725): `POST /whip?pipeline=<name>&params=<json>` with an
+ * `application/sdp` offer → `201 Created`, `Location: /whip/<id>`, the SDP answer; `DELETE` on the
+ * Location ends the stream. `GET /streams` lists live streams with their packet counters.
+ */
+export class GatewayServer {
+  readonly url: string;
+  readonly streams = new Map<string, StreamSession>();
+  readonly #server: Server;
+  readonly #options: Required<GatewayServerOptions>;
+  readonly #orchestrators: OrchestratorClient[];
+  readonly #log: Logger = createLogger('gateway:http');
+  #next = 0;
+  #closed = false;
+
+  private constructor(server: Server, url: string, options: GatewayServerOptions) {
+    this.#server = server;
+    this.url = url;
+    this.#options = {
+      ...defaultGatewayServerOptions,
+      ...options,
+    } as Required<GatewayServerOptions>;
+    this.#orchestrators = options.orchestrators.map((u) => new OrchestratorClient(u));
+  }
+
+  static async create(options: GatewayServerOptions): Promise<GatewayServer> {
+    if (options.orchestrators.length === 0)
+      throw new RangeError('GatewayServer needs at least one orchestrator URL');
+    const host = options.host ?? defaultGatewayServerOptions.host;
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, resolve);
+    });
+    const address = server.address() as AddressInfo;
+    const gateway = new GatewayServer(server, `http://${host}:${address.port}`, options);
+    server.on('request', (req, res) => void gateway.#handle(req, res));
+    gateway.#log.info({ url: gateway.url, whip: `${gateway.url}/whip` }, 'gateway listening');
+    return gateway;
+  }
+
+  get whipUrl(): string {
+    return `${this.url}/whip`;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://gateway');
+      const parts = url.pathname.split('/').filter(Boolean);
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, corsHeaders).end();
+        return;
+      }
+      if (parts[0] === 'whip' && parts.length === 1 && req.method === 'POST') {
+        return await this.#publish(req, res, url);
+      }
+      if (parts[0] === 'whip' && parts.length === 2 && parts[1]) {
+        const stream = this.streams.get(parts[1]);
+        if (!stream) throw new HttpError(404, 'stream_not_found', `No stream ${parts[1]}`);
+        if (req.method === 'DELETE') {
+          await stream.close('publisher ended it');
+          res.writeHead(200, corsHeaders).end();
+          return;
+        }
+        if (req.method === 'PATCH') {
+          throw new HttpError(
+            405,
+            'trickle_not_supported',
+            'Trickle ICE is not supported: send complete offers',
+          );
+        }
+      }
+      if (req.method === 'GET' && url.pathname === '/streams') {
+        return sendJson(
+          res,
+          200,
+          { streams: [...this.streams.values()].map((s) => s.stats()) satisfies StreamStats[] },
+          corsHeaders,
+        );
+      }
+      if (req.method === 'GET' && url.pathname === '/health')
+        return sendJson(res, 200, { ok: true });
+      throw new HttpError(404, 'not_found', `No route for ${req.method} ${url.pathname}`);
+    } catch (error) {
+      const status = sendError(res, error, corsHeaders);
+      if (status >= 500) this.#log.error({ err: error }, 'request failed');
+      else this.#log.debug({ err: error }, 'request rejected');
+    }
+  }
+
+  async #publish(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (contentType(req) !== 'application/sdp') {
+      throw new HttpError(
+        415,
+        'unsupported_media_type',
+        `WHIP takes an application/sdp offer, got "${req.headers['content-type'] ?? 'none'}"`,
+      );
+    }
+    const offer = await readBody(req, maxSdpBytes);
+    requireVp8Video(parseSdp(offer));
+    const pipeline = url.searchParams.get('pipeline') ?? this.#options.defaultPipeline;
+    const params = parseParamsQuery(url.searchParams.get('params'));
+    if (this.#closed) throw new HttpError(503, 'shutting_down', 'Gateway is shutting down');
+    const orchestrator = this.#pickOrchestrator();
+    const stream = await StreamSession.create(offer, {
+      pipeline,
+      params,
+      orchestrator,
+      bitrate: this.#options.bitrate,
+      zeroPlayoutDelay: this.#options.zeroPlayoutDelay,
+    });
+    this.streams.set(stream.id, stream);
+    stream.on('state', (state) => {
+      if (state === 'ended') this.streams.delete(stream.id);
+    });
+    this.#log.info(
+      { streamId: stream.id, pipeline, orchestrator: orchestrator.url },
+      'stream published',
+    );
+    res.writeHead(201, {
+      ...corsHeaders,
+      'content-type': 'application/sdp',
+      location: `/whip/${stream.id}`,
+      etag: `"${stream.id}"`,
+    });
+    res.end(stream.answerSdp);
+  }
+
+  #pickOrchestrator(): OrchestratorClient {
+    const orchestrator = this.#orchestrators[this.#next++ % this.#orchestrators.length];
+    if (!orchestrator) throw new HttpError(503, 'no_orchestrator', 'No orchestrator configured');
+    return orchestrator;
+  }
+
+  /** Ends every stream, then the HTTP server. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.streams.values()].map((s) => s.close('gateway shutting down')));
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+function parseParamsQuery(value: string | null): Record<string, unknown> {
+  if (value === null) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new HttpError(400, 'invalid_params', 'Query "params" must be a JSON object');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new HttpError(400, 'invalid_params', 'Query "params" must be a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,244 @@
+import type { Socket } from 'node:dgram';
+import { TypedEmitter } from '@peerframe/core';
+import {
+  type MediaStreamTrack,
+  PictureLossIndication,
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  RTCRtpHeaderExtensionParameters,
+  type RTCRtpTransceiver,
+  type RtcpPacket,
+  RtcpPayloadSpecificFeedback,
+  type RtpPacket,
+  useSdesMid,
+} from 'werift';
+
+/** libwebrtc's playout-delay header extension: min/max delay the receiver may buffer. */
+export const playoutDelayUri = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
+/** min = max = 0 (12 bits each, 10 ms units): render each frame as soon as it is decoded. */
+const zeroPlayoutDelay = Buffer.alloc(3);
+/** FIR has feedback message type 4 in RTCP PSFB (RFC 5104). */
+const firFormat = 4;
+
+export type LegState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+export type WeriftLegEvents = {
+  /** An RTP packet of the remote peer's video (a clone the listener may change). */
+  rtp: [RtpPacket];
+  /** The remote peer asks for a keyframe of the video we send it (PLI or FIR). */
+  keyframeRequest: [];
+  state: [LegState];
+};
+
+export type WeriftLegOptions = {
+  /** Write playout delay 0 into forwarded packets so libwebrtc receivers skip their jitter buffer (default true). */
+  zeroPlayoutDelay?: boolean;
+  /** Extra host address for ICE (default 127.0.0.1, so loopback always works). */
+  hostAddress?: string;
+};
+
+/**
+ * One WebRTC leg of the SFU: a werift peer with a single sendrecv VP8 transceiver. RTP is relayed,
+ * never decoded: packets the remote sends come out as `rtp` events, and `send()` writes packets
+ * (from another leg) to the remote with this leg's SSRC, payload type and header extensions.
+ */
+export class WeriftLeg extends TypedEmitter<WeriftLegEvents> {
+  readonly pc: RTCPeerConnection;
+  readonly #transceiver: RTCRtpTransceiver;
+  readonly #zeroPlayoutDelay: boolean;
+  #playoutDelayId: number | undefined;
+  #remoteSsrc: number | undefined;
+  #state: LegState = 'new';
+  packetsIn = 0;
+  packetsOut = 0;
+  keyframeRequestsIn = 0;
+
+  private constructor(
+    pc: RTCPeerConnection,
+    transceiver: RTCRtpTransceiver,
+    options: WeriftLegOptions,
+  ) {
+    super();
+    this.pc = pc;
+    this.#transceiver = transceiver;
+    this.#zeroPlayoutDelay = options.zeroPlayoutDelay ?? true;
+    this.#wire();
+  }
+
+  /** A leg that answers a remote offer (the publisher's WHIP offer). */
+  static async answer(
+    offerSdp: string,
+    options: WeriftLegOptions = {},
+  ): Promise<{ leg: WeriftLeg; answerSdp: string }> {
+    const pc = createPeer(options);
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+      const transceiver = pc.getTransceivers().find((t) => t.kind === 'video');
+      if (!transceiver) throw new Error('offer has no video transceiver');
+      transceiver.setDirection('sendrecv');
+      const leg = new WeriftLeg(pc, transceiver, options);
+      await pc.setLocalDescription(await pc.createAnswer());
+      await waitForGathering(pc);
+      leg.#negotiated();
+      return { leg, answerSdp: pc.localDescription?.sdp ?? '' };
+    } catch (error) {
+      await pc.close();
+      throw error;
+    }
+  }
+
+  /** A leg that offers (to an orchestrator); finish it with `accept(answerSdp)`. */
+  static async offer(
+    options: WeriftLegOptions = {},
+  ): Promise<{ leg: WeriftLeg; offerSdp: string }> {
+    const pc = createPeer(options);
+    const transceiver = pc.addTransceiver('video', { direction: 'sendrecv' });
+    const leg = new WeriftLeg(pc, transceiver, options);
+    await pc.setLocalDescription(await pc.createOffer());
+    await waitForGathering(pc);
+    return { leg, offerSdp: pc.localDescription?.sdp ?? '' };
+  }
+
+  async accept(answerSdp: string): Promise<void> {
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: answerSdp });
+    this.#negotiated();
+  }
+
+  get state(): LegState {
+    return this.#state;
+  }
+
+  /** Relays a packet from another leg to this leg's remote peer. */
+  send(packet: RtpPacket): void {
+    if (this.#state === 'closed') return;
+    packet.header.extensions =
+      this.#playoutDelayId !== undefined
+        ? [{ id: this.#playoutDelayId, payload: zeroPlayoutDelay }]
+        : [];
+    this.packetsOut++;
+    this.#transceiver.sender.sendRtp(packet).catch(() => {});
+  }
+
+  /** Asks the remote peer for a keyframe of the video it sends us (PLI). */
+  requestKeyframe(): void {
+    if (this.#remoteSsrc === undefined || this.#state === 'closed') return;
+    this.#transceiver.receiver.sendRtcpPLI(this.#remoteSsrc).catch(() => {});
+  }
+
+  #negotiated(): void {
+    const extension = this.#transceiver.headerExtensions.find((e) => e.uri === playoutDelayUri);
+    this.#playoutDelayId = this.#zeroPlayoutDelay ? extension?.id : undefined;
+  }
+
+  #wire(): void {
+    const { sender, receiver } = this.#transceiver;
+    const attach = (track: MediaStreamTrack) => {
+      track.onReceiveRtp.subscribe((packet: RtpPacket) => {
+        this.#remoteSsrc = packet.header.ssrc;
+        this.packetsIn++;
+        this.emit('rtp', packet);
+      });
+    };
+    // An answering leg's remote track exists already (created while the offer was applied).
+    for (const track of receiver.tracks) attach(track);
+    this.#transceiver.onTrack.subscribe(attach);
+    // werift routes payload-specific feedback by the *sender* SSRC of the RTCP packet, which for a
+    // sendrecv peer is its media SSRC, i.e. our receiver; a PLI for our sender can arrive on either.
+    const onRtcp = (packet: RtcpPacket) => {
+      if (packet.type !== RtcpPayloadSpecificFeedback.type) return;
+      const feedback = (packet as RtcpPayloadSpecificFeedback).feedback;
+      const isPli = feedback.count === PictureLossIndication.count;
+      if (!isPli && feedback.count !== firFormat) return;
+      if (isPli && (feedback as PictureLossIndication).mediaSsrc !== sender.ssrc) return;
+      this.keyframeRequestsIn++;
+      this.emit('keyframeRequest');
+    };
+    sender.onRtcp.subscribe(onRtcp);
+    receiver.onRtcp.subscribe(onRtcp);
+    this.pc.connectionStateChange.subscribe((state) => {
+      if (this.#state === 'closed') return;
+      this.#state = state === 'new' ? 'new' : state;
+      this.emit('state', this.#state);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.emit('state', 'closed');
+    await this.pc.close();
+  }
+}
+
+function createPeer(options: WeriftLegOptions): RTCPeerConnection {
+  const host = options.hostAddress ?? '127.0.0.1';
+  return new RTCPeerConnection({
+    iceServers: [],
+    iceAdditionalHostAddresses: [host],
+    iceInterfaceAddresses: { udp4: host },
+    iceUseIpv6: false,
+    codecs: {
+      video: [
+        new RTCRtpCodecParameters({
+          mimeType: 'video/VP8',
+          clockRate: 90_000,
+          payloadType: 96,
+          rtcpFeedback: [
+            { type: 'nack' },
+            { type: 'nack', parameter: 'pli' },
+            { type: 'ccm', parameter: 'fir' },
+          ],
+        }),
+      ],
+      audio: [],
+    },
+    headerExtensions: {
+      video: [useSdesMid(), new RTCRtpHeaderExtensionParameters({ uri: playoutDelayUri, id: 6 })],
+      audio: [],
+    },
+  });
+}
+
+/** Socket buffer for each leg's UDP socket: room for a burst of 720p keyframes (~2500 packets). */
+const socketBufferBytes = 4 * 1024 * 1024;
+
+/**
+ * A 720p keyframe arrives as a burst of 100+ packets on every leg at once; with the kernel's
+ * default 208 KiB receive buffer, a busy event loop overflows it and packets are lost (the cause
+ * of the systematic 720p frame loss through a plain werift relay). werift keeps its sockets
+ * private: reach them through the ICE transports. The kernel caps the size at net.core.rmem_max.
+ */
+function enlargeSocketBuffers(pc: RTCPeerConnection): void {
+  for (const iceTransport of pc.iceTransports) {
+    const protocols = (
+      iceTransport.connection as unknown as { protocols?: { transport?: { socket?: Socket } }[] }
+    ).protocols;
+    for (const protocol of protocols ?? []) {
+      const socket = protocol.transport?.socket;
+      if (!socket) continue;
+      try {
+        socket.setRecvBufferSize(socketBufferBytes);
+        socket.setSendBufferSize(socketBufferBytes);
+      } catch {
+        // Not bound yet or refused by the kernel: the default buffer still works, with less headroom.
+      }
+    }
+  }
+}
+
+async function waitForGathering(pc: RTCPeerConnection): Promise<void> {
+  await waitForGatheringComplete(pc);
+  enlargeSocketBuffers(pc);
+}
+
+async function waitForGatheringComplete(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return;
+  await new Promise<void>((resolve) => {
+    const { unSubscribe } = pc.iceGatheringStateChange.subscribe((state) => {
+      if (state === 'complete') {
+        unSubscribe();
+        resolve();
+      }
+    });
+  });
+}

@@ -1,0 +1,17 @@
+export {
+  defaultGatewayServerOptions,
+  GatewayServer,
+  type GatewayServerOptions,
+} from './GatewayServer.ts';
+export {
+  OrchestratorClient,
+  type OrchestratorInfoResponse,
+  OrchestratorRequestError,
+} from './OrchestratorClient.ts';
+export {
+  StreamSession,
+  type StreamSessionOptions,
+  type StreamState,
+  type StreamStats,
+} from './StreamSession.ts';
+export { type LegState, playoutDelayUri, WeriftLeg, type WeriftLegOptions } from './WeriftLeg.ts';

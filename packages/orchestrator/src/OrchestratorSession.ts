@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { BaseError, createLogger, type Logger, TypedEmitter } from '@peerframe/core';
+import {
+  type I420Image,
+  installWrtcExitGuard,
+  WrtcVideoSink as VideoSink,
+  WrtcVideoSource as VideoSource,
+  WrtcPeerConnection,
+  type WrtcVideoSink,
+  waitForIceGathering,
+} from '@peerframe/core/wrtc';
+import type { Frame, Pipeline, PipelineParams } from '@peerframe/pipelines';
+import { LatestFrameQueue } from './LatestFrameQueue.ts';
+
+export type SessionState = 'connecting' | 'live' | 'closed';
+
+export type SessionStats = {
+  framesIn: number;
+  framesOut: number;
+  /** Frames replaced in the decoder → pipeline queue by a newer one (latest frame wins). */
+  framesDropped: number;
+  pipelineErrors: number;
+  /** Median pipeline time over the last 300 frames, ms. */
+  pipelineMsP50: number;
+};
+
+export type OrchestratorSessionEvents = {
+  state: [SessionState];
+  error: [Error];
+};
+
+export type OrchestratorSessionOptions = {
+  /** Frames waiting between decoder and pipeline, 1 or 2 (default 1). */
+  queueCapacity?: number;
+};
+
+export class PipelineFailedError extends BaseError {
+  override name = 'PipelineFailedError';
+  constructor(pipeline: string, cause: unknown) {
+    super('pipeline_failed', `Pipeline "${pipeline}" failed on a frame`, { cause });
+  }
+}
+
+/**
+ * One gateway stream on this orchestrator: a libwebrtc peer whose decoded I420 frames go through a
+ * latest-frame-wins queue into the pipeline, and whose processed frames are encoded back to the
+ * gateway on the same (sendrecv) video transceiver.
+ */
+export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents> {
+  readonly id: string;
+  readonly pipeline: Pipeline;
+  readonly answerSdp: string;
+  #state: SessionState = 'connecting';
+  readonly #pc: RTCPeerConnection;
+  readonly #source: InstanceType<typeof VideoSource>;
+  readonly #track: MediaStreamTrack;
+  #sink: WrtcVideoSink | undefined;
+  readonly #queue: LatestFrameQueue<I420Image>;
+  readonly #log: Logger;
+  readonly #pipelineMs: number[] = [];
+  #framesIn = 0;
+  #framesOut = 0;
+  #pipelineErrors = 0;
+  #loop: Promise<void> | undefined;
+
+  private constructor(
+    id: string,
+    pc: RTCPeerConnection,
+    source: InstanceType<typeof VideoSource>,
+    track: MediaStreamTrack,
+    pipeline: Pipeline,
+    answerSdp: string,
+    options: OrchestratorSessionOptions,
+  ) {
+    super();
+    this.id = id;
+    this.#pc = pc;
+    this.#source = source;
+    this.#track = track;
+    this.pipeline = pipeline;
+    this.answerSdp = answerSdp;
+    this.#queue = new LatestFrameQueue(options.queueCapacity ?? 1);
+    this.#log = createLogger('orchestrator:session', { sessionId: id, pipeline: pipeline.name });
+  }
+
+  /**
+   * Answers the gateway's offer. The pipeline must already be created; it is owned (and closed)
+   * by the session from here on.
+   */
+  static async create(
+    offerSdp: string,
+    pipeline: Pipeline,
+    options: OrchestratorSessionOptions = {},
+  ): Promise<OrchestratorSession> {
+    installWrtcExitGuard();
+    const pc = new WrtcPeerConnection({ iceServers: [] });
+    const source = new VideoSource();
+    const track = source.createTrack();
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+      // The offer's video section is sendrecv: attach the output track to its transceiver.
+      pc.addTrack(track);
+      const answer = await pc.createAnswer();
+      await pc.setLocalDescription(answer);
+      await waitForIceGathering(pc);
+      const sdp = pc.localDescription?.sdp;
+      if (!sdp) throw new BaseError('no_local_description', 'libwebrtc produced no answer');
+      const session = new OrchestratorSession(
+        randomUUID(),
+        pc,
+        source,
+        track,
+        pipeline,
+        sdp,
+        options,
+      );
+      session.#start();
+      return session;
+    } catch (error) {
+      track.stop();
+      pc.close();
+      throw error;
+    }
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  stats(): SessionStats {
+    const sorted = [...this.#pipelineMs].sort((a, b) => a - b);
+    return {
+      framesIn: this.#framesIn,
+      framesOut: this.#framesOut,
+      framesDropped: this.#queue.dropped,
+      pipelineErrors: this.#pipelineErrors,
+      pipelineMsP50: sorted[Math.floor(sorted.length / 2)] ?? 0,
+    };
+  }
+
+  /** libwebrtc's stats of the peer connection (inbound-rtp from the gateway, outbound-rtp back). */
+  getStats(): Promise<RTCStatsReport> {
+    return this.#pc.getStats();
+  }
+
+  async update(params: PipelineParams): Promise<void> {
+    await this.pipeline.update(params);
+  }
+
+  #start(): void {
+    const pc = this.#pc;
+    // The remote video track exists once the offer is applied (its 'track' event already fired).
+    const receiver = pc.getReceivers().find((r) => r.track.kind === 'video');
+    if (receiver) {
+      const sink = new VideoSink(receiver.track);
+      sink.onframe = ({ frame }) => {
+        this.#framesIn++;
+        this.#queue.push(frame);
+      };
+      this.#sink = sink;
+    }
+    pc.addEventListener('connectionstatechange', () => {
+      const state = pc.connectionState;
+      this.#log.debug({ state }, 'peer connection state');
+      if (state === 'connected') this.#setState('live');
+      if (state === 'failed' || state === 'closed') void this.close();
+    });
+    this.#loop = this.#run();
+  }
+
+  async #run(): Promise<void> {
+    for (;;) {
+      const image = await this.#queue.take();
+      if (!image || this.#state === 'closed') return;
+      const data =
+        image.data instanceof Uint8Array && image.data.constructor === Uint8Array
+          ? image.data
+          : new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+      const frame: Frame = {
+        widthPx: image.width,
+        heightPx: image.height,
+        format: 'i420',
+        data,
+        timestampUs: Math.round(performance.now() * 1000),
+      };
+      const started = performance.now();
+      let output: Frame;
+      try {
+        output = await this.pipeline.process(frame);
+      } catch (error) {
+        this.#pipelineErrors++;
+        if (this.#pipelineErrors === 1 || this.#pipelineErrors % 100 === 0) {
+          this.#log.error(
+            { err: error, count: this.#pipelineErrors },
+            'pipeline failed on a frame',
+          );
+          this.emit('error', new PipelineFailedError(this.pipeline.name, error));
+        }
+        continue;
+      }
+      this.#recordPipelineMs(performance.now() - started);
+      // close() may have run while the pipeline worked.
+      if ((this.#state as SessionState) === 'closed') return;
+      this.#source.onFrame({ width: output.widthPx, height: output.heightPx, data: output.data });
+      this.#framesOut++;
+    }
+  }
+
+  #recordPipelineMs(ms: number): void {
+    this.#pipelineMs.push(ms);
+    if (this.#pipelineMs.length > 300) this.#pipelineMs.shift();
+  }
+
+  #setState(state: SessionState): void {
+    if (this.#state === state || this.#state === 'closed') return;
+    this.#state = state;
+    this.emit('state', state);
+  }
+
+  /** Stops media, closes the peer and the pipeline. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#setState('closed');
+    this.#queue.close();
+    this.#sink?.stop();
+    this.#track.stop();
+    this.#pc.close();
+    await this.#loop;
+    await this.pipeline.close();
+    this.#log.info(this.stats(), 'session closed');
+  }
+}

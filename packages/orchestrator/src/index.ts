@@ -1,0 +1,16 @@
+export { LatestFrameQueue } from './LatestFrameQueue.ts';
+export {
+  type CreateSessionResponse,
+  defaultOrchestratorServerOptions,
+  type OrchestratorInfo,
+  OrchestratorServer,
+  type OrchestratorServerOptions,
+} from './OrchestratorServer.ts';
+export {
+  OrchestratorSession,
+  type OrchestratorSessionEvents,
+  type OrchestratorSessionOptions,
+  PipelineFailedError,
+  type SessionState,
+  type SessionStats,
+} from './OrchestratorSession.ts';

@@ -1,0 +1,247 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidFrameError, InvalidPipelineParamsError, PipelineClosedError } from './errors.ts';
+import { type Frame, i420ByteLength, i420Planes } from './Frame.ts';
+import { applyAffine3, rgbToYuv, yuvToRgb } from './graphs/bt601.ts';
+import { InvertPipeline } from './InvertPipeline.ts';
+
+type Rgb = readonly [number, number, number];
+const clampByte = (value: number) => Math.min(255, Math.max(0, Math.round(value)));
+
+/** An I420 frame encoded from RGB: Y per pixel, U and V from the 2×2 average, like an encoder. */
+function frameFromRgb(widthPx: number, heightPx: number, rgbAt: (x: number, y: number) => Rgb) {
+  const data = new Uint8Array(i420ByteLength(widthPx, heightPx));
+  const frame: Frame = { widthPx, heightPx, format: 'i420', data, timestampUs: 123_456 };
+  const { y, u, v } = i420Planes(frame);
+  for (let row = 0; row < heightPx; row += 2) {
+    for (let col = 0; col < widthPx; col += 2) {
+      let uSum = 0;
+      let vSum = 0;
+      for (const [dy, dx] of [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ] as const) {
+        const [luma, cb, cr] = applyAffine3(rgbToYuv, ...rgbAt(col + dx, row + dy));
+        y[(row + dy) * widthPx + col + dx] = clampByte(luma);
+        uSum += cb;
+        vSum += cr;
+      }
+      u[(row / 2) * (widthPx / 2) + col / 2] = clampByte(uSum / 4);
+      v[(row / 2) * (widthPx / 2) + col / 2] = clampByte(vSum / 4);
+    }
+  }
+  return frame;
+}
+
+const palette: readonly Rgb[] = [
+  [200, 40, 40],
+  [40, 200, 40],
+  [40, 40, 200],
+  [210, 200, 30],
+  [30, 190, 210],
+  [200, 30, 190],
+  [128, 128, 128],
+  [235, 235, 235],
+  [20, 20, 20],
+];
+
+/** Gradients on the left half, 64×64 colour blocks on the right; every channel in 8..247. */
+function gradientsAndBlocks(widthPx: number, heightPx: number): Frame {
+  const half = widthPx / 2;
+  return frameFromRgb(widthPx, heightPx, (x, y) => {
+    if (x < half) {
+      return [
+        8 + (239 * x) / half,
+        8 + (239 * y) / heightPx,
+        247 - (239 * (x + y)) / (half + heightPx),
+      ];
+    }
+    return palette[(Math.floor((x - half) / 64) + 3 * Math.floor(y / 64)) % palette.length] as Rgb;
+  });
+}
+
+/** Per-plane mean and max absolute difference between actual and expected bytes. */
+function planeErrors(actual: Uint8Array, expected: (index: number) => number) {
+  let sum = 0;
+  let max = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const error = Math.abs((actual[i] as number) - expected(i));
+    sum += error;
+    max = Math.max(max, error);
+  }
+  return { mean: sum / actual.length, max };
+}
+
+/** The invert in float64 JavaScript, step by step as the graph does it (for any content). */
+function referenceInvert(frame: Frame): Frame {
+  const { widthPx: w, heightPx: h } = frame;
+  const input = i420Planes(frame);
+  const data = new Uint8Array(frame.data.length);
+  const output = i420Planes({ ...frame, data });
+  const rgb = new Float64Array(w * h * 3);
+  for (let row = 0; row < h; row++) {
+    for (let col = 0; col < w; col++) {
+      const c = (row >> 1) * (w / 2) + (col >> 1);
+      const pixel = row * w + col;
+      const decoded = applyAffine3(
+        yuvToRgb,
+        input.y[pixel] as number,
+        input.u[c] as number,
+        input.v[c] as number,
+      );
+      decoded.forEach((value, k) => {
+        rgb[pixel * 3 + k] = Math.min(255, Math.max(0, 255 - value));
+      });
+      const [r, g, b] = rgb.subarray(pixel * 3, pixel * 3 + 3) as unknown as Rgb;
+      output.y[pixel] = clampByte(applyAffine3(rgbToYuv, r, g, b)[0]);
+    }
+  }
+  for (let row = 0; row < h; row += 2) {
+    for (let col = 0; col < w; col += 2) {
+      const mean = [0, 1, 2].map((k) => {
+        let sum = 0;
+        for (const p of [
+          row * w + col,
+          row * w + col + 1,
+          (row + 1) * w + col,
+          (row + 1) * w + col + 1,
+        ]) {
+          sum += rgb[p * 3 + k] as number;
+        }
+        return sum / 4;
+      }) as unknown as Rgb;
+      const [, cb, cr] = applyAffine3(rgbToYuv, ...mean);
+      const c = (row / 2) * (w / 2) + col / 2;
+      output.u[c] = clampByte(cb);
+      output.v[c] = clampByte(cr);
+    }
+  }
+  return { ...frame, data };
+}
+
+/** A small deterministic PRNG (mulberry32). */
+function random(seed: number) {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('InvertPipeline', () => {
+  let pipeline: InvertPipeline;
+  beforeAll(async () => {
+    pipeline = await InvertPipeline.create();
+  });
+  afterAll(async () => {
+    await pipeline.close();
+  });
+
+  it('is ready once created', () => {
+    expect(pipeline.name).toBe('invert');
+    expect(pipeline.state).toBe('ready');
+  });
+
+  it.each([
+    [512, 512],
+    [1280, 720],
+  ])('inverts in-gamut content at %i×%i: Y → 251 − Y, U → 256 − U, V → 256 − V', async (w, h) => {
+    const frame = gradientsAndBlocks(w, h);
+    const before = frame.data.slice();
+    const result = await pipeline.process(frame);
+
+    expect(result).toMatchObject({ widthPx: w, heightPx: h, format: 'i420', timestampUs: 123_456 });
+    expect(result.data).toHaveLength(i420ByteLength(w, h));
+    expect(frame.data).toEqual(before); // the input frame is left alone
+    const input = i420Planes(frame);
+    const output = i420Planes(result);
+    const errors = {
+      y: planeErrors(output.y, (i) => 251 - (input.y[i] as number)),
+      u: planeErrors(output.u, (i) => 256 - (input.u[i] as number)),
+      v: planeErrors(output.v, (i) => 256 - (input.v[i] as number)),
+    };
+    for (const { mean, max } of Object.values(errors)) {
+      expect(mean).toBeLessThan(0.5);
+      expect(max).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('clips out-of-range RGB: black below 16 and white above 235 swap to 235 and 16', async () => {
+    const w = 256;
+    const h = 4;
+    const data = new Uint8Array(i420ByteLength(w, h)).fill(128);
+    for (let i = 0; i < w * h; i++) data[i] = i % w; // Y ramps 0..255 along each row
+    const result = await pipeline.process({
+      widthPx: w,
+      heightPx: h,
+      format: 'i420',
+      data,
+      timestampUs: 0,
+    });
+    const { y, u, v } = i420Planes(result);
+    for (let x = 0; x < w; x++) expect(y[x]).toBe(Math.min(235, Math.max(16, 251 - x)));
+    expect(new Set(u)).toEqual(new Set([128]));
+    expect(new Set(v)).toEqual(new Set([128]));
+  });
+
+  it('matches a float64 reference on random (mostly out-of-gamut) content', async () => {
+    const next = random(42);
+    const w = 96;
+    const h = 64;
+    const data = Uint8Array.from({ length: i420ByteLength(w, h) }, () => Math.floor(next() * 256));
+    const frame: Frame = { widthPx: w, heightPx: h, format: 'i420', data, timestampUs: 7 };
+    const result = await pipeline.process(frame);
+    const expected = referenceInvert(frame);
+    const { mean, max } = planeErrors(result.data, (i) => expected.data[i] as number);
+    expect(max).toBeLessThanOrEqual(1); // float32 against float64 rounding
+    expect(mean).toBeLessThan(0.01);
+  });
+
+  it('rejects frames it cannot take with InvalidFrameError', async () => {
+    const odd: Frame = {
+      widthPx: 641,
+      heightPx: 360,
+      format: 'i420',
+      data: new Uint8Array(i420ByteLength(641, 360)),
+      timestampUs: 0,
+    };
+    await expect(pipeline.process(odd)).rejects.toThrow(InvalidFrameError);
+    await expect(pipeline.process(odd)).rejects.toMatchObject({
+      code: 'invalid_frame',
+      shortMessage: 'Odd frame widthPx 641',
+    });
+    const short = { ...odd, widthPx: 640, data: new Uint8Array(100) };
+    await expect(pipeline.process(short)).rejects.toThrow(/100 bytes, expected 345600/);
+    const zero = { ...odd, widthPx: 0, data: new Uint8Array(0) };
+    await expect(pipeline.process(zero)).rejects.toThrow(/widthPx/);
+    const nv12 = { ...short, format: 'nv12' } as unknown as Frame;
+    await expect(pipeline.process(nv12)).rejects.toThrow(/format "nv12"/);
+    expect(pipeline.state).toBe('ready');
+  });
+
+  it('takes no params, at create and at update', async () => {
+    await expect(pipeline.update({})).resolves.toBeUndefined();
+    await expect(pipeline.update({ strength: 1 })).rejects.toThrow(InvalidPipelineParamsError);
+    await expect(InvertPipeline.create({}, { strength: 1 })).rejects.toThrow(
+      /takes no params; got "strength"/,
+    );
+  });
+});
+
+describe('InvertPipeline lifecycle', () => {
+  it('close() is idempotent, waits for a frame in flight, and later calls throw', async () => {
+    const pipeline = await InvertPipeline.create({ intraOpNumThreads: 1 });
+    const frame = gradientsAndBlocks(512, 512);
+    const inFlight = pipeline.process(frame);
+    const closing = pipeline.close();
+    await expect(inFlight).resolves.toMatchObject({ widthPx: 512 });
+    await closing;
+    await pipeline.close();
+    expect(pipeline.state).toBe('closed');
+    await expect(pipeline.process(frame)).rejects.toThrow(PipelineClosedError);
+    await expect(pipeline.update({})).rejects.toMatchObject({ code: 'pipeline_closed' });
+  });
+});

@@ -1,0 +1,1 @@
+export { formatEth, parseEth, type Wei, weiPerEth } from './wei.ts';

@@ -1,0 +1,57 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+// Workspace packages resolve to their TypeScript sources, as `node --conditions=source` does.
+const alias = [
+  {
+    find: /^@peerframe\/([a-z-]+)$/,
+    replacement: `${root}packages/$1/src/index.ts`,
+  },
+  {
+    find: /^@peerframe\/([a-z-]+)\/([a-z-]+)$/,
+    replacement: `${root}packages/$1/src/$2.ts`,
+  },
+];
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    // @roamhq/wrtc crashes in worker threads: every test file gets its own process.
+    pool: 'forks',
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          pool: 'forks',
+          include: ['packages/*/src/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          pool: 'forks',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          pool: 'forks',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          // The e2e suite measures real-time video; two at once on 2 cores would starve each other.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
