@@ -20,6 +20,7 @@ export default defineConfig({
   test: {
     // @roamhq/wrtc crashes in worker threads: every test file gets its own process.
     pool: 'forks',
+    reporters: ['default', './test/summaryReporter.ts'],
     projects: [
       {
         resolve: { alias },
