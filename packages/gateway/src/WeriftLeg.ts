@@ -1,5 +1,5 @@
 import type { Socket } from 'node:dgram';
-import { TypedEmitter } from '@peerframe/core';
+import { createLogger, TypedEmitter } from '@peerframe/core';
 import {
   type MediaStreamTrack,
   PictureLossIndication,
@@ -12,6 +12,7 @@ import {
   type RtpPacket,
   useSdesMid,
 } from 'werift';
+import { useKeyObjectsForSrtp } from './useKeyObjectsForSrtp.ts';
 
 /** libwebrtc's playout-delay header extension: min/max delay the receiver may buffer. */
 export const playoutDelayUri = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
@@ -49,6 +50,7 @@ export class WeriftLeg extends TypedEmitter<WeriftLegEvents> {
   #playoutDelayId: number | undefined;
   #remoteSsrc: number | undefined;
   #state: LegState = 'new';
+  readonly #log = createLogger('gateway:leg');
   packetsIn = 0;
   packetsOut = 0;
   keyframeRequestsIn = 0;
@@ -157,6 +159,9 @@ export class WeriftLeg extends TypedEmitter<WeriftLegEvents> {
     receiver.onRtcp.subscribe(onRtcp);
     this.pc.connectionStateChange.subscribe((state) => {
       if (this.#state === 'closed') return;
+      if (state === 'connected') {
+        this.#log.debug({ swapped: useKeyObjectsForSrtp(this.pc) }, 'SRTP keys as KeyObjects');
+      }
       this.#state = state === 'new' ? 'new' : state;
       this.emit('state', this.#state);
     });
