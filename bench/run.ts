@@ -13,6 +13,8 @@ import { startDevStack } from '@peerframe/cli';
 import { NodeWhipPublisher, runFrameProbe, SyntheticVideo } from '@peerframe/client-sdk/node';
 import { defaultPipelineRegistry, type Frame } from '@peerframe/pipelines';
 
+// The nodes' info logs would bury the figures; warnings still show.
+process.env.PEERFRAME_LOG_LEVEL ??= 'warn';
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 30_000);
 const sizes = [
   [512, 512],

@@ -28,7 +28,9 @@ const main = fileURLToPath(
 export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
   const children: ChildProcess[] = [];
   const log = createLogger('cli:dev');
+  let closing = false;
   const close = async () => {
+    closing = true;
     await Promise.all(
       children.map(
         (child) =>
@@ -58,7 +60,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     ]);
     for (const child of children) {
       child.once('exit', (code, signal) => {
-        log.error({ pid: child.pid, code, signal }, 'a node of the stack exited');
+        if (!closing) log.error({ pid: child.pid, code, signal }, 'a node of the stack exited');
       });
     }
     return { gatewayUrl, orchestratorUrl, pids: children.map((c) => c.pid ?? 0), close };

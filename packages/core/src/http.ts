@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { BaseError } from './BaseError.ts';
 import { HttpError } from './HttpError.ts';
 
@@ -83,4 +84,24 @@ export function sendError(
       : { code: 'internal_error', message: 'Internal error' };
   sendJson(res, status, { error: body }, headers);
   return status;
+}
+
+/** Starts an HTTP server on `host:port` (0 picks a free port) and gives its base URL. */
+export async function listenHttp(
+  host: string,
+  port: number,
+): Promise<{ server: Server; url: string }> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  return { server, url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}` };
+}
+
+/** Closes an HTTP server, dropping keep-alive connections so it does not wait on idle clients. */
+export function closeHttp(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
 }

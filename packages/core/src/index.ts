@@ -2,8 +2,10 @@ export { BaseError, type BaseErrorOptions } from './BaseError.ts';
 export { createLogger, type Logger } from './createLogger.ts';
 export { HttpError } from './HttpError.ts';
 export {
+  closeHttp,
   contentType,
   defaultMaxBodyBytes,
+  listenHttp,
   parseJsonObject,
   readBody,
   sendError,

@@ -1,11 +1,12 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   type BitrateHints,
+  closeHttp,
   contentType,
   createLogger,
   HttpError,
   type Logger,
+  listenHttp,
   maxSdpBytes,
   parseSdp,
   readBody,
@@ -74,14 +75,11 @@ export class GatewayServer {
   static async create(options: GatewayServerOptions): Promise<GatewayServer> {
     if (options.orchestrators.length === 0)
       throw new RangeError('GatewayServer needs at least one orchestrator URL');
-    const host = options.host ?? defaultGatewayServerOptions.host;
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, resolve);
-    });
-    const address = server.address() as AddressInfo;
-    const gateway = new GatewayServer(server, `http://${host}:${address.port}`, options);
+    const { server, url } = await listenHttp(
+      options.host ?? defaultGatewayServerOptions.host,
+      options.port ?? defaultGatewayServerOptions.port,
+    );
+    const gateway = new GatewayServer(server, url, options);
     server.on('request', (req, res) => void gateway.#handle(req, res));
     gateway.#log.info({ url: gateway.url, whip: `${gateway.url}/whip` }, 'gateway listening');
     return gateway;
@@ -185,8 +183,7 @@ export class GatewayServer {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.streams.values()].map((s) => s.close('gateway shutting down')));
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await closeHttp(this.#server);
   }
 }
 

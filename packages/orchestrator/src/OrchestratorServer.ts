@@ -1,10 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
+  closeHttp,
   contentType,
   createLogger,
   HttpError,
   type Logger,
+  listenHttp,
   parseJsonObject,
   parseSdp,
   readBody,
@@ -73,13 +74,8 @@ export class OrchestratorServer {
 
   static async create(options: OrchestratorServerOptions = {}): Promise<OrchestratorServer> {
     const { host, port } = { ...defaultOrchestratorServerOptions, ...stripUndefined(options) };
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, resolve);
-    });
-    const address = server.address() as AddressInfo;
-    const orchestrator = new OrchestratorServer(server, `http://${host}:${address.port}`, options);
+    const { server, url } = await listenHttp(host, port);
+    const orchestrator = new OrchestratorServer(server, url, options);
     server.on('request', (req, res) => void orchestrator.#handle(req, res));
     orchestrator.#log.info({ url: orchestrator.url }, 'orchestrator listening');
     return orchestrator;
@@ -195,8 +191,7 @@ export class OrchestratorServer {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.sessions.values()].map((s) => s.close()));
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await closeHttp(this.#server);
   }
 }
 
