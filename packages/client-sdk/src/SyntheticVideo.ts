@@ -13,6 +13,7 @@ export class SyntheticVideo {
   readonly heightPx: number;
   readonly #columns: Uint8Array;
   readonly #rows: Uint8Array;
+  readonly #rotated: Uint8Array;
 
   constructor(widthPx: number, heightPx: number) {
     if (widthPx % 2 || heightPx % 2 || widthPx < 64 || heightPx < 64) {
@@ -26,33 +27,38 @@ export class SyntheticVideo {
     this.#columns = new Uint8Array(widthPx);
     for (let x = 0; x < widthPx; x++)
       this.#columns[x] = Math.round(127.5 + 57 * Math.sin((2 * Math.PI * 2 * x) / widthPx));
+    this.#rotated = new Uint8Array(widthPx);
     this.#rows = new Uint8Array(heightPx);
     for (let y = 0; y < heightPx; y++)
       this.#rows[y] = Math.round(127.5 + 57 * Math.cos((2 * Math.PI * y) / heightPx));
   }
 
-  /** Frame `n` of the pattern, marker included. */
+  /** Frame `n` of the pattern, marker included, in a new buffer. */
   frame(n: number): I420Buffer {
     const { widthPx: w, heightPx: h } = this;
-    const data = new Uint8Array(w * h + 2 * Math.ceil(w / 2) * Math.ceil(h / 2));
+    return this.frameInto(new Uint8Array(w * h + 2 * Math.ceil(w / 2) * Math.ceil(h / 2)), n);
+  }
+
+  /** Writes frame `n` (marker included) into `data`, reused between frames by a sender. */
+  frameInto(data: Uint8Array, n: number): I420Buffer {
     this.fillContent(data, n);
-    writeFrameMarker(data, w, h, n);
-    return { widthPx: w, heightPx: h, data };
+    writeFrameMarker(data, this.widthPx, this.heightPx, n);
+    return { widthPx: this.widthPx, heightPx: this.heightPx, data };
   }
 
   /** Writes the pattern (no marker) for frame `n` into an I420 buffer. */
   fillContent(data: Uint8Array, n: number): void {
     const { widthPx: w, heightPx: h } = this;
     const shift = (n * 4) % w;
-    const columns = this.#columns;
+    // The columns, rotated by this frame's shift: one row's worth, reused for every row.
+    const columns = this.#rotated;
+    columns.set(this.#columns.subarray(shift));
+    columns.set(this.#columns.subarray(0, shift), w - shift);
     const rows = this.#rows;
     for (let y = 0; y < h; y++) {
       const row = y * w;
-      const r = rows[y] ?? 0;
-      for (let x = 0; x < w; x++) {
-        const c = columns[(x + shift) % w] ?? 0;
-        data[row + x] = (c + r + 1) >> 1;
-      }
+      const r = (rows[y] ?? 0) + 1;
+      for (let x = 0; x < w; x++) data[row + x] = ((columns[x] as number) + r) >> 1;
     }
     const cw = Math.ceil(w / 2);
     const ch = Math.ceil(h / 2);

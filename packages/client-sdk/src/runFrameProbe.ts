@@ -103,12 +103,14 @@ export async function runFrameProbe(
   const warmupFrames = Math.round((warmupMs * fps) / 1000);
   const totalFrames = warmupFrames + Math.round((options.durationMs * fps) / 1000);
   firstMeasured = warmupFrames;
+  // One buffer for every frame sent: the encoder copies each frame when it is pushed.
+  const buffer = video.frame(0).data;
   const start = performance.now();
   for (let n = 0; n < totalFrames; n++) {
     const due = start + n * intervalMs;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const frame = video.frame(n);
+    const frame = video.frameInto(buffer, n);
     sentAt.set(n, performance.now());
     publisher.pushFrame(frame);
   }
