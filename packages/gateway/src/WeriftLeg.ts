@@ -204,14 +204,19 @@ function createPeer(options: WeriftLegOptions): RTCPeerConnection {
   });
 }
 
-/** Socket buffer for each leg's UDP socket: room for a burst of 720p keyframes (~2500 packets). */
-const socketBufferBytes = 4 * 1024 * 1024;
+/**
+ * Kernel buffer for each leg's UDP socket. A 720p keyframe is a burst of 100–150 packets; the
+ * default 208 KiB holds ~90 of them (each costs ~2.3 KiB of buffer). 512 KiB absorbs a keyframe
+ * while still bounding a standing queue to about half a second when the host is overloaded
+ * (4 MiB let latency grow to seconds instead of dropping).
+ */
+const socketBufferBytes = 512 * 1024;
 
 /**
- * A 720p keyframe arrives as a burst of 100+ packets on every leg at once; with the kernel's
- * default 208 KiB receive buffer, a busy event loop overflows it and packets are lost (the cause
- * of the systematic 720p frame loss through a plain werift relay). werift keeps its sockets
- * private: reach them through the ICE transports. The kernel caps the size at net.core.rmem_max.
+ * With the kernel's default receive buffer a keyframe burst arriving while the event loop is busy
+ * overflows it and packets are lost (one cause of the systematic 720p frame loss through a plain
+ * werift relay). werift keeps its sockets private: reach them through the ICE transports. The
+ * kernel caps the size at net.core.rmem_max.
  */
 function enlargeSocketBuffers(pc: RTCPeerConnection): void {
   for (const iceTransport of pc.iceTransports) {
