@@ -1,22 +1,25 @@
 import { EventEmitter } from 'node:events';
+import { createLogger } from './createLogger.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: event argument tuples are arbitrary
 export type EventMap = Record<string, any[]>;
 
 /**
  * An EventEmitter whose event names and argument tuples are checked by the compiler.
- * A listener that throws is caught and reported on `listenerError`, never lost and
- * never allowed to break the emitter.
+ * A listener that throws is caught and reported (logged, or to `onListenerError`'s handler),
+ * never lost and never allowed to break the emitter or the other listeners.
  */
 export class TypedEmitter<Events extends EventMap> {
   readonly #emitter = new EventEmitter();
-  #onListenerError: (error: unknown, event: string) => void = () => {};
+  #onListenerError: (error: unknown, event: string) => void = (error, event) => {
+    createLogger('events').error({ err: error, event }, 'an event listener threw');
+  };
 
   constructor() {
     this.#emitter.setMaxListeners(100);
   }
 
-  /** Where errors thrown by listeners go (default: dropped after this hook). */
+  /** Where errors thrown by listeners go (default: logged as errors). */
   onListenerError(handler: (error: unknown, event: string) => void): void {
     this.#onListenerError = handler;
   }
@@ -41,7 +44,8 @@ export class TypedEmitter<Events extends EventMap> {
   }
 
   protected emit<K extends keyof Events & string>(event: K, ...args: Events[K]): boolean {
-    const listeners = this.#emitter.listeners(event);
+    // rawListeners: once-wrappers, which remove themselves when called.
+    const listeners = this.#emitter.rawListeners(event);
     for (const listener of listeners) {
       try {
         (listener as (...a: Events[K]) => void)(...args);

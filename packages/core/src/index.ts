@@ -24,4 +24,3 @@ export {
   UnsupportedCodecError,
 } from './sdp.ts';
 export { type EventMap, TypedEmitter } from './TypedEmitter.ts';
-export { TimeoutError, waitFor } from './waitFor.ts';
