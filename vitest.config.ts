@@ -27,6 +27,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           pool: 'forks',
+          // Projects run one after the other: the real-time suites must not share the 2 cores.
+          sequence: { groupOrder: 0 },
           include: ['packages/*/src/**/*.test.ts'],
           testTimeout: 30_000,
         },
@@ -36,6 +38,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           pool: 'forks',
+          sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -46,6 +49,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           pool: 'forks',
+          sequence: { groupOrder: 2 },
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,

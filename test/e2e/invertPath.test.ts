@@ -16,7 +16,7 @@ describe('publisher → gateway SFU → orchestrator invert → back (512×512, 
 
   it('returns ≥ 95 % of frames, each the inverse of the frame sent, in order', async () => {
     const publisher = await NodeWhipPublisher.connect({
-      whipUrl: stack.gateway.whipUrl,
+      whipUrl: stack.whipUrl,
       pipeline: 'invert',
     });
     try {
@@ -44,7 +44,7 @@ describe('publisher → gateway SFU → orchestrator invert → back (512×512, 
       await publisher.close();
     }
     // The stream ended everywhere: no session left on either node.
-    await expect.poll(() => stack.gateway.streams.size).toBe(0);
-    await expect.poll(() => stack.orchestrator.sessions.size).toBe(0);
+    await expect.poll(async () => (await stack.streams()).length).toBe(0);
+    await expect.poll(async () => (await stack.sessions()).length).toBe(0);
   });
 });

@@ -1,28 +1,53 @@
-import { GatewayServer, type GatewayServerOptions } from '@peerframe/gateway';
-import { OrchestratorServer } from '@peerframe/orchestrator';
+import { startDevStack } from '@peerframe/cli';
+import type { StreamStats } from '@peerframe/gateway';
+import type { SessionStats, SessionTransportStats } from '@peerframe/orchestrator';
+
+export type OrchestratorSessionView = SessionStats & {
+  id: string;
+  pipeline: string;
+  state: string;
+  transport: SessionTransportStats;
+};
 
 export type TestStack = {
-  gateway: GatewayServer;
-  orchestrator: OrchestratorServer;
+  gatewayUrl: string;
+  whipUrl: string;
+  orchestratorUrl: string;
+  /** The gateway's live streams (GET /streams). */
+  streams(): Promise<StreamStats[]>;
+  /** The orchestrator's sessions (GET /sessions). */
+  sessions(): Promise<Omit<OrchestratorSessionView, 'transport'>[]>;
+  /** One orchestrator session with libwebrtc's counters (GET /sessions/:id). */
+  session(id: string): Promise<OrchestratorSessionView>;
   close(): Promise<void>;
 };
 
-/** A real gateway and orchestrator on 127.0.0.1, port 0, in this process. */
-export async function startStack(
-  gatewayOptions: Partial<GatewayServerOptions> = {},
-): Promise<TestStack> {
-  const orchestrator = await OrchestratorServer.create({ maxSessions: 4 });
-  const gateway = await GatewayServer.create({
-    ...gatewayOptions,
-    orchestrators: [orchestrator.url],
-  });
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
+  return (await res.json()) as T;
+}
+
+/**
+ * The real stack as `npm start` runs it: an orchestrator and a gateway, each in its own process,
+ * on 127.0.0.1 with free ports. Tests drive it over HTTP and WebRTC only.
+ */
+export async function startStack(): Promise<TestStack> {
+  const stack = await startDevStack({ host: '127.0.0.1', gatewayPort: 0, orchestratorPort: 0 });
   return {
-    gateway,
-    orchestrator,
-    close: async () => {
-      await gateway.close();
-      await orchestrator.close();
-    },
+    gatewayUrl: stack.gatewayUrl,
+    whipUrl: `${stack.gatewayUrl}/whip`,
+    orchestratorUrl: stack.orchestratorUrl,
+    streams: async () =>
+      (await getJson<{ streams: StreamStats[] }>(`${stack.gatewayUrl}/streams`)).streams,
+    sessions: async () =>
+      (
+        await getJson<{ sessions: Omit<OrchestratorSessionView, 'transport'>[] }>(
+          `${stack.orchestratorUrl}/sessions`,
+        )
+      ).sessions,
+    session: (id) => getJson<OrchestratorSessionView>(`${stack.orchestratorUrl}/sessions/${id}`),
+    close: () => stack.close(),
   };
 }
 

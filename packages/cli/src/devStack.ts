@@ -72,7 +72,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
 
 function startChild(children: ChildProcess[], role: string, args: string[]): Promise<string> {
   const child = fork(main, [role, ...args], {
-    execArgv: process.execArgv,
+    // From source, workspace packages resolve to their .ts files (Node strips the types).
+    execArgv: main.endsWith('.ts') ? ['--conditions=source'] : [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.push(child);

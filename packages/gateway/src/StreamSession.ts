@@ -32,6 +32,8 @@ export type StreamStats = {
   state: StreamState;
   pipeline: string;
   orchestrator: string;
+  /** The session id this stream has on its orchestrator. */
+  orchestratorSessionId: string;
   packetsFromPublisher: number;
   packetsToOrchestrator: number;
   packetsFromOrchestrator: number;
@@ -116,6 +118,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       state: this.#state,
       pipeline: this.pipeline,
       orchestrator: this.#orchestrator.url,
+      orchestratorSessionId: this.#orchestratorSessionId,
       packetsFromPublisher: this.#publisher.packetsIn,
       packetsToOrchestrator: this.#upstream.packetsOut,
       packetsFromOrchestrator: this.#upstream.packetsIn,

@@ -125,7 +125,13 @@ export class OrchestratorServer {
           return;
         }
         if (parts.length === 2 && req.method === 'GET') {
-          return sendJson(res, 200, { id: session.id, state: session.state, ...session.stats() });
+          return sendJson(res, 200, {
+            id: session.id,
+            pipeline: session.pipeline.name,
+            state: session.state,
+            ...session.stats(),
+            transport: await session.transportStats(),
+          });
         }
         if (parts.length === 3 && parts[2] === 'params' && req.method === 'POST') {
           const body = parseJsonObject(await readBody(req));

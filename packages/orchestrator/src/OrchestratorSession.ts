@@ -24,6 +24,15 @@ export type SessionStats = {
   pipelineMsP50: number;
 };
 
+/** libwebrtc's counters for the session's video: what the decoder got and what the encoder sent. */
+export type SessionTransportStats = {
+  framesDecoded: number;
+  bytesReceived: number;
+  packetsLost: number;
+  framesEncoded: number;
+  bytesSent: number;
+};
+
 export type OrchestratorSessionEvents = {
   state: [SessionState];
   error: [Error];
@@ -141,6 +150,29 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   /** libwebrtc's stats of the peer connection (inbound-rtp from the gateway, outbound-rtp back). */
   getStats(): Promise<RTCStatsReport> {
     return this.#pc.getStats();
+  }
+
+  async transportStats(): Promise<SessionTransportStats> {
+    const stats: SessionTransportStats = {
+      framesDecoded: 0,
+      bytesReceived: 0,
+      packetsLost: 0,
+      framesEncoded: 0,
+      bytesSent: 0,
+    };
+    if (this.#state === 'closed') return stats;
+    for (const entry of (await this.#pc.getStats()).values()) {
+      if (entry.kind !== 'video') continue;
+      if (entry.type === 'inbound-rtp') {
+        stats.framesDecoded = entry.framesDecoded ?? 0;
+        stats.bytesReceived = entry.bytesReceived ?? 0;
+        stats.packetsLost = entry.packetsLost ?? 0;
+      } else if (entry.type === 'outbound-rtp') {
+        stats.framesEncoded = entry.framesEncoded ?? 0;
+        stats.bytesSent = entry.bytesSent ?? 0;
+      }
+    }
+    return stats;
   }
 
   async update(params: PipelineParams): Promise<void> {

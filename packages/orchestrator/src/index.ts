@@ -13,4 +13,5 @@ export {
   PipelineFailedError,
   type SessionState,
   type SessionStats,
+  type SessionTransportStats,
 } from './OrchestratorSession.ts';
