@@ -1,5 +1,5 @@
 import { startDevStack } from '@peerframe/cli';
-import type { StreamStats } from '@peerframe/gateway';
+import type { StreamFaults, StreamStats } from '@peerframe/gateway';
 import type { SessionStats, SessionTransportStats } from '@peerframe/orchestrator';
 
 export type OrchestratorSessionView = SessionStats & {
@@ -19,6 +19,11 @@ export type TestStack = {
   sessions(): Promise<Omit<OrchestratorSessionView, 'transport'>[]>;
   /** One orchestrator session with libwebrtc's counters (GET /sessions/:id). */
   session(id: string): Promise<OrchestratorSessionView>;
+  /** Drops forwarded packets of a stream for a while (needs `faultInjection`). */
+  injectFaults(
+    streamId: string,
+    faults: Partial<StreamFaults> & { durationMs: number },
+  ): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -32,8 +37,13 @@ async function getJson<T>(url: string): Promise<T> {
  * The real stack as `npm start` runs it: an orchestrator and a gateway, each in its own process,
  * on 127.0.0.1 with free ports. Tests drive it over HTTP and WebRTC only.
  */
-export async function startStack(): Promise<TestStack> {
-  const stack = await startDevStack({ host: '127.0.0.1', gatewayPort: 0, orchestratorPort: 0 });
+export async function startStack({ faultInjection = false } = {}): Promise<TestStack> {
+  const stack = await startDevStack({
+    host: '127.0.0.1',
+    gatewayPort: 0,
+    orchestratorPort: 0,
+    faultInjection,
+  });
   return {
     gatewayUrl: stack.gatewayUrl,
     whipUrl: `${stack.gatewayUrl}/whip`,
@@ -47,6 +57,14 @@ export async function startStack(): Promise<TestStack> {
         )
       ).sessions,
     session: (id) => getJson<OrchestratorSessionView>(`${stack.orchestratorUrl}/sessions/${id}`),
+    injectFaults: async (streamId, faults) => {
+      const res = await fetch(`${stack.gatewayUrl}/streams/${streamId}/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(faults),
+      });
+      if (!res.ok) throw new Error(`fault injection answered ${res.status}: ${await res.text()}`);
+    },
     close: () => stack.close(),
   };
 }

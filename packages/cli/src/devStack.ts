@@ -6,6 +6,8 @@ export type DevStackOptions = {
   host: string;
   gatewayPort: number;
   orchestratorPort: number;
+  /** Let tests drop forwarded packets through the gateway's fault-injection API (default false). */
+  faultInjection?: boolean;
 };
 
 export type DevStack = {
@@ -57,6 +59,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       String(options.gatewayPort),
       '--orchestrator',
       orchestratorUrl,
+      ...(options.faultInjection ? ['--fault-injection'] : []),
     ]);
     for (const child of children) {
       child.once('exit', (code, signal) => {

@@ -10,6 +10,7 @@ const usage = `peerframe <command> [options]
 Commands:
   dev             the whole local stack: orchestrator + gateway (ports 8935, 8088)
   gateway         a gateway node           --orchestrator <url> (repeatable) --host --port
+                                           --fault-injection (tests: POST /streams/:id/faults)
   orchestrator    an orchestrator node     --host --port --max-sessions
 `;
 
@@ -27,6 +28,7 @@ async function main(argv: string[]): Promise<void> {
       },
       orchestrator: { type: 'string', multiple: true },
       'max-sessions': { type: 'string' },
+      'fault-injection': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -58,6 +60,7 @@ async function main(argv: string[]): Promise<void> {
         host: values.host,
         port: port(values.port, 8088),
         orchestrators,
+        faultInjection: values['fault-injection'],
       });
       closeOnSignal('gateway', node);
       reportReady('gateway', node.url);

@@ -8,6 +8,7 @@ import {
   type Logger,
   listenHttp,
   maxSdpBytes,
+  parseJsonObject,
   parseSdp,
   readBody,
   requireVp8Video,
@@ -35,6 +36,11 @@ export type GatewayServerOptions = {
   bitrate?: BitrateHints;
   /** Write playout delay 0 on forwarded packets so receivers render at once (default true). */
   zeroPlayoutDelay?: boolean;
+  /**
+   * Serve `POST /streams/:id/faults` `{ dropToOrchestratorRatio, dropToPublisherRatio, durationMs }`,
+   * which drops forwarded packets on purpose (default false: for fault-injection tests only).
+   */
+  faultInjection?: boolean;
 };
 
 export const defaultGatewayServerOptions = {
@@ -43,6 +49,7 @@ export const defaultGatewayServerOptions = {
   defaultPipeline: 'passthrough',
   bitrate: { startKbps: 2500, minKbps: 1000, maxKbps: 4000 },
   zeroPlayoutDelay: true,
+  faultInjection: false,
 } as const;
 
 const corsHeaders = {
@@ -131,6 +138,12 @@ export class GatewayServer {
       }
       if (req.method === 'GET' && url.pathname === '/health')
         return sendJson(res, 200, { ok: true });
+      if (parts[0] === 'streams' && parts[2] === 'faults' && req.method === 'POST') {
+        if (!this.#options.faultInjection) {
+          throw new HttpError(404, 'not_found', 'Fault injection is disabled on this gateway');
+        }
+        return await this.#injectFaults(req, res, parts[1] ?? '');
+      }
       throw new HttpError(404, 'not_found', `No route for ${req.method} ${url.pathname}`);
     } catch (error) {
       const status = sendError(res, error, corsHeaders);
@@ -175,6 +188,32 @@ export class GatewayServer {
       etag: `"${stream.id}"`,
     });
     res.end(stream.answerSdp);
+  }
+
+  async #injectFaults(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const stream = this.streams.get(id);
+    if (!stream) throw new HttpError(404, 'stream_not_found', `No stream ${id}`);
+    const body = parseJsonObject(await readBody(req));
+    const ratio = (name: string) => {
+      const value = body[name] ?? 0;
+      if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+        throw new HttpError(400, 'invalid_request', `"${name}" must be a number in [0, 1]`);
+      }
+      return value;
+    };
+    const durationMs = body.durationMs;
+    if (typeof durationMs !== 'number' || !(durationMs > 0 && durationMs <= 60_000)) {
+      throw new HttpError(400, 'invalid_request', '"durationMs" must be a number in (0, 60000]');
+    }
+    stream.injectFaults(
+      {
+        dropToOrchestratorRatio: ratio('dropToOrchestratorRatio'),
+        dropToPublisherRatio: ratio('dropToPublisherRatio'),
+      },
+      durationMs,
+    );
+    this.#log.warn({ streamId: id, ...body }, 'fault injected');
+    sendJson(res, 200, { ok: true });
   }
 
   #pickOrchestrator(): OrchestratorClient {

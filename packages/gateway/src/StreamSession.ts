@@ -11,6 +11,14 @@ import { type LegState, WeriftLeg } from './WeriftLeg.ts';
 
 export type StreamState = 'connecting' | 'live' | 'ended';
 
+/** Packets the gateway drops on purpose, for fault-injection tests (ratios 0..1). */
+export type StreamFaults = {
+  /** Share of publisher → orchestrator packets dropped. */
+  dropToOrchestratorRatio: number;
+  /** Share of orchestrator → publisher packets dropped. */
+  dropToPublisherRatio: number;
+};
+
 export type StreamSessionEvents = {
   state: [StreamState];
 };
@@ -39,6 +47,9 @@ export type StreamStats = {
   packetsFromOrchestrator: number;
   packetsToPublisher: number;
   keyframeRequestsToPublisher: number;
+  keyframeRequestsToOrchestrator: number;
+  /** Packets dropped by fault injection. */
+  packetsDropped: number;
 };
 
 /**
@@ -57,6 +68,10 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   readonly #log: Logger;
   #state: StreamState = 'connecting';
   #keyframeRequestsToPublisher = 0;
+  #keyframeRequestsToOrchestrator = 0;
+  #faults: StreamFaults = { dropToOrchestratorRatio: 0, dropToPublisherRatio: 0 };
+  #faultTimer: NodeJS.Timeout | undefined;
+  #packetsDropped = 0;
 
   private constructor(
     publisher: WeriftLeg,
@@ -124,14 +139,37 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       packetsFromOrchestrator: this.#upstream.packetsIn,
       packetsToPublisher: this.#publisher.packetsOut,
       keyframeRequestsToPublisher: this.#keyframeRequestsToPublisher,
+      keyframeRequestsToOrchestrator: this.#keyframeRequestsToOrchestrator,
+      packetsDropped: this.#packetsDropped,
     };
+  }
+
+  /**
+   * Drops a share of the forwarded packets in each direction for `durationMs` (fault injection
+   * for tests; the gateway exposes it only when started with fault injection enabled).
+   */
+  injectFaults(faults: Partial<StreamFaults>, durationMs: number): void {
+    clearTimeout(this.#faultTimer);
+    this.#faults = { dropToOrchestratorRatio: 0, dropToPublisherRatio: 0, ...faults };
+    this.#faultTimer = setTimeout(() => {
+      this.#faults = { dropToOrchestratorRatio: 0, dropToPublisherRatio: 0 };
+    }, durationMs);
   }
 
   #wire(keyframeRequestIntervalMs: number): void {
     const publisher = this.#publisher;
     const upstream = this.#upstream;
-    publisher.on('rtp', (packet) => upstream.send(packet));
-    upstream.on('rtp', (packet) => publisher.send(packet));
+    const dropped = (ratio: number) => {
+      if (ratio === 0 || Math.random() >= ratio) return false;
+      this.#packetsDropped++;
+      return true;
+    };
+    publisher.on('rtp', (packet) => {
+      if (!dropped(this.#faults.dropToOrchestratorRatio)) upstream.send(packet);
+    });
+    upstream.on('rtp', (packet) => {
+      if (!dropped(this.#faults.dropToPublisherRatio)) publisher.send(packet);
+    });
     let lastToPublisher = 0;
     const askPublisher = () => {
       const now = performance.now();
@@ -141,13 +179,19 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       publisher.requestKeyframe();
     };
     let lastToOrchestrator = 0;
-    upstream.on('keyframeRequest', askPublisher);
-    publisher.on('keyframeRequest', () => {
+    const askOrchestrator = () => {
       const now = performance.now();
       if (now - lastToOrchestrator < keyframeRequestIntervalMs) return;
       lastToOrchestrator = now;
+      this.#keyframeRequestsToOrchestrator++;
       upstream.requestKeyframe();
-    });
+    };
+    upstream.on('keyframeRequest', askPublisher);
+    publisher.on('keyframeRequest', askOrchestrator);
+    // A receiver NACKing packets the gateway never had would wait seconds before its own PLI
+    // (libwebrtc froze ~2.6 s after 400 ms of loss): ask the source for a keyframe now.
+    upstream.on('unrepairableLoss', askPublisher);
+    publisher.on('unrepairableLoss', askOrchestrator);
     const onLegState = (leg: string) => (state: LegState) => {
       this.#log.debug({ leg, state }, 'leg state');
       if (state === 'failed' || state === 'closed') void this.close(`${leg} leg ${state}`);
@@ -177,6 +221,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     if (this.#state === 'ended') return;
     this.#log.info({ reason, ...this.stats() }, 'stream ending');
     this.#setState('ended');
+    clearTimeout(this.#faultTimer);
     await Promise.all([
       this.#publisher.close(),
       this.#upstream.close(),

@@ -28,6 +28,11 @@ export type WeriftLegEvents = {
   rtp: [RtpPacket];
   /** The remote peer asks for a keyframe of the video we send it (PLI or FIR). */
   keyframeRequest: [];
+  /**
+   * The remote peer NACKed packets this leg never sent (lost before the gateway): no
+   * retransmission can repair them, only a keyframe from the source. Carries how many.
+   */
+  unrepairableLoss: [number];
   state: [LegState];
 };
 
@@ -51,6 +56,8 @@ export class WeriftLeg extends TypedEmitter<WeriftLegEvents> {
   #remoteSsrc: number | undefined;
   #state: LegState = 'new';
   readonly #log = createLogger('gateway:leg');
+  /** For each RTP sequence number, the `packetsOut` count when it was last sent (0: never). */
+  readonly #sentAt = new Uint32Array(65_536);
   packetsIn = 0;
   packetsOut = 0;
   keyframeRequestsIn = 0;
@@ -118,6 +125,8 @@ export class WeriftLeg extends TypedEmitter<WeriftLegEvents> {
         ? [{ id: this.#playoutDelayId, payload: zeroPlayoutDelay }]
         : [];
     this.packetsOut++;
+    // werift keeps the source's sequence numbers (no offset unless replaceRTP is called).
+    this.#sentAt[packet.header.sequenceNumber] = this.packetsOut;
     this.#transceiver.sender.sendRtp(packet).catch(() => {});
   }
 
@@ -157,6 +166,14 @@ export class WeriftLeg extends TypedEmitter<WeriftLegEvents> {
     };
     sender.onRtcp.subscribe(onRtcp);
     receiver.onRtcp.subscribe(onRtcp);
+    sender.onGenericNack.subscribe((nack: { lost: number[] }) => {
+      // Sent within the last 4096 packets: werift's retransmission cache can serve it.
+      const missing = nack.lost.filter((seq) => {
+        const at = this.#sentAt[seq] ?? 0;
+        return at === 0 || this.packetsOut - at > 4096;
+      }).length;
+      if (missing > 0) this.emit('unrepairableLoss', missing);
+    });
     this.pc.connectionStateChange.subscribe((state) => {
       if (this.#state === 'closed') return;
       if (state === 'connected') {

@@ -9,6 +9,7 @@ export {
   OrchestratorRequestError,
 } from './OrchestratorClient.ts';
 export {
+  type StreamFaults,
   StreamSession,
   type StreamSessionOptions,
   type StreamState,

@@ -31,6 +31,9 @@ export type SessionTransportStats = {
   packetsLost: number;
   framesEncoded: number;
   bytesSent: number;
+  /** Keyframe requests the decoder sent (inbound-rtp) and the encoder received (outbound-rtp). */
+  pliSent: number;
+  pliReceived: number;
 };
 
 export type OrchestratorSessionEvents = {
@@ -159,6 +162,8 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       packetsLost: 0,
       framesEncoded: 0,
       bytesSent: 0,
+      pliSent: 0,
+      pliReceived: 0,
     };
     if (this.#state === 'closed') return stats;
     for (const entry of (await this.#pc.getStats()).values()) {
@@ -167,9 +172,11 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
         stats.framesDecoded = entry.framesDecoded ?? 0;
         stats.bytesReceived = entry.bytesReceived ?? 0;
         stats.packetsLost = entry.packetsLost ?? 0;
+        stats.pliSent = entry.pliCount ?? 0;
       } else if (entry.type === 'outbound-rtp') {
         stats.framesEncoded = entry.framesEncoded ?? 0;
         stats.bytesSent = entry.bytesSent ?? 0;
+        stats.pliReceived = entry.pliCount ?? 0;
       }
     }
     return stats;
