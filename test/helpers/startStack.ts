@@ -1,4 +1,4 @@
-import { startDevStack } from '@peerframe/cli';
+import { type DevStackNode, startDevStack } from '@peerframe/cli';
 import type { StreamFaults, StreamStats } from '@peerframe/gateway';
 import type { SessionStats, SessionTransportStats } from '@peerframe/orchestrator';
 
@@ -11,6 +11,8 @@ export type OrchestratorSessionView = SessionStats & {
 
 export type TestStack = {
   gatewayUrl: string;
+  /** Every node with its process id (orchestrators first). */
+  nodes: DevStackNode[];
   whipUrl: string;
   orchestratorUrl: string;
   /** The gateway's live streams (GET /streams). */
@@ -37,15 +39,20 @@ async function getJson<T>(url: string): Promise<T> {
  * The real stack as `npm start` runs it: an orchestrator and a gateway, each in its own process,
  * on 127.0.0.1 with free ports. Tests drive it over HTTP and WebRTC only.
  */
-export async function startStack({ faultInjection = false } = {}): Promise<TestStack> {
+export async function startStack({
+  faultInjection = false,
+  orchestrators = 1,
+} = {}): Promise<TestStack> {
   const stack = await startDevStack({
     host: '127.0.0.1',
     gatewayPort: 0,
     orchestratorPort: 0,
     faultInjection,
+    orchestrators,
   });
   return {
     gatewayUrl: stack.gatewayUrl,
+    nodes: stack.nodes,
     whipUrl: `${stack.gatewayUrl}/whip`,
     orchestratorUrl: stack.orchestratorUrl,
     streams: async () =>

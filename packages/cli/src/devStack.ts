@@ -8,12 +8,20 @@ export type DevStackOptions = {
   orchestratorPort: number;
   /** Let tests drop forwarded packets through the gateway's fault-injection API (default false). */
   faultInjection?: boolean;
+  /** Orchestrator processes to start (default 1); the first listens on `orchestratorPort`, the others on free ports. */
+  orchestrators?: number;
 };
+
+export type DevStackNode = { role: 'orchestrator' | 'gateway'; url: string; pid: number };
 
 export type DevStack = {
   gatewayUrl: string;
+  /** The first orchestrator's URL. */
   orchestratorUrl: string;
-  /** Process ids of the nodes (orchestrator, gateway). */
+  orchestratorUrls: string[];
+  /** Every node with its process id. */
+  nodes: DevStackNode[];
+  /** Process ids of the nodes (orchestrators, then the gateway). */
   pids: number[];
   close(): Promise<void>;
 };
@@ -46,19 +54,23 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     );
   };
   try {
-    const orchestratorUrl = await startChild(children, 'orchestrator', [
-      '--host',
-      options.host,
-      '--port',
-      String(options.orchestratorPort),
-    ]);
+    const orchestratorUrls: string[] = [];
+    for (let i = 0; i < (options.orchestrators ?? 1); i++) {
+      orchestratorUrls.push(
+        await startChild(children, 'orchestrator', [
+          '--host',
+          options.host,
+          '--port',
+          String(i === 0 ? options.orchestratorPort : 0),
+        ]),
+      );
+    }
     const gatewayUrl = await startChild(children, 'gateway', [
       '--host',
       options.host,
       '--port',
       String(options.gatewayPort),
-      '--orchestrator',
-      orchestratorUrl,
+      ...orchestratorUrls.flatMap((url) => ['--orchestrator', url]),
       ...(options.faultInjection ? ['--fault-injection'] : []),
     ]);
     for (const child of children) {
@@ -66,7 +78,22 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         if (!closing) log.error({ pid: child.pid, code, signal }, 'a node of the stack exited');
       });
     }
-    return { gatewayUrl, orchestratorUrl, pids: children.map((c) => c.pid ?? 0), close };
+    const urls = [...orchestratorUrls, gatewayUrl];
+    const nodes = children.map(
+      (child, i): DevStackNode => ({
+        role: i < orchestratorUrls.length ? 'orchestrator' : 'gateway',
+        url: urls[i] ?? '',
+        pid: child.pid ?? 0,
+      }),
+    );
+    return {
+      gatewayUrl,
+      orchestratorUrl: orchestratorUrls[0] ?? '',
+      orchestratorUrls,
+      nodes,
+      pids: nodes.map((n) => n.pid),
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -1,1 +1,6 @@
-export { type DevStack, type DevStackOptions, startDevStack } from './devStack.ts';
+export {
+  type DevStack,
+  type DevStackNode,
+  type DevStackOptions,
+  startDevStack,
+} from './devStack.ts';

@@ -11,5 +11,6 @@ export {
   contentToleranceMad,
   type FrameProbeOptions,
   type FrameProbeResult,
+  longestGapMs,
   runFrameProbe,
 } from './runFrameProbe.ts';

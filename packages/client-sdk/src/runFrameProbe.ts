@@ -17,6 +17,21 @@ export type FrameProbeOptions = {
   expectLuma?: (sent: number) => number;
 };
 
+/** The longest gap between two returned frames' arrivals, ms (an output freeze). */
+export function longestGapMs(result: FrameProbeResult): { gapMs: number; afterFrame: number } {
+  let gapMs = 0;
+  let afterFrame = -1;
+  for (let i = 1; i < result.samples.length; i++) {
+    const [previous, , previousAt] = result.samples[i - 1] ?? [0, 0, 0];
+    const [, , at] = result.samples[i] ?? [0, 0, 0];
+    if (at - previousAt > gapMs) {
+      gapMs = at - previousAt;
+      afterFrame = previous;
+    }
+  }
+  return { gapMs, afterFrame };
+}
+
 export type FrameProbeResult = {
   widthPx: number;
   heightPx: number;
@@ -40,8 +55,8 @@ export type FrameProbeResult = {
   latencyP95Ms: number;
   latencyP99Ms: number;
   latencyMaxMs: number;
-  /** Per returned frame: [frame number, latency ms], in arrival order. */
-  samples: [number, number][];
+  /** Per returned frame: [frame number, latency ms, arrival ms since the probe started], in arrival order. */
+  samples: [number, number, number][];
 };
 
 /** Mean absolute luma difference above which a returned frame counts as wrong content. */
@@ -63,7 +78,7 @@ export async function runFrameProbe(
   const sentAt = new Map<number, number>();
   let firstMeasured = Number.POSITIVE_INFINITY;
   const seen = new Set<number>();
-  const samples: [number, number][] = [];
+  const samples: [number, number, number][] = [];
   const sizes = new Set<string>();
   let unreadable = 0;
   let outOfOrder = 0;
@@ -74,6 +89,7 @@ export async function runFrameProbe(
   let lastNumber = -1;
   let firstArrival = 0;
   let lastArrival = 0;
+  let start = performance.now();
 
   const onFrame = (frame: ReceivedFrame) => {
     sizes.add(`${frame.widthPx}x${frame.heightPx}`);
@@ -89,7 +105,7 @@ export async function runFrameProbe(
     if (sent === undefined || n < firstMeasured || seen.has(n)) return;
     seen.add(n);
     if (marker.inverted) inverted++;
-    samples.push([n, frame.receivedAtMs - sent]);
+    samples.push([n, frame.receivedAtMs - sent, frame.receivedAtMs - start]);
     if (!firstArrival) firstArrival = frame.receivedAtMs;
     lastArrival = frame.receivedAtMs;
     const mad = lumaMeanAbsDiff(frame, video, n, expectLuma, 8);
@@ -105,7 +121,7 @@ export async function runFrameProbe(
   firstMeasured = warmupFrames;
   // One buffer for every frame sent: the encoder copies each frame when it is pushed.
   const buffer = video.frame(0).data;
-  const start = performance.now();
+  start = performance.now();
   for (let n = 0; n < totalFrames; n++) {
     const due = start + n * intervalMs;
     const wait = due - performance.now();

@@ -41,6 +41,10 @@ export type GatewayServerOptions = {
    * which drops forwarded packets on purpose (default false: for fault-injection tests only).
    */
   faultInjection?: boolean;
+  /** No processed video for this long while the publisher sends moves the stream to another orchestrator, ms (default 400). */
+  stallTimeoutMs?: number;
+  /** How long a failed orchestrator is left out of selection, ms (default 30 000). */
+  suspendMs?: number;
 };
 
 export const defaultGatewayServerOptions = {
@@ -50,6 +54,8 @@ export const defaultGatewayServerOptions = {
   bitrate: { startKbps: 2500, minKbps: 1000, maxKbps: 4000 },
   zeroPlayoutDelay: true,
   faultInjection: false,
+  stallTimeoutMs: 400,
+  suspendMs: 30_000,
 } as const;
 
 const corsHeaders = {
@@ -72,6 +78,7 @@ export class GatewayServer {
   readonly #orchestrators: OrchestratorClient[];
   readonly #log: Logger = createLogger('gateway:http');
   #next = 0;
+  readonly #suspendedUntil = new Map<string, number>();
   #closed = false;
 
   private constructor(server: Server, url: string, options: GatewayServerOptions) {
@@ -165,20 +172,21 @@ export class GatewayServer {
     const pipeline = url.searchParams.get('pipeline') ?? this.#options.defaultPipeline;
     const params = parseParamsQuery(url.searchParams.get('params'));
     if (this.#closed) throw new HttpError(503, 'shutting_down', 'Gateway is shutting down');
-    const orchestrator = this.#pickOrchestrator();
     const stream = await StreamSession.create(offer, {
       pipeline,
       params,
-      orchestrator,
+      selectOrchestrator: (exclude) => this.#pickOrchestrator(exclude),
+      onOrchestratorFailed: (url) => this.#suspend(url),
       bitrate: this.#options.bitrate,
       zeroPlayoutDelay: this.#options.zeroPlayoutDelay,
+      stallTimeoutMs: this.#options.stallTimeoutMs,
     });
     this.streams.set(stream.id, stream);
     stream.on('state', (state) => {
       if (state === 'ended') this.streams.delete(stream.id);
     });
     this.#log.info(
-      { streamId: stream.id, pipeline, orchestrator: orchestrator.url },
+      { streamId: stream.id, pipeline, orchestrator: stream.stats().orchestrator },
       'stream published',
     );
     res.writeHead(201, {
@@ -216,10 +224,31 @@ export class GatewayServer {
     sendJson(res, 200, { ok: true });
   }
 
-  #pickOrchestrator(): OrchestratorClient {
-    const orchestrator = this.#orchestrators[this.#next++ % this.#orchestrators.length];
-    if (!orchestrator) throw new HttpError(503, 'no_orchestrator', 'No orchestrator configured');
-    return orchestrator;
+  /** Round robin over the configured orchestrators, skipping `exclude` and suspended ones. */
+  #pickOrchestrator(exclude: ReadonlySet<string> = new Set()): OrchestratorClient {
+    const now = performance.now();
+    const count = this.#orchestrators.length;
+    for (let i = 0; i < count; i++) {
+      const orchestrator = this.#orchestrators[this.#next++ % count];
+      if (!orchestrator || exclude.has(orchestrator.url)) continue;
+      if ((this.#suspendedUntil.get(orchestrator.url) ?? 0) > now) continue;
+      return orchestrator;
+    }
+    throw new HttpError(
+      503,
+      'no_orchestrator',
+      `No orchestrator available: ${count} configured, ${exclude.size} already tried, others suspended after failures`,
+      { retryable: true },
+    );
+  }
+
+  /** Keeps a failed orchestrator out of selection for a while. */
+  #suspend(url: string): void {
+    this.#suspendedUntil.set(url, performance.now() + this.#options.suspendMs);
+    this.#log.warn(
+      { orchestrator: url, suspendMs: this.#options.suspendMs },
+      'orchestrator suspended',
+    );
   }
 
   /** Ends every stream, then the HTTP server. Idempotent. */

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
+  BaseError,
   type BitrateHints,
   createLogger,
+  HttpError,
   type Logger,
   setVideoBitrateHints,
   TypedEmitter,
@@ -9,7 +11,7 @@ import {
 import type { OrchestratorClient } from './OrchestratorClient.ts';
 import { type LegState, WeriftLeg } from './WeriftLeg.ts';
 
-export type StreamState = 'connecting' | 'live' | 'ended';
+export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'ended';
 
 /** Packets the gateway drops on purpose, for fault-injection tests (ratios 0..1). */
 export type StreamFaults = {
@@ -19,20 +21,40 @@ export type StreamFaults = {
   dropToPublisherRatio: number;
 };
 
+export class StreamFailedError extends BaseError {
+  override name = 'StreamFailedError';
+}
+
 export type StreamSessionEvents = {
   state: [StreamState];
+  /** The stream is now served by this orchestrator (at start and after each failover). */
+  orchestrator: [{ url: string; sessionId: string }];
+  /** An orchestrator failed and the stream moves away from it. */
+  failover: [{ from: string; reason: string }];
+  /** The stream ended because of a failure (after `state: ended`). */
+  error: [StreamFailedError];
 };
 
 export type StreamSessionOptions = {
   pipeline: string;
   params: Record<string, unknown>;
-  orchestrator: OrchestratorClient;
-  /** Bitrate the publisher's and the orchestrator's encoders start at and keep within. */
+  /** Picks an orchestrator, skipping the URLs in `exclude`; throws when none is left. */
+  selectOrchestrator: (exclude: ReadonlySet<string>) => OrchestratorClient;
+  /** Called when an orchestrator failed this stream (so the gateway can suspend it). */
+  onOrchestratorFailed?: (url: string) => void;
+  /** Bitrate the publisher's and the orchestrators' encoders start at and keep within. */
   bitrate: BitrateHints;
   /** Write playout delay 0 on every forwarded packet (default true). */
   zeroPlayoutDelay?: boolean;
-  /** Shortest time between two keyframe requests forwarded upstream, ms (default 250). */
+  /** Shortest time between two keyframe requests forwarded to the same side, ms (default 250). */
   keyframeRequestIntervalMs?: number;
+  /** No processed packet for this long while the publisher's packets flow means the orchestrator is lost, ms (default 400). */
+  stallTimeoutMs?: number;
+  /** A new orchestrator gets this long for its first processed packet, ms (default 3000). */
+  firstPacketTimeoutMs?: number;
+  /** At most this many orchestrator swaps within `swapWindowMs` before the stream ends (default 5). */
+  maxSwaps?: number;
+  swapWindowMs?: number;
 };
 
 export type StreamStats = {
@@ -42,6 +64,8 @@ export type StreamStats = {
   orchestrator: string;
   /** The session id this stream has on its orchestrator. */
   orchestratorSessionId: string;
+  /** Orchestrator swaps so far. */
+  swaps: number;
   packetsFromPublisher: number;
   packetsToOrchestrator: number;
   packetsFromOrchestrator: number;
@@ -52,73 +76,89 @@ export type StreamStats = {
   packetsDropped: number;
 };
 
+/** The current orchestrator leg of a stream. */
+type Upstream = {
+  leg: WeriftLeg;
+  client: OrchestratorClient;
+  sessionId: string;
+  createdAt: number;
+  lastPacketAt: number | undefined;
+};
+
+const watchdogIntervalMs = 100;
+/** A pause this long in the packets forwarded to the orchestrator is a gap in its input. */
+const feedGapMs = 300;
+/** After a gap in its input, the orchestrator gets this long (a keyframe round trip) before silence counts. */
+const resumeGraceMs = 1000;
+
 /**
  * One published stream through the gateway's SFU: the publisher's leg (WHIP, sendrecv) and the
- * orchestrator's leg. RTP goes publisher → orchestrator and back untouched but for SSRC, payload
- * type and header extensions; keyframe requests travel upstream on both paths.
+ * current orchestrator's leg. RTP goes publisher → orchestrator and back untouched but for SSRC,
+ * payload type, sequence/timestamp continuity and header extensions; keyframe requests travel
+ * upstream on both paths. When the orchestrator stops returning video, the stream moves to another
+ * one with the same pipeline and params; the publisher's track never changes.
  */
 export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   readonly id = randomUUID();
   readonly pipeline: string;
   readonly answerSdp: string;
   readonly #publisher: WeriftLeg;
-  readonly #upstream: WeriftLeg;
-  readonly #orchestrator: OrchestratorClient;
-  readonly #orchestratorSessionId: string;
+  readonly #options: StreamSessionOptions;
   readonly #log: Logger;
+  #params: Record<string, unknown>;
+  #upstream: Upstream | undefined;
   #state: StreamState = 'connecting';
-  #keyframeRequestsToPublisher = 0;
-  #keyframeRequestsToOrchestrator = 0;
   #faults: StreamFaults = { dropToOrchestratorRatio: 0, dropToPublisherRatio: 0 };
   #faultTimer: NodeJS.Timeout | undefined;
-  #packetsDropped = 0;
+  readonly #watchdog: NodeJS.Timeout;
+  /** When a packet was last forwarded to the orchestrator, and when forwarding resumed after a gap. */
+  #lastFedAt = 0;
+  #feedResumedAt = 0;
+  #failingOver = false;
+  readonly #swapTimes: number[] = [];
+  readonly #failed = new Set<string>();
+  #lastToPublisher = 0;
+  #lastToOrchestrator = 0;
+  #counters = {
+    packetsToOrchestrator: 0,
+    packetsFromOrchestrator: 0,
+    keyframeRequestsToPublisher: 0,
+    keyframeRequestsToOrchestrator: 0,
+    packetsDropped: 0,
+  };
 
   private constructor(
     publisher: WeriftLeg,
     answerSdp: string,
-    upstream: WeriftLeg,
-    orchestratorSessionId: string,
+    upstream: Upstream,
     options: StreamSessionOptions,
   ) {
     super();
     this.#publisher = publisher;
     this.answerSdp = answerSdp;
-    this.#upstream = upstream;
-    this.#orchestrator = options.orchestrator;
-    this.#orchestratorSessionId = orchestratorSessionId;
+    this.#options = options;
     this.pipeline = options.pipeline;
+    this.#params = options.params;
     this.#log = createLogger('gateway:stream', { streamId: this.id, pipeline: options.pipeline });
-    this.#wire(options.keyframeRequestIntervalMs ?? 250);
+    this.#wirePublisher();
+    this.#attach(upstream);
+    this.#watchdog = setInterval(() => this.#checkUpstream(), watchdogIntervalMs);
+    this.#watchdog.unref();
   }
 
   /**
-   * Opens the orchestrator leg (so an unknown pipeline or a busy orchestrator fails the request
+   * Opens the orchestrator leg (so an unknown pipeline or no free orchestrator fails the request
    * before the publisher is answered), then answers the publisher's offer.
    */
   static async create(offerSdp: string, options: StreamSessionOptions): Promise<StreamSession> {
-    const legOptions = { zeroPlayoutDelay: options.zeroPlayoutDelay ?? true };
-    const { leg: upstream, offerSdp: upstreamOffer } = await WeriftLeg.offer(legOptions);
-    let orchestratorSessionId: string | undefined;
-    let publisher: WeriftLeg | undefined;
+    const upstream = await connectUpstream(options, options.params, new Set());
     try {
-      const created = await options.orchestrator.createSession({
-        // The hints in our offer set the bitrate of the orchestrator's encoder (sending to us).
-        sdp: setVideoBitrateHints(upstreamOffer, options.bitrate),
-        pipeline: options.pipeline,
-        params: options.params,
-      });
-      orchestratorSessionId = created.id;
-      await upstream.accept(created.sdp);
-      const answered = await WeriftLeg.answer(offerSdp, legOptions);
-      publisher = answered.leg;
+      const answered = await WeriftLeg.answer(offerSdp, legOptions(options));
       // The hints in our answer set the bitrate of the publisher's encoder.
       const answerSdp = setVideoBitrateHints(answered.answerSdp, options.bitrate);
-      return new StreamSession(publisher, answerSdp, upstream, created.id, options);
+      return new StreamSession(answered.leg, answerSdp, upstream, options);
     } catch (error) {
-      await publisher?.close();
-      await upstream.close();
-      if (orchestratorSessionId)
-        await options.orchestrator.deleteSession(orchestratorSessionId).catch(() => {});
+      await closeUpstream(upstream);
       throw error;
     }
   }
@@ -127,21 +167,35 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     return this.#state;
   }
 
+  get params(): Readonly<Record<string, unknown>> {
+    return this.#params;
+  }
+
   stats(): StreamStats {
     return {
       id: this.id,
       state: this.#state,
       pipeline: this.pipeline,
-      orchestrator: this.#orchestrator.url,
-      orchestratorSessionId: this.#orchestratorSessionId,
+      orchestrator: this.#upstream?.client.url ?? '',
+      orchestratorSessionId: this.#upstream?.sessionId ?? '',
+      swaps: this.#swapTimes.length,
       packetsFromPublisher: this.#publisher.packetsIn,
-      packetsToOrchestrator: this.#upstream.packetsOut,
-      packetsFromOrchestrator: this.#upstream.packetsIn,
+      packetsFromOrchestrator: this.#counters.packetsFromOrchestrator,
+      packetsToOrchestrator: this.#counters.packetsToOrchestrator,
       packetsToPublisher: this.#publisher.packetsOut,
-      keyframeRequestsToPublisher: this.#keyframeRequestsToPublisher,
-      keyframeRequestsToOrchestrator: this.#keyframeRequestsToOrchestrator,
-      packetsDropped: this.#packetsDropped,
+      keyframeRequestsToPublisher: this.#counters.keyframeRequestsToPublisher,
+      keyframeRequestsToOrchestrator: this.#counters.keyframeRequestsToOrchestrator,
+      packetsDropped: this.#counters.packetsDropped,
     };
+  }
+
+  /** Applies new pipeline params on the orchestrator; they are replayed after a failover. */
+  async updateParams(params: Record<string, unknown>): Promise<void> {
+    const upstream = this.#upstream;
+    if (!upstream)
+      throw new HttpError(409, 'reconnecting', 'The stream is moving to another orchestrator');
+    await upstream.client.updateParams(upstream.sessionId, params);
+    this.#params = params;
   }
 
   /**
@@ -156,57 +210,151 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     }, durationMs);
   }
 
-  #wire(keyframeRequestIntervalMs: number): void {
+  #dropped(ratio: number): boolean {
+    if (ratio === 0 || Math.random() >= ratio) return false;
+    this.#counters.packetsDropped++;
+    return true;
+  }
+
+  #askPublisher = (): void => {
+    const now = performance.now();
+    if (now - this.#lastToPublisher < (this.#options.keyframeRequestIntervalMs ?? 250)) return;
+    this.#lastToPublisher = now;
+    this.#counters.keyframeRequestsToPublisher++;
+    this.#publisher.requestKeyframe();
+  };
+
+  #askOrchestrator = (): void => {
+    const now = performance.now();
+    if (now - this.#lastToOrchestrator < (this.#options.keyframeRequestIntervalMs ?? 250)) return;
+    this.#lastToOrchestrator = now;
+    this.#counters.keyframeRequestsToOrchestrator++;
+    this.#upstream?.leg.requestKeyframe();
+  };
+
+  #wirePublisher(): void {
     const publisher = this.#publisher;
-    const upstream = this.#upstream;
-    const dropped = (ratio: number) => {
-      if (ratio === 0 || Math.random() >= ratio) return false;
-      this.#packetsDropped++;
-      return true;
-    };
     publisher.on('rtp', (packet) => {
-      if (!dropped(this.#faults.dropToOrchestratorRatio)) upstream.send(packet);
-    });
-    upstream.on('rtp', (packet) => {
-      if (!dropped(this.#faults.dropToPublisherRatio)) publisher.send(packet);
-    });
-    let lastToPublisher = 0;
-    const askPublisher = () => {
+      const upstream = this.#upstream;
+      if (!upstream || this.#dropped(this.#faults.dropToOrchestratorRatio)) return;
       const now = performance.now();
-      if (now - lastToPublisher < keyframeRequestIntervalMs) return;
-      lastToPublisher = now;
-      this.#keyframeRequestsToPublisher++;
-      publisher.requestKeyframe();
-    };
-    let lastToOrchestrator = 0;
-    const askOrchestrator = () => {
-      const now = performance.now();
-      if (now - lastToOrchestrator < keyframeRequestIntervalMs) return;
-      lastToOrchestrator = now;
-      this.#keyframeRequestsToOrchestrator++;
-      upstream.requestKeyframe();
-    };
-    upstream.on('keyframeRequest', askPublisher);
-    publisher.on('keyframeRequest', askOrchestrator);
+      if (now - this.#lastFedAt > feedGapMs) this.#feedResumedAt = now;
+      this.#lastFedAt = now;
+      this.#counters.packetsToOrchestrator++;
+      upstream.leg.send(packet);
+    });
+    publisher.on('keyframeRequest', this.#askOrchestrator);
     // A receiver NACKing packets the gateway never had would wait seconds before its own PLI
     // (libwebrtc froze ~2.6 s after 400 ms of loss): ask the source for a keyframe now.
-    upstream.on('unrepairableLoss', askPublisher);
-    publisher.on('unrepairableLoss', askOrchestrator);
-    const onLegState = (leg: string) => (state: LegState) => {
-      this.#log.debug({ leg, state }, 'leg state');
-      if (state === 'failed' || state === 'closed') void this.close(`${leg} leg ${state}`);
-      if (
-        publisher.state === 'connected' &&
-        upstream.state === 'connected' &&
-        this.#state === 'connecting'
-      ) {
-        this.#setState('live');
+    publisher.on('unrepairableLoss', this.#askOrchestrator);
+    publisher.on('state', (state) => {
+      this.#log.debug({ leg: 'publisher', state }, 'leg state');
+      if (state === 'failed' || state === 'closed') void this.close(`publisher leg ${state}`);
+      this.#maybeLive();
+    });
+  }
+
+  #attach(upstream: Upstream): void {
+    this.#upstream = upstream;
+    const { leg } = upstream;
+    leg.on('rtp', (packet) => {
+      if (this.#upstream !== upstream) return;
+      upstream.lastPacketAt = performance.now();
+      this.#counters.packetsFromOrchestrator++;
+      if (this.#dropped(this.#faults.dropToPublisherRatio)) return;
+      this.#publisher.send(packet);
+      this.#maybeLive();
+    });
+    leg.on('keyframeRequest', this.#askPublisher);
+    leg.on('unrepairableLoss', this.#askPublisher);
+    leg.on('state', (state: LegState) => {
+      if (this.#upstream !== upstream) return;
+      this.#log.debug({ leg: 'orchestrator', state }, 'leg state');
+      if (state === 'connected') {
         // The orchestrator's decoder needs a keyframe to start: packets sent before its leg was up are gone.
-        askPublisher();
+        this.#askPublisher();
       }
-    };
-    publisher.on('state', onLegState('publisher'));
-    upstream.on('state', onLegState('orchestrator'));
+      if (state === 'failed' || state === 'closed' || state === 'disconnected') {
+        void this.#failover(`orchestrator leg ${state}`);
+      }
+    });
+    if (leg.state === 'connected') this.#askPublisher();
+    this.emit('orchestrator', { url: upstream.client.url, sessionId: upstream.sessionId });
+  }
+
+  #maybeLive(): void {
+    if (this.#state === 'live' || this.#state === 'ended') return;
+    if (this.#publisher.state === 'connected' && this.#upstream?.lastPacketAt !== undefined)
+      this.#setState('live');
+  }
+
+  /**
+   * Detects an orchestrator that stopped returning video although it is fed. Output is expected
+   * only while packets go to it, and after a gap in its input (publisher loss, faults) it gets
+   * time for the keyframe round trip before silence counts.
+   */
+  #checkUpstream(): void {
+    const upstream = this.#upstream;
+    if (!upstream || this.#failingOver || this.#state === 'ended') return;
+    const now = performance.now();
+    if (now - this.#lastFedAt > feedGapMs) return;
+    const silentMs = now - (upstream.lastPacketAt ?? upstream.createdAt);
+    const limitMs =
+      upstream.lastPacketAt === undefined
+        ? (this.#options.firstPacketTimeoutMs ?? 3000)
+        : (this.#options.stallTimeoutMs ?? 400);
+    const fedMs = now - Math.max(this.#feedResumedAt, upstream.createdAt);
+    if (silentMs > limitMs && fedMs > Math.max(limitMs, resumeGraceMs)) {
+      void this.#failover(`no processed video for ${Math.round(silentMs)} ms`);
+    }
+  }
+
+  async #failover(reason: string): Promise<void> {
+    const old = this.#upstream;
+    if (!old || this.#failingOver || this.#state === 'ended') return;
+    this.#failingOver = true;
+    this.#upstream = undefined;
+    this.#log.warn({ orchestrator: old.client.url, reason }, 'orchestrator lost, failing over');
+    this.emit('failover', { from: old.client.url, reason });
+    this.#options.onOrchestratorFailed?.(old.client.url);
+    this.#failed.add(old.client.url);
+    void closeUpstream(old);
+    const now = performance.now();
+    const windowMs = this.#options.swapWindowMs ?? 5 * 60_000;
+    this.#swapTimes.push(now);
+    const recent = this.#swapTimes.filter((t) => now - t <= windowMs).length;
+    if (recent > (this.#options.maxSwaps ?? 5)) {
+      this.#failingOver = false;
+      await this.#fail(
+        'too_many_failovers',
+        `${recent} orchestrator failures within ${Math.round(windowMs / 1000)} s`,
+      );
+      return;
+    }
+    this.#setState('reconnecting');
+    try {
+      const upstream = await connectUpstream(this.#options, this.#params, this.#failed);
+      if ((this.#state as StreamState) === 'ended') {
+        await closeUpstream(upstream);
+        return;
+      }
+      // The publisher keeps its track: continue sequence numbers and timestamps from the old source.
+      this.#publisher.switchSource();
+      this.#attach(upstream);
+      this.#log.info({ orchestrator: upstream.client.url }, 'stream moved');
+    } catch (error) {
+      await this.#fail(
+        'no_orchestrator',
+        `No orchestrator could take the stream over: ${(error as Error).message}`,
+      );
+    } finally {
+      this.#failingOver = false;
+    }
+  }
+
+  async #fail(code: string, message: string): Promise<void> {
+    await this.close(message);
+    this.emit('error', new StreamFailedError(code, message));
   }
 
   #setState(state: StreamState): void {
@@ -221,13 +369,66 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     if (this.#state === 'ended') return;
     this.#log.info({ reason, ...this.stats() }, 'stream ending');
     this.#setState('ended');
+    clearInterval(this.#watchdog);
     clearTimeout(this.#faultTimer);
-    await Promise.all([
-      this.#publisher.close(),
-      this.#upstream.close(),
-      this.#orchestrator.deleteSession(this.#orchestratorSessionId).catch((error: unknown) => {
-        this.#log.warn({ err: error }, 'could not end the orchestrator session');
-      }),
-    ]);
+    const upstream = this.#upstream;
+    this.#upstream = undefined;
+    await Promise.all([this.#publisher.close(), upstream ? closeUpstream(upstream) : undefined]);
   }
+}
+
+function legOptions(options: StreamSessionOptions) {
+  return { zeroPlayoutDelay: options.zeroPlayoutDelay ?? true };
+}
+
+/**
+ * Opens a leg to an orchestrator and a session on it, trying the next one when an orchestrator is
+ * unreachable or busy. The caller's own mistakes (an unknown pipeline, bad params) fail at once.
+ */
+async function connectUpstream(
+  options: StreamSessionOptions,
+  params: Record<string, unknown>,
+  exclude: Set<string>,
+): Promise<Upstream> {
+  const tried = new Set(exclude);
+  for (;;) {
+    const client = options.selectOrchestrator(tried);
+    tried.add(client.url);
+    const { leg, offerSdp } = await WeriftLeg.offer(legOptions(options));
+    try {
+      const created = await client.createSession({
+        // The hints in our offer set the bitrate of the orchestrator's encoder (sending to us).
+        sdp: setVideoBitrateHints(offerSdp, options.bitrate),
+        pipeline: options.pipeline,
+        params,
+      });
+      try {
+        await leg.accept(created.sdp);
+      } catch (error) {
+        await client.deleteSession(created.id).catch(() => {});
+        throw error;
+      }
+      return {
+        leg,
+        client,
+        sessionId: created.id,
+        createdAt: performance.now(),
+        lastPacketAt: undefined,
+      };
+    } catch (error) {
+      await leg.close();
+      const callersMistake =
+        error instanceof HttpError &&
+        error.status >= 400 &&
+        error.status < 500 &&
+        error.status !== 429;
+      if (callersMistake) throw error;
+      options.onOrchestratorFailed?.(client.url);
+    }
+  }
+}
+
+async function closeUpstream(upstream: Upstream): Promise<void> {
+  await upstream.leg.close();
+  await upstream.client.deleteSession(upstream.sessionId).catch(() => {});
 }

@@ -55,6 +55,12 @@ export class WeriftLeg extends TypedEmitter<WeriftLegEvents> {
   #playoutDelayId: number | undefined;
   #remoteSsrc: number | undefined;
   #state: LegState = 'new';
+  /** Offsets that keep our outgoing sequence numbers and timestamps continuous across sources. */
+  #seqOffset = 0;
+  #timestampOffset = 0;
+  #lastSeqOut: number | undefined;
+  #lastTimestampOut: number | undefined;
+  #sourceSwitched = false;
   readonly #log = createLogger('gateway:leg');
   /** For each RTP sequence number, the `packetsOut` count when it was last sent (0: never). */
   readonly #sentAt = new Uint32Array(65_536);
@@ -117,16 +123,51 @@ export class WeriftLeg extends TypedEmitter<WeriftLegEvents> {
     return this.#state;
   }
 
+  /**
+   * The packets `send()` gets from now on come from another source (a new orchestrator): the
+   * remote keeps one track, one SSRC and continuous sequence numbers and timestamps, so players
+   * need no renegotiation.
+   */
+  switchSource(): void {
+    this.#sourceSwitched = true;
+  }
+
   /** Relays a packet from another leg to this leg's remote peer. */
   send(packet: RtpPacket): void {
     if (this.#state === 'closed') return;
+    const { header } = packet;
+    if (
+      this.#sourceSwitched &&
+      this.#lastSeqOut !== undefined &&
+      this.#lastTimestampOut !== undefined
+    ) {
+      this.#sourceSwitched = false;
+      this.#seqOffset = (this.#lastSeqOut + 1 - header.sequenceNumber) & 0xffff;
+      // One frame interval at 90 kHz after the last frame sent.
+      this.#timestampOffset = (this.#lastTimestampOut + 3000 - header.timestamp) >>> 0;
+    }
+    header.sequenceNumber = (header.sequenceNumber + this.#seqOffset) & 0xffff;
+    header.timestamp = (header.timestamp + this.#timestampOffset) >>> 0;
+    // Keep the highest sent (wrap-aware): a late retransmission must not move the continuation point.
+    if (
+      this.#lastSeqOut === undefined ||
+      ((header.sequenceNumber - this.#lastSeqOut) & 0xffff) < 0x8000
+    ) {
+      this.#lastSeqOut = header.sequenceNumber;
+    }
+    if (
+      this.#lastTimestampOut === undefined ||
+      (header.timestamp - this.#lastTimestampOut) >>> 0 < 0x80000000
+    ) {
+      this.#lastTimestampOut = header.timestamp;
+    }
     packet.header.extensions =
       this.#playoutDelayId !== undefined
         ? [{ id: this.#playoutDelayId, payload: zeroPlayoutDelay }]
         : [];
     this.packetsOut++;
-    // werift keeps the source's sequence numbers (no offset unless replaceRTP is called).
-    this.#sentAt[packet.header.sequenceNumber] = this.packetsOut;
+    // werift sends our sequence numbers unchanged (its own offset stays 0: replaceRTP is never used).
+    this.#sentAt[header.sequenceNumber] = this.packetsOut;
     this.#transceiver.sender.sendRtp(packet).catch(() => {});
   }
 

@@ -9,8 +9,10 @@ export {
   OrchestratorRequestError,
 } from './OrchestratorClient.ts';
 export {
+  StreamFailedError,
   type StreamFaults,
   StreamSession,
+  type StreamSessionEvents,
   type StreamSessionOptions,
   type StreamState,
   type StreamStats,
