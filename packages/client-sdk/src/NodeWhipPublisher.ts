@@ -1,23 +1,18 @@
 import {
-  BaseError,
   type BitrateHints,
   createLogger,
-  HttpError,
   type Logger,
   setVideoBitrateHints,
   TypedEmitter,
 } from '@peerframe/core';
 import {
   installWrtcExitGuard,
-  WrtcVideoSink as VideoSink,
   WrtcVideoSource as VideoSource,
   WrtcPeerConnection,
-  type WrtcVideoSink,
   waitForIceGathering,
 } from '@peerframe/core/wrtc';
+import { attachVideoSink, postOffer, type ReceivedFrame, waitConnected } from './nodePeer.ts';
 import type { I420Buffer } from './SyntheticVideo.ts';
-
-export type ReceivedFrame = I420Buffer & { receivedAtMs: number };
 
 export type NodeWhipPublisherEvents = {
   /** A processed frame came back from the gateway (decoded I420). */
@@ -39,22 +34,20 @@ export type NodeWhipPublisherOptions = {
   connectTimeoutMs?: number;
 };
 
-export class WhipError extends BaseError {
-  override name = 'WhipError';
-}
-
 /**
  * A Node publisher (libwebrtc through @roamhq/wrtc) that pushes I420 frames to a gateway over WHIP
  * on one sendrecv video transceiver and receives the processed frames back on it.
  */
 export class NodeWhipPublisher extends TypedEmitter<NodeWhipPublisherEvents> {
   readonly resourceUrl: string;
+  /** Where viewers play the processed stream over WHEP, when the gateway says. */
+  readonly playbackUrl: string | undefined;
   readonly #pc: RTCPeerConnection;
   readonly #source: InstanceType<typeof VideoSource>;
   readonly #track: MediaStreamTrack;
   readonly #headers: Record<string, string>;
   readonly #log: Logger;
-  #sink: WrtcVideoSink | undefined;
+  #stopSink: () => void = () => {};
   #closed = false;
 
   private constructor(
@@ -62,6 +55,7 @@ export class NodeWhipPublisher extends TypedEmitter<NodeWhipPublisherEvents> {
     source: InstanceType<typeof VideoSource>,
     track: MediaStreamTrack,
     resourceUrl: string,
+    playbackUrl: string | undefined,
     headers: Record<string, string>,
   ) {
     super();
@@ -69,6 +63,7 @@ export class NodeWhipPublisher extends TypedEmitter<NodeWhipPublisherEvents> {
     this.#source = source;
     this.#track = track;
     this.resourceUrl = resourceUrl;
+    this.playbackUrl = playbackUrl;
     this.#headers = headers;
     this.#log = createLogger('client-sdk:whip', { resource: resourceUrl });
   }
@@ -88,26 +83,25 @@ export class NodeWhipPublisher extends TypedEmitter<NodeWhipPublisherEvents> {
       const url = new URL(options.whipUrl);
       if (options.pipeline) url.searchParams.set('pipeline', options.pipeline);
       if (options.params) url.searchParams.set('params', JSON.stringify(options.params));
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/sdp' },
-        body: pc.localDescription?.sdp ?? '',
-      });
-      const body = await res.text();
-      if (res.status !== 201) throw whipFailure(res.status, body);
-      const location = res.headers.get('location');
-      if (!location) throw new WhipError('whip_no_location', 'WHIP answer has no Location header');
-      const answer = options.bitrate ? setVideoBitrateHints(body, options.bitrate) : body;
+      const posted = await postOffer(url, pc.localDescription?.sdp ?? '', headers);
+      const answer = options.bitrate
+        ? setVideoBitrateHints(posted.answerSdp, options.bitrate)
+        : posted.answerSdp;
+      const playbackPath = posted.headers.get('peerframe-playback-url');
       const publisher = new NodeWhipPublisher(
         pc,
         source,
         track,
-        new URL(location, url).toString(),
+        posted.resourceUrl,
+        playbackPath ? new URL(playbackPath, url).toString() : undefined,
         headers,
       );
-      publisher.#attachSink();
+      publisher.#stopSink = attachVideoSink(pc, (frame) => publisher.emit('frame', frame));
+      pc.addEventListener('connectionstatechange', () =>
+        publisher.emit('state', pc.connectionState),
+      );
       await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-      await publisher.#waitConnected(options.connectTimeoutMs ?? 10_000);
+      await waitConnected(pc, options.connectTimeoutMs ?? 10_000);
       return publisher;
     } catch (error) {
       track.stop();
@@ -131,56 +125,6 @@ export class NodeWhipPublisher extends TypedEmitter<NodeWhipPublisherEvents> {
     return this.#pc.getStats();
   }
 
-  #attachSink(): void {
-    this.#pc.addEventListener('track', (event) => {
-      if (event.track.kind !== 'video' || this.#sink) return;
-      const sink = new VideoSink(event.track);
-      sink.onframe = ({ frame }) => {
-        const data =
-          frame.data.constructor === Uint8Array
-            ? frame.data
-            : new Uint8Array(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
-        this.emit('frame', {
-          widthPx: frame.width,
-          heightPx: frame.height,
-          data,
-          receivedAtMs: performance.now(),
-        });
-      };
-      this.#sink = sink;
-    });
-    this.#pc.addEventListener('connectionstatechange', () =>
-      this.emit('state', this.#pc.connectionState),
-    );
-  }
-
-  #waitConnected(timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const state = this.#pc.connectionState;
-        if (state === 'connected') finish();
-        else if (state === 'failed' || state === 'closed')
-          finish(new WhipError('whip_connect_failed', `Peer connection ${state}`));
-      };
-      const finish = (error?: Error) => {
-        clearTimeout(timer);
-        this.#pc.removeEventListener('connectionstatechange', check);
-        error ? reject(error) : resolve();
-      };
-      const timer = setTimeout(
-        () =>
-          finish(
-            new WhipError('whip_connect_timeout', `Not connected after ${timeoutMs} ms`, {
-              retryable: true,
-            }),
-          ),
-        timeoutMs,
-      );
-      this.#pc.addEventListener('connectionstatechange', check);
-      check();
-    });
-  }
-
   /** Ends the WHIP session (DELETE), stops media and closes the peer. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -190,17 +134,8 @@ export class NodeWhipPublisher extends TypedEmitter<NodeWhipPublisherEvents> {
         this.#log.debug({ err: error }, 'WHIP DELETE failed');
       },
     );
-    this.#sink?.stop();
+    this.#stopSink();
     this.#track.stop();
     this.#pc.close();
-  }
-}
-
-function whipFailure(status: number, body: string): HttpError {
-  try {
-    const { error } = JSON.parse(body) as { error: { code: string; message: string } };
-    return new HttpError(status, error.code, error.message);
-  } catch {
-    return new HttpError(status, 'whip_failed', `WHIP POST answered ${status}`);
   }
 }

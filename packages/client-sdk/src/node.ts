@@ -1,12 +1,16 @@
 /** Node-only entry (@peerframe/client-sdk/node): publishing through libwebrtc (@roamhq/wrtc). */
 export * from './index.ts';
 export {
+  NodeWhepViewer,
+  type NodeWhepViewerEvents,
+  type NodeWhepViewerOptions,
+} from './NodeWhepViewer.ts';
+export {
   NodeWhipPublisher,
   type NodeWhipPublisherEvents,
   type NodeWhipPublisherOptions,
-  type ReceivedFrame,
-  WhipError,
 } from './NodeWhipPublisher.ts';
+export { type ReceivedFrame, WhipError } from './nodePeer.ts';
 export {
   contentToleranceMad,
   type FrameProbeOptions,

@@ -1,5 +1,6 @@
 import { readFrameMarker } from './FrameMarker.ts';
-import type { NodeWhipPublisher, ReceivedFrame } from './NodeWhipPublisher.ts';
+import type { NodeWhipPublisher } from './NodeWhipPublisher.ts';
+import type { ReceivedFrame } from './nodePeer.ts';
 import { lumaMeanAbsDiff, SyntheticVideo } from './SyntheticVideo.ts';
 
 export type FrameProbeOptions = {

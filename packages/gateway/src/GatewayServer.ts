@@ -62,7 +62,7 @@ const corsHeaders = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST, PATCH, DELETE, OPTIONS',
   'access-control-allow-headers': 'authorization, content-type, if-match',
-  'access-control-expose-headers': 'location, etag, link',
+  'access-control-expose-headers': 'location, etag, link, peerframe-playback-url',
 };
 
 /**
@@ -135,6 +135,17 @@ export class GatewayServer {
           );
         }
       }
+      if (parts[0] === 'whep' && parts.length === 2 && req.method === 'POST') {
+        return await this.#play(req, res, parts[1] ?? '', url);
+      }
+      if (parts[0] === 'whep' && parts.length === 3 && req.method === 'DELETE') {
+        const stream = this.#streamByPlaybackId(parts[1] ?? '');
+        if (!(await stream.removeViewer(parts[2] ?? ''))) {
+          throw new HttpError(404, 'viewer_not_found', `No viewer ${parts[2]}`);
+        }
+        res.writeHead(200, corsHeaders).end();
+        return;
+      }
       if (req.method === 'GET' && url.pathname === '/streams') {
         return sendJson(
           res,
@@ -194,6 +205,8 @@ export class GatewayServer {
       'content-type': 'application/sdp',
       location: `/whip/${stream.id}`,
       etag: `"${stream.id}"`,
+      // Where viewers play the processed stream (WHEP).
+      'peerframe-playback-url': `/whep/${stream.playbackId}`,
     });
     res.end(stream.answerSdp);
   }
@@ -224,20 +237,61 @@ export class GatewayServer {
     sendJson(res, 200, { ok: true });
   }
 
-  /** Round robin over the configured orchestrators, skipping `exclude` and suspended ones. */
+  /**
+   * WHEP: `POST /whep/<playbackId>` with a recvonly `application/sdp` offer → `201`, `Location:
+   * /whep/<playbackId>/<viewerId>`, the answer. `?source=1` plays the publisher's own video.
+   */
+  async #play(
+    req: IncomingMessage,
+    res: ServerResponse,
+    playbackId: string,
+    url: URL,
+  ): Promise<void> {
+    if (contentType(req) !== 'application/sdp') {
+      throw new HttpError(
+        415,
+        'unsupported_media_type',
+        `WHEP takes an application/sdp offer, got "${req.headers['content-type'] ?? 'none'}"`,
+      );
+    }
+    const stream = this.#streamByPlaybackId(playbackId);
+    const offer = await readBody(req, maxSdpBytes);
+    requireVp8Video(parseSdp(offer));
+    const source = url.searchParams.get('source') === '1' ? 'source' : 'processed';
+    const { viewerId, answerSdp } = await stream.addViewer(offer, source);
+    res.writeHead(201, {
+      ...corsHeaders,
+      'content-type': 'application/sdp',
+      location: `/whep/${playbackId}/${viewerId}`,
+      etag: `"${viewerId}"`,
+    });
+    res.end(answerSdp);
+  }
+
+  #streamByPlaybackId(playbackId: string): StreamSession {
+    for (const stream of this.streams.values()) if (stream.playbackId === playbackId) return stream;
+    throw new HttpError(404, 'stream_not_found', `No live stream plays as ${playbackId}`);
+  }
+
+  /**
+   * Round robin over the configured orchestrators, skipping `exclude`; suspended ones (failed
+   * recently) only when nothing else is left, since a slow orchestrator beats none.
+   */
   #pickOrchestrator(exclude: ReadonlySet<string> = new Set()): OrchestratorClient {
     const now = performance.now();
     const count = this.#orchestrators.length;
-    for (let i = 0; i < count; i++) {
-      const orchestrator = this.#orchestrators[this.#next++ % count];
-      if (!orchestrator || exclude.has(orchestrator.url)) continue;
-      if ((this.#suspendedUntil.get(orchestrator.url) ?? 0) > now) continue;
-      return orchestrator;
+    for (const allowSuspended of [false, true]) {
+      for (let i = 0; i < count; i++) {
+        const orchestrator = this.#orchestrators[this.#next++ % count];
+        if (!orchestrator || exclude.has(orchestrator.url)) continue;
+        if (!allowSuspended && (this.#suspendedUntil.get(orchestrator.url) ?? 0) > now) continue;
+        return orchestrator;
+      }
     }
     throw new HttpError(
       503,
       'no_orchestrator',
-      `No orchestrator available: ${count} configured, ${exclude.size} already tried, others suspended after failures`,
+      `No orchestrator available: ${count} configured, ${exclude.size} already tried`,
       { retryable: true },
     );
   }

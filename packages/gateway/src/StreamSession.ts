@@ -8,6 +8,7 @@ import {
   setVideoBitrateHints,
   TypedEmitter,
 } from '@peerframe/core';
+import type { RtpPacket } from 'werift';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
 import { type LegState, WeriftLeg } from './WeriftLeg.ts';
 
@@ -20,6 +21,11 @@ export type StreamFaults = {
   /** Share of orchestrator → publisher packets dropped. */
   dropToPublisherRatio: number;
 };
+
+/** What a WHEP viewer plays: the processed video (default) or the publisher's own. */
+export type ViewerSource = 'processed' | 'source';
+
+type Viewer = { id: string; leg: WeriftLeg; source: ViewerSource };
 
 export class StreamFailedError extends BaseError {
   override name = 'StreamFailedError';
@@ -52,6 +58,8 @@ export type StreamSessionOptions = {
   stallTimeoutMs?: number;
   /** A new orchestrator gets this long for its first processed packet, ms (default 3000). */
   firstPacketTimeoutMs?: number;
+  /** WHEP viewers one stream takes (default 50). */
+  maxViewers?: number;
   /** At most this many orchestrator swaps within `swapWindowMs` before the stream ends (default 5). */
   maxSwaps?: number;
   swapWindowMs?: number;
@@ -66,6 +74,9 @@ export type StreamStats = {
   orchestratorSessionId: string;
   /** Orchestrator swaps so far. */
   swaps: number;
+  /** WHEP playback id (`POST /whep/<playbackId>`). */
+  playbackId: string;
+  viewers: number;
   packetsFromPublisher: number;
   packetsToOrchestrator: number;
   packetsFromOrchestrator: number;
@@ -100,6 +111,8 @@ const resumeGraceMs = 1000;
  */
 export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   readonly id = randomUUID();
+  /** Viewers play with this id, which (unlike `id`) gives no control over the stream. */
+  readonly playbackId = randomUUID();
   readonly pipeline: string;
   readonly answerSdp: string;
   readonly #publisher: WeriftLeg;
@@ -117,6 +130,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   #failingOver = false;
   readonly #swapTimes: number[] = [];
   readonly #failed = new Set<string>();
+  readonly #viewers = new Map<string, Viewer>();
   #lastToPublisher = 0;
   #lastToOrchestrator = 0;
   #counters = {
@@ -179,6 +193,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       orchestrator: this.#upstream?.client.url ?? '',
       orchestratorSessionId: this.#upstream?.sessionId ?? '',
       swaps: this.#swapTimes.length,
+      playbackId: this.playbackId,
+      viewers: this.#viewers.size,
       packetsFromPublisher: this.#publisher.packetsIn,
       packetsFromOrchestrator: this.#counters.packetsFromOrchestrator,
       packetsToOrchestrator: this.#counters.packetsToOrchestrator,
@@ -208,6 +224,56 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     this.#faultTimer = setTimeout(() => {
       this.#faults = { dropToOrchestratorRatio: 0, dropToPublisherRatio: 0 };
     }, durationMs);
+  }
+
+  /**
+   * Answers a WHEP viewer's offer (recvonly video) with a sendonly leg fed from this stream.
+   * Returns the viewer id (`DELETE /whep/<playbackId>/<viewerId>` removes it).
+   */
+  async addViewer(
+    offerSdp: string,
+    source: ViewerSource = 'processed',
+  ): Promise<{ viewerId: string; answerSdp: string }> {
+    if (this.#state === 'ended')
+      throw new HttpError(404, 'stream_not_found', 'The stream has ended');
+    const maxViewers = this.#options.maxViewers ?? 50;
+    if (this.#viewers.size >= maxViewers) {
+      throw new HttpError(503, 'too_many_viewers', `The stream already has ${maxViewers} viewers`, {
+        retryable: true,
+      });
+    }
+    const { leg, answerSdp } = await WeriftLeg.answer(offerSdp, {
+      ...legOptions(this.#options),
+      direction: 'sendonly',
+    });
+    const viewer: Viewer = { id: randomUUID(), leg, source };
+    this.#viewers.set(viewer.id, viewer);
+    const askSource = source === 'processed' ? this.#askOrchestrator : this.#askPublisher;
+    leg.on('keyframeRequest', askSource);
+    leg.on('unrepairableLoss', askSource);
+    leg.on('state', (state) => {
+      // A new viewer can decode nothing before the next keyframe.
+      if (state === 'connected') askSource();
+      if (state === 'failed' || state === 'closed') this.#viewers.delete(viewer.id);
+    });
+    this.#log.info({ viewerId: viewer.id, source, viewers: this.#viewers.size }, 'viewer joined');
+    return { viewerId: viewer.id, answerSdp };
+  }
+
+  /** Ends one viewer's playback. Returns false for an unknown id. */
+  async removeViewer(viewerId: string): Promise<boolean> {
+    const viewer = this.#viewers.get(viewerId);
+    if (!viewer) return false;
+    this.#viewers.delete(viewerId);
+    await viewer.leg.close();
+    return true;
+  }
+
+  /** Each viewer's leg rewrites the packet it sends, so each gets its own copy. */
+  #sendToViewers(source: ViewerSource, packet: RtpPacket): void {
+    for (const viewer of this.#viewers.values()) {
+      if (viewer.source === source) viewer.leg.send(packet.clone());
+    }
   }
 
   #dropped(ratio: number): boolean {
@@ -241,6 +307,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       if (now - this.#lastFedAt > feedGapMs) this.#feedResumedAt = now;
       this.#lastFedAt = now;
       this.#counters.packetsToOrchestrator++;
+      this.#sendToViewers('source', packet);
       upstream.leg.send(packet);
     });
     publisher.on('keyframeRequest', this.#askOrchestrator);
@@ -261,6 +328,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       if (this.#upstream !== upstream) return;
       upstream.lastPacketAt = performance.now();
       this.#counters.packetsFromOrchestrator++;
+      this.#sendToViewers('processed', packet);
       if (this.#dropped(this.#faults.dropToPublisherRatio)) return;
       this.#publisher.send(packet);
       this.#maybeLive();
@@ -333,13 +401,22 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     }
     this.#setState('reconnecting');
     try {
-      const upstream = await connectUpstream(this.#options, this.#params, this.#failed);
+      // Prefer orchestrators that have not failed this stream; a failed one that answers again
+      // (it was only stalled) beats ending the stream.
+      const upstream = await connectUpstream(this.#options, this.#params, this.#failed).catch(
+        (error: unknown) => {
+          if (!(error instanceof HttpError && error.code === 'no_orchestrator')) throw error;
+          return connectUpstream(this.#options, this.#params, new Set());
+        },
+      );
       if ((this.#state as StreamState) === 'ended') {
         await closeUpstream(upstream);
         return;
       }
-      // The publisher keeps its track: continue sequence numbers and timestamps from the old source.
+      // The publisher and viewers keep their track: continue sequence numbers and timestamps.
       this.#publisher.switchSource();
+      for (const viewer of this.#viewers.values())
+        if (viewer.source === 'processed') viewer.leg.switchSource();
       this.#attach(upstream);
       this.#log.info({ orchestrator: upstream.client.url }, 'stream moved');
     } catch (error) {
@@ -373,7 +450,13 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     clearTimeout(this.#faultTimer);
     const upstream = this.#upstream;
     this.#upstream = undefined;
-    await Promise.all([this.#publisher.close(), upstream ? closeUpstream(upstream) : undefined]);
+    const viewers = [...this.#viewers.values()];
+    this.#viewers.clear();
+    await Promise.all([
+      this.#publisher.close(),
+      upstream ? closeUpstream(upstream) : undefined,
+      ...viewers.map((viewer) => viewer.leg.close()),
+    ]);
   }
 }
 

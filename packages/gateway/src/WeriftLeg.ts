@@ -41,6 +41,8 @@ export type WeriftLegOptions = {
   zeroPlayoutDelay?: boolean;
   /** Extra host address for ICE (default 127.0.0.1, so loopback always works). */
   hostAddress?: string;
+  /** Direction of an answering leg: `sendrecv` for a publisher (default), `sendonly` for a viewer. */
+  direction?: 'sendrecv' | 'sendonly';
 };
 
 /**
@@ -90,7 +92,7 @@ export class WeriftLeg extends TypedEmitter<WeriftLegEvents> {
       await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
       const transceiver = pc.getTransceivers().find((t) => t.kind === 'video');
       if (!transceiver) throw new Error('offer has no video transceiver');
-      transceiver.setDirection('sendrecv');
+      transceiver.setDirection(options.direction ?? 'sendrecv');
       const leg = new WeriftLeg(pc, transceiver, options);
       await pc.setLocalDescription(await pc.createAnswer());
       await waitForGathering(pc);

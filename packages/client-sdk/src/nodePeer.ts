@@ -1,0 +1,92 @@
+import { BaseError, HttpError } from '@peerframe/core';
+import { WrtcVideoSink as VideoSink, type WrtcVideoSink } from '@peerframe/core/wrtc';
+import type { I420Buffer } from './SyntheticVideo.ts';
+
+export type ReceivedFrame = I420Buffer & { receivedAtMs: number };
+
+export class WhipError extends BaseError {
+  override name = 'WhipError';
+}
+
+/**
+ * POSTs an SDP offer (WHIP or WHEP) and returns the answer, the resource URL (from `Location`)
+ * and the response headers. A non-201 answer becomes an `HttpError` with the server's code.
+ */
+export async function postOffer(
+  url: URL,
+  offerSdp: string,
+  headers: Record<string, string>,
+): Promise<{ answerSdp: string; resourceUrl: string; headers: Headers }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/sdp' },
+    body: offerSdp,
+  });
+  const body = await res.text();
+  if (res.status !== 201) {
+    try {
+      const { error } = JSON.parse(body) as { error: { code: string; message: string } };
+      throw new HttpError(res.status, error.code, error.message);
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      throw new HttpError(res.status, 'whip_failed', `POST ${url.pathname} answered ${res.status}`);
+    }
+  }
+  const location = res.headers.get('location');
+  if (!location) throw new WhipError('whip_no_location', 'The answer has no Location header');
+  return { answerSdp: body, resourceUrl: new URL(location, url).toString(), headers: res.headers };
+}
+
+/** Decodes the first remote video track of `pc` to I420 frames (libwebrtc's sink). */
+export function attachVideoSink(
+  pc: RTCPeerConnection,
+  onFrame: (frame: ReceivedFrame) => void,
+): () => void {
+  let sink: WrtcVideoSink | undefined;
+  pc.addEventListener('track', (event) => {
+    if (event.track.kind !== 'video' || sink) return;
+    sink = new VideoSink(event.track);
+    sink.onframe = ({ frame }) => {
+      const data =
+        frame.data.constructor === Uint8Array
+          ? frame.data
+          : new Uint8Array(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
+      onFrame({
+        widthPx: frame.width,
+        heightPx: frame.height,
+        data,
+        receivedAtMs: performance.now(),
+      });
+    };
+  });
+  return () => sink?.stop();
+}
+
+/** Resolves when `pc` is connected; rejects if it fails, closes or `timeoutMs` passes. */
+export function waitConnected(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const state = pc.connectionState;
+      if (state === 'connected') finish();
+      else if (state === 'failed' || state === 'closed') {
+        finish(new WhipError('whip_connect_failed', `Peer connection ${state}`));
+      }
+    };
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      pc.removeEventListener('connectionstatechange', check);
+      error ? reject(error) : resolve();
+    };
+    const timer = setTimeout(
+      () =>
+        finish(
+          new WhipError('whip_connect_timeout', `Not connected after ${timeoutMs} ms`, {
+            retryable: true,
+          }),
+        ),
+      timeoutMs,
+    );
+    pc.addEventListener('connectionstatechange', check);
+    check();
+  });
+}
