@@ -29,8 +29,8 @@ export type TestStack = {
   close(): Promise<void>;
 };
 
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url);
+async function getJson<T>(url: string, token?: string): Promise<T> {
+  const res = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
   if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
   return (await res.json()) as T;
 }
@@ -42,6 +42,11 @@ async function getJson<T>(url: string): Promise<T> {
 export async function startStack({
   faultInjection = false,
   orchestrators = 1,
+  adminToken,
+}: {
+  faultInjection?: boolean;
+  orchestrators?: number;
+  adminToken?: string;
 } = {}): Promise<TestStack> {
   const stack = await startDevStack({
     host: '127.0.0.1',
@@ -49,6 +54,7 @@ export async function startStack({
     orchestratorPort: 0,
     faultInjection,
     orchestrators,
+    ...(adminToken ? { adminToken } : {}),
   });
   return {
     gatewayUrl: stack.gatewayUrl,
@@ -56,7 +62,8 @@ export async function startStack({
     whipUrl: `${stack.gatewayUrl}/whip`,
     orchestratorUrl: stack.orchestratorUrl,
     streams: async () =>
-      (await getJson<{ streams: StreamStats[] }>(`${stack.gatewayUrl}/streams`)).streams,
+      (await getJson<{ streams: StreamStats[] }>(`${stack.gatewayUrl}/streams`, adminToken))
+        .streams,
     sessions: async () =>
       (
         await getJson<{ sessions: Omit<OrchestratorSessionView, 'transport'>[] }>(

@@ -8,6 +8,8 @@ export type DevStackOptions = {
   orchestratorPort: number;
   /** Let tests drop forwarded packets through the gateway's fault-injection API (default false). */
   faultInjection?: boolean;
+  /** Require stream keys on the gateway, made through its admin API with this token (default: open). */
+  adminToken?: string;
   /** Orchestrator processes to start (default 1); the first listens on `orchestratorPort`, the others on free ports. */
   orchestrators?: number;
 };
@@ -72,6 +74,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       String(options.gatewayPort),
       ...orchestratorUrls.flatMap((url) => ['--orchestrator', url]),
       ...(options.faultInjection ? ['--fault-injection'] : []),
+      ...(options.adminToken ? ['--admin-token', options.adminToken] : []),
     ]);
     for (const child of children) {
       child.once('exit', (code, signal) => {

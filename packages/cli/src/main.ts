@@ -10,6 +10,8 @@ const usage = `peerframe <command> [options]
 Commands:
   dev             the whole local stack: orchestrator + gateway (ports 8935, 8088)
   gateway         a gateway node           --orchestrator <url> (repeatable) --host --port
+                                           --admin-token <token> (or PEERFRAME_ADMIN_TOKEN): require
+                                           stream keys, made with POST /admin/stream-keys
                                            --fault-injection (tests: POST /streams/:id/faults)
   orchestrator    an orchestrator node     --host --port --max-sessions
 `;
@@ -29,6 +31,7 @@ async function main(argv: string[]): Promise<void> {
       orchestrator: { type: 'string', multiple: true },
       'max-sessions': { type: 'string' },
       'fault-injection': { type: 'boolean', default: false },
+      'admin-token': { type: 'string', default: process.env.PEERFRAME_ADMIN_TOKEN },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -61,6 +64,7 @@ async function main(argv: string[]): Promise<void> {
         port: port(values.port, 8088),
         orchestrators,
         faultInjection: values['fault-injection'],
+        ...(values['admin-token'] ? { adminToken: values['admin-token'] } : {}),
       });
       closeOnSignal('gateway', node);
       reportReady('gateway', node.url);

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   type BitrateHints,
@@ -16,6 +17,11 @@ import {
   sendJson,
 } from '@peerframe/core';
 import { OrchestratorClient } from './OrchestratorClient.ts';
+import {
+  type CreateStreamKeyOptions,
+  type StreamKeyRecord,
+  StreamKeyStore,
+} from './StreamKeyStore.ts';
 import { StreamSession, type StreamStats } from './StreamSession.ts';
 
 export type GatewayServerOptions = {
@@ -45,6 +51,11 @@ export type GatewayServerOptions = {
   stallTimeoutMs?: number;
   /** How long a failed orchestrator is left out of selection, ms (default 30 000). */
   suspendMs?: number;
+  /**
+   * Token for the admin API (`Authorization: Bearer <token>`). When set, publishing needs a
+   * stream key made through that API; when unset the gateway is open (local development).
+   */
+  adminToken?: string;
 };
 
 export const defaultGatewayServerOptions = {
@@ -78,6 +89,9 @@ export class GatewayServer {
   readonly #orchestrators: OrchestratorClient[];
   readonly #log: Logger = createLogger('gateway:http');
   #next = 0;
+  readonly streamKeys = new StreamKeyStore();
+  /** The stream key each live stream was published with. */
+  readonly #keyOfStream = new Map<string, StreamKeyRecord>();
   readonly #suspendedUntil = new Map<string, number>();
   #closed = false;
 
@@ -116,6 +130,7 @@ export class GatewayServer {
         res.writeHead(204, corsHeaders).end();
         return;
       }
+      if (parts[0] === 'admin') return await this.#admin(req, res, parts.slice(1));
       if (parts[0] === 'whip' && parts.length === 1 && req.method === 'POST') {
         return await this.#publish(req, res, url);
       }
@@ -123,6 +138,14 @@ export class GatewayServer {
         const stream = this.streams.get(parts[1]);
         if (!stream) throw new HttpError(404, 'stream_not_found', `No stream ${parts[1]}`);
         if (req.method === 'DELETE') {
+          const key = this.#keyOfStream.get(stream.id);
+          if (key && this.#streamKey(req)?.id !== key.id) {
+            throw new HttpError(
+              403,
+              'forbidden',
+              'Only the stream key that published a stream can end it',
+            );
+          }
           await stream.close('publisher ended it');
           res.writeHead(200, corsHeaders).end();
           return;
@@ -147,6 +170,8 @@ export class GatewayServer {
         return;
       }
       if (req.method === 'GET' && url.pathname === '/streams') {
+        // With stream keys in force the list (whose ids end streams) is for admins only.
+        if (this.#options.adminToken) this.#requireAdmin(req);
         return sendJson(
           res,
           200,
@@ -181,6 +206,7 @@ export class GatewayServer {
     const offer = await readBody(req, maxSdpBytes);
     requireVp8Video(parseSdp(offer));
     const pipeline = url.searchParams.get('pipeline') ?? this.#options.defaultPipeline;
+    const key = this.#authorizePublish(req, pipeline);
     const params = parseParamsQuery(url.searchParams.get('params'));
     if (this.#closed) throw new HttpError(503, 'shutting_down', 'Gateway is shutting down');
     const stream = await StreamSession.create(offer, {
@@ -193,8 +219,11 @@ export class GatewayServer {
       stallTimeoutMs: this.#options.stallTimeoutMs,
     });
     this.streams.set(stream.id, stream);
+    if (key) this.#keyOfStream.set(stream.id, key);
     stream.on('state', (state) => {
-      if (state === 'ended') this.streams.delete(stream.id);
+      if (state !== 'ended') return;
+      this.streams.delete(stream.id);
+      this.#keyOfStream.delete(stream.id);
     });
     this.#log.info(
       { streamId: stream.id, pipeline, orchestrator: stream.stats().orchestrator },
@@ -235,6 +264,124 @@ export class GatewayServer {
     );
     this.#log.warn({ streamId: id, ...body }, 'fault injected');
     sendJson(res, 200, { ok: true });
+  }
+
+  /** The stream key a request presents (`Authorization: Bearer <key>`), if any was issued. */
+  #streamKey(req: IncomingMessage): StreamKeyRecord | undefined {
+    const token = bearerToken(req);
+    return token ? this.streamKeys.find(token) : undefined;
+  }
+
+  /**
+   * With stream keys in force: 401 without a key or with an unknown one, 403 for a revoked key or
+   * a pipeline the key does not allow, 429 when the key already has its maximum of live streams.
+   */
+  #authorizePublish(req: IncomingMessage, pipeline: string): StreamKeyRecord | undefined {
+    if (!this.#options.adminToken) return undefined;
+    const token = bearerToken(req);
+    if (!token)
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'Publishing needs a stream key: Authorization: Bearer <key>',
+      );
+    const key = this.streamKeys.find(token);
+    if (!key) throw new HttpError(401, 'invalid_stream_key', 'Unknown stream key');
+    if (key.revokedAt)
+      throw new HttpError(
+        403,
+        'stream_key_revoked',
+        `Stream key "${key.name || key.id}" was revoked`,
+      );
+    if (key.allowedPipelines.length > 0 && !key.allowedPipelines.includes(pipeline)) {
+      throw new HttpError(
+        403,
+        'pipeline_not_allowed',
+        `Stream key "${key.name || key.id}" allows ${key.allowedPipelines.join(', ')}, not "${pipeline}"`,
+      );
+    }
+    const live = [...this.#keyOfStream.values()].filter((k) => k.id === key.id).length;
+    if (live >= key.maxStreams) {
+      throw new HttpError(
+        429,
+        'too_many_streams',
+        `Stream key "${key.name || key.id}" already has ${live} live streams`,
+      );
+    }
+    return key;
+  }
+
+  #requireAdmin(req: IncomingMessage): void {
+    const expected = this.#options.adminToken;
+    if (!expected)
+      throw new HttpError(
+        404,
+        'not_found',
+        'The admin API is off: start the gateway with an admin token',
+      );
+    const token = bearerToken(req);
+    if (!token)
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'The admin API needs Authorization: Bearer <admin token>',
+      );
+    const a = createHash('sha256').update(token).digest();
+    const b = createHash('sha256').update(expected).digest();
+    if (!timingSafeEqual(a, b)) throw new HttpError(403, 'forbidden', 'Wrong admin token');
+  }
+
+  /**
+   * Admin API: `POST /admin/stream-keys` `{ name?, allowedPipelines?, maxPriceWeiPerSecond?, maxStreams? }`
+   * → `201 { key, … }` (the key is shown once); `GET /admin/stream-keys`; `DELETE
+   * /admin/stream-keys/:id` (revokes, ends its live streams); `GET /admin/streams`; `DELETE /admin/streams/:id`.
+   */
+  async #admin(req: IncomingMessage, res: ServerResponse, parts: string[]): Promise<void> {
+    this.#requireAdmin(req);
+    const [resource, id] = parts;
+    if (resource === 'stream-keys' && !id && req.method === 'POST') {
+      const body = parseJsonObject(await readBody(req));
+      const { key, record } = this.streamKeys.create(parseStreamKeyOptions(body));
+      return sendJson(res, 201, { key, ...serializeKey(record) }, corsHeaders);
+    }
+    if (resource === 'stream-keys' && !id && req.method === 'GET') {
+      return sendJson(
+        res,
+        200,
+        { streamKeys: this.streamKeys.list().map(serializeKey) },
+        corsHeaders,
+      );
+    }
+    if (resource === 'stream-keys' && id && req.method === 'DELETE') {
+      const record = this.streamKeys.revoke(id);
+      if (!record) throw new HttpError(404, 'stream_key_not_found', `No stream key ${id}`);
+      const ended = [...this.#keyOfStream.entries()]
+        .filter(([, key]) => key.id === id)
+        .map(([streamId]) => streamId);
+      await Promise.all(
+        ended.map((streamId) => this.streams.get(streamId)?.close('stream key revoked')),
+      );
+      return sendJson(res, 200, { ...serializeKey(record), endedStreams: ended }, corsHeaders);
+    }
+    if (resource === 'streams' && !id && req.method === 'GET') {
+      return sendJson(
+        res,
+        200,
+        { streams: [...this.streams.values()].map((s) => s.stats()) },
+        corsHeaders,
+      );
+    }
+    if (resource === 'streams' && id && req.method === 'DELETE') {
+      const stream = this.streams.get(id);
+      if (!stream) throw new HttpError(404, 'stream_not_found', `No stream ${id}`);
+      await stream.close('ended by an admin');
+      return sendJson(res, 200, { ok: true }, corsHeaders);
+    }
+    throw new HttpError(
+      404,
+      'not_found',
+      `No admin route for ${req.method} /admin/${parts.join('/')}`,
+    );
   }
 
   /**
@@ -312,6 +459,59 @@ export class GatewayServer {
     await Promise.all([...this.streams.values()].map((s) => s.close('gateway shutting down')));
     await closeHttp(this.#server);
   }
+}
+
+function bearerToken(req: IncomingMessage): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  return match?.[1];
+}
+
+function serializeKey(record: StreamKeyRecord): Record<string, unknown> {
+  return { ...record, maxPriceWeiPerSecond: record.maxPriceWeiPerSecond?.toString() };
+}
+
+function parseStreamKeyOptions(body: Record<string, unknown>): CreateStreamKeyOptions {
+  const options: CreateStreamKeyOptions = {};
+  if (body.name !== undefined) {
+    if (typeof body.name !== 'string' || body.name.length > 100) {
+      throw new HttpError(
+        400,
+        'invalid_request',
+        '"name" must be a string of at most 100 characters',
+      );
+    }
+    options.name = body.name;
+  }
+  if (body.allowedPipelines !== undefined) {
+    const list = body.allowedPipelines;
+    if (!Array.isArray(list) || !list.every((p) => typeof p === 'string')) {
+      throw new HttpError(
+        400,
+        'invalid_request',
+        '"allowedPipelines" must be an array of pipeline names',
+      );
+    }
+    options.allowedPipelines = list as string[];
+  }
+  if (body.maxPriceWeiPerSecond !== undefined) {
+    const value = body.maxPriceWeiPerSecond;
+    if (typeof value !== 'string' || !/^\d{1,30}$/.test(value)) {
+      throw new HttpError(
+        400,
+        'invalid_request',
+        '"maxPriceWeiPerSecond" must be a decimal string of wei',
+      );
+    }
+    options.maxPriceWeiPerSecond = BigInt(value);
+  }
+  if (body.maxStreams !== undefined) {
+    const value = body.maxStreams;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1000) {
+      throw new HttpError(400, 'invalid_request', '"maxStreams" must be an integer in [1, 1000]');
+    }
+    options.maxStreams = value;
+  }
+  return options;
 }
 
 function parseParamsQuery(value: string | null): Record<string, unknown> {

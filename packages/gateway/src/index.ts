@@ -9,6 +9,11 @@ export {
   OrchestratorRequestError,
 } from './OrchestratorClient.ts';
 export {
+  type CreateStreamKeyOptions,
+  type StreamKeyRecord,
+  StreamKeyStore,
+} from './StreamKeyStore.ts';
+export {
   StreamFailedError,
   type StreamFaults,
   StreamSession,
