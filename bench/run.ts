@@ -10,7 +10,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { startDevStack } from '@peerframe/cli';
-import { NodeWhipPublisher, runFrameProbe, SyntheticVideo } from '@peerframe/client-sdk/node';
+import {
+  longestGapMs,
+  NodeWhipPublisher,
+  runFrameProbe,
+  SyntheticVideo,
+} from '@peerframe/client-sdk/node';
 import { defaultPipelineRegistry, type Frame } from '@peerframe/pipelines';
 
 // The nodes' info logs would bury the figures; warnings still show.
@@ -142,6 +147,50 @@ async function bareRun(
   };
 }
 
+/**
+ * Failover: two orchestrators, a 512² passthrough stream, the serving orchestrator SIGKILLed after
+ * 3 s; the freeze is the longest gap between two frames the publisher gets back.
+ */
+async function failoverRun(): Promise<{
+  freezeMs: number;
+  framesSent: number;
+  framesReturned: number;
+}> {
+  const stack = await startDevStack({
+    host: '127.0.0.1',
+    gatewayPort: 0,
+    orchestratorPort: 0,
+    orchestrators: 2,
+  });
+  try {
+    const publisher = await NodeWhipPublisher.connect({
+      whipUrl: `${stack.gatewayUrl}/whip`,
+      pipeline: 'passthrough',
+    });
+    const { streams } = (await (await fetch(`${stack.gatewayUrl}/streams`)).json()) as {
+      streams: { orchestrator: string }[];
+    };
+    const serving = stack.nodes.find((n) => n.url === streams[0]?.orchestrator);
+    const probe = runFrameProbe(publisher, {
+      widthPx: 512,
+      heightPx: 512,
+      fps: 30,
+      durationMs: 6_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    if (serving) process.kill(serving.pid, 'SIGKILL');
+    const result = await probe;
+    await publisher.close();
+    return {
+      freezeMs: round(longestGapMs(result).gapMs) ?? 0,
+      framesSent: result.framesSent,
+      framesReturned: result.framesReturned,
+    };
+  } finally {
+    await stack.close();
+  }
+}
+
 const stack = await startDevStack({ host: '127.0.0.1', gatewayPort: 0, orchestratorPort: 0 });
 const runs: Run[] = [];
 try {
@@ -158,7 +207,7 @@ for (const [w, h] of sizes)
   for (const pipeline of pipelines) runs.push(await bareRun(w, h, pipeline));
 
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version };
-const report = { date: new Date().toISOString(), machine, durationMs, runs };
+const report = { date: new Date().toISOString(), machine, durationMs, runs, failover };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(
   new URL('./results/latest.json', import.meta.url),
