@@ -205,6 +205,8 @@ try {
 }
 for (const [w, h] of sizes)
   for (const pipeline of pipelines) runs.push(await bareRun(w, h, pipeline));
+process.stdout.write('failover (kill the serving orchestrator)…\n');
+const failover = await failoverRun();
 
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version };
 const report = { date: new Date().toISOString(), machine, durationMs, runs, failover };
