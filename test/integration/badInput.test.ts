@@ -177,7 +177,9 @@ describe('bad input never breaks a node', () => {
         pipelines: { name: string }[];
         capacity: { maxSessions: number; activeSessions: number; freeSessions: number };
       };
-      expect(info.pipelines.map((p) => p.name)).toEqual(expect.arrayContaining(['invert', 'passthrough']));
+      expect(info.pipelines.map((p) => p.name)).toEqual(
+        expect.arrayContaining(['invert', 'passthrough']),
+      );
       expect(info.capacity).toEqual({ maxSessions: 4, activeSessions: 1, freeSessions: 3 });
     });
   });

@@ -1,3 +1,4 @@
+import { ControlClient, type ControlError } from '@peerframe/client-sdk';
 import { NodeWhipPublisher } from '@peerframe/client-sdk/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type TestStack } from '../helpers/startStack.ts';
@@ -87,6 +88,25 @@ describe('stream keys and the admin API', () => {
         status: 429,
         code: 'too_many_streams',
       });
+      // Its control channel takes the same key: none is refused, another key may not join.
+      const noKey = await ControlClient.connect({
+        gatewayUrl: stack.gatewayUrl,
+        streamId: publisher.streamId,
+      }).catch((e: unknown) => e as ControlError);
+      expect((noKey as ControlError).code).toBe('unauthorized');
+      const { key: otherKey } = await createKey({ name: 'someone else' });
+      const other = await ControlClient.connect({
+        gatewayUrl: stack.gatewayUrl,
+        streamId: publisher.streamId,
+        streamKey: otherKey,
+      }).catch((e: unknown) => e as ControlError);
+      expect((other as ControlError).code).toBe('forbidden');
+      const control = await ControlClient.connect({
+        gatewayUrl: stack.gatewayUrl,
+        streamId: publisher.streamId,
+        streamKey: key,
+      });
+      control.close();
       // Ending a stream takes the key that published it.
       const [stream] = await stack.streams();
       const foreign = await fetch(`${stack.gatewayUrl}/whip/${stream?.id}`, { method: 'DELETE' });

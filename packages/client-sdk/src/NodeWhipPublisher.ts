@@ -110,6 +110,11 @@ export class NodeWhipPublisher extends TypedEmitter<NodeWhipPublisherEvents> {
     }
   }
 
+  /** The stream's id on the gateway (the end of the WHIP resource URL), for the control channel. */
+  get streamId(): string {
+    return new URL(this.resourceUrl).pathname.split('/').pop() ?? '';
+  }
+
   /** Sends one I420 frame to the encoder. */
   pushFrame(frame: I420Buffer): void {
     if (this.#closed) return;

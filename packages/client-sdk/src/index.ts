@@ -1,4 +1,12 @@
 export {
+  ControlClient,
+  type ControlClientEvents,
+  type ControlClientOptions,
+  ControlError,
+  type StreamState,
+  type StreamStats,
+} from './ControlClient.ts';
+export {
   type DecodedMarker,
   markerBandHeightPx,
   markerCells,

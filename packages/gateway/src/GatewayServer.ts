@@ -16,6 +16,7 @@ import {
   sendError,
   sendJson,
 } from '@peerframe/core';
+import { ControlChannel } from './ControlChannel.ts';
 import { OrchestratorClient } from './OrchestratorClient.ts';
 import {
   type CreateStreamKeyOptions,
@@ -93,6 +94,7 @@ export class GatewayServer {
   /** The stream key each live stream was published with. */
   readonly #keyOfStream = new Map<string, StreamKeyRecord>();
   readonly #suspendedUntil = new Map<string, number>();
+  #control: ControlChannel | undefined;
   #closed = false;
 
   private constructor(server: Server, url: string, options: GatewayServerOptions) {
@@ -113,6 +115,11 @@ export class GatewayServer {
       options.port ?? defaultGatewayServerOptions.port,
     );
     const gateway = new GatewayServer(server, url, options);
+    gateway.#control = new ControlChannel(server, {
+      stream: (id) => gateway.streams.get(id),
+      keyOfStream: (id) => gateway.#keyOfStream.get(id),
+      verifyKey: options.adminToken ? (key) => gateway.#verifyKey(key) : undefined,
+    });
     server.on('request', (req, res) => void gateway.#handle(req, res));
     gateway.#log.info({ url: gateway.url, whip: `${gateway.url}/whip` }, 'gateway listening');
     return gateway;
@@ -278,21 +285,7 @@ export class GatewayServer {
    */
   #authorizePublish(req: IncomingMessage, pipeline: string): StreamKeyRecord | undefined {
     if (!this.#options.adminToken) return undefined;
-    const token = bearerToken(req);
-    if (!token)
-      throw new HttpError(
-        401,
-        'unauthorized',
-        'Publishing needs a stream key: Authorization: Bearer <key>',
-      );
-    const key = this.streamKeys.find(token);
-    if (!key) throw new HttpError(401, 'invalid_stream_key', 'Unknown stream key');
-    if (key.revokedAt)
-      throw new HttpError(
-        403,
-        'stream_key_revoked',
-        `Stream key "${key.name || key.id}" was revoked`,
-      );
+    const key = this.#verifyKey(bearerToken(req));
     if (key.allowedPipelines.length > 0 && !key.allowedPipelines.includes(pipeline)) {
       throw new HttpError(
         403,
@@ -308,6 +301,25 @@ export class GatewayServer {
         `Stream key "${key.name || key.id}" already has ${live} live streams`,
       );
     }
+    return key;
+  }
+
+  /** 401 without a key or with an unknown one, 403 for a revoked one. */
+  #verifyKey(token: string | undefined): StreamKeyRecord {
+    if (!token)
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'Publishing needs a stream key: Authorization: Bearer <key>',
+      );
+    const key = this.streamKeys.find(token);
+    if (!key) throw new HttpError(401, 'invalid_stream_key', 'Unknown stream key');
+    if (key.revokedAt)
+      throw new HttpError(
+        403,
+        'stream_key_revoked',
+        `Stream key "${key.name || key.id}" was revoked`,
+      );
     return key;
   }
 
@@ -457,6 +469,7 @@ export class GatewayServer {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.streams.values()].map((s) => s.close('gateway shutting down')));
+    await this.#control?.close();
     await closeHttp(this.#server);
   }
 }

@@ -46,6 +46,16 @@ export class OrchestratorClient {
     });
   }
 
+  /** One session's stats on the orchestrator (`GET /sessions/:id`). */
+  session(id: string): Promise<{
+    pipelineMsP50: number;
+    framesDropped: number;
+    framesIn: number;
+    framesOut: number;
+  }> {
+    return this.#request('GET', `/sessions/${encodeURIComponent(id)}`);
+  }
+
   updateParams(id: string, params: Record<string, unknown>): Promise<unknown> {
     return this.#request('POST', `/sessions/${encodeURIComponent(id)}/params`, { params });
   }

@@ -31,8 +31,20 @@ export class StreamFailedError extends BaseError {
   override name = 'StreamFailedError';
 }
 
+/** One second of a stream, as the gateway sees it. */
+export type StreamRates = {
+  /** Frames per second from the publisher (RTP marker bits). */
+  fpsIn: number;
+  /** Processed frames per second back to the publisher. */
+  fpsOut: number;
+  bitrateInKbps: number;
+  bitrateOutKbps: number;
+};
+
 export type StreamSessionEvents = {
   state: [StreamState];
+  /** Every second while the stream lives. */
+  rates: [StreamRates];
   /** The stream is now served by this orchestrator (at start and after each failover). */
   orchestrator: [{ url: string; sessionId: string }];
   /** An orchestrator failed and the stream moves away from it. */
@@ -133,6 +145,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   readonly #viewers = new Map<string, Viewer>();
   #lastToPublisher = 0;
   #lastToOrchestrator = 0;
+  readonly #ratesTimer: NodeJS.Timeout;
+  #window = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, startedAt: performance.now() };
   #counters = {
     packetsToOrchestrator: 0,
     packetsFromOrchestrator: 0,
@@ -158,6 +172,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     this.#attach(upstream);
     this.#watchdog = setInterval(() => this.#checkUpstream(), watchdogIntervalMs);
     this.#watchdog.unref();
+    this.#ratesTimer = setInterval(() => this.emit('rates', this.#takeRates()), 1000);
+    this.#ratesTimer.unref();
   }
 
   /**
@@ -203,6 +219,32 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       keyframeRequestsToOrchestrator: this.#counters.keyframeRequestsToOrchestrator,
       packetsDropped: this.#counters.packetsDropped,
     };
+  }
+
+  #takeRates(): StreamRates {
+    const now = performance.now();
+    const { framesIn, framesOut, bytesIn, bytesOut, startedAt } = this.#window;
+    const seconds = Math.max(0.001, (now - startedAt) / 1000);
+    this.#window = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, startedAt: now };
+    const round = (n: number) => Math.round(n * 10) / 10;
+    return {
+      fpsIn: round(framesIn / seconds),
+      fpsOut: round(framesOut / seconds),
+      bitrateInKbps: round((bytesIn * 8) / seconds / 1000),
+      bitrateOutKbps: round((bytesOut * 8) / seconds / 1000),
+    };
+  }
+
+  /** The orchestrator's own view (pipeline time, frames its queue dropped); undefined if it does not answer. */
+  async orchestratorStats(): Promise<{ pipelineMsP50: number; framesDropped: number } | undefined> {
+    const upstream = this.#upstream;
+    if (!upstream) return undefined;
+    try {
+      const { pipelineMsP50, framesDropped } = await upstream.client.session(upstream.sessionId);
+      return { pipelineMsP50, framesDropped };
+    } catch {
+      return undefined;
+    }
   }
 
   /** Applies new pipeline params on the orchestrator; they are replayed after a failover. */
@@ -301,6 +343,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   #wirePublisher(): void {
     const publisher = this.#publisher;
     publisher.on('rtp', (packet) => {
+      this.#window.bytesIn += packet.payload.length;
+      if (packet.header.marker) this.#window.framesIn++;
       const upstream = this.#upstream;
       if (!upstream || this.#dropped(this.#faults.dropToOrchestratorRatio)) return;
       const now = performance.now();
@@ -330,6 +374,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       this.#counters.packetsFromOrchestrator++;
       this.#sendToViewers('processed', packet);
       if (this.#dropped(this.#faults.dropToPublisherRatio)) return;
+      this.#window.bytesOut += packet.payload.length;
+      if (packet.header.marker) this.#window.framesOut++;
       this.#publisher.send(packet);
       this.#maybeLive();
     });
@@ -447,6 +493,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     this.#log.info({ reason, ...this.stats() }, 'stream ending');
     this.#setState('ended');
     clearInterval(this.#watchdog);
+    clearInterval(this.#ratesTimer);
     clearTimeout(this.#faultTimer);
     const upstream = this.#upstream;
     this.#upstream = undefined;

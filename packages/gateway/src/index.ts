@@ -1,4 +1,10 @@
 export {
+  ControlChannel,
+  type ControlClientEvents,
+  type ControlServerEvents,
+  type StreamStatsEvent,
+} from './ControlChannel.ts';
+export {
   defaultGatewayServerOptions,
   GatewayServer,
   type GatewayServerOptions,
@@ -16,6 +22,7 @@ export {
 export {
   StreamFailedError,
   type StreamFaults,
+  type StreamRates,
   StreamSession,
   type StreamSessionEvents,
   type StreamSessionOptions,

@@ -1,0 +1,174 @@
+import type { Server as HttpServer } from 'node:http';
+import { BaseError, createLogger, type Logger } from '@peerframe/core';
+import { type Socket, Server as SocketServer } from 'socket.io';
+import type { StreamKeyRecord } from './StreamKeyStore.ts';
+import type { StreamRates, StreamSession, StreamState } from './StreamSession.ts';
+
+/** What a control client receives every second. */
+export type StreamStatsEvent = StreamRates & {
+  streamId: string;
+  /** Orchestrator side: median pipeline time and frames its latest-frame queue dropped so far. */
+  pipelineMsP50: number | undefined;
+  framesDropped: number | undefined;
+  swaps: number;
+  viewers: number;
+};
+
+/** Events the gateway sends on the `/streams` namespace. */
+export type ControlServerEvents = {
+  state: (event: { streamId: string; state: StreamState }) => void;
+  stats: (event: StreamStatsEvent) => void;
+  orchestrator: (event: { streamId: string; url: string }) => void;
+  error: (event: { streamId: string; code: string; message: string }) => void;
+};
+
+type Ack = (
+  reply:
+    | { ok: true; [key: string]: unknown }
+    | { ok: false; error: { code: string; message: string } },
+) => void;
+
+/** Events a client sends: `join` a published stream, `update` its params; both acknowledged. */
+export type ControlClientEvents = {
+  join: (request: { streamId: string }, ack: Ack) => void;
+  update: (request: { streamId: string; params: Record<string, unknown> }, ack: Ack) => void;
+};
+
+export type ControlChannelOptions = {
+  /** Looks a live stream up by id. */
+  stream(id: string): StreamSession | undefined;
+  /** The key a stream was published with, when keys are in force. */
+  keyOfStream(id: string): StreamKeyRecord | undefined;
+  /** Verifies a client's stream key; undefined when keys are not in force (open gateway). */
+  verifyKey: ((key: string | undefined) => StreamKeyRecord) | undefined;
+};
+
+/**
+ * The socket.io control channel on the gateway's HTTP server, namespace `/streams`: a client
+ * (with `auth: { streamKey }` when keys are in force) joins a stream it published, changes its
+ * params live, and receives `state`, `stats` (every second), `orchestrator` and `error` events.
+ */
+export class ControlChannel {
+  readonly #io: SocketServer;
+  readonly #options: ControlChannelOptions;
+  readonly #log: Logger = createLogger('gateway:control');
+  readonly #watched = new Set<string>();
+
+  constructor(server: HttpServer, options: ControlChannelOptions) {
+    this.#options = options;
+    this.#io = new SocketServer(server, { cors: { origin: '*' }, serveClient: false });
+    const namespace = this.#io.of('/streams');
+    namespace.use((socket, next) => {
+      try {
+        const key = (socket.handshake.auth as { streamKey?: unknown }).streamKey;
+        const record = options.verifyKey?.(typeof key === 'string' ? key : undefined);
+        socket.data.keyId = record?.id;
+        next();
+      } catch (error) {
+        const err = new Error(
+          error instanceof BaseError ? error.shortMessage : 'unauthorized',
+        ) as Error & {
+          data?: unknown;
+        };
+        err.data = { code: error instanceof BaseError ? error.code : 'unauthorized' };
+        next(err);
+      }
+    });
+    namespace.on('connection', (socket) => this.#serve(socket));
+  }
+
+  #serve(socket: Socket<ControlClientEvents, ControlServerEvents>): void {
+    socket.on('join', (request, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => {};
+      const stream = this.#authorized(socket, request?.streamId, reply);
+      if (!stream) return;
+      void socket.join(room(stream.id));
+      this.#watch(stream);
+      reply({ ok: true, state: stream.state, params: stream.params, stats: stream.stats() });
+    });
+    socket.on('update', (request, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => {};
+      const stream = this.#authorized(socket, request?.streamId, reply);
+      if (!stream) return;
+      const params = request.params;
+      if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+        reply({
+          ok: false,
+          error: { code: 'invalid_params', message: '"params" must be a JSON object' },
+        });
+        return;
+      }
+      stream.updateParams(params).then(
+        () => reply({ ok: true, params }),
+        (error: unknown) =>
+          reply({
+            ok: false,
+            error:
+              error instanceof BaseError
+                ? { code: error.code, message: error.shortMessage }
+                : { code: 'update_failed', message: 'The params could not be applied' },
+          }),
+      );
+    });
+  }
+
+  /** The stream a request names, if it exists and this client may control it. */
+  #authorized(socket: Socket, streamId: unknown, reply: Ack): StreamSession | undefined {
+    const stream = typeof streamId === 'string' ? this.#options.stream(streamId) : undefined;
+    if (!stream) {
+      reply({
+        ok: false,
+        error: { code: 'stream_not_found', message: `No live stream ${String(streamId)}` },
+      });
+      return undefined;
+    }
+    const key = this.#options.keyOfStream(stream.id);
+    if (key && key.id !== socket.data.keyId) {
+      reply({
+        ok: false,
+        error: { code: 'forbidden', message: 'This stream was published with another stream key' },
+      });
+      return undefined;
+    }
+    return stream;
+  }
+
+  /** Relays a stream's events to its room, once per stream. */
+  #watch(stream: StreamSession): void {
+    if (this.#watched.has(stream.id)) return;
+    this.#watched.add(stream.id);
+    const to = () => this.#io.of('/streams').to(room(stream.id));
+    stream.on('state', (state) => {
+      to().emit('state', { streamId: stream.id, state });
+      if (state === 'ended') this.#watched.delete(stream.id);
+    });
+    stream.on('orchestrator', ({ url }) => to().emit('orchestrator', { streamId: stream.id, url }));
+    stream.on('error', (error) =>
+      to().emit('error', { streamId: stream.id, code: error.code, message: error.shortMessage }),
+    );
+    stream.on('rates', (rates) => {
+      void stream.orchestratorStats().then((orchestrator) => {
+        const { swaps, viewers } = stream.stats();
+        to().emit('stats', {
+          streamId: stream.id,
+          ...rates,
+          pipelineMsP50: orchestrator?.pipelineMsP50,
+          framesDropped: orchestrator?.framesDropped,
+          swaps,
+          viewers,
+        });
+      });
+    });
+    this.#log.debug({ streamId: stream.id }, 'control clients watch the stream');
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#io.close(() => resolve());
+    });
+  }
+}
+
+function room(streamId: string): string {
+  return `stream:${streamId}`;
+}

@@ -1,0 +1,68 @@
+import {
+  ControlClient,
+  ControlError,
+  type StreamState,
+  type StreamStats,
+} from '@peerframe/client-sdk';
+import { NodeWhipPublisher, runFrameProbe } from '@peerframe/client-sdk/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type TestStack } from '../helpers/startStack.ts';
+
+describe('socket.io control channel', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('reports state and per-second stats, and applies or refuses param updates', async () => {
+    const publisher = await NodeWhipPublisher.connect({
+      whipUrl: stack.whipUrl,
+      pipeline: 'passthrough',
+    });
+    const control = await ControlClient.connect({
+      gatewayUrl: stack.gatewayUrl,
+      streamId: publisher.streamId,
+    });
+    const states: StreamState[] = [];
+    const stats: StreamStats[] = [];
+    control.on('state', (state) => states.push(state));
+    control.on('stats', (event) => stats.push(event));
+    try {
+      await runFrameProbe(publisher, {
+        widthPx: 320,
+        heightPx: 240,
+        durationMs: 3_000,
+        warmupMs: 500,
+      });
+      expect(control.state).toBe('live');
+      expect(stats.length).toBeGreaterThanOrEqual(2);
+      const last = stats.at(-1) as StreamStats;
+      expect(last.streamId).toBe(publisher.streamId);
+      // The publisher sends 30 fps and (passthrough) gets them all back.
+      expect(last.fpsIn).toBeGreaterThan(20);
+      expect(last.fpsOut).toBeGreaterThan(20);
+      expect(last.bitrateInKbps).toBeGreaterThan(50);
+      expect(last.pipelineMsP50).toEqual(expect.any(Number));
+      expect(last.framesDropped).toEqual(expect.any(Number));
+
+      // passthrough takes no params: the orchestrator's refusal comes back with its code.
+      const refused = await control.update({ strength: 2 }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(ControlError);
+      expect((refused as ControlError).code).toBe('invalid_pipeline_params');
+      await control.update({});
+
+      const unknown = await ControlClient.connect({
+        gatewayUrl: stack.gatewayUrl,
+        streamId: 'nope',
+      }).catch((e: unknown) => e);
+      expect((unknown as ControlError).code).toBe('stream_not_found');
+    } finally {
+      await publisher.close();
+    }
+    await expect.poll(() => states.at(-1)).toBe('ended');
+    control.close();
+  });
+});
