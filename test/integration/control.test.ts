@@ -39,12 +39,13 @@ describe('socket.io control channel', () => {
       });
       expect(control.state).toBe('live');
       expect(stats.length).toBeGreaterThanOrEqual(2);
+      expect(stats.every((s) => s.streamId === publisher.streamId)).toBe(true);
+      // The publisher sends 30 fps and (passthrough) gets them all back: the best second shows it
+      // (the last one may fall in the probe's drain, when nothing is sent).
+      expect(Math.max(...stats.map((s) => s.fpsIn))).toBeGreaterThan(20);
+      expect(Math.max(...stats.map((s) => s.fpsOut))).toBeGreaterThan(20);
+      expect(Math.max(...stats.map((s) => s.bitrateInKbps))).toBeGreaterThan(50);
       const last = stats.at(-1) as StreamStats;
-      expect(last.streamId).toBe(publisher.streamId);
-      // The publisher sends 30 fps and (passthrough) gets them all back.
-      expect(last.fpsIn).toBeGreaterThan(20);
-      expect(last.fpsOut).toBeGreaterThan(20);
-      expect(last.bitrateInKbps).toBeGreaterThan(50);
       expect(last.pipelineMsP50).toEqual(expect.any(Number));
       expect(last.framesDropped).toEqual(expect.any(Number));
 

@@ -17,6 +17,7 @@ import {
   sendJson,
 } from '@peerframe/core';
 import { ControlChannel } from './ControlChannel.ts';
+import { GatewayMetrics } from './GatewayMetrics.ts';
 import { OrchestratorClient } from './OrchestratorClient.ts';
 import {
   type CreateStreamKeyOptions,
@@ -95,6 +96,7 @@ export class GatewayServer {
   readonly #keyOfStream = new Map<string, StreamKeyRecord>();
   readonly #suspendedUntil = new Map<string, number>();
   #control: ControlChannel | undefined;
+  readonly metrics = new GatewayMetrics(this.streams);
   #closed = false;
 
   private constructor(server: Server, url: string, options: GatewayServerOptions) {
@@ -130,6 +132,9 @@ export class GatewayServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.once('finish', () =>
+      this.metrics.httpResponses.inc({ method: req.method ?? '', status: String(res.statusCode) }),
+    );
     try {
       const url = new URL(req.url ?? '/', 'http://gateway');
       const parts = url.pathname.split('/').filter(Boolean);
@@ -186,8 +191,14 @@ export class GatewayServer {
           corsHeaders,
         );
       }
-      if (req.method === 'GET' && url.pathname === '/health')
-        return sendJson(res, 200, { ok: true });
+      if (req.method === 'GET' && url.pathname === '/healthz') {
+        return sendJson(res, 200, { ok: !this.#closed, streams: this.streams.size }, corsHeaders);
+      }
+      if (req.method === 'GET' && url.pathname === '/metrics') {
+        const text = await this.metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text);
+        return;
+      }
       if (parts[0] === 'streams' && parts[2] === 'faults' && req.method === 'POST') {
         if (!this.#options.faultInjection) {
           throw new HttpError(404, 'not_found', 'Fault injection is disabled on this gateway');
@@ -226,6 +237,7 @@ export class GatewayServer {
       stallTimeoutMs: this.#options.stallTimeoutMs,
     });
     this.streams.set(stream.id, stream);
+    this.metrics.track(stream);
     if (key) this.#keyOfStream.set(stream.id, key);
     stream.on('state', (state) => {
       if (state !== 'ended') return;

@@ -4,6 +4,7 @@ export {
   type ControlServerEvents,
   type StreamStatsEvent,
 } from './ControlChannel.ts';
+export { GatewayMetrics } from './GatewayMetrics.ts';
 export {
   defaultGatewayServerOptions,
   GatewayServer,

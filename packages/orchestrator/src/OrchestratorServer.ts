@@ -18,6 +18,7 @@ import {
   type PipelineParams,
   type PipelineRegistry,
 } from '@peerframe/pipelines';
+import { OrchestratorMetrics } from './OrchestratorMetrics.ts';
 import { OrchestratorSession } from './OrchestratorSession.ts';
 
 export type OrchestratorServerOptions = {
@@ -53,7 +54,7 @@ export type OrchestratorInfo = {
  * - `POST /sessions` `{ sdp, pipeline, params? }` → `201 { id, sdp }` (the gateway's offer, answered)
  * - `GET /sessions` → every session with its stats, `GET /sessions/:id` → one, `POST /sessions/:id/params` `{ params }` → live update
  * - `DELETE /sessions/:id` → `204`
- * - `GET /info` → pipelines offered and free capacity
+ * - `GET /info` → pipelines offered and free capacity; `GET /metrics` (Prometheus), `GET /healthz`
  */
 export class OrchestratorServer {
   readonly url: string;
@@ -62,6 +63,7 @@ export class OrchestratorServer {
   readonly #options: Required<Omit<OrchestratorServerOptions, 'registry'>>;
   readonly #registry: PipelineRegistry;
   readonly #log: Logger = createLogger('orchestrator:http');
+  readonly metrics: OrchestratorMetrics;
   #pending = 0;
   #closed = false;
 
@@ -70,6 +72,7 @@ export class OrchestratorServer {
     this.url = url;
     this.#options = { ...defaultOrchestratorServerOptions, ...stripUndefined(options) };
     this.#registry = options.registry ?? defaultPipelineRegistry();
+    this.metrics = new OrchestratorMetrics(this.sessions, this.#options.maxSessions);
   }
 
   static async create(options: OrchestratorServerOptions = {}): Promise<OrchestratorServer> {
@@ -102,8 +105,14 @@ export class OrchestratorServer {
       const url = new URL(req.url ?? '/', 'http://orchestrator');
       const parts = url.pathname.split('/').filter(Boolean);
       if (req.method === 'GET' && url.pathname === '/info') return sendJson(res, 200, this.info());
-      if (req.method === 'GET' && url.pathname === '/health')
-        return sendJson(res, 200, { ok: true });
+      if (req.method === 'GET' && url.pathname === '/healthz') {
+        return sendJson(res, 200, { ok: !this.#closed, sessions: this.sessions.size });
+      }
+      if (req.method === 'GET' && url.pathname === '/metrics') {
+        const text = await this.metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text);
+        return;
+      }
       if (parts[0] === 'sessions' && parts.length === 1 && req.method === 'GET') {
         const sessions = [...this.sessions.values()].map((s) => ({
           id: s.id,
@@ -174,6 +183,8 @@ export class OrchestratorServer {
       try {
         session = await OrchestratorSession.create(body.sdp, pipeline, {
           queueCapacity: this.#options.queueCapacity,
+          observePipelineMs: (ms) =>
+            this.metrics.pipelineMs.observe({ pipeline: pipeline.name }, ms),
         });
       } catch (error) {
         await pipeline.close();
@@ -184,7 +195,9 @@ export class OrchestratorServer {
     }
     this.sessions.set(session.id, session);
     session.on('state', (state) => {
-      if (state === 'closed') this.sessions.delete(session.id);
+      if (state !== 'closed') return;
+      this.sessions.delete(session.id);
+      this.metrics.account(session);
     });
     this.#log.info({ sessionId: session.id, pipeline: body.pipeline }, 'session created');
     sendJson(res, 201, { id: session.id, sdp: session.answerSdp } satisfies CreateSessionResponse, {

@@ -44,6 +44,8 @@ export type OrchestratorSessionEvents = {
 export type OrchestratorSessionOptions = {
   /** Frames waiting between decoder and pipeline, 1 or 2 (default 1). */
   queueCapacity?: number;
+  /** Called with each frame's pipeline time, ms (metrics). */
+  observePipelineMs?: (ms: number) => void;
 };
 
 export class PipelineFailedError extends BaseError {
@@ -68,6 +70,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   readonly #track: MediaStreamTrack;
   #sink: WrtcVideoSink | undefined;
   readonly #queue: LatestFrameQueue<I420Image>;
+  readonly #observePipelineMs: ((ms: number) => void) | undefined;
   readonly #log: Logger;
   readonly #pipelineMs: number[] = [];
   #framesIn = 0;
@@ -92,6 +95,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     this.pipeline = pipeline;
     this.answerSdp = answerSdp;
     this.#queue = new LatestFrameQueue(options.queueCapacity ?? 1);
+    this.#observePipelineMs = options.observePipelineMs;
     this.#log = createLogger('orchestrator:session', { sessionId: id, pipeline: pipeline.name });
   }
 
@@ -246,6 +250,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   }
 
   #recordPipelineMs(ms: number): void {
+    this.#observePipelineMs?.(ms);
     this.#pipelineMs.push(ms);
     if (this.#pipelineMs.length > 300) this.#pipelineMs.shift();
   }

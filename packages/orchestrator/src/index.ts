@@ -1,4 +1,5 @@
 export { LatestFrameQueue } from './LatestFrameQueue.ts';
+export { OrchestratorMetrics } from './OrchestratorMetrics.ts';
 export {
   type CreateSessionResponse,
   defaultOrchestratorServerOptions,
