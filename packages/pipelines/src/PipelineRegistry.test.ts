@@ -18,9 +18,9 @@ const frame: Frame = {
 };
 
 describe('PipelineRegistry', () => {
-  it('knows passthrough and invert by default', () => {
+  it('knows passthrough, invert and background-blur by default', () => {
     const registry = defaultPipelineRegistry();
-    expect(registry.names()).toEqual(['passthrough', 'invert']);
+    expect(registry.names()).toEqual(['passthrough', 'invert', 'background-blur']);
     expect(registry.has('invert')).toBe(true);
     expect(registry.get('invert').description).toMatch(/[Ii]nverts/);
   });
@@ -29,12 +29,12 @@ describe('PipelineRegistry', () => {
     const registry = defaultPipelineRegistry();
     expect(() => registry.get('sepia')).toThrow(UnknownPipelineError);
     expect(() => registry.get('sepia')).toThrow(
-      'Unknown pipeline "sepia"; known pipelines: passthrough, invert',
+      'Unknown pipeline "sepia"; known pipelines: passthrough, invert, background-blur',
     );
     await expect(registry.create('sepia')).rejects.toMatchObject({
       code: 'unknown_pipeline',
       pipelineName: 'sepia',
-      knownNames: ['passthrough', 'invert'],
+      knownNames: ['passthrough', 'invert', 'background-blur'],
     });
     expect(new PipelineRegistry().names()).toEqual([]);
     expect(() => new PipelineRegistry().get('x')).toThrow('known pipelines: none');

@@ -1,3 +1,7 @@
+import {
+  BackgroundBlurPipeline,
+  type BackgroundBlurPipelineOptions,
+} from './BackgroundBlurPipeline.ts';
 import { DuplicatePipelineError, UnknownPipelineError } from './errors.ts';
 import { InvertPipeline, type InvertPipelineOptions } from './InvertPipeline.ts';
 import { PassthroughPipeline } from './PassthroughPipeline.ts';
@@ -44,13 +48,16 @@ export class PipelineRegistry {
 export type DefaultPipelineRegistryOptions = {
   /** ONNX session options for `invert` pipelines. Default `defaultInvertPipelineOptions`. */
   invert?: InvertPipelineOptions;
+  /** Options for `background-blur` pipelines. Default `defaultBackgroundBlurPipelineOptions`. */
+  backgroundBlur?: BackgroundBlurPipelineOptions;
 };
 
-/** A registry with the built-in pipelines: `passthrough` and `invert`. */
+/** A registry with the built-in pipelines: `passthrough`, `invert` and `background-blur`. */
 export function defaultPipelineRegistry(
   options: DefaultPipelineRegistryOptions = {},
 ): PipelineRegistry {
   return new PipelineRegistry()
     .register(PassthroughPipeline.descriptor)
-    .register(InvertPipeline.descriptor(options.invert));
+    .register(InvertPipeline.descriptor(options.invert))
+    .register(BackgroundBlurPipeline.descriptor(options.backgroundBlur));
 }

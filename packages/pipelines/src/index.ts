@@ -1,5 +1,12 @@
 export { type AssertI420FrameOptions, assertI420Frame, maxFrameSidePx } from './assertI420Frame.ts';
 export {
+  type BackgroundBlurParams,
+  BackgroundBlurPipeline,
+  type BackgroundBlurPipelineOptions,
+  backgroundBlurParamsSchema,
+  defaultBackgroundBlurPipelineOptions,
+} from './BackgroundBlurPipeline.ts';
+export {
   DuplicatePipelineError,
   InvalidFrameError,
   InvalidPipelineParamsError,
@@ -8,12 +15,34 @@ export {
 } from './errors.ts';
 export { type Frame, type FrameFormat, i420ByteLength, i420Planes } from './Frame.ts';
 export { type Affine3, rgbToYuv, yuvToRgb } from './graphs/bt601.ts';
+export {
+  type BackgroundBlurGraphOptions,
+  backgroundBlurGraphNames,
+  buildBackgroundBlurGraph,
+} from './graphs/buildBackgroundBlurGraph.ts';
 export { buildInvertGraph, invertGraphNames } from './graphs/buildInvertGraph.ts';
+export { buildSegmentationGraph, segmentationGraphNames } from './graphs/buildSegmentationGraph.ts';
+export {
+  type GaussianBlurPlan,
+  type GaussianBlurPlanOptions,
+  gaussianBlurPlan,
+} from './graphs/gaussianBlurPlan.ts';
 export {
   defaultInvertPipelineOptions,
   InvertPipeline,
   type InvertPipelineOptions,
 } from './InvertPipeline.ts';
+export { InvalidModelCacheKeyError, ModelHashMismatchError } from './models/errors.ts';
+export { type LoadTfliteAsOnnxOptions, loadTfliteAsOnnx } from './models/loadTfliteAsOnnx.ts';
+export { ModelCache, sha256Hex } from './models/ModelCache.ts';
+export { type ModelFile, readVerifiedModelFile, resolveModelFile } from './models/ModelFile.ts';
+export {
+  type LoadSelfieSegmentationOnnxOptions,
+  loadSelfieSegmentationOnnx,
+  type SelfieSegmentationModelInfo,
+  type SelfieSegmentationModelName,
+  selfieSegmentationModels,
+} from './models/selfieSegmentationModels.ts';
 export {
   ExecutionProviderUnavailableError,
   OnnxModelError,
@@ -46,7 +75,44 @@ export { encodeVarint, ProtobufWriter } from './onnx/ProtobufWriter.ts';
 export { PassthroughPipeline } from './PassthroughPipeline.ts';
 export type { Pipeline, PipelineDescriptor, PipelineParams, PipelineState } from './Pipeline.ts';
 export {
+  defaultPipelineParams,
+  type EnumParamSpec,
+  type NumberParamSpec,
+  type ParamSpec,
+  type PipelineParamsOf,
+  type PipelineParamsSchema,
+  validatePipelineParams,
+} from './PipelineParamsSchema.ts';
+export {
   type DefaultPipelineRegistryOptions,
   defaultPipelineRegistry,
   PipelineRegistry,
 } from './PipelineRegistry.ts';
+export {
+  type AppendTfliteGraphOptions,
+  appendTfliteGraph,
+  assertTfliteOpsSupported,
+  supportedTfliteOps,
+  type TfliteImageLayout,
+  tfliteConverterVersion,
+} from './tflite/appendTfliteGraph.ts';
+export {
+  type ConvertTfliteToOnnxOptions,
+  convertTfliteToOnnx,
+} from './tflite/convertTfliteToOnnx.ts';
+export {
+  TfliteConversionError,
+  TfliteParseError,
+  UnsupportedTfliteOpError,
+} from './tflite/errors.ts';
+export { decodeFloat16, float16ToFloat32 } from './tflite/float16ToFloat32.ts';
+export { parseTfliteModel } from './tflite/parseTfliteModel.ts';
+export {
+  type TfliteModel,
+  type TfliteOperator,
+  type TfliteOptions,
+  type TfliteQuantization,
+  type TfliteTensor,
+  type TfliteTensorType,
+  tfliteBuiltinOperatorName,
+} from './tflite/TfliteTypes.ts';

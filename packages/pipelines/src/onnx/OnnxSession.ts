@@ -20,6 +20,12 @@ export type OnnxSessionOptions = {
   executionProvider?: ExecutionProviderChoice;
   /** Threads one operator may use; 0 lets onnxruntime pick (one per physical core). Default 0. */
   intraOpNumThreads?: number;
+  /**
+   * onnxruntime graph optimisation level. Default `'all'`, which adds layout optimisations
+   * (NCHWc blocked convolutions) that pay off for networks but pad a 1- or 2-channel
+   * convolution, such as a blur, to 8 or 16 channels: use `'extended'` for such graphs.
+   */
+  graphOptimizationLevel?: 'basic' | 'extended' | 'all';
   /** Parent logger; a `onnx-session` child is made from it. Default: the `pipelines` logger. */
   logger?: Logger;
 };
@@ -27,13 +33,14 @@ export type OnnxSessionOptions = {
 export const defaultOnnxSessionOptions = {
   executionProvider: 'cpu',
   intraOpNumThreads: 0,
+  graphOptimizationLevel: 'all',
 } as const satisfies OnnxSessionOptions;
 
 /** Tensors by input or output name. */
 export type OnnxTensors = Record<string, ort.Tensor>;
 
 /**
- * One loaded onnxruntime inference session (graph optimisation level `all`).
+ * One loaded onnxruntime inference session (graph optimisation level `all` unless asked).
  * Build with `OnnxSession.create(modelBytes, options)`; `close()` releases it and is idempotent.
  */
 export class OnnxSession {
@@ -58,7 +65,10 @@ export class OnnxSession {
 
   /** Loads a model (ONNX `ModelProto` bytes, e.g. from `OnnxGraphBuilder.toBytes()`). */
   static async create(model: Uint8Array, options: OnnxSessionOptions = {}): Promise<OnnxSession> {
-    const { executionProvider, intraOpNumThreads } = { ...defaultOnnxSessionOptions, ...options };
+    const { executionProvider, intraOpNumThreads, graphOptimizationLevel } = {
+      ...defaultOnnxSessionOptions,
+      ...options,
+    };
     const logger = (options.logger ?? createLogger('pipelines')).child({ name: 'onnx-session' });
     if (!Number.isInteger(intraOpNumThreads) || intraOpNumThreads < 0) {
       throw new OnnxSessionError('Invalid intraOpNumThreads', {
@@ -67,7 +77,7 @@ export class OnnxSession {
     }
     const sessionOptions = (providers: string[]): ort.InferenceSession.SessionOptions => ({
       executionProviders: providers,
-      graphOptimizationLevel: 'all',
+      graphOptimizationLevel,
       intraOpNumThreads,
     });
 

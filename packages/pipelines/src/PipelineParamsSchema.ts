@@ -1,0 +1,92 @@
+import { InvalidPipelineParamsError } from './errors.ts';
+import type { PipelineParams } from './Pipeline.ts';
+
+/** A numeric param: `integer` ones must also be whole numbers. Bounds are inclusive. */
+export type NumberParamSpec = {
+  readonly type: 'number' | 'integer';
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  readonly description: string;
+};
+
+/** A param that takes one of a few strings. */
+export type EnumParamSpec = {
+  readonly type: 'enum';
+  readonly values: readonly string[];
+  readonly default: string;
+  readonly description: string;
+};
+
+export type ParamSpec = NumberParamSpec | EnumParamSpec;
+
+/** What a pipeline's params are: name → type, default, limits, description. */
+export type PipelineParamsSchema = Readonly<Record<string, ParamSpec>>;
+
+type ParamValue<S extends ParamSpec> = S extends { readonly values: readonly (infer V)[] }
+  ? V
+  : number;
+
+/** The complete, validated params a schema describes. */
+export type PipelineParamsOf<S extends PipelineParamsSchema> = {
+  readonly [K in keyof S]: ParamValue<S[K]>;
+};
+
+/** Every param at its default. */
+export function defaultPipelineParams<S extends PipelineParamsSchema>(
+  schema: S,
+): PipelineParamsOf<S> {
+  return Object.fromEntries(
+    Object.entries(schema).map(([name, spec]) => [name, spec.default]),
+  ) as PipelineParamsOf<S>;
+}
+
+/**
+ * `base` with `params` applied, after checking every given param against `schema`. Throws
+ * `InvalidPipelineParamsError` naming the pipeline, the field and its limit on the first
+ * unknown name, wrong type or out-of-range value; `base` is never half-changed.
+ */
+export function validatePipelineParams<S extends PipelineParamsSchema>(
+  pipelineName: string,
+  schema: S,
+  params: PipelineParams,
+  base: PipelineParamsOf<S>,
+): PipelineParamsOf<S> {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    throw new InvalidPipelineParamsError(`The ${pipelineName} pipeline params must be an object`, {
+      details: `got ${Array.isArray(params) ? 'an array' : String(params)}`,
+    });
+  }
+  const result: Record<string, unknown> = { ...base };
+  for (const [name, value] of Object.entries(params)) {
+    const spec = Object.hasOwn(schema, name) ? schema[name] : undefined;
+    if (spec === undefined) {
+      throw new InvalidPipelineParamsError(`The ${pipelineName} pipeline has no param "${name}"`, {
+        details: `known params: ${Object.keys(schema).join(', ')}`,
+      });
+    }
+    const where = `${pipelineName} param ${name}`;
+    if (spec.type === 'enum') {
+      if (typeof value !== 'string' || !spec.values.includes(value)) {
+        throw new InvalidPipelineParamsError(
+          `The ${where} must be one of ${spec.values.map((v) => `"${v}"`).join(', ')}; got ${JSON.stringify(value)}`,
+        );
+      }
+    } else {
+      const kind = spec.type === 'integer' ? 'an integer' : 'a number';
+      const valid =
+        typeof value === 'number' &&
+        Number.isFinite(value) &&
+        (spec.type === 'number' || Number.isInteger(value)) &&
+        value >= spec.min &&
+        value <= spec.max;
+      if (!valid) {
+        throw new InvalidPipelineParamsError(
+          `The ${where} must be ${kind} in ${spec.min}..${spec.max}; got ${JSON.stringify(value) ?? String(value)}`,
+        );
+      }
+    }
+    result[name] = value;
+  }
+  return result as PipelineParamsOf<S>;
+}

@@ -1,0 +1,90 @@
+import { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
+import { attr } from '../onnx/OnnxTypes.ts';
+import { appendTfliteGraph } from '../tflite/appendTfliteGraph.ts';
+import { TfliteConversionError } from '../tflite/errors.ts';
+import type { TfliteModel } from '../tflite/TfliteTypes.ts';
+import { yuvToRgb } from './bt601.ts';
+
+/** Input and output names of the segmentation graph. */
+export const segmentationGraphNames = {
+  inputs: { y: 'y', u: 'u', v: 'v' },
+  outputs: { mask: 'mask' },
+} as const;
+
+/**
+ * An ONNX model that runs a person segmentation model (MediaPipe selfie segmentation, converted
+ * from TFLite) on an I420 frame of any even size:
+ *
+ * `y [H, W]`, `u`, `v [H/2, W/2]` (uint8, BT.601 limited range) → each plane resized
+ * (bilinear) to the model input → BT.601 YUV → RGB 0..1 (one MatMul), clipped → the model, in
+ * NCHW → `mask [1, 1, h, w]`: person probability 0..1 at the model's resolution.
+ */
+export function buildSegmentationGraph(model: TfliteModel): Uint8Array {
+  const [inputIndex] = model.inputs;
+  const [outputIndex] = model.outputs;
+  const inputShape = model.tensors[inputIndex ?? -1]?.shape ?? [];
+  const outputShape = model.tensors[outputIndex ?? -1]?.shape ?? [];
+  const [, heightPx, widthPx, channels] = inputShape;
+  if (
+    model.inputs.length !== 1 ||
+    model.outputs.length !== 1 ||
+    inputShape.length !== 4 ||
+    channels !== 3 ||
+    outputShape.join() !== [1, heightPx, widthPx, 1].join()
+  ) {
+    throw new TfliteConversionError('Not a segmentation model', {
+      details: `expected one input [1, H, W, 3] and one output [1, H, W, 1]; got [${inputShape.join(', ')}] → [${outputShape.join(', ')}]`,
+    });
+  }
+  const g = new OnnxGraphBuilder({ graphName: 'peerframe_segmentation' });
+  const { inputs, outputs } = segmentationGraphNames;
+  const int64s = (...values: number[]) =>
+    g.constant(BigInt64Array.from(values, BigInt), [values.length], 'shape');
+
+  const y = g.addInput(inputs.y, 'uint8', ['H', 'W']);
+  const u = g.addInput(inputs.u, 'uint8', ['H_2', 'W_2']);
+  const v = g.addInput(inputs.v, 'uint8', ['H_2', 'W_2']);
+  const toImage = (plane: string) => g.op('Unsqueeze', [plane, int64s(0, 1)]);
+  const resize = (image: string, planes: number) =>
+    g.op('Resize', [image, '', '', int64s(1, planes, heightPx as number, widthPx as number)], {
+      mode: attr.string('linear'),
+      coordinate_transformation_mode: attr.string('half_pixel'),
+    });
+  // Resizing the uint8 planes first keeps the full-size work to one pass over the bytes.
+  const yuv = g.op(
+    'Concat',
+    [
+      resize(toImage(y), 1),
+      resize(g.op('Concat', [toImage(u), toImage(v)], { axis: attr.int(1) }), 2),
+    ],
+    {
+      axis: attr.int(1),
+    },
+  );
+  // YUV → RGB 0..1 as one MatMul over the pixels as columns of a [3, h·w] matrix (a 1×1 Conv
+  // on 3 channels is slower: onnxruntime pads it to its blocked layout), plus the offset.
+  const columns = g.op('Reshape', [g.op('Cast', [yuv], { to: attr.int(1) }), int64s(3, -1)]);
+  const product = g.op('MatMul', [
+    g.constant(
+      Float32Array.from(yuvToRgb.matrix, (x) => x / 255),
+      [3, 3],
+      'yuv_to_rgb',
+    ),
+    columns,
+  ]);
+  const offset = g.constant(
+    Float32Array.from(yuvToRgb.offset, (x) => x / 255),
+    [3, 1],
+    'offset',
+  );
+  const rgbColumns = g.op('Clip', [
+    g.op('Add', [product, offset]),
+    g.constant(Float32Array.of(0), [], 'min'),
+    g.constant(Float32Array.of(1), [], 'max'),
+  ]);
+  const rgb = g.op('Reshape', [rgbColumns, int64s(1, 3, heightPx as number, widthPx as number)]);
+  const [mask] = appendTfliteGraph(g, model, [rgb], { inputLayout: 'nchw', outputLayout: 'nchw' });
+  g.op('Identity', [mask as string], {}, outputs.mask);
+  g.addOutput(outputs.mask, 'float32', [1, 1, heightPx as number, widthPx as number]);
+  return g.toBytes();
+}
