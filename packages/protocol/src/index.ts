@@ -1,1 +1,97 @@
+export {
+  DeployProtocolError,
+  type DeployProtocolOptions,
+  defaultDeployProtocolOptions,
+  deployProtocol,
+} from './deployProtocol.ts';
+export { advanceRound, ensureRoundReady, mintAndApprove, setupOrchestrator } from './devnet.ts';
+export {
+  InsufficientFundsError,
+  InvalidTicketParamsError,
+  TicketParamsExpiredError,
+  TicketRejectedError,
+} from './errors.ts';
+export {
+  getProtocolContracts,
+  type ProtocolContracts,
+  type ProtocolContractsClient,
+} from './getProtocolContracts.ts';
+export {
+  type ContractArtifact,
+  ContractCompilationError,
+  type LoadProtocolArtifactsOptions,
+  loadProtocolArtifacts,
+  type ProtocolArtifacts,
+  type ProtocolContractName,
+  protocolContractNames,
+  solcSettings,
+} from './loadProtocolArtifacts.ts';
+export {
+  bondingManagerAbi,
+  controllerAbi,
+  livepeerTokenAbi,
+  minterAbi,
+  roundsManagerAbi,
+  serviceRegistryAbi,
+  ticketBrokerAbi,
+} from './protocolAbis.ts';
+export {
+  arbitrumOneProtocol,
+  controllerContractNames,
+  getContractId,
+  localProtocolChainId,
+  ProtocolAddressError,
+  type ProtocolAddresses,
+  resolveProtocolAddresses,
+} from './protocolAddresses.ts';
+export {
+  type Anvil,
+  AnvilStartError,
+  resolveAnvilBinary,
+  type StartAnvilOptions,
+  startAnvil,
+} from './startAnvil.ts';
+export {
+  anvilMnemonic,
+  type LocalProtocol,
+  type LocalProtocolWalletClient,
+  startLocalProtocol,
+} from './startLocalProtocol.ts';
+export { type TicketBatch, TicketSender, type TicketSenderOptions } from './TicketSender.ts';
+export {
+  decodeAuxData,
+  encodeAuxData,
+  getRecipientRandHash,
+  getTicketExpectedValue,
+  getTicketHash,
+  isWinningTicket,
+  maxWinProb,
+  recoverTicketSigner,
+  signTicket,
+  type Ticket,
+  winProbDenominator,
+} from './ticket.ts';
+export {
+  computeFaceValue,
+  computeWinProb,
+  createTicketParams,
+  defaultTicketParamsOptions,
+  deriveRecipientRand,
+  type RecipientSecret,
+  type TicketExpirationParams,
+  type TicketParams,
+  type TicketParamsOptions,
+  verifyTicketParamsSeed,
+} from './ticketParams.ts';
+export {
+  assertValidTicket,
+  type SenderFunds,
+  SenderNonceTracker,
+  type SignedTicket,
+  type TicketRejectionReason,
+  type TicketValidationContext,
+  type TicketValidationResult,
+  ticketRejectionReasons,
+  validateTicket,
+} from './validateTicket.ts';
 export { formatEth, parseEth, type Wei, weiPerEth } from './wei.ts';

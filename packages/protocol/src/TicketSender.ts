@@ -1,0 +1,119 @@
+import type { Address, Hex, LocalAccount } from 'viem';
+import {
+  InsufficientFundsError,
+  InvalidTicketParamsError,
+  TicketParamsExpiredError,
+} from './errors.ts';
+import { encodeAuxData, getTicketExpectedValue, signTicket, type Ticket } from './ticket.ts';
+import type { TicketParams } from './ticketParams.ts';
+import type { SignedTicket } from './validateTicket.ts';
+import type { Wei } from './wei.ts';
+
+export type TicketSenderOptions = {
+  /** The gateway's key: it signs the tickets and owns the deposit. */
+  account: LocalAccount;
+};
+
+export type TicketBatch = {
+  tickets: SignedTicket[];
+  /** Σ expected value of the tickets, wei. */
+  expectedValueWei: Wei;
+  /** Expected value paid beyond what was owed so far, carried into the next batch, wei. */
+  creditWei: Wei;
+};
+
+type ParamsState = { nonce: bigint; creditWei: Wei };
+
+/**
+ * The gateway side of ticket payments: for an amount owed to a recipient, signs tickets whose
+ * total expected value covers it. The overshoot of the last ticket is kept as credit against the
+ * next amount, so over time the expected payment equals what is owed. Nonces increase
+ * monotonically per recipientRandHash (the recipient refuses replays).
+ */
+export class TicketSender {
+  readonly account: LocalAccount;
+  readonly #state = new Map<string, ParamsState>();
+
+  constructor(options: TicketSenderOptions) {
+    this.account = options.account;
+  }
+
+  get address(): Address {
+    return this.account.address;
+  }
+
+  /**
+   * Signs tickets against `params` covering `amountWei` (less the credit carried from earlier
+   * batches). Refuses expired params and, when `maxFloatWei` (deposit + this recipient's reserve
+   * allocation - pending winners) is given, a face value the sender could not pay.
+   */
+  async createTicketBatch(input: {
+    params: TicketParams;
+    amountWei: Wei;
+    currentBlock?: bigint | undefined;
+    maxFloatWei?: Wei | undefined;
+  }): Promise<TicketBatch> {
+    const { params, amountWei } = input;
+    if (amountWei < 0n)
+      throw new InvalidTicketParamsError(`amountWei must be >= 0, got ${amountWei}`);
+    if (input.currentBlock !== undefined && params.expirationBlock < input.currentBlock) {
+      throw new TicketParamsExpiredError(params.expirationBlock, input.currentBlock);
+    }
+    if (input.maxFloatWei !== undefined && params.faceValue > input.maxFloatWei) {
+      throw new InsufficientFundsError(params.faceValue, input.maxFloatWei);
+    }
+    const ticketEv = getTicketExpectedValue(params);
+    if (ticketEv === 0n) {
+      throw new InvalidTicketParamsError('a ticket with these params has zero expected value');
+    }
+
+    const key = params.recipientRandHash.toLowerCase();
+    const state = this.#state.get(key) ?? { nonce: 0n, creditWei: 0n };
+    const owed = amountWei - state.creditWei;
+    const count = owed <= 0n ? 0n : (owed + ticketEv - 1n) / ticketEv;
+    const auxData = encodeAuxData(
+      params.expirationParams.creationRound,
+      params.expirationParams.creationRoundBlockHash,
+    );
+
+    // Reserve the nonces and settle the credit before signing, so concurrent batches never
+    // share a nonce or count the same credit twice.
+    const firstNonce = state.nonce + 1n;
+    state.nonce += count;
+    const expectedValueWei = count * ticketEv;
+    state.creditWei = state.creditWei + expectedValueWei - amountWei;
+    this.#state.set(key, state);
+    const creditWei = state.creditWei;
+
+    const tickets: SignedTicket[] = [];
+    for (let i = 0n; i < count; i++) {
+      const ticket: Ticket = {
+        recipient: params.recipient,
+        sender: this.account.address,
+        faceValue: params.faceValue,
+        winProb: params.winProb,
+        senderNonce: firstNonce + i,
+        recipientRandHash: params.recipientRandHash,
+        auxData,
+      };
+      const signature: Hex = await signTicket(this.account, ticket);
+      tickets.push({
+        ticket,
+        signature,
+        seed: params.seed,
+        expirationBlock: params.expirationBlock,
+      });
+    }
+    return { tickets, expectedValueWei, creditWei };
+  }
+
+  /** The last nonce used with these params (0 if none). */
+  lastNonce(recipientRandHash: Hex): bigint {
+    return this.#state.get(recipientRandHash.toLowerCase())?.nonce ?? 0n;
+  }
+
+  /** Forgets the state of params no longer in use. */
+  forget(recipientRandHash: Hex): void {
+    this.#state.delete(recipientRandHash.toLowerCase());
+  }
+}
