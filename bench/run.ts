@@ -26,6 +26,8 @@ const sizes = [
   [1280, 720],
 ] as const;
 const pipelines = ['passthrough', 'invert'] as const;
+/** Measured bare only: the frame-number band does not survive a blurred background. */
+const barePipelines = [...pipelines, 'background-blur'] as const;
 const expectLuma = { passthrough: (y: number) => y, invert: (y: number) => 251 - y };
 
 type Run = {
@@ -110,7 +112,7 @@ async function networkRun(
 async function bareRun(
   widthPx: number,
   heightPx: number,
-  pipeline: (typeof pipelines)[number],
+  pipeline: (typeof barePipelines)[number],
 ): Promise<Run> {
   const instance = await defaultPipelineRegistry().create(pipeline, {});
   const video = new SyntheticVideo(widthPx, heightPx);
@@ -204,7 +206,7 @@ try {
   await stack.close();
 }
 for (const [w, h] of sizes)
-  for (const pipeline of pipelines) runs.push(await bareRun(w, h, pipeline));
+  for (const pipeline of barePipelines) runs.push(await bareRun(w, h, pipeline));
 process.stdout.write('failover (kill the serving orchestrator)…\n');
 const failover = await failoverRun();
 

@@ -2,72 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { personFixturePath, readPpm, resizeRgb, rgbToFrame } from '../fixtures/images.ts';
+import {
+  backgroundBoxes,
+  laplacianEnergy,
+  meanLumaDifference,
+  person,
+  photoFrame,
+} from '../fixtures/photoRegions.ts';
 import { BackgroundBlurPipeline } from './BackgroundBlurPipeline.ts';
 import { InvalidFrameError, InvalidPipelineParamsError, PipelineClosedError } from './errors.ts';
 import { type Frame, i420ByteLength, i420Planes } from './Frame.ts';
 import { defaultPipelineRegistry } from './PipelineRegistry.ts';
-
-// Regions of the person photo (fixtures/README.md) as fractions of the width and height, checked
-// by hand: the person's torso and legs fill `person`; `background` is grass, sky and a dog, well
-// clear of the person (who spans x 0.36..0.65).
-const person = { x0: 0.42, x1: 0.58, y0: 0.25, y1: 0.75 };
-const backgroundBoxes = [
-  { x0: 0, x1: 0.28, y0: 0, y1: 1 },
-  { x0: 0.72, x1: 1, y0: 0, y1: 1 },
-];
-type Box = typeof person;
-
-function photoFrame(widthPx: number, heightPx: number): Frame {
-  return rgbToFrame(resizeRgb(readPpm(personFixturePath), widthPx, heightPx), 42_000);
-}
-
-/** Mean absolute luma difference between two frames over a box. */
-function meanLumaDifference(a: Frame, b: Frame, box: Box): number {
-  const ya = i420Planes(a).y;
-  const yb = i420Planes(b).y;
-  let sum = 0;
-  let count = 0;
-  forEachPixel(a, box, (i) => {
-    sum += Math.abs((ya[i] as number) - (yb[i] as number));
-    count++;
-  });
-  return sum / count;
-}
-
-/**
- * High-frequency energy of the luma over boxes: the mean squared 4-neighbour Laplacian. A blur
- * removes most of it; a sharp copy keeps it.
- */
-function laplacianEnergy(frame: Frame, boxes: readonly Box[]): number {
-  const { y } = i420Planes(frame);
-  const w = frame.widthPx;
-  let sum = 0;
-  let count = 0;
-  for (const box of boxes) {
-    forEachPixel(frame, box, (i, col, row) => {
-      if (col < 1 || row < 1 || col >= w - 1 || row >= frame.heightPx - 1) return;
-      const at = (j: number) => y[j] as number;
-      const laplacian = 4 * at(i) - at(i - 1) - at(i + 1) - at(i - w) - at(i + w);
-      sum += laplacian * laplacian;
-      count++;
-    });
-  }
-  return sum / count;
-}
-
-function forEachPixel(
-  frame: Frame,
-  box: Box,
-  visit: (i: number, col: number, row: number) => void,
-) {
-  const { widthPx: w, heightPx: h } = frame;
-  for (let row = Math.round(box.y0 * h); row < Math.round(box.y1 * h); row++) {
-    for (let col = Math.round(box.x0 * w); col < Math.round(box.x1 * w); col++) {
-      visit(row * w + col, col, row);
-    }
-  }
-}
 
 /** How much of the input's high-frequency energy is left, in the person and in the background. */
 function sharpness(input: Frame, output: Frame) {
