@@ -1,14 +1,29 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { NodeWhipPublisher, runFrameProbe } from '@peerframe/client-sdk/node';
 import { describe, expect, it } from 'vitest';
 
 const main = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 
 describe('peerframe dev (what npm start runs)', () => {
-  it('starts orchestrator and gateway, prints the WHIP URL, and stops cleanly on Ctrl-C', async () => {
+  it('starts chain, orchestrators and gateway, streams, and stops cleanly on Ctrl-C', {
+    timeout: 120_000,
+  }, async () => {
     const child = spawn(
       process.execPath,
-      ['--conditions=source', main, 'dev', '--gateway-port', '0', '--orchestrator-port', '0'],
+      [
+        '--conditions=source',
+        main,
+        'dev',
+        '--gateway-port',
+        '0',
+        '--orchestrator-port',
+        '0',
+        '--chain-port',
+        '0',
+        '--orchestrators',
+        '2',
+      ],
       { env: { ...process.env, PEERFRAME_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -23,20 +38,46 @@ describe('peerframe dev (what npm start runs)', () => {
       child.once('exit', (code, signal) => resolve({ code, signal })),
     );
     try {
+      // A cold start compiles the contracts first.
       await expect
-        .poll(() => stdout, { timeout: 30_000, interval: 100 })
+        .poll(() => stdout, { timeout: 90_000, interval: 200 })
         .toMatch(/Ctrl-C stops it/);
-      const whip = /WHIP ingest\s+(http:\/\/127\.0\.0\.1:\d+\/whip)/.exec(stdout)?.[1];
-      const info = /orchestrator\s+(http:\/\/127\.0\.0\.1:\d+\/info)/.exec(stdout)?.[1];
-      expect(whip).toBeDefined();
-      expect(info).toBeDefined();
-      const orchestrator = (await (await fetch(info as string)).json()) as {
-        pipelines: { name: string }[];
+      const whip = /WHIP ingest\s+(http:\/\/127\.0\.0\.1:\d+\/whip)/.exec(stdout)?.[1] as string;
+      const gateway = whip.replace(/\/whip$/, '');
+      const orchestrators = [
+        ...stdout.matchAll(/orchestrator\s+(http:\/\/127\.0\.0\.1:\d+)\/info/g),
+      ].map((m) => m[1]);
+      expect(orchestrators).toHaveLength(2);
+      expect(stdout).toMatch(/chain\s+http:\/\/127\.0\.0\.1:\d+\s+Controller 0x[0-9a-fA-F]{40}/);
+
+      // The gateway found both orchestrators on chain (BondingManager active set + ServiceRegistry).
+      const known = (await (await fetch(`${gateway}/orchestrators`)).json()) as {
+        orchestrators: { url: string; source: string; stakeWei: string }[];
       };
-      expect(orchestrator.pipelines.map((p) => p.name)).toContain('invert');
-      // The gateway answers WHIP (here: a wrong content type, rejected as it should be).
-      const res = await fetch(whip as string, { method: 'POST', body: 'x' });
-      expect(res.status).toBe(415);
+      expect(known.orchestrators.map((o) => o.url).sort()).toEqual([...orchestrators].sort());
+      expect(known.orchestrators.every((o) => o.source === 'chain')).toBe(true);
+      expect(known.orchestrators.map((o) => BigInt(o.stakeWei)).sort()).toEqual([
+        1000n * 10n ** 18n,
+        2000n * 10n ** 18n,
+      ]);
+
+      // A stream runs through a chain-discovered orchestrator.
+      const publisher = await NodeWhipPublisher.connect({ whipUrl: whip, pipeline: 'invert' });
+      try {
+        const result = await runFrameProbe(publisher, {
+          widthPx: 256,
+          heightPx: 192,
+          durationMs: 1_500,
+          warmupMs: 500,
+        });
+        expect(result.framesReturned).toBeGreaterThan(30);
+        expect(result.framesInverted).toBe(result.framesReturned);
+      } finally {
+        await publisher.close();
+      }
+      // Bad input is still a 4xx from the running gateway.
+      expect((await fetch(whip, { method: 'POST', body: 'x' })).status).toBe(415);
+
       child.kill('SIGINT');
       expect(await exited).toEqual({ code: 0, signal: null });
       expect(stderr).not.toMatch(/Segmentation|core dumped|exited/);

@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@peerframe/core';
+import { type DevChain, startDevChain } from './startDevChain.ts';
 
 export type DevStackOptions = {
   host: string;
@@ -12,6 +13,11 @@ export type DevStackOptions = {
   adminToken?: string;
   /** Orchestrator processes to start (default 1); the first listens on `orchestratorPort`, the others on free ports. */
   orchestrators?: number;
+  /**
+   * Run a local chain (anvil, protocol deployed, orchestrators registered) on this port and let
+   * the gateway discover orchestrators there instead of from a static list (default: no chain).
+   */
+  chainPort?: number;
 };
 
 export type DevStackNode = { role: 'orchestrator' | 'gateway'; url: string; pid: number };
@@ -25,6 +31,8 @@ export type DevStack = {
   nodes: DevStackNode[];
   /** Process ids of the nodes (orchestrators, then the gateway). */
   pids: number[];
+  /** The local chain, when one runs. */
+  chain: DevChain | undefined;
   close(): Promise<void>;
 };
 
@@ -35,12 +43,14 @@ const main = fileURLToPath(
 
 /**
  * The whole local stack, each node in its own process (so libwebrtc's codec threads, ONNX Runtime
- * and the SFU's event loop do not share one): an orchestrator, then a gateway pointed at it.
+ * and the SFU's event loop do not share one): orchestrators, optionally a local chain they are
+ * registered on, then a gateway that finds them (on chain, or from a static list).
  */
 export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
   const children: ChildProcess[] = [];
   const log = createLogger('cli:dev');
   let closing = false;
+  let chain: DevChain | undefined;
   const close = async () => {
     closing = true;
     await Promise.all(
@@ -54,6 +64,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
           }),
       ),
     );
+    await chain?.close();
   };
   try {
     const orchestratorUrls: string[] = [];
@@ -67,12 +78,21 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         ]),
       );
     }
+    if (options.chainPort !== undefined) {
+      chain = await startDevChain({
+        host: options.host,
+        port: options.chainPort,
+        orchestratorUrls,
+      });
+    }
     const gatewayUrl = await startChild(children, 'gateway', [
       '--host',
       options.host,
       '--port',
       String(options.gatewayPort),
-      ...orchestratorUrls.flatMap((url) => ['--orchestrator', url]),
+      ...(chain
+        ? ['--rpc', chain.rpcUrl, '--controller', chain.addresses.controller]
+        : orchestratorUrls.flatMap((url) => ['--orchestrator', url])),
       ...(options.faultInjection ? ['--fault-injection'] : []),
       ...(options.adminToken ? ['--admin-token', options.adminToken] : []),
     ]);
@@ -95,6 +115,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       orchestratorUrls,
       nodes,
       pids: nodes.map((n) => n.pid),
+      chain,
       close,
     };
   } catch (error) {

@@ -8,8 +8,11 @@ import { closeOnSignal, reportReady } from './runNode.ts';
 const usage = `peerframe <command> [options]
 
 Commands:
-  dev             the whole local stack: orchestrator + gateway (ports 8935, 8088)
-  gateway         a gateway node           --orchestrator <url> (repeatable) --host --port
+  dev             the whole local stack: local chain (8545) with the protocol deployed,
+                  orchestrator(s) registered on it (8935), gateway discovering them (8088)
+                  --orchestrators <n>  --no-chain (static list instead)  --chain-port <port>
+  gateway         a gateway node           --orchestrator <url> (repeatable), or --rpc <url>
+                                           --controller <address> (discover on chain); --host --port
                                            --admin-token <token> (or PEERFRAME_ADMIN_TOKEN): require
                                            stream keys, made with POST /admin/stream-keys
                                            --fault-injection (tests: POST /streams/:id/faults)
@@ -20,6 +23,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
+    allowNegative: true,
     options: {
       host: { type: 'string', default: process.env.PEERFRAME_HOST ?? '127.0.0.1' },
       port: { type: 'string' },
@@ -31,6 +35,11 @@ async function main(argv: string[]): Promise<void> {
       orchestrator: { type: 'string', multiple: true },
       'max-sessions': { type: 'string' },
       'fault-injection': { type: 'boolean', default: false },
+      rpc: { type: 'string' },
+      controller: { type: 'string' },
+      chain: { type: 'boolean', default: true },
+      'chain-port': { type: 'string', default: process.env.PEERFRAME_CHAIN_PORT ?? '8545' },
+      orchestrators: { type: 'string', default: '1' },
       'admin-token': { type: 'string', default: process.env.PEERFRAME_ADMIN_TOKEN },
       help: { type: 'boolean', short: 'h' },
     },
@@ -58,11 +67,20 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'gateway': {
       const orchestrators = values.orchestrator ?? [];
-      if (orchestrators.length === 0) throw new Error('gateway needs --orchestrator <url>');
+      const chain =
+        values.rpc && values.controller
+          ? { rpcUrl: values.rpc, controller: values.controller as `0x${string}` }
+          : undefined;
+      if (orchestrators.length === 0 && !chain) {
+        throw new Error(
+          'gateway needs --orchestrator <url>, or --rpc <url> --controller <address>',
+        );
+      }
       const node = await GatewayServer.create({
         host: values.host,
         port: port(values.port, 8088),
         orchestrators,
+        ...(chain ? { chain } : {}),
         faultInjection: values['fault-injection'],
         ...(values['admin-token'] ? { adminToken: values['admin-token'] } : {}),
       });
@@ -71,10 +89,16 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'dev': {
+      const orchestratorCount = Number(values.orchestrators);
+      if (!Number.isInteger(orchestratorCount) || orchestratorCount < 1 || orchestratorCount > 8) {
+        throw new RangeError(`--orchestrators must be 1..8, got "${values.orchestrators}"`);
+      }
       const stack = await startDevStack({
         host: values.host,
         gatewayPort: port(values['gateway-port'], 8088),
         orchestratorPort: port(values['orchestrator-port'], 8935),
+        orchestrators: orchestratorCount,
+        ...(values.chain ? { chainPort: port(values['chain-port'], 8545) } : {}),
       });
       closeOnSignal('dev', stack);
       process.stdout.write(
@@ -82,8 +106,13 @@ async function main(argv: string[]): Promise<void> {
           '',
           'PeerFrame local stack is up:',
           `  WHIP ingest    ${stack.gatewayUrl}/whip?pipeline=invert   (POST application/sdp)`,
-          `  gateway        ${stack.gatewayUrl}/streams`,
-          `  orchestrator   ${stack.orchestratorUrl}/info`,
+          `  gateway        ${stack.gatewayUrl}/streams   ${stack.gatewayUrl}/orchestrators   ${stack.gatewayUrl}/metrics`,
+          ...stack.orchestratorUrls.map((url) => `  orchestrator   ${url}/info`),
+          ...(stack.chain
+            ? [
+                `  chain          ${stack.chain.rpcUrl}   Controller ${stack.chain.addresses.controller}`,
+              ]
+            : []),
           'Ctrl-C stops it.',
           '',
         ].join('\n'),

@@ -17,6 +17,7 @@ import {
   sendJson,
 } from '@peerframe/core';
 import { ControlChannel } from './ControlChannel.ts';
+import { ChainDiscovery, type ChainDiscoveryOptions } from './discoverOrchestrators.ts';
 import { GatewayMetrics } from './GatewayMetrics.ts';
 import { OrchestratorClient } from './OrchestratorClient.ts';
 import {
@@ -31,8 +32,13 @@ export type GatewayServerOptions = {
   host?: string;
   /** TCP port; 0 picks a free one (default 0). */
   port?: number;
-  /** Orchestrator base URLs, tried in turn (a static list until discovery lands). */
-  orchestrators: string[];
+  /** Orchestrator base URLs known statically (default none; then `chain` must be given). */
+  orchestrators?: string[];
+  /** Discover orchestrators on chain: the BondingManager's active set and their service URIs. */
+  chain?: ChainDiscoveryOptions & {
+    /** How often the active set is read again, ms (default 30 000). */
+    refreshIntervalMs?: number;
+  };
   /** Pipeline for a WHIP POST that names none (default `passthrough`). */
   defaultPipeline?: string;
   /**
@@ -88,7 +94,13 @@ export class GatewayServer {
   readonly streams = new Map<string, StreamSession>();
   readonly #server: Server;
   readonly #options: Required<GatewayServerOptions>;
-  readonly #orchestrators: OrchestratorClient[];
+  /** Known orchestrators by URL, from the static list and the chain. */
+  readonly #orchestrators = new Map<
+    string,
+    { client: OrchestratorClient; source: 'static' | 'chain'; stakeWei?: bigint }
+  >();
+  readonly #discovery: ChainDiscovery | undefined;
+  #discoveryTimer: NodeJS.Timeout | undefined;
   readonly #log: Logger = createLogger('gateway:http');
   #next = 0;
   readonly streamKeys = new StreamKeyStore();
@@ -106,12 +118,47 @@ export class GatewayServer {
       ...defaultGatewayServerOptions,
       ...options,
     } as Required<GatewayServerOptions>;
-    this.#orchestrators = options.orchestrators.map((u) => new OrchestratorClient(u));
+    for (const orchestratorUrl of options.orchestrators ?? []) {
+      this.#orchestrators.set(orchestratorUrl, {
+        client: new OrchestratorClient(orchestratorUrl),
+        source: 'static',
+      });
+    }
+    this.#discovery = options.chain ? new ChainDiscovery(options.chain) : undefined;
+  }
+
+  /**
+   * Reads the chain's active set again: orchestrators that joined are added, those that left are
+   * dropped (streams they serve keep going). Returns how many the chain lists.
+   */
+  async refreshOrchestrators(): Promise<number> {
+    if (!this.#discovery) return 0;
+    const found = await this.#discovery.discover();
+    const listed = new Set(found.map((o) => o.serviceUri));
+    for (const [url, entry] of this.#orchestrators) {
+      if (entry.source === 'chain' && !listed.has(url)) this.#orchestrators.delete(url);
+    }
+    for (const { serviceUri, stakeWei } of found) {
+      const known = this.#orchestrators.get(serviceUri);
+      if (known) known.stakeWei = stakeWei;
+      else
+        this.#orchestrators.set(serviceUri, {
+          client: new OrchestratorClient(serviceUri),
+          source: 'chain',
+          stakeWei,
+        });
+    }
+    this.#log.info(
+      { onChain: found.length, known: this.#orchestrators.size },
+      'orchestrators discovered',
+    );
+    return found.length;
   }
 
   static async create(options: GatewayServerOptions): Promise<GatewayServer> {
-    if (options.orchestrators.length === 0)
-      throw new RangeError('GatewayServer needs at least one orchestrator URL');
+    if ((options.orchestrators ?? []).length === 0 && !options.chain) {
+      throw new RangeError('GatewayServer needs orchestrator URLs or a chain to discover them on');
+    }
     const { server, url } = await listenHttp(
       options.host ?? defaultGatewayServerOptions.host,
       options.port ?? defaultGatewayServerOptions.port,
@@ -122,6 +169,20 @@ export class GatewayServer {
       keyOfStream: (id) => gateway.#keyOfStream.get(id),
       verifyKey: options.adminToken ? (key) => gateway.#verifyKey(key) : undefined,
     });
+    if (options.chain) {
+      try {
+        await gateway.refreshOrchestrators();
+      } catch (error) {
+        await closeHttp(server);
+        throw error;
+      }
+      gateway.#discoveryTimer = setInterval(() => {
+        gateway.refreshOrchestrators().catch((error: unknown) => {
+          gateway.#log.warn({ err: error }, 'orchestrator discovery failed; keeping the last list');
+        });
+      }, options.chain.refreshIntervalMs ?? 30_000);
+      gateway.#discoveryTimer.unref();
+    }
     server.on('request', (req, res) => void gateway.#handle(req, res));
     gateway.#log.info({ url: gateway.url, whip: `${gateway.url}/whip` }, 'gateway listening');
     return gateway;
@@ -180,6 +241,15 @@ export class GatewayServer {
         }
         res.writeHead(200, corsHeaders).end();
         return;
+      }
+      if (req.method === 'GET' && url.pathname === '/orchestrators') {
+        const orchestrators = [...this.#orchestrators.entries()].map(([orchestratorUrl, o]) => ({
+          url: orchestratorUrl,
+          source: o.source,
+          stakeWei: o.stakeWei?.toString(),
+          suspended: (this.#suspendedUntil.get(orchestratorUrl) ?? 0) > performance.now(),
+        }));
+        return sendJson(res, 200, { orchestrators }, corsHeaders);
       }
       if (req.method === 'GET' && url.pathname === '/streams') {
         // With stream keys in force the list (whose ids end streams) is for admins only.
@@ -450,10 +520,11 @@ export class GatewayServer {
    */
   #pickOrchestrator(exclude: ReadonlySet<string> = new Set()): OrchestratorClient {
     const now = performance.now();
-    const count = this.#orchestrators.length;
+    const known = [...this.#orchestrators.values()].map((o) => o.client);
+    const count = known.length;
     for (const allowSuspended of [false, true]) {
       for (let i = 0; i < count; i++) {
-        const orchestrator = this.#orchestrators[this.#next++ % count];
+        const orchestrator = known[this.#next++ % count];
         if (!orchestrator || exclude.has(orchestrator.url)) continue;
         if (!allowSuspended && (this.#suspendedUntil.get(orchestrator.url) ?? 0) > now) continue;
         return orchestrator;
@@ -481,6 +552,7 @@ export class GatewayServer {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.streams.values()].map((s) => s.close('gateway shutting down')));
+    clearInterval(this.#discoveryTimer);
     await this.#control?.close();
     await closeHttp(this.#server);
   }

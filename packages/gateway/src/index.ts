@@ -4,6 +4,11 @@ export {
   type ControlServerEvents,
   type StreamStatsEvent,
 } from './ControlChannel.ts';
+export {
+  ChainDiscovery,
+  type ChainDiscoveryOptions,
+  type OnChainOrchestrator,
+} from './discoverOrchestrators.ts';
 export { GatewayMetrics } from './GatewayMetrics.ts';
 export {
   defaultGatewayServerOptions,
