@@ -43,6 +43,10 @@ type Run = {
   pipelineMsP50: number;
   cpuPercent: number;
   framesWrongContent?: number;
+  /** WHIP POST to a connected peer (orchestrator session set-up included), ms. */
+  connectMs?: number;
+  /** First frame pushed → first processed frame back, ms. */
+  firstFrameMs?: number;
   framesDroppedAtOrchestrator?: number;
   returnedSizes?: string[];
 };
@@ -70,10 +74,12 @@ async function networkRun(
   heightPx: number,
   pipeline: (typeof pipelines)[number],
 ): Promise<Run> {
+  const connectStarted = performance.now();
   const publisher = await NodeWhipPublisher.connect({
     whipUrl: `${stack.gatewayUrl}/whip`,
     pipeline,
   });
+  const connectMs = performance.now() - connectStarted;
   const pids = [process.pid, ...stack.pids];
   const cpuBefore = pids.map(cpuSeconds);
   const wallBefore = performance.now();
@@ -104,6 +110,8 @@ async function networkRun(
     pipelineMsP50: round(session?.pipelineMsP50 ?? Number.NaN, 3) ?? 0,
     cpuPercent: round((cpu / wallS) * 100) ?? 0,
     framesWrongContent: result.framesWrongContent,
+    connectMs: round(connectMs) ?? 0,
+    firstFrameMs: round(result.firstFrameMs) ?? 0,
     framesDroppedAtOrchestrator: session?.framesDropped ?? 0,
     returnedSizes: result.returnedSizes,
   };
@@ -228,6 +236,7 @@ console.table(
     p50ms: r.latencyP50Ms,
     p95ms: r.latencyP95Ms,
     pipelineMs: r.pipelineMsP50,
+    firstMs: r.firstFrameMs === undefined ? null : Math.round((r.connectMs ?? 0) + r.firstFrameMs),
     cpu: r.cpuPercent,
   })),
 );

@@ -52,6 +52,8 @@ export type FrameProbeResult = {
   /** Sizes of the returned frames seen (the sender may scale under load). */
   returnedSizes: string[];
   fpsOut: number;
+  /** From the first frame pushed to the first processed frame back (any frame, warm-up included), ms. */
+  firstFrameMs: number;
   latencyP50Ms: number;
   latencyP95Ms: number;
   latencyP99Ms: number;
@@ -90,9 +92,11 @@ export async function runFrameProbe(
   let lastNumber = -1;
   let firstArrival = 0;
   let lastArrival = 0;
+  let firstAny = 0;
   let start = performance.now();
 
   const onFrame = (frame: ReceivedFrame) => {
+    firstAny ||= frame.receivedAtMs;
     sizes.add(`${frame.widthPx}x${frame.heightPx}`);
     const marker = readFrameMarker(frame.data, frame.widthPx, frame.heightPx);
     if (!marker) {
@@ -151,6 +155,7 @@ export async function runFrameProbe(
     framesInverted: inverted,
     returnedSizes: [...sizes],
     fpsOut: spanS > 0 ? (seen.size - 1) / spanS : 0,
+    firstFrameMs: firstAny ? firstAny - start : Number.NaN,
     latencyP50Ms: quantile(0.5),
     latencyP95Ms: quantile(0.95),
     latencyP99Ms: quantile(0.99),
