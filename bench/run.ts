@@ -3,7 +3,8 @@
  * `passthrough` and `invert`, a Node publisher pushes numbered frames at 30 fps through the real
  * gateway and orchestrator (each in its own process, as `npm start` runs them) and reads the
  * frame numbers back; then each pipeline runs bare (no network) on the same frames. Prints a table
- * and writes bench/results/latest.json. Figures only: nothing here is asserted.
+ * and writes bench/results/latest.json, BENCHMARKS.md and an SVG chart per network run. Figures
+ * only: nothing here is asserted.
  *
  * BENCH_DURATION_MS (default 30000) shortens the runs.
  */
@@ -17,6 +18,7 @@ import {
   SyntheticVideo,
 } from '@peerframe/client-sdk/node';
 import { defaultPipelineRegistry, type Frame } from '@peerframe/pipelines';
+import { type ChartedRun, fpsTimeline, latencyHistogram, renderReport } from './renderReport.ts';
 
 // The nodes' info logs would bury the figures; warnings still show.
 process.env.PEERFRAME_LOG_LEVEL ??= 'warn';
@@ -30,7 +32,7 @@ const pipelines = ['passthrough', 'invert'] as const;
 const barePipelines = [...pipelines, 'background-blur'] as const;
 const expectLuma = { passthrough: (y: number) => y, invert: (y: number) => 251 - y };
 
-type Run = {
+type Run = ChartedRun & {
   size: string;
   pipeline: string;
   mode: 'network' | 'bare';
@@ -111,6 +113,8 @@ async function networkRun(
     cpuPercent: round((cpu / wallS) * 100) ?? 0,
     framesWrongContent: result.framesWrongContent,
     connectMs: round(connectMs) ?? 0,
+    latencyHistogram: latencyHistogram(result.samples.map(([, ms]) => ms)),
+    fpsTimeline: fpsTimeline(result.samples.map(([, , at]) => at)),
     firstFrameMs: round(result.firstFrameMs) ?? 0,
     framesDroppedAtOrchestrator: session?.framesDropped ?? 0,
     returnedSizes: result.returnedSizes,
@@ -225,6 +229,11 @@ writeFileSync(
   new URL('./results/latest.json', import.meta.url),
   `${JSON.stringify(report, null, 2)}\n`,
 );
+renderReport(
+  report,
+  new URL('../BENCHMARKS.md', import.meta.url),
+  new URL('./results/', import.meta.url),
+);
 console.table(
   runs.map((r) => ({
     size: r.size,
@@ -241,5 +250,5 @@ console.table(
   })),
 );
 console.log(
-  `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; wrote bench/results/latest.json`,
+  `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; wrote bench/results/latest.json, BENCHMARKS.md and charts`,
 );

@@ -1,0 +1,153 @@
+/**
+ * Renders bench/results/latest.json into BENCHMARKS.md (tables) and one SVG per network run
+ * (latency distribution and fps over time), stamped with the machine. No dependencies: the charts
+ * are hand-written SVG.
+ */
+import { writeFileSync } from 'node:fs';
+
+export type LatencyHistogram = { binMs: number; counts: number[] };
+
+export type ChartedRun = {
+  size: string;
+  pipeline: string;
+  mode: 'network' | 'bare';
+  framesSent: number;
+  framesReturned: number;
+  fpsOut: number;
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+  latencyP99Ms: number | null;
+  pipelineMsP50: number;
+  cpuPercent: number;
+  connectMs?: number;
+  firstFrameMs?: number;
+  latencyHistogram?: LatencyHistogram;
+  /** Processed frames back in each second of the run. */
+  fpsTimeline?: number[];
+};
+
+export type BenchReport = {
+  date: string;
+  machine: { cpu: string; cores: number; node: string };
+  durationMs: number;
+  runs: ChartedRun[];
+  failover: { freezeMs: number; framesSent: number; framesReturned: number };
+};
+
+/** Latency samples (ms) into 10 ms bins up to the largest sample. */
+export function latencyHistogram(latenciesMs: number[], binMs = 10): LatencyHistogram {
+  const counts: number[] = [];
+  for (const ms of latenciesMs) {
+    const bin = Math.max(0, Math.floor(ms / binMs));
+    while (counts.length <= bin) counts.push(0);
+    counts[bin] = (counts[bin] ?? 0) + 1;
+  }
+  return { binMs, counts };
+}
+
+/** Arrival times (ms since start) into frames per whole second. */
+export function fpsTimeline(arrivalsMs: number[]): number[] {
+  const seconds: number[] = [];
+  for (const ms of arrivalsMs) {
+    const s = Math.floor(ms / 1000);
+    while (seconds.length <= s) seconds.push(0);
+    seconds[s] = (seconds[s] ?? 0) + 1;
+  }
+  return seconds;
+}
+
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+function chart(run: ChartedRun, machine: BenchReport['machine']): string {
+  const width = 720;
+  const height = 300;
+  const pad = 40;
+  const half = (width - 3 * pad) / 2;
+  const plotHeight = height - 2 * pad - 20;
+  const parts: string[] = [];
+  const title = `${run.size} ${run.pipeline}: round trip p50 ${run.latencyP50Ms} ms, p95 ${run.latencyP95Ms} ms, ${run.fpsOut} fps`;
+  parts.push(
+    `<text x="${pad}" y="22" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
+  );
+  // Left: latency distribution.
+  const hist = run.latencyHistogram ?? { binMs: 10, counts: [] };
+  const shown = hist.counts.slice(0, 60);
+  const maxCount = Math.max(1, ...shown);
+  const barWidth = half / Math.max(1, shown.length);
+  shown.forEach((count, i) => {
+    const h = (count / maxCount) * plotHeight;
+    parts.push(
+      `<rect x="${(pad + i * barWidth).toFixed(1)}" y="${(pad + 20 + plotHeight - h).toFixed(1)}" width="${Math.max(1, barWidth - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="#4a7bd0"/>`,
+    );
+  });
+  parts.push(
+    `<text x="${pad}" y="${height - 12}" font-size="11">latency, ${hist.binMs} ms bins (0–${shown.length * hist.binMs} ms)</text>`,
+  );
+  // Right: fps over time.
+  const timeline = run.fpsTimeline ?? [];
+  const x0 = 2 * pad + half;
+  const maxFps = Math.max(35, ...timeline);
+  const points = timeline
+    .map((fps, i) => {
+      const x = x0 + (i / Math.max(1, timeline.length - 1)) * half;
+      const y = pad + 20 + plotHeight - (fps / maxFps) * plotHeight;
+      return `${x.toFixed(1)},${y.toFixed(1)}`;
+    })
+    .join(' ');
+  const y30 = pad + 20 + plotHeight - (30 / maxFps) * plotHeight;
+  parts.push(
+    `<line x1="${x0}" x2="${x0 + half}" y1="${y30.toFixed(1)}" y2="${y30.toFixed(1)}" stroke="#bbb" stroke-dasharray="4 3"/>`,
+  );
+  parts.push(`<polyline points="${points}" fill="none" stroke="#d0622f" stroke-width="2"/>`);
+  parts.push(
+    `<text x="${x0}" y="${height - 12}" font-size="11">processed fps per second (dashed: 30)</text>`,
+  );
+  parts.push(
+    `<text x="${width - pad}" y="40" font-size="10" text-anchor="end" fill="#666">${escapeXml(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`)}</text>`,
+  );
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif"><rect width="100%" height="100%" fill="white"/>${parts.join('')}</svg>\n`;
+}
+
+/** Writes BENCHMARKS.md at `markdownPath` and the charts next to the JSON in `resultsDir`. */
+export function renderReport(report: BenchReport, markdownPath: URL, resultsDir: URL): void {
+  const lines = [
+    '# PeerFrame benchmarks',
+    '',
+    `Measured ${report.date} on ${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}, by \`npm run bench\` (figures in \`bench/results/latest.json\`). The publisher, the gateway and the orchestrator all run on this machine, each in its own process; ${report.durationMs / 1000} s per network run at 30 fps. Latency is the round trip from a frame pushed into the publisher's encoder to the same frame decoded back, read from the frame numbers in the pixels.`,
+    '',
+    '## Through gateway and orchestrator',
+    '',
+    '| size | pipeline | frames back | fps out | p50 ms | p95 ms | p99 ms | pipeline ms | connect ms | first frame ms | CPU % (1 core = 100) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const run of report.runs.filter((r) => r.mode === 'network')) {
+    lines.push(
+      `| ${run.size} | ${run.pipeline} | ${run.framesReturned}/${run.framesSent} | ${run.fpsOut} | ${run.latencyP50Ms} | ${run.latencyP95Ms} | ${run.latencyP99Ms} | ${run.pipelineMsP50} | ${run.connectMs ?? ''} | ${run.firstFrameMs ?? ''} | ${run.cpuPercent} |`,
+    );
+  }
+  lines.push(
+    '',
+    '## Pipelines alone (no network)',
+    '',
+    '| size | pipeline | ms per frame (p50) | frames per second |',
+    '|---|---|---|---|',
+  );
+  for (const run of report.runs.filter((r) => r.mode === 'bare' && r.pipeline !== 'passthrough')) {
+    lines.push(`| ${run.size} | ${run.pipeline} | ${run.pipelineMsP50} | ${run.fpsOut} |`);
+  }
+  lines.push(
+    '',
+    '## Failover',
+    '',
+    `Two orchestrators, a 512² passthrough stream, the serving orchestrator killed (SIGKILL): the output froze for **${report.failover.freezeMs} ms** (${report.failover.framesReturned}/${report.failover.framesSent} frames back over the run).`,
+    '',
+    '## Charts',
+    '',
+  );
+  for (const run of report.runs.filter((r) => r.mode === 'network')) {
+    const name = `chart-${run.size}-${run.pipeline}.svg`;
+    writeFileSync(new URL(name, resultsDir), chart(run, report.machine));
+    lines.push(`![${run.size} ${run.pipeline}](bench/results/${name})`, '');
+  }
+  writeFileSync(markdownPath, `${lines.join('\n')}\n`);
+}
