@@ -17,9 +17,9 @@ import {
   sendJson,
 } from '@peerframe/core';
 import { ControlChannel } from './ControlChannel.ts';
-import { ChainDiscovery, type ChainDiscoveryOptions } from './discoverOrchestrators.ts';
+import type { ChainDiscoveryOptions } from './discoverOrchestrators.ts';
 import { GatewayMetrics } from './GatewayMetrics.ts';
-import { OrchestratorClient } from './OrchestratorClient.ts';
+import { OrchestratorPool } from './OrchestratorPool.ts';
 import {
   type CreateStreamKeyOptions,
   type StreamKeyRecord,
@@ -94,95 +94,55 @@ export class GatewayServer {
   readonly streams = new Map<string, StreamSession>();
   readonly #server: Server;
   readonly #options: Required<GatewayServerOptions>;
-  /** Known orchestrators by URL, from the static list and the chain. */
-  readonly #orchestrators = new Map<
-    string,
-    { client: OrchestratorClient; source: 'static' | 'chain'; stakeWei?: bigint }
-  >();
-  readonly #discovery: ChainDiscovery | undefined;
-  #discoveryTimer: NodeJS.Timeout | undefined;
   readonly #log: Logger = createLogger('gateway:http');
   #next = 0;
   readonly streamKeys = new StreamKeyStore();
   /** The stream key each live stream was published with. */
   readonly #keyOfStream = new Map<string, StreamKeyRecord>();
-  readonly #suspendedUntil = new Map<string, number>();
   #control: ControlChannel | undefined;
+  readonly #pool: OrchestratorPool;
   readonly metrics = new GatewayMetrics(this.streams);
   #closed = false;
 
-  private constructor(server: Server, url: string, options: GatewayServerOptions) {
+  private constructor(
+    server: Server,
+    url: string,
+    options: GatewayServerOptions,
+    pool: OrchestratorPool,
+  ) {
     this.#server = server;
     this.url = url;
     this.#options = {
       ...defaultGatewayServerOptions,
       ...options,
     } as Required<GatewayServerOptions>;
-    for (const orchestratorUrl of options.orchestrators ?? []) {
-      this.#orchestrators.set(orchestratorUrl, {
-        client: new OrchestratorClient(orchestratorUrl),
-        source: 'static',
-      });
-    }
-    this.#discovery = options.chain ? new ChainDiscovery(options.chain) : undefined;
+    this.#pool = pool;
   }
 
-  /**
-   * Reads the chain's active set again: orchestrators that joined are added, those that left are
-   * dropped (streams they serve keep going). Returns how many the chain lists.
-   */
-  async refreshOrchestrators(): Promise<number> {
-    if (!this.#discovery) return 0;
-    const found = await this.#discovery.discover();
-    const listed = new Set(found.map((o) => o.serviceUri));
-    for (const [url, entry] of this.#orchestrators) {
-      if (entry.source === 'chain' && !listed.has(url)) this.#orchestrators.delete(url);
-    }
-    for (const { serviceUri, stakeWei } of found) {
-      const known = this.#orchestrators.get(serviceUri);
-      if (known) known.stakeWei = stakeWei;
-      else
-        this.#orchestrators.set(serviceUri, {
-          client: new OrchestratorClient(serviceUri),
-          source: 'chain',
-          stakeWei,
-        });
-    }
-    this.#log.info(
-      { onChain: found.length, known: this.#orchestrators.size },
-      'orchestrators discovered',
-    );
-    return found.length;
+  /** Reads the chain's active set again now (it is also read periodically). */
+  refreshOrchestrators(): Promise<number> {
+    return this.#pool.refreshChain();
   }
 
   static async create(options: GatewayServerOptions): Promise<GatewayServer> {
     if ((options.orchestrators ?? []).length === 0 && !options.chain) {
       throw new RangeError('GatewayServer needs orchestrator URLs or a chain to discover them on');
     }
+    const pool = await OrchestratorPool.create({
+      urls: options.orchestrators ?? [],
+      chain: options.chain,
+      suspendMs: options.suspendMs ?? defaultGatewayServerOptions.suspendMs,
+    });
     const { server, url } = await listenHttp(
       options.host ?? defaultGatewayServerOptions.host,
       options.port ?? defaultGatewayServerOptions.port,
     );
-    const gateway = new GatewayServer(server, url, options);
+    const gateway = new GatewayServer(server, url, options, pool);
     gateway.#control = new ControlChannel(server, {
       stream: (id) => gateway.streams.get(id),
       keyOfStream: (id) => gateway.#keyOfStream.get(id),
       verifyKey: options.adminToken ? (key) => gateway.#verifyKey(key) : undefined,
     });
-    if (options.chain) {
-      try {
-        await gateway.refreshOrchestrators();
-      } catch (error) {
-        await closeHttp(server);
-        throw error;
-      }
-      gateway.#discoveryTimer = setInterval(() => {
-        gateway.refreshOrchestrators().catch((error: unknown) => {
-          gateway.#log.warn({ err: error }, 'orchestrator discovery failed; keeping the last list');
-        });
-      }, options.chain.refreshIntervalMs ?? 30_000);
-      gateway.#discoveryTimer.unref();
-    }
     server.on('request', (req, res) => void gateway.#handle(req, res));
     gateway.#log.info({ url: gateway.url, whip: `${gateway.url}/whip` }, 'gateway listening');
     return gateway;
@@ -243,13 +203,7 @@ export class GatewayServer {
         return;
       }
       if (req.method === 'GET' && url.pathname === '/orchestrators') {
-        const orchestrators = [...this.#orchestrators.entries()].map(([orchestratorUrl, o]) => ({
-          url: orchestratorUrl,
-          source: o.source,
-          stakeWei: o.stakeWei?.toString(),
-          suspended: (this.#suspendedUntil.get(orchestratorUrl) ?? 0) > performance.now(),
-        }));
-        return sendJson(res, 200, { orchestrators }, corsHeaders);
+        return sendJson(res, 200, { orchestrators: this.#pool.list() }, corsHeaders);
       }
       if (req.method === 'GET' && url.pathname === '/streams') {
         // With stream keys in force the list (whose ids end streams) is for admins only.
@@ -300,14 +254,18 @@ export class GatewayServer {
     const stream = await StreamSession.create(offer, {
       pipeline,
       params,
-      selectOrchestrator: (exclude) => this.#pickOrchestrator(exclude),
-      onOrchestratorFailed: (url) => this.#suspend(url),
+      selectOrchestrator: (exclude) => this.#pool.select(pipeline, exclude),
+      onOrchestratorFailed: (orchestratorUrl) => this.#pool.reportFailure(orchestratorUrl),
       bitrate: this.#options.bitrate,
       zeroPlayoutDelay: this.#options.zeroPlayoutDelay,
       stallTimeoutMs: this.#options.stallTimeoutMs,
     });
     this.streams.set(stream.id, stream);
     this.metrics.track(stream);
+    this.#pool.reportSuccess(stream.stats().orchestrator);
+    stream.on('orchestrator', ({ url: orchestratorUrl }) =>
+      this.#pool.reportSuccess(orchestratorUrl),
+    );
     if (key) this.#keyOfStream.set(stream.id, key);
     stream.on('state', (state) => {
       if (state !== 'ended') return;
@@ -514,45 +472,12 @@ export class GatewayServer {
     throw new HttpError(404, 'stream_not_found', `No live stream plays as ${playbackId}`);
   }
 
-  /**
-   * Round robin over the configured orchestrators, skipping `exclude`; suspended ones (failed
-   * recently) only when nothing else is left, since a slow orchestrator beats none.
-   */
-  #pickOrchestrator(exclude: ReadonlySet<string> = new Set()): OrchestratorClient {
-    const now = performance.now();
-    const known = [...this.#orchestrators.values()].map((o) => o.client);
-    const count = known.length;
-    for (const allowSuspended of [false, true]) {
-      for (let i = 0; i < count; i++) {
-        const orchestrator = known[this.#next++ % count];
-        if (!orchestrator || exclude.has(orchestrator.url)) continue;
-        if (!allowSuspended && (this.#suspendedUntil.get(orchestrator.url) ?? 0) > now) continue;
-        return orchestrator;
-      }
-    }
-    throw new HttpError(
-      503,
-      'no_orchestrator',
-      `No orchestrator available: ${count} configured, ${exclude.size} already tried`,
-      { retryable: true },
-    );
-  }
-
-  /** Keeps a failed orchestrator out of selection for a while. */
-  #suspend(url: string): void {
-    this.#suspendedUntil.set(url, performance.now() + this.#options.suspendMs);
-    this.#log.warn(
-      { orchestrator: url, suspendMs: this.#options.suspendMs },
-      'orchestrator suspended',
-    );
-  }
-
   /** Ends every stream, then the HTTP server. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.streams.values()].map((s) => s.close('gateway shutting down')));
-    clearInterval(this.#discoveryTimer);
+    this.#pool.close();
     await this.#control?.close();
     await closeHttp(this.#server);
   }

@@ -21,6 +21,11 @@ export {
   OrchestratorRequestError,
 } from './OrchestratorClient.ts';
 export {
+  OrchestratorPool,
+  type OrchestratorPoolOptions,
+  type OrchestratorView,
+} from './OrchestratorPool.ts';
+export {
   type CreateStreamKeyOptions,
   type StreamKeyRecord,
   StreamKeyStore,

@@ -1,0 +1,84 @@
+import { HttpError } from '@peerframe/core';
+import { OrchestratorServer } from '@peerframe/orchestrator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OrchestratorPool } from './OrchestratorPool.ts';
+
+describe('OrchestratorPool', () => {
+  let full: OrchestratorServer;
+  let a: OrchestratorServer;
+  let b: OrchestratorServer;
+  beforeAll(async () => {
+    full = await OrchestratorServer.create({ maxSessions: 0 });
+    a = await OrchestratorServer.create();
+    b = await OrchestratorServer.create();
+  });
+  afterAll(async () => {
+    await Promise.all([full?.close(), a?.close(), b?.close()]);
+  });
+
+  const picks = (pool: OrchestratorPool, pipeline: string, n = 40) =>
+    new Set(Array.from({ length: n }, () => pool.select(pipeline).url));
+
+  it('reads /info and never picks an orchestrator without free capacity', async () => {
+    const pool = await OrchestratorPool.create({ urls: [full.url, a.url] });
+    try {
+      expect(picks(pool, 'invert')).toEqual(new Set([a.url]));
+      const views = pool.list();
+      expect(views.find((v) => v.url === full.url)?.freeSessions).toBe(0);
+      expect(views.find((v) => v.url === a.url)?.pipelines).toContain('invert');
+      expect(views.every((v) => typeof v.rttMs === 'number')).toBe(true);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('refuses a pipeline nobody offers with a 400 naming the ones that exist', async () => {
+    const pool = await OrchestratorPool.create({ urls: [a.url, b.url] });
+    try {
+      const error = (() => {
+        try {
+          pool.select('deep-dream');
+        } catch (e) {
+          return e;
+        }
+      })() as HttpError;
+      expect(error).toBeInstanceOf(HttpError);
+      expect(error.status).toBe(400);
+      expect(error.code).toBe('unknown_pipeline');
+      expect(error.shortMessage).toMatch(/"deep-dream"; known pipelines: .*invert.*passthrough/);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('spreads streams, avoids a failed orchestrator while another is healthy, and uses it as a last resort', async () => {
+    const pool = await OrchestratorPool.create({ urls: [a.url, b.url] });
+    try {
+      expect(picks(pool, 'passthrough')).toEqual(new Set([a.url, b.url]));
+      pool.reportFailure(a.url);
+      expect(picks(pool, 'passthrough')).toEqual(new Set([b.url]));
+      // Only the suspended one is left when b is excluded.
+      expect(pool.select('passthrough', new Set([b.url])).url).toBe(a.url);
+      expect(() => pool.select('passthrough', new Set([a.url, b.url]))).toThrow(
+        /No orchestrator can take/,
+      );
+      expect(pool.list().find((v) => v.url === a.url)).toMatchObject({
+        failures: 1,
+        suspended: true,
+      });
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('keeps an orchestrator it has not heard from as a candidate', async () => {
+    const pool = await OrchestratorPool.create({ urls: ['http://127.0.0.1:9', a.url] });
+    try {
+      expect(pool.list().find((v) => v.url === 'http://127.0.0.1:9')?.rttMs).toBeUndefined();
+      // Not every orchestrator described its pipelines: no 400, the candidates decide.
+      expect(picks(pool, 'deep-dream', 10).size).toBeGreaterThan(0);
+    } finally {
+      pool.close();
+    }
+  });
+});

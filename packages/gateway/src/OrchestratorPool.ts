@@ -1,0 +1,238 @@
+import { createLogger, HttpError, type Logger } from '@peerframe/core';
+import { ChainDiscovery, type ChainDiscoveryOptions } from './discoverOrchestrators.ts';
+import { OrchestratorClient, type OrchestratorInfoResponse } from './OrchestratorClient.ts';
+
+export type OrchestratorPoolOptions = {
+  /** Orchestrator base URLs known statically. */
+  urls: string[];
+  /** Discover orchestrators on chain as well (active set + ServiceRegistry URIs). */
+  chain?: (ChainDiscoveryOptions & { refreshIntervalMs?: number }) | undefined;
+  /** How often each orchestrator's `/info` is read (pipelines, capacity, RTT), ms (default 5 000). */
+  infoIntervalMs?: number;
+  /** How long a failed orchestrator is picked only as a last resort, ms (default 30 000). */
+  suspendMs?: number;
+};
+
+/** What the pool knows of one orchestrator. */
+export type OrchestratorView = {
+  url: string;
+  source: 'static' | 'chain';
+  stakeWei: string | undefined;
+  pipelines: string[] | undefined;
+  freeSessions: number | undefined;
+  rttMs: number | undefined;
+  successes: number;
+  failures: number;
+  suspended: boolean;
+};
+
+type Entry = {
+  client: OrchestratorClient;
+  source: 'static' | 'chain';
+  stakeWei: bigint | undefined;
+  info: OrchestratorInfoResponse | undefined;
+  rttMs: number | undefined;
+  successes: number;
+  failures: number;
+  suspendedUntil: number;
+};
+
+/** Candidates within this share of the best score are drawn from (weighted by score). */
+const drawAmongBest = 3;
+
+/**
+ * The orchestrators a gateway can use, from a static list and/or the chain, with what their
+ * `/info` says. `select()` filters by pipeline and free capacity, scores by stake, RTT and recent
+ * success, and draws at random (weighted) among the best, so load spreads and no single
+ * orchestrator takes every stream.
+ */
+export class OrchestratorPool {
+  readonly #entries = new Map<string, Entry>();
+  readonly #discovery: ChainDiscovery | undefined;
+  readonly #suspendMs: number;
+  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #log: Logger = createLogger('gateway:pool');
+
+  private constructor(options: OrchestratorPoolOptions) {
+    this.#suspendMs = options.suspendMs ?? 30_000;
+    for (const url of options.urls) this.#add(url, 'static', undefined);
+    this.#discovery = options.chain ? new ChainDiscovery(options.chain) : undefined;
+  }
+
+  /** Reads the chain (a failure here fails the start) and every `/info` once, then keeps them fresh. */
+  static async create(options: OrchestratorPoolOptions): Promise<OrchestratorPool> {
+    const pool = new OrchestratorPool(options);
+    if (options.chain) {
+      await pool.refreshChain();
+      pool.#every(options.chain.refreshIntervalMs ?? 30_000, () => pool.refreshChain());
+    }
+    await pool.refreshInfo();
+    pool.#every(options.infoIntervalMs ?? 5_000, () => pool.refreshInfo());
+    return pool;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Reads the chain's active set again: joiners are added, leavers dropped. Returns how many it lists. */
+  async refreshChain(): Promise<number> {
+    if (!this.#discovery) return 0;
+    const found = await this.#discovery.discover();
+    const listed = new Set(found.map((o) => o.serviceUri));
+    for (const [url, entry] of this.#entries) {
+      if (entry.source === 'chain' && !listed.has(url)) this.#entries.delete(url);
+    }
+    for (const { serviceUri, stakeWei } of found) {
+      const known = this.#entries.get(serviceUri);
+      if (known) known.stakeWei = stakeWei;
+      else this.#add(serviceUri, 'chain', stakeWei);
+    }
+    this.#log.info(
+      { onChain: found.length, known: this.#entries.size },
+      'orchestrators discovered',
+    );
+    return found.length;
+  }
+
+  /** Reads every orchestrator's `/info` (2 s timeout each), timing it as the RTT. */
+  async refreshInfo(): Promise<void> {
+    await Promise.all(
+      [...this.#entries.values()].map(async (entry) => {
+        const started = performance.now();
+        try {
+          entry.info = await entry.client.info();
+          entry.rttMs = performance.now() - started;
+        } catch {
+          entry.info = undefined;
+          entry.rttMs = undefined;
+        }
+      }),
+    );
+  }
+
+  /**
+   * Picks an orchestrator for `pipeline`, skipping `exclude`. Throws 400 `unknown_pipeline` when
+   * every orchestrator has told its pipelines and none offers this one, 503 `no_orchestrator`
+   * when none is left. Orchestrators not heard from yet are candidates (their answer decides).
+   */
+  select(pipeline: string, exclude: ReadonlySet<string> = new Set()): OrchestratorClient {
+    const entries = [...this.#entries.values()];
+    const described = entries.filter((e) => e.info);
+    if (entries.length > 0 && described.length === entries.length) {
+      const offered = new Set(described.flatMap((e) => e.info?.pipelines.map((p) => p.name) ?? []));
+      if (!offered.has(pipeline)) {
+        throw new HttpError(
+          400,
+          'unknown_pipeline',
+          `Unknown pipeline "${pipeline}"; known pipelines: ${[...offered].sort().join(', ')}`,
+        );
+      }
+    }
+    const now = performance.now();
+    const usable = entries.filter(
+      (e) =>
+        !exclude.has(e.client.url) &&
+        (!e.info ||
+          (e.info.pipelines.some((p) => p.name === pipeline) && e.info.capacity.freeSessions > 0)),
+    );
+    const healthy = usable.filter((e) => e.suspendedUntil <= now);
+    // A slow or recently failed orchestrator beats none.
+    const candidates = healthy.length > 0 ? healthy : usable;
+    if (candidates.length === 0) {
+      throw new HttpError(
+        503,
+        'no_orchestrator',
+        `No orchestrator can take a "${pipeline}" stream: ${entries.length} known, ${exclude.size} already tried, the rest full or without it`,
+        { retryable: true },
+      );
+    }
+    const maxStake = candidates.reduce(
+      (max, e) => (e.stakeWei && e.stakeWei > max ? e.stakeWei : max),
+      0n,
+    );
+    const scored = candidates
+      .map((entry) => ({ entry, score: score(entry, maxStake) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, drawAmongBest);
+    const total = scored.reduce((sum, s) => sum + s.score, 0);
+    let draw = Math.random() * total;
+    for (const { entry, score: weight } of scored) {
+      draw -= weight;
+      if (draw <= 0) return entry.client;
+    }
+    return (scored[0] as { entry: Entry }).entry.client;
+  }
+
+  /** An orchestrator served a stream: it counts toward its success rate. */
+  reportSuccess(url: string): void {
+    const entry = this.#entries.get(url);
+    if (entry) entry.successes++;
+  }
+
+  /** An orchestrator failed a stream: its success rate drops and it is suspended for a while. */
+  reportFailure(url: string): void {
+    const entry = this.#entries.get(url);
+    if (!entry) return;
+    entry.failures++;
+    entry.suspendedUntil = performance.now() + this.#suspendMs;
+    this.#log.warn({ orchestrator: url, suspendMs: this.#suspendMs }, 'orchestrator suspended');
+  }
+
+  list(): OrchestratorView[] {
+    const now = performance.now();
+    return [...this.#entries.entries()].map(([url, e]) => ({
+      url,
+      source: e.source,
+      stakeWei: e.stakeWei?.toString(),
+      pipelines: e.info?.pipelines.map((p) => p.name),
+      freeSessions: e.info?.capacity.freeSessions,
+      rttMs: e.rttMs === undefined ? undefined : Math.round(e.rttMs * 10) / 10,
+      successes: e.successes,
+      failures: e.failures,
+      suspended: e.suspendedUntil > now,
+    }));
+  }
+
+  close(): void {
+    for (const timer of this.#timers) clearInterval(timer);
+  }
+
+  #add(url: string, source: 'static' | 'chain', stakeWei: bigint | undefined): void {
+    this.#entries.set(url, {
+      client: new OrchestratorClient(url),
+      source,
+      stakeWei,
+      info: undefined,
+      rttMs: undefined,
+      successes: 0,
+      failures: 0,
+      suspendedUntil: 0,
+    });
+  }
+
+  #every(intervalMs: number, task: () => Promise<unknown>): void {
+    const timer = setInterval(() => {
+      task().catch((error: unknown) =>
+        this.#log.warn({ err: error }, 'orchestrator refresh failed'),
+      );
+    }, intervalMs);
+    timer.unref();
+    this.#timers.push(timer);
+  }
+}
+
+/**
+ * Stake share (0..1 of the best stake here, 0.5 when unknown), responsiveness (1 at ≤ 20 ms RTT)
+ * and the recent success rate (Laplace-smoothed), weighted 0.4 / 0.3 / 0.3; never 0, so every
+ * candidate keeps a chance.
+ */
+function score(entry: Entry, maxStake: bigint): number {
+  const stake =
+    entry.stakeWei !== undefined && maxStake > 0n
+      ? Number((entry.stakeWei * 1000n) / maxStake) / 1000
+      : 0.5;
+  const rtt = entry.rttMs === undefined ? 0.5 : Math.min(1, 20 / Math.max(1, entry.rttMs));
+  const success = (entry.successes + 1) / (entry.successes + entry.failures + 2);
+  return 0.05 + 0.4 * stake + 0.3 * rtt + 0.3 * success;
+}
