@@ -95,7 +95,6 @@ export class GatewayServer {
   readonly #server: Server;
   readonly #options: Required<GatewayServerOptions>;
   readonly #log: Logger = createLogger('gateway:http');
-  #next = 0;
   readonly streamKeys = new StreamKeyStore();
   /** The stream key each live stream was published with. */
   readonly #keyOfStream = new Map<string, StreamKeyRecord>();
