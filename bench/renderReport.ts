@@ -19,7 +19,9 @@ export type ChartedRun = {
   latencyP99Ms: number | null;
   pipelineMsP50: number;
   cpuPercent: number;
+  /** WHIP POST to a connected peer (orchestrator session set-up included), ms. */
   connectMs?: number;
+  /** First frame pushed → first processed frame back, ms. */
   firstFrameMs?: number;
   latencyHistogram?: LatencyHistogram;
   /** Processed frames back in each second of the run. */

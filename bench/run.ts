@@ -32,23 +32,9 @@ const pipelines = ['passthrough', 'invert'] as const;
 const barePipelines = [...pipelines, 'background-blur'] as const;
 const expectLuma = { passthrough: (y: number) => y, invert: (y: number) => 251 - y };
 
+/** A run as the report charts it, plus what only the JSON keeps. */
 type Run = ChartedRun & {
-  size: string;
-  pipeline: string;
-  mode: 'network' | 'bare';
-  framesSent: number;
-  framesReturned: number;
-  fpsOut: number;
-  latencyP50Ms: number | null;
-  latencyP95Ms: number | null;
-  latencyP99Ms: number | null;
-  pipelineMsP50: number;
-  cpuPercent: number;
   framesWrongContent?: number;
-  /** WHIP POST to a connected peer (orchestrator session set-up included), ms. */
-  connectMs?: number;
-  /** First frame pushed → first processed frame back, ms. */
-  firstFrameMs?: number;
   framesDroppedAtOrchestrator?: number;
   returnedSizes?: string[];
 };
