@@ -26,6 +26,7 @@ export {
   protocolContractNames,
   solcSettings,
 } from './loadProtocolArtifacts.ts';
+export { measureTicketThroughput, type TicketThroughput } from './measureTicketThroughput.ts';
 export {
   bondingManagerAbi,
   controllerAbi,
@@ -45,6 +46,13 @@ export {
   resolveProtocolAddresses,
 } from './protocolAddresses.ts';
 export {
+  defaultRedemptionQueueOptions,
+  RedemptionQueue,
+  RedemptionQueueClosedError,
+  type RedemptionQueueEvents,
+  type RedemptionQueueOptions,
+} from './RedemptionQueue.ts';
+export {
   type Anvil,
   AnvilStartError,
   resolveAnvilBinary,
@@ -57,6 +65,16 @@ export {
   type LocalProtocolWalletClient,
   startLocalProtocol,
 } from './startLocalProtocol.ts';
+export {
+  defaultTicketRecipientOptions,
+  InvalidChargeError,
+  InvalidSessionIdError,
+  type ReceiveTicketsResult,
+  type TicketReceipt,
+  type TicketReceiptRejection,
+  TicketRecipient,
+  type TicketRecipientOptions,
+} from './TicketRecipient.ts';
 export { type TicketBatch, TicketSender, type TicketSenderOptions } from './TicketSender.ts';
 export {
   decodeAuxData,
@@ -94,4 +112,12 @@ export {
   ticketRejectionReasons,
   validateTicket,
 } from './validateTicket.ts';
+export {
+  type StoredWinningTicket,
+  type WinningTicket,
+  type WinningTicketStatus,
+  WinningTicketStore,
+  WinningTicketStoreError,
+  type WinningTicketStoreOptions,
+} from './WinningTicketStore.ts';
 export { formatEth, parseEth, type Wei, weiPerEth } from './wei.ts';

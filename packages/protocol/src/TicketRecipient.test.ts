@@ -1,0 +1,223 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Address, type Hex, parseEther } from 'viem';
+import { generatePrivateKey } from 'viem/accounts';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { advanceRound, setupOrchestrator } from './devnet.ts';
+import { getProtocolContracts } from './getProtocolContracts.ts';
+import { bondingManagerAbi } from './protocolAbis.ts';
+import { RedemptionQueue } from './RedemptionQueue.ts';
+import { type LocalProtocol, startLocalProtocol } from './startLocalProtocol.ts';
+import { TicketRecipient } from './TicketRecipient.ts';
+import { TicketSender } from './TicketSender.ts';
+import { signTicket } from './ticket.ts';
+import type { TicketParams } from './ticketParams.ts';
+import { WinningTicketStore } from './WinningTicketStore.ts';
+
+let chain: LocalProtocol;
+let snapshotId: Hex;
+let orchestrator: Address;
+let tmp: string;
+const closers: (() => Promise<void>)[] = [];
+
+const acct = (i: number) => {
+  const account = chain.accounts[i];
+  if (!account) throw new Error(`no account ${i}`);
+  return account;
+};
+const pendingFees = () =>
+  chain.publicClient.readContract({
+    address: chain.addresses.bondingManager,
+    abi: bondingManagerAbi,
+    functionName: 'pendingFees',
+    args: [orchestrator, 0n],
+  });
+
+async function fund(accountIndex: number, depositWei: bigint, reserveWei: bigint) {
+  const gateway = getProtocolContracts(chain.addresses, {
+    public: chain.publicClient,
+    wallet: chain.walletClient(acct(accountIndex)),
+  });
+  const hash = await gateway.ticketBroker.write.fundDepositAndReserve([depositWei, reserveWei], {
+    value: depositWei + reserveWei,
+  });
+  await chain.publicClient.waitForTransactionReceipt({ hash });
+}
+
+let dbCount = 0;
+async function createRecipient(address: Address = orchestrator) {
+  const databasePath = join(tmp, `recipient-${++dbCount}.sqlite`);
+  const queue = await RedemptionQueue.create({
+    databasePath,
+    publicClient: chain.publicClient,
+    walletClient: chain.walletClient(acct(2)),
+    ticketBroker: chain.addresses.ticketBroker,
+    options: { retryBaseDelayMs: 10 },
+  });
+  closers.push(() => queue.close());
+  const recipient = await TicketRecipient.create({
+    address,
+    secret: generatePrivateKey(),
+    publicClient: chain.publicClient,
+    addresses: chain.addresses,
+    redemptionQueue: queue,
+  });
+  return { queue, recipient, databasePath };
+}
+
+/**
+ * Params whose win probability is `winFraction` of the face value the recipient prices now (no
+ * block is mined between the two calls, so the gas price, hence the face value, is the same).
+ */
+async function paramsWithWinFraction(
+  recipient: TicketRecipient,
+  sender: Address,
+  winFraction: bigint,
+): Promise<TicketParams> {
+  const probe = await recipient.ticketParams(sender);
+  recipient.update({ ticketParams: { expectedValueWei: probe.faceValue / winFraction } });
+  const params = await recipient.ticketParams(sender);
+  expect(params.faceValue).toBe(probe.faceValue);
+  return params;
+}
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'peerframe-recipient-'));
+  chain = await startLocalProtocol({
+    deploy: { roundLengthBlocks: 20n, ticketValidityPeriodRounds: 2n },
+  });
+  orchestrator = await setupOrchestrator({
+    testClient: chain.testClient,
+    publicClient: chain.publicClient,
+    ownerWalletClient: chain.walletClient(acct(0)),
+    orchestratorWalletClient: chain.walletClient(acct(2)),
+    addresses: chain.addresses,
+    stakeWei: parseEther('1000'),
+    feeSharePpm: 0n,
+  });
+  await advanceRound({ ...chain, walletClient: chain.walletClient(acct(0)) });
+  await fund(1, parseEther('10'), parseEther('1'));
+  snapshotId = await chain.snapshot();
+}, 60_000);
+
+afterAll(async () => {
+  await chain?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  snapshotId = await chain.revert(snapshotId);
+});
+
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+describe('TicketRecipient on anvil', () => {
+  it('credits the expected value of valid tickets, stores winners before returning, redeems them', async () => {
+    const { queue, recipient, databasePath } = await createRecipient();
+    const sender = new TicketSender({ account: acct(1) });
+    const params = await paramsWithWinFraction(recipient, sender.address, 2n);
+    const batch = await sender.createTicketBatch({
+      params,
+      amountWei: 24n * (params.faceValue / 2n),
+    });
+    expect(batch.tickets).toHaveLength(24);
+
+    const received = await recipient.receiveTickets('session-1', batch.tickets);
+    expect(received.results.every((r) => r.ok)).toBe(true);
+    expect(received.creditedWei).toBe(batch.expectedValueWei);
+    expect(received.balanceWei).toBe(batch.expectedValueWei);
+    const winners = received.results.filter((r) => r.ok && r.isWinner).length;
+    expect(received.winners).toBe(winners);
+    expect(winners).toBeGreaterThan(0); // P(no winner in 24 at 1/2) = 6e-8
+
+    // On disk before receiveTickets returned: another connection sees every winner.
+    const reader = WinningTicketStore.open({ path: databasePath });
+    expect(reader.counts().pending).toBe(winners);
+    reader.close();
+
+    const feesBefore = await pendingFees();
+    queue.start();
+    await queue.whenIdle();
+    expect(await pendingFees()).toBe(feesBefore + BigInt(winners) * params.faceValue);
+    expect(queue.store.counts().redeemed).toBe(winners);
+
+    // Charged per second of use at a price.
+    const priceWeiPerSecond = batch.expectedValueWei / 20n;
+    expect(recipient.charge('session-1', priceWeiPerSecond * 10n)).toBe(
+      batch.expectedValueWei - priceWeiPerSecond * 10n,
+    );
+    expect(recipient.balance('session-1')).toBe(batch.expectedValueWei - priceWeiPerSecond * 10n);
+    expect(recipient.balance('other')).toBe(0n);
+    expect(() => recipient.charge('session-1', -1n)).toThrow(/amountWei/);
+    expect(() => recipient.charge('', 1n)).toThrow(/sessionId/);
+    expect(recipient.closeSession('session-1')).toBe(
+      batch.expectedValueWei - priceWeiPerSecond * 10n,
+    );
+  });
+
+  it('rejects bad tickets with named reasons and credits none of them', async () => {
+    const { recipient } = await createRecipient();
+    const sender = new TicketSender({ account: acct(1) });
+    const params = await recipient.ticketParams(sender.address);
+    const batch = await sender.createTicketBatch({ params, amountWei: 3n * 10n ** 12n });
+    const [good, second, third] = batch.tickets;
+    if (!good || !second || !third) throw new Error('expected 3 tickets');
+    const first = await recipient.receiveTickets('s', [good]);
+    expect(first.results[0]?.ok).toBe(true);
+    const balance = recipient.balance('s');
+
+    const forged = { ...second, signature: await signTicket(acct(5), second.ticket) };
+    const tampered = {
+      ...third,
+      ticket: { ...third.ticket, faceValue: third.ticket.faceValue * 2n },
+    };
+    const { recipient: other } = await createRecipient(acct(3).address);
+    const otherBatch = await sender.createTicketBatch({
+      params: await other.ticketParams(sender.address),
+      amountWei: 1n,
+    });
+    const result = await recipient.receiveTickets('s', [
+      good, // again
+      forged,
+      tampered,
+      ...otherBatch.tickets,
+      { ...third, ticket: { ...third.ticket, auxData: '0x1234' } },
+    ]);
+    expect(result.results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual([
+      'nonce_replay',
+      'invalid_signature',
+      'invalid_ticket_params',
+      'wrong_recipient',
+      'invalid_aux_data',
+    ]);
+    expect(result.creditedWei).toBe(0n);
+    expect(recipient.balance('s')).toBe(balance);
+
+    // The untouched third ticket is still good; after the validity period it is not.
+    await advanceRound({ ...chain, walletClient: chain.walletClient(acct(0)), rounds: 2n });
+    const late = await recipient.receiveTickets('s', [third]);
+    expect(late.results[0]).toMatchObject({ ok: false, reason: 'expired' });
+  });
+
+  it("refuses tickets the sender's deposit cannot pay, counting winners not yet redeemed", async () => {
+    const { queue, recipient } = await createRecipient();
+    // A second gateway whose deposit pays exactly one winner: the face value issued is capped
+    // at what the sender can pay (here below the gas-priced face value).
+    const depositWei = parseEther('0.001');
+    expect((await recipient.ticketParams(acct(1).address)).faceValue).toBeGreaterThan(depositWei);
+    await fund(4, depositWei, 0n);
+    const sender = new TicketSender({ account: acct(4) });
+    const params = await paramsWithWinFraction(recipient, sender.address, 1n);
+    const faceValue = params.faceValue;
+    expect(faceValue).toBe(depositWei);
+    const batch = await sender.createTicketBatch({ params, amountWei: 2n * (faceValue - 1n) });
+    expect(batch.tickets).toHaveLength(2);
+    const result = await recipient.receiveTickets('s', batch.tickets);
+    expect(result.results[0]).toMatchObject({ ok: true, isWinner: true });
+    expect(result.results[1]).toMatchObject({ ok: false, reason: 'insufficient_funds' });
+    expect(queue.store.pendingFaceValue(sender.address)).toBe(faceValue);
+  });
+});

@@ -1,0 +1,339 @@
+import { BaseError, createLogger } from '@peerframe/core';
+import { type Address, getAddress, type Hex, type PublicClient } from 'viem';
+import { roundsManagerAbi, ticketBrokerAbi } from './protocolAbis.ts';
+import type { ProtocolAddresses } from './protocolAddresses.ts';
+import type { RedemptionQueue } from './RedemptionQueue.ts';
+import { decodeAuxData } from './ticket.ts';
+import {
+  createTicketParams,
+  defaultTicketParamsOptions,
+  type RecipientSecret,
+  type TicketParams,
+  type TicketParamsOptions,
+} from './ticketParams.ts';
+import {
+  type SenderFunds,
+  SenderNonceTracker,
+  type SignedTicket,
+  type TicketRejectionReason,
+  validateTicket,
+} from './validateTicket.ts';
+import type { Wei } from './wei.ts';
+
+export type TicketRecipientOptions = {
+  /** Expected value, redeem gas, face-value multiplier and validity of the params issued. */
+  ticketParams: TicketParamsOptions;
+  /** Check each sender's deposit and reserve allocation on chain per batch. Default true. */
+  checkSenderFunds: boolean;
+};
+
+export const defaultTicketRecipientOptions: TicketRecipientOptions = {
+  ticketParams: defaultTicketParamsOptions,
+  checkSenderFunds: true,
+};
+
+/** Why a ticket was not credited: a validation reason, or the winner could not be stored. */
+export type TicketReceiptRejection = TicketRejectionReason | 'winner_not_stored';
+
+export type TicketReceipt =
+  | { ok: true; ticketHash: Hex; expectedValueWei: Wei; isWinner: boolean }
+  | { ok: false; reason: TicketReceiptRejection; details: string };
+
+export type ReceiveTicketsResult = {
+  /** One per ticket, in order. */
+  results: TicketReceipt[];
+  /** Σ expected value of the accepted tickets, wei. */
+  creditedWei: Wei;
+  /** The session's balance after the credit, wei. */
+  balanceWei: Wei;
+  /** Winners stored (durably) for redemption. */
+  winners: number;
+};
+
+/** A session id that is empty or too long. */
+export class InvalidSessionIdError extends BaseError {
+  override name = 'InvalidSessionIdError';
+  constructor(details: string) {
+    super('INVALID_SESSION_ID', 'Invalid session id', { details });
+  }
+}
+
+/** A negative charge. */
+export class InvalidChargeError extends BaseError {
+  override name = 'InvalidChargeError';
+  constructor(details: string) {
+    super('INVALID_CHARGE', 'Invalid charge', { details });
+  }
+}
+
+const maxSessionIdLength = 256;
+
+/**
+ * The orchestrator side of ticket payments. Issues ticket params per sender (recipientRand from
+ * an HMAC of `secret`, so nothing per ticket is stored), validates received tickets (signature,
+ * recipient, params, expiry, nonce replay, sender funds), credits each valid ticket's expected
+ * value to the session's balance and hands winners to the `RedemptionQueue`, durably, before
+ * `receiveTickets` returns. `charge` debits what the session used (e.g. price × seconds).
+ */
+export class TicketRecipient {
+  readonly address: Address;
+  readonly #secret: RecipientSecret;
+  readonly #publicClient: PublicClient;
+  readonly #addresses: Pick<ProtocolAddresses, 'roundsManager' | 'ticketBroker'>;
+  readonly #queue: RedemptionQueue;
+  readonly #ticketValidityPeriod: bigint;
+  readonly #nonces = new SenderNonceTracker();
+  readonly #balances = new Map<string, Wei>();
+  readonly #log = createLogger('protocol:recipient');
+  #options: TicketRecipientOptions;
+
+  private constructor(input: {
+    address: Address;
+    secret: RecipientSecret;
+    publicClient: PublicClient;
+    addresses: Pick<ProtocolAddresses, 'roundsManager' | 'ticketBroker'>;
+    redemptionQueue: RedemptionQueue;
+    ticketValidityPeriod: bigint;
+    options: TicketRecipientOptions;
+  }) {
+    this.address = getAddress(input.address);
+    this.#secret = input.secret;
+    this.#publicClient = input.publicClient;
+    this.#addresses = input.addresses;
+    this.#queue = input.redemptionQueue;
+    this.#ticketValidityPeriod = input.ticketValidityPeriod;
+    this.#options = input.options;
+  }
+
+  /** Reads the TicketBroker's ticket validity period once. */
+  static async create(input: {
+    /** The orchestrator paid by the tickets. */
+    address: Address;
+    /** At least 32 bytes; keep it secret and stable across restarts (it derives recipientRand). */
+    secret: RecipientSecret;
+    publicClient: PublicClient;
+    addresses: Pick<ProtocolAddresses, 'roundsManager' | 'ticketBroker'>;
+    redemptionQueue: RedemptionQueue;
+    options?:
+      | {
+          ticketParams?: Partial<TicketParamsOptions> | undefined;
+          checkSenderFunds?: boolean | undefined;
+        }
+      | undefined;
+  }): Promise<TicketRecipient> {
+    const ticketValidityPeriod = await input.publicClient.readContract({
+      address: input.addresses.ticketBroker,
+      abi: ticketBrokerAbi,
+      functionName: 'ticketValidityPeriod',
+    });
+    return new TicketRecipient({
+      ...input,
+      ticketValidityPeriod,
+      options: {
+        ticketParams: { ...defaultTicketParamsOptions, ...input.options?.ticketParams },
+        checkSenderFunds:
+          input.options?.checkSenderFunds ?? defaultTicketRecipientOptions.checkSenderFunds,
+      },
+    });
+  }
+
+  get options(): Readonly<TicketRecipientOptions> {
+    return this.#options;
+  }
+
+  /** Changes the options live; params issued before keep their values. */
+  update(options: {
+    ticketParams?: Partial<TicketParamsOptions> | undefined;
+    checkSenderFunds?: boolean | undefined;
+  }): void {
+    this.#options = {
+      ticketParams: { ...this.#options.ticketParams, ...options.ticketParams },
+      checkSenderFunds: options.checkSenderFunds ?? this.#options.checkSenderFunds,
+    };
+  }
+
+  /**
+   * Fresh ticket params for `sender`, from the current round, block and gas price; the face
+   * value is capped at what the sender can pay this recipient (deposit + reserve allocation -
+   * winners pending).
+   */
+  async ticketParams(sender: Address): Promise<TicketParams> {
+    const [round, block, gasPriceWei] = await Promise.all([
+      this.#currentRound(),
+      this.#publicClient.getBlockNumber({ cacheTime: 0 }),
+      this.#publicClient.getGasPrice(),
+    ]);
+    const [creationRoundBlockHash, funds] = await Promise.all([
+      this.#blockHashForRound(round),
+      this.#senderFunds(sender),
+    ]);
+    return createTicketParams({
+      recipient: this.address,
+      sender,
+      secret: this.#secret,
+      gasPriceWei,
+      currentBlock: block,
+      expirationParams: { creationRound: round, creationRoundBlockHash },
+      maxFloatWei: funds.depositWei + funds.reserveAllocationWei - (funds.pendingWinningWei ?? 0n),
+      options: this.#options.ticketParams,
+    });
+  }
+
+  /**
+   * Validates `tickets` for `sessionId`, credits the expected value of each valid one and stores
+   * the winners for redemption (on disk before this resolves). Never throws for a bad ticket:
+   * each gets a result with a named reason.
+   */
+  async receiveTickets(sessionId: string, tickets: SignedTicket[]): Promise<ReceiveTicketsResult> {
+    assertSessionId(sessionId);
+    const [round, block] = await Promise.all([
+      this.#currentRound(),
+      this.#publicClient.getBlockNumber({ cacheTime: 0 }),
+    ]);
+    this.#nonces.prune(block);
+
+    // Chain reads once per batch: block hashes of the rounds the tickets name, and each
+    // sender's funds.
+    const roundHashes = new Map<bigint, Hex>();
+    const funds = new Map<string, SenderFunds>();
+    for (const { ticket } of tickets) {
+      const creationRound = decodeAuxData(ticket.auxData)?.creationRound;
+      if (creationRound !== undefined && !roundHashes.has(creationRound)) {
+        roundHashes.set(creationRound, await this.#blockHashForRound(creationRound));
+      }
+      if (this.#options.checkSenderFunds && !funds.has(ticket.sender.toLowerCase())) {
+        funds.set(ticket.sender.toLowerCase(), await this.#senderFunds(ticket.sender));
+      }
+    }
+
+    const results: TicketReceipt[] = [];
+    let creditedWei = 0n;
+    let winners = 0;
+    for (const received of tickets) {
+      const senderFunds = funds.get(received.ticket.sender.toLowerCase());
+      const result = await validateTicket(received, {
+        recipient: this.address,
+        secret: this.#secret,
+        currentRound: round,
+        currentBlock: block,
+        ticketValidityPeriod: this.#ticketValidityPeriod,
+        roundBlockHash: (r) => roundHashes.get(r),
+        senderFunds,
+        nonces: this.#nonces,
+      });
+      if (!result.ok) {
+        results.push(result);
+        continue;
+      }
+      if (result.isWinner) {
+        try {
+          await this.#queue.accept({
+            ticket: received.ticket,
+            signature: received.signature,
+            recipientRand: result.recipientRand,
+          });
+        } catch (error) {
+          this.#log.error({ err: error, ticketHash: result.ticketHash }, 'winner not stored');
+          results.push({
+            ok: false,
+            reason: 'winner_not_stored',
+            details: `the winning ticket could not be stored: ${String(error)}`,
+          });
+          continue;
+        }
+        winners++;
+        // Later tickets of this batch must be payable on top of this winner.
+        if (senderFunds) {
+          senderFunds.pendingWinningWei =
+            (senderFunds.pendingWinningWei ?? 0n) + received.ticket.faceValue;
+        }
+      }
+      creditedWei += result.expectedValueWei;
+      results.push({
+        ok: true,
+        ticketHash: result.ticketHash,
+        expectedValueWei: result.expectedValueWei,
+        isWinner: result.isWinner,
+      });
+    }
+    const balanceWei = this.#add(sessionId, creditedWei);
+    return { results, creditedWei, balanceWei, winners };
+  }
+
+  /** Debits `amountWei` (e.g. price × seconds) from the session; returns the new balance (may be < 0). */
+  charge(sessionId: string, amountWei: Wei): Wei {
+    assertSessionId(sessionId);
+    if (amountWei < 0n) throw new InvalidChargeError(`amountWei must be >= 0, got ${amountWei}`);
+    return this.#add(sessionId, -amountWei);
+  }
+
+  /** The session's credit minus its charges, wei (0 for an unknown session). */
+  balance(sessionId: string): Wei {
+    return this.#balances.get(sessionId) ?? 0n;
+  }
+
+  /** Forgets a session; returns its final balance. */
+  closeSession(sessionId: string): Wei {
+    const balance = this.balance(sessionId);
+    this.#balances.delete(sessionId);
+    return balance;
+  }
+
+  get sessionIds(): string[] {
+    return [...this.#balances.keys()];
+  }
+
+  #add(sessionId: string, deltaWei: Wei): Wei {
+    const balance = (this.#balances.get(sessionId) ?? 0n) + deltaWei;
+    this.#balances.set(sessionId, balance);
+    return balance;
+  }
+
+  #currentRound(): Promise<bigint> {
+    return this.#publicClient.readContract({
+      address: this.#addresses.roundsManager,
+      abi: roundsManagerAbi,
+      functionName: 'currentRound',
+    });
+  }
+
+  #blockHashForRound(round: bigint): Promise<Hex> {
+    return this.#publicClient.readContract({
+      address: this.#addresses.roundsManager,
+      abi: roundsManagerAbi,
+      functionName: 'blockHashForRound',
+      args: [round],
+    });
+  }
+
+  async #senderFunds(sender: Address): Promise<SenderFunds> {
+    const [info, reserveAllocationWei] = await Promise.all([
+      this.#publicClient.readContract({
+        address: this.#addresses.ticketBroker,
+        abi: ticketBrokerAbi,
+        functionName: 'getSenderInfo',
+        args: [sender],
+      }),
+      this.#publicClient.readContract({
+        address: this.#addresses.ticketBroker,
+        abi: ticketBrokerAbi,
+        functionName: 'claimableReserve',
+        args: [sender, this.address],
+      }),
+    ]);
+    const [senderInfo] = info;
+    return {
+      depositWei: senderInfo.deposit,
+      reserveAllocationWei,
+      pendingWinningWei: this.#queue.store.pendingFaceValue(sender),
+    };
+  }
+}
+
+function assertSessionId(sessionId: string): void {
+  if (sessionId.length === 0 || sessionId.length > maxSessionIdLength) {
+    throw new InvalidSessionIdError(
+      `sessionId must be 1 to ${maxSessionIdLength} characters, got ${sessionId.length}`,
+    );
+  }
+}
