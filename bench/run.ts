@@ -29,7 +29,14 @@ const sizes = [
 ] as const;
 const pipelines = ['passthrough', 'invert'] as const;
 /** Measured bare only: the frame-number band does not survive a blurred background. */
-const barePipelines = [...pipelines, 'background-blur'] as const;
+const barePipelines = [
+  ...pipelines,
+  'background-blur',
+  'sketch',
+  'toon',
+  'color-grade',
+  'pixelate',
+] as const;
 const expectLuma = { passthrough: (y: number) => y, invert: (y: number) => 251 - y };
 
 /** A run as the report charts it, plus what only the JSON keeps. */

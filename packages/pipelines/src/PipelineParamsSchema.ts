@@ -7,6 +7,8 @@ export type NumberParamSpec = {
   readonly default: number;
   readonly min: number;
   readonly max: number;
+  /** When set, the value must also be a whole multiple of this (e.g. 2: even). */
+  readonly multipleOf?: number;
   readonly description: string;
 };
 
@@ -79,10 +81,13 @@ export function validatePipelineParams<S extends PipelineParamsSchema>(
         Number.isFinite(value) &&
         (spec.type === 'number' || Number.isInteger(value)) &&
         value >= spec.min &&
-        value <= spec.max;
+        value <= spec.max &&
+        (spec.multipleOf === undefined || value % spec.multipleOf === 0);
       if (!valid) {
+        const multiple =
+          spec.multipleOf === undefined ? '' : ` and a multiple of ${spec.multipleOf}`;
         throw new InvalidPipelineParamsError(
-          `The ${where} must be ${kind} in ${spec.min}..${spec.max}; got ${JSON.stringify(value) ?? String(value)}`,
+          `The ${where} must be ${kind} in ${spec.min}..${spec.max}${multiple}; got ${JSON.stringify(value) ?? String(value)}`,
         );
       }
     }

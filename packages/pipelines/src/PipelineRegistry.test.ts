@@ -18,9 +18,17 @@ const frame: Frame = {
 };
 
 describe('PipelineRegistry', () => {
-  it('knows passthrough, invert and background-blur by default', () => {
+  it('knows the built-in pipelines by default', () => {
     const registry = defaultPipelineRegistry();
-    expect(registry.names()).toEqual(['passthrough', 'invert', 'background-blur']);
+    expect(registry.names()).toEqual([
+      'passthrough',
+      'invert',
+      'background-blur',
+      'sketch',
+      'toon',
+      'color-grade',
+      'pixelate',
+    ]);
     expect(registry.has('invert')).toBe(true);
     expect(registry.get('invert').description).toMatch(/[Ii]nverts/);
   });
@@ -29,12 +37,20 @@ describe('PipelineRegistry', () => {
     const registry = defaultPipelineRegistry();
     expect(() => registry.get('sepia')).toThrow(UnknownPipelineError);
     expect(() => registry.get('sepia')).toThrow(
-      'Unknown pipeline "sepia"; known pipelines: passthrough, invert, background-blur',
+      'Unknown pipeline "sepia"; known pipelines: passthrough, invert, background-blur, sketch, toon, color-grade, pixelate',
     );
     await expect(registry.create('sepia')).rejects.toMatchObject({
       code: 'unknown_pipeline',
       pipelineName: 'sepia',
-      knownNames: ['passthrough', 'invert', 'background-blur'],
+      knownNames: [
+        'passthrough',
+        'invert',
+        'background-blur',
+        'sketch',
+        'toon',
+        'color-grade',
+        'pixelate',
+      ],
     });
     expect(new PipelineRegistry().names()).toEqual([]);
     expect(() => new PipelineRegistry().get('x')).toThrow('known pipelines: none');

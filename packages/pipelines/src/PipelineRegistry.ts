@@ -2,10 +2,15 @@ import {
   BackgroundBlurPipeline,
   type BackgroundBlurPipelineOptions,
 } from './BackgroundBlurPipeline.ts';
+import { colorGradeFilter } from './colorGradeFilter.ts';
 import { DuplicatePipelineError, UnknownPipelineError } from './errors.ts';
+import { FilterPipeline, type FilterPipelineOptions } from './FilterPipeline.ts';
 import { InvertPipeline, type InvertPipelineOptions } from './InvertPipeline.ts';
 import { PassthroughPipeline } from './PassthroughPipeline.ts';
 import type { Pipeline, PipelineDescriptor, PipelineParams } from './Pipeline.ts';
+import { pixelateFilter } from './pixelateFilter.ts';
+import { sketchFilter } from './sketchFilter.ts';
+import { toonFilter } from './toonFilter.ts';
 
 /** Pipelines by name: what a node can run, and how to build one. */
 export class PipelineRegistry {
@@ -50,14 +55,29 @@ export type DefaultPipelineRegistryOptions = {
   invert?: InvertPipelineOptions;
   /** Options for `background-blur` pipelines. Default `defaultBackgroundBlurPipelineOptions`. */
   backgroundBlur?: BackgroundBlurPipelineOptions;
+  /** ONNX session options for `sketch`. Default `defaultFilterPipelineOptions`. */
+  sketch?: FilterPipelineOptions;
+  /** ONNX session options for `toon`. Default `defaultFilterPipelineOptions`. */
+  toon?: FilterPipelineOptions;
+  /** ONNX session options for `color-grade`. Default `defaultFilterPipelineOptions`. */
+  colorGrade?: FilterPipelineOptions;
+  /** ONNX session options for `pixelate`. Default `defaultFilterPipelineOptions`. */
+  pixelate?: FilterPipelineOptions;
 };
 
-/** A registry with the built-in pipelines: `passthrough`, `invert` and `background-blur`. */
+/**
+ * A registry with the built-in pipelines: `passthrough`, `invert`, `background-blur`, and the
+ * procedural filters `sketch`, `toon`, `color-grade` and `pixelate`.
+ */
 export function defaultPipelineRegistry(
   options: DefaultPipelineRegistryOptions = {},
 ): PipelineRegistry {
   return new PipelineRegistry()
     .register(PassthroughPipeline.descriptor)
     .register(InvertPipeline.descriptor(options.invert))
-    .register(BackgroundBlurPipeline.descriptor(options.backgroundBlur));
+    .register(BackgroundBlurPipeline.descriptor(options.backgroundBlur))
+    .register(FilterPipeline.descriptor(sketchFilter, options.sketch))
+    .register(FilterPipeline.descriptor(toonFilter, options.toon))
+    .register(FilterPipeline.descriptor(colorGradeFilter, options.colorGrade))
+    .register(FilterPipeline.descriptor(pixelateFilter, options.pixelate));
 }

@@ -7,12 +7,25 @@ export {
   defaultBackgroundBlurPipelineOptions,
 } from './BackgroundBlurPipeline.ts';
 export {
+  type ColorGradeParams,
+  type ColorGradeTransform,
+  colorGradeFilter,
+  colorGradeParamsSchema,
+  colorGradeTransform,
+} from './colorGradeFilter.ts';
+export {
   DuplicatePipelineError,
   InvalidFrameError,
   InvalidPipelineParamsError,
   PipelineClosedError,
   UnknownPipelineError,
 } from './errors.ts';
+export {
+  defaultFilterPipelineOptions,
+  type FilterDefinition,
+  FilterPipeline,
+  type FilterPipelineOptions,
+} from './FilterPipeline.ts';
 export { type Frame, type FrameFormat, i420ByteLength, i420Planes } from './Frame.ts';
 export { type Affine3, rgbToYuv, yuvToRgb } from './graphs/bt601.ts';
 export {
@@ -20,13 +33,38 @@ export {
   backgroundBlurGraphNames,
   buildBackgroundBlurGraph,
 } from './graphs/buildBackgroundBlurGraph.ts';
+export {
+  buildColorGradeGraph,
+  colorGradeCurveSize,
+  colorGradeGraphNames,
+} from './graphs/buildColorGradeGraph.ts';
 export { buildInvertGraph, invertGraphNames } from './graphs/buildInvertGraph.ts';
+export { buildPixelateGraph } from './graphs/buildPixelateGraph.ts';
 export { buildSegmentationGraph, segmentationGraphNames } from './graphs/buildSegmentationGraph.ts';
+export { buildSketchGraph, sketchGraphNames } from './graphs/buildSketchGraph.ts';
+export {
+  buildToonGraph,
+  toonEdgeRamp,
+  toonEdgeThreshold,
+  toonGraphNames,
+} from './graphs/buildToonGraph.ts';
 export {
   type GaussianBlurPlan,
   type GaussianBlurPlanOptions,
   gaussianBlurPlan,
 } from './graphs/gaussianBlurPlan.ts';
+export {
+  addI420Inputs,
+  addI420Outputs,
+  addI420OutputsFromRgb,
+  affineColumns,
+  chromaImage,
+  filterGraphNames,
+  type I420GraphInputs,
+  lumaImage,
+  yuvColumns,
+} from './graphs/i420GraphIo.ts';
+export { sobelMagnitude } from './graphs/sobelMagnitude.ts';
 export {
   defaultInvertPipelineOptions,
   InvertPipeline,
@@ -88,6 +126,8 @@ export {
   defaultPipelineRegistry,
   PipelineRegistry,
 } from './PipelineRegistry.ts';
+export { type PixelateParams, pixelateFilter, pixelateParamsSchema } from './pixelateFilter.ts';
+export { type SketchParams, sketchFilter, sketchParamsSchema } from './sketchFilter.ts';
 export {
   type AppendTfliteGraphOptions,
   appendTfliteGraph,
@@ -116,3 +156,4 @@ export {
   type TfliteTensorType,
   tfliteBuiltinOperatorName,
 } from './tflite/TfliteTypes.ts';
+export { type ToonParams, toonFilter, toonParamsSchema } from './toonFilter.ts';

@@ -1,0 +1,44 @@
+import { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
+import { attr } from '../onnx/OnnxTypes.ts';
+import { addI420Inputs, addI420OutputsFromRgb, graphConstants, yuvColumns } from './i420GraphIo.ts';
+
+/** Entries of each per-channel curve table: RGB 0..255 sampled in steps of 255 / 1023. */
+export const colorGradeCurveSize = 1024;
+
+/** Input names of the colour grade graph (beside the planes of `filterGraphNames`). */
+export const colorGradeGraphNames = {
+  inputs: {
+    /**
+     * `[3, 3]` row-major: YUV (limited range) → graded RGB scaled to curve-table positions
+     * (0..1023 for RGB 0..255), BT.601 conversion folded in.
+     */
+    matrix: 'matrix',
+    /** `[3, 1]`: added after the matrix (plus 0.5, so that truncating rounds). */
+    offset: 'offset',
+    /** `[3, 1024]`: per-channel curves, output RGB 0..255 at each table position. */
+    curves: 'curves',
+  },
+} as const;
+
+/**
+ * An ONNX model that colour-grades an I420 frame (any even size): per pixel
+ * `i = trunc(clip(matrix · yuv + offset, 0, 1023))`, `rgb[c] = curves[c][i[c]]` (a lookup,
+ * GatherElements: a tenth of the time a per-pixel `Pow` takes), then back to I420 (U and V from
+ * the 2×2 average). Matrix, offset and curves are tensors fed per frame (see
+ * `colorGradeTransform`), so every grading param changes without a new session.
+ */
+export function buildColorGradeGraph(): Uint8Array {
+  const g = new OnnxGraphBuilder({ graphName: 'peerframe_color_grade' });
+  const { scalar } = graphConstants(g);
+  const io = addI420Inputs(g);
+  const { inputs } = colorGradeGraphNames;
+  const matrix = g.addInput(inputs.matrix, 'float32', [3, 3]);
+  const offset = g.addInput(inputs.offset, 'float32', [3, 1]);
+  const curves = g.addInput(inputs.curves, 'float32', [3, colorGradeCurveSize]);
+  const position = g.op('Add', [g.op('MatMul', [matrix, yuvColumns(g, io)]), offset]);
+  const clipped = g.op('Clip', [position, scalar(0), scalar(colorGradeCurveSize - 1)]);
+  const index = g.op('Cast', [clipped], { to: attr.int(6) }); // int32, truncating
+  const rgb = g.op('GatherElements', [curves, index], { axis: attr.int(1) }); // [3, H·W]
+  addI420OutputsFromRgb(g, io, rgb);
+  return g.toBytes();
+}

@@ -1,0 +1,41 @@
+import { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
+import { attr } from '../onnx/OnnxTypes.ts';
+import { addI420Inputs, addI420Outputs, graphConstants, lumaImage } from './i420GraphIo.ts';
+import { sobelMagnitude } from './sobelMagnitude.ts';
+
+/** Input and output names of the sketch graph (beside the planes of `filterGraphNames`). */
+export const sketchGraphNames = {
+  inputs: {
+    /** Scalars of the ink ramp: `ink = clip(edge · ink_scale + ink_bias, 0, 1)`. */
+    inkScale: 'ink_scale',
+    inkBias: 'ink_bias',
+  },
+} as const;
+
+/**
+ * An ONNX model that draws an I420 frame (any even size) as pencil lines on white paper:
+ * edge = Sobel magnitude of luma (`sobelMagnitude`, 1 for a full black-to-white step);
+ * ink = `clip(edge · ink_scale + ink_bias, 0, 1)` (scalars fed per frame, so strength and
+ * threshold change without a new session); Y = 235 − 219 · ink; U = V = 128 (grey).
+ */
+export function buildSketchGraph(): Uint8Array {
+  const g = new OnnxGraphBuilder({ graphName: 'peerframe_sketch' });
+  const { int64s, scalar } = graphConstants(g);
+  const io = addI420Inputs(g);
+  const inkScale = g.addInput(sketchGraphNames.inputs.inkScale, 'float32', []);
+  const inkBias = g.addInput(sketchGraphNames.inputs.inkBias, 'float32', []);
+  const edge = sobelMagnitude(g, lumaImage(g, io));
+  const ink = g.op('Clip', [
+    g.op('Add', [g.op('Mul', [edge, inkScale]), inkBias]),
+    scalar(0),
+    scalar(1),
+  ]);
+  const luma = g.op('Sub', [scalar(235), g.op('Mul', [ink, scalar(219)])]);
+  const chromaPlanesShape = g.op('Concat', [int64s(2), io.chromaShape], { axis: attr.int(0) });
+  const grey = g.op('Expand', [
+    g.constant(Float32Array.of(128), [1, 1, 1], 'grey'),
+    chromaPlanesShape,
+  ]);
+  addI420Outputs(g, io, luma, grey);
+  return g.toBytes();
+}

@@ -1,0 +1,143 @@
+import type { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
+import { attr } from '../onnx/OnnxTypes.ts';
+import { type Affine3, rgbToYuv } from './bt601.ts';
+
+/** Input and output names every I420 → I420 filter graph uses (see `FilterPipeline`). */
+export const filterGraphNames = {
+  inputs: { y: 'y', u: 'u', v: 'v' },
+  outputs: { y: 'y_out', u: 'u_out', v: 'v_out' },
+} as const;
+
+/** The planes of an I420 filter graph and what most filters need from them. */
+export type I420GraphInputs = {
+  /** uint8 inputs `y [H, W]`, `u`, `v [H/2, W/2]`. */
+  readonly y: string;
+  readonly u: string;
+  readonly v: string;
+  /** int64 `[H, W]` and `[H/2, W/2]`. */
+  readonly lumaShape: string;
+  readonly chromaShape: string;
+};
+
+/** Small helpers bound to one graph. */
+export function graphConstants(g: OnnxGraphBuilder) {
+  return {
+    int64s: (...values: number[]) =>
+      g.constant(BigInt64Array.from(values, BigInt), [values.length], 'shape'),
+    scalar: (value: number) => g.constant(Float32Array.of(value), [], 'scalar'),
+    floats: (values: readonly number[], dims: readonly number[]) =>
+      g.constant(Float32Array.from(values), dims, 'floats'),
+  };
+}
+
+/** Declares the three uint8 plane inputs with symbolic sizes (one model serves every even size). */
+export function addI420Inputs(g: OnnxGraphBuilder): I420GraphInputs {
+  const { inputs } = filterGraphNames;
+  const y = g.addInput(inputs.y, 'uint8', ['H', 'W']);
+  const u = g.addInput(inputs.u, 'uint8', ['H_2', 'W_2']);
+  const v = g.addInput(inputs.v, 'uint8', ['H_2', 'W_2']);
+  return { y, u, v, lumaShape: g.op('Shape', [y]), chromaShape: g.op('Shape', [u]) };
+}
+
+/** Luma as a float image `[1, 1, H, W]`. */
+export function lumaImage(g: OnnxGraphBuilder, io: I420GraphInputs): string {
+  const { int64s } = graphConstants(g);
+  return g.op('Cast', [g.op('Unsqueeze', [io.y, int64s(0, 1)])], { to: attr.int(1) });
+}
+
+/** U and V as a float image `[1, 2, H/2, W/2]`. */
+export function chromaImage(g: OnnxGraphBuilder, io: I420GraphInputs): string {
+  const { int64s } = graphConstants(g);
+  const toImage = (plane: string) => g.op('Unsqueeze', [plane, int64s(0, 1)]);
+  const uv = g.op('Concat', [toImage(io.u), toImage(io.v)], { axis: attr.int(1) });
+  return g.op('Cast', [uv], { to: attr.int(1) });
+}
+
+/**
+ * The frame as YUV 4:4:4 float columns `[3, H·W]` (chroma upsampled 2× nearest, as uint8 where
+ * onnxruntime's Resize has a fast path): the input of a colour matrix.
+ */
+export function yuvColumns(g: OnnxGraphBuilder, io: I420GraphInputs): string {
+  const { int64s, floats } = graphConstants(g);
+  const toImage = (plane: string) => g.op('Unsqueeze', [plane, int64s(0, 1)]);
+  const uv = g.op('Concat', [toImage(io.u), toImage(io.v)], { axis: attr.int(1) });
+  const uvFull = g.op('Resize', [uv, '', floats([1, 1, 2, 2], [4])], {
+    mode: attr.string('nearest'),
+    coordinate_transformation_mode: attr.string('asymmetric'),
+    nearest_mode: attr.string('floor'),
+  });
+  const yuv = g.op('Concat', [toImage(io.y), uvFull], { axis: attr.int(1) }); // [1, 3, H, W]
+  return g.op('Cast', [g.op('Reshape', [yuv, int64s(3, -1)])], { to: attr.int(1) });
+}
+
+/**
+ * `rows` of an affine colour map applied to the columns of a `[3, N]` matrix (MatMul + Add,
+ * which onnxruntime fuses into one Gemm). Returns `[rows.length, N]`.
+ */
+export function affineColumns(
+  g: OnnxGraphBuilder,
+  { matrix, offset }: Affine3,
+  rows: readonly number[],
+  columns: string,
+): string {
+  const weights = Float32Array.from(rows.flatMap((row) => matrix.slice(row * 3, row * 3 + 3)));
+  const product = g.op('MatMul', [g.constant(weights, [rows.length, 3], 'matrix'), columns]);
+  const bias = Float32Array.from(rows, (row) => offset[row] as number);
+  return g.op('Add', [product, g.constant(bias, [rows.length, 1], 'offset')]);
+}
+
+/**
+ * Writes the outputs `y_out [H, W]`, `u_out`, `v_out [H/2, W/2]` from float luma (any shape with
+ * H·W elements) and float chroma (U then V, any shape with 2·H/2·W/2 elements): rounded half to
+ * even and clipped to 0..255 (one QuantizeLinear each).
+ */
+export function addI420Outputs(
+  g: OnnxGraphBuilder,
+  io: I420GraphInputs,
+  luma: string,
+  chroma: string,
+): void {
+  const { int64s, scalar } = graphConstants(g);
+  const { outputs } = filterGraphNames;
+  const toBytes = (x: string) =>
+    g.op('QuantizeLinear', [x, scalar(1), g.constant(Uint8Array.of(0), [], 'zero_point')]);
+  g.op('Reshape', [toBytes(luma), io.lumaShape], {}, outputs.y);
+  const uvShape = g.op('Concat', [int64s(2), io.chromaShape], { axis: attr.int(0) });
+  const uvBytes = toBytes(g.op('Reshape', [chroma, uvShape]));
+  const [uPlane, vPlane] = g.addNode('Split', [uvBytes], ['u_plane', 'v_plane'], {
+    axis: attr.int(0),
+  });
+  g.op('Squeeze', [uPlane as string, int64s(0)], {}, outputs.u);
+  g.op('Squeeze', [vPlane as string, int64s(0)], {}, outputs.v);
+  g.addOutput(outputs.y, 'uint8', ['H', 'W']);
+  g.addOutput(outputs.u, 'uint8', ['H_2', 'W_2']);
+  g.addOutput(outputs.v, 'uint8', ['H_2', 'W_2']);
+}
+
+/**
+ * Writes the I420 outputs from RGB float columns `[3, H·W]` (0..`fullScale`, default 255): Y per
+ * pixel, U and V from the 2×2 average of RGB (as an encoder does), BT.601 limited range.
+ */
+export function addI420OutputsFromRgb(
+  g: OnnxGraphBuilder,
+  io: I420GraphInputs,
+  rgbColumns: string,
+  fullScale = 255,
+): void {
+  const { int64s } = graphConstants(g);
+  const toYuv: Affine3 = {
+    matrix: rgbToYuv.matrix.map((value) => (value * 255) / fullScale),
+    offset: rgbToYuv.offset,
+  };
+  const luma = affineColumns(g, toYuv, [0], rgbColumns);
+  const image = g.op('Reshape', [
+    rgbColumns,
+    g.op('Concat', [int64s(1, 3), io.lumaShape], { axis: attr.int(0) }),
+  ]);
+  const average = g.op('AveragePool', [image], {
+    kernel_shape: attr.ints([2, 2]),
+    strides: attr.ints([2, 2]),
+  });
+  const chroma = affineColumns(g, toYuv, [1, 2], g.op('Reshape', [average, int64s(3, -1)]));
+  addI420Outputs(g, io, luma, chroma);
+}
