@@ -20,6 +20,7 @@ import { ControlChannel } from './ControlChannel.ts';
 import type { ChainDiscoveryOptions } from './discoverOrchestrators.ts';
 import { GatewayMetrics } from './GatewayMetrics.ts';
 import { OrchestratorPool } from './OrchestratorPool.ts';
+import { RateLimiter } from './RateLimiter.ts';
 import {
   type CreateStreamKeyOptions,
   type StreamKeyRecord,
@@ -57,6 +58,8 @@ export type GatewayServerOptions = {
   faultInjection?: boolean;
   /** No processed video for this long while the publisher sends moves the stream to another orchestrator, ms (default 400). */
   stallTimeoutMs?: number;
+  /** WHIP, WHEP and admin requests one client address may make per 10 s (default 60). */
+  requestsPer10s?: number;
   /** How long a failed orchestrator is left out of selection, ms (default 30 000). */
   suspendMs?: number;
   /**
@@ -100,6 +103,7 @@ export class GatewayServer {
   readonly #keyOfStream = new Map<string, StreamKeyRecord>();
   #control: ControlChannel | undefined;
   readonly #pool: OrchestratorPool;
+  readonly #limiter: RateLimiter;
   readonly metrics = new GatewayMetrics(this.streams);
   #closed = false;
 
@@ -116,6 +120,7 @@ export class GatewayServer {
       ...options,
     } as Required<GatewayServerOptions>;
     this.#pool = pool;
+    this.#limiter = new RateLimiter({ capacity: options.requestsPer10s ?? 60, windowMs: 10_000 });
   }
 
   /** Reads the chain's active set again now (it is also read periodically). */
@@ -162,7 +167,12 @@ export class GatewayServer {
         res.writeHead(204, corsHeaders).end();
         return;
       }
-      if (parts[0] === 'admin') return await this.#admin(req, res, parts.slice(1));
+      if ((parts[0] === 'whip' || parts[0] === 'whep') && req.method === 'POST')
+        this.#limit(req, parts[0]);
+      if (parts[0] === 'admin') {
+        this.#limit(req, 'admin');
+        return await this.#admin(req, res, parts.slice(1));
+      }
       if (parts[0] === 'whip' && parts.length === 1 && req.method === 'POST') {
         return await this.#publish(req, res, url);
       }
@@ -230,7 +240,12 @@ export class GatewayServer {
       }
       throw new HttpError(404, 'not_found', `No route for ${req.method} ${url.pathname}`);
     } catch (error) {
-      const status = sendError(res, error, corsHeaders);
+      const limited = error instanceof HttpError && error.code === 'rate_limited';
+      const status = sendError(
+        res,
+        error,
+        limited ? { ...corsHeaders, 'retry-after': error.details ?? '1' } : corsHeaders,
+      );
       if (status >= 500) this.#log.error({ err: error }, 'request failed');
       else this.#log.debug({ err: error }, 'request rejected');
     }
@@ -310,6 +325,21 @@ export class GatewayServer {
     );
     this.#log.warn({ streamId: id, ...body }, 'fault injected');
     sendJson(res, 200, { ok: true });
+  }
+
+  /** 429 with Retry-After when this client address used up its requests of this kind. */
+  #limit(req: IncomingMessage, kind: string): void {
+    const waitMs = this.#limiter.take(`${kind}:${req.socket.remoteAddress ?? ''}`);
+    if (waitMs > 0) {
+      throw new HttpError(
+        429,
+        'rate_limited',
+        `Too many ${kind} requests: try again in ${Math.ceil(waitMs / 1000)} s`,
+        {
+          details: String(Math.ceil(waitMs / 1000)),
+        },
+      );
+    }
   }
 
   /** The stream key a request presents (`Authorization: Bearer <key>`), if any was issued. */
