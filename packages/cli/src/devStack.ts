@@ -59,7 +59,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
           new Promise<void>((resolve) => {
             if (child.exitCode !== null || child.signalCode !== null) return resolve();
             child.once('exit', () => resolve());
-            child.kill('SIGTERM');
+            // The whole stack stops together: no drain (SIGINT), streams end with the gateway.
+            child.kill('SIGINT');
             setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
           }),
       ),

@@ -3,17 +3,21 @@ import { createLogger } from '@peerframe/core';
 export type Closable = { close(): Promise<void> };
 
 /**
- * Keeps a node running until SIGINT/SIGTERM, then closes it once and exits. A second signal
- * while closing exits at once.
+ * Keeps a node running until SIGINT/SIGTERM, then closes it once (SIGTERM drains a node that can)
+ * and exits. A second signal while closing exits at once.
  */
-export function closeOnSignal(name: string, node: Closable): void {
+export function closeOnSignal(
+  name: string,
+  node: Closable & { drain?: () => Promise<void> },
+): void {
   const log = createLogger(`cli:${name}`);
   let closing = false;
   const stop = (signal: NodeJS.Signals) => {
     if (closing) process.exit(1);
     closing = true;
-    log.info({ signal }, 'shutting down');
-    node.close().then(
+    log.info({ signal }, signal === 'SIGTERM' && node.drain ? 'draining' : 'shutting down');
+    // SIGTERM (an orchestrator manager, a deploy) drains where the node can; Ctrl-C stops at once.
+    (signal === 'SIGTERM' && node.drain ? node.drain() : node.close()).then(
       () => process.exit(0),
       (error: unknown) => {
         log.error({ err: error }, 'shutdown failed');

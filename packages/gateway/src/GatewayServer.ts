@@ -56,6 +56,8 @@ export type GatewayServerOptions = {
    * which drops forwarded packets on purpose (default false: for fault-injection tests only).
    */
   faultInjection?: boolean;
+  /** How often each orchestrator's /info is read (pipelines, capacity, draining), ms (default 5 000). */
+  infoIntervalMs?: number;
   /** No processed video for this long while the publisher sends moves the stream to another orchestrator, ms (default 400). */
   stallTimeoutMs?: number;
   /** WHIP, WHEP and admin requests one client address may make per 10 s (default 60). */
@@ -129,6 +131,7 @@ export class GatewayServer {
   }
 
   static async create(options: GatewayServerOptions): Promise<GatewayServer> {
+    let gatewayRef: GatewayServer | undefined;
     if ((options.orchestrators ?? []).length === 0 && !options.chain) {
       throw new RangeError('GatewayServer needs orchestrator URLs or a chain to discover them on');
     }
@@ -136,12 +139,17 @@ export class GatewayServer {
       urls: options.orchestrators ?? [],
       chain: options.chain,
       suspendMs: options.suspendMs ?? defaultGatewayServerOptions.suspendMs,
+      ...(options.infoIntervalMs ? { infoIntervalMs: options.infoIntervalMs } : {}),
+      onDraining: (orchestratorUrl) => {
+        if (gatewayRef) gatewayRef.#moveStreamsOff(orchestratorUrl);
+      },
     });
     const { server, url } = await listenHttp(
       options.host ?? defaultGatewayServerOptions.host,
       options.port ?? defaultGatewayServerOptions.port,
     );
     const gateway = new GatewayServer(server, url, options, pool);
+    gatewayRef = gateway;
     gateway.#control = new ControlChannel(server, {
       stream: (id) => gateway.streams.get(id),
       keyOfStream: (id) => gateway.#keyOfStream.get(id),
@@ -325,6 +333,18 @@ export class GatewayServer {
     );
     this.#log.warn({ streamId: id, ...body }, 'fault injected');
     sendJson(res, 200, { ok: true });
+  }
+
+  /** An orchestrator drains: its streams move to others while it still serves them. */
+  #moveStreamsOff(orchestratorUrl: string): void {
+    for (const stream of this.streams.values()) {
+      if (stream.stats().orchestrator !== orchestratorUrl) continue;
+      this.#log.info(
+        { streamId: stream.id, orchestrator: orchestratorUrl },
+        'orchestrator draining: moving the stream',
+      );
+      void stream.moveAway('orchestrator draining');
+    }
   }
 
   /** 429 with Retry-After when this client address used up its requests of this kind. */

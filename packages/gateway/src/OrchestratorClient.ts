@@ -14,6 +14,8 @@ export class OrchestratorRequestError extends BaseError {
 }
 
 export type OrchestratorInfoResponse = {
+  /** The orchestrator takes no new session and will stop soon. */
+  draining?: boolean;
   pipelines: { name: string; description: string; state: string }[];
   capacity: { maxSessions: number; activeSessions: number; freeSessions: number };
 };

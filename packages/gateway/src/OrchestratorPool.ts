@@ -11,6 +11,8 @@ export type OrchestratorPoolOptions = {
   infoIntervalMs?: number;
   /** How long a failed orchestrator is picked only as a last resort, ms (default 30 000). */
   suspendMs?: number;
+  /** Called when an orchestrator starts draining (its streams should move). */
+  onDraining?: (url: string) => void;
 };
 
 /** What the pool knows of one orchestrator. */
@@ -20,6 +22,7 @@ export type OrchestratorView = {
   stakeWei: string | undefined;
   pipelines: string[] | undefined;
   freeSessions: number | undefined;
+  draining: boolean;
   rttMs: number | undefined;
   successes: number;
   failures: number;
@@ -50,11 +53,13 @@ export class OrchestratorPool {
   readonly #entries = new Map<string, Entry>();
   readonly #discovery: ChainDiscovery | undefined;
   readonly #suspendMs: number;
+  readonly #onDraining: ((url: string) => void) | undefined;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #log: Logger = createLogger('gateway:pool');
 
   private constructor(options: OrchestratorPoolOptions) {
     this.#suspendMs = options.suspendMs ?? 30_000;
+    this.#onDraining = options.onDraining;
     for (const url of options.urls) this.#add(url, 'static', undefined);
     this.#discovery = options.chain ? new ChainDiscovery(options.chain) : undefined;
   }
@@ -101,8 +106,10 @@ export class OrchestratorPool {
       [...this.#entries.values()].map(async (entry) => {
         const started = performance.now();
         try {
+          const wasDraining = entry.info?.draining === true;
           entry.info = await entry.client.info();
           entry.rttMs = performance.now() - started;
+          if (entry.info.draining && !wasDraining) this.#onDraining?.(entry.client.url);
         } catch {
           entry.info = undefined;
           entry.rttMs = undefined;
@@ -134,7 +141,9 @@ export class OrchestratorPool {
       (e) =>
         !exclude.has(e.client.url) &&
         (!e.info ||
-          (e.info.pipelines.some((p) => p.name === pipeline) && e.info.capacity.freeSessions > 0)),
+          (!e.info.draining &&
+            e.info.pipelines.some((p) => p.name === pipeline) &&
+            e.info.capacity.freeSessions > 0)),
     );
     const healthy = usable.filter((e) => e.suspendedUntil <= now);
     // A slow or recently failed orchestrator beats none.
@@ -187,6 +196,7 @@ export class OrchestratorPool {
       stakeWei: e.stakeWei?.toString(),
       pipelines: e.info?.pipelines.map((p) => p.name),
       freeSessions: e.info?.capacity.freeSessions,
+      draining: e.info?.draining === true,
       rttMs: e.rttMs === undefined ? undefined : Math.round(e.rttMs * 10) / 10,
       successes: e.successes,
       failures: e.failures,

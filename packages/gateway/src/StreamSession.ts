@@ -247,6 +247,11 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     }
   }
 
+  /** Moves the stream to another orchestrator now (its own is draining, or an operator asked). */
+  moveAway(reason: string): Promise<void> {
+    return this.#failover(reason);
+  }
+
   /** Applies new pipeline params on the orchestrator; they are replayed after a failover. */
   async updateParams(params: Record<string, unknown>): Promise<void> {
     const upstream = this.#upstream;

@@ -45,6 +45,8 @@ export const defaultOrchestratorServerOptions = {
 export type CreateSessionResponse = { id: string; sdp: string };
 
 export type OrchestratorInfo = {
+  /** True while the node drains: it takes no new session and will stop soon. */
+  draining: boolean;
   pipelines: { name: string; description: string; state: 'ready' }[];
   capacity: { maxSessions: number; activeSessions: number; freeSessions: number };
 };
@@ -66,6 +68,7 @@ export class OrchestratorServer {
   readonly metrics: OrchestratorMetrics;
   #pending = 0;
   #closed = false;
+  #draining = false;
 
   private constructor(server: Server, url: string, options: OrchestratorServerOptions) {
     this.#server = server;
@@ -87,6 +90,7 @@ export class OrchestratorServer {
   info(): OrchestratorInfo {
     const active = this.sessions.size + this.#pending;
     return {
+      draining: this.#draining,
       pipelines: this.#registry.descriptors().map(({ name, description }) => ({
         name,
         description,
@@ -95,7 +99,7 @@ export class OrchestratorServer {
       capacity: {
         maxSessions: this.#options.maxSessions,
         activeSessions: active,
-        freeSessions: Math.max(0, this.#options.maxSessions - active),
+        freeSessions: this.#draining ? 0 : Math.max(0, this.#options.maxSessions - active),
       },
     };
   }
@@ -169,6 +173,8 @@ export class OrchestratorServer {
     requireVp8Video(parseSdp(body.sdp));
     const params = requireParams(body.params);
     if (this.#closed) throw new HttpError(503, 'shutting_down', 'Orchestrator is shutting down');
+    if (this.#draining)
+      throw new HttpError(503, 'draining', 'Orchestrator is draining: it takes no new session');
     if (this.sessions.size + this.#pending >= this.#options.maxSessions) {
       throw new HttpError(
         503,
@@ -203,6 +209,21 @@ export class OrchestratorServer {
     sendJson(res, 201, { id: session.id, sdp: session.answerSdp } satisfies CreateSessionResponse, {
       location: `/sessions/${session.id}`,
     });
+  }
+
+  /**
+   * Graceful stop: takes no new session (`/info` says `draining`, so gateways move their streams
+   * away), waits until the live sessions are gone or `graceMs` passed, then closes.
+   */
+  async drain(graceMs = 10_000): Promise<void> {
+    if (this.#closed) return;
+    this.#draining = true;
+    this.#log.info({ sessions: this.sessions.size, graceMs }, 'draining');
+    const deadline = performance.now() + graceMs;
+    while (this.sessions.size > 0 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await this.close();
   }
 
   /** Stops accepting, closes every session, then the HTTP server. Idempotent. */
