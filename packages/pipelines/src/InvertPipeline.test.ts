@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rgbToFrame } from '../fixtures/images.ts';
 import { InvalidFrameError, InvalidPipelineParamsError, PipelineClosedError } from './errors.ts';
 import { type Frame, i420ByteLength, i420Planes } from './Frame.ts';
 import { applyAffine3, rgbToYuv, yuvToRgb } from './graphs/bt601.ts';
@@ -7,31 +8,17 @@ import { InvertPipeline } from './InvertPipeline.ts';
 type Rgb = readonly [number, number, number];
 const clampByte = (value: number) => Math.min(255, Math.max(0, Math.round(value)));
 
-/** An I420 frame encoded from RGB: Y per pixel, U and V from the 2×2 average, like an encoder. */
-function frameFromRgb(widthPx: number, heightPx: number, rgbAt: (x: number, y: number) => Rgb) {
-  const data = new Uint8Array(i420ByteLength(widthPx, heightPx));
-  const frame: Frame = { widthPx, heightPx, format: 'i420', data, timestampUs: 123_456 };
-  const { y, u, v } = i420Planes(frame);
-  for (let row = 0; row < heightPx; row += 2) {
-    for (let col = 0; col < widthPx; col += 2) {
-      let uSum = 0;
-      let vSum = 0;
-      for (const [dy, dx] of [
-        [0, 0],
-        [0, 1],
-        [1, 0],
-        [1, 1],
-      ] as const) {
-        const [luma, cb, cr] = applyAffine3(rgbToYuv, ...rgbAt(col + dx, row + dy));
-        y[(row + dy) * widthPx + col + dx] = clampByte(luma);
-        uSum += cb;
-        vSum += cr;
-      }
-      u[(row / 2) * (widthPx / 2) + col / 2] = clampByte(uSum / 4);
-      v[(row / 2) * (widthPx / 2) + col / 2] = clampByte(vSum / 4);
-    }
+/** An I420 frame encoded from RGB (the fixtures' encoder: U and V from the 2×2 average). */
+function frameFromRgb(
+  widthPx: number,
+  heightPx: number,
+  rgbAt: (x: number, y: number) => Rgb,
+): Frame {
+  const rgb = new Uint8Array(widthPx * heightPx * 3);
+  for (let y = 0; y < heightPx; y++) {
+    for (let x = 0; x < widthPx; x++) rgb.set(rgbAt(x, y), (y * widthPx + x) * 3);
   }
-  return frame;
+  return rgbToFrame({ widthPx, heightPx, rgb }, 123_456);
 }
 
 const palette: readonly Rgb[] = [
