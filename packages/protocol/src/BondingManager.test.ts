@@ -1,14 +1,14 @@
 import { type Address, type Hex, parseEther, parseEventLogs, type TransactionReceipt } from 'viem';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { advanceRound, mintAndApprove, setupOrchestrator } from './devnet.ts';
+import { useLocalProtocol } from './fixtures/protocolTestKit.ts';
 import { getProtocolContracts } from './getProtocolContracts.ts';
 import { bondingManagerAbi } from './protocolAbis.ts';
 import { getContractId, resolveProtocolAddresses } from './protocolAddresses.ts';
-import { type LocalProtocol, startLocalProtocol } from './startLocalProtocol.ts';
+import type { LocalProtocol } from './startLocalProtocol.ts';
 import { encodeAuxData, getRecipientRandHash, maxWinProb, signTicket } from './ticket.ts';
 
 let chain: LocalProtocol;
-let snapshotId: Hex;
 
 const unbondingPeriodRounds = 2n;
 const PPM = 1_000_000n;
@@ -56,8 +56,9 @@ async function setup(i: number, stake: string, rewardCutPpm: bigint, feeSharePpm
   });
 }
 
-beforeAll(async () => {
-  chain = await startLocalProtocol({
+useLocalProtocol(
+  { beforeAll, afterAll, beforeEach, afterEach },
+  {
     deploy: {
       roundLengthBlocks: 20n,
       unbondingPeriodRounds,
@@ -65,29 +66,23 @@ beforeAll(async () => {
       inflation: 1_000_000n,
       inflationChange: 1_000n,
     },
-  });
-  orchA = await setup(2, '1000', 100_000n, 500_000n);
-  orchB = await setup(3, '500', 0n, 1_000_000n);
-  // D delegates 1000 LPT to A.
-  await mintAndApprove({
-    publicClient: chain.publicClient,
-    ownerWalletClient: chain.walletClient(),
-    holderWalletClient: chain.walletClient(acct(5)),
-    addresses: chain.addresses,
-    amountWei: parseEther('1000'),
-  });
-  await confirm(await as(5).bondingManager.write.bond([parseEther('1000'), orchA]));
-  await next();
-  snapshotId = await chain.snapshot();
-}, 60_000);
-
-afterAll(async () => {
-  await chain?.close();
-});
-
-beforeEach(async () => {
-  snapshotId = await chain.revert(snapshotId);
-});
+    async setup(started) {
+      chain = started;
+      orchA = await setup(2, '1000', 100_000n, 500_000n);
+      orchB = await setup(3, '500', 0n, 1_000_000n);
+      // D delegates 1000 LPT to A.
+      await mintAndApprove({
+        publicClient: chain.publicClient,
+        ownerWalletClient: chain.walletClient(),
+        holderWalletClient: chain.walletClient(acct(5)),
+        addresses: chain.addresses,
+        amountWei: parseEther('1000'),
+      });
+      await confirm(await as(5).bondingManager.write.bond([parseEther('1000'), orchA]));
+      await next();
+    },
+  },
+);
 
 describe('BondingManager on anvil', () => {
   it('registers orchestrators with their service URI into a bounded active set', async () => {

@@ -1,16 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Address, type Hex, parseEther } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { advanceRound, setupOrchestrator } from './devnet.ts';
+import { useLocalProtocol } from './fixtures/protocolTestKit.ts';
 import { getProtocolContracts } from './getProtocolContracts.ts';
-import { bondingManagerAbi, ticketBrokerAbi } from './protocolAbis.ts';
+import { bondingManagerAbi, controllerAbi, ticketBrokerAbi } from './protocolAbis.ts';
 import { RedemptionQueue, type RedemptionQueueOptions } from './RedemptionQueue.ts';
-import { type LocalProtocol, startLocalProtocol } from './startLocalProtocol.ts';
+import type { LocalProtocol } from './startLocalProtocol.ts';
 import { TicketSender } from './TicketSender.ts';
 import { getTicketHash } from './ticket.ts';
 import { createTicketParams } from './ticketParams.ts';
@@ -18,12 +17,9 @@ import { SenderNonceTracker, validateTicket } from './validateTicket.ts';
 import { type WinningTicket, WinningTicketStore } from './WinningTicketStore.ts';
 
 let chain: LocalProtocol;
-let snapshotId: Hex;
 let orchestrator: Address;
-let tmp: string;
 const secret = generatePrivateKey();
 const orchestratorIndex = 2;
-const queues: RedemptionQueue[] = [];
 
 const acct = (i: number) => {
   const account = chain.accounts[i];
@@ -63,7 +59,7 @@ async function makeWinners(count: number): Promise<WinningTicket[]> {
     gasPriceWei: 1_000_000_000n,
     currentBlock: block,
     expirationParams: { creationRound: round, creationRoundBlockHash: blockHash },
-    options: { expectedValueWei: faceValue, faceValueMultiplier: 1n },
+    options: { expectedValueWei: faceValue, faceValueMultiplier: 1n, minFaceValueWei: undefined },
   });
   const batch = await new TicketSender({ account: acct(1) }).createTicketBatch({
     params,
@@ -102,52 +98,41 @@ async function createQueue(
     ticketBroker: chain.addresses.ticketBroker,
     options: { retryBaseDelayMs: 10, gasPricePollMs: 20, ...options },
   });
-  queues.push(queue);
+  local.closeAfterTest(() => queue.close());
   return queue;
 }
 
 const orchestratorTxCount = () =>
   chain.publicClient.getTransactionCount({ address: acct(orchestratorIndex).address });
 
-beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'peerframe-redemption-'));
-  chain = await startLocalProtocol({
+const local = useLocalProtocol(
+  { beforeAll, afterAll, beforeEach, afterEach },
+  {
     deploy: { roundLengthBlocks: 20n, ticketValidityPeriodRounds: 2n },
-  });
-  orchestrator = await setupOrchestrator({
-    testClient: chain.testClient,
-    publicClient: chain.publicClient,
-    ownerWalletClient: chain.walletClient(acct(0)),
-    orchestratorWalletClient: chain.walletClient(acct(orchestratorIndex)),
-    addresses: chain.addresses,
-    stakeWei: parseEther('1000'),
-    feeSharePpm: 0n,
-  });
-  await advanceRound({ ...chain, walletClient: chain.walletClient(acct(0)) });
-  await chain.publicClient.waitForTransactionReceipt({
-    hash: await contracts().ticketBroker.write.fundDepositAndReserve(
-      [parseEther('1'), parseEther('1')],
-      { value: parseEther('2') },
-    ),
-  });
-  snapshotId = await chain.snapshot();
-}, 60_000);
-
-afterAll(async () => {
-  await chain?.close();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
-
-beforeEach(async () => {
-  snapshotId = await chain.revert(snapshotId);
-});
-
-afterEach(async () => {
-  await Promise.all(queues.splice(0).map((q) => q.close()));
-});
+    async setup(started) {
+      chain = started;
+      orchestrator = await setupOrchestrator({
+        testClient: chain.testClient,
+        publicClient: chain.publicClient,
+        ownerWalletClient: chain.walletClient(acct(0)),
+        orchestratorWalletClient: chain.walletClient(acct(orchestratorIndex)),
+        addresses: chain.addresses,
+        stakeWei: parseEther('1000'),
+        feeSharePpm: 0n,
+      });
+      await advanceRound({ ...chain, walletClient: chain.walletClient(acct(0)) });
+      await chain.publicClient.waitForTransactionReceipt({
+        hash: await contracts().ticketBroker.write.fundDepositAndReserve(
+          [parseEther('1'), parseEther('1')],
+          { value: parseEther('2') },
+        ),
+      });
+    },
+  },
+);
 
 let dbCount = 0;
-const newDbPath = () => join(tmp, `winners-${++dbCount}.sqlite`);
+const newDbPath = () => join(local.tmp, `winners-${++dbCount}.sqlite`);
 
 describe('WinningTicketStore', () => {
   it('stores a winner durably once, with bigints as decimal text', async () => {
@@ -284,6 +269,35 @@ describe('RedemptionQueue on anvil', () => {
     expect(await isUsed(winner)).toBe(true);
   });
 
+  it('keeps a winner waiting, attempts untouched, while the chain refuses every redemption (paused)', async () => {
+    const [winner] = await makeWinners(1);
+    if (!winner) throw new Error('no winner');
+    const owner = chain.walletClient();
+    const setPaused = async (paused: boolean) =>
+      chain.publicClient.waitForTransactionReceipt({
+        hash: await owner.writeContract({
+          address: chain.addresses.controller,
+          abi: controllerAbi,
+          functionName: paused ? 'pause' : 'unpause',
+        }),
+      });
+    await setPaused(true);
+    const queue = await createQueue(newDbPath(), { maxAttempts: 2 });
+    const { ticketHash } = await queue.accept(winner);
+    queue.start();
+    // Longer than two retries would take: a paused chain is no attempt.
+    await expect
+      .poll(() => queue.store.get(ticketHash)?.reason ?? '', { timeout: 10_000 })
+      .toMatch(/waiting: system is paused/);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(queue.store.get(ticketHash)).toMatchObject({ status: 'pending', attempts: 0 });
+    await setPaused(false);
+    await expect
+      .poll(() => queue.store.get(ticketHash)?.status, { timeout: 10_000 })
+      .toBe('redeemed');
+    expect(await isUsed(winner)).toBe(true);
+  });
+
   it('retries transient RPC errors with backoff, then gives up with a reason', async () => {
     const [winner] = await makeWinners(1);
     if (!winner) throw new Error('no winner');
@@ -298,7 +312,7 @@ describe('RedemptionQueue on anvil', () => {
       ticketBroker: chain.addresses.ticketBroker,
       options: { maxAttempts: 3, retryBaseDelayMs: 5 },
     });
-    queues.push(queue);
+    local.closeAfterTest(() => queue.close());
     const delays: number[] = [];
     queue.on('retry', (r) => delays.push(r.delayMs));
     const { ticketHash } = await queue.accept(winner);

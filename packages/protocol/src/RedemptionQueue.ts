@@ -77,6 +77,23 @@ class TransientRedemptionError extends BaseError {
 }
 
 /**
+ * Reverts that say the chain cannot take any redemption now (a round nobody initialised yet, a
+ * paused Controller): the ticket waits, its attempts untouched.
+ */
+const waitingReverts = new Set(['current round is not initialized', 'system is paused']);
+const chainNotReadyRetryMs = 2_000;
+
+class ChainNotReadyError extends BaseError {
+  override name = 'ChainNotReadyError';
+  constructor(reason: string) {
+    super('REDEMPTION_WAITING', 'The chain cannot take redemptions now', {
+      details: reason,
+      retryable: true,
+    });
+  }
+}
+
+/**
  * Redeems winning tickets on chain, durably. `accept` writes the winner to the
  * `WinningTicketStore` (fsynced) before it resolves, so a payment acknowledged after it survives a
  * crash; `start` redeems whatever is unfinished, including what a previous process left. Tickets
@@ -233,6 +250,20 @@ export class RedemptionQueue extends TypedEmitter<RedemptionQueueEvents> {
         return;
       } catch (error) {
         if (this.#closed) return;
+        if (error instanceof ChainNotReadyError) {
+          // Not an attempt: the ticket is fine, the chain is not ready (round, pause).
+          this.store.markPending(ticket.ticketHash, `waiting: ${error.details}`, Date.now(), 0);
+          this.#log.info(
+            { ticketHash: ticket.ticketHash, reason: error.details },
+            'waiting for the chain',
+          );
+          await this.#sleep(chainNotReadyRetryMs, false);
+          const reloaded = this.store.get(ticket.ticketHash);
+          if (!reloaded || (reloaded.status !== 'pending' && reloaded.status !== 'submitted'))
+            return;
+          ticket = reloaded;
+          continue;
+        }
         const attempt = ticket.attempts + 1;
         const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
         if (attempt >= this.#options.maxAttempts) {
@@ -303,12 +334,17 @@ export class RedemptionQueue extends TypedEmitter<RedemptionQueueEvents> {
       throw new TransientRedemptionError(`no receipt for ${txHash}`, error);
     }
     if (receipt.status === 'success') return this.#finish(hash, 'redeemed', txHash);
-    // Reverted after a successful simulation: someone used it first, or the round moved on.
+    // Reverted after a successful simulation: someone used it first, or the round moved on
+    // (the next try simulates again and names the reason).
     if (await this.#isUsed(hash)) return this.#finish(hash, 'redeemed', undefined, 'already_used');
-    return this.#finish(hash, 'failed', undefined, `reverted: transaction ${txHash} reverted`);
+    throw new TransientRedemptionError(
+      `transaction ${txHash} reverted after a successful simulation`,
+    );
   }
 
   #finishRevert(hash: Hex, reason: string): void {
+    // The chain is not ready for any redemption now, not this ticket's fault: wait, then retry.
+    if (waitingReverts.has(reason)) throw new ChainNotReadyError(reason);
     if (reason === 'ticket is used') this.#finish(hash, 'redeemed', undefined, 'already_used');
     else if (reason === 'ticket is expired') this.#finish(hash, 'failed', undefined, 'expired');
     else this.#finish(hash, 'failed', undefined, `reverted: ${reason}`);

@@ -8,11 +8,12 @@ import {
   type TransactionReceipt,
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { advanceRound, setupOrchestrator } from './devnet.ts';
+import { useLocalProtocol } from './fixtures/protocolTestKit.ts';
 import { getProtocolContracts } from './getProtocolContracts.ts';
 import { bondingManagerAbi, ticketBrokerAbi } from './protocolAbis.ts';
-import { type LocalProtocol, startLocalProtocol } from './startLocalProtocol.ts';
+import type { LocalProtocol } from './startLocalProtocol.ts';
 import { TicketSender } from './TicketSender.ts';
 import {
   encodeAuxData,
@@ -21,17 +22,19 @@ import {
   isWinningTicket,
   maxWinProb,
   signTicket,
+  signTicketWithKey,
   type Ticket,
 } from './ticket.ts';
 import { createTicketParams } from './ticketParams.ts';
+import { loadNativeTicketSignatureBackend } from './ticketSignatures.ts';
 import { SenderNonceTracker, validateTicket } from './validateTicket.ts';
 
 let chain: LocalProtocol;
-let snapshotId: Hex;
 let orchestrator: Address;
 let orchestrator2: Address;
 
 const roundLengthBlocks = 20n;
+const secp256k1Order = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const unlockPeriodRounds = 2n;
 const ticketValidityPeriodRounds = 2n;
 
@@ -103,39 +106,34 @@ const pendingFees = (address: Address) =>
     args: [address, 0n],
   });
 
-beforeAll(async () => {
-  chain = await startLocalProtocol({
+useLocalProtocol(
+  { beforeAll, afterAll, beforeEach, afterEach },
+  {
     deploy: { roundLengthBlocks, unlockPeriodRounds, ticketValidityPeriodRounds },
-  });
-  const setup = {
-    testClient: chain.testClient,
-    publicClient: chain.publicClient,
-    ownerWalletClient: deployer(),
-    addresses: chain.addresses,
-  };
-  orchestrator = await setupOrchestrator({
-    ...setup,
-    orchestratorWalletClient: orch(),
-    stakeWei: parseEther('1000'),
-    rewardCutPpm: 0n,
-    feeSharePpm: 0n,
-  });
-  orchestrator2 = await setupOrchestrator({
-    ...setup,
-    orchestratorWalletClient: chain.walletClient(acct(3)),
-    stakeWei: parseEther('500'),
-  });
-  await advanceRound({ ...chain, walletClient: deployer() });
-  snapshotId = await chain.snapshot();
-}, 60_000);
-
-afterAll(async () => {
-  await chain?.close();
-});
-
-beforeEach(async () => {
-  snapshotId = await chain.revert(snapshotId);
-});
+    async setup(started) {
+      chain = started;
+      const setup = {
+        testClient: chain.testClient,
+        publicClient: chain.publicClient,
+        ownerWalletClient: deployer(),
+        addresses: chain.addresses,
+      };
+      orchestrator = await setupOrchestrator({
+        ...setup,
+        orchestratorWalletClient: orch(),
+        stakeWei: parseEther('1000'),
+        rewardCutPpm: 0n,
+        feeSharePpm: 0n,
+      });
+      orchestrator2 = await setupOrchestrator({
+        ...setup,
+        orchestratorWalletClient: chain.walletClient(acct(3)),
+        stakeWei: parseEther('500'),
+      });
+      await advanceRound({ ...chain, walletClient: deployer() });
+    },
+  },
+);
 
 describe('TicketBroker on anvil', () => {
   it('funds a deposit and a reserve, held by the Minter', async () => {
@@ -179,6 +177,24 @@ describe('TicketBroker on anvil', () => {
     expect(sig).toHaveLength(2 + 65 * 2);
     await confirm(await redeem(winner.ticket, sig, winner.recipientRand));
     expect(recipientRand).toBeGreaterThan(0n);
+  });
+
+  it('accepts tickets signed by the native secp256k1 addon, and refuses their high-s twin', async () => {
+    expect(loadNativeTicketSignatureBackend()?.name).toBe('native');
+    await fund(parseEther('1'), 0n);
+    const key = acct(1).getHdKey().privateKey;
+    if (!key) throw new Error('no HD key');
+    const { ticket, recipientRand } = await makeTicket();
+    const sig = await signTicketWithKey(key, ticket);
+    expect(sig).toBe(await signTicket(acct(1), ticket));
+    // s' = n - s, v flipped: ecrecover would accept it; the broker refuses malleable signatures.
+    const s = BigInt(`0x${sig.slice(66, 130)}`);
+    const twin =
+      `${sig.slice(0, 66)}${(secp256k1Order - s).toString(16).padStart(64, '0')}${sig.endsWith('1b') ? '1c' : '1b'}` as Hex;
+    await expect(redeem(ticket, twin, recipientRand)).rejects.toThrow(
+      /invalid signature over ticket hash/,
+    );
+    await confirm(await redeem(ticket, sig, recipientRand));
   });
 
   it('redeems a winning ticket: pays from the deposit and credits the recipient with fees', async () => {

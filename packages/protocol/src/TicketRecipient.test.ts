@@ -1,25 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Address, type Hex, parseEther } from 'viem';
+import { type Address, parseEther } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { advanceRound, setupOrchestrator } from './devnet.ts';
+import { paramsWithWinFraction, useLocalProtocol } from './fixtures/protocolTestKit.ts';
 import { getProtocolContracts } from './getProtocolContracts.ts';
 import { bondingManagerAbi } from './protocolAbis.ts';
 import { RedemptionQueue } from './RedemptionQueue.ts';
-import { type LocalProtocol, startLocalProtocol } from './startLocalProtocol.ts';
+import type { LocalProtocol } from './startLocalProtocol.ts';
 import { TicketRecipient } from './TicketRecipient.ts';
 import { TicketSender } from './TicketSender.ts';
 import { signTicket } from './ticket.ts';
-import type { TicketParams } from './ticketParams.ts';
 import { WinningTicketStore } from './WinningTicketStore.ts';
 
 let chain: LocalProtocol;
-let snapshotId: Hex;
 let orchestrator: Address;
-let tmp: string;
-const closers: (() => Promise<void>)[] = [];
 
 const acct = (i: number) => {
   const account = chain.accounts[i];
@@ -47,7 +42,7 @@ async function fund(accountIndex: number, depositWei: bigint, reserveWei: bigint
 
 let dbCount = 0;
 async function createRecipient(address: Address = orchestrator) {
-  const databasePath = join(tmp, `recipient-${++dbCount}.sqlite`);
+  const databasePath = join(local.tmp, `recipient-${++dbCount}.sqlite`);
   const queue = await RedemptionQueue.create({
     databasePath,
     publicClient: chain.publicClient,
@@ -55,7 +50,7 @@ async function createRecipient(address: Address = orchestrator) {
     ticketBroker: chain.addresses.ticketBroker,
     options: { retryBaseDelayMs: 10 },
   });
-  closers.push(() => queue.close());
+  local.closeAfterTest(() => queue.close());
   const recipient = await TicketRecipient.create({
     address,
     secret: generatePrivateKey(),
@@ -66,53 +61,26 @@ async function createRecipient(address: Address = orchestrator) {
   return { queue, recipient, databasePath };
 }
 
-/**
- * Params whose win probability is `winFraction` of the face value the recipient prices now (no
- * block is mined between the two calls, so the gas price, hence the face value, is the same).
- */
-async function paramsWithWinFraction(
-  recipient: TicketRecipient,
-  sender: Address,
-  winFraction: bigint,
-): Promise<TicketParams> {
-  const probe = await recipient.ticketParams(sender);
-  recipient.update({ ticketParams: { expectedValueWei: probe.faceValue / winFraction } });
-  const params = await recipient.ticketParams(sender);
-  expect(params.faceValue).toBe(probe.faceValue);
-  return params;
-}
-
-beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'peerframe-recipient-'));
-  chain = await startLocalProtocol({
-    deploy: { roundLengthBlocks: 20n, ticketValidityPeriodRounds: 2n },
-  });
-  orchestrator = await setupOrchestrator({
-    testClient: chain.testClient,
-    publicClient: chain.publicClient,
-    ownerWalletClient: chain.walletClient(acct(0)),
-    orchestratorWalletClient: chain.walletClient(acct(2)),
-    addresses: chain.addresses,
-    stakeWei: parseEther('1000'),
-    feeSharePpm: 0n,
-  });
-  await advanceRound({ ...chain, walletClient: chain.walletClient(acct(0)) });
-  await fund(1, parseEther('10'), parseEther('1'));
-  snapshotId = await chain.snapshot();
-}, 60_000);
-
-afterAll(async () => {
-  await chain?.close();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
-
-beforeEach(async () => {
-  snapshotId = await chain.revert(snapshotId);
-});
-
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
+const local = useLocalProtocol(
+  { beforeAll, afterAll, beforeEach, afterEach },
+  {
+    deploy: { roundLengthBlocks: 100n, ticketValidityPeriodRounds: 2n },
+    async setup(started) {
+      chain = started;
+      orchestrator = await setupOrchestrator({
+        testClient: chain.testClient,
+        publicClient: chain.publicClient,
+        ownerWalletClient: chain.walletClient(acct(0)),
+        orchestratorWalletClient: chain.walletClient(acct(2)),
+        addresses: chain.addresses,
+        stakeWei: parseEther('1000'),
+        feeSharePpm: 0n,
+      });
+      await advanceRound({ ...chain, walletClient: chain.walletClient(acct(0)) });
+      await fund(1, parseEther('10'), parseEther('1'));
+    },
+  },
+);
 
 describe('TicketRecipient on anvil', () => {
   it('credits the expected value of valid tickets, stores winners before returning, redeems them', async () => {

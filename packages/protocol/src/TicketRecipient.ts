@@ -25,11 +25,21 @@ export type TicketRecipientOptions = {
   ticketParams: TicketParamsOptions;
   /** Check each sender's deposit and reserve allocation on chain per batch. Default true. */
   checkSenderFunds: boolean;
+  /**
+   * While the chain cannot be read, tickets are still validated against the round, block and
+   * sender funds last read, for at most this long, ms (default 300 000). Winners are stored as
+   * always and redeemed once the chain is back; past this age, payments are refused.
+   */
+  maxChainStalenessMs: number;
 };
+
+/** A chain read slower than this, with a value already in hand, counts the chain as down, ms. */
+const chainReadDeadlineMs = 500;
 
 export const defaultTicketRecipientOptions: TicketRecipientOptions = {
   ticketParams: defaultTicketParamsOptions,
   checkSenderFunds: true,
+  maxChainStalenessMs: 300_000,
 };
 
 /** Why a ticket was not credited: a validation reason, or the winner could not be stored. */
@@ -85,6 +95,11 @@ export class TicketRecipient {
   readonly #nonces = new SenderNonceTracker();
   readonly #balances = new Map<string, Wei>();
   readonly #log = createLogger('protocol:recipient');
+  /** The last value of each chain read, for when the chain cannot be reached. */
+  readonly #lastRead = new Map<string, { value: unknown; at: number }>();
+  #chainDownSince: number | undefined;
+  /** Chain reads in flight, by key (one at a time each). */
+  readonly #reading = new Map<string, Promise<unknown>>();
   #options: TicketRecipientOptions;
 
   private constructor(input: {
@@ -118,6 +133,7 @@ export class TicketRecipient {
       | {
           ticketParams?: Partial<TicketParamsOptions> | undefined;
           checkSenderFunds?: boolean | undefined;
+          maxChainStalenessMs?: number | undefined;
         }
       | undefined;
   }): Promise<TicketRecipient> {
@@ -133,6 +149,8 @@ export class TicketRecipient {
         ticketParams: { ...defaultTicketParamsOptions, ...input.options?.ticketParams },
         checkSenderFunds:
           input.options?.checkSenderFunds ?? defaultTicketRecipientOptions.checkSenderFunds,
+        maxChainStalenessMs:
+          input.options?.maxChainStalenessMs ?? defaultTicketRecipientOptions.maxChainStalenessMs,
       },
     });
   }
@@ -145,11 +163,83 @@ export class TicketRecipient {
   update(options: {
     ticketParams?: Partial<TicketParamsOptions> | undefined;
     checkSenderFunds?: boolean | undefined;
+    maxChainStalenessMs?: number | undefined;
   }): void {
     this.#options = {
       ticketParams: { ...this.#options.ticketParams, ...options.ticketParams },
       checkSenderFunds: options.checkSenderFunds ?? this.#options.checkSenderFunds,
+      maxChainStalenessMs: options.maxChainStalenessMs ?? this.#options.maxChainStalenessMs,
     };
+  }
+
+  /** Whether the last chain read failed (tickets are then checked against the last values read). */
+  get chainReachable(): boolean {
+    return this.#chainDownSince === undefined;
+  }
+
+  /**
+   * A chain value. While the chain answers, it is read each time (within `chainReadDeadlineMs`
+   * when a value is in hand, else as long as it takes). While it does not, the last value read
+   * (up to `maxChainStalenessMs` old) is used at once and a read in the background tells when the
+   * chain is back: payments never wait on a dead RPC, and tickets are checked against what the
+   * chain said last.
+   */
+  async #read<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const last = this.#lastRead.get(key);
+    const usable =
+      last !== undefined && performance.now() - last.at <= this.#options.maxChainStalenessMs;
+    const reading = this.#refresh(key, read);
+    if (!usable) return reading;
+    reading.catch(() => {});
+    if (this.#chainDownSince !== undefined) return last.value as T;
+    const late = Symbol('late');
+    let timer: NodeJS.Timeout | undefined;
+    const result = await Promise.race([
+      reading.catch(() => late),
+      new Promise<typeof late>((resolve) => {
+        timer = setTimeout(() => resolve(late), chainReadDeadlineMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (result !== late) return result as T;
+    this.#chainDown(new Error(`no answer within ${chainReadDeadlineMs} ms`));
+    return last.value as T;
+  }
+
+  /** One read per key at a time; remembers the value and whether the chain answers. */
+  #refresh<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const running = this.#reading.get(key);
+    if (running) return running as Promise<T>;
+    const reading = read()
+      .then(
+        (value) => {
+          this.#lastRead.set(key, { value, at: performance.now() });
+          this.#chainUp();
+          return value;
+        },
+        (error: unknown) => {
+          this.#chainDown(error);
+          throw error;
+        },
+      )
+      .finally(() => this.#reading.delete(key));
+    this.#reading.set(key, reading);
+    return reading;
+  }
+
+  #chainDown(error: unknown): void {
+    if (this.#chainDownSince !== undefined) return;
+    this.#chainDownSince = performance.now();
+    this.#log.warn({ err: error }, 'chain unreachable: using the last values read');
+  }
+
+  #chainUp(): void {
+    if (this.#chainDownSince === undefined) return;
+    this.#log.info(
+      { downMs: Math.round(performance.now() - this.#chainDownSince) },
+      'chain reachable again',
+    );
+    this.#chainDownSince = undefined;
   }
 
   /**
@@ -160,8 +250,8 @@ export class TicketRecipient {
   async ticketParams(sender: Address): Promise<TicketParams> {
     const [round, block, gasPriceWei] = await Promise.all([
       this.#currentRound(),
-      this.#publicClient.getBlockNumber({ cacheTime: 0 }),
-      this.#publicClient.getGasPrice(),
+      this.#blockNumber(),
+      this.#read('gasPrice', () => this.#publicClient.getGasPrice()),
     ]);
     const [creationRoundBlockHash, funds] = await Promise.all([
       this.#blockHashForRound(round),
@@ -186,10 +276,7 @@ export class TicketRecipient {
    */
   async receiveTickets(sessionId: string, tickets: SignedTicket[]): Promise<ReceiveTicketsResult> {
     assertSessionId(sessionId);
-    const [round, block] = await Promise.all([
-      this.#currentRound(),
-      this.#publicClient.getBlockNumber({ cacheTime: 0 }),
-    ]);
+    const [round, block] = await Promise.all([this.#currentRound(), this.#blockNumber()]);
     this.#nonces.prune(block);
 
     // Chain reads once per batch: block hashes of the rounds the tickets name, and each
@@ -289,38 +376,48 @@ export class TicketRecipient {
     return balance;
   }
 
+  #blockNumber(): Promise<bigint> {
+    return this.#read('block', () => this.#publicClient.getBlockNumber({ cacheTime: 0 }));
+  }
+
   #currentRound(): Promise<bigint> {
-    return this.#publicClient.readContract({
-      address: this.#addresses.roundsManager,
-      abi: roundsManagerAbi,
-      functionName: 'currentRound',
-    });
+    return this.#read('round', () =>
+      this.#publicClient.readContract({
+        address: this.#addresses.roundsManager,
+        abi: roundsManagerAbi,
+        functionName: 'currentRound',
+      }),
+    );
   }
 
   #blockHashForRound(round: bigint): Promise<Hex> {
-    return this.#publicClient.readContract({
-      address: this.#addresses.roundsManager,
-      abi: roundsManagerAbi,
-      functionName: 'blockHashForRound',
-      args: [round],
-    });
+    return this.#read(`blockHash:${round}`, () =>
+      this.#publicClient.readContract({
+        address: this.#addresses.roundsManager,
+        abi: roundsManagerAbi,
+        functionName: 'blockHashForRound',
+        args: [round],
+      }),
+    );
   }
 
   async #senderFunds(sender: Address): Promise<SenderFunds> {
-    const [info, reserveAllocationWei] = await Promise.all([
-      this.#publicClient.readContract({
-        address: this.#addresses.ticketBroker,
-        abi: ticketBrokerAbi,
-        functionName: 'getSenderInfo',
-        args: [sender],
-      }),
-      this.#publicClient.readContract({
-        address: this.#addresses.ticketBroker,
-        abi: ticketBrokerAbi,
-        functionName: 'claimableReserve',
-        args: [sender, this.address],
-      }),
-    ]);
+    const [info, reserveAllocationWei] = await this.#read(`funds:${sender.toLowerCase()}`, () =>
+      Promise.all([
+        this.#publicClient.readContract({
+          address: this.#addresses.ticketBroker,
+          abi: ticketBrokerAbi,
+          functionName: 'getSenderInfo',
+          args: [sender],
+        }),
+        this.#publicClient.readContract({
+          address: this.#addresses.ticketBroker,
+          abi: ticketBrokerAbi,
+          functionName: 'claimableReserve',
+          args: [sender, this.address],
+        }),
+      ]),
+    );
     const [senderInfo] = info;
     return {
       depositWei: senderInfo.deposit,

@@ -1,17 +1,31 @@
 import type { Address, Hex, LocalAccount } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import {
   InsufficientFundsError,
   InvalidTicketParamsError,
   TicketParamsExpiredError,
 } from './errors.ts';
-import { encodeAuxData, getTicketExpectedValue, signTicket, type Ticket } from './ticket.ts';
+import {
+  encodeAuxData,
+  getTicketExpectedValue,
+  getTicketHashBytes,
+  signTicket,
+  type Ticket,
+} from './ticket.ts';
 import type { TicketParams } from './ticketParams.ts';
+import { getTicketSignatureBackend, privateKeyBytes } from './ticketSignatures.ts';
 import type { SignedTicket } from './validateTicket.ts';
 import type { Wei } from './wei.ts';
 
 export type TicketSenderOptions = {
   /** The gateway's key: it signs the tickets and owns the deposit. */
   account: LocalAccount;
+  /**
+   * The account's private key. With it (or with an HD account, whose key viem exposes) tickets
+   * are signed by the native secp256k1 addon, ~15k/s on one core instead of ~1.5k/s with viem;
+   * the signatures are the same bytes. Must be `account`'s key.
+   */
+  privateKey?: Hex | undefined;
 };
 
 export type TicketBatch = {
@@ -33,9 +47,21 @@ type ParamsState = { nonce: bigint; creditWei: Wei };
 export class TicketSender {
   readonly account: LocalAccount;
   readonly #state = new Map<string, ParamsState>();
+  readonly #privateKey: Uint8Array | undefined;
 
   constructor(options: TicketSenderOptions) {
     this.account = options.account;
+    this.#privateKey = senderPrivateKey(options);
+  }
+
+  /** A sender signing with `privateKey` (native secp256k1 when it loads). */
+  static fromPrivateKey(privateKey: Hex): TicketSender {
+    return new TicketSender({ account: privateKeyToAccount(privateKey), privateKey });
+  }
+
+  /** 'native' when tickets are signed by the secp256k1 addon, 'viem' otherwise. */
+  get signer(): 'native' | 'viem' {
+    return this.#privateKey ? getTicketSignatureBackend().name : 'viem';
   }
 
   get address(): Address {
@@ -96,7 +122,9 @@ export class TicketSender {
         recipientRandHash: params.recipientRandHash,
         auxData,
       };
-      const signature: Hex = await signTicket(this.account, ticket);
+      const signature: Hex = this.#privateKey
+        ? await getTicketSignatureBackend().signHash(getTicketHashBytes(ticket), this.#privateKey)
+        : await signTicket(this.account, ticket);
       tickets.push({
         ticket,
         signature,
@@ -116,4 +144,19 @@ export class TicketSender {
   forget(recipientRandHash: Hex): void {
     this.#state.delete(recipientRandHash.toLowerCase());
   }
+}
+
+/** The key to sign with natively: the one given (checked against the account), or an HD account's. */
+function senderPrivateKey(options: TicketSenderOptions): Uint8Array | undefined {
+  if (options.privateKey !== undefined) {
+    if (privateKeyToAccount(options.privateKey).address !== options.account.address) {
+      throw new InvalidTicketParamsError("privateKey is not the sender account's key");
+    }
+    return privateKeyBytes(options.privateKey);
+  }
+  const account = options.account as LocalAccount & {
+    getHdKey?: () => { privateKey: Uint8Array | null };
+  };
+  const hdKey = typeof account.getHdKey === 'function' ? account.getHdKey().privateKey : null;
+  return hdKey && hdKey.length === 32 ? Uint8Array.from(hdKey) : undefined;
 }

@@ -1,3 +1,4 @@
+export { connectProtocol, type ProtocolConnection } from './connectProtocol.ts';
 export {
   DeployProtocolError,
   type DeployProtocolOptions,
@@ -28,6 +29,24 @@ export {
 } from './loadProtocolArtifacts.ts';
 export { measureTicketThroughput, type TicketThroughput } from './measureTicketThroughput.ts';
 export {
+  arbitrumOneTypicalGasPriceWei,
+  defaultMinFaceValueWei,
+  defaultPriceWeiPerSecond,
+  redemptionsPerStreamHour,
+} from './paymentDefaults.ts';
+export {
+  decodePayment,
+  decodeTicketParams,
+  encodePayment,
+  encodeTicketParams,
+  InvalidPaymentError,
+  maxTicketsPerPayment,
+  type PaymentJson,
+  type SignedTicketJson,
+  type TicketJson,
+  type TicketParamsJson,
+} from './paymentWire.ts';
+export {
   bondingManagerAbi,
   controllerAbi,
   livepeerTokenAbi,
@@ -52,6 +71,12 @@ export {
   type RedemptionQueueEvents,
   type RedemptionQueueOptions,
 } from './RedemptionQueue.ts';
+export {
+  defaultRoundServiceOptions,
+  RoundService,
+  type RoundServiceEvents,
+  type RoundServiceOptions,
+} from './RoundService.ts';
 export {
   type Anvil,
   AnvilStartError,
@@ -82,10 +107,12 @@ export {
   getRecipientRandHash,
   getTicketExpectedValue,
   getTicketHash,
+  getTicketHashBytes,
   isWinningTicket,
   maxWinProb,
   recoverTicketSigner,
   signTicket,
+  signTicketWithKey,
   type Ticket,
   winProbDenominator,
 } from './ticket.ts';
@@ -101,6 +128,12 @@ export {
   type TicketParamsOptions,
   verifyTicketParamsSeed,
 } from './ticketParams.ts';
+export {
+  getTicketSignatureBackend,
+  loadNativeTicketSignatureBackend,
+  type TicketSignatureBackend,
+  viemTicketSignatureBackend,
+} from './ticketSignatures.ts';
 export {
   assertValidTicket,
   type SenderFunds,

@@ -3,6 +3,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { InvalidTicketParamsError } from './errors.ts';
 import { TicketSender } from './TicketSender.ts';
 import { createTicketParams } from './ticketParams.ts';
+import { getTicketSignatureBackend } from './ticketSignatures.ts';
 import { SenderNonceTracker, validateTicket } from './validateTicket.ts';
 
 export type TicketThroughput = {
@@ -12,6 +13,8 @@ export type TicketThroughput = {
   /** Tickets fully checked by `validateTicket` (params MAC, HMAC, signer recovery, nonce) per second. */
   verifiedPerSecond: number;
   winners: number;
+  /** 'native' (secp256k1 addon) or 'viem' (pure JS, when the addon does not load). */
+  signatureBackend: 'native' | 'viem';
 };
 
 /**
@@ -26,7 +29,8 @@ export async function measureTicketThroughput(
   if (!Number.isInteger(count) || count < 1) {
     throw new InvalidTicketParamsError(`tickets must be an integer >= 1, got ${count}`);
   }
-  const account = privateKeyToAccount(generatePrivateKey());
+  const senderKey = generatePrivateKey();
+  const account = privateKeyToAccount(senderKey);
   const recipient = privateKeyToAccount(generatePrivateKey()).address;
   const secret = generatePrivateKey();
   const round = 100n;
@@ -40,7 +44,7 @@ export async function measureTicketThroughput(
     currentBlock: block,
     expirationParams: { creationRound: round, creationRoundBlockHash: blockHash },
   });
-  const sender = new TicketSender({ account });
+  const sender = TicketSender.fromPrivateKey(senderKey);
   const ticketEv = (params.faceValue * params.winProb) >> 256n;
   const context = {
     recipient,
@@ -72,5 +76,6 @@ export async function measureTicketThroughput(
     signedPerSecond: (tickets * 1000) / signMs,
     verifiedPerSecond: (tickets * 1000) / verifyMs,
     winners,
+    signatureBackend: getTicketSignatureBackend().name,
   };
 }

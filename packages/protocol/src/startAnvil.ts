@@ -28,6 +28,8 @@ export type StartAnvilOptions = {
 export type Anvil = {
   rpcUrl: string;
   port: number;
+  /** The anvil process (chaos tests pause it with SIGSTOP). */
+  pid: number;
   /** Stops anvil; idempotent. */
   close(): Promise<void>;
 };
@@ -123,6 +125,7 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
   return {
     rpcUrl: `http://${host}:${port}`,
     port,
+    pid: child.pid ?? 0,
     close() {
       closing ??= stop(child, exited).finally(() => process.off('exit', killOnExit));
       return closing;

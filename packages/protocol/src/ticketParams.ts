@@ -12,6 +12,7 @@ import {
   sliceHex,
 } from 'viem';
 import { InsufficientFundsError, InvalidTicketParamsError } from './errors.ts';
+import { defaultMinFaceValueWei } from './paymentDefaults.ts';
 import { getRecipientRandHash, maxWinProb, winProbDenominator } from './ticket.ts';
 import type { Wei } from './wei.ts';
 
@@ -51,6 +52,12 @@ export type TicketParamsOptions = {
   faceValueMultiplier: bigint;
   /** Blocks after issue during which tickets from the params are accepted. Default 600. */
   validityBlocks: bigint;
+  /**
+   * Lowest face value issued (still capped at what the sender can pay), wei. Default
+   * `defaultMinFaceValueWei` (1e15): at most 0.36 redemptions per stream-hour at
+   * `defaultPriceWeiPerSecond` however cheap gas is. undefined: no floor.
+   */
+  minFaceValueWei?: Wei | undefined;
 };
 
 export const defaultTicketParamsOptions: TicketParamsOptions = {
@@ -58,6 +65,7 @@ export const defaultTicketParamsOptions: TicketParamsOptions = {
   redeemGas: 500_000n,
   faceValueMultiplier: 100n,
   validityBlocks: 600n,
+  minFaceValueWei: defaultMinFaceValueWei,
 };
 
 /** Secret from which a recipient derives every recipientRand: 32 bytes, hex or raw. */
@@ -93,8 +101,9 @@ export function deriveRecipientRand(secret: RecipientSecret, seed: Hex, sender: 
 }
 
 /**
- * Issues ticket params for one sender. faceValue comes from the redemption cost (capped at what
- * the sender can back, `maxFloatWei`, as Livepeer does), winProb from the expected value, and
+ * Issues ticket params for one sender. faceValue comes from the redemption cost, raised to
+ * `minFaceValueWei` and to the expected value (capped at what the sender can back,
+ * `maxFloatWei`, as Livepeer does), winProb from the expected value, and
  * recipientRand from an HMAC of the secret, so nothing per ticket needs storing.
  */
 export function createTicketParams(input: {
@@ -117,6 +126,9 @@ export function createTicketParams(input: {
     gasPriceWei: input.gasPriceWei,
     multiplier: options.faceValueMultiplier,
   });
+  if (options.minFaceValueWei !== undefined && faceValue < options.minFaceValueWei) {
+    faceValue = options.minFaceValueWei;
+  }
   if (faceValue < options.expectedValueWei) faceValue = options.expectedValueWei;
   if (input.maxFloatWei !== undefined && faceValue > input.maxFloatWei) {
     if (input.maxFloatWei < options.expectedValueWei) {

@@ -1,12 +1,12 @@
 import { type Address, getAddress, type Hex, isAddressEqual } from 'viem';
+import { describeMalformedTicket } from './describeMalformedTicket.ts';
 import { TicketRejectedError } from './errors.ts';
 import {
   decodeAuxData,
   getRecipientRandHash,
   getTicketExpectedValue,
-  getTicketHash,
+  getTicketHashBytes,
   isWinningTicket,
-  recoverTicketSigner,
   type Ticket,
 } from './ticket.ts';
 import {
@@ -14,6 +14,7 @@ import {
   type RecipientSecret,
   verifyTicketParamsSeed,
 } from './ticketParams.ts';
+import { getTicketSignatureBackend } from './ticketSignatures.ts';
 import type { Wei } from './wei.ts';
 
 /** Why a recipient refuses a ticket. */
@@ -34,6 +35,8 @@ export const ticketRejectionReasons = [
   'nonce_replay',
   /** The sender's deposit and reserve allocation cannot pay the face value. */
   'insufficient_funds',
+  /** A field has the wrong type or size (an address not 20 bytes, an integer beyond uint256, …). */
+  'malformed',
 ] as const;
 
 export type TicketRejectionReason = (typeof ticketRejectionReasons)[number];
@@ -87,6 +90,50 @@ export type TicketValidationResult =
  */
 export class SenderNonceTracker {
   readonly #last = new Map<string, { nonce: bigint; expirationBlock: bigint }>();
+  /** Params whose seed MAC and recipientRandHash checked out, per recipientRandHash. */
+  readonly #verified = new Map<string, VerifiedParams>();
+
+  /**
+   * The recipientRand of params already verified with `secret` when `received` carries exactly
+   * those params (seed, sender, faceValue, winProb, expiry, auxData); undefined otherwise, and
+   * the ticket's params must be checked in full.
+   */
+  verifiedRecipientRand(received: SignedTicket, secret: RecipientSecret): bigint | undefined {
+    const { ticket } = received;
+    const entry = this.#verified.get(ticket.recipientRandHash.toLowerCase());
+    if (
+      !entry ||
+      entry.secret !== secret ||
+      entry.seed !== received.seed.toLowerCase() ||
+      entry.sender !== ticket.sender.toLowerCase() ||
+      entry.faceValue !== ticket.faceValue ||
+      entry.winProb !== ticket.winProb ||
+      entry.expirationBlock !== received.expirationBlock ||
+      entry.auxData !== ticket.auxData.toLowerCase()
+    ) {
+      return undefined;
+    }
+    return entry.recipientRand;
+  }
+
+  /** Remembers params that passed the seed MAC and recipientRandHash checks, until they expire. */
+  rememberVerifiedParams(
+    received: SignedTicket,
+    secret: RecipientSecret,
+    recipientRand: bigint,
+  ): void {
+    const { ticket } = received;
+    this.#verified.set(ticket.recipientRandHash.toLowerCase(), {
+      secret,
+      seed: received.seed.toLowerCase(),
+      sender: ticket.sender.toLowerCase(),
+      faceValue: ticket.faceValue,
+      winProb: ticket.winProb,
+      expirationBlock: received.expirationBlock,
+      auxData: ticket.auxData.toLowerCase(),
+      recipientRand,
+    });
+  }
 
   /** The highest nonce accepted for `recipientRandHash`, if any. */
   lastNonce(recipientRandHash: Hex): bigint | undefined {
@@ -107,12 +154,26 @@ export class SenderNonceTracker {
     for (const [key, entry] of this.#last) {
       if (entry.expirationBlock < currentBlock) this.#last.delete(key);
     }
+    for (const [key, entry] of this.#verified) {
+      if (entry.expirationBlock < currentBlock) this.#verified.delete(key);
+    }
   }
 
   get size(): number {
     return this.#last.size;
   }
 }
+
+type VerifiedParams = {
+  secret: RecipientSecret;
+  seed: string;
+  sender: string;
+  faceValue: Wei;
+  winProb: bigint;
+  expirationBlock: bigint;
+  auxData: string;
+  recipientRand: bigint;
+};
 
 const reject = (reason: TicketRejectionReason, details: string): TicketValidationResult => ({
   ok: false,
@@ -130,6 +191,8 @@ export async function validateTicket(
   received: SignedTicket,
   context: TicketValidationContext,
 ): Promise<TicketValidationResult> {
+  const malformed = describeMalformedTicket(received);
+  if (malformed !== undefined) return reject('malformed', malformed);
   const { ticket, signature } = received;
   if (!isAddressEqual(ticket.recipient, context.recipient)) {
     return reject('wrong_recipient', `ticket pays ${ticket.recipient}, not ${context.recipient}`);
@@ -158,35 +221,52 @@ export async function validateTicket(
     );
   }
 
-  const paramsOk = verifyTicketParamsSeed(context.secret, received.seed, {
-    recipient: ticket.recipient,
-    sender: ticket.sender,
-    faceValue: ticket.faceValue,
-    winProb: ticket.winProb,
-    expirationBlock: received.expirationBlock,
-    expirationParams: aux,
-  });
-  if (!paramsOk) {
+  // The params MAC and the recipientRand derivation (two HMACs and a keccak) are the same for
+  // every ticket of one set of params: done once, then matched field by field.
+  let recipientRand = context.nonces.verifiedRecipientRand(received, context.secret);
+  if (recipientRand === undefined) {
+    const paramsOk = verifyTicketParamsSeed(context.secret, received.seed, {
+      recipient: ticket.recipient,
+      sender: ticket.sender,
+      faceValue: ticket.faceValue,
+      winProb: ticket.winProb,
+      expirationBlock: received.expirationBlock,
+      expirationParams: aux,
+    });
+    if (!paramsOk) {
+      return reject(
+        'invalid_ticket_params',
+        'faceValue, winProb or expiry differ from the params issued',
+      );
+    }
+    recipientRand = deriveRecipientRand(context.secret, received.seed, ticket.sender);
+    if (
+      getRecipientRandHash(recipientRand).toLowerCase() !== ticket.recipientRandHash.toLowerCase()
+    ) {
+      return reject(
+        'invalid_recipient_rand',
+        'recipientRandHash does not match the seed and sender',
+      );
+    }
+    context.nonces.rememberVerifiedParams(received, context.secret, recipientRand);
+  }
+
+  let ticketHash: Uint8Array;
+  try {
+    ticketHash = getTicketHashBytes(ticket);
+  } catch (error) {
+    return reject('invalid_ticket_params', `malformed ticket: ${String(error)}`);
+  }
+  // Refuses what the TicketBroker refuses (v not 27/28, s > n/2), so every ticket credited here
+  // is redeemable; native secp256k1 when it loads.
+  const signer = await getTicketSignatureBackend().recoverHash(ticketHash, signature);
+  if (signer === undefined) {
     return reject(
-      'invalid_ticket_params',
-      'faceValue, winProb or expiry differ from the params issued',
+      'invalid_signature',
+      'not a 65-byte signature with v 27/28 and low s, or it does not recover',
     );
   }
-
-  const recipientRand = deriveRecipientRand(context.secret, received.seed, ticket.sender);
-  if (
-    getRecipientRandHash(recipientRand).toLowerCase() !== ticket.recipientRandHash.toLowerCase()
-  ) {
-    return reject('invalid_recipient_rand', 'recipientRandHash does not match the seed and sender');
-  }
-
-  let signer: Address;
-  try {
-    signer = await recoverTicketSigner(ticket, signature);
-  } catch (error) {
-    return reject('invalid_signature', `signature does not recover: ${String(error)}`);
-  }
-  if (!isAddressEqual(signer, ticket.sender)) {
+  if (signer !== ticket.sender.toLowerCase()) {
     return reject('invalid_signature', `signed by ${getAddress(signer)}, not ${ticket.sender}`);
   }
 
@@ -209,7 +289,7 @@ export async function validateTicket(
   context.nonces.accept(ticket.recipientRandHash, ticket.senderNonce, received.expirationBlock);
   return {
     ok: true,
-    ticketHash: getTicketHash(ticket),
+    ticketHash: `0x${Buffer.from(ticketHash.buffer, ticketHash.byteOffset, 32).toString('hex')}`,
     expectedValueWei: getTicketExpectedValue(ticket),
     isWinner: isWinningTicket(signature, recipientRand, ticket.winProb),
     recipientRand,
