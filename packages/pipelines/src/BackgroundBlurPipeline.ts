@@ -8,13 +8,20 @@ import {
   buildBackgroundBlurGraph,
 } from './graphs/buildBackgroundBlurGraph.ts';
 import { buildSegmentationGraph, segmentationGraphNames } from './graphs/buildSegmentationGraph.ts';
+import { LiveStage } from './LiveStage.ts';
 import { loadTfliteAsOnnx } from './models/loadTfliteAsOnnx.ts';
 import {
   type SelfieSegmentationModelName,
   selfieSegmentationModels,
 } from './models/selfieSegmentationModels.ts';
 import { OnnxSession, type OnnxSessionOptions } from './onnx/OnnxSession.ts';
-import type { Pipeline, PipelineDescriptor, PipelineParams, PipelineState } from './Pipeline.ts';
+import type {
+  Pipeline,
+  PipelineCreateHooks,
+  PipelineDescriptor,
+  PipelineParams,
+  PipelineState,
+} from './Pipeline.ts';
 import {
   defaultPipelineParams,
   type PipelineParamsOf,
@@ -95,27 +102,25 @@ export class BackgroundBlurPipeline implements Pipeline {
       name: pipelineName,
       description:
         'Keeps the person sharp and blurs the background (MediaPipe selfie segmentation on ONNX).',
-      create: (params) => BackgroundBlurPipeline.create(options, params),
+      paramsSchema: backgroundBlurParamsSchema,
+      create: (params, hooks) => BackgroundBlurPipeline.create(options, params, hooks),
     };
   }
 
   readonly name = pipelineName;
   readonly #options: BackgroundBlurPipelineOptions;
   readonly #logger: Logger;
-  #state: PipelineState = 'warming';
-  #stages: Stages;
-  /** Params after every accepted `update()`, applied or queued: what the next one builds on. */
-  #targetParams: BackgroundBlurParams;
-  /** Updates run one after the other. */
-  #updates: Promise<void> = Promise.resolve();
-  /** Runs in flight, so that sessions are released only after they settle. */
-  readonly #running = new Set<Promise<unknown>>();
+  readonly #stages: LiveStage<Stages>;
 
   private constructor(options: BackgroundBlurPipelineOptions, logger: Logger, stages: Stages) {
     this.#options = options;
     this.#logger = logger;
-    this.#stages = stages;
-    this.#targetParams = stages.params;
+    this.#stages = new LiveStage(stages, async (retired, successor) => {
+      const kept = [successor?.segmentation, successor?.blur];
+      for (const session of [retired.segmentation, retired.blur]) {
+        if (!kept.includes(session)) await session.close();
+      }
+    });
   }
 
   /**
@@ -126,6 +131,7 @@ export class BackgroundBlurPipeline implements Pipeline {
   static async create(
     options: BackgroundBlurPipelineOptions = {},
     params: PipelineParams = {},
+    hooks: PipelineCreateHooks = {},
   ): Promise<BackgroundBlurPipeline> {
     const resolved = validatePipelineParams(
       pipelineName,
@@ -135,14 +141,15 @@ export class BackgroundBlurPipeline implements Pipeline {
     );
     const logger = (options.logger ?? createLogger('pipelines')).child({ pipeline: pipelineName });
     const sessionOptions = { ...defaultBackgroundBlurPipelineOptions, ...options, logger };
+    hooks.onState?.('loading');
     const segmentation = await createSegmentationSession(resolved.model, sessionOptions);
     let blur: OnnxSession | undefined;
     try {
       blur = await createBlurSession(resolved, sessionOptions);
       const stages = { params: resolved, segmentation, blur };
+      hooks.onState?.('warming');
       await runStages(stages, greyFrame());
       const pipeline = new BackgroundBlurPipeline(sessionOptions, logger, stages);
-      pipeline.#state = 'ready';
       logger.debug({ params: resolved, executionProvider: blur.executionProvider }, 'ready');
       return pipeline;
     } catch (error) {
@@ -153,25 +160,19 @@ export class BackgroundBlurPipeline implements Pipeline {
   }
 
   get state(): PipelineState {
-    return this.#state;
+    return this.#stages.closed ? 'closed' : 'ready';
   }
 
   /** The params frames are processed with now. */
   get params(): BackgroundBlurParams {
-    return this.#stages.params;
+    return this.#stages.current.params;
   }
 
   /** The frame with its background blurred: new data, same size and `timestampUs`. */
   async process(frame: Frame): Promise<Frame> {
-    if (this.#state === 'closed') throw new PipelineClosedError(this.name);
+    if (this.#stages.closed) throw new PipelineClosedError(this.name);
     assertI420Frame(frame, { evenSize: true });
-    const running = runStages(this.#stages, frame);
-    this.#running.add(running);
-    try {
-      return await running;
-    } finally {
-      this.#running.delete(running);
-    }
+    return this.#stages.run((stages) => runStages(stages, frame));
   }
 
   /**
@@ -180,40 +181,24 @@ export class BackgroundBlurPipeline implements Pipeline {
    * with the old ones meanwhile and are never blank or stalled by the swap.
    */
   async update(params: PipelineParams): Promise<void> {
-    if (this.#state === 'closed') throw new PipelineClosedError(this.name);
-    const next = validatePipelineParams(
-      pipelineName,
-      backgroundBlurParamsSchema,
-      params,
-      this.#targetParams,
+    if (this.#stages.closed) throw new PipelineClosedError(this.name);
+    await this.#stages.update(
+      (base) => validatePipelineParams(pipelineName, backgroundBlurParamsSchema, params, base),
+      (current, next) => this.#build(current, next),
     );
-    this.#targetParams = next;
-    const applied = this.#updates.then(() => this.#apply(next));
-    this.#updates = applied.catch(() => undefined);
-    await applied;
   }
 
   /** Waits for frames in flight, then releases the sessions. Idempotent. */
   async close(): Promise<void> {
-    if (this.#state === 'closed') return;
-    this.#state = 'closed';
-    await this.#updates;
-    await Promise.allSettled(this.#running);
-    await this.#stages.segmentation.close();
-    await this.#stages.blur.close();
+    if (this.#stages.closed) return;
+    await this.#stages.close();
     this.#logger.debug('closed');
   }
 
-  #isClosed(): boolean {
-    return this.#state === 'closed';
-  }
-
-  async #apply(next: BackgroundBlurParams): Promise<void> {
-    const current = this.#stages;
-    if (this.#isClosed()) return;
+  /** The stages for `next`: the current sessions where they still fit, new warmed ones otherwise. */
+  async #build(current: Stages, next: BackgroundBlurParams): Promise<Stages> {
     const sessionOptions = { ...this.#options, logger: this.#logger };
     const created: OnnxSession[] = [];
-    let stages: Stages;
     try {
       const modelChanged = next.model !== current.params.model;
       const segmentation = modelChanged
@@ -223,26 +208,13 @@ export class BackgroundBlurPipeline implements Pipeline {
       const blurChanged = modelChanged || next.blurRadiusPx !== current.params.blurRadiusPx;
       const blur = blurChanged ? await createBlurSession(next, sessionOptions) : current.blur;
       if (blurChanged) created.push(blur);
-      stages = { params: next, segmentation, blur };
+      const stages = { params: next, segmentation, blur };
       if (created.length > 0) await runStages(stages, greyFrame());
+      this.#logger.debug({ params: next }, 'params applied');
+      return stages;
     } catch (error) {
       await Promise.allSettled(created.map((session) => session.close()));
-      this.#targetParams = current.params;
       throw error;
-    }
-    if (this.#isClosed()) {
-      // Closed while the new sessions were built: they were never swapped in.
-      await Promise.allSettled(created.map((session) => session.close()));
-      return;
-    }
-    this.#stages = stages; // the swap: the next frame runs with the new sessions and params
-    this.#logger.debug({ params: next }, 'params applied');
-    const retired = [current.segmentation, current.blur].filter(
-      (session) => session !== stages.segmentation && session !== stages.blur,
-    );
-    if (retired.length > 0) {
-      await Promise.allSettled(this.#running);
-      await Promise.all(retired.map((session) => session.close()));
     }
   }
 }

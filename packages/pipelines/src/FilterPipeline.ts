@@ -4,8 +4,15 @@ import { assertI420Frame } from './assertI420Frame.ts';
 import { PipelineClosedError } from './errors.ts';
 import { type Frame, i420ByteLength, i420Planes } from './Frame.ts';
 import { filterGraphNames } from './graphs/i420GraphIo.ts';
+import { LiveStage } from './LiveStage.ts';
 import { OnnxSession, type OnnxSessionOptions, type OnnxTensors } from './onnx/OnnxSession.ts';
-import type { Pipeline, PipelineDescriptor, PipelineParams, PipelineState } from './Pipeline.ts';
+import type {
+  Pipeline,
+  PipelineCreateHooks,
+  PipelineDescriptor,
+  PipelineParams,
+  PipelineState,
+} from './Pipeline.ts';
 import {
   defaultPipelineParams,
   type PipelineParamsOf,
@@ -66,7 +73,8 @@ export class FilterPipeline<S extends PipelineParamsSchema> implements Pipeline 
     return {
       name: definition.name,
       description: definition.description,
-      create: (params) => FilterPipeline.create(definition, options, params),
+      paramsSchema: definition.paramsSchema,
+      create: (params, hooks) => FilterPipeline.create(definition, options, params, hooks),
     };
   }
 
@@ -74,14 +82,7 @@ export class FilterPipeline<S extends PipelineParamsSchema> implements Pipeline 
   readonly #definition: FilterDefinition<S>;
   readonly #options: FilterPipelineOptions;
   readonly #logger: Logger;
-  #state: PipelineState = 'warming';
-  #stage: Stage<S>;
-  /** Params after every accepted `update()`, applied or queued: what the next one builds on. */
-  #targetParams: PipelineParamsOf<S>;
-  /** Updates run one after the other. */
-  #updates: Promise<void> = Promise.resolve();
-  /** Runs in flight, so that a session is released only after they settle. */
-  readonly #running = new Set<Promise<unknown>>();
+  readonly #stage: LiveStage<Stage<S>>;
 
   private constructor(
     definition: FilterDefinition<S>,
@@ -93,8 +94,9 @@ export class FilterPipeline<S extends PipelineParamsSchema> implements Pipeline 
     this.#definition = definition;
     this.#options = options;
     this.#logger = logger;
-    this.#stage = stage;
-    this.#targetParams = stage.params;
+    this.#stage = new LiveStage(stage, async (retired, successor) => {
+      if (retired.session !== successor?.session) await retired.session.close();
+    });
   }
 
   /**
@@ -105,6 +107,7 @@ export class FilterPipeline<S extends PipelineParamsSchema> implements Pipeline 
     definition: FilterDefinition<S>,
     options: FilterPipelineOptions = {},
     params: PipelineParams = {},
+    hooks: PipelineCreateHooks = {},
   ): Promise<FilterPipeline<S>> {
     const resolved = validatePipelineParams(
       definition.name,
@@ -116,33 +119,27 @@ export class FilterPipeline<S extends PipelineParamsSchema> implements Pipeline 
       pipeline: definition.name,
     });
     const sessionOptions = { ...defaultFilterPipelineOptions, ...options, logger };
-    const stage = await createStage(definition, resolved, sessionOptions);
+    hooks.onState?.('loading');
+    const stage = await createStage(definition, resolved, sessionOptions, hooks);
     const pipeline = new FilterPipeline(definition, sessionOptions, logger, stage);
-    pipeline.#state = 'ready';
     logger.debug({ params: resolved, executionProvider: stage.session.executionProvider }, 'ready');
     return pipeline;
   }
 
   get state(): PipelineState {
-    return this.#state;
+    return this.#stage.closed ? 'closed' : 'ready';
   }
 
   /** The params frames are processed with now. */
   get params(): PipelineParamsOf<S> {
-    return this.#stage.params;
+    return this.#stage.current.params;
   }
 
   /** The filtered frame: new data, same size and `timestampUs`. Odd sizes throw `InvalidFrameError`. */
   async process(frame: Frame): Promise<Frame> {
-    if (this.#state === 'closed') throw new PipelineClosedError(this.name);
+    if (this.#stage.closed) throw new PipelineClosedError(this.name);
     assertI420Frame(frame, { evenSize: true });
-    const running = runStage(this.#stage, frame);
-    this.#running.add(running);
-    try {
-      return await running;
-    } finally {
-      this.#running.delete(running);
-    }
+    return this.#stage.run((stage) => runStage(stage, frame));
   }
 
   /**
@@ -151,57 +148,26 @@ export class FilterPipeline<S extends PipelineParamsSchema> implements Pipeline 
    * (frames go on with the old one meanwhile).
    */
   async update(params: PipelineParams): Promise<void> {
-    if (this.#state === 'closed') throw new PipelineClosedError(this.name);
-    const next = validatePipelineParams(
-      this.name,
-      this.#definition.paramsSchema,
-      params,
-      this.#targetParams,
+    if (this.#stage.closed) throw new PipelineClosedError(this.name);
+    await this.#stage.update(
+      (base) => validatePipelineParams(this.name, this.#definition.paramsSchema, params, base),
+      async (current, next) => {
+        if (this.#definition.modelKey(next) === current.modelKey) {
+          this.#logger.debug({ params: next }, 'params applied');
+          return { ...current, params: next, feeds: this.#definition.paramFeeds(next) };
+        }
+        const stage = await createStage(this.#definition, next, this.#options);
+        this.#logger.debug({ params: next }, 'params applied with a new session');
+        return stage;
+      },
     );
-    this.#targetParams = next;
-    const applied = this.#updates.then(() => this.#apply(next));
-    this.#updates = applied.catch(() => undefined);
-    await applied;
   }
 
   /** Waits for updates and frames in flight, then releases the session. Idempotent. */
   async close(): Promise<void> {
-    if (this.#state === 'closed') return;
-    this.#state = 'closed';
-    await this.#updates;
-    await Promise.allSettled(this.#running);
-    await this.#stage.session.close();
+    if (this.#stage.closed) return;
+    await this.#stage.close();
     this.#logger.debug('closed');
-  }
-
-  #isClosed(): boolean {
-    return this.#state === 'closed';
-  }
-
-  async #apply(next: PipelineParamsOf<S>): Promise<void> {
-    const current = this.#stage;
-    if (this.#isClosed()) return;
-    const modelKey = this.#definition.modelKey(next);
-    if (modelKey === current.modelKey) {
-      this.#stage = { ...current, params: next, feeds: this.#definition.paramFeeds(next) };
-      this.#logger.debug({ params: next }, 'params applied');
-      return;
-    }
-    let stage: Stage<S>;
-    try {
-      stage = await createStage(this.#definition, next, this.#options);
-    } catch (error) {
-      this.#targetParams = current.params;
-      throw error;
-    }
-    if (this.#isClosed()) {
-      await stage.session.close(); // closed while it was built: never swapped in
-      return;
-    }
-    this.#stage = stage; // the swap: the next frame runs with the new session and params
-    this.#logger.debug({ params: next }, 'params applied with a new session');
-    await Promise.allSettled(this.#running);
-    await current.session.close();
   }
 }
 
@@ -210,6 +176,7 @@ async function createStage<S extends PipelineParamsSchema>(
   definition: FilterDefinition<S>,
   params: PipelineParamsOf<S>,
   options: FilterPipelineOptions,
+  hooks: PipelineCreateHooks = {},
 ): Promise<Stage<S>> {
   const modelKey = definition.modelKey(params);
   let byKey = models.get(definition);
@@ -229,6 +196,7 @@ async function createStage<S extends PipelineParamsSchema>(
       : { graphOptimizationLevel: definition.graphOptimizationLevel }),
   });
   const stage = { params, modelKey, session, feeds: definition.paramFeeds(params) };
+  hooks.onState?.('warming');
   try {
     await runStage(stage, greyFrame());
   } catch (error) {

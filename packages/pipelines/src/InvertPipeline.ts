@@ -32,6 +32,7 @@ export class InvertPipeline implements Pipeline {
     return {
       name: 'invert',
       description: 'Inverts the colours of each frame (ONNX, BT.601 I420 ↔ RGB in the graph).',
+      paramsSchema: {},
       create: (params) => InvertPipeline.create(options, params),
     };
   }

@@ -8,6 +8,7 @@ export class PassthroughPipeline implements Pipeline {
   static readonly descriptor: PipelineDescriptor = {
     name: 'passthrough',
     description: 'Returns every frame unchanged.',
+    paramsSchema: {},
     create: (params) => PassthroughPipeline.create(params),
   };
 

@@ -1,10 +1,15 @@
 import type { Frame } from './Frame.ts';
+import type { PipelineParamsSchema } from './PipelineParamsSchema.ts';
 
 /** Live parameters of a pipeline: a flat JSON object validated by the pipeline. */
 export type PipelineParams = Readonly<Record<string, unknown>>;
 
-/** Lifecycle of a pipeline: `warming` while models load, then `ready`, finally `closed`. */
-export type PipelineState = 'warming' | 'ready' | 'closed';
+/**
+ * Lifecycle of a pipeline: `loading` (models read, converted, sessions created), `warming`
+ * (representative frames run so the first real frame is fast), `ready`; `error` when loading or
+ * warming failed; finally `closed`.
+ */
+export type PipelineState = 'loading' | 'warming' | 'ready' | 'error' | 'closed';
 
 /**
  * A frame processor: one frame in, one frame out. `process` may be called again only after the
@@ -20,10 +25,18 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
+/** Told of a pipeline's progress while `create` builds it. */
+export type PipelineCreateHooks = {
+  /** Called on each state change (`loading`, then `warming`; `create` resolving means `ready`). */
+  onState?: (state: PipelineState) => void;
+};
+
 /** What the registry knows about a pipeline before one is created. */
 export type PipelineDescriptor = {
   readonly name: string;
   readonly description: string;
+  /** The params `create` and `update` take: type, default, limits, description (for UIs). */
+  readonly paramsSchema: PipelineParamsSchema;
   /** Builds a ready pipeline (models loaded and warmed up). */
-  create(params: PipelineParams): Promise<Pipeline>;
+  create(params: PipelineParams, hooks?: PipelineCreateHooks): Promise<Pipeline>;
 };

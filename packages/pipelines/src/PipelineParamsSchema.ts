@@ -20,14 +20,36 @@ export type EnumParamSpec = {
   readonly description: string;
 };
 
-export type ParamSpec = NumberParamSpec | EnumParamSpec;
+/** A free string param, optionally constrained by a regular expression (its source, so it serialises). */
+export type StringParamSpec = {
+  readonly type: 'string';
+  readonly default: string;
+  /** The whole value must match this (e.g. `'^#[0-9a-fA-F]{6}$'`). */
+  readonly pattern?: string;
+  /** Longest value accepted. Default 256. */
+  readonly maxLength?: number;
+  readonly description: string;
+};
+
+/** An on/off param. */
+export type BooleanParamSpec = {
+  readonly type: 'boolean';
+  readonly default: boolean;
+  readonly description: string;
+};
+
+export type ParamSpec = NumberParamSpec | EnumParamSpec | StringParamSpec | BooleanParamSpec;
 
 /** What a pipeline's params are: name → type, default, limits, description. */
 export type PipelineParamsSchema = Readonly<Record<string, ParamSpec>>;
 
 type ParamValue<S extends ParamSpec> = S extends { readonly values: readonly (infer V)[] }
   ? V
-  : number;
+  : S extends { readonly type: 'string' }
+    ? string
+    : S extends { readonly type: 'boolean' }
+      ? boolean
+      : number;
 
 /** The complete, validated params a schema describes. */
 export type PipelineParamsOf<S extends PipelineParamsSchema> = {
@@ -72,6 +94,25 @@ export function validatePipelineParams<S extends PipelineParamsSchema>(
       if (typeof value !== 'string' || !spec.values.includes(value)) {
         throw new InvalidPipelineParamsError(
           `The ${where} must be one of ${spec.values.map((v) => `"${v}"`).join(', ')}; got ${JSON.stringify(value)}`,
+        );
+      }
+    } else if (spec.type === 'string') {
+      const maxLength = spec.maxLength ?? 256;
+      const pattern = spec.pattern === undefined ? undefined : new RegExp(`^(?:${spec.pattern})$`);
+      if (
+        typeof value !== 'string' ||
+        value.length > maxLength ||
+        !(pattern?.test(value) ?? true)
+      ) {
+        const rule = pattern === undefined ? '' : ` matching ${spec.pattern}`;
+        throw new InvalidPipelineParamsError(
+          `The ${where} must be a string of at most ${maxLength} characters${rule}; got ${JSON.stringify(value) ?? String(value)}`,
+        );
+      }
+    } else if (spec.type === 'boolean') {
+      if (typeof value !== 'boolean') {
+        throw new InvalidPipelineParamsError(
+          `The ${where} must be true or false; got ${JSON.stringify(value) ?? String(value)}`,
         );
       }
     } else {

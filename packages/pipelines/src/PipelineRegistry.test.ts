@@ -4,10 +4,12 @@ import {
   InvalidPipelineParamsError,
   UnknownPipelineError,
 } from './errors.ts';
+import { FilterPipeline } from './FilterPipeline.ts';
 import type { Frame } from './Frame.ts';
 import { InvertPipeline } from './InvertPipeline.ts';
 import { PassthroughPipeline } from './PassthroughPipeline.ts';
 import { defaultPipelineRegistry, PipelineRegistry } from './PipelineRegistry.ts';
+import { sketchFilter, type sketchParamsSchema } from './sketchFilter.ts';
 
 const frame: Frame = {
   widthPx: 2,
@@ -28,6 +30,8 @@ describe('PipelineRegistry', () => {
       'toon',
       'color-grade',
       'pixelate',
+      'face-boxes',
+      'background-replace',
     ]);
     expect(registry.has('invert')).toBe(true);
     expect(registry.get('invert').description).toMatch(/[Ii]nverts/);
@@ -37,7 +41,7 @@ describe('PipelineRegistry', () => {
     const registry = defaultPipelineRegistry();
     expect(() => registry.get('sepia')).toThrow(UnknownPipelineError);
     expect(() => registry.get('sepia')).toThrow(
-      'Unknown pipeline "sepia"; known pipelines: passthrough, invert, background-blur, sketch, toon, color-grade, pixelate',
+      'Unknown pipeline "sepia"; known pipelines: passthrough, invert, background-blur, sketch, toon, color-grade, pixelate, face-boxes, background-replace',
     );
     await expect(registry.create('sepia')).rejects.toMatchObject({
       code: 'unknown_pipeline',
@@ -50,6 +54,8 @@ describe('PipelineRegistry', () => {
         'toon',
         'color-grade',
         'pixelate',
+        'face-boxes',
+        'background-replace',
       ],
     });
     expect(new PipelineRegistry().names()).toEqual([]);
@@ -85,6 +91,83 @@ describe('PipelineRegistry', () => {
     await expect(registry.create('invert', { prompt: 'x' })).rejects.toThrow(
       'The invert pipeline takes no params; got "prompt"',
     );
+  });
+});
+
+describe('PipelineRegistry states', () => {
+  it('describes every pipeline with its state and params schema', () => {
+    const described = defaultPipelineRegistry().describe();
+    expect(described.map(({ name, state }) => [name, state])).toEqual(
+      defaultPipelineRegistry()
+        .names()
+        .map((name) => [name, 'idle']),
+    );
+    const blur = described.find(({ name }) => name === 'background-blur');
+    expect(blur?.paramsSchema.blurRadiusPx).toMatchObject({ type: 'integer', min: 1, max: 32 });
+    expect(described.find(({ name }) => name === 'face-boxes')?.paramsSchema.color).toMatchObject({
+      type: 'string',
+      default: '#00ff00',
+    });
+    expect(described.every((d) => typeof d.paramsSchema === 'object')).toBe(true);
+  });
+
+  it('goes loading → warming → ready on warmup, and hands out the warmed instance first', async () => {
+    const sketch = FilterPipeline.descriptor(sketchFilter, { intraOpNumThreads: 1 });
+    const seen: string[] = [];
+    const registry: PipelineRegistry = new PipelineRegistry()
+      .register({
+        ...sketch,
+        create: (params, hooks) =>
+          sketch.create(params, {
+            onState: (state) => {
+              hooks?.onState?.(state);
+              seen.push(registry.state('sketch'));
+            },
+          }),
+      })
+      .register(PassthroughPipeline.descriptor);
+    expect(registry.state('sketch')).toBe('idle');
+    const warming = registry.warmup(['sketch']);
+    expect(registry.state('sketch')).toBe('loading');
+    await warming;
+    expect(seen).toEqual(['loading', 'warming']);
+    expect(registry.state('sketch')).toBe('ready');
+    expect(registry.state('passthrough')).toBe('idle');
+    const pipeline = await registry.get('sketch').create({ strength: 2 });
+    expect(registry.state('sketch')).toBe('ready'); // still advertised while a spare warms
+    try {
+      expect(pipeline.state).toBe('ready');
+      expect((pipeline as FilterPipeline<typeof sketchParamsSchema>).params.strength).toBe(2);
+      await expect(registry.create('sketch', { strength: 99 })).rejects.toThrow(
+        InvalidPipelineParamsError,
+      );
+    } finally {
+      await pipeline.close();
+      await registry.close();
+    }
+    expect(registry.state('sketch')).toBe('closed');
+  });
+
+  it('reports a pipeline that fails to load as error, with the reason', async () => {
+    const registry = new PipelineRegistry().register({
+      name: 'broken',
+      description: 'never loads',
+      paramsSchema: {},
+      create: async () => {
+        throw new InvalidPipelineParamsError('no model here');
+      },
+    });
+    await registry.warmup();
+    expect(registry.describe()).toEqual([
+      {
+        name: 'broken',
+        description: 'never loads',
+        state: 'error',
+        paramsSchema: {},
+        error: { code: 'invalid_pipeline_params', message: 'no model here' },
+      },
+    ]);
+    await registry.close();
   });
 });
 

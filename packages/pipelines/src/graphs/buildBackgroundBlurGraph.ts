@@ -76,38 +76,19 @@ export function buildBackgroundBlurGraph(options: BackgroundBlurGraphOptions): U
     scalar(1),
   ]);
 
-  /** Gaussian blur of `image` ([1, channels, h, w]) with standard deviation `sigmaPx`. */
-  const blur = (image: string, channels: number, sigmaPx: number) => {
-    const plan = gaussianBlurPlan(sigmaPx);
-    const radius = (plan.weights.length - 1) / 2;
-    const small =
-      plan.downscale === 1
-        ? image
-        : g.op('AveragePool', [image], {
-            kernel_shape: attr.ints([plan.downscale, plan.downscale]),
-            strides: attr.ints([plan.downscale, plan.downscale]),
-            ceil_mode: attr.int(1),
-          });
-    const padded = g.op('Pad', [small, int64s(0, 0, radius, radius, 0, 0, radius, radius)], {
-      mode: attr.string('edge'),
-    });
-    const taps = plan.weights.length;
-    const kernel = (dims: number[]) => {
-      const data = new Float32Array(channels * taps);
-      for (let c = 0; c < channels; c++) data.set(plan.weights, c * taps);
-      return g.constant(data, dims, 'gaussian');
-    };
-    const conv = (x: string, dims: number[]) =>
-      g.op('Conv', [x, kernel(dims)], { group: attr.int(channels) });
-    const blurred = conv(conv(padded, [channels, 1, 1, taps]), [channels, 1, taps, 1]);
-    return plan.downscale === 1 ? blurred : resizeTo(blurred, g.op('Shape', [image]));
-  };
-
   const composite = (image: string, background: string, weight: string) =>
     g.op('Add', [background, g.op('Mul', [weight, g.op('Sub', [image, background])])]);
   const sigmaPx = options.blurRadiusPx / 2;
-  const yOut = composite(yImage, blur(yImage, 1, sigmaPx), resizeTo(alpha, lumaSize));
-  const uvOut = composite(uvImage, blur(uvImage, 2, sigmaPx / 2), resizeTo(alpha, chromaSize));
+  const yOut = composite(
+    yImage,
+    gaussianBlurImage(g, yImage, 1, sigmaPx),
+    resizeTo(alpha, lumaSize),
+  );
+  const uvOut = composite(
+    uvImage,
+    gaussianBlurImage(g, uvImage, 2, sigmaPx / 2),
+    resizeTo(alpha, chromaSize),
+  );
 
   // QuantizeLinear with scale 1 and zero point 0: round half to even, clip to 0..255, uint8.
   const toBytes = (x: string) =>
@@ -123,4 +104,47 @@ export function buildBackgroundBlurGraph(options: BackgroundBlurGraphOptions): U
   g.addOutput(outputs.u, 'uint8', ['H_2', 'W_2']);
   g.addOutput(outputs.v, 'uint8', ['H_2', 'W_2']);
   return g.toBytes();
+}
+
+/**
+ * Gaussian blur of a float image `[1, channels, h, w]` with standard deviation `sigmaPx`
+ * (`gaussianBlurPlan`: average-pool down, two 1-D Convs with edge padding, bilinear upsample).
+ * Sessions with it should use graph optimisation level `'extended'`.
+ */
+export function gaussianBlurImage(
+  g: OnnxGraphBuilder,
+  image: string,
+  channels: number,
+  sigmaPx: number,
+): string {
+  const int64s = (...values: number[]) =>
+    g.constant(BigInt64Array.from(values, BigInt), [values.length], 'shape');
+  const resizeTo = (x: string, size: string) =>
+    g.op('Resize', [x, '', '', size], {
+      mode: attr.string('linear'),
+      coordinate_transformation_mode: attr.string('half_pixel'),
+    });
+  const plan = gaussianBlurPlan(sigmaPx);
+  const radius = (plan.weights.length - 1) / 2;
+  const small =
+    plan.downscale === 1
+      ? image
+      : g.op('AveragePool', [image], {
+          kernel_shape: attr.ints([plan.downscale, plan.downscale]),
+          strides: attr.ints([plan.downscale, plan.downscale]),
+          ceil_mode: attr.int(1),
+        });
+  const padded = g.op('Pad', [small, int64s(0, 0, radius, radius, 0, 0, radius, radius)], {
+    mode: attr.string('edge'),
+  });
+  const taps = plan.weights.length;
+  const kernel = (dims: number[]) => {
+    const data = new Float32Array(channels * taps);
+    for (let c = 0; c < channels; c++) data.set(plan.weights, c * taps);
+    return g.constant(data, dims, 'gaussian');
+  };
+  const conv = (x: string, dims: number[]) =>
+    g.op('Conv', [x, kernel(dims)], { group: attr.int(channels) });
+  const blurred = conv(conv(padded, [channels, 1, 1, taps]), [channels, 1, taps, 1]);
+  return plan.downscale === 1 ? blurred : resizeTo(blurred, g.op('Shape', [image]));
 }

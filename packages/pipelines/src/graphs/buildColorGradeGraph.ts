@@ -1,6 +1,12 @@
 import { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
 import { attr } from '../onnx/OnnxTypes.ts';
-import { addI420Inputs, addI420OutputsFromRgb, graphConstants, yuvColumns } from './i420GraphIo.ts';
+import {
+  addI420Inputs,
+  addI420OutputsFromRgb,
+  graphConstants,
+  type I420GraphInputs,
+  yuvColumns,
+} from './i420GraphIo.ts';
 
 /** Entries of each per-channel curve table: RGB 0..255 sampled in steps of 255 / 1023. */
 export const colorGradeCurveSize = 1024;
@@ -29,16 +35,26 @@ export const colorGradeGraphNames = {
  */
 export function buildColorGradeGraph(): Uint8Array {
   const g = new OnnxGraphBuilder({ graphName: 'peerframe_color_grade' });
-  const { scalar } = graphConstants(g);
   const io = addI420Inputs(g);
   const { inputs } = colorGradeGraphNames;
-  const matrix = g.addInput(inputs.matrix, 'float32', [3, 3]);
-  const offset = g.addInput(inputs.offset, 'float32', [3, 1]);
-  const curves = g.addInput(inputs.curves, 'float32', [3, colorGradeCurveSize]);
-  const position = g.op('Add', [g.op('MatMul', [matrix, yuvColumns(g, io)]), offset]);
-  const clipped = g.op('Clip', [position, scalar(0), scalar(colorGradeCurveSize - 1)]);
-  const index = g.op('Cast', [clipped], { to: attr.int(6) }); // int32, truncating
-  const rgb = g.op('GatherElements', [curves, index], { axis: attr.int(1) }); // [3, H·W]
+  const rgb = appendColorGrade(g, io, {
+    matrix: g.addInput(inputs.matrix, 'float32', [3, 3]),
+    offset: g.addInput(inputs.offset, 'float32', [3, 1]),
+    curves: g.addInput(inputs.curves, 'float32', [3, colorGradeCurveSize]),
+  });
   addI420OutputsFromRgb(g, io, rgb);
   return g.toBytes();
+}
+
+/** The grading maths on planes already in a graph: RGB columns `[3, H·W]`, 0..255. */
+export function appendColorGrade(
+  g: OnnxGraphBuilder,
+  io: I420GraphInputs,
+  feeds: Readonly<Record<keyof typeof colorGradeGraphNames.inputs, string>>,
+): string {
+  const { scalar } = graphConstants(g);
+  const position = g.op('Add', [g.op('MatMul', [feeds.matrix, yuvColumns(g, io)]), feeds.offset]);
+  const clipped = g.op('Clip', [position, scalar(0), scalar(colorGradeCurveSize - 1)]);
+  const index = g.op('Cast', [clipped], { to: attr.int(6) }); // int32, truncating
+  return g.op('GatherElements', [feeds.curves, index], { axis: attr.int(1) });
 }

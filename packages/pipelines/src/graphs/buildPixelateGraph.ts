@@ -6,6 +6,7 @@ import {
   addI420Outputs,
   chromaImage,
   graphConstants,
+  type I420GraphInputs,
   lumaImage,
 } from './i420GraphIo.ts';
 
@@ -24,8 +25,19 @@ export function buildPixelateGraph(blockSizePx: number): Uint8Array {
     });
   }
   const g = new OnnxGraphBuilder({ graphName: 'peerframe_pixelate' });
-  const { int64s, floats } = graphConstants(g);
   const io = addI420Inputs(g);
+  const { luma, chroma } = appendPixelate(g, io, blockSizePx);
+  addI420Outputs(g, io, luma, chroma);
+  return g.toBytes();
+}
+
+/** The pixelate maths on planes already in a graph: float luma and chroma images, 0..255. */
+export function appendPixelate(
+  g: OnnxGraphBuilder,
+  io: I420GraphInputs,
+  blockSizePx: number,
+): { luma: string; chroma: string } {
+  const { int64s, floats } = graphConstants(g);
   const pixelate = (image: string, block: number, shape: string) => {
     const pooled =
       block === 1
@@ -47,6 +59,5 @@ export function buildPixelateGraph(blockSizePx: number): Uint8Array {
   };
   const luma = pixelate(lumaImage(g, io), blockSizePx, io.lumaShape);
   const chroma = pixelate(chromaImage(g, io), blockSizePx / 2, io.chromaShape);
-  addI420Outputs(g, io, luma, chroma);
-  return g.toBytes();
+  return { luma, chroma };
 }

@@ -38,12 +38,30 @@ export function buildSegmentationGraph(model: TfliteModel): Uint8Array {
   }
   const g = new OnnxGraphBuilder({ graphName: 'peerframe_segmentation' });
   const { inputs, outputs } = segmentationGraphNames;
-  const int64s = (...values: number[]) =>
-    g.constant(BigInt64Array.from(values, BigInt), [values.length], 'shape');
-
   const y = g.addInput(inputs.y, 'uint8', ['H', 'W']);
   const u = g.addInput(inputs.u, 'uint8', ['H_2', 'W_2']);
   const v = g.addInput(inputs.v, 'uint8', ['H_2', 'W_2']);
+  const mask = appendSegmentation(g, { y, u, v }, model);
+  g.op('Identity', [mask], {}, outputs.mask);
+  g.addOutput(outputs.mask, 'float32', [1, 1, heightPx as number, widthPx as number]);
+  return g.toBytes();
+}
+
+/**
+ * The segmentation on I420 planes already in a graph (uint8 `y [H, W]`, `u`, `v [H/2, W/2]`):
+ * planes resized to the model input, YUV → RGB 0..1, the model in NCHW. Returns the person
+ * probability `[1, 1, h, w]`. The model must be one `buildSegmentationGraph` accepts.
+ */
+export function appendSegmentation(
+  g: OnnxGraphBuilder,
+  planes: { readonly y: string; readonly u: string; readonly v: string },
+  model: TfliteModel,
+): string {
+  const inputShape = model.tensors[model.inputs[0] ?? -1]?.shape ?? [];
+  const [, heightPx, widthPx] = inputShape;
+  const { y, u, v } = planes;
+  const int64s = (...values: number[]) =>
+    g.constant(BigInt64Array.from(values, BigInt), [values.length], 'shape');
   const toImage = (plane: string) => g.op('Unsqueeze', [plane, int64s(0, 1)]);
   const resize = (image: string, planes: number) =>
     g.op('Resize', [image, '', '', int64s(1, planes, heightPx as number, widthPx as number)], {
@@ -84,7 +102,5 @@ export function buildSegmentationGraph(model: TfliteModel): Uint8Array {
   ]);
   const rgb = g.op('Reshape', [rgbColumns, int64s(1, 3, heightPx as number, widthPx as number)]);
   const [mask] = appendTfliteGraph(g, model, [rgb], { inputLayout: 'nchw', outputLayout: 'nchw' });
-  g.op('Identity', [mask as string], {}, outputs.mask);
-  g.addOutput(outputs.mask, 'float32', [1, 1, heightPx as number, widthPx as number]);
-  return g.toBytes();
+  return mask as string;
 }

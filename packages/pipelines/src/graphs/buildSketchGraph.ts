@@ -1,6 +1,12 @@
 import { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
 import { attr } from '../onnx/OnnxTypes.ts';
-import { addI420Inputs, addI420Outputs, graphConstants, lumaImage } from './i420GraphIo.ts';
+import {
+  addI420Inputs,
+  addI420Outputs,
+  graphConstants,
+  type I420GraphInputs,
+  lumaImage,
+} from './i420GraphIo.ts';
 import { sobelMagnitude } from './sobelMagnitude.ts';
 
 /** Input and output names of the sketch graph (beside the planes of `filterGraphNames`). */
@@ -20,10 +26,25 @@ export const sketchGraphNames = {
  */
 export function buildSketchGraph(): Uint8Array {
   const g = new OnnxGraphBuilder({ graphName: 'peerframe_sketch' });
-  const { int64s, scalar } = graphConstants(g);
   const io = addI420Inputs(g);
   const inkScale = g.addInput(sketchGraphNames.inputs.inkScale, 'float32', []);
   const inkBias = g.addInput(sketchGraphNames.inputs.inkBias, 'float32', []);
+  const { luma, chroma } = appendSketch(g, io, inkScale, inkBias);
+  addI420Outputs(g, io, luma, chroma);
+  return g.toBytes();
+}
+
+/**
+ * The sketch maths on planes already in a graph: float luma `[1, H·W]` and chroma (U = V = 128,
+ * `[2, H/2, W/2]`), 0..255, for `addI420Outputs` or a workflow node.
+ */
+export function appendSketch(
+  g: OnnxGraphBuilder,
+  io: I420GraphInputs,
+  inkScale: string,
+  inkBias: string,
+): { luma: string; chroma: string } {
+  const { int64s, scalar } = graphConstants(g);
   const edge = sobelMagnitude(g, lumaImage(g, io));
   const ink = g.op('Clip', [
     g.op('Add', [g.op('Mul', [edge, inkScale]), inkBias]),
@@ -32,10 +53,9 @@ export function buildSketchGraph(): Uint8Array {
   ]);
   const luma = g.op('Sub', [scalar(235), g.op('Mul', [ink, scalar(219)])]);
   const chromaPlanesShape = g.op('Concat', [int64s(2), io.chromaShape], { axis: attr.int(0) });
-  const grey = g.op('Expand', [
+  const chroma = g.op('Expand', [
     g.constant(Float32Array.of(128), [1, 1, 1], 'grey'),
     chromaPlanesShape,
   ]);
-  addI420Outputs(g, io, luma, grey);
-  return g.toBytes();
+  return { luma, chroma };
 }

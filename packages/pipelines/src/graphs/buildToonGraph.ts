@@ -3,6 +3,7 @@ import {
   addI420Inputs,
   addI420OutputsFromRgb,
   graphConstants,
+  type I420GraphInputs,
   lumaImage,
   yuvColumns,
 } from './i420GraphIo.ts';
@@ -35,18 +36,29 @@ export const toonEdgeRamp = 0.12;
  */
 export function buildToonGraph(): Uint8Array {
   const g = new OnnxGraphBuilder({ graphName: 'peerframe_toon' });
-  const { scalar } = graphConstants(g);
   const io = addI420Inputs(g);
   const { inputs } = toonGraphNames;
-  const matrix = g.addInput(inputs.matrix, 'float32', [3, 3]);
-  const offset = g.addInput(inputs.offset, 'float32', [3, 1]);
-  const maxLevel = g.addInput(inputs.maxLevel, 'float32', []);
-  const step = g.addInput(inputs.step, 'float32', []);
-  const lineInk = g.addInput(inputs.lineInk, 'float32', []);
+  const rgb = appendToon(g, io, {
+    matrix: g.addInput(inputs.matrix, 'float32', [3, 3]),
+    offset: g.addInput(inputs.offset, 'float32', [3, 1]),
+    maxLevel: g.addInput(inputs.maxLevel, 'float32', []),
+    step: g.addInput(inputs.step, 'float32', []),
+    lineInk: g.addInput(inputs.lineInk, 'float32', []),
+  });
+  addI420OutputsFromRgb(g, io, rgb);
+  return g.toBytes();
+}
 
+/** The toon maths on planes already in a graph; `feeds` name the values of `toonGraphNames`. */
+export function appendToon(
+  g: OnnxGraphBuilder,
+  io: I420GraphInputs,
+  feeds: Readonly<Record<keyof typeof toonGraphNames.inputs, string>>,
+): string {
+  const { scalar } = graphConstants(g);
+  const { matrix, offset, maxLevel, step, lineInk } = feeds;
   const inSteps = g.op('Add', [g.op('MatMul', [matrix, yuvColumns(g, io)]), offset]);
   const levels = g.op('Round', [g.op('Clip', [inSteps, scalar(0), maxLevel])]); // [3, H·W]
-
   const edge = sobelMagnitude(g, lumaImage(g, io)); // [1, H·W]
   const line = g.op('Clip', [
     g.op('Mul', [g.op('Sub', [edge, scalar(toonEdgeThreshold)]), scalar(1 / toonEdgeRamp)]),
@@ -54,6 +66,5 @@ export function buildToonGraph(): Uint8Array {
     scalar(1),
   ]);
   const keep = g.op('Sub', [step, g.op('Mul', [line, lineInk])]); // step · (1 − opacity · line)
-  addI420OutputsFromRgb(g, io, g.op('Mul', [levels, keep]));
-  return g.toBytes();
+  return g.op('Mul', [levels, keep]); // RGB columns [3, H·W], 0..255
 }

@@ -87,6 +87,32 @@ export function affineColumns(
 }
 
 /**
+ * uint8 planes `[H, W]`, `[H/2, W/2]` ×2 from float luma (any shape with H·W elements) and float
+ * chroma (U then V, any shape with 2·H/2·W/2 elements): rounded half to even and clipped to
+ * 0..255 (one QuantizeLinear each). `names` names the three planes (default: fresh names).
+ */
+export function i420PlanesFromYuv(
+  g: OnnxGraphBuilder,
+  shapes: { readonly lumaShape: string; readonly chromaShape: string },
+  luma: string,
+  chroma: string,
+  names?: { readonly y: string; readonly u: string; readonly v: string },
+): { y: string; u: string; v: string } {
+  const { int64s, scalar } = graphConstants(g);
+  const toBytes = (x: string) =>
+    g.op('QuantizeLinear', [x, scalar(1), g.constant(Uint8Array.of(0), [], 'zero_point')]);
+  const y = g.op('Reshape', [toBytes(luma), shapes.lumaShape], {}, names?.y);
+  const uvShape = g.op('Concat', [int64s(2), shapes.chromaShape], { axis: attr.int(0) });
+  const uvBytes = toBytes(g.op('Reshape', [chroma, uvShape]));
+  const [uPlane, vPlane] = g.addNode('Split', [uvBytes], [g.fresh('u_plane'), g.fresh('v_plane')], {
+    axis: attr.int(0),
+  });
+  const u = g.op('Squeeze', [uPlane as string, int64s(0)], {}, names?.u);
+  const v = g.op('Squeeze', [vPlane as string, int64s(0)], {}, names?.v);
+  return { y, u, v };
+}
+
+/**
  * Writes the outputs `y_out [H, W]`, `u_out`, `v_out [H/2, W/2]` from float luma (any shape with
  * H·W elements) and float chroma (U then V, any shape with 2·H/2·W/2 elements): rounded half to
  * even and clipped to 0..255 (one QuantizeLinear each).
@@ -97,21 +123,40 @@ export function addI420Outputs(
   luma: string,
   chroma: string,
 ): void {
-  const { int64s, scalar } = graphConstants(g);
   const { outputs } = filterGraphNames;
-  const toBytes = (x: string) =>
-    g.op('QuantizeLinear', [x, scalar(1), g.constant(Uint8Array.of(0), [], 'zero_point')]);
-  g.op('Reshape', [toBytes(luma), io.lumaShape], {}, outputs.y);
-  const uvShape = g.op('Concat', [int64s(2), io.chromaShape], { axis: attr.int(0) });
-  const uvBytes = toBytes(g.op('Reshape', [chroma, uvShape]));
-  const [uPlane, vPlane] = g.addNode('Split', [uvBytes], ['u_plane', 'v_plane'], {
-    axis: attr.int(0),
-  });
-  g.op('Squeeze', [uPlane as string, int64s(0)], {}, outputs.u);
-  g.op('Squeeze', [vPlane as string, int64s(0)], {}, outputs.v);
+  i420PlanesFromYuv(g, io, luma, chroma, outputs);
   g.addOutput(outputs.y, 'uint8', ['H', 'W']);
   g.addOutput(outputs.u, 'uint8', ['H_2', 'W_2']);
   g.addOutput(outputs.v, 'uint8', ['H_2', 'W_2']);
+}
+
+/**
+ * Float luma `[1, H·W]` and chroma `[2, H/2·W/2]` (0..255) from RGB float columns `[3, H·W]`
+ * (0..`fullScale`): Y per pixel, U and V from the 2×2 average of RGB (as an encoder does),
+ * BT.601 limited range.
+ */
+export function yuvFromRgbColumns(
+  g: OnnxGraphBuilder,
+  lumaShape: string,
+  rgbColumns: string,
+  fullScale = 255,
+): { luma: string; chroma: string } {
+  const { int64s } = graphConstants(g);
+  const toYuv: Affine3 = {
+    matrix: rgbToYuv.matrix.map((value) => (value * 255) / fullScale),
+    offset: rgbToYuv.offset,
+  };
+  const luma = affineColumns(g, toYuv, [0], rgbColumns);
+  const image = g.op('Reshape', [
+    rgbColumns,
+    g.op('Concat', [int64s(1, 3), lumaShape], { axis: attr.int(0) }),
+  ]);
+  const average = g.op('AveragePool', [image], {
+    kernel_shape: attr.ints([2, 2]),
+    strides: attr.ints([2, 2]),
+  });
+  const chroma = affineColumns(g, toYuv, [1, 2], g.op('Reshape', [average, int64s(3, -1)]));
+  return { luma, chroma };
 }
 
 /**
@@ -124,20 +169,6 @@ export function addI420OutputsFromRgb(
   rgbColumns: string,
   fullScale = 255,
 ): void {
-  const { int64s } = graphConstants(g);
-  const toYuv: Affine3 = {
-    matrix: rgbToYuv.matrix.map((value) => (value * 255) / fullScale),
-    offset: rgbToYuv.offset,
-  };
-  const luma = affineColumns(g, toYuv, [0], rgbColumns);
-  const image = g.op('Reshape', [
-    rgbColumns,
-    g.op('Concat', [int64s(1, 3), io.lumaShape], { axis: attr.int(0) }),
-  ]);
-  const average = g.op('AveragePool', [image], {
-    kernel_shape: attr.ints([2, 2]),
-    strides: attr.ints([2, 2]),
-  });
-  const chroma = affineColumns(g, toYuv, [1, 2], g.op('Reshape', [average, int64s(3, -1)]));
+  const { luma, chroma } = yuvFromRgbColumns(g, io.lumaShape, rgbColumns, fullScale);
   addI420Outputs(g, io, luma, chroma);
 }

@@ -28,9 +28,17 @@ export async function readVerifiedModelFile(
   file: ModelFile,
   path: string = resolveModelFile(file),
 ): Promise<{ bytes: Uint8Array; path: string; sha256: string }> {
+  return readVerifiedFile(path, file.sha256);
+}
+
+/** Reads a file and refuses it (`ModelHashMismatchError`) unless its sha256 is `expectedSha256`. */
+export async function readVerifiedFile(
+  path: string,
+  expectedSha256: string,
+): Promise<{ bytes: Uint8Array; path: string; sha256: string }> {
   const buffer = await readFile(path);
   const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const sha256 = sha256Hex(bytes);
-  if (sha256 !== file.sha256) throw new ModelHashMismatchError(path, file.sha256, sha256);
+  if (sha256 !== expectedSha256) throw new ModelHashMismatchError(path, expectedSha256, sha256);
   return { bytes, path, sha256 };
 }

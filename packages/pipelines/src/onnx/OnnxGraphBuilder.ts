@@ -145,6 +145,11 @@ export class OnnxGraphBuilder {
     return name as string;
   }
 
+  /** A value name not used yet in this graph: `<prefix>_<n>` (for nodes with several outputs). */
+  fresh(prefix: string): string {
+    return this.#freshName(prefix);
+  }
+
   /** Encodes the model as `ModelProto` bytes. */
   toBytes(): Uint8Array {
     for (const output of this.#outputs) {

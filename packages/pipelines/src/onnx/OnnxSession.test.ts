@@ -55,6 +55,38 @@ describe('OnnxSession', () => {
     }
   });
 
+  it('tries executionProviders in order, falls back, and names each failure when none loads', async () => {
+    const webGpuMissing = await OnnxSession.unavailableReason('webgpu');
+    const cudaMissing = await OnnxSession.unavailableReason('cuda');
+    const fallback = await OnnxSession.create(buildDouble(), {
+      executionProviders: ['cuda', 'webgpu', 'cpu'],
+    });
+    try {
+      const expected =
+        cudaMissing === undefined ? 'cuda' : webGpuMissing === undefined ? 'webgpu' : 'cpu';
+      expect(fallback.executionProvider).toBe(expected);
+      const { y } = await fallback.run(feeds());
+      expect(Array.from(y?.data as Float32Array)).toEqual([2, 4, 6]);
+    } finally {
+      await fallback.close();
+    }
+    if (webGpuMissing !== undefined && cudaMissing !== undefined) {
+      const gpuOnly = OnnxSession.create(buildDouble(), { executionProviders: ['webgpu', 'cuda'] });
+      await expect(gpuOnly).rejects.toThrow(ExecutionProviderUnavailableError);
+      await expect(gpuOnly).rejects.toMatchObject({
+        code: 'execution_provider_unavailable',
+        executionProvider: 'webgpu, cuda',
+        details: expect.stringMatching(/^webgpu: .+; cuda: .+CUDA provider library/),
+      });
+      await expect(
+        OnnxSession.create(buildDouble(), { executionProvider: 'webgpu' }),
+      ).rejects.toThrow('The webgpu execution provider is not available');
+    }
+    await expect(OnnxSession.create(buildDouble(), { executionProviders: [] })).rejects.toThrow(
+      OnnxSessionError,
+    );
+  });
+
   it('close() is idempotent and run() after it throws', async () => {
     const session = await OnnxSession.create(buildDouble());
     await session.close();

@@ -8,16 +8,27 @@ import {
   OnnxSessionClosedError,
   OnnxSessionError,
 } from './errors.ts';
+import { OnnxGraphBuilder } from './OnnxGraphBuilder.ts';
+
+/** An execution provider a session can run on. */
+export type ExecutionProviderName = 'cuda' | 'webgpu' | 'cpu';
 
 /**
- * Where a session runs: `'cpu'`; `'cuda'` (fails with `ExecutionProviderUnavailableError` when
- * onnxruntime cannot load CUDA); `'auto'` (CUDA when it loads, else CPU).
+ * Where a session runs: `'cpu'`; `'cuda'` or `'webgpu'` (fail with
+ * `ExecutionProviderUnavailableError` where onnxruntime cannot use them); `'auto'` (CUDA, else
+ * WebGPU, else CPU: the first that loads).
  */
-export type ExecutionProviderChoice = 'cpu' | 'cuda' | 'auto';
+export type ExecutionProviderChoice = ExecutionProviderName | 'auto';
 
 export type OnnxSessionOptions = {
-  /** Execution provider. Default `'cpu'`. */
+  /** Execution provider. Default `'cpu'`. Ignored when `executionProviders` is given. */
   executionProvider?: ExecutionProviderChoice;
+  /**
+   * Providers to try, in order of preference: the first that loads the model is used (each
+   * failure is logged); when none does, `ExecutionProviderUnavailableError` lists why. End the
+   * list with `'cpu'` for a fallback that always works. Default: from `executionProvider`.
+   */
+  executionProviders?: readonly ExecutionProviderName[];
   /** Threads one operator may use; 0 lets onnxruntime pick (one per physical core). Default 0. */
   intraOpNumThreads?: number;
   /**
@@ -36,6 +47,14 @@ export const defaultOnnxSessionOptions = {
   graphOptimizationLevel: 'all',
 } as const satisfies OnnxSessionOptions;
 
+/** The providers a choice stands for, in order. */
+export function executionProvidersOf(choice: ExecutionProviderChoice): ExecutionProviderName[] {
+  return choice === 'auto' ? ['cuda', 'webgpu', 'cpu'] : [choice];
+}
+
+/** Whether WebGPU gives an adapter here: probed once per process with a one-node model. */
+let webGpuProbe: Promise<string | undefined> | undefined;
+
 /** Tensors by input or output name. */
 export type OnnxTensors = Record<string, ort.Tensor>;
 
@@ -45,7 +64,7 @@ export type OnnxTensors = Record<string, ort.Tensor>;
  */
 export class OnnxSession {
   /** The provider the session actually runs on. */
-  readonly executionProvider: 'cpu' | 'cuda';
+  readonly executionProvider: ExecutionProviderName;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly #logger: Logger;
@@ -53,7 +72,7 @@ export class OnnxSession {
 
   private constructor(
     session: ort.InferenceSession,
-    executionProvider: 'cpu' | 'cuda',
+    executionProvider: ExecutionProviderName,
     logger: Logger,
   ) {
     this.#session = session;
@@ -63,7 +82,11 @@ export class OnnxSession {
     this.#logger = logger;
   }
 
-  /** Loads a model (ONNX `ModelProto` bytes, e.g. from `OnnxGraphBuilder.toBytes()`). */
+  /**
+   * Loads a model (ONNX `ModelProto` bytes, e.g. from `OnnxGraphBuilder.toBytes()`) on the first
+   * provider of the preference list that works (see `OnnxSessionOptions.executionProviders`).
+   * A GPU session lets onnxruntime place the operators its provider lacks on the CPU.
+   */
   static async create(model: Uint8Array, options: OnnxSessionOptions = {}): Promise<OnnxSession> {
     const { executionProvider, intraOpNumThreads, graphOptimizationLevel } = {
       ...defaultOnnxSessionOptions,
@@ -75,43 +98,64 @@ export class OnnxSession {
         details: `got ${intraOpNumThreads}; expected an integer >= 0`,
       });
     }
-    const sessionOptions = (providers: string[]): ort.InferenceSession.SessionOptions => ({
-      executionProviders: providers,
-      graphOptimizationLevel,
-      intraOpNumThreads,
-    });
-
-    if (executionProvider !== 'cpu') {
-      if (!OnnxSession.isCudaAvailable()) {
-        if (executionProvider === 'cuda') {
-          throw new ExecutionProviderUnavailableError('cuda', {
-            details: 'onnxruntime-node has no CUDA provider library on this machine',
-          });
-        }
-      } else {
-        try {
-          const session = await ort.InferenceSession.create(model, sessionOptions(['cuda', 'cpu']));
-          logger.info({ executionProvider: 'cuda' }, 'onnx session created');
-          return new OnnxSession(session, 'cuda', logger);
-        } catch (cause) {
-          if (executionProvider === 'cuda') {
-            throw new ExecutionProviderUnavailableError('cuda', { cause, details: String(cause) });
-          }
-          logger.warn({ err: cause }, 'CUDA execution provider failed to load; using CPU');
-        }
-      }
-    }
-
-    try {
-      const session = await ort.InferenceSession.create(model, sessionOptions(['cpu']));
-      logger.debug({ executionProvider: 'cpu', intraOpNumThreads }, 'onnx session created');
-      return new OnnxSession(session, 'cpu', logger);
-    } catch (cause) {
-      throw new OnnxSessionError('onnxruntime could not load the model', {
-        cause,
-        details: String(cause),
+    const candidates = options.executionProviders ?? executionProvidersOf(executionProvider);
+    if (candidates.length === 0) {
+      throw new OnnxSessionError('No execution provider to try', {
+        details: 'executionProviders is empty',
       });
     }
+    const failures: string[] = [];
+    for (const [index, provider] of candidates.entries()) {
+      const unavailable = await OnnxSession.unavailableReason(provider);
+      if (unavailable !== undefined) {
+        failures.push(`${provider}: ${unavailable}`);
+        continue;
+      }
+      try {
+        const session = await ort.InferenceSession.create(model, {
+          executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
+          graphOptimizationLevel,
+          intraOpNumThreads,
+          // Errors only: onnxruntime's warnings about third-party models (unused initializers)
+          // would otherwise go to stderr on every session; failures still throw.
+          logSeverityLevel: 3,
+        });
+        const chosen = { executionProvider: provider, intraOpNumThreads };
+        if (provider === 'cpu' && index === 0) logger.debug(chosen, 'onnx session created');
+        else logger.info({ ...chosen, passedOver: failures }, 'onnx session created');
+        return new OnnxSession(session, provider, logger);
+      } catch (cause) {
+        if (provider === 'cpu') {
+          throw new OnnxSessionError('onnxruntime could not load the model', {
+            cause,
+            details: String(cause),
+          });
+        }
+        failures.push(`${provider}: ${String(cause)}`);
+        logger.warn(
+          { err: cause, executionProvider: provider },
+          'execution provider failed to load',
+        );
+      }
+    }
+    throw new ExecutionProviderUnavailableError(candidates.join(', '), {
+      details: failures.join('; '),
+    });
+  }
+
+  /** Why `provider` cannot be used here, or undefined when it may be (CPU always may). */
+  static async unavailableReason(provider: ExecutionProviderName): Promise<string | undefined> {
+    if (provider === 'cpu') return undefined;
+    if (provider === 'cuda') {
+      return OnnxSession.isCudaAvailable()
+        ? undefined
+        : 'onnxruntime-node has no CUDA provider library on this machine (see the README)';
+    }
+    if (!ort.listSupportedBackends().some((backend) => backend.name === 'webgpu')) {
+      return 'this onnxruntime-node build has no WebGPU provider';
+    }
+    webGpuProbe ??= probeWebGpu();
+    return webGpuProbe;
   }
 
   /**
@@ -164,5 +208,21 @@ export class OnnxSession {
     this.#session = undefined;
     await session.release();
     this.#logger.debug('onnx session released');
+  }
+}
+
+/** Creates a session for a one-node model on WebGPU alone: the error when no adapter is found. */
+async function probeWebGpu(): Promise<string | undefined> {
+  const g = new OnnxGraphBuilder({ graphName: 'webgpu_probe' });
+  const x = g.addInput('x', 'float32', [1]);
+  g.addOutput(g.op('Relu', [x], {}, 'y'), 'float32', [1]);
+  try {
+    const session = await ort.InferenceSession.create(g.toBytes(), {
+      executionProviders: ['webgpu'],
+    });
+    await session.release();
+    return undefined;
+  } catch (error) {
+    return String(error).split('\n')[0];
   }
 }

@@ -27,7 +27,10 @@ export class OnnxSessionClosedError extends BaseError {
   }
 }
 
-/** `executionProvider: 'cuda'` was asked for but onnxruntime cannot use CUDA on this machine. */
+/**
+ * None of the execution providers asked for can be used here (`executionProvider` names them;
+ * `details` says why for each). CPU never fails this way.
+ */
 export class ExecutionProviderUnavailableError extends BaseError {
   override name = 'ExecutionProviderUnavailableError';
   readonly executionProvider: string;

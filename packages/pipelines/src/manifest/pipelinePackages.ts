@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { sha256Hex } from '../models/ModelCache.ts';
+import { InvalidPipelineArchiveError } from './errors.ts';
+import {
+  type LoadedPipeline,
+  type LoadPipelineOptions,
+  loadPipelineDirectory,
+  loadPipelineDirectorySync,
+  manifestFileName,
+} from './loadPipelineDirectory.ts';
+import { pipelineNamePattern } from './PipelineManifest.ts';
+import { type ArchiveFile, readTarGz, writeTarGz } from './tarball.ts';
+
+/** Extra files a pipeline archive carries when present. */
+const optionalFiles = ['package.json', 'README.md', 'NOTICE', 'LICENSE'];
+
+/** A packed pipeline: an npm package tarball. */
+export type PipelinePackage = {
+  readonly fileName: string;
+  readonly bytes: Uint8Array;
+  readonly sha256: string;
+  readonly loaded: LoadedPipeline;
+};
+
+/**
+ * Validates a pipeline directory (manifest, workflows, model hashes) and packs it as an npm
+ * package tarball `<name>-<version>.tgz`: the manifest, workflows, model files and, when present,
+ * package.json, README.md, NOTICE and LICENSE. Without a package.json one is generated
+ * (`peerframe-pipeline-<name>`), so the tarball can go to an npm registry as it is.
+ */
+export async function packPipeline(
+  dir: string,
+  options: LoadPipelineOptions = {},
+): Promise<PipelinePackage> {
+  const loaded = await loadPipelineDirectory(dir, options);
+  const { manifest } = loaded;
+  const files: ArchiveFile[] = [];
+  for (const path of loaded.files) files.push({ path, bytes: await readFile(join(dir, path)) });
+  for (const path of optionalFiles) {
+    if (existsSync(join(dir, path))) files.push({ path, bytes: await readFile(join(dir, path)) });
+  }
+  if (!files.some((file) => file.path === 'package.json')) {
+    const packageJson = {
+      name: `peerframe-pipeline-${manifest.name}`,
+      version: manifest.version,
+      description: manifest.description,
+      keywords: ['peerframe-pipeline'],
+      license: manifest.license ?? 'UNLICENSED',
+      files: files.map((file) => file.path),
+      peerframe: { pipeline: manifestFileName },
+    };
+    files.unshift({
+      path: 'package.json',
+      bytes: new TextEncoder().encode(`${JSON.stringify(packageJson, null, 2)}\n`),
+    });
+  }
+  const bytes = writeTarGz(files);
+  return {
+    fileName: `${manifest.name}-${manifest.version}.tgz`,
+    bytes,
+    sha256: sha256Hex(bytes),
+    loaded,
+  };
+}
+
+/** Writes files under `dir`, creating folders. */
+async function writeFiles(dir: string, files: readonly ArchiveFile[]): Promise<void> {
+  for (const file of files) {
+    await mkdir(dirname(join(dir, file.path)), { recursive: true });
+    await writeFile(join(dir, file.path), file.bytes);
+  }
+}
+
+/**
+ * Installs a pipeline from a tarball (`.tgz`, as `packPipeline` or `npm pack` make) or a
+ * directory into `pipelinesDir/<name>`, after validating it and checking every model's hash (a
+ * mismatch throws `ModelHashMismatchError` and installs nothing). An installed version is
+ * replaced atomically. Returns the installed pipeline.
+ */
+export async function installPipeline(
+  source: string,
+  pipelinesDir: string,
+  options: LoadPipelineOptions = {},
+): Promise<LoadedPipeline> {
+  await mkdir(pipelinesDir, { recursive: true });
+  const staging = await mkdtemp(join(pipelinesDir, '.install-'));
+  try {
+    if (statSync(source).isDirectory()) {
+      const loaded = loadPipelineDirectorySync(source, options);
+      const paths = [...loaded.files, ...optionalFiles.filter((p) => existsSync(join(source, p)))];
+      await writeFiles(
+        staging,
+        await Promise.all(
+          paths.map(async (path) => ({ path, bytes: await readFile(join(source, path)) })),
+        ),
+      );
+    } else {
+      const files = readTarGz(await readFile(source));
+      if (!files.some((file) => file.path === manifestFileName)) {
+        throw new InvalidPipelineArchiveError(`No ${manifestFileName} in ${source}`);
+      }
+      await writeFiles(staging, files);
+    }
+    const checked = await loadPipelineDirectory(staging, options);
+    const target = join(pipelinesDir, checked.manifest.name);
+    const retired = `${target}.old-${randomUUID()}`;
+    if (existsSync(target)) await rename(target, retired);
+    await rename(staging, target);
+    await rm(retired, { recursive: true, force: true });
+    return loadPipelineDirectorySync(target, options);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Every pipeline installed under `pipelinesDir` (one directory each with a pipeline.json). */
+export function loadInstalledPipelines(
+  pipelinesDir: string,
+  options: LoadPipelineOptions = {},
+): LoadedPipeline[] {
+  if (!existsSync(pipelinesDir)) return [];
+  return readdirSync(pipelinesDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+    .filter((entry) => existsSync(join(pipelinesDir, entry.name, manifestFileName)))
+    .map((entry) => loadPipelineDirectorySync(join(pipelinesDir, entry.name), options));
+}
+
+/** `index.json` of a directory registry. */
+export type PipelineRegistryIndex = {
+  pipelines: Record<
+    string,
+    {
+      latest: string;
+      versions: Record<string, { file: string; sha256: string; description: string }>;
+    }
+  >;
+};
+
+async function readIndex(registryDir: string): Promise<PipelineRegistryIndex> {
+  try {
+    return JSON.parse(
+      await readFile(join(registryDir, 'index.json'), 'utf8'),
+    ) as PipelineRegistryIndex;
+  } catch {
+    return { pipelines: {} };
+  }
+}
+
+/**
+ * Publishes a pipeline to a directory registry (a folder any web server or file share can
+ * serve): `<registryDir>/<name>/<name>-<version>.tgz`, listed in `<registryDir>/index.json` with
+ * its sha256. A version already published with other bytes is refused.
+ */
+export async function publishPipeline(
+  dir: string,
+  registryDir: string,
+  options: LoadPipelineOptions = {},
+): Promise<{ path: string; sha256: string; name: string; version: string }> {
+  const packed = await packPipeline(dir, options);
+  const { name, version, description } = packed.loaded.manifest;
+  const index = await readIndex(registryDir);
+  const entry = index.pipelines[name] ?? { latest: version, versions: {} };
+  const existing = entry.versions[version];
+  if (existing !== undefined && existing.sha256 !== packed.sha256) {
+    throw new InvalidPipelineArchiveError(
+      `${name}@${version} is already published with other content`,
+      {
+        details: 'publish a new version',
+      },
+    );
+  }
+  const file = `${name}/${packed.fileName}`;
+  await mkdir(join(registryDir, name), { recursive: true });
+  await writeFile(join(registryDir, file), packed.bytes);
+  entry.versions[version] = { file, sha256: packed.sha256, description };
+  entry.latest = Object.keys(entry.versions).sort(compareVersions).at(-1) ?? version;
+  index.pipelines[name] = entry;
+  const temporary = join(registryDir, `index.json.${randomUUID()}.tmp`);
+  await writeFile(temporary, `${JSON.stringify(index, null, 2)}\n`);
+  await rename(temporary, join(registryDir, 'index.json'));
+  return { path: join(registryDir, file), sha256: packed.sha256, name, version };
+}
+
+/**
+ * The tarball of `name[@version]` (default: latest) in a directory registry, after checking its
+ * sha256 against the index.
+ */
+export async function resolveFromRegistry(spec: string, registryDir: string): Promise<string> {
+  const [name = '', version] = spec.split('@');
+  if (!pipelineNamePattern.test(name))
+    throw new InvalidPipelineArchiveError(`Invalid pipeline name "${name}"`);
+  const entry = (await readIndex(registryDir)).pipelines[name];
+  const published = entry?.versions[version ?? entry.latest];
+  if (entry === undefined || published === undefined) {
+    throw new InvalidPipelineArchiveError(`${spec} is not in the registry ${registryDir}`);
+  }
+  const path = join(registryDir, published.file);
+  const sha256 = sha256Hex(await readFile(path));
+  if (sha256 !== published.sha256) {
+    throw new InvalidPipelineArchiveError(`${path} does not match the registry index`, {
+      details: `expected sha256 ${published.sha256}, got ${sha256}`,
+    });
+  }
+  return path;
+}
+
+/** Orders `x.y.z` versions numerically (pre-release suffixes sort before the release). */
+function compareVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const [core = '', pre] = v.split('-');
+    return { parts: core.split('.').map(Number), pre };
+  };
+  const x = parse(a);
+  const y = parse(b);
+  for (let i = 0; i < 3; i++) {
+    const d = (x.parts[i] ?? 0) - (y.parts[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  if (x.pre === y.pre) return 0;
+  if (x.pre === undefined) return 1;
+  if (y.pre === undefined) return -1;
+  return x.pre < y.pre ? -1 : 1;
+}

@@ -1,0 +1,159 @@
+import { yuvToRgb } from '../graphs/bt601.ts';
+import {
+  affineColumns,
+  chromaImage,
+  graphConstants,
+  type I420GraphInputs,
+  i420PlanesFromYuv,
+  lumaImage,
+  yuvColumns,
+  yuvFromRgbColumns,
+} from '../graphs/i420GraphIo.ts';
+import type { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
+import { attr } from '../onnx/OnnxTypes.ts';
+
+/** A frame size in pixels. */
+export type SizePx = { readonly widthPx: number; readonly heightPx: number };
+
+/** The size of an image in the plan as a function of the input frame's size. */
+export type SizeFn = (input: SizePx) => SizePx;
+
+export const sameSize: SizeFn = (input) => input;
+
+/**
+ * An IMAGE inside a fused ONNX graph. ComfyUI's IMAGE is RGB 0..1; here the pixels stay in
+ * whatever form the node that made them produced — I420 planes (uint8), YUV float planes or RGB
+ * float columns — and are converted on first use, once, by the form a consumer asks for. That
+ * keeps a chain such as `LoadTensor → sketch → SaveTensor` the same graph as the built-in filter,
+ * with no RGB round trip, while nodes that need RGB get it.
+ *
+ * Shapes: luma `[H, W]` (`lumaShape`, int64 `[2]`), chroma `[H/2, W/2]`; sizes are even.
+ */
+export class GraphImage {
+  readonly g: OnnxGraphBuilder;
+  /** int64 `[2]`: H, W. */
+  readonly lumaShape: string;
+  /** The image's size for a given input frame size (known without running the graph). */
+  readonly size: SizeFn;
+  #planes: I420GraphInputs | undefined;
+  #yuv: { luma: string; chroma: string } | undefined;
+  #rgb: string | undefined;
+  #chromaShape: string | undefined;
+  #images: { luma: string; chroma: string } | undefined;
+
+  private constructor(g: OnnxGraphBuilder, lumaShape: string, size: SizeFn) {
+    this.g = g;
+    this.lumaShape = lumaShape;
+    this.size = size;
+  }
+
+  /** From uint8 planes `y [H, W]`, `u`, `v [H/2, W/2]`. */
+  static fromPlanes(
+    g: OnnxGraphBuilder,
+    planes: { readonly y: string; readonly u: string; readonly v: string },
+    size: SizeFn,
+  ): GraphImage {
+    const lumaShape = g.op('Shape', [planes.y]);
+    const image = new GraphImage(g, lumaShape, size);
+    const chromaShape = g.op('Shape', [planes.u]);
+    image.#chromaShape = chromaShape;
+    image.#planes = { ...planes, lumaShape, chromaShape };
+    return image;
+  }
+
+  /** From float luma (H·W elements) and chroma (U then V, 2·H/2·W/2 elements), 0..255. */
+  static fromYuv(
+    g: OnnxGraphBuilder,
+    lumaShape: string,
+    yuv: { readonly luma: string; readonly chroma: string },
+    size: SizeFn,
+  ): GraphImage {
+    const image = new GraphImage(g, lumaShape, size);
+    image.#yuv = { ...yuv };
+    return image;
+  }
+
+  /** From RGB float columns `[3, H·W]`, 0..255 (clipped when converted). */
+  static fromRgbColumns(
+    g: OnnxGraphBuilder,
+    lumaShape: string,
+    columns: string,
+    size: SizeFn,
+  ): GraphImage {
+    const image = new GraphImage(g, lumaShape, size);
+    image.#rgb = columns;
+    return image;
+  }
+
+  /** int64 `[2]`: H/2, W/2. */
+  get chromaShape(): string {
+    if (this.#chromaShape === undefined) {
+      const { int64s } = graphConstants(this.g);
+      this.#chromaShape = this.g.op('Div', [this.lumaShape, int64s(2)]);
+    }
+    return this.#chromaShape;
+  }
+
+  /** The uint8 planes (rounded and clipped from other forms), with their shapes. */
+  planes(): I420GraphInputs {
+    if (this.#planes === undefined) {
+      const { luma, chroma } = this.#yuvOrFromRgb();
+      const shapes = { lumaShape: this.lumaShape, chromaShape: this.chromaShape };
+      const planes = i420PlanesFromYuv(this.g, shapes, luma, chroma);
+      this.#planes = { ...planes, ...shapes };
+    }
+    return this.#planes;
+  }
+
+  /** Float luma `[1, 1, H, W]` and chroma `[1, 2, H/2, W/2]`, 0..255 (limited range). */
+  yuvImages(): { luma: string; chroma: string } {
+    this.#images ??= this.#makeYuvImages();
+    return this.#images;
+  }
+
+  #makeYuvImages(): { luma: string; chroma: string } {
+    const g = this.g;
+    const { int64s } = graphConstants(g);
+    if (this.#planes !== undefined && this.#yuv === undefined) {
+      return { luma: lumaImage(g, this.#planes), chroma: chromaImage(g, this.#planes) };
+    }
+    const { luma, chroma } = this.#yuvOrFromRgb();
+    const shape = (channels: number, planeShape: string) =>
+      g.op('Concat', [int64s(1, channels), planeShape], { axis: attr.int(0) });
+    return {
+      luma: g.op('Reshape', [luma, shape(1, this.lumaShape)]),
+      chroma: g.op('Reshape', [chroma, shape(2, this.chromaShape)]),
+    };
+  }
+
+  /** RGB float columns `[3, H·W]`, 0..255 (chroma upsampled 2× nearest, BT.601). */
+  rgbColumns(): string {
+    if (this.#rgb === undefined) {
+      const { scalar } = graphConstants(this.g);
+      const rgb = affineColumns(this.g, yuvToRgb, [0, 1, 2], yuvColumns(this.g, this.planes()));
+      this.#rgb = this.g.op('Clip', [rgb, scalar(0), scalar(255)]);
+    }
+    return this.#rgb;
+  }
+
+  /** ComfyUI's view: RGB 0..1 as an NCHW image `[1, 3, H, W]`. */
+  rgbImage01(): string {
+    const g = this.g;
+    const { int64s, scalar } = graphConstants(g);
+    const shape = g.op('Concat', [int64s(1, 3), this.lumaShape], { axis: attr.int(0) });
+    const clipped = g.op('Clip', [this.rgbColumns(), scalar(0), scalar(255)]);
+    return g.op('Reshape', [g.op('Mul', [clipped, scalar(1 / 255)]), shape]);
+  }
+
+  #yuvOrFromRgb(): { luma: string; chroma: string } {
+    if (this.#yuv === undefined) {
+      if (this.#rgb !== undefined) {
+        this.#yuv = yuvFromRgbColumns(this.g, this.lumaShape, this.#rgb);
+      } else {
+        const planes = this.#planes as I420GraphInputs;
+        this.#yuv = { luma: lumaImage(this.g, planes), chroma: chromaImage(this.g, planes) };
+      }
+    }
+    return this.#yuv;
+  }
+}

@@ -1,0 +1,265 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { photoFrame } from '../../fixtures/photoRegions.ts';
+import { maxDifference, rgbFrame } from '../../fixtures/syntheticFrames.ts';
+import { BackgroundBlurPipeline } from '../BackgroundBlurPipeline.ts';
+import { type Frame, i420Planes } from '../Frame.ts';
+import type { Pipeline } from '../Pipeline.ts';
+import { defaultPipelineRegistry } from '../PipelineRegistry.ts';
+import { defaultNodeRegistry } from './defaultNodeRegistry.ts';
+import { WorkflowPipeline } from './WorkflowPipeline.ts';
+import { WorkflowPlan } from './WorkflowPlan.ts';
+import type { Workflow } from './WorkflowTypes.ts';
+
+const registry = defaultNodeRegistry();
+const sessionOptions = { intraOpNumThreads: 1 };
+
+/** LoadTensor → `class_type` (with `inputs`) → SaveTensor. */
+function oneNode(classType: string, inputs: Record<string, unknown> = {}): Workflow {
+  return {
+    in: { class_type: 'LoadTensor', inputs: {} },
+    node: { class_type: classType, inputs: { image: ['in', 0], ...inputs } },
+    out: { class_type: 'SaveTensor', inputs: { images: ['node', 0] } },
+  };
+}
+
+async function withPlan<T>(workflow: unknown, use: (plan: WorkflowPlan) => Promise<T>): Promise<T> {
+  const plan = await WorkflowPlan.compile(workflow, { registry, sessionOptions });
+  try {
+    return await use(plan);
+  } finally {
+    await plan.close();
+  }
+}
+
+async function withPipeline<T>(pipeline: Pipeline, use: (p: Pipeline) => Promise<T>): Promise<T> {
+  try {
+    return await use(pipeline);
+  } finally {
+    await pipeline.close();
+  }
+}
+
+/** Share of bytes that differ, and the largest difference. */
+function compare(a: Frame, b: Frame): { differing: number; max: number } {
+  let differing = 0;
+  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) differing++;
+  return { differing: differing / a.data.length, max: maxDifference(a.data, b.data) };
+}
+
+const photo = photoFrame(192, 192);
+
+describe('WorkflowPlan', () => {
+  it('runs a ComfyStream workflow (inverted-color-api.json) unchanged, as the invert pipeline does', async () => {
+    const workflow: unknown = JSON.parse(
+      readFileSync(
+        new URL('fixtures/comfystream-inverted-color-api.json', import.meta.url),
+        'utf8',
+      ),
+    );
+    const builtIn = await defaultPipelineRegistry().create('invert');
+    const expected = await withPipeline(builtIn, (p) => p.process(photo));
+    const out = await withPlan(workflow, async (plan) => {
+      expect(plan.steps).toEqual([{ kind: 'onnx', nodeIds: ['3'] }]);
+      return plan.run(photo);
+    });
+    expect(out.timestampUs).toBe(photo.timestampUs);
+    // The same maths in another order of operations: at most one level apart.
+    expect(compare(out, expected).max).toBeLessThanOrEqual(1);
+    expect(compare(out, photo).max).toBeGreaterThan(100);
+  });
+
+  it.each([
+    ['SketchFilter', 'sketch', { strength: 6, threshold: 0.05 }],
+    ['ToonFilter', 'toon', { levels: 4, edgeStrength: 0.5 }],
+    [
+      'ColorGrade',
+      'color-grade',
+      { saturation: 1.5, contrast: 1.2, brightness: 0.05, temperature: 0.3, gamma: 1.4 },
+    ],
+    ['Pixelate', 'pixelate', { blockSizePx: 8 }],
+  ])('%s gives the same pixels as the built-in %s pipeline', async (classType, name, params) => {
+    const expected = await withPipeline(await defaultPipelineRegistry().create(name, params), (p) =>
+      p.process(photo),
+    );
+    const out = await withPlan(oneNode(classType, params), (plan) => plan.run(photo));
+    expect(compare(out, expected)).toEqual({ differing: 0, max: 0 });
+  });
+
+  it('fuses a chain of ONNX image nodes into one session', async () => {
+    const workflow: Workflow = {
+      in: { class_type: 'LoadTensor', inputs: {} },
+      crop: {
+        class_type: 'ImageCrop',
+        inputs: { image: ['in', 0], width: 128, height: 96, x: 32, y: 16 },
+      },
+      scale: {
+        class_type: 'ImageScale',
+        inputs: {
+          image: ['crop', 0],
+          upscale_method: 'bilinear',
+          width: 64,
+          height: 48,
+          crop: 'disabled',
+        },
+      },
+      blur: { class_type: 'ImageBlur', inputs: { image: ['scale', 0], blur_radius: 2, sigma: 1 } },
+      grade: {
+        class_type: 'ColorGrade',
+        inputs: {
+          image: ['blur', 0],
+          saturation: 0,
+          contrast: 1,
+          brightness: 0,
+          temperature: 0,
+          gamma: 1,
+        },
+      },
+      out: { class_type: 'SaveTensor', inputs: { images: ['grade', 0] } },
+    };
+    const out = await withPlan(workflow, async (plan) => {
+      expect(plan.steps).toEqual([{ kind: 'onnx', nodeIds: ['crop', 'scale', 'blur', 'grade'] }]);
+      expect(plan.outputSize({ widthPx: 192, heightPx: 192 })).toEqual({
+        widthPx: 64,
+        heightPx: 48,
+      });
+      return plan.run(photo);
+    });
+    expect([out.widthPx, out.heightPx]).toEqual([64, 48]);
+    const { u, v } = i420Planes(out);
+    // Saturation 0: grey.
+    expect(
+      Math.max(...u.map((x) => Math.abs(x - 128)), ...v.map((x) => Math.abs(x - 128))),
+    ).toBeLessThanOrEqual(1);
+  });
+
+  it('crops losslessly', async () => {
+    const frame = rgbFrame(64, 32, (x, y) => [x * 4, y * 8, 100]);
+    const out = await withPlan(
+      oneNode('ImageCrop', { width: 16, height: 8, x: 10, y: 4 }),
+      (plan) => plan.run(frame),
+    );
+    expect([out.widthPx, out.heightPx]).toEqual([16, 8]);
+    const source = i420Planes(frame);
+    const cropped = i420Planes(out);
+    for (let row = 0; row < 8; row++) {
+      expect(Array.from(cropped.y.subarray(row * 16, row * 16 + 16))).toEqual(
+        Array.from(source.y.subarray((row + 4) * 64 + 10, (row + 4) * 64 + 26)),
+      );
+    }
+  });
+
+  it('passes the frame itself through LoadTensor → SaveTensor', async () => {
+    const workflow = {
+      in: { class_type: 'LoadTensor', inputs: {} },
+      out: { class_type: 'SaveTensor', inputs: { images: ['in', 0] } },
+    };
+    await withPlan(workflow, async (plan) => {
+      expect(plan.steps).toEqual([]);
+      expect(await plan.run(photo)).toBe(photo);
+    });
+  });
+});
+
+/** The background-blur pipeline as a workflow of separate nodes. */
+const backgroundBlurWorkflow: Workflow = {
+  in: { class_type: 'LoadTensor', inputs: {} },
+  seg: { class_type: 'SelfieSegmentation', inputs: { image: ['in', 0], model: 'general' } },
+  ramp: { class_type: 'MaskRamp', inputs: { mask: ['seg', 0], threshold: 0.5, softness: 0.5 } },
+  blur: { class_type: 'ImageBlur', inputs: { image: ['in', 0], blur_radius: 12, sigma: 6 } },
+  mix: {
+    class_type: 'ImageCompositeMasked',
+    inputs: {
+      destination: ['blur', 0],
+      source: ['in', 0],
+      x: 0,
+      y: 0,
+      resize_source: false,
+      mask: ['ramp', 0],
+    },
+  },
+  out: { class_type: 'SaveTensor', inputs: { images: ['mix', 0] } },
+};
+
+describe('WorkflowPipeline', () => {
+  it('gives the pixels of the built-in background-blur from segmentation, ramp, blur and composite nodes', async () => {
+    const frame = photoFrame(256, 256);
+    const builtIn = await BackgroundBlurPipeline.create(sessionOptions, { blurRadiusPx: 12 });
+    const expected = await withPipeline(builtIn, (p) => p.process(frame));
+    const pipeline = await WorkflowPipeline.create({
+      name: 'blur-workflow',
+      description: 'test',
+      workflow: backgroundBlurWorkflow,
+    });
+    const out = await withPipeline(pipeline, async (p) => {
+      // Two sessions, as the built-in pipeline: the network at level 'all', the blur at 'extended'.
+      expect((p as WorkflowPipeline).plan.steps).toEqual([
+        { kind: 'onnx', nodeIds: ['blur'] },
+        { kind: 'onnx', nodeIds: ['seg', 'ramp', 'mix'] },
+      ]);
+      return p.process(frame);
+    });
+    const { differing, max } = compare(out, expected);
+    // One fused session instead of two: float sums may round differently at a few pixels.
+    expect(max).toBeLessThanOrEqual(1);
+    expect(differing).toBeLessThan(0.001);
+    expect(compare(out, frame).max).toBeGreaterThan(20);
+  });
+
+  it('applies fed params live and rebuilds the plan for params that shape the graph', async () => {
+    const pipeline = await WorkflowPipeline.create(
+      {
+        name: 'sketchy',
+        description: 'test',
+        workflow: {
+          in: { class_type: 'LoadTensor', inputs: {} },
+          px: { class_type: 'Pixelate', inputs: { image: ['in', 0], blockSizePx: 2 } },
+          sk: {
+            class_type: 'SketchFilter',
+            inputs: { image: ['px', 0], strength: 4, threshold: 0.08 },
+          },
+          out: { class_type: 'SaveTensor', inputs: { images: ['sk', 0] } },
+        },
+        paramsSchema: {
+          strength: { type: 'number', default: 4, min: 0, max: 20, description: 'ink' },
+          block: {
+            type: 'integer',
+            default: 2,
+            min: 2,
+            max: 64,
+            multipleOf: 2,
+            description: 'block',
+          },
+        },
+        bindings: { strength: [['sk', 'strength']], block: [['px', 'blockSizePx']] },
+      },
+      { sessionOptions },
+    );
+    await withPipeline(pipeline, async (p) => {
+      const workflowPipeline = p as WorkflowPipeline;
+      const first = await p.process(photo);
+      const plan = workflowPipeline.plan;
+      await p.update({ strength: 0 });
+      expect(workflowPipeline.plan.sharesSessionsWith(plan)).toBe(true); // live: new feeds only
+      const blank = i420Planes(await p.process(photo));
+      expect(blank.y.every((value) => value === 235)).toBe(true);
+      expect(i420Planes(first).y.some((value) => value < 128)).toBe(true);
+      await p.update({ strength: 4, block: 16 });
+      expect(workflowPipeline.plan.sharesSessionsWith(plan)).toBe(false); // a new graph
+      expect(workflowPipeline.params).toEqual({ strength: 4, block: 16 });
+      // Frames keep flowing while a new plan is built: none fails, none is blank.
+      const frames: Promise<Frame>[] = [];
+      const swap = p.update({ block: 4 });
+      for (let i = 0; i < 5; i++) frames.push(p.process(photo));
+      await swap;
+      frames.push(p.process(photo));
+      for (const frame of await Promise.all(frames)) {
+        expect(i420Planes(frame).y.some((value) => value < 200)).toBe(true);
+      }
+      expect(workflowPipeline.params.block).toBe(4);
+      await expect(p.update({ block: 15 })).rejects.toThrow(
+        'The sketchy param block must be an integer in 2..64 and a multiple of 2; got 15',
+      );
+    });
+  });
+});
