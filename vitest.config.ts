@@ -39,7 +39,7 @@ export default defineConfig({
           name: 'integration',
           pool: 'forks',
           sequence: { groupOrder: 1 },
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -54,6 +54,19 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 60_000,
           // The e2e suite measures real-time video; two at once on 2 cores would starve each other.
+          fileParallelism: false,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'browser',
+          pool: 'forks',
+          sequence: { groupOrder: 3 },
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          // Chromium, the stack and the pipelines share 2 cores: one browser test at a time.
           fileParallelism: false,
         },
       },

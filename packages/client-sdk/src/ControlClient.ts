@@ -1,7 +1,8 @@
-import { BaseError, TypedEmitter } from '@peerframe/core';
+import { BaseError, TypedEmitter } from '@peerframe/core/browser';
 import { io, type Socket } from 'socket.io-client';
 
-export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'ended';
+/** The gateway's view of a stream: `warming` while its pipeline loads on the orchestrator. */
+export type StreamState = 'connecting' | 'warming' | 'live' | 'reconnecting' | 'ended';
 
 /** One second of a stream, from the gateway. */
 export type StreamStats = {
@@ -18,13 +19,29 @@ export type StreamStats = {
   viewers: number;
 };
 
+/** The serving orchestrator, with its price when the gateway says. */
+export type OrchestratorInfo = { url: string; priceWeiPerSecond?: bigint };
+
+/** What the stream costs: the orchestrator's price, spent so far and the balance left, in wei. */
+export type PaymentInfo = { priceWeiPerSecond: bigint; spentWei: bigint; balanceWei: bigint };
+
 export type ControlClientEvents = {
   state: [StreamState];
   stats: [StreamStats];
   /** The stream is served by this orchestrator (after a failover too). */
-  orchestrator: [{ url: string }];
+  orchestrator: [OrchestratorInfo];
+  /** Every payment the gateway makes for the stream. */
+  payment: [PaymentInfo];
   error: [{ code: string; message: string }];
 };
+
+/** A decimal wei string as bigint; `undefined` when it is not one. */
+function weiOf(value: unknown): bigint | undefined {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) return undefined;
+  return BigInt(value);
+}
 
 export type ControlClientOptions = {
   /** The gateway's base URL, e.g. `http://127.0.0.1:8088`. */
@@ -70,9 +87,34 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
     socket.on('stats', (event: StreamStats) => {
       if (mine(event)) this.emit('stats', event);
     });
-    socket.on('orchestrator', (event: { streamId: string; url: string }) => {
-      if (mine(event)) this.emit('orchestrator', { url: event.url });
-    });
+    socket.on(
+      'orchestrator',
+      (event: { streamId: string; url: string; priceWeiPerSecond?: unknown }) => {
+        if (!mine(event)) return;
+        const price = weiOf(event.priceWeiPerSecond);
+        this.emit(
+          'orchestrator',
+          price === undefined ? { url: event.url } : { url: event.url, priceWeiPerSecond: price },
+        );
+      },
+    );
+    socket.on(
+      'payment',
+      (event: {
+        streamId: string;
+        priceWeiPerSecond: unknown;
+        spentWei: unknown;
+        balanceWei: unknown;
+      }) => {
+        if (!mine(event)) return;
+        const priceWeiPerSecond = weiOf(event.priceWeiPerSecond);
+        const spentWei = weiOf(event.spentWei);
+        const balanceWei = weiOf(event.balanceWei);
+        if (priceWeiPerSecond === undefined || spentWei === undefined || balanceWei === undefined)
+          return;
+        this.emit('payment', { priceWeiPerSecond, spentWei, balanceWei });
+      },
+    );
     socket.on('error', (event: { streamId: string; code: string; message: string }) => {
       if (mine(event)) this.emit('error', { code: event.code, message: event.message });
     });

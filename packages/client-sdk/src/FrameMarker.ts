@@ -18,7 +18,11 @@ function check(frameNumber: number): number {
   return Math.imul(frameNumber, 0x9e3779b1) >>> (32 - checkBits);
 }
 
-function bitsOf(frameNumber: number): number[] {
+/**
+ * The marker's cells for `frameNumber`, left to right (1: white, 0: black): the two reference
+ * cells, the number and the check. For writers that draw the band themselves (a canvas).
+ */
+export function frameMarkerBits(frameNumber: number): number[] {
   const bits = [1, 0];
   for (let i = numberBits - 1; i >= 0; i--) bits.push((frameNumber >>> i) & 1);
   const c = check(frameNumber);
@@ -39,7 +43,7 @@ export function writeFrameMarker(
     );
   }
   const band = markerBandHeightPx(heightPx);
-  const bits = bitsOf(frameNumber);
+  const bits = frameMarkerBits(frameNumber);
   for (let y = 0; y < band; y++) {
     const row = y * widthPx;
     for (let x = 0; x < widthPx; x++) {

@@ -1,16 +1,32 @@
+/** The browser-safe entry: nothing here needs Node.js (Node adds `@peerframe/client-sdk/node`). */
 export {
   ControlClient,
   type ControlClientEvents,
   type ControlClientOptions,
   ControlError,
+  type OrchestratorInfo,
+  type PaymentInfo,
   type StreamState,
   type StreamStats,
 } from './ControlClient.ts';
 export {
   type DecodedMarker,
+  frameMarkerBits,
   markerBandHeightPx,
   markerCells,
   readFrameMarker,
   writeFrameMarker,
 } from './FrameMarker.ts';
+export { canProbeLatency, LatencyProbe, type LatencyProbeOptions } from './LatencyProbe.ts';
+export {
+  createSession,
+  defaultSessionOptions,
+  Session,
+  SessionError,
+  type SessionErrorEvent,
+  type SessionEvents,
+  type SessionOptions,
+  type SessionState,
+  type SessionStats,
+} from './Session.ts';
 export { type I420Buffer, lumaMeanAbsDiff, SyntheticVideo } from './SyntheticVideo.ts';

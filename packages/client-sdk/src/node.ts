@@ -1,4 +1,6 @@
 /** Node-only entry (@peerframe/client-sdk/node): publishing through libwebrtc (@roamhq/wrtc). */
+
+export { createSession } from './createNodeSession.ts';
 export * from './index.ts';
 export {
   NodeWhepViewer,

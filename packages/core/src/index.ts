@@ -8,6 +8,7 @@ export {
   listenHttp,
   parseJsonObject,
   readBody,
+  requestUrl,
   sendError,
   sendJson,
 } from './http.ts';

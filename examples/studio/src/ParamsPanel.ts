@@ -1,0 +1,112 @@
+import type { EnumParamSpec, NumberParamSpec, ParamSpec, ParamsSchema } from './catalog.ts';
+
+/**
+ * The params form of a pipeline, generated from its schema: a slider for each number, a select
+ * for each enum, a colour picker for `color`, a text field for types it does not know. Each change
+ * is reported at once (the caller throttles what it sends).
+ */
+export function renderParamsPanel(
+  container: HTMLElement,
+  schema: ParamsSchema,
+  values: Record<string, unknown>,
+  onChange: (name: string, value: unknown) => void,
+): void {
+  const fields = Object.entries(schema).map(([name, spec]) => field(name, spec, values, onChange));
+  if (fields.length === 0) {
+    const empty = document.createElement('p');
+    empty.className = 'muted';
+    empty.textContent = 'This effect has no settings.';
+    container.replaceChildren(empty);
+    return;
+  }
+  container.replaceChildren(...fields);
+}
+
+function isNumber(spec: ParamSpec): spec is NumberParamSpec {
+  return spec.type === 'number' || spec.type === 'integer';
+}
+
+function isEnum(spec: ParamSpec): spec is EnumParamSpec {
+  return spec.type === 'enum' && Array.isArray((spec as EnumParamSpec).values);
+}
+
+function label(name: string): string {
+  const words = name
+    .replace(/Px$/, '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function field(
+  name: string,
+  spec: ParamSpec,
+  values: Record<string, unknown>,
+  onChange: (name: string, value: unknown) => void,
+): HTMLElement {
+  const wrapper = document.createElement('label');
+  wrapper.className = 'param';
+  wrapper.title = spec.description ?? '';
+  const head = document.createElement('span');
+  head.className = 'param-head';
+  const title = document.createElement('span');
+  title.textContent = label(name);
+  const readout = document.createElement('output');
+  head.append(title, readout);
+  wrapper.append(head);
+  const value = values[name] ?? spec.default;
+  if (isNumber(spec)) {
+    const input = document.createElement('input');
+    input.type = 'range';
+    input.dataset.param = name;
+    input.min = String(spec.min);
+    input.max = String(spec.max);
+    input.step = String(
+      spec.multipleOf ?? (spec.type === 'integer' ? 1 : niceStep(spec.max - spec.min)),
+    );
+    input.value = String(value);
+    const show = () => {
+      readout.textContent = /Px$/.test(name) ? `${input.value} px` : input.value;
+    };
+    show();
+    input.addEventListener('input', () => {
+      show();
+      onChange(name, Number(input.value));
+    });
+    wrapper.append(input);
+  } else if (isEnum(spec)) {
+    const select = document.createElement('select');
+    select.dataset.param = name;
+    for (const option of spec.values) select.add(new Option(option, option));
+    select.value = String(value);
+    select.addEventListener('change', () => onChange(name, select.value));
+    wrapper.append(select);
+  } else if (spec.type === 'color') {
+    const input = document.createElement('input');
+    input.type = 'color';
+    input.dataset.param = name;
+    input.value = typeof value === 'string' ? value : '#000000';
+    input.addEventListener('input', () => onChange(name, input.value));
+    wrapper.append(input);
+  } else {
+    const input = document.createElement('input');
+    input.type = 'text';
+    input.dataset.param = name;
+    input.placeholder = spec.type === 'image' ? 'image URL' : spec.type;
+    input.value = value === undefined ? '' : String(value);
+    input.addEventListener('change', () => onChange(name, input.value));
+    wrapper.append(input);
+  }
+  if (spec.description) {
+    const help = document.createElement('small');
+    help.textContent = spec.description;
+    wrapper.append(help);
+  }
+  return wrapper;
+}
+
+function niceStep(range: number): number {
+  const raw = range / 100;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  return raw / power >= 5 ? 5 * power : raw / power >= 2 ? 2 * power : power;
+}

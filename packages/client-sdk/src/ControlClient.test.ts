@@ -1,0 +1,65 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ControlClient, type OrchestratorInfo, type PaymentInfo } from './ControlClient.ts';
+
+/** A socket.io server speaking the gateway's `/streams` protocol for one stream. */
+async function fakeGateway(streamId: string) {
+  const http = createServer();
+  const io = new Server(http, { serveClient: false });
+  io.of('/streams').on('connection', (socket) => {
+    socket.on('join', (_request: unknown, ack: (reply: unknown) => void) => {
+      void socket.join('s');
+      ack({ ok: true, state: 'warming' });
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  return {
+    url,
+    emit: (event: string, body: Record<string, unknown>) =>
+      io
+        .of('/streams')
+        .to('s')
+        .emit(event, { streamId, ...body }),
+    close: () => new Promise<void>((resolve) => io.close(() => resolve())),
+  };
+}
+
+describe('ControlClient', () => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+  });
+
+  it('passes warming on and turns decimal wei into bigint', async () => {
+    const gateway = await fakeGateway('abc');
+    close = gateway.close;
+    const client = await ControlClient.connect({ gatewayUrl: gateway.url, streamId: 'abc' });
+    try {
+      expect(client.state).toBe('warming');
+      const payments: PaymentInfo[] = [];
+      const orchestrators: OrchestratorInfo[] = [];
+      client.on('payment', (p) => payments.push(p));
+      client.on('orchestrator', (o) => orchestrators.push(o));
+      const big = '123456789012345678901234567890';
+      gateway.emit('orchestrator', { url: 'http://o', priceWeiPerSecond: '2500' });
+      gateway.emit('payment', { priceWeiPerSecond: '2500', spentWei: big, balanceWei: '0' });
+      // Not wei: ignored, never a wrong number.
+      gateway.emit('payment', { priceWeiPerSecond: '1e3', spentWei: '1', balanceWei: '1' });
+      gateway.emit('payment', { streamId: 'other', priceWeiPerSecond: '1', spentWei: '1' });
+      gateway.emit('orchestrator', { url: 'http://p' });
+      await expect.poll(() => orchestrators.length, { timeout: 5_000, interval: 20 }).toBe(2);
+      expect(orchestrators).toEqual([
+        { url: 'http://o', priceWeiPerSecond: 2500n },
+        { url: 'http://p' },
+      ]);
+      expect(payments).toEqual([
+        { priceWeiPerSecond: 2500n, spentWei: BigInt(big), balanceWei: 0n },
+      ]);
+    } finally {
+      client.close();
+    }
+  });
+});

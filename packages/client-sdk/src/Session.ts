@@ -1,0 +1,590 @@
+import { BaseError, TypedEmitter } from '@peerframe/core/browser';
+import {
+  ControlClient,
+  type ControlError,
+  type OrchestratorInfo,
+  type PaymentInfo,
+  type StreamState,
+  type StreamStats,
+} from './ControlClient.ts';
+import { canProbeLatency, LatencyProbe } from './LatencyProbe.ts';
+
+/** Where a session is: `warming` while the pipeline loads; `ended` once closed or given up. */
+export type SessionState = 'connecting' | 'warming' | 'live' | 'reconnecting' | 'ended';
+
+/** One second of a session: the gateway's counters, this peer's own, and the measured latency. */
+export type SessionStats = {
+  /** The stream's id on the gateway (changes when the session reconnects). */
+  streamId: string | undefined;
+  /** Frames per second the gateway receives from us, and sends back processed. */
+  fpsIn: number | undefined;
+  fpsOut: number | undefined;
+  bitrateInKbps: number | undefined;
+  bitrateOutKbps: number | undefined;
+  /** Median pipeline time on the orchestrator, ms. */
+  pipelineMsP50: number | undefined;
+  /** Frames the orchestrator's latest-frame queue dropped so far. */
+  framesDropped: number | undefined;
+  /** What this peer's encoder sends and its decoder receives, frames per second. */
+  fpsSent: number | undefined;
+  fpsReceived: number | undefined;
+  /** Median glass-to-glass latency over the last interval, ms (with `measureLatency`). */
+  latencyMs: number | undefined;
+  /** 95th percentile of the same, ms. */
+  latencyP95Ms: number | undefined;
+  /** Frames whose latency was measured in the last interval. */
+  latencySamples: number;
+  /** Orchestrator swaps the gateway made for this stream (failovers). */
+  swaps: number | undefined;
+  /** Times this session reconnected to the gateway. */
+  reconnects: number;
+};
+
+/** What the `error` event carries: a stable code, a message for people, whether it may pass. */
+export type SessionErrorEvent = { code: string; message: string; retryable: boolean };
+
+export type SessionEvents = {
+  state: [SessionState];
+  stats: [SessionStats];
+  /** The orchestrator now serving the stream, with its price. */
+  orchestrator: [OrchestratorInfo];
+  /** A payment for the stream (wei as bigint). */
+  payment: [PaymentInfo];
+  /** The processed track changed (after a reconnect); `output` holds the new one. */
+  output: [MediaStream];
+  error: [SessionErrorEvent];
+};
+
+export type SessionOptions = {
+  /** The gateway's base URL, e.g. `https://gateway.example` or `http://127.0.0.1:8088`. */
+  gatewayUrl: string;
+  /** The stream key, when the gateway requires one. */
+  streamKey?: string;
+  /** The pipeline to run, e.g. `invert`, `background-blur`. */
+  pipeline: string;
+  /** Its params; `update()` changes them live and they are kept across reconnects. */
+  params?: Record<string, unknown>;
+  /**
+   * Measure glass-to-glass latency in the page (default false): the published video carries a
+   * frame number in a thin band at its top, read back from the output. Browsers only.
+   */
+  measureLatency?: boolean;
+  /** Makes peer connections (default: the global `RTCPeerConnection`). */
+  peerConnectionFactory?: (configuration: RTCConfiguration) => RTCPeerConnection;
+  /** Makes the output stream (default: the global `MediaStream`). */
+  mediaStreamFactory?: () => MediaStream;
+  /** How long one connection attempt may take, ms (default 15 000). */
+  connectTimeoutMs?: number;
+  /** First delay before reconnecting, doubled each failed attempt up to `maxReconnectDelayMs`, ms. */
+  reconnectDelayMs?: number;
+  maxReconnectDelayMs?: number;
+  /** How long a disconnected peer may stay so before the session reconnects, ms. */
+  disconnectedGraceMs?: number;
+  /** How often `stats` fire, ms. */
+  statsIntervalMs?: number;
+};
+
+export const defaultSessionOptions = {
+  connectTimeoutMs: 15_000,
+  reconnectDelayMs: 500,
+  maxReconnectDelayMs: 8_000,
+  disconnectedGraceMs: 2_500,
+  statsIntervalMs: 1_000,
+} as const satisfies Partial<SessionOptions>;
+
+export class SessionError extends BaseError {
+  override name = 'SessionError';
+}
+
+/** One connection to the gateway: a WHIP peer and its control channel. */
+type Link = {
+  pc: RTCPeerConnection;
+  sender: RTCRtpSender;
+  resourceUrl: string | undefined;
+  streamId: string | undefined;
+  control: ControlClient | undefined;
+  outputTrack: MediaStreamTrack | undefined;
+  disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The gateway ended the stream itself: nothing to DELETE. */
+  endedByGateway: boolean;
+};
+
+function median(sorted: number[], q: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+function waitIceGathering(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      pc.removeEventListener('icegatheringstatechange', check);
+      resolve();
+    };
+    const check = () => {
+      if (pc.iceGatheringState === 'complete') done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    pc.addEventListener('icegatheringstatechange', check);
+  });
+}
+
+/**
+ * A processed video session: publishes a track to a PeerFrame gateway over WHIP (one sendrecv
+ * peer connection), exposes the processed video as `output`, changes params live over the
+ * socket.io control channel, and reports state, stats, the serving orchestrator, payments and
+ * errors as events. It reconnects with backoff when the network or the gateway goes away, with
+ * the same pipeline and params, and owns every peer connection and track it makes.
+ */
+export class Session extends TypedEmitter<SessionEvents> {
+  /** The processed video (its track is replaced after a reconnect; `output` fires then). */
+  readonly output: MediaStream;
+  readonly pipeline: string;
+  readonly #options: SessionOptions & { [K in keyof typeof defaultSessionOptions]: number };
+  readonly #createPeer: (configuration: RTCConfiguration) => RTCPeerConnection;
+  #params: Record<string, unknown>;
+  #state: SessionState = 'connecting';
+  #link: Link | undefined;
+  #source: MediaStreamTrack | undefined;
+  #probe: LatencyProbe | undefined;
+  #gatewayStats: StreamStats | undefined;
+  #statsTimer: ReturnType<typeof setInterval> | undefined;
+  #reconnecting: Promise<void> | undefined;
+  #reconnects = 0;
+  #closed = false;
+  /** Resolves when the running backoff sleep ends early (on close). */
+  #wake: (() => void) | undefined;
+
+  constructor(options: SessionOptions) {
+    super();
+    const defined = Object.fromEntries(
+      Object.entries(options).filter(([, value]) => value !== undefined),
+    ) as SessionOptions;
+    this.#options = { ...defaultSessionOptions, ...defined };
+    this.pipeline = options.pipeline;
+    this.#params = { ...(options.params ?? {}) };
+    const factory =
+      options.peerConnectionFactory ??
+      (typeof RTCPeerConnection === 'function'
+        ? (configuration: RTCConfiguration) => new RTCPeerConnection(configuration)
+        : undefined);
+    if (!factory) {
+      throw new SessionError(
+        'webrtc_unavailable',
+        'No RTCPeerConnection here: pass peerConnectionFactory (Node: @peerframe/client-sdk/node)',
+      );
+    }
+    this.#createPeer = factory;
+    this.output = options.mediaStreamFactory ? options.mediaStreamFactory() : new MediaStream();
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  /** The params the session runs with (sent again on each reconnect). */
+  get params(): Readonly<Record<string, unknown>> {
+    return { ...this.#params };
+  }
+
+  /** The stream's id on the gateway, once published. */
+  get streamId(): string | undefined {
+    return this.#link?.streamId;
+  }
+
+  /** Where viewers play the processed stream over WHEP (set once published). */
+  playbackUrl: string | undefined;
+  /** Why the session last reconnected. */
+  reconnectReason: string | undefined;
+
+  /**
+   * Publishes a video track (or a stream's first video track) and resolves once the gateway
+   * connection is up. Publishing again swaps the track on the running connection.
+   */
+  async publish(source: MediaStream | MediaStreamTrack): Promise<void> {
+    if (this.#closed) throw new SessionError('session_closed', 'The session is closed');
+    const track = 'getVideoTracks' in source ? source.getVideoTracks()[0] : source;
+    if (track?.kind !== 'video') {
+      throw new SessionError('no_video_track', 'publish() needs a video track');
+    }
+    this.#source = track;
+    if (this.#options.measureLatency && canProbeLatency()) {
+      this.#probe?.close();
+      this.#probe = new LatencyProbe(track);
+      if (this.#link?.outputTrack) this.#probe.watchOutput(this.#link.outputTrack);
+    }
+    if (this.#link) {
+      await this.#link.sender.replaceTrack(this.#published());
+      return;
+    }
+    this.#statsTimer ??= setInterval(() => void this.#tick(), this.#options.statsIntervalMs);
+    try {
+      await this.#connect();
+    } catch (error) {
+      if (error instanceof BaseError && error.retryable && !this.#closed) {
+        this.#report(error);
+        await this.#reconnect(error.shortMessage);
+        if (this.#closed) throw error;
+        return;
+      }
+      this.#fail(error);
+      throw error;
+    }
+  }
+
+  /**
+   * Changes params live, merged into the current ones; rejects if the pipeline refuses them (the
+   * current ones stay). The whole set is sent, so the gateway can start a replacement
+   * orchestrator with all of them.
+   */
+  async update(params: Record<string, unknown>): Promise<void> {
+    if (this.#closed) throw new SessionError('session_closed', 'The session is closed');
+    const next = { ...this.#params, ...params };
+    const control = this.#link?.control;
+    if (control) await control.update(next);
+    this.#params = next;
+  }
+
+  #published(): MediaStreamTrack {
+    const track = this.#probe?.track ?? this.#source;
+    if (!track) throw new SessionError('no_video_track', 'Nothing published yet');
+    return track;
+  }
+
+  #setState(state: SessionState): void {
+    if (this.#state === state || (this.#state === 'ended' && state !== 'ended')) return;
+    this.#state = state;
+    this.emit('state', state);
+  }
+
+  /** Emits an error event (a retryable one while reconnecting: the session keeps trying). */
+  #report(error: unknown): void {
+    const base = error instanceof BaseError ? error : undefined;
+    this.emit('error', {
+      code: base?.code ?? 'session_failed',
+      message: base?.shortMessage ?? (error instanceof Error ? error.message : String(error)),
+      retryable: base?.retryable ?? false,
+    });
+  }
+
+  /** Reports an error that cannot pass and ends the session. */
+  #fail(error: unknown): void {
+    this.#report(error);
+    void this.close();
+  }
+
+  /** One connection attempt; on failure everything it made is closed again. */
+  async #connect(): Promise<void> {
+    const options = this.#options;
+    this.#setState(this.#reconnects > 0 ? 'reconnecting' : 'connecting');
+    const pc = this.#createPeer({ iceServers: [], bundlePolicy: 'max-bundle' });
+    const transceiver = pc.addTransceiver(this.#published(), { direction: 'sendrecv' });
+    const link: Link = {
+      pc,
+      sender: transceiver.sender,
+      resourceUrl: undefined,
+      streamId: undefined,
+      control: undefined,
+      outputTrack: undefined,
+      disconnectedTimer: undefined,
+      endedByGateway: false,
+    };
+    this.#link = link;
+    pc.addEventListener('track', (event) => {
+      if (event.track.kind === 'video' && this.#link === link) this.#setOutput(link, event.track);
+    });
+    pc.addEventListener('connectionstatechange', () => this.#watchPeer(link));
+    try {
+      await pc.setLocalDescription(await pc.createOffer());
+      await waitIceGathering(pc, 2_000);
+      const url = new URL(`${options.gatewayUrl.replace(/\/$/, '')}/whip`);
+      url.searchParams.set('pipeline', this.pipeline);
+      if (Object.keys(this.#params).length > 0) {
+        url.searchParams.set('params', JSON.stringify(this.#params));
+      }
+      const headers: Record<string, string> = { 'content-type': 'application/sdp' };
+      if (options.streamKey) headers.authorization = `Bearer ${options.streamKey}`;
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method: 'POST',
+          headers,
+          body: pc.localDescription?.sdp ?? '',
+          signal: AbortSignal.timeout(options.connectTimeoutMs),
+        });
+      } catch (error) {
+        throw new SessionError('gateway_unreachable', 'The gateway cannot be reached', {
+          cause: error,
+          retryable: true,
+        });
+      }
+      const body = await res.text();
+      if (res.status !== 201) throw whipError(res.status, body);
+      const location = res.headers.get('location');
+      if (!location) throw new SessionError('whip_no_location', 'The answer has no Location');
+      link.resourceUrl = new URL(location, url).toString();
+      link.streamId = new URL(link.resourceUrl).pathname.split('/').pop();
+      const playback = res.headers.get('peerframe-playback-url');
+      this.playbackUrl = playback ? new URL(playback, url).toString() : undefined;
+      if (this.#closed) throw new SessionError('session_closed', 'The session is closed');
+      await pc.setRemoteDescription({ type: 'answer', sdp: body });
+      await waitConnected(pc, options.connectTimeoutMs);
+      link.control = await ControlClient.connect({
+        gatewayUrl: options.gatewayUrl,
+        streamId: link.streamId ?? '',
+        ...(options.streamKey ? { streamKey: options.streamKey } : {}),
+        timeoutMs: options.connectTimeoutMs,
+      }).catch((error: ControlError) => {
+        throw new SessionError(error.code, error.shortMessage, {
+          cause: error,
+          retryable: error.retryable || error.code === 'control_connect_failed',
+        });
+      });
+      if (this.#closed || this.#link !== link) {
+        throw new SessionError('session_closed', 'The session is closed');
+      }
+      this.#watchControl(link, link.control);
+      this.#setState(gatewayState(link.control.state));
+    } catch (error) {
+      this.#drop(link);
+      throw error;
+    }
+  }
+
+  #setOutput(link: Link, track: MediaStreamTrack): void {
+    for (const old of this.output.getVideoTracks()) {
+      this.output.removeTrack(old);
+      if (old !== track) old.stop();
+    }
+    this.output.addTrack(track);
+    link.outputTrack = track;
+    this.#probe?.watchOutput(track);
+    this.emit('output', this.output);
+  }
+
+  #watchPeer(link: Link): void {
+    if (this.#link !== link || this.#closed) return;
+    const state = link.pc.connectionState;
+    clearTimeout(link.disconnectedTimer);
+    link.disconnectedTimer = undefined;
+    if (state === 'failed') void this.#reconnect('the connection failed');
+    else if (state === 'disconnected') {
+      link.disconnectedTimer = setTimeout(
+        () => void this.#reconnect('the connection was lost'),
+        this.#options.disconnectedGraceMs,
+      );
+    }
+  }
+
+  #watchControl(link: Link, control: ControlClient): void {
+    const current = () => this.#link === link && !this.#closed;
+    control.on('state', (state: StreamState) => {
+      if (!current()) return;
+      if (state === 'ended') {
+        link.endedByGateway = true;
+        void this.#reconnect('the gateway ended the stream');
+      } else if (!this.#reconnecting) this.#setState(gatewayState(state));
+    });
+    control.on('stats', (stats) => {
+      if (current()) this.#gatewayStats = stats;
+    });
+    control.on('orchestrator', (info) => {
+      if (current()) this.emit('orchestrator', info);
+    });
+    control.on('payment', (payment) => {
+      if (current()) this.emit('payment', payment);
+    });
+    control.on('error', (error) => {
+      if (!current()) return;
+      // After a gateway restart the control channel comes back to a gateway without the stream.
+      if (error.code === 'stream_not_found') {
+        link.endedByGateway = true;
+        void this.#reconnect('the gateway lost the stream');
+      } else this.emit('error', { ...error, retryable: false });
+    });
+  }
+
+  /** Closes one connection and everything it made (the output track included). */
+  #drop(link: Link): void {
+    clearTimeout(link.disconnectedTimer);
+    link.control?.removeAllListeners();
+    link.control?.close();
+    if (link.resourceUrl && !link.endedByGateway) {
+      const headers: Record<string, string> = this.#options.streamKey
+        ? { authorization: `Bearer ${this.#options.streamKey}` }
+        : {};
+      void fetch(link.resourceUrl, { method: 'DELETE', headers }).catch(() => {
+        // The gateway may be gone: it ends the stream itself when the peer goes.
+      });
+    }
+    link.pc.close();
+    if (link.outputTrack) {
+      this.output.removeTrack(link.outputTrack);
+      link.outputTrack.stop();
+    }
+    if (this.#link === link) this.#link = undefined;
+  }
+
+  /** Drops the connection and connects again with backoff, until it works or the session closes. */
+  #reconnect(reason: string): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#reconnecting ??= (async () => {
+      this.#setState('reconnecting');
+      this.reconnectReason = reason;
+      if (this.#link) this.#drop(this.#link);
+      let delayMs = this.#options.reconnectDelayMs;
+      while (!this.#closed) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delayMs * (0.8 + Math.random() * 0.4));
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = undefined;
+        if (this.#closed) break;
+        this.#reconnects++;
+        try {
+          await this.#connect();
+          break;
+        } catch (error) {
+          if (this.#closed) break;
+          if (!(error instanceof BaseError && error.retryable)) {
+            this.#reconnecting = undefined;
+            this.#fail(error);
+            return;
+          }
+          this.#report(error);
+          delayMs = Math.min(delayMs * 2, this.#options.maxReconnectDelayMs);
+        }
+      }
+      this.#reconnecting = undefined;
+    })();
+    return this.#reconnecting;
+  }
+
+  async #tick(): Promise<void> {
+    const link = this.#link;
+    let fpsSent: number | undefined;
+    let fpsReceived: number | undefined;
+    if (link && link.pc.connectionState === 'connected') {
+      try {
+        const report = await link.pc.getStats();
+        for (const stat of report.values()) {
+          const s = stat as { type: string; kind?: string; framesPerSecond?: number };
+          if (s.kind !== undefined && s.kind !== 'video') continue;
+          if (s.type === 'outbound-rtp') fpsSent = s.framesPerSecond ?? fpsSent;
+          if (s.type === 'inbound-rtp') fpsReceived = s.framesPerSecond ?? fpsReceived;
+        }
+      } catch {
+        // A peer closed while reading: no local counters this time.
+      }
+    }
+    if (this.#closed) return;
+    const latencies = (this.#probe?.takeSamples() ?? []).sort((a, b) => a - b);
+    const gateway =
+      link?.streamId === this.#gatewayStats?.streamId ? this.#gatewayStats : undefined;
+    const latencyMs = median(latencies, 0.5);
+    const latencyP95Ms = median(latencies, 0.95);
+    this.emit('stats', {
+      streamId: link?.streamId,
+      fpsIn: gateway?.fpsIn,
+      fpsOut: gateway?.fpsOut,
+      bitrateInKbps: gateway?.bitrateInKbps,
+      bitrateOutKbps: gateway?.bitrateOutKbps,
+      pipelineMsP50: gateway?.pipelineMsP50,
+      framesDropped: gateway?.framesDropped,
+      fpsSent,
+      fpsReceived,
+      latencyMs: latencyMs === undefined ? undefined : Math.round(latencyMs),
+      latencyP95Ms: latencyP95Ms === undefined ? undefined : Math.round(latencyP95Ms),
+      latencySamples: latencies.length,
+      swaps: gateway?.swaps,
+      reconnects: this.#reconnects,
+    });
+  }
+
+  /** Ends the stream on the gateway and closes every connection and track the session made. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#wake?.();
+    clearInterval(this.#statsTimer);
+    if (this.#link) this.#drop(this.#link);
+    this.#probe?.close();
+    this.#probe = undefined;
+    for (const track of this.output.getTracks()) {
+      this.output.removeTrack(track);
+      track.stop();
+    }
+    this.#setState('ended');
+  }
+}
+
+function gatewayState(state: StreamState): SessionState {
+  return state === 'ended' ? 'reconnecting' : state;
+}
+
+function whipError(status: number, body: string): SessionError {
+  let code = 'whip_failed';
+  let message = `The gateway answered ${status}`;
+  try {
+    const parsed = JSON.parse(body) as { error?: { code?: string; message?: string } };
+    code = parsed.error?.code ?? code;
+    message = parsed.error?.message ?? message;
+  } catch {
+    // Not JSON: keep the status.
+  }
+  // Capacity, rate limits and server errors may pass; bad requests and refused keys do not.
+  const retryable = status === 429 || status === 408 || status >= 500;
+  return new SessionError(code, message, { retryable, details: `HTTP ${status}` });
+}
+
+function waitConnected(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const state = pc.connectionState;
+      if (state === 'connected') finish();
+      else if (state === 'failed' || state === 'closed') {
+        finish(
+          new SessionError('connect_failed', `The connection ${state}`, {
+            retryable: state === 'failed',
+          }),
+        );
+      }
+    };
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      pc.removeEventListener('connectionstatechange', check);
+      error ? reject(error) : resolve();
+    };
+    const timer = setTimeout(
+      () =>
+        finish(
+          new SessionError('connect_timeout', `Not connected after ${timeoutMs} ms`, {
+            retryable: true,
+          }),
+        ),
+      timeoutMs,
+    );
+    pc.addEventListener('connectionstatechange', check);
+    check();
+  });
+}
+
+/**
+ * Creates a session (nothing is sent until `publish()`); checks the options first. In Node use
+ * the same function from `@peerframe/client-sdk/node`, bound to libwebrtc.
+ */
+export async function createSession(options: SessionOptions): Promise<Session> {
+  if (!options.gatewayUrl || !/^https?:\/\//.test(options.gatewayUrl)) {
+    throw new SessionError('invalid_gateway_url', 'gatewayUrl must be an http(s) URL', {
+      details: `got ${JSON.stringify(options.gatewayUrl)}`,
+    });
+  }
+  if (!options.pipeline) {
+    throw new SessionError('invalid_pipeline', 'pipeline must name a pipeline, e.g. "invert"');
+  }
+  return new Session(options);
+}
