@@ -1,4 +1,4 @@
-import { type DevStackNode, startDevStack } from '@peerframe/cli';
+import { type DevStack, type DevStackNode, startDevStack } from '@peerframe/cli';
 import type { StreamFaults, StreamStats } from '@peerframe/gateway';
 import type { SessionStats, SessionTransportStats } from '@peerframe/orchestrator';
 
@@ -26,6 +26,8 @@ export type TestStack = {
     streamId: string,
     faults: Partial<StreamFaults> & { durationMs: number },
   ): Promise<void>;
+  /** The dev stack underneath: its chain, data directory, `restartOrchestrator`. */
+  dev: DevStack;
   close(): Promise<void>;
 };
 
@@ -43,10 +45,22 @@ export async function startStack({
   faultInjection = false,
   orchestrators = 1,
   adminToken,
+  chain = false,
+  priceWeiPerSecond,
+  orchestratorPricesWeiPerSecond,
+  orchestratorArgs,
 }: {
   faultInjection?: boolean;
   orchestrators?: number;
   adminToken?: string;
+  /** Run anvil with the protocol: orchestrators found on chain and paid in tickets. */
+  chain?: boolean;
+  /** With `chain`: what orchestrators charge (default the protocol's default price). */
+  priceWeiPerSecond?: bigint;
+  /** With `chain`: one price per orchestrator, in order. */
+  orchestratorPricesWeiPerSecond?: bigint[];
+  /** More arguments for every orchestrator. */
+  orchestratorArgs?: string[];
 } = {}): Promise<TestStack> {
   const stack = await startDevStack({
     host: '127.0.0.1',
@@ -55,6 +69,10 @@ export async function startStack({
     faultInjection,
     orchestrators,
     ...(adminToken ? { adminToken } : {}),
+    ...(chain ? { chainPort: 0 } : {}),
+    ...(priceWeiPerSecond !== undefined ? { priceWeiPerSecond } : {}),
+    ...(orchestratorArgs ? { orchestratorArgs } : {}),
+    ...(orchestratorPricesWeiPerSecond ? { orchestratorPricesWeiPerSecond } : {}),
   });
   return {
     gatewayUrl: stack.gatewayUrl,
@@ -79,6 +97,7 @@ export async function startStack({
       });
       if (!res.ok) throw new Error(`fault injection answered ${res.status}: ${await res.text()}`);
     },
+    dev: stack,
     close: () => stack.close(),
   };
 }

@@ -1,6 +1,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@peerframe/core';
+import { defaultPriceWeiPerSecond } from '@peerframe/protocol';
 import { type DevChain, startDevChain } from './startDevChain.ts';
 
 export type DevStackOptions = {
@@ -18,6 +23,19 @@ export type DevStackOptions = {
    * the gateway discover orchestrators there instead of from a static list (default: no chain).
    */
   chainPort?: number;
+  /**
+   * With a chain: orchestrators charge this per second and the gateway pays them in tickets
+   * from its deposit (default `defaultPriceWeiPerSecond`; 0 turns payments off).
+   */
+  priceWeiPerSecond?: bigint;
+  /** With a chain: a price per orchestrator, in order (overrides `priceWeiPerSecond`). */
+  orchestratorPricesWeiPerSecond?: bigint[];
+  /** More arguments for every orchestrator (e.g. `--ticket-ev-wei`, `--max-gas-price-wei`). */
+  orchestratorArgs?: string[];
+  /** Where orchestrators keep their winning tickets (default: a new temporary directory). */
+  dataDir?: string;
+  /** Orchestrators load and warm every pipeline at start (default false: on first use). */
+  warmup?: boolean;
 };
 
 export type DevStackNode = { role: 'orchestrator' | 'gateway'; url: string; pid: number };
@@ -33,6 +51,13 @@ export type DevStack = {
   pids: number[];
   /** The local chain, when one runs. */
   chain: DevChain | undefined;
+  /** Where the orchestrators' winning-ticket stores are. */
+  dataDir: string;
+  /**
+   * Starts orchestrator `index` again (after it was killed) on its port with its key, secret and
+   * store, plus `extraArgs`; resolves once it is up.
+   */
+  restartOrchestrator(index: number, extraArgs?: string[]): Promise<DevStackNode>;
   close(): Promise<void>;
 };
 
@@ -67,25 +92,56 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     );
     await chain?.close();
   };
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'peerframe-dev-'));
+  const count = options.orchestrators ?? 1;
+  const orchestratorArgs: string[][] = [];
   try {
-    const orchestratorUrls: string[] = [];
-    for (let i = 0; i < (options.orchestrators ?? 1); i++) {
-      orchestratorUrls.push(
-        await startChild(children, 'orchestrator', [
-          '--host',
-          options.host,
-          '--port',
-          String(i === 0 ? options.orchestratorPort : 0),
-        ]),
-      );
-    }
     if (options.chainPort !== undefined) {
       chain = await startDevChain({
         host: options.host,
         port: options.chainPort,
-        orchestratorUrls,
+        orchestrators: count,
       });
     }
+    const price = options.priceWeiPerSecond ?? defaultPriceWeiPerSecond;
+    const paying = chain !== undefined && price > 0n;
+    const orchestratorUrls: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const args = [
+        '--host',
+        options.host,
+        '--port',
+        String(i === 0 ? options.orchestratorPort : 0),
+        ...(chain && paying
+          ? [
+              '--rpc',
+              chain.rpcUrl,
+              '--controller',
+              chain.addresses.controller,
+              '--key',
+              chain.orchestratorKeys[i] ?? '',
+              '--ticket-secret',
+              `0x${randomBytes(32).toString('hex')}`,
+              '--store',
+              join(dataDir, `orchestrator-${i}.sqlite`),
+              // Nobody else initialises rounds on a local chain; redemptions need them.
+              '--initialize-rounds',
+              '--reward',
+              '--price-wei-per-second',
+              (options.orchestratorPricesWeiPerSecond?.[i] ?? price).toString(),
+            ]
+          : []),
+        ...(options.faultInjection ? ['--fault-injection'] : []),
+        ...(options.warmup ? ['--warmup', 'all'] : []),
+        ...(options.orchestratorArgs ?? []),
+      ];
+      const url = await startChild(children, 'orchestrator', args);
+      // A restart comes back on the same port.
+      args[3] = new URL(url).port;
+      orchestratorArgs.push(args);
+      orchestratorUrls.push(url);
+    }
+    await chain?.registerOrchestrators(orchestratorUrls);
     const gatewayUrl = await startChild(children, 'gateway', [
       '--host',
       options.host,
@@ -94,6 +150,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       ...(chain
         ? ['--rpc', chain.rpcUrl, '--controller', chain.addresses.controller]
         : orchestratorUrls.flatMap((url) => ['--orchestrator', url])),
+      ...(chain && paying ? ['--key', chain.gatewayKey] : []),
       ...(options.faultInjection ? ['--fault-injection'] : []),
       ...(options.adminToken ? ['--admin-token', options.adminToken] : []),
     ]);
@@ -117,6 +174,19 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       nodes,
       pids: nodes.map((n) => n.pid),
       chain,
+      dataDir,
+      async restartOrchestrator(index, extraArgs = []) {
+        const args = orchestratorArgs[index];
+        const old = nodes[index];
+        if (!args || !old) throw new RangeError(`No orchestrator ${index}`);
+        const at = children.findIndex((child) => child.pid === old.pid);
+        const url = await startChild(children, 'orchestrator', [...args, ...extraArgs]);
+        const child = children.at(-1);
+        if (at >= 0) children.splice(at, 1);
+        const node: DevStackNode = { role: 'orchestrator', url, pid: child?.pid ?? 0 };
+        nodes[index] = node;
+        return node;
+      },
       close,
     };
   } catch (error) {

@@ -1,26 +1,52 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { GatewayServer } from '@peerframe/gateway';
+import { createSfuAdapter, GatewayServer } from '@peerframe/gateway';
 import { OrchestratorServer } from '@peerframe/orchestrator';
+import { startStudio } from '@peerframe/studio';
+import { chainCommandNames, chainCommandsUsage, runChainCommand } from './chainCommands.ts';
 import { startDevStack } from './devStack.ts';
+import {
+  gatewayPaymentsFromFlags,
+  orchestratorPaymentsFromFlags,
+  paymentFlagsUsage,
+} from './nodePayments.ts';
+import { pipelineCommandsUsage, runPipelineCommand } from './pipelineCommands.ts';
 import { closeOnSignal, reportReady } from './runNode.ts';
 
 const usage = `peerframe <command> [options]
 
 Commands:
   dev             the whole local stack: local chain (8545) with the protocol deployed,
-                  orchestrator(s) registered on it (8935), gateway discovering them (8088)
-                  --orchestrators <n>  --no-chain (static list instead)  --chain-port <port>
+                  orchestrator(s) registered on it (8935) and paid by the gateway in tickets,
+                  gateway discovering them (8088), studio (5173)
+                  --orchestrators <n>  --no-chain (static list, no payments)  --chain-port <port>
+                  --studio-port <port>  --no-studio
   gateway         a gateway node           --orchestrator <url> (repeatable), or --rpc <url>
                                            --controller <address> (discover on chain); --host --port
                                            --admin-token <token> (or PEERFRAME_ADMIN_TOKEN): require
                                            stream keys, made with POST /admin/stream-keys
                                            --fault-injection (tests: POST /streams/:id/faults)
+                                           --sfu werift|mediasoup|auto (default werift; mediasoup
+                                           needs its worker: MEDIASOUP_WORKER_BIN)
+                                           --ice-server <url>[,<username>,<credential>] (repeatable:
+                                           STUN/TURN servers sent to clients as WHIP Link headers)
   orchestrator    an orchestrator node     --host --port --max-sessions
-`;
+                                           --fault-injection (tests: POST /sessions/:id/faults)
+                                           --warmup all|<name,...> (load and warm pipelines at start)
+${paymentFlagsUsage}
+${chainCommandsUsage}
+${pipelineCommandsUsage}`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (command === 'pipeline') {
+    process.exitCode = await runPipelineCommand(rest);
+    return;
+  }
+  if (command && chainCommandNames.has(command)) {
+    process.exitCode = await runChainCommand(command, rest);
+    return;
+  }
   const { values } = parseArgs({
     args: rest,
     allowNegative: true,
@@ -40,7 +66,23 @@ async function main(argv: string[]): Promise<void> {
       chain: { type: 'boolean', default: true },
       'chain-port': { type: 'string', default: process.env.PEERFRAME_CHAIN_PORT ?? '8545' },
       orchestrators: { type: 'string', default: '1' },
+      studio: { type: 'boolean', default: true },
+      'studio-port': { type: 'string', default: process.env.PEERFRAME_STUDIO_PORT ?? '5173' },
       'admin-token': { type: 'string', default: process.env.PEERFRAME_ADMIN_TOKEN },
+      key: { type: 'string' },
+      'ice-server': { type: 'string', multiple: true },
+      warmup: { type: 'string' },
+      sfu: { type: 'string', default: 'werift' },
+      'ticket-secret': { type: 'string' },
+      store: { type: 'string' },
+      'price-wei-per-second': { type: 'string' },
+      'upfront-seconds': { type: 'string' },
+      'max-price-wei-per-second': { type: 'string' },
+      'max-gas-price-wei': { type: 'string' },
+      'ticket-ev-wei': { type: 'string' },
+      'initialize-rounds': { type: 'boolean' },
+      reward: { type: 'boolean' },
+      'min-face-value-wei': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -56,10 +98,15 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'orchestrator': {
       const maxSessions = values['max-sessions'] ? Number(values['max-sessions']) : undefined;
+      const payments = await orchestratorPaymentsFromFlags(values);
+      const warmup = values.warmup;
       const node = await OrchestratorServer.create({
+        faultInjection: values['fault-injection'],
+        ...(warmup ? { warmup: warmup === 'all' ? 'all' : warmup.split(',') } : {}),
         host: values.host,
         port: port(values.port, 8935),
         ...(maxSessions ? { maxSessions } : {}),
+        ...(payments ? { payments } : {}),
       });
       closeOnSignal('orchestrator', node);
       reportReady('orchestrator', node.url);
@@ -76,7 +123,11 @@ async function main(argv: string[]): Promise<void> {
           'gateway needs --orchestrator <url>, or --rpc <url> --controller <address>',
         );
       }
+      const payments = await gatewayPaymentsFromFlags(values);
       const node = await GatewayServer.create({
+        ...(payments ? { payments } : {}),
+        iceServers: (values['ice-server'] ?? []).map(parseIceServerFlag),
+        sfu: await createSfuAdapter(parseSfuFlag(values.sfu)),
         host: values.host,
         port: port(values.port, 8088),
         orchestrators,
@@ -98,13 +149,30 @@ async function main(argv: string[]): Promise<void> {
         gatewayPort: port(values['gateway-port'], 8088),
         orchestratorPort: port(values['orchestrator-port'], 8935),
         orchestrators: orchestratorCount,
+        warmup: true,
         ...(values.chain ? { chainPort: port(values['chain-port'], 8545) } : {}),
       });
-      closeOnSignal('dev', stack);
+      const studio = values.studio
+        ? await startStudio({
+            gatewayUrl: stack.gatewayUrl,
+            host: values.host,
+            port: port(values['studio-port'], 5173),
+          }).catch(async (error: unknown) => {
+            await stack.close();
+            throw error;
+          })
+        : undefined;
+      closeOnSignal('dev', {
+        close: async () => {
+          await studio?.close();
+          await stack.close();
+        },
+      });
       process.stdout.write(
         [
           '',
           'PeerFrame local stack is up:',
+          ...(studio ? [`  studio         ${studio.url}   (open it in a browser)`] : []),
           `  WHIP ingest    ${stack.gatewayUrl}/whip?pipeline=invert   (POST application/sdp)`,
           `  gateway        ${stack.gatewayUrl}/streams   ${stack.gatewayUrl}/orchestrators   ${stack.gatewayUrl}/metrics`,
           ...stack.orchestratorUrls.map((url) => `  orchestrator   ${url}/info`),
@@ -129,3 +197,27 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`peerframe: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
+
+function parseSfuFlag(value: string | undefined): 'werift' | 'mediasoup' | 'auto' {
+  if (value === 'werift' || value === 'mediasoup' || value === 'auto') return value;
+  throw new RangeError(`--sfu must be werift, mediasoup or auto, got "${value}"`);
+}
+
+/** `stun:host:3478`, or `turn:host:3478,user,password`. */
+function parseIceServerFlag(value: string): {
+  urls: string;
+  username?: string;
+  credential?: string;
+} {
+  const [urls = '', username, credential] = value.split(',');
+  if (!/^(stun|stuns|turn|turns):/.test(urls)) {
+    throw new RangeError(
+      `--ice-server must start with stun:, stuns:, turn: or turns:, got "${urls}"`,
+    );
+  }
+  return {
+    urls,
+    ...(username !== undefined ? { username } : {}),
+    ...(credential !== undefined ? { credential } : {}),
+  };
+}

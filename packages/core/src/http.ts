@@ -1,5 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { BaseError } from './BaseError.ts';
 import { HttpError } from './HttpError.ts';
 
@@ -18,15 +24,34 @@ export async function readBody(
   if (declared > maxBytes) throw bodyTooLarge(maxBytes);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      req.resume();
-      throw bodyTooLarge(maxBytes);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.resume();
+        throw bodyTooLarge(maxBytes);
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    // The client went away mid-body: its mistake (or its network's), not the server's.
+    throw new HttpError(400, 'request_aborted', 'The request body was cut off', { cause: error });
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The request's URL. An origin-form target keeps its path as sent (`//x` stays a path, not a
+ * host); a target that is no URL at all (`*`, a bad absolute form) is a 400 `invalid_url`.
+ */
+export function requestUrl(req: IncomingMessage): URL {
+  const target = req.url ?? '/';
+  try {
+    return target.startsWith('/') ? new URL(`http://node${target}`) : new URL(target);
+  } catch {
+    throw new HttpError(400, 'invalid_url', `Request target is not a URL: ${target.slice(0, 100)}`);
+  }
 }
 
 function bodyTooLarge(maxBytes: number): HttpError {
@@ -92,6 +117,15 @@ export async function listenHttp(
   port: number,
 ): Promise<{ server: Server; url: string }> {
   const server = createServer();
+  // What Node's parser refuses (broken framing, headers over its limit) and `Expect` values it
+  // cannot meet get the same JSON error body as every other refusal, not a bare status line.
+  server.on('clientError', answerClientError);
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    sendError(
+      res,
+      new HttpError(417, 'expectation_failed', `Expect "${req.headers.expect}" is not supported`),
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);
@@ -104,4 +138,22 @@ export async function listenHttp(
 export function closeHttp(server: Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  const pending = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', 'Request headers are larger than the server accepts']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'The request took too long to arrive']
+        : [400, 'bad_request', `Malformed HTTP request (${error.code ?? 'parse error'})`];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

@@ -18,7 +18,15 @@ export type StreamStatsEvent = StreamRates & {
 export type ControlServerEvents = {
   state: (event: { streamId: string; state: StreamState }) => void;
   stats: (event: StreamStatsEvent) => void;
-  orchestrator: (event: { streamId: string; url: string }) => void;
+  /** `priceWeiPerSecond`: decimal wei ("0" when the orchestrator does not charge). */
+  orchestrator: (event: { streamId: string; url: string; priceWeiPerSecond: string }) => void;
+  /** After each payment: decimal wei. `spentWei` counts every orchestrator of the stream. */
+  payment: (event: {
+    streamId: string;
+    priceWeiPerSecond: string;
+    spentWei: string;
+    balanceWei: string;
+  }) => void;
   error: (event: { streamId: string; code: string; message: string }) => void;
 };
 
@@ -142,7 +150,21 @@ export class ControlChannel {
       to().emit('state', { streamId: stream.id, state });
       if (state === 'ended') this.#watched.delete(stream.id);
     });
-    stream.on('orchestrator', ({ url }) => to().emit('orchestrator', { streamId: stream.id, url }));
+    stream.on('orchestrator', ({ url, priceWeiPerSecond }) =>
+      to().emit('orchestrator', {
+        streamId: stream.id,
+        url,
+        priceWeiPerSecond: priceWeiPerSecond.toString(),
+      }),
+    );
+    stream.on('payment', ({ priceWeiPerSecond, totalSpentWei, balanceWei }) =>
+      to().emit('payment', {
+        streamId: stream.id,
+        priceWeiPerSecond: priceWeiPerSecond.toString(),
+        spentWei: totalSpentWei.toString(),
+        balanceWei: balanceWei.toString(),
+      }),
+    );
     stream.on('error', (error) =>
       to().emit('error', { streamId: stream.id, code: error.code, message: error.shortMessage }),
     );
@@ -160,6 +182,13 @@ export class ControlChannel {
       });
     });
     this.#log.debug({ streamId: stream.id }, 'control clients watch the stream');
+  }
+
+  /** Sends an `error` event to the control clients of these streams (e.g. the gateway drains). */
+  announce(streamIds: readonly string[], code: string, message: string): void {
+    for (const streamId of streamIds) {
+      this.#io.of('/streams').to(room(streamId)).emit('error', { streamId, code, message });
+    }
   }
 
   close(): Promise<void> {

@@ -20,6 +20,12 @@ export class GatewayMetrics {
     labelNames: ['code'],
     registers: [this.registry],
   });
+  /** Expected value of the tickets sent to orchestrators (a float: for dashboards, not accounts). */
+  readonly paidWei = new Counter({
+    name: 'peerframe_gateway_paid_wei_total',
+    help: 'Expected value of the tickets sent to orchestrators, wei',
+    registers: [this.registry],
+  });
   readonly httpResponses = new Counter({
     name: 'peerframe_gateway_http_responses_total',
     help: 'HTTP responses by method and status',
@@ -72,6 +78,15 @@ export class GatewayMetrics {
       this.#bitrate.set({ stream: id, direction: 'out' }, rates.bitrateOutKbps);
     });
     stream.on('failover', () => this.failovers.inc());
+    // `spentWei` grows per orchestrator; count what each payment added.
+    let lastSpent = 0n;
+    stream.on('orchestrator', () => {
+      lastSpent = 0n;
+    });
+    stream.on('payment', ({ spentWei }) => {
+      if (spentWei > lastSpent) this.paidWei.inc(Number(spentWei - lastSpent));
+      lastSpent = spentWei;
+    });
     stream.on('error', (error) => this.streamErrors.inc({ code: error.code }));
     stream.on('state', (state) => {
       if (state !== 'ended') return;

@@ -12,6 +12,7 @@ import {
   parseJsonObject,
   parseSdp,
   readBody,
+  requestUrl,
   requireVp8Video,
   sendError,
   sendJson,
@@ -19,8 +20,10 @@ import {
 import { ControlChannel } from './ControlChannel.ts';
 import type { ChainDiscoveryOptions } from './discoverOrchestrators.ts';
 import { GatewayMetrics } from './GatewayMetrics.ts';
+import type { GatewayPayments } from './GatewayPayments.ts';
 import { OrchestratorPool } from './OrchestratorPool.ts';
 import { RateLimiter } from './RateLimiter.ts';
+import { parseIceFragment, type SfuAdapter } from './SfuAdapter.ts';
 import {
   type CreateStreamKeyOptions,
   type StreamKeyRecord,
@@ -69,7 +72,36 @@ export type GatewayServerOptions = {
    * stream key made through that API; when unset the gateway is open (local development).
    */
   adminToken?: string;
+  /**
+   * Pays orchestrators that charge, every second, with probabilistic tickets (default: none;
+   * then only orchestrators that do not charge can take streams).
+   */
+  payments?: GatewayPayments;
+  /**
+   * STUN/TURN servers clients should use, sent as `Link: <url>; rel="ice-server"` headers on WHIP
+   * and WHEP answers and on `OPTIONS /whip` (RFC 9725 §4.6). Default none (loopback, LAN).
+   */
+  iceServers?: IceServer[];
+  /** Makes the WebRTC legs (default werift, in-process). */
+  sfu?: SfuAdapter;
 };
+
+/** An ICE server as RTCPeerConnection takes it (TURN with a username and password). */
+export type IceServer = { urls: string; username?: string; credential?: string };
+
+/** `Link` header values for ICE servers (RFC 9725 §4.6, RFC 8288 quoting). */
+export function iceServerLinks(servers: readonly IceServer[]): string[] {
+  const quote = (value: string) => `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  return servers.map(({ urls, username, credential }) =>
+    [
+      `<${urls}>; rel="ice-server"`,
+      ...(username !== undefined ? [`username=${quote(username)}`] : []),
+      ...(credential !== undefined
+        ? [`credential=${quote(credential)}`, 'credential-type="password"']
+        : []),
+    ].join('; '),
+  );
+}
 
 export const defaultGatewayServerOptions = {
   host: '127.0.0.1',
@@ -108,6 +140,7 @@ export class GatewayServer {
   readonly #limiter: RateLimiter;
   readonly metrics = new GatewayMetrics(this.streams);
   #closed = false;
+  #draining = false;
 
   private constructor(
     server: Server,
@@ -169,10 +202,10 @@ export class GatewayServer {
       this.metrics.httpResponses.inc({ method: req.method ?? '', status: String(res.statusCode) }),
     );
     try {
-      const url = new URL(req.url ?? '/', 'http://gateway');
+      const url = requestUrl(req);
       const parts = url.pathname.split('/').filter(Boolean);
       if (req.method === 'OPTIONS') {
-        res.writeHead(204, corsHeaders).end();
+        res.writeHead(204, { ...corsHeaders, ...this.#linkHeaders() }).end();
         return;
       }
       if ((parts[0] === 'whip' || parts[0] === 'whep') && req.method === 'POST')
@@ -200,13 +233,7 @@ export class GatewayServer {
           res.writeHead(200, corsHeaders).end();
           return;
         }
-        if (req.method === 'PATCH') {
-          throw new HttpError(
-            405,
-            'trickle_not_supported',
-            'Trickle ICE is not supported: send complete offers',
-          );
-        }
+        if (req.method === 'PATCH') return await this.#patchIce(req, res, stream);
       }
       if (parts[0] === 'whep' && parts.length === 2 && req.method === 'POST') {
         return await this.#play(req, res, parts[1] ?? '', url);
@@ -218,6 +245,9 @@ export class GatewayServer {
         }
         res.writeHead(200, corsHeaders).end();
         return;
+      }
+      if (req.method === 'GET' && url.pathname === '/pipelines') {
+        return sendJson(res, 200, { pipelines: this.#pool.pipelines() }, corsHeaders);
       }
       if (req.method === 'GET' && url.pathname === '/orchestrators') {
         return sendJson(res, 200, { orchestrators: this.#pool.list() }, corsHeaders);
@@ -233,7 +263,14 @@ export class GatewayServer {
         );
       }
       if (req.method === 'GET' && url.pathname === '/healthz') {
-        return sendJson(res, 200, { ok: !this.#closed, streams: this.streams.size }, corsHeaders);
+        // A draining gateway is still alive but wants no new streams: 503 for load balancers.
+        const ok = !this.#closed && !this.#draining;
+        return sendJson(
+          res,
+          ok ? 200 : 503,
+          { ok, draining: this.#draining, streams: this.streams.size },
+          corsHeaders,
+        );
       }
       if (req.method === 'GET' && url.pathname === '/metrics') {
         const text = await this.metrics.registry.metrics();
@@ -259,7 +296,64 @@ export class GatewayServer {
     }
   }
 
+  /**
+   * WHIP PATCH (RFC 9725 §4.3): an `application/trickle-ice-sdpfrag` body adds the publisher's
+   * late candidates (204), or, with new ICE credentials, restarts ICE and answers ours (200,
+   * new ETag). `If-Match` must name the current ICE session when given.
+   */
+  async #patchIce(req: IncomingMessage, res: ServerResponse, stream: StreamSession): Promise<void> {
+    const key = this.#keyOfStream.get(stream.id);
+    if (key && this.#streamKey(req)?.id !== key.id) {
+      throw new HttpError(
+        403,
+        'forbidden',
+        'Only the stream key that published a stream can patch it',
+      );
+    }
+    if (contentType(req) !== 'application/trickle-ice-sdpfrag') {
+      throw new HttpError(
+        415,
+        'unsupported_media_type',
+        `PATCH takes application/trickle-ice-sdpfrag, got "${req.headers['content-type'] ?? 'none'}"`,
+      );
+    }
+    const ifMatch = req.headers['if-match'];
+    if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== stream.etag) {
+      throw new HttpError(
+        412,
+        'etag_mismatch',
+        `If-Match ${ifMatch} does not name the current ICE session ${stream.etag}`,
+      );
+    }
+    const fragment = parseIceFragment(await readBody(req, maxSdpBytes));
+    if (!fragment.ufrag && fragment.candidates.length === 0 && !fragment.endOfCandidates) {
+      throw new HttpError(
+        400,
+        'invalid_sdpfrag',
+        'The body has no a=ice-ufrag, a=candidate or a=end-of-candidates line',
+      );
+    }
+    const answer = await stream.patchPublisherIce(fragment);
+    if (answer === undefined) {
+      res.writeHead(204, { ...corsHeaders, etag: stream.etag }).end();
+      return;
+    }
+    res
+      .writeHead(200, {
+        ...corsHeaders,
+        'content-type': 'application/trickle-ice-sdpfrag',
+        etag: stream.etag,
+      })
+      .end(answer);
+  }
+
   async #publish(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (this.#closed) throw new HttpError(503, 'shutting_down', 'Gateway is shutting down');
+    if (this.#draining) {
+      throw new HttpError(503, 'draining', 'Gateway is draining: publish to another gateway', {
+        retryable: true,
+      });
+    }
     if (contentType(req) !== 'application/sdp') {
       throw new HttpError(
         415,
@@ -272,11 +366,20 @@ export class GatewayServer {
     const pipeline = url.searchParams.get('pipeline') ?? this.#options.defaultPipeline;
     const key = this.#authorizePublish(req, pipeline);
     const params = parseParamsQuery(url.searchParams.get('params'));
-    if (this.#closed) throw new HttpError(503, 'shutting_down', 'Gateway is shutting down');
+    const payments = this.#options.payments;
+    const maxPriceWeiPerSecond =
+      key?.maxPriceWeiPerSecond ?? payments?.options.maxPriceWeiPerSecond;
     const stream = await StreamSession.create(offer, {
       pipeline,
       params,
-      selectOrchestrator: (exclude) => this.#pool.select(pipeline, exclude),
+      payments,
+      maxPriceWeiPerSecond,
+      sfu: this.#options.sfu,
+      selectOrchestrator: (exclude) =>
+        this.#pool.select(pipeline, exclude, {
+          // Without payments only free orchestrators can take the stream.
+          maxPriceWeiPerSecond: payments ? maxPriceWeiPerSecond : 0n,
+        }),
       onOrchestratorFailed: (orchestratorUrl) => this.#pool.reportFailure(orchestratorUrl),
       bitrate: this.#options.bitrate,
       zeroPlayoutDelay: this.#options.zeroPlayoutDelay,
@@ -302,7 +405,8 @@ export class GatewayServer {
       ...corsHeaders,
       'content-type': 'application/sdp',
       location: `/whip/${stream.id}`,
-      etag: `"${stream.id}"`,
+      etag: stream.etag,
+      ...this.#linkHeaders(),
       // Where viewers play the processed stream (WHEP).
       'peerframe-playback-url': `/whep/${stream.playbackId}`,
     });
@@ -328,6 +432,7 @@ export class GatewayServer {
       {
         dropToOrchestratorRatio: ratio('dropToOrchestratorRatio'),
         dropToPublisherRatio: ratio('dropToPublisherRatio'),
+        corruptPayments: body.corruptPayments === true,
       },
       durationMs,
     );
@@ -512,8 +617,14 @@ export class GatewayServer {
       'content-type': 'application/sdp',
       location: `/whep/${playbackId}/${viewerId}`,
       etag: `"${viewerId}"`,
+      ...this.#linkHeaders(),
     });
     res.end(answerSdp);
+  }
+
+  #linkHeaders(): { link?: string[] } {
+    const servers = this.#options.iceServers ?? [];
+    return servers.length > 0 ? { link: iceServerLinks(servers) } : {};
   }
 
   #streamByPlaybackId(playbackId: string): StreamSession {
@@ -522,12 +633,35 @@ export class GatewayServer {
   }
 
   /** Ends every stream, then the HTTP server. Idempotent. */
-  async close(): Promise<void> {
+  /**
+   * Graceful stop (SIGTERM): takes no new stream (WHIP answers 503 `draining`, `/healthz` 503),
+   * tells every live stream's control clients why (`error` `gateway_draining`), lets publishers
+   * leave for up to `graceMs`, then ends what is left with that reason and closes.
+   */
+  async drain(graceMs = 10_000): Promise<void> {
+    if (this.#closed || this.#draining) return;
+    this.#draining = true;
+    const deadline = performance.now() + graceMs;
+    this.#log.info({ streams: this.streams.size, graceMs }, 'draining');
+    this.#control?.announce(
+      [...this.streams.keys()],
+      'gateway_draining',
+      `This gateway is shutting down; streams end within ${Math.round(graceMs / 1000)} s: publish again to reconnect`,
+    );
+    while (this.streams.size > 0 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await this.close('gateway drained');
+  }
+
+  async close(reason = 'gateway shutting down'): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.all([...this.streams.values()].map((s) => s.close('gateway shutting down')));
+    await Promise.all([...this.streams.values()].map((s) => s.close(reason)));
     this.#pool.close();
     await this.#control?.close();
+    // The SFU it was given ends with it (a mediasoup worker would outlive the process otherwise).
+    await this.#options.sfu?.close();
     await closeHttp(this.#server);
   }
 }

@@ -16,8 +16,34 @@ export class OrchestratorRequestError extends BaseError {
 export type OrchestratorInfoResponse = {
   /** The orchestrator takes no new session and will stop soon. */
   draining?: boolean;
-  pipelines: { name: string; description: string; state: string }[];
+  pipelines: {
+    name: string;
+    description: string;
+    state: string;
+    /** Decimal wei per second (absent from orchestrators that do not charge). */
+    priceWeiPerSecond?: string;
+    paramsSchema?: Record<string, unknown>;
+  }[];
   capacity: { maxSessions: number; activeSessions: number; freeSessions: number };
+  /** How to pay the orchestrator; null or absent when its sessions are free. */
+  payments?: {
+    recipient: string;
+    /** Decimal wei per second, per pipeline. */
+    priceWeiPerSecond: Record<string, string>;
+    upfrontSeconds: number;
+    graceMs: number;
+    /** For the sender named in the request. */
+    ticketParams?: unknown;
+  } | null;
+};
+
+/** The orchestrator's answer to a payment. */
+export type PaymentReceiptResponse = {
+  creditedWei: string;
+  balanceWei: string;
+  accepted: number;
+  winners: number;
+  rejected: { index: number; reason: string; details: string }[];
 };
 
 /** The gateway's client for one orchestrator's HTTP API. */
@@ -30,14 +56,17 @@ export class OrchestratorClient {
     this.#timeoutMs = timeoutMs;
   }
 
-  info(): Promise<OrchestratorInfoResponse> {
-    return this.#request('GET', '/info');
+  /** What the orchestrator offers; with `sender`, the ticket params that sender pays with. */
+  info(sender?: string): Promise<OrchestratorInfoResponse> {
+    return this.#request('GET', sender ? `/info?sender=${sender}` : '/info');
   }
 
   createSession(body: {
     sdp: string;
     pipeline: string;
     params: Record<string, unknown>;
+    /** The upfront payment (a `PaymentJson`) when the orchestrator charges. */
+    payment?: unknown;
   }): Promise<{ id: string; sdp: string }> {
     return this.#request('POST', '/sessions', body);
   }
@@ -58,19 +87,34 @@ export class OrchestratorClient {
     return this.#request('GET', `/sessions/${encodeURIComponent(id)}`);
   }
 
+  /** Pays for a running session (`POST /sessions/:id/payment`). */
+  pay(id: string, payment: unknown): Promise<PaymentReceiptResponse> {
+    return this.#request('POST', `/sessions/${encodeURIComponent(id)}/payment`, { payment });
+  }
+
   updateParams(id: string, params: Record<string, unknown>): Promise<unknown> {
     return this.#request('POST', `/sessions/${encodeURIComponent(id)}/params`, { params });
   }
 
   async #request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    // Serialised before the request: a body that cannot be (params nested thousands deep) is
+    // the caller's mistake, not an unreachable orchestrator to suspend.
+    let payload: string | undefined;
+    try {
+      payload = body === undefined ? undefined : JSON.stringify(body);
+    } catch (error) {
+      throw new HttpError(400, 'invalid_params', 'The request cannot be sent: nested too deeply', {
+        cause: error,
+      });
+    }
     let res: Response;
     try {
       res = await fetch(`${this.url}${path}`, {
         method,
         signal: AbortSignal.timeout(this.#timeoutMs),
-        ...(body === undefined
+        ...(payload === undefined
           ? {}
-          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+          : { headers: { 'content-type': 'application/json' }, body: payload }),
       });
     } catch (error) {
       throw new OrchestratorRequestError(this.url, error);

@@ -16,6 +16,18 @@ export type OrchestratorPoolOptions = {
 };
 
 /** What the pool knows of one orchestrator. */
+/** A pipeline as `GET /pipelines` lists it. */
+export type PipelineOffer = {
+  name: string;
+  description: string;
+  state: 'ready' | 'warming';
+  /** How its params are described to a UI (from the orchestrator's `/info`). */
+  paramsSchema: Record<string, unknown>;
+  /** Lowest price among the orchestrators offering it, decimal wei per second. */
+  priceWeiPerSecond: string;
+  orchestrators: number;
+};
+
 export type OrchestratorView = {
   url: string;
   source: 'static' | 'chain';
@@ -123,7 +135,11 @@ export class OrchestratorPool {
    * every orchestrator has told its pipelines and none offers this one, 503 `no_orchestrator`
    * when none is left. Orchestrators not heard from yet are candidates (their answer decides).
    */
-  select(pipeline: string, exclude: ReadonlySet<string> = new Set()): OrchestratorClient {
+  select(
+    pipeline: string,
+    exclude: ReadonlySet<string> = new Set(),
+    { maxPriceWeiPerSecond }: { maxPriceWeiPerSecond?: bigint | undefined } = {},
+  ): OrchestratorClient {
     const entries = [...this.#entries.values()];
     const described = entries.filter((e) => e.info);
     if (entries.length > 0 && described.length === entries.length) {
@@ -137,17 +153,38 @@ export class OrchestratorPool {
       }
     }
     const now = performance.now();
-    const usable = entries.filter(
+    const priceOf = (e: Entry) =>
+      BigInt(e.info?.pipelines.find((p) => p.name === pipeline)?.priceWeiPerSecond ?? '0');
+    const offering = entries.filter(
       (e) =>
         !exclude.has(e.client.url) &&
         (!e.info ||
           (!e.info.draining &&
-            e.info.pipelines.some((p) => p.name === pipeline) &&
+            e.info.pipelines.some((p) => p.name === pipeline && p.state !== 'error') &&
             e.info.capacity.freeSessions > 0)),
     );
+    const usable =
+      maxPriceWeiPerSecond === undefined
+        ? offering
+        : offering.filter((e) => priceOf(e) <= maxPriceWeiPerSecond);
+    if (usable.length === 0 && offering.length > 0) {
+      const [cheapest] = offering.map(priceOf).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      throw new HttpError(
+        503,
+        'no_orchestrator',
+        `No orchestrator runs "${pipeline}" for at most ${maxPriceWeiPerSecond} wei/s; the cheapest asks ${cheapest} wei/s`,
+        { retryable: true },
+      );
+    }
     const healthy = usable.filter((e) => e.suspendedUntil <= now);
-    // A slow or recently failed orchestrator beats none.
-    const candidates = healthy.length > 0 ? healthy : usable;
+    // A slow or recently failed orchestrator beats none; one with the pipeline ready beats one
+    // still warming it up.
+    const pool = healthy.length > 0 ? healthy : usable;
+    const ready = pool.filter((e) => {
+      const state = e.info?.pipelines.find((p) => p.name === pipeline)?.state;
+      return state === undefined || offerState(state) === 'ready';
+    });
+    const candidates = ready.length > 0 ? ready : pool;
     if (candidates.length === 0) {
       throw new HttpError(
         503,
@@ -171,6 +208,37 @@ export class OrchestratorPool {
       if (draw <= 0) return entry.client;
     }
     return (scored[0] as { entry: Entry }).entry.client;
+  }
+
+  /**
+   * The pipelines orchestrators offer now: `ready` when one has it ready, the lowest price, how
+   * many offer it, and the params schema the first one gave.
+   */
+  pipelines(): PipelineOffer[] {
+    const offers = new Map<string, PipelineOffer>();
+    for (const entry of this.#entries.values()) {
+      if (!entry.info || entry.info.draining) continue;
+      for (const p of entry.info.pipelines) {
+        if (p.state === 'error') continue;
+        const price = BigInt(p.priceWeiPerSecond ?? '0');
+        const offer = offers.get(p.name);
+        if (!offer) {
+          offers.set(p.name, {
+            name: p.name,
+            description: p.description,
+            state: offerState(p.state),
+            paramsSchema: p.paramsSchema ?? {},
+            priceWeiPerSecond: price.toString(),
+            orchestrators: 1,
+          });
+          continue;
+        }
+        offer.orchestrators++;
+        if (offerState(p.state) === 'ready') offer.state = 'ready';
+        if (price < BigInt(offer.priceWeiPerSecond)) offer.priceWeiPerSecond = price.toString();
+      }
+    }
+    return [...offers.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** An orchestrator served a stream: it counts toward its success rate. */
@@ -245,4 +313,12 @@ function score(entry: Entry, maxStake: bigint): number {
   const rtt = entry.rttMs === undefined ? 0.5 : Math.min(1, 20 / Math.max(1, entry.rttMs));
   const success = (entry.successes + 1) / (entry.successes + entry.failures + 2);
   return 0.05 + 0.4 * stake + 0.3 * rtt + 0.3 * success;
+}
+
+/**
+ * How a pipeline state from an orchestrator's `/info` shows to clients: `ready` (warmed, or built
+ * on first use) or `warming` (loading or warming at start).
+ */
+function offerState(state: string): 'ready' | 'warming' {
+  return state === 'ready' || state === 'idle' ? 'ready' : 'warming';
 }

@@ -8,11 +8,19 @@ import {
   setVideoBitrateHints,
   TypedEmitter,
 } from '@peerframe/core';
+import type { Wei } from '@peerframe/protocol';
 import type { RtpPacket } from 'werift';
+import type { GatewayPayments } from './GatewayPayments.ts';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
-import { type LegState, WeriftLeg } from './WeriftLeg.ts';
+import type { IceFragment, LegState, SfuAdapter, SfuLeg } from './SfuAdapter.ts';
+import { StreamPayer, type StreamPayment } from './StreamPayer.ts';
+import { weriftSfu } from './WeriftLeg.ts';
 
-export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'ended';
+/**
+ * `connecting` until the publisher's leg is up, `warming` until the first processed frame,
+ * `live`, `reconnecting` while it moves to another orchestrator, `ended`.
+ */
+export type StreamState = 'connecting' | 'warming' | 'live' | 'reconnecting' | 'ended';
 
 /** Packets the gateway drops on purpose, for fault-injection tests (ratios 0..1). */
 export type StreamFaults = {
@@ -20,12 +28,17 @@ export type StreamFaults = {
   dropToOrchestratorRatio: number;
   /** Share of orchestrator → publisher packets dropped. */
   dropToPublisherRatio: number;
+  /**
+   * Sign the current orchestrator's tickets wrongly (it refuses them, as it would a sender it
+   * cannot trust): the payment failure path. Later orchestrators are paid correctly.
+   */
+  corruptPayments?: boolean;
 };
 
 /** What a WHEP viewer plays: the processed video (default) or the publisher's own. */
 export type ViewerSource = 'processed' | 'source';
 
-type Viewer = { id: string; leg: WeriftLeg; source: ViewerSource };
+type Viewer = { id: string; leg: SfuLeg; source: ViewerSource };
 
 export class StreamFailedError extends BaseError {
   override name = 'StreamFailedError';
@@ -46,7 +59,9 @@ export type StreamSessionEvents = {
   /** Every second while the stream lives. */
   rates: [StreamRates];
   /** The stream is now served by this orchestrator (at start and after each failover). */
-  orchestrator: [{ url: string; sessionId: string }];
+  orchestrator: [{ url: string; sessionId: string; priceWeiPerSecond: Wei }];
+  /** A payment to the current orchestrator went through (every second while it charges). */
+  payment: [StreamPayment & { totalSpentWei: Wei }];
   /** An orchestrator failed and the stream moves away from it. */
   failover: [{ from: string; reason: string }];
   /** The stream ended because of a failure (after `state: ended`). */
@@ -58,6 +73,12 @@ export type StreamSessionOptions = {
   params: Record<string, unknown>;
   /** Picks an orchestrator, skipping the URLs in `exclude`; throws when none is left. */
   selectOrchestrator: (exclude: ReadonlySet<string>) => OrchestratorClient;
+  /** Makes the WebRTC legs (default werift, in-process). */
+  sfu?: SfuAdapter | undefined;
+  /** Pays orchestrators that charge (default: none; an orchestrator that charges then refuses the stream). */
+  payments?: GatewayPayments | undefined;
+  /** Highest price this stream pays, wei per second (default: the payments' own maximum). */
+  maxPriceWeiPerSecond?: Wei | undefined;
   /** Called when an orchestrator failed this stream (so the gateway can suspend it). */
   onOrchestratorFailed?: (url: string) => void;
   /** Bitrate the publisher's and the orchestrators' encoders start at and keep within. */
@@ -70,6 +91,11 @@ export type StreamSessionOptions = {
   stallTimeoutMs?: number;
   /** A new orchestrator gets this long for its first processed packet, ms (default 3000). */
   firstPacketTimeoutMs?: number;
+  /**
+   * A publisher whose leg is not connected this long after its offer was answered ends the
+   * stream, freeing the orchestrator session it holds, ms (default 15 000).
+   */
+  publisherConnectTimeoutMs?: number;
   /** WHEP viewers one stream takes (default 50). */
   maxViewers?: number;
   /** At most this many orchestrator swaps within `swapWindowMs` before the stream ends (default 5). */
@@ -97,15 +123,24 @@ export type StreamStats = {
   keyframeRequestsToOrchestrator: number;
   /** Packets dropped by fault injection. */
   packetsDropped: number;
+  /** The current orchestrator's price, decimal wei per second ("0" when free). */
+  priceWeiPerSecond: string;
+  /** Expected value paid to every orchestrator of this stream so far, decimal wei. */
+  spentWei: string;
+  /** The current orchestrator's count of the stream's credit, decimal wei. */
+  balanceWei: string;
 };
 
 /** The current orchestrator leg of a stream. */
 type Upstream = {
-  leg: WeriftLeg;
+  leg: SfuLeg;
   client: OrchestratorClient;
   sessionId: string;
   createdAt: number;
   lastPacketAt: number | undefined;
+  priceWeiPerSecond: Wei;
+  /** Pays the orchestrator each second, when it charges. */
+  payer: StreamPayer | undefined;
 };
 
 const watchdogIntervalMs = 100;
@@ -127,7 +162,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   readonly playbackId = randomUUID();
   readonly pipeline: string;
   readonly answerSdp: string;
-  readonly #publisher: WeriftLeg;
+  readonly #publisher: SfuLeg;
   readonly #options: StreamSessionOptions;
   readonly #log: Logger;
   #params: Record<string, unknown>;
@@ -136,6 +171,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   #faults: StreamFaults = { dropToOrchestratorRatio: 0, dropToPublisherRatio: 0 };
   #faultTimer: NodeJS.Timeout | undefined;
   readonly #watchdog: NodeJS.Timeout;
+  readonly #createdAt = performance.now();
   /** When a packet was last forwarded to the orchestrator, and when forwarding resumed after a gap. */
   #lastFedAt = 0;
   #feedResumedAt = 0;
@@ -143,6 +179,11 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   readonly #swapTimes: number[] = [];
   readonly #failed = new Set<string>();
   readonly #viewers = new Map<string, Viewer>();
+  /** The publisher's ICE username fragment, and how many ICE restarts it made. */
+  #publisherUfrag: string | undefined;
+  #iceGeneration = 0;
+  /** Paid to orchestrators this stream left, wei. */
+  #spentBeforeWei = 0n;
   #lastToPublisher = 0;
   #lastToOrchestrator = 0;
   readonly #ratesTimer: NodeJS.Timeout;
@@ -156,7 +197,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   };
 
   private constructor(
-    publisher: WeriftLeg,
+    publisher: SfuLeg,
+    offerSdp: string,
     answerSdp: string,
     upstream: Upstream,
     options: StreamSessionOptions,
@@ -167,10 +209,14 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     this.#options = options;
     this.pipeline = options.pipeline;
     this.#params = options.params;
+    this.#publisherUfrag = /^a=ice-ufrag:(.+)$/m.exec(offerSdp)?.[1]?.trim();
     this.#log = createLogger('gateway:stream', { streamId: this.id, pipeline: options.pipeline });
     this.#wirePublisher();
     this.#attach(upstream);
-    this.#watchdog = setInterval(() => this.#checkUpstream(), watchdogIntervalMs);
+    this.#watchdog = setInterval(() => {
+      this.#checkPublisher();
+      this.#checkUpstream();
+    }, watchdogIntervalMs);
     this.#watchdog.unref();
     this.#ratesTimer = setInterval(() => this.emit('rates', this.#takeRates()), 1000);
     this.#ratesTimer.unref();
@@ -183,10 +229,10 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   static async create(offerSdp: string, options: StreamSessionOptions): Promise<StreamSession> {
     const upstream = await connectUpstream(options, options.params, new Set());
     try {
-      const answered = await WeriftLeg.answer(offerSdp, legOptions(options));
+      const answered = await sfuOf(options).answer(offerSdp, legOptions(options));
       // The hints in our answer set the bitrate of the publisher's encoder.
       const answerSdp = setVideoBitrateHints(answered.answerSdp, options.bitrate);
-      return new StreamSession(answered.leg, answerSdp, upstream, options);
+      return new StreamSession(answered.leg, offerSdp, answerSdp, upstream, options);
     } catch (error) {
       await closeUpstream(upstream);
       throw error;
@@ -195,6 +241,30 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
 
   get state(): StreamState {
     return this.#state;
+  }
+
+  /** The WHIP resource's ETag: names the publisher's current ICE session. */
+  get etag(): string {
+    return `"${this.id}.${this.#iceGeneration}"`;
+  }
+
+  /**
+   * Applies a WHIP PATCH: late candidates (returns undefined), or an ICE restart when the
+   * fragment carries credentials other than the current ones (returns our answer fragment).
+   */
+  async patchPublisherIce(fragment: IceFragment): Promise<string | undefined> {
+    if (this.#state === 'ended')
+      throw new HttpError(404, 'stream_not_found', 'The stream has ended');
+    const restart = fragment.ufrag !== undefined && fragment.ufrag !== this.#publisherUfrag;
+    if (!restart) {
+      await this.#publisher.addRemoteCandidates(fragment);
+      return undefined;
+    }
+    const answer = await this.#publisher.restartIce(fragment);
+    this.#publisherUfrag = fragment.ufrag;
+    this.#iceGeneration++;
+    this.#log.info({ generation: this.#iceGeneration }, 'publisher restarted ICE');
+    return answer;
   }
 
   get params(): Readonly<Record<string, unknown>> {
@@ -218,7 +288,14 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       keyframeRequestsToPublisher: this.#counters.keyframeRequestsToPublisher,
       keyframeRequestsToOrchestrator: this.#counters.keyframeRequestsToOrchestrator,
       packetsDropped: this.#counters.packetsDropped,
+      priceWeiPerSecond: (this.#upstream?.priceWeiPerSecond ?? 0n).toString(),
+      spentWei: this.#spentWei().toString(),
+      balanceWei: (this.#upstream?.payer?.payment.balanceWei ?? 0n).toString(),
     };
+  }
+
+  #spentWei(): Wei {
+    return this.#spentBeforeWei + (this.#upstream?.payer?.payment.spentWei ?? 0n);
   }
 
   #takeRates(): StreamRates {
@@ -268,6 +345,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   injectFaults(faults: Partial<StreamFaults>, durationMs: number): void {
     clearTimeout(this.#faultTimer);
     this.#faults = { dropToOrchestratorRatio: 0, dropToPublisherRatio: 0, ...faults };
+    if (faults.corruptPayments) this.#upstream?.payer?.corruptTickets();
     this.#faultTimer = setTimeout(() => {
       this.#faults = { dropToOrchestratorRatio: 0, dropToPublisherRatio: 0 };
     }, durationMs);
@@ -289,7 +367,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
         retryable: true,
       });
     }
-    const { leg, answerSdp } = await WeriftLeg.answer(offerSdp, {
+    const { leg, answerSdp } = await sfuOf(this.#options).answer(offerSdp, {
       ...legOptions(this.#options),
       direction: 'sendonly',
     });
@@ -398,13 +476,32 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       }
     });
     if (leg.state === 'connected') this.#askPublisher();
-    this.emit('orchestrator', { url: upstream.client.url, sessionId: upstream.sessionId });
+    const { payer } = upstream;
+    if (payer) {
+      payer.on('payment', (payment) => {
+        if (this.#upstream === upstream) {
+          this.emit('payment', { ...payment, totalSpentWei: this.#spentWei() });
+        }
+      });
+      // A payment the orchestrator will not take: the stream moves before it is cut off.
+      payer.on('failed', ({ reason }) => {
+        if (this.#upstream === upstream) void this.#failover(reason);
+      });
+      payer.start();
+    }
+    this.emit('orchestrator', {
+      url: upstream.client.url,
+      sessionId: upstream.sessionId,
+      priceWeiPerSecond: upstream.priceWeiPerSecond,
+    });
+    if (payer) this.emit('payment', { ...payer.payment, totalSpentWei: this.#spentWei() });
   }
 
   #maybeLive(): void {
     if (this.#state === 'live' || this.#state === 'ended') return;
-    if (this.#publisher.state === 'connected' && this.#upstream?.lastPacketAt !== undefined)
-      this.#setState('live');
+    if (this.#publisher.state !== 'connected') return;
+    if (this.#upstream?.lastPacketAt !== undefined) this.#setState('live');
+    else if (this.#state === 'connecting') this.#setState('warming');
   }
 
   /**
@@ -412,6 +509,18 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
    * only while packets go to it, and after a gap in its input (publisher loss, faults) it gets
    * time for the keyframe round trip before silence counts.
    */
+  /** A publisher that never connects (a bare WHIP POST) must not hold an orchestrator for ever. */
+  #checkPublisher(): void {
+    if (this.#state !== 'connecting') return;
+    const limitMs = this.#options.publisherConnectTimeoutMs ?? 15_000;
+    if (performance.now() - this.#createdAt > limitMs) {
+      void this.#fail(
+        'publisher_not_connected',
+        `The publisher did not connect within ${limitMs} ms of its answer`,
+      );
+    }
+  }
+
   #checkUpstream(): void {
     const upstream = this.#upstream;
     if (!upstream || this.#failingOver || this.#state === 'ended') return;
@@ -437,6 +546,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     this.emit('failover', { from: old.client.url, reason });
     this.#options.onOrchestratorFailed?.(old.client.url);
     this.#failed.add(old.client.url);
+    this.#spentBeforeWei += old.payer?.payment.spentWei ?? 0n;
     void closeUpstream(old);
     const now = performance.now();
     const windowMs = this.#options.swapWindowMs ?? 5 * 60_000;
@@ -512,6 +622,10 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   }
 }
 
+function sfuOf(options: StreamSessionOptions): SfuAdapter {
+  return options.sfu ?? weriftSfu;
+}
+
 function legOptions(options: StreamSessionOptions) {
   return { zeroPlayoutDelay: options.zeroPlayoutDelay ?? true };
 }
@@ -529,13 +643,15 @@ async function connectUpstream(
   for (;;) {
     const client = options.selectOrchestrator(tried);
     tried.add(client.url);
-    const { leg, offerSdp } = await WeriftLeg.offer(legOptions(options));
+    const { leg, offerSdp } = await sfuOf(options).offer(legOptions(options));
     try {
+      const upfront = await payUpfront(options, client);
       const created = await client.createSession({
         // The hints in our offer set the bitrate of the orchestrator's encoder (sending to us).
         sdp: setVideoBitrateHints(offerSdp, options.bitrate),
         pipeline: options.pipeline,
         params,
+        ...(upfront ? { payment: upfront.payment } : {}),
       });
       try {
         await leg.accept(created.sdp);
@@ -543,27 +659,73 @@ async function connectUpstream(
         await client.deleteSession(created.id).catch(() => {});
         throw error;
       }
+      const payer =
+        upfront && options.payments
+          ? new StreamPayer({
+              payments: options.payments,
+              client,
+              sessionId: created.id,
+              pipeline: options.pipeline,
+              quote: upfront.quote,
+              upfrontWei: upfront.expectedValueWei,
+              balanceWei: upfront.expectedValueWei,
+            })
+          : undefined;
       return {
         leg,
         client,
         sessionId: created.id,
         createdAt: performance.now(),
         lastPacketAt: undefined,
+        priceWeiPerSecond: upfront?.quote.priceWeiPerSecond ?? 0n,
+        payer,
       };
     } catch (error) {
       await leg.close();
+      if (error instanceof PriceTooHighError) continue;
       const callersMistake =
         error instanceof HttpError &&
         error.status >= 400 &&
         error.status < 500 &&
-        error.status !== 429;
+        error.status !== 429 &&
+        // 402: this orchestrator refused the payment; another may take it.
+        error.status !== 402;
       if (callersMistake) throw error;
       options.onOrchestratorFailed?.(client.url);
     }
   }
 }
 
+/** The orchestrator charges more than this stream may pay: try another, it is not a failure. */
+class PriceTooHighError extends BaseError {
+  override name = 'PriceTooHighError';
+}
+
+/**
+ * Asks the orchestrator its price and ticket params and signs the upfront payment it wants;
+ * undefined when it does not charge for this pipeline.
+ */
+async function payUpfront(options: StreamSessionOptions, client: OrchestratorClient) {
+  const { payments } = options;
+  if (!payments) return undefined;
+  const quote = await payments.quote(client, options.pipeline);
+  if (!quote || quote.priceWeiPerSecond === 0n) return undefined;
+  const maxPrice = options.maxPriceWeiPerSecond ?? payments.options.maxPriceWeiPerSecond;
+  if (maxPrice !== undefined && quote.priceWeiPerSecond > maxPrice) {
+    throw new PriceTooHighError(
+      'price_too_high',
+      `${client.url} charges ${quote.priceWeiPerSecond} wei/s for "${options.pipeline}"; this stream pays at most ${maxPrice}`,
+    );
+  }
+  const { payment, expectedValueWei } = await payments.pay(
+    quote.params,
+    quote.priceWeiPerSecond * BigInt(quote.upfrontSeconds),
+  );
+  return { quote, payment, expectedValueWei };
+}
+
 async function closeUpstream(upstream: Upstream): Promise<void> {
+  upstream.payer?.stop();
   await upstream.leg.close();
   await upstream.client.deleteSession(upstream.sessionId).catch(() => {});
 }

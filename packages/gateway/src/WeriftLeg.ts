@@ -1,5 +1,5 @@
 import type { Socket } from 'node:dgram';
-import { createLogger, TypedEmitter } from '@peerframe/core';
+import { BaseError, createLogger, InvalidSdpError, TypedEmitter } from '@peerframe/core';
 import {
   type MediaStreamTrack,
   PictureLossIndication,
@@ -12,6 +12,14 @@ import {
   type RtpPacket,
   useSdesMid,
 } from 'werift';
+import type {
+  IceFragment,
+  LegState,
+  SfuAdapter,
+  SfuLeg,
+  SfuLegEvents,
+  SfuLegOptions,
+} from './SfuAdapter.ts';
 import { useKeyObjectsForSrtp } from './useKeyObjectsForSrtp.ts';
 
 /** libwebrtc's playout-delay header extension: min/max delay the receiver may buffer. */
@@ -21,36 +29,19 @@ const zeroPlayoutDelay = Buffer.alloc(3);
 /** FIR has feedback message type 4 in RTCP PSFB (RFC 5104). */
 const firFormat = 4;
 
-export type LegState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+export type WeriftLegOptions = SfuLegOptions;
 
-export type WeriftLegEvents = {
-  /** An RTP packet of the remote peer's video (a clone the listener may change). */
-  rtp: [RtpPacket];
-  /** The remote peer asks for a keyframe of the video we send it (PLI or FIR). */
-  keyframeRequest: [];
-  /**
-   * The remote peer NACKed packets this leg never sent (lost before the gateway): no
-   * retransmission can repair them, only a keyframe from the source. Carries how many.
-   */
-  unrepairableLoss: [number];
-  state: [LegState];
-};
-
-export type WeriftLegOptions = {
-  /** Write playout delay 0 into forwarded packets so libwebrtc receivers skip their jitter buffer (default true). */
-  zeroPlayoutDelay?: boolean;
-  /** Extra host address for ICE (default 127.0.0.1, so loopback always works). */
-  hostAddress?: string;
-  /** Direction of an answering leg: `sendrecv` for a publisher (default), `sendonly` for a viewer. */
-  direction?: 'sendrecv' | 'sendonly';
-};
+/** An ICE restart this leg cannot do (it made the offer). */
+class IceRestartError extends BaseError {
+  override name = 'IceRestartError';
+}
 
 /**
  * One WebRTC leg of the SFU: a werift peer with a single sendrecv VP8 transceiver. RTP is relayed,
  * never decoded: packets the remote sends come out as `rtp` events, and `send()` writes packets
  * (from another leg) to the remote with this leg's SSRC, payload type and header extensions.
  */
-export class WeriftLeg extends TypedEmitter<WeriftLegEvents> {
+export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   readonly pc: RTCPeerConnection;
   readonly #transceiver: RTCRtpTransceiver;
   readonly #zeroPlayoutDelay: boolean;
@@ -63,6 +54,8 @@ export class WeriftLeg extends TypedEmitter<WeriftLegEvents> {
   #lastSeqOut: number | undefined;
   #lastTimestampOut: number | undefined;
   #sourceSwitched = false;
+  /** The remote's offer as last applied (answering legs): the base of an ICE restart. */
+  #remoteOffer: string | undefined;
   readonly #log = createLogger('gateway:leg');
   /** For each RTP sequence number, the `packetsOut` count when it was last sent (0: never). */
   readonly #sentAt = new Uint32Array(65_536);
@@ -89,12 +82,27 @@ export class WeriftLeg extends TypedEmitter<WeriftLegEvents> {
   ): Promise<{ leg: WeriftLeg; answerSdp: string }> {
     const pc = createPeer(options);
     try {
-      await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
-      const transceiver = pc.getTransceivers().find((t) => t.kind === 'video');
-      if (!transceiver) throw new Error('offer has no video transceiver');
-      transceiver.setDirection(options.direction ?? 'sendrecv');
-      const leg = new WeriftLeg(pc, transceiver, options);
-      await pc.setLocalDescription(await pc.createAnswer());
+      let leg: WeriftLeg;
+      try {
+        await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+        const transceiver = pc.getTransceivers().find((t) => t.kind === 'video');
+        if (!transceiver) throw new InvalidSdpError('it has no video transceiver to answer');
+        transceiver.setDirection(options.direction ?? 'sendrecv');
+        leg = new WeriftLeg(pc, transceiver, options);
+        leg.#remoteOffer = offerSdp;
+        await pc.setLocalDescription(await pc.createAnswer());
+        // No codec in common: werift rejects the section and never gathers (the request hung).
+        if (transceiver.codecs.length === 0) {
+          throw new InvalidSdpError('it has no VP8 payload type the gateway can negotiate');
+        }
+      } catch (error) {
+        // werift throws plain errors (a TypeError, "mid not assigned") for offers it cannot
+        // parse or answer: the offer is at fault, not the gateway.
+        if (error instanceof BaseError) throw error;
+        throw new InvalidSdpError(
+          `it cannot be answered (${error instanceof Error ? error.message : String(error)})`,
+        );
+      }
       await waitForGathering(pc);
       leg.#negotiated();
       return { leg, answerSdp: pc.localDescription?.sdp ?? '' };
@@ -173,6 +181,62 @@ export class WeriftLeg extends TypedEmitter<WeriftLegEvents> {
     this.#transceiver.sender.sendRtp(packet).catch(() => {});
   }
 
+  /** Adds candidates the remote found after its offer (WHIP trickle ICE). */
+  async addRemoteCandidates(fragment: IceFragment): Promise<void> {
+    const mid = fragment.mid ?? this.#transceiver.mid ?? '0';
+    for (const candidate of fragment.candidates) {
+      try {
+        await this.pc.addIceCandidate({ candidate, sdpMid: mid, sdpMLineIndex: 0 });
+      } catch (error) {
+        throw new InvalidSdpError(
+          `candidate "${candidate.slice(0, 80)}" cannot be added (${error instanceof Error ? error.message : String(error)})`,
+        );
+      }
+    }
+  }
+
+  /**
+   * The remote restarted ICE (new ufrag and pwd): applies its offer again with the new
+   * credentials and candidates, answers with ours and returns them as an SDP fragment.
+   */
+  async restartIce(fragment: IceFragment): Promise<string> {
+    const base = this.#remoteOffer;
+    if (!base)
+      throw new IceRestartError('ice_restart_unsupported', 'Only answering legs restart ICE');
+    if (!fragment.ufrag || !fragment.pwd) {
+      throw new InvalidSdpError('an ICE restart needs both a=ice-ufrag and a=ice-pwd');
+    }
+    const offer = `${base
+      .split(/\r?\n/)
+      .filter(
+        (line) => line !== '' && !line.startsWith('a=candidate:') && line !== 'a=end-of-candidates',
+      )
+      .map((line) =>
+        line.startsWith('a=ice-ufrag:')
+          ? `a=ice-ufrag:${fragment.ufrag}`
+          : line.startsWith('a=ice-pwd:')
+            ? `a=ice-pwd:${fragment.pwd}`
+            : line,
+      )
+      .concat(fragment.candidates.map((c) => `a=${c}`))
+      .join('\r\n')}\r\n`;
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    this.#remoteOffer = offer;
+    await this.pc.setLocalDescription(await this.pc.createAnswer());
+    await waitForGathering(this.pc);
+    const answer = this.pc.localDescription?.sdp ?? '';
+    const pick = (prefix: string) =>
+      answer.split(/\r?\n/).filter((line) => line.startsWith(prefix));
+    return [
+      ...pick('a=ice-ufrag:').slice(0, 1),
+      ...pick('a=ice-pwd:').slice(0, 1),
+      `a=mid:${this.#transceiver.mid ?? '0'}`,
+      ...pick('a=candidate:'),
+      'a=end-of-candidates',
+      '',
+    ].join('\r\n');
+  }
+
   /** Asks the remote peer for a keyframe of the video it sends us (PLI). */
   requestKeyframe(): void {
     if (this.#remoteSsrc === undefined || this.#state === 'closed') return;
@@ -234,6 +298,14 @@ export class WeriftLeg extends TypedEmitter<WeriftLegEvents> {
     await this.pc.close();
   }
 }
+
+/** The default SFU: werift legs in the gateway's own process. */
+export const weriftSfu: SfuAdapter = {
+  name: 'werift',
+  answer: (offerSdp, options) => WeriftLeg.answer(offerSdp, options),
+  offer: (options) => WeriftLeg.offer(options),
+  close: async () => {},
+};
 
 function createPeer(options: WeriftLegOptions): RTCPeerConnection {
   const host = options.hostAddress ?? '127.0.0.1';

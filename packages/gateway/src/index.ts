@@ -4,6 +4,7 @@ export {
   type ControlServerEvents,
   type StreamStatsEvent,
 } from './ControlChannel.ts';
+export { createSfuAdapter, type SfuKind, sfuKinds } from './createSfuAdapter.ts';
 export {
   ChainDiscovery,
   type ChainDiscoveryOptions,
@@ -11,25 +12,62 @@ export {
 } from './discoverOrchestrators.ts';
 export { GatewayMetrics } from './GatewayMetrics.ts';
 export {
+  defaultGatewayPaymentsOptions,
+  GatewayPayments,
+  type GatewayPaymentsOptions,
+  PaymentError,
+  type PaymentQuote,
+} from './GatewayPayments.ts';
+export {
   defaultGatewayServerOptions,
   GatewayServer,
   type GatewayServerOptions,
+  type IceServer,
+  iceServerLinks,
 } from './GatewayServer.ts';
+export { MediasoupLeg, type MediasoupLegOptions } from './mediasoup/MediasoupLeg.ts';
+export {
+  defaultMediasoupSfuOptions,
+  loadMediasoup,
+  MediasoupSfu,
+  type MediasoupSfuOptions,
+  mediasoupWorkerHint,
+  SfuUnavailableError,
+} from './mediasoup/MediasoupSfu.ts';
+export {
+  buildAnswerSdp,
+  buildOfferSdp,
+  type LocalVideoDescription,
+  parseVideoAnswer,
+  parseVideoOffer,
+  type RemoteVideoDescription,
+} from './mediasoup/videoSdp.ts';
 export {
   OrchestratorClient,
   type OrchestratorInfoResponse,
   OrchestratorRequestError,
 } from './OrchestratorClient.ts';
+export type { PipelineOffer } from './OrchestratorPool.ts';
 export {
   OrchestratorPool,
   type OrchestratorPoolOptions,
   type OrchestratorView,
 } from './OrchestratorPool.ts';
 export {
+  type IceFragment,
+  type LegState,
+  parseIceFragment,
+  type SfuAdapter,
+  type SfuLeg,
+  type SfuLegEvents,
+  type SfuLegOptions,
+} from './SfuAdapter.ts';
+export {
   type CreateStreamKeyOptions,
   type StreamKeyRecord,
   StreamKeyStore,
 } from './StreamKeyStore.ts';
+export { StreamPayer, type StreamPayerEvents, type StreamPayment } from './StreamPayer.ts';
 export {
   StreamFailedError,
   type StreamFaults,
@@ -40,4 +78,4 @@ export {
   type StreamState,
   type StreamStats,
 } from './StreamSession.ts';
-export { type LegState, playoutDelayUri, WeriftLeg, type WeriftLegOptions } from './WeriftLeg.ts';
+export { playoutDelayUri, WeriftLeg, type WeriftLegOptions, weriftSfu } from './WeriftLeg.ts';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   closeHttp,
@@ -9,16 +10,19 @@ import {
   parseJsonObject,
   parseSdp,
   readBody,
+  requestUrl,
   requireVp8Video,
   sendError,
   sendJson,
 } from '@peerframe/core';
 import {
   defaultPipelineRegistry,
+  type PipelineEntryState,
   type PipelineParams,
   type PipelineRegistry,
 } from '@peerframe/pipelines';
 import { OrchestratorMetrics } from './OrchestratorMetrics.ts';
+import type { OrchestratorPayments, PaymentInfo } from './OrchestratorPayments.ts';
 import { OrchestratorSession } from './OrchestratorSession.ts';
 
 export type OrchestratorServerOptions = {
@@ -32,6 +36,18 @@ export type OrchestratorServerOptions = {
   registry?: PipelineRegistry;
   /** Frames waiting between decoder and pipeline per session, 1 or 2 (default 1). */
   queueCapacity?: number;
+  /** Ticket payments: prices, upfront payment, per-second charges (default: none, sessions are free). */
+  payments?: OrchestratorPayments;
+  /**
+   * Serve `POST /sessions/:id/faults` `{ pipelineDelayMs, durationMs }`, which slows the pipeline
+   * on purpose (default false: for fault-injection tests only).
+   */
+  faultInjection?: boolean;
+  /**
+   * Pipelines to load and warm at start, in the background (`all`, or names; default none: each
+   * is built when a session first asks for it). `/info` shows their state meanwhile.
+   */
+  warmup?: 'all' | readonly string[];
 };
 
 export const defaultOrchestratorServerOptions = {
@@ -39,6 +55,8 @@ export const defaultOrchestratorServerOptions = {
   port: 0,
   maxSessions: 4,
   queueCapacity: 1,
+  faultInjection: false,
+  warmup: [],
 } as const;
 
 /** Answers a `POST /sessions` with the session id and the SDP answer. */
@@ -47,9 +65,35 @@ export type CreateSessionResponse = { id: string; sdp: string };
 export type OrchestratorInfo = {
   /** True while the node drains: it takes no new session and will stop soon. */
   draining: boolean;
-  pipelines: { name: string; description: string; state: 'ready' }[];
+  pipelines: {
+    name: string;
+    description: string;
+    /**
+     * `idle` (built on first use), `loading` → `warming` → `ready` (warmed at start), `error`
+     * (it cannot be built: its `error` says why).
+     */
+    state: PipelineEntryState;
+    error?: { code: string; message: string };
+    /** What each param takes, for UIs (when the pipeline describes its params). */
+    paramsSchema?: ParamsSchema;
+    /** Decimal wei per second ("0" when the node takes no payments). */
+    priceWeiPerSecond: string;
+  }[];
   capacity: { maxSessions: number; activeSessions: number; freeSessions: number };
+  /** How to pay this node; null when its sessions are free. */
+  payments: PaymentInfo | null;
 };
+
+type ParamsSchema = Readonly<Record<string, unknown>>;
+
+/**
+ * Largest body of a request that carries tickets: `maxTicketsPerPayment` tickets of ~800 bytes
+ * of JSON each, plus an SDP offer.
+ */
+const maxPaymentBodyBytes = 1024 * 1024;
+
+/** Sessions that ended on the orchestrator's side, remembered so the gateway learns why. */
+const endedSessionsKept = 256;
 
 /**
  * The orchestrator node's HTTP API:
@@ -62,7 +106,10 @@ export class OrchestratorServer {
   readonly url: string;
   readonly sessions = new Map<string, OrchestratorSession>();
   readonly #server: Server;
-  readonly #options: Required<Omit<OrchestratorServerOptions, 'registry'>>;
+  readonly #options: Required<Omit<OrchestratorServerOptions, 'registry' | 'payments'>>;
+  readonly payments: OrchestratorPayments | undefined;
+  readonly #ended = new Map<string, string>();
+  readonly #ownsRegistry: boolean;
   readonly #registry: PipelineRegistry;
   readonly #log: Logger = createLogger('orchestrator:http');
   readonly metrics: OrchestratorMetrics;
@@ -75,6 +122,17 @@ export class OrchestratorServer {
     this.url = url;
     this.#options = { ...defaultOrchestratorServerOptions, ...stripUndefined(options) };
     this.#registry = options.registry ?? defaultPipelineRegistry();
+    this.#ownsRegistry = options.registry === undefined;
+    this.payments = options.payments;
+    this.payments?.on('balance-exhausted', ({ sessionId, balanceWei }) => {
+      const session = this.sessions.get(sessionId);
+      if (!session) return;
+      this.#rememberEnded(
+        sessionId,
+        `insufficient_balance: the balance stayed negative (${balanceWei} wei) past the grace period`,
+      );
+      void session.close();
+    });
     this.metrics = new OrchestratorMetrics(this.sessions, this.#options.maxSessions);
   }
 
@@ -84,18 +142,37 @@ export class OrchestratorServer {
     const orchestrator = new OrchestratorServer(server, url, options);
     server.on('request', (req, res) => void orchestrator.#handle(req, res));
     orchestrator.#log.info({ url: orchestrator.url }, 'orchestrator listening');
+    const warmup = options.warmup ?? [];
+    if (warmup === 'all' || warmup.length > 0) {
+      void orchestrator.#registry
+        .warmup(warmup === 'all' ? undefined : warmup)
+        .then(() =>
+          orchestrator.#log.info(
+            { pipelines: orchestrator.#registry.describe().map((p) => `${p.name}:${p.state}`) },
+            'pipelines warmed up',
+          ),
+        );
+    }
     return orchestrator;
   }
 
-  info(): OrchestratorInfo {
+  /** What the node offers; with `sender`, the ticket params that sender pays with. */
+  async info(sender: string | null = null): Promise<OrchestratorInfo> {
     const active = this.sessions.size + this.#pending;
+    const names = this.#registry.names();
     return {
       draining: this.#draining,
-      pipelines: this.#registry.descriptors().map(({ name, description }) => ({
-        name,
-        description,
-        state: 'ready',
-      })),
+      pipelines: this.#registry
+        .describe()
+        .map(({ name, description, state, paramsSchema, error }) => ({
+          name,
+          description,
+          state,
+          ...(error ? { error: { ...error } } : {}),
+          paramsSchema,
+          priceWeiPerSecond: (this.payments?.priceOf(name) ?? 0n).toString(),
+        })),
+      payments: this.payments ? await this.payments.info(names, sender) : null,
       capacity: {
         maxSessions: this.#options.maxSessions,
         activeSessions: active,
@@ -106,9 +183,11 @@ export class OrchestratorServer {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const url = new URL(req.url ?? '/', 'http://orchestrator');
+      const url = requestUrl(req);
       const parts = url.pathname.split('/').filter(Boolean);
-      if (req.method === 'GET' && url.pathname === '/info') return sendJson(res, 200, this.info());
+      if (req.method === 'GET' && url.pathname === '/info') {
+        return sendJson(res, 200, await this.info(url.searchParams.get('sender')));
+      }
       if (req.method === 'GET' && url.pathname === '/healthz') {
         return sendJson(res, 200, { ok: !this.#closed, sessions: this.sessions.size });
       }
@@ -131,6 +210,10 @@ export class OrchestratorServer {
       }
       if (parts[0] === 'sessions' && parts[1]) {
         const session = this.sessions.get(parts[1]);
+        const endedReason = this.#ended.get(parts[1]);
+        if (!session && endedReason) {
+          throw new HttpError(410, 'session_ended', `Session ${parts[1]} ended: ${endedReason}`);
+        }
         if (!session) throw new HttpError(404, 'session_not_found', `No session ${parts[1]}`);
         if (parts.length === 2 && req.method === 'DELETE') {
           await session.close();
@@ -143,8 +226,40 @@ export class OrchestratorServer {
             pipeline: session.pipeline.name,
             state: session.state,
             ...session.stats(),
+            balanceWei: (this.payments?.balance(session.id) ?? 0n).toString(),
             transport: await session.transportStats(),
           });
+        }
+        if (parts.length === 3 && parts[2] === 'payment' && req.method === 'POST') {
+          if (!this.payments) {
+            throw new HttpError(404, 'payments_disabled', 'This orchestrator takes no payments');
+          }
+          const body = parseJsonObject(await readBody(req, maxPaymentBodyBytes));
+          return sendJson(res, 200, await this.payments.pay(session.id, body.payment));
+        }
+        if (
+          parts.length === 3 &&
+          parts[2] === 'faults' &&
+          req.method === 'POST' &&
+          this.#options.faultInjection
+        ) {
+          const body = parseJsonObject(await readBody(req));
+          const { pipelineDelayMs, durationMs } = body;
+          if (
+            typeof pipelineDelayMs !== 'number' ||
+            !(pipelineDelayMs >= 0 && pipelineDelayMs <= 10_000) ||
+            typeof durationMs !== 'number' ||
+            !(durationMs > 0 && durationMs <= 60_000)
+          ) {
+            throw new HttpError(
+              400,
+              'invalid_request',
+              '"pipelineDelayMs" must be in [0, 10000] and "durationMs" in (0, 60000]',
+            );
+          }
+          session.injectPipelineDelay(pipelineDelayMs, durationMs);
+          this.#log.warn({ sessionId: session.id, pipelineDelayMs, durationMs }, 'fault injected');
+          return sendJson(res, 200, { ok: true });
         }
         if (parts.length === 3 && parts[2] === 'params' && req.method === 'POST') {
           const body = parseJsonObject(await readBody(req));
@@ -164,7 +279,10 @@ export class OrchestratorServer {
     if (contentType(req) !== 'application/json') {
       throw new HttpError(415, 'unsupported_media_type', 'POST /sessions takes application/json');
     }
-    const body = parseJsonObject(await readBody(req));
+    // An SDP offer plus, when the node charges, the upfront payment's tickets.
+    const body = parseJsonObject(
+      await readBody(req, this.payments ? maxPaymentBodyBytes : undefined),
+    );
     if (typeof body.sdp !== 'string')
       throw new HttpError(400, 'invalid_request', '"sdp" must be a string');
     if (typeof body.pipeline !== 'string') {
@@ -182,18 +300,29 @@ export class OrchestratorServer {
         `All ${this.#options.maxSessions} sessions are in use`,
       );
     }
+    this.#registry.get(body.pipeline);
     this.#pending++;
+    const id = randomUUID();
     let session: OrchestratorSession;
     try {
-      const pipeline = await this.#registry.create(body.pipeline, params);
+      const receipt = await this.payments?.open(id, body.pipeline, body.payment);
+      if (receipt && receipt.winners > 0) this.#log.info({ sessionId: id }, 'upfront payment won');
+      const pipeline = await this.#registry
+        .create(body.pipeline, params)
+        .catch((error: unknown) => {
+          this.payments?.close(id);
+          throw error;
+        });
       try {
         session = await OrchestratorSession.create(body.sdp, pipeline, {
+          id,
           queueCapacity: this.#options.queueCapacity,
           observePipelineMs: (ms) =>
             this.metrics.pipelineMs.observe({ pipeline: pipeline.name }, ms),
         });
       } catch (error) {
         await pipeline.close();
+        this.payments?.close(id);
         throw error;
       }
     } finally {
@@ -204,6 +333,10 @@ export class OrchestratorServer {
       if (state !== 'closed') return;
       this.sessions.delete(session.id);
       this.metrics.account(session);
+      const balanceWei = this.payments?.close(session.id);
+      if (balanceWei !== undefined) {
+        this.#log.info({ sessionId: session.id, balanceWei }, 'session settled');
+      }
     });
     this.#log.info({ sessionId: session.id, pipeline: body.pipeline }, 'session created');
     sendJson(res, 201, { id: session.id, sdp: session.answerSdp } satisfies CreateSessionResponse, {
@@ -231,7 +364,17 @@ export class OrchestratorServer {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.sessions.values()].map((s) => s.close()));
+    await this.payments?.stop();
+    if (this.#ownsRegistry) await this.#registry.close();
     await closeHttp(this.#server);
+  }
+
+  #rememberEnded(sessionId: string, reason: string): void {
+    this.#ended.set(sessionId, reason);
+    for (const oldest of this.#ended.keys()) {
+      if (this.#ended.size <= endedSessionsKept) break;
+      this.#ended.delete(oldest);
+    }
   }
 }
 

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { BaseError, createLogger, type Logger, TypedEmitter } from '@peerframe/core';
+import {
+  BaseError,
+  createLogger,
+  InvalidSdpError,
+  type Logger,
+  TypedEmitter,
+} from '@peerframe/core';
 import {
   type I420Image,
   installWrtcExitGuard,
@@ -42,10 +48,17 @@ export type OrchestratorSessionEvents = {
 };
 
 export type OrchestratorSessionOptions = {
+  /** The session's id (default: a random UUID). */
+  id?: string;
   /** Frames waiting between decoder and pipeline, 1 or 2 (default 1). */
   queueCapacity?: number;
   /** Called with each frame's pipeline time, ms (metrics). */
   observePipelineMs?: (ms: number) => void;
+  /**
+   * A peer not connected this long after the answer closes the session, freeing its capacity
+   * (a gateway that vanished after POST /sessions), ms (default 15 000).
+   */
+  connectTimeoutMs?: number;
 };
 
 export class PipelineFailedError extends BaseError {
@@ -71,6 +84,9 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   #sink: WrtcVideoSink | undefined;
   readonly #queue: LatestFrameQueue<I420Image>;
   readonly #observePipelineMs: ((ms: number) => void) | undefined;
+  readonly #connectTimeoutMs: number;
+  #connectTimer: NodeJS.Timeout | undefined;
+  #injectedDelay: { delayMs: number; until: number } | undefined;
   readonly #log: Logger;
   readonly #pipelineMs: number[] = [];
   #framesIn = 0;
@@ -96,6 +112,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     this.answerSdp = answerSdp;
     this.#queue = new LatestFrameQueue(options.queueCapacity ?? 1);
     this.#observePipelineMs = options.observePipelineMs;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
     this.#log = createLogger('orchestrator:session', { sessionId: id, pipeline: pipeline.name });
   }
 
@@ -113,16 +130,23 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     const source = new VideoSource();
     const track = source.createTrack();
     try {
-      await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
-      // The offer's video section is sendrecv: attach the output track to its transceiver.
-      pc.addTrack(track);
-      const answer = await pc.createAnswer();
-      await pc.setLocalDescription(answer);
+      try {
+        await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+        // The offer's video section is sendrecv: attach the output track to its transceiver.
+        pc.addTrack(track);
+        await pc.setLocalDescription(await pc.createAnswer());
+      } catch (error) {
+        // libwebrtc refuses offers it cannot apply (short ICE ufrag, bad fingerprint digest)
+        // with a DOMException or TypeError: the offer is at fault, not the node.
+        throw new InvalidSdpError(
+          `it cannot be answered (${error instanceof Error ? error.message : String(error)})`,
+        );
+      }
       await waitForIceGathering(pc);
       const sdp = pc.localDescription?.sdp;
       if (!sdp) throw new BaseError('no_local_description', 'libwebrtc produced no answer');
       const session = new OrchestratorSession(
-        randomUUID(),
+        options.id ?? randomUUID(),
         pc,
         source,
         track,
@@ -190,8 +214,22 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     await this.pipeline.update(params);
   }
 
+  /**
+   * Fault injection (tests): every frame takes `delayMs` longer in the pipeline for `durationMs`,
+   * as a model too slow for the frame rate would. The latest-frame queue drops what it cannot take.
+   */
+  injectPipelineDelay(delayMs: number, durationMs: number): void {
+    this.#injectedDelay = { delayMs, until: performance.now() + durationMs };
+  }
+
   #start(): void {
     const pc = this.#pc;
+    this.#connectTimer = setTimeout(() => {
+      if (this.#state !== 'connecting') return;
+      this.#log.warn({ connectTimeoutMs: this.#connectTimeoutMs }, 'peer never connected');
+      void this.close();
+    }, this.#connectTimeoutMs);
+    this.#connectTimer.unref();
     // The remote video track exists once the offer is applied (its 'track' event already fired).
     const receiver = pc.getReceivers().find((r) => r.track.kind === 'video');
     if (receiver) {
@@ -230,6 +268,10 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       let output: Frame;
       try {
         output = await this.pipeline.process(frame);
+        const injected = this.#injectedDelay;
+        if (injected && performance.now() < injected.until) {
+          await new Promise((resolve) => setTimeout(resolve, injected.delayMs));
+        }
       } catch (error) {
         this.#pipelineErrors++;
         if (this.#pipelineErrors === 1 || this.#pipelineErrors % 100 === 0) {
@@ -265,6 +307,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#setState('closed');
+    clearTimeout(this.#connectTimer);
     this.#queue.close();
     this.#sink?.stop();
     this.#track.stop();

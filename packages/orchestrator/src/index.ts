@@ -1,6 +1,14 @@
 export { LatestFrameQueue } from './LatestFrameQueue.ts';
 export { OrchestratorMetrics } from './OrchestratorMetrics.ts';
 export {
+  defaultOrchestratorPaymentsOptions,
+  OrchestratorPayments,
+  type OrchestratorPaymentsEvents,
+  type OrchestratorPaymentsOptions,
+  type PaymentInfo,
+  type PaymentReceipt,
+} from './OrchestratorPayments.ts';
+export {
   type CreateSessionResponse,
   defaultOrchestratorServerOptions,
   type OrchestratorInfo,
@@ -16,3 +24,7 @@ export {
   type SessionStats,
   type SessionTransportStats,
 } from './OrchestratorSession.ts';
+export {
+  type StartOrchestratorPaymentsOptions,
+  startOrchestratorPayments,
+} from './startOrchestratorPayments.ts';

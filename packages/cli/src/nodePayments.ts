@@ -1,0 +1,112 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { GatewayPayments } from '@peerframe/gateway';
+import { type OrchestratorPayments, startOrchestratorPayments } from '@peerframe/orchestrator';
+import type { Address, Hex } from 'viem';
+
+/** Flags shared by the nodes' payment options (all strings, as parseArgs gives them). */
+export type PaymentFlags = {
+  rpc?: string | undefined;
+  controller?: string | undefined;
+  key?: string | undefined;
+  'ticket-secret'?: string | undefined;
+  store?: string | undefined;
+  'price-wei-per-second'?: string | undefined;
+  'upfront-seconds'?: string | undefined;
+  'max-price-wei-per-second'?: string | undefined;
+  'max-gas-price-wei'?: string | undefined;
+  'ticket-ev-wei'?: string | undefined;
+  'min-face-value-wei'?: string | undefined;
+  'initialize-rounds'?: boolean | undefined;
+  reward?: boolean | undefined;
+};
+
+/** The payment flags of `peerframe orchestrator` and `peerframe gateway`, for the usage text. */
+export const paymentFlagsUsage = `
+Payments (both nodes; they need --rpc, and --controller off Arbitrum One):
+  --key <hex>                       the node's Ethereum key (or PEERFRAME_ETH_KEY)
+  orchestrator: --price-wei-per-second <wei>  --ticket-secret <32-byte hex> (or
+                PEERFRAME_TICKET_SECRET; keep it across restarts)  --store <file.sqlite>
+                (winning tickets, redeemed after a crash)  --upfront-seconds <s>
+                --max-gas-price-wei <wei> (redemptions wait above it)
+                --ticket-ev-wei <wei>  --min-face-value-wei <wei> (ticket params)
+                --initialize-rounds (initialise rounds nobody did)  --reward (claim reward() each round)
+  gateway:      --max-price-wei-per-second <wei> (default: any)
+`;
+
+const hex32 = /^0x[0-9a-fA-F]{64}$/;
+
+function requireKey(value: string | undefined, name: string): Hex {
+  if (!value || !hex32.test(value)) {
+    throw new RangeError(`${name} must be 32 bytes of 0x-prefixed hex`);
+  }
+  return value as Hex;
+}
+
+function wei(value: string | undefined, name: string): bigint | undefined {
+  if (value === undefined) return undefined;
+  if (!/^(0|[1-9][0-9]*)$/.test(value)) {
+    throw new RangeError(`${name} must be a whole number of wei, got "${value}"`);
+  }
+  return BigInt(value);
+}
+
+/** An orchestrator's payments from its flags; undefined when it runs free (no --key). */
+export async function orchestratorPaymentsFromFlags(
+  flags: PaymentFlags,
+): Promise<OrchestratorPayments | undefined> {
+  const key = flags.key ?? process.env.PEERFRAME_ETH_KEY;
+  if (!key) return undefined;
+  if (!flags.rpc) throw new RangeError('--key needs --rpc <url> (the chain payments settle on)');
+  const store = flags.store ?? 'peerframe-winning-tickets.sqlite';
+  mkdirSync(dirname(store), { recursive: true });
+  const upfrontSeconds = flags['upfront-seconds'] ? Number(flags['upfront-seconds']) : undefined;
+  if (upfrontSeconds !== undefined && !(Number.isInteger(upfrontSeconds) && upfrontSeconds >= 0)) {
+    throw new RangeError(
+      `--upfront-seconds must be a whole number, got "${flags['upfront-seconds']}"`,
+    );
+  }
+  const maxGasPriceWei = wei(flags['max-gas-price-wei'], '--max-gas-price-wei');
+  const expectedValueWei = wei(flags['ticket-ev-wei'], '--ticket-ev-wei');
+  const minFaceValueWei = wei(flags['min-face-value-wei'], '--min-face-value-wei');
+  return startOrchestratorPayments({
+    rpcUrl: flags.rpc,
+    controller: flags.controller as Address | undefined,
+    privateKey: requireKey(key, '--key'),
+    secret: requireKey(
+      flags['ticket-secret'] ?? process.env.PEERFRAME_TICKET_SECRET,
+      '--ticket-secret',
+    ),
+    databasePath: store,
+    payments: {
+      priceWeiPerSecond: wei(flags['price-wei-per-second'], '--price-wei-per-second') ?? 0n,
+      ...(upfrontSeconds !== undefined ? { upfrontSeconds } : {}),
+    },
+    ...(maxGasPriceWei !== undefined ? { redemption: { maxGasPriceWei } } : {}),
+    rounds: {
+      initializeRounds: flags['initialize-rounds'] === true,
+      callReward: flags.reward === true,
+    },
+    ticketParams: {
+      ...(expectedValueWei !== undefined ? { expectedValueWei } : {}),
+      ...(minFaceValueWei !== undefined ? { minFaceValueWei } : {}),
+    },
+  });
+}
+
+/** A gateway's payments from its flags; undefined when it pays nobody (no --key). */
+export async function gatewayPaymentsFromFlags(
+  flags: PaymentFlags,
+): Promise<GatewayPayments | undefined> {
+  const key = flags.key ?? process.env.PEERFRAME_ETH_KEY;
+  if (!key) return undefined;
+  if (!flags.rpc) throw new RangeError('--key needs --rpc <url> (the chain payments settle on)');
+  return GatewayPayments.create({
+    rpcUrl: flags.rpc,
+    controller: flags.controller as Address | undefined,
+    privateKey: requireKey(key, '--key'),
+    options: {
+      maxPriceWeiPerSecond: wei(flags['max-price-wei-per-second'], '--max-price-wei-per-second'),
+    },
+  });
+}

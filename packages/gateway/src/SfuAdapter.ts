@@ -1,0 +1,106 @@
+import type { RtpPacket } from 'werift';
+
+/** Where a leg's WebRTC connection is. */
+export type LegState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+export type SfuLegEvents = {
+  /** An RTP packet of the remote peer's video (a copy the listener may change). */
+  rtp: [RtpPacket];
+  /** The remote peer asks for a keyframe of the video we send it (PLI or FIR). */
+  keyframeRequest: [];
+  /**
+   * The remote peer NACKed packets this leg never sent (lost before the gateway): no
+   * retransmission can repair them, only a keyframe from the source. Carries how many.
+   */
+  unrepairableLoss: [number];
+  state: [LegState];
+};
+
+export type SfuLegOptions = {
+  /** Write playout delay 0 into forwarded packets so libwebrtc receivers skip their jitter buffer (default true). */
+  zeroPlayoutDelay?: boolean;
+  /** Extra host address for ICE (default 127.0.0.1, so loopback always works). */
+  hostAddress?: string;
+  /** Direction of an answering leg: `sendrecv` for a publisher (default), `sendonly` for a viewer. */
+  direction?: 'sendrecv' | 'sendonly';
+};
+
+/** ICE credentials and candidates of an SDP fragment (RFC 8840), as WHIP's PATCH carries them. */
+export type IceFragment = {
+  ufrag: string | undefined;
+  pwd: string | undefined;
+  /** `candidate:…` attribute values, without the `a=`. */
+  candidates: string[];
+  /** The media section's mid the candidates belong to. */
+  mid: string | undefined;
+  /** `a=end-of-candidates` was present. */
+  endOfCandidates: boolean;
+};
+
+/**
+ * One WebRTC leg of the SFU: a peer with a single VP8 video transceiver whose RTP is relayed,
+ * never decoded. Packets the remote sends come out as `rtp` events; `send()` writes packets
+ * (from another leg) to the remote with this leg's SSRC, payload type and header extensions,
+ * keeping sequence numbers and timestamps continuous across `switchSource()`.
+ */
+export interface SfuLeg {
+  readonly state: LegState;
+  /** RTP packets received from the remote / sent to it. */
+  readonly packetsIn: number;
+  readonly packetsOut: number;
+  on<K extends keyof SfuLegEvents>(event: K, listener: (...args: SfuLegEvents[K]) => void): unknown;
+  off<K extends keyof SfuLegEvents>(
+    event: K,
+    listener: (...args: SfuLegEvents[K]) => void,
+  ): unknown;
+  /** Completes a leg made by `offer()` with the remote's answer. */
+  accept(answerSdp: string): Promise<void>;
+  /** Relays a packet from another leg to this leg's remote peer. */
+  send(packet: RtpPacket): void;
+  /** Asks the remote peer for a keyframe of the video it sends us. */
+  requestKeyframe(): void;
+  /** The packets `send()` gets from now on come from another source. */
+  switchSource(): void;
+  /** Adds remote ICE candidates that arrived after the offer (trickle ICE). */
+  addRemoteCandidates(fragment: IceFragment): Promise<void>;
+  /**
+   * The remote restarted ICE with new credentials: restarts ours and returns our new
+   * credentials and candidates as an SDP fragment answer.
+   */
+  restartIce(fragment: IceFragment): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The SFU behind the gateway: makes legs. `werift` (pure TypeScript, in-process) is the default;
+ * `mediasoup` (a C++ worker) is used where its worker is installed.
+ */
+export interface SfuAdapter {
+  readonly name: string;
+  /** A leg answering a remote offer (a WHIP publisher, a WHEP viewer). */
+  answer(offerSdp: string, options?: SfuLegOptions): Promise<{ leg: SfuLeg; answerSdp: string }>;
+  /** A leg that offers (to an orchestrator); finish it with `leg.accept(answerSdp)`. */
+  offer(options?: SfuLegOptions): Promise<{ leg: SfuLeg; offerSdp: string }>;
+  /** Releases what the adapter holds (workers, routers). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Parses a WHIP PATCH body (`application/trickle-ice-sdpfrag`, RFC 8840). */
+export function parseIceFragment(body: string): IceFragment {
+  const fragment: IceFragment = {
+    ufrag: undefined,
+    pwd: undefined,
+    candidates: [],
+    mid: undefined,
+    endOfCandidates: false,
+  };
+  for (const raw of body.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith('a=ice-ufrag:')) fragment.ufrag = line.slice('a=ice-ufrag:'.length);
+    else if (line.startsWith('a=ice-pwd:')) fragment.pwd = line.slice('a=ice-pwd:'.length);
+    else if (line.startsWith('a=candidate:')) fragment.candidates.push(line.slice(2));
+    else if (line.startsWith('a=mid:')) fragment.mid = line.slice('a=mid:'.length);
+    else if (line === 'a=end-of-candidates') fragment.endOfCandidates = true;
+  }
+  return fragment;
+}

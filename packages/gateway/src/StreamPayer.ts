@@ -1,0 +1,158 @@
+import { BaseError, createLogger, HttpError, type Logger, TypedEmitter } from '@peerframe/core';
+import type { Wei } from '@peerframe/protocol';
+import type { GatewayPayments, PaymentQuote } from './GatewayPayments.ts';
+import type { OrchestratorClient } from './OrchestratorClient.ts';
+
+/** A payment slower than this is logged: the orchestrator's grace is a few seconds, ms. */
+const slowPaymentMs = 1_000;
+
+/** What a stream has paid its orchestrator, for the control channel. */
+export type StreamPayment = {
+  priceWeiPerSecond: Wei;
+  /** Expected value of every ticket sent to this orchestrator, upfront included, wei. */
+  spentWei: Wei;
+  /** The orchestrator's count of the session's credit after the last payment, wei. */
+  balanceWei: Wei;
+};
+
+export type StreamPayerEvents = {
+  payment: [StreamPayment];
+  /** Payments failed `maxAttempts` times in a row, or the orchestrator ended the session. */
+  failed: [{ reason: string }];
+};
+
+/**
+ * Pays one orchestrator session every `intervalMs` for the time it ran: price × elapsed, in
+ * tickets. A payment that fails is tried again with fresh ticket params; after `maxAttempts`
+ * failures in a row (or at once when the orchestrator says the session ended) it reports
+ * `failed`, and the stream moves to another orchestrator. Never gives up silently.
+ */
+export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
+  readonly #payments: GatewayPayments;
+  readonly #client: OrchestratorClient;
+  readonly #sessionId: string;
+  readonly #pipeline: string;
+  readonly #log: Logger;
+  #quote: PaymentQuote;
+  #paidUntil = performance.now();
+  #owedWei = 0n;
+  #spentWei: Wei;
+  #balanceWei: Wei;
+  #busy = false;
+  #stopped = false;
+  #timer: NodeJS.Timeout | undefined;
+  #corrupt = false;
+
+  constructor(input: {
+    payments: GatewayPayments;
+    client: OrchestratorClient;
+    sessionId: string;
+    pipeline: string;
+    quote: PaymentQuote;
+    /** What the upfront payment was worth, wei. */
+    upfrontWei: Wei;
+    balanceWei: Wei;
+  }) {
+    super();
+    this.#payments = input.payments;
+    this.#client = input.client;
+    this.#sessionId = input.sessionId;
+    this.#pipeline = input.pipeline;
+    this.#quote = input.quote;
+    this.#spentWei = input.upfrontWei;
+    this.#balanceWei = input.balanceWei;
+    this.#log = createLogger('gateway:payer', { orchestrator: input.client.url });
+  }
+
+  get payment(): StreamPayment {
+    return {
+      priceWeiPerSecond: this.#quote.priceWeiPerSecond,
+      spentWei: this.#spentWei,
+      balanceWei: this.#balanceWei,
+    };
+  }
+
+  /** Fault injection (tests): from now on every ticket's signature is wrong. */
+  corruptTickets(): void {
+    this.#corrupt = true;
+  }
+
+  start(): void {
+    if (this.#timer || this.#stopped) return;
+    this.#paidUntil = performance.now();
+    this.#timer = setInterval(() => void this.#tick(), this.#payments.options.intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#busy || this.#stopped) return;
+    this.#busy = true;
+    try {
+      const now = performance.now();
+      const elapsedMs = BigInt(Math.floor(now - this.#paidUntil));
+      const price = this.#quote.priceWeiPerSecond;
+      const amountWei = (price * elapsedMs) / 1000n;
+      if (price > 0n) this.#paidUntil += Number((amountWei * 1000n) / price);
+      else this.#paidUntil = now;
+      this.#owedWei += amountWei;
+      if (this.#owedWei === 0n) return;
+      await this.#payOwed();
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #payOwed(): Promise<void> {
+    const { maxAttempts } = this.#payments.options;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= maxAttempts && !this.#stopped; attempt++) {
+      const startedAt = performance.now();
+      try {
+        if (attempt > 1 || (await this.#payments.expiresSoon(this.#quote.params))) {
+          const quote = await this.#payments.quote(this.#client, this.#pipeline);
+          if (!quote) throw new BaseError('payments_disabled', 'The orchestrator stopped charging');
+          this.#quote = quote;
+        }
+        const { payment, expectedValueWei } = await this.#payments.pay(
+          this.#quote.params,
+          this.#owedWei,
+        );
+        if (this.#corrupt) {
+          for (const t of payment.tickets) t.signature = `0x${'00'.repeat(65)}`;
+        }
+        const owedWei = this.#owedWei;
+        // At a low price one ticket covers several seconds: the credit carried pays for this one.
+        const receipt =
+          payment.tickets.length > 0 ? await this.#client.pay(this.#sessionId, payment) : undefined;
+        if (this.#stopped) return;
+        const tookMs = performance.now() - startedAt;
+        if (tookMs > slowPaymentMs) {
+          this.#log.warn(
+            { tookMs: Math.round(tookMs), tickets: payment.tickets.length },
+            'slow payment',
+          );
+        }
+        this.#owedWei = 0n;
+        this.#spentWei += expectedValueWei;
+        this.#balanceWei = receipt ? BigInt(receipt.balanceWei) : this.#balanceWei - owedWei;
+        this.emit('payment', this.payment);
+        return;
+      } catch (error) {
+        lastError = error;
+        if (this.#stopped) return;
+        const ended = error instanceof HttpError && (error.status === 404 || error.status === 410);
+        this.#log.warn({ err: error, attempt, sessionId: this.#sessionId }, 'payment failed');
+        if (ended) break;
+      }
+    }
+    if (this.#stopped) return;
+    this.stop();
+    const reason = lastError instanceof BaseError ? lastError.shortMessage : String(lastError);
+    this.emit('failed', { reason: `payment failed: ${reason}` });
+  }
+}

@@ -1,0 +1,41 @@
+import { InvalidSdpError } from '@peerframe/core';
+import { WrtcPeerConnection } from '@peerframe/core/wrtc';
+import { describe, expect, it } from 'vitest';
+import { WeriftLeg } from './WeriftLeg.ts';
+
+// Regression found by the fuzz suite (test/fuzz/http.test.ts): werift throws plain errors
+// (TypeError, "mid not assigned") for offers it cannot parse or answer, and the gateway answered
+// those WHIP/WHEP requests 500 instead of 400 invalid_sdp.
+
+async function realOffer(): Promise<string> {
+  const pc = new WrtcPeerConnection({ iceServers: [] });
+  try {
+    pc.addTransceiver('video', { direction: 'sendrecv' });
+    return (await pc.createOffer()).sdp ?? '';
+  } finally {
+    pc.close();
+  }
+}
+
+describe('WeriftLeg.answer', () => {
+  it('answers a real libwebrtc offer', async () => {
+    const { leg, answerSdp } = await WeriftLeg.answer(await realOffer());
+    expect(answerSdp).toMatch(/^v=0/);
+    await leg.close();
+  });
+
+  it.each([
+    ['a candidate line without its fields', (sdp: string) => `${sdp}a=candidate:x\r\n`],
+    ['no a=mid', (sdp: string) => sdp.replace(/^a=mid:.*\r\n/gm, '')],
+    [
+      // Once a request that never got an answer: werift rejected the section, never gathered.
+      'no VP8 codec werift can negotiate',
+      (sdp: string) => sdp.replace(/^a=rtpmap:(\d+) VP8\/90000\r\n/m, ''),
+    ],
+  ])('refuses an offer with %s as InvalidSdpError', async (_name, change) => {
+    const offer = change(await realOffer());
+    const answered = WeriftLeg.answer(offer);
+    await expect(answered).rejects.toBeInstanceOf(InvalidSdpError);
+    await expect(answered).rejects.toMatchObject({ code: 'invalid_sdp' });
+  });
+});

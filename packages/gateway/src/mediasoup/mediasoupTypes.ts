@@ -1,0 +1,229 @@
+/**
+ * The part of mediasoup v3's API (https://mediasoup.org/documentation/v3/mediasoup/api/) the
+ * gateway uses, written as structural types: the `mediasoup` package is an optional dependency
+ * loaded with a dynamic `import()`, so its own types may not be installed. Field names and
+ * meanings follow mediasoup's documentation; only what PeerFrame reads or sets is declared.
+ */
+
+export type MediaKind = 'audio' | 'video';
+
+export type RtcpFeedback = { type: string; parameter?: string };
+
+export type RtpCodecCapability = {
+  kind: MediaKind;
+  mimeType: string;
+  preferredPayloadType?: number;
+  clockRate: number;
+  channels?: number;
+  parameters?: Record<string, string | number>;
+  rtcpFeedback?: RtcpFeedback[];
+};
+
+export type RtpHeaderExtension = {
+  kind: MediaKind;
+  uri: string;
+  preferredId: number;
+  preferredEncrypt?: boolean;
+  direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+};
+
+export type RtpCapabilities = {
+  codecs?: RtpCodecCapability[];
+  headerExtensions?: RtpHeaderExtension[];
+};
+
+export type RtpCodecParameters = {
+  mimeType: string;
+  payloadType: number;
+  clockRate: number;
+  channels?: number;
+  parameters?: Record<string, string | number>;
+  rtcpFeedback?: RtcpFeedback[];
+};
+
+export type RtpHeaderExtensionParameters = {
+  uri: string;
+  id: number;
+  encrypt?: boolean;
+  parameters?: Record<string, string | number>;
+};
+
+export type RtpEncodingParameters = {
+  ssrc?: number;
+  rid?: string;
+  rtx?: { ssrc: number };
+  maxBitrate?: number;
+};
+
+export type RtcpParameters = { cname?: string; reducedSize?: boolean; mux?: boolean };
+
+export type RtpParameters = {
+  mid?: string;
+  codecs: RtpCodecParameters[];
+  headerExtensions?: RtpHeaderExtensionParameters[];
+  encodings?: RtpEncodingParameters[];
+  rtcp?: RtcpParameters;
+};
+
+export type IceParameters = { usernameFragment: string; password: string; iceLite?: boolean };
+
+export type IceCandidate = {
+  foundation: string;
+  priority: number;
+  /** mediasoup ≥ 3.13 (`ip` before). */
+  address?: string;
+  ip?: string;
+  protocol: 'udp' | 'tcp';
+  port: number;
+  type: 'host';
+  tcpType?: 'passive';
+};
+
+export type DtlsRole = 'auto' | 'client' | 'server';
+
+export type DtlsFingerprint = { algorithm: string; value: string };
+
+export type DtlsParameters = { role?: DtlsRole; fingerprints: DtlsFingerprint[] };
+
+export type IceState = 'new' | 'connected' | 'completed' | 'disconnected' | 'closed';
+
+export type DtlsState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
+
+/** Listeners mediasoup's EnhancedEventEmitter accepts (a Node EventEmitter). */
+type Listener = (...args: never[]) => void;
+
+export type MediasoupEmitter = {
+  on(event: string, listener: Listener): unknown;
+  once(event: string, listener: Listener): unknown;
+  off(event: string, listener: Listener): unknown;
+};
+
+export type TransportListenInfo = {
+  protocol: 'udp' | 'tcp';
+  ip: string;
+  announcedAddress?: string;
+  port?: number;
+  portRange?: { min: number; max: number };
+  sendBufferSize?: number;
+  recvBufferSize?: number;
+};
+
+export type WebRtcTransportOptions = {
+  listenInfos: TransportListenInfo[];
+  enableUdp?: boolean;
+  enableTcp?: boolean;
+  preferUdp?: boolean;
+  initialAvailableOutgoingBitrate?: number;
+  /** Seconds without ICE consent (STUN) before the ICE state turns `disconnected` (3.13+). */
+  iceConsentTimeout?: number;
+};
+
+export type ProducerOptions = {
+  kind: MediaKind;
+  rtpParameters: RtpParameters;
+  paused?: boolean;
+  /** Minimum ms between two keyframe requests sent upstream (0: none). */
+  keyFrameRequestDelay?: number;
+};
+
+export type ConsumerOptions = {
+  producerId: string;
+  rtpCapabilities: RtpCapabilities;
+  paused?: boolean;
+  /** The MID the consumer writes (default: mediasoup numbers consumers "0", "1", …). */
+  mid?: string;
+  /** Whether the consumer sends RTX when the remote supports it (mediasoup ≥ 3.12). */
+  enableRtx?: boolean;
+};
+
+export type TraceEventType = 'rtp' | 'keyframe' | 'nack' | 'pli' | 'fir' | 'bwe';
+
+export type TraceEventData = {
+  type: TraceEventType;
+  direction: 'in' | 'out';
+  timestamp: number;
+  info: unknown;
+};
+
+export type Producer = MediasoupEmitter & {
+  readonly id: string;
+  readonly kind: MediaKind;
+  readonly rtpParameters: RtpParameters;
+  readonly closed: boolean;
+  close(): void;
+  enableTraceEvent(types: TraceEventType[]): Promise<void>;
+};
+
+/** A producer on a DirectTransport: RTP is injected from JavaScript. */
+export type DirectProducer = Producer & {
+  /** Injects one RTP packet (the producer's SSRC and payload type). */
+  send(rtpPacket: Buffer): void;
+};
+
+export type Consumer = MediasoupEmitter & {
+  readonly id: string;
+  readonly producerId: string;
+  readonly kind: MediaKind;
+  readonly rtpParameters: RtpParameters;
+  readonly closed: boolean;
+  close(): void;
+  resume(): Promise<void>;
+  /** Asks the consumed producer's endpoint for a keyframe (PLI or FIR). */
+  requestKeyFrame(): Promise<void>;
+  enableTraceEvent(types: TraceEventType[]): Promise<void>;
+};
+
+export type Transport = MediasoupEmitter & {
+  readonly id: string;
+  readonly closed: boolean;
+  close(): void;
+  produce(options: ProducerOptions): Promise<Producer>;
+  consume(options: ConsumerOptions): Promise<Consumer>;
+};
+
+export type WebRtcTransport = Transport & {
+  readonly iceParameters: IceParameters;
+  readonly iceCandidates: IceCandidate[];
+  readonly dtlsParameters: DtlsParameters;
+  readonly iceState: IceState;
+  readonly dtlsState: DtlsState;
+  /** Gives the remote's DTLS role and fingerprints (mediasoup takes the other role). */
+  connect(params: { dtlsParameters: DtlsParameters }): Promise<void>;
+  /** New local ICE credentials (mediasoup is ICE-lite: the remote's are not needed). */
+  restartIce(): Promise<IceParameters>;
+};
+
+export type DirectTransport = Omit<Transport, 'produce'> & {
+  produce(options: ProducerOptions): Promise<DirectProducer>;
+  /** Sends an RTCP packet into the router. */
+  sendRtcp(rtcpPacket: Buffer): void;
+};
+
+export type Router = MediasoupEmitter & {
+  readonly id: string;
+  readonly closed: boolean;
+  readonly rtpCapabilities: RtpCapabilities;
+  close(): void;
+  createWebRtcTransport(options: WebRtcTransportOptions): Promise<WebRtcTransport>;
+  createDirectTransport(options?: { maxMessageSize?: number }): Promise<DirectTransport>;
+};
+
+export type Worker = MediasoupEmitter & {
+  readonly pid: number;
+  readonly closed: boolean;
+  close(): void;
+  createRouter(options: { mediaCodecs: RtpCodecCapability[] }): Promise<Router>;
+  getResourceUsage(): Promise<{ ru_utime: number; ru_stime: number }>;
+};
+
+export type WorkerSettings = {
+  logLevel?: 'debug' | 'warn' | 'error' | 'none';
+  /** Path of the mediasoup-worker binary (overrides MEDIASOUP_WORKER_BIN; recent 3.x). */
+  workerBin?: string;
+};
+
+/** The `mediasoup` module's entry points PeerFrame calls. */
+export type MediasoupModule = {
+  readonly version: string;
+  createWorker(settings?: WorkerSettings): Promise<Worker>;
+};

@@ -1,0 +1,285 @@
+import { createLogger, HttpError, type Logger, TypedEmitter } from '@peerframe/core';
+import {
+  decodePayment,
+  encodeTicketParams,
+  InsufficientFundsError,
+  InvalidPaymentError,
+  type RedemptionQueue,
+  type RoundService,
+  type TicketParamsJson,
+  type TicketRecipient,
+  type Wei,
+} from '@peerframe/protocol';
+import { type Address, getAddress, isAddress } from 'viem';
+
+export type OrchestratorPaymentsOptions = {
+  /** Price of every pipeline, wei per second of stream. */
+  priceWeiPerSecond: Wei;
+  /** Prices of particular pipelines, wei per second (override `priceWeiPerSecond`). */
+  pipelinePricesWeiPerSecond: Readonly<Record<string, Wei>>;
+  /** A session starts only once this many seconds are paid for (default 10). */
+  upfrontSeconds: number;
+  /** How long a session may stay in debt before it is stopped, ms (default 3 000). */
+  graceMs: number;
+  /** How often sessions are charged for the time they ran, ms (default 1 000). */
+  chargeIntervalMs: number;
+};
+
+export const defaultOrchestratorPaymentsOptions: Omit<
+  OrchestratorPaymentsOptions,
+  'priceWeiPerSecond'
+> = {
+  pipelinePricesWeiPerSecond: {},
+  upfrontSeconds: 10,
+  graceMs: 3_000,
+  chargeIntervalMs: 1_000,
+};
+
+/** What `GET /info` says about payments. */
+export type PaymentInfo = {
+  /** The address tickets must pay. */
+  recipient: Address;
+  /** Price per pipeline, wei per second, as decimal strings. */
+  priceWeiPerSecond: Record<string, string>;
+  upfrontSeconds: number;
+  graceMs: number;
+  /** Params for the sender named by `?sender=` (absent without one). */
+  ticketParams?: TicketParamsJson;
+};
+
+/** The answer to a payment: what was credited, what was refused and why. */
+export type PaymentReceipt = {
+  creditedWei: string;
+  balanceWei: string;
+  accepted: number;
+  winners: number;
+  rejected: { index: number; reason: string; details: string }[];
+};
+
+type Account = { sender: Address; priceWeiPerSecond: Wei; chargedAt: number; debtSince?: number };
+
+export type OrchestratorPaymentsEvents = {
+  /** A session stayed in debt past the grace: the orchestrator stops it. */
+  'balance-exhausted': [{ sessionId: string; balanceWei: Wei }];
+};
+
+/**
+ * The orchestrator's side of per-second payments: prices, ticket params per sender, the upfront
+ * payment a session needs before it starts, the tickets that keep it running, and a charge each
+ * second for the time it ran. A session whose balance stays negative for `graceMs` is reported
+ * (`balance-exhausted`) so the server stops it. Winners are stored durably by the
+ * `TicketRecipient` before a payment is acknowledged.
+ */
+export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvents> {
+  readonly recipient: TicketRecipient;
+  readonly redemptionQueue: RedemptionQueue;
+  readonly roundService: RoundService | undefined;
+  readonly #accounts = new Map<string, Account>();
+  readonly #options: OrchestratorPaymentsOptions;
+  readonly #timer: NodeJS.Timeout;
+  readonly #log: Logger = createLogger('orchestrator:payments');
+
+  constructor(input: {
+    recipient: TicketRecipient;
+    redemptionQueue: RedemptionQueue;
+    /** Initialises rounds and claims rewards; stopped with the payments. */
+    roundService?: RoundService | undefined;
+    options: Partial<OrchestratorPaymentsOptions> & { priceWeiPerSecond: Wei };
+  }) {
+    super();
+    this.recipient = input.recipient;
+    this.redemptionQueue = input.redemptionQueue;
+    this.roundService = input.roundService;
+    this.#options = { ...defaultOrchestratorPaymentsOptions, ...input.options };
+    if (this.#options.priceWeiPerSecond < 0n) {
+      throw new RangeError(
+        `priceWeiPerSecond must be >= 0, got ${this.#options.priceWeiPerSecond}`,
+      );
+    }
+    this.#timer = setInterval(() => this.#chargeAll(), this.#options.chargeIntervalMs);
+    this.#timer.unref();
+  }
+
+  priceOf(pipeline: string): Wei {
+    return this.#options.pipelinePricesWeiPerSecond[pipeline] ?? this.#options.priceWeiPerSecond;
+  }
+
+  async info(pipelines: readonly string[], sender: string | null): Promise<PaymentInfo> {
+    const info: PaymentInfo = {
+      recipient: this.recipient.address,
+      priceWeiPerSecond: Object.fromEntries(pipelines.map((p) => [p, this.priceOf(p).toString()])),
+      upfrontSeconds: this.#options.upfrontSeconds,
+      graceMs: this.#options.graceMs,
+    };
+    if (sender !== null) {
+      if (!isAddress(sender, { strict: false })) {
+        throw new HttpError(400, 'invalid_sender', '"sender" must be a 20-byte hex address');
+      }
+      try {
+        info.ticketParams = encodeTicketParams(
+          await this.recipient.ticketParams(getAddress(sender)),
+        );
+      } catch (error) {
+        if (!(error instanceof InsufficientFundsError)) throw error;
+        throw new HttpError(
+          402,
+          'insufficient_funds',
+          `Sender ${sender} cannot back a ticket: fund its TicketBroker deposit and reserve (${error.details ?? ''})`,
+        );
+      }
+    }
+    return info;
+  }
+
+  /**
+   * Credits a new session's upfront payment; throws 402 unless it covers `upfrontSeconds` at the
+   * pipeline's price. Free pipelines (price 0) need no payment.
+   */
+  async open(sessionId: string, pipeline: string, payment: unknown): Promise<PaymentReceipt> {
+    const priceWeiPerSecond = this.priceOf(pipeline);
+    if (priceWeiPerSecond === 0n && payment === undefined) {
+      this.#accounts.set(sessionId, {
+        sender: '0x0000000000000000000000000000000000000000',
+        priceWeiPerSecond,
+        chargedAt: performance.now(),
+      });
+      return emptyReceipt();
+    }
+    if (payment === undefined) {
+      throw new HttpError(
+        402,
+        'payment_required',
+        `Pipeline "${pipeline}" costs ${priceWeiPerSecond} wei/s: POST /sessions needs a "payment" of ${this.#options.upfrontSeconds} s upfront`,
+      );
+    }
+    const { sender, receipt } = await this.#receive(sessionId, payment);
+    const requiredWei = priceWeiPerSecond * BigInt(this.#options.upfrontSeconds);
+    if (BigInt(receipt.balanceWei) < requiredWei) {
+      // No session will carry this id: the sender pays again, in full, with its next try.
+      this.recipient.closeSession(sessionId);
+      throw new HttpError(
+        402,
+        'insufficient_payment',
+        `The upfront payment is worth ${receipt.balanceWei} wei; ${requiredWei} wei (${this.#options.upfrontSeconds} s at ${priceWeiPerSecond} wei/s) are needed${describeRejections(receipt)}`,
+      );
+    }
+    this.#accounts.set(sessionId, { sender, priceWeiPerSecond, chargedAt: performance.now() });
+    return receipt;
+  }
+
+  /** Credits a running session's tickets; throws 402 when some are refused (the rest count). */
+  async pay(sessionId: string, payment: unknown): Promise<PaymentReceipt> {
+    const account = this.#accounts.get(sessionId);
+    if (!account) throw new HttpError(404, 'session_not_found', `No session ${sessionId}`);
+    const { sender, receipt } = await this.#receive(sessionId, payment);
+    if (sender !== account.sender && account.priceWeiPerSecond > 0n) {
+      throw new HttpError(403, 'wrong_sender', `Session ${sessionId} is paid by ${account.sender}`);
+    }
+    if (receipt.rejected.length > 0) {
+      throw new HttpError(
+        402,
+        'ticket_rejected',
+        `${receipt.rejected.length} of ${receipt.rejected.length + receipt.accepted} tickets refused${describeRejections(receipt)}; balance ${receipt.balanceWei} wei`,
+      );
+    }
+    if (BigInt(receipt.balanceWei) >= 0n) delete account.debtSince;
+    return receipt;
+  }
+
+  /** The session's balance, wei. */
+  balance(sessionId: string): Wei {
+    return this.recipient.balance(sessionId);
+  }
+
+  /** Charges what the session used up to now and forgets it; returns the final balance. */
+  close(sessionId: string): Wei {
+    const account = this.#accounts.get(sessionId);
+    if (!account) return 0n;
+    this.#charge(sessionId, account, performance.now());
+    this.#accounts.delete(sessionId);
+    return this.recipient.closeSession(sessionId);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.roundService?.stop();
+    for (const id of [...this.#accounts.keys()]) this.close(id);
+    await this.redemptionQueue.close();
+  }
+
+  async #receive(
+    sessionId: string,
+    payment: unknown,
+  ): Promise<{ sender: Address; receipt: PaymentReceipt }> {
+    let decoded: ReturnType<typeof decodePayment>;
+    try {
+      decoded = decodePayment(payment);
+    } catch (error) {
+      if (error instanceof InvalidPaymentError) {
+        throw new HttpError(400, 'invalid_payment', error.shortMessage);
+      }
+      throw error;
+    }
+    const startedAt = performance.now();
+    const result = await this.recipient.receiveTickets(sessionId, decoded.decoded);
+    const tookMs = performance.now() - startedAt;
+    if (tookMs > 1_000) {
+      this.#log.warn({ sessionId, tookMs: Math.round(tookMs) }, 'slow ticket validation');
+    }
+    const rejected: PaymentReceipt['rejected'] = [];
+    result.results.forEach((r, index) => {
+      if (!r.ok) rejected.push({ index, reason: r.reason, details: r.details });
+    });
+    if (result.winners > 0) {
+      this.#log.info({ sessionId, winners: result.winners }, 'winning tickets stored');
+    }
+    return {
+      sender: decoded.sender,
+      receipt: {
+        creditedWei: result.creditedWei.toString(),
+        balanceWei: result.balanceWei.toString(),
+        accepted: result.results.length - rejected.length,
+        winners: result.winners,
+        rejected,
+      },
+    };
+  }
+
+  #chargeAll(): void {
+    const now = performance.now();
+    for (const [sessionId, account] of this.#accounts) {
+      const balanceWei = this.#charge(sessionId, account, now);
+      if (balanceWei >= 0n) {
+        delete account.debtSince;
+        continue;
+      }
+      account.debtSince ??= now;
+      if (now - account.debtSince >= this.#options.graceMs) {
+        this.#log.warn({ sessionId, balanceWei }, 'session out of credit');
+        this.#accounts.delete(sessionId);
+        this.emit('balance-exhausted', { sessionId, balanceWei });
+      }
+    }
+  }
+
+  /** Debits price × time since the last charge (whole wei; the remainder waits). */
+  #charge(sessionId: string, account: Account, now: number): Wei {
+    const elapsedMs = BigInt(Math.max(0, Math.floor(now - account.chargedAt)));
+    const amountWei = (account.priceWeiPerSecond * elapsedMs) / 1000n;
+    if (amountWei === 0n) return this.recipient.balance(sessionId);
+    // Advance by the time this amount pays for, so rounding never loses a wei.
+    account.chargedAt += Number((amountWei * 1000n) / account.priceWeiPerSecond);
+    return this.recipient.charge(sessionId, amountWei);
+  }
+}
+
+function emptyReceipt(): PaymentReceipt {
+  return { creditedWei: '0', balanceWei: '0', accepted: 0, winners: 0, rejected: [] };
+}
+
+function describeRejections(receipt: PaymentReceipt): string {
+  if (receipt.rejected.length === 0) return '';
+  const reasons = [...new Set(receipt.rejected.map((r) => r.reason))];
+  const first = receipt.rejected[0];
+  return ` (refused: ${reasons.join(', ')}${first ? `; first: ${first.details}` : ''})`;
+}

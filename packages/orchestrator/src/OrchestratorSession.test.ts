@@ -1,0 +1,52 @@
+import { InvalidSdpError } from '@peerframe/core';
+import { WrtcPeerConnection } from '@peerframe/core/wrtc';
+import { PassthroughPipeline } from '@peerframe/pipelines';
+import { describe, expect, it } from 'vitest';
+import { OrchestratorSession } from './OrchestratorSession.ts';
+
+// Regression found by the fuzz suite (test/fuzz/http.test.ts): offers that pass the SDP checks
+// but that libwebrtc refuses (an ICE ufrag under 4 characters, a fingerprint it cannot read)
+// threw a DOMException or TypeError, and POST /sessions answered 500 instead of 400 invalid_sdp.
+
+async function realOffer(): Promise<string> {
+  const pc = new WrtcPeerConnection({ iceServers: [] });
+  try {
+    pc.addTransceiver('video', { direction: 'sendrecv' });
+    return (await pc.createOffer()).sdp ?? '';
+  } finally {
+    pc.close();
+  }
+}
+
+describe('OrchestratorSession.create', () => {
+  it.each([
+    [
+      'an ICE ufrag of one character',
+      (sdp: string) => sdp.replace(/a=ice-ufrag:.*/g, 'a=ice-ufrag:a'),
+    ],
+    [
+      'a fingerprint of the wrong length',
+      (sdp: string) => sdp.replace(/a=fingerprint:sha-256 .*/g, 'a=fingerprint:sha-256 00:11'),
+    ],
+  ])('refuses an offer with %s as InvalidSdpError', async (_name, change) => {
+    const pipeline = await PassthroughPipeline.descriptor.create({});
+    try {
+      const created = OrchestratorSession.create(change(await realOffer()), pipeline);
+      await expect(created).rejects.toBeInstanceOf(InvalidSdpError);
+      await expect(created).rejects.toMatchObject({ code: 'invalid_sdp' });
+    } finally {
+      await pipeline.close();
+    }
+  });
+
+  // Found with the same suite: a session whose gateway never connects (it vanished after
+  // POST /sessions) held its capacity slot for ever.
+  it('closes a session whose peer never connects', async () => {
+    const pipeline = await PassthroughPipeline.descriptor.create({});
+    const session = await OrchestratorSession.create(await realOffer(), pipeline, {
+      connectTimeoutMs: 300,
+    });
+    expect(session.state).toBe('connecting');
+    await expect.poll(() => session.state, { timeout: 5_000 }).toBe('closed');
+  });
+});
