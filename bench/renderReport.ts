@@ -4,6 +4,9 @@
  * are hand-written SVG.
  */
 import { writeFileSync } from 'node:fs';
+import type { PaymentsBenchResult } from './paymentsBench.ts';
+import type { PipelinesBenchResult } from './pipelinesBench.ts';
+import type { SfuBenchResult } from './sfuBench.ts';
 
 export type LatencyHistogram = { binMs: number; counts: number[] };
 
@@ -28,12 +31,28 @@ export type ChartedRun = {
   fpsTimeline?: number[];
 };
 
+export type LatencyFigures = {
+  roundTripP50Ms: number | null;
+  roundTripP95Ms: number | null;
+  roundTripP99Ms: number | null;
+  fpsOut: number;
+  pipelineMsP50: number;
+  /** WHIP POST → first processed frame back (orchestrator selection and session set-up included), ms. */
+  firstFrameMs: number | null;
+};
+
 export type BenchReport = {
   date: string;
   machine: { cpu: string; cores: number; node: string };
+  quick: boolean;
   durationMs: number;
-  runs: ChartedRun[];
+  runs: (ChartedRun & { rssMb?: { gateway: number; orchestrator: number } })[];
+  /** By `pipeline@size`. */
+  latency: Record<string, LatencyFigures>;
   failover: { freezeMs: number; framesSent: number; framesReturned: number };
+  payments: PaymentsBenchResult;
+  pipelines: PipelinesBenchResult;
+  sfu: SfuBenchResult;
 };
 
 /** Latency samples (ms) into 10 ms bins up to the largest sample. */
@@ -119,14 +138,18 @@ export function renderReport(report: BenchReport, markdownPath: URL, resultsDir:
     '',
     '## Through gateway and orchestrator',
     '',
-    '| size | pipeline | frames back | fps out | p50 ms | p95 ms | p99 ms | pipeline ms | connect ms | first frame ms | CPU % (1 core = 100) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| size | pipeline | frames back | fps out | p50 ms | p95 ms | p99 ms | pipeline ms | connect ms | first frame ms | CPU % (1 core = 100) | RSS MB gateway / orchestrator |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const run of report.runs.filter((r) => r.mode === 'network')) {
     lines.push(
-      `| ${run.size} | ${run.pipeline} | ${run.framesReturned}/${run.framesSent} | ${run.fpsOut} | ${run.latencyP50Ms} | ${run.latencyP95Ms} | ${run.latencyP99Ms} | ${run.pipelineMsP50} | ${run.connectMs ?? ''} | ${run.firstFrameMs ?? ''} | ${run.cpuPercent} |`,
+      `| ${run.size} | ${run.pipeline} | ${run.framesReturned}/${run.framesSent} | ${run.fpsOut} | ${run.latencyP50Ms} | ${run.latencyP95Ms} | ${run.latencyP99Ms} | ${run.pipelineMsP50} | ${run.connectMs ?? ''} | ${run.firstFrameMs ?? ''} | ${run.cpuPercent} | ${run.rssMb ? `${run.rssMb.gateway} / ${run.rssMb.orchestrator}` : ''} |`,
     );
   }
+  lines.push(
+    '',
+    'The orchestrator was warm (pipelines loaded at start). First frame = WHIP POST → connected → first processed frame back. CPU is the publisher, gateway and orchestrator together.',
+  );
   lines.push(
     '',
     '## Pipelines alone (no network)',
@@ -142,6 +165,34 @@ export function renderReport(report: BenchReport, markdownPath: URL, resultsDir:
     '## Failover',
     '',
     `Two orchestrators, a 512² passthrough stream, the serving orchestrator killed (SIGKILL): the output froze for **${report.failover.freezeMs} ms** (${report.failover.framesReturned}/${report.failover.framesSent} frames back over the run).`,
+    '',
+    '## Payments',
+    '',
+    '| tickets signed / s (one core) | tickets verified / s (one core) | gas per redeemWinningTicket | gas per ticket in a batch of 10 | redemptions per stream-hour (default price and face value) |',
+    '|---|---|---|---|---|',
+    `| ${report.payments.ticketsSignedPerSecond} | ${report.payments.ticketsVerifiedPerSecond} | ${report.payments.gasPerRedeemWinningTicket} | ${report.payments.gasPerBatchRedeemTicket ?? ''} | ${report.payments.redemptionsPerStreamHour} |`,
+    '',
+    `Default price ${report.payments.defaultPriceWeiPerSecond} wei/s, ticket EV ${report.payments.defaultTicketEvWei} wei, face value ${report.payments.defaultFaceValueWei} wei.`,
+    '',
+    '## Pipelines and workflows (CPU, ONNX Runtime)',
+    '',
+    '| pipeline | size | ms p50 | ms p95 | fps | model alone ms | as a workflow ms | workflow overhead ms |',
+    '|---|---|---|---|---|---|---|---|',
+    ...report.pipelines.pipelines.map(
+      (r) =>
+        `| ${r.pipeline} | ${r.size} | ${r.pipelineMsP50} | ${r.pipelineMsP95} | ${r.fps} | ${r.bareModelMsP50 ?? ''} | ${r.workflowMsP50 ?? ''} | ${r.workflowOverheadMsP50 ?? ''} |`,
+    ),
+    '',
+    '| workflow | size | ONNX sessions | plan ms p50 | in sessions ms | in JS nodes ms | overhead ms |',
+    '|---|---|---|---|---|---|---|',
+    ...report.pipelines.workflows.map(
+      (r) =>
+        `| ${r.workflow} | ${r.size} | ${r.sessions} | ${r.planMsP50} | ${r.onnxMsP50} | ${r.jsNodeMsP50} | ${r.overheadMsP50} |`,
+    ),
+    '',
+    '## Gateway capacity',
+    '',
+    `SFU ${report.sfu.sfu}, ${report.sfu.widthPx}×${report.sfu.heightPx} at ${report.sfu.fps} fps passthrough streams; the gateway process's own CPU. Headline: **${report.sfu.streamsPerCore} streams per core** (${report.sfu.streams} streams, gateway ${report.sfu.gatewayCpuPercent} % of a core, loss ${report.sfu.lossPercent} %${report.sfu.withinLossBound ? '' : ', above the 1 % bound: the publishers and orchestrators share the 2 cores'}).`,
     '',
     '## Charts',
     '',

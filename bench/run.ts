@@ -1,12 +1,17 @@
 /**
- * `npm run bench`: the walking-skeleton path measured end to end. For 512×512 and 1280×720, for
- * `passthrough` and `invert`, a Node publisher pushes numbered frames at 30 fps through the real
- * gateway and orchestrator (each in its own process, as `npm start` runs them) and reads the
- * frame numbers back; then each pipeline runs bare (no network) on the same frames. Prints a table
- * and writes bench/results/latest.json, BENCHMARKS.md and an SVG chart per network run. Figures
+ * `npm run bench`: every figure the project reports, measured on this machine.
+ * - Through the whole stack: for 512×512 and 1280×720, for `passthrough`, `invert` and
+ *   `background-blur`, a Node publisher pushes numbered frames at 30 fps through the real gateway
+ *   and a warm orchestrator (each in its own process, as `npm start` runs them) and reads the frame
+ *   numbers back: round-trip latency, fps, time to first processed frame, CPU and RSS.
+ * - Each pipeline bare (no network); failover freeze; payments (tickets signed/verified per
+ *   second, gas per redemption, redemptions per stream-hour); pipelines and workflows at three
+ *   sizes with the framework's overhead; gateway streams per core.
+ * Prints a table and writes bench/results/latest.json, BENCHMARKS.md and SVG charts. Figures
  * only: nothing here is asserted.
  *
- * BENCH_DURATION_MS (default 30000) shortens the runs.
+ * `--quick` (under 2 minutes): 512² only, 5 s runs, short sub-benches. BENCH_DURATION_MS
+ * overrides the run length.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -18,32 +23,53 @@ import {
   SyntheticVideo,
 } from '@peerframe/client-sdk/node';
 import { defaultPipelineRegistry, type Frame } from '@peerframe/pipelines';
-import { type ChartedRun, fpsTimeline, latencyHistogram, renderReport } from './renderReport.ts';
+import { runPaymentsBench } from './paymentsBench.ts';
+import { runPipelinesBench } from './pipelinesBench.ts';
+import {
+  type BenchReport,
+  type ChartedRun,
+  fpsTimeline,
+  latencyHistogram,
+  renderReport,
+} from './renderReport.ts';
+import { runSfuBench } from './sfuBench.ts';
 
 // The nodes' info logs would bury the figures; warnings still show.
 process.env.PEERFRAME_LOG_LEVEL ??= 'warn';
-const durationMs = Number(process.env.BENCH_DURATION_MS ?? 30_000);
-const sizes = [
-  [512, 512],
-  [1280, 720],
-] as const;
-const pipelines = ['passthrough', 'invert'] as const;
-/** Measured bare only: the frame-number band does not survive a blurred background. */
+const quick = process.argv.includes('--quick');
+const durationMs = Number(process.env.BENCH_DURATION_MS ?? (quick ? 5_000 : 30_000));
+const sizes: readonly (readonly [number, number])[] = quick
+  ? [[512, 512]]
+  : [
+      [512, 512],
+      [1280, 720],
+    ];
+const pipelines = ['passthrough', 'invert', 'background-blur'] as const;
+/** Also measured bare: what they draw over the frame hides the frame numbers. */
 const barePipelines = [
   ...pipelines,
-  'background-blur',
+  'face-boxes',
+  'background-replace',
   'sketch',
   'toon',
   'color-grade',
   'pixelate',
 ] as const;
-const expectLuma = { passthrough: (y: number) => y, invert: (y: number) => 251 - y };
+/** What each frame should look like back (background-blur changes it: only timing counts). */
+const expectLuma: Record<(typeof pipelines)[number], ((y: number) => number) | undefined> = {
+  passthrough: (y) => y,
+  invert: (y) => 251 - y,
+  'background-blur': undefined,
+};
 
 /** A run as the report charts it, plus what only the JSON keeps. */
 type Run = ChartedRun & {
   framesWrongContent?: number;
+  framesUnreadable?: number;
   framesDroppedAtOrchestrator?: number;
   returnedSizes?: string[];
+  /** Resident memory of the gateway and orchestrator processes at the end of the run, MB. */
+  rssMb?: { gateway: number; orchestrator: number };
 };
 
 const clockTicksPerSecond = 100;
@@ -56,6 +82,12 @@ function cpuSeconds(pid: number): number {
   }
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
+}
+
+/** Resident set size of a process, MB. */
+function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Math.round(Number(match?.[1] ?? 0) / 1024);
 }
 
 const quantile = (sorted: number[], q: number) =>
@@ -83,8 +115,11 @@ async function networkRun(
     heightPx,
     fps: 30,
     durationMs,
-    expectLuma: expectLuma[pipeline],
+    ...(expectLuma[pipeline] ? { expectLuma: expectLuma[pipeline] } : {}),
   });
+  const gatewayPid = stack.nodes.find((n) => n.role === 'gateway')?.pid ?? 0;
+  const orchestratorPid = stack.nodes.find((n) => n.role === 'orchestrator')?.pid ?? 0;
+  const rss = { gateway: rssMb(gatewayPid), orchestrator: rssMb(orchestratorPid) };
   const wallS = (performance.now() - wallBefore) / 1000;
   const cpu = pids.map(cpuSeconds).reduce((sum, s, i) => sum + s - (cpuBefore[i] ?? 0), 0);
   const { sessions } = (await (await fetch(`${stack.orchestratorUrl}/sessions`)).json()) as {
@@ -104,7 +139,9 @@ async function networkRun(
     latencyP99Ms: round(result.latencyP99Ms),
     pipelineMsP50: round(session?.pipelineMsP50 ?? Number.NaN, 3) ?? 0,
     cpuPercent: round((cpu / wallS) * 100) ?? 0,
-    framesWrongContent: result.framesWrongContent,
+    ...(expectLuma[pipeline] ? { framesWrongContent: result.framesWrongContent } : {}),
+    framesUnreadable: result.framesUnreadable,
+    rssMb: rss,
     connectMs: round(connectMs) ?? 0,
     latencyHistogram: latencyHistogram(result.samples.map(([, ms]) => ms)),
     fpsTimeline: fpsTimeline(result.samples.map(([, , at]) => at)),
@@ -198,9 +235,32 @@ async function failoverRun(): Promise<{
   }
 }
 
-const stack = await startDevStack({ host: '127.0.0.1', gatewayPort: 0, orchestratorPort: 0 });
+/**
+ * Waits until the orchestrator has loaded and warmed every pipeline (`/info`), so no warm-up
+ * competes with the runs for the CPU.
+ */
+async function waitWarm(orchestratorUrl: string): Promise<void> {
+  const deadline = performance.now() + 120_000;
+  while (performance.now() < deadline) {
+    const info = (await (await fetch(`${orchestratorUrl}/info`)).json()) as {
+      pipelines: { name: string; state: string }[];
+    };
+    const states = info.pipelines.map((p) => p.state);
+    if (states.every((state) => state === 'ready' || state === 'error')) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const startedAt = performance.now();
+const stack = await startDevStack({
+  host: '127.0.0.1',
+  gatewayPort: 0,
+  orchestratorPort: 0,
+  warmup: true,
+});
 const runs: Run[] = [];
 try {
+  await waitWarm(stack.orchestratorUrl);
   for (const [w, h] of sizes) {
     for (const pipeline of pipelines) {
       process.stdout.write(`network ${w}x${h} ${pipeline} (${durationMs / 1000} s)…\n`);
@@ -214,19 +274,56 @@ for (const [w, h] of sizes)
   for (const pipeline of barePipelines) runs.push(await bareRun(w, h, pipeline));
 process.stdout.write('failover (kill the serving orchestrator)…\n');
 const failover = await failoverRun();
+process.stdout.write('payments…\n');
+const payments = await runPaymentsBench({ quick });
+process.stdout.write('pipelines and workflows…\n');
+const pipelinesBench = await runPipelinesBench({ quick });
+process.stdout.write('gateway streams per core…\n');
+const sfu = await runSfuBench({ quick });
+
+/** The headline latency figures, by pipeline and size. */
+const latency = Object.fromEntries(
+  runs
+    .filter((r) => r.mode === 'network')
+    .map((r) => [
+      `${r.pipeline}@${r.size}`,
+      {
+        roundTripP50Ms: r.latencyP50Ms,
+        roundTripP95Ms: r.latencyP95Ms,
+        roundTripP99Ms: r.latencyP99Ms,
+        fpsOut: r.fpsOut,
+        pipelineMsP50: r.pipelineMsP50,
+        firstFrameMs:
+          r.firstFrameMs === undefined ? null : Math.round((r.connectMs ?? 0) + r.firstFrameMs),
+      },
+    ]),
+);
 
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version };
-const report = { date: new Date().toISOString(), machine, durationMs, runs, failover };
+const report: BenchReport = {
+  date: new Date().toISOString(),
+  machine,
+  quick,
+  durationMs,
+  runs,
+  latency,
+  failover,
+  payments,
+  pipelines: pipelinesBench,
+  sfu,
+};
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(
-  new URL('./results/latest.json', import.meta.url),
+  new URL(quick ? './results/quick.json' : './results/latest.json', import.meta.url),
   `${JSON.stringify(report, null, 2)}\n`,
 );
-renderReport(
-  report,
-  new URL('../BENCHMARKS.md', import.meta.url),
-  new URL('./results/', import.meta.url),
-);
+if (!quick) {
+  renderReport(
+    report,
+    new URL('../BENCHMARKS.md', import.meta.url),
+    new URL('./results/', import.meta.url),
+  );
+}
 console.table(
   runs.map((r) => ({
     size: r.size,
@@ -242,6 +339,14 @@ console.table(
     cpu: r.cpuPercent,
   })),
 );
+console.table({
+  ticketsSignedPerSecond: payments.ticketsSignedPerSecond,
+  ticketsVerifiedPerSecond: payments.ticketsVerifiedPerSecond,
+  gasPerRedeemWinningTicket: payments.gasPerRedeemWinningTicket,
+  redemptionsPerStreamHour: payments.redemptionsPerStreamHour,
+  failoverFreezeMs: failover.freezeMs,
+  sfuStreamsPerCore: sfu.streamsPerCore,
+});
 console.log(
-  `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; wrote bench/results/latest.json, BENCHMARKS.md and charts`,
+  `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${Math.round((performance.now() - startedAt) / 1000)} s; wrote ${quick ? 'bench/results/quick.json' : 'bench/results/latest.json, BENCHMARKS.md and charts'}`,
 );
