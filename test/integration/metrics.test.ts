@@ -27,6 +27,7 @@ describe('Prometheus metrics and health', () => {
   it('counts streams, frames and pipeline time on both nodes', async () => {
     expect(await (await fetch(`${stack.gatewayUrl}/healthz`)).json()).toEqual({
       ok: true,
+      draining: false,
       streams: 0,
     });
     expect(await (await fetch(`${stack.orchestratorUrl}/healthz`)).json()).toEqual({
