@@ -12,6 +12,7 @@ import {
   type RtpPacket,
   useSdesMid,
 } from 'werift';
+import { RtpContinuity } from './RtpContinuity.ts';
 import type {
   IceFragment,
   LegState,
@@ -48,12 +49,8 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   #playoutDelayId: number | undefined;
   #remoteSsrc: number | undefined;
   #state: LegState = 'new';
+  readonly #continuity = new RtpContinuity();
   /** Offsets that keep our outgoing sequence numbers and timestamps continuous across sources. */
-  #seqOffset = 0;
-  #timestampOffset = 0;
-  #lastSeqOut: number | undefined;
-  #lastTimestampOut: number | undefined;
-  #sourceSwitched = false;
   /** The remote's offer as last applied (answering legs): the base of an ICE restart. */
   #remoteOffer: string | undefined;
   readonly #log = createLogger('gateway:leg');
@@ -139,38 +136,14 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
    * need no renegotiation.
    */
   switchSource(): void {
-    this.#sourceSwitched = true;
+    this.#continuity.switchSource();
   }
 
   /** Relays a packet from another leg to this leg's remote peer. */
   send(packet: RtpPacket): void {
     if (this.#state === 'closed') return;
     const { header } = packet;
-    if (
-      this.#sourceSwitched &&
-      this.#lastSeqOut !== undefined &&
-      this.#lastTimestampOut !== undefined
-    ) {
-      this.#sourceSwitched = false;
-      this.#seqOffset = (this.#lastSeqOut + 1 - header.sequenceNumber) & 0xffff;
-      // One frame interval at 90 kHz after the last frame sent.
-      this.#timestampOffset = (this.#lastTimestampOut + 3000 - header.timestamp) >>> 0;
-    }
-    header.sequenceNumber = (header.sequenceNumber + this.#seqOffset) & 0xffff;
-    header.timestamp = (header.timestamp + this.#timestampOffset) >>> 0;
-    // Keep the highest sent (wrap-aware): a late retransmission must not move the continuation point.
-    if (
-      this.#lastSeqOut === undefined ||
-      ((header.sequenceNumber - this.#lastSeqOut) & 0xffff) < 0x8000
-    ) {
-      this.#lastSeqOut = header.sequenceNumber;
-    }
-    if (
-      this.#lastTimestampOut === undefined ||
-      (header.timestamp - this.#lastTimestampOut) >>> 0 < 0x80000000
-    ) {
-      this.#lastTimestampOut = header.timestamp;
-    }
+    this.#continuity.rewrite(header);
     packet.header.extensions =
       this.#playoutDelayId !== undefined
         ? [{ id: this.#playoutDelayId, payload: zeroPlayoutDelay }]

@@ -8,6 +8,7 @@ import {
   RtcpPayloadSpecificFeedback,
   RtpPacket,
 } from 'werift';
+import { RtpContinuity } from '../RtpContinuity.ts';
 import type { IceFragment, LegState, SfuLeg, SfuLegEvents, SfuLegOptions } from '../SfuAdapter.ts';
 import type {
   Consumer,
@@ -88,14 +89,10 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   #sending: { producer: DirectProducer; consumer: Consumer; ssrc: number } | undefined;
   #receiving: { producer: Producer; consumer: Consumer } | undefined;
   #state: LegState = 'new';
+  readonly #continuity = new RtpContinuity();
   #connectCalled = false;
   #mid = '0';
   /** Offsets that keep our outgoing sequence numbers and timestamps continuous across sources. */
-  #seqOffset = 0;
-  #timestampOffset = 0;
-  #lastSeqOut: number | undefined;
-  #lastTimestampOut: number | undefined;
-  #sourceSwitched = false;
   packetsIn = 0;
   packetsOut = 0;
   keyframeRequestsIn = 0;
@@ -373,7 +370,7 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
 
   /** The packets `send()` gets from now on come from another source (see WeriftLeg). */
   switchSource(): void {
-    this.#sourceSwitched = true;
+    this.#continuity.switchSource();
   }
 
   /** Relays a packet from another leg to this leg's remote peer. */
@@ -381,30 +378,7 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     const sending = this.#sending;
     if (this.#state === 'closed' || !sending) return;
     const { header } = packet;
-    if (
-      this.#sourceSwitched &&
-      this.#lastSeqOut !== undefined &&
-      this.#lastTimestampOut !== undefined
-    ) {
-      this.#sourceSwitched = false;
-      this.#seqOffset = (this.#lastSeqOut + 1 - header.sequenceNumber) & 0xffff;
-      // One frame interval at 90 kHz after the last frame sent.
-      this.#timestampOffset = (this.#lastTimestampOut + 3000 - header.timestamp) >>> 0;
-    }
-    header.sequenceNumber = (header.sequenceNumber + this.#seqOffset) & 0xffff;
-    header.timestamp = (header.timestamp + this.#timestampOffset) >>> 0;
-    if (
-      this.#lastSeqOut === undefined ||
-      ((header.sequenceNumber - this.#lastSeqOut) & 0xffff) < 0x8000
-    ) {
-      this.#lastSeqOut = header.sequenceNumber;
-    }
-    if (
-      this.#lastTimestampOut === undefined ||
-      (header.timestamp - this.#lastTimestampOut) >>> 0 < 0x80000000
-    ) {
-      this.#lastTimestampOut = header.timestamp;
-    }
+    this.#continuity.rewrite(header);
     header.ssrc = sending.ssrc;
     header.payloadType = this.#payloadType;
     header.csrc = [];
