@@ -8,6 +8,7 @@ import {
   type StreamStats,
 } from './ControlClient.ts';
 import { canProbeLatency, LatencyProbe } from './LatencyProbe.ts';
+import { waitConnected } from './waitConnected.ts';
 
 /** Where a session is: `warming` while the pipeline loads; `ended` once closed or given up. */
 export type SessionState = 'connecting' | 'warming' | 'live' | 'reconnecting' | 'ended';
@@ -329,7 +330,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       this.playbackUrl = playback ? new URL(playback, url).toString() : undefined;
       if (this.#closed) throw new SessionError('session_closed', 'The session is closed');
       await pc.setRemoteDescription({ type: 'answer', sdp: body });
-      await waitConnected(pc, options.connectTimeoutMs);
+      await waitSessionConnected(pc, options.connectTimeoutMs);
       link.control = await ControlClient.connect({
         gatewayUrl: options.gatewayUrl,
         streamId: link.streamId ?? '',
@@ -541,35 +542,16 @@ function whipError(status: number, body: string): SessionError {
   return new SessionError(code, message, { retryable, details: `HTTP ${status}` });
 }
 
-function waitConnected(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const state = pc.connectionState;
-      if (state === 'connected') finish();
-      else if (state === 'failed' || state === 'closed') {
-        finish(
-          new SessionError('connect_failed', `The connection ${state}`, {
-            retryable: state === 'failed',
-          }),
-        );
-      }
-    };
-    const finish = (error?: Error) => {
-      clearTimeout(timer);
-      pc.removeEventListener('connectionstatechange', check);
-      error ? reject(error) : resolve();
-    };
-    const timer = setTimeout(
-      () =>
-        finish(
-          new SessionError('connect_timeout', `Not connected after ${timeoutMs} ms`, {
-            retryable: true,
-          }),
-        ),
-      timeoutMs,
-    );
-    pc.addEventListener('connectionstatechange', check);
-    check();
+function waitSessionConnected(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  return waitConnected(pc, timeoutMs, {
+    failed: (state) =>
+      new SessionError('connect_failed', `The connection ${state}`, {
+        retryable: state === 'failed',
+      }),
+    timedOut: () =>
+      new SessionError('connect_timeout', `Not connected after ${timeoutMs} ms`, {
+        retryable: true,
+      }),
   });
 }
 

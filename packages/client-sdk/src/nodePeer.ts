@@ -1,6 +1,7 @@
 import { BaseError, HttpError } from '@peerframe/core';
 import { WrtcVideoSink as VideoSink, type WrtcVideoSink } from '@peerframe/core/wrtc';
 import type { I420Buffer } from './SyntheticVideo.ts';
+import { waitConnected as waitPeerConnected } from './waitConnected.ts';
 
 export type ReceivedFrame = I420Buffer & { receivedAtMs: number };
 
@@ -64,29 +65,11 @@ export function attachVideoSink(
 
 /** Resolves when `pc` is connected; rejects if it fails, closes or `timeoutMs` passes. */
 export function waitConnected(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const state = pc.connectionState;
-      if (state === 'connected') finish();
-      else if (state === 'failed' || state === 'closed') {
-        finish(new WhipError('whip_connect_failed', `Peer connection ${state}`));
-      }
-    };
-    const finish = (error?: Error) => {
-      clearTimeout(timer);
-      pc.removeEventListener('connectionstatechange', check);
-      error ? reject(error) : resolve();
-    };
-    const timer = setTimeout(
-      () =>
-        finish(
-          new WhipError('whip_connect_timeout', `Not connected after ${timeoutMs} ms`, {
-            retryable: true,
-          }),
-        ),
-      timeoutMs,
-    );
-    pc.addEventListener('connectionstatechange', check);
-    check();
+  return waitPeerConnected(pc, timeoutMs, {
+    failed: (state) => new WhipError('whip_connect_failed', `Peer connection ${state}`),
+    timedOut: () =>
+      new WhipError('whip_connect_timeout', `Not connected after ${timeoutMs} ms`, {
+        retryable: true,
+      }),
   });
 }

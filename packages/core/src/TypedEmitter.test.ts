@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { TypedEmitter as PortableTypedEmitter } from './browser.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
-class Counter extends TypedEmitter<{ tick: [number] }> {
-  tick(n: number): boolean {
-    return this.emit('tick', n);
-  }
-}
+type Emitters = typeof TypedEmitter | typeof PortableTypedEmitter;
 
-describe('TypedEmitter', () => {
+/** The same contract for the Node emitter and the browser-safe one. */
+describe.each([
+  ['TypedEmitter (Node)', TypedEmitter],
+  ['TypedEmitter of @peerframe/core/browser', PortableTypedEmitter],
+] as [string, Emitters][])('%s', (_name, Emitter) => {
+  class Counter extends (Emitter as typeof TypedEmitter)<{ tick: [number] }> {
+    tick(n: number): boolean {
+      return this.emit('tick', n);
+    }
+  }
+
   it('reports a throwing listener and still calls the others', () => {
     const counter = new Counter();
     const reported: [unknown, string][] = [];
