@@ -1,3 +1,4 @@
+import { renderAtOnce } from '@peerframe/client-sdk';
 import './style.css';
 
 /**
@@ -29,6 +30,7 @@ async function play(): Promise<void> {
   pc = peer;
   peer.addTransceiver('video', { direction: 'recvonly' });
   peer.addEventListener('track', (event) => {
+    renderAtOnce(event.receiver);
     video.srcObject = event.streams[0] ?? new MediaStream([event.track]);
   });
   peer.addEventListener('connectionstatechange', () => {

@@ -1,4 +1,4 @@
-import { BaseError, TypedEmitter } from '@peerframe/core/browser';
+import { BaseError, type HopTimings, TypedEmitter } from '@peerframe/core/browser';
 import { io, type Socket } from 'socket.io-client';
 
 /** The gateway's view of a stream: `warming` while its pipeline loads on the orchestrator. */
@@ -17,6 +17,8 @@ export type StreamStats = {
   framesDropped: number | undefined;
   swaps: number;
   viewers: number;
+  /** Per-hop medians of the second's frames, from the gateway (JSON drops undefined hops). */
+  hops?: Partial<HopTimings>;
 };
 
 /** The serving orchestrator, with its price when the gateway says. */

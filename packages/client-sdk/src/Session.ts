@@ -1,4 +1,4 @@
-import { BaseError, TypedEmitter } from '@peerframe/core/browser';
+import { BaseError, type HopTimings, hopNames, TypedEmitter } from '@peerframe/core/browser';
 import {
   ControlClient,
   type ControlError,
@@ -7,7 +7,14 @@ import {
   type StreamState,
   type StreamStats,
 } from './ControlClient.ts';
+import {
+  type DecoderSample,
+  gatewayToPublisherMs,
+  type PeerStat,
+  readDecoderSample,
+} from './gatewayToPublisherHop.ts';
 import { canProbeLatency, LatencyProbe } from './LatencyProbe.ts';
+import { renderAtOnce } from './renderAtOnce.ts';
 import { waitConnected } from './waitConnected.ts';
 
 /** Where a session is: `warming` while the pipeline loads; `ended` once closed or given up. */
@@ -35,6 +42,13 @@ export type SessionStats = {
   latencyP95Ms: number | undefined;
   /** Frames whose latency was measured in the last interval. */
   latencySamples: number;
+  /**
+   * Where the time goes, hop by hop (medians of the last second, ms): the gateway times the
+   * path from our capture to its forwarding of the processed frame back; this session adds
+   * `gatewayToPublisher` (half its round trip plus its decoder's last packet → decoded time).
+   * Undefined until the gateway has reported a second.
+   */
+  hops: HopTimings | undefined;
   /** Orchestrator swaps the gateway made for this stream (failovers). */
   swaps: number | undefined;
   /** Times this session reconnected to the gateway. */
@@ -151,6 +165,8 @@ export class Session extends TypedEmitter<SessionEvents> {
   #probe: LatencyProbe | undefined;
   #gatewayStats: StreamStats | undefined;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
+  /** Our decoder's totals at the last stats tick (for the gateway → us hop). */
+  #decoder: DecoderSample | undefined;
   #reconnecting: Promise<void> | undefined;
   #reconnects = 0;
   #closed = false;
@@ -293,7 +309,9 @@ export class Session extends TypedEmitter<SessionEvents> {
     };
     this.#link = link;
     pc.addEventListener('track', (event) => {
-      if (event.track.kind === 'video' && this.#link === link) this.#setOutput(link, event.track);
+      if (event.track.kind !== 'video' || this.#link !== link) return;
+      renderAtOnce(event.receiver);
+      this.#setOutput(link, event.track);
     });
     pc.addEventListener('connectionstatechange', () => this.#watchPeer(link));
     try {
@@ -469,15 +487,19 @@ export class Session extends TypedEmitter<SessionEvents> {
     const link = this.#link;
     let fpsSent: number | undefined;
     let fpsReceived: number | undefined;
+    let gatewayToPublisher: number | undefined;
     if (link && link.pc.connectionState === 'connected') {
       try {
         const report = await link.pc.getStats();
         for (const stat of report.values()) {
-          const s = stat as { type: string; kind?: string; framesPerSecond?: number };
+          const s = stat as PeerStat;
           if (s.kind !== undefined && s.kind !== 'video') continue;
           if (s.type === 'outbound-rtp') fpsSent = s.framesPerSecond ?? fpsSent;
           if (s.type === 'inbound-rtp') fpsReceived = s.framesPerSecond ?? fpsReceived;
         }
+        const decoder = readDecoderSample(report.values());
+        gatewayToPublisher = gatewayToPublisherMs(this.#decoder, decoder);
+        this.#decoder = decoder;
       } catch {
         // A peer closed while reading: no local counters this time.
       }
@@ -503,6 +525,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       latencySamples: latencies.length,
       swaps: gateway?.swaps,
       reconnects: this.#reconnects,
+      hops: gateway?.hops ? hopsOf(gateway.hops, gatewayToPublisher) : undefined,
     });
   }
 
@@ -569,4 +592,13 @@ export async function createSession(options: SessionOptions): Promise<Session> {
     throw new SessionError('invalid_pipeline', 'pipeline must name a pipeline, e.g. "invert"');
   }
   return new Session(options);
+}
+
+/** The gateway's hops (JSON leaves out the undefined ones) with our own last hop. */
+function hopsOf(gateway: Partial<HopTimings>, gatewayToPublisher: number | undefined): HopTimings {
+  const hops = Object.fromEntries(hopNames.map((name) => [name, gateway[name]])) as Omit<
+    HopTimings,
+    'frames'
+  >;
+  return { ...hops, gatewayToPublisher, frames: gateway.frames ?? 0 };
 }

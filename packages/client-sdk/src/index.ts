@@ -17,7 +17,13 @@ export {
   readFrameMarker,
   writeFrameMarker,
 } from './FrameMarker.ts';
+export {
+  type DecoderSample,
+  gatewayToPublisherMs,
+  readDecoderSample,
+} from './gatewayToPublisherHop.ts';
 export { canProbeLatency, LatencyProbe, type LatencyProbeOptions } from './LatencyProbe.ts';
+export { renderAtOnce } from './renderAtOnce.ts';
 export {
   createSession,
   defaultSessionOptions,

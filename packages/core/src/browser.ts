@@ -4,6 +4,13 @@
  */
 export { BaseError, type BaseErrorOptions } from './BaseError.ts';
 export {
+  epochNowMs,
+  type FrameTimingRecord,
+  type HopTimings,
+  hopNames,
+  ntpToEpochMs,
+} from './frameTiming.ts';
+export {
   PortableTypedEmitter,
   PortableTypedEmitter as TypedEmitter,
 } from './PortableTypedEmitter.ts';

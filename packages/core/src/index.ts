@@ -1,5 +1,12 @@
 export { BaseError, type BaseErrorOptions } from './BaseError.ts';
 export { createLogger, type Logger } from './createLogger.ts';
+export {
+  epochNowMs,
+  type FrameTimingRecord,
+  type HopTimings,
+  hopNames,
+  ntpToEpochMs,
+} from './frameTiming.ts';
 export { HttpError } from './HttpError.ts';
 export {
   closeHttp,

@@ -169,16 +169,15 @@ export class ControlChannel {
       to().emit('error', { streamId: stream.id, code: error.code, message: error.shortMessage }),
     );
     stream.on('rates', (rates) => {
-      void stream.orchestratorStats().then((orchestrator) => {
-        const { swaps, viewers } = stream.stats();
-        to().emit('stats', {
-          streamId: stream.id,
-          ...rates,
-          pipelineMsP50: orchestrator?.pipelineMsP50,
-          framesDropped: orchestrator?.framesDropped,
-          swaps,
-          viewers,
-        });
+      const orchestrator = stream.orchestratorStats();
+      const { swaps, viewers } = stream.stats();
+      to().emit('stats', {
+        streamId: stream.id,
+        ...rates,
+        pipelineMsP50: orchestrator?.pipelineMsP50,
+        framesDropped: orchestrator?.framesDropped,
+        swaps,
+        viewers,
       });
     });
     this.#log.debug({ streamId: stream.id }, 'control clients watch the stream');

@@ -1,3 +1,4 @@
+import { hopNames } from '@peerframe/core';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { StreamSession } from './StreamSession.ts';
 
@@ -45,6 +46,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly #hops = new Gauge({
+    name: 'peerframe_gateway_stream_hop_ms',
+    help: "Median time of the last second's frames on each hop of a stream, ms",
+    labelNames: ['stream', 'hop'],
+    registers: [this.registry],
+  });
+
   constructor(streams: ReadonlyMap<string, StreamSession>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'peerframe_gateway_' });
     new Gauge({
@@ -76,6 +84,10 @@ export class GatewayMetrics {
       this.#fps.set({ stream: id, direction: 'out' }, rates.fpsOut);
       this.#bitrate.set({ stream: id, direction: 'in' }, rates.bitrateInKbps);
       this.#bitrate.set({ stream: id, direction: 'out' }, rates.bitrateOutKbps);
+      for (const hop of hopNames) {
+        const ms = rates.hops[hop];
+        if (ms !== undefined) this.#hops.set({ stream: id, hop }, ms);
+      }
     });
     stream.on('failover', () => this.failovers.inc());
     // `spentWei` grows per orchestrator; count what each payment added.
@@ -94,6 +106,7 @@ export class GatewayMetrics {
         this.#fps.remove({ stream: id, direction });
         this.#bitrate.remove({ stream: id, direction });
       }
+      for (const hop of hopNames) this.#hops.remove({ stream: id, hop });
     });
   }
 }

@@ -55,8 +55,9 @@ export type GatewayServerOptions = {
   /** Write playout delay 0 on forwarded packets so receivers render at once (default true). */
   zeroPlayoutDelay?: boolean;
   /**
-   * Serve `POST /streams/:id/faults` `{ dropToOrchestratorRatio, dropToPublisherRatio, durationMs }`,
-   * which drops forwarded packets on purpose (default false: for fault-injection tests only).
+   * Serve `POST /streams/:id/faults` `{ dropToOrchestratorRatio, dropToPublisherRatio,
+   * lossToOrchestratorRatio, lossToPublisherRatio, corruptPayments, durationMs }`, which drops or
+   * loses forwarded packets on purpose (default false: for fault-injection tests only).
    */
   faultInjection?: boolean;
   /** How often each orchestrator's /info is read (pipelines, capacity, draining), ms (default 5 000). */
@@ -432,6 +433,8 @@ export class GatewayServer {
       {
         dropToOrchestratorRatio: ratio('dropToOrchestratorRatio'),
         dropToPublisherRatio: ratio('dropToPublisherRatio'),
+        lossToOrchestratorRatio: ratio('lossToOrchestratorRatio'),
+        lossToPublisherRatio: ratio('lossToPublisherRatio'),
         corruptPayments: body.corruptPayments === true,
       },
       durationMs,

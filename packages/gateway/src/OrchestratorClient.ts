@@ -1,4 +1,4 @@
-import { BaseError, HttpError } from '@peerframe/core';
+import { BaseError, type FrameTimingRecord, HttpError } from '@peerframe/core';
 
 export type OrchestratorEndpoint = { url: string };
 
@@ -77,14 +77,24 @@ export class OrchestratorClient {
     });
   }
 
-  /** One session's stats on the orchestrator (`GET /sessions/:id`). */
-  session(id: string): Promise<{
+  /**
+   * One session's stats on the orchestrator (`GET /sessions/:id`); with `framesAfter`, also its
+   * frame timing records after that seq and its clock when the request came and when it answered.
+   */
+  session(
+    id: string,
+    framesAfter?: number,
+  ): Promise<{
     pipelineMsP50: number;
     framesDropped: number;
     framesIn: number;
     framesOut: number;
+    frames?: FrameTimingRecord[];
+    receivedAtMs?: number;
+    nowMs?: number;
   }> {
-    return this.#request('GET', `/sessions/${encodeURIComponent(id)}`);
+    const query = framesAfter === undefined ? '' : `?framesAfter=${framesAfter}`;
+    return this.#request('GET', `/sessions/${encodeURIComponent(id)}${query}`);
   }
 
   /** Pays for a running session (`POST /sessions/:id/payment`). */

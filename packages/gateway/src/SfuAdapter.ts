@@ -1,11 +1,17 @@
 import type { RtpPacket } from 'werift';
+import type { VideoTiming } from './videoTiming.ts';
 
 /** Where a leg's WebRTC connection is. */
 export type LegState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 
 export type SfuLegEvents = {
-  /** An RTP packet of the remote peer's video (a copy the listener may change). */
-  rtp: [RtpPacket];
+  /**
+   * An RTP packet of the remote peer's video (a copy the listener may change), with the
+   * video-timing header extension it carried, if any.
+   */
+  rtp: [packet: RtpPacket, videoTiming?: VideoTiming];
+  /** An RTCP sender report of the remote peer's video: its clock (NTP, as epoch ms) at an RTP timestamp. */
+  senderReport: [{ ntpMs: number; rtpTimestamp: number }];
   /** The remote peer asks for a keyframe of the video we send it (PLI or FIR). */
   keyframeRequest: [];
   /**
@@ -48,6 +54,10 @@ export interface SfuLeg {
   /** RTP packets received from the remote / sent to it. */
   readonly packetsIn: number;
   readonly packetsOut: number;
+  /** Packets lost on purpose by `setLossRatio`. */
+  readonly packetsLost?: number;
+  /** Round trip to the remote from RTCP (its receiver reports of our video), ms; 0 before one. */
+  readonly roundTripMs: number;
   on<K extends keyof SfuLegEvents>(event: K, listener: (...args: SfuLegEvents[K]) => void): unknown;
   off<K extends keyof SfuLegEvents>(
     event: K,
@@ -55,8 +65,16 @@ export interface SfuLeg {
   ): unknown;
   /** Completes a leg made by `offer()` with the remote's answer. */
   accept(answerSdp: string): Promise<void>;
-  /** Relays a packet from another leg to this leg's remote peer. */
-  send(packet: RtpPacket): void;
+  /**
+   * Relays a packet from another leg to this leg's remote peer, writing `videoTiming` as the
+   * video-timing header extension when the remote negotiated it.
+   */
+  send(packet: RtpPacket, videoTiming?: VideoTiming): void;
+  /**
+   * Fault injection: this share of the packets sent from now on (retransmissions too) is lost
+   * after the leg kept them for retransmission, as on a lossy network. 0 stops it.
+   */
+  setLossRatio?(ratio: number): void;
   /** Asks the remote peer for a keyframe of the video it sends us. */
   requestKeyframe(): void;
   /** The packets `send()` gets from now on come from another source. */

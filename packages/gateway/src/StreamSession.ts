@@ -3,6 +3,8 @@ import {
   BaseError,
   type BitrateHints,
   createLogger,
+  epochNowMs,
+  type HopTimings,
   HttpError,
   type Logger,
   setVideoBitrateHints,
@@ -10,10 +12,12 @@ import {
 } from '@peerframe/core';
 import type { Wei } from '@peerframe/protocol';
 import type { RtpPacket } from 'werift';
+import { FrameTimeline, type SenderClock } from './FrameTimeline.ts';
 import type { GatewayPayments } from './GatewayPayments.ts';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
 import type { IceFragment, LegState, SfuAdapter, SfuLeg } from './SfuAdapter.ts';
 import { StreamPayer, type StreamPayment } from './StreamPayer.ts';
+import type { VideoTiming } from './videoTiming.ts';
 import { weriftSfu } from './WeriftLeg.ts';
 
 /**
@@ -28,6 +32,14 @@ export type StreamFaults = {
   dropToOrchestratorRatio: number;
   /** Share of orchestrator → publisher packets dropped. */
   dropToPublisherRatio: number;
+  /**
+   * Share of the packets the SFU sends to the orchestrator lost on the way, after the SFU kept
+   * them for retransmission: NACKs repair this loss (the `drop…` ratios lose packets before the
+   * SFU, where only a keyframe repairs it).
+   */
+  lossToOrchestratorRatio?: number;
+  /** The same for the packets sent to the publisher. */
+  lossToPublisherRatio?: number;
   /**
    * Sign the current orchestrator's tickets wrongly (it refuses them, as it would a sender it
    * cannot trust): the payment failure path. Later orchestrators are paid correctly.
@@ -52,6 +64,8 @@ export type StreamRates = {
   fpsOut: number;
   bitrateInKbps: number;
   bitrateOutKbps: number;
+  /** Per-hop medians of the frames of this second (`gatewayToPublisher` is the client's to measure). */
+  hops: HopTimings;
 };
 
 export type StreamSessionEvents = {
@@ -121,8 +135,10 @@ export type StreamStats = {
   packetsToPublisher: number;
   keyframeRequestsToPublisher: number;
   keyframeRequestsToOrchestrator: number;
-  /** Packets dropped by fault injection. */
+  /** Packets dropped by fault injection before the SFU (only a keyframe repairs them). */
   packetsDropped: number;
+  /** Packets lost by fault injection after the SFU sent them (NACK repairs them). */
+  packetsLost: number;
   /** The current orchestrator's price, decimal wei per second ("0" when free). */
   priceWeiPerSecond: string;
   /** Expected value paid to every orchestrator of this stream so far, decimal wei. */
@@ -141,6 +157,10 @@ type Upstream = {
   priceWeiPerSecond: Wei;
   /** Pays the orchestrator each second, when it charges. */
   payer: StreamPayer | undefined;
+  /** The last frame timing record fetched from the orchestrator. */
+  framesAfter: number;
+  /** Clock offset estimates (orchestrator − gateway, ms) with the round trip they came from. */
+  clockSamples: { rttMs: number; offsetMs: number }[];
 };
 
 const watchdogIntervalMs = 100;
@@ -195,6 +215,9 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     keyframeRequestsToOrchestrator: 0,
     packetsDropped: 0,
   };
+  readonly #timeline = new FrameTimeline();
+  /** The orchestrator's own view, fetched each second; undefined when it does not answer. */
+  #orchestratorView: { pipelineMsP50: number; framesDropped: number } | undefined;
 
   private constructor(
     publisher: SfuLeg,
@@ -218,7 +241,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       this.#checkUpstream();
     }, watchdogIntervalMs);
     this.#watchdog.unref();
-    this.#ratesTimer = setInterval(() => this.emit('rates', this.#takeRates()), 1000);
+    this.#ratesTimer = setInterval(() => void this.#everySecond(), 1000);
     this.#ratesTimer.unref();
   }
 
@@ -288,6 +311,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       keyframeRequestsToPublisher: this.#counters.keyframeRequestsToPublisher,
       keyframeRequestsToOrchestrator: this.#counters.keyframeRequestsToOrchestrator,
       packetsDropped: this.#counters.packetsDropped,
+      packetsLost: (this.#publisher.packetsLost ?? 0) + (this.#upstream?.leg.packetsLost ?? 0),
       priceWeiPerSecond: (this.#upstream?.priceWeiPerSecond ?? 0n).toString(),
       spentWei: this.#spentWei().toString(),
       balanceWei: (this.#upstream?.payer?.payment.balanceWei ?? 0n).toString(),
@@ -298,7 +322,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     return this.#spentBeforeWei + (this.#upstream?.payer?.payment.spentWei ?? 0n);
   }
 
-  #takeRates(): StreamRates {
+  #takeRates(): Omit<StreamRates, 'hops'> {
     const now = performance.now();
     const { framesIn, framesOut, bytesIn, bytesOut, startedAt } = this.#window;
     const seconds = Math.max(0.001, (now - startedAt) / 1000);
@@ -312,15 +336,44 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     };
   }
 
-  /** The orchestrator's own view (pipeline time, frames its queue dropped); undefined if it does not answer. */
-  async orchestratorStats(): Promise<{ pipelineMsP50: number; framesDropped: number } | undefined> {
+  /** The orchestrator's own view (pipeline time, frames its queue dropped) as of the last second. */
+  orchestratorStats(): { pipelineMsP50: number; framesDropped: number } | undefined {
+    return this.#orchestratorView;
+  }
+
+  /** Fetches the orchestrator's view and frame records, then reports the second's rates and hops. */
+  async #everySecond(): Promise<void> {
+    const rates = this.#takeRates();
+    await this.#pollOrchestrator();
+    if (this.#state === 'ended') return;
+    this.emit('rates', { ...rates, hops: this.#timeline.take() });
+  }
+
+  async #pollOrchestrator(): Promise<void> {
     const upstream = this.#upstream;
-    if (!upstream) return undefined;
+    if (!upstream) return;
+    const sentAtMs = epochNowMs();
     try {
-      const { pipelineMsP50, framesDropped } = await upstream.client.session(upstream.sessionId);
-      return { pipelineMsP50, framesDropped };
+      const view = await upstream.client.session(upstream.sessionId, upstream.framesAfter);
+      const answeredAtMs = epochNowMs();
+      if (this.#upstream !== upstream) return;
+      this.#orchestratorView = {
+        pipelineMsP50: view.pipelineMsP50,
+        framesDropped: view.framesDropped,
+      };
+      const { frames, receivedAtMs, nowMs } = view;
+      if (!frames || receivedAtMs === undefined || nowMs === undefined) return;
+      // NTP's estimate: the orchestrator's time in the middle of the exchange, less its own time.
+      upstream.clockSamples.push({
+        rttMs: answeredAtMs - sentAtMs - (nowMs - receivedAtMs),
+        offsetMs: (receivedAtMs - sentAtMs + (nowMs - answeredAtMs)) / 2,
+      });
+      if (upstream.clockSamples.length > 10) upstream.clockSamples.shift();
+      const best = upstream.clockSamples.reduce((a, b) => (b.rttMs < a.rttMs ? b : a));
+      this.#timeline.orchestratorRecords(frames, best.offsetMs);
+      upstream.framesAfter = frames.at(-1)?.seq ?? upstream.framesAfter;
     } catch {
-      return undefined;
+      if (this.#upstream === upstream) this.#orchestratorView = undefined;
     }
   }
 
@@ -346,9 +399,17 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     clearTimeout(this.#faultTimer);
     this.#faults = { dropToOrchestratorRatio: 0, dropToPublisherRatio: 0, ...faults };
     if (faults.corruptPayments) this.#upstream?.payer?.corruptTickets();
+    this.#applyLoss();
     this.#faultTimer = setTimeout(() => {
       this.#faults = { dropToOrchestratorRatio: 0, dropToPublisherRatio: 0 };
+      this.#applyLoss();
     }, durationMs);
+  }
+
+  /** Sets the legs' loss after their retransmission caches from the current faults. */
+  #applyLoss(): void {
+    this.#publisher.setLossRatio?.(this.#faults.lossToPublisherRatio ?? 0);
+    this.#upstream?.leg.setLossRatio?.(this.#faults.lossToOrchestratorRatio ?? 0);
   }
 
   /**
@@ -395,10 +456,27 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   }
 
   /** Each viewer's leg rewrites the packet it sends, so each gets its own copy. */
-  #sendToViewers(source: ViewerSource, packet: RtpPacket): void {
+  #sendToViewers(source: ViewerSource, packet: RtpPacket, videoTiming?: VideoTiming): void {
     for (const viewer of this.#viewers.values()) {
-      if (viewer.source === source) viewer.leg.send(packet.clone());
+      if (viewer.source === source) viewer.leg.send(packet.clone(), videoTiming);
     }
+  }
+
+  /**
+   * A frame's video timing as the gateway forwards it: the sender's fields, plus when the frame
+   * reached the gateway and left it (the same instant: packets are relayed as they come), ms
+   * after its capture.
+   */
+  #stamped(
+    videoTiming: VideoTiming | undefined,
+    clock: SenderClock,
+    rtpTimestamp: number,
+    nowMs: number,
+  ): VideoTiming | undefined {
+    if (!videoTiming) return undefined;
+    const captureMs = clock.captureMs(rtpTimestamp);
+    if (captureMs === undefined) return videoTiming;
+    return { ...videoTiming, networkMs: nowMs - captureMs, network2Ms: nowMs - captureMs };
   }
 
   #dropped(ratio: number): boolean {
@@ -425,17 +503,31 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
 
   #wirePublisher(): void {
     const publisher = this.#publisher;
-    publisher.on('rtp', (packet) => {
+    publisher.on('rtp', (packet, videoTiming) => {
+      const { timestamp, marker } = packet.header;
+      const arrivedAtMs = epochNowMs();
       this.#window.bytesIn += packet.payload.length;
-      if (packet.header.marker) this.#window.framesIn++;
+      if (marker) {
+        this.#window.framesIn++;
+        this.#timeline.publisherFrame(timestamp, arrivedAtMs);
+      }
       const upstream = this.#upstream;
       if (!upstream || this.#dropped(this.#faults.dropToOrchestratorRatio)) return;
       const now = performance.now();
       if (now - this.#lastFedAt > feedGapMs) this.#feedResumedAt = now;
       this.#lastFedAt = now;
       this.#counters.packetsToOrchestrator++;
-      this.#sendToViewers('source', packet);
-      upstream.leg.send(packet);
+      const timing = this.#stamped(
+        videoTiming,
+        this.#timeline.publisherClock,
+        timestamp,
+        arrivedAtMs,
+      );
+      this.#sendToViewers('source', packet, timing);
+      upstream.leg.send(packet, timing);
+    });
+    publisher.on('senderReport', (report) => {
+      this.#timeline.publisherClock.report(report, epochNowMs(), publisher.roundTripMs);
     });
     publisher.on('keyframeRequest', this.#askOrchestrator);
     // A receiver NACKing packets the gateway never had would wait seconds before its own PLI
@@ -450,17 +542,33 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
 
   #attach(upstream: Upstream): void {
     this.#upstream = upstream;
+    this.#timeline.switchOrchestrator();
+    this.#orchestratorView = undefined;
+    this.#applyLoss();
     const { leg } = upstream;
-    leg.on('rtp', (packet) => {
+    leg.on('rtp', (packet, videoTiming) => {
       if (this.#upstream !== upstream) return;
+      const { timestamp, marker } = packet.header;
+      const arrivedAtMs = epochNowMs();
       upstream.lastPacketAt = performance.now();
       this.#counters.packetsFromOrchestrator++;
-      this.#sendToViewers('processed', packet);
+      this.#timeline.returnedPacket(timestamp, marker, arrivedAtMs, videoTiming);
+      const timing = this.#stamped(
+        videoTiming,
+        this.#timeline.orchestratorClock,
+        timestamp,
+        arrivedAtMs,
+      );
+      this.#sendToViewers('processed', packet, timing);
       if (this.#dropped(this.#faults.dropToPublisherRatio)) return;
       this.#window.bytesOut += packet.payload.length;
-      if (packet.header.marker) this.#window.framesOut++;
-      this.#publisher.send(packet);
+      if (marker) this.#window.framesOut++;
+      this.#publisher.send(packet, timing);
       this.#maybeLive();
+    });
+    leg.on('senderReport', (report) => {
+      if (this.#upstream !== upstream) return;
+      this.#timeline.orchestratorClock.report(report, epochNowMs(), leg.roundTripMs);
     });
     leg.on('keyframeRequest', this.#askPublisher);
     leg.on('unrepairableLoss', this.#askPublisher);
@@ -679,6 +787,8 @@ async function connectUpstream(
         lastPacketAt: undefined,
         priceWeiPerSecond: upfront?.quote.priceWeiPerSecond ?? 0n,
         payer,
+        framesAfter: 0,
+        clockSamples: [],
       };
     } catch (error) {
       await leg.close();

@@ -1,5 +1,11 @@
 import type { Socket } from 'node:dgram';
-import { BaseError, createLogger, InvalidSdpError, TypedEmitter } from '@peerframe/core';
+import {
+  BaseError,
+  createLogger,
+  InvalidSdpError,
+  ntpToEpochMs,
+  TypedEmitter,
+} from '@peerframe/core';
 import {
   type MediaStreamTrack,
   PictureLossIndication,
@@ -9,6 +15,7 @@ import {
   type RTCRtpTransceiver,
   type RtcpPacket,
   RtcpPayloadSpecificFeedback,
+  RtcpSrPacket,
   type RtpPacket,
   useSdesMid,
 } from 'werift';
@@ -22,6 +29,12 @@ import type {
   SfuLegOptions,
 } from './SfuAdapter.ts';
 import { useKeyObjectsForSrtp } from './useKeyObjectsForSrtp.ts';
+import {
+  parseVideoTiming,
+  serializeVideoTiming,
+  type VideoTiming,
+  videoTimingUri,
+} from './videoTiming.ts';
 
 /** libwebrtc's playout-delay header extension: min/max delay the receiver may buffer. */
 export const playoutDelayUri = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
@@ -47,6 +60,12 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   readonly #transceiver: RTCRtpTransceiver;
   readonly #zeroPlayoutDelay: boolean;
   #playoutDelayId: number | undefined;
+  #videoTimingId: number | undefined;
+  /** Share of sent packets lost on purpose after the retransmission cache (fault injection). */
+  #lossRatio = 0;
+  #lossInstalled = false;
+  /** Packets lost by `setLossRatio`. */
+  packetsLost = 0;
   #remoteSsrc: number | undefined;
   #state: LegState = 'new';
   readonly #continuity = new RtpContinuity();
@@ -130,6 +149,12 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     return this.#state;
   }
 
+  get roundTripMs(): number {
+    // werift's smoothed RTT from the remote's receiver reports (seconds; not in its typings).
+    const { rtt } = this.#transceiver.sender as unknown as { rtt?: number };
+    return (rtt ?? 0) * 1000;
+  }
+
   /**
    * The packets `send()` gets from now on come from another source (a new orchestrator): the
    * remote keeps one track, one SSRC and continuous sequence numbers and timestamps, so players
@@ -140,14 +165,18 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   }
 
   /** Relays a packet from another leg to this leg's remote peer. */
-  send(packet: RtpPacket): void {
+  send(packet: RtpPacket, videoTiming?: VideoTiming): void {
     if (this.#state === 'closed') return;
     const { header } = packet;
     this.#continuity.rewrite(header);
-    packet.header.extensions =
-      this.#playoutDelayId !== undefined
-        ? [{ id: this.#playoutDelayId, payload: zeroPlayoutDelay }]
-        : [];
+    const extensions: { id: number; payload: Buffer }[] = [];
+    if (this.#playoutDelayId !== undefined) {
+      extensions.push({ id: this.#playoutDelayId, payload: zeroPlayoutDelay });
+    }
+    if (videoTiming && this.#videoTimingId !== undefined) {
+      extensions.push({ id: this.#videoTimingId, payload: serializeVideoTiming(videoTiming) });
+    }
+    packet.header.extensions = extensions;
     this.packetsOut++;
     // werift sends our sequence numbers unchanged (its own offset stays 0: replaceRTP is never used).
     this.#sentAt[header.sequenceNumber] = this.packetsOut;
@@ -216,9 +245,39 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     this.#transceiver.receiver.sendRtcpPLI(this.#remoteSsrc).catch(() => {});
   }
 
+  /**
+   * Loses this share of the packets sent from now on, retransmissions included, after werift
+   * cached them for retransmission: NACKs can repair the loss, as on a lossy network.
+   */
+  setLossRatio(ratio: number): void {
+    this.#lossRatio = Math.min(1, Math.max(0, ratio));
+    if (this.#lossInstalled || this.#lossRatio === 0) return;
+    const transport = this.#transceiver.sender.dtlsTransport as unknown as {
+      sendRtp: (payload: Buffer, header: unknown) => Promise<number>;
+    };
+    const sendRtp = transport.sendRtp.bind(transport);
+    transport.sendRtp = (payload, header) => {
+      if (this.#lossRatio > 0 && Math.random() < this.#lossRatio) {
+        this.packetsLost++;
+        return Promise.resolve(0);
+      }
+      return sendRtp(payload, header);
+    };
+    this.#lossInstalled = true;
+  }
+
   #negotiated(): void {
-    const extension = this.#transceiver.headerExtensions.find((e) => e.uri === playoutDelayUri);
-    this.#playoutDelayId = this.#zeroPlayoutDelay ? extension?.id : undefined;
+    const extensions = this.#transceiver.headerExtensions;
+    const playoutDelay = extensions.find((e) => e.uri === playoutDelayUri);
+    this.#playoutDelayId = this.#zeroPlayoutDelay ? playoutDelay?.id : undefined;
+    this.#videoTimingId = extensions.find((e) => e.uri === videoTimingUri)?.id;
+  }
+
+  #videoTimingOf(packet: RtpPacket): VideoTiming | undefined {
+    const id = this.#videoTimingId;
+    if (id === undefined) return undefined;
+    const extension = packet.header.extensions.find((e) => e.id === id);
+    return extension ? parseVideoTiming(extension.payload) : undefined;
   }
 
   #wire(): void {
@@ -227,7 +286,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
       track.onReceiveRtp.subscribe((packet: RtpPacket) => {
         this.#remoteSsrc = packet.header.ssrc;
         this.packetsIn++;
-        this.emit('rtp', packet);
+        this.emit('rtp', packet, this.#videoTimingOf(packet));
       });
     };
     // An answering leg's remote track exists already (created while the offer was applied).
@@ -236,6 +295,16 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     // werift routes payload-specific feedback by the *sender* SSRC of the RTCP packet, which for a
     // sendrecv peer is its media SSRC, i.e. our receiver; a PLI for our sender can arrive on either.
     const onRtcp = (packet: RtcpPacket) => {
+      if (packet.type === RtcpSrPacket.type) {
+        const { senderInfo, ssrc } = packet as RtcpSrPacket;
+        if (ssrc === this.#remoteSsrc) {
+          this.emit('senderReport', {
+            ntpMs: ntpToEpochMs(senderInfo.ntpTimestamp),
+            rtpTimestamp: senderInfo.rtpTimestamp,
+          });
+        }
+        return;
+      }
       if (packet.type !== RtcpPayloadSpecificFeedback.type) return;
       const feedback = (packet as RtcpPayloadSpecificFeedback).feedback;
       const isPli = feedback.count === PictureLossIndication.count;
@@ -303,7 +372,11 @@ function createPeer(options: WeriftLegOptions): RTCPeerConnection {
       audio: [],
     },
     headerExtensions: {
-      video: [useSdesMid(), new RTCRtpHeaderExtensionParameters({ uri: playoutDelayUri, id: 6 })],
+      video: [
+        useSdesMid(),
+        new RTCRtpHeaderExtensionParameters({ uri: playoutDelayUri, id: 6 }),
+        new RTCRtpHeaderExtensionParameters({ uri: videoTimingUri, id: 7 }),
+      ],
       audio: [],
     },
   });

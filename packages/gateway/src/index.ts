@@ -78,4 +78,10 @@ export {
   type StreamState,
   type StreamStats,
 } from './StreamSession.ts';
+export {
+  parseVideoTiming,
+  serializeVideoTiming,
+  type VideoTiming,
+  videoTimingUri,
+} from './videoTiming.ts';
 export { playoutDelayUri, WeriftLeg, type WeriftLegOptions, weriftSfu } from './WeriftLeg.ts';

@@ -4,6 +4,7 @@ import {
   closeHttp,
   contentType,
   createLogger,
+  epochNowMs,
   HttpError,
   type Logger,
   listenHttp,
@@ -221,13 +222,29 @@ export class OrchestratorServer {
           return;
         }
         if (parts.length === 2 && req.method === 'GET') {
+          // `?framesAfter=N`: per-frame timing records after seq N, with this host's clock when
+          // the request came and when it is answered (the gateway estimates the clock offset).
+          const receivedAtMs = epochNowMs();
+          const framesAfter = url.searchParams.get('framesAfter');
+          const afterSeq = framesAfter === null ? undefined : Number(framesAfter);
+          if (afterSeq !== undefined && !(Number.isSafeInteger(afterSeq) && afterSeq >= 0)) {
+            throw new HttpError(
+              400,
+              'invalid_query',
+              `framesAfter must be a non-negative integer, got "${framesAfter}"`,
+            );
+          }
+          const transport = await session.transportStats();
           return sendJson(res, 200, {
             id: session.id,
             pipeline: session.pipeline.name,
             state: session.state,
             ...session.stats(),
             balanceWei: (this.payments?.balance(session.id) ?? 0n).toString(),
-            transport: await session.transportStats(),
+            transport,
+            ...(afterSeq === undefined
+              ? {}
+              : { frames: session.frameTimings(afterSeq), receivedAtMs, nowMs: epochNowMs() }),
           });
         }
         if (parts.length === 3 && parts[2] === 'payment' && req.method === 'POST') {

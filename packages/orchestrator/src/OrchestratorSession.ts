@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   BaseError,
   createLogger,
+  epochNowMs,
+  type FrameTimingRecord,
   InvalidSdpError,
   type Logger,
   TypedEmitter,
@@ -41,6 +43,9 @@ export type SessionTransportStats = {
   pliSent: number;
   pliReceived: number;
 };
+
+/** Frame records a session keeps for the gateway to fetch (about 10 s at 30 fps). */
+const frameRecordsKept = 300;
 
 export type OrchestratorSessionEvents = {
   state: [SessionState];
@@ -82,13 +87,14 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   readonly #source: InstanceType<typeof VideoSource>;
   readonly #track: MediaStreamTrack;
   #sink: WrtcVideoSink | undefined;
-  readonly #queue: LatestFrameQueue<I420Image>;
+  readonly #queue: LatestFrameQueue<{ image: I420Image; decodedAtMs: number }>;
   readonly #observePipelineMs: ((ms: number) => void) | undefined;
   readonly #connectTimeoutMs: number;
   #connectTimer: NodeJS.Timeout | undefined;
   #injectedDelay: { delayMs: number; until: number } | undefined;
   readonly #log: Logger;
   readonly #pipelineMs: number[] = [];
+  readonly #frameRecords: FrameTimingRecord[] = [];
   #framesIn = 0;
   #framesOut = 0;
   #pipelineErrors = 0;
@@ -178,6 +184,13 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     };
   }
 
+  /** The timing records of processed frames with `seq` above `afterSeq` (at most the last 300). */
+  frameTimings(afterSeq = 0): FrameTimingRecord[] {
+    const records = this.#frameRecords;
+    const first = records.findIndex((record) => record.seq > afterSeq);
+    return first === -1 ? [] : records.slice(first);
+  }
+
   /** libwebrtc's stats of the peer connection (inbound-rtp from the gateway, outbound-rtp back). */
   getStats(): Promise<RTCStatsReport> {
     return this.#pc.getStats();
@@ -236,7 +249,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       const sink = new VideoSink(receiver.track);
       sink.onframe = ({ frame }) => {
         this.#framesIn++;
-        this.#queue.push(frame);
+        this.#queue.push({ image: frame, decodedAtMs: epochNowMs() });
       };
       this.#sink = sink;
     }
@@ -251,8 +264,10 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
 
   async #run(): Promise<void> {
     for (;;) {
-      const image = await this.#queue.take();
-      if (!image || this.#state === 'closed') return;
+      const taken = await this.#queue.take();
+      if (!taken || this.#state === 'closed') return;
+      const { image, decodedAtMs } = taken;
+      const startedAtMs = epochNowMs();
       const data =
         image.data instanceof Uint8Array && image.data.constructor === Uint8Array
           ? image.data
@@ -286,8 +301,11 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       this.#recordPipelineMs(performance.now() - started);
       // close() may have run while the pipeline worked.
       if ((this.#state as SessionState) === 'closed') return;
+      const doneAtMs = epochNowMs();
       this.#source.onFrame({ width: output.widthPx, height: output.heightPx, data: output.data });
       this.#framesOut++;
+      this.#frameRecords.push({ seq: this.#framesOut, decodedAtMs, startedAtMs, doneAtMs });
+      if (this.#frameRecords.length > frameRecordsKept) this.#frameRecords.shift();
     }
   }
 

@@ -374,6 +374,11 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   }
 
   /** Relays a packet from another leg to this leg's remote peer. */
+  /** mediasoup keeps RTCP inside its worker; this leg has no round trip of its own. */
+  get roundTripMs(): number {
+    return 0;
+  }
+
   send(packet: RtpPacket): void {
     const sending = this.#sending;
     if (this.#state === 'closed' || !sending) return;

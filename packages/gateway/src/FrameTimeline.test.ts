@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { FrameTimeline, SenderClock } from './FrameTimeline.ts';
+
+/** 90 kHz ticks for ms. */
+const ticks = (ms: number) => ms * 90;
+/** An NTP-epoch ms value far from the gateway's clock: senders' clocks need not agree with ours. */
+const senderEpochMs = 1_000_000;
+
+describe('SenderClock', () => {
+  it('places RTP timestamps on the gateway clock from sender reports and the round trip', () => {
+    const clock = new SenderClock();
+    expect(clock.captureMs(1234)).toBeUndefined();
+    // Report stamped at sender time 1 000 000 ms with RTP 5000; it arrived at gateway 50 010 ms
+    // with a 20 ms round trip: sent at 50 000 on our clock.
+    clock.report({ ntpMs: senderEpochMs, rtpTimestamp: 5000 }, 50_010, 20);
+    expect(clock.captureMs(5000 + ticks(33))).toBeCloseTo(50_033);
+    // A later report delayed by 8 ms more changes nothing: the least delayed one sets the offset.
+    clock.report({ ntpMs: senderEpochMs + 1000, rtpTimestamp: 5000 + ticks(1000) }, 51_018, 20);
+    expect(clock.captureMs(5000 + ticks(1033))).toBeCloseTo(51_033);
+  });
+
+  it('follows RTP timestamps across the 32-bit wrap', () => {
+    const clock = new SenderClock();
+    clock.report({ ntpMs: senderEpochMs, rtpTimestamp: 0xffff_ff00 }, 10_000);
+    expect(clock.captureMs((0xffff_ff00 + ticks(10)) >>> 0)).toBeCloseTo(10_010);
+    expect(clock.captureMs(0xffff_ff00 - ticks(10))).toBeCloseTo(9_990);
+  });
+});
+
+describe('FrameTimeline', () => {
+  /** A stream where both senders' clocks run 1 000 000 ms off ours and the orchestrator's 250 ms. */
+  function stream() {
+    const timeline = new FrameTimeline();
+    timeline.publisherClock.report({ ntpMs: senderEpochMs, rtpTimestamp: 0 }, 0);
+    timeline.orchestratorClock.report({ ntpMs: 2 * senderEpochMs, rtpTimestamp: 90 }, 0);
+    return timeline;
+  }
+
+  it('joins each frame across publisher, orchestrator record and processed frame into hops', () => {
+    const timeline = stream();
+    const orchestratorOffsetMs = 250;
+    const records = [];
+    for (let n = 0; n < 10; n++) {
+      const captureMs = 100 + n * 33;
+      timeline.publisherFrame(ticks(captureMs), captureMs + 12);
+      const decodedMs = captureMs + 12 + 3;
+      const doneMs = decodedMs + 1 + 6;
+      records.push({
+        seq: n + 1,
+        decodedAtMs: decodedMs + orchestratorOffsetMs,
+        startedAtMs: decodedMs + 1 + orchestratorOffsetMs,
+        doneAtMs: doneMs + orchestratorOffsetMs,
+      });
+      // The processed frame's RTP timestamp is its capture on the orchestrator: `doneMs`.
+      const returned = 90 + ticks(doneMs);
+      timeline.returnedPacket(returned, false, doneMs + 9, {
+        flags: 1,
+        encodeStartMs: 1,
+        encodeFinishMs: 5,
+        packetizationFinishMs: 5,
+        pacerExitMs: 6,
+        networkMs: 0,
+        network2Ms: 0,
+      });
+      timeline.returnedPacket(returned, true, doneMs + 10);
+    }
+    timeline.orchestratorRecords(records, orchestratorOffsetMs);
+    expect(timeline.take()).toEqual({
+      publisherToGateway: 12,
+      gatewayToOrchestrator: 3,
+      orchestratorQueue: 1,
+      pipeline: 6,
+      orchestratorToGateway: 10,
+      orchestratorEncode: 4,
+      gatewayToPublisher: undefined,
+      captureToGatewayEgress: 32,
+      frames: 10,
+    });
+    // Taken: the next second starts empty.
+    expect(timeline.take().frames).toBe(0);
+  });
+
+  it('matches processed frames by capture time, not arrival order, when the encoder skips one', () => {
+    const timeline = stream();
+    const record = (seq: number, doneMs: number) => ({
+      seq,
+      decodedAtMs: doneMs - 5,
+      startedAtMs: doneMs - 4,
+      doneAtMs: doneMs,
+    });
+    timeline.publisherFrame(ticks(0), 10);
+    timeline.publisherFrame(ticks(33), 43);
+    // Frame 1 (done at 20) never comes back; frame 2 (done at 53) arrives at 70.
+    timeline.returnedPacket(90 + ticks(53), true, 70);
+    timeline.orchestratorRecords([record(1, 20), record(2, 53)], 0);
+    const hops = timeline.take();
+    expect(hops.frames).toBe(1);
+    expect(hops.orchestratorToGateway).toBe(17);
+  });
+
+  it('keeps a record until its processed frame arrives, and forgets it after a switch', () => {
+    const timeline = stream();
+    timeline.publisherFrame(ticks(0), 10);
+    const record = { seq: 1, decodedAtMs: 12, startedAtMs: 12, doneAtMs: 20 };
+    timeline.orchestratorRecords([record], 0, 21);
+    expect(timeline.take().frames).toBe(0);
+    timeline.returnedPacket(90 + ticks(20), true, 30);
+    timeline.orchestratorRecords([], 0, 1000);
+    expect(timeline.take().frames).toBe(1);
+
+    // Given up after half a second without its frame.
+    timeline.orchestratorRecords([{ ...record, seq: 2, doneAtMs: 53 }], 0, 600);
+    timeline.returnedPacket(90 + ticks(53), true, 63);
+    timeline.orchestratorRecords([], 0, 601);
+    expect(timeline.take().frames).toBe(0);
+
+    timeline.orchestratorRecords([{ ...record, seq: 3, doneAtMs: 86 }], 0, 87);
+    timeline.switchOrchestrator();
+    timeline.returnedPacket(90 + ticks(86), true, 96);
+    timeline.orchestratorRecords([], 0, 97);
+    expect(timeline.take().frames).toBe(0);
+  });
+});

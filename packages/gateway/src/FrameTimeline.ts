@@ -1,0 +1,214 @@
+import { epochNowMs, type FrameTimingRecord, type HopTimings } from '@peerframe/core';
+import type { VideoTiming } from './videoTiming.ts';
+
+/** RTP video clock: 90 kHz. */
+const rtpTicksPerMs = 90;
+/** Frames of each side kept for joining (about 4 s at 30 fps: orchestrator records come each second). */
+const framesKept = 120;
+/** Sender reports whose clock offsets are kept; the smallest offset (least delayed report) wins. */
+const reportsKept = 8;
+/** A processed frame is matched to an orchestrator record when their times differ by less, ms. */
+const matchToleranceMs = 12;
+/** A record whose processed frame has not arrived after this long is given up, ms. */
+const recordPatienceMs = 500;
+
+/**
+ * Maps a remote sender's RTP timestamps to the gateway's clock through its RTCP sender reports:
+ * a report's NTP time was stamped when it left the sender, about half a round trip before it
+ * arrived. Like libwebrtc's remote NTP estimation, this needs no synchronised clocks.
+ */
+export class SenderClock {
+  #report: { ntpMs: number; rtpTimestamp: number } | undefined;
+  /** gateway ms − sender NTP ms, one per report. */
+  readonly #offsets: number[] = [];
+
+  report(sr: { ntpMs: number; rtpTimestamp: number }, arrivedAtMs: number, rttMs = 0): void {
+    this.#report = sr;
+    this.#offsets.push(arrivedAtMs - rttMs / 2 - sr.ntpMs);
+    if (this.#offsets.length > reportsKept) this.#offsets.shift();
+  }
+
+  /** When the frame with this RTP timestamp was captured, gateway ms; undefined before a report. */
+  captureMs(rtpTimestamp: number): number | undefined {
+    const report = this.#report;
+    if (!report) return undefined;
+    // Signed 32-bit difference: RTP timestamps wrap.
+    const ticks = (rtpTimestamp - report.rtpTimestamp) | 0;
+    return report.ntpMs + ticks / rtpTicksPerMs + Math.min(...this.#offsets);
+  }
+
+  reset(): void {
+    this.#report = undefined;
+    this.#offsets.length = 0;
+  }
+}
+
+type PublisherFrame = { rtpTimestamp: number; arrivedAtMs: number };
+type ReturnedFrame = {
+  rtpTimestamp: number;
+  arrivedAtMs: number;
+  videoTiming: VideoTiming | undefined;
+  matched: boolean;
+};
+type HopSample = Omit<HopTimings, 'frames'>;
+
+/**
+ * Joins, frame by frame, what the gateway sees of a stream (the publisher's frames arriving, the
+ * processed frames coming back, both senders' RTCP reports) with the orchestrator's per-frame
+ * records, into the hops of `HopTimings`. All times are converted to the gateway's clock.
+ */
+export class FrameTimeline {
+  readonly publisherClock = new SenderClock();
+  readonly orchestratorClock = new SenderClock();
+  readonly #publisherFrames: PublisherFrame[] = [];
+  readonly #returnedFrames: ReturnedFrame[] = [];
+  /** Orchestrator records (gateway clock) waiting for their processed frame. */
+  #pendingRecords: FrameTimingRecord[] = [];
+  #samples: HopSample[] = [];
+
+  /** The last packet of a publisher frame reached the gateway. */
+  publisherFrame(rtpTimestamp: number, arrivedAtMs: number): void {
+    push(this.#publisherFrames, { rtpTimestamp, arrivedAtMs });
+  }
+
+  /**
+   * A packet of a processed frame reached the gateway (and was forwarded at once). The frame is
+   * timed by its last packet (marker bit); libwebrtc's video-timing extension may ride on any.
+   */
+  returnedPacket(
+    rtpTimestamp: number,
+    marker: boolean,
+    arrivedAtMs: number,
+    videoTiming?: VideoTiming,
+  ): void {
+    if (videoTiming) this.#frameTiming = { rtpTimestamp, videoTiming };
+    if (!marker) return;
+    const timing = this.#frameTiming;
+    push(this.#returnedFrames, {
+      rtpTimestamp,
+      arrivedAtMs,
+      videoTiming: timing?.rtpTimestamp === rtpTimestamp ? timing.videoTiming : undefined,
+      matched: false,
+    });
+  }
+  #frameTiming: { rtpTimestamp: number; videoTiming: VideoTiming } | undefined;
+
+  /** The stream moved to another orchestrator: its frames and clock start afresh. */
+  switchOrchestrator(): void {
+    this.orchestratorClock.reset();
+    this.#returnedFrames.length = 0;
+    this.#pendingRecords = [];
+    this.#frameTiming = undefined;
+  }
+
+  /**
+   * Adds the orchestrator's records; `clockOffsetMs` is its clock minus the gateway's. Each
+   * record is joined with the publisher frame it decoded and the processed frame it became; one
+   * whose processed frame has not come yet waits until `recordPatienceMs` after `nowMs`.
+   */
+  orchestratorRecords(
+    records: readonly FrameTimingRecord[],
+    clockOffsetMs: number,
+    nowMs = epochNowMs(),
+  ): void {
+    for (const record of records) {
+      this.#pendingRecords.push({
+        seq: record.seq,
+        decodedAtMs: record.decodedAtMs - clockOffsetMs,
+        startedAtMs: record.startedAtMs - clockOffsetMs,
+        doneAtMs: record.doneAtMs - clockOffsetMs,
+      });
+    }
+    this.#join(nowMs);
+  }
+
+  #join(nowMs: number): void {
+    const waiting: FrameTimingRecord[] = [];
+    for (const record of this.#pendingRecords) {
+      const output = this.#returnedFrameOf(record);
+      if (!output) {
+        if (nowMs - record.doneAtMs < recordPatienceMs) waiting.push(record);
+        continue;
+      }
+      output.matched = true;
+      const input = latestBefore(this.#publisherFrames, record.decodedAtMs);
+      const captureMs = input ? this.publisherClock.captureMs(input.rtpTimestamp) : undefined;
+      const timing = output.videoTiming;
+      this.#samples.push({
+        publisherToGateway:
+          input && captureMs !== undefined ? input.arrivedAtMs - captureMs : undefined,
+        gatewayToOrchestrator: input ? record.decodedAtMs - input.arrivedAtMs : undefined,
+        orchestratorQueue: record.startedAtMs - record.decodedAtMs,
+        pipeline: record.doneAtMs - record.startedAtMs,
+        orchestratorToGateway: output.arrivedAtMs - record.doneAtMs,
+        orchestratorEncode: timing ? timing.encodeFinishMs - timing.encodeStartMs : undefined,
+        gatewayToPublisher: undefined,
+        captureToGatewayEgress:
+          captureMs === undefined ? undefined : output.arrivedAtMs - captureMs,
+      });
+    }
+    this.#pendingRecords = waiting;
+  }
+
+  /**
+   * The processed frame a record became: the one whose capture time (the orchestrator's RTP
+   * clock, through its sender reports) is closest to when the record handed the frame to the
+   * encoder; before any report, the first frame to arrive after that.
+   */
+  #returnedFrameOf(record: FrameTimingRecord): ReturnedFrame | undefined {
+    const candidates = this.#returnedFrames.filter(
+      (frame) => !frame.matched && frame.arrivedAtMs >= record.doneAtMs - matchToleranceMs,
+    );
+    let best: ReturnedFrame | undefined;
+    let bestMs = matchToleranceMs;
+    for (const frame of candidates) {
+      const captureMs = this.orchestratorClock.captureMs(frame.rtpTimestamp);
+      if (captureMs === undefined) return candidates[0];
+      const distanceMs = Math.abs(captureMs - record.doneAtMs);
+      if (distanceMs < bestMs) {
+        best = frame;
+        bestMs = distanceMs;
+      }
+    }
+    return best;
+  }
+
+  /** Medians of the frames joined since the last call, ms (one decimal). */
+  take(): HopTimings {
+    const samples = this.#samples;
+    this.#samples = [];
+    const median = (hop: keyof HopSample): number | undefined => {
+      const values = samples
+        .map((sample) => sample[hop])
+        .filter((value): value is number => value !== undefined)
+        .sort((a, b) => a - b);
+      const middle = values[Math.floor(values.length / 2)];
+      return middle === undefined ? undefined : Math.round(middle * 10) / 10;
+    };
+    return {
+      publisherToGateway: median('publisherToGateway'),
+      gatewayToOrchestrator: median('gatewayToOrchestrator'),
+      orchestratorQueue: median('orchestratorQueue'),
+      pipeline: median('pipeline'),
+      orchestratorToGateway: median('orchestratorToGateway'),
+      orchestratorEncode: median('orchestratorEncode'),
+      gatewayToPublisher: undefined,
+      captureToGatewayEgress: median('captureToGatewayEgress'),
+      frames: samples.length,
+    };
+  }
+}
+
+function push<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length > framesKept) list.shift();
+}
+
+/** The last frame that arrived at or before `ms` (frames are in arrival order). */
+function latestBefore(frames: readonly PublisherFrame[], ms: number): PublisherFrame | undefined {
+  for (let i = frames.length - 1; i >= 0; i--) {
+    const frame = frames[i];
+    if (frame && frame.arrivedAtMs <= ms) return frame;
+  }
+  return undefined;
+}
