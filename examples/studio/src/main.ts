@@ -46,6 +46,7 @@ const ui = {
   measureLatency: byId<HTMLInputElement>('measure-latency'),
   fps: byId('readout-fps'),
   latency: byId('latency'),
+  hops: byId('readout-hops'),
   price: byId('readout-price'),
   spent: byId('readout-spent'),
   charts: byId('charts'),
@@ -367,6 +368,22 @@ function showStats(stats: SessionStats): void {
   ui.fps.textContent = `${fpsIn === undefined ? '–' : Math.round(fpsIn)} / ${fpsOut === undefined ? '–' : Math.round(fpsOut)}`;
   ui.latency.textContent = stats.latencyMs === undefined ? '–' : `${stats.latencyMs} ms`;
   ui.latency.dataset.ms = stats.latencyMs === undefined ? '' : String(stats.latencyMs);
+  ui.hops.textContent = stats.hops ? describeHops(stats.hops) : '–';
+}
+
+/** The hops of a second in path order, e.g. "you → gateway 18 · → orchestrator 2 · …". */
+function describeHops(hops: NonNullable<SessionStats['hops']>): string {
+  const steps: [string, number | undefined][] = [
+    ['you → gateway', hops.publisherToGateway],
+    ['→ orchestrator', hops.gatewayToOrchestrator],
+    ['queue', hops.orchestratorQueue],
+    ['pipeline', hops.pipeline],
+    ['encode + → gateway', hops.orchestratorToGateway],
+    ['→ you', hops.gatewayToPublisher],
+  ];
+  return steps
+    .map(([label, ms]) => `${label} ${ms === undefined ? '–' : Math.round(ms)}`)
+    .join(' · ');
 }
 
 function setShareLink(playbackUrl: string | undefined): void {
