@@ -3,7 +3,9 @@
  * (latency distribution and fps over time), stamped with the machine. No dependencies: the charts
  * are hand-written SVG.
  */
+
 import { writeFileSync } from 'node:fs';
+import { type HopTimings, hopNames } from '@peerframe/core';
 import type { PaymentsBenchResult } from './paymentsBench.ts';
 import type { PipelinesBenchResult } from './pipelinesBench.ts';
 import type { SfuBenchResult } from './sfuBench.ts';
@@ -39,6 +41,10 @@ export type LatencyFigures = {
   pipelineMsP50: number;
   /** WHIP POST → first processed frame back (orchestrator selection and session set-up included), ms. */
   firstFrameMs: number | null;
+  /** Per-hop medians, ms (see `HopTimings`), null when the run timed no frame. */
+  hopsP50Ms: Omit<HopTimings, 'frames'> | null;
+  /** Frames the gateway timed hop by hop. */
+  framesTimed: number;
 };
 
 export type BenchReport = {
@@ -149,6 +155,17 @@ export function renderReport(report: BenchReport, markdownPath: URL, resultsDir:
   lines.push(
     '',
     'The orchestrator was warm (pipelines loaded at start). First frame = WHIP POST → connected → first processed frame back. CPU is the publisher, gateway and orchestrator together.',
+    '',
+    '## Where the time goes (per-hop medians, ms)',
+    '',
+    "Timed by the gateway from RTP timestamps and RTCP sender reports, the orchestrator's per-frame records and libwebrtc's video-timing extension; the last hop by the publisher from its getStats. Medians do not add up to the round trip exactly.",
+    '',
+    `| run | ${hopNames.join(' | ')} | round trip p50 | frames timed |`,
+    `|---|${hopNames.map(() => '---|').join('')}---|---|`,
+    ...Object.entries(report.latency).map(
+      ([run, figures]) =>
+        `| ${run} | ${hopNames.map((name) => figures.hopsP50Ms?.[name] ?? '').join(' | ')} | ${figures.roundTripP50Ms} | ${figures.framesTimed} |`,
+    ),
   );
   lines.push(
     '',

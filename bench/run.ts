@@ -17,11 +17,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { startDevStack } from '@peerframe/cli';
 import {
+  ControlClient,
+  gatewayToPublisherMs,
   longestGapMs,
   NodeWhipPublisher,
+  readDecoderSample,
   runFrameProbe,
   SyntheticVideo,
 } from '@peerframe/client-sdk/node';
+import { type HopTimings, hopNames } from '@peerframe/core';
 import { defaultPipelineRegistry, type Frame } from '@peerframe/pipelines';
 import { runPaymentsBench } from './paymentsBench.ts';
 import { runPipelinesBench } from './pipelinesBench.ts';
@@ -68,6 +72,12 @@ type Run = ChartedRun & {
   framesUnreadable?: number;
   framesDroppedAtOrchestrator?: number;
   returnedSizes?: string[];
+  /**
+   * Per-hop medians over the run, ms (the median of the gateway's per-second medians, the
+   * publisher's own last hop over the whole run), and how many frames were timed.
+   */
+  hopsP50Ms?: Omit<HopTimings, 'frames'>;
+  framesTimed?: number;
   /** Resident memory of the gateway and orchestrator processes at the end of the run, MB. */
   rssMb?: { gateway: number; orchestrator: number };
 };
@@ -107,6 +117,16 @@ async function networkRun(
     pipeline,
   });
   const connectMs = performance.now() - connectStarted;
+  // The gateway's per-second hop medians, from the stream's control channel.
+  const control = await ControlClient.connect({
+    gatewayUrl: stack.gatewayUrl,
+    streamId: publisher.streamId,
+  });
+  const seconds: Partial<HopTimings>[] = [];
+  control.on('stats', ({ hops }) => {
+    if (hops?.frames) seconds.push(hops);
+  });
+  const decoderBefore = readDecoderSample((await publisher.getStats()).values());
   const pids = [process.pid, ...stack.pids];
   const cpuBefore = pids.map(cpuSeconds);
   const wallBefore = performance.now();
@@ -117,6 +137,19 @@ async function networkRun(
     durationMs,
     ...(expectLuma[pipeline] ? { expectLuma: expectLuma[pipeline] } : {}),
   });
+  const decoderAfter = readDecoderSample((await publisher.getStats()).values());
+  control.close();
+  const hopsP50Ms = Object.fromEntries(
+    hopNames.map((name) => {
+      const values = seconds
+        .map((second) => second[name])
+        .filter((ms): ms is number => ms !== undefined)
+        .sort((a, b) => a - b);
+      return [name, values.length === 0 ? undefined : round(quantile(values, 0.5))];
+    }),
+  ) as Omit<HopTimings, 'frames'>;
+  hopsP50Ms.gatewayToPublisher = gatewayToPublisherMs(decoderBefore, decoderAfter);
+  const framesTimed = seconds.reduce((sum, second) => sum + (second.frames ?? 0), 0);
   const gatewayPid = stack.nodes.find((n) => n.role === 'gateway')?.pid ?? 0;
   const orchestratorPid = stack.nodes.find((n) => n.role === 'orchestrator')?.pid ?? 0;
   const rss = { gateway: rssMb(gatewayPid), orchestrator: rssMb(orchestratorPid) };
@@ -148,6 +181,8 @@ async function networkRun(
     firstFrameMs: round(result.firstFrameMs) ?? 0,
     framesDroppedAtOrchestrator: session?.framesDropped ?? 0,
     returnedSizes: result.returnedSizes,
+    hopsP50Ms,
+    framesTimed,
   };
 }
 
@@ -295,6 +330,8 @@ const latency = Object.fromEntries(
         pipelineMsP50: r.pipelineMsP50,
         firstFrameMs:
           r.firstFrameMs === undefined ? null : Math.round((r.connectMs ?? 0) + r.firstFrameMs),
+        hopsP50Ms: r.hopsP50Ms ?? null,
+        framesTimed: r.framesTimed ?? 0,
       },
     ]),
 );
