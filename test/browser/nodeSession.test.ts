@@ -1,13 +1,9 @@
-import {
-  createSession,
-  readFrameMarker,
-  type SessionStats,
-  SyntheticVideo,
-} from '@peerframe/client-sdk/node';
-import { WrtcVideoSink, WrtcVideoSource } from '@peerframe/core/wrtc';
+import { createSession, readFrameMarker, type SessionStats } from '@peerframe/client-sdk/node';
+import { WrtcVideoSink } from '@peerframe/core/wrtc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/browser.ts';
 import { startStack, type TestStack } from '../helpers/startStack.ts';
+import { startSyntheticTrack } from '../helpers/syntheticTrack.ts';
 
 // The browser SDK's session, bound to libwebrtc by `@peerframe/client-sdk/node`: same API.
 describe('createSession in Node (@peerframe/client-sdk/node)', () => {
@@ -21,14 +17,7 @@ describe('createSession in Node (@peerframe/client-sdk/node)', () => {
 
   it('publishes a track, returns it processed, reports stats, refuses bad params and closes', async () => {
     const session = await createSession({ gatewayUrl: stack.gatewayUrl, pipeline: 'invert' });
-    const source = new WrtcVideoSource();
-    const track = source.createTrack();
-    const video = new SyntheticVideo(320, 240);
-    let n = 0;
-    const timer = setInterval(() => {
-      const frame = video.frame(n++);
-      source.onFrame({ width: frame.widthPx, height: frame.heightPx, data: frame.data });
-    }, 33);
+    const { track, stop: stopTrack } = startSyntheticTrack(320, 240);
     const states: string[] = [];
     const stats: SessionStats[] = [];
     session.on('state', (state) => states.push(state));
@@ -65,10 +54,9 @@ describe('createSession in Node (@peerframe/client-sdk/node)', () => {
       });
       expect(session.state).toBe('live');
     } finally {
-      clearInterval(timer);
       sink?.stop();
       await session.close();
-      track.stop();
+      stopTrack();
     }
     expect(session.state).toBe('ended');
     expect(session.output.getTracks()).toHaveLength(0);

@@ -3,10 +3,9 @@ import {
   NodeWhipPublisher,
   runFrameProbe,
   type SessionStats,
-  SyntheticVideo,
 } from '@peerframe/client-sdk/node';
 import type { FrameTimingRecord, HopTimings } from '@peerframe/core';
-import { WrtcVideoSink, WrtcVideoSource } from '@peerframe/core/wrtc';
+import { WrtcVideoSink } from '@peerframe/core/wrtc';
 import {
   parseVideoTiming,
   playoutDelayUri,
@@ -22,6 +21,7 @@ import {
   useSdesMid,
 } from 'werift';
 import { startStack, type TestStack } from '../helpers/startStack.ts';
+import { startSyntheticTrack } from '../helpers/syntheticTrack.ts';
 
 /** A WHEP viewer on werift: it sees the RTP packets themselves, header extensions included. */
 async function connectRtpViewer(whepUrl: string) {
@@ -154,14 +154,7 @@ describe('the latency extensions are on the wire and the hops in stats', () => {
 
   it('reports each hop in the session stats and serves frame records on the orchestrator', async () => {
     const session = await createSession({ gatewayUrl: stack.gatewayUrl, pipeline: 'passthrough' });
-    const source = new WrtcVideoSource();
-    const track = source.createTrack();
-    const video = new SyntheticVideo(320, 240);
-    let n = 0;
-    const timer = setInterval(() => {
-      const frame = video.frame(n++);
-      source.onFrame({ width: frame.widthPx, height: frame.heightPx, data: frame.data });
-    }, 33);
+    const { track, stop: stopTrack } = startSyntheticTrack(320, 240);
     const stats: SessionStats[] = [];
     session.on('stats', (s) => stats.push(s));
     let sink: InstanceType<typeof WrtcVideoSink> | undefined;
@@ -217,10 +210,9 @@ describe('the latency extensions are on the wire and the hops in stats', () => {
       const error = (await bad.json()) as { error: { code: string; message: string } };
       expect(error.error.message).toMatch(/framesAfter/);
     } finally {
-      clearInterval(timer);
       sink?.stop();
       await session.close();
-      track.stop();
+      stopTrack();
     }
   });
 });

@@ -1,13 +1,8 @@
-import { SyntheticVideo } from '@peerframe/client-sdk';
-import {
-  installWrtcExitGuard,
-  WrtcPeerConnection,
-  WrtcVideoSink,
-  WrtcVideoSource,
-} from '@peerframe/core/wrtc';
+import { installWrtcExitGuard, WrtcPeerConnection, WrtcVideoSink } from '@peerframe/core/wrtc';
 import { GatewayServer, iceServerLinks } from '@peerframe/gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type TestStack } from '../helpers/startStack.ts';
+import { startSyntheticTrack } from '../helpers/syntheticTrack.ts';
 
 installWrtcExitGuard();
 
@@ -27,9 +22,7 @@ describe('WHIP PATCH: trickle ICE and ICE restart (RFC 9725)', () => {
   });
 
   it('takes late candidates, restarts ICE with a new ETag, and the stream flows throughout', async () => {
-    const video = new SyntheticVideo(160, 120);
-    const source = new WrtcVideoSource();
-    const track = source.createTrack();
+    const { track, stop: stopTrack } = startSyntheticTrack(160, 120);
     const pc = new WrtcPeerConnection({ iceServers: [] });
     let framesBack = 0;
     let sink: InstanceType<typeof WrtcVideoSink> | undefined;
@@ -38,11 +31,6 @@ describe('WHIP PATCH: trickle ICE and ICE restart (RFC 9725)', () => {
       sink.onframe = () => framesBack++;
     };
     pc.addTransceiver(track, { direction: 'sendrecv' });
-    let n = 0;
-    const pump = setInterval(() => {
-      const frame = video.frame(n++);
-      source.onFrame({ width: frame.widthPx, height: frame.heightPx, data: frame.data });
-    }, 33);
     const candidates: string[] = [];
     pc.onicecandidate = ({ candidate }) => {
       if (candidate?.candidate) candidates.push(`a=${candidate.candidate}`);
@@ -144,9 +132,8 @@ describe('WHIP PATCH: trickle ICE and ICE restart (RFC 9725)', () => {
       expect((await patch('a=end-of-candidates', { 'if-match': etag })).status).toBe(412);
       expect((await patch('a=end-of-candidates', { 'if-match': newEtag })).status).toBe(204);
     } finally {
-      clearInterval(pump);
       sink?.stop();
-      track.stop();
+      stopTrack();
       pc.close();
       if (location) await fetch(`${stack.gatewayUrl}${location}`, { method: 'DELETE' });
     }

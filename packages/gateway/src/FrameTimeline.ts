@@ -19,13 +19,15 @@ const recordPatienceMs = 500;
  */
 export class SenderClock {
   #report: { ntpMs: number; rtpTimestamp: number } | undefined;
-  /** gateway ms − sender NTP ms, one per report. */
+  /** gateway ms − sender NTP ms, one per report, and the smallest of them. */
   readonly #offsets: number[] = [];
+  #offsetMs = 0;
 
   report(sr: { ntpMs: number; rtpTimestamp: number }, arrivedAtMs: number, rttMs = 0): void {
     this.#report = sr;
     this.#offsets.push(arrivedAtMs - rttMs / 2 - sr.ntpMs);
     if (this.#offsets.length > reportsKept) this.#offsets.shift();
+    this.#offsetMs = Math.min(...this.#offsets);
   }
 
   /** When the frame with this RTP timestamp was captured, gateway ms; undefined before a report. */
@@ -34,7 +36,7 @@ export class SenderClock {
     if (!report) return undefined;
     // Signed 32-bit difference: RTP timestamps wrap.
     const ticks = (rtpTimestamp - report.rtpTimestamp) | 0;
-    return report.ntpMs + ticks / rtpTicksPerMs + Math.min(...this.#offsets);
+    return report.ntpMs + ticks / rtpTicksPerMs + this.#offsetMs;
   }
 
   reset(): void {
