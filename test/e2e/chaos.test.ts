@@ -7,7 +7,15 @@ import { startStack, type TestStack } from '../helpers/startStack.ts';
 function storeCounts(path: string) {
   const store = WinningTicketStore.open({ path });
   try {
-    return { ...store.counts(), hashes: store.list().map((w) => w.ticketHash) };
+    const winners = store.list();
+    return {
+      ...store.counts(),
+      hashes: winners.map((w) => w.ticketHash),
+      // What is still to settle, and why, so a failure says where a ticket stuck.
+      unsettled: winners
+        .filter((w) => w.status === 'pending' || w.status === 'submitted')
+        .map((w) => `${w.status}, ${w.attempts} attempts: ${w.reason ?? 'no reason yet'}`),
+    };
   } finally {
     store.close();
   }
@@ -64,15 +72,11 @@ describe('chaos: the network keeps streaming through failures', () => {
       if (!resumed) process.kill(chain.pid, 'SIGCONT');
       await publisher.close();
     }
+    // Redemptions go one at a time (~1 s each here) and a ticket that failed during the outage
+    // waits out its backoff (up to 30 s) first; on a loaded CI machine 90 s once left 1 of them.
     await expect
-      .poll(
-        () => {
-          const counts = storeCounts(storePath);
-          return counts.pending + counts.submitted;
-        },
-        { timeout: 90_000, interval: 500 },
-      )
-      .toBe(0);
+      .poll(() => storeCounts(storePath).unsettled, { timeout: 150_000, interval: 500 })
+      .toEqual([]);
     const after = storeCounts(storePath);
     expect(after.failed).toBe(0);
     const { publicClient, addresses } = await connectProtocol({
@@ -98,7 +102,7 @@ describe('chaos: the network keeps streaming through failures', () => {
     });
     // One redemption per winner: none lost, none twice.
     expect(events.length).toBe(after.redeemed);
-  }, 240_000);
+  }, 300_000);
 
   it('keeps latency bounded when the pipeline is too slow: frames are dropped, not queued', async () => {
     stack = await startStack({ faultInjection: true });
