@@ -47,9 +47,21 @@ export default defineConfig({
       {
         resolve: { alias },
         test: {
-          name: 'e2e',
+          // One test per attack the nodes must refuse (docs/SECURITY.md): real nodes, real chain.
+          name: 'security',
           pool: 'forks',
           sequence: { groupOrder: 2 },
+          include: ['test/security/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          pool: 'forks',
+          sequence: { groupOrder: 3 },
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
@@ -62,7 +74,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           pool: 'forks',
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 4 },
           include: ['test/browser/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
