@@ -66,7 +66,8 @@ export type PipelineManifest = {
 };
 
 export const pipelineNamePattern = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const versionPattern = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+/** A semantic version `x.y.z` with an optional pre-release suffix. */
+export const pipelineVersionPattern = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 const sha256Pattern = /^[0-9a-f]{64}$/;
 const providers: readonly ExecutionProviderName[] = ['cpu', 'webgpu', 'cuda'];
 
@@ -110,7 +111,7 @@ export function parsePipelineManifest(json: unknown, where = 'pipeline.json'): P
   if (typeof name !== 'string' || !pipelineNamePattern.test(name)) {
     issues.push('name must be 1..64 lower-case letters, digits and "-"');
   }
-  if (typeof version !== 'string' || !versionPattern.test(version)) {
+  if (typeof version !== 'string' || !pipelineVersionPattern.test(version)) {
     issues.push('version must be a semantic version such as 1.0.0');
   }
   if (typeof description !== 'string' || description.length === 0 || description.length > 500) {
