@@ -3,11 +3,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { rgbFrame } from '../../fixtures/syntheticFrames.ts';
-import { i420Planes } from '../Frame.ts';
+import { i420Planes } from '../frames/Frame.ts';
 import { graphConstants } from '../graphs/i420GraphIo.ts';
+import { imageInput } from '../nodes/nodeInputs.ts';
 import { defaultNodeRegistry } from './defaultNodeRegistry.ts';
 import { GraphImage } from './GraphImage.ts';
-import { imageInput } from './nodes/nodeInputs.ts';
 import { WorkflowPipeline } from './WorkflowPipeline.ts';
 import type { OnnxNodeDefinition } from './WorkflowTypes.ts';
 
