@@ -139,12 +139,14 @@ describe('payments through the whole stack (anvil, gateway, orchestrator process
   });
 
   it('moves the stream when its orchestrator refuses the payments, and pays the next one', async () => {
-    // 10 tickets a second, so that a refused payment shows within a second.
+    // 10 tickets a second, so that a refused payment shows within a second; the 10 s upfront
+    // (1e14 wei) is above the gateway's default limit per payment.
     stack = await startStack({
       chain: true,
       orchestrators: 2,
       faultInjection: true,
       priceWeiPerSecond: 10n ** 13n,
+      gatewayArgs: ['--max-total-ev-wei', String(10n ** 15n)],
     });
     const publisher = await NodeWhipPublisher.connect({
       whipUrl: stack.whipUrl,
@@ -196,6 +198,13 @@ describe('payments through the whole stack (anvil, gateway, orchestrator process
         '2',
         '--max-gas-price-wei',
         '1',
+      ],
+      // Tickets far dearer than the gateway accepts by default (3e12 wei each, 2e13 a payment).
+      gatewayArgs: [
+        '--max-ticket-ev-wei',
+        String(10n ** 16n),
+        '--max-total-ev-wei',
+        String(10n ** 18n),
       ],
     });
     const storePath = `${stack.dev.dataDir}/orchestrator-0.sqlite`;

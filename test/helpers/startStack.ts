@@ -49,6 +49,7 @@ export async function startStack({
   priceWeiPerSecond,
   orchestratorPricesWeiPerSecond,
   orchestratorArgs,
+  gatewayArgs,
 }: {
   faultInjection?: boolean;
   orchestrators?: number;
@@ -61,6 +62,8 @@ export async function startStack({
   orchestratorPricesWeiPerSecond?: bigint[];
   /** More arguments for every orchestrator. */
   orchestratorArgs?: string[];
+  /** More arguments for the gateway. */
+  gatewayArgs?: string[];
 } = {}): Promise<TestStack> {
   const stack = await startDevStack({
     host: '127.0.0.1',
@@ -72,6 +75,7 @@ export async function startStack({
     ...(chain ? { chainPort: 0 } : {}),
     ...(priceWeiPerSecond !== undefined ? { priceWeiPerSecond } : {}),
     ...(orchestratorArgs ? { orchestratorArgs } : {}),
+    ...(gatewayArgs ? { gatewayArgs } : {}),
     ...(orchestratorPricesWeiPerSecond ? { orchestratorPricesWeiPerSecond } : {}),
   });
   return {

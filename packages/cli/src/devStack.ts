@@ -32,6 +32,8 @@ export type DevStackOptions = {
   orchestratorPricesWeiPerSecond?: bigint[];
   /** More arguments for every orchestrator (e.g. `--ticket-ev-wei`, `--max-gas-price-wei`). */
   orchestratorArgs?: string[];
+  /** More arguments for the gateway (e.g. `--max-ticket-ev-wei` for dear test tickets). */
+  gatewayArgs?: string[];
   /** Where orchestrators keep their winning tickets (default: a new temporary directory). */
   dataDir?: string;
   /** Orchestrators load and warm every pipeline at start (default false: on first use). */
@@ -153,6 +155,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       ...(chain && paying ? ['--key', chain.gatewayKey] : []),
       ...(options.faultInjection ? ['--fault-injection'] : []),
       ...(options.adminToken ? ['--admin-token', options.adminToken] : []),
+      ...(options.gatewayArgs ?? []),
     ]);
     for (const child of children) {
       child.once('exit', (code, signal) => {

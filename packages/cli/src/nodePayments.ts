@@ -14,6 +14,9 @@ export type PaymentFlags = {
   'price-wei-per-second'?: string | undefined;
   'upfront-seconds'?: string | undefined;
   'max-price-wei-per-second'?: string | undefined;
+  'max-ticket-ev-wei'?: string | undefined;
+  'max-total-ev-wei'?: string | undefined;
+  'deposit-multiplier'?: string | undefined;
   'max-gas-price-wei'?: string | undefined;
   'ticket-ev-wei'?: string | undefined;
   'min-face-value-wei'?: string | undefined;
@@ -32,6 +35,9 @@ Payments (both nodes; they need --rpc, and --controller off Arbitrum One):
                 --ticket-ev-wei <wei>  --min-face-value-wei <wei> (ticket params)
                 --initialize-rounds (initialise rounds nobody did)  --reward (claim reward() each round)
   gateway:      --max-price-wei-per-second <wei> (default: any)
+                --max-ticket-ev-wei <wei> (refuse params whose ticket EV is above; default 3e12)
+                --max-total-ev-wei <wei> (refuse a payment, upfront included, worth more; default 2e13)
+                --deposit-multiplier <n> (refuse a face value above deposit / n; default 1)
 `;
 
 const hex32 = /^0x[0-9a-fA-F]{64}$/;
@@ -101,12 +107,22 @@ export async function gatewayPaymentsFromFlags(
   const key = flags.key ?? process.env.PEERFRAME_ETH_KEY;
   if (!key) return undefined;
   if (!flags.rpc) throw new RangeError('--key needs --rpc <url> (the chain payments settle on)');
+  const maxTicketEvWei = wei(flags['max-ticket-ev-wei'], '--max-ticket-ev-wei');
+  const maxTotalEvWei = wei(flags['max-total-ev-wei'], '--max-total-ev-wei');
+  const multiplier = flags['deposit-multiplier'];
+  if (multiplier !== undefined && !/^[1-9][0-9]*$/.test(multiplier)) {
+    throw new RangeError(`--deposit-multiplier must be a whole number >= 1, got "${multiplier}"`);
+  }
+  const depositMultiplier = multiplier === undefined ? undefined : BigInt(multiplier);
   return GatewayPayments.create({
     rpcUrl: flags.rpc,
     controller: flags.controller as Address | undefined,
     privateKey: requireKey(key, '--key'),
     options: {
       maxPriceWeiPerSecond: wei(flags['max-price-wei-per-second'], '--max-price-wei-per-second'),
+      ...(maxTicketEvWei !== undefined ? { maxTicketEvWei } : {}),
+      ...(maxTotalEvWei !== undefined ? { maxTotalEvWei } : {}),
+      ...(depositMultiplier !== undefined ? { depositMultiplier } : {}),
     },
   });
 }

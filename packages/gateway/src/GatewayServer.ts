@@ -69,6 +69,11 @@ export type GatewayServerOptions = {
   /** How long a failed orchestrator is left out of selection, ms (default 30 000). */
   suspendMs?: number;
   /**
+   * How long an orchestrator whose payment terms were refused (ticket params beyond the
+   * payments' safeguards) is left out of selection, ms (default 600 000).
+   */
+  refusedTermsSuspendMs?: number;
+  /**
    * Token for the admin API (`Authorization: Bearer <token>`). When set, publishing needs a
    * stream key made through that API; when unset the gateway is open (local development).
    */
@@ -173,6 +178,9 @@ export class GatewayServer {
       urls: options.orchestrators ?? [],
       chain: options.chain,
       suspendMs: options.suspendMs ?? defaultGatewayServerOptions.suspendMs,
+      ...(options.refusedTermsSuspendMs !== undefined
+        ? { refusedTermsSuspendMs: options.refusedTermsSuspendMs }
+        : {}),
       ...(options.infoIntervalMs ? { infoIntervalMs: options.infoIntervalMs } : {}),
       onDraining: (orchestratorUrl) => {
         if (gatewayRef) gatewayRef.#moveStreamsOff(orchestratorUrl);
@@ -381,7 +389,8 @@ export class GatewayServer {
           // Without payments only free orchestrators can take the stream.
           maxPriceWeiPerSecond: payments ? maxPriceWeiPerSecond : 0n,
         }),
-      onOrchestratorFailed: (orchestratorUrl) => this.#pool.reportFailure(orchestratorUrl),
+      onOrchestratorFailed: (orchestratorUrl, cause) =>
+        this.#pool.reportFailure(orchestratorUrl, cause),
       bitrate: this.#options.bitrate,
       zeroPlayoutDelay: this.#options.zeroPlayoutDelay,
       stallTimeoutMs: this.#options.stallTimeoutMs,

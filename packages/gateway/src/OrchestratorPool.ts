@@ -1,5 +1,6 @@
-import { createLogger, HttpError, type Logger } from '@peerframe/core';
+import { BaseError, createLogger, HttpError, type Logger } from '@peerframe/core';
 import { ChainDiscovery, type ChainDiscoveryOptions } from './discoverOrchestrators.ts';
+import { PaymentError } from './GatewayPayments.ts';
 import { OrchestratorClient, type OrchestratorInfoResponse } from './OrchestratorClient.ts';
 
 export type OrchestratorPoolOptions = {
@@ -11,6 +12,11 @@ export type OrchestratorPoolOptions = {
   infoIntervalMs?: number;
   /** How long a failed orchestrator is picked only as a last resort, ms (default 30 000). */
   suspendMs?: number;
+  /**
+   * How long an orchestrator whose payment terms the gateway refused (ticket params beyond its
+   * safeguards, no price) is picked only as a last resort, ms (default 600 000).
+   */
+  refusedTermsSuspendMs?: number;
   /** Called when an orchestrator starts draining (its streams should move). */
   onDraining?: (url: string) => void;
 };
@@ -38,6 +44,10 @@ export type OrchestratorView = {
   rttMs: number | undefined;
   successes: number;
   failures: number;
+  /** Times the gateway refused its payment terms (each also counts as a failure). */
+  refusedTerms: number;
+  /** The code of its last failure that had one (e.g. `ticket_ev_too_high`). */
+  lastFailure: string | undefined;
   suspended: boolean;
 };
 
@@ -49,6 +59,8 @@ type Entry = {
   rttMs: number | undefined;
   successes: number;
   failures: number;
+  refusedTerms: number;
+  lastFailure: string | undefined;
   suspendedUntil: number;
 };
 
@@ -65,12 +77,14 @@ export class OrchestratorPool {
   readonly #entries = new Map<string, Entry>();
   readonly #discovery: ChainDiscovery | undefined;
   readonly #suspendMs: number;
+  readonly #refusedTermsSuspendMs: number;
   readonly #onDraining: ((url: string) => void) | undefined;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #log: Logger = createLogger('gateway:pool');
 
   private constructor(options: OrchestratorPoolOptions) {
     this.#suspendMs = options.suspendMs ?? 30_000;
+    this.#refusedTermsSuspendMs = options.refusedTermsSuspendMs ?? 600_000;
     this.#onDraining = options.onDraining;
     for (const url of options.urls) this.#add(url, 'static', undefined);
     this.#discovery = options.chain ? new ChainDiscovery(options.chain) : undefined;
@@ -186,10 +200,14 @@ export class OrchestratorPool {
     });
     const candidates = ready.length > 0 ? ready : pool;
     if (candidates.length === 0) {
+      // Why the ones tried failed, when they said (e.g. params beyond the gateway's safeguards).
+      const why = entries
+        .filter((e) => exclude.has(e.client.url) && e.lastFailure && e.suspendedUntil > now)
+        .map((e) => `${e.client.url}: ${e.lastFailure}`);
       throw new HttpError(
         503,
         'no_orchestrator',
-        `No orchestrator can take a "${pipeline}" stream: ${entries.length} known, ${exclude.size} already tried, the rest full or without it`,
+        `No orchestrator can take a "${pipeline}" stream: ${entries.length} known, ${exclude.size} already tried${why.length > 0 ? ` (${why.join('; ')})` : ''}, the rest full or without it`,
         { retryable: true },
       );
     }
@@ -247,13 +265,24 @@ export class OrchestratorPool {
     if (entry) entry.successes++;
   }
 
-  /** An orchestrator failed a stream: its success rate drops and it is suspended for a while. */
-  reportFailure(url: string): void {
+  /**
+   * An orchestrator failed a stream: its success rate drops and it is suspended for a while
+   * (`refusedTermsSuspendMs` when `cause` is its payment terms the gateway refused, e.g. ticket
+   * params beyond the safeguards). `cause`'s code shows as its `lastFailure`.
+   */
+  reportFailure(url: string, cause?: unknown): void {
     const entry = this.#entries.get(url);
     if (!entry) return;
     entry.failures++;
-    entry.suspendedUntil = performance.now() + this.#suspendMs;
-    this.#log.warn({ orchestrator: url, suspendMs: this.#suspendMs }, 'orchestrator suspended');
+    const refusedTerms = cause instanceof PaymentError && cause.blame === 'orchestrator';
+    if (refusedTerms) entry.refusedTerms++;
+    if (cause instanceof BaseError) entry.lastFailure = cause.code;
+    const suspendMs = refusedTerms ? this.#refusedTermsSuspendMs : this.#suspendMs;
+    entry.suspendedUntil = Math.max(entry.suspendedUntil, performance.now() + suspendMs);
+    this.#log.warn(
+      { orchestrator: url, suspendMs, reason: entry.lastFailure },
+      'orchestrator suspended',
+    );
   }
 
   list(): OrchestratorView[] {
@@ -268,6 +297,8 @@ export class OrchestratorPool {
       rttMs: e.rttMs === undefined ? undefined : Math.round(e.rttMs * 10) / 10,
       successes: e.successes,
       failures: e.failures,
+      refusedTerms: e.refusedTerms,
+      lastFailure: e.lastFailure,
       suspended: e.suspendedUntil > now,
     }));
   }
@@ -285,6 +316,8 @@ export class OrchestratorPool {
       rttMs: undefined,
       successes: 0,
       failures: 0,
+      refusedTerms: 0,
+      lastFailure: undefined,
       suspendedUntil: 0,
     });
   }

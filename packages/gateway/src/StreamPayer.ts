@@ -1,6 +1,6 @@
 import { BaseError, createLogger, HttpError, type Logger, TypedEmitter } from '@peerframe/core';
 import type { Wei } from '@peerframe/protocol';
-import type { GatewayPayments, PaymentQuote } from './GatewayPayments.ts';
+import { type GatewayPayments, PaymentError, type PaymentQuote } from './GatewayPayments.ts';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
 
 /** A payment slower than this is logged: the orchestrator's grace is a few seconds, ms. */
@@ -17,15 +17,24 @@ export type StreamPayment = {
 
 export type StreamPayerEvents = {
   payment: [StreamPayment];
-  /** Payments failed `maxAttempts` times in a row, or the orchestrator ended the session. */
-  failed: [{ reason: string }];
+  /**
+   * Payments failed `maxAttempts` times in a row, or the orchestrator ended the session: the
+   * stream should move. `cause` is the last error (e.g. params beyond the safeguards).
+   */
+  failed: [{ reason: string; cause: unknown }];
+  /**
+   * The gateway cannot pay any orchestrator (its deposit is unlocking): the stream should end,
+   * no orchestrator is at fault. `code` names why (`sender_unlocking`).
+   */
+  'cannot-pay': [{ code: string; reason: string }];
 };
 
 /**
  * Pays one orchestrator session every `intervalMs` for the time it ran: price × elapsed, in
  * tickets. A payment that fails is tried again with fresh ticket params; after `maxAttempts`
  * failures in a row (or at once when the orchestrator says the session ended) it reports
- * `failed`, and the stream moves to another orchestrator. Never gives up silently.
+ * `failed`, and the stream moves to another orchestrator. When the gateway itself cannot pay
+ * (its deposit is unlocking) it stops at once and reports `cannot-pay`. Never gives up silently.
  */
 export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
   readonly #payments: GatewayPayments;
@@ -145,6 +154,12 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
       } catch (error) {
         lastError = error;
         if (this.#stopped) return;
+        if (error instanceof PaymentError && error.blame === 'gateway') {
+          this.stop();
+          this.#log.warn({ err: error, sessionId: this.#sessionId }, 'cannot pay: stream ends');
+          this.emit('cannot-pay', { code: error.code, reason: error.shortMessage });
+          return;
+        }
         const ended = error instanceof HttpError && (error.status === 404 || error.status === 410);
         this.#log.warn({ err: error, attempt, sessionId: this.#sessionId }, 'payment failed');
         if (ended) break;
@@ -153,6 +168,6 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
     if (this.#stopped) return;
     this.stop();
     const reason = lastError instanceof BaseError ? lastError.shortMessage : String(lastError);
-    this.emit('failed', { reason: `payment failed: ${reason}` });
+    this.emit('failed', { reason: `payment failed: ${reason}`, cause: lastError });
   }
 }

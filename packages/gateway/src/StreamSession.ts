@@ -13,7 +13,7 @@ import {
 import type { Wei } from '@peerframe/protocol';
 import type { RtpPacket } from 'werift';
 import { FrameTimeline, type SenderClock } from './FrameTimeline.ts';
-import type { GatewayPayments } from './GatewayPayments.ts';
+import { type GatewayPayments, PaymentError } from './GatewayPayments.ts';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
 import type { IceFragment, LegState, SfuAdapter, SfuLeg } from './SfuAdapter.ts';
 import { StreamPayer, type StreamPayment } from './StreamPayer.ts';
@@ -93,8 +93,11 @@ export type StreamSessionOptions = {
   payments?: GatewayPayments | undefined;
   /** Highest price this stream pays, wei per second (default: the payments' own maximum). */
   maxPriceWeiPerSecond?: Wei | undefined;
-  /** Called when an orchestrator failed this stream (so the gateway can suspend it). */
-  onOrchestratorFailed?: (url: string) => void;
+  /**
+   * Called when an orchestrator failed this stream (so the gateway can suspend it), with the
+   * error when there is one (e.g. a `PaymentError` naming the safeguard its params broke).
+   */
+  onOrchestratorFailed?: (url: string, cause?: unknown) => void;
   /** Bitrate the publisher's and the orchestrators' encoders start at and keep within. */
   bitrate: BitrateHints;
   /** Write playout delay 0 on every forwarded packet (default true). */
@@ -592,8 +595,12 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
         }
       });
       // A payment the orchestrator will not take: the stream moves before it is cut off.
-      payer.on('failed', ({ reason }) => {
-        if (this.#upstream === upstream) void this.#failover(reason);
+      payer.on('failed', ({ reason, cause }) => {
+        if (this.#upstream === upstream) void this.#failover(reason, cause);
+      });
+      // The gateway pays no one (its deposit is unlocking): the stream ends, nobody's fault.
+      payer.on('cannot-pay', ({ code, reason }) => {
+        if (this.#upstream === upstream) void this.#fail(code, reason);
       });
       payer.start();
     }
@@ -645,14 +652,14 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     }
   }
 
-  async #failover(reason: string): Promise<void> {
+  async #failover(reason: string, cause?: unknown): Promise<void> {
     const old = this.#upstream;
     if (!old || this.#failingOver || this.#state === 'ended') return;
     this.#failingOver = true;
     this.#upstream = undefined;
     this.#log.warn({ orchestrator: old.client.url, reason }, 'orchestrator lost, failing over');
     this.emit('failover', { from: old.client.url, reason });
-    this.#options.onOrchestratorFailed?.(old.client.url);
+    this.#options.onOrchestratorFailed?.(old.client.url, cause);
     this.#failed.add(old.client.url);
     this.#spentBeforeWei += old.payer?.payment.spentWei ?? 0n;
     void closeUpstream(old);
@@ -793,6 +800,8 @@ async function connectUpstream(
     } catch (error) {
       await leg.close();
       if (error instanceof PriceTooHighError) continue;
+      // The gateway cannot pay anyone (its deposit is unlocking): no orchestrator is at fault.
+      if (error instanceof PaymentError && error.blame === 'gateway') throw error;
       const callersMistake =
         error instanceof HttpError &&
         error.status >= 400 &&
@@ -801,7 +810,7 @@ async function connectUpstream(
         // 402: this orchestrator refused the payment; another may take it.
         error.status !== 402;
       if (callersMistake) throw error;
-      options.onOrchestratorFailed?.(client.url);
+      options.onOrchestratorFailed?.(client.url, error);
     }
   }
 }

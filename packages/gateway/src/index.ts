@@ -15,6 +15,7 @@ export {
   defaultGatewayPaymentsOptions,
   GatewayPayments,
   type GatewayPaymentsOptions,
+  type PaymentBlame,
   PaymentError,
   type PaymentQuote,
 } from './GatewayPayments.ts';

@@ -24,7 +24,10 @@ import {Manager} from "./Manager.sol";
 ///   (reserve funds remaining + funds claimed this round) / active set size - its claims this round.
 /// The amount paid is credited as fees to the recipient in the BondingManager. The ETH itself
 /// stays in the Minter. Senders withdraw by `unlock()`, waiting `unlockPeriod` rounds, then
-/// `withdraw()`; funding again cancels an unlock in progress.
+/// `withdraw()`; funding again cancels an unlock in progress. As in Livepeer's TicketBroker, a
+/// sender is unlocked from its withdraw round on: its tickets no longer redeem ("sender is
+/// unlocked"), and `withdraw()` keeps the withdraw round, so it stays unlocked until it funds
+/// again.
 contract TicketBroker is Manager {
     struct Ticket {
         address recipient;
@@ -138,6 +141,8 @@ contract TicketBroker is Manager {
         _requireValidWinningTicket(_ticket, ticketHash, _sig, _recipientRand);
 
         Sender storage sender = senders[_ticket.sender];
+        // Past its withdraw round the sender may take everything out: nothing it signed pays.
+        require(_isLocked(sender), "sender is unlocked");
         require(sender.deposit > 0 || reserves[_ticket.sender].funds > 0, "sender deposit and reserve are zero");
 
         usedTickets[ticketHash] = true;
@@ -213,10 +218,11 @@ contract TicketBroker is Manager {
         uint256 reserve = reserves[msg.sender].funds;
         require(deposit > 0 || reserve > 0, "sender deposit and reserve are zero");
         require(_isUnlockInProgress(sender), "no unlock request in progress");
-        require(sender.withdrawRound <= _roundsManager().currentRound(), "account is locked");
+        require(!_isLocked(sender), "account is locked");
 
+        // withdrawRound stays: the sender remains unlocked (and its tickets unredeemable) until it
+        // funds again, which cancels the unlock.
         sender.deposit = 0;
-        sender.withdrawRound = 0;
         reserves[msg.sender].funds = 0;
 
         _minter().trustedWithdrawETH(payable(msg.sender), deposit + reserve);
@@ -241,8 +247,10 @@ contract TicketBroker is Manager {
     }
 
     /// @notice What `_claimant` may still claim from `_reserveHolder`'s reserve this round:
-    /// (funds remaining + claimed this round) / active set size - claimed by it this round;
-    /// zero unless `_claimant` is an active orchestrator.
+    /// (funds remaining + claimed this round) / transcoder pool size - claimed by it this round;
+    /// zero unless `_claimant` is an active orchestrator. Reverts (arithmetic underflow, as
+    /// Livepeer's) when it already claimed more than that, e.g. after the pool grew this round: a
+    /// redemption then reverts, and the ticket stays redeemable, instead of paying nothing.
     function claimableReserve(address _reserveHolder, address _claimant) public view returns (uint256) {
         if (!_bondingManager().isActiveTranscoder(_claimant)) return 0;
         uint256 poolSize = _bondingManager().getTranscoderPoolSize();
@@ -250,8 +258,7 @@ contract TicketBroker is Manager {
         Reserve storage reserve = reserves[_reserveHolder];
         uint256 round = _roundsManager().currentRound();
         uint256 allocation = (reserve.funds + reserve.claimedForRound[round]) / poolSize;
-        uint256 claimed = reserve.claimedByAddress[round][_claimant];
-        return allocation > claimed ? allocation - claimed : 0;
+        return allocation - reserve.claimedByAddress[round][_claimant];
     }
 
     function claimedReserve(address _reserveHolder, address _claimant) public view returns (uint256) {
@@ -300,6 +307,12 @@ contract TicketBroker is Manager {
 
     function _isUnlockInProgress(Sender storage _sender) internal view returns (bool) {
         return _sender.withdrawRound > 0;
+    }
+
+    /// Locked: no unlock, or its withdraw round not reached yet. Only a locked sender's tickets
+    /// redeem; only an unlocked one withdraws.
+    function _isLocked(Sender storage _sender) internal view returns (bool) {
+        return _sender.withdrawRound == 0 || _roundsManager().currentRound() < _sender.withdrawRound;
     }
 
     function _claimFromReserve(address _reserveHolder, address _claimant, uint256 _amount)

@@ -1,5 +1,6 @@
 import { BaseError, createLogger } from '@peerframe/core';
 import { type Address, getAddress, type Hex, type PublicClient } from 'viem';
+import { getClaimableReserve } from './getClaimableReserve.ts';
 import { roundsManagerAbi, ticketBrokerAbi } from './protocolAbis.ts';
 import type { ProtocolAddresses } from './protocolAddresses.ts';
 import type { RedemptionQueue } from './RedemptionQueue.ts';
@@ -410,11 +411,10 @@ export class TicketRecipient {
           functionName: 'getSenderInfo',
           args: [sender],
         }),
-        this.#publicClient.readContract({
-          address: this.#addresses.ticketBroker,
-          abi: ticketBrokerAbi,
-          functionName: 'claimableReserve',
-          args: [sender, this.address],
+        getClaimableReserve(this.#publicClient, {
+          ticketBroker: this.#addresses.ticketBroker,
+          reserveHolder: sender,
+          claimant: this.address,
         }),
       ]),
     );
@@ -423,6 +423,7 @@ export class TicketRecipient {
       depositWei: senderInfo.deposit,
       reserveAllocationWei,
       pendingWinningWei: this.#queue.store.pendingFaceValue(sender),
+      withdrawRound: senderInfo.withdrawRound,
     };
   }
 }

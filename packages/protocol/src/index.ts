@@ -1,3 +1,10 @@
+export {
+  checkTicketParams,
+  defaultSenderSafeguards,
+  type SenderSafeguards,
+  type TicketParamsRefusal,
+  ticketParamsRefusals,
+} from './checkTicketParams.ts';
 export { connectProtocol, type ProtocolConnection } from './connectProtocol.ts';
 export {
   DeployProtocolError,
@@ -9,9 +16,12 @@ export { advanceRound, ensureRoundReady, mintAndApprove, setupOrchestrator } fro
 export {
   InsufficientFundsError,
   InvalidTicketParamsError,
+  SenderUnlockingError,
   TicketParamsExpiredError,
+  TicketParamsRefusedError,
   TicketRejectedError,
 } from './errors.ts';
+export { getClaimableReserve } from './getClaimableReserve.ts';
 export {
   getProtocolContracts,
   type ProtocolContracts,
@@ -100,7 +110,12 @@ export {
   TicketRecipient,
   type TicketRecipientOptions,
 } from './TicketRecipient.ts';
-export { type TicketBatch, TicketSender, type TicketSenderOptions } from './TicketSender.ts';
+export {
+  type SenderDepositInfo,
+  type TicketBatch,
+  TicketSender,
+  type TicketSenderOptions,
+} from './TicketSender.ts';
 export {
   decodeAuxData,
   encodeAuxData,

@@ -374,6 +374,7 @@ const revertCoverage: Record<string, string> = {
   'unlock already initiated': 'TicketBroker.test.ts',
   'no unlock request in progress': 'TicketBroker.test.ts',
   'account is locked': 'TicketBroker.test.ts',
+  'sender is unlocked': 'TicketBroker.test.ts',
   'ticket recipient is null address': 'lifecycle',
   'ticket sender is null address': 'lifecycle',
   'recipientRand does not match recipientRandHash': 'TicketBroker.test.ts',

@@ -35,6 +35,8 @@ export const ticketRejectionReasons = [
   'nonce_replay',
   /** The sender's deposit and reserve allocation cannot pay the face value. */
   'insufficient_funds',
+  /** The sender called unlock(): from its withdraw round its tickets no longer redeem. */
+  'sender_unlocking',
   /** A field has the wrong type or size (an address not 20 bytes, an integer beyond uint256, …). */
   'malformed',
 ] as const;
@@ -56,6 +58,8 @@ export type SenderFunds = {
   reserveAllocationWei: Wei;
   /** Face value of this sender's winning tickets not yet redeemed. Default 0. */
   pendingWinningWei?: Wei | undefined;
+  /** TicketBroker withdrawRound: nonzero while the sender unlocks (or has unlocked). Default 0. */
+  withdrawRound?: bigint | undefined;
 };
 
 export type TicketValidationContext = {
@@ -277,6 +281,14 @@ export async function validateTicket(
 
   if (context.senderFunds) {
     const { depositWei, reserveAllocationWei, pendingWinningWei = 0n } = context.senderFunds;
+    // An unlocking sender can withdraw everything at its withdraw round: it pays no one.
+    const { withdrawRound = 0n } = context.senderFunds;
+    if (withdrawRound > 0n) {
+      return reject(
+        'sender_unlocking',
+        `${ticket.sender} is unlocking its deposit: withdraw round ${withdrawRound}`,
+      );
+    }
     const maxFloat = depositWei + reserveAllocationWei - pendingWinningWei;
     if (ticket.faceValue > maxFloat) {
       return reject(
