@@ -4,6 +4,7 @@ export {
   type ControlServerEvents,
   type StreamStatsEvent,
 } from './ControlChannel.ts';
+export { checkStreamParams } from './checkStreamParams.ts';
 export { createSfuAdapter, type SfuKind, sfuKinds } from './createSfuAdapter.ts';
 export {
   ChainDiscovery,
@@ -53,7 +54,15 @@ export {
   type OrchestratorPoolOptions,
   type OrchestratorView,
 } from './OrchestratorPool.ts';
+export { OriginPolicy } from './OriginPolicy.ts';
 export {
+  defaultPendingPeersOptions,
+  PendingPeers,
+  type PendingPeersOptions,
+} from './PendingPeers.ts';
+export {
+  assertCandidateCount,
+  countUdpCandidates,
   type IceFragment,
   type LegState,
   parseIceFragment,
@@ -64,11 +73,15 @@ export {
 } from './SfuAdapter.ts';
 export {
   type CreateStreamKeyOptions,
+  defaultStreamKeyStoreOptions,
   type StreamKeyRecord,
   StreamKeyStore,
+  StreamKeyStoreError,
+  type StreamKeyStoreOptions,
 } from './StreamKeyStore.ts';
 export { StreamPayer, type StreamPayerEvents, type StreamPayment } from './StreamPayer.ts';
 export {
+  defaultStreamSessionOptions,
   StreamFailedError,
   type StreamFaults,
   type StreamRates,
@@ -84,4 +97,10 @@ export {
   type VideoTiming,
   videoTimingUri,
 } from './videoTiming.ts';
-export { playoutDelayUri, WeriftLeg, type WeriftLegOptions, weriftSfu } from './WeriftLeg.ts';
+export {
+  defaultWeriftLegOptions,
+  playoutDelayUri,
+  WeriftLeg,
+  type WeriftLegOptions,
+  weriftSfu,
+} from './WeriftLeg.ts';
