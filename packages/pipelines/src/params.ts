@@ -5,15 +5,4 @@
 export { checkNoParams } from './checkNoParams.ts';
 export { InvalidPipelineParamsError } from './errors.ts';
 export type { PipelineParams } from './Pipeline.ts';
-export {
-  type BooleanParamSpec,
-  defaultPipelineParams,
-  type EnumParamSpec,
-  type NumberParamSpec,
-  type ParamSpec,
-  type PipelineParamsOf,
-  type PipelineParamsSchema,
-  parsePipelineParamsSchema,
-  type StringParamSpec,
-  validatePipelineParams,
-} from './PipelineParamsSchema.ts';
+export * from './PipelineParamsSchema.ts';
