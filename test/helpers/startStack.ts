@@ -49,8 +49,11 @@ export async function startStack({
   priceWeiPerSecond,
   orchestratorPricesWeiPerSecond,
   orchestratorArgs,
+  allowedOrigins,
 }: {
   faultInjection?: boolean;
+  /** Web page origins the gateway lets use it (pages served by the test). */
+  allowedOrigins?: string[];
   orchestrators?: number;
   adminToken?: string;
   /** Run anvil with the protocol: orchestrators found on chain and paid in tickets. */
@@ -69,6 +72,7 @@ export async function startStack({
     faultInjection,
     orchestrators,
     ...(adminToken ? { adminToken } : {}),
+    ...(allowedOrigins ? { allowedOrigins } : {}),
     ...(chain ? { chainPort: 0 } : {}),
     ...(priceWeiPerSecond !== undefined ? { priceWeiPerSecond } : {}),
     ...(orchestratorArgs ? { orchestratorArgs } : {}),
