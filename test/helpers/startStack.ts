@@ -50,8 +50,11 @@ export async function startStack({
   orchestratorPricesWeiPerSecond,
   orchestratorArgs,
   gatewayArgs,
+  allowedOrigins,
 }: {
   faultInjection?: boolean;
+  /** Web page origins the gateway lets use it (pages served by the test). */
+  allowedOrigins?: string[];
   orchestrators?: number;
   adminToken?: string;
   /** Run anvil with the protocol: orchestrators found on chain and paid in tickets. */
@@ -72,6 +75,7 @@ export async function startStack({
     faultInjection,
     orchestrators,
     ...(adminToken ? { adminToken } : {}),
+    ...(allowedOrigins ? { allowedOrigins } : {}),
     ...(chain ? { chainPort: 0 } : {}),
     ...(priceWeiPerSecond !== undefined ? { priceWeiPerSecond } : {}),
     ...(orchestratorArgs ? { orchestratorArgs } : {}),

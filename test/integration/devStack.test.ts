@@ -77,6 +77,14 @@ describe('peerframe dev (what npm start runs)', () => {
       }
       // Bad input is still a 4xx from the running gateway.
       expect((await fetch(whip, { method: 'POST', body: 'x' })).status).toBe(415);
+      // The studio's pages may use the gateway (CORS names their origin); other pages may not.
+      const studio = /studio\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] as string;
+      const fromStudio = await fetch(`${gateway}/pipelines`, { headers: { origin: studio } });
+      expect(fromStudio.headers.get('access-control-allow-origin')).toBe(studio);
+      const fromElsewhere = await fetch(`${gateway}/pipelines`, {
+        headers: { origin: 'https://elsewhere.example' },
+      });
+      expect(fromElsewhere.status).toBe(403);
 
       child.kill('SIGINT');
       expect(await exited).toEqual({ code: 0, signal: null });

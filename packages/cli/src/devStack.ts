@@ -16,6 +16,8 @@ export type DevStackOptions = {
   faultInjection?: boolean;
   /** Require stream keys on the gateway, made through its admin API with this token (default: open). */
   adminToken?: string;
+  /** Web page origins the gateway lets use it (`--allowed-origin`; default none). */
+  allowedOrigins?: string[];
   /** Orchestrator processes to start (default 1); the first listens on `orchestratorPort`, the others on free ports. */
   orchestrators?: number;
   /**
@@ -149,6 +151,10 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       options.host,
       '--port',
       String(options.gatewayPort),
+      ...(options.allowedOrigins ?? []).flatMap((origin) => ['--allowed-origin', origin]),
+      // Stream keys (with an admin token) outlive a gateway restart, beside the orchestrators' data.
+      '--key-store',
+      join(dataDir, 'gateway-stream-keys.sqlite'),
       ...(chain
         ? ['--rpc', chain.rpcUrl, '--controller', chain.addresses.controller]
         : orchestratorUrls.flatMap((url) => ['--orchestrator', url])),

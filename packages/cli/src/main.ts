@@ -12,6 +12,7 @@ import {
 } from './nodePayments.ts';
 import { pipelineCommandsUsage, runPipelineCommand } from './pipelineCommands.ts';
 import { closeOnSignal, reportReady } from './runNode.ts';
+import { studioOrigins } from './studioOrigins.ts';
 
 const usage = `peerframe <command> [options]
 
@@ -20,11 +21,17 @@ Commands:
                   orchestrator(s) registered on it (8935) and paid by the gateway in tickets,
                   gateway discovering them (8088), studio (5173)
                   --orchestrators <n>  --no-chain (static list, no payments)  --chain-port <port>
-                  --studio-port <port>  --no-studio
+                  --studio-port <port>  --no-studio  (the gateway allows the studio's origin,
+                  and any --allowed-origin)
   gateway         a gateway node           --orchestrator <url> (repeatable), or --rpc <url>
                                            --controller <address> (discover on chain); --host --port
                                            --admin-token <token> (or PEERFRAME_ADMIN_TOKEN): require
                                            stream keys, made with POST /admin/stream-keys
+                                           --key-store <file.sqlite> (or PEERFRAME_KEY_STORE; default
+                                           peerframe-stream-keys.sqlite): where keys are kept
+                                           --allowed-origin <origin> (repeatable, or
+                                           PEERFRAME_ALLOWED_ORIGINS, comma-separated): web pages
+                                           that may use the gateway (default none; * for any)
                                            --fault-injection (tests: POST /streams/:id/faults)
                                            --sfu werift|mediasoup|auto (default werift; mediasoup
                                            needs its worker: MEDIASOUP_WORKER_BIN)
@@ -69,6 +76,12 @@ async function main(argv: string[]): Promise<void> {
       studio: { type: 'boolean', default: true },
       'studio-port': { type: 'string', default: process.env.PEERFRAME_STUDIO_PORT ?? '5173' },
       'admin-token': { type: 'string', default: process.env.PEERFRAME_ADMIN_TOKEN },
+      'key-store': { type: 'string', default: process.env.PEERFRAME_KEY_STORE },
+      'allowed-origin': {
+        type: 'string',
+        multiple: true,
+        default: (process.env.PEERFRAME_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
+      },
       key: { type: 'string' },
       'ice-server': { type: 'string', multiple: true },
       warmup: { type: 'string' },
@@ -137,6 +150,10 @@ async function main(argv: string[]): Promise<void> {
         ...(chain ? { chain } : {}),
         faultInjection: values['fault-injection'],
         ...(values['admin-token'] ? { adminToken: values['admin-token'] } : {}),
+        allowedOrigins: values['allowed-origin'],
+        ...(values['admin-token']
+          ? { streamKeyStorePath: values['key-store'] ?? 'peerframe-stream-keys.sqlite' }
+          : {}),
       });
       closeOnSignal('gateway', node);
       reportReady('gateway', node.url);
@@ -147,7 +164,13 @@ async function main(argv: string[]): Promise<void> {
       if (!Number.isInteger(orchestratorCount) || orchestratorCount < 1 || orchestratorCount > 8) {
         throw new RangeError(`--orchestrators must be 1..8, got "${values.orchestrators}"`);
       }
+      const studioPort = port(values['studio-port'], 5173);
       const stack = await startDevStack({
+        // The studio's pages call the gateway from their own origin.
+        allowedOrigins: [
+          ...(values.studio ? studioOrigins(values.host, studioPort) : []),
+          ...values['allowed-origin'],
+        ],
         host: values.host,
         gatewayPort: port(values['gateway-port'], 8088),
         orchestratorPort: port(values['orchestrator-port'], 8935),
@@ -159,7 +182,7 @@ async function main(argv: string[]): Promise<void> {
         ? await startStudio({
             gatewayUrl: stack.gatewayUrl,
             host: values.host,
-            port: port(values['studio-port'], 5173),
+            port: studioPort,
           }).catch(async (error: unknown) => {
             await stack.close();
             throw error;

@@ -212,6 +212,11 @@ export class Session extends TypedEmitter<SessionEvents> {
 
   /** Where viewers play the processed stream over WHEP (set once published). */
   playbackUrl: string | undefined;
+  /**
+   * Where the publisher's own, unprocessed video plays over WHEP (set once published): a secret
+   * of this session's, not to share (it shows what a privacy effect hides).
+   */
+  sourcePlaybackUrl: string | undefined;
   /** Why the session last reconnected. */
   reconnectReason: string | undefined;
 
@@ -344,8 +349,12 @@ export class Session extends TypedEmitter<SessionEvents> {
       if (!location) throw new SessionError('whip_no_location', 'The answer has no Location');
       link.resourceUrl = new URL(location, url).toString();
       link.streamId = new URL(link.resourceUrl).pathname.split('/').pop();
-      const playback = res.headers.get('peerframe-playback-url');
-      this.playbackUrl = playback ? new URL(playback, url).toString() : undefined;
+      const absolute = (header: string) => {
+        const path = res.headers.get(header);
+        return path ? new URL(path, url).toString() : undefined;
+      };
+      this.playbackUrl = absolute('peerframe-playback-url');
+      this.sourcePlaybackUrl = absolute('peerframe-source-playback-url');
       if (this.#closed) throw new SessionError('session_closed', 'The session is closed');
       await pc.setRemoteDescription({ type: 'answer', sdp: body });
       await waitSessionConnected(pc, options.connectTimeoutMs);

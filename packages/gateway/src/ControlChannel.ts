@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { BaseError, createLogger, type Logger } from '@peerframe/core';
 import { type Socket, Server as SocketServer } from 'socket.io';
+import type { OriginPolicy } from './OriginPolicy.ts';
 import type { StreamKeyRecord } from './StreamKeyStore.ts';
 import type { StreamRates, StreamSession, StreamState } from './StreamSession.ts';
 
@@ -49,6 +50,8 @@ export type ControlChannelOptions = {
   keyOfStream(id: string): StreamKeyRecord | undefined;
   /** Verifies a client's stream key; undefined when keys are not in force (open gateway). */
   verifyKey: ((key: string | undefined) => StreamKeyRecord) | undefined;
+  /** Which web pages may connect (the HTTP API's policy); clients without an `Origin` always may. */
+  origins: OriginPolicy;
 };
 
 /**
@@ -64,7 +67,19 @@ export class ControlChannel {
 
   constructor(server: HttpServer, options: ControlChannelOptions) {
     this.#options = options;
-    this.#io = new SocketServer(server, { cors: { origin: '*' }, serveClient: false });
+    const { origins } = options;
+    this.#io = new SocketServer(server, {
+      serveClient: false,
+      // CORS headers for the polling transport, for allowed pages only.
+      cors: { origin: (origin, callback) => callback(null, origins.allows(origin) && !!origin) },
+      // Every handshake, polling or WebSocket (which CORS does not cover): a page from another
+      // origin is refused (403) before it can join or change any stream.
+      allowRequest: (req, callback) => {
+        const origin = req.headers.origin;
+        if (origins.allows(origin)) return callback(null, true);
+        callback(`origin_not_allowed: pages from ${origin} may not use this gateway`, false);
+      },
+    });
     const namespace = this.#io.of('/streams');
     namespace.use((socket, next) => {
       try {

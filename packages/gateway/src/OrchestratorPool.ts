@@ -259,6 +259,15 @@ export class OrchestratorPool {
     return [...offers.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** What an orchestrator's `/info` said last; read now when it has not answered yet. */
+  async infoOf(client: OrchestratorClient): Promise<OrchestratorInfoResponse> {
+    const entry = this.#entries.get(client.url);
+    if (entry?.info) return entry.info;
+    const info = await client.info();
+    if (entry) entry.info = info;
+    return info;
+  }
+
   /** An orchestrator served a stream: it counts toward its success rate. */
   reportSuccess(url: string): void {
     const entry = this.#entries.get(url);

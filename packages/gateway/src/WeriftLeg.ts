@@ -45,6 +45,9 @@ const firFormat = 4;
 
 export type WeriftLegOptions = SfuLegOptions;
 
+/** Defaults of the ICE bounds (`SfuLegOptions`). */
+export const defaultWeriftLegOptions = { maxCandidatePairs: 24, iceCheckIntervalMs: 50 } as const;
+
 /** An ICE restart this leg cannot do (it made the offer). */
 class IceRestartError extends BaseError {
   override name = 'IceRestartError';
@@ -101,6 +104,8 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
       let leg: WeriftLeg;
       try {
         await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+        // Before our answer is set: that starts the checks.
+        paceConnectivityChecks(pc, options);
         const transceiver = pc.getTransceivers().find((t) => t.kind === 'video');
         if (!transceiver) throw new InvalidSdpError('it has no video transceiver to answer');
         transceiver.setDirection(options.direction ?? 'sendrecv');
@@ -136,6 +141,8 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     const transceiver = pc.addTransceiver('video', { direction: 'sendrecv' });
     const leg = new WeriftLeg(pc, transceiver, options);
     await pc.setLocalDescription(await pc.createOffer());
+    // Before the remote's answer is set: that starts the checks.
+    paceConnectivityChecks(pc, options);
     await waitForGathering(pc);
     return { leg, offerSdp: pc.localDescription?.sdp ?? '' };
   }
@@ -351,8 +358,12 @@ export const weriftSfu: SfuAdapter = {
 
 function createPeer(options: WeriftLegOptions): RTCPeerConnection {
   const host = options.hostAddress ?? '127.0.0.1';
+  const maxPairs = options.maxCandidatePairs ?? defaultWeriftLegOptions.maxCandidatePairs;
+  let pairs = 0;
   return new RTCPeerConnection({
     iceServers: [],
+    // Pairs formed from the remote's candidates (offer, answer, trickle) beyond the bound are never checked.
+    iceFilterCandidatePair: () => ++pairs <= maxPairs,
     iceAdditionalHostAddresses: [host],
     iceInterfaceAddresses: { udp4: host },
     iceUseIpv6: false,
@@ -411,6 +422,32 @@ function enlargeSocketBuffers(pc: RTCPeerConnection): void {
         // Not bound yet or refused by the kernel: the default buffer still works, with less headroom.
       }
     }
+  }
+}
+
+/**
+ * werift starts a new connectivity check every 20 ms (each sent up to 5 times) for as long as
+ * pairs wait: spaces them `iceCheckIntervalMs` apart instead. Its check loop asks its connection
+ * `schedulingChecks()` each turn, true meaning "keep going": between two checks we answer true
+ * without starting one. Checks triggered by the remote's own (authenticated) requests are not
+ * delayed.
+ */
+const pacedAgents = new WeakSet<object>();
+
+function paceConnectivityChecks(pc: RTCPeerConnection, options: WeriftLegOptions): void {
+  const intervalMs = options.iceCheckIntervalMs ?? defaultWeriftLegOptions.iceCheckIntervalMs;
+  for (const { connection } of pc.iceTransports) {
+    const agent = connection as unknown as { schedulingChecks: () => boolean };
+    if (pacedAgents.has(agent)) continue;
+    pacedAgents.add(agent);
+    const schedule = agent.schedulingChecks.bind(agent);
+    let lastAt = Number.NEGATIVE_INFINITY;
+    agent.schedulingChecks = () => {
+      const now = performance.now();
+      if (now - lastAt < intervalMs) return true;
+      lastAt = now;
+      return schedule();
+    };
   }
 }
 

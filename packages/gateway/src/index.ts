@@ -4,6 +4,7 @@ export {
   type ControlServerEvents,
   type StreamStatsEvent,
 } from './ControlChannel.ts';
+export { checkStreamParams } from './checkStreamParams.ts';
 export { createSfuAdapter, type SfuKind, sfuKinds } from './createSfuAdapter.ts';
 export {
   ChainDiscovery,
@@ -54,7 +55,15 @@ export {
   type OrchestratorPoolOptions,
   type OrchestratorView,
 } from './OrchestratorPool.ts';
+export { OriginPolicy } from './OriginPolicy.ts';
 export {
+  defaultPendingPeersOptions,
+  PendingPeers,
+  type PendingPeersOptions,
+} from './PendingPeers.ts';
+export {
+  assertCandidateCount,
+  countUdpCandidates,
   type IceFragment,
   type LegState,
   parseIceFragment,
@@ -65,11 +74,15 @@ export {
 } from './SfuAdapter.ts';
 export {
   type CreateStreamKeyOptions,
+  defaultStreamKeyStoreOptions,
   type StreamKeyRecord,
   StreamKeyStore,
+  StreamKeyStoreError,
+  type StreamKeyStoreOptions,
 } from './StreamKeyStore.ts';
 export { StreamPayer, type StreamPayerEvents, type StreamPayment } from './StreamPayer.ts';
 export {
+  defaultStreamSessionOptions,
   StreamFailedError,
   type StreamFaults,
   type StreamRates,
@@ -85,4 +98,10 @@ export {
   type VideoTiming,
   videoTimingUri,
 } from './videoTiming.ts';
-export { playoutDelayUri, WeriftLeg, type WeriftLegOptions, weriftSfu } from './WeriftLeg.ts';
+export {
+  defaultWeriftLegOptions,
+  playoutDelayUri,
+  WeriftLeg,
+  type WeriftLegOptions,
+  weriftSfu,
+} from './WeriftLeg.ts';

@@ -143,3 +143,55 @@ export function validatePipelineParams<S extends PipelineParamsSchema>(
   }
   return result as PipelineParamsOf<S>;
 }
+
+/**
+ * A params schema that came from elsewhere (an orchestrator's `/info`), checked to be one: an
+ * object of specs, each of a known type with its fields of the right types. Throws
+ * `InvalidPipelineParamsError` naming the first param whose spec is not.
+ */
+export function parsePipelineParamsSchema(value: unknown): PipelineParamsSchema {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidPipelineParamsError('A params schema must be an object of param specs');
+  }
+  for (const [name, spec] of Object.entries(value)) {
+    if (!isParamSpec(spec)) {
+      throw new InvalidPipelineParamsError(`The spec of param "${name}" is not a param spec`, {
+        details: JSON.stringify(spec)?.slice(0, 200) ?? String(spec),
+      });
+    }
+  }
+  return value as PipelineParamsSchema;
+}
+
+function isParamSpec(spec: unknown): spec is ParamSpec {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return false;
+  const s = spec as Record<string, unknown>;
+  const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  const optional = (v: unknown, check: (v: unknown) => boolean) => v === undefined || check(v);
+  switch (s.type) {
+    case 'number':
+    case 'integer':
+      return (
+        finite(s.default) &&
+        finite(s.min) &&
+        finite(s.max) &&
+        optional(s.multipleOf, (v) => finite(v) && (v as number) > 0)
+      );
+    case 'enum':
+      return (
+        Array.isArray(s.values) &&
+        s.values.every((v) => typeof v === 'string') &&
+        typeof s.default === 'string'
+      );
+    case 'string':
+      return (
+        typeof s.default === 'string' &&
+        optional(s.pattern, (v) => typeof v === 'string') &&
+        optional(s.maxLength, (v) => Number.isSafeInteger(v) && (v as number) >= 0)
+      );
+    case 'boolean':
+      return typeof s.default === 'boolean';
+    default:
+      return false;
+  }
+}
