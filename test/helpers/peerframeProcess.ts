@@ -23,8 +23,13 @@ export type PeerframeProcess = {
    * first; rejects after `timeoutMs`.
    */
   waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray | PeerframeExit>;
-  /** SIGINT, then SIGKILL if it has not exited within `timeoutMs`; resolves with the exit. */
+  /**
+   * SIGINT, then SIGKILL to it and everything it started if it has not exited within `timeoutMs`;
+   * resolves with the exit, after killing whatever it left running.
+   */
   stop(timeoutMs?: number): Promise<PeerframeExit>;
+  /** SIGKILL to the process and everything it started (its process group). */
+  killAll(): void;
 };
 
 /**
@@ -42,7 +47,16 @@ export function startPeerframe(args: string[], env: Record<string, string> = {})
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so that nothing it started outlives a failed test.
+    detached: true,
   });
+  const killAll = () => {
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      // Nothing left in the group.
+    }
+  };
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -86,12 +100,14 @@ export function startPeerframe(args: string[], env: Record<string, string> = {})
     stop: async (timeoutMs = 10_000) => {
       if (!exit) {
         child.kill('SIGINT');
-        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+        const timer = setTimeout(killAll, timeoutMs);
         await exited;
         clearTimeout(timer);
       }
+      killAll();
       return exited;
     },
+    killAll,
   };
 }
 
@@ -102,9 +118,10 @@ export async function runPeerframe(
   timeoutMs = 90_000,
 ): Promise<PeerframeExit & { stdout: string; stderr: string }> {
   const run = startPeerframe(args, env);
-  const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
+  const timer = setTimeout(run.killAll, timeoutMs);
   const exit = await run.exited;
   clearTimeout(timer);
+  run.killAll();
   return { ...exit, stdout: run.stdout(), stderr: run.stderr() };
 }
 

@@ -110,7 +110,17 @@ describe('item 18: no secret in any process argument', () => {
       ['orchestrator', '--port', '0', ...noChainFlags, '--key', key],
       ['orchestrator', '--port', '0', `--ticket-secret=${key}`],
       ['gateway', '--orchestrator', 'http://127.0.0.1:9', '--key', key],
-      ['dev', '--no-studio', '--key', key],
+      [
+        'dev',
+        '--no-studio',
+        '--no-chain',
+        '--gateway-port',
+        '0',
+        '--orchestrator-port',
+        '0',
+        '--key',
+        key,
+      ],
       ['deposit', '1', ...noChainFlags, '--key', key],
     ];
     const runs = await Promise.all(cases.map((args) => runPeerframe(args)));
