@@ -24,7 +24,10 @@ describe('peerframe dev (what npm start runs)', () => {
         '--orchestrators',
         '2',
       ],
-      { env: { ...process.env, PEERFRAME_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        env: { ...process.env, PEERFRAME_LOG_LEVEL: 'warn', PEERFRAME_ADMIN_TOKEN: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let stdout = '';
     let stderr = '';
@@ -49,6 +52,9 @@ describe('peerframe dev (what npm start runs)', () => {
       ].map((m) => m[1]);
       expect(orchestrators).toHaveLength(2);
       expect(stdout).toMatch(/chain\s+http:\/\/127\.0\.0\.1:\d+\s+Controller 0x[0-9a-fA-F]{40}/);
+      // No admin token: the banner says the gateway is open, and it is.
+      expect(stdout).toContain('gateway: open mode (anyone may publish');
+      expect((await fetch(`${gateway}/streams`)).status).toBe(200);
 
       // The gateway found both orchestrators on chain (BondingManager active set + ServiceRegistry).
       const known = (await (await fetch(`${gateway}/orchestrators`)).json()) as {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@peerframe/core';
 import { defaultPriceWeiPerSecond } from '@peerframe/protocol';
+import { secretSources } from './readSecret.ts';
 import { type DevChain, startDevChain } from './startDevChain.ts';
 
 export type DevStackOptions = {
@@ -14,7 +15,10 @@ export type DevStackOptions = {
   orchestratorPort: number;
   /** Let tests drop forwarded packets through the gateway's fault-injection API (default false). */
   faultInjection?: boolean;
-  /** Require stream keys on the gateway, made through its admin API with this token (default: open). */
+  /**
+   * Require stream keys on the gateway, made through its admin API with this token (default: open).
+   * Like every secret of the stack, it reaches the node through its environment, never its arguments.
+   */
   adminToken?: string;
   /** Web page origins the gateway lets use it (`--allowed-origin`; default none). */
   allowedOrigins?: string[];
@@ -32,7 +36,7 @@ export type DevStackOptions = {
   priceWeiPerSecond?: bigint;
   /** With a chain: a price per orchestrator, in order (overrides `priceWeiPerSecond`). */
   orchestratorPricesWeiPerSecond?: bigint[];
-  /** More arguments for every orchestrator (e.g. `--ticket-ev-wei`, `--max-gas-price-wei`). */
+  /** More arguments for every orchestrator (e.g. `--ticket-ev-wei`, `--max-gas-price-wei`); no secrets. */
   orchestratorArgs?: string[];
   /** More arguments for the gateway (e.g. `--max-ticket-ev-wei` for dear test tickets). */
   gatewayArgs?: string[];
@@ -99,6 +103,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'peerframe-dev-'));
   const count = options.orchestrators ?? 1;
   const orchestratorArgs: string[][] = [];
+  const orchestratorSecrets: Secrets[] = [];
   try {
     if (options.chainPort !== undefined) {
       chain = await startDevChain({
@@ -122,10 +127,6 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
               chain.rpcUrl,
               '--controller',
               chain.addresses.controller,
-              '--key',
-              chain.orchestratorKeys[i] ?? '',
-              '--ticket-secret',
-              `0x${randomBytes(32).toString('hex')}`,
               '--store',
               join(dataDir, `orchestrator-${i}.sqlite`),
               // Nobody else initialises rounds on a local chain; redemptions need them.
@@ -139,30 +140,45 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         ...(options.warmup ? ['--warmup', 'all'] : []),
         ...(options.orchestratorArgs ?? []),
       ];
-      const url = await startChild(children, 'orchestrator', args);
+      // The key and the ticket secret go through the environment: arguments are world-readable.
+      const secrets: Secrets =
+        chain && paying
+          ? {
+              key: chain.orchestratorKeys[i] ?? '',
+              'ticket-secret': `0x${randomBytes(32).toString('hex')}`,
+            }
+          : {};
+      const url = await startChild(children, 'orchestrator', args, secrets);
       // A restart comes back on the same port.
       args[3] = new URL(url).port;
       orchestratorArgs.push(args);
+      orchestratorSecrets.push(secrets);
       orchestratorUrls.push(url);
     }
     await chain?.registerOrchestrators(orchestratorUrls);
-    const gatewayUrl = await startChild(children, 'gateway', [
-      '--host',
-      options.host,
-      '--port',
-      String(options.gatewayPort),
-      ...(options.allowedOrigins ?? []).flatMap((origin) => ['--allowed-origin', origin]),
-      // Stream keys (with an admin token) outlive a gateway restart, beside the orchestrators' data.
-      '--key-store',
-      join(dataDir, 'gateway-stream-keys.sqlite'),
-      ...(chain
-        ? ['--rpc', chain.rpcUrl, '--controller', chain.addresses.controller]
-        : orchestratorUrls.flatMap((url) => ['--orchestrator', url])),
-      ...(chain && paying ? ['--key', chain.gatewayKey] : []),
-      ...(options.faultInjection ? ['--fault-injection'] : []),
-      ...(options.adminToken ? ['--admin-token', options.adminToken] : []),
-      ...(options.gatewayArgs ?? []),
-    ]);
+    const gatewayUrl = await startChild(
+      children,
+      'gateway',
+      [
+        '--host',
+        options.host,
+        '--port',
+        String(options.gatewayPort),
+        ...(options.allowedOrigins ?? []).flatMap((origin) => ['--allowed-origin', origin]),
+        // Stream keys (with an admin token) outlive a gateway restart, beside the orchestrators' data.
+        '--key-store',
+        join(dataDir, 'gateway-stream-keys.sqlite'),
+        ...(chain
+          ? ['--rpc', chain.rpcUrl, '--controller', chain.addresses.controller]
+          : orchestratorUrls.flatMap((url) => ['--orchestrator', url])),
+        ...(options.faultInjection ? ['--fault-injection'] : []),
+        ...(options.gatewayArgs ?? []),
+      ],
+      {
+        ...(chain && paying ? { key: chain.gatewayKey } : {}),
+        ...(options.adminToken ? { 'admin-token': options.adminToken } : {}),
+      },
+    );
     for (const child of children) {
       child.once('exit', (code, signal) => {
         if (!closing) log.error({ pid: child.pid, code, signal }, 'a node of the stack exited');
@@ -189,7 +205,12 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         const old = nodes[index];
         if (!args || !old) throw new RangeError(`No orchestrator ${index}`);
         const at = children.findIndex((child) => child.pid === old.pid);
-        const url = await startChild(children, 'orchestrator', [...args, ...extraArgs]);
+        const url = await startChild(
+          children,
+          'orchestrator',
+          [...args, ...extraArgs],
+          orchestratorSecrets[index] ?? {},
+        );
         const child = children.at(-1);
         if (at >= 0) children.splice(at, 1);
         const node: DevStackNode = { role: 'orchestrator', url, pid: child?.pid ?? 0 };
@@ -204,10 +225,27 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   }
 }
 
-function startChild(children: ChildProcess[], role: string, args: string[]): Promise<string> {
+/** The secrets one node of the stack gets, by the name of their `--<name>-file` flag. */
+type Secrets = Partial<Record<keyof typeof secretSources, string>>;
+
+function startChild(
+  children: ChildProcess[],
+  role: string,
+  args: string[],
+  secrets: Secrets,
+): Promise<string> {
+  // Secrets travel in the child's environment, which only its owner can read (/proc/<pid>/environ
+  // is 0400), never in its arguments; each child gets exactly its own, none inherited from here.
+  const env = { ...process.env };
+  for (const [name, { envVar }] of Object.entries(secretSources)) {
+    const secret = secrets[name as keyof Secrets];
+    if (secret) env[envVar] = secret;
+    else delete env[envVar];
+  }
   const child = fork(main, [role, ...args], {
     // From source, workspace packages resolve to their .ts files (Node strips the types).
     execArgv: main.endsWith('.ts') ? ['--conditions=source'] : [],
+    env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.push(child);

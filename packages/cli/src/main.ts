@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { createLogger } from '@peerframe/core';
 import { createSfuAdapter, GatewayServer } from '@peerframe/gateway';
 import { OrchestratorServer } from '@peerframe/orchestrator';
 import { startStudio } from '@peerframe/studio';
@@ -10,7 +11,9 @@ import {
   orchestratorPaymentsFromFlags,
   paymentFlagsUsage,
 } from './nodePayments.ts';
+import { CliUsageError } from './parseChainAmount.ts';
 import { pipelineCommandsUsage, runPipelineCommand } from './pipelineCommands.ts';
+import { readSecret, refuseSecretArguments } from './readSecret.ts';
 import { closeOnSignal, reportReady } from './runNode.ts';
 import { studioOrigins } from './studioOrigins.ts';
 
@@ -23,10 +26,13 @@ Commands:
                   --orchestrators <n>  --no-chain (static list, no payments)  --chain-port <port>
                   --studio-port <port>  --no-studio  (the gateway allows the studio's origin,
                   and any --allowed-origin)
+                  --admin-token-file <file> (or PEERFRAME_ADMIN_TOKEN): the gateway requires
+                  stream keys (default: open mode, anyone may publish)
   gateway         a gateway node           --orchestrator <url> (repeatable), or --rpc <url>
                                            --controller <address> (discover on chain); --host --port
-                                           --admin-token <token> (or PEERFRAME_ADMIN_TOKEN): require
-                                           stream keys, made with POST /admin/stream-keys
+                                           --admin-token-file <file> (or PEERFRAME_ADMIN_TOKEN):
+                                           require stream keys, made with POST /admin/stream-keys
+                                           (secrets never on the command line; files chmod 600)
                                            --key-store <file.sqlite> (or PEERFRAME_KEY_STORE; default
                                            peerframe-stream-keys.sqlite): where keys are kept
                                            --allowed-origin <origin> (repeatable, or
@@ -75,7 +81,9 @@ async function main(argv: string[]): Promise<void> {
       orchestrators: { type: 'string', default: '1' },
       studio: { type: 'boolean', default: true },
       'studio-port': { type: 'string', default: process.env.PEERFRAME_STUDIO_PORT ?? '5173' },
-      'admin-token': { type: 'string', default: process.env.PEERFRAME_ADMIN_TOKEN },
+      // Secrets: from the environment or a private file; on the command line they are refused.
+      'admin-token': { type: 'string' },
+      'admin-token-file': { type: 'string' },
       'key-store': { type: 'string', default: process.env.PEERFRAME_KEY_STORE },
       'allowed-origin': {
         type: 'string',
@@ -83,10 +91,12 @@ async function main(argv: string[]): Promise<void> {
         default: (process.env.PEERFRAME_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
       },
       key: { type: 'string' },
+      'key-file': { type: 'string' },
       'ice-server': { type: 'string', multiple: true },
       warmup: { type: 'string' },
       sfu: { type: 'string', default: 'werift' },
       'ticket-secret': { type: 'string' },
+      'ticket-secret-file': { type: 'string' },
       store: { type: 'string' },
       'price-wei-per-second': { type: 'string' },
       'upfront-seconds': { type: 'string' },
@@ -106,6 +116,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(usage);
     return;
   }
+  refuseSecretArguments(values);
   const port = (value: string | undefined, fallback: number) => {
     const n = Number(value ?? fallback);
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new RangeError(`Invalid port "${value}"`);
@@ -139,6 +150,7 @@ async function main(argv: string[]): Promise<void> {
           'gateway needs --orchestrator <url>, or --rpc <url> --controller <address>',
         );
       }
+      const adminToken = readSecret('admin-token', values);
       const payments = await gatewayPaymentsFromFlags(values);
       const node = await GatewayServer.create({
         ...(payments ? { payments } : {}),
@@ -149,12 +161,16 @@ async function main(argv: string[]): Promise<void> {
         orchestrators,
         ...(chain ? { chain } : {}),
         faultInjection: values['fault-injection'],
-        ...(values['admin-token'] ? { adminToken: values['admin-token'] } : {}),
+        ...(adminToken ? { adminToken } : {}),
         allowedOrigins: values['allowed-origin'],
-        ...(values['admin-token']
+        ...(adminToken
           ? { streamKeyStorePath: values['key-store'] ?? 'peerframe-stream-keys.sqlite' }
           : {}),
       });
+      createLogger('cli:gateway').info(
+        { streamKeysRequired: adminToken !== undefined },
+        gatewayMode(adminToken),
+      );
       closeOnSignal('gateway', node);
       reportReady('gateway', node.url);
       return;
@@ -165,6 +181,7 @@ async function main(argv: string[]): Promise<void> {
         throw new RangeError(`--orchestrators must be 1..8, got "${values.orchestrators}"`);
       }
       const studioPort = port(values['studio-port'], 5173);
+      const adminToken = readSecret('admin-token', values);
       const stack = await startDevStack({
         // The studio's pages call the gateway from their own origin.
         allowedOrigins: [
@@ -176,6 +193,7 @@ async function main(argv: string[]): Promise<void> {
         orchestratorPort: port(values['orchestrator-port'], 8935),
         orchestrators: orchestratorCount,
         warmup: true,
+        ...(adminToken ? { adminToken } : {}),
         ...(values.chain ? { chainPort: port(values['chain-port'], 8545) } : {}),
       });
       const studio = values.studio
@@ -201,6 +219,7 @@ async function main(argv: string[]): Promise<void> {
           ...(studio ? [`  studio         ${studio.url}   (open it in a browser)`] : []),
           `  WHIP ingest    ${stack.gatewayUrl}/whip?pipeline=invert   (POST application/sdp)`,
           `  gateway        ${stack.gatewayUrl}/streams   ${stack.gatewayUrl}/orchestrators   ${stack.gatewayUrl}/metrics`,
+          `  ${gatewayMode(adminToken)}`,
           ...stack.orchestratorUrls.map((url) => `  orchestrator   ${url}/info`),
           ...(stack.chain
             ? [
@@ -221,8 +240,15 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`peerframe: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  process.exit(error instanceof CliUsageError ? 2 : 1);
 });
+
+/** The gateway's mode, for the start banner and log. */
+function gatewayMode(adminToken: string | undefined): string {
+  return adminToken
+    ? 'gateway: stream keys required (made with POST /admin/stream-keys and the admin token)'
+    : 'gateway: open mode (anyone may publish; PEERFRAME_ADMIN_TOKEN or --admin-token-file requires stream keys)';
+}
 
 function parseSfuFlag(value: string | undefined): 'werift' | 'mediasoup' | 'auto' {
   if (value === 'werift' || value === 'mediasoup' || value === 'auto') return value;
