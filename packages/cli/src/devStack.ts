@@ -36,6 +36,11 @@ export type DevStackOptions = {
   dataDir?: string;
   /** Orchestrators load and warm every pipeline at start (default false: on first use). */
   warmup?: boolean;
+  /**
+   * The orchestrators' admin token, given them in their environment (default
+   * `PEERFRAME_ORCHESTRATOR_ADMIN_TOKEN`, else a random one): it lists and reads their sessions.
+   */
+  orchestratorAdminToken?: string;
 };
 
 export type DevStackNode = { role: 'orchestrator' | 'gateway'; url: string; pid: number };
@@ -53,6 +58,8 @@ export type DevStack = {
   chain: DevChain | undefined;
   /** Where the orchestrators' winning-ticket stores are. */
   dataDir: string;
+  /** The orchestrators' admin token (`Authorization: Bearer …` for `GET /sessions`). */
+  orchestratorAdminToken: string;
   /**
    * Starts orchestrator `index` again (after it was killed) on its port with its key, secret and
    * store, plus `extraArgs`; resolves once it is up.
@@ -93,6 +100,11 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     await chain?.close();
   };
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'peerframe-dev-'));
+  const orchestratorAdminToken =
+    options.orchestratorAdminToken ||
+    process.env.PEERFRAME_ORCHESTRATOR_ADMIN_TOKEN ||
+    randomBytes(32).toString('base64url');
+  const orchestratorEnv = { PEERFRAME_ORCHESTRATOR_ADMIN_TOKEN: orchestratorAdminToken };
   const count = options.orchestrators ?? 1;
   const orchestratorArgs: string[][] = [];
   try {
@@ -135,7 +147,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         ...(options.warmup ? ['--warmup', 'all'] : []),
         ...(options.orchestratorArgs ?? []),
       ];
-      const url = await startChild(children, 'orchestrator', args);
+      const url = await startChild(children, 'orchestrator', args, orchestratorEnv);
       // A restart comes back on the same port.
       args[3] = new URL(url).port;
       orchestratorArgs.push(args);
@@ -175,12 +187,18 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       pids: nodes.map((n) => n.pid),
       chain,
       dataDir,
+      orchestratorAdminToken,
       async restartOrchestrator(index, extraArgs = []) {
         const args = orchestratorArgs[index];
         const old = nodes[index];
         if (!args || !old) throw new RangeError(`No orchestrator ${index}`);
         const at = children.findIndex((child) => child.pid === old.pid);
-        const url = await startChild(children, 'orchestrator', [...args, ...extraArgs]);
+        const url = await startChild(
+          children,
+          'orchestrator',
+          [...args, ...extraArgs],
+          orchestratorEnv,
+        );
         const child = children.at(-1);
         if (at >= 0) children.splice(at, 1);
         const node: DevStackNode = { role: 'orchestrator', url, pid: child?.pid ?? 0 };
@@ -195,8 +213,14 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   }
 }
 
-function startChild(children: ChildProcess[], role: string, args: string[]): Promise<string> {
+function startChild(
+  children: ChildProcess[],
+  role: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<string> {
   const child = fork(main, [role, ...args], {
+    env: { ...process.env, ...env },
     // From source, workspace packages resolve to their .ts files (Node strips the types).
     execArgv: main.endsWith('.ts') ? ['--conditions=source'] : [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

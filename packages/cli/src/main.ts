@@ -31,6 +31,9 @@ Commands:
                                            --ice-server <url>[,<username>,<credential>] (repeatable:
                                            STUN/TURN servers sent to clients as WHIP Link headers)
   orchestrator    an orchestrator node     --host --port --max-sessions
+                                           PEERFRAME_ORCHESTRATOR_ADMIN_TOKEN (environment only):
+                                           the operator's token for GET /sessions and for reading
+                                           or ending any session (sessions answer their creator only)
                                            --fault-injection (tests: POST /sessions/:id/faults)
                                            --warmup all|<name,...> (load and warm pipelines at start)
 ${paymentFlagsUsage}
@@ -107,6 +110,7 @@ async function main(argv: string[]): Promise<void> {
         port: port(values.port, 8935),
         ...(maxSessions ? { maxSessions } : {}),
         ...(payments ? { payments } : {}),
+        adminToken: process.env.PEERFRAME_ORCHESTRATOR_ADMIN_TOKEN || undefined,
       });
       closeOnSignal('orchestrator', node);
       reportReady('orchestrator', node.url);
