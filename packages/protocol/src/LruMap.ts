@@ -5,6 +5,8 @@
 export class LruMap<K, V> {
   readonly maxEntries: number;
   readonly #map = new Map<K, V>();
+  /** The most recently used key: reading it again moves nothing. */
+  #newest: K | undefined;
 
   constructor(maxEntries: number) {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
@@ -16,9 +18,10 @@ export class LruMap<K, V> {
   /** The value of `key`, which becomes the most recently used. */
   get(key: K): V | undefined {
     const value = this.#map.get(key);
-    if (value === undefined) return undefined;
+    if (value === undefined || key === this.#newest) return value;
     this.#map.delete(key);
     this.#map.set(key, value);
+    this.#newest = key;
     return value;
   }
 
@@ -29,6 +32,7 @@ export class LruMap<K, V> {
   set(key: K, value: V): this {
     this.#map.delete(key);
     this.#map.set(key, value);
+    this.#newest = key;
     if (this.#map.size > this.maxEntries) {
       const oldest = this.#map.keys().next();
       if (!oldest.done) this.#map.delete(oldest.value);
@@ -37,6 +41,7 @@ export class LruMap<K, V> {
   }
 
   delete(key: K): boolean {
+    if (key === this.#newest) this.#newest = undefined;
     return this.#map.delete(key);
   }
 

@@ -215,6 +215,17 @@ export class SenderNonceTracker {
     return this.#last.get(recipientRandHash.toLowerCase())?.nonce;
   }
 
+  /** The highest nonce accepted with these params and whether they were retired (see `isRetired`). */
+  state(recipientRandHash: Hex, batch?: number): { lastNonce?: bigint; retired: boolean } {
+    const entry = this.#last.get(recipientRandHash.toLowerCase());
+    if (!entry) return { retired: false };
+    const { retiredBy } = entry;
+    return {
+      lastNonce: entry.nonce,
+      retired: retiredBy !== undefined && (batch === undefined || retiredBy !== batch),
+    };
+  }
+
   /** Records `nonce` if above the last one; false when it is a replay. */
   accept(recipientRandHash: Hex, nonce: bigint, expirationBlock: bigint, sender = ''): boolean {
     const key = recipientRandHash.toLowerCase();
@@ -247,8 +258,7 @@ export class SenderNonceTracker {
 
   /** Whether the params were retired, by a payment other than `batch`. */
   isRetired(recipientRandHash: Hex, batch?: number): boolean {
-    const retiredBy = this.#last.get(recipientRandHash.toLowerCase())?.retiredBy;
-    return retiredBy !== undefined && (batch === undefined || retiredBy !== batch);
+    return this.state(recipientRandHash, batch).retired;
   }
 
   /** Forgets params that expired before `currentBlock`. */
@@ -428,11 +438,14 @@ export function admitTicket(
     );
   }
 
-  const last = context.nonces.lastNonce(ticket.recipientRandHash);
+  const { lastNonce: last, retired } = context.nonces.state(
+    ticket.recipientRandHash,
+    context.batch,
+  );
   if (last !== undefined && ticket.senderNonce <= last) {
     return reject('nonce_replay', `senderNonce ${ticket.senderNonce} <= last accepted ${last}`);
   }
-  if (context.nonces.isRetired(ticket.recipientRandHash, context.batch)) {
+  if (retired) {
     return reject(
       'params_retired',
       `a ticket made with params ${ticket.recipientRandHash} won: ask for new params`,
