@@ -128,6 +128,9 @@ describe('orchestrator sessions answer their creator only', () => {
     expect((await send('GET', `/sessions/${a.id}`, a.token)).status).toBe(404);
     expect(isLive(b.id)).toBe(true);
     expect((await send('GET', `/sessions/${b.id}`, b.token)).status).toBe(200);
+    // The operator may end any session.
+    expect((await send('DELETE', `/sessions/${b.id}`, adminToken)).status).toBe(204);
+    await expect.poll(() => orchestrator.sessions.has(b.id), { timeout: 5_000 }).toBe(false);
   });
 });
 
