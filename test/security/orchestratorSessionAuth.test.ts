@@ -1,8 +1,17 @@
 import { NodeWhipPublisher, runFrameProbe } from '@peerframe/client-sdk/node';
 import { OrchestratorServer } from '@peerframe/orchestrator';
+import { parseEth, TicketSender, ticketBrokerAbi } from '@peerframe/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openConnectedSession } from '../helpers/fuzz/startFuzzStack.ts';
-import { postJson, refusal, sessionParams } from '../helpers/paidOrchestrator.ts';
+import {
+  openPaidSession,
+  postJson,
+  refusal,
+  sessionBalance,
+  sessionParams,
+  signPayment,
+  startPaidChain,
+} from '../helpers/paidOrchestrator.ts';
 import { startStack, type TestStack } from '../helpers/startStack.ts';
 
 // Issue 13, item 1: the orchestrator's URL is public (on chain, in the gateway's /orchestrators)
@@ -192,6 +201,55 @@ describe('a stranger cannot end a key-protected, paid stream through the orchest
       expect(BigInt(view.balanceWei ?? -1)).toBeGreaterThan(0n);
     } finally {
       await publisher.close();
+    }
+  });
+});
+
+describe('a paid session takes payments from the sender that opened it only', () => {
+  it('refuses another sender’s tickets whole (403 wrong_sender) before crediting or consuming any', async () => {
+    const chain = await startPaidChain();
+    const orchestrator = await chain.startOrchestrator();
+    try {
+      const other = chain.protocol.accounts[8];
+      if (!other) throw new Error('no account 8');
+      await chain.protocol.publicClient.waitForTransactionReceipt({
+        hash: await chain.protocol.walletClient(other).writeContract({
+          address: chain.protocol.addresses.ticketBroker,
+          abi: ticketBrokerAbi,
+          functionName: 'fundDepositAndReserve',
+          args: [parseEth('1'), parseEth('1')],
+          value: parseEth('2'),
+        }),
+      });
+      const owner = new TicketSender({ account: chain.senderAccount });
+      const stranger = new TicketSender({ account: other });
+      const session = await openPaidSession(
+        orchestrator,
+        await signPayment(orchestrator.url, owner, 4_000_000_000_000n),
+      );
+      try {
+        // Even with the session's token (say it leaked), the stranger's tickets are refused.
+        const payment = await signPayment(orchestrator.url, stranger, 4_000_000_000_000n);
+        const before = await sessionBalance(orchestrator.url, session);
+        const refused = await refusal(
+          await postJson(
+            `${orchestrator.url}/sessions/${session.id}/payment`,
+            { payment },
+            session.token,
+          ),
+        );
+        expect(refused).toMatchObject({ status: 403, code: 'wrong_sender' });
+        expect(await sessionBalance(orchestrator.url, session)).toBeLessThanOrEqual(before);
+        // Not one of them was consumed: they open the stranger's own session.
+        const own = await openPaidSession(orchestrator, payment);
+        expect(orchestrator.sessions.has(own.id)).toBe(true);
+        await own.close();
+      } finally {
+        await session.close();
+      }
+    } finally {
+      await orchestrator.close();
+      await chain.close();
     }
   });
 });
