@@ -155,7 +155,11 @@ async function networkRun(
   const rss = { gateway: rssMb(gatewayPid), orchestrator: rssMb(orchestratorPid) };
   const wallS = (performance.now() - wallBefore) / 1000;
   const cpu = pids.map(cpuSeconds).reduce((sum, s, i) => sum + s - (cpuBefore[i] ?? 0), 0);
-  const { sessions } = (await (await fetch(`${stack.orchestratorUrl}/sessions`)).json()) as {
+  const { sessions } = (await (
+    await fetch(`${stack.orchestratorUrl}/sessions`, {
+      headers: { authorization: `Bearer ${stack.orchestratorAdminToken}` },
+    })
+  ).json()) as {
     sessions: { pipeline: string; pipelineMsP50: number; framesDropped: number }[];
   };
   await publisher.close();

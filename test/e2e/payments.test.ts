@@ -282,8 +282,15 @@ describe('payments through the whole stack (anvil, gateway, orchestrator process
       eventName: 'WinningTicketRedeemed',
       fromBlock: 0n,
     });
+    // A ticket is its params (recipientRand: a winner retires them, the gateway pays on with new
+    // ones whose nonces start again at 1) and its nonce.
     const redeemedHashes = events.map((e) =>
-      JSON.stringify([e.args.sender, e.args.recipient, String(e.args.senderNonce)]),
+      JSON.stringify([
+        e.args.sender,
+        e.args.recipient,
+        String(e.args.recipientRand),
+        String(e.args.senderNonce),
+      ]),
     );
     expect(new Set(redeemedHashes).size).toBe(redeemedHashes.length);
     const store = WinningTicketStore.open({ path: storePath });

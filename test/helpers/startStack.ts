@@ -15,11 +15,13 @@ export type TestStack = {
   nodes: DevStackNode[];
   whipUrl: string;
   orchestratorUrl: string;
+  /** The orchestrators' admin token: `GET /sessions`, and reading or ending any session. */
+  orchestratorAdminToken: string;
   /** The gateway's live streams (GET /streams). */
   streams(): Promise<StreamStats[]>;
-  /** The orchestrator's sessions (GET /sessions). */
+  /** The orchestrator's sessions (GET /sessions, with its admin token). */
   sessions(): Promise<Omit<OrchestratorSessionView, 'transport'>[]>;
-  /** One orchestrator session with libwebrtc's counters (GET /sessions/:id). */
+  /** One orchestrator session with libwebrtc's counters (GET /sessions/:id, with its admin token). */
   session(id: string): Promise<OrchestratorSessionView>;
   /** Drops forwarded packets of a stream for a while (needs `faultInjection`). */
   injectFaults(
@@ -87,6 +89,7 @@ export async function startStack({
     nodes: stack.nodes,
     whipUrl: `${stack.gatewayUrl}/whip`,
     orchestratorUrl: stack.orchestratorUrl,
+    orchestratorAdminToken: stack.orchestratorAdminToken,
     streams: async () =>
       (await getJson<{ streams: StreamStats[] }>(`${stack.gatewayUrl}/streams`, adminToken))
         .streams,
@@ -94,9 +97,14 @@ export async function startStack({
       (
         await getJson<{ sessions: Omit<OrchestratorSessionView, 'transport'>[] }>(
           `${stack.orchestratorUrl}/sessions`,
+          stack.orchestratorAdminToken,
         )
       ).sessions,
-    session: (id) => getJson<OrchestratorSessionView>(`${stack.orchestratorUrl}/sessions/${id}`),
+    session: (id) =>
+      getJson<OrchestratorSessionView>(
+        `${stack.orchestratorUrl}/sessions/${id}`,
+        stack.orchestratorAdminToken,
+      ),
     injectFaults: async (streamId, faults) => {
       const res = await fetch(`${stack.gatewayUrl}/streams/${streamId}/faults`, {
         method: 'POST',

@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   type BitrateHints,
+  bearerToken,
   closeHttp,
   contentType,
   createLogger,
@@ -9,11 +9,12 @@ import {
   type Logger,
   listenHttp,
   maxSdpBytes,
-  parseJsonObject,
   parseSdp,
   readBody,
+  readJsonObject,
   requestUrl,
   requireVp8Video,
+  secretsEqual,
   sendError,
   sendJson,
 } from '@peerframe/core';
@@ -543,7 +544,7 @@ export class GatewayServer {
   async #injectFaults(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const stream = this.streams.get(id);
     if (!stream) throw new HttpError(404, 'stream_not_found', `No stream ${id}`);
-    const body = parseJsonObject(await readBody(req));
+    const body = await readJsonObject(req);
     const ratio = (name: string) => {
       const value = body[name] ?? 0;
       if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
@@ -677,9 +678,7 @@ export class GatewayServer {
         'unauthorized',
         'The admin API needs Authorization: Bearer <admin token>',
       );
-    const a = createHash('sha256').update(token).digest();
-    const b = createHash('sha256').update(expected).digest();
-    if (!timingSafeEqual(a, b)) throw new HttpError(403, 'forbidden', 'Wrong admin token');
+    if (!secretsEqual(token, expected)) throw new HttpError(403, 'forbidden', 'Wrong admin token');
   }
 
   /**
@@ -691,7 +690,7 @@ export class GatewayServer {
     this.#requireAdmin(req);
     const [resource, id] = parts;
     if (resource === 'stream-keys' && !id && req.method === 'POST') {
-      const body = parseJsonObject(await readBody(req));
+      const body = await readJsonObject(req);
       const { key, record } = this.streamKeys.create(parseStreamKeyOptions(body));
       return sendJson(res, 201, { key, ...serializeKey(record) });
     }
@@ -824,11 +823,6 @@ export class GatewayServer {
 /** The client's address, which rate limits and pending-peer limits count by. */
 function clientAddress(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? '';
-}
-
-function bearerToken(req: IncomingMessage): string | undefined {
-  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  return match?.[1];
 }
 
 function serializeKey(record: StreamKeyRecord): Record<string, unknown> {

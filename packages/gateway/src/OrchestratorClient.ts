@@ -44,12 +44,19 @@ export type PaymentReceiptResponse = {
   accepted: number;
   winners: number;
   rejected: { index: number; reason: string; details: string }[];
+  /** A winner retired the ticket params this payment used: fetch new ones before the next. */
+  paramsRetired?: boolean;
 };
 
-/** The gateway's client for one orchestrator's HTTP API. */
+/**
+ * The gateway's client for one orchestrator's HTTP API. It keeps the bearer token of each session
+ * it created (the orchestrator answers it once, to its creator) and sends it with every request
+ * about that session, until `deleteSession`.
+ */
 export class OrchestratorClient {
   readonly url: string;
   readonly #timeoutMs: number;
+  readonly #tokens = new Map<string, string>();
 
   constructor(url: string, { timeoutMs = 10_000 }: { timeoutMs?: number } = {}) {
     this.url = url.replace(/\/$/, '');
@@ -61,20 +68,30 @@ export class OrchestratorClient {
     return this.#request('GET', sender ? `/info?sender=${sender}` : '/info');
   }
 
-  createSession(body: {
+  async createSession(body: {
     sdp: string;
     pipeline: string;
     params: Record<string, unknown>;
     /** The upfront payment (a `PaymentJson`) when the orchestrator charges. */
     payment?: unknown;
   }): Promise<{ id: string; sdp: string }> {
-    return this.#request('POST', '/sessions', body);
+    const created = await this.#request<{ id: string; sdp: string; token?: string }>(
+      'POST',
+      '/sessions',
+      body,
+    );
+    if (typeof created.token === 'string') this.#tokens.set(created.id, created.token);
+    return { id: created.id, sdp: created.sdp };
   }
 
   async deleteSession(id: string): Promise<void> {
-    await this.#request('DELETE', `/sessions/${encodeURIComponent(id)}`).catch((error) => {
+    try {
+      await this.#sessionRequest(id, 'DELETE', '');
+    } catch (error) {
       if (!(error instanceof HttpError && error.status === 404)) throw error;
-    });
+    } finally {
+      this.#tokens.delete(id);
+    }
   }
 
   /**
@@ -94,19 +111,35 @@ export class OrchestratorClient {
     nowMs?: number;
   }> {
     const query = framesAfter === undefined ? '' : `?framesAfter=${framesAfter}`;
-    return this.#request('GET', `/sessions/${encodeURIComponent(id)}${query}`);
+    return this.#sessionRequest(id, 'GET', query);
   }
 
   /** Pays for a running session (`POST /sessions/:id/payment`). */
   pay(id: string, payment: unknown): Promise<PaymentReceiptResponse> {
-    return this.#request('POST', `/sessions/${encodeURIComponent(id)}/payment`, { payment });
+    return this.#sessionRequest(id, 'POST', '/payment', { payment });
   }
 
   updateParams(id: string, params: Record<string, unknown>): Promise<unknown> {
-    return this.#request('POST', `/sessions/${encodeURIComponent(id)}/params`, { params });
+    return this.#sessionRequest(id, 'POST', '/params', { params });
   }
 
-  async #request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** A request about session `id` (`/sessions/:id` + `suffix`), with the token its creation answered. */
+  #sessionRequest<T>(id: string, method: string, suffix: string, body?: unknown): Promise<T> {
+    const token = this.#tokens.get(id);
+    return this.#request(
+      method,
+      `/sessions/${encodeURIComponent(id)}${suffix}`,
+      body,
+      token === undefined ? {} : { authorization: `Bearer ${token}` },
+    );
+  }
+
+  async #request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<T> {
     // Serialised before the request: a body that cannot be (params nested thousands deep) is
     // the caller's mistake, not an unreachable orchestrator to suspend.
     let payload: string | undefined;
@@ -117,14 +150,17 @@ export class OrchestratorClient {
         cause: error,
       });
     }
+    const headers: Record<string, string> = {
+      ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+      ...extraHeaders,
+    };
     let res: Response;
     try {
       res = await fetch(`${this.url}${path}`, {
         method,
         signal: AbortSignal.timeout(this.#timeoutMs),
-        ...(payload === undefined
-          ? {}
-          : { headers: { 'content-type': 'application/json' }, body: payload }),
+        headers,
+        ...(payload === undefined ? {} : { body: payload }),
       });
     } catch (error) {
       throw new OrchestratorRequestError(this.url, error);

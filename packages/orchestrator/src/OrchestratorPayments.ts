@@ -54,6 +54,12 @@ export type PaymentReceipt = {
   accepted: number;
   winners: number;
   rejected: { index: number; reason: string; details: string }[];
+  /**
+   * A winner of this payment retired the ticket params it used: the orchestrator takes no more
+   * tickets made with them (`params_retired`), so fetch new params (`GET /info?sender=`) before
+   * paying again.
+   */
+  paramsRetired: boolean;
 };
 
 type Account = { sender: Address; priceWeiPerSecond: Wei; chargedAt: number; debtSince?: number };
@@ -167,18 +173,29 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
     return receipt;
   }
 
-  /** Credits a running session's tickets; throws 402 when some are refused (the rest count). */
+  /**
+   * Credits a running session's tickets; throws 402 when some are refused (the rest count):
+   * `ticket_params_retired` when every refusal says the params were retired (fetch new ones and
+   * pay again), `ticket_rejected` otherwise. Tickets from any sender but the one that opened a
+   * paid session are refused whole (403) before any is looked at.
+   */
   async pay(sessionId: string, payment: unknown): Promise<PaymentReceipt> {
     const account = this.#accounts.get(sessionId);
     if (!account) throw new HttpError(404, 'session_not_found', `No session ${sessionId}`);
-    const { sender, receipt } = await this.#receive(sessionId, payment);
-    if (sender !== account.sender && account.priceWeiPerSecond > 0n) {
-      throw new HttpError(403, 'wrong_sender', `Session ${sessionId} is paid by ${account.sender}`);
-    }
+    const { receipt } = await this.#receive(sessionId, payment, (payer) => {
+      if (payer !== account.sender && account.priceWeiPerSecond > 0n) {
+        throw new HttpError(
+          403,
+          'wrong_sender',
+          `Session ${sessionId} is paid by ${account.sender}, not ${payer}`,
+        );
+      }
+    });
     if (receipt.rejected.length > 0) {
+      const retired = receipt.rejected.every((r) => r.reason === 'params_retired');
       throw new HttpError(
         402,
-        'ticket_rejected',
+        retired ? 'ticket_params_retired' : 'ticket_rejected',
         `${receipt.rejected.length} of ${receipt.rejected.length + receipt.accepted} tickets refused${describeRejections(receipt)}; balance ${receipt.balanceWei} wei`,
       );
     }
@@ -210,6 +227,8 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
   async #receive(
     sessionId: string,
     payment: unknown,
+    /** Throws to refuse the payment's sender before a ticket is looked at. */
+    checkSender: (sender: Address) => void = () => {},
   ): Promise<{ sender: Address; receipt: PaymentReceipt }> {
     let decoded: ReturnType<typeof decodePayment>;
     try {
@@ -220,6 +239,7 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
       }
       throw error;
     }
+    checkSender(decoded.sender);
     const startedAt = performance.now();
     const result = await this.recipient.receiveTickets(sessionId, decoded.decoded);
     const tookMs = performance.now() - startedAt;
@@ -241,6 +261,7 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
         accepted: result.results.length - rejected.length,
         winners: result.winners,
         rejected,
+        paramsRetired: result.retiredParams.length > 0,
       },
     };
   }
@@ -274,7 +295,14 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
 }
 
 function emptyReceipt(): PaymentReceipt {
-  return { creditedWei: '0', balanceWei: '0', accepted: 0, winners: 0, rejected: [] };
+  return {
+    creditedWei: '0',
+    balanceWei: '0',
+    accepted: 0,
+    winners: 0,
+    rejected: [],
+    paramsRetired: false,
+  };
 }
 
 function describeRejections(receipt: PaymentReceipt): string {

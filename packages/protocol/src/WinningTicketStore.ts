@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { BaseError } from '@peerframe/core';
 import type { Address, Hash, Hex } from 'viem';
@@ -30,7 +31,11 @@ export type StoredWinningTicket = WinningTicket & {
 };
 
 export type WinningTicketStoreOptions = {
-  /** sqlite file; ':memory:' for a throwaway store (not durable). */
+  /**
+   * sqlite file, made readable and writable by its owner only (0600; its `-wal` and `-shm` files
+   * too): it holds signed winning tickets and their recipientRand. ':memory:' for a throwaway store
+   * (not durable).
+   */
   path: string;
 };
 
@@ -101,6 +106,7 @@ export class WinningTicketStore {
   static open(options: WinningTicketStoreOptions): WinningTicketStore {
     let db: DatabaseSync;
     try {
+      if (options.path !== ':memory:') ownerOnly(options.path);
       db = new DatabaseSync(options.path);
       db.exec('PRAGMA journal_mode = WAL');
       db.exec('PRAGMA synchronous = FULL');
@@ -261,6 +267,17 @@ export class WinningTicketStore {
 
   #assertOpen(): void {
     if (this.#closed) throw new WinningTicketStoreError(`${this.path} is closed`);
+  }
+}
+
+/**
+ * Creates the database file 0600 if it is missing and tightens an existing one (and its journal
+ * files) to 0600: SQLite gives the `-wal` and `-shm` files it creates the database file's mode.
+ */
+function ownerOnly(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
   }
 }
 

@@ -150,15 +150,22 @@ export {
   viemTicketSignatureBackend,
 } from './ticketSignatures.ts';
 export {
+  admitTicket,
   assertValidTicket,
+  defaultSenderNonceTrackerOptions,
   type SenderFunds,
   SenderNonceTracker,
+  type SenderNonceTrackerOptions,
   type SignedTicket,
+  type TicketRejection,
   type TicketRejectionReason,
   type TicketValidationContext,
   type TicketValidationResult,
+  type TicketVerificationContext,
   ticketRejectionReasons,
+  type VerifiedTicket,
   validateTicket,
+  verifyTicket,
 } from './validateTicket.ts';
 export {
   type StoredWinningTicket,

@@ -126,7 +126,7 @@ describe('the protocol lifecycle on anvil', () => {
     const { queue, recipient } = await orchestratorNode();
     const sender = new TicketSender({ account: acct(GATEWAY) });
     expect(sender.signer).toBe('native');
-    const params = await paramsWithWinFraction(recipient, sender.address, 4n);
+    let params = await paramsWithWinFraction(recipient, sender.address, 4n);
     const priceWeiPerSecond = (params.faceValue * params.winProb) >> 256n;
     const pay = async (seconds: bigint) => {
       const batch = await sender.createTicketBatch({
@@ -139,6 +139,12 @@ describe('the protocol lifecycle on anvil', () => {
       expect(received.results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual(
         batch.tickets.map(() => 'ok'),
       );
+      // A winner retires the params it used (its redemption publishes their recipientRand):
+      // the sender pays on with new ones, as a gateway does.
+      if (received.retiredParams.length > 0) {
+        expect(received.retiredParams).toEqual([params.recipientRandHash]);
+        params = await recipient.ticketParams(sender.address);
+      }
       return received;
     };
     const upfront = await pay(10n);
