@@ -130,6 +130,8 @@ describe('a winner retires its params before its recipientRand is published', ()
       rpcUrl: chain.protocol.rpcUrl,
       controller: chain.protocol.addresses.controller,
       privateKey: chain.senderKey,
+      // Dear tickets that win often, on purpose: the safeguards' defaults would refuse them.
+      options: { maxTicketEvWei: 10n ** 18n, maxTotalEvWei: 10n ** 19n },
     });
     const client = new OrchestratorClient(orchestrator.url);
     const peer = new WrtcPeerConnection({ iceServers: [] });
