@@ -190,15 +190,12 @@ describe('compatibility with Livepeer ABIs', () => {
 
 describe('protocolAbis.ts', () => {
   it('is up to date with the compiled contracts (else run scripts/generateAbis.ts)', () => {
-    const generated: Record<string, unknown> = {
-      Controller: protocolAbis.controllerAbi,
-      LivepeerToken: protocolAbis.livepeerTokenAbi,
-      Minter: protocolAbis.minterAbi,
-      RoundsManager: protocolAbis.roundsManagerAbi,
-      BondingManager: protocolAbis.bondingManagerAbi,
-      TicketBroker: protocolAbis.ticketBrokerAbi,
-      ServiceRegistry: protocolAbis.serviceRegistryAbi,
-    };
+    const generated: Record<string, unknown> = Object.fromEntries(
+      Object.entries(protocolAbis).map(([abiName, abi]) => [
+        `${abiName[0]?.toUpperCase()}${abiName.slice(1, -'Abi'.length)}`,
+        abi,
+      ]),
+    );
     for (const [name, artifact] of Object.entries(artifacts)) {
       expect(generated[name], name).toEqual(artifact.abi);
     }
