@@ -205,7 +205,7 @@ describe('earnings math on anvil, against Livepeer’s formulas', () => {
     const events = parseEventLogs({ abi: bondingManagerAbi, logs: receipt.logs });
     // treasury = 1 002.001e18 * 1e26 / 1e27 = 100.2001 LPT; R = 1 002.001 - 100.2001 = 901.8009.
     expect(events.find((e) => e.eventName === 'TreasuryReward')?.args).toMatchObject({
-      value: 1_002_001n * 10n ** 14n,
+      amount: 1_002_001n * 10n ** 14n,
     });
     expect(events.find((e) => e.eventName === 'Reward')?.args).toMatchObject({
       amount: 9_018_009n * 10n ** 14n,

@@ -194,7 +194,7 @@ describe('governance on anvil', () => {
     expect(events.find((e) => e.eventName === 'TreasuryReward')?.args).toEqual({
       transcoder: acct(A).address,
       treasury: addresses.treasury,
-      value: treasuryShare,
+      amount: treasuryShare,
     });
     expect(events.find((e) => e.eventName === 'Reward')?.args).toEqual({
       transcoder: acct(A).address,

@@ -1681,7 +1681,7 @@ export const bondingManagerAbi = [
       {
         indexed: false,
         internalType: 'uint256',
-        name: 'value',
+        name: 'amount',
         type: 'uint256',
       },
     ],
