@@ -13,6 +13,7 @@ export {
   type ProposalState,
   proposalStates,
 } from './actions/getProposal.ts';
+export { getProposalActions } from './actions/getProposalActions.ts';
 export { getProposalId, type ProposalActions } from './actions/getProposalId.ts';
 export { type ProposeParameters, type ProposeReturnType, propose } from './actions/propose.ts';
 export { type QueueProposalParameters, queueProposal } from './actions/queueProposal.ts';
