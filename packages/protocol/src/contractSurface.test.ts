@@ -11,6 +11,8 @@ import {
   zeroAddress,
 } from 'viem';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bondWithHint } from './actions/bondWithHint.ts';
+import { getPoolPositionHints } from './actions/getPoolPositionHints.ts';
 import { mintAndApprove, setupOrchestrator } from './devnet.ts';
 import { protocolTestKit, useLocalProtocol } from './fixtures/protocolTestKit.ts';
 import { loadProtocolArtifacts } from './loadProtocolArtifacts.ts';
@@ -116,6 +118,34 @@ describe('the transcoder pool, sorted by stake', () => {
     const wrong = await bond(7, o100, zeroAddress, o400);
     expect(await poolInOrder()).toEqual([o400, o300, o200, o100]);
     expect(wrong).toBeGreaterThan(right);
+
+    // The actions compute the hints from the pool: 110 + 250 = 360 LPT sits between 400 and 300.
+    const bondingManager = fixture.chain.addresses.bondingManager;
+    const client = fixture.chain.publicClient;
+    expect(
+      await getPoolPositionHints(client, {
+        bondingManager,
+        transcoder: o100,
+        stakeWei: parseEther('360'),
+      }),
+    ).toEqual({ prev: o400, next: o300 });
+    expect(
+      await getPoolPositionHints(client, {
+        bondingManager,
+        transcoder: o100,
+        stakeWei: parseEther('50'),
+      }),
+    ).toEqual({ prev: o200, next: zeroAddress });
+    await fund(8, '250');
+    const hinted = await confirm(
+      await bondWithHint(fixture.chain.walletClient(acct(8)), {
+        bondingManager,
+        amountWei: parseEther('250'),
+        to: o100,
+      }),
+    );
+    expect(hinted.status).toBe('success');
+    expect(await poolInOrder()).toEqual([o400, o100, o300, o200]);
   });
 });
 
