@@ -16,6 +16,7 @@ import {
   loadSelfieSegmentationOnnx,
   loadShippedPipeline,
   OnnxSession,
+  pipelineMedia,
   readVerifiedModelFile,
   type ShippedPipelineName,
   shippedPipelineNames,
@@ -215,7 +216,9 @@ export async function runPipelinesBench(options: {
   for (const [widthPx, heightPx] of sizes) {
     const input = frames(widthPx, heightPx);
     const size = `${widthPx}x${heightPx}`;
-    for (const name of registry.names()) {
+    // Video pipelines (audio ones are in audioBench.ts).
+    const video = registry.names().filter((n) => pipelineMedia(registry.get(n)).includes('video'));
+    for (const name of video) {
       const pipeline = await registry.create(name);
       let times: number[];
       try {

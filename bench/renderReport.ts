@@ -6,6 +6,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { type HopTimings, hopNames } from '@peerframe/core';
+import { type AudioBenchResult, renderAudioBench } from './audioBench.ts';
 import type { PaymentsBenchResult } from './paymentsBench.ts';
 import type { PipelinesBenchResult } from './pipelinesBench.ts';
 import type { SfuBenchResult } from './sfuBench.ts';
@@ -58,6 +59,8 @@ export type BenchReport = {
   failover: { freezeMs: number; framesSent: number; framesReturned: number };
   payments: PaymentsBenchResult;
   pipelines: PipelinesBenchResult;
+  /** Audio pipelines (absent from reports made before they existed). */
+  audio?: AudioBenchResult;
   sfu: SfuBenchResult;
 };
 
@@ -207,6 +210,7 @@ export function renderReport(report: BenchReport, markdownPath: URL, resultsDir:
         `| ${r.workflow} | ${r.size} | ${r.sessions} | ${r.planMsP50} | ${r.onnxMsP50} | ${r.jsNodeMsP50} | ${r.overheadMsP50} |`,
     ),
     '',
+    ...renderAudioBench(report.audio),
     '## Gateway capacity',
     '',
     `SFU ${report.sfu.sfu}, ${report.sfu.widthPx}×${report.sfu.heightPx} at ${report.sfu.fps} fps passthrough streams; the gateway process's own CPU. Headline: **${report.sfu.streamsPerCore} streams per core** (${report.sfu.streams} streams, gateway ${report.sfu.gatewayCpuPercent} % of a core, loss ${report.sfu.lossPercent} %${report.sfu.withinLossBound ? '' : ', above the 1 % bound: the publishers and orchestrators share the 2 cores'}).`,

@@ -19,8 +19,10 @@ import {
 import {
   defaultPipelineRegistry,
   type PipelineEntryState,
+  PipelineMediaError,
   type PipelineParams,
   type PipelineRegistry,
+  pipelineMedia,
 } from '@peerframe/pipelines';
 import { OrchestratorMetrics } from './OrchestratorMetrics.ts';
 import type { OrchestratorPayments, PaymentInfo } from './OrchestratorPayments.ts';
@@ -88,6 +90,8 @@ export type OrchestratorInfo = {
     error?: { code: string; message: string };
     /** What each param takes, for UIs (when the pipeline describes its params). */
     paramsSchema?: ParamsSchema;
+    /** What it processes: `['video']`, `['audio']` or both. */
+    media: readonly ('video' | 'audio')[];
     /** Decimal wei per second ("0" when the node takes no payments). */
     priceWeiPerSecond: string;
   }[];
@@ -189,12 +193,13 @@ export class OrchestratorServer {
       draining: this.#draining,
       pipelines: this.#registry
         .describe()
-        .map(({ name, description, state, paramsSchema, error }) => ({
+        .map(({ name, description, state, paramsSchema, media, error }) => ({
           name,
           description,
           state,
           ...(error ? { error: { ...error } } : {}),
           paramsSchema,
+          media: [...media],
           priceWeiPerSecond: (this.payments?.priceOf(name) ?? 0n).toString(),
         })),
       payments: this.payments ? await this.payments.info(names, sender) : null,
@@ -340,7 +345,9 @@ export class OrchestratorServer {
         `All ${this.#options.maxSessions} sessions are in use`,
       );
     }
-    this.#registry.get(body.pipeline);
+    // Sessions carry video: a pipeline without a video part is refused before any payment.
+    const media = pipelineMedia(this.#registry.get(body.pipeline));
+    if (!media.includes('video')) throw new PipelineMediaError(body.pipeline, 'video', media);
     this.#pending++;
     const id = randomUUID();
     let session: OrchestratorSession;

@@ -1,10 +1,24 @@
 /**
  * `@peerframe/pipelines`: what nodes, tools and tests outside this package use. Everything else
- * sits behind a subpath, one per room of `src/`: `/frames`, `/pipeline`, `/workflow`, `/nodes`,
- * `/graphs`, `/onnx`, `/tflite`, `/models`, `/manifest`.
+ * sits behind a subpath, one per room of `src/`: `/frames`, `/audio`, `/pipeline`, `/workflow`,
+ * `/nodes`, `/graphs`, `/onnx`, `/tflite`, `/models`, `/manifest`.
  */
 
 // Frames and the pipeline contract (the orchestrator's media engine).
+export {
+  type AudioFrame,
+  type AudioFrameF32,
+  type AudioFrameS16,
+  type AudioSampleFormat,
+  audioFrameDurationUs,
+  audioSamplesPerChannel,
+  maxAudioChannels,
+  maxAudioFrameMs,
+  opusSampleRateHz,
+  samplesPer10Ms,
+} from './frames/AudioFrame.ts';
+export { assertAudioFrame } from './frames/assertAudioFrame.ts';
+export { audioFrameInFormat, audioFrameToF32 } from './frames/convertAudioFrame.ts';
 export { type Frame, type FrameFormat, i420ByteLength, i420Planes } from './frames/Frame.ts';
 // Pipeline packages (`peerframe pipeline …`) and the shipped pipelines.
 export { InvalidPipelineManifestError } from './manifest/errors.ts';
@@ -18,6 +32,7 @@ export {
 export {
   loadShippedPipeline,
   type ShippedPipelineName,
+  shippedAudioPipelineNames,
   shippedPipelineNames,
   shippedPipelinesDir,
 } from './manifest/shippedPipelines.ts';
@@ -27,10 +42,16 @@ export { readVerifiedModelFile } from './models/ModelFile.ts';
 export { loadSelfieSegmentationOnnx } from './models/selfieSegmentationModels.ts';
 export { OnnxSession } from './onnx/OnnxSession.ts';
 export {
+  type AudioPipeline,
+  type MediaKind,
+  pipelineMedia,
+} from './pipeline/AudioPipeline.ts';
+export {
   DuplicatePipelineError,
   InvalidFrameError,
   InvalidPipelineParamsError,
   PipelineClosedError,
+  PipelineMediaError,
   UnknownPipelineError,
 } from './pipeline/errors.ts';
 export type {

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { AudioWorkflowPipeline } from '../audio/AudioWorkflowPipeline.ts';
 import { readVerifiedFile } from '../models/ModelFile.ts';
 import { onnxModelNode, type VerifiedModelRef } from '../nodes/OnnxModel.ts';
+import { PipelineMediaError } from '../pipeline/errors.ts';
 import type { PipelineDescriptor } from '../pipeline/Pipeline.ts';
 import {
   defaultPipelineParams,
@@ -11,12 +13,13 @@ import {
 } from '../pipeline/PipelineParamsSchema.ts';
 import { defaultNodeRegistry } from '../workflow/defaultNodeRegistry.ts';
 import type { NodeRegistry } from '../workflow/NodeRegistry.ts';
-import { validateWorkflow } from '../workflow/validateWorkflow.ts';
+import { validatePipelineWorkflow } from '../workflow/validatePipelineWorkflow.ts';
 import {
   applyWorkflowParams,
   WorkflowPipeline,
   type WorkflowPipelineDefinition,
   type WorkflowPipelineOptions,
+  workflowFor,
 } from '../workflow/WorkflowPipeline.ts';
 import type { Workflow } from '../workflow/WorkflowTypes.ts';
 import { InvalidPipelineManifestError } from './errors.ts';
@@ -125,17 +128,24 @@ export function loadPipelineDirectorySync(
   if (typeof manifest.workflow === 'string') {
     workflow = readJson(dir, manifest.workflow, where) as Workflow;
     files.push(manifest.workflow);
-    validateWorkflow(applyWorkflowParams(workflow, bindings, defaults), registry);
+    validatePipelineWorkflow(applyWorkflowParams(workflow, bindings, defaults), registry);
   } else {
     const { switch: param, cases } = manifest.workflow;
     const byValue: Record<string, Workflow> = {};
+    const caseMedia = new Set<string>();
     for (const [value, path] of Object.entries(cases)) {
       byValue[value] = readJson(dir, path, where) as Workflow;
       if (!files.includes(path)) files.push(path);
-      validateWorkflow(
+      const { media } = validatePipelineWorkflow(
         applyWorkflowParams(byValue[value], bindings, { ...defaults, [param]: value }),
         registry,
       );
+      caseMedia.add(media.join());
+    }
+    if (caseMedia.size > 1) {
+      throw new InvalidPipelineManifestError(where, [
+        `workflow.cases must all process the same media; they process ${[...caseMedia].join(' / ')}`,
+      ]);
     }
     workflow = (params: PipelineParamsOf<PipelineParamsSchema>) =>
       applyWorkflowParams(byValue[params[param] as string] ?? {}, bindings, params);
@@ -176,7 +186,11 @@ export async function verifyPipelineModels(loaded: LoadedPipeline): Promise<void
     await readVerifiedFile(model.path, model.sha256);
 }
 
-/** A registry entry for a loaded pipeline: each `create` checks the model hashes first. */
+/**
+ * A registry entry for a loaded pipeline: each `create` checks the model hashes first. Its
+ * `media` are its workflow's: `create` builds the video half (`WorkflowPipeline`), `createAudio`
+ * the audio half (`AudioWorkflowPipeline`); asking for media it lacks throws `PipelineMediaError`.
+ */
 export function manifestPipelineDescriptor(
   loaded: LoadedPipeline,
   options: WorkflowPipelineOptions = {},
@@ -185,11 +199,31 @@ export function manifestPipelineDescriptor(
     ...options,
     registry: loaded.registry,
   });
+  const defaults = defaultPipelineParams(loaded.definition.paramsSchema ?? {});
+  const { media } = validatePipelineWorkflow(
+    workflowFor(loaded.definition, defaults),
+    loaded.registry,
+  );
+  const audioOptions = {
+    registry: loaded.registry,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  };
   return {
     ...descriptor,
+    media,
     create: async (params, hooks) => {
+      if (!media.includes('video'))
+        throw new PipelineMediaError(loaded.manifest.name, 'video', media);
       await verifyPipelineModels(loaded);
       return descriptor.create(params, hooks);
     },
+    ...(media.includes('audio')
+      ? {
+          createAudio: async (params, hooks) => {
+            await verifyPipelineModels(loaded);
+            return AudioWorkflowPipeline.create(loaded.definition, audioOptions, params, hooks);
+          },
+        }
+      : {}),
   };
 }

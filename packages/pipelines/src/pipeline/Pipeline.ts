@@ -1,4 +1,5 @@
 import type { Frame } from '../frames/Frame.ts';
+import type { AudioPipeline, MediaKind } from './AudioPipeline.ts';
 import type { PipelineParamsSchema } from './PipelineParamsSchema.ts';
 
 /** Live parameters of a pipeline: a flat JSON object validated by the pipeline. */
@@ -37,6 +38,16 @@ export type PipelineDescriptor = {
   readonly description: string;
   /** The params `create` and `update` take: type, default, limits, description (for UIs). */
   readonly paramsSchema: PipelineParamsSchema;
-  /** Builds a ready pipeline (models loaded and warmed up). */
+  /**
+   * What it processes: video frames (`create`), audio frames (`createAudio`), or both (one
+   * instance of each per stream, sharing the params). Default `['video']`.
+   */
+  readonly media?: readonly MediaKind[];
+  /**
+   * Builds a ready pipeline (models loaded and warmed up). A pipeline without video refuses with
+   * `PipelineMediaError`.
+   */
   create(params: PipelineParams, hooks?: PipelineCreateHooks): Promise<Pipeline>;
+  /** Builds its ready audio part; present when `media` includes `'audio'`. */
+  createAudio?(params: PipelineParams, hooks?: PipelineCreateHooks): Promise<AudioPipeline>;
 };

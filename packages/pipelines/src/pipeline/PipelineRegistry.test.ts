@@ -21,6 +21,9 @@ const shippedOrder = [
   'pixelate',
   'face-boxes',
   'background-replace',
+  'noise-suppression',
+  'voice-pitch',
+  'gain',
 ];
 const shipped = (name: 'passthrough' | 'sketch') =>
   manifestPipelineDescriptor(loadShippedPipeline(name), { sessionOptions });
@@ -45,7 +48,7 @@ describe('PipelineRegistry', () => {
     const registry = defaultPipelineRegistry();
     expect(() => registry.get('sepia')).toThrow(UnknownPipelineError);
     expect(() => registry.get('sepia')).toThrow(
-      'Unknown pipeline "sepia"; known pipelines: passthrough, invert, background-blur, sketch, toon, color-grade, pixelate, face-boxes, background-replace',
+      'Unknown pipeline "sepia"; known pipelines: passthrough, invert, background-blur, sketch, toon, color-grade, pixelate, face-boxes, background-replace, noise-suppression, voice-pitch, gain',
     );
     await expect(registry.create('sepia')).rejects.toMatchObject({
       code: 'unknown_pipeline',
@@ -158,6 +161,7 @@ describe('PipelineRegistry states', () => {
         description: 'never loads',
         state: 'error',
         paramsSchema: {},
+        media: ['video'],
         error: { code: 'invalid_pipeline_params', message: 'no model here' },
       },
     ]);

@@ -1,3 +1,4 @@
+import { audioGainNode } from '../nodes/AudioGain.ts';
 import { blazeFaceDetectorNode } from '../nodes/BlazeFaceDetector.ts';
 import { colorGradeNode } from '../nodes/ColorGrade.ts';
 import { drawDetectionsNode } from '../nodes/DrawDetections.ts';
@@ -8,10 +9,14 @@ import { imageInvertNode } from '../nodes/ImageInvert.ts';
 import { imageScaleNode } from '../nodes/ImageScale.ts';
 import { imageToTensorNode } from '../nodes/ImageToTensor.ts';
 import { invertMaskNode } from '../nodes/InvertMask.ts';
+import { loadAudioTensorNode } from '../nodes/LoadAudioTensor.ts';
 import { loadImageNode } from '../nodes/LoadImage.ts';
 import { loadTensorNode } from '../nodes/LoadTensor.ts';
 import { maskRampNode } from '../nodes/MaskRamp.ts';
+import { noiseSuppressionNode } from '../nodes/NoiseSuppression.ts';
+import { pitchShifterNode } from '../nodes/PitchShifter.ts';
 import { pixelateNode } from '../nodes/Pixelate.ts';
+import { saveAudioTensorNode } from '../nodes/SaveAudioTensor.ts';
 import { saveTensorNode } from '../nodes/SaveTensor.ts';
 import { selfieSegmentationNode } from '../nodes/SelfieSegmentation.ts';
 import { sketchFilterNode } from '../nodes/SketchFilter.ts';
@@ -41,6 +46,12 @@ export const builtInNodes = [
   selfieSegmentationNode,
   blazeFaceDetectorNode,
   drawDetectionsNode,
+  // Audio (ComfyStream's convention), run by `AudioWorkflowPlan`.
+  loadAudioTensorNode,
+  saveAudioTensorNode,
+  pitchShifterNode,
+  noiseSuppressionNode,
+  audioGainNode,
 ] as const;
 
 export type DefaultNodeRegistryOptions = {

@@ -11,6 +11,15 @@ import type {
 export const inputClassType = 'LoadTensor';
 export const outputClassType = 'SaveTensor';
 
+/** The `class_type`s of a workflow's input and output nodes: what it is run from and to. */
+export type WorkflowIo = { readonly input: string; readonly output: string };
+
+/** Video workflows: the frame comes in at `LoadTensor` and goes out of `SaveTensor`. */
+export const videoWorkflowIo: WorkflowIo = { input: inputClassType, output: outputClassType };
+
+/** Audio workflows (ComfyStream's): audio comes in at `LoadAudioTensor`, goes out of `SaveAudioTensor`. */
+export const audioWorkflowIo: WorkflowIo = { input: 'LoadAudioTensor', output: 'SaveAudioTensor' };
+
 /** A node after validation: its definition, links by input, literals with defaults filled in. */
 export type ValidatedNode = {
   readonly id: string;
@@ -42,9 +51,14 @@ const isLink = (value: unknown): value is readonly [string, number] =>
  * problem at once: `InvalidWorkflowError` with `issues` naming node ids and inputs (unknown
  * `class_type`s, missing or unknown inputs, links to missing nodes or outputs, wrong socket types,
  * literals of the wrong type or out of range, cycles, not exactly one `LoadTensor` and one
- * `SaveTensor`). Returns the nodes in execution order.
+ * `SaveTensor` — or the `io` nodes asked for). Returns the nodes `io.output` depends on, in
+ * execution order.
  */
-export function validateWorkflow(workflow: unknown, registry: NodeRegistry): ValidatedWorkflow {
+export function validateWorkflow(
+  workflow: unknown,
+  registry: NodeRegistry,
+  io: WorkflowIo = videoWorkflowIo,
+): ValidatedWorkflow {
   if (typeof workflow !== 'object' || workflow === null || Array.isArray(workflow)) {
     throw new InvalidWorkflowError([
       { code: 'not_an_object', message: 'A workflow must be an object of nodes by id' },
@@ -189,18 +203,18 @@ export function validateWorkflow(workflow: unknown, registry: NodeRegistry): Val
 
   const byClass = (classType: string) =>
     [...raw].filter(([, node]) => node.class_type === classType).map(([id]) => id);
-  const inputs = byClass(inputClassType);
-  const outputs = byClass(outputClassType);
+  const inputs = byClass(io.input);
+  const outputs = byClass(io.output);
   if (inputs.length !== 1) {
     issues.push({
       code: 'input_node_count',
-      message: `A workflow needs exactly one ${inputClassType} node; found ${inputs.length}${inputs.length > 0 ? ` (${inputs.join(', ')})` : ''}`,
+      message: `A workflow needs exactly one ${io.input} node; found ${inputs.length}${inputs.length > 0 ? ` (${inputs.join(', ')})` : ''}`,
     });
   }
   if (outputs.length !== 1) {
     issues.push({
       code: 'output_node_count',
-      message: `A workflow needs exactly one ${outputClassType} node; found ${outputs.length}${outputs.length > 0 ? ` (${outputs.join(', ')})` : ''}`,
+      message: `A workflow needs exactly one ${io.output} node; found ${outputs.length}${outputs.length > 0 ? ` (${outputs.join(', ')})` : ''}`,
     });
   }
 
