@@ -53,7 +53,8 @@ export type AudioBenchResult = {
 };
 
 const frameSamples = clipRateHz / 50; // 20 ms
-const round = (n: number, digits = 1) => Number(n.toFixed(digits));
+/** Rounded, and never −0 (a mix at 0 dB measures −0.00…). */
+const round = (n: number, digits = 1) => Number(n.toFixed(digits)) || 0;
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 

@@ -97,6 +97,29 @@ describe('audio pipelines in the registry', () => {
   });
 });
 
+describe('the README example', () => {
+  it('prints what the README says', async () => {
+    const registry = defaultPipelineRegistry();
+    const gain = await registry.createAudio('gain', { gainDb: -6 });
+    const input: AudioFrame = {
+      sampleRateHz: 48_000,
+      channels: 1,
+      format: 's16',
+      data: new Int16Array(960).fill(10_000),
+      timestampUs: 0,
+    };
+    const out = await gain.process(input);
+    expect(out.data[959]).toBe(5012);
+    await expect(gain.update({ gainDb: 30 })).rejects.toThrow(
+      'The gain param gainDb must be a number in -60..24; got 30',
+    );
+    await gain.close();
+    await expect(registry.create('noise-suppression')).rejects.toThrow(
+      'The noise-suppression pipeline processes audio, not video',
+    );
+  });
+});
+
 describe('gain', () => {
   it('scales the RMS by the gain, ramps a live change over one frame, clips at full scale', async () => {
     const pipeline = await createAudio('gain', { gainDb: 6 });
@@ -187,10 +210,14 @@ describe('noise-suppression', () => {
     }
   });
 
-  it('with a voice threshold, mutes noise that holds no voice', async () => {
-    const pipeline = await createAudio('noise-suppression', { vadThreshold: 0.9 });
+  it('with a voice threshold, mutes what holds no voice once 200 ms passed without', async () => {
+    // strength 0: the original (delayed 20 ms), so that only the gate changes it.
+    const pipeline = await createAudio('noise-suppression', { vadThreshold: 0.9, strength: 0 });
     const out = await stream(pipeline, noise(rateHz, 0.2));
-    expect(rms(out.subarray(rateHz / 2))).toBe(0);
+    const ms = (from: number, to: number) =>
+      out.subarray((rateHz * from) / 1000, (rateHz * to) / 1000);
+    expect(rms(ms(30, 180))).toBeGreaterThan(0.1); // still open (the noise is 0.115 RMS)
+    expect(rms(ms(220, 1000))).toBe(0); // closed after 20 frames of 10 ms without voice, and a ramp
   });
 
   it('denoises each channel of a stereo stream with its own state', async () => {
@@ -213,6 +240,17 @@ describe('noise-suppression', () => {
 });
 
 describe('voice-pitch', () => {
+  it('starts afresh when the stream changes rate or channels', async () => {
+    const pipeline = await createAudio('voice-pitch');
+    await pipeline.process(frame(noise(960, 0.1)));
+    const stereo = await pipeline.process(frame(noise(1920, 0.1), 1, 2));
+    expect(stereo.data.length).toBe(1920);
+    const slow = await pipeline.process({ ...frame(noise(160, 0.1), 2), sampleRateHz: 16_000 });
+    expect(slow.data.length).toBe(160);
+    // At 16 kHz the FFT is 512 samples: the delay is 32 ms.
+    expect(pipeline.latencyUs).toBe(32_000);
+  });
+
   it('moves a voice-like tone by the semitones asked, live, without losing the stream', async () => {
     const pipeline = await createAudio('voice-pitch', { semitones: 0 });
     const tone = new Float32Array(rateHz * 3);
