@@ -140,7 +140,11 @@ export async function loadPipelines(
     if (res.ok) {
       const body: unknown = await res.json();
       const list = isRecord(body) && Array.isArray(body.pipelines) ? body.pipelines : [];
-      const pipelines = list.filter(isRecord).map((p): PipelineInfo => {
+      // The studio publishes video: pipelines that process audio only are not offered (yet).
+      const video = list
+        .filter(isRecord)
+        .filter((p) => !Array.isArray(p.media) || p.media.includes('video'));
+      const pipelines = video.map((p): PipelineInfo => {
         const schema = isRecord(p.paramsSchema) ? (p.paramsSchema as ParamsSchema) : {};
         // Orchestrators that do not describe their params yet: the built-in description.
         const known = builtIn.find((b) => b.name === p.name)?.paramsSchema ?? {};

@@ -23,6 +23,8 @@ export type OrchestratorInfoResponse = {
     /** Decimal wei per second (absent from orchestrators that do not charge). */
     priceWeiPerSecond?: string;
     paramsSchema?: Record<string, unknown>;
+    /** What it processes (absent from orchestrators that predate audio: video). */
+    media?: ('video' | 'audio')[];
   }[];
   capacity: { maxSessions: number; activeSessions: number; freeSessions: number };
   /** How to pay the orchestrator; null or absent when its sessions are free. */

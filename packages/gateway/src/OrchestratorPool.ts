@@ -32,6 +32,8 @@ export type PipelineOffer = {
   /** Lowest price among the orchestrators offering it, decimal wei per second. */
   priceWeiPerSecond: string;
   orchestrators: number;
+  /** What it processes: `['video']`, `['audio']` or both (video when the orchestrator does not say). */
+  media: ('video' | 'audio')[];
 };
 
 export type OrchestratorView = {
@@ -248,6 +250,7 @@ export class OrchestratorPool {
             paramsSchema: p.paramsSchema ?? {},
             priceWeiPerSecond: price.toString(),
             orchestrators: 1,
+            media: p.media ?? ['video'],
           });
           continue;
         }

@@ -95,12 +95,14 @@ export class RnnoiseDenoiser {
     if (input.length !== rnnoiseFrameSamples || output.length !== rnnoiseFrameSamples) {
       throw new RangeError(`RNNoise takes frames of ${rnnoiseFrameSamples} samples`);
     }
-    const heap = this.#module.HEAPF32;
     const inAt = this.#input >> 2;
-    for (let i = 0; i < rnnoiseFrameSamples; i++) heap[inAt + i] = (input[i] as number) * scale;
+    const heapIn = this.#module.HEAPF32;
+    for (let i = 0; i < rnnoiseFrameSamples; i++) heapIn[inAt + i] = (input[i] as number) * scale;
     const voice = this.#module._rnnoise_process_frame(this.#state, this.#output, this.#input);
     const outAt = this.#output >> 2;
-    for (let i = 0; i < rnnoiseFrameSamples; i++) output[i] = (heap[outAt + i] as number) / scale;
+    const heapOut = this.#module.HEAPF32; // read again: a memory that grew has a new buffer
+    for (let i = 0; i < rnnoiseFrameSamples; i++)
+      output[i] = (heapOut[outAt + i] as number) / scale;
     return voice;
   }
 

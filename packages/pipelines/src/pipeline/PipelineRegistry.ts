@@ -184,8 +184,9 @@ export class PipelineRegistry {
     if (!media.includes('audio') || createAudio === undefined) {
       throw new PipelineMediaError(name, 'audio', media);
     }
-    const spare = await entry.audioSpare?.catch(() => undefined);
-    delete entry.audioSpare;
+    const taken = entry.audioSpare;
+    delete entry.audioSpare; // before waiting: a concurrent call must not take the same one
+    const spare = await taken?.catch(() => undefined);
     if (spare !== undefined) {
       try {
         if (Object.keys(params).length > 0) await spare.update(params);
@@ -274,13 +275,20 @@ export class PipelineRegistry {
           )
         : createAudio({}, hooks);
     if (!pipelineMedia(entry.descriptor).includes('video')) return this.#prepare(entry, build);
-    return build({}).catch((error: unknown) => {
-      this.#logger.error(
-        { err: error, pipeline: entry.descriptor.name },
-        'audio part failed to load',
-      );
-      throw error;
-    });
+    return build({}).then(
+      async (pipeline) => {
+        if (!this.#closed) return pipeline;
+        await pipeline.close(); // closed while it warmed: never handed out
+        throw new PipelineClosedError('registry');
+      },
+      (error: unknown) => {
+        this.#logger.error(
+          { err: error, pipeline: entry.descriptor.name },
+          'audio part failed to load',
+        );
+        throw error;
+      },
+    );
   }
 
   /** Warms the next audio spare in the background (after a taken one). */

@@ -1,6 +1,14 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { medianF0Hz, rms } from '../audio/audioMeasures.ts';
 import type { AudioFrame, AudioFrameF32 } from '../frames/AudioFrame.ts';
+import { i420ByteLength } from '../frames/Frame.ts';
+import {
+  loadPipelineDirectory,
+  manifestPipelineDescriptor,
+} from '../manifest/loadPipelineDirectory.ts';
 import type { AudioPipeline } from '../pipeline/AudioPipeline.ts';
 import {
   InvalidFrameError,
@@ -8,7 +16,7 @@ import {
   PipelineClosedError,
   PipelineMediaError,
 } from '../pipeline/errors.ts';
-import { defaultPipelineRegistry } from '../pipeline/PipelineRegistry.ts';
+import { defaultPipelineRegistry, PipelineRegistry } from '../pipeline/PipelineRegistry.ts';
 
 const rateHz = 48_000;
 const open: AudioPipeline[] = [];
@@ -85,6 +93,14 @@ describe('audio pipelines in the registry', () => {
       open.push(pipeline);
       const out = await pipeline.process(frame(new Float32Array(960).fill(0.5)));
       expect(out.data[959]).toBeCloseTo(0.5 * 10 ** (-6 / 20), 6);
+      // Two streams asking at once never share the warmed instance (each has its own state).
+      await registry.warmup(['noise-suppression']);
+      const both = await Promise.all([
+        registry.createAudio('noise-suppression'),
+        registry.createAudio('noise-suppression'),
+      ]);
+      open.push(...both);
+      expect(both[0]).not.toBe(both[1]);
     } finally {
       await registry.close();
     }
@@ -94,6 +110,74 @@ describe('audio pipelines in the registry', () => {
     expect((await createAudio('noise-suppression')).latencyUs).toBe(20_000);
     expect((await createAudio('voice-pitch')).latencyUs).toBeCloseTo(42_666.67, 1);
     expect((await createAudio('gain')).latencyUs).toBe(0);
+  });
+});
+
+describe('a pipeline with video and audio', () => {
+  it('is one manifest whose workflow has both paths; each medium gets its part, params shared', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'peerframe-av-'));
+    try {
+      await writeFile(
+        join(dir, 'pipeline.json'),
+        JSON.stringify({
+          name: 'invert-and-quieter',
+          version: '1.0.0',
+          description: 'Inverts the video and lowers the audio.',
+          workflow: 'workflow.json',
+          params: {
+            gainDb: {
+              type: 'number',
+              default: -6,
+              min: -60,
+              max: 0,
+              description: 'Gain',
+              bind: [['6', 'gain_db']],
+            },
+          },
+        }),
+      );
+      await writeFile(
+        join(dir, 'workflow.json'),
+        JSON.stringify({
+          '1': { class_type: 'SaveTensor', inputs: { images: ['5', 0] } },
+          '2': { class_type: 'LoadTensor', inputs: {} },
+          '3': { class_type: 'LoadAudioTensor', inputs: { buffer_size: 500 } },
+          '4': { class_type: 'SaveAudioTensor', inputs: { audio: ['6', 0] } },
+          '5': { class_type: 'ImageInvert', inputs: { image: ['2', 0] } },
+          '6': { class_type: 'AudioGain', inputs: { audio: ['3', 0], gain_db: -6 } },
+        }),
+      );
+      const descriptor = manifestPipelineDescriptor(await loadPipelineDirectory(dir));
+      const registry = new PipelineRegistry().register(descriptor);
+      try {
+        expect(registry.describe()[0]?.media).toEqual(['video', 'audio']);
+        await registry.warmup();
+        expect(registry.state('invert-and-quieter')).toBe('ready');
+        const video = await registry.create('invert-and-quieter', { gainDb: -20 });
+        const audio = await registry.createAudio('invert-and-quieter', { gainDb: -20 });
+        try {
+          const data = new Uint8Array(i420ByteLength(2, 2)).fill(128);
+          data.fill(16, 0, 4);
+          const inverted = await video.process({
+            widthPx: 2,
+            heightPx: 2,
+            format: 'i420',
+            data,
+            timestampUs: 0,
+          });
+          expect(inverted.data[0]).toBe(235);
+          const quieter = await audio.process(frame(new Float32Array(960).fill(0.5)));
+          expect(quieter.data[0]).toBeCloseTo(0.05, 6);
+        } finally {
+          await video.close();
+          await audio.close();
+        }
+      } finally {
+        await registry.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
