@@ -4,7 +4,8 @@
  * delay), and the CPU each audio pipeline costs per stream (ms of CPU per second of 48 kHz mono
  * audio, in 20 ms frames as an Opus decoder gives them). Figures only: nothing is asserted.
  *
- * Run alone: `node --conditions=source bench/audioBench.ts [--quick]`.
+ * Run alone: `node --conditions=source bench/audioBench.ts [--quick]` (prints its BENCHMARKS.md
+ * section).
  */
 import {
   type AudioPipeline,
@@ -183,6 +184,5 @@ export function renderAudioBench(result: AudioBenchResult | undefined): string[]
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const result = await runAudioBench({ quick: process.argv.includes('--quick') });
-  console.table(result.snr);
-  console.table(result.cpu.map(({ params, ...row }) => row));
+  console.log(renderAudioBench(result).join('\n'));
 }

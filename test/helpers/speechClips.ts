@@ -10,7 +10,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+
+/** Runs a program, saying how to install it when it is missing. */
+async function run(program: string, args: readonly string[]): Promise<void> {
+  try {
+    await execFileAsync(program, args);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') {
+      throw new Error(
+        `${program} is not installed: apt-get install -y espeak-ng sox (.ci/run installs both)`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
 export const clipRateHz = 48_000;
 /** How sox reads and writes the raw clips: 32-bit float, 48 kHz, mono. */
 const raw = ['-t', 'f32', '-r', String(clipRateHz), '-c', '1'];
