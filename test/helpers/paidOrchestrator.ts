@@ -11,7 +11,6 @@ import {
   decodeTicketParams,
   encodePayment,
   type LocalProtocol,
-  type PaymentJson,
   parseEth,
   setupOrchestrator,
   startLocalProtocol,
@@ -19,6 +18,7 @@ import {
   type TicketSender,
   ticketBrokerAbi,
 } from '@peerframe/protocol';
+import type { PaymentJson } from '@peerframe/wire';
 import { bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey, type HDAccount } from 'viem/accounts';
 import { openConnectedSession } from './fuzz/startFuzzStack.ts';
