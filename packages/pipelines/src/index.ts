@@ -49,7 +49,6 @@ export {
 export {
   DuplicatePipelineError,
   InvalidFrameError,
-  InvalidPipelineParamsError,
   PipelineClosedError,
   PipelineMediaError,
   UnknownPipelineError,
@@ -61,7 +60,6 @@ export type {
   PipelineParams,
   PipelineState,
 } from './pipeline/Pipeline.ts';
-export type { ParamSpec, PipelineParamsSchema } from './pipeline/PipelineParamsSchema.ts';
 export {
   type DefaultPipelineRegistryOptions,
   defaultPipelineRegistry,

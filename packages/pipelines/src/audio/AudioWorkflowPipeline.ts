@@ -1,4 +1,9 @@
 import { createLogger, type Logger } from '@peerframe/core';
+import {
+  type PipelineParamsOf,
+  type PipelineParamsSchema,
+  validatePipelineParams,
+} from '@peerframe/wire';
 import { type AudioFrame, type AudioFrameF32, opusSampleRateHz } from '../frames/AudioFrame.ts';
 import { assertAudioFrame } from '../frames/assertAudioFrame.ts';
 import { audioFrameInFormat, audioFrameToF32 } from '../frames/convertAudioFrame.ts';
@@ -6,11 +11,6 @@ import type { AudioPipeline } from '../pipeline/AudioPipeline.ts';
 import { InvalidFrameError, PipelineClosedError } from '../pipeline/errors.ts';
 import { LiveStage } from '../pipeline/LiveStage.ts';
 import type { PipelineCreateHooks, PipelineParams, PipelineState } from '../pipeline/Pipeline.ts';
-import {
-  type PipelineParamsOf,
-  type PipelineParamsSchema,
-  validatePipelineParams,
-} from '../pipeline/PipelineParamsSchema.ts';
 import { defaultNodeRegistry } from '../workflow/defaultNodeRegistry.ts';
 import type { NodeRegistry } from '../workflow/NodeRegistry.ts';
 import { audioWorkflowIo, validateWorkflow } from '../workflow/validateWorkflow.ts';

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import {
+  defaultPipelineParams,
+  type PipelineParamsOf,
+  type PipelineParamsSchema,
+} from '@peerframe/wire';
 import { AudioWorkflowPipeline } from '../audio/AudioWorkflowPipeline.ts';
 import { readVerifiedFile } from '../models/ModelFile.ts';
 import { onnxModelNode, type VerifiedModelRef } from '../nodes/OnnxModel.ts';
 import { PipelineMediaError } from '../pipeline/errors.ts';
 import type { PipelineDescriptor } from '../pipeline/Pipeline.ts';
-import {
-  defaultPipelineParams,
-  type PipelineParamsOf,
-  type PipelineParamsSchema,
-} from '../pipeline/PipelineParamsSchema.ts';
 import { defaultNodeRegistry } from '../workflow/defaultNodeRegistry.ts';
 import type { NodeRegistry } from '../workflow/NodeRegistry.ts';
 import { validatePipelineWorkflow } from '../workflow/validatePipelineWorkflow.ts';

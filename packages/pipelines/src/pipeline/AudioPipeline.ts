@@ -1,8 +1,11 @@
 import type { AudioFrame } from '../frames/AudioFrame.ts';
 import type { PipelineParams, PipelineState } from './Pipeline.ts';
 
-/** What a pipeline processes: decoded video frames, decoded audio frames. */
-export type MediaKind = 'video' | 'audio';
+/**
+ * What a pipeline processes (`@peerframe/wire`'s: the orchestrator's `/info` and the gateway's
+ * `/pipelines` say it), and a descriptor's media (`media`, or video alone when it does not say).
+ */
+export { type MediaKind, pipelineMedia } from '@peerframe/wire';
 
 /**
  * An audio processor: one PCM frame in, one frame out, of the same sample rate, channel count,
@@ -28,11 +31,4 @@ export interface AudioPipeline {
   update(params: PipelineParams): Promise<void>;
   /** Releases node state (WebAssembly memory). Idempotent. */
   close(): Promise<void>;
-}
-
-/** The media a descriptor processes: its `media`, or video alone when it does not say. */
-export function pipelineMedia(descriptor: {
-  readonly media?: readonly MediaKind[];
-}): readonly MediaKind[] {
-  return descriptor.media ?? ['video'];
 }

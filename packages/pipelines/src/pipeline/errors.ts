@@ -1,5 +1,5 @@
 import { BaseError, type BaseErrorOptions } from '@peerframe/core';
-import type { MediaKind } from './AudioPipeline.ts';
+import type { MediaKind } from '@peerframe/wire';
 
 /** A frame a pipeline cannot take: wrong format, size or byte length. Names the field and limit. */
 export class InvalidFrameError extends BaseError {
@@ -7,15 +7,6 @@ export class InvalidFrameError extends BaseError {
 
   constructor(shortMessage: string, options: BaseErrorOptions = {}) {
     super('invalid_frame', shortMessage, options);
-  }
-}
-
-/** Params a pipeline does not accept (unknown names or bad values). */
-export class InvalidPipelineParamsError extends BaseError {
-  override name = 'InvalidPipelineParamsError';
-
-  constructor(shortMessage: string, options: BaseErrorOptions = {}) {
-    super('invalid_pipeline_params', shortMessage, options);
   }
 }
 

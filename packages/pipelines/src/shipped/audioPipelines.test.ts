@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InvalidPipelineParamsError } from '@peerframe/wire';
 import { afterEach, describe, expect, it } from 'vitest';
 import { medianF0Hz, rms } from '../audio/audioMeasures.ts';
 import type { AudioFrame, AudioFrameF32 } from '../frames/AudioFrame.ts';
@@ -10,12 +11,7 @@ import {
   manifestPipelineDescriptor,
 } from '../manifest/loadPipelineDirectory.ts';
 import type { AudioPipeline } from '../pipeline/AudioPipeline.ts';
-import {
-  InvalidFrameError,
-  InvalidPipelineParamsError,
-  PipelineClosedError,
-  PipelineMediaError,
-} from '../pipeline/errors.ts';
+import { InvalidFrameError, PipelineClosedError, PipelineMediaError } from '../pipeline/errors.ts';
 import { defaultPipelineRegistry, PipelineRegistry } from '../pipeline/PipelineRegistry.ts';
 
 const rateHz = 48_000;

@@ -1,4 +1,4 @@
-import type { MediaKind } from '../pipeline/AudioPipeline.ts';
+import type { MediaKind } from '@peerframe/wire';
 import type { NodeRegistry } from './NodeRegistry.ts';
 import {
   audioWorkflowIo,
