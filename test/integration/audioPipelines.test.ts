@@ -8,6 +8,7 @@ import { WrtcPeerConnection } from '@peerframe/core/wrtc';
 import { OrchestratorServer } from '@peerframe/orchestrator';
 import { type AudioPipeline, defaultPipelineRegistry } from '@peerframe/pipelines';
 import { alignmentLagSamples, medianF0Hz, snrDb, soundingSpanS } from '@peerframe/pipelines/audio';
+import { parseOrchestratorInfo } from '@peerframe/wire';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   clipRateHz,
@@ -100,9 +101,7 @@ describe('an orchestrator with audio pipelines', () => {
   it('lists them with their media and price, and refuses a (video) session for one before payment', async () => {
     const orchestrator = await OrchestratorServer.create({});
     try {
-      const info = (await (await fetch(`${orchestrator.url}/info`)).json()) as {
-        pipelines: { name: string; media: string[]; priceWeiPerSecond: string }[];
-      };
+      const info = parseOrchestratorInfo(await (await fetch(`${orchestrator.url}/info`)).json());
       const byName = Object.fromEntries(info.pipelines.map((p) => [p.name, p]));
       expect(byName['noise-suppression']).toMatchObject({
         media: ['audio'],
