@@ -19,11 +19,13 @@ export {
   sendError,
   sendJson,
 } from './http.ts';
+export { playoutDelayUri, zeroPlayoutDelay } from './playoutDelay.ts';
 export {
   type BitrateHints,
   InvalidSdpError,
   maxSdpBytes,
   parseSdp,
+  readBitrateHints,
   requireVp8Video,
   type SdpMediaSummary,
   type SdpSummary,
@@ -32,3 +34,20 @@ export {
   UnsupportedCodecError,
 } from './sdp.ts';
 export { type EventMap, TypedEmitter } from './TypedEmitter.ts';
+export {
+  describeVideoCodecs,
+  fmtpParameters,
+  h264Rank,
+  restrictVideoCodec,
+  selectVideoCodec,
+  type VideoCodecChoice,
+  type VideoCodecName,
+  videoCodecNames,
+  videoSection,
+} from './videoCodec.ts';
+export {
+  parseVideoTiming,
+  serializeVideoTiming,
+  type VideoTiming,
+  videoTimingUri,
+} from './videoTiming.ts';

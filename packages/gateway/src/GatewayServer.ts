@@ -13,7 +13,7 @@ import {
   parseSdp,
   readBody,
   requestUrl,
-  requireVp8Video,
+  selectVideoCodec,
   sendError,
   sendJson,
 } from '@peerframe/core';
@@ -30,6 +30,7 @@ import {
   StreamKeyStore,
 } from './StreamKeyStore.ts';
 import { StreamSession, type StreamStats } from './StreamSession.ts';
+import { weriftSfu } from './WeriftLeg.ts';
 
 export type GatewayServerOptions = {
   /** Interface to listen on (default 127.0.0.1). */
@@ -363,7 +364,8 @@ export class GatewayServer {
       );
     }
     const offer = await readBody(req, maxSdpBytes);
-    requireVp8Video(parseSdp(offer));
+    // VP8, or H.264 where the SFU carries it (OBS, FFmpeg, Safari); the orchestrator answers alike.
+    selectVideoCodec(parseSdp(offer), this.#options.sfu?.videoCodecs ?? weriftSfu.videoCodecs);
     const pipeline = url.searchParams.get('pipeline') ?? this.#options.defaultPipeline;
     const key = this.#authorizePublish(req, pipeline);
     const params = parseParamsQuery(url.searchParams.get('params'));
@@ -612,7 +614,8 @@ export class GatewayServer {
     }
     const stream = this.#streamByPlaybackId(playbackId);
     const offer = await readBody(req, maxSdpBytes);
-    requireVp8Video(parseSdp(offer));
+    // The viewer must take the stream's codec: `addViewer` checks.
+    parseSdp(offer);
     const source = url.searchParams.get('source') === '1' ? 'source' : 'processed';
     const { viewerId, answerSdp } = await stream.addViewer(offer, source);
     res.writeHead(201, {

@@ -12,7 +12,7 @@ import {
   parseSdp,
   readBody,
   requestUrl,
-  requireVp8Video,
+  selectVideoCodec,
   sendError,
   sendJson,
 } from '@peerframe/core';
@@ -22,6 +22,9 @@ import {
   type PipelineParams,
   type PipelineRegistry,
 } from '@peerframe/pipelines';
+import type { CodecEngineInfo } from './media/CodecEngine.ts';
+import { MediaWorkerPool } from './media/MediaWorkerPool.ts';
+import { type HardwareCodecsMode, NodeAvEngine } from './media/NodeAvEngine.ts';
 import { OrchestratorMetrics } from './OrchestratorMetrics.ts';
 import type { OrchestratorPayments, PaymentInfo } from './OrchestratorPayments.ts';
 import { OrchestratorSession } from './OrchestratorSession.ts';
@@ -49,6 +52,13 @@ export type OrchestratorServerOptions = {
    * is built when a session first asks for it). `/info` shows their state meanwhile.
    */
   warmup?: 'all' | readonly string[];
+  /**
+   * `auto`: decode and encode on NVDEC/NVENC where a CUDA device runs them, in software
+   * otherwise; `off`: software only (default `auto`). `/info` says what was chosen and why.
+   */
+  hardwareCodecs?: HardwareCodecsMode;
+  /** Media threads started ahead of the next session (default 1). */
+  spareMediaThreads?: number;
 };
 
 export const defaultOrchestratorServerOptions = {
@@ -58,6 +68,8 @@ export const defaultOrchestratorServerOptions = {
   queueCapacity: 1,
   faultInjection: false,
   warmup: [],
+  hardwareCodecs: 'auto',
+  spareMediaThreads: 1,
 } as const;
 
 /** Answers a `POST /sessions` with the session id and the SDP answer. */
@@ -83,6 +95,8 @@ export type OrchestratorInfo = {
   capacity: { maxSessions: number; activeSessions: number; freeSessions: number };
   /** How to pay this node; null when its sessions are free. */
   payments: PaymentInfo | null;
+  /** The media engine: codec library, hardware codecs used (or why not), codec per direction. */
+  media: CodecEngineInfo;
 };
 
 type ParamsSchema = Readonly<Record<string, unknown>>;
@@ -114,6 +128,8 @@ export class OrchestratorServer {
   readonly #registry: PipelineRegistry;
   readonly #log: Logger = createLogger('orchestrator:http');
   readonly metrics: OrchestratorMetrics;
+  readonly #engine: NodeAvEngine;
+  readonly #mediaThreads: MediaWorkerPool;
   #pending = 0;
   #closed = false;
   #draining = false;
@@ -124,6 +140,20 @@ export class OrchestratorServer {
     this.#options = { ...defaultOrchestratorServerOptions, ...stripUndefined(options) };
     this.#registry = options.registry ?? defaultPipelineRegistry();
     this.#ownsRegistry = options.registry === undefined;
+    this.#engine = NodeAvEngine.create({ hardware: this.#options.hardwareCodecs });
+    const { hardware, decoders, encoders } = this.#engine.info;
+    this.#log.info(
+      {
+        hardware: hardware.used,
+        reason: hardware.reason,
+        decoders: Object.values(decoders).map((c) => c.name),
+        encoders: Object.values(encoders).map((c) => c.name),
+      },
+      `codecs: ${hardware.used ? 'hardware where available' : 'software'}`,
+    );
+    this.#mediaThreads = new MediaWorkerPool(this.#engine.info, {
+      spares: this.#options.spareMediaThreads,
+    });
     this.payments = options.payments;
     this.payments?.on('balance-exhausted', ({ sessionId, balanceWei }) => {
       const session = this.sessions.get(sessionId);
@@ -174,6 +204,7 @@ export class OrchestratorServer {
           priceWeiPerSecond: (this.payments?.priceOf(name) ?? 0n).toString(),
         })),
       payments: this.payments ? await this.payments.info(names, sender) : null,
+      media: this.#engine.info,
       capacity: {
         maxSessions: this.#options.maxSessions,
         activeSessions: active,
@@ -241,7 +272,7 @@ export class OrchestratorServer {
             state: session.state,
             ...session.stats(),
             balanceWei: (this.payments?.balance(session.id) ?? 0n).toString(),
-            transport,
+            transport: transport ?? null,
             ...(afterSeq === undefined
               ? {}
               : { frames: session.frameTimings(afterSeq), receivedAtMs, nowMs: epochNowMs() }),
@@ -305,7 +336,8 @@ export class OrchestratorServer {
     if (typeof body.pipeline !== 'string') {
       throw new HttpError(400, 'invalid_request', '"pipeline" must be a string');
     }
-    requireVp8Video(parseSdp(body.sdp));
+    // The gateway offers the publisher's codec: VP8, or H.264 (packetization-mode 1).
+    selectVideoCodec(parseSdp(body.sdp));
     const params = requireParams(body.params);
     if (this.#closed) throw new HttpError(503, 'shutting_down', 'Orchestrator is shutting down');
     if (this.#draining)
@@ -333,6 +365,9 @@ export class OrchestratorServer {
       try {
         session = await OrchestratorSession.create(body.sdp, pipeline, {
           id,
+          media: this.#mediaThreads,
+          // ICE gathers where the API listens (every interface for a wildcard).
+          hostAddress: this.#options.host,
           queueCapacity: this.#options.queueCapacity,
           observePipelineMs: (ms) =>
             this.metrics.pipelineMs.observe({ pipeline: pipeline.name }, ms),
@@ -381,6 +416,7 @@ export class OrchestratorServer {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.sessions.values()].map((s) => s.close()));
+    await this.#mediaThreads.close();
     await this.payments?.stop();
     if (this.#ownsRegistry) await this.#registry.close();
     await closeHttp(this.#server);

@@ -1,0 +1,80 @@
+import type { VideoCodecName } from '@peerframe/core';
+
+/** One coded frame: a VP8 frame, or an H.264 access unit in Annex-B (start codes). */
+export type EncodedVideoFrame = {
+  data: Buffer;
+  keyframe: boolean;
+};
+
+/** One decoded picture, I420 packed without padding (Y, then U, then V). */
+export type I420Picture = {
+  widthPx: number;
+  heightPx: number;
+  data: Uint8Array;
+};
+
+/** How the engine runs a codec: its FFmpeg name and whether it is a hardware one. */
+export type CodecImplementation = { name: string; hardware: boolean };
+
+export type VideoDecoder = {
+  readonly codec: VideoCodecName;
+  readonly implementation: CodecImplementation;
+  /**
+   * Decodes one complete frame and returns the pictures it produced (one, with the low-delay
+   * settings every engine must use; none for a frame the decoder could not use). Throws
+   * `DecodeError` for a frame it refuses (corrupt data).
+   */
+  decode(frame: EncodedVideoFrame): I420Picture[];
+  /** Releases the codec. Idempotent. */
+  close(): void;
+};
+
+export type VideoEncoderSettings = {
+  codec: VideoCodecName;
+  widthPx: number;
+  heightPx: number;
+  /** Frames per second expected (rate control), default 30. */
+  fps: number;
+  /** Target bitrate, kbps. */
+  bitrateKbps: number;
+};
+
+export type VideoEncoder = {
+  readonly codec: VideoCodecName;
+  readonly implementation: CodecImplementation;
+  readonly widthPx: number;
+  readonly heightPx: number;
+  /**
+   * Encodes one picture of the encoder's size, realtime: no B-frames, no lookahead, so each
+   * picture comes out at once (an empty list only if the encoder chose to drop it). `keyframe`
+   * forces an intra frame (H.264: an IDR with SPS and PPS in front).
+   */
+  encode(picture: I420Picture, options: { keyframe: boolean }): EncodedVideoFrame[];
+  /** The target bitrate from now on, kbps (an engine that cannot change it live says so in `liveBitrate`). */
+  setBitrate(kbps: number): void;
+  /** Whether `setBitrate` takes effect on the running encoder. */
+  readonly liveBitrate: boolean;
+  close(): void;
+};
+
+/** What an engine is and runs, for logs and `/info`. */
+export type CodecEngineInfo = {
+  /** The engine (`node-av`). */
+  engine: string;
+  /** The codec library's version (FFmpeg's). */
+  version: string;
+  /** Hardware codecs: whether they are used and, when not, why. */
+  hardware: { used: boolean; device: string | null; reason: string };
+  decoders: Record<VideoCodecName, CodecImplementation>;
+  encoders: Record<VideoCodecName, CodecImplementation>;
+};
+
+/**
+ * Decoders and encoders for the session media path. The orchestrator uses one engine per process;
+ * another FFmpeg build, or another codec library, plugs in by implementing this.
+ */
+export type CodecEngine = {
+  readonly info: CodecEngineInfo;
+  createDecoder(codec: VideoCodecName): VideoDecoder;
+  createEncoder(settings: VideoEncoderSettings): VideoEncoder;
+};

@@ -1,0 +1,53 @@
+import { createLogger } from '@peerframe/core';
+import type { CodecEngineInfo } from './CodecEngine.ts';
+import { MediaWorker } from './MediaWorker.ts';
+
+export type MediaWorkerPoolOptions = {
+  /** Media threads kept started ahead of the next session (default 1; 0 starts each on demand). */
+  spares?: number;
+};
+
+/**
+ * Media threads started ahead of need: a new thread loads werift and FFmpeg (~1 s on a busy
+ * 2-core machine), which a session's first frame must not wait for. `take()` hands out a started
+ * thread and starts its replacement; each thread serves one session and ends with it.
+ */
+export class MediaWorkerPool {
+  readonly #engineInfo: CodecEngineInfo;
+  readonly #spares: number;
+  readonly #ready: Promise<MediaWorker | undefined>[] = [];
+  readonly #log = createLogger('orchestrator:media-threads');
+  #closed = false;
+
+  constructor(engineInfo: CodecEngineInfo, options: MediaWorkerPoolOptions = {}) {
+    this.#engineInfo = engineInfo;
+    this.#spares = Math.max(0, options.spares ?? 1);
+    this.#refill();
+  }
+
+  /** A started media thread for one session. */
+  async take(): Promise<MediaWorker> {
+    const spare = this.#ready.shift();
+    this.#refill();
+    return (await spare) ?? MediaWorker.spawn(this.#engineInfo);
+  }
+
+  #refill(): void {
+    while (!this.#closed && this.#ready.length < this.#spares) {
+      this.#ready.push(
+        MediaWorker.spawn(this.#engineInfo).catch((error: unknown) => {
+          this.#log.warn({ err: error }, 'a spare media thread did not start');
+          return undefined;
+        }),
+      );
+    }
+  }
+
+  /** Ends the spare threads (threads taken belong to their sessions). Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const spares = this.#ready.splice(0);
+    await Promise.all(spares.map(async (spare) => (await spare)?.close()));
+  }
+}

@@ -1,0 +1,96 @@
+import { postOffer, type ReceivedFrame } from '@peerframe/client-sdk/node';
+import {
+  epochNowMs,
+  TypedEmitter,
+  type VideoCodecChoice,
+  type VideoCodecName,
+} from '@peerframe/core';
+import { NodeAvEngine, SessionMedia } from '@peerframe/orchestrator';
+
+/** The codecs as a publisher offers them (H.264: constrained baseline, packetization-mode 1). */
+const offered: Record<VideoCodecName, VideoCodecChoice> = {
+  VP8: { name: 'VP8', payloadType: 96, clockRate: 90_000, fmtp: '' },
+  H264: {
+    name: 'H264',
+    payloadType: 102,
+    clockRate: 90_000,
+    fmtp: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
+  },
+};
+
+let engine: NodeAvEngine | undefined;
+
+/**
+ * A WHIP publisher (or WHEP viewer) on PeerFrame's own media engine (werift + FFmpeg through
+ * node-av): VP8 or H.264 out, the processed stream decoded back. The same publisher for both
+ * codecs, so the bench compares them fairly (libwebrtc through wrtc has no H.264). Its codecs run
+ * on the calling thread.
+ */
+export class EngineWhipClient extends TypedEmitter<{ frame: [ReceivedFrame] }> {
+  readonly resourceUrl: string;
+  readonly playbackUrl: string | undefined;
+  readonly media: SessionMedia;
+  #closed = false;
+
+  private constructor(media: SessionMedia, resourceUrl: string, playbackUrl: string | undefined) {
+    super();
+    this.media = media;
+    this.resourceUrl = resourceUrl;
+    this.playbackUrl = playbackUrl;
+    media.on('picture', ({ widthPx, heightPx, data }) =>
+      this.emit('frame', { widthPx, heightPx, data, receivedAtMs: performance.now() }),
+    );
+  }
+
+  /** Publishes over WHIP (`whipUrl`), or plays over WHEP (`whepUrl`). */
+  static async connect(options: {
+    whipUrl?: string;
+    whepUrl?: string;
+    pipeline?: string;
+    codec: VideoCodecName;
+    connectTimeoutMs?: number;
+  }): Promise<EngineWhipClient> {
+    engine ??= NodeAvEngine.create({ hardware: 'off' });
+    const media = await SessionMedia.offer(offered[options.codec], { engine });
+    try {
+      const url = new URL(options.whipUrl ?? options.whepUrl ?? '');
+      if (options.pipeline) url.searchParams.set('pipeline', options.pipeline);
+      const posted = await postOffer(url, media.localSdp, {});
+      await media.accept(posted.answerSdp);
+      const playbackPath = posted.headers.get('peerframe-playback-url');
+      const publisher = new EngineWhipClient(
+        media,
+        posted.resourceUrl,
+        playbackPath ? new URL(playbackPath, url).toString() : undefined,
+      );
+      const deadline = performance.now() + (options.connectTimeoutMs ?? 10_000);
+      while (media.peer.state !== 'connected') {
+        if (media.peer.state === 'failed' || performance.now() > deadline) {
+          throw new Error(`the publisher did not connect (${media.peer.state})`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return publisher;
+    } catch (error) {
+      await media.close();
+      throw error;
+    }
+  }
+
+  get streamId(): string {
+    return new URL(this.resourceUrl).pathname.split('/').pop() ?? '';
+  }
+
+  pushFrame(frame: { widthPx: number; heightPx: number; data: Uint8Array }): void {
+    if (this.#closed) return;
+    // The encoder reads the picture after this returns: give it its own copy.
+    this.media.send({ ...frame, data: frame.data.slice() }, epochNowMs());
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await fetch(this.resourceUrl, { method: 'DELETE' }).catch(() => {});
+    await this.media.close();
+  }
+}
