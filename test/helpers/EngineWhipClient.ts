@@ -5,7 +5,12 @@ import {
   type VideoCodecChoice,
   type VideoCodecName,
 } from '@peerframe/core';
-import { NodeAvEngine, SessionMedia } from '@peerframe/orchestrator';
+import {
+  type CodecEngineInfo,
+  type MediaTransportStats,
+  MediaWorker,
+  NodeAvEngine,
+} from '@peerframe/orchestrator';
 
 /** The codecs as a publisher offers them (H.264: constrained baseline, packetization-mode 1). */
 const offered: Record<VideoCodecName, VideoCodecChoice> = {
@@ -18,23 +23,23 @@ const offered: Record<VideoCodecName, VideoCodecChoice> = {
   },
 };
 
-let engine: NodeAvEngine | undefined;
+let engineInfo: CodecEngineInfo | undefined;
 
 /**
  * A WHIP publisher (or WHEP viewer) on PeerFrame's own media engine (werift + FFmpeg through
- * node-av): VP8 or H.264 out, the processed stream decoded back. The same publisher for both
- * codecs, so the bench compares them fairly (libwebrtc through wrtc has no H.264). Its codecs run
- * on the calling thread.
+ * node-av, on a media thread of its own, as an orchestrator session runs): VP8 or H.264 out, the
+ * processed stream decoded back. The same publisher for both codecs, so the bench compares them
+ * fairly (libwebrtc through wrtc has no H.264).
  */
 export class EngineWhipClient extends TypedEmitter<{ frame: [ReceivedFrame] }> {
   readonly resourceUrl: string;
   readonly playbackUrl: string | undefined;
-  readonly media: SessionMedia;
+  readonly #media: MediaWorker;
   #closed = false;
 
-  private constructor(media: SessionMedia, resourceUrl: string, playbackUrl: string | undefined) {
+  private constructor(media: MediaWorker, resourceUrl: string, playbackUrl: string | undefined) {
     super();
-    this.media = media;
+    this.#media = media;
     this.resourceUrl = resourceUrl;
     this.playbackUrl = playbackUrl;
     media.on('picture', ({ widthPx, heightPx, data }) =>
@@ -50,27 +55,31 @@ export class EngineWhipClient extends TypedEmitter<{ frame: [ReceivedFrame] }> {
     codec: VideoCodecName;
     connectTimeoutMs?: number;
   }): Promise<EngineWhipClient> {
-    engine ??= NodeAvEngine.create({ hardware: 'off' });
-    const media = await SessionMedia.offer(offered[options.codec], { engine });
+    engineInfo ??= NodeAvEngine.create({ hardware: 'off' }).info;
+    const media = await MediaWorker.spawn(engineInfo);
     try {
+      let state = 'connecting';
+      media.on('state', (next) => {
+        state = next;
+      });
       const url = new URL(options.whipUrl ?? options.whepUrl ?? '');
       if (options.pipeline) url.searchParams.set('pipeline', options.pipeline);
-      const posted = await postOffer(url, media.localSdp, {});
+      const posted = await postOffer(url, await media.offer(offered[options.codec]), {});
       await media.accept(posted.answerSdp);
       const playbackPath = posted.headers.get('peerframe-playback-url');
-      const publisher = new EngineWhipClient(
+      const client = new EngineWhipClient(
         media,
         posted.resourceUrl,
         playbackPath ? new URL(playbackPath, url).toString() : undefined,
       );
       const deadline = performance.now() + (options.connectTimeoutMs ?? 10_000);
-      while (media.peer.state !== 'connected') {
-        if (media.peer.state === 'failed' || performance.now() > deadline) {
-          throw new Error(`the publisher did not connect (${media.peer.state})`);
+      while (state !== 'connected') {
+        if (state === 'failed' || performance.now() > deadline) {
+          throw new Error(`the engine client did not connect (${state})`);
         }
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      return publisher;
+      return client;
     } catch (error) {
       await media.close();
       throw error;
@@ -81,16 +90,21 @@ export class EngineWhipClient extends TypedEmitter<{ frame: [ReceivedFrame] }> {
     return new URL(this.resourceUrl).pathname.split('/').pop() ?? '';
   }
 
+  /** Encodes and sends a frame (copied: the caller may reuse its buffer). */
   pushFrame(frame: { widthPx: number; heightPx: number; data: Uint8Array }): void {
     if (this.#closed) return;
-    // The encoder reads the picture after this returns: give it its own copy.
-    this.media.send({ ...frame, data: frame.data.slice() }, epochNowMs());
+    this.#media.send(frame, epochNowMs(), false);
+  }
+
+  /** Its own media counters (what it encoded, what it decoded back). */
+  stats(): Promise<MediaTransportStats | undefined> {
+    return this.#media.stats();
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await fetch(this.resourceUrl, { method: 'DELETE' }).catch(() => {});
-    await this.media.close();
+    await this.#media.close();
   }
 }

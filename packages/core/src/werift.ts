@@ -8,5 +8,6 @@ export {
   rtpCodecOf,
   type WeriftPeerOptions,
 } from './werift/createWeriftPeer.ts';
+export { tolerateDuplicateHelloVerify } from './werift/tolerateDuplicateHelloVerify.ts';
 export { useKeyObjectsForSrtp } from './werift/useKeyObjectsForSrtp.ts';
 export { waitForGathering } from './werift/waitForGathering.ts';

@@ -7,6 +7,7 @@ import {
 import { playoutDelayUri } from '../playoutDelay.ts';
 import type { VideoCodecChoice } from '../videoCodec.ts';
 import { videoTimingUri } from '../videoTiming.ts';
+import { tolerateDuplicateHelloVerify } from './tolerateDuplicateHelloVerify.ts';
 
 /** VP8 on payload type 96: what a leg carries when nothing else was chosen. */
 export const defaultVideoCodec: VideoCodecChoice = {
@@ -51,8 +52,11 @@ export function rtpCodecOf(codec: VideoCodecChoice): RTCRtpCodecParameters {
  * A werift peer as every PeerFrame leg uses it: one video codec, ICE on IPv4 host candidates
  * (loopback included), and the header extensions the latency path needs (mid, playout delay,
  * video timing). No transport-cc: without it no relay pins a libwebrtc sender's estimate.
+ * werift's DTLS client is made to ignore duplicate HelloVerifyRequests (see
+ * `tolerateDuplicateHelloVerify`).
  */
 export function createWeriftPeer(options: WeriftPeerOptions = {}): RTCPeerConnection {
+  tolerateDuplicateHelloVerify();
   const host = options.hostAddress ?? '127.0.0.1';
   const everywhere = host === '0.0.0.0' || host === '::';
   return new RTCPeerConnection({

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { BaseError, InvalidSdpError, TypedEmitter } from '@peerframe/core';
+import { BaseError, InvalidSdpError, TypedEmitter, type VideoCodecChoice } from '@peerframe/core';
 import type { CodecEngineInfo, I420Picture } from './CodecEngine.ts';
 import type { MediaPeerState } from './MediaPeer.ts';
 import type {
@@ -44,16 +44,18 @@ function workerUrl(): { url: URL; execArgv: string[] } {
 }
 
 /**
- * One session's media thread seen from the main thread: answers the gateway's offer there,
- * receives its decoded pictures (`picture`, the buffer handed over without a copy) and sends it the
- * pipeline's. Started ahead of need by `MediaWorkerPool` (loading werift and FFmpeg takes ~1 s on
- * a busy 2-core machine), used by one session, then terminated.
+ * One session's media thread seen from the main thread: answers the gateway's offer there (or, for
+ * a publisher, offers and accepts the answer), receives its decoded pictures (`picture`, the
+ * buffer handed over without a copy) and sends it the pictures to encode. Started ahead of need by
+ * `MediaWorkerPool` (loading werift and FFmpeg takes ~1 s on a busy 2-core machine), used by one
+ * session, then terminated.
  */
 export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
   readonly #worker: Worker;
   readonly #pendingStats = new Map<number, (stats: MediaTransportStats) => void>();
   #nextStatsId = 1;
-  #answered: ((result: { answerSdp: string } | { error: BaseError }) => void) | undefined;
+  /** The reply awaited for the set-up step in flight (answer, offer or accept). */
+  #replied: ((result: { sdp: string } | { error: BaseError }) => void) | undefined;
   #closed: (() => void) | undefined;
   #closing = false;
   #exited = false;
@@ -72,7 +74,7 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
     });
     worker.on('exit', (code) => {
       this.#exited = true;
-      this.#answered?.({
+      this.#replied?.({
         error: new MediaThreadError('media_thread_exited', `The media thread exited (${code})`),
       });
       this.#closed?.();
@@ -121,19 +123,41 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
     });
   }
 
-  /** Answers the gateway's offer on the media thread. */
-  async answer(
+  /** Answers the gateway's offer on the media thread; returns the answer. */
+  answer(
     offerSdp: string,
     options: { hostAddress?: string | undefined; fps?: number | undefined } = {},
   ): Promise<string> {
-    if (this.#exited) throw new MediaThreadError('media_thread_exited', 'The media thread is gone');
-    const result = await new Promise<{ answerSdp: string } | { error: BaseError }>((resolve) => {
-      this.#answered = resolve;
-      this.#post({ type: 'answer', offerSdp, hostAddress: options.hostAddress, fps: options.fps });
+    return this.#step({
+      type: 'answer',
+      offerSdp,
+      hostAddress: options.hostAddress,
+      fps: options.fps,
     });
-    this.#answered = undefined;
+  }
+
+  /** A publisher's media on the media thread: offers `codec`; returns the offer. */
+  offer(
+    codec: VideoCodecChoice,
+    options: { hostAddress?: string | undefined } = {},
+  ): Promise<string> {
+    return this.#step({ type: 'offer', codec, hostAddress: options.hostAddress });
+  }
+
+  /** Applies the answer to `offer()`'s offer. */
+  async accept(answerSdp: string): Promise<void> {
+    await this.#step({ type: 'accept', answerSdp });
+  }
+
+  async #step(message: ToMediaThread): Promise<string> {
+    if (this.#exited) throw new MediaThreadError('media_thread_exited', 'The media thread is gone');
+    const result = await new Promise<{ sdp: string } | { error: BaseError }>((resolve) => {
+      this.#replied = resolve;
+      this.#post(message);
+    });
+    this.#replied = undefined;
     if ('error' in result) throw result.error;
-    return result.answerSdp;
+    return result.sdp;
   }
 
   /**
@@ -178,10 +202,16 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
   #onMessage(message: FromMediaThread): void {
     switch (message.type) {
       case 'answered':
-        this.#answered?.({ answerSdp: message.answerSdp });
+        this.#replied?.({ sdp: message.answerSdp });
+        return;
+      case 'offered':
+        this.#replied?.({ sdp: message.offerSdp });
+        return;
+      case 'accepted':
+        this.#replied?.({ sdp: '' });
         return;
       case 'failed':
-        this.#answered?.({ error: fromThread(message.error) });
+        this.#replied?.({ error: fromThread(message.error) });
         return;
       case 'picture': {
         const { widthPx, heightPx, data, decodedAtMs } = message;

@@ -64,6 +64,10 @@ export type SessionMediaOptions = {
 
 /** Bitrate when the gateway's offer has no hints, kbps (the gateway's own defaults). */
 const defaultHints = { startKbps: 2500, minKbps: 1000, maxKbps: 4000 };
+/** Processed pictures waiting for the encoder at most (a burst of frames; memory stays bounded). */
+const encodeQueueCapacity = 6;
+/** A waiting picture older than this is dropped when a newer one waits, ms. */
+const maxEncodeWaitMs = 100;
 /** Between two keyframe requests for the same loss, ms. */
 const keyframeRequestIntervalMs = 300;
 /** Between two sender reports, ms (the first goes with the first frame). */
@@ -92,7 +96,8 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
   #encoder: VideoEncoder | undefined;
   #encoderOpenedAt = 0;
   #encoderKbps = 0;
-  #pending: { picture: I420Picture; doneAtMs: number } | undefined;
+  /** Pictures waiting for the encoder, oldest first (a burst, or the newest after a stall). */
+  readonly #pending: { picture: I420Picture; doneAtMs: number }[] = [];
   #encodeScheduled = false;
   #forceKeyframe = true;
   #lastKeyframeRequestAt = Number.NEGATIVE_INFINITY;
@@ -191,19 +196,29 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
 
   /**
    * Encodes and sends a processed picture, `doneAtMs` when the pipeline finished it (its capture
-   * time on the wire). The latest wins: a picture still waiting when another comes is dropped.
+   * time on the wire). Frames often come back in bursts (a retransmission completes several at
+   * once, a publisher's pacer releases a few together): a burst is encoded whole, in order. A
+   * picture that waited longer than `maxEncodeWaitMs` while a newer one waits is dropped, so an
+   * encoder that falls behind never builds latency (the newest always stays).
    */
   send(picture: I420Picture, doneAtMs: number): void {
     if (this.#closed) return;
-    if (this.#pending) this.#stats.framesDroppedBeforeEncode++;
-    this.#pending = { picture, doneAtMs };
+    if (this.#pending.length >= encodeQueueCapacity) {
+      this.#pending.shift();
+      this.#stats.framesDroppedBeforeEncode++;
+    }
+    this.#pending.push({ picture, doneAtMs });
     if (this.#encodeScheduled) return;
     this.#encodeScheduled = true;
     setImmediate(() => {
       this.#encodeScheduled = false;
-      const pending = this.#pending;
-      this.#pending = undefined;
-      if (pending) this.#encode(pending.picture, pending.doneAtMs);
+      for (let next = this.#pending.shift(); next; next = this.#pending.shift()) {
+        if (this.#pending.length > 0 && epochNowMs() - next.doneAtMs > maxEncodeWaitMs) {
+          this.#stats.framesDroppedBeforeEncode++;
+          continue;
+        }
+        this.#encode(next.picture, next.doneAtMs);
+      }
     });
   }
 
@@ -370,7 +385,7 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
-    this.#pending = undefined;
+    this.#pending.length = 0;
     await this.peer.close();
     this.#decoder.close();
     this.#encoder?.close();

@@ -1,3 +1,4 @@
+import type { VideoCodecChoice } from '@peerframe/core';
 import type { CodecEngineInfo } from './CodecEngine.ts';
 import type { MediaPeerState } from './MediaPeer.ts';
 import type { MediaTransportStats } from './SessionMedia.ts';
@@ -16,6 +17,8 @@ export type ToMediaThread =
       hostAddress: string | undefined;
       fps: number | undefined;
     }
+  | { type: 'offer'; codec: VideoCodecChoice; hostAddress: string | undefined }
+  | { type: 'accept'; answerSdp: string }
   | {
       type: 'send';
       widthPx: number;
@@ -33,6 +36,8 @@ export type ThreadError = { name: string; code: string; message: string; reason?
 export type FromMediaThread =
   | { type: 'ready' }
   | { type: 'answered'; answerSdp: string; codec: string }
+  | { type: 'offered'; offerSdp: string }
+  | { type: 'accepted' }
   | { type: 'failed'; error: ThreadError }
   | {
       type: 'picture';

@@ -50,23 +50,22 @@ function ownBuffer(data: Uint8Array): ArrayBuffer {
   return data.slice().buffer as ArrayBuffer;
 }
 
-async function answer(message: Extract<ToMediaThread, { type: 'answer' }>): Promise<void> {
+function adopt(session: SessionMedia): void {
+  media = session;
+  session.on('picture', ({ widthPx, heightPx, data, decodedAtMs }) => {
+    const buffer = ownBuffer(data);
+    post({ type: 'picture', widthPx, heightPx, data: new Uint8Array(buffer), decodedAtMs }, [
+      buffer,
+    ]);
+  });
+  session.on('state', (state) => post({ type: 'state', state }));
+  session.on('error', (error) => post({ type: 'error', error: threadError(error) }));
+}
+
+/** Runs one set-up step; its failure goes back as `failed`. */
+async function step(run: () => Promise<FromMediaThread>): Promise<void> {
   try {
-    const session = await SessionMedia.answer(message.offerSdp, {
-      engine,
-      hostAddress: message.hostAddress,
-      fps: message.fps,
-    });
-    media = session;
-    session.on('picture', ({ widthPx, heightPx, data, decodedAtMs }) => {
-      const buffer = ownBuffer(data);
-      post({ type: 'picture', widthPx, heightPx, data: new Uint8Array(buffer), decodedAtMs }, [
-        buffer,
-      ]);
-    });
-    session.on('state', (state) => post({ type: 'state', state }));
-    session.on('error', (error) => post({ type: 'error', error: threadError(error) }));
-    post({ type: 'answered', answerSdp: session.localSdp, codec: session.codec });
+    post(await run());
   } catch (error) {
     post({ type: 'failed', error: threadError(error) });
   }
@@ -75,7 +74,31 @@ async function answer(message: Extract<ToMediaThread, { type: 'answer' }>): Prom
 port.on('message', (message: ToMediaThread) => {
   switch (message.type) {
     case 'answer':
-      void answer(message);
+      void step(async () => {
+        const session = await SessionMedia.answer(message.offerSdp, {
+          engine,
+          hostAddress: message.hostAddress,
+          fps: message.fps,
+        });
+        adopt(session);
+        return { type: 'answered', answerSdp: session.localSdp, codec: session.codec };
+      });
+      return;
+    case 'offer':
+      void step(async () => {
+        const session = await SessionMedia.offer(message.codec, {
+          engine,
+          hostAddress: message.hostAddress,
+        });
+        adopt(session);
+        return { type: 'offered', offerSdp: session.localSdp };
+      });
+      return;
+    case 'accept':
+      void step(async () => {
+        await media?.accept(message.answerSdp);
+        return { type: 'accepted' };
+      });
       return;
     case 'send':
       media?.send(
