@@ -9,6 +9,7 @@ import {
 } from '@peerframe/core';
 import type { Frame, Pipeline, PipelineParams } from '@peerframe/pipelines';
 import { LatestFrameQueue } from './LatestFrameQueue.ts';
+import { checkIceAndDtls } from './media/checkIceAndDtls.ts';
 import type { MediaWorker } from './media/MediaWorker.ts';
 import type { DecodedPicture, MediaTransportStats } from './media/SessionMedia.ts';
 
@@ -116,6 +117,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     pipeline: Pipeline,
     options: OrchestratorSessionOptions,
   ): Promise<OrchestratorSession> {
+    checkIceAndDtls(offerSdp);
     const media = await options.media.take();
     try {
       const answerSdp = await media.answer(offerSdp, { hostAddress: options.hostAddress });

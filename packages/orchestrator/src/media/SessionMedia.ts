@@ -67,7 +67,7 @@ const defaultHints = { startKbps: 2500, minKbps: 1000, maxKbps: 4000 };
 /** Processed pictures waiting for the encoder at most (a burst of frames; memory stays bounded). */
 const encodeQueueCapacity = 6;
 /** A waiting picture older than this is dropped when a newer one waits, ms. */
-const maxEncodeWaitMs = 100;
+const maxEncodeWaitMs = 250;
 /** Between two keyframe requests for the same loss, ms. */
 const keyframeRequestIntervalMs = 300;
 /** Between two sender reports, ms (the first goes with the first frame). */

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { OrchestratorServer } from '../OrchestratorServer.ts';
+import { NodeAvEngine } from './NodeAvEngine.ts';
+
+const hasCudaDevice = NodeAvEngine.create().info.hardware.device !== null;
+
+describe('NodeAvEngine', () => {
+  it('uses software codecs when told to', () => {
+    const { info } = NodeAvEngine.create({ hardware: 'off' });
+    expect(info.engine).toBe('node-av');
+    expect(info.version).toMatch(/^\d+\.\d+/);
+    expect(info.hardware).toEqual({
+      used: false,
+      device: null,
+      reason: 'hardware codecs turned off',
+    });
+    expect(info.decoders).toEqual({
+      VP8: { name: 'vp8', hardware: false },
+      H264: { name: 'h264', hardware: false },
+    });
+    expect(info.encoders).toEqual({
+      VP8: { name: 'libvpx', hardware: false },
+      H264: { name: 'libx264', hardware: false },
+    });
+  });
+
+  it.skipIf(hasCudaDevice)('falls back to software, saying why, where no CUDA device opens', () => {
+    const { info } = NodeAvEngine.create({ hardware: 'auto' });
+    expect(info.hardware.used).toBe(false);
+    expect(info.hardware.reason).toMatch(/no CUDA device .*software codecs/);
+    expect(Object.values(info.decoders).every((c) => !c.hardware)).toBe(true);
+    expect(Object.values(info.encoders).every((c) => !c.hardware)).toBe(true);
+  });
+
+  it('opens the codecs it names, and says when an encoder cannot take a picture size', () => {
+    const engine = NodeAvEngine.create({ hardware: 'off' });
+    for (const codec of ['VP8', 'H264'] as const) {
+      engine.createDecoder(codec).close();
+      const encoder = engine.createEncoder({
+        codec,
+        widthPx: 64,
+        heightPx: 48,
+        fps: 30,
+        bitrateKbps: 300,
+      });
+      expect(encoder.implementation.name).toBe(engine.info.encoders[codec].name);
+      expect(() =>
+        encoder.encode(
+          { widthPx: 32, heightPx: 32, data: new Uint8Array(32 * 32 * 1.5) },
+          { keyframe: false },
+        ),
+      ).toThrow(/takes 64×48, got 32×32/);
+      encoder.close();
+    }
+  });
+});
+
+describe('GET /info', () => {
+  it('shows the media engine: codec library, codec per direction, hardware or why not', async () => {
+    const orchestrator = await OrchestratorServer.create({
+      hardwareCodecs: 'off',
+      spareMediaThreads: 0,
+    });
+    try {
+      const info = (await (await fetch(`${orchestrator.url}/info`)).json()) as {
+        media: { engine: string; hardware: { used: boolean; reason: string }; encoders: object };
+      };
+      expect(info.media.engine).toBe('node-av');
+      expect(info.media.hardware).toMatchObject({
+        used: false,
+        reason: 'hardware codecs turned off',
+      });
+      expect(info.media.encoders).toEqual({
+        VP8: { name: 'libvpx', hardware: false },
+        H264: { name: 'libx264', hardware: false },
+      });
+    } finally {
+      await orchestrator.close();
+    }
+  });
+});
