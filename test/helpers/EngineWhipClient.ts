@@ -55,7 +55,7 @@ export class EngineWhipClient extends TypedEmitter<{ frame: [ReceivedFrame] }> {
     codec: VideoCodecName;
     connectTimeoutMs?: number;
   }): Promise<EngineWhipClient> {
-    engineInfo ??= NodeAvEngine.create({ hardware: 'off' }).info;
+    engineInfo ??= (await NodeAvEngine.create({ hardware: 'off' })).info;
     const media = await MediaWorker.spawn(engineInfo);
     try {
       let state = 'connecting';

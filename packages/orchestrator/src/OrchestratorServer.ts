@@ -134,13 +134,18 @@ export class OrchestratorServer {
   #closed = false;
   #draining = false;
 
-  private constructor(server: Server, url: string, options: OrchestratorServerOptions) {
+  private constructor(
+    server: Server,
+    url: string,
+    options: OrchestratorServerOptions,
+    engine: NodeAvEngine,
+  ) {
     this.#server = server;
     this.url = url;
     this.#options = { ...defaultOrchestratorServerOptions, ...stripUndefined(options) };
     this.#registry = options.registry ?? defaultPipelineRegistry();
     this.#ownsRegistry = options.registry === undefined;
-    this.#engine = NodeAvEngine.create({ hardware: this.#options.hardwareCodecs });
+    this.#engine = engine;
     const { hardware, decoders, encoders } = this.#engine.info;
     this.#log.info(
       {
@@ -168,9 +173,14 @@ export class OrchestratorServer {
   }
 
   static async create(options: OrchestratorServerOptions = {}): Promise<OrchestratorServer> {
-    const { host, port } = { ...defaultOrchestratorServerOptions, ...stripUndefined(options) };
+    const { host, port, hardwareCodecs } = {
+      ...defaultOrchestratorServerOptions,
+      ...stripUndefined(options),
+    };
+    // Probes hardware codecs once for the process (a CUDA device, then each NVIDIA codec).
+    const engine = await NodeAvEngine.create({ hardware: hardwareCodecs });
     const { server, url } = await listenHttp(host, port);
-    const orchestrator = new OrchestratorServer(server, url, options);
+    const orchestrator = new OrchestratorServer(server, url, options, engine);
     server.on('request', (req, res) => void orchestrator.#handle(req, res));
     orchestrator.#log.info({ url: orchestrator.url }, 'orchestrator listening');
     const warmup = options.warmup ?? [];

@@ -6,7 +6,9 @@ import { MediaWorkerPool } from './media/MediaWorkerPool.ts';
 import { NodeAvEngine } from './media/NodeAvEngine.ts';
 import { OrchestratorSession } from './OrchestratorSession.ts';
 
-const media = new MediaWorkerPool(NodeAvEngine.create({ hardware: 'off' }).info, { spares: 0 });
+const media = new MediaWorkerPool((await NodeAvEngine.create({ hardware: 'off' })).info, {
+  spares: 0,
+});
 afterAll(() => media.close());
 
 // Regression found by the fuzz suite (test/fuzz/http.test.ts): offers that pass the SDP checks

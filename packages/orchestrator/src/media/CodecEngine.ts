@@ -20,11 +20,12 @@ export type VideoDecoder = {
   readonly codec: VideoCodecName;
   readonly implementation: CodecImplementation;
   /**
-   * Decodes one complete frame and returns the pictures it produced (one, with the low-delay
-   * settings every engine must use; none for a frame the decoder could not use). Throws
-   * `DecodeError` for a frame it refuses (corrupt data).
+   * Decodes one complete frame and resolves with the pictures it produced (one, with the
+   * low-delay settings every engine must use; none for a frame the decoder could not use). Rejects
+   * with `DecodeError` for a frame it refuses (corrupt data). Off the calling thread where the
+   * engine can (node-av: libuv's thread pool); one call at a time per decoder.
    */
-  decode(frame: EncodedVideoFrame): I420Picture[];
+  decode(frame: EncodedVideoFrame): Promise<I420Picture[]>;
   /** Releases the codec. Idempotent. */
   close(): void;
 };
@@ -47,9 +48,10 @@ export type VideoEncoder = {
   /**
    * Encodes one picture of the encoder's size, realtime: no B-frames, no lookahead, so each
    * picture comes out at once (an empty list only if the encoder chose to drop it). `keyframe`
-   * forces an intra frame (H.264: an IDR with SPS and PPS in front).
+   * forces an intra frame (H.264: an IDR with SPS and PPS in front). Off the calling thread
+   * where the engine can; one call at a time per encoder.
    */
-  encode(picture: I420Picture, options: { keyframe: boolean }): EncodedVideoFrame[];
+  encode(picture: I420Picture, options: { keyframe: boolean }): Promise<EncodedVideoFrame[]>;
   /** The target bitrate from now on, kbps (an engine that cannot change it live says so in `liveBitrate`). */
   setBitrate(kbps: number): void;
   /** Whether `setBitrate` takes effect on the running encoder. */

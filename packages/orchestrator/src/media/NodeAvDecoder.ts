@@ -18,7 +18,8 @@ import { DecodeError } from './errors.ts';
 import { openCodecContext } from './openCodecContext.ts';
 
 /**
- * A decoder on node-av's FFmpeg, synchronous (the media thread owns it). Low delay: one thread
+ * A decoder on node-av's FFmpeg; its calls run on libuv's thread pool, so the media thread keeps
+ * taking packets while a frame decodes (and the encoder works at the same time). Low delay: one thread
  * (FFmpeg's default frame threading holds each picture back two frames) and
  * `AV_CODEC_FLAG_LOW_DELAY`, so each complete frame in gives its picture out at once. Pictures
  * that are not I420 (a hardware decoder's NV12, a 4:4:4 stream) are converted.
@@ -30,6 +31,7 @@ export class NodeAvDecoder implements VideoDecoder {
   readonly #packet = new Packet();
   readonly #frame = new Frame();
   #scaler: { context: SoftwareScaleContext; key: string; output: Frame } | undefined;
+  #running: Promise<I420Picture[]> | undefined;
   #closed = false;
 
   private constructor(
@@ -53,10 +55,22 @@ export class NodeAvDecoder implements VideoDecoder {
     return new NodeAvDecoder(codec, implementation, context);
   }
 
-  decode(frame: EncodedVideoFrame): I420Picture[] {
+  async decode(frame: EncodedVideoFrame): Promise<I420Picture[]> {
     if (this.#closed) return [];
+    if (this.#running) throw new DecodeError('decoder_busy', 'One decode at a time per decoder');
+    const running = this.#decode(frame);
+    this.#running = running;
+    try {
+      return await running;
+    } finally {
+      this.#running = undefined;
+      if (this.#closed) this.#free();
+    }
+  }
+
+  async #decode(frame: EncodedVideoFrame): Promise<I420Picture[]> {
     this.#packet.data = frame.data;
-    const sent = this.#context.sendPacketSync(this.#packet);
+    const sent = await this.#context.sendPacket(this.#packet);
     this.#packet.unref();
     if (sent < 0 && sent !== AVERROR_EAGAIN) {
       throw new DecodeError(
@@ -66,7 +80,8 @@ export class NodeAvDecoder implements VideoDecoder {
     }
     const pictures: I420Picture[] = [];
     for (;;) {
-      const received = this.#context.receiveFrameSync(this.#frame);
+      if (this.#closed) break;
+      const received = await this.#context.receiveFrame(this.#frame);
       if (received < 0) break;
       try {
         if (this.#frame.decodeErrorFlags !== 0) {
@@ -122,9 +137,14 @@ export class NodeAvDecoder implements VideoDecoder {
     this.#scaler = undefined;
   }
 
+  /** Releases the codec; one decoding on FFmpeg's thread is let finish first. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (!this.#running) this.#free();
+  }
+
+  #free(): void {
     this.#freeScaler();
     this.#context.freeContext();
     this.#packet.free();

@@ -52,7 +52,8 @@ const encoderOptions: Record<string, Record<string, string | number>> = {
 };
 
 /**
- * An encoder on node-av's FFmpeg, synchronous (the media thread owns it). Pictures go in with a
+ * An encoder on node-av's FFmpeg; its calls run on libuv's thread pool, so the media thread keeps
+ * taking packets (and the decoder works) while a picture encodes. Pictures go in with a
  * 90 kHz pts from the wall clock (rate control follows the real frame rate when a pipeline drops
  * frames). A forced keyframe is the frame's picture type, which FFmpeg's wrappers honour.
  * libx264 and NVENC follow bitrate changes live; FFmpeg's libvpx wrapper reads the bitrate only
@@ -69,6 +70,8 @@ export class NodeAvEncoder implements VideoEncoder {
   readonly #packet = new Packet();
   readonly #startedAt = performance.now();
   #lastPts = -1n;
+  #running: Promise<EncodedVideoFrame[]> | undefined;
+  #pendingKbps: number | undefined;
   #closed = false;
 
   private constructor(
@@ -108,8 +111,28 @@ export class NodeAvEncoder implements VideoEncoder {
     return new NodeAvEncoder(settings, implementation, context);
   }
 
-  encode(picture: I420Picture, options: { keyframe: boolean }): EncodedVideoFrame[] {
+  async encode(picture: I420Picture, options: { keyframe: boolean }): Promise<EncodedVideoFrame[]> {
     if (this.#closed) return [];
+    if (this.#running) throw new EncodeError('encoder_busy', 'One encode at a time per encoder');
+    // A bitrate change lands between pictures, never while FFmpeg's thread uses the context.
+    if (this.#pendingKbps !== undefined) {
+      setRate(this.#context, this.#pendingKbps);
+      this.#pendingKbps = undefined;
+    }
+    const running = this.#encode(picture, options);
+    this.#running = running;
+    try {
+      return await running;
+    } finally {
+      this.#running = undefined;
+      if (this.#closed) this.#free();
+    }
+  }
+
+  async #encode(
+    picture: I420Picture,
+    options: { keyframe: boolean },
+  ): Promise<EncodedVideoFrame[]> {
     if (picture.widthPx !== this.widthPx || picture.heightPx !== this.heightPx) {
       throw new EncodeError(
         'picture_size_changed',
@@ -126,7 +149,7 @@ export class NodeAvEncoder implements VideoEncoder {
     this.#lastPts = pts;
     frame.pts = pts;
     frame.pictType = options.keyframe ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
-    const sent = this.#context.sendFrameSync(frame);
+    const sent = await this.#context.sendFrame(frame);
     if (sent < 0 && sent !== AVERROR_EAGAIN) {
       throw new EncodeError(
         'encode_failed',
@@ -134,7 +157,7 @@ export class NodeAvEncoder implements VideoEncoder {
       );
     }
     const frames: EncodedVideoFrame[] = [];
-    while (this.#context.receivePacketSync(this.#packet) >= 0) {
+    while (!this.#closed && (await this.#context.receivePacket(this.#packet)) >= 0) {
       const bytes = this.#packet.data;
       if (bytes) frames.push({ data: bytes, keyframe: this.#packet.isKeyframe });
       this.#packet.unref();
@@ -144,12 +167,17 @@ export class NodeAvEncoder implements VideoEncoder {
 
   setBitrate(kbps: number): void {
     if (this.#closed) return;
-    setRate(this.#context, kbps);
+    this.#pendingKbps = kbps;
   }
 
+  /** Releases the codec; one encoding on FFmpeg's thread is let finish first. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (!this.#running) this.#free();
+  }
+
+  #free(): void {
     this.#context.freeContext();
     this.#frame.free();
     this.#packet.free();

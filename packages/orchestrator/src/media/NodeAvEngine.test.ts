@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { OrchestratorServer } from '../OrchestratorServer.ts';
 import { NodeAvEngine } from './NodeAvEngine.ts';
 
-const hasCudaDevice = NodeAvEngine.create().info.hardware.device !== null;
+const hasCudaDevice = (await NodeAvEngine.create()).info.hardware.device !== null;
 
 describe('NodeAvEngine', () => {
-  it('uses software codecs when told to', () => {
-    const { info } = NodeAvEngine.create({ hardware: 'off' });
+  it('uses software codecs when told to', async () => {
+    const { info } = await NodeAvEngine.create({ hardware: 'off' });
     expect(info.engine).toBe('node-av');
     expect(info.version).toMatch(/^\d+\.\d+/);
     expect(info.hardware).toEqual({
@@ -24,16 +24,19 @@ describe('NodeAvEngine', () => {
     });
   });
 
-  it.skipIf(hasCudaDevice)('falls back to software, saying why, where no CUDA device opens', () => {
-    const { info } = NodeAvEngine.create({ hardware: 'auto' });
-    expect(info.hardware.used).toBe(false);
-    expect(info.hardware.reason).toMatch(/no CUDA device .*software codecs/);
-    expect(Object.values(info.decoders).every((c) => !c.hardware)).toBe(true);
-    expect(Object.values(info.encoders).every((c) => !c.hardware)).toBe(true);
-  });
+  it.skipIf(hasCudaDevice)(
+    'falls back to software, saying why, where no CUDA device opens',
+    async () => {
+      const { info } = await NodeAvEngine.create({ hardware: 'auto' });
+      expect(info.hardware.used).toBe(false);
+      expect(info.hardware.reason).toMatch(/no CUDA device .*software codecs/);
+      expect(Object.values(info.decoders).every((c) => !c.hardware)).toBe(true);
+      expect(Object.values(info.encoders).every((c) => !c.hardware)).toBe(true);
+    },
+  );
 
-  it('opens the codecs it names, and says when an encoder cannot take a picture size', () => {
-    const engine = NodeAvEngine.create({ hardware: 'off' });
+  it('opens the codecs it names, and says when an encoder cannot take a picture size', async () => {
+    const engine = await NodeAvEngine.create({ hardware: 'off' });
     for (const codec of ['VP8', 'H264'] as const) {
       engine.createDecoder(codec).close();
       const encoder = engine.createEncoder({
@@ -44,12 +47,12 @@ describe('NodeAvEngine', () => {
         bitrateKbps: 300,
       });
       expect(encoder.implementation.name).toBe(engine.info.encoders[codec].name);
-      expect(() =>
+      await expect(
         encoder.encode(
           { widthPx: 32, heightPx: 32, data: new Uint8Array(32 * 32 * 1.5) },
           { keyframe: false },
         ),
-      ).toThrow(/takes 64×48, got 32×32/);
+      ).rejects.toThrow(/takes 64×48, got 32×32/);
       encoder.close();
     }
   });

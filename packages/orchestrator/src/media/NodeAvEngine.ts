@@ -42,7 +42,7 @@ export class NodeAvEngine implements CodecEngine {
     this.info = info;
   }
 
-  static create(options: NodeAvEngineOptions = {}): NodeAvEngine {
+  static async create(options: NodeAvEngineOptions = {}): Promise<NodeAvEngine> {
     const wanted = process.env.PEERFRAME_FFMPEG_LOG as keyof typeof ffmpegLogLevels | undefined;
     Log.setLevel(ffmpegLogLevels[wanted ?? 'fatal'] ?? AV_LOG_FATAL);
     if (options.info) return new NodeAvEngine(options.info);
@@ -56,7 +56,7 @@ export class NodeAvEngine implements CodecEngine {
         encoders: { ...softwareEncoders },
       });
     }
-    const { decoders, encoders, ...hardware } = probeHardwareCodecs();
+    const { decoders, encoders, ...hardware } = await probeHardwareCodecs();
     return new NodeAvEngine({ engine: 'node-av', version, hardware, decoders, encoders });
   }
 

@@ -60,6 +60,24 @@ describe('RtpFrameAssembler', () => {
     const frames = feed(assembler, shuffled);
     expect(frames.map((f) => f.rtpTimestamp)).toEqual([0, 3000, 6000]);
     expect(assembler.framesMalformed).toBe(0);
+    expect(assembler.packetsPadding).toBe(1);
+  });
+
+  it('skips padding whose payload reads as garbage (an SFU kept its padding bit, not its bytes)', () => {
+    const assembler = new RtpFrameAssembler({ depacketizer: vp8Depacketizer });
+    const packets = stream(3, 1000);
+    const firstFrameEnd = packets.findIndex((p) => p.marker);
+    const garbage = Buffer.from([0x00, 0x00, 0x13, 0x37]);
+    const withPadding = packets.map((p, i) => (i > firstFrameEnd ? { ...p, seq: p.seq + 1 } : p));
+    withPadding.splice(firstFrameEnd + 1, 0, {
+      seq: (packets[firstFrameEnd]?.seq ?? 0) + 1,
+      timestamp: 0,
+      marker: false,
+      payload: garbage,
+    });
+    expect(feed(assembler, withPadding).map((f) => f.rtpTimestamp)).toEqual([0, 3000, 6000]);
+    expect(assembler.framesMalformed).toBe(0);
+    expect(assembler.needsKeyframe).toBe(false);
   });
 
   it('holds frames behind a missing packet until it is retransmitted', () => {
@@ -72,6 +90,18 @@ describe('RtpFrameAssembler', () => {
     expect(feed(assembler, lost, 160).map((f) => f.rtpTimestamp)).toEqual([3000, 6000, 9000]);
     expect(assembler.packetsLost).toBe(0);
     expect(assembler.needsKeyframe).toBe(false);
+  });
+
+  it('waits for a frame’s late last packets without calling it a loss', () => {
+    const assembler = new RtpFrameAssembler({ depacketizer: vp8Depacketizer, maxWaitMs: 200 });
+    const packets = stream(2, 1000);
+    const tail = packets.splice(6);
+    expect(feed(assembler, packets, 0).map((f) => f.rtpTimestamp)).toEqual([0]);
+    // Half a second with frame 1 half there and nothing missing before its last packet.
+    expect(assembler.poll(500)).toEqual([]);
+    expect(assembler.needsKeyframe).toBe(false);
+    expect(feed(assembler, tail, 510).map((f) => f.rtpTimestamp)).toEqual([3000]);
+    expect(assembler.packetsLost).toBe(0);
   });
 
   it('gives up after maxWaitMs, needs a keyframe and resumes there', () => {

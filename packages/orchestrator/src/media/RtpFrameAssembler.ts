@@ -50,6 +50,10 @@ export class RtpFrameAssembler {
   packetsLate = 0;
   /** Frames delivered. */
   frames = 0;
+  /** Padding-only packets skipped. */
+  packetsPadding = 0;
+  /** The RTP timestamp of the last frame delivered. */
+  #lastTimestamp: number | undefined;
   /** Frames that could not be put together (malformed payloads). */
   framesMalformed = 0;
 
@@ -132,17 +136,21 @@ export class RtpFrameAssembler {
       if (this.#needsKeyframe && !this.#resumeAtKeyframe()) break;
       const next = this.#next;
       if (next === undefined) break;
-      // Padding-only packets (bandwidth probes) take a sequence number and carry nothing.
-      if (this.#held.get(next)?.payload.length === 0) {
+      // Padding-only packets (libwebrtc's bandwidth probes) take a sequence number and carry
+      // nothing. They come with the last frame's timestamp; relayed by an SFU that keeps their
+      // padding bit but not their padding (werift's), their payload reads as garbage: skip both.
+      const held = this.#held.get(next);
+      if (held && (held.payload.length === 0 || held.timestamp === this.#lastTimestamp)) {
         this.#held.delete(next);
         this.#next = (next + 1) & 0xffff;
+        this.packetsPadding++;
         continue;
       }
       const frame = this.#takeFrame(next);
       if (frame === 'incomplete') {
-        // A later packet is here but this one is not: it was lost (or is late).
-        const waiting = this.#highest !== undefined && seqDiff(this.#highest, next) >= 0;
-        if (waiting) this.#gapSinceMs ??= nowMs;
+        // A hole (a missing packet with later ones here) is a loss that retransmission may
+        // repair in time; a frame whose last packets have not come yet is not.
+        if (this.#hasHole(next)) this.#gapSinceMs ??= nowMs;
         else this.#gapSinceMs = undefined;
         break;
       }
@@ -150,6 +158,16 @@ export class RtpFrameAssembler {
       if (frame) out.push(frame);
     }
     return out;
+  }
+
+  /** Whether a packet from `next` to the highest one received is missing. */
+  #hasHole(next: number): boolean {
+    const highest = this.#highest;
+    if (highest === undefined) return false;
+    for (let seq = next; seqDiff(seq, highest) < 0; seq = (seq + 1) & 0xffff) {
+      if (!this.#held.has(seq)) return true;
+    }
+    return false;
   }
 
   /**
@@ -160,7 +178,7 @@ export class RtpFrameAssembler {
     let start: number | undefined;
     for (const [seq, held] of this.#held) {
       if (start !== undefined && seqDiff(seq, start) >= 0) continue;
-      if (held.payload.length === 0) continue;
+      if (held.payload.length === 0 || held.timestamp === this.#lastTimestamp) continue;
       if (safely(() => this.#depacketizer.startsKeyframe(held.payload))) start = seq;
     }
     if (start === undefined) return false;
@@ -214,6 +232,7 @@ export class RtpFrameAssembler {
       }
       const frame = this.#depacketizer.assemble(payloads);
       this.frames++;
+      this.#lastTimestamp = first.timestamp;
       return {
         ...frame,
         rtpTimestamp: first.timestamp,

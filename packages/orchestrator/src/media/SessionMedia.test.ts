@@ -4,7 +4,7 @@ import type { I420Picture } from './CodecEngine.ts';
 import { NodeAvEngine } from './NodeAvEngine.ts';
 import { type DecodedPicture, SessionMedia } from './SessionMedia.ts';
 
-const engine = NodeAvEngine.create({ hardware: 'off' });
+const engine = await NodeAvEngine.create({ hardware: 'off' });
 
 const codecs: VideoCodecChoice[] = [
   { name: 'VP8', payloadType: 96, clockRate: 90_000, fmtp: '' },

@@ -31,6 +31,8 @@ export type MediaTransportStats = {
   bytesReceived: number;
   /** Packets never received in time (their frames were given up). */
   packetsLost: number;
+  /** Frames whose payload was malformed or that the decoder refused (a keyframe was needed). */
+  framesUndecodable: number;
   framesEncoded: number;
   keyframesEncoded: number;
   /** RTP payload bytes sent (retransmissions included). */
@@ -98,7 +100,10 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
   #encoderKbps = 0;
   /** Pictures waiting for the encoder, oldest first (a burst, or the newest after a stall). */
   readonly #pending: { picture: I420Picture; doneAtMs: number }[] = [];
-  #encodeScheduled = false;
+  #encoding: Promise<void> | undefined;
+  /** Frames waiting for the decoder, in order (it takes one at a time). */
+  readonly #toDecode: AssembledFrame[] = [];
+  #decoding: Promise<void> | undefined;
   #forceKeyframe = true;
   #lastKeyframeRequestAt = Number.NEGATIVE_INFINITY;
   #lastSenderReportAt = Number.NEGATIVE_INFINITY;
@@ -112,6 +117,7 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
     pliReceived: 0,
     nackReceived: 0,
     framesDroppedBeforeEncode: 0,
+    framesUndecodable: 0,
   };
 
   private constructor(peer: MediaPeer, options: SessionMediaOptions, bitrate: BitrateController) {
@@ -208,18 +214,22 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
       this.#stats.framesDroppedBeforeEncode++;
     }
     this.#pending.push({ picture, doneAtMs });
-    if (this.#encodeScheduled) return;
-    this.#encodeScheduled = true;
-    setImmediate(() => {
-      this.#encodeScheduled = false;
+    if (!this.#encoding) this.#encoding = this.#drainEncodes();
+  }
+
+  /** Encodes waiting pictures one at a time (the encoder runs on libuv's pool meanwhile). */
+  async #drainEncodes(): Promise<void> {
+    try {
       for (let next = this.#pending.shift(); next; next = this.#pending.shift()) {
         if (this.#pending.length > 0 && epochNowMs() - next.doneAtMs > maxEncodeWaitMs) {
           this.#stats.framesDroppedBeforeEncode++;
           continue;
         }
-        this.#encode(next.picture, next.doneAtMs);
+        await this.#encode(next.picture, next.doneAtMs);
       }
-    });
+    } finally {
+      this.#encoding = undefined;
+    }
   }
 
   stats(): MediaTransportStats {
@@ -230,6 +240,7 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
       framesDecoded: this.#stats.framesDecoded,
       bytesReceived: this.#stats.bytesReceived,
       packetsLost: this.#assembler.packetsLost,
+      framesUndecodable: this.#assembler.framesMalformed + this.#stats.framesUndecodable,
       framesEncoded: this.#stats.framesEncoded,
       keyframesEncoded: this.#sender.keyframesSent,
       bytesSent: this.#sender.payloadBytesSent,
@@ -273,22 +284,39 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
     peer.on('state', (state) => this.emit('state', state));
   }
 
+  /** Queues whole frames for the decoder, in order: every frame is needed (references). */
   #decode(frames: AssembledFrame[]): void {
-    for (const frame of frames) {
-      let pictures: I420Picture[];
-      try {
-        pictures = this.#decoder.decode(frame);
-      } catch (error) {
-        if (!(error instanceof DecodeError)) throw error;
-        this.#log.debug({ err: error }, 'frame not decoded: waiting for a keyframe');
-        this.#assembler.requireKeyframe();
-        continue;
+    if (frames.length === 0) return;
+    this.#toDecode.push(...frames);
+    if (!this.#decoding) this.#decoding = this.#drainDecodes();
+  }
+
+  async #drainDecodes(): Promise<void> {
+    try {
+      for (let frame = this.#toDecode.shift(); frame; frame = this.#toDecode.shift()) {
+        if (this.#closed) return;
+        let pictures: I420Picture[];
+        try {
+          pictures = await this.#decoder.decode(frame);
+        } catch (error) {
+          if (!(error instanceof DecodeError)) throw error;
+          this.#stats.framesUndecodable++;
+          this.#log.debug({ err: error }, 'frame not decoded: waiting for a keyframe');
+          // The frames after it refer to it: drop them too, up to the next keyframe.
+          this.#toDecode.length = 0;
+          this.#assembler.requireKeyframe();
+          continue;
+        }
+        const decodedAtMs = epochNowMs();
+        for (const picture of pictures) {
+          this.#stats.framesDecoded++;
+          this.emit('picture', { ...picture, decodedAtMs });
+        }
       }
-      const decodedAtMs = epochNowMs();
-      for (const picture of pictures) {
-        this.#stats.framesDecoded++;
-        this.emit('picture', { ...picture, decodedAtMs });
-      }
+    } catch (error) {
+      this.emit('error', error as Error);
+    } finally {
+      this.#decoding = undefined;
     }
   }
 
@@ -302,6 +330,16 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
     ) {
       this.#lastKeyframeRequestAt = now;
       this.#stats.pliSent++;
+      this.#log.debug(
+        {
+          framesDecoded: this.#stats.framesDecoded,
+          packetsLost: this.#assembler.packetsLost,
+          framesMalformed: this.#assembler.framesMalformed,
+          framesUndecodable: this.#stats.framesUndecodable,
+          packetsPadding: this.#assembler.packetsPadding,
+        },
+        'waiting for a keyframe: asking the gateway (PLI)',
+      );
       this.peer.requestKeyframe();
     }
     if (this.#stats.framesEncoded > 0 && now - this.#lastSenderReportAt >= senderReportIntervalMs) {
@@ -354,14 +392,15 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
     return encoder;
   }
 
-  #encode(picture: I420Picture, doneAtMs: number): void {
+  async #encode(picture: I420Picture, doneAtMs: number): Promise<void> {
     if (this.#closed) return;
     try {
       const encoder = this.#encoderFor(picture);
       const keyframe = this.#forceKeyframe;
       this.#forceKeyframe = false;
       const encodeStartMs = epochNowMs();
-      const frames = encoder.encode(picture, { keyframe });
+      const frames = await encoder.encode(picture, { keyframe });
+      if (this.#closed) return;
       const encodeFinishMs = epochNowMs();
       for (const frame of frames) {
         this.#sender.sendFrame(
@@ -386,6 +425,7 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
     this.#closed = true;
     clearInterval(this.#timer);
     this.#pending.length = 0;
+    this.#toDecode.length = 0;
     await this.peer.close();
     this.#decoder.close();
     this.#encoder?.close();

@@ -17,7 +17,7 @@ import { SessionMedia } from './SessionMedia.ts';
 const port = parentPort;
 if (!port) throw new Error('mediaThreadMain.ts runs as a worker thread');
 const { engineInfo } = workerData as MediaWorkerData;
-const engine = NodeAvEngine.create({ info: engineInfo });
+const engine = await NodeAvEngine.create({ info: engineInfo });
 let media: SessionMedia | undefined;
 
 const post = (message: FromMediaThread, transfer: ArrayBuffer[] = []) =>

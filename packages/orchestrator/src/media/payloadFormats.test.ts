@@ -5,7 +5,7 @@ import { NodeAvEngine } from './NodeAvEngine.ts';
 import { Vp8Packetizer } from './Vp8Packetizer.ts';
 import { vp8Depacketizer } from './vp8Depacketizer.ts';
 
-const engine = NodeAvEngine.create({ hardware: 'off' });
+const engine = await NodeAvEngine.create({ hardware: 'off' });
 
 /** A 640×480 picture with detail (a keyframe of it spans many packets). */
 function picture(seed: number) {
@@ -30,7 +30,7 @@ describe('VP8 payload format (RFC 7741)', () => {
     expect(frame.keyframe).toBe(true);
   });
 
-  it('round-trips libvpx frames through packets, and the decoder takes them', () => {
+  it('round-trips libvpx frames through packets, and the decoder takes them', async () => {
     const encoder = engine.createEncoder({
       codec: 'VP8',
       widthPx: 640,
@@ -42,13 +42,13 @@ describe('VP8 payload format (RFC 7741)', () => {
     const packetizer = new Vp8Packetizer();
     try {
       for (let n = 0; n < 5; n++) {
-        for (const frame of encoder.encode(picture(n), { keyframe: n === 0 })) {
+        for (const frame of await encoder.encode(picture(n), { keyframe: n === 0 })) {
           const payloads = packetizer.packetize(frame, 1200);
           expect(payloads.every((p) => p.length <= 1200)).toBe(true);
           const back = vp8Depacketizer.assemble(payloads);
           expect(back.data.equals(frame.data)).toBe(true);
           expect(back.keyframe).toBe(frame.keyframe);
-          expect(decoder.decode(back)).toHaveLength(1);
+          expect(await decoder.decode(back)).toHaveLength(1);
         }
       }
     } finally {
@@ -59,7 +59,7 @@ describe('VP8 payload format (RFC 7741)', () => {
 });
 
 describe('H.264 payload format (RFC 6184, packetization-mode 1)', () => {
-  it('round-trips x264 access units: SPS and PPS in a STAP-A, large slices in FU-A', () => {
+  it('round-trips x264 access units: SPS and PPS in a STAP-A, large slices in FU-A', async () => {
     const encoder = engine.createEncoder({
       codec: 'H264',
       widthPx: 640,
@@ -71,7 +71,7 @@ describe('H.264 payload format (RFC 6184, packetization-mode 1)', () => {
     const packetizer = new H264Packetizer();
     try {
       for (let n = 0; n < 5; n++) {
-        const frames = encoder.encode(picture(n), { keyframe: n === 0 || n === 3 });
+        const frames = await encoder.encode(picture(n), { keyframe: n === 0 || n === 3 });
         expect(frames).toHaveLength(1);
         const frame = frames[0] as (typeof frames)[number];
         const payloads = packetizer.packetize(frame, 1200);
@@ -88,7 +88,7 @@ describe('H.264 payload format (RFC 6184, packetization-mode 1)', () => {
           splitAnnexB(frame.data).map((u) => u.toString('hex')),
         );
         expect(back.keyframe).toBe(n === 0 || n === 3);
-        expect(decoder.decode(back)).toHaveLength(1);
+        expect(await decoder.decode(back)).toHaveLength(1);
       }
     } finally {
       encoder.close();

@@ -44,7 +44,7 @@ const probeSizePx = 256;
  * falls back to the software codec for that direction and codec; nothing here throws. FFmpeg's
  * own log is silenced meanwhile (a machine without a GPU is not an error).
  */
-export function probeHardwareCodecs(): HardwareCodecsProbe {
+export async function probeHardwareCodecs(): Promise<HardwareCodecsProbe> {
   const software = {
     decoders: { ...softwareDecoders },
     encoders: { ...softwareEncoders },
@@ -69,7 +69,7 @@ export function probeHardwareCodecs(): HardwareCodecsProbe {
     for (const codec of ['H264', 'VP8'] as const) {
       const hardware = nvidiaDecoders[codec];
       try {
-        runsDecoding(codec, hardware);
+        await runsDecoding(codec, hardware);
         decoders[codec] = hardware;
       } catch (error) {
         failures.push(`${hardware.name}: ${(error as Error).message}`);
@@ -77,7 +77,7 @@ export function probeHardwareCodecs(): HardwareCodecsProbe {
       const encoder = nvidiaEncoders[codec];
       if (!encoder) continue;
       try {
-        runsEncoding(codec, encoder);
+        await runsEncoding(codec, encoder);
         encoders[codec] = encoder;
       } catch (error) {
         failures.push(`${encoder.name}: ${(error as Error).message}`);
@@ -109,27 +109,34 @@ function grey(): I420Picture {
   };
 }
 
-function runsEncoding(codec: VideoCodecName, implementation: CodecImplementation): void {
+async function runsEncoding(
+  codec: VideoCodecName,
+  implementation: CodecImplementation,
+): Promise<void> {
   const encoder = NodeAvEncoder.open(
     { codec, widthPx: probeSizePx, heightPx: probeSizePx, fps: 30, bitrateKbps: 500 },
     implementation,
   );
   try {
-    const frames = encoder.encode(grey(), { keyframe: true });
+    const frames = await encoder.encode(grey(), { keyframe: true });
     if (frames.length === 0) throw new Error('no frame out of a keyframe in');
   } finally {
     encoder.close();
   }
 }
 
-function runsDecoding(codec: VideoCodecName, implementation: CodecImplementation): void {
+async function runsDecoding(
+  codec: VideoCodecName,
+  implementation: CodecImplementation,
+): Promise<void> {
   const encoder = NodeAvEncoder.open(
     { codec, widthPx: probeSizePx, heightPx: probeSizePx, fps: 30, bitrateKbps: 500 },
     softwareEncoders[codec],
   );
   const decoder = NodeAvDecoder.open(codec, implementation);
   try {
-    for (const frame of encoder.encode(grey(), { keyframe: true })) decoder.decode(frame);
+    for (const frame of await encoder.encode(grey(), { keyframe: true }))
+      await decoder.decode(frame);
   } finally {
     encoder.close();
     decoder.close();
