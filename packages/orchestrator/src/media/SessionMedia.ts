@@ -42,8 +42,10 @@ export type MediaTransportStats = {
   pliSent: number;
   pliReceived: number;
   nackReceived: number;
-  /** Processed pictures replaced before the encoder took them (latest wins). */
+  /** Processed pictures dropped before the encoder took them (it fell behind). */
   framesDroppedBeforeEncode: number;
+  /** Frames dropped before the decoder took them (it fell half a second behind). */
+  framesDroppedBeforeDecode: number;
   /** The encoder's current target, kbps. */
   bitrateKbps: number;
 };
@@ -68,6 +70,8 @@ export type SessionMediaOptions = {
 const defaultHints = { startKbps: 2500, minKbps: 1000, maxKbps: 4000 };
 /** Processed pictures waiting for the encoder at most (a burst of frames; memory stays bounded). */
 const encodeQueueCapacity = 6;
+/** Frames waiting for the decoder at most (half a second at 30 fps). */
+const maxDecodeBacklog = 15;
 /** A waiting picture older than this is dropped when a newer one waits, ms. */
 const maxEncodeWaitMs = 250;
 /** Between two keyframe requests for the same loss, ms. */
@@ -117,6 +121,7 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
     pliReceived: 0,
     nackReceived: 0,
     framesDroppedBeforeEncode: 0,
+    framesDroppedBeforeDecode: 0,
     framesUndecodable: 0,
   };
 
@@ -249,6 +254,7 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
       pliReceived: this.#stats.pliReceived,
       nackReceived: this.#stats.nackReceived,
       framesDroppedBeforeEncode: this.#stats.framesDroppedBeforeEncode,
+      framesDroppedBeforeDecode: this.#stats.framesDroppedBeforeDecode,
       bitrateKbps: this.#bitrate.targetKbps,
     };
   }
@@ -284,10 +290,20 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
     peer.on('state', (state) => this.emit('state', state));
   }
 
-  /** Queues whole frames for the decoder, in order: every frame is needed (references). */
+  /**
+   * Queues whole frames for the decoder, in order: every frame is needed (references). A decoder
+   * that fell half a second behind (a starved machine) drops its backlog and starts again at the
+   * next keyframe rather than building latency.
+   */
   #decode(frames: AssembledFrame[]): void {
     if (frames.length === 0) return;
     this.#toDecode.push(...frames);
+    if (this.#toDecode.length > maxDecodeBacklog) {
+      this.#stats.framesDroppedBeforeDecode += this.#toDecode.length;
+      this.#toDecode.length = 0;
+      this.#assembler.requireKeyframe();
+      return;
+    }
     if (!this.#decoding) this.#decoding = this.#drainDecodes();
   }
 
