@@ -129,7 +129,11 @@ async function networkRun(
     kind === 'libwebrtc'
       ? await NodeWhipPublisher.connect({ whipUrl, pipeline })
       : await EngineWhipClient.connect({ whipUrl, pipeline, codec });
-  const connectMs = performance.now() - connectStarted;
+  // From the WHIP POST (the engine publisher starts its own media thread before it, as a browser
+  // would have its camera and peer ready): WHIP POST → connected.
+  const connectMs =
+    performance.now() -
+    (publisher instanceof EngineWhipClient ? publisher.postedAtMs : connectStarted);
   // The gateway's per-second hop medians, from the stream's control channel.
   const control = await ControlClient.connect({
     gatewayUrl: stack.gatewayUrl,

@@ -34,12 +34,20 @@ let engineInfo: CodecEngineInfo | undefined;
 export class EngineWhipClient extends TypedEmitter<{ frame: [ReceivedFrame] }> {
   readonly resourceUrl: string;
   readonly playbackUrl: string | undefined;
+  /** When the WHIP POST went out (performance.now()): its media thread was started before. */
+  readonly postedAtMs: number;
   readonly #media: MediaWorker;
   #closed = false;
 
-  private constructor(media: MediaWorker, resourceUrl: string, playbackUrl: string | undefined) {
+  private constructor(
+    media: MediaWorker,
+    resourceUrl: string,
+    playbackUrl: string | undefined,
+    postedAtMs: number,
+  ) {
     super();
     this.#media = media;
+    this.postedAtMs = postedAtMs;
     this.resourceUrl = resourceUrl;
     this.playbackUrl = playbackUrl;
     media.on('picture', ({ widthPx, heightPx, data }) =>
@@ -64,13 +72,16 @@ export class EngineWhipClient extends TypedEmitter<{ frame: [ReceivedFrame] }> {
       });
       const url = new URL(options.whipUrl ?? options.whepUrl ?? '');
       if (options.pipeline) url.searchParams.set('pipeline', options.pipeline);
-      const posted = await postOffer(url, await media.offer(offered[options.codec]), {});
+      const offerSdp = await media.offer(offered[options.codec]);
+      const postedAtMs = performance.now();
+      const posted = await postOffer(url, offerSdp, {});
       await media.accept(posted.answerSdp);
       const playbackPath = posted.headers.get('peerframe-playback-url');
       const client = new EngineWhipClient(
         media,
         posted.resourceUrl,
         playbackPath ? new URL(playbackPath, url).toString() : undefined,
+        postedAtMs,
       );
       const deadline = performance.now() + (options.connectTimeoutMs ?? 10_000);
       while (state !== 'connected') {
