@@ -207,15 +207,7 @@ export async function runPipelinesBench(options: {
   quick: boolean;
 }): Promise<PipelinesBenchResult> {
   const count = options.quick ? 20 : 60;
-  const registry = defaultPipelineRegistry({
-    invert: sessionOptions,
-    backgroundBlur: sessionOptions,
-    sketch: sessionOptions,
-    toon: sessionOptions,
-    colorGrade: sessionOptions,
-    pixelate: sessionOptions,
-    workflows: { sessionOptions },
-  });
+  const registry = defaultPipelineRegistry({ workflows: { sessionOptions } });
   const bare = await bareModels(count);
   const shipped = new Set<string>(shippedPipelineNames);
   const rows: PipelineBenchRow[] = [];

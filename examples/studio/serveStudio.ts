@@ -5,8 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { build, defaultClientConditions, type InlineConfig, type Plugin, preview } from 'vite';
 
 export type StudioOptions = {
-  /** The gateway the pages talk to, e.g. `http://127.0.0.1:8088` (a page's `?gateway=` wins). */
-  gatewayUrl: string;
+  /**
+   * The gateway the pages talk to, e.g. `http://127.0.0.1:8088` (a page's `?gateway=` wins).
+   * Default none: pages use `?gateway=`, else port 8088 on the page's host. The gateway must
+   * allow the studio's origin (`--allowed-origin`), so a studio started first (its URL, hence
+   * its origin, known) can be pointed at a gateway started after it with `?gateway=`.
+   */
+  gatewayUrl?: string;
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
   /** Port (default 0: a free one). */
@@ -53,7 +58,7 @@ export async function startStudio(options: StudioOptions): Promise<StudioServer>
     appType: 'mpa',
     // Outside the checkout: Vite's cache is not part of the repository.
     cacheDir: join(tmpdir(), 'peerframe-studio-vite'),
-    plugins: [gatewayMeta(options.gatewayUrl.replace(/\/$/, ''))],
+    plugins: options.gatewayUrl ? [gatewayMeta(options.gatewayUrl.replace(/\/$/, ''))] : [],
     // Workspace packages from their TypeScript sources (`source` condition), as the tests do.
     resolve: { conditions: ['source', ...defaultClientConditions] },
     build: {

@@ -73,11 +73,12 @@ describe.skipIf(!hasChromium)('the SDK embedded in a bare page (README example)'
     // The page loads the built ESM files, as a site using the package would.
     execFileSync(join(root, 'node_modules/.bin/tsc'), ['-b', 'packages/client-sdk'], { cwd: root });
     mkdirSync(artifactsDir, { recursive: true });
-    stack = await startStack({ orchestrators: 1 });
     expect(example.split('\n').filter(Boolean).length).toBeLessThanOrEqual(15);
-    site = await serveStatic(root, {
-      '/embed.html': example.replace('http://127.0.0.1:8088', stack.gatewayUrl),
-    });
+    // The site first: the gateway must allow the page's origin (it is the gateway's URL the page needs).
+    const pages: Record<string, string> = {};
+    site = await serveStatic(root, pages);
+    stack = await startStack({ orchestrators: 1, allowedOrigins: [site.url] });
+    pages['/embed.html'] = example.replace('http://127.0.0.1:8088', stack.gatewayUrl);
     browser = await launchChromium(writeY4m([photoFrame(photoSize, photoSize)]));
     page = await browser.newPage();
     await page.addInitScript(countPeerConnections);

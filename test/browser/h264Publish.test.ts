@@ -114,10 +114,11 @@ describe.skipIf(!hasChromium)('Chromium publishing H.264 over WHIP (setCodecPref
   let log: ReturnType<typeof collectConsole>;
 
   beforeAll(async () => {
-    stack = await startStack({ orchestrators: 1 });
     site = await serveStatic(process.cwd(), {
       '/h264.html': '<!doctype html><video id="output" autoplay muted playsinline></video>',
     });
+    // The gateway takes requests from the pages of allowed origins only.
+    stack = await startStack({ orchestrators: 1, allowedOrigins: [site.url] });
     // The fake camera plays numbered frames: each one's marker survives both encodes.
     const video = new SyntheticVideo(widthPx, heightPx);
     const clip = Array.from({ length: 90 }, (_, n) => video.frame(n));
@@ -180,8 +181,8 @@ describe.skipIf(!hasChromium)('Chromium publishing H.264 over WHIP (setCodecPref
     });
     const [now] = await stack.streams();
     console.info('Chromium H.264', { ...negotiated, swaps: now?.swaps, codecs });
-    const session = await stack.session(now?.orchestratorSessionId ?? '');
-    expect(session.transport).toMatchObject({ codec: 'H264', decoder: 'h264', encoder: 'libx264' });
+    const transport = await stack.transport(now?.orchestratorSessionId ?? '');
+    expect(transport).toMatchObject({ codec: 'H264', decoder: 'h264', encoder: 'libx264' });
     expect(log.errors).toEqual([]);
   });
 });

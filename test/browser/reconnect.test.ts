@@ -46,9 +46,13 @@ describe.skipIf(!hasChromium)('the SDK across a gateway restart', () => {
     execFileSync(join(root, 'node_modules/.bin/tsc'), ['-b', 'packages/client-sdk'], { cwd: root });
     // The stack's orchestrator, behind a gateway of our own that the test can stop and start.
     stack = await startStack({ orchestrators: 1 });
-    gateway = await GatewayServer.create({ orchestrators: [stack.orchestratorUrl] });
     site = await serveStatic(root, {
       '/session.html': `${importMap}\n<video id="output"></video>`,
+    });
+    // The page calls the gateway from the site's origin.
+    gateway = await GatewayServer.create({
+      orchestrators: [stack.orchestratorUrl],
+      allowedOrigins: [site.url],
     });
     browser = await launchChromium(writeY4m([photoFrame(320, 240)]));
     page = await browser.newPage();
@@ -131,7 +135,11 @@ describe.skipIf(!hasChromium)('the SDK across a gateway restart', () => {
       15_000,
     );
     const downAt = performance.now();
-    gateway = await GatewayServer.create({ orchestrators: [stack.orchestratorUrl], port });
+    gateway = await GatewayServer.create({
+      orchestrators: [stack.orchestratorUrl],
+      port,
+      allowedOrigins: [site.url],
+    });
     const after = await waitFor(
       'live again on a new stream, with frames',
       async () => {

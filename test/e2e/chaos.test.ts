@@ -35,6 +35,13 @@ describe('chaos: the network keeps streaming through failures', () => {
       chain: true,
       priceWeiPerSecond: 2n * 10n ** 16n,
       orchestratorArgs: ['--ticket-ev-wei', String(10n ** 16n), '--upfront-seconds', '2'],
+      // Tickets far dearer than the gateway accepts by default (3e12 wei each, 2e13 a payment).
+      gatewayArgs: [
+        '--max-ticket-ev-wei',
+        String(10n ** 16n),
+        '--max-total-ev-wei',
+        String(10n ** 18n),
+      ],
     });
     const chain = stack.dev.chain;
     if (!chain) throw new Error('no chain');
@@ -120,7 +127,10 @@ describe('chaos: the network keeps streaming through failures', () => {
       // 150 ms a frame: at most ~6 fps get through a 30 fps stream for 3 s.
       const res = await fetch(`${stack.orchestratorUrl}/sessions/${session.id}/faults`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${stack.orchestratorAdminToken}`,
+        },
         body: JSON.stringify({ pipelineDelayMs: 150, durationMs: 3_000 }),
       });
       expect(res.status).toBe(200);

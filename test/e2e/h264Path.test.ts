@@ -47,13 +47,11 @@ describe('H.264 end to end: publisher → gateway (forwards) → orchestrator (d
       expect(result.framesWrongContent).toBe(0);
       expect(result.framesOutOfOrder).toBe(0);
       expect(result.returnedSizes).toEqual(['320x240']);
-      const session = await stack.session((await stack.streams())[0]?.orchestratorSessionId ?? '');
-      expect(session.transport).toMatchObject({
-        codec: 'H264',
-        decoder: 'h264',
-        encoder: 'libx264',
-      });
-      expect(session.transport.framesDecoded).toBeGreaterThan(150);
+      const transport = await stack.transport(
+        (await stack.streams())[0]?.orchestratorSessionId ?? '',
+      );
+      expect(transport).toMatchObject({ codec: 'H264', decoder: 'h264', encoder: 'libx264' });
+      expect(transport.framesDecoded).toBeGreaterThan(150);
     } finally {
       await publisher.close();
     }

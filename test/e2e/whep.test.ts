@@ -37,7 +37,9 @@ describe('WHEP playback', () => {
       const playbackUrl = publisher.playbackUrl as string;
       for (let i = 0; i < 5; i++)
         viewers.push(await NodeWhepViewer.connect({ whepUrl: playbackUrl }));
-      const sourceViewer = await NodeWhepViewer.connect({ whepUrl: playbackUrl, source: true });
+      const sourceViewer = await NodeWhepViewer.connect({
+        whepUrl: publisher.sourcePlaybackUrl as string,
+      });
       viewers.push(sourceViewer);
       const seen = viewers.map(watch);
       expect((await stack.streams())[0]?.viewers).toBe(6);

@@ -5,12 +5,8 @@ import {
   type VideoCodecChoice,
   type VideoCodecName,
 } from '@peerframe/core';
-import {
-  type CodecEngineInfo,
-  type MediaTransportStats,
-  MediaWorker,
-  NodeAvEngine,
-} from '@peerframe/orchestrator';
+import { MediaWorker, NodeAvEngine } from '@peerframe/orchestrator';
+import type { OrchestratorMediaInfo, OrchestratorTransportStats } from '@peerframe/wire';
 
 /** The codecs as a publisher offers them (H.264: constrained baseline, packetization-mode 1). */
 const offered: Record<VideoCodecName, VideoCodecChoice> = {
@@ -23,7 +19,7 @@ const offered: Record<VideoCodecName, VideoCodecChoice> = {
   },
 };
 
-let engineInfo: CodecEngineInfo | undefined;
+let engineInfo: OrchestratorMediaInfo | undefined;
 
 /**
  * A WHIP publisher (or WHEP viewer) on PeerFrame's own media engine (werift + FFmpeg through
@@ -108,7 +104,7 @@ export class EngineWhipClient extends TypedEmitter<{ frame: [ReceivedFrame] }> {
   }
 
   /** Its own media counters (what it encoded, what it decoded back). */
-  stats(): Promise<MediaTransportStats | undefined> {
+  stats(): Promise<OrchestratorTransportStats | undefined> {
     return this.#media.stats();
   }
 

@@ -1,13 +1,14 @@
 import { type DevStack, type DevStackNode, startDevStack } from '@peerframe/cli';
-import type { StreamFaults, StreamStats } from '@peerframe/gateway';
-import type { SessionStats, SessionTransportStats } from '@peerframe/orchestrator';
-
-export type OrchestratorSessionView = SessionStats & {
-  id: string;
-  pipeline: string;
-  state: string;
-  transport: SessionTransportStats;
-};
+import type { StreamFaults } from '@peerframe/gateway';
+import {
+  type OrchestratorSessionList,
+  type OrchestratorSessionSummary,
+  type OrchestratorSessionView,
+  type OrchestratorTransportStats,
+  parseOrchestratorSessionView,
+  type StreamStats,
+  type StreamStatsList,
+} from '@peerframe/wire';
 
 export type TestStack = {
   gatewayUrl: string;
@@ -15,12 +16,16 @@ export type TestStack = {
   nodes: DevStackNode[];
   whipUrl: string;
   orchestratorUrl: string;
+  /** The orchestrators' admin token: `GET /sessions`, and reading or ending any session. */
+  orchestratorAdminToken: string;
   /** The gateway's live streams (GET /streams). */
   streams(): Promise<StreamStats[]>;
-  /** The orchestrator's sessions (GET /sessions). */
-  sessions(): Promise<Omit<OrchestratorSessionView, 'transport'>[]>;
-  /** One orchestrator session with libwebrtc's counters (GET /sessions/:id). */
+  /** The orchestrator's sessions (GET /sessions, with its admin token). */
+  sessions(): Promise<OrchestratorSessionSummary[]>;
+  /** One orchestrator session with its media counters (GET /sessions/:id, with its admin token). */
   session(id: string): Promise<OrchestratorSessionView>;
+  /** A session's media counters (its `transport`); throws when its media thread gave none. */
+  transport(id: string): Promise<OrchestratorTransportStats>;
   /** Drops forwarded packets of a stream for a while (needs `faultInjection`). */
   injectFaults(
     streamId: string,
@@ -49,8 +54,12 @@ export async function startStack({
   priceWeiPerSecond,
   orchestratorPricesWeiPerSecond,
   orchestratorArgs,
+  gatewayArgs,
+  allowedOrigins,
 }: {
   faultInjection?: boolean;
+  /** Web page origins the gateway lets use it (pages served by the test). */
+  allowedOrigins?: string[];
   orchestrators?: number;
   adminToken?: string;
   /** Run anvil with the protocol: orchestrators found on chain and paid in tickets. */
@@ -61,6 +70,8 @@ export async function startStack({
   orchestratorPricesWeiPerSecond?: bigint[];
   /** More arguments for every orchestrator. */
   orchestratorArgs?: string[];
+  /** More arguments for the gateway. */
+  gatewayArgs?: string[];
 } = {}): Promise<TestStack> {
   const stack = await startDevStack({
     host: '127.0.0.1',
@@ -69,26 +80,38 @@ export async function startStack({
     faultInjection,
     orchestrators,
     ...(adminToken ? { adminToken } : {}),
+    ...(allowedOrigins ? { allowedOrigins } : {}),
     ...(chain ? { chainPort: 0 } : {}),
     ...(priceWeiPerSecond !== undefined ? { priceWeiPerSecond } : {}),
     ...(orchestratorArgs ? { orchestratorArgs } : {}),
+    ...(gatewayArgs ? { gatewayArgs } : {}),
     ...(orchestratorPricesWeiPerSecond ? { orchestratorPricesWeiPerSecond } : {}),
   });
+  const session = async (id: string) =>
+    parseOrchestratorSessionView(
+      await getJson(`${stack.orchestratorUrl}/sessions/${id}`, stack.orchestratorAdminToken),
+    );
   return {
     gatewayUrl: stack.gatewayUrl,
     nodes: stack.nodes,
     whipUrl: `${stack.gatewayUrl}/whip`,
     orchestratorUrl: stack.orchestratorUrl,
+    orchestratorAdminToken: stack.orchestratorAdminToken,
     streams: async () =>
-      (await getJson<{ streams: StreamStats[] }>(`${stack.gatewayUrl}/streams`, adminToken))
-        .streams,
+      (await getJson<StreamStatsList>(`${stack.gatewayUrl}/streams`, adminToken)).streams,
     sessions: async () =>
       (
-        await getJson<{ sessions: Omit<OrchestratorSessionView, 'transport'>[] }>(
+        await getJson<OrchestratorSessionList>(
           `${stack.orchestratorUrl}/sessions`,
+          stack.orchestratorAdminToken,
         )
       ).sessions,
-    session: (id) => getJson<OrchestratorSessionView>(`${stack.orchestratorUrl}/sessions/${id}`),
+    session,
+    transport: async (id) => {
+      const { transport } = await session(id);
+      if (!transport) throw new Error(`orchestrator session ${id} gave no media counters`);
+      return transport;
+    },
     injectFaults: async (streamId, faults) => {
       const res = await fetch(`${stack.gatewayUrl}/streams/${streamId}/faults`, {
         method: 'POST',

@@ -49,14 +49,20 @@ const keyOf = (account: HDAccount): Hex => {
   return bytesToHex(key);
 };
 const acct = (i: number) => chain.accounts[i] as HDAccount;
-/** --rpc, --controller and --key of dev account i, then --json. */
+/** A file only its owner can read, as secret files must be. */
+const privateFile = (name: string, text: string) => {
+  const path = join(tmp, name);
+  writeFileSync(path, text, { mode: 0o600 });
+  return path;
+};
+/** --rpc, --controller and --key-file of dev account i, then --json. */
 const as = (i: number) => [
   '--rpc',
   chain.rpcUrl,
   '--controller',
   chain.addresses.controller,
-  '--key',
-  keyOf(acct(i)),
+  '--key-file',
+  privateFile(`key-${i}`, `${keyOf(acct(i))}\n`),
   '--json',
 ];
 const contracts = () => getProtocolContracts(chain.addresses, chain.publicClient);
@@ -89,7 +95,7 @@ describe('peerframe chain commands against anvil', () => {
     timeout: 120_000,
   }, async () => {
     const rpc = ['--rpc', chain.rpcUrl, '--controller', chain.addresses.controller];
-    const key = ['--key', keyOf(acct(1))];
+    const key = ['--key-file', privateFile('key-1', keyOf(acct(1)))];
     const cases: [string[], RegExp][] = [
       [['deposit', '1'], /--rpc <url> is required/],
       [['deposit', '1.5xyz', ...rpc, ...key], /amount: "1.5xyz" is not an amount/],
@@ -97,7 +103,11 @@ describe('peerframe chain commands against anvil', () => {
       [['deposit', ...rpc, ...key], /takes <amount>, got 0/],
       [['deposit', '1', '--bogus', ...rpc, ...key], /bogus/],
       [['deposit', '1', ...rpc], /a key is required/],
-      [['deposit', '1', ...rpc, '--key', '0x1234'], /32 bytes of hex/],
+      [['deposit', '1', ...rpc, '--key-file', privateFile('short', '0x1234')], /32 bytes of hex/],
+      [
+        ['deposit', '1', ...rpc, '--key', keyOf(acct(1))],
+        /--key: .* not taken on the command line/,
+      ],
       [
         ['deposit', '1', '--rpc', chain.rpcUrl, ...key],
         /--controller <address> is required on chain 31337/,
@@ -159,7 +169,7 @@ describe('peerframe chain commands against anvil', () => {
       keystore,
       JSON.stringify(encryptEthKeystore(keystoreKey, 'correct horse', { scryptN: 4096 })),
     );
-    writeFileSync(join(tmp, 'password'), 'correct horse\n');
+    privateFile('password', 'correct horse\n');
     const keystoreAccount = privateKeyToAccount(keystoreKey);
     await chain.testClient.setBalance({
       address: keystoreAccount.address,

@@ -24,7 +24,10 @@ describe('peerframe dev (what npm start runs)', () => {
         '--orchestrators',
         '2',
       ],
-      { env: { ...process.env, PEERFRAME_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        env: { ...process.env, PEERFRAME_LOG_LEVEL: 'warn', PEERFRAME_ADMIN_TOKEN: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let stdout = '';
     let stderr = '';
@@ -49,6 +52,9 @@ describe('peerframe dev (what npm start runs)', () => {
       ].map((m) => m[1]);
       expect(orchestrators).toHaveLength(2);
       expect(stdout).toMatch(/chain\s+http:\/\/127\.0\.0\.1:\d+\s+Controller 0x[0-9a-fA-F]{40}/);
+      // No admin token: the banner says the gateway is open, and it is.
+      expect(stdout).toContain('gateway: open mode (anyone may publish');
+      expect((await fetch(`${gateway}/streams`)).status).toBe(200);
 
       // The gateway found both orchestrators on chain (BondingManager active set + ServiceRegistry).
       const known = (await (await fetch(`${gateway}/orchestrators`)).json()) as {
@@ -56,10 +62,15 @@ describe('peerframe dev (what npm start runs)', () => {
       };
       expect(known.orchestrators.map((o) => o.url).sort()).toEqual([...orchestrators].sort());
       expect(known.orchestrators.every((o) => o.source === 'chain')).toBe(true);
-      expect(known.orchestrators.map((o) => BigInt(o.stakeWei)).sort()).toEqual([
-        1000n * 10n ** 18n,
-        2000n * 10n ** 18n,
-      ]);
+      // Bonded 1000 and 2000 LPT; each orchestrator calls reward() once a round (`--reward`),
+      // which may already have added its share when the gateway reads the active set.
+      const stakes = known.orchestrators
+        .map((o) => BigInt(o.stakeWei))
+        .sort((a, b) => (a < b ? -1 : 1));
+      for (const [i, bonded] of [1000n * 10n ** 18n, 2000n * 10n ** 18n].entries()) {
+        expect(stakes[i]).toBeGreaterThanOrEqual(bonded);
+        expect(stakes[i]).toBeLessThan(bonded + 10n * 10n ** 18n);
+      }
 
       // A stream runs through a chain-discovered orchestrator.
       const publisher = await NodeWhipPublisher.connect({ whipUrl: whip, pipeline: 'invert' });
@@ -77,6 +88,14 @@ describe('peerframe dev (what npm start runs)', () => {
       }
       // Bad input is still a 4xx from the running gateway.
       expect((await fetch(whip, { method: 'POST', body: 'x' })).status).toBe(415);
+      // The studio's pages may use the gateway (CORS names their origin); other pages may not.
+      const studio = /studio\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] as string;
+      const fromStudio = await fetch(`${gateway}/pipelines`, { headers: { origin: studio } });
+      expect(fromStudio.headers.get('access-control-allow-origin')).toBe(studio);
+      const fromElsewhere = await fetch(`${gateway}/pipelines`, {
+        headers: { origin: 'https://elsewhere.example' },
+      });
+      expect(fromElsewhere.status).toBe(403);
 
       child.kill('SIGINT');
       expect(await exited).toEqual({ code: 0, signal: null });

@@ -29,6 +29,7 @@ import {
 } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { decryptEthKeystore } from './ethKeystore.ts';
+import { governanceCommands } from './governanceCommands.ts';
 import {
   CliUsageError,
   parseEthAmount,
@@ -36,10 +37,11 @@ import {
   parsePercentPpm,
   parseWholeNumber,
 } from './parseChainAmount.ts';
+import { readSecret, readSecretFile, refuseSecretArguments } from './readSecret.ts';
 
-type Values = Record<string, string | boolean | undefined>;
+export type Values = Record<string, string | boolean | undefined>;
 
-type Context = {
+export type Context = {
   connection: ProtocolConnection;
   /** Typed reads of every protocol contract. */
   contracts: ProtocolContracts<PublicClient>;
@@ -50,7 +52,7 @@ type Context = {
   json: boolean;
 };
 
-type CommandSpec = {
+export type CommandSpec = {
   /** After `peerframe <command>`. */
   synopsis: string;
   summary: string;
@@ -66,8 +68,11 @@ type CommandSpec = {
 
 const commonOptions = {
   rpc: { type: 'string' },
+  network: { type: 'string' },
   controller: { type: 'string' },
+  // Refused with a message: secrets never go on the command line.
   key: { type: 'string' },
+  'key-file': { type: 'string' },
   keystore: { type: 'string' },
   'password-file': { type: 'string' },
   json: { type: 'boolean' },
@@ -407,6 +412,7 @@ const commands: Record<string, CommandSpec> = {
     },
     run: status,
   },
+  ...governanceCommands,
 };
 
 /** The `peerframe` subcommands that act on the protocol's contracts. */
@@ -414,9 +420,12 @@ export const chainCommandNames: ReadonlySet<string> = new Set(Object.keys(comman
 
 const commonUsage = `Options of every chain command:
   --rpc <url>             JSON-RPC endpoint (or PEERFRAME_RPC_URL)
+  --network arbitrum-one  Livepeer's deployment: every address from its Controller
+                          (${arbitrumOneProtocol.controller}); the RPC must serve chain 42161
   --controller <address>  the protocol's Controller; default Livepeer's on Arbitrum One (chain 42161)
-  --key <hex>             private key (or PEERFRAME_ETH_KEY), or
+  --key-file <file>       private key, 32 bytes of hex (or PEERFRAME_ETH_KEY), or
   --keystore <file> --password-file <file>   a version 3 keystore (geth, Foundry)
+                          (key and password files must be private: chmod 600)
   --json                  print one JSON object (amounts as decimal strings of wei)
 Amounts: ETH as 1.5 / 1.5eth / 20gwei / 1000000000wei; LPT as 1000 / 1000lpt / 5wei;
 percentages as 10 / 12.5% / 125000ppm. Exit codes: 0 done, 1 failed on chain or RPC, 2 usage.`;
@@ -461,12 +470,21 @@ export async function runChainCommand(command: string, args: string[]): Promise<
       out(usage);
       return 0;
     }
+    refuseSecretArguments(values);
     if (positionals.length !== spec.positionals.length) {
       throw new CliUsageError(
         spec.positionals.length === 0
           ? `takes no arguments, got ${positionals.join(' ')}`
           : `takes ${spec.positionals.map((p) => `<${p}>`).join(' ')}, got ${positionals.length} argument(s)`,
       );
+    }
+    if (values.network !== undefined && values.network !== 'arbitrum-one') {
+      throw new CliUsageError(
+        `--network: "${values.network}" is not a known network (arbitrum-one)`,
+      );
+    }
+    if (values.network !== undefined && values.controller !== undefined) {
+      throw new CliUsageError('give --network or --controller, not both');
     }
     spec.parse?.(values, positionals);
   } catch (error) {
@@ -508,7 +526,9 @@ async function connect(spec: CommandSpec, values: Values, positionals: string[])
     const chainId = await createPublicClient({ transport: http(rpcUrl) }).getChainId();
     if (chainId !== arbitrumOneProtocol.chainId) {
       throw new CliUsageError(
-        `--controller <address> is required on chain ${chainId} (the default is Livepeer's on Arbitrum One, chain ${arbitrumOneProtocol.chainId})`,
+        values.network !== undefined
+          ? `--network arbitrum-one: the RPC serves chain ${chainId}, not Arbitrum One (${arbitrumOneProtocol.chainId})`
+          : `--controller <address> is required on chain ${chainId} (the default is Livepeer's on Arbitrum One, chain ${arbitrumOneProtocol.chainId})`,
       );
     }
     controller = arbitrumOneProtocol.controller;
@@ -522,20 +542,22 @@ async function connect(spec: CommandSpec, values: Values, positionals: string[])
   const address =
     values.address !== undefined
       ? parseAddress('--address', values.address)
-      : privateKey
+      : privateKey || spec.run !== status
         ? connection.account.address
         : undefined;
   if (!address) {
-    throw new CliUsageError('status needs --address <address>, or a key (--key, --keystore)');
+    throw new CliUsageError(
+      'status needs --address <address>, or a key (--key-file, --keystore, PEERFRAME_ETH_KEY)',
+    );
   }
   const contracts = getProtocolContracts(connection.addresses, connection.publicClient);
   return { connection, contracts, address, values, positionals, json: values.json === true };
 }
 
-/** The key from --key, --keystore + --password-file, or PEERFRAME_ETH_KEY; required unless read-only. */
+/** The key from --key-file, --keystore + --password-file, or PEERFRAME_ETH_KEY; required unless read-only. */
 function readKey(values: Values, optional: boolean): Hex | undefined {
-  const given = [values.key, values.keystore].filter((v) => v !== undefined).length;
-  if (given > 1) throw new CliUsageError('give --key or --keystore, not both');
+  const given = [values['key-file'], values.keystore].filter((v) => v !== undefined).length;
+  if (given > 1) throw new CliUsageError('give --key-file or --keystore, not both');
   if (values['password-file'] !== undefined && values.keystore === undefined) {
     throw new CliUsageError('--password-file goes with --keystore');
   }
@@ -543,23 +565,20 @@ function readKey(values: Values, optional: boolean): Hex | undefined {
     const keystoreFile = values.keystore as string;
     const passwordFile = values['password-file'] as string | undefined;
     if (!passwordFile) throw new CliUsageError('--keystore needs --password-file <file>');
-    for (const [flag, file] of [
-      ['--keystore', keystoreFile],
-      ['--password-file', passwordFile],
-    ] as const) {
-      if (!existsSync(file)) throw new CliUsageError(`${flag}: no file at ${file}`);
-    }
-    const password = readFileSync(passwordFile, 'utf8').replace(/\r?\n$/, '');
+    if (!existsSync(keystoreFile))
+      throw new CliUsageError(`--keystore: no file at ${keystoreFile}`);
+    // The keystore is encrypted (its KDF is bounded); the password file must be private.
+    const password = readSecretFile(passwordFile, '--password-file').replace(/\r?\n$/, '');
     return decryptEthKeystore(readFileSync(keystoreFile, 'utf8'), password);
   }
-  const raw = (values.key as string | undefined) ?? process.env.PEERFRAME_ETH_KEY;
-  if (raw === undefined || raw === '') {
+  const raw = readSecret('key', values);
+  if (raw === undefined) {
     if (optional) return undefined;
     throw new CliUsageError(
-      'a key is required: --key <hex>, --keystore <file> --password-file <file>, or PEERFRAME_ETH_KEY',
+      'a key is required: --key-file <file>, --keystore <file> --password-file <file>, or PEERFRAME_ETH_KEY',
     );
   }
-  const hex = raw.trim().replace(/^(0x)?/i, '0x');
+  const hex = raw.replace(/^(0x)?/i, '0x');
   if (!/^0x[0-9a-fA-F]{64}$/.test(hex)) {
     throw new CliUsageError('the key must be 32 bytes of hex (64 hex digits, 0x optional)');
   }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@peerframe/core';
 import { defaultPriceWeiPerSecond } from '@peerframe/protocol';
+import { secretSources } from './readSecret.ts';
 import { type DevChain, startDevChain } from './startDevChain.ts';
 
 export type DevStackOptions = {
@@ -14,8 +15,13 @@ export type DevStackOptions = {
   orchestratorPort: number;
   /** Let tests drop forwarded packets through the gateway's fault-injection API (default false). */
   faultInjection?: boolean;
-  /** Require stream keys on the gateway, made through its admin API with this token (default: open). */
+  /**
+   * Require stream keys on the gateway, made through its admin API with this token (default: open).
+   * Like every secret of the stack, it reaches the node through its environment, never its arguments.
+   */
   adminToken?: string;
+  /** Web page origins the gateway lets use it (`--allowed-origin`; default none). */
+  allowedOrigins?: string[];
   /** Orchestrator processes to start (default 1); the first listens on `orchestratorPort`, the others on free ports. */
   orchestrators?: number;
   /**
@@ -30,12 +36,19 @@ export type DevStackOptions = {
   priceWeiPerSecond?: bigint;
   /** With a chain: a price per orchestrator, in order (overrides `priceWeiPerSecond`). */
   orchestratorPricesWeiPerSecond?: bigint[];
-  /** More arguments for every orchestrator (e.g. `--ticket-ev-wei`, `--max-gas-price-wei`). */
+  /** More arguments for every orchestrator (e.g. `--ticket-ev-wei`, `--max-gas-price-wei`); no secrets. */
   orchestratorArgs?: string[];
+  /** More arguments for the gateway (e.g. `--max-ticket-ev-wei` for dear test tickets). */
+  gatewayArgs?: string[];
   /** Where orchestrators keep their winning tickets (default: a new temporary directory). */
   dataDir?: string;
   /** Orchestrators load and warm every pipeline at start (default false: on first use). */
   warmup?: boolean;
+  /**
+   * The orchestrators' admin token, given them in their environment (default
+   * `PEERFRAME_ORCHESTRATOR_ADMIN_TOKEN`, else a random one): it lists and reads their sessions.
+   */
+  orchestratorAdminToken?: string;
 };
 
 export type DevStackNode = { role: 'orchestrator' | 'gateway'; url: string; pid: number };
@@ -53,6 +66,8 @@ export type DevStack = {
   chain: DevChain | undefined;
   /** Where the orchestrators' winning-ticket stores are. */
   dataDir: string;
+  /** The orchestrators' admin token (`Authorization: Bearer …` for `GET /sessions`). */
+  orchestratorAdminToken: string;
   /**
    * Starts orchestrator `index` again (after it was killed) on its port with its key, secret and
    * store, plus `extraArgs`; resolves once it is up.
@@ -93,8 +108,13 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     await chain?.close();
   };
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'peerframe-dev-'));
+  const orchestratorAdminToken =
+    options.orchestratorAdminToken ||
+    process.env.PEERFRAME_ORCHESTRATOR_ADMIN_TOKEN ||
+    randomBytes(32).toString('base64url');
   const count = options.orchestrators ?? 1;
   const orchestratorArgs: string[][] = [];
+  const orchestratorSecrets: Secrets[] = [];
   try {
     if (options.chainPort !== undefined) {
       chain = await startDevChain({
@@ -118,10 +138,6 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
               chain.rpcUrl,
               '--controller',
               chain.addresses.controller,
-              '--key',
-              chain.orchestratorKeys[i] ?? '',
-              '--ticket-secret',
-              `0x${randomBytes(32).toString('hex')}`,
               '--store',
               join(dataDir, `orchestrator-${i}.sqlite`),
               // Nobody else initialises rounds on a local chain; redemptions need them.
@@ -135,25 +151,48 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         ...(options.warmup ? ['--warmup', 'all'] : []),
         ...(options.orchestratorArgs ?? []),
       ];
-      const url = await startChild(children, 'orchestrator', args);
+      // The key, the ticket secret and the operator's token go through the environment:
+      // arguments are world-readable.
+      const secrets: Secrets = {
+        'orchestrator-admin-token': orchestratorAdminToken,
+        ...(chain && paying
+          ? {
+              key: chain.orchestratorKeys[i] ?? '',
+              'ticket-secret': `0x${randomBytes(32).toString('hex')}`,
+            }
+          : {}),
+      };
+      const url = await startChild(children, 'orchestrator', args, secrets);
       // A restart comes back on the same port.
       args[3] = new URL(url).port;
       orchestratorArgs.push(args);
+      orchestratorSecrets.push(secrets);
       orchestratorUrls.push(url);
     }
     await chain?.registerOrchestrators(orchestratorUrls);
-    const gatewayUrl = await startChild(children, 'gateway', [
-      '--host',
-      options.host,
-      '--port',
-      String(options.gatewayPort),
-      ...(chain
-        ? ['--rpc', chain.rpcUrl, '--controller', chain.addresses.controller]
-        : orchestratorUrls.flatMap((url) => ['--orchestrator', url])),
-      ...(chain && paying ? ['--key', chain.gatewayKey] : []),
-      ...(options.faultInjection ? ['--fault-injection'] : []),
-      ...(options.adminToken ? ['--admin-token', options.adminToken] : []),
-    ]);
+    const gatewayUrl = await startChild(
+      children,
+      'gateway',
+      [
+        '--host',
+        options.host,
+        '--port',
+        String(options.gatewayPort),
+        ...(options.allowedOrigins ?? []).flatMap((origin) => ['--allowed-origin', origin]),
+        // Stream keys (with an admin token) outlive a gateway restart, beside the orchestrators' data.
+        '--key-store',
+        join(dataDir, 'gateway-stream-keys.sqlite'),
+        ...(chain
+          ? ['--rpc', chain.rpcUrl, '--controller', chain.addresses.controller]
+          : orchestratorUrls.flatMap((url) => ['--orchestrator', url])),
+        ...(options.faultInjection ? ['--fault-injection'] : []),
+        ...(options.gatewayArgs ?? []),
+      ],
+      {
+        ...(chain && paying ? { key: chain.gatewayKey } : {}),
+        ...(options.adminToken ? { 'admin-token': options.adminToken } : {}),
+      },
+    );
     for (const child of children) {
       child.once('exit', (code, signal) => {
         if (!closing) log.error({ pid: child.pid, code, signal }, 'a node of the stack exited');
@@ -175,12 +214,18 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       pids: nodes.map((n) => n.pid),
       chain,
       dataDir,
+      orchestratorAdminToken,
       async restartOrchestrator(index, extraArgs = []) {
         const args = orchestratorArgs[index];
         const old = nodes[index];
         if (!args || !old) throw new RangeError(`No orchestrator ${index}`);
         const at = children.findIndex((child) => child.pid === old.pid);
-        const url = await startChild(children, 'orchestrator', [...args, ...extraArgs]);
+        const url = await startChild(
+          children,
+          'orchestrator',
+          [...args, ...extraArgs],
+          orchestratorSecrets[index] ?? {},
+        );
         const child = children.at(-1);
         if (at >= 0) children.splice(at, 1);
         const node: DevStackNode = { role: 'orchestrator', url, pid: child?.pid ?? 0 };
@@ -195,10 +240,27 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   }
 }
 
-function startChild(children: ChildProcess[], role: string, args: string[]): Promise<string> {
+/** The secrets one node of the stack gets, by the name of their `--<name>-file` flag. */
+type Secrets = Partial<Record<keyof typeof secretSources, string>>;
+
+function startChild(
+  children: ChildProcess[],
+  role: string,
+  args: string[],
+  secrets: Secrets,
+): Promise<string> {
+  // Secrets travel in the child's environment, which only its owner can read (/proc/<pid>/environ
+  // is 0400), never in its arguments; each child gets exactly its own, none inherited from here.
+  const env = { ...process.env };
+  for (const [name, { envVar }] of Object.entries(secretSources)) {
+    const secret = secrets[name as keyof Secrets];
+    if (secret) env[envVar] = secret;
+    else delete env[envVar];
+  }
   const child = fork(main, [role, ...args], {
     // From source, workspace packages resolve to their .ts files (Node strips the types).
     execArgv: main.endsWith('.ts') ? ['--conditions=source'] : [],
+    env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.push(child);

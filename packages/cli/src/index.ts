@@ -6,3 +6,4 @@ export {
   startDevStack,
 } from './devStack.ts';
 export { decryptEthKeystore, type EthKeystore, encryptEthKeystore } from './ethKeystore.ts';
+export { type DevChain, startDevChain } from './startDevChain.ts';

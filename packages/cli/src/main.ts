@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { createLogger } from '@peerframe/core';
 import { createSfuAdapter, GatewayServer } from '@peerframe/gateway';
 import { OrchestratorServer } from '@peerframe/orchestrator';
 import { startStudio } from '@peerframe/studio';
@@ -10,8 +11,11 @@ import {
   orchestratorPaymentsFromFlags,
   paymentFlagsUsage,
 } from './nodePayments.ts';
+import { CliUsageError } from './parseChainAmount.ts';
 import { pipelineCommandsUsage, runPipelineCommand } from './pipelineCommands.ts';
+import { readSecret, refuseSecretArguments } from './readSecret.ts';
 import { closeOnSignal, reportReady } from './runNode.ts';
+import { studioOrigins } from './studioOrigins.ts';
 
 const usage = `peerframe <command> [options]
 
@@ -20,17 +24,30 @@ Commands:
                   orchestrator(s) registered on it (8935) and paid by the gateway in tickets,
                   gateway discovering them (8088), studio (5173)
                   --orchestrators <n>  --no-chain (static list, no payments)  --chain-port <port>
-                  --studio-port <port>  --no-studio
+                  --studio-port <port>  --no-studio  (the gateway allows the studio's origin,
+                  and any --allowed-origin)
+                  --admin-token-file <file> (or PEERFRAME_ADMIN_TOKEN): the gateway requires
+                  stream keys (default: open mode, anyone may publish)
   gateway         a gateway node           --orchestrator <url> (repeatable), or --rpc <url>
                                            --controller <address> (discover on chain); --host --port
-                                           --admin-token <token> (or PEERFRAME_ADMIN_TOKEN): require
-                                           stream keys, made with POST /admin/stream-keys
+                                           --admin-token-file <file> (or PEERFRAME_ADMIN_TOKEN):
+                                           require stream keys, made with POST /admin/stream-keys
+                                           (secrets never on the command line; files chmod 600)
+                                           --key-store <file.sqlite> (or PEERFRAME_KEY_STORE; default
+                                           peerframe-stream-keys.sqlite): where keys are kept
+                                           --allowed-origin <origin> (repeatable, or
+                                           PEERFRAME_ALLOWED_ORIGINS, comma-separated): web pages
+                                           that may use the gateway (default none; * for any)
                                            --fault-injection (tests: POST /streams/:id/faults)
                                            --sfu werift|mediasoup|auto (default werift; mediasoup
                                            needs its worker: MEDIASOUP_WORKER_BIN)
                                            --ice-server <url>[,<username>,<credential>] (repeatable:
                                            STUN/TURN servers sent to clients as WHIP Link headers)
   orchestrator    an orchestrator node     --host --port --max-sessions
+                                           --orchestrator-admin-token-file <file> (or
+                                           PEERFRAME_ORCHESTRATOR_ADMIN_TOKEN):
+                                           the operator's token for GET /sessions and for reading
+                                           or ending any session (sessions answer their creator only)
                                            --fault-injection (tests: POST /sessions/:id/faults)
                                            --warmup all|<name,...> (load and warm pipelines at start)
 ${paymentFlagsUsage}
@@ -68,16 +85,31 @@ async function main(argv: string[]): Promise<void> {
       orchestrators: { type: 'string', default: '1' },
       studio: { type: 'boolean', default: true },
       'studio-port': { type: 'string', default: process.env.PEERFRAME_STUDIO_PORT ?? '5173' },
-      'admin-token': { type: 'string', default: process.env.PEERFRAME_ADMIN_TOKEN },
+      // Secrets: from the environment or a private file; on the command line they are refused.
+      'admin-token': { type: 'string' },
+      'admin-token-file': { type: 'string' },
+      'orchestrator-admin-token': { type: 'string' },
+      'orchestrator-admin-token-file': { type: 'string' },
+      'key-store': { type: 'string', default: process.env.PEERFRAME_KEY_STORE },
+      'allowed-origin': {
+        type: 'string',
+        multiple: true,
+        default: (process.env.PEERFRAME_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
+      },
       key: { type: 'string' },
+      'key-file': { type: 'string' },
       'ice-server': { type: 'string', multiple: true },
       warmup: { type: 'string' },
       sfu: { type: 'string', default: 'werift' },
       'ticket-secret': { type: 'string' },
+      'ticket-secret-file': { type: 'string' },
       store: { type: 'string' },
       'price-wei-per-second': { type: 'string' },
       'upfront-seconds': { type: 'string' },
       'max-price-wei-per-second': { type: 'string' },
+      'max-ticket-ev-wei': { type: 'string' },
+      'max-total-ev-wei': { type: 'string' },
+      'deposit-multiplier': { type: 'string' },
       'max-gas-price-wei': { type: 'string' },
       'ticket-ev-wei': { type: 'string' },
       'initialize-rounds': { type: 'boolean' },
@@ -90,6 +122,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(usage);
     return;
   }
+  refuseSecretArguments(values);
   const port = (value: string | undefined, fallback: number) => {
     const n = Number(value ?? fallback);
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new RangeError(`Invalid port "${value}"`);
@@ -107,6 +140,7 @@ async function main(argv: string[]): Promise<void> {
         port: port(values.port, 8935),
         ...(maxSessions ? { maxSessions } : {}),
         ...(payments ? { payments } : {}),
+        adminToken: readSecret('orchestrator-admin-token', values),
       });
       closeOnSignal('orchestrator', node);
       reportReady('orchestrator', node.url);
@@ -123,6 +157,7 @@ async function main(argv: string[]): Promise<void> {
           'gateway needs --orchestrator <url>, or --rpc <url> --controller <address>',
         );
       }
+      const adminToken = readSecret('admin-token', values);
       const payments = await gatewayPaymentsFromFlags(values);
       const node = await GatewayServer.create({
         ...(payments ? { payments } : {}),
@@ -133,8 +168,16 @@ async function main(argv: string[]): Promise<void> {
         orchestrators,
         ...(chain ? { chain } : {}),
         faultInjection: values['fault-injection'],
-        ...(values['admin-token'] ? { adminToken: values['admin-token'] } : {}),
+        ...(adminToken ? { adminToken } : {}),
+        allowedOrigins: values['allowed-origin'],
+        ...(adminToken
+          ? { streamKeyStorePath: values['key-store'] ?? 'peerframe-stream-keys.sqlite' }
+          : {}),
       });
+      createLogger('cli:gateway').info(
+        { streamKeysRequired: adminToken !== undefined },
+        gatewayMode(adminToken),
+      );
       closeOnSignal('gateway', node);
       reportReady('gateway', node.url);
       return;
@@ -144,19 +187,27 @@ async function main(argv: string[]): Promise<void> {
       if (!Number.isInteger(orchestratorCount) || orchestratorCount < 1 || orchestratorCount > 8) {
         throw new RangeError(`--orchestrators must be 1..8, got "${values.orchestrators}"`);
       }
+      const studioPort = port(values['studio-port'], 5173);
+      const adminToken = readSecret('admin-token', values);
       const stack = await startDevStack({
+        // The studio's pages call the gateway from their own origin.
+        allowedOrigins: [
+          ...(values.studio ? studioOrigins(values.host, studioPort) : []),
+          ...values['allowed-origin'],
+        ],
         host: values.host,
         gatewayPort: port(values['gateway-port'], 8088),
         orchestratorPort: port(values['orchestrator-port'], 8935),
         orchestrators: orchestratorCount,
         warmup: true,
+        ...(adminToken ? { adminToken } : {}),
         ...(values.chain ? { chainPort: port(values['chain-port'], 8545) } : {}),
       });
       const studio = values.studio
         ? await startStudio({
             gatewayUrl: stack.gatewayUrl,
             host: values.host,
-            port: port(values['studio-port'], 5173),
+            port: studioPort,
           }).catch(async (error: unknown) => {
             await stack.close();
             throw error;
@@ -175,6 +226,7 @@ async function main(argv: string[]): Promise<void> {
           ...(studio ? [`  studio         ${studio.url}   (open it in a browser)`] : []),
           `  WHIP ingest    ${stack.gatewayUrl}/whip?pipeline=invert   (POST application/sdp)`,
           `  gateway        ${stack.gatewayUrl}/streams   ${stack.gatewayUrl}/orchestrators   ${stack.gatewayUrl}/metrics`,
+          `  ${gatewayMode(adminToken)}`,
           ...stack.orchestratorUrls.map((url) => `  orchestrator   ${url}/info`),
           ...(stack.chain
             ? [
@@ -195,8 +247,15 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`peerframe: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  process.exit(error instanceof CliUsageError ? 2 : 1);
 });
+
+/** The gateway's mode, for the start banner and log. */
+function gatewayMode(adminToken: string | undefined): string {
+  return adminToken
+    ? 'gateway: stream keys required (made with POST /admin/stream-keys and the admin token)'
+    : 'gateway: open mode (anyone may publish; PEERFRAME_ADMIN_TOKEN or --admin-token-file requires stream keys)';
+}
 
 function parseSfuFlag(value: string | undefined): 'werift' | 'mediasoup' | 'auto' {
   if (value === 'werift' || value === 'mediasoup' || value === 'auto') return value;

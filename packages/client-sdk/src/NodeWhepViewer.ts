@@ -8,10 +8,11 @@ export type NodeWhepViewerEvents = {
 };
 
 export type NodeWhepViewerOptions = {
-  /** The stream's WHEP URL, e.g. `http://127.0.0.1:8088/whep/<playbackId>`. */
+  /**
+   * The stream's WHEP URL, e.g. `http://127.0.0.1:8088/whep/<playbackId>` (the processed video),
+   * or the publisher's `sourcePlaybackUrl` (its own video; only the publisher is given it).
+   */
   whepUrl: string;
-  /** Play the publisher's own video instead of the processed one (default false). */
-  source?: boolean;
   /** How long to wait for the connection, ms (default 10 000). */
   connectTimeoutMs?: number;
 };
@@ -38,7 +39,6 @@ export class NodeWhepViewer extends TypedEmitter<NodeWhepViewerEvents> {
       await pc.setLocalDescription(await pc.createOffer());
       await waitForIceGathering(pc);
       const url = new URL(options.whepUrl);
-      if (options.source) url.searchParams.set('source', '1');
       const { answerSdp, resourceUrl } = await postOffer(url, pc.localDescription?.sdp ?? '', {});
       const viewer = new NodeWhepViewer(pc, resourceUrl);
       viewer.#stopSink = attachVideoSink(pc, (frame) => viewer.emit('frame', frame));

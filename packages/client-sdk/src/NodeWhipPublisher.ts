@@ -11,6 +11,7 @@ import {
   WrtcPeerConnection,
   waitForIceGathering,
 } from '@peerframe/core/wrtc';
+import { whipAnswerHeaders } from '@peerframe/wire';
 import { attachVideoSink, postOffer, type ReceivedFrame, waitConnected } from './nodePeer.ts';
 import type { I420Buffer } from './SyntheticVideo.ts';
 
@@ -42,6 +43,11 @@ export class NodeWhipPublisher extends TypedEmitter<NodeWhipPublisherEvents> {
   readonly resourceUrl: string;
   /** Where viewers play the processed stream over WHEP, when the gateway says. */
   readonly playbackUrl: string | undefined;
+  /**
+   * Where this publisher's own, unprocessed video plays over WHEP, when the gateway says: a
+   * secret to keep (it shows what a privacy effect hides); the public `playbackUrl` never plays it.
+   */
+  readonly sourcePlaybackUrl: string | undefined;
   readonly #pc: RTCPeerConnection;
   readonly #source: InstanceType<typeof VideoSource>;
   readonly #track: MediaStreamTrack;
@@ -56,6 +62,7 @@ export class NodeWhipPublisher extends TypedEmitter<NodeWhipPublisherEvents> {
     track: MediaStreamTrack,
     resourceUrl: string,
     playbackUrl: string | undefined,
+    sourcePlaybackUrl: string | undefined,
     headers: Record<string, string>,
   ) {
     super();
@@ -64,6 +71,7 @@ export class NodeWhipPublisher extends TypedEmitter<NodeWhipPublisherEvents> {
     this.#track = track;
     this.resourceUrl = resourceUrl;
     this.playbackUrl = playbackUrl;
+    this.sourcePlaybackUrl = sourcePlaybackUrl;
     this.#headers = headers;
     this.#log = createLogger('client-sdk:whip', { resource: resourceUrl });
   }
@@ -87,13 +95,17 @@ export class NodeWhipPublisher extends TypedEmitter<NodeWhipPublisherEvents> {
       const answer = options.bitrate
         ? setVideoBitrateHints(posted.answerSdp, options.bitrate)
         : posted.answerSdp;
-      const playbackPath = posted.headers.get('peerframe-playback-url');
+      const absolute = (header: string) => {
+        const path = posted.headers.get(header);
+        return path ? new URL(path, url).toString() : undefined;
+      };
       const publisher = new NodeWhipPublisher(
         pc,
         source,
         track,
         posted.resourceUrl,
-        playbackPath ? new URL(playbackPath, url).toString() : undefined,
+        absolute(whipAnswerHeaders.playbackUrl),
+        absolute(whipAnswerHeaders.sourcePlaybackUrl),
         headers,
       );
       publisher.#stopSink = attachVideoSink(pc, (frame) => publisher.emit('frame', frame));

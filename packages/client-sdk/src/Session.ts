@@ -1,11 +1,15 @@
 import { BaseError, type HopTimings, hopNames, TypedEmitter } from '@peerframe/core/browser';
 import {
+  errorOfBody,
+  type StreamState,
+  type StreamStatsEvent,
+  whipAnswerHeaders,
+} from '@peerframe/wire';
+import {
   ControlClient,
   type ControlError,
-  type OrchestratorInfo,
-  type PaymentInfo,
-  type StreamState,
-  type StreamStats,
+  type ServingOrchestrator,
+  type SessionPayment,
 } from './ControlClient.ts';
 import {
   type DecoderSample,
@@ -62,9 +66,9 @@ export type SessionEvents = {
   state: [SessionState];
   stats: [SessionStats];
   /** The orchestrator now serving the stream, with its price. */
-  orchestrator: [OrchestratorInfo];
+  orchestrator: [ServingOrchestrator];
   /** A payment for the stream (wei as bigint). */
-  payment: [PaymentInfo];
+  payment: [SessionPayment];
   /** The processed track changed (after a reconnect); `output` holds the new one. */
   output: [MediaStream];
   error: [SessionErrorEvent];
@@ -163,7 +167,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   #link: Link | undefined;
   #source: MediaStreamTrack | undefined;
   #probe: LatencyProbe | undefined;
-  #gatewayStats: StreamStats | undefined;
+  #gatewayStats: StreamStatsEvent | undefined;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
   /** Our decoder's totals at the last stats tick (for the gateway → us hop). */
   #decoder: DecoderSample | undefined;
@@ -212,6 +216,11 @@ export class Session extends TypedEmitter<SessionEvents> {
 
   /** Where viewers play the processed stream over WHEP (set once published). */
   playbackUrl: string | undefined;
+  /**
+   * Where the publisher's own, unprocessed video plays over WHEP (set once published): a secret
+   * of this session's, not to share (it shows what a privacy effect hides).
+   */
+  sourcePlaybackUrl: string | undefined;
   /** Why the session last reconnected. */
   reconnectReason: string | undefined;
 
@@ -344,8 +353,12 @@ export class Session extends TypedEmitter<SessionEvents> {
       if (!location) throw new SessionError('whip_no_location', 'The answer has no Location');
       link.resourceUrl = new URL(location, url).toString();
       link.streamId = new URL(link.resourceUrl).pathname.split('/').pop();
-      const playback = res.headers.get('peerframe-playback-url');
-      this.playbackUrl = playback ? new URL(playback, url).toString() : undefined;
+      const absolute = (header: string) => {
+        const path = res.headers.get(header);
+        return path ? new URL(path, url).toString() : undefined;
+      };
+      this.playbackUrl = absolute(whipAnswerHeaders.playbackUrl);
+      this.sourcePlaybackUrl = absolute(whipAnswerHeaders.sourcePlaybackUrl);
       if (this.#closed) throw new SessionError('session_closed', 'The session is closed');
       await pc.setRemoteDescription({ type: 'answer', sdp: body });
       await waitSessionConnected(pc, options.connectTimeoutMs);
@@ -525,7 +538,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       latencySamples: latencies.length,
       swaps: gateway?.swaps,
       reconnects: this.#reconnects,
-      hops: gateway?.hops ? hopsOf(gateway.hops, gatewayToPublisher) : undefined,
+      hops: gateway ? hopsOf(gateway.hops, gatewayToPublisher) : undefined,
     });
   }
 
@@ -551,15 +564,14 @@ function gatewayState(state: StreamState): SessionState {
 }
 
 function whipError(status: number, body: string): SessionError {
-  let code = 'whip_failed';
-  let message = `The gateway answered ${status}`;
+  let error: ReturnType<typeof errorOfBody>;
   try {
-    const parsed = JSON.parse(body) as { error?: { code?: string; message?: string } };
-    code = parsed.error?.code ?? code;
-    message = parsed.error?.message ?? message;
+    error = errorOfBody(JSON.parse(body));
   } catch {
     // Not JSON: keep the status.
   }
+  const code = error?.code ?? 'whip_failed';
+  const message = error?.message ?? `The gateway answered ${status}`;
   // Capacity, rate limits and server errors may pass; bad requests and refused keys do not.
   const retryable = status === 429 || status === 408 || status >= 500;
   return new SessionError(code, message, { retryable, details: `HTTP ${status}` });

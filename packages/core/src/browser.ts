@@ -14,3 +14,4 @@ export {
   PortableTypedEmitter,
   PortableTypedEmitter as TypedEmitter,
 } from './PortableTypedEmitter.ts';
+export { type VideoCodecName, videoCodecNames } from './videoCodecNames.ts';

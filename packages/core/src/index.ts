@@ -9,13 +9,16 @@ export {
 } from './frameTiming.ts';
 export { HttpError } from './HttpError.ts';
 export {
+  bearerToken,
   closeHttp,
   contentType,
   defaultMaxBodyBytes,
   listenHttp,
   parseJsonObject,
   readBody,
+  readJsonObject,
   requestUrl,
+  secretsEqual,
   sendError,
   sendJson,
 } from './http.ts';
@@ -41,10 +44,9 @@ export {
   restrictVideoCodec,
   selectVideoCodec,
   type VideoCodecChoice,
-  type VideoCodecName,
-  videoCodecNames,
   videoSection,
 } from './videoCodec.ts';
+export { type VideoCodecName, videoCodecNames } from './videoCodecNames.ts';
 export {
   parseVideoTiming,
   serializeVideoTiming,

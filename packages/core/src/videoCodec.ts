@@ -4,11 +4,7 @@ import {
   type SdpSummary,
   UnsupportedCodecError,
 } from './sdp.ts';
-
-/** The video codecs a PeerFrame stream can carry end to end. */
-export type VideoCodecName = 'VP8' | 'H264';
-
-export const videoCodecNames: readonly VideoCodecName[] = ['VP8', 'H264'];
+import { type VideoCodecName, videoCodecNames } from './videoCodecNames.ts';
 
 /** One video codec of an offer, as a PeerFrame leg carries it (always exactly one per leg). */
 export type VideoCodecChoice = {

@@ -1,15 +1,20 @@
-import { createLogger, HttpError, type Logger } from '@peerframe/core';
+import { type BaseErrorOptions, createLogger, HttpError, type Logger } from '@peerframe/core';
 import {
   connectProtocol,
   decodeTicketParams,
+  defaultSenderSafeguards,
   encodePayment,
-  type PaymentJson,
+  getClaimableReserve,
   type ProtocolConnection,
+  type SenderDepositInfo,
+  SenderUnlockingError,
   type TicketParams,
+  TicketParamsRefusedError,
   TicketSender,
   ticketBrokerAbi,
   type Wei,
 } from '@peerframe/protocol';
+import type { PaymentJson } from '@peerframe/wire';
 import type { Address, Hex } from 'viem';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
 
@@ -24,6 +29,19 @@ export type GatewayPaymentsOptions = {
   refreshBlocks: bigint;
   /** How long a read of the sender's own deposit and reserve is reused, ms (default 5 000). */
   fundsCacheMs: number;
+  /**
+   * Highest expected value of one ticket an orchestrator's params may carry, wei (default 3e12,
+   * go-livepeer's `-maxTicketEV`: 3× the EV orchestrators issue by default).
+   */
+  maxTicketEvWei: Wei;
+  /**
+   * Highest expected value of one payment (the upfront one included), wei: what an orchestrator
+   * can take ahead of its service (default 2e13, go-livepeer's `-maxTotalEV`: 200 s at the
+   * default price).
+   */
+  maxTotalEvWei: Wei;
+  /** A ticket's face value must be at most deposit ÷ this (default 1, go-livepeer's). */
+  depositMultiplier: bigint;
 };
 
 export const defaultGatewayPaymentsOptions: GatewayPaymentsOptions = {
@@ -32,6 +50,7 @@ export const defaultGatewayPaymentsOptions: GatewayPaymentsOptions = {
   maxAttempts: 3,
   refreshBlocks: 20n,
   fundsCacheMs: 5_000,
+  ...defaultSenderSafeguards,
 };
 
 /** An orchestrator's terms for one pipeline, for this gateway. */
@@ -42,10 +61,32 @@ export type PaymentQuote = {
   params: TicketParams;
 };
 
-/** The gateway's payments were asked to pay more than it can back, or the terms are unusable. */
+/**
+ * Who a refused payment is about: the orchestrator's terms (another orchestrator may do) or the
+ * gateway itself (it pays no one, e.g. its deposit is unlocking).
+ */
+export type PaymentBlame = 'orchestrator' | 'gateway';
+
+/**
+ * A payment the gateway will not make: the orchestrator's terms are unusable or beyond the
+ * gateway's safeguards (502, `code` the rule: `ticket_ev_too_high`, …), or the gateway cannot
+ * pay anyone (503 `sender_unlocking`).
+ */
 export class PaymentError extends HttpError {
   override name = 'PaymentError';
+  readonly blame: PaymentBlame;
+  constructor(
+    status: number,
+    code: string,
+    shortMessage: string,
+    options: BaseErrorOptions & { blame: PaymentBlame },
+  ) {
+    super(status, code, shortMessage, options);
+    this.blame = options.blame;
+  }
 }
+
+type SenderFunds = SenderDepositInfo & { at: number; maxFloatWei: Wei; reading: boolean };
 
 /**
  * The gateway's side of per-second payments: one key (the sender) and its TicketBroker deposit
@@ -57,7 +98,7 @@ export class GatewayPayments {
   readonly sender: TicketSender;
   readonly options: GatewayPaymentsOptions;
   readonly #connection: ProtocolConnection;
-  readonly #funds = new Map<string, { at: number; maxFloatWei: Wei; reading: boolean }>();
+  readonly #funds = new Map<string, SenderFunds>();
   readonly #log: Logger = createLogger('gateway:payments');
   #lastBlock: bigint | undefined;
   #blockRead: Promise<void> | undefined;
@@ -69,8 +110,17 @@ export class GatewayPayments {
     options: GatewayPaymentsOptions,
   ) {
     this.#connection = connection;
-    // With the key itself tickets are signed by native secp256k1 (~10× viem's rate).
-    this.sender = new TicketSender({ account: connection.account, privateKey });
+    // With the key itself tickets are signed by native secp256k1 (~10× viem's rate). Every
+    // orchestrator's params are checked against the safeguards before anything is signed.
+    this.sender = new TicketSender({
+      account: connection.account,
+      privateKey,
+      safeguards: {
+        maxTicketEvWei: options.maxTicketEvWei,
+        maxTotalEvWei: options.maxTotalEvWei,
+        depositMultiplier: options.depositMultiplier,
+      },
+    });
     this.options = options;
   }
 
@@ -97,9 +147,18 @@ export class GatewayPayments {
         sender: connection.account.address,
         depositWei: info.deposit,
         signer: payments.sender.signer,
+        maxTicketEvWei: payments.options.maxTicketEvWei,
+        maxTotalEvWei: payments.options.maxTotalEvWei,
+        depositMultiplier: payments.options.depositMultiplier,
       },
       'paying orchestrators',
     );
+    if (info.withdrawRound > 0n) {
+      payments.#log.warn(
+        { withdrawRound: info.withdrawRound },
+        'the TicketBroker deposit is unlocking: no orchestrator will be paid until it is funded again',
+      );
+    }
     return payments;
   }
 
@@ -117,10 +176,13 @@ export class GatewayPayments {
         502,
         'bad_orchestrator_terms',
         `Orchestrator ${client.url} gave no price for "${pipeline}"`,
+        { blame: 'orchestrator' },
       );
     }
     if (!info.payments.ticketParams) {
-      throw new PaymentError(502, 'bad_orchestrator_terms', `${client.url} gave no ticket params`);
+      throw new PaymentError(502, 'bad_orchestrator_terms', `${client.url} gave no ticket params`, {
+        blame: 'orchestrator',
+      });
     }
     const params = decodeTicketParams(info.payments.ticketParams);
     if (params.recipient.toLowerCase() !== info.payments.recipient.toLowerCase()) {
@@ -128,6 +190,7 @@ export class GatewayPayments {
         502,
         'bad_orchestrator_terms',
         `${client.url}: ticket params pay ${params.recipient}, not ${info.payments.recipient}`,
+        { blame: 'orchestrator' },
       );
     }
     return {
@@ -171,27 +234,58 @@ export class GatewayPayments {
     return this.#blockRead;
   }
 
-  /** Tickets worth `amountWei` (plus carried credit) against `params`. */
+  /**
+   * Tickets worth `amountWei` (plus carried credit) against `params`. Nothing is signed when the
+   * params break a safeguard (`PaymentError` 502 naming the rule, blame 'orchestrator') or when
+   * this gateway's own deposit is unlocking (503 `sender_unlocking`, blame 'gateway').
+   */
   async pay(
     params: TicketParams,
     amountWei: Wei,
   ): Promise<{ payment: PaymentJson; expectedValueWei: Wei }> {
-    const batch = await this.sender.createTicketBatch({
-      params,
-      amountWei,
-      maxFloatWei: await this.#maxFloat(params.recipient),
-    });
-    return {
-      payment: encodePayment(this.address, batch.tickets),
-      expectedValueWei: batch.expectedValueWei,
-    };
+    const funds = await this.#senderFunds(params.recipient);
+    try {
+      const batch = await this.sender.createTicketBatch({
+        params,
+        amountWei,
+        maxFloatWei: funds.maxFloatWei,
+        senderInfo: funds,
+      });
+      return {
+        payment: encodePayment(this.address, batch.tickets),
+        expectedValueWei: batch.expectedValueWei,
+      };
+    } catch (error) {
+      if (error instanceof SenderUnlockingError) {
+        throw new PaymentError(
+          503,
+          'sender_unlocking',
+          `This gateway's TicketBroker deposit is unlocking (withdraw round ${error.withdrawRound}): it pays no orchestrator until the deposit is funded again`,
+          { blame: 'gateway', cause: error },
+        );
+      }
+      if (error instanceof TicketParamsRefusedError) {
+        this.#log.warn(
+          { recipient: params.recipient, reason: error.reason, details: error.details },
+          'ticket params refused',
+        );
+        throw new PaymentError(
+          502,
+          error.reason,
+          `The ticket params of ${params.recipient} break this gateway's safeguards (${error.reason}): ${error.details ?? ''}`,
+          { blame: 'orchestrator', cause: error },
+        );
+      }
+      throw error;
+    }
   }
 
   /**
-   * Deposit + this recipient's reserve allocation. Read once, then again in the background every
-   * `fundsCacheMs`: while the chain is unreachable, what it said last still bounds what we promise.
+   * Deposit and withdraw round, and deposit + this recipient's reserve allocation. Read once,
+   * then again in the background every `fundsCacheMs`: while the chain is unreachable, what it
+   * said last still bounds what we promise.
    */
-  async #maxFloat(recipient: Address): Promise<Wei> {
+  async #senderFunds(recipient: Address): Promise<SenderFunds> {
     const cached = this.#funds.get(recipient);
     if (!cached) return this.#readFunds(recipient);
     if (performance.now() - cached.at >= this.options.fundsCacheMs && !cached.reading) {
@@ -204,10 +298,10 @@ export class GatewayPayments {
           cached.reading = false;
         });
     }
-    return cached.maxFloatWei;
+    return cached;
   }
 
-  async #readFunds(recipient: Address): Promise<Wei> {
+  async #readFunds(recipient: Address): Promise<SenderFunds> {
     const { publicClient, addresses } = this.#connection;
     const [[info], allocation] = await Promise.all([
       publicClient.readContract({
@@ -216,15 +310,20 @@ export class GatewayPayments {
         functionName: 'getSenderInfo',
         args: [this.address],
       }),
-      publicClient.readContract({
-        address: addresses.ticketBroker,
-        abi: ticketBrokerAbi,
-        functionName: 'claimableReserve',
-        args: [this.address, recipient],
+      getClaimableReserve(publicClient, {
+        ticketBroker: addresses.ticketBroker,
+        reserveHolder: this.address,
+        claimant: recipient,
       }),
     ]);
-    const maxFloatWei = info.deposit + allocation;
-    this.#funds.set(recipient, { at: performance.now(), maxFloatWei, reading: false });
-    return maxFloatWei;
+    const funds: SenderFunds = {
+      at: performance.now(),
+      maxFloatWei: info.deposit + allocation,
+      depositWei: info.deposit,
+      withdrawRound: info.withdrawRound,
+      reading: false,
+    };
+    this.#funds.set(recipient, funds);
+    return funds;
   }
 }

@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   type BitrateHints,
+  bearerToken,
   closeHttp,
   contentType,
   createLogger,
@@ -9,27 +9,43 @@ import {
   type Logger,
   listenHttp,
   maxSdpBytes,
-  parseJsonObject,
   parseSdp,
   readBody,
+  readJsonObject,
   requestUrl,
+  secretsEqual,
   selectVideoCodec,
   sendError,
   sendJson,
 } from '@peerframe/core';
+import {
+  type GatewayHealth,
+  type OrchestratorViewList,
+  type PipelineOfferList,
+  type StreamStatsList,
+  whipAnswerHeaders,
+} from '@peerframe/wire';
 import { ControlChannel } from './ControlChannel.ts';
+import { checkStreamParams } from './checkStreamParams.ts';
 import type { ChainDiscoveryOptions } from './discoverOrchestrators.ts';
 import { GatewayMetrics } from './GatewayMetrics.ts';
 import type { GatewayPayments } from './GatewayPayments.ts';
 import { OrchestratorPool } from './OrchestratorPool.ts';
+import { OriginPolicy } from './OriginPolicy.ts';
+import { PendingPeers } from './PendingPeers.ts';
 import { RateLimiter } from './RateLimiter.ts';
-import { parseIceFragment, type SfuAdapter } from './SfuAdapter.ts';
+import {
+  assertCandidateCount,
+  countUdpCandidates,
+  parseIceFragment,
+  type SfuAdapter,
+} from './SfuAdapter.ts';
 import {
   type CreateStreamKeyOptions,
   type StreamKeyRecord,
   StreamKeyStore,
 } from './StreamKeyStore.ts';
-import { StreamSession, type StreamStats } from './StreamSession.ts';
+import { defaultStreamSessionOptions, StreamSession } from './StreamSession.ts';
 import { weriftSfu } from './WeriftLeg.ts';
 
 export type GatewayServerOptions = {
@@ -70,10 +86,43 @@ export type GatewayServerOptions = {
   /** How long a failed orchestrator is left out of selection, ms (default 30 000). */
   suspendMs?: number;
   /**
+   * How long an orchestrator whose payment terms were refused (ticket params beyond the
+   * payments' safeguards) is left out of selection, ms (default 600 000).
+   */
+  refusedTermsSuspendMs?: number;
+  /**
    * Token for the admin API (`Authorization: Bearer <token>`). When set, publishing needs a
-   * stream key made through that API; when unset the gateway is open (local development).
+   * stream key made through that API, and `/streams` and `/metrics` need the token; when unset
+   * the gateway is open (local development).
    */
   adminToken?: string;
+  /**
+   * The sqlite file stream keys are kept in (digests only, mode 0600), so they survive a restart
+   * (default `:memory:`: they end with the process).
+   */
+  streamKeyStorePath?: string;
+  /**
+   * Origins of the web pages that may use this gateway (`http://127.0.0.1:5173`): their requests
+   * get CORS headers and may open the control channel; a page from any other origin is refused
+   * (403 `origin_not_allowed`). Clients that are not pages (OBS, ffmpeg, the Node SDK) send no
+   * origin and are not concerned. `*` allows every page. The admin API never takes a page's
+   * request. Default none.
+   */
+  allowedOrigins?: string[];
+  /** A publisher not connected this long after its answer ends its stream, ms (default 3 000). */
+  publisherConnectTimeoutMs?: number;
+  /** A WHEP viewer not connected this long after its answer is dropped, ms (default 3 000). */
+  viewerConnectTimeoutMs?: number;
+  /**
+   * Publishers, and viewers, of one client address answered but not connected yet, at most
+   * (each kind; default 2): more get 429 `too_many_pending`.
+   */
+  maxPendingPerClient?: number;
+  /**
+   * ICE candidates one publisher or viewer may name that the gateway would check (UDP, IPv4 or a
+   * host name; default 12): more get 400 `too_many_candidates`.
+   */
+  maxRemoteCandidates?: number;
   /**
    * Pays orchestrators that charge, every second, with probabilistic tickets (default: none;
    * then only orchestrators that do not charge can take streams).
@@ -114,19 +163,23 @@ export const defaultGatewayServerOptions = {
   faultInjection: false,
   stallTimeoutMs: 400,
   suspendMs: 30_000,
+  streamKeyStorePath: ':memory:',
+  allowedOrigins: [] as readonly string[],
+  maxPendingPerClient: 2,
+  ...defaultStreamSessionOptions,
 } as const;
-
-const corsHeaders = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, PATCH, DELETE, OPTIONS',
-  'access-control-allow-headers': 'authorization, content-type, if-match',
-  'access-control-expose-headers': 'location, etag, link, peerframe-playback-url',
-};
 
 /**
  * The gateway node's HTTP API. WHIP (RFC 9725): `POST /whip?pipeline=<name>&params=<json>` with an
  * `application/sdp` offer → `201 Created`, `Location: /whip/<id>`, the SDP answer; `DELETE` on the
  * Location ends the stream. `GET /streams` lists live streams with their packet counters.
+ *
+ * What each request needs: a web page's request (it carries an `Origin`) comes from an allowed
+ * origin, and never reaches the admin API; with an admin token, publishing takes a stream key
+ * and `/streams`, `/metrics` and `/admin/*` the admin token. A publish is checked (SDP, candidates,
+ * key, pending publishers of its client, pipeline and params against the orchestrator's schema)
+ * before anything is paid; the unprocessed source plays only with the secret id the publisher
+ * alone is given (`peerframe-source-playback-url`).
  */
 export class GatewayServer {
   readonly url: string;
@@ -134,9 +187,13 @@ export class GatewayServer {
   readonly #server: Server;
   readonly #options: Required<GatewayServerOptions>;
   readonly #log: Logger = createLogger('gateway:http');
-  readonly streamKeys = new StreamKeyStore();
+  readonly streamKeys: StreamKeyStore;
   /** The stream key each live stream was published with. */
   readonly #keyOfStream = new Map<string, StreamKeyRecord>();
+  /** Per stream key id, its streams being created (they count toward its `maxStreams`). */
+  readonly #keySlotsReserved = new Map<string, number>();
+  readonly #origins: OriginPolicy;
+  readonly #pending: PendingPeers;
   #control: ControlChannel | undefined;
   readonly #pool: OrchestratorPool;
   readonly #limiter: RateLimiter;
@@ -149,6 +206,8 @@ export class GatewayServer {
     url: string,
     options: GatewayServerOptions,
     pool: OrchestratorPool,
+    streamKeys: StreamKeyStore,
+    origins: OriginPolicy,
   ) {
     this.#server = server;
     this.url = url;
@@ -157,7 +216,16 @@ export class GatewayServer {
       ...options,
     } as Required<GatewayServerOptions>;
     this.#pool = pool;
+    this.streamKeys = streamKeys;
+    this.#origins = origins;
     this.#limiter = new RateLimiter({ capacity: options.requestsPer10s ?? 60, windowMs: 10_000 });
+    this.#pending = new PendingPeers({
+      maxPerClient: this.#options.maxPendingPerClient,
+      retryAfterMs: Math.max(
+        this.#options.publisherConnectTimeoutMs,
+        this.#options.viewerConnectTimeoutMs,
+      ),
+    });
   }
 
   /** Reads the chain's active set again now (it is also read periodically). */
@@ -170,28 +238,59 @@ export class GatewayServer {
     if ((options.orchestrators ?? []).length === 0 && !options.chain) {
       throw new RangeError('GatewayServer needs orchestrator URLs or a chain to discover them on');
     }
+    const origins = new OriginPolicy(
+      options.allowedOrigins ?? defaultGatewayServerOptions.allowedOrigins,
+    );
     const pool = await OrchestratorPool.create({
       urls: options.orchestrators ?? [],
       chain: options.chain,
       suspendMs: options.suspendMs ?? defaultGatewayServerOptions.suspendMs,
+      ...(options.refusedTermsSuspendMs !== undefined
+        ? { refusedTermsSuspendMs: options.refusedTermsSuspendMs }
+        : {}),
       ...(options.infoIntervalMs ? { infoIntervalMs: options.infoIntervalMs } : {}),
       onDraining: (orchestratorUrl) => {
         if (gatewayRef) gatewayRef.#moveStreamsOff(orchestratorUrl);
       },
     });
-    const { server, url } = await listenHttp(
-      options.host ?? defaultGatewayServerOptions.host,
-      options.port ?? defaultGatewayServerOptions.port,
-    );
-    const gateway = new GatewayServer(server, url, options, pool);
+    let streamKeys: StreamKeyStore;
+    let listening: Awaited<ReturnType<typeof listenHttp>>;
+    try {
+      streamKeys = StreamKeyStore.open({
+        path: options.streamKeyStorePath ?? defaultGatewayServerOptions.streamKeyStorePath,
+      });
+      try {
+        listening = await listenHttp(
+          options.host ?? defaultGatewayServerOptions.host,
+          options.port ?? defaultGatewayServerOptions.port,
+        );
+      } catch (error) {
+        streamKeys.close();
+        throw error;
+      }
+    } catch (error) {
+      pool.close();
+      throw error;
+    }
+    const { server, url } = listening;
+    const gateway = new GatewayServer(server, url, options, pool, streamKeys, origins);
     gatewayRef = gateway;
     gateway.#control = new ControlChannel(server, {
       stream: (id) => gateway.streams.get(id),
       keyOfStream: (id) => gateway.#keyOfStream.get(id),
       verifyKey: options.adminToken ? (key) => gateway.#verifyKey(key) : undefined,
+      origins,
     });
     server.on('request', (req, res) => void gateway.#handle(req, res));
-    gateway.#log.info({ url: gateway.url, whip: `${gateway.url}/whip` }, 'gateway listening');
+    gateway.#log.info(
+      {
+        url: gateway.url,
+        whip: `${gateway.url}/whip`,
+        allowedOrigins: origins.allowedOrigins,
+        streamKeys: streamKeys.path,
+      },
+      'gateway listening',
+    );
     return gateway;
   }
 
@@ -205,9 +304,18 @@ export class GatewayServer {
     );
     try {
       const url = requestUrl(req);
+      // The control channel's own (socket.io answers it, with the same origin policy).
+      if (url.pathname.startsWith('/socket.io/')) return;
       const parts = url.pathname.split('/').filter(Boolean);
+      // A web page's request: only from an allowed origin, never to the admin API.
+      const origin = req.headers.origin;
+      const admin = parts[0] === 'admin';
+      this.#origins.check(origin, { admin });
+      for (const [name, value] of Object.entries(this.#origins.corsHeaders(origin, { admin }))) {
+        res.setHeader(name, value);
+      }
       if (req.method === 'OPTIONS') {
-        res.writeHead(204, { ...corsHeaders, ...this.#linkHeaders() }).end();
+        res.writeHead(204, this.#linkHeaders()).end();
         return;
       }
       if ((parts[0] === 'whip' || parts[0] === 'whep') && req.method === 'POST')
@@ -232,7 +340,7 @@ export class GatewayServer {
             );
           }
           await stream.close('publisher ended it');
-          res.writeHead(200, corsHeaders).end();
+          res.writeHead(200).end();
           return;
         }
         if (req.method === 'PATCH') return await this.#patchIce(req, res, stream);
@@ -245,36 +353,38 @@ export class GatewayServer {
         if (!(await stream.removeViewer(parts[2] ?? ''))) {
           throw new HttpError(404, 'viewer_not_found', `No viewer ${parts[2]}`);
         }
-        res.writeHead(200, corsHeaders).end();
+        res.writeHead(200).end();
         return;
       }
       if (req.method === 'GET' && url.pathname === '/pipelines') {
-        return sendJson(res, 200, { pipelines: this.#pool.pipelines() }, corsHeaders);
+        return sendJson(res, 200, {
+          pipelines: this.#pool.pipelines(),
+        } satisfies PipelineOfferList);
       }
       if (req.method === 'GET' && url.pathname === '/orchestrators') {
-        return sendJson(res, 200, { orchestrators: this.#pool.list() }, corsHeaders);
+        return sendJson(res, 200, {
+          orchestrators: this.#pool.list(),
+        } satisfies OrchestratorViewList);
       }
       if (req.method === 'GET' && url.pathname === '/streams') {
         // With stream keys in force the list (whose ids end streams) is for admins only.
         if (this.#options.adminToken) this.#requireAdmin(req);
-        return sendJson(
-          res,
-          200,
-          { streams: [...this.streams.values()].map((s) => s.stats()) satisfies StreamStats[] },
-          corsHeaders,
-        );
+        return sendJson(res, 200, {
+          streams: [...this.streams.values()].map((s) => s.stats()),
+        } satisfies StreamStatsList);
       }
       if (req.method === 'GET' && url.pathname === '/healthz') {
         // A draining gateway is still alive but wants no new streams: 503 for load balancers.
         const ok = !this.#closed && !this.#draining;
-        return sendJson(
-          res,
-          ok ? 200 : 503,
-          { ok, draining: this.#draining, streams: this.streams.size },
-          corsHeaders,
-        );
+        return sendJson(res, ok ? 200 : 503, {
+          ok,
+          draining: this.#draining,
+          streams: this.streams.size,
+        } satisfies GatewayHealth);
       }
       if (req.method === 'GET' && url.pathname === '/metrics') {
+        // Its per-stream series are labelled with stream ids, which end streams: admins only.
+        if (this.#options.adminToken) this.#requireAdmin(req);
         const text = await this.metrics.registry.metrics();
         res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text);
         return;
@@ -287,12 +397,10 @@ export class GatewayServer {
       }
       throw new HttpError(404, 'not_found', `No route for ${req.method} ${url.pathname}`);
     } catch (error) {
-      const limited = error instanceof HttpError && error.code === 'rate_limited';
-      const status = sendError(
-        res,
-        error,
-        limited ? { ...corsHeaders, 'retry-after': error.details ?? '1' } : corsHeaders,
-      );
+      const limited =
+        error instanceof HttpError &&
+        (error.code === 'rate_limited' || error.code === 'too_many_pending');
+      const status = sendError(res, error, limited ? { 'retry-after': error.details ?? '1' } : {});
       if (status >= 500) this.#log.error({ err: error }, 'request failed');
       else this.#log.debug({ err: error }, 'request rejected');
     }
@@ -337,12 +445,11 @@ export class GatewayServer {
     }
     const answer = await stream.patchPublisherIce(fragment);
     if (answer === undefined) {
-      res.writeHead(204, { ...corsHeaders, etag: stream.etag }).end();
+      res.writeHead(204, { etag: stream.etag }).end();
       return;
     }
     res
       .writeHead(200, {
-        ...corsHeaders,
         'content-type': 'application/trickle-ice-sdpfrag',
         etag: stream.etag,
       })
@@ -366,52 +473,83 @@ export class GatewayServer {
     const offer = await readBody(req, maxSdpBytes);
     // VP8, or H.264 where the SFU carries it (OBS, FFmpeg, Safari); the orchestrator answers alike.
     selectVideoCodec(parseSdp(offer), this.#options.sfu?.videoCodecs ?? weriftSfu.videoCodecs);
+    assertCandidateCount(countUdpCandidates(offer), this.#options.maxRemoteCandidates);
     const pipeline = url.searchParams.get('pipeline') ?? this.#options.defaultPipeline;
-    const key = this.#authorizePublish(req, pipeline);
-    const params = parseParamsQuery(url.searchParams.get('params'));
-    const payments = this.#options.payments;
-    const maxPriceWeiPerSecond =
-      key?.maxPriceWeiPerSecond ?? payments?.options.maxPriceWeiPerSecond;
-    const stream = await StreamSession.create(offer, {
-      pipeline,
-      params,
-      payments,
-      maxPriceWeiPerSecond,
-      sfu: this.#options.sfu,
-      selectOrchestrator: (exclude) =>
-        this.#pool.select(pipeline, exclude, {
-          // Without payments only free orchestrators can take the stream.
-          maxPriceWeiPerSecond: payments ? maxPriceWeiPerSecond : 0n,
-        }),
-      onOrchestratorFailed: (orchestratorUrl) => this.#pool.reportFailure(orchestratorUrl),
-      bitrate: this.#options.bitrate,
-      zeroPlayoutDelay: this.#options.zeroPlayoutDelay,
-      stallTimeoutMs: this.#options.stallTimeoutMs,
-    });
+    const { key, releaseSlot } = this.#authorizePublish(req, pipeline);
+    let stream: StreamSession;
+    let releasePending: () => void = () => {};
+    try {
+      const params = parseParamsQuery(url.searchParams.get('params'));
+      releasePending = this.#pending.take(clientAddress(req), 'publisher');
+      const payments = this.#options.payments;
+      const maxPriceWeiPerSecond =
+        key?.maxPriceWeiPerSecond ?? payments?.options.maxPriceWeiPerSecond;
+      stream = await StreamSession.create(offer, {
+        pipeline,
+        params,
+        payments,
+        maxPriceWeiPerSecond,
+        sfu: this.#options.sfu,
+        selectOrchestrator: (exclude) =>
+          this.#pool.select(pipeline, exclude, {
+            // Without payments only free orchestrators can take the stream.
+            maxPriceWeiPerSecond: payments ? maxPriceWeiPerSecond : 0n,
+          }),
+        checkParams: async (client, checked) =>
+          checkStreamParams(await this.#pool.infoOf(client), pipeline, checked),
+        onOrchestratorFailed: (orchestratorUrl, cause) =>
+          this.#pool.reportFailure(orchestratorUrl, cause),
+        bitrate: this.#options.bitrate,
+        zeroPlayoutDelay: this.#options.zeroPlayoutDelay,
+        stallTimeoutMs: this.#options.stallTimeoutMs,
+        publisherConnectTimeoutMs: this.#options.publisherConnectTimeoutMs,
+        viewerConnectTimeoutMs: this.#options.viewerConnectTimeoutMs,
+        maxRemoteCandidates: this.#options.maxRemoteCandidates,
+      });
+      // A key revoked while its stream was being made: the stream never goes live.
+      if (key && this.streamKeys.get(key.id)?.revokedAt !== undefined) {
+        await stream.close('stream key revoked');
+        throw new HttpError(
+          403,
+          'stream_key_revoked',
+          `Stream key "${key.name || key.id}" was revoked`,
+        );
+      }
+    } catch (error) {
+      releasePending();
+      releaseSlot();
+      throw error;
+    }
     this.streams.set(stream.id, stream);
+    if (key) this.#keyOfStream.set(stream.id, key);
+    // Live now: it counts as one of its key's streams from here on.
+    releaseSlot();
     this.metrics.track(stream);
     this.#pool.reportSuccess(stream.stats().orchestrator);
     stream.on('orchestrator', ({ url: orchestratorUrl }) =>
       this.#pool.reportSuccess(orchestratorUrl),
     );
-    if (key) this.#keyOfStream.set(stream.id, key);
     stream.on('state', (state) => {
+      // Connected (or gone): no longer one of this client's pending publishers.
+      if (state !== 'connecting') releasePending();
       if (state !== 'ended') return;
       this.streams.delete(stream.id);
       this.#keyOfStream.delete(stream.id);
     });
+    if (stream.state !== 'connecting') releasePending();
     this.#log.info(
       { streamId: stream.id, pipeline, orchestrator: stream.stats().orchestrator },
       'stream published',
     );
     res.writeHead(201, {
-      ...corsHeaders,
       'content-type': 'application/sdp',
       location: `/whip/${stream.id}`,
       etag: stream.etag,
       ...this.#linkHeaders(),
       // Where viewers play the processed stream (WHEP).
-      'peerframe-playback-url': `/whep/${stream.playbackId}`,
+      [whipAnswerHeaders.playbackUrl]: `/whep/${stream.playbackId}`,
+      // Where the publisher (only) plays its own unprocessed video: a secret, given only here.
+      [whipAnswerHeaders.sourcePlaybackUrl]: `/whep/${stream.sourcePlaybackId}`,
     });
     res.end(stream.answerSdp);
   }
@@ -419,7 +557,7 @@ export class GatewayServer {
   async #injectFaults(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const stream = this.streams.get(id);
     if (!stream) throw new HttpError(404, 'stream_not_found', `No stream ${id}`);
-    const body = parseJsonObject(await readBody(req));
+    const body = await readJsonObject(req);
     const ratio = (name: string) => {
       const value = body[name] ?? 0;
       if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
@@ -459,7 +597,7 @@ export class GatewayServer {
 
   /** 429 with Retry-After when this client address used up its requests of this kind. */
   #limit(req: IncomingMessage, kind: string): void {
-    const waitMs = this.#limiter.take(`${kind}:${req.socket.remoteAddress ?? ''}`);
+    const waitMs = this.#limiter.take(`${kind}:${clientAddress(req)}`);
     if (waitMs > 0) {
       throw new HttpError(
         429,
@@ -480,10 +618,16 @@ export class GatewayServer {
 
   /**
    * With stream keys in force: 401 without a key or with an unknown one, 403 for a revoked key or
-   * a pipeline the key does not allow, 429 when the key already has its maximum of live streams.
+   * a pipeline the key does not allow, 429 when the key already has its maximum of streams, live
+   * or being made. Otherwise reserves one of the key's slots at once (requests running in
+   * parallel cannot all pass the count); `releaseSlot` (idempotent) gives it back, once the
+   * stream is live (it counts as live then) or failed.
    */
-  #authorizePublish(req: IncomingMessage, pipeline: string): StreamKeyRecord | undefined {
-    if (!this.#options.adminToken) return undefined;
+  #authorizePublish(
+    req: IncomingMessage,
+    pipeline: string,
+  ): { key: StreamKeyRecord | undefined; releaseSlot: () => void } {
+    if (!this.#options.adminToken) return { key: undefined, releaseSlot: () => {} };
     const key = this.#verifyKey(bearerToken(req));
     if (key.allowedPipelines.length > 0 && !key.allowedPipelines.includes(pipeline)) {
       throw new HttpError(
@@ -493,14 +637,24 @@ export class GatewayServer {
       );
     }
     const live = [...this.#keyOfStream.values()].filter((k) => k.id === key.id).length;
-    if (live >= key.maxStreams) {
+    const reserved = this.#keySlotsReserved.get(key.id) ?? 0;
+    if (live + reserved >= key.maxStreams) {
       throw new HttpError(
         429,
         'too_many_streams',
-        `Stream key "${key.name || key.id}" already has ${live} live streams`,
+        `Stream key "${key.name || key.id}" already has ${live} live streams${reserved > 0 ? ` and ${reserved} starting` : ''} (at most ${key.maxStreams})`,
       );
     }
-    return key;
+    this.#keySlotsReserved.set(key.id, reserved + 1);
+    let released = false;
+    const releaseSlot = () => {
+      if (released) return;
+      released = true;
+      const left = (this.#keySlotsReserved.get(key.id) ?? 1) - 1;
+      if (left > 0) this.#keySlotsReserved.set(key.id, left);
+      else this.#keySlotsReserved.delete(key.id);
+    };
+    return { key, releaseSlot };
   }
 
   /** 401 without a key or with an unknown one, 403 for a revoked one. */
@@ -537,9 +691,7 @@ export class GatewayServer {
         'unauthorized',
         'The admin API needs Authorization: Bearer <admin token>',
       );
-    const a = createHash('sha256').update(token).digest();
-    const b = createHash('sha256').update(expected).digest();
-    if (!timingSafeEqual(a, b)) throw new HttpError(403, 'forbidden', 'Wrong admin token');
+    if (!secretsEqual(token, expected)) throw new HttpError(403, 'forbidden', 'Wrong admin token');
   }
 
   /**
@@ -551,17 +703,12 @@ export class GatewayServer {
     this.#requireAdmin(req);
     const [resource, id] = parts;
     if (resource === 'stream-keys' && !id && req.method === 'POST') {
-      const body = parseJsonObject(await readBody(req));
+      const body = await readJsonObject(req);
       const { key, record } = this.streamKeys.create(parseStreamKeyOptions(body));
-      return sendJson(res, 201, { key, ...serializeKey(record) }, corsHeaders);
+      return sendJson(res, 201, { key, ...serializeKey(record) });
     }
     if (resource === 'stream-keys' && !id && req.method === 'GET') {
-      return sendJson(
-        res,
-        200,
-        { streamKeys: this.streamKeys.list().map(serializeKey) },
-        corsHeaders,
-      );
+      return sendJson(res, 200, { streamKeys: this.streamKeys.list().map(serializeKey) });
     }
     if (resource === 'stream-keys' && id && req.method === 'DELETE') {
       const record = this.streamKeys.revoke(id);
@@ -572,21 +719,18 @@ export class GatewayServer {
       await Promise.all(
         ended.map((streamId) => this.streams.get(streamId)?.close('stream key revoked')),
       );
-      return sendJson(res, 200, { ...serializeKey(record), endedStreams: ended }, corsHeaders);
+      return sendJson(res, 200, { ...serializeKey(record), endedStreams: ended });
     }
     if (resource === 'streams' && !id && req.method === 'GET') {
-      return sendJson(
-        res,
-        200,
-        { streams: [...this.streams.values()].map((s) => s.stats()) },
-        corsHeaders,
-      );
+      return sendJson(res, 200, {
+        streams: [...this.streams.values()].map((s) => s.stats()),
+      } satisfies StreamStatsList);
     }
     if (resource === 'streams' && id && req.method === 'DELETE') {
       const stream = this.streams.get(id);
       if (!stream) throw new HttpError(404, 'stream_not_found', `No stream ${id}`);
       await stream.close('ended by an admin');
-      return sendJson(res, 200, { ok: true }, corsHeaders);
+      return sendJson(res, 200, { ok: true });
     }
     throw new HttpError(
       404,
@@ -597,7 +741,8 @@ export class GatewayServer {
 
   /**
    * WHEP: `POST /whep/<playbackId>` with a recvonly `application/sdp` offer → `201`, `Location:
-   * /whep/<playbackId>/<viewerId>`, the answer. `?source=1` plays the publisher's own video.
+   * /whep/<playbackId>/<viewerId>`, the answer. The stream's playback id plays the processed
+   * video; its secret source playback id (given only to the publisher) plays the publisher's own.
    */
   async #play(
     req: IncomingMessage,
@@ -613,19 +758,34 @@ export class GatewayServer {
       );
     }
     const stream = this.#streamByPlaybackId(playbackId);
+    const source = playbackId === stream.sourcePlaybackId ? 'source' : 'processed';
+    if (source === 'processed' && url.searchParams.has('source')) {
+      throw new HttpError(
+        403,
+        'source_not_allowed',
+        'The unprocessed source plays only with its own secret playback id (the peerframe-source-playback-url of the WHIP answer), never with the public one',
+      );
+    }
     const offer = await readBody(req, maxSdpBytes);
     // The viewer must take the stream's codec: `addViewer` checks.
     parseSdp(offer);
-    const source = url.searchParams.get('source') === '1' ? 'source' : 'processed';
-    const { viewerId, answerSdp } = await stream.addViewer(offer, source);
+    assertCandidateCount(countUdpCandidates(offer), this.#options.maxRemoteCandidates);
+    const releasePending = this.#pending.take(clientAddress(req), 'viewer');
+    let viewer: Awaited<ReturnType<StreamSession['addViewer']>>;
+    try {
+      viewer = await stream.addViewer(offer, source);
+    } catch (error) {
+      releasePending();
+      throw error;
+    }
+    void viewer.connected.then(releasePending);
     res.writeHead(201, {
-      ...corsHeaders,
       'content-type': 'application/sdp',
-      location: `/whep/${playbackId}/${viewerId}`,
-      etag: `"${viewerId}"`,
+      location: `/whep/${playbackId}/${viewer.viewerId}`,
+      etag: `"${viewer.viewerId}"`,
       ...this.#linkHeaders(),
     });
-    res.end(answerSdp);
+    res.end(viewer.answerSdp);
   }
 
   #linkHeaders(): { link?: string[] } {
@@ -633,8 +793,11 @@ export class GatewayServer {
     return servers.length > 0 ? { link: iceServerLinks(servers) } : {};
   }
 
+  /** The live stream that plays as this id (its public playback id or its secret source one). */
   #streamByPlaybackId(playbackId: string): StreamSession {
-    for (const stream of this.streams.values()) if (stream.playbackId === playbackId) return stream;
+    for (const stream of this.streams.values()) {
+      if (stream.playbackId === playbackId || stream.sourcePlaybackId === playbackId) return stream;
+    }
     throw new HttpError(404, 'stream_not_found', `No live stream plays as ${playbackId}`);
   }
 
@@ -669,12 +832,13 @@ export class GatewayServer {
     // The SFU it was given ends with it (a mediasoup worker would outlive the process otherwise).
     await this.#options.sfu?.close();
     await closeHttp(this.#server);
+    this.streamKeys.close();
   }
 }
 
-function bearerToken(req: IncomingMessage): string | undefined {
-  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  return match?.[1];
+/** The client's address, which rate limits and pending-peer limits count by. */
+function clientAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? '';
 }
 
 function serializeKey(record: StreamKeyRecord): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { HttpError } from '@peerframe/core';
 import { OrchestratorServer } from '@peerframe/orchestrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PaymentError } from './GatewayPayments.ts';
 import { OrchestratorPool } from './OrchestratorPool.ts';
 
 describe('OrchestratorPool', () => {
@@ -66,6 +67,39 @@ describe('OrchestratorPool', () => {
         failures: 1,
         suspended: true,
       });
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('keeps an orchestrator whose payment terms were refused out for longer, and says why', async () => {
+    const pool = await OrchestratorPool.create({
+      urls: [a.url, b.url],
+      suspendMs: 1,
+      refusedTermsSuspendMs: 60_000,
+    });
+    try {
+      pool.reportFailure(
+        a.url,
+        new PaymentError(502, 'ticket_ev_too_high', 'EV 1e18 > 3e12', { blame: 'orchestrator' }),
+      );
+      // An ordinary failure of b is over in 1 ms; a's refused terms keep it out.
+      pool.reportFailure(b.url, new HttpError(502, 'orchestrator_error', 'boom'));
+      await expect.poll(() => pool.list().find((v) => v.url === b.url)?.suspended).toBe(false);
+      expect(picks(pool, 'passthrough')).toEqual(new Set([b.url]));
+      expect(pool.list().find((v) => v.url === a.url)).toMatchObject({
+        failures: 1,
+        refusedTerms: 1,
+        lastFailure: 'ticket_ev_too_high',
+        suspended: true,
+      });
+      expect(pool.list().find((v) => v.url === b.url)).toMatchObject({
+        refusedTerms: 0,
+        lastFailure: 'orchestrator_error',
+      });
+      expect(() => pool.select('passthrough', new Set([a.url, b.url]))).toThrow(
+        `${a.url}: ticket_ev_too_high`,
+      );
     } finally {
       pool.close();
     }

@@ -1,6 +1,13 @@
-import { createLogger, HttpError, type Logger } from '@peerframe/core';
+import { BaseError, createLogger, HttpError, type Logger } from '@peerframe/core';
+import type {
+  OrchestratorInfo,
+  OrchestratorView,
+  PipelineEntryState,
+  PipelineOffer,
+} from '@peerframe/wire';
 import { ChainDiscovery, type ChainDiscoveryOptions } from './discoverOrchestrators.ts';
-import { OrchestratorClient, type OrchestratorInfoResponse } from './OrchestratorClient.ts';
+import { PaymentError } from './GatewayPayments.ts';
+import { OrchestratorClient } from './OrchestratorClient.ts';
 
 export type OrchestratorPoolOptions = {
   /** Orchestrator base URLs known statically. */
@@ -11,44 +18,29 @@ export type OrchestratorPoolOptions = {
   infoIntervalMs?: number;
   /** How long a failed orchestrator is picked only as a last resort, ms (default 30 000). */
   suspendMs?: number;
+  /**
+   * How long an orchestrator whose payment terms the gateway refused (ticket params beyond its
+   * safeguards, no price) is picked only as a last resort, ms (default 600 000).
+   */
+  refusedTermsSuspendMs?: number;
   /** Called when an orchestrator starts draining (its streams should move). */
   onDraining?: (url: string) => void;
 };
 
 /** What the pool knows of one orchestrator. */
-/** A pipeline as `GET /pipelines` lists it. */
-export type PipelineOffer = {
-  name: string;
-  description: string;
-  state: 'ready' | 'warming';
-  /** How its params are described to a UI (from the orchestrator's `/info`). */
-  paramsSchema: Record<string, unknown>;
-  /** Lowest price among the orchestrators offering it, decimal wei per second. */
-  priceWeiPerSecond: string;
-  orchestrators: number;
-};
-
-export type OrchestratorView = {
-  url: string;
-  source: 'static' | 'chain';
-  stakeWei: string | undefined;
-  pipelines: string[] | undefined;
-  freeSessions: number | undefined;
-  draining: boolean;
-  rttMs: number | undefined;
-  successes: number;
-  failures: number;
-  suspended: boolean;
-};
-
 type Entry = {
   client: OrchestratorClient;
   source: 'static' | 'chain';
   stakeWei: bigint | undefined;
-  info: OrchestratorInfoResponse | undefined;
+  /** Its last `/info`, checked (`parseOrchestratorInfo`); undefined until it answers one. */
+  info: OrchestratorInfo | undefined;
+  /** Why its last `/info` was refused, when it was malformed. */
+  malformedInfo: string | undefined;
   rttMs: number | undefined;
   successes: number;
   failures: number;
+  refusedTerms: number;
+  lastFailure: string | undefined;
   suspendedUntil: number;
 };
 
@@ -65,12 +57,14 @@ export class OrchestratorPool {
   readonly #entries = new Map<string, Entry>();
   readonly #discovery: ChainDiscovery | undefined;
   readonly #suspendMs: number;
+  readonly #refusedTermsSuspendMs: number;
   readonly #onDraining: ((url: string) => void) | undefined;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #log: Logger = createLogger('gateway:pool');
 
   private constructor(options: OrchestratorPoolOptions) {
     this.#suspendMs = options.suspendMs ?? 30_000;
+    this.#refusedTermsSuspendMs = options.refusedTermsSuspendMs ?? 600_000;
     this.#onDraining = options.onDraining;
     for (const url of options.urls) this.#add(url, 'static', undefined);
     this.#discovery = options.chain ? new ChainDiscovery(options.chain) : undefined;
@@ -121,10 +115,23 @@ export class OrchestratorPool {
           const wasDraining = entry.info?.draining === true;
           entry.info = await entry.client.info();
           entry.rttMs = performance.now() - started;
+          entry.malformedInfo = undefined;
           if (entry.info.draining && !wasDraining) this.#onDraining?.(entry.client.url);
-        } catch {
+        } catch (error) {
+          // A malformed /info counts as no answer; the operator hears of it once per reason.
           entry.info = undefined;
           entry.rttMs = undefined;
+          const malformed =
+            error instanceof HttpError && error.code === 'bad_orchestrator_response'
+              ? error.shortMessage
+              : undefined;
+          if (malformed !== undefined && malformed !== entry.malformedInfo) {
+            this.#log.warn(
+              { orchestrator: entry.client.url, reason: malformed },
+              'malformed /info',
+            );
+          }
+          entry.malformedInfo = malformed;
         }
       }),
     );
@@ -154,7 +161,7 @@ export class OrchestratorPool {
     }
     const now = performance.now();
     const priceOf = (e: Entry) =>
-      BigInt(e.info?.pipelines.find((p) => p.name === pipeline)?.priceWeiPerSecond ?? '0');
+      BigInt(e.info?.pipelines.find((p) => p.name === pipeline)?.priceWeiPerSecond ?? 0);
     const offering = entries.filter(
       (e) =>
         !exclude.has(e.client.url) &&
@@ -186,10 +193,14 @@ export class OrchestratorPool {
     });
     const candidates = ready.length > 0 ? ready : pool;
     if (candidates.length === 0) {
+      // Why the ones tried failed, when they said (e.g. params beyond the gateway's safeguards).
+      const why = entries
+        .filter((e) => exclude.has(e.client.url) && e.lastFailure && e.suspendedUntil > now)
+        .map((e) => `${e.client.url}: ${e.lastFailure}`);
       throw new HttpError(
         503,
         'no_orchestrator',
-        `No orchestrator can take a "${pipeline}" stream: ${entries.length} known, ${exclude.size} already tried, the rest full or without it`,
+        `No orchestrator can take a "${pipeline}" stream: ${entries.length} known, ${exclude.size} already tried${why.length > 0 ? ` (${why.join('; ')})` : ''}, the rest full or without it`,
         { retryable: true },
       );
     }
@@ -220,14 +231,14 @@ export class OrchestratorPool {
       if (!entry.info || entry.info.draining) continue;
       for (const p of entry.info.pipelines) {
         if (p.state === 'error') continue;
-        const price = BigInt(p.priceWeiPerSecond ?? '0');
+        const price = BigInt(p.priceWeiPerSecond);
         const offer = offers.get(p.name);
         if (!offer) {
           offers.set(p.name, {
             name: p.name,
             description: p.description,
             state: offerState(p.state),
-            paramsSchema: p.paramsSchema ?? {},
+            paramsSchema: p.paramsSchema,
             priceWeiPerSecond: price.toString(),
             orchestrators: 1,
           });
@@ -241,19 +252,39 @@ export class OrchestratorPool {
     return [...offers.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** What an orchestrator's `/info` said last; read now when it has not answered yet. */
+  async infoOf(client: OrchestratorClient): Promise<OrchestratorInfo> {
+    const entry = this.#entries.get(client.url);
+    if (entry?.info) return entry.info;
+    const info = await client.info();
+    if (entry) entry.info = info;
+    return info;
+  }
+
   /** An orchestrator served a stream: it counts toward its success rate. */
   reportSuccess(url: string): void {
     const entry = this.#entries.get(url);
     if (entry) entry.successes++;
   }
 
-  /** An orchestrator failed a stream: its success rate drops and it is suspended for a while. */
-  reportFailure(url: string): void {
+  /**
+   * An orchestrator failed a stream: its success rate drops and it is suspended for a while
+   * (`refusedTermsSuspendMs` when `cause` is its payment terms the gateway refused, e.g. ticket
+   * params beyond the safeguards). `cause`'s code shows as its `lastFailure`.
+   */
+  reportFailure(url: string, cause?: unknown): void {
     const entry = this.#entries.get(url);
     if (!entry) return;
     entry.failures++;
-    entry.suspendedUntil = performance.now() + this.#suspendMs;
-    this.#log.warn({ orchestrator: url, suspendMs: this.#suspendMs }, 'orchestrator suspended');
+    const refusedTerms = cause instanceof PaymentError && cause.blame === 'orchestrator';
+    if (refusedTerms) entry.refusedTerms++;
+    if (cause instanceof BaseError) entry.lastFailure = cause.code;
+    const suspendMs = refusedTerms ? this.#refusedTermsSuspendMs : this.#suspendMs;
+    entry.suspendedUntil = Math.max(entry.suspendedUntil, performance.now() + suspendMs);
+    this.#log.warn(
+      { orchestrator: url, suspendMs, reason: entry.lastFailure },
+      'orchestrator suspended',
+    );
   }
 
   list(): OrchestratorView[] {
@@ -268,6 +299,8 @@ export class OrchestratorPool {
       rttMs: e.rttMs === undefined ? undefined : Math.round(e.rttMs * 10) / 10,
       successes: e.successes,
       failures: e.failures,
+      refusedTerms: e.refusedTerms,
+      lastFailure: e.lastFailure,
       suspended: e.suspendedUntil > now,
     }));
   }
@@ -282,9 +315,12 @@ export class OrchestratorPool {
       source,
       stakeWei,
       info: undefined,
+      malformedInfo: undefined,
       rttMs: undefined,
       successes: 0,
       failures: 0,
+      refusedTerms: 0,
+      lastFailure: undefined,
       suspendedUntil: 0,
     });
   }
@@ -319,6 +355,6 @@ function score(entry: Entry, maxStake: bigint): number {
  * How a pipeline state from an orchestrator's `/info` shows to clients: `ready` (warmed, or built
  * on first use) or `warming` (loading or warming at start).
  */
-function offerState(state: string): 'ready' | 'warming' {
+function offerState(state: PipelineEntryState): PipelineOffer['state'] {
   return state === 'ready' || state === 'idle' ? 'ready' : 'warming';
 }

@@ -1,4 +1,4 @@
-import type { VideoCodecChoice, VideoCodecName } from '@peerframe/core';
+import { HttpError, type VideoCodecChoice, type VideoCodecName } from '@peerframe/core';
 import type { RtpPacket } from 'werift';
 import type { VideoTiming } from './videoTiming.ts';
 
@@ -35,6 +35,16 @@ export type SfuLegOptions = {
    * this payload type of the remote's offer (from `selectVideoCodec`); an offering leg offers it.
    */
   codec?: VideoCodecChoice;
+  /**
+   * Candidate pairs the leg's ICE agent checks at most, whatever the remote names (default 24):
+   * the remote's candidates are addresses the gateway sends STUN requests to.
+   */
+  maxCandidatePairs?: number;
+  /**
+   * Least time between two new connectivity checks, ms (default 50, RFC 8445's Ta): bounds the
+   * rate of STUN requests one leg sends while it connects.
+   */
+  iceCheckIntervalMs?: number;
 };
 
 /** ICE credentials and candidates of an SDP fragment (RFC 8840), as WHIP's PATCH carries them. */
@@ -129,4 +139,29 @@ export function parseIceFragment(body: string): IceFragment {
     else if (line === 'a=end-of-candidates') fragment.endOfCandidates = true;
   }
   return fragment;
+}
+
+/**
+ * ICE candidates in an SDP (or fragment) the gateway's ICE agent sends checks to: UDP ones with
+ * an IPv4 address or a host name (its legs gather no IPv6 candidate, so IPv6 ones pair with none).
+ */
+export function countUdpCandidates(sdp: string): number {
+  return sdp
+    .split(/\r?\n/)
+    .filter((line) => /^a=candidate:\S+ \d+ udp \d+ [^\s:]+ \d+ /i.test(line.trim())).length;
+}
+
+/**
+ * 400 `too_many_candidates` beyond `max`: each candidate is a destination of the gateway's
+ * connectivity checks, and an offer naming hosts of someone else's would make the gateway a
+ * reflector of UDP traffic towards them.
+ */
+export function assertCandidateCount(count: number, max: number): void {
+  if (count > max) {
+    throw new HttpError(
+      400,
+      'too_many_candidates',
+      `The peer names ${count} UDP ICE candidates; the gateway checks at most ${max}`,
+    );
+  }
 }

@@ -14,20 +14,22 @@ import {
   type VideoCodecChoice,
 } from '@peerframe/core';
 import type { Wei } from '@peerframe/protocol';
+import type { StreamState, StreamStats } from '@peerframe/wire';
 import type { RtpPacket } from 'werift';
 import { FrameTimeline, type SenderClock } from './FrameTimeline.ts';
-import type { GatewayPayments } from './GatewayPayments.ts';
+import { type GatewayPayments, PaymentError } from './GatewayPayments.ts';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
-import type { IceFragment, LegState, SfuAdapter, SfuLeg } from './SfuAdapter.ts';
+import {
+  assertCandidateCount,
+  countUdpCandidates,
+  type IceFragment,
+  type LegState,
+  type SfuAdapter,
+  type SfuLeg,
+} from './SfuAdapter.ts';
 import { StreamPayer, type StreamPayment } from './StreamPayer.ts';
 import type { VideoTiming } from './videoTiming.ts';
 import { weriftSfu } from './WeriftLeg.ts';
-
-/**
- * `connecting` until the publisher's leg is up, `warming` until the first processed frame,
- * `live`, `reconnecting` while it moves to another orchestrator, `ended`.
- */
-export type StreamState = 'connecting' | 'warming' | 'live' | 'reconnecting' | 'ended';
 
 /** Packets the gateway drops on purpose, for fault-injection tests (ratios 0..1). */
 export type StreamFaults = {
@@ -96,8 +98,16 @@ export type StreamSessionOptions = {
   payments?: GatewayPayments | undefined;
   /** Highest price this stream pays, wei per second (default: the payments' own maximum). */
   maxPriceWeiPerSecond?: Wei | undefined;
-  /** Called when an orchestrator failed this stream (so the gateway can suspend it). */
-  onOrchestratorFailed?: (url: string) => void;
+  /**
+   * Called when an orchestrator failed this stream (so the gateway can suspend it), with the
+   * error when there is one (e.g. a `PaymentError` naming the safeguard its params broke).
+   */
+  onOrchestratorFailed?: (url: string, cause?: unknown) => void;
+  /**
+   * Checks the stream's pipeline and params against what this orchestrator says it takes, before
+   * anything is paid to it; throws (a 4xx `HttpError`) when it would refuse them (default: none).
+   */
+  checkParams?: (client: OrchestratorClient, params: Record<string, unknown>) => Promise<void>;
   /** Bitrate the publisher's and the orchestrators' encoders start at and keep within. */
   bitrate: BitrateHints;
   /** Write playout delay 0 on every forwarded packet (default true). */
@@ -110,46 +120,21 @@ export type StreamSessionOptions = {
   firstPacketTimeoutMs?: number;
   /**
    * A publisher whose leg is not connected this long after its offer was answered ends the
-   * stream, freeing the orchestrator session it holds, ms (default 15 000).
+   * stream, freeing the orchestrator session it holds, ms (default 3 000).
    */
   publisherConnectTimeoutMs?: number;
+  /** A WHEP viewer whose leg is not connected this long after its answer is dropped, ms (default 3 000). */
+  viewerConnectTimeoutMs?: number;
+  /**
+   * ICE candidates the gateway would check (`countUdpCandidates`) the publisher may name, in its
+   * offer and PATCHes together; each is a destination of the gateway's STUN requests (default 12).
+   */
+  maxRemoteCandidates?: number;
   /** WHEP viewers one stream takes (default 50). */
   maxViewers?: number;
   /** At most this many orchestrator swaps within `swapWindowMs` before the stream ends (default 5). */
   maxSwaps?: number;
   swapWindowMs?: number;
-};
-
-export type StreamStats = {
-  id: string;
-  state: StreamState;
-  pipeline: string;
-  orchestrator: string;
-  /** The session id this stream has on its orchestrator. */
-  orchestratorSessionId: string;
-  /** Orchestrator swaps so far. */
-  swaps: number;
-  /** WHEP playback id (`POST /whep/<playbackId>`). */
-  playbackId: string;
-  /** The video codec of the stream, both ways (`VP8`, `H264`): the publisher's choice. */
-  codec: string;
-  viewers: number;
-  packetsFromPublisher: number;
-  packetsToOrchestrator: number;
-  packetsFromOrchestrator: number;
-  packetsToPublisher: number;
-  keyframeRequestsToPublisher: number;
-  keyframeRequestsToOrchestrator: number;
-  /** Packets dropped by fault injection before the SFU (only a keyframe repairs them). */
-  packetsDropped: number;
-  /** Packets lost by fault injection after the SFU sent them (NACK repairs them). */
-  packetsLost: number;
-  /** The current orchestrator's price, decimal wei per second ("0" when free). */
-  priceWeiPerSecond: string;
-  /** Expected value paid to every orchestrator of this stream so far, decimal wei. */
-  spentWei: string;
-  /** The current orchestrator's count of the stream's credit, decimal wei. */
-  balanceWei: string;
 };
 
 /** The current orchestrator leg of a stream. */
@@ -168,6 +153,13 @@ type Upstream = {
   clockSamples: { rttMs: number; offsetMs: number }[];
 };
 
+/** Defaults of the connect timeouts and the candidate bound (the other options default in place). */
+export const defaultStreamSessionOptions = {
+  publisherConnectTimeoutMs: 3_000,
+  viewerConnectTimeoutMs: 3_000,
+  maxRemoteCandidates: 12,
+} as const;
+
 const watchdogIntervalMs = 100;
 /** A pause this long in the packets forwarded to the orchestrator is a gap in its input. */
 const feedGapMs = 300;
@@ -183,8 +175,13 @@ const resumeGraceMs = 1000;
  */
 export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   readonly id = randomUUID();
-  /** Viewers play with this id, which (unlike `id`) gives no control over the stream. */
+  /** Viewers play the processed video with this id, which (unlike `id`) gives no control over the stream. */
   readonly playbackId = randomUUID();
+  /**
+   * Plays the publisher's own, unprocessed video: a secret the gateway gives only to the
+   * publisher (its WHIP answer), since the source is what a privacy effect (blur, replace) hides.
+   */
+  readonly sourcePlaybackId = randomUUID();
   readonly pipeline: string;
   readonly answerSdp: string;
   /** The codec the publisher sends, the orchestrator gets and returns, and viewers get. */
@@ -209,6 +206,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   /** The publisher's ICE username fragment, and how many ICE restarts it made. */
   #publisherUfrag: string | undefined;
   #iceGeneration = 0;
+  /** UDP candidates the publisher named so far (offer and PATCHes since its last ICE restart). */
+  #publisherCandidates: number;
   /** Paid to orchestrators this stream left, wei. */
   #spentBeforeWei = 0n;
   #lastToPublisher = 0;
@@ -241,6 +240,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     this.pipeline = options.pipeline;
     this.#params = options.params;
     this.#publisherUfrag = /^a=ice-ufrag:(.+)$/m.exec(offerSdp)?.[1]?.trim();
+    this.#publisherCandidates = countUdpCandidates(offerSdp);
     this.#log = createLogger('gateway:stream', { streamId: this.id, pipeline: options.pipeline });
     this.#wirePublisher();
     this.#attach(upstream);
@@ -290,11 +290,19 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     if (this.#state === 'ended')
       throw new HttpError(404, 'stream_not_found', 'The stream has ended');
     const restart = fragment.ufrag !== undefined && fragment.ufrag !== this.#publisherUfrag;
+    const added = countUdpCandidates(fragment.candidates.map((c) => `a=${c}`).join('\n'));
+    const candidates = (restart ? 0 : this.#publisherCandidates) + added;
+    assertCandidateCount(
+      candidates,
+      this.#options.maxRemoteCandidates ?? defaultStreamSessionOptions.maxRemoteCandidates,
+    );
     if (!restart) {
       await this.#publisher.addRemoteCandidates(fragment);
+      this.#publisherCandidates = candidates;
       return undefined;
     }
     const answer = await this.#publisher.restartIce(fragment);
+    this.#publisherCandidates = candidates;
     this.#publisherUfrag = fragment.ufrag;
     this.#iceGeneration++;
     this.#log.info({ generation: this.#iceGeneration }, 'publisher restarted ICE');
@@ -394,13 +402,16 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     return this.#failover(reason);
   }
 
-  /** Applies new pipeline params on the orchestrator; they are replayed after a failover. */
+  /**
+   * Applies a (partial) params update on the orchestrator, which merges it into the params it
+   * runs; the merged params are kept and replayed to the next orchestrator after a failover.
+   */
   async updateParams(params: Record<string, unknown>): Promise<void> {
     const upstream = this.#upstream;
     if (!upstream)
       throw new HttpError(409, 'reconnecting', 'The stream is moving to another orchestrator');
     await upstream.client.updateParams(upstream.sessionId, params);
-    this.#params = params;
+    this.#params = { ...this.#params, ...params };
   }
 
   /**
@@ -426,12 +437,14 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
 
   /**
    * Answers a WHEP viewer's offer (recvonly video) with a sendonly leg fed from this stream.
-   * Returns the viewer id (`DELETE /whep/<playbackId>/<viewerId>` removes it).
+   * Returns the viewer id (`DELETE /whep/<playbackId>/<viewerId>` removes it) and `connected`,
+   * which settles once: true when the viewer's leg connects, false when it is dropped first
+   * (not connected within `viewerConnectTimeoutMs`, removed, or the stream ended).
    */
   async addViewer(
     offerSdp: string,
     source: ViewerSource = 'processed',
-  ): Promise<{ viewerId: string; answerSdp: string }> {
+  ): Promise<{ viewerId: string; answerSdp: string; connected: Promise<boolean> }> {
     if (this.#state === 'ended')
       throw new HttpError(404, 'stream_not_found', 'The stream has ended');
     const maxViewers = this.#options.maxViewers ?? 50;
@@ -447,18 +460,43 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       direction: 'sendonly',
       codec,
     });
+    if ((this.#state as StreamState) === 'ended') {
+      await leg.close();
+      throw new HttpError(404, 'stream_not_found', 'The stream has ended');
+    }
     const viewer: Viewer = { id: randomUUID(), leg, source };
     this.#viewers.set(viewer.id, viewer);
     const askSource = source === 'processed' ? this.#askOrchestrator : this.#askPublisher;
     leg.on('keyframeRequest', askSource);
     leg.on('unrepairableLoss', askSource);
+    const limitMs =
+      this.#options.viewerConnectTimeoutMs ?? defaultStreamSessionOptions.viewerConnectTimeoutMs;
+    let settle: (connected: boolean) => void = () => {};
+    const connected = new Promise<boolean>((resolve) => {
+      settle = resolve;
+    });
+    // A viewer that never connects (a bare WHEP POST) must not hold a leg until the stream ends.
+    const timer = setTimeout(() => {
+      if (!this.#viewers.has(viewer.id)) return;
+      this.#log.info({ viewerId: viewer.id, limitMs }, 'viewer did not connect: dropped');
+      void this.removeViewer(viewer.id);
+    }, limitMs);
+    timer.unref();
     leg.on('state', (state) => {
       // A new viewer can decode nothing before the next keyframe.
-      if (state === 'connected') askSource();
-      if (state === 'failed' || state === 'closed') this.#viewers.delete(viewer.id);
+      if (state === 'connected') {
+        clearTimeout(timer);
+        settle(true);
+        askSource();
+      }
+      if (state === 'failed' || state === 'closed') {
+        clearTimeout(timer);
+        settle(false);
+        this.#viewers.delete(viewer.id);
+      }
     });
     this.#log.info({ viewerId: viewer.id, source, viewers: this.#viewers.size }, 'viewer joined');
-    return { viewerId: viewer.id, answerSdp };
+    return { viewerId: viewer.id, answerSdp, connected };
   }
 
   /** Ends one viewer's playback. Returns false for an unknown id. */
@@ -607,8 +645,12 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
         }
       });
       // A payment the orchestrator will not take: the stream moves before it is cut off.
-      payer.on('failed', ({ reason }) => {
-        if (this.#upstream === upstream) void this.#failover(reason);
+      payer.on('failed', ({ reason, cause }) => {
+        if (this.#upstream === upstream) void this.#failover(reason, cause);
+      });
+      // The gateway pays no one (its deposit is unlocking): the stream ends, nobody's fault.
+      payer.on('cannot-pay', ({ code, reason }) => {
+        if (this.#upstream === upstream) void this.#fail(code, reason);
       });
       payer.start();
     }
@@ -635,7 +677,9 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   /** A publisher that never connects (a bare WHIP POST) must not hold an orchestrator for ever. */
   #checkPublisher(): void {
     if (this.#state !== 'connecting') return;
-    const limitMs = this.#options.publisherConnectTimeoutMs ?? 15_000;
+    const limitMs =
+      this.#options.publisherConnectTimeoutMs ??
+      defaultStreamSessionOptions.publisherConnectTimeoutMs;
     if (performance.now() - this.#createdAt > limitMs) {
       void this.#fail(
         'publisher_not_connected',
@@ -660,14 +704,14 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     }
   }
 
-  async #failover(reason: string): Promise<void> {
+  async #failover(reason: string, cause?: unknown): Promise<void> {
     const old = this.#upstream;
     if (!old || this.#failingOver || this.#state === 'ended') return;
     this.#failingOver = true;
     this.#upstream = undefined;
     this.#log.warn({ orchestrator: old.client.url, reason }, 'orchestrator lost, failing over');
     this.emit('failover', { from: old.client.url, reason });
-    this.#options.onOrchestratorFailed?.(old.client.url);
+    this.#options.onOrchestratorFailed?.(old.client.url, cause);
     this.#failed.add(old.client.url);
     this.#spentBeforeWei += old.payer?.payment.spentWei ?? 0n;
     void closeUpstream(old);
@@ -759,7 +803,9 @@ function legOptions(options: StreamSessionOptions & { codec?: VideoCodecChoice }
 
 /**
  * Opens a leg to an orchestrator and a session on it, trying the next one when an orchestrator is
- * unreachable or busy. The caller's own mistakes (an unknown pipeline, bad params) fail at once.
+ * unreachable or busy. The caller's own mistakes (an unknown pipeline, bad params) fail at once,
+ * before anything is paid. An orchestrator with no free session is no failure of its own: the
+ * next is tried, and when none is left the stream is refused with 503 `capacity_exhausted`.
  */
 async function connectUpstream(
   options: StreamSessionOptions & { codec: VideoCodecChoice },
@@ -767,11 +813,30 @@ async function connectUpstream(
   exclude: Set<string>,
 ): Promise<Upstream> {
   const tried = new Set(exclude);
+  const full: string[] = [];
   for (;;) {
-    const client = options.selectOrchestrator(tried);
-    tried.add(client.url);
-    const { leg, offerSdp } = await sfuOf(options).offer(legOptions(options));
+    let client: OrchestratorClient;
     try {
+      client = options.selectOrchestrator(tried);
+    } catch (error) {
+      if (full.length > 0 && error instanceof HttpError && error.code === 'no_orchestrator') {
+        throw new HttpError(
+          503,
+          'capacity_exhausted',
+          `Every orchestrator that could take a "${options.pipeline}" stream is at capacity (${full.join(', ')}): try again shortly`,
+          { retryable: true, cause: error },
+        );
+      }
+      throw error;
+    }
+    tried.add(client.url);
+    let leg: SfuLeg | undefined;
+    try {
+      // Before a leg is made or anything is paid: bad params would only be refused after both.
+      await options.checkParams?.(client, params);
+      const offered = await sfuOf(options).offer(legOptions(options));
+      leg = offered.leg;
+      const { offerSdp } = offered;
       const upfront = await payUpfront(options, client);
       const created = await client.createSession({
         // The hints in our offer set the bitrate of the orchestrator's encoder (sending to us).
@@ -810,8 +875,10 @@ async function connectUpstream(
         clockSamples: [],
       };
     } catch (error) {
-      await leg.close();
+      await leg?.close();
       if (error instanceof PriceTooHighError) continue;
+      // The gateway cannot pay anyone (its deposit is unlocking): no orchestrator is at fault.
+      if (error instanceof PaymentError && error.blame === 'gateway') throw error;
       const callersMistake =
         error instanceof HttpError &&
         error.status >= 400 &&
@@ -820,7 +887,11 @@ async function connectUpstream(
         // 402: this orchestrator refused the payment; another may take it.
         error.status !== 402;
       if (callersMistake) throw error;
-      options.onOrchestratorFailed?.(client.url);
+      if (error instanceof HttpError && error.code === 'capacity_exhausted') {
+        full.push(client.url);
+        continue;
+      }
+      options.onOrchestratorFailed?.(client.url, error);
     }
   }
 }

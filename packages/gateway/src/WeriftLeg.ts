@@ -8,7 +8,12 @@ import {
   TypedEmitter,
   zeroPlayoutDelay,
 } from '@peerframe/core';
-import { createWeriftPeer, useKeyObjectsForSrtp, waitForGathering } from '@peerframe/core/werift';
+import {
+  createWeriftPeer,
+  useKeyObjectsForSrtp,
+  type WeriftPeerOptions,
+  waitForGathering,
+} from '@peerframe/core/werift';
 import {
   type MediaStreamTrack,
   PictureLossIndication,
@@ -41,6 +46,9 @@ export { playoutDelayUri };
 const firFormat = 4;
 
 export type WeriftLegOptions = SfuLegOptions;
+
+/** Defaults of the ICE bounds (`SfuLegOptions`). */
+export const defaultWeriftLegOptions = { maxCandidatePairs: 24, iceCheckIntervalMs: 50 } as const;
 
 /** An ICE restart this leg cannot do (it made the offer). */
 class IceRestartError extends BaseError {
@@ -94,7 +102,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     offerSdp: string,
     options: WeriftLegOptions = {},
   ): Promise<{ leg: WeriftLeg; answerSdp: string }> {
-    const pc = createWeriftPeer(options);
+    const pc = createWeriftPeer(peerOptions(options));
     try {
       let leg: WeriftLeg;
       try {
@@ -103,6 +111,8 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
           ? restrictVideoCodec(offerSdp, options.codec.payloadType)
           : offerSdp;
         await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+        // Before our answer is set: that starts the checks.
+        paceConnectivityChecks(pc, options);
         const transceiver = pc.getTransceivers().find((t) => t.kind === 'video');
         if (!transceiver) throw new InvalidSdpError('it has no video transceiver to answer');
         transceiver.setDirection(options.direction ?? 'sendrecv');
@@ -136,10 +146,12 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   static async offer(
     options: WeriftLegOptions = {},
   ): Promise<{ leg: WeriftLeg; offerSdp: string }> {
-    const pc = createWeriftPeer(options);
+    const pc = createWeriftPeer(peerOptions(options));
     const transceiver = pc.addTransceiver('video', { direction: 'sendrecv' });
     const leg = new WeriftLeg(pc, transceiver, options);
     await pc.setLocalDescription(await pc.createOffer());
+    // Before the remote's answer is set: that starts the checks.
+    paceConnectivityChecks(pc, options);
     await waitForGathering(pc);
     return { leg, offerSdp: pc.localDescription?.sdp ?? '' };
   }
@@ -353,3 +365,38 @@ export const weriftSfu: SfuAdapter = {
   offer: (options) => WeriftLeg.offer(options),
   close: async () => {},
 };
+
+/**
+ * werift starts a new connectivity check every 20 ms (each sent up to 5 times) for as long as
+ * pairs wait: spaces them `iceCheckIntervalMs` apart instead. Its check loop asks its connection
+ * `schedulingChecks()` each turn, true meaning "keep going": between two checks we answer true
+ * without starting one. Checks triggered by the remote's own (authenticated) requests are not
+ * delayed.
+ */
+const pacedAgents = new WeakSet<object>();
+
+function paceConnectivityChecks(pc: RTCPeerConnection, options: WeriftLegOptions): void {
+  const intervalMs = options.iceCheckIntervalMs ?? defaultWeriftLegOptions.iceCheckIntervalMs;
+  for (const { connection } of pc.iceTransports) {
+    const agent = connection as unknown as { schedulingChecks: () => boolean };
+    if (pacedAgents.has(agent)) continue;
+    pacedAgents.add(agent);
+    const schedule = agent.schedulingChecks.bind(agent);
+    let lastAt = Number.NEGATIVE_INFINITY;
+    agent.schedulingChecks = () => {
+      const now = performance.now();
+      if (now - lastAt < intervalMs) return true;
+      lastAt = now;
+      return schedule();
+    };
+  }
+}
+
+/** The peer of a leg: its ICE checks at most `maxCandidatePairs` pairs (default 24). */
+function peerOptions(options: WeriftLegOptions): WeriftPeerOptions {
+  return {
+    hostAddress: options.hostAddress,
+    codec: options.codec,
+    maxCandidatePairs: options.maxCandidatePairs ?? defaultWeriftLegOptions.maxCandidatePairs,
+  };
+}

@@ -1,9 +1,5 @@
-export {
-  ControlChannel,
-  type ControlClientEvents,
-  type ControlServerEvents,
-  type StreamStatsEvent,
-} from './ControlChannel.ts';
+export { ControlChannel } from './ControlChannel.ts';
+export { checkStreamParams } from './checkStreamParams.ts';
 export { createSfuAdapter, type SfuKind, sfuKinds } from './createSfuAdapter.ts';
 export {
   ChainDiscovery,
@@ -15,6 +11,7 @@ export {
   defaultGatewayPaymentsOptions,
   GatewayPayments,
   type GatewayPaymentsOptions,
+  type PaymentBlame,
   PaymentError,
   type PaymentQuote,
 } from './GatewayPayments.ts';
@@ -42,18 +39,17 @@ export {
   parseVideoOffer,
   type RemoteVideoDescription,
 } from './mediasoup/videoSdp.ts';
+export { OrchestratorClient, OrchestratorRequestError } from './OrchestratorClient.ts';
+export { OrchestratorPool, type OrchestratorPoolOptions } from './OrchestratorPool.ts';
+export { OriginPolicy } from './OriginPolicy.ts';
 export {
-  OrchestratorClient,
-  type OrchestratorInfoResponse,
-  OrchestratorRequestError,
-} from './OrchestratorClient.ts';
-export type { PipelineOffer } from './OrchestratorPool.ts';
+  defaultPendingPeersOptions,
+  PendingPeers,
+  type PendingPeersOptions,
+} from './PendingPeers.ts';
 export {
-  OrchestratorPool,
-  type OrchestratorPoolOptions,
-  type OrchestratorView,
-} from './OrchestratorPool.ts';
-export {
+  assertCandidateCount,
+  countUdpCandidates,
   type IceFragment,
   type LegState,
   parseIceFragment,
@@ -64,19 +60,21 @@ export {
 } from './SfuAdapter.ts';
 export {
   type CreateStreamKeyOptions,
+  defaultStreamKeyStoreOptions,
   type StreamKeyRecord,
   StreamKeyStore,
+  StreamKeyStoreError,
+  type StreamKeyStoreOptions,
 } from './StreamKeyStore.ts';
 export { StreamPayer, type StreamPayerEvents, type StreamPayment } from './StreamPayer.ts';
 export {
+  defaultStreamSessionOptions,
   StreamFailedError,
   type StreamFaults,
   type StreamRates,
   StreamSession,
   type StreamSessionEvents,
   type StreamSessionOptions,
-  type StreamState,
-  type StreamStats,
 } from './StreamSession.ts';
 export {
   parseVideoTiming,
@@ -84,4 +82,10 @@ export {
   type VideoTiming,
   videoTimingUri,
 } from './videoTiming.ts';
-export { playoutDelayUri, WeriftLeg, type WeriftLegOptions, weriftSfu } from './WeriftLeg.ts';
+export {
+  defaultWeriftLegOptions,
+  playoutDelayUri,
+  WeriftLeg,
+  type WeriftLegOptions,
+  weriftSfu,
+} from './WeriftLeg.ts';

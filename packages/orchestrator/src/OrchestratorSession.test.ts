@@ -1,6 +1,6 @@
 import { InvalidSdpError } from '@peerframe/core';
 import { WrtcPeerConnection } from '@peerframe/core/wrtc';
-import { PassthroughPipeline } from '@peerframe/pipelines';
+import { defaultPipelineRegistry } from '@peerframe/pipelines';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MediaWorkerPool } from './media/MediaWorkerPool.ts';
 import { NodeAvEngine } from './media/NodeAvEngine.ts';
@@ -36,7 +36,7 @@ describe('OrchestratorSession.create', () => {
       (sdp: string) => sdp.replace(/a=fingerprint:sha-256 .*/g, 'a=fingerprint:sha-256 00:11'),
     ],
   ])('refuses an offer with %s as InvalidSdpError', async (_name, change) => {
-    const pipeline = await PassthroughPipeline.descriptor.create({});
+    const pipeline = await defaultPipelineRegistry().create('passthrough');
     try {
       const created = OrchestratorSession.create(change(await realOffer()), pipeline, { media });
       await expect(created).rejects.toBeInstanceOf(InvalidSdpError);
@@ -49,7 +49,7 @@ describe('OrchestratorSession.create', () => {
   // Found with the same suite: a session whose gateway never connects (it vanished after
   // POST /sessions) held its capacity slot for ever.
   it('closes a session whose peer never connects', async () => {
-    const pipeline = await PassthroughPipeline.descriptor.create({});
+    const pipeline = await defaultPipelineRegistry().create('passthrough');
     const session = await OrchestratorSession.create(await realOffer(), pipeline, {
       media,
       connectTimeoutMs: 300,

@@ -8,31 +8,21 @@ import {
   TypedEmitter,
 } from '@peerframe/core';
 import type { Frame, Pipeline, PipelineParams } from '@peerframe/pipelines';
+import type {
+  OrchestratorSessionState,
+  OrchestratorSessionStats,
+  OrchestratorTransportStats,
+} from '@peerframe/wire';
 import { LatestFrameQueue } from './LatestFrameQueue.ts';
 import { checkIceAndDtls } from './media/checkIceAndDtls.ts';
 import type { MediaWorker } from './media/MediaWorker.ts';
-import type { DecodedPicture, MediaTransportStats } from './media/SessionMedia.ts';
-
-export type SessionState = 'connecting' | 'live' | 'closed';
-
-export type SessionStats = {
-  framesIn: number;
-  framesOut: number;
-  /** Frames replaced in the decoder → pipeline queue by a newer one (latest frame wins). */
-  framesDropped: number;
-  pipelineErrors: number;
-  /** Median pipeline time over the last 300 frames, ms. */
-  pipelineMsP50: number;
-};
-
-/** The media thread's counters for the session's video: what was decoded, encoded, repaired. */
-export type SessionTransportStats = MediaTransportStats;
+import type { DecodedPicture } from './media/SessionMedia.ts';
 
 /** Frame records a session keeps for the gateway to fetch (about 10 s at 30 fps). */
 const frameRecordsKept = 300;
 
 export type OrchestratorSessionEvents = {
-  state: [SessionState];
+  state: [OrchestratorSessionState];
   error: [Error];
 };
 
@@ -74,7 +64,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   readonly id: string;
   readonly pipeline: Pipeline;
   readonly answerSdp: string;
-  #state: SessionState = 'connecting';
+  #state: OrchestratorSessionState = 'connecting';
   readonly #media: MediaWorker;
   readonly #queue: LatestFrameQueue<DecodedPicture>;
   readonly #observePipelineMs: ((ms: number) => void) | undefined;
@@ -88,7 +78,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   #framesOut = 0;
   #pipelineErrors = 0;
   #loop: Promise<void> | undefined;
-  #lastTransport: SessionTransportStats | undefined;
+  #lastTransport: OrchestratorTransportStats | undefined;
 
   private constructor(
     id: string,
@@ -136,11 +126,11 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     }
   }
 
-  get state(): SessionState {
+  get state(): OrchestratorSessionState {
     return this.#state;
   }
 
-  stats(): SessionStats {
+  stats(): OrchestratorSessionStats {
     const sorted = [...this.#pipelineMs].sort((a, b) => a - b);
     return {
       framesIn: this.#framesIn,
@@ -159,7 +149,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   }
 
   /** The media thread's counters (the last ones seen, once the session closed). */
-  async transportStats(): Promise<SessionTransportStats | undefined> {
+  async transportStats(): Promise<OrchestratorTransportStats | undefined> {
     if (this.#state !== 'closed')
       this.#lastTransport = (await this.#media.stats()) ?? this.#lastTransport;
     return this.#lastTransport;
@@ -232,7 +222,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       }
       this.#recordPipelineMs(performance.now() - started);
       // close() may have run while the pipeline worked.
-      if ((this.#state as SessionState) === 'closed') return;
+      if ((this.#state as OrchestratorSessionState) === 'closed') return;
       const doneAtMs = epochNowMs();
       // A picture the pipeline passed through is still the media thread's buffer: it goes back
       // without a copy. Anything else may belong to the pipeline (a reused output) and is copied.
@@ -249,7 +239,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     if (this.#pipelineMs.length > 300) this.#pipelineMs.shift();
   }
 
-  #setState(state: SessionState): void {
+  #setState(state: OrchestratorSessionState): void {
     if (this.#state === state || this.#state === 'closed') return;
     this.#state = state;
     this.emit('state', state);

@@ -1,8 +1,6 @@
 export { LatestFrameQueue } from './LatestFrameQueue.ts';
 export type {
   CodecEngine,
-  CodecEngineInfo,
-  CodecImplementation,
   EncodedVideoFrame,
   I420Picture,
   VideoDecoder,
@@ -19,7 +17,6 @@ export {
 } from './media/NodeAvEngine.ts';
 export {
   type DecodedPicture,
-  type MediaTransportStats,
   SessionMedia,
   type SessionMediaOptions,
 } from './media/SessionMedia.ts';
@@ -29,13 +26,9 @@ export {
   OrchestratorPayments,
   type OrchestratorPaymentsEvents,
   type OrchestratorPaymentsOptions,
-  type PaymentInfo,
-  type PaymentReceipt,
 } from './OrchestratorPayments.ts';
 export {
-  type CreateSessionResponse,
   defaultOrchestratorServerOptions,
-  type OrchestratorInfo,
   OrchestratorServer,
   type OrchestratorServerOptions,
 } from './OrchestratorServer.ts';
@@ -45,9 +38,6 @@ export {
   type OrchestratorSessionEvents,
   type OrchestratorSessionOptions,
   PipelineFailedError,
-  type SessionState,
-  type SessionStats,
-  type SessionTransportStats,
 } from './OrchestratorSession.ts';
 export {
   type StartOrchestratorPaymentsOptions,

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.20;
 
 import {Manager} from "./Manager.sol";
+import {ManagerProxyTarget} from "./ManagerProxyTarget.sol";
 
 /// @title TicketBroker
 /// @notice Probabilistic micropayments with Livepeer's ABI and rules.
@@ -24,8 +25,14 @@ import {Manager} from "./Manager.sol";
 ///   (reserve funds remaining + funds claimed this round) / active set size - its claims this round.
 /// The amount paid is credited as fees to the recipient in the BondingManager. The ETH itself
 /// stays in the Minter. Senders withdraw by `unlock()`, waiting `unlockPeriod` rounds, then
-/// `withdraw()`; funding again cancels an unlock in progress.
-contract TicketBroker is Manager {
+/// `withdraw()`; funding again cancels an unlock in progress. As in Livepeer's TicketBroker, a
+/// sender is unlocked from its withdraw round on: its tickets no longer redeem ("sender is
+/// unlocked"), and `withdraw()` keeps the withdraw round, so it stays unlocked until it funds
+/// again.
+///
+/// Deployed behind a ManagerProxy: the Controller's owner sets `unlockPeriod` and
+/// `ticketValidityPeriod` on the proxy.
+contract TicketBroker is ManagerProxyTarget {
     struct Ticket {
         address recipient;
         address sender;
@@ -84,11 +91,7 @@ contract TicketBroker is Manager {
     event ReserveFunded(address indexed reserveHolder, uint256 amount);
     event ReserveClaimed(address indexed reserveHolder, address claimant, uint256 amount);
 
-    constructor(address _controller, uint256 _unlockPeriod, uint256 _ticketValidityPeriod) Manager(_controller) {
-        require(_ticketValidityPeriod > 0, "ticketValidityPeriod must be greater than 0");
-        unlockPeriod = _unlockPeriod;
-        ticketValidityPeriod = _ticketValidityPeriod;
-    }
+    constructor(address _controller) Manager(_controller) {}
 
     function setUnlockPeriod(uint256 _unlockPeriod) external onlyControllerOwner {
         unlockPeriod = _unlockPeriod;
@@ -104,17 +107,23 @@ contract TicketBroker is Manager {
     // ---------------------------------------------------------------- funding
 
     function fundDeposit() external payable whenSystemNotPaused {
-        _fundDeposit(msg.value);
+        _fundDeposit(msg.sender, msg.value);
         _park(msg.value);
     }
 
     function fundReserve() external payable whenSystemNotPaused {
-        _fundReserve(msg.value);
+        _fundReserve(msg.sender, msg.value);
         _park(msg.value);
     }
 
-    function fundDepositAndReserve(uint256 _depositAmount, uint256 _reserveAmount)
-        external
+    function fundDepositAndReserve(uint256 _depositAmount, uint256 _reserveAmount) external payable {
+        fundDepositAndReserveFor(msg.sender, _depositAmount, _reserveAmount);
+    }
+
+    /// @notice Funds `_addr`'s deposit and reserve with the caller's ETH (`msg.value` must be their
+    /// sum). As funding one's own, it cancels an unlock `_addr` has in progress.
+    function fundDepositAndReserveFor(address _addr, uint256 _depositAmount, uint256 _reserveAmount)
+        public
         payable
         whenSystemNotPaused
     {
@@ -122,8 +131,8 @@ contract TicketBroker is Manager {
             msg.value == _depositAmount + _reserveAmount,
             "msg.value does not equal sum of deposit amount and reserve amount"
         );
-        _fundDeposit(_depositAmount);
-        _fundReserve(_reserveAmount);
+        _fundDeposit(_addr, _depositAmount);
+        _fundReserve(_addr, _reserveAmount);
         _park(msg.value);
     }
 
@@ -138,6 +147,8 @@ contract TicketBroker is Manager {
         _requireValidWinningTicket(_ticket, ticketHash, _sig, _recipientRand);
 
         Sender storage sender = senders[_ticket.sender];
+        // Past its withdraw round the sender may take everything out: nothing it signed pays.
+        require(_isLocked(sender), "sender is unlocked");
         require(sender.deposit > 0 || reserves[_ticket.sender].funds > 0, "sender deposit and reserve are zero");
 
         usedTickets[ticketHash] = true;
@@ -213,10 +224,11 @@ contract TicketBroker is Manager {
         uint256 reserve = reserves[msg.sender].funds;
         require(deposit > 0 || reserve > 0, "sender deposit and reserve are zero");
         require(_isUnlockInProgress(sender), "no unlock request in progress");
-        require(sender.withdrawRound <= _roundsManager().currentRound(), "account is locked");
+        require(!_isLocked(sender), "account is locked");
 
+        // withdrawRound stays: the sender remains unlocked (and its tickets unredeemable) until it
+        // funds again, which cancels the unlock.
         sender.deposit = 0;
-        sender.withdrawRound = 0;
         reserves[msg.sender].funds = 0;
 
         _minter().trustedWithdrawETH(payable(msg.sender), deposit + reserve);
@@ -241,8 +253,10 @@ contract TicketBroker is Manager {
     }
 
     /// @notice What `_claimant` may still claim from `_reserveHolder`'s reserve this round:
-    /// (funds remaining + claimed this round) / active set size - claimed by it this round;
-    /// zero unless `_claimant` is an active orchestrator.
+    /// (funds remaining + claimed this round) / transcoder pool size - claimed by it this round;
+    /// zero unless `_claimant` is an active orchestrator. Reverts (arithmetic underflow, as
+    /// Livepeer's) when it already claimed more than that, e.g. after the pool grew this round: a
+    /// redemption then reverts, and the ticket stays redeemable, instead of paying nothing.
     function claimableReserve(address _reserveHolder, address _claimant) public view returns (uint256) {
         if (!_bondingManager().isActiveTranscoder(_claimant)) return 0;
         uint256 poolSize = _bondingManager().getTranscoderPoolSize();
@@ -250,8 +264,7 @@ contract TicketBroker is Manager {
         Reserve storage reserve = reserves[_reserveHolder];
         uint256 round = _roundsManager().currentRound();
         uint256 allocation = (reserve.funds + reserve.claimedForRound[round]) / poolSize;
-        uint256 claimed = reserve.claimedByAddress[round][_claimant];
-        return allocation > claimed ? allocation - claimed : 0;
+        return allocation - reserve.claimedByAddress[round][_claimant];
     }
 
     function claimedReserve(address _reserveHolder, address _claimant) public view returns (uint256) {
@@ -278,18 +291,18 @@ contract TicketBroker is Manager {
         if (_amount > 0) _minter().depositETH{value: _amount}();
     }
 
-    function _fundDeposit(uint256 _amount) internal {
-        Sender storage sender = senders[msg.sender];
-        if (_isUnlockInProgress(sender)) _cancelUnlock(sender, msg.sender);
+    function _fundDeposit(address _addr, uint256 _amount) internal {
+        Sender storage sender = senders[_addr];
+        if (_isUnlockInProgress(sender)) _cancelUnlock(sender, _addr);
         sender.deposit += _amount;
-        emit DepositFunded(msg.sender, _amount);
+        emit DepositFunded(_addr, _amount);
     }
 
-    function _fundReserve(uint256 _amount) internal {
-        Sender storage sender = senders[msg.sender];
-        if (_isUnlockInProgress(sender)) _cancelUnlock(sender, msg.sender);
-        reserves[msg.sender].funds += _amount;
-        emit ReserveFunded(msg.sender, _amount);
+    function _fundReserve(address _addr, uint256 _amount) internal {
+        Sender storage sender = senders[_addr];
+        if (_isUnlockInProgress(sender)) _cancelUnlock(sender, _addr);
+        reserves[_addr].funds += _amount;
+        emit ReserveFunded(_addr, _amount);
     }
 
     function _cancelUnlock(Sender storage _sender, address _senderAddress) internal {
@@ -300,6 +313,12 @@ contract TicketBroker is Manager {
 
     function _isUnlockInProgress(Sender storage _sender) internal view returns (bool) {
         return _sender.withdrawRound > 0;
+    }
+
+    /// Locked: no unlock, or its withdraw round not reached yet. Only a locked sender's tickets
+    /// redeem; only an unlocked one withdraws.
+    function _isLocked(Sender storage _sender) internal view returns (bool) {
+        return _sender.withdrawRound == 0 || _roundsManager().currentRound() < _sender.withdrawRound;
     }
 
     function _claimFromReserve(address _reserveHolder, address _claimant, uint256 _amount)

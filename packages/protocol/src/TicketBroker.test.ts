@@ -80,6 +80,12 @@ async function makeTicket(
   };
 }
 
+/** A winning ticket from the gateway, signed: the arguments of `redeem`. */
+async function signedWinner(overrides: Partial<Ticket> = {}): Promise<[Ticket, Hex, bigint]> {
+  const { ticket, recipientRand } = await makeTicket(overrides);
+  return [ticket, await signTicket(acct(1), ticket), recipientRand];
+}
+
 /** Redeems as the orchestrator (anyone may; the recipient is paid). */
 async function redeem(ticket: Ticket, sig: Hex, recipientRand: bigint) {
   return orch().writeContract({
@@ -468,13 +474,17 @@ describe('TicketBroker on anvil', () => {
 
     await advanceRound({ ...chain, walletClient: deployer() });
     await expect(ticketBroker.write.withdraw()).rejects.toThrow(/account is locked/);
-    await advanceRound({ ...chain, walletClient: deployer() });
+    // A ticket signed in the last locked round redeems then, not from the withdraw round on.
+    await confirm(await redeem(...(await signedWinner({ senderNonce: 1n }))));
+    const late = await signedWinner({ senderNonce: 2n });
+    const withdrawRound = await advanceRound({ ...chain, walletClient: deployer() });
+    await expect(redeem(...late)).rejects.toThrow(/sender is unlocked/);
 
     const before = await chain.publicClient.getBalance({ address: acct(1).address });
     const withdrawal = await confirm(await ticketBroker.write.withdraw());
     const after = await chain.publicClient.getBalance({ address: acct(1).address });
     const gas = withdrawal.gasUsed * withdrawal.effectiveGasPrice;
-    expect(after - before + gas).toBe(parseEther('3') + 1n);
+    expect(after - before + gas).toBe(parseEther('3') + 1n - parseEther('0.01'));
     const [event] = parseEventLogs({
       abi: ticketBrokerAbi,
       logs: withdrawal.logs,
@@ -482,12 +492,16 @@ describe('TicketBroker on anvil', () => {
     });
     expect(event?.args).toEqual({
       sender: acct(1).address,
-      deposit: parseEther('1') + 1n,
+      deposit: parseEther('1') + 1n - parseEther('0.01'),
       reserve: parseEther('2'),
     });
+    // As in Livepeer's broker, the sender stays unlocked (withdrawRound kept) until it funds again.
     const [sender, reserve] = await ticketBroker.read.getSenderInfo([acct(1).address]);
-    expect(sender).toEqual({ deposit: 0n, withdrawRound: 0n });
+    expect(sender).toEqual({ deposit: 0n, withdrawRound });
     expect(reserve.fundsRemaining).toBe(0n);
+    expect(await ticketBroker.read.isUnlockInProgress([acct(1).address])).toBe(true);
+    await confirm(await ticketBroker.write.fundDeposit({ value: 1n }));
+    expect(await ticketBroker.read.isUnlockInProgress([acct(1).address])).toBe(false);
   });
 
   it('pays the orchestrator end to end: params, a TicketSender batch, validation, redemption', async () => {

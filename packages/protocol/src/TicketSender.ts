@@ -1,9 +1,12 @@
 import type { Address, Hex, LocalAccount } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { checkTicketParams, type SenderSafeguards } from './checkTicketParams.ts';
 import {
   InsufficientFundsError,
   InvalidTicketParamsError,
+  SenderUnlockingError,
   TicketParamsExpiredError,
+  TicketParamsRefusedError,
 } from './errors.ts';
 import {
   encodeAuxData,
@@ -26,6 +29,19 @@ export type TicketSenderOptions = {
    * the signatures are the same bytes. Must be `account`'s key.
    */
   privateKey?: Hex | undefined;
+  /**
+   * Limits on the params it signs against (`checkTicketParams`; `defaultSenderSafeguards` are
+   * go-livepeer's). Default: none, a bare signer for tests and tools that craft their own
+   * params. A node paying recipients it does not control (the gateway) must set them.
+   */
+  safeguards?: SenderSafeguards | undefined;
+};
+
+/** The sender's own TicketBroker state (`getSenderInfo(sender)`), as last read. */
+export type SenderDepositInfo = {
+  depositWei: Wei;
+  /** Nonzero once the sender called `unlock()` (until it funds again). */
+  withdrawRound: bigint;
 };
 
 export type TicketBatch = {
@@ -48,10 +64,21 @@ export class TicketSender {
   readonly account: LocalAccount;
   readonly #state = new Map<string, ParamsState>();
   readonly #privateKey: Uint8Array | undefined;
+  readonly #safeguards: SenderSafeguards | undefined;
 
   constructor(options: TicketSenderOptions) {
     this.account = options.account;
     this.#privateKey = senderPrivateKey(options);
+    const safeguards = options.safeguards;
+    if (safeguards) {
+      if (safeguards.depositMultiplier <= 0n) {
+        throw new RangeError(`depositMultiplier must be > 0, got ${safeguards.depositMultiplier}`);
+      }
+      if (safeguards.maxTicketEvWei < 0n || safeguards.maxTotalEvWei < 0n) {
+        throw new RangeError('maxTicketEvWei and maxTotalEvWei must be >= 0');
+      }
+      this.#safeguards = { ...safeguards };
+    }
   }
 
   /** A sender signing with `privateKey` (native secp256k1 when it loads). */
@@ -70,14 +97,17 @@ export class TicketSender {
 
   /**
    * Signs tickets against `params` covering `amountWei` (less the credit carried from earlier
-   * batches). Refuses expired params and, when `maxFloatWei` (deposit + this recipient's reserve
-   * allocation - pending winners) is given, a face value the sender could not pay.
+   * batches). Refuses expired params; with `senderInfo`, a sender whose deposit is unlocking
+   * (`SenderUnlockingError`); with `safeguards`, params beyond them (`TicketParamsRefusedError`,
+   * nothing signed); and, when `maxFloatWei` (deposit + this recipient's reserve allocation -
+   * pending winners) is given, a face value the sender could not pay.
    */
   async createTicketBatch(input: {
     params: TicketParams;
     amountWei: Wei;
     currentBlock?: bigint | undefined;
     maxFloatWei?: Wei | undefined;
+    senderInfo?: SenderDepositInfo | undefined;
   }): Promise<TicketBatch> {
     const { params, amountWei } = input;
     if (amountWei < 0n)
@@ -85,8 +115,8 @@ export class TicketSender {
     if (input.currentBlock !== undefined && params.expirationBlock < input.currentBlock) {
       throw new TicketParamsExpiredError(params.expirationBlock, input.currentBlock);
     }
-    if (input.maxFloatWei !== undefined && params.faceValue > input.maxFloatWei) {
-      throw new InsufficientFundsError(params.faceValue, input.maxFloatWei);
+    if (input.senderInfo && input.senderInfo.withdrawRound > 0n) {
+      throw new SenderUnlockingError(this.address, input.senderInfo.withdrawRound);
     }
     const ticketEv = getTicketExpectedValue(params);
     if (ticketEv === 0n) {
@@ -97,6 +127,18 @@ export class TicketSender {
     const state = this.#state.get(key) ?? { nonce: 0n, creditWei: 0n };
     const owed = amountWei - state.creditWei;
     const count = owed <= 0n ? 0n : (owed + ticketEv - 1n) / ticketEv;
+    if (this.#safeguards) {
+      const refusal = checkTicketParams({
+        params,
+        ticketCount: count,
+        depositWei: input.senderInfo?.depositWei,
+        safeguards: this.#safeguards,
+      });
+      if (refusal) throw new TicketParamsRefusedError(refusal.reason, refusal.details);
+    }
+    if (input.maxFloatWei !== undefined && params.faceValue > input.maxFloatWei) {
+      throw new InsufficientFundsError(params.faceValue, input.maxFloatWei);
+    }
     const auxData = encodeAuxData(
       params.expirationParams.creationRound,
       params.expirationParams.creationRoundBlockHash,

@@ -1,4 +1,5 @@
 import { BaseError } from '@peerframe/core';
+import type { TicketParamsRefusal } from './checkTicketParams.ts';
 import type { TicketRejectionReason } from './validateTicket.ts';
 import type { Wei } from './wei.ts';
 
@@ -42,5 +43,33 @@ export class InvalidTicketParamsError extends BaseError {
   override name = 'InvalidTicketParamsError';
   constructor(details: string) {
     super('INVALID_TICKET_PARAMS', 'Invalid ticket params', { details });
+  }
+}
+
+/**
+ * Ticket params beyond what the sender agreed to risk (go-livepeer's sender rules): the
+ * recipient that issued them is not paid with them. `reason` says which limit.
+ */
+export class TicketParamsRefusedError extends BaseError {
+  override name = 'TicketParamsRefusedError';
+  readonly reason: TicketParamsRefusal;
+  constructor(reason: TicketParamsRefusal, details: string) {
+    super('TICKET_PARAMS_REFUSED', `Ticket params refused: ${reason}`, { details });
+    this.reason = reason;
+  }
+}
+
+/**
+ * The sender's TicketBroker deposit is unlocking (or unlocked): its tickets stop redeeming at
+ * the withdraw round, so it pays nobody until it funds again (which cancels the unlock).
+ */
+export class SenderUnlockingError extends BaseError {
+  override name = 'SenderUnlockingError';
+  readonly withdrawRound: bigint;
+  constructor(sender: string, withdrawRound: bigint) {
+    super('SENDER_UNLOCKING', "The sender's deposit is unlocking", {
+      details: `${sender} called unlock(): withdraw round ${withdrawRound}; fund the deposit again to cancel the unlock`,
+    });
+    this.withdrawRound = withdrawRound;
   }
 }

@@ -31,6 +31,12 @@ export type WeriftPeerOptions = {
    * after ~2 s of unanswered checks). For servers answering a full-ICE offerer (default false).
    */
   iceLite?: boolean | undefined;
+  /**
+   * Candidate pairs ICE checks at most, whatever the remote names (default: no bound). Each pair
+   * is an address the peer sends STUN requests to; pairs formed beyond the bound (from the offer,
+   * the answer or trickle) are never checked.
+   */
+  maxCandidatePairs?: number | undefined;
 };
 
 /** werift's codec parameters for a chosen codec, with NACK, PLI and FIR feedback. */
@@ -59,8 +65,13 @@ export function createWeriftPeer(options: WeriftPeerOptions = {}): RTCPeerConnec
   tolerateDuplicateHelloVerify();
   const host = options.hostAddress ?? '127.0.0.1';
   const everywhere = host === '0.0.0.0' || host === '::';
+  const { maxCandidatePairs } = options;
+  let pairs = 0;
   return new RTCPeerConnection({
     iceServers: [],
+    ...(maxCandidatePairs !== undefined
+      ? { iceFilterCandidatePair: () => ++pairs <= maxCandidatePairs }
+      : {}),
     iceAdditionalHostAddresses: [everywhere ? '127.0.0.1' : host],
     ...(everywhere ? {} : { iceInterfaceAddresses: { udp4: host } }),
     iceUseIpv6: false,

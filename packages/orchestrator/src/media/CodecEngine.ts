@@ -1,4 +1,5 @@
 import type { VideoCodecName } from '@peerframe/core';
+import type { CodecImplementation, OrchestratorMediaInfo } from '@peerframe/wire';
 
 /** One coded frame: a VP8 frame, or an H.264 access unit in Annex-B (start codes). */
 export type EncodedVideoFrame = {
@@ -12,9 +13,6 @@ export type I420Picture = {
   heightPx: number;
   data: Uint8Array;
 };
-
-/** How the engine runs a codec: its FFmpeg name and whether it is a hardware one. */
-export type CodecImplementation = { name: string; hardware: boolean };
 
 export type VideoDecoder = {
   readonly codec: VideoCodecName;
@@ -59,24 +57,13 @@ export type VideoEncoder = {
   close(): void;
 };
 
-/** What an engine is and runs, for logs and `/info`. */
-export type CodecEngineInfo = {
-  /** The engine (`node-av`). */
-  engine: string;
-  /** The codec library's version (FFmpeg's). */
-  version: string;
-  /** Hardware codecs: whether they are used and, when not, why. */
-  hardware: { used: boolean; device: string | null; reason: string };
-  decoders: Record<VideoCodecName, CodecImplementation>;
-  encoders: Record<VideoCodecName, CodecImplementation>;
-};
-
 /**
  * Decoders and encoders for the session media path. The orchestrator uses one engine per process;
  * another FFmpeg build, or another codec library, plugs in by implementing this.
  */
 export type CodecEngine = {
-  readonly info: CodecEngineInfo;
+  /** What it is and runs, for logs and `/info` (its `media`). */
+  readonly info: OrchestratorMediaInfo;
   createDecoder(codec: VideoCodecName): VideoDecoder;
   createEncoder(settings: VideoEncoderSettings): VideoEncoder;
 };

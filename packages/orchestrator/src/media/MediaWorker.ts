@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { BaseError, InvalidSdpError, TypedEmitter, type VideoCodecChoice } from '@peerframe/core';
-import type { CodecEngineInfo, I420Picture } from './CodecEngine.ts';
+import type { OrchestratorMediaInfo, OrchestratorTransportStats } from '@peerframe/wire';
+import type { I420Picture } from './CodecEngine.ts';
 import type { MediaPeerState } from './MediaPeer.ts';
 import type {
   FromMediaThread,
@@ -8,7 +9,7 @@ import type {
   ThreadError,
   ToMediaThread,
 } from './mediaMessages.ts';
-import type { DecodedPicture, MediaTransportStats } from './SessionMedia.ts';
+import type { DecodedPicture } from './SessionMedia.ts';
 
 export type MediaWorkerEvents = {
   picture: [DecodedPicture];
@@ -52,7 +53,7 @@ function workerUrl(): { url: URL; execArgv: string[] } {
  */
 export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
   readonly #worker: Worker;
-  readonly #pendingStats = new Map<number, (stats: MediaTransportStats) => void>();
+  readonly #pendingStats = new Map<number, (stats: OrchestratorTransportStats) => void>();
   #nextStatsId = 1;
   /** The reply awaited for the set-up step in flight (answer, offer or accept). */
   #replied: ((result: { sdp: string } | { error: BaseError }) => void) | undefined;
@@ -83,7 +84,7 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
   }
 
   /** Starts a media thread and resolves once it has loaded its modules. */
-  static spawn(engineInfo: CodecEngineInfo): Promise<MediaWorker> {
+  static spawn(engineInfo: OrchestratorMediaInfo): Promise<MediaWorker> {
     const { url, execArgv } = workerUrl();
     const worker = new Worker(url, {
       workerData: { engineInfo } satisfies MediaWorkerData,
@@ -179,7 +180,7 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
   }
 
   /** The media thread's counters (zeros once it is gone). */
-  stats(): Promise<MediaTransportStats | undefined> {
+  stats(): Promise<OrchestratorTransportStats | undefined> {
     if (this.#closing || this.#exited) return Promise.resolve(undefined);
     const id = this.#nextStatsId++;
     return new Promise((resolve) => {

@@ -1,5 +1,5 @@
 import { createLogger } from '@peerframe/core';
-import type { CodecEngineInfo } from './CodecEngine.ts';
+import type { OrchestratorMediaInfo } from '@peerframe/wire';
 import { MediaWorker } from './MediaWorker.ts';
 
 export type MediaWorkerPoolOptions = {
@@ -19,7 +19,7 @@ export type MediaWorkerPoolOptions = {
  * with it.
  */
 export class MediaWorkerPool {
-  readonly #engineInfo: CodecEngineInfo;
+  readonly #engineInfo: OrchestratorMediaInfo;
   readonly #spares: number;
   readonly #refillDelayMs: number;
   readonly #ready: Promise<MediaWorker | undefined>[] = [];
@@ -27,7 +27,7 @@ export class MediaWorkerPool {
   readonly #log = createLogger('orchestrator:media-threads');
   #closed = false;
 
-  constructor(engineInfo: CodecEngineInfo, options: MediaWorkerPoolOptions = {}) {
+  constructor(engineInfo: OrchestratorMediaInfo, options: MediaWorkerPoolOptions = {}) {
     this.#engineInfo = engineInfo;
     this.#spares = Math.max(0, options.spares ?? 1);
     this.#refillDelayMs = options.refillDelayMs ?? 3000;

@@ -1,4 +1,5 @@
 import type { VideoCodecName } from '@peerframe/core';
+import type { CodecImplementation } from '@peerframe/wire';
 import {
   AV_CODEC_FLAG_LOW_DELAY,
   AV_PIX_FMT_YUV420P,
@@ -8,12 +9,7 @@ import {
   SWS_BILINEAR,
 } from 'node-av/constants';
 import { type CodecContext, FFmpegError, Frame, Packet, SoftwareScaleContext } from 'node-av/lib';
-import type {
-  CodecImplementation,
-  EncodedVideoFrame,
-  I420Picture,
-  VideoDecoder,
-} from './CodecEngine.ts';
+import type { EncodedVideoFrame, I420Picture, VideoDecoder } from './CodecEngine.ts';
 import { DecodeError } from './errors.ts';
 import { openCodecContext } from './openCodecContext.ts';
 

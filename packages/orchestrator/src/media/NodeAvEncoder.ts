@@ -1,4 +1,5 @@
 import type { VideoCodecName } from '@peerframe/core';
+import type { CodecImplementation } from '@peerframe/wire';
 import {
   AV_PICTURE_TYPE_I,
   AV_PICTURE_TYPE_NONE,
@@ -7,7 +8,6 @@ import {
 } from 'node-av/constants';
 import { type CodecContext, FFmpegError, Frame, Packet, Rational } from 'node-av/lib';
 import type {
-  CodecImplementation,
   EncodedVideoFrame,
   I420Picture,
   VideoEncoder,

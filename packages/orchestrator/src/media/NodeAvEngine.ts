@@ -1,9 +1,9 @@
 import { createLogger, type VideoCodecName } from '@peerframe/core';
+import type { OrchestratorMediaInfo } from '@peerframe/wire';
 import { AV_LOG_ERROR, AV_LOG_FATAL, AV_LOG_WARNING } from 'node-av/constants';
 import { getFFmpegInfo, Log } from 'node-av/lib';
 import type {
   CodecEngine,
-  CodecEngineInfo,
   VideoDecoder,
   VideoEncoder,
   VideoEncoderSettings,
@@ -23,7 +23,7 @@ export type NodeAvEngineOptions = {
    */
   hardware?: HardwareCodecsMode;
   /** A probe's result from elsewhere in this process (a media thread): skips probing again. */
-  info?: CodecEngineInfo;
+  info?: OrchestratorMediaInfo;
 };
 
 const ffmpegLogLevels = { fatal: AV_LOG_FATAL, error: AV_LOG_ERROR, warning: AV_LOG_WARNING };
@@ -35,10 +35,10 @@ const ffmpegLogLevels = { fatal: AV_LOG_FATAL, error: AV_LOG_ERROR, warning: AV_
  * damaged frame, which the media path handles).
  */
 export class NodeAvEngine implements CodecEngine {
-  readonly info: CodecEngineInfo;
+  readonly info: OrchestratorMediaInfo;
   readonly #log = createLogger('orchestrator:codecs');
 
-  private constructor(info: CodecEngineInfo) {
+  private constructor(info: OrchestratorMediaInfo) {
     this.info = info;
   }
 

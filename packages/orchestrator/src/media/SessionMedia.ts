@@ -10,6 +10,7 @@ import {
   type VideoCodecName,
   videoSection,
 } from '@peerframe/core';
+import type { OrchestratorTransportStats } from '@peerframe/wire';
 import { BitrateController } from './BitrateController.ts';
 import type { CodecEngine, I420Picture, VideoDecoder, VideoEncoder } from './CodecEngine.ts';
 import { DecodeError } from './errors.ts';
@@ -20,35 +21,6 @@ import { RtpVideoSender } from './RtpVideoSender.ts';
 
 /** A decoded picture on its way to the pipeline, with when it was decoded (epoch ms). */
 export type DecodedPicture = I420Picture & { decodedAtMs: number };
-
-/** The session's RTP and codec counters, as `GET /sessions/:id` shows them under `transport`. */
-export type MediaTransportStats = {
-  codec: VideoCodecName;
-  decoder: string;
-  encoder: string | null;
-  framesDecoded: number;
-  /** RTP payload bytes received (retransmissions included). */
-  bytesReceived: number;
-  /** Packets never received in time (their frames were given up). */
-  packetsLost: number;
-  /** Frames whose payload was malformed or that the decoder refused (a keyframe was needed). */
-  framesUndecodable: number;
-  framesEncoded: number;
-  keyframesEncoded: number;
-  /** RTP payload bytes sent (retransmissions included). */
-  bytesSent: number;
-  packetsRetransmitted: number;
-  /** Keyframe requests sent to the gateway (PLI) and received from it (PLI, FIR). */
-  pliSent: number;
-  pliReceived: number;
-  nackReceived: number;
-  /** Processed pictures dropped before the encoder took them (it fell behind). */
-  framesDroppedBeforeEncode: number;
-  /** Frames dropped before the decoder took them (it fell half a second behind). */
-  framesDroppedBeforeDecode: number;
-  /** The encoder's current target, kbps. */
-  bitrateKbps: number;
-};
 
 export type SessionMediaEvents = {
   picture: [DecodedPicture];
@@ -237,7 +209,8 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
     }
   }
 
-  stats(): MediaTransportStats {
+  /** Its RTP and codec counters, as `GET /sessions/:id` shows them under `transport`. */
+  stats(): OrchestratorTransportStats {
     return {
       codec: this.codec,
       decoder: this.#decoder.implementation.name,

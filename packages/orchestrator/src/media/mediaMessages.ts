@@ -1,12 +1,11 @@
 import type { VideoCodecChoice } from '@peerframe/core';
-import type { CodecEngineInfo } from './CodecEngine.ts';
+import type { OrchestratorMediaInfo, OrchestratorTransportStats } from '@peerframe/wire';
 import type { MediaPeerState } from './MediaPeer.ts';
-import type { MediaTransportStats } from './SessionMedia.ts';
 
 /** What a media thread is started with. */
 export type MediaWorkerData = {
   /** The process's codec engine, probed once on the main thread. */
-  engineInfo: CodecEngineInfo;
+  engineInfo: OrchestratorMediaInfo;
 };
 
 /** Messages from the session (main thread) to its media thread. */
@@ -48,5 +47,5 @@ export type FromMediaThread =
     }
   | { type: 'state'; state: MediaPeerState }
   | { type: 'error'; error: ThreadError }
-  | { type: 'stats'; id: number; stats: MediaTransportStats }
+  | { type: 'stats'; id: number; stats: OrchestratorTransportStats }
   | { type: 'closed' };

@@ -1,7 +1,8 @@
 import type { VideoCodecName } from '@peerframe/core';
+import type { CodecImplementation } from '@peerframe/wire';
 import { AV_LOG_QUIET, FF_HWDEVICE_TYPE_CUDA } from 'node-av/constants';
 import { FFmpegError, HardwareDeviceContext, Log } from 'node-av/lib';
-import type { CodecImplementation, I420Picture } from './CodecEngine.ts';
+import type { I420Picture } from './CodecEngine.ts';
 import { NodeAvDecoder } from './NodeAvDecoder.ts';
 import { NodeAvEncoder } from './NodeAvEncoder.ts';
 

@@ -2,12 +2,6 @@ import type { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
 import { attr } from '../onnx/OnnxTypes.ts';
 import { type Affine3, rgbToYuv } from './bt601.ts';
 
-/** Input and output names every I420 → I420 filter graph uses (see `FilterPipeline`). */
-export const filterGraphNames = {
-  inputs: { y: 'y', u: 'u', v: 'v' },
-  outputs: { y: 'y_out', u: 'u_out', v: 'v_out' },
-} as const;
-
 /** The planes of an I420 filter graph and what most filters need from them. */
 export type I420GraphInputs = {
   /** uint8 inputs `y [H, W]`, `u`, `v [H/2, W/2]`. */
@@ -28,15 +22,6 @@ export function graphConstants(g: OnnxGraphBuilder) {
     floats: (values: readonly number[], dims: readonly number[]) =>
       g.constant(Float32Array.from(values), dims, 'floats'),
   };
-}
-
-/** Declares the three uint8 plane inputs with symbolic sizes (one model serves every even size). */
-export function addI420Inputs(g: OnnxGraphBuilder): I420GraphInputs {
-  const { inputs } = filterGraphNames;
-  const y = g.addInput(inputs.y, 'uint8', ['H', 'W']);
-  const u = g.addInput(inputs.u, 'uint8', ['H_2', 'W_2']);
-  const v = g.addInput(inputs.v, 'uint8', ['H_2', 'W_2']);
-  return { y, u, v, lumaShape: g.op('Shape', [y]), chromaShape: g.op('Shape', [u]) };
 }
 
 /** Luma as a float image `[1, 1, H, W]`. */
@@ -113,24 +98,6 @@ export function i420PlanesFromYuv(
 }
 
 /**
- * Writes the outputs `y_out [H, W]`, `u_out`, `v_out [H/2, W/2]` from float luma (any shape with
- * H·W elements) and float chroma (U then V, any shape with 2·H/2·W/2 elements): rounded half to
- * even and clipped to 0..255 (one QuantizeLinear each).
- */
-export function addI420Outputs(
-  g: OnnxGraphBuilder,
-  io: I420GraphInputs,
-  luma: string,
-  chroma: string,
-): void {
-  const { outputs } = filterGraphNames;
-  i420PlanesFromYuv(g, io, luma, chroma, outputs);
-  g.addOutput(outputs.y, 'uint8', ['H', 'W']);
-  g.addOutput(outputs.u, 'uint8', ['H_2', 'W_2']);
-  g.addOutput(outputs.v, 'uint8', ['H_2', 'W_2']);
-}
-
-/**
  * Float luma `[1, H·W]` and chroma `[2, H/2·W/2]` (0..255) from RGB float columns `[3, H·W]`
  * (0..`fullScale`): Y per pixel, U and V from the 2×2 average of RGB (as an encoder does),
  * BT.601 limited range.
@@ -157,18 +124,4 @@ export function yuvFromRgbColumns(
   });
   const chroma = affineColumns(g, toYuv, [1, 2], g.op('Reshape', [average, int64s(3, -1)]));
   return { luma, chroma };
-}
-
-/**
- * Writes the I420 outputs from RGB float columns `[3, H·W]` (0..`fullScale`, default 255): Y per
- * pixel, U and V from the 2×2 average of RGB (as an encoder does), BT.601 limited range.
- */
-export function addI420OutputsFromRgb(
-  g: OnnxGraphBuilder,
-  io: I420GraphInputs,
-  rgbColumns: string,
-  fullScale = 255,
-): void {
-  const { luma, chroma } = yuvFromRgbColumns(g, io.lumaShape, rgbColumns, fullScale);
-  addI420Outputs(g, io, luma, chroma);
 }

@@ -1,6 +1,6 @@
+import type { ParamSpec, PipelineParamsSchema } from '@peerframe/wire';
 import type { ExecutionProviderName } from '../onnx/OnnxSession.ts';
-import type { ParamSpec, PipelineParamsSchema } from '../PipelineParamsSchema.ts';
-import type { WorkflowParamBindings } from '../workflow/WorkflowPipeline.ts';
+import type { WorkflowParamBinding, WorkflowParamBindings } from '../workflow/WorkflowPipeline.ts';
 import { InvalidPipelineManifestError } from './errors.ts';
 
 /** A model a pipeline needs: from an npm package, or a file in the pipeline's directory. */
@@ -21,8 +21,11 @@ export type ManifestModel =
 
 /** A param in `pipeline.json`: its spec plus the node inputs it sets. */
 export type ManifestParam = ParamSpec & {
-  /** `[nodeId, inputName]` pairs the value is written to (the workflow switch needs none). */
-  readonly bind?: readonly (readonly [string, string])[];
+  /**
+   * `[nodeId, inputName]` pairs the value is written to, or `[nodeId, inputName, scale]` for a
+   * number written multiplied by `scale` (the workflow switch needs none).
+   */
+  readonly bind?: readonly WorkflowParamBinding[];
 };
 
 /**
@@ -66,7 +69,8 @@ export type PipelineManifest = {
 };
 
 export const pipelineNamePattern = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const versionPattern = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+/** A semantic version `x.y.z` with an optional pre-release suffix. */
+export const pipelineVersionPattern = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 const sha256Pattern = /^[0-9a-f]{64}$/;
 const providers: readonly ExecutionProviderName[] = ['cpu', 'webgpu', 'cuda'];
 
@@ -110,7 +114,7 @@ export function parsePipelineManifest(json: unknown, where = 'pipeline.json'): P
   if (typeof name !== 'string' || !pipelineNamePattern.test(name)) {
     issues.push('name must be 1..64 lower-case letters, digits and "-"');
   }
-  if (typeof version !== 'string' || !versionPattern.test(version)) {
+  if (typeof version !== 'string' || !pipelineVersionPattern.test(version)) {
     issues.push('version must be a semantic version such as 1.0.0');
   }
   if (typeof description !== 'string' || description.length === 0 || description.length > 500) {
@@ -183,11 +187,18 @@ function paramIssues(name: string, spec: unknown, isSwitch: boolean): string[] {
     !bind.every(
       (target) =>
         Array.isArray(target) &&
-        target.length === 2 &&
-        target.every((part) => typeof part === 'string'),
+        typeof target[0] === 'string' &&
+        typeof target[1] === 'string' &&
+        (target.length === 2 ||
+          (target.length === 3 &&
+            typeof target[2] === 'number' &&
+            Number.isFinite(target[2]) &&
+            (spec.type === 'number' || spec.type === 'integer'))),
     )
   ) {
-    issues.push(`${at}.bind must be a non-empty list of ["<node id>", "<input>"]`);
+    issues.push(
+      `${at}.bind must be a non-empty list of ["<node id>", "<input>"] (or ["<node id>", "<input>", <scale>] for a number)`,
+    );
   }
   switch (spec.type) {
     case 'number':
@@ -264,7 +275,7 @@ export function manifestParams(manifest: PipelineManifest): {
   bindings: WorkflowParamBindings;
 } {
   const paramsSchema: Record<string, ParamSpec> = {};
-  const bindings: Record<string, readonly (readonly [string, string])[]> = {};
+  const bindings: Record<string, readonly WorkflowParamBinding[]> = {};
   for (const [name, { bind, ...spec }] of Object.entries(manifest.params)) {
     paramsSchema[name] = spec as ParamSpec;
     if (bind !== undefined && bind.length > 0) bindings[name] = bind;

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { readVerifiedFile } from '../models/ModelFile.ts';
-import type { PipelineDescriptor } from '../Pipeline.ts';
 import {
   defaultPipelineParams,
   type PipelineParamsOf,
   type PipelineParamsSchema,
-} from '../PipelineParamsSchema.ts';
+} from '@peerframe/wire';
+import { readVerifiedFile } from '../models/ModelFile.ts';
+import { onnxModelNode, type VerifiedModelRef } from '../nodes/OnnxModel.ts';
+import type { PipelineDescriptor } from '../pipeline/Pipeline.ts';
 import { defaultNodeRegistry } from '../workflow/defaultNodeRegistry.ts';
 import type { NodeRegistry } from '../workflow/NodeRegistry.ts';
-import { onnxModelNode, type VerifiedModelRef } from '../workflow/nodes/OnnxModel.ts';
 import { validateWorkflow } from '../workflow/validateWorkflow.ts';
 import {
   applyWorkflowParams,
@@ -33,6 +33,11 @@ export const manifestFileName = 'pipeline.json';
 export type LoadPipelineOptions = {
   /** Node types; an `OnnxModel` node for the manifest's models is added. Default `defaultNodeRegistry()`. */
   registry?: NodeRegistry;
+  /**
+   * Load a pipeline whose npm model packages are not installed; `create` (through
+   * `verifyPipelineModels`) then refuses it, naming them. Default false: loading refuses it.
+   */
+  allowMissingModels?: boolean;
 };
 
 /** A pipeline read from its directory: manifest, workflows checked, ready to register. */
@@ -46,6 +51,8 @@ export type LoadedPipeline = {
   readonly models: Readonly<Record<string, VerifiedModelRef>>;
   /** The files it consists of, relative to `dir`: manifest, workflows, model files. */
   readonly files: readonly string[];
+  /** Models whose npm package is not installed (with `allowMissingModels`), as manifest issues. */
+  readonly missingModels: readonly string[];
 };
 
 function readJson(dir: string, path: string, manifestWhere: string): unknown {
@@ -99,12 +106,16 @@ export function loadPipelineDirectorySync(
     try {
       models[name] = { path: resolveManifestModel(dir, model), sha256: model.sha256 };
     } catch {
+      // Still known to the workflow (it validates); `verifyPipelineModels` refuses to run it.
+      models[name] = { path: '', sha256: model.sha256 };
       missing.push(
         `models.${name}: ${'npmPackage' in model ? `${model.npmPackage}/${model.path}` : ''} is not installed`,
       );
     }
   }
-  if (missing.length > 0) throw new InvalidPipelineManifestError(where, missing);
+  if (missing.length > 0 && options.allowMissingModels !== true) {
+    throw new InvalidPipelineManifestError(where, missing);
+  }
   const registry = (options.registry ?? defaultNodeRegistry()).clone();
   if (Object.keys(models).length > 0) registry.register(onnxModelNode(models));
   const { paramsSchema, bindings } = manifestParams(manifest);
@@ -137,7 +148,7 @@ export function loadPipelineDirectorySync(
     paramsSchema,
     bindings,
   };
-  return { dir, manifest, definition, registry, models, files };
+  return { dir, manifest, definition, registry, models, files, missingModels: missing };
 }
 
 /** `loadPipelineDirectorySync`, then every model's sha256 checked (`ModelHashMismatchError`). */
@@ -150,8 +161,17 @@ export async function loadPipelineDirectory(
   return loaded;
 }
 
-/** Reads every model of a pipeline and refuses any whose sha256 differs (`ModelHashMismatchError`). */
+/**
+ * Reads every model of a pipeline and refuses any whose sha256 differs (`ModelHashMismatchError`),
+ * or a pipeline loaded without some of its model packages (`InvalidPipelineManifestError`).
+ */
 export async function verifyPipelineModels(loaded: LoadedPipeline): Promise<void> {
+  if (loaded.missingModels.length > 0) {
+    throw new InvalidPipelineManifestError(
+      join(loaded.dir, manifestFileName),
+      loaded.missingModels,
+    );
+  }
   for (const model of Object.values(loaded.models))
     await readVerifiedFile(model.path, model.sha256);
 }
@@ -168,7 +188,6 @@ export function manifestPipelineDescriptor(
   return {
     ...descriptor,
     create: async (params, hooks) => {
-      hooks?.onState?.('loading');
       await verifyPipelineModels(loaded);
       return descriptor.create(params, hooks);
     },

@@ -2,19 +2,23 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultPipelineParams } from '@peerframe/wire';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { photoFrame } from '../../fixtures/photoRegions.ts';
-import { maxDifference } from '../../fixtures/syntheticFrames.ts';
 import { ModelHashMismatchError } from '../models/errors.ts';
 import { sha256Hex } from '../models/ModelCache.ts';
 import { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
-import type { Pipeline } from '../Pipeline.ts';
-import { defaultPipelineRegistry } from '../PipelineRegistry.ts';
-import { loadShippedPipeline, shippedPipelineNames } from '../shipped/shippedPipelines.ts';
+import type { Pipeline } from '../pipeline/Pipeline.ts';
+import { defaultPipelineRegistry } from '../pipeline/PipelineRegistry.ts';
 import { InvalidWorkflowError } from '../workflow/errors.ts';
 import { overBlackByMask } from '../workflow/fixtures/workflowParts.ts';
+import { workflowFor } from '../workflow/WorkflowPipeline.ts';
 import { InvalidPipelineArchiveError, InvalidPipelineManifestError } from './errors.ts';
-import { loadPipelineDirectory, manifestPipelineDescriptor } from './loadPipelineDirectory.ts';
+import {
+  loadPipelineDirectory,
+  loadPipelineDirectorySync,
+  manifestPipelineDescriptor,
+} from './loadPipelineDirectory.ts';
 import { parsePipelineManifest } from './PipelineManifest.ts';
 import {
   installPipeline,
@@ -23,6 +27,7 @@ import {
   publishPipeline,
   resolveFromRegistry,
 } from './pipelinePackages.ts';
+import { loadShippedPipeline, shippedPipelineNames } from './shippedPipelines.ts';
 import { readTarGz, writeTarGz } from './tarball.ts';
 
 const sessionOptions = { intraOpNumThreads: 1 };
@@ -36,53 +41,28 @@ async function using<T>(pipeline: Pipeline, use: (p: Pipeline) => Promise<T>): P
 }
 
 describe('shipped pipeline manifests', () => {
-  const frame = photoFrame(256, 256);
-  // Built-in params that equal each manifest's defaults (background-blur: σ = radius / 2).
-  const builtInParams: Record<string, Record<string, unknown>> = {
-    'background-blur': { blurRadiusPx: 12 },
-  };
-  const tolerance: Record<string, number> = { invert: 1, 'background-blur': 1 };
-
-  it.each(
-    shippedPipelineNames.filter((name) => name !== 'face-boxes' && name !== 'background-replace'),
-  )('%s: the manifest and workflow give the pixels of the built-in pipeline', async (name) => {
-    const loaded = loadShippedPipeline(name);
-    expect(loaded.manifest).toMatchObject({ name, version: '1.0.0', minExecutionProvider: 'cpu' });
-    const registry = defaultPipelineRegistry({
-      invert: sessionOptions,
-      backgroundBlur: sessionOptions,
-      sketch: sessionOptions,
-      toon: sessionOptions,
-      colorGrade: sessionOptions,
-      pixelate: sessionOptions,
-    });
-    const expected = await using(await registry.create(name, builtInParams[name] ?? {}), (p) =>
-      p.process(frame),
-    );
-    const descriptor = manifestPipelineDescriptor(loaded, { sessionOptions });
-    const out = await using(await descriptor.create({}), (p) => p.process(frame));
-    expect(maxDifference(out.data, expected.data)).toBeLessThanOrEqual(tolerance[name] ?? 0);
-    // Its params schema is the built-in one's (background-blur: sigma instead of radius).
-    if (name !== 'background-blur') {
-      expect(Object.keys(descriptor.paramsSchema)).toEqual(
-        Object.keys(registry.get(name).paramsSchema),
-      );
+  it('are what the default registry runs, in its order, each with its manifest params', () => {
+    const registry = defaultPipelineRegistry();
+    expect(registry.names()).toEqual([...shippedPipelineNames]);
+    for (const name of shippedPipelineNames) {
+      const loaded = loadShippedPipeline(name);
+      expect(loaded.manifest).toMatchObject({
+        name,
+        version: '1.0.0',
+        minExecutionProvider: 'cpu',
+      });
+      expect(registry.get(name).paramsSchema).toEqual(loaded.definition.paramsSchema);
+      expect(registry.get(name).description).toBe(loaded.manifest.description);
     }
   });
 
-  it('face-boxes and background-replace come from their manifests in the registry', () => {
-    const registry = defaultPipelineRegistry();
-    expect(registry.get('face-boxes').paramsSchema).toEqual(
-      loadShippedPipeline('face-boxes').definition.paramsSchema,
-    );
-    expect(Object.keys(registry.get('background-replace').paramsSchema)).toEqual([
-      'background',
-      'color',
-      'image',
-      'maskThreshold',
-      'edgeSoftness',
-      'model',
-    ]);
+  it('write a scaled binding: background-blur blurRadiusPx r sets ImageBlur sigma r / 2', () => {
+    const { definition } = loadShippedPipeline('background-blur');
+    const workflow = workflowFor(definition, {
+      ...defaultPipelineParams(definition.paramsSchema ?? {}),
+      blurRadiusPx: 5,
+    });
+    expect(workflow['4']?.inputs).toMatchObject({ sigma: 2.5 });
   });
 });
 
@@ -122,7 +102,7 @@ describe('parsePipelineManifest', () => {
       'minExecutionProvider must be one of cpu, webgpu, cuda',
       'workflow must be a relative path inside the pipeline',
       'params.level.default must be a number in 0..1',
-      'params.mode.bind must be a non-empty list of ["<node id>", "<input>"]',
+      'params.mode.bind must be a non-empty list of ["<node id>", "<input>"] (or ["<node id>", "<input>", <scale>] for a number)',
       'params.mode.default must be one of values',
       'models.m.sha256 must be 64 lower-case hex digits',
     ]);
@@ -259,6 +239,25 @@ describe('third-party pipelines: pack, install, publish', () => {
     await expect(manifestPipelineDescriptor(installed).create({})).rejects.toThrow(
       ModelHashMismatchError,
     );
+  });
+
+  it('loads a pipeline whose model package is missing only when asked, and then refuses to create it', async () => {
+    const manifestPath = join(pipelineDir, 'pipeline.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    manifest.models.mean = {
+      npmPackage: 'peerframe-no-such-package',
+      path: 'm.onnx',
+      sha256: sha256Hex(model),
+      license: 'MIT',
+    };
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    const notInstalled = 'models.mean: peerframe-no-such-package/m.onnx is not installed';
+    expect(() => loadPipelineDirectorySync(pipelineDir)).toThrow(InvalidPipelineManifestError);
+    const loaded = loadPipelineDirectorySync(pipelineDir, { allowMissingModels: true });
+    await expect(manifestPipelineDescriptor(loaded).create({})).rejects.toMatchObject({
+      code: 'invalid_pipeline_manifest',
+      issues: [notInstalled],
+    });
   });
 
   it('reports workflow problems of a pipeline directory with node ids', async () => {

@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { lstat, mkdir, mkdtemp, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sha256Hex } from '../models/ModelCache.ts';
-import { InvalidPipelineArchiveError } from './errors.ts';
+import {
+  InvalidPipelineArchiveError,
+  InvalidPipelineSpecError,
+  PipelineFileIsLinkError,
+  PipelineNotPublishedError,
+} from './errors.ts';
 import {
   type LoadedPipeline,
   type LoadPipelineOptions,
@@ -11,11 +16,58 @@ import {
   loadPipelineDirectorySync,
   manifestFileName,
 } from './loadPipelineDirectory.ts';
-import { pipelineNamePattern } from './PipelineManifest.ts';
+import {
+  isSafeRelativePath,
+  pipelineNamePattern,
+  pipelineVersionPattern,
+} from './PipelineManifest.ts';
 import { type ArchiveFile, readTarGz, writeTarGz } from './tarball.ts';
 
 /** Extra files a pipeline archive carries when present. */
 const optionalFiles = ['package.json', 'README.md', 'NOTICE', 'LICENSE'];
+
+/**
+ * The bytes of `path` (relative, `/`-separated) in a pipeline directory, refusing a symbolic link
+ * anywhere on the way (`PipelineFileIsLinkError`): the file itself is opened with `O_NOFOLLOW`.
+ */
+async function readOwnFile(dir: string, path: string): Promise<Uint8Array> {
+  let at = dir;
+  for (const part of path.split('/')) {
+    at = join(at, part);
+    if ((await lstat(at)).isSymbolicLink()) throw new PipelineFileIsLinkError(path);
+  }
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(at, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (cause) {
+    if ((cause as { code?: unknown }).code === 'ELOOP') throw new PipelineFileIsLinkError(path);
+    throw cause;
+  }
+  try {
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Whether `path` exists in `dir`, a link (even a dangling one) counting as existing. */
+async function isPresent(dir: string, path: string): Promise<boolean> {
+  return lstat(join(dir, path)).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** A pipeline's own files (see `LoadedPipeline.files`) and the optional ones present, read. */
+async function readPipelineFiles(loaded: LoadedPipeline): Promise<ArchiveFile[]> {
+  const files: ArchiveFile[] = [];
+  for (const path of loaded.files) files.push({ path, bytes: await readOwnFile(loaded.dir, path) });
+  for (const path of optionalFiles) {
+    if (await isPresent(loaded.dir, path))
+      files.push({ path, bytes: await readOwnFile(loaded.dir, path) });
+  }
+  return files;
+}
 
 /** A packed pipeline: an npm package tarball. */
 export type PipelinePackage = {
@@ -29,7 +81,9 @@ export type PipelinePackage = {
  * Validates a pipeline directory (manifest, workflows, model hashes) and packs it as an npm
  * package tarball `<name>-<version>.tgz`: the manifest, workflows, model files and, when present,
  * package.json, README.md, NOTICE and LICENSE. Without a package.json one is generated
- * (`peerframe-pipeline-<name>`), so the tarball can go to an npm registry as it is.
+ * (`peerframe-pipeline-<name>`), so the tarball can go to an npm registry as it is. A symbolic
+ * link among those files is refused (`PipelineFileIsLinkError`): it could carry any file of the
+ * machine into the archive.
  */
 export async function packPipeline(
   dir: string,
@@ -37,11 +91,7 @@ export async function packPipeline(
 ): Promise<PipelinePackage> {
   const loaded = await loadPipelineDirectory(dir, options);
   const { manifest } = loaded;
-  const files: ArchiveFile[] = [];
-  for (const path of loaded.files) files.push({ path, bytes: await readFile(join(dir, path)) });
-  for (const path of optionalFiles) {
-    if (existsSync(join(dir, path))) files.push({ path, bytes: await readFile(join(dir, path)) });
-  }
+  const files = await readPipelineFiles(loaded);
   if (!files.some((file) => file.path === 'package.json')) {
     const packageJson = {
       name: `peerframe-pipeline-${manifest.name}`,
@@ -77,7 +127,9 @@ async function writeFiles(dir: string, files: readonly ArchiveFile[]): Promise<v
 /**
  * Installs a pipeline from a tarball (`.tgz`, as `packPipeline` or `npm pack` make) or a
  * directory into `pipelinesDir/<name>`, after validating it and checking every model's hash (a
- * mismatch throws `ModelHashMismatchError` and installs nothing). An installed version is
+ * mismatch throws `ModelHashMismatchError` and installs nothing). A directory with a symbolic
+ * link among its files (`PipelineFileIsLinkError`) or an archive with links, unsafe or repeated
+ * paths (`InvalidPipelineArchiveError`) installs nothing. An installed version is
  * replaced atomically. Returns the installed pipeline.
  */
 export async function installPipeline(
@@ -89,13 +141,9 @@ export async function installPipeline(
   const staging = await mkdtemp(join(pipelinesDir, '.install-'));
   try {
     if (statSync(source).isDirectory()) {
-      const loaded = loadPipelineDirectorySync(source, options);
-      const paths = [...loaded.files, ...optionalFiles.filter((p) => existsSync(join(source, p)))];
       await writeFiles(
         staging,
-        await Promise.all(
-          paths.map(async (path) => ({ path, bytes: await readFile(join(source, path)) })),
-        ),
+        await readPipelineFiles(loadPipelineDirectorySync(source, options)),
       );
     } else {
       const files = readTarGz(await readFile(source));
@@ -140,13 +188,16 @@ export type PipelineRegistryIndex = {
 };
 
 async function readIndex(registryDir: string): Promise<PipelineRegistryIndex> {
+  let index: unknown;
   try {
-    return JSON.parse(
-      await readFile(join(registryDir, 'index.json'), 'utf8'),
-    ) as PipelineRegistryIndex;
+    index = JSON.parse(await readFile(join(registryDir, 'index.json'), 'utf8'));
   } catch {
     return { pipelines: {} };
   }
+  const pipelines = (index as { pipelines?: unknown } | null)?.pipelines;
+  return typeof pipelines === 'object' && pipelines !== null
+    ? (index as PipelineRegistryIndex)
+    : { pipelines: {} };
 }
 
 /**
@@ -186,16 +237,43 @@ export async function publishPipeline(
 
 /**
  * The tarball of `name[@version]` (default: latest) in a directory registry, after checking its
- * sha256 against the index.
+ * sha256 against the index. A malformed name or version throws `InvalidPipelineSpecError`; one
+ * the index does not list, `PipelineNotPublishedError`.
  */
 export async function resolveFromRegistry(spec: string, registryDir: string): Promise<string> {
-  const [name = '', version] = spec.split('@');
-  if (!pipelineNamePattern.test(name))
-    throw new InvalidPipelineArchiveError(`Invalid pipeline name "${name}"`);
-  const entry = (await readIndex(registryDir)).pipelines[name];
-  const published = entry?.versions[version ?? entry.latest];
-  if (entry === undefined || published === undefined) {
-    throw new InvalidPipelineArchiveError(`${spec} is not in the registry ${registryDir}`);
+  const at = spec.indexOf('@');
+  const name = at === -1 ? spec : spec.slice(0, at);
+  const version = at === -1 ? undefined : spec.slice(at + 1);
+  if (!pipelineNamePattern.test(name)) {
+    throw new InvalidPipelineSpecError(`Invalid pipeline name "${name}" in "${spec}"`, {
+      details: 'a name is 1..64 lower-case letters, digits and "-"',
+    });
+  }
+  if (version !== undefined && !pipelineVersionPattern.test(version)) {
+    throw new InvalidPipelineSpecError(`Invalid pipeline version "${version}" in "${spec}"`, {
+      details: 'a version is x.y.z, optionally with a pre-release suffix (1.2.0-beta.1)',
+    });
+  }
+  // Own properties only: a name such as "constructor" must not find Object.prototype's.
+  const { pipelines } = await readIndex(registryDir);
+  const entry = Object.hasOwn(pipelines, name) ? pipelines[name] : undefined;
+  const wanted = version ?? entry?.latest ?? '';
+  const versions = typeof entry?.versions === 'object' ? entry.versions : null;
+  const published =
+    versions !== null && Object.hasOwn(versions, wanted) ? versions[wanted] : undefined;
+  if (published === undefined || typeof published.file !== 'string') {
+    const known = versions === null ? 'none' : Object.keys(versions).join(', ');
+    throw new PipelineNotPublishedError(`${spec} is not in the registry ${registryDir}`, {
+      details: `published versions of ${name}: ${known}`,
+    });
+  }
+  if (!isSafeRelativePath(published.file)) {
+    throw new InvalidPipelineArchiveError(
+      `The registry index points ${spec} outside the registry`,
+      {
+        details: `file "${published.file}"`,
+      },
+    );
   }
   const path = join(registryDir, published.file);
   const sha256 = sha256Hex(await readFile(path));

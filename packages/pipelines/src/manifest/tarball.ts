@@ -1,4 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { Header, Parser, Pax } from 'tar';
 import { InvalidPipelineArchiveError } from './errors.ts';
 import { isSafeRelativePath } from './PipelineManifest.ts';
 
@@ -6,106 +7,116 @@ import { isSafeRelativePath } from './PipelineManifest.ts';
 export type ArchiveFile = { readonly path: string; readonly bytes: Uint8Array };
 
 /** npm's fixed mtime (1985-10-26T08:15:00Z): equal inputs give byte-identical tarballs. */
-const fixedMtime = 499162500;
+const fixedMtime = new Date(499162500_000);
 const block = 512;
 
-function writeString(header: Uint8Array, offset: number, length: number, value: string): void {
-  const bytes = new TextEncoder().encode(value);
-  if (bytes.length > length)
-    throw new InvalidPipelineArchiveError(`Archive field too long: ${value}`);
-  header.set(bytes, offset);
-}
-
-const octal = (value: number, length: number) => `${value.toString(8).padStart(length - 1, '0')}\0`;
-
 /**
- * A gzip'd ustar archive of `files` under `package/` (the layout `npm pack` writes, so the result
- * is an npm package tarball), in the order given, with fixed owner, mode and time.
+ * Refuses a list of archive paths that would not unpack to one file each: unsafe paths (absolute,
+ * `..`, backslashes), a path given twice (the later copy would silently replace the one that was
+ * checked), or a path that is also another path's folder.
  */
-export function writeTarGz(files: readonly ArchiveFile[]): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  for (const file of files) {
-    const name = `package/${file.path}`;
-    if (!isSafeRelativePath(file.path) || new TextEncoder().encode(name).length > 100) {
-      throw new InvalidPipelineArchiveError(`Cannot archive path "${file.path}"`, {
-        details: 'paths are relative, without "..", and at most 92 bytes',
+function checkPaths(paths: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const path of paths) {
+    if (!isSafeRelativePath(path)) {
+      throw new InvalidPipelineArchiveError(`Unsafe path in archive: "${path}"`, {
+        details: 'paths are relative, without "." or "..", and at most 200 bytes',
       });
     }
-    const header = new Uint8Array(block);
-    writeString(header, 0, 100, name);
-    writeString(header, 100, 8, octal(0o644, 8));
-    writeString(header, 108, 8, octal(0, 8));
-    writeString(header, 116, 8, octal(0, 8));
-    writeString(header, 124, 12, octal(file.bytes.length, 12));
-    writeString(header, 136, 12, octal(fixedMtime, 12));
-    header.fill(0x20, 148, 156); // checksum counted as spaces
-    header[156] = 0x30; // '0': a regular file
-    writeString(header, 257, 6, 'ustar\0');
-    writeString(header, 263, 2, '00');
-    const checksum = header.reduce((sum, byte) => sum + byte, 0);
-    writeString(header, 148, 8, `${checksum.toString(8).padStart(6, '0')}\0 `);
-    chunks.push(header, file.bytes, new Uint8Array((block - (file.bytes.length % block)) % block));
+    if (seen.has(path)) {
+      throw new InvalidPipelineArchiveError(`${path} appears twice in the archive`, {
+        details: 'each path may appear once',
+      });
+    }
+    seen.add(path);
   }
-  chunks.push(new Uint8Array(block * 2));
-  const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-  const tar = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    tar.set(chunk, at);
-    at += chunk.length;
+  for (const path of paths) {
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const folder = parts.slice(0, i).join('/');
+      if (seen.has(folder)) {
+        throw new InvalidPipelineArchiveError(
+          `${folder} is both a file and a folder in the archive`,
+        );
+      }
+    }
   }
-  return new Uint8Array(gzipSync(tar, { level: 9 }));
 }
 
-function readString(header: Uint8Array, offset: number, length: number): string {
-  const field = header.subarray(offset, offset + length);
-  const end = field.indexOf(0);
-  return new TextDecoder().decode(end === -1 ? field : field.subarray(0, end));
+/**
+ * A gzip'd tar of `files` under `package/` (the layout `npm pack` writes, so the result is an npm
+ * package tarball), in the order given, with fixed owner, mode and time so that equal inputs give
+ * equal bytes. Headers (and pax records for long paths) are encoded by `tar`.
+ */
+export function writeTarGz(files: readonly ArchiveFile[]): Uint8Array {
+  checkPaths(files.map((file) => file.path));
+  const chunks: Uint8Array[] = [];
+  for (const file of files) {
+    const header = {
+      path: `package/${file.path}`,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      size: file.bytes.byteLength,
+      mtime: fixedMtime,
+      type: 'File' as const,
+      uname: '',
+      gname: '',
+    };
+    const encoded = new Header(header);
+    if (encoded.encode()) chunks.push(new Pax(header).encode());
+    if (encoded.block === undefined) throw new InvalidPipelineArchiveError('Cannot encode header');
+    chunks.push(
+      encoded.block,
+      file.bytes,
+      new Uint8Array((block - (file.bytes.byteLength % block)) % block),
+    );
+  }
+  chunks.push(new Uint8Array(block * 2));
+  return new Uint8Array(gzipSync(Buffer.concat(chunks), { level: 9 }));
 }
 
 /**
  * The regular files of a gzip'd tar (an npm package tarball or `writeTarGz`'s output), with the
- * first path component (`package/`) removed. Links, devices and unsafe paths are refused;
- * directories and pax headers are skipped. At most `maxBytes` unpacked (default 512 MiB).
+ * first path component (`package/`) removed, parsed by `tar` (pax and GNU long names included).
+ * Refused with `InvalidPipelineArchiveError`: anything but a gzip'd tar, a corrupt or truncated
+ * archive, links, devices and other non-files, unsafe paths, and a path that appears twice.
+ * Folders are skipped. At most `maxBytes` unpacked (default 512 MiB).
  */
 export function readTarGz(archive: Uint8Array, maxBytes = 512 * 1024 * 1024): ArchiveFile[] {
-  let tar: Uint8Array;
+  let tar: Buffer;
   try {
-    tar = new Uint8Array(gunzipSync(archive, { maxOutputLength: maxBytes }));
+    tar = gunzipSync(archive, { maxOutputLength: maxBytes });
   } catch (cause) {
     throw new InvalidPipelineArchiveError('Not a gzip archive', { cause, details: String(cause) });
   }
-  const files: ArchiveFile[] = [];
-  let at = 0;
-  while (at + block <= tar.length) {
-    const header = tar.subarray(at, at + block);
-    if (header.every((byte) => byte === 0)) break;
-    const stored = header.subarray(148, 156);
-    const expected = Number.parseInt(readString(header, 148, 8).trim() || '0', 8);
-    const sum = header.reduce((total, byte, i) => total + (i >= 148 && i < 156 ? 0x20 : byte), 0);
-    if (sum !== expected || stored.length !== 8) {
-      throw new InvalidPipelineArchiveError('Corrupt tar header', { details: `at byte ${at}` });
-    }
-    const size = Number.parseInt(readString(header, 124, 12).trim() || '0', 8);
-    const type = String.fromCharCode(header[156] ?? 0);
-    const prefix = readString(header, 345, 155);
-    const name = (prefix === '' ? '' : `${prefix}/`) + readString(header, 0, 100);
-    const start = at + block;
-    if (!Number.isFinite(size) || size < 0 || start + size > tar.length) {
-      throw new InvalidPipelineArchiveError('Truncated tar archive', { details: name });
-    }
-    at = start + Math.ceil(size / block) * block;
-    if (type === '5' || type === 'x' || type === 'g') continue;
-    if (type !== '0' && type !== '\0') {
-      throw new InvalidPipelineArchiveError(`Unsupported archive entry "${name}"`, {
-        details: `type "${type}": only regular files are accepted`,
-      });
-    }
-    const path = name.split('/').slice(1).join('/');
-    if (!isSafeRelativePath(path)) {
-      throw new InvalidPipelineArchiveError(`Unsafe path in archive: "${name}"`);
-    }
-    files.push({ path, bytes: tar.slice(start, start + size) });
+  const files: { path: string; chunks: Buffer[] }[] = [];
+  const problems: string[] = [];
+  const parser = new Parser({
+    strict: true,
+    onReadEntry: (entry) => {
+      if (entry.type === 'Directory') {
+        entry.resume();
+        return;
+      }
+      if (entry.type !== 'File' && entry.type !== 'OldFile') {
+        problems.push(`${entry.path} is a ${entry.type} entry: only regular files are accepted`);
+        entry.resume();
+        return;
+      }
+      const file = { path: entry.path.split('/').slice(1).join('/'), chunks: [] as Buffer[] };
+      files.push(file);
+      entry.on('data', (chunk: Buffer) => file.chunks.push(chunk));
+    },
+  });
+  parser.on('error', (error: Error) => problems.push(error.message));
+  // The parser is synchronous on a buffer: every entry has been read when `end` returns.
+  parser.end(tar);
+  if (problems.length > 0) {
+    throw new InvalidPipelineArchiveError('Corrupt or unsupported tar archive', {
+      details: problems.join('; '),
+    });
   }
-  return files;
+  checkPaths(files.map((file) => file.path));
+  return files.map(({ path, chunks }) => ({ path, bytes: new Uint8Array(Buffer.concat(chunks)) }));
 }

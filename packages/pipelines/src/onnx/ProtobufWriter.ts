@@ -12,6 +12,13 @@ const hostIsLittleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
  * and added with `message()`. Only what ONNX models need: varints (int32/int64/enum, negatives as
  * 64-bit two's complement), length-delimited bytes/strings/messages, packed repeated scalars and
  * float32 (fixed32).
+ *
+ * Kept instead of a protobuf library on purpose: an encoder needs the ONNX schema, and what npm
+ * offers is either `onnx-proto` (the full schema, but built on protobufjs 6, a major line no longer
+ * maintained, with an install script) or `protobufjs` 8 fed a descriptor of the ONNX messages,
+ * which restates the same field numbers `OnnxGraphBuilder` writes here. This writer is write-only,
+ * has no dependency, and is tested byte for byte on protobuf.dev's encoding examples and by
+ * onnxruntime reading back every attribute and initializer type the builder writes.
  */
 export class ProtobufWriter {
   #buffer = new Uint8Array(64);

@@ -1,4 +1,4 @@
-import { yuvToRgb } from '../graphs/bt601.ts';
+import { type Affine3, composeAffine3, yuvToRgb } from '../graphs/bt601.ts';
 import {
   affineColumns,
   chromaImage,
@@ -128,12 +128,30 @@ export class GraphImage {
 
   /** RGB float columns `[3, H·W]`, 0..255 (chroma upsampled 2× nearest, BT.601). */
   rgbColumns(): string {
-    if (this.#rgb === undefined) {
-      const { scalar } = graphConstants(this.g);
-      const rgb = affineColumns(this.g, yuvToRgb, [0, 1, 2], yuvColumns(this.g, this.planes()));
-      this.#rgb = this.g.op('Clip', [rgb, scalar(0), scalar(255)]);
-    }
+    this.#rgb ??= this.#rgbThrough(yuvToRgb);
     return this.#rgb;
+  }
+
+  /**
+   * `map` applied to the RGB columns, clipped to 0..255. On an image still in I420 planes the map
+   * is folded into the YUV → RGB matrix: one MatMul, no RGB pass of its own (how `ImageInvert`
+   * costs what a hand-written invert graph does).
+   */
+  mappedRgbColumns(map: Affine3): string {
+    if (this.#rgb !== undefined)
+      return this.#clip(affineColumns(this.g, map, [0, 1, 2], this.#rgb));
+    return this.#rgbThrough(composeAffine3(map, yuvToRgb));
+  }
+
+  #rgbThrough(yuvToMappedRgb: Affine3): string {
+    return this.#clip(
+      affineColumns(this.g, yuvToMappedRgb, [0, 1, 2], yuvColumns(this.g, this.planes())),
+    );
+  }
+
+  #clip(columns: string): string {
+    const { scalar } = graphConstants(this.g);
+    return this.g.op('Clip', [columns, scalar(0), scalar(255)]);
   }
 
   /** ComfyUI's view: RGB 0..1 as an NCHW image `[1, 3, H, W]`. */

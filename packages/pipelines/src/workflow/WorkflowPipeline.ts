@@ -1,22 +1,23 @@
 import { createLogger, type Logger } from '@peerframe/core';
-import { assertI420Frame } from '../assertI420Frame.ts';
-import { InvalidPipelineParamsError, PipelineClosedError } from '../errors.ts';
-import { type Frame, i420ByteLength } from '../Frame.ts';
-import { LiveStage } from '../LiveStage.ts';
+import {
+  defaultPipelineParams,
+  InvalidPipelineParamsError,
+  type PipelineParamsOf,
+  type PipelineParamsSchema,
+  validatePipelineParams,
+} from '@peerframe/wire';
+import { assertI420Frame } from '../frames/assertI420Frame.ts';
+import { type Frame, i420ByteLength } from '../frames/Frame.ts';
 import type { OnnxSessionOptions } from '../onnx/OnnxSession.ts';
+import { PipelineClosedError } from '../pipeline/errors.ts';
+import { LiveStage } from '../pipeline/LiveStage.ts';
 import type {
   Pipeline,
   PipelineCreateHooks,
   PipelineDescriptor,
   PipelineParams,
   PipelineState,
-} from '../Pipeline.ts';
-import {
-  defaultPipelineParams,
-  type PipelineParamsOf,
-  type PipelineParamsSchema,
-  validatePipelineParams,
-} from '../PipelineParamsSchema.ts';
+} from '../pipeline/Pipeline.ts';
 import { defaultNodeRegistry } from './defaultNodeRegistry.ts';
 import { InvalidWorkflowError } from './errors.ts';
 import type { NodeRegistry } from './NodeRegistry.ts';
@@ -24,10 +25,13 @@ import { validateWorkflow } from './validateWorkflow.ts';
 import { WorkflowPlan } from './WorkflowPlan.ts';
 import type { Workflow, WorkflowNode } from './WorkflowTypes.ts';
 
-/** Where a pipeline param goes: literal inputs of workflow nodes, as `[nodeId, inputName]`. */
-export type WorkflowParamBindings = Readonly<
-  Record<string, readonly (readonly [string, string])[]>
->;
+/**
+ * Where a pipeline param goes: literal inputs of workflow nodes, as `[nodeId, inputName]`, or
+ * `[nodeId, inputName, scale]` for a number param written multiplied by `scale` (a blur radius
+ * param that sets a node's sigma: `["4", "sigma", 0.5]`).
+ */
+export type WorkflowParamBinding = readonly [string, string] | readonly [string, string, number];
+export type WorkflowParamBindings = Readonly<Record<string, readonly WorkflowParamBinding[]>>;
 
 /** A workflow packaged as a named pipeline with its params. */
 export type WorkflowPipelineDefinition = {
@@ -82,10 +86,12 @@ export function applyWorkflowParams(
     nodes[id] = { ...node, inputs: { ...node.inputs } };
   for (const [param, targets] of Object.entries(bindings)) {
     if (!Object.hasOwn(params, param)) continue;
-    for (const [nodeId, input] of targets) {
+    for (const [nodeId, input, scale] of targets) {
       const node = nodes[nodeId];
       if (node === undefined) continue;
-      nodes[nodeId] = { ...node, inputs: { ...node.inputs, [input]: params[param] } };
+      const value = params[param];
+      const written = scale !== undefined && typeof value === 'number' ? value * scale : value;
+      nodes[nodeId] = { ...node, inputs: { ...node.inputs, [input]: written } };
     }
   }
   return nodes;
@@ -186,10 +192,13 @@ export class WorkflowPipeline implements Pipeline {
     return this.#stage.current.plan;
   }
 
-  /** The processed frame (its size is the workflow's output size), same `timestampUs`. */
+  /**
+   * The processed frame (its size is the workflow's output size), same `timestampUs`. Frames must
+   * have even sides, unless the plan has no step (`LoadTensor → SaveTensor` returns the frame).
+   */
   async process(frame: Frame): Promise<Frame> {
     if (this.#stage.closed) throw new PipelineClosedError(this.name);
-    assertI420Frame(frame, { evenSize: true });
+    assertI420Frame(frame, { evenSize: this.#stage.current.plan.steps.length > 0 });
     return this.#stage.run((stage) => stage.plan.run(frame));
   }
 

@@ -1,20 +1,24 @@
 import { createLogger, type Logger } from '@peerframe/core';
 import * as ort from 'onnxruntime-node';
-import { type Frame, i420ByteLength, i420Planes } from '../Frame.ts';
-import { graphConstants } from '../graphs/i420GraphIo.ts';
-import { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
-import { OnnxSession, type OnnxSessionOptions } from '../onnx/OnnxSession.ts';
+import { type Frame, i420ByteLength, i420Planes } from '../frames/Frame.ts';
+import type { OnnxSessionOptions } from '../onnx/OnnxSession.ts';
 import { WorkflowRunError } from './errors.ts';
-import { GraphImage, type SizeFn, type SizePx, sameSize } from './GraphImage.ts';
+import { type SizeFn, type SizePx, sameSize } from './GraphImage.ts';
 import type { NodeRegistry } from './NodeRegistry.ts';
+import {
+  buildOnnxStep,
+  closeStep,
+  computeFeeds,
+  fetchNames,
+  keyOf,
+  type OnnxStep,
+  planRuns,
+  prepareJsStep,
+  type Step,
+  type ValueKey,
+} from './planSteps.ts';
 import { type ValidatedWorkflow, validateWorkflow } from './validateWorkflow.ts';
-import type {
-  GraphValue,
-  JsNodeInstance,
-  NodeLiterals,
-  RuntimeValue,
-  Workflow,
-} from './WorkflowTypes.ts';
+import type { NodeLiterals, RuntimeValue, Workflow } from './WorkflowTypes.ts';
 
 export type WorkflowPlanOptions = {
   /** Node types the workflow may use. Required: usually `defaultNodeRegistry()`. */
@@ -33,53 +37,8 @@ export const defaultWorkflowSessionOptions = {
 /** Time spent in a plan's parts, accumulated over `run` calls (milliseconds). */
 export type WorkflowRunStats = { onnxMs: number; jsNodeMs: number };
 
-/** `"<node id>:<output index>"`: a value in the plan. */
-type ValueKey = string;
-const keyOf = (nodeId: string, outputIndex: number): ValueKey => `${nodeId}:${outputIndex}`;
-
-type Feed = {
-  readonly nodeId: string;
-  readonly name: string;
-  readonly compute: (literals: NodeLiterals) => ort.Tensor;
-};
-type StepInput =
-  | {
-      readonly key: ValueKey;
-      readonly type: 'IMAGE';
-      readonly y: string;
-      readonly u: string;
-      readonly v: string;
-    }
-  | {
-      /** An image between two ONNX steps: float YUV, so nothing is rounded on the way. */
-      readonly key: ValueKey;
-      readonly type: 'IMAGE_YUV';
-      readonly luma: string;
-      readonly chroma: string;
-    }
-  | { readonly key: ValueKey; readonly type: 'MASK' | 'TENSOR'; readonly name: string };
-type StepOutput = StepInput;
 /** Float YUV images between ONNX steps: luma `[1, 1, H, W]`, chroma `[1, 2, H/2, W/2]`. */
 type FloatImages = Map<ValueKey, { luma: ort.Tensor; chroma: ort.Tensor }>;
-
-type OnnxStep = {
-  readonly kind: 'onnx';
-  readonly nodeIds: readonly string[];
-  readonly session: OnnxSession;
-  readonly inputs: readonly StepInput[];
-  readonly outputs: readonly StepOutput[];
-  readonly feedSpecs: readonly Feed[];
-};
-type JsStep = {
-  readonly kind: 'js';
-  readonly nodeId: string;
-  readonly instance: JsNodeInstance;
-  readonly inputs: Readonly<Record<string, ValueKey>>;
-  readonly structuralLiterals: readonly string[];
-};
-type Step = OnnxStep | JsStep;
-
-const levelRank = { basic: 0, extended: 1, all: 2 } as const;
 
 /**
  * A workflow compiled once into steps, run per frame: each run of consecutive ONNX nodes (in
@@ -346,258 +305,4 @@ export class WorkflowPlan {
     this.#resources.closed = true;
     await Promise.allSettled(this.#steps.map(closeStep));
   }
-}
-
-async function closeStep(step: Step): Promise<void> {
-  if (step.kind === 'onnx') await step.session.close();
-  else await step.instance.close();
-}
-
-function computeFeeds(
-  specs: readonly Feed[],
-  literalsOf: (nodeId: string) => NodeLiterals,
-): Record<string, ort.Tensor> {
-  return Object.fromEntries(
-    specs.map((spec) => [spec.name, spec.compute(literalsOf(spec.nodeId))]),
-  );
-}
-
-type Level = 'basic' | 'extended' | 'all';
-type Run = { kind: 'onnx' | 'js'; ids: string[]; level?: Level };
-
-/**
- * Splits the nodes into runs: each JS node alone, ONNX nodes fused. Nodes are taken in a
- * dependency order chosen so that fusable nodes come together: among the nodes whose inputs are
- * ready, one that can join the current ONNX run goes first. ONNX nodes that ask for different
- * graph optimisation levels (a network wants `'all'`, small-channel convolutions `'extended'`)
- * go to different sessions, each with its best level.
- */
-function planRuns(workflow: ValidatedWorkflow): Run[] {
-  const pending = workflow.order.filter((id) => {
-    const kind = workflow.nodes.get(id)?.definition.kind;
-    return kind === 'onnx' || kind === 'js';
-  });
-  const done = new Set(workflow.order.filter((id) => !pending.includes(id)));
-  const runs: Run[] = [];
-  const levelOf = (id: string): Level | undefined => {
-    const definition = workflow.nodes.get(id)?.definition;
-    return definition?.kind === 'onnx' ? definition.graphOptimizationLevel : undefined;
-  };
-  const joins = (run: Run | undefined, id: string) => {
-    if (run?.kind !== 'onnx' || workflow.nodes.get(id)?.definition.kind !== 'onnx') return false;
-    const level = levelOf(id);
-    return level === undefined || run.level === undefined || level === run.level;
-  };
-  while (pending.length > 0) {
-    const ready = pending.filter((id) =>
-      Object.values(workflow.nodes.get(id)?.links ?? {}).every((link) => done.has(link.nodeId)),
-    );
-    const current = runs.at(-1);
-    const id = ready.find((candidate) => joins(current, candidate)) ?? (ready[0] as string);
-    pending.splice(pending.indexOf(id), 1);
-    done.add(id);
-    const level = levelOf(id);
-    if (current !== undefined && joins(current, id)) {
-      current.ids.push(id);
-      if (current.level === undefined && level !== undefined) current.level = level;
-    } else {
-      const kind = workflow.nodes.get(id)?.definition.kind === 'js' ? 'js' : 'onnx';
-      runs.push({ kind, ids: [id], ...(level === undefined ? {} : { level }) });
-    }
-  }
-  return runs;
-}
-
-/**
- * Prepares a JS node (its sessions, files) and records the size of its images: its first IMAGE
- * input's, unless the instance says otherwise (`imageSize`).
- */
-async function prepareJsStep(
-  workflow: ValidatedWorkflow,
-  id: string,
-  sizes: Map<ValueKey, SizeFn>,
-  sessionOptions: OnnxSessionOptions,
-  logger: Logger,
-): Promise<JsStep> {
-  const node = workflow.nodes.get(id);
-  if (node === undefined || node.definition.kind !== 'js')
-    throw new Error(`${id} is not a JS node`);
-  const { definition } = node;
-  const instance = await definition.prepare({
-    nodeId: id,
-    literals: node.literals,
-    sessionOptions,
-    logger,
-  });
-  const inputs = Object.fromEntries(
-    Object.entries(node.links).map(([name, link]) => [name, keyOf(link.nodeId, link.outputIndex)]),
-  );
-  const firstImage = Object.entries(definition.inputs).find(([, spec]) => spec.type === 'IMAGE');
-  const inputSize =
-    (firstImage === undefined ? undefined : sizes.get(inputs[firstImage[0]] ?? '')) ?? sameSize;
-  const imageSize = instance.imageSize?.bind(instance);
-  const size: SizeFn = imageSize === undefined ? inputSize : (input) => imageSize(inputSize(input));
-  for (const [index, output] of definition.outputs.entries()) {
-    if (output.type === 'IMAGE') sizes.set(keyOf(id, index), size);
-  }
-  return {
-    kind: 'js',
-    nodeId: id,
-    instance,
-    inputs,
-    structuralLiterals: definition.structuralLiterals ?? [],
-  };
-}
-
-/** The graph output names of a step output onnxruntime allocates. */
-function fetchNames(output: StepOutput): string[] {
-  if (output.type === 'IMAGE') return [output.y, output.u, output.v];
-  if (output.type === 'IMAGE_YUV') return [output.luma, output.chroma];
-  return [output.name];
-}
-
-/** A safe ONNX value name part for a node id. */
-const safe = (id: string) => id.replace(/[^A-Za-z0-9_]/g, '_');
-
-async function buildOnnxStep(
-  workflow: ValidatedWorkflow,
-  ids: readonly string[],
-  consumers: ReadonlyMap<ValueKey, ReadonlySet<string>>,
-  sizes: Map<ValueKey, SizeFn>,
-  floatImages: Set<ValueKey>,
-  structural: Map<string, Set<string>>,
-  sessionOptions: OnnxSessionOptions,
-  logger: Logger,
-): Promise<OnnxStep> {
-  const g = new OnnxGraphBuilder({ graphName: `peerframe_workflow_${ids.map(safe).join('_')}` });
-  const inStep = new Set(ids);
-  const graphValues = new Map<ValueKey, GraphValue>();
-  const inputs: StepInput[] = [];
-  const feedSpecs: Feed[] = [];
-  let level: 'basic' | 'extended' | 'all' = 'all';
-
-  /** A value from before this step becomes graph inputs. */
-  const importValue = (key: ValueKey, type: string): GraphValue => {
-    const prefix = `in_${safe(key)}`;
-    if (type === 'IMAGE' && floatImages.has(key)) {
-      const luma = g.addInput(`${prefix}_luma`, 'float32', [1, 1, `${prefix}_H`, `${prefix}_W`]);
-      const chroma = g.addInput(`${prefix}_chroma`, 'float32', [
-        1,
-        2,
-        `${prefix}_H2`,
-        `${prefix}_W2`,
-      ]);
-      inputs.push({ key, type: 'IMAGE_YUV', luma, chroma });
-      const { int64s } = graphConstants(g);
-      const lumaShape = g.op('Slice', [g.op('Shape', [luma]), int64s(2), int64s(4)]);
-      const image = GraphImage.fromYuv(g, lumaShape, { luma, chroma }, sizes.get(key) ?? sameSize);
-      return { type: 'IMAGE', image };
-    }
-    if (type === 'IMAGE') {
-      const y = g.addInput(`${prefix}_y`, 'uint8', [`${prefix}_H`, `${prefix}_W`]);
-      const u = g.addInput(`${prefix}_u`, 'uint8', [`${prefix}_H2`, `${prefix}_W2`]);
-      const v = g.addInput(`${prefix}_v`, 'uint8', [`${prefix}_H2`, `${prefix}_W2`]);
-      inputs.push({ key, type: 'IMAGE', y, u, v });
-      return {
-        type: 'IMAGE',
-        image: GraphImage.fromPlanes(g, { y, u, v }, sizes.get(key) ?? sameSize),
-      };
-    }
-    const dims = [1, `${prefix}_c`, `${prefix}_h`, `${prefix}_w`];
-    const name = g.addInput(prefix, 'float32', dims);
-    const kind = type === 'MASK' ? 'MASK' : 'TENSOR';
-    inputs.push({ key, type: kind, name });
-    return { type: kind, name };
-  };
-
-  for (const id of ids) {
-    const node = workflow.nodes.get(id);
-    if (node === undefined || node.definition.kind !== 'onnx') continue;
-    const definition = node.definition;
-    const loaded =
-      definition.load === undefined
-        ? undefined
-        : await definition.load({ nodeId: id, literals: node.literals, sessionOptions, logger });
-    const reads = structural.get(id) ?? new Set<string>();
-    structural.set(id, reads);
-    const outputs = definition.build({
-      g,
-      nodeId: id,
-      loaded,
-      input: (name) => {
-        const link = node.links[name];
-        if (link === undefined) return undefined;
-        const key = keyOf(link.nodeId, link.outputIndex);
-        let value = graphValues.get(key);
-        if (value === undefined) {
-          const source = workflow.nodes.get(link.nodeId);
-          const type = source?.definition.outputs[link.outputIndex]?.type ?? 'TENSOR';
-          value = importValue(key, type);
-          graphValues.set(key, value);
-        }
-        return value;
-      },
-      literal: (name) => {
-        reads.add(name);
-        const value = node.literals[name];
-        if (value === undefined) throw new Error(`node ${id} has no literal ${name}`);
-        return value;
-      },
-      feed: (name, elementType, dims, compute) => {
-        const graphName = g.addInput(`n_${safe(id)}_${name}`, elementType, dims);
-        feedSpecs.push({ nodeId: id, name: graphName, compute });
-        return graphName;
-      },
-    });
-    outputs.forEach((value, index) => {
-      graphValues.set(keyOf(id, index), value);
-      if (value.type === 'IMAGE') sizes.set(keyOf(id, index), value.image.size);
-    });
-    if (
-      definition.graphOptimizationLevel !== undefined &&
-      levelRank[definition.graphOptimizationLevel] < levelRank[level]
-    ) {
-      level = definition.graphOptimizationLevel;
-    }
-  }
-
-  // Values made here and read after this step (by a later step or SaveTensor) leave the graph.
-  const outputs: StepOutput[] = [];
-  for (const [key, value] of graphValues) {
-    const [nodeId] = key.split(':');
-    if (!inStep.has(nodeId as string)) continue;
-    const readers = [...(consumers.get(key) ?? [])].filter((reader) => !inStep.has(reader));
-    if (readers.length === 0) continue;
-    const prefix = `out_${safe(key)}`;
-    const isOnnx = (reader: string) => workflow.nodes.get(reader)?.definition.kind === 'onnx';
-    if (value.type === 'IMAGE' && readers.some(isOnnx)) {
-      const images = value.image.yuvImages();
-      const luma = g.op('Identity', [images.luma], {}, `${prefix}_luma`);
-      const chroma = g.op('Identity', [images.chroma], {}, `${prefix}_chroma`);
-      g.addOutput(luma, 'float32', [1, 1, `${prefix}_H`, `${prefix}_W`]);
-      g.addOutput(chroma, 'float32', [1, 2, `${prefix}_H2`, `${prefix}_W2`]);
-      outputs.push({ key, type: 'IMAGE_YUV', luma, chroma });
-      floatImages.add(key);
-    }
-    if (value.type === 'IMAGE' && readers.every(isOnnx)) continue;
-    if (value.type === 'IMAGE') {
-      const planes = value.image.planes();
-      const y = g.op('Identity', [planes.y], {}, `${prefix}_y`);
-      const u = g.op('Identity', [planes.u], {}, `${prefix}_u`);
-      const v = g.op('Identity', [planes.v], {}, `${prefix}_v`);
-      g.addOutput(y, 'uint8', [`${prefix}_H`, `${prefix}_W`]);
-      g.addOutput(u, 'uint8', [`${prefix}_H2`, `${prefix}_W2`]);
-      g.addOutput(v, 'uint8', [`${prefix}_H2`, `${prefix}_W2`]);
-      outputs.push({ key, type: 'IMAGE', y, u, v });
-    } else {
-      const name = g.op('Identity', [value.name], {}, prefix);
-      g.addOutput(name, 'float32', [1, `${prefix}_c`, `${prefix}_h`, `${prefix}_w`]);
-      outputs.push({ key, type: value.type, name });
-    }
-  }
-  const session = await OnnxSession.create(g.toBytes(), {
-    ...sessionOptions,
-    graphOptimizationLevel: level,
-  });
-  return { kind: 'onnx', nodeIds: ids, session, inputs, outputs, feedSpecs };
 }

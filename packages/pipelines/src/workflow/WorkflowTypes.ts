@@ -1,6 +1,6 @@
 import type { Logger } from '@peerframe/core';
 import type * as ort from 'onnxruntime-node';
-import type { Frame } from '../Frame.ts';
+import type { Frame } from '../frames/Frame.ts';
 import type { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
 import type { OnnxSessionOptions } from '../onnx/OnnxSession.ts';
 import type { OnnxElementType } from '../onnx/OnnxTypes.ts';

@@ -1,53 +1,24 @@
 /**
- * The node-authoring example of the README, run: if this breaks, fix the README too.
+ * The node-authoring example of the README: the README's code block is `fixtures/desaturateNode.ts`
+ * (compiled with the package by `tsc -b`), and here it runs.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { rgbFrame } from '../../fixtures/syntheticFrames.ts';
-import { i420Planes } from '../Frame.ts';
-import { graphConstants } from '../graphs/i420GraphIo.ts';
+import { i420Planes } from '../frames/Frame.ts';
 import { defaultNodeRegistry } from './defaultNodeRegistry.ts';
-import { GraphImage } from './GraphImage.ts';
-import { imageInput } from './nodes/nodeInputs.ts';
+import { desaturateNode } from './fixtures/desaturateNode.ts';
 import { WorkflowPipeline } from './WorkflowPipeline.ts';
-import type { OnnxNodeDefinition } from './WorkflowTypes.ts';
-
-// --- README example starts ---
-/** Mixes the image towards grey: `rgb · (1 − amount) + luma · amount` (live `amount`). */
-export const desaturateNode: OnnxNodeDefinition = {
-  classType: 'Desaturate',
-  kind: 'onnx',
-  description: 'Mixes the colours towards grey.',
-  inputs: {
-    image: { type: 'IMAGE', description: 'The image.' },
-    amount: { type: 'FLOAT', default: 1, min: 0, max: 1, description: '0 unchanged, 1 grey.' },
-  },
-  outputs: [{ name: 'IMAGE', type: 'IMAGE' }],
-  build(context) {
-    const { g } = context;
-    const { scalar } = graphConstants(g);
-    const image = imageInput(context, 'image');
-    // A graph input fed from the literal on every live update: no rebuild when it changes.
-    const keep = context.feed('keep', 'float32', [], (literals) =>
-      scalarTensor(1 - (literals.amount as number)),
-    );
-    // In YUV, desaturating scales U and V about 128 and leaves Y alone.
-    const { luma, chroma } = image.yuvImages();
-    const mixed = g.op('Add', [
-      g.op('Mul', [g.op('Sub', [chroma, scalar(128)]), keep]),
-      scalar(128),
-    ]);
-    const yuv = { luma, chroma: mixed };
-    return [{ type: 'IMAGE', image: GraphImage.fromYuv(g, image.lumaShape, yuv, image.size) }];
-  },
-};
-
-// --- README example ends ---
-
-import * as ort from 'onnxruntime-node';
-
-const scalarTensor = (value: number) => new ort.Tensor('float32', Float32Array.of(value), []);
 
 describe('the README node-authoring example', () => {
+  it('is the code block under "Writing a node" in the README, word for word', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Writing a node'));
+    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    const example = readFileSync(new URL('fixtures/desaturateNode.ts', import.meta.url), 'utf8');
+    expect(block).toBe(example);
+  });
+
   it('registers, runs and updates live', async () => {
     const registry = defaultNodeRegistry().register(desaturateNode);
     const pipeline = await WorkflowPipeline.create(

@@ -1,0 +1,58 @@
+import {
+  type OrchestratorInfo,
+  type PipelineParamsSchema,
+  parseOrchestratorInfo,
+} from '@peerframe/wire';
+import { describe, expect, it } from 'vitest';
+import { checkStreamParams } from './checkStreamParams.ts';
+
+/** An orchestrator's `/info` offering one pipeline, `tint`, with this schema (checked). */
+const info = (paramsSchema: PipelineParamsSchema): OrchestratorInfo =>
+  parseOrchestratorInfo({
+    draining: false,
+    pipelines: [
+      { name: 'tint', description: '', state: 'ready', paramsSchema, priceWeiPerSecond: '0' },
+    ],
+    capacity: { maxSessions: 1, activeSessions: 0, freeSessions: 1 },
+    payments: null,
+  });
+const schema: PipelineParamsSchema = {
+  amount: { type: 'number', default: 0.5, min: 0, max: 1, description: '' },
+  color: { type: 'string', default: '#000000', pattern: '^#[0-9a-f]{6}$', description: '' },
+};
+const refusal = (run: () => void) => {
+  try {
+    run();
+  } catch (error) {
+    const { status, code, shortMessage } = error as Record<string, unknown>;
+    return { status, code, shortMessage };
+  }
+  return undefined;
+};
+
+describe('checkStreamParams', () => {
+  it('refuses what the orchestrator would, with its error', () => {
+    expect(refusal(() => checkStreamParams(info(schema), 'tint', { amount: 2 }))).toEqual({
+      status: 400,
+      code: 'invalid_pipeline_params',
+      shortMessage: 'The tint param amount must be a number in 0..1; got 2',
+    });
+    expect(refusal(() => checkStreamParams(info({}), 'tint', { amount: 1 }))).toEqual({
+      status: 400,
+      code: 'invalid_pipeline_params',
+      shortMessage: 'The tint pipeline takes no params; got "amount"',
+    });
+    expect(refusal(() => checkStreamParams(info(schema), 'other', {}))).toMatchObject({
+      status: 400,
+      code: 'unknown_pipeline',
+    });
+  });
+
+  it('takes valid params, leaves patterns to the orchestrator', () => {
+    expect(refusal(() => checkStreamParams(info(schema), 'tint', { amount: 1 }))).toBeUndefined();
+    // The pattern is the orchestrator's to run (a hostile one could make it backtrack for ever).
+    expect(
+      refusal(() => checkStreamParams(info(schema), 'tint', { color: 'red' })),
+    ).toBeUndefined();
+  });
+});

@@ -1,0 +1,61 @@
+import * as ort from 'onnxruntime-node';
+import { applyAffine3, rgbToYuv } from '../graphs/bt601.ts';
+import { graphConstants } from '../graphs/i420GraphIo.ts';
+import { attr } from '../onnx/OnnxTypes.ts';
+import { GraphImage } from '../workflow/GraphImage.ts';
+import type { OnnxNodeDefinition } from '../workflow/WorkflowTypes.ts';
+import { imageInput } from './nodeInputs.ts';
+
+/** `#rrggbb` → BT.601 limited-range Y, U, V. */
+export function hexColorToYuv(hex: string): [number, number, number] {
+  const value = Number.parseInt(hex.slice(1), 16);
+  return applyAffine3(rgbToYuv, (value >> 16) & 255, (value >> 8) & 255, value & 255);
+}
+
+/**
+ * An image of one colour the size of `image` (e.g. a background to composite onto). The colour
+ * is fed per frame, so it changes live.
+ */
+export const solidColorImageNode: OnnxNodeDefinition = {
+  classType: 'SolidColorImage',
+  kind: 'onnx',
+  description: 'An image of one colour (#rrggbb), the size of the input image.',
+  inputs: {
+    image: { type: 'IMAGE', description: 'Gives the size.' },
+    color: {
+      type: 'STRING',
+      default: '#00b140',
+      pattern: /^#[0-9a-fA-F]{6}$/,
+      description: 'The colour as #rrggbb.',
+    },
+  },
+  outputs: [{ name: 'IMAGE', type: 'IMAGE' }],
+  build(context) {
+    const { g } = context;
+    const { int64s } = graphConstants(g);
+    const image = imageInput(context, 'image');
+    const yuv = context.feed('yuv', 'float32', [3, 1, 1], (l) => {
+      return new ort.Tensor(
+        'float32',
+        Float32Array.from(hexColorToYuv(l.color as string)),
+        [3, 1, 1],
+      );
+    });
+    const [y, uv] = [g.fresh('solid_y'), g.fresh('solid_uv')];
+    g.addNode('Split', [yuv, int64s(1, 2)], [y, uv], { axis: attr.int(0) });
+    const luma = g.op('Expand', [
+      y,
+      g.op('Concat', [int64s(1), image.lumaShape], { axis: attr.int(0) }),
+    ]);
+    const chroma = g.op('Expand', [
+      uv,
+      g.op('Concat', [int64s(2), image.chromaShape], { axis: attr.int(0) }),
+    ]);
+    return [
+      {
+        type: 'IMAGE',
+        image: GraphImage.fromYuv(g, image.lumaShape, { luma, chroma }, image.size),
+      },
+    ];
+  },
+};

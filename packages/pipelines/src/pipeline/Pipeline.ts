@@ -1,0 +1,42 @@
+import type { PipelineParams, PipelineParamsSchema } from '@peerframe/wire';
+import type { Frame } from '../frames/Frame.ts';
+
+/** Live parameters of a pipeline (`@peerframe/wire`'s: they come over the network). */
+export type { PipelineParams };
+
+/**
+ * Lifecycle of a pipeline: `loading` (models read, converted, sessions created), `warming`
+ * (representative frames run so the first real frame is fast), `ready`; `error` when loading or
+ * warming failed; finally `closed`.
+ */
+export type PipelineState = 'loading' | 'warming' | 'ready' | 'error' | 'closed';
+
+/**
+ * A frame processor: one frame in, one frame out. `process` may be called again only after the
+ * previous call settled (the orchestrator runs one frame at a time per session and drops the rest).
+ */
+export interface Pipeline {
+  readonly name: string;
+  readonly state: PipelineState;
+  process(frame: Frame): Promise<Frame>;
+  /** Applies new params between frames, without reloading models where possible. */
+  update(params: PipelineParams): Promise<void>;
+  /** Releases models and sessions. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Told of a pipeline's progress while `create` builds it. */
+export type PipelineCreateHooks = {
+  /** Called on each state change (`loading`, then `warming`; `create` resolving means `ready`). */
+  onState?: (state: PipelineState) => void;
+};
+
+/** What the registry knows about a pipeline before one is created. */
+export type PipelineDescriptor = {
+  readonly name: string;
+  readonly description: string;
+  /** The params `create` and `update` take: type, default, limits, description (for UIs). */
+  readonly paramsSchema: PipelineParamsSchema;
+  /** Builds a ready pipeline (models loaded and warmed up). */
+  create(params: PipelineParams, hooks?: PipelineCreateHooks): Promise<Pipeline>;
+};

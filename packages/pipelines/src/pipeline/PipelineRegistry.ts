@@ -1,0 +1,250 @@
+import { createLogger, type Logger } from '@peerframe/core';
+import type { PipelineEntryState, PipelineParamsSchema } from '@peerframe/wire';
+import { manifestPipelineDescriptor } from '../manifest/loadPipelineDirectory.ts';
+import { loadShippedPipeline, shippedPipelineNames } from '../manifest/shippedPipelines.ts';
+import { defaultNodeRegistry } from '../workflow/defaultNodeRegistry.ts';
+import type { WorkflowPipelineOptions } from '../workflow/WorkflowPipeline.ts';
+import { DuplicatePipelineError, PipelineClosedError, UnknownPipelineError } from './errors.ts';
+import type { Pipeline, PipelineDescriptor, PipelineParams } from './Pipeline.ts';
+
+/**
+ * The state of a registered pipeline (`@peerframe/wire`'s: the orchestrator's `/info` shows it):
+ * `idle` until `warmup()` prepares it (it can still be created on demand), then `loading` →
+ * `warming` → `ready` (a warmed instance waits for the first session), or `error` when that
+ * failed; `closed` after `close()`.
+ */
+export type { PipelineEntryState };
+
+/** What `describe()` says of a registered pipeline (the orchestrator's `GET /info` shows it). */
+export type PipelineDescription = {
+  readonly name: string;
+  readonly description: string;
+  readonly state: PipelineEntryState;
+  readonly paramsSchema: PipelineParamsSchema;
+  /** Why it is in `error`. */
+  readonly error?: { readonly code: string; readonly message: string };
+};
+
+type Entry = {
+  readonly descriptor: PipelineDescriptor;
+  state: PipelineEntryState;
+  error?: { code: string; message: string };
+  /** A warmed instance (default params) waiting for the next `create`. */
+  spare?: Promise<Pipeline>;
+};
+
+export type PipelineRegistryOptions = {
+  /** Keep one warmed instance per pipeline after `warmup()` and after each `create`. Default true. */
+  keepWarm?: boolean;
+  logger?: Logger;
+};
+
+/**
+ * Pipelines by name: what a node can run, how to build one, and each one's state. `warmup()`
+ * loads and warms every pipeline once (models converted and cached, sessions created, frames run)
+ * and keeps the warmed instance for the first `create()`, so a new session's first frame is fast;
+ * another is warmed in the background after it is taken.
+ */
+export class PipelineRegistry {
+  readonly #entries = new Map<string, Entry>();
+  readonly #keepWarm: boolean;
+  readonly #logger: Logger;
+  #closed = false;
+
+  constructor(options: PipelineRegistryOptions = {}) {
+    this.#keepWarm = options.keepWarm ?? true;
+    this.#logger = (options.logger ?? createLogger('pipelines')).child({ name: 'registry' });
+  }
+
+  /** Adds a pipeline. A name already taken throws `DuplicatePipelineError`. */
+  register(descriptor: PipelineDescriptor): this {
+    if (this.#entries.has(descriptor.name)) throw new DuplicatePipelineError(descriptor.name);
+    this.#entries.set(descriptor.name, { descriptor, state: 'idle' });
+    return this;
+  }
+
+  has(name: string): boolean {
+    return this.#entries.has(name);
+  }
+
+  /**
+   * The descriptor registered as `name` (its `create` goes through the registry, so it takes the
+   * warmed instance when there is one); otherwise `UnknownPipelineError` listing known names.
+   */
+  get(name: string): PipelineDescriptor {
+    const { descriptor } = this.#entry(name);
+    return { ...descriptor, create: (params) => this.create(name, params) };
+  }
+
+  /** Registered names, in registration order. */
+  names(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  /** Registered descriptors, in registration order (see `get`). */
+  descriptors(): PipelineDescriptor[] {
+    return this.names().map((name) => this.get(name));
+  }
+
+  /** Each pipeline's name, description, state and params schema, in registration order. */
+  describe(): PipelineDescription[] {
+    return [...this.#entries.values()].map(({ descriptor, state, error }) => ({
+      name: descriptor.name,
+      description: descriptor.description,
+      state,
+      paramsSchema: descriptor.paramsSchema,
+      ...(error === undefined ? {} : { error }),
+    }));
+  }
+
+  /** The state of one pipeline. */
+  state(name: string): PipelineEntryState {
+    return this.#entry(name).state;
+  }
+
+  /**
+   * Loads and warms `names` (default: all), one after the other (they share a small machine),
+   * keeping a warmed instance of each. Resolves when all are `ready` or `error`; never rejects.
+   */
+  async warmup(names: readonly string[] = this.names()): Promise<void> {
+    for (const name of names) {
+      const entry = this.#entry(name);
+      if (entry.spare !== undefined || this.#closed) continue;
+      const spare = this.#prepare(entry);
+      entry.spare = spare;
+      await spare.catch(() => undefined);
+    }
+  }
+
+  /**
+   * Builds a ready pipeline: the warmed instance when there is one (params applied with
+   * `update()`), else a new one. Params are validated by the pipeline itself.
+   */
+  async create(name: string, params: PipelineParams = {}): Promise<Pipeline> {
+    if (this.#closed) throw new PipelineClosedError('registry');
+    const entry = this.#entry(name);
+    const spare = entry.spare;
+    if (spare !== undefined) {
+      delete entry.spare;
+      const pipeline = await spare.catch(() => undefined);
+      if (pipeline !== undefined) {
+        try {
+          if (Object.keys(params).length > 0) await pipeline.update(params);
+        } catch (error) {
+          entry.spare = Promise.resolve(pipeline); // bad params: the spare is as it was
+          throw error;
+        }
+        this.#refill(entry);
+        return pipeline;
+      }
+    }
+    return entry.descriptor.create(params);
+  }
+
+  /** Closes the warmed instances; the registry creates nothing more. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const spares = [...this.#entries.values()].map((entry) => {
+      const spare = entry.spare;
+      delete entry.spare;
+      entry.state = 'closed';
+      return spare?.then((pipeline) => pipeline.close());
+    });
+    await Promise.allSettled(spares);
+  }
+
+  #entry(name: string): Entry {
+    const entry = this.#entries.get(name);
+    if (entry === undefined) throw new UnknownPipelineError(name, this.names());
+    return entry;
+  }
+
+  /**
+   * Creates and warms an instance with default params. The first time, the entry's state follows
+   * (`loading` → `warming` → `ready` or `error`); a refill after a taken spare leaves a `ready`
+   * entry `ready` (sessions can be created all along) and only logs a failure.
+   */
+  async #prepare(entry: Entry): Promise<Pipeline> {
+    const first = entry.state !== 'ready';
+    const setState = (state: PipelineEntryState) => {
+      if (first && !this.#closed) entry.state = state;
+    };
+    setState('loading');
+    if (first) delete entry.error;
+    try {
+      const pipeline = await entry.descriptor.create({}, { onState: setState });
+      if (this.#closed) {
+        await pipeline.close();
+        throw new PipelineClosedError('registry');
+      }
+      setState('ready');
+      return pipeline;
+    } catch (error) {
+      if (!this.#closed) {
+        this.#logger.error(
+          { err: error, pipeline: entry.descriptor.name },
+          first ? 'pipeline failed to load' : 'pipeline failed to warm a spare instance',
+        );
+      }
+      if (first && !this.#closed) {
+        entry.state = 'error';
+        const code = (error as { code?: unknown }).code;
+        entry.error = {
+          code: typeof code === 'string' ? code : 'pipeline_load_failed',
+          message: error instanceof Error ? error.message : String(error),
+        };
+      }
+      throw error;
+    }
+  }
+
+  /** Warms the next spare in the background (after a taken one), when asked to keep warm. */
+  #refill(entry: Entry): void {
+    if (!this.#keepWarm || this.#closed) return;
+    const spare = this.#prepare(entry);
+    entry.spare = spare;
+    spare.catch(() => {
+      if (entry.spare === spare) delete entry.spare;
+    });
+  }
+}
+
+export type DefaultPipelineRegistryOptions = PipelineRegistryOptions & {
+  /**
+   * Options of every pipeline: ONNX session options (default one intra-op thread on CPU: the
+   * pipelines share a small machine with WebRTC), warmup frames.
+   */
+  workflows?: Omit<WorkflowPipelineOptions, 'registry'>;
+  /**
+   * The one directory `background-replace` reads background images (binary PPM) from. Default:
+   * none (the `image` background then fails with a clear error).
+   */
+  imageDir?: string;
+};
+
+/**
+ * A registry with the pipelines this package ships, each built from its manifest and ComfyUI
+ * workflow in `pipelines/` (`shippedPipelineNames`, in that order): `passthrough`, `invert`,
+ * `background-blur`, the procedural filters `sketch`, `toon`, `color-grade` and `pixelate`,
+ * `face-boxes` and `background-replace`. A pipeline whose model package is not installed is
+ * still listed; creating it fails with `InvalidPipelineManifestError` naming the package.
+ */
+export function defaultPipelineRegistry(
+  options: DefaultPipelineRegistryOptions = {},
+): PipelineRegistry {
+  const nodes = {
+    registry: defaultNodeRegistry(
+      options.imageDir === undefined ? {} : { imageDir: options.imageDir },
+    ),
+    // A model package npm left out (an optional dependency) fails that pipeline's create only.
+    allowMissingModels: true,
+  };
+  const registry = new PipelineRegistry(options);
+  for (const name of shippedPipelineNames) {
+    registry.register(
+      manifestPipelineDescriptor(loadShippedPipeline(name, nodes), { ...options.workflows }),
+    );
+  }
+  return registry;
+}

@@ -1,0 +1,189 @@
+import { InvalidPipelineParamsError } from '@peerframe/wire';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rgbToFrame } from '../../fixtures/images.ts';
+import { referenceInvert } from '../../fixtures/referenceInvert.ts';
+import { createShippedPipeline } from '../../fixtures/shippedPipeline.ts';
+import { type Frame, i420ByteLength, i420Planes } from '../frames/Frame.ts';
+import { InvalidFrameError, PipelineClosedError } from '../pipeline/errors.ts';
+import type { Pipeline } from '../pipeline/Pipeline.ts';
+
+type Rgb = readonly [number, number, number];
+const _clampByte = (value: number) => Math.min(255, Math.max(0, Math.round(value)));
+
+/** An I420 frame encoded from RGB (the fixtures' encoder: U and V from the 2×2 average). */
+function frameFromRgb(
+  widthPx: number,
+  heightPx: number,
+  rgbAt: (x: number, y: number) => Rgb,
+): Frame {
+  const rgb = new Uint8Array(widthPx * heightPx * 3);
+  for (let y = 0; y < heightPx; y++) {
+    for (let x = 0; x < widthPx; x++) rgb.set(rgbAt(x, y), (y * widthPx + x) * 3);
+  }
+  return rgbToFrame({ widthPx, heightPx, rgb }, 123_456);
+}
+
+const palette: readonly Rgb[] = [
+  [200, 40, 40],
+  [40, 200, 40],
+  [40, 40, 200],
+  [210, 200, 30],
+  [30, 190, 210],
+  [200, 30, 190],
+  [128, 128, 128],
+  [235, 235, 235],
+  [20, 20, 20],
+];
+
+/** Gradients on the left half, 64×64 colour blocks on the right; every channel in 8..247. */
+function gradientsAndBlocks(widthPx: number, heightPx: number): Frame {
+  const half = widthPx / 2;
+  return frameFromRgb(widthPx, heightPx, (x, y) => {
+    if (x < half) {
+      return [
+        8 + (239 * x) / half,
+        8 + (239 * y) / heightPx,
+        247 - (239 * (x + y)) / (half + heightPx),
+      ];
+    }
+    return palette[(Math.floor((x - half) / 64) + 3 * Math.floor(y / 64)) % palette.length] as Rgb;
+  });
+}
+
+/** Per-plane mean and max absolute difference between actual and expected bytes. */
+function planeErrors(actual: Uint8Array, expected: (index: number) => number) {
+  let sum = 0;
+  let max = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const error = Math.abs((actual[i] as number) - expected(i));
+    sum += error;
+    max = Math.max(max, error);
+  }
+  return { mean: sum / actual.length, max };
+}
+
+/** A small deterministic PRNG (mulberry32). */
+function random(seed: number) {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('invert (shipped manifest)', () => {
+  let pipeline: Pipeline;
+  beforeAll(async () => {
+    pipeline = await createShippedPipeline('invert');
+  });
+  afterAll(async () => {
+    await pipeline.close();
+  });
+
+  it('is ready once created', () => {
+    expect(pipeline.name).toBe('invert');
+    expect(pipeline.state).toBe('ready');
+  });
+
+  it.each([
+    [512, 512],
+    [1280, 720],
+  ])('inverts in-gamut content at %i×%i: Y → 251 − Y, U → 256 − U, V → 256 − V', async (w, h) => {
+    const frame = gradientsAndBlocks(w, h);
+    const before = frame.data.slice();
+    const result = await pipeline.process(frame);
+
+    expect(result).toMatchObject({ widthPx: w, heightPx: h, format: 'i420', timestampUs: 123_456 });
+    expect(result.data).toHaveLength(i420ByteLength(w, h));
+    expect(frame.data).toEqual(before); // the input frame is left alone
+    const input = i420Planes(frame);
+    const output = i420Planes(result);
+    const errors = {
+      y: planeErrors(output.y, (i) => 251 - (input.y[i] as number)),
+      u: planeErrors(output.u, (i) => 256 - (input.u[i] as number)),
+      v: planeErrors(output.v, (i) => 256 - (input.v[i] as number)),
+    };
+    for (const { mean, max } of Object.values(errors)) {
+      expect(mean).toBeLessThan(0.5);
+      expect(max).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('clips out-of-range RGB: black below 16 and white above 235 swap to 235 and 16', async () => {
+    const w = 256;
+    const h = 4;
+    const data = new Uint8Array(i420ByteLength(w, h)).fill(128);
+    for (let i = 0; i < w * h; i++) data[i] = i % w; // Y ramps 0..255 along each row
+    const result = await pipeline.process({
+      widthPx: w,
+      heightPx: h,
+      format: 'i420',
+      data,
+      timestampUs: 0,
+    });
+    const { y, u, v } = i420Planes(result);
+    for (let x = 0; x < w; x++) expect(y[x]).toBe(Math.min(235, Math.max(16, 251 - x)));
+    expect(new Set(u)).toEqual(new Set([128]));
+    expect(new Set(v)).toEqual(new Set([128]));
+  });
+
+  it('matches a float64 reference on random (mostly out-of-gamut) content', async () => {
+    const next = random(42);
+    const w = 96;
+    const h = 64;
+    const data = Uint8Array.from({ length: i420ByteLength(w, h) }, () => Math.floor(next() * 256));
+    const frame: Frame = { widthPx: w, heightPx: h, format: 'i420', data, timestampUs: 7 };
+    const result = await pipeline.process(frame);
+    const expected = referenceInvert(frame);
+    const { mean, max } = planeErrors(result.data, (i) => expected.data[i] as number);
+    expect(max).toBeLessThanOrEqual(1); // float32 against float64 rounding
+    expect(mean).toBeLessThan(0.01);
+  });
+
+  it('rejects frames it cannot take with InvalidFrameError', async () => {
+    const odd: Frame = {
+      widthPx: 641,
+      heightPx: 360,
+      format: 'i420',
+      data: new Uint8Array(i420ByteLength(641, 360)),
+      timestampUs: 0,
+    };
+    await expect(pipeline.process(odd)).rejects.toThrow(InvalidFrameError);
+    await expect(pipeline.process(odd)).rejects.toMatchObject({
+      code: 'invalid_frame',
+      shortMessage: 'Odd frame widthPx 641',
+    });
+    const short = { ...odd, widthPx: 640, data: new Uint8Array(100) };
+    await expect(pipeline.process(short)).rejects.toThrow(/100 bytes, expected 345600/);
+    const zero = { ...odd, widthPx: 0, data: new Uint8Array(0) };
+    await expect(pipeline.process(zero)).rejects.toThrow(/widthPx/);
+    const nv12 = { ...short, format: 'nv12' } as unknown as Frame;
+    await expect(pipeline.process(nv12)).rejects.toThrow(/format "nv12"/);
+    expect(pipeline.state).toBe('ready');
+  });
+
+  it('takes no params, at create and at update', async () => {
+    await expect(pipeline.update({})).resolves.toBeUndefined();
+    await expect(pipeline.update({ strength: 1 })).rejects.toThrow(InvalidPipelineParamsError);
+    await expect(createShippedPipeline('invert', { strength: 1 })).rejects.toThrow(
+      /takes no params; got "strength"/,
+    );
+  });
+});
+
+describe('invert lifecycle', () => {
+  it('close() is idempotent, waits for a frame in flight, and later calls throw', async () => {
+    const pipeline = await createShippedPipeline('invert');
+    const frame = gradientsAndBlocks(512, 512);
+    const inFlight = pipeline.process(frame);
+    const closing = pipeline.close();
+    await expect(inFlight).resolves.toMatchObject({ widthPx: 512 });
+    await closing;
+    await pipeline.close();
+    expect(pipeline.state).toBe('closed');
+    await expect(pipeline.process(frame)).rejects.toThrow(PipelineClosedError);
+    await expect(pipeline.update({})).rejects.toMatchObject({ code: 'pipeline_closed' });
+  });
+});
