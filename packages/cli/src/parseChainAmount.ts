@@ -4,7 +4,7 @@ import { BaseError } from '@peerframe/core';
 export class CliUsageError extends BaseError {
   override name = 'CliUsageError';
   constructor(details: string) {
-    super('CLI_USAGE', details);
+    super('cli_usage', details);
   }
 }
 

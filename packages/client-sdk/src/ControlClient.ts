@@ -1,4 +1,4 @@
-import { BaseError, type HopTimings, TypedEmitter } from '@peerframe/core/browser';
+import { BaseError, type HopTimings, TypedEmitter, toErrorCode } from '@peerframe/core/browser';
 import { io, type Socket } from 'socket.io-client';
 
 /** The gateway's view of a stream: `warming` while its pipeline loads on the orchestrator. */
@@ -140,9 +140,13 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
         socket.once('connect', () => resolve());
         socket.once('connect_error', (error: Error & { data?: { code?: string } }) =>
           reject(
-            new ControlError(error.data?.code ?? 'control_connect_failed', error.message, {
-              retryable: !error.data,
-            }),
+            new ControlError(
+              toErrorCode(error.data?.code ?? 'control_connect_failed'),
+              error.message,
+              {
+                retryable: !error.data,
+              },
+            ),
           ),
         );
       });
@@ -173,7 +177,7 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
 
   async #request(event: string, body: unknown): Promise<Reply & { ok: true }> {
     const reply = (await this.#socket.timeout(this.#timeoutMs).emitWithAck(event, body)) as Reply;
-    if (!reply.ok) throw new ControlError(reply.error.code, reply.error.message);
+    if (!reply.ok) throw new ControlError(toErrorCode(reply.error.code), reply.error.message);
     return reply;
   }
 

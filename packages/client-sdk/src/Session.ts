@@ -1,4 +1,10 @@
-import { BaseError, type HopTimings, hopNames, TypedEmitter } from '@peerframe/core/browser';
+import {
+  BaseError,
+  type HopTimings,
+  hopNames,
+  TypedEmitter,
+  toErrorCode,
+} from '@peerframe/core/browser';
 import {
   ControlClient,
   type ControlError,
@@ -571,7 +577,7 @@ function whipError(status: number, body: string): SessionError {
   }
   // Capacity, rate limits and server errors may pass; bad requests and refused keys do not.
   const retryable = status === 429 || status === 408 || status >= 500;
-  return new SessionError(code, message, { retryable, details: `HTTP ${status}` });
+  return new SessionError(toErrorCode(code), message, { retryable, details: `HTTP ${status}` });
 }
 
 function waitSessionConnected(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { BaseError, HttpError } from '@peerframe/core';
+import { BaseError, HttpError, toErrorCode } from '@peerframe/core';
 import { WrtcVideoSink as VideoSink, type WrtcVideoSink } from '@peerframe/core/wrtc';
 import type { I420Buffer } from './SyntheticVideo.ts';
 import { waitConnected as waitPeerConnected } from './waitConnected.ts';
@@ -27,7 +27,7 @@ export async function postOffer(
   if (res.status !== 201) {
     try {
       const { error } = JSON.parse(body) as { error: { code: string; message: string } };
-      throw new HttpError(res.status, error.code, error.message);
+      throw new HttpError(res.status, toErrorCode(error.code), error.message);
     } catch (error) {
       if (error instanceof HttpError) throw error;
       throw new HttpError(res.status, 'whip_failed', `POST ${url.pathname} answered ${res.status}`);

@@ -1,4 +1,10 @@
-import { type BaseErrorOptions, createLogger, HttpError, type Logger } from '@peerframe/core';
+import {
+  type BaseErrorOptions,
+  createLogger,
+  type ErrorCode,
+  HttpError,
+  type Logger,
+} from '@peerframe/core';
 import {
   connectProtocol,
   decodeTicketParams,
@@ -77,7 +83,7 @@ export class PaymentError extends HttpError {
   readonly blame: PaymentBlame;
   constructor(
     status: number,
-    code: string,
+    code: ErrorCode,
     shortMessage: string,
     options: BaseErrorOptions & { blame: PaymentBlame },
   ) {

@@ -1,4 +1,4 @@
-import { BaseError, type FrameTimingRecord, HttpError } from '@peerframe/core';
+import { BaseError, type FrameTimingRecord, HttpError, toErrorCode } from '@peerframe/core';
 
 export type OrchestratorEndpoint = { url: string };
 
@@ -183,7 +183,7 @@ export class OrchestratorClient {
       const status = res.status >= 400 && res.status < 500 ? res.status : 502;
       throw new HttpError(
         status,
-        error?.code ?? 'orchestrator_error',
+        toErrorCode(error?.code ?? 'orchestrator_error'),
         error?.message ?? `Orchestrator answered ${res.status}`,
       );
     }

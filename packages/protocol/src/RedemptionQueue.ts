@@ -61,14 +61,14 @@ type RedeemWalletClient = WalletClient<Transport, Chain | undefined, Account>;
 export class RedemptionQueueClosedError extends BaseError {
   override name = 'RedemptionQueueClosedError';
   constructor() {
-    super('REDEMPTION_QUEUE_CLOSED', 'The redemption queue is closed');
+    super('redemption_queue_closed', 'The redemption queue is closed');
   }
 }
 
 class TransientRedemptionError extends BaseError {
   override name = 'TransientRedemptionError';
   constructor(details: string, cause?: unknown) {
-    super('REDEMPTION_TRANSIENT', 'Redemption failed, will retry', {
+    super('redemption_transient', 'Redemption failed, will retry', {
       details,
       cause,
       retryable: true,
@@ -86,7 +86,7 @@ const chainNotReadyRetryMs = 2_000;
 class ChainNotReadyError extends BaseError {
   override name = 'ChainNotReadyError';
   constructor(reason: string) {
-    super('REDEMPTION_WAITING', 'The chain cannot take redemptions now', {
+    super('redemption_waiting', 'The chain cannot take redemptions now', {
       details: reason,
       retryable: true,
     });

@@ -81,7 +81,7 @@ export type ReceiveTicketsResult = {
 export class InvalidSessionIdError extends BaseError {
   override name = 'InvalidSessionIdError';
   constructor(details: string) {
-    super('INVALID_SESSION_ID', 'Invalid session id', { details });
+    super('invalid_session_id', 'Invalid session id', { details });
   }
 }
 
@@ -89,7 +89,7 @@ export class InvalidSessionIdError extends BaseError {
 export class InvalidChargeError extends BaseError {
   override name = 'InvalidChargeError';
   constructor(details: string) {
-    super('INVALID_CHARGE', 'Invalid charge', { details });
+    super('invalid_charge', 'Invalid charge', { details });
   }
 }
 

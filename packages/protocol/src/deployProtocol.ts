@@ -55,7 +55,7 @@ export const defaultDeployProtocolOptions: DeployProtocolOptions = {
 export class DeployProtocolError extends BaseError {
   override name = 'DeployProtocolError';
   constructor(details: string, cause?: unknown) {
-    super('DEPLOY_PROTOCOL_FAILED', 'Deploying the protocol contracts failed', { details, cause });
+    super('deploy_protocol_failed', 'Deploying the protocol contracts failed', { details, cause });
   }
 }
 

@@ -42,7 +42,7 @@ export class ProtocolAddressError extends BaseError {
   override name = 'ProtocolAddressError';
   constructor(details: string) {
     super(
-      'PROTOCOL_CONTRACT_NOT_REGISTERED',
+      'protocol_contract_not_registered',
       'A protocol contract is not registered in the Controller',
       {
         details,
