@@ -22,6 +22,7 @@ import {
   type PipelineParams,
   type PipelineRegistry,
 } from '@peerframe/pipelines';
+import { httpErrorOf } from './httpErrorOf.ts';
 import { OrchestratorMetrics } from './OrchestratorMetrics.ts';
 import type { OrchestratorPayments, PaymentInfo } from './OrchestratorPayments.ts';
 import { OrchestratorSession } from './OrchestratorSession.ts';
@@ -314,7 +315,7 @@ export class OrchestratorServer {
       }
       throw new HttpError(404, 'not_found', `No route for ${req.method} ${url.pathname}`);
     } catch (error) {
-      const status = sendError(res, error);
+      const status = sendError(res, httpErrorOf(error));
       if (status >= 500) this.#log.error({ err: error }, 'request failed');
       else this.#log.debug({ err: error }, 'request rejected');
     }

@@ -24,6 +24,7 @@ export {
   type SessionStats,
   type SessionTransportStats,
 } from './OrchestratorSession.ts';
+export { type PaymentRefusalCode, PaymentRefusedError } from './PaymentRefusedError.ts';
 export {
   type StartOrchestratorPaymentsOptions,
   startOrchestratorPayments,
