@@ -11,6 +11,7 @@ import {
   defaultSenderSafeguards,
   encodePayment,
   getClaimableReserve,
+  getSenderInfo,
   type PaymentJson,
   type ProtocolConnection,
   type SenderDepositInfo,
@@ -18,7 +19,6 @@ import {
   type TicketParams,
   TicketParamsRefusedError,
   TicketSender,
-  ticketBrokerAbi,
   type Wei,
 } from '@peerframe/protocol';
 import type { Address, Hex } from 'viem';
@@ -142,16 +142,14 @@ export class GatewayPayments {
       ...input.options,
     });
     await payments.#refreshBlock();
-    const [info] = await connection.publicClient.readContract({
-      address: connection.addresses.ticketBroker,
-      abi: ticketBrokerAbi,
-      functionName: 'getSenderInfo',
-      args: [connection.account.address],
+    const info = await getSenderInfo(connection.publicClient, {
+      addresses: connection.addresses,
+      sender: connection.account.address,
     });
     payments.#log.info(
       {
         sender: connection.account.address,
-        depositWei: info.deposit,
+        depositWei: info.depositWei,
         signer: payments.sender.signer,
         maxTicketEvWei: payments.options.maxTicketEvWei,
         maxTotalEvWei: payments.options.maxTotalEvWei,
@@ -305,23 +303,18 @@ export class GatewayPayments {
 
   async #readFunds(recipient: Address): Promise<SenderFunds> {
     const { publicClient, addresses } = this.#connection;
-    const [[info], allocation] = await Promise.all([
-      publicClient.readContract({
-        address: addresses.ticketBroker,
-        abi: ticketBrokerAbi,
-        functionName: 'getSenderInfo',
-        args: [this.address],
-      }),
+    const [info, allocation] = await Promise.all([
+      getSenderInfo(publicClient, { addresses, sender: this.address }),
       getClaimableReserve(publicClient, {
-        ticketBroker: addresses.ticketBroker,
+        addresses,
         reserveHolder: this.address,
         claimant: recipient,
       }),
     ]);
     const funds: SenderFunds = {
       at: performance.now(),
-      maxFloatWei: info.deposit + allocation,
-      depositWei: info.deposit,
+      maxFloatWei: info.depositWei + allocation,
+      depositWei: info.depositWei,
       withdrawRound: info.withdrawRound,
       reading: false,
     };

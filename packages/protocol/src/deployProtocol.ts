@@ -12,8 +12,10 @@ import {
   type Transport,
   type WalletClient,
 } from 'viem';
+import { confirmTransaction } from './actions/confirmTransaction.ts';
+import { initializeRound } from './actions/initializeRound.ts';
 import { loadProtocolArtifacts, type ProtocolContractName } from './loadProtocolArtifacts.ts';
-import { controllerAbi, livepeerTokenAbi, roundsManagerAbi } from './protocolAbis.ts';
+import { controllerAbi, livepeerTokenAbi } from './protocolAbis.ts';
 import { getContractId, type ProtocolAddresses } from './protocolAddresses.ts';
 
 export type DeployProtocolOptions = {
@@ -77,12 +79,8 @@ export async function deployProtocol(input: {
   const artifacts = await loadProtocolArtifacts();
   const gitCommitHash = sliceHex(artifacts.Controller.sourceHash, 0, 20);
 
-  const confirm = async (hash: Hash, what: string) => {
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== 'success')
-      throw new DeployProtocolError(`${what} reverted (tx ${hash})`);
-    return receipt;
-  };
+  const confirm = (hash: Hash, description: string) =>
+    confirmTransaction(publicClient, { hash, description });
   const deploy = async (name: ProtocolContractName, args: readonly unknown[]): Promise<Address> => {
     const { abi, bytecode } = artifacts[name];
     const hash = await walletClient.deployContract({
@@ -154,16 +152,7 @@ export async function deployProtocol(input: {
       }),
       'making the Minter a minter',
     );
-    await confirm(
-      await walletClient.writeContract({
-        address: roundsManager,
-        abi: roundsManagerAbi,
-        functionName: 'initializeRound',
-        account: walletClient.account,
-        chain: walletClient.chain,
-      }),
-      'initializing the first round',
-    );
+    await initializeRound(walletClient, { addresses: { roundsManager } });
     return {
       controller,
       livepeerToken,

@@ -1,4 +1,5 @@
 import { BaseError } from '@peerframe/core';
+import type { Hash } from 'viem';
 import type { TicketParamsRefusal } from './checkTicketParams.ts';
 import type { TicketRejectionReason } from './validateTicket.ts';
 import type { Wei } from './wei.ts';
@@ -71,5 +72,25 @@ export class SenderUnlockingError extends BaseError {
       details: `${sender} called unlock(): withdraw round ${withdrawRound}; fund the deposit again to cancel the unlock`,
     });
     this.withdrawRound = withdrawRound;
+  }
+}
+
+/** A protocol transaction that was mined but reverted. */
+export class TransactionRevertedError extends BaseError {
+  override name = 'TransactionRevertedError';
+  readonly txHash: Hash;
+  constructor(description: string, txHash: Hash) {
+    super('transaction_reverted', `${description} reverted`, { details: `transaction ${txHash}` });
+    this.txHash = txHash;
+  }
+}
+
+/** A transaction that succeeded without the event it always emits: not the contract expected. */
+export class MissingEventError extends BaseError {
+  override name = 'MissingEventError';
+  constructor(eventName: string, txHash: Hash) {
+    super('missing_event', `The transaction emitted no ${eventName} event`, {
+      details: `transaction ${txHash}: is the contract the protocol's?`,
+    });
   }
 }

@@ -1,6 +1,5 @@
 import { BaseError } from '@peerframe/core';
-import { type Address, type Hex, keccak256, type PublicClient, toHex, zeroAddress } from 'viem';
-import { controllerAbi } from './protocolAbis.ts';
+import { type Address, type Hex, keccak256, toHex } from 'viem';
 
 /** Addresses of the protocol's contracts on one chain. */
 export type ProtocolAddresses = {
@@ -49,28 +48,4 @@ export class ProtocolAddressError extends BaseError {
       },
     );
   }
-}
-
-/** Reads every contract's address from a Controller: `getContract(keccak256(name))`. */
-export async function resolveProtocolAddresses(input: {
-  client: PublicClient;
-  controller: Address;
-}): Promise<ProtocolAddresses> {
-  const entries = await Promise.all(
-    Object.entries(controllerContractNames).map(async ([key, name]) => {
-      const address = await input.client.readContract({
-        address: input.controller,
-        abi: controllerAbi,
-        functionName: 'getContract',
-        args: [getContractId(name)],
-      });
-      if (address === zeroAddress) {
-        throw new ProtocolAddressError(
-          `${name} is not registered in Controller ${input.controller}`,
-        );
-      }
-      return [key, address] as const;
-    }),
-  );
-  return { controller: input.controller, ...Object.fromEntries(entries) } as ProtocolAddresses;
 }
