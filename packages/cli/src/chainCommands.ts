@@ -1,7 +1,9 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { arbitrumOneProtocol } from '@peerframe/protocol';
 import { ContractFunctionRevertedError, BaseError as ViemBaseError } from 'viem';
 import type { ChainCommand, ChainCommandValues } from './chain/chainCommandTypes.ts';
-import { connectChainCommand } from './chain/connectChainCommand.ts';
+import { connectChainCommand, parseNetwork } from './chain/connectChainCommand.ts';
+import { governanceCommands } from './chain/governanceCommands.ts';
 import { orchestratorCommands } from './chain/orchestratorCommands.ts';
 import { stakingCommands } from './chain/stakingCommands.ts';
 import { statusCommand } from './chain/statusCommand.ts';
@@ -18,10 +20,12 @@ const commands: Record<string, ChainCommand> = {
   ...stakingCommands,
   ...orchestratorCommands,
   status: statusCommand,
+  ...governanceCommands,
 };
 
 const commonOptions = {
   rpc: { type: 'string' },
+  network: { type: 'string' },
   controller: { type: 'string' },
   // Refused with a message: secrets never go on the command line.
   key: { type: 'string' },
@@ -37,6 +41,8 @@ export const chainCommandNames: ReadonlySet<string> = new Set(Object.keys(comman
 
 const commonUsage = `Options of every chain command:
   --rpc <url>             JSON-RPC endpoint (or PEERFRAME_RPC_URL)
+  --network arbitrum-one  Livepeer's deployment: every address from its Controller
+                          (${arbitrumOneProtocol.controller}); the RPC must serve chain 42161
   --controller <address>  the protocol's Controller; default Livepeer's on Arbitrum One (chain 42161)
   --key-file <file>       private key, 32 bytes of hex (or PEERFRAME_ETH_KEY), or
   --keystore <file> --password-file <file>   a version 3 keystore (geth, Foundry)
@@ -59,7 +65,7 @@ ${commonUsage}
 
 /**
  * Runs `peerframe <command> …args` for a chain command: parses and checks the arguments (exit 2
- * with a message naming the bad one), connects (`--rpc`, `--controller`, a key), sends the
+ * with a message naming the bad one), connects (`--rpc`, `--network` or `--controller`, a key), sends the
  * transaction and waits for its receipt (exit 1 with the revert reason when it fails), and
  * prints what changed. Returns the exit code.
  */
@@ -95,6 +101,7 @@ export async function runChainCommand(command: string, args: string[]): Promise<
           : `takes ${spec.positionals.map((p) => `<${p}>`).join(' ')}, got ${positionals.length} argument(s)`,
       );
     }
+    parseNetwork(values);
     run = spec.parse(values, positionals);
   } catch (error) {
     err(`${error instanceof Error ? errorText(error) : String(error)}\n\n${usage}`);

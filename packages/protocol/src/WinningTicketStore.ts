@@ -1,6 +1,6 @@
-import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { BaseError } from '@peerframe/core';
+import { openSqlite } from '@peerframe/core/sqlite';
 import type { Address, Hash, Hex } from 'viem';
 import { getTicketHash, type Ticket } from './ticket.ts';
 
@@ -106,12 +106,7 @@ export class WinningTicketStore {
   static open(options: WinningTicketStoreOptions): WinningTicketStore {
     let db: DatabaseSync;
     try {
-      if (options.path !== ':memory:') ownerOnly(options.path);
-      db = new DatabaseSync(options.path);
-      db.exec('PRAGMA journal_mode = WAL');
-      db.exec('PRAGMA synchronous = FULL');
-      db.exec('PRAGMA busy_timeout = 5000');
-      db.exec(schema);
+      db = openSqlite({ path: options.path, schema, wal: true });
     } catch (error) {
       throw new WinningTicketStoreError(`cannot open ${options.path}: ${String(error)}`, error);
     }
@@ -267,17 +262,6 @@ export class WinningTicketStore {
 
   #assertOpen(): void {
     if (this.#closed) throw new WinningTicketStoreError(`${this.path} is closed`);
-  }
-}
-
-/**
- * Creates the database file 0600 if it is missing and tightens an existing one (and its journal
- * files) to 0600: SQLite gives the `-wal` and `-shm` files it creates the database file's mode.
- */
-function ownerOnly(path: string): void {
-  closeSync(openSync(path, 'a', 0o600));
-  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
-    if (existsSync(file)) chmodSync(file, 0o600);
   }
 }
 

@@ -9,10 +9,14 @@ export {
 } from './getProtocolContracts.ts';
 export {
   bondingManagerAbi,
+  bondingVotesAbi,
   controllerAbi,
+  livepeerGovernorAbi,
   livepeerTokenAbi,
+  managerProxyAbi,
   minterAbi,
   roundsManagerAbi,
   serviceRegistryAbi,
   ticketBrokerAbi,
+  treasuryAbi,
 } from './protocolAbis.ts';

@@ -17,10 +17,22 @@ export {
 } from './actions/batchRedeemWinningTickets.ts';
 export { type BondParameters, type BondReturnType, bond } from './actions/bond.ts';
 export {
+  type BondWithHintParameters,
+  type BondWithHintReturnType,
+  bondWithHint,
+} from './actions/bondWithHint.ts';
+export {
   type CancelUnlockParameters,
   type CancelUnlockReturnType,
   cancelUnlock,
 } from './actions/cancelUnlock.ts';
+export {
+  type CastVoteParameters,
+  type CastVoteReturnType,
+  castVote,
+  type VoteChoice,
+  voteSupport,
+} from './actions/castVote.ts';
 export {
   type ClaimEarningsParameters,
   type ClaimEarningsReturnType,
@@ -31,6 +43,11 @@ export {
   type EnsureRoundReadyReturnType,
   ensureRoundReady,
 } from './actions/ensureRoundReady.ts';
+export {
+  type ExecuteProposalParameters,
+  type ExecuteProposalReturnType,
+  executeProposal,
+} from './actions/executeProposal.ts';
 export {
   type FundDepositParameters,
   type FundDepositReturnType,
@@ -73,6 +90,26 @@ export {
   getLptBalance,
 } from './actions/getLptBalance.ts';
 export {
+  type GetPoolPositionHintsParameters,
+  type GetPoolPositionHintsReturnType,
+  getPoolPositionHints,
+  type PoolPositionHint,
+} from './actions/getPoolPositionHints.ts';
+export {
+  type GetProposalParameters,
+  type GetProposalReturnType,
+  getProposal,
+  type Proposal,
+  type ProposalState,
+  proposalStates,
+} from './actions/getProposal.ts';
+export {
+  type GetProposalActionsParameters,
+  type GetProposalActionsReturnType,
+  getProposalActions,
+} from './actions/getProposalActions.ts';
+export { getProposalId, type ProposalActions } from './actions/getProposalId.ts';
+export {
   type GetRoundInfoParameters,
   type GetRoundInfoReturnType,
   getRoundInfo,
@@ -104,6 +141,11 @@ export {
   type TranscoderPoolMember,
 } from './actions/getTranscoderPool.ts';
 export {
+  type GetTreasuryRewardCutParameters,
+  type GetTreasuryRewardCutReturnType,
+  getTreasuryRewardCut,
+} from './actions/getTreasuryRewardCut.ts';
+export {
   type GetWinningTicketRedemptionsParameters,
   type GetWinningTicketRedemptionsReturnType,
   getWinningTicketRedemptions,
@@ -124,6 +166,11 @@ export {
   type MintLptReturnType,
   mintLpt,
 } from './actions/mintLpt.ts';
+export {
+  type ProposeParameters,
+  type ProposeReturnType,
+  propose,
+} from './actions/propose.ts';
 export type {
   ProtocolReadClient,
   ProtocolReadParameters,
@@ -131,6 +178,11 @@ export type {
   ProtocolWriteParameters,
   ProtocolWriteReturnType,
 } from './actions/protocolActionTypes.ts';
+export {
+  type QueueProposalParameters,
+  type QueueProposalReturnType,
+  queueProposal,
+} from './actions/queueProposal.ts';
 export {
   type RebondParameters,
   type RebondReturnType,
@@ -163,6 +215,11 @@ export {
   reward,
 } from './actions/reward.ts';
 export {
+  type SetContractInfoParameters,
+  type SetContractInfoReturnType,
+  setContractInfo,
+} from './actions/setContractInfo.ts';
+export {
   type SetServiceUriParameters,
   type SetServiceUriReturnType,
   setServiceUri,
@@ -172,6 +229,11 @@ export {
   type SetupOrchestratorReturnType,
   setupOrchestrator,
 } from './actions/setupOrchestrator.ts';
+export {
+  type TransferControllerOwnershipParameters,
+  type TransferControllerOwnershipReturnType,
+  transferControllerOwnership,
+} from './actions/transferControllerOwnership.ts';
 export {
   type UnbondParameters,
   type UnbondReturnType,

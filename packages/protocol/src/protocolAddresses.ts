@@ -10,9 +10,15 @@ export type ProtocolAddresses = {
   bondingManager: Address;
   ticketBroker: Address;
   serviceRegistry: Address;
+  bondingVotes: Address;
+  treasury: Address;
+  livepeerGovernor: Address;
 };
 
-/** Controller registry names of the contracts (as Livepeer registers them). */
+/**
+ * Controller registry names of the contracts (as Livepeer registers them; the proxied ones' code
+ * is registered under `"<Name>Target"`).
+ */
 export const controllerContractNames = {
   livepeerToken: 'LivepeerToken',
   minter: 'Minter',
@@ -20,6 +26,9 @@ export const controllerContractNames = {
   bondingManager: 'BondingManager',
   ticketBroker: 'TicketBroker',
   serviceRegistry: 'ServiceRegistry',
+  bondingVotes: 'BondingVotes',
+  treasury: 'Treasury',
+  livepeerGovernor: 'LivepeerGovernor',
 } as const satisfies Record<Exclude<keyof ProtocolAddresses, 'controller'>, string>;
 
 /** The Controller id of a contract: keccak256 of its name. */

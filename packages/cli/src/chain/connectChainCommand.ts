@@ -8,9 +8,32 @@ import { readSecret, readSecretFile } from '../readSecret.ts';
 import type { ChainCommandContext, ChainCommandValues } from './chainCommandTypes.ts';
 import { parseAddress } from './parseChainArguments.ts';
 
+/** The networks `--network` names: their Controller, and the chain id the RPC must serve. */
+const networks = { 'arbitrum-one': arbitrumOneProtocol } as const;
+type NetworkName = keyof typeof networks;
+
 /**
- * Connects a chain command: `--rpc` (or PEERFRAME_RPC_URL), `--controller` (default Livepeer's
- * on Arbitrum One), and the key (`--key-file`, `--keystore` + `--password-file`, or
+ * `--network <name>`, checked before anything touches the network: a known name, and not
+ * together with `--controller`. Undefined when not given.
+ */
+export function parseNetwork(values: ChainCommandValues): NetworkName | undefined {
+  const network = values.network;
+  if (network === undefined) return undefined;
+  if (typeof network !== 'string' || !Object.hasOwn(networks, network)) {
+    throw new CliUsageError(
+      `--network: "${String(network)}" is not a known network (${Object.keys(networks).join(', ')})`,
+    );
+  }
+  if (values.controller !== undefined) {
+    throw new CliUsageError('give --network or --controller, not both');
+  }
+  return network as NetworkName;
+}
+
+/**
+ * Connects a chain command: `--rpc` (or PEERFRAME_RPC_URL), `--controller` or `--network`
+ * (default Livepeer's on Arbitrum One: every address is read from the Controller, on a local
+ * chain as on Livepeer's), and the key (`--key-file`, `--keystore` + `--password-file`, or
  * PEERFRAME_ETH_KEY), which a read-only command may go without. Bad or missing ones are a
  * `CliUsageError` naming them.
  */
@@ -27,15 +50,19 @@ export async function connectChainCommand(
     throw new CliUsageError(`--rpc: "${rpcUrl}" is not an http(s) or ws(s) URL`);
   }
   const privateKey = readKey(values, options.readOnly);
+  const networkName = parseNetwork(values);
   let controller = values.controller ? parseAddress('--controller', values.controller) : undefined;
   if (!controller) {
+    const network = networks[networkName ?? 'arbitrum-one'];
     const chainId = await createPublicClient({ transport: http(rpcUrl) }).getChainId();
-    if (chainId !== arbitrumOneProtocol.chainId) {
+    if (chainId !== network.chainId) {
       throw new CliUsageError(
-        `--controller <address> is required on chain ${chainId} (the default is Livepeer's on Arbitrum One, chain ${arbitrumOneProtocol.chainId})`,
+        networkName !== undefined
+          ? `--network ${networkName}: the RPC serves chain ${chainId}, not chain ${network.chainId}`
+          : `--controller <address> is required on chain ${chainId} (the default is Livepeer's on Arbitrum One, chain ${network.chainId})`,
       );
     }
-    controller = arbitrumOneProtocol.controller;
+    controller = network.controller;
   }
   // A read-only command without a key reads with a throwaway account; it signs nothing.
   const connection = await connectProtocol({

@@ -1,9 +1,8 @@
 import type { Address } from 'viem';
-import { readContract } from 'viem/actions';
-import { bondingManagerAbi, livepeerTokenAbi } from '../protocolAbis.ts';
+import { bondingManagerAbi } from '../protocolAbis.ts';
 import type { ProtocolAddresses } from '../protocolAddresses.ts';
 import type { Wei } from '../wei.ts';
-import { approveBondingManager } from './approveBondingManager.ts';
+import { approveBondingManagerIfNeeded } from './approveBondingManagerIfNeeded.ts';
 import type {
   ProtocolWriteClient,
   ProtocolWriteParameters,
@@ -34,13 +33,7 @@ export async function bond(
 ): Promise<BondReturnType> {
   const { addresses, amountWei } = parameters;
   const delegate = parameters.to ?? client.account.address;
-  const allowance = await readContract(client, {
-    address: addresses.livepeerToken,
-    abi: livepeerTokenAbi,
-    functionName: 'allowance',
-    args: [client.account.address, addresses.bondingManager],
-  });
-  if (allowance < amountWei) await approveBondingManager(client, parameters);
+  await approveBondingManagerIfNeeded(client, parameters);
   const receipt = await writeProtocolContract(
     client,
     {

@@ -18,7 +18,8 @@ export type ResolveProtocolAddressesReturnType = ProtocolAddresses;
 
 /**
  * Every contract's address from a Controller: `getContract(keccak256(name))`; throws
- * `ProtocolAddressError` for one that is not registered.
+ * `ProtocolAddressError` for one that is not registered. The one lookup for every chain: a local
+ * deployment's Controller, or Livepeer's on Arbitrum One.
  */
 export async function resolveProtocolAddresses(
   client: ProtocolReadClient,
