@@ -27,6 +27,7 @@ import {
 } from '@peerframe/client-sdk/node';
 import { type HopTimings, hopNames } from '@peerframe/core';
 import { defaultPipelineRegistry, type Frame } from '@peerframe/pipelines';
+import { parseOrchestratorInfo } from '@peerframe/wire';
 import { runPaymentsBench } from './paymentsBench.ts';
 import { runPipelinesBench } from './pipelinesBench.ts';
 import {
@@ -281,9 +282,7 @@ async function failoverRun(): Promise<{
 async function waitWarm(orchestratorUrl: string): Promise<void> {
   const deadline = performance.now() + 120_000;
   while (performance.now() < deadline) {
-    const info = (await (await fetch(`${orchestratorUrl}/info`)).json()) as {
-      pipelines: { name: string; state: string }[];
-    };
+    const info = parseOrchestratorInfo(await (await fetch(`${orchestratorUrl}/info`)).json());
     const states = info.pipelines.map((p) => p.state);
     if (states.every((state) => state === 'ready' || state === 'error')) return;
     await new Promise((resolve) => setTimeout(resolve, 250));

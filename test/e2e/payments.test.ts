@@ -8,11 +8,15 @@ import {
   type StoredWinningTicket,
   WinningTicketStore,
 } from '@peerframe/protocol';
+import {
+  parseOrchestratorSessionView,
+  parsePipelineOfferList,
+  parseStreamPaymentEvent,
+  type StreamPaymentEvent,
+} from '@peerframe/wire';
 import { io } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStack, type TestStack } from '../helpers/startStack.ts';
-
-type PaymentEvent = { priceWeiPerSecond: string; spentWei: string; balanceWei: string };
 
 describe('payments through the whole stack (anvil, gateway, orchestrator processes)', () => {
   let stack: TestStack | undefined;
@@ -29,8 +33,9 @@ describe('payments through the whole stack (anvil, gateway, orchestrator process
     });
     const control = io(`${stack.gatewayUrl}/streams`, { transports: ['websocket'] });
     try {
-      const payments: PaymentEvent[] = [];
-      control.on('payment', (event: PaymentEvent) => payments.push(event));
+      // The raw control channel: every event checked against its wire type.
+      const payments: StreamPaymentEvent[] = [];
+      control.on('payment', (event: unknown) => payments.push(parseStreamPaymentEvent(event)));
       const joined = await control.timeout(5_000).emitWithAck('join', {
         streamId: publisher.streamId,
       });
@@ -59,7 +64,7 @@ describe('payments through the whole stack (anvil, gateway, orchestrator process
         defaultPriceWeiPerSecond * (10n + seconds) + 2n * ticketEv,
       );
       const session = await stack.session(stream.orchestratorSessionId);
-      expect(BigInt((session as unknown as { balanceWei: string }).balanceWei)).toBeGreaterThan(0n);
+      expect(BigInt(parseOrchestratorSessionView(session).balanceWei)).toBeGreaterThan(0n);
 
       expect(payments.length).toBeGreaterThanOrEqual(3);
       for (const event of payments) {
@@ -76,9 +81,9 @@ describe('payments through the whole stack (anvil, gateway, orchestrator process
 
   it('lists pipelines with their price, and a stream key below every price gets a clear 503', async () => {
     stack = await startStack({ chain: true, adminToken: 'admin-secret' });
-    const { pipelines } = (await (await fetch(`${stack.gatewayUrl}/pipelines`)).json()) as {
-      pipelines: { name: string; state: string; priceWeiPerSecond: string }[];
-    };
+    const { pipelines } = parsePipelineOfferList(
+      await (await fetch(`${stack.gatewayUrl}/pipelines`)).json(),
+    );
     expect(pipelines.find((p) => p.name === 'invert')).toMatchObject({
       state: 'ready',
       priceWeiPerSecond: defaultPriceWeiPerSecond.toString(),

@@ -12,13 +12,18 @@ import {
   encodePayment,
   fundDepositAndReserve,
   type LocalProtocol,
-  type PaymentJson,
   parseEth,
   setupOrchestrator,
   startLocalProtocol,
   type TicketParams,
   type TicketSender,
 } from '@peerframe/protocol';
+import {
+  errorOfBody,
+  type PaymentJson,
+  parseOrchestratorInfo,
+  parseOrchestratorSessionView,
+} from '@peerframe/wire';
 import { bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey, type HDAccount } from 'viem/accounts';
 import { openConnectedSession } from './fuzz/startFuzzStack.ts';
@@ -122,8 +127,8 @@ export async function fetchTicketParams(
 ): Promise<TicketParams> {
   const res = await fetch(`${orchestratorUrl}/info?sender=${sender.address}`);
   if (!res.ok) throw new Error(`GET /info answered ${res.status}: ${await res.text()}`);
-  const info = (await res.json()) as { payments: { ticketParams: unknown } };
-  return decodeTicketParams(info.payments.ticketParams);
+  const { payments } = parseOrchestratorInfo(await res.json());
+  return decodeTicketParams(payments?.ticketParams);
 }
 
 /** Tickets worth `amountWei` signed by `sender` with `params` (fresh ones when not given). */
@@ -175,8 +180,8 @@ export function postJson(
 export async function refusal(
   res: Response,
 ): Promise<{ status: number; code: string; message: string }> {
-  const body = (await res.json()) as { error?: { code: string; message: string } };
-  return { status: res.status, code: body.error?.code ?? '', message: body.error?.message ?? '' };
+  const error = errorOfBody(await res.json());
+  return { status: res.status, code: error?.code ?? '', message: error?.message ?? '' };
 }
 
 /** The params a session's pipeline runs with now (in-process orchestrator). */
@@ -199,5 +204,5 @@ export async function sessionBalance(
     headers: { authorization: `Bearer ${session.token}` },
   });
   if (!res.ok) throw new Error(`GET /sessions/${session.id} answered ${res.status}`);
-  return BigInt(((await res.json()) as { balanceWei: string }).balanceWei);
+  return BigInt(parseOrchestratorSessionView(await res.json()).balanceWei);
 }

@@ -1,13 +1,12 @@
 import { type DevStack, type DevStackNode, startDevStack } from '@peerframe/cli';
-import type { StreamFaults, StreamStats } from '@peerframe/gateway';
-import type { SessionStats, SessionTransportStats } from '@peerframe/orchestrator';
-
-export type OrchestratorSessionView = SessionStats & {
-  id: string;
-  pipeline: string;
-  state: string;
-  transport: SessionTransportStats;
-};
+import type { StreamFaults } from '@peerframe/gateway';
+import type {
+  OrchestratorSessionList,
+  OrchestratorSessionSummary,
+  OrchestratorSessionView,
+  StreamStats,
+  StreamStatsList,
+} from '@peerframe/wire';
 
 export type TestStack = {
   gatewayUrl: string;
@@ -20,7 +19,7 @@ export type TestStack = {
   /** The gateway's live streams (GET /streams). */
   streams(): Promise<StreamStats[]>;
   /** The orchestrator's sessions (GET /sessions, with its admin token). */
-  sessions(): Promise<Omit<OrchestratorSessionView, 'transport'>[]>;
+  sessions(): Promise<OrchestratorSessionSummary[]>;
   /** One orchestrator session with libwebrtc's counters (GET /sessions/:id, with its admin token). */
   session(id: string): Promise<OrchestratorSessionView>;
   /** Drops forwarded packets of a stream for a while (needs `faultInjection`). */
@@ -91,11 +90,10 @@ export async function startStack({
     orchestratorUrl: stack.orchestratorUrl,
     orchestratorAdminToken: stack.orchestratorAdminToken,
     streams: async () =>
-      (await getJson<{ streams: StreamStats[] }>(`${stack.gatewayUrl}/streams`, adminToken))
-        .streams,
+      (await getJson<StreamStatsList>(`${stack.gatewayUrl}/streams`, adminToken)).streams,
     sessions: async () =>
       (
-        await getJson<{ sessions: Omit<OrchestratorSessionView, 'transport'>[] }>(
+        await getJson<OrchestratorSessionList>(
           `${stack.orchestratorUrl}/sessions`,
           stack.orchestratorAdminToken,
         )

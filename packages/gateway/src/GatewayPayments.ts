@@ -12,7 +12,6 @@ import {
   encodePayment,
   getClaimableReserve,
   getSenderInfo,
-  type PaymentJson,
   type ProtocolConnection,
   type SenderDepositInfo,
   SenderUnlockingError,
@@ -21,6 +20,7 @@ import {
   TicketSender,
   type Wei,
 } from '@peerframe/protocol';
+import type { PaymentJson } from '@peerframe/wire';
 import type { Address, Hex } from 'viem';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
 

@@ -18,6 +18,13 @@ import {
   sendError,
   sendJson,
 } from '@peerframe/core';
+import {
+  type GatewayHealth,
+  type OrchestratorViewList,
+  type PipelineOfferList,
+  type StreamStatsList,
+  whipAnswerHeaders,
+} from '@peerframe/wire';
 import { ControlChannel } from './ControlChannel.ts';
 import { checkStreamParams } from './checkStreamParams.ts';
 import type { ChainDiscoveryOptions } from './discoverOrchestrators.ts';
@@ -39,7 +46,7 @@ import {
   type StreamKeyRecord,
   StreamKeyStore,
 } from './StreamKeyStore.ts';
-import { defaultStreamSessionOptions, StreamSession, type StreamStats } from './StreamSession.ts';
+import { defaultStreamSessionOptions, StreamSession } from './StreamSession.ts';
 
 export type GatewayServerOptions = {
   /** Interface to listen on (default 127.0.0.1). */
@@ -350,17 +357,21 @@ export class GatewayServer {
         return;
       }
       if (req.method === 'GET' && url.pathname === '/pipelines') {
-        return sendJson(res, 200, { pipelines: this.#pool.pipelines() });
+        return sendJson(res, 200, {
+          pipelines: this.#pool.pipelines(),
+        } satisfies PipelineOfferList);
       }
       if (req.method === 'GET' && url.pathname === '/orchestrators') {
-        return sendJson(res, 200, { orchestrators: this.#pool.list() });
+        return sendJson(res, 200, {
+          orchestrators: this.#pool.list(),
+        } satisfies OrchestratorViewList);
       }
       if (req.method === 'GET' && url.pathname === '/streams') {
         // With stream keys in force the list (whose ids end streams) is for admins only.
         if (this.#options.adminToken) this.#requireAdmin(req);
         return sendJson(res, 200, {
-          streams: [...this.streams.values()].map((s) => s.stats()) satisfies StreamStats[],
-        });
+          streams: [...this.streams.values()].map((s) => s.stats()),
+        } satisfies StreamStatsList);
       }
       if (req.method === 'GET' && url.pathname === '/healthz') {
         // A draining gateway is still alive but wants no new streams: 503 for load balancers.
@@ -369,7 +380,7 @@ export class GatewayServer {
           ok,
           draining: this.#draining,
           streams: this.streams.size,
-        });
+        } satisfies GatewayHealth);
       }
       if (req.method === 'GET' && url.pathname === '/metrics') {
         // Its per-stream series are labelled with stream ids, which end streams: admins only.
@@ -488,7 +499,7 @@ export class GatewayServer {
             maxPriceWeiPerSecond: payments ? maxPriceWeiPerSecond : 0n,
           }),
         checkParams: async (client, checked) =>
-          checkStreamParams(client.url, await this.#pool.infoOf(client), pipeline, checked),
+          checkStreamParams(await this.#pool.infoOf(client), pipeline, checked),
         onOrchestratorFailed: (orchestratorUrl, cause) =>
           this.#pool.reportFailure(orchestratorUrl, cause),
         bitrate: this.#options.bitrate,
@@ -539,9 +550,9 @@ export class GatewayServer {
       etag: stream.etag,
       ...this.#linkHeaders(),
       // Where viewers play the processed stream (WHEP).
-      'peerframe-playback-url': `/whep/${stream.playbackId}`,
+      [whipAnswerHeaders.playbackUrl]: `/whep/${stream.playbackId}`,
       // Where the publisher (only) plays its own unprocessed video: a secret, given only here.
-      'peerframe-source-playback-url': `/whep/${stream.sourcePlaybackId}`,
+      [whipAnswerHeaders.sourcePlaybackUrl]: `/whep/${stream.sourcePlaybackId}`,
     });
     res.end(stream.answerSdp);
   }
@@ -714,7 +725,9 @@ export class GatewayServer {
       return sendJson(res, 200, { ...serializeKey(record), endedStreams: ended });
     }
     if (resource === 'streams' && !id && req.method === 'GET') {
-      return sendJson(res, 200, { streams: [...this.streams.values()].map((s) => s.stats()) });
+      return sendJson(res, 200, {
+        streams: [...this.streams.values()].map((s) => s.stats()),
+      } satisfies StreamStatsList);
     }
     if (resource === 'streams' && id && req.method === 'DELETE') {
       const stream = this.streams.get(id);

@@ -3,13 +3,12 @@ import {
   decodePayment,
   encodeTicketParams,
   InsufficientFundsError,
-  InvalidPaymentError,
   type RedemptionQueue,
   type RoundService,
-  type TicketParamsJson,
   type TicketRecipient,
   type Wei,
 } from '@peerframe/protocol';
+import { InvalidPaymentError, type PaymentReceipt, type PaymentTerms } from '@peerframe/wire';
 import { type Address, getAddress, isAddress } from 'viem';
 import { PaymentRefusedError } from './PaymentRefusedError.ts';
 
@@ -34,33 +33,6 @@ export const defaultOrchestratorPaymentsOptions: Omit<
   upfrontSeconds: 10,
   graceMs: 3_000,
   chargeIntervalMs: 1_000,
-};
-
-/** What `GET /info` says about payments. */
-export type PaymentInfo = {
-  /** The address tickets must pay. */
-  recipient: Address;
-  /** Price per pipeline, wei per second, as decimal strings. */
-  priceWeiPerSecond: Record<string, string>;
-  upfrontSeconds: number;
-  graceMs: number;
-  /** Params for the sender named by `?sender=` (absent without one). */
-  ticketParams?: TicketParamsJson;
-};
-
-/** The answer to a payment: what was credited, what was refused and why. */
-export type PaymentReceipt = {
-  creditedWei: string;
-  balanceWei: string;
-  accepted: number;
-  winners: number;
-  rejected: { index: number; reason: string; details: string }[];
-  /**
-   * A winner of this payment retired the ticket params it used: the orchestrator takes no more
-   * tickets made with them (`params_retired`), so fetch new params (`GET /info?sender=`) before
-   * paying again.
-   */
-  paramsRetired: boolean;
 };
 
 type Account = { sender: Address; priceWeiPerSecond: Wei; chargedAt: number; debtSince?: number };
@@ -111,8 +83,9 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
     return this.#options.pipelinePricesWeiPerSecond[pipeline] ?? this.#options.priceWeiPerSecond;
   }
 
-  async info(pipelines: readonly string[], sender: string | null): Promise<PaymentInfo> {
-    const info: PaymentInfo = {
+  /** What `GET /info` says about payments: prices, and with `sender` its ticket params. */
+  async info(pipelines: readonly string[], sender: string | null): Promise<PaymentTerms> {
+    const info: PaymentTerms = {
       recipient: this.recipient.address,
       priceWeiPerSecond: Object.fromEntries(pipelines.map((p) => [p, this.priceOf(p).toString()])),
       upfrontSeconds: this.#options.upfrontSeconds,

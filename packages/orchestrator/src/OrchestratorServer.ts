@@ -16,15 +16,20 @@ import {
   sendError,
   sendJson,
 } from '@peerframe/core';
+import { defaultPipelineRegistry, type PipelineRegistry } from '@peerframe/pipelines';
 import {
-  defaultPipelineRegistry,
-  type PipelineEntryState,
-  type PipelineParams,
-  type PipelineRegistry,
-} from '@peerframe/pipelines';
+  type CreateSessionResponse,
+  type OkResponse,
+  type OrchestratorHealth,
+  type OrchestratorInfo,
+  type OrchestratorSessionList,
+  type OrchestratorSessionView,
+  parseCreateSessionRequest,
+  parseParamsUpdateRequest,
+} from '@peerframe/wire';
 import { httpErrorOf } from './httpErrorOf.ts';
 import { OrchestratorMetrics } from './OrchestratorMetrics.ts';
-import type { OrchestratorPayments, PaymentInfo } from './OrchestratorPayments.ts';
+import type { OrchestratorPayments } from './OrchestratorPayments.ts';
 import { OrchestratorSession } from './OrchestratorSession.ts';
 import { SessionTokens } from './SessionTokens.ts';
 
@@ -69,37 +74,6 @@ export const defaultOrchestratorServerOptions = {
 } as const;
 
 /**
- * Answers a `POST /sessions`: the session id, the SDP answer, and the session's bearer token,
- * shown this once: every later request about the session must carry `Authorization: Bearer
- * <token>`.
- */
-export type CreateSessionResponse = { id: string; sdp: string; token: string };
-
-export type OrchestratorInfo = {
-  /** True while the node drains: it takes no new session and will stop soon. */
-  draining: boolean;
-  pipelines: {
-    name: string;
-    description: string;
-    /**
-     * `idle` (built on first use), `loading` → `warming` → `ready` (warmed at start), `error`
-     * (it cannot be built: its `error` says why).
-     */
-    state: PipelineEntryState;
-    error?: { code: string; message: string };
-    /** What each param takes, for UIs (when the pipeline describes its params). */
-    paramsSchema?: ParamsSchema;
-    /** Decimal wei per second ("0" when the node takes no payments). */
-    priceWeiPerSecond: string;
-  }[];
-  capacity: { maxSessions: number; activeSessions: number; freeSessions: number };
-  /** How to pay this node; null when its sessions are free. */
-  payments: PaymentInfo | null;
-};
-
-type ParamsSchema = Readonly<Record<string, unknown>>;
-
-/**
  * Largest body of a request that carries tickets: `maxTicketsPerPayment` tickets of ~800 bytes
  * of JSON each, plus an SDP offer.
  */
@@ -109,7 +83,7 @@ const maxPaymentBodyBytes = 1024 * 1024;
 const endedSessionsKept = 256;
 
 /**
- * The orchestrator node's HTTP API:
+ * The orchestrator node's HTTP API (its messages are `@peerframe/wire`'s):
  * - `POST /sessions` `{ sdp, pipeline, params?, payment? }` → `201 { id, sdp, token }` (the
  *   gateway's offer, answered; `token` is the session's credential, shown once)
  * - with `Authorization: Bearer <token>` (the session's creator): `GET /sessions/:id` → its stats,
@@ -215,7 +189,10 @@ export class OrchestratorServer {
         return sendJson(res, 200, await this.info(url.searchParams.get('sender')));
       }
       if (req.method === 'GET' && url.pathname === '/healthz') {
-        return sendJson(res, 200, { ok: !this.#closed, sessions: this.sessions.size });
+        return sendJson(res, 200, {
+          ok: !this.#closed,
+          sessions: this.sessions.size,
+        } satisfies OrchestratorHealth);
       }
       if (req.method === 'GET' && url.pathname === '/metrics') {
         const text = await this.metrics.registry.metrics();
@@ -230,7 +207,7 @@ export class OrchestratorServer {
           state: s.state,
           ...s.stats(),
         }));
-        return sendJson(res, 200, { sessions });
+        return sendJson(res, 200, { sessions } satisfies OrchestratorSessionList);
       }
       if (parts[0] === 'sessions' && parts.length === 1 && req.method === 'POST') {
         return await this.#createSession(req, res);
@@ -272,7 +249,7 @@ export class OrchestratorServer {
             ...(afterSeq === undefined
               ? {}
               : { frames: session.frameTimings(afterSeq), receivedAtMs, nowMs: epochNowMs() }),
-          });
+          } satisfies OrchestratorSessionView);
         }
         if (parts.length === 3 && parts[2] === 'payment' && req.method === 'POST') {
           requireCreator(caller, 'pay for it');
@@ -309,8 +286,8 @@ export class OrchestratorServer {
         if (parts.length === 3 && parts[2] === 'params' && req.method === 'POST') {
           requireCreator(caller, 'change its params');
           const body = await readJsonObject(req);
-          await session.update(requireParams(body.params));
-          return sendJson(res, 200, { ok: true });
+          await session.update(parseParamsUpdateRequest(body));
+          return sendJson(res, 200, { ok: true } satisfies OkResponse);
         }
       }
       throw new HttpError(404, 'not_found', `No route for ${req.method} ${url.pathname}`);
@@ -323,14 +300,11 @@ export class OrchestratorServer {
 
   async #createSession(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // An SDP offer plus, when the node charges, the upfront payment's tickets.
-    const body = await readJsonObject(req, this.payments ? maxPaymentBodyBytes : undefined);
-    if (typeof body.sdp !== 'string')
-      throw new HttpError(400, 'invalid_request', '"sdp" must be a string');
-    if (typeof body.pipeline !== 'string') {
-      throw new HttpError(400, 'invalid_request', '"pipeline" must be a string');
-    }
+    const body = parseCreateSessionRequest(
+      await readJsonObject(req, this.payments ? maxPaymentBodyBytes : undefined),
+    );
     requireVp8Video(parseSdp(body.sdp));
-    const params = requireParams(body.params);
+    const { params } = body;
     if (this.#closed) throw new HttpError(503, 'shutting_down', 'Orchestrator is shutting down');
     if (this.#draining)
       throw new HttpError(503, 'draining', 'Orchestrator is draining: it takes no new session');
@@ -479,14 +453,6 @@ function requireCreator(caller: Caller, action: string): void {
   if (caller !== 'creator') {
     throw new HttpError(403, 'forbidden', `Only the session's creator may ${action}`);
   }
-}
-
-function requireParams(value: unknown): PipelineParams {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HttpError(400, 'invalid_request', '"params" must be a JSON object');
-  }
-  return value as PipelineParams;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

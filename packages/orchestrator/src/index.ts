@@ -5,13 +5,9 @@ export {
   OrchestratorPayments,
   type OrchestratorPaymentsEvents,
   type OrchestratorPaymentsOptions,
-  type PaymentInfo,
-  type PaymentReceipt,
 } from './OrchestratorPayments.ts';
 export {
-  type CreateSessionResponse,
   defaultOrchestratorServerOptions,
-  type OrchestratorInfo,
   OrchestratorServer,
   type OrchestratorServerOptions,
 } from './OrchestratorServer.ts';
@@ -20,9 +16,6 @@ export {
   type OrchestratorSessionEvents,
   type OrchestratorSessionOptions,
   PipelineFailedError,
-  type SessionState,
-  type SessionStats,
-  type SessionTransportStats,
 } from './OrchestratorSession.ts';
 export { type PaymentRefusalCode, PaymentRefusedError } from './PaymentRefusedError.ts';
 export {

@@ -300,12 +300,6 @@ export {
   decodeTicketParams,
   encodePayment,
   encodeTicketParams,
-  InvalidPaymentError,
-  maxTicketsPerPayment,
-  type PaymentJson,
-  type SignedTicketJson,
-  type TicketJson,
-  type TicketParamsJson,
 } from './paymentWire.ts';
 export {
   arbitrumOneProtocol,

@@ -1,5 +1,5 @@
+import type { ParamSpec, PipelineParamsSchema } from '@peerframe/wire';
 import type { ExecutionProviderName } from '../onnx/OnnxSession.ts';
-import type { ParamSpec, PipelineParamsSchema } from '../pipeline/PipelineParamsSchema.ts';
 import type { WorkflowParamBinding, WorkflowParamBindings } from '../workflow/WorkflowPipeline.ts';
 import { InvalidPipelineManifestError } from './errors.ts';
 

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { readVerifiedFile } from '../models/ModelFile.ts';
-import { onnxModelNode, type VerifiedModelRef } from '../nodes/OnnxModel.ts';
-import type { PipelineDescriptor } from '../pipeline/Pipeline.ts';
 import {
   defaultPipelineParams,
   type PipelineParamsOf,
   type PipelineParamsSchema,
-} from '../pipeline/PipelineParamsSchema.ts';
+} from '@peerframe/wire';
+import { readVerifiedFile } from '../models/ModelFile.ts';
+import { onnxModelNode, type VerifiedModelRef } from '../nodes/OnnxModel.ts';
+import type { PipelineDescriptor } from '../pipeline/Pipeline.ts';
 import { defaultNodeRegistry } from '../workflow/defaultNodeRegistry.ts';
 import type { NodeRegistry } from '../workflow/NodeRegistry.ts';
 import { validateWorkflow } from '../workflow/validateWorkflow.ts';

@@ -1,8 +1,8 @@
+import type { PipelineParams, PipelineParamsSchema } from '@peerframe/wire';
 import type { Frame } from '../frames/Frame.ts';
-import type { PipelineParamsSchema } from './PipelineParamsSchema.ts';
 
-/** Live parameters of a pipeline: a flat JSON object validated by the pipeline. */
-export type PipelineParams = Readonly<Record<string, unknown>>;
+/** Live parameters of a pipeline (`@peerframe/wire`'s: they come over the network). */
+export type { PipelineParams };
 
 /**
  * Lifecycle of a pipeline: `loading` (models read, converted, sessions created), `warming`

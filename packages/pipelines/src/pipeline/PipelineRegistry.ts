@@ -1,18 +1,19 @@
 import { createLogger, type Logger } from '@peerframe/core';
+import type { PipelineEntryState, PipelineParamsSchema } from '@peerframe/wire';
 import { manifestPipelineDescriptor } from '../manifest/loadPipelineDirectory.ts';
 import { loadShippedPipeline, shippedPipelineNames } from '../manifest/shippedPipelines.ts';
 import { defaultNodeRegistry } from '../workflow/defaultNodeRegistry.ts';
 import type { WorkflowPipelineOptions } from '../workflow/WorkflowPipeline.ts';
 import { DuplicatePipelineError, PipelineClosedError, UnknownPipelineError } from './errors.ts';
-import type { Pipeline, PipelineDescriptor, PipelineParams, PipelineState } from './Pipeline.ts';
-import type { PipelineParamsSchema } from './PipelineParamsSchema.ts';
+import type { Pipeline, PipelineDescriptor, PipelineParams } from './Pipeline.ts';
 
 /**
- * The state of a registered pipeline: `idle` until `warmup()` prepares it (it can still be
- * created on demand), then `loading` → `warming` → `ready` (a warmed instance waits for the first
- * session), or `error` when that failed; `closed` after `close()`.
+ * The state of a registered pipeline (`@peerframe/wire`'s: the orchestrator's `/info` shows it):
+ * `idle` until `warmup()` prepares it (it can still be created on demand), then `loading` →
+ * `warming` → `ready` (a warmed instance waits for the first session), or `error` when that
+ * failed; `closed` after `close()`.
  */
-export type PipelineEntryState = 'idle' | PipelineState;
+export type { PipelineEntryState };
 
 /** What `describe()` says of a registered pipeline (the orchestrator's `GET /info` shows it). */
 export type PipelineDescription = {
