@@ -1,4 +1,9 @@
-export { BaseError, type BaseErrorOptions } from './BaseError.ts';
+export {
+  BaseError,
+  type BaseErrorOptions,
+  type ErrorCode,
+  toErrorCode,
+} from './BaseError.ts';
 export { createLogger, type Logger } from './createLogger.ts';
 export {
   epochNowMs,

@@ -30,6 +30,7 @@ import { checkStreamParams } from './checkStreamParams.ts';
 import type { ChainDiscoveryOptions } from './discoverOrchestrators.ts';
 import { GatewayMetrics } from './GatewayMetrics.ts';
 import type { GatewayPayments } from './GatewayPayments.ts';
+import { httpErrorOf } from './httpErrorOf.ts';
 import { OrchestratorPool } from './OrchestratorPool.ts';
 import { OriginPolicy } from './OriginPolicy.ts';
 import { PendingPeers } from './PendingPeers.ts';
@@ -400,7 +401,11 @@ export class GatewayServer {
       const limited =
         error instanceof HttpError &&
         (error.code === 'rate_limited' || error.code === 'too_many_pending');
-      const status = sendError(res, error, limited ? { 'retry-after': error.details ?? '1' } : {});
+      const status = sendError(
+        res,
+        httpErrorOf(error),
+        limited ? { 'retry-after': error.details ?? '1' } : {},
+      );
       if (status >= 500) this.#log.error({ err: error }, 'request failed');
       else this.#log.debug({ err: error }, 'request rejected');
     }

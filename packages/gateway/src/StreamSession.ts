@@ -3,6 +3,7 @@ import {
   BaseError,
   type BitrateHints,
   createLogger,
+  type ErrorCode,
   epochNowMs,
   type HopTimings,
   HttpError,
@@ -758,7 +759,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     }
   }
 
-  async #fail(code: string, message: string): Promise<void> {
+  async #fail(code: ErrorCode, message: string): Promise<void> {
     await this.close(message);
     this.emit('error', new StreamFailedError(code, message));
   }

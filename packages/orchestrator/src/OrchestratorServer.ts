@@ -27,6 +27,7 @@ import {
   parseCreateSessionRequest,
   parseParamsUpdateRequest,
 } from '@peerframe/wire';
+import { httpErrorOf } from './httpErrorOf.ts';
 import { MediaWorkerPool } from './media/MediaWorkerPool.ts';
 import { type HardwareCodecsMode, NodeAvEngine } from './media/NodeAvEngine.ts';
 import { OrchestratorMetrics } from './OrchestratorMetrics.ts';
@@ -329,7 +330,7 @@ export class OrchestratorServer {
       }
       throw new HttpError(404, 'not_found', `No route for ${req.method} ${url.pathname}`);
     } catch (error) {
-      const status = sendError(res, error);
+      const status = sendError(res, httpErrorOf(error));
       if (status >= 500) this.#log.error({ err: error }, 'request failed');
       else this.#log.debug({ err: error }, 'request rejected');
     }

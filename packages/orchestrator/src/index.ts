@@ -39,6 +39,7 @@ export {
   type OrchestratorSessionOptions,
   PipelineFailedError,
 } from './OrchestratorSession.ts';
+export { type PaymentRefusalCode, PaymentRefusedError } from './PaymentRefusedError.ts';
 export {
   type StartOrchestratorPaymentsOptions,
   startOrchestratorPayments,

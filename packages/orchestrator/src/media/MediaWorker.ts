@@ -1,5 +1,11 @@
 import { Worker } from 'node:worker_threads';
-import { BaseError, InvalidSdpError, TypedEmitter, type VideoCodecChoice } from '@peerframe/core';
+import {
+  BaseError,
+  InvalidSdpError,
+  TypedEmitter,
+  toErrorCode,
+  type VideoCodecChoice,
+} from '@peerframe/core';
 import type { OrchestratorMediaInfo, OrchestratorTransportStats } from '@peerframe/wire';
 import type { I420Picture } from './CodecEngine.ts';
 import type { MediaPeerState } from './MediaPeer.ts';
@@ -27,7 +33,7 @@ const closeTimeoutMs = 2000;
 
 function fromThread(error: ThreadError): BaseError {
   if (error.code === 'invalid_sdp') return new InvalidSdpError(error.reason ?? error.message);
-  return new BaseError(error.code, error.message);
+  return new BaseError(toErrorCode(error.code), error.message);
 }
 
 /** The media thread's script: the TypeScript source when running from source, else the build. */
