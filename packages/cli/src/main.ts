@@ -50,8 +50,21 @@ ${paymentFlagsUsage}
 ${chainCommandsUsage}
 ${pipelineCommandsUsage}`;
 
+/** The commands that start nodes (the others are `pipeline` and the chain commands). */
+const nodeCommands: ReadonlySet<string | undefined> = new Set(['dev', 'gateway', 'orchestrator']);
+const helpWords: ReadonlySet<string | undefined> = new Set([undefined, 'help', '--help', '-h']);
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (helpWords.has(command)) {
+    // `peerframe help <command>` is `peerframe <command> --help`.
+    const [topic] = rest;
+    if (command === 'help' && topic !== undefined && !helpWords.has(topic)) {
+      return main([topic, '--help']);
+    }
+    process.stdout.write(usage);
+    return;
+  }
   if (command === 'pipeline') {
     process.exitCode = await runPipelineCommand(rest);
     return;
@@ -112,7 +125,7 @@ async function main(argv: string[]): Promise<void> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help || !command) {
+  if (values.help && nodeCommands.has(command)) {
     process.stdout.write(usage);
     return;
   }

@@ -51,6 +51,10 @@ export async function runPipelineCommand(
   output: PipelineCommandOutput = processOutput,
 ): Promise<number> {
   const [subcommand, ...rest] = args;
+  if (subcommand === '--help' || subcommand === '-h' || subcommand === 'help') {
+    output.out(`peerframe pipeline <command>\n\n${pipelineCommandsUsage}\n`);
+    return 0;
+  }
   try {
     const { values, positionals } = parseArgs({
       args: rest,
