@@ -1,9 +1,12 @@
-import type { ExecutionProviderName } from '../onnx/OnnxSession.ts';
+import type { ExecutionProviderName } from '../onnx/executionProviders.ts';
 import type { ParamSpec, PipelineParamsSchema } from '../pipeline/PipelineParamsSchema.ts';
 import type { WorkflowParamBinding, WorkflowParamBindings } from '../workflow/WorkflowPipeline.ts';
 import { InvalidPipelineManifestError } from './errors.ts';
 
-/** A model a pipeline needs: from an npm package, or a file in the pipeline's directory. */
+/**
+ * A model a pipeline needs: a file in the pipeline's directory, a file of an npm package, or a
+ * file at a URL that `install` fetches into the content-addressed model cache (never at run time).
+ */
 export type ManifestModel =
   | {
       readonly npmPackage: string;
@@ -15,6 +18,12 @@ export type ManifestModel =
   | {
       /** Path relative to the pipeline's directory (no `..`). */
       readonly file: string;
+      readonly sha256: string;
+      readonly license: string;
+    }
+  | {
+      /** An `https:` (or `http:`) URL; the bytes must have `sha256`. */
+      readonly url: string;
       readonly sha256: string;
       readonly license: string;
     };
@@ -64,6 +73,17 @@ export type PipelineManifest = {
   readonly models: Readonly<Record<string, ManifestModel>>;
   /** The least capable provider the pipeline runs acceptably on. Default `'cpu'`. */
   readonly minExecutionProvider: ExecutionProviderName;
+  /**
+   * The package's own workflow nodes: a JS or TS module (relative path) whose default export is a
+   * node definition or a list of them. It runs inside the orchestrator's process; its folder (all
+   * of it) ships with the package.
+   */
+  readonly nodes?: string;
+  /**
+   * Who publishes the package (same form as a name). Declared by the package, not signed: an
+   * operator may allow-list node code by publisher when it trusts where it installs from.
+   */
+  readonly publisher?: string;
   /** SPDX licence of the pipeline itself. */
   readonly license?: string;
 };
@@ -72,6 +92,8 @@ export const pipelineNamePattern = /^[a-z0-9][a-z0-9-]{0,63}$/;
 /** A semantic version `x.y.z` with an optional pre-release suffix. */
 export const pipelineVersionPattern = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 const sha256Pattern = /^[0-9a-f]{64}$/;
+/** File names a node module may have (Node strips the types of `.ts` and `.mts` files). */
+export const nodeModulePattern = /\.(?:js|mjs|ts|mts)$/;
 const providers: readonly ExecutionProviderName[] = ['cpu', 'webgpu', 'cuda'];
 
 /** A relative path inside the pipeline directory: no absolute paths, no `..`, no backslashes. */
@@ -105,6 +127,8 @@ export function parsePipelineManifest(json: unknown, where = 'pipeline.json'): P
     'models',
     'minExecutionProvider',
     'license',
+    'nodes',
+    'publisher',
   ];
   for (const key of Object.keys(json)) {
     if (!known.includes(key)) issues.push(`unknown field "${key}"`);
@@ -122,6 +146,20 @@ export function parsePipelineManifest(json: unknown, where = 'pipeline.json'): P
   }
   if (json.license !== undefined && typeof json.license !== 'string')
     issues.push('license must be a string');
+  if (
+    json.nodes !== undefined &&
+    (typeof json.nodes !== 'string' ||
+      !isSafeRelativePath(json.nodes) ||
+      !nodeModulePattern.test(json.nodes))
+  ) {
+    issues.push('nodes must be the relative path of a .js, .mjs, .ts or .mts module');
+  }
+  if (
+    json.publisher !== undefined &&
+    (typeof json.publisher !== 'string' || !pipelineNamePattern.test(json.publisher))
+  ) {
+    issues.push('publisher must be 1..64 lower-case letters, digits and "-"');
+  }
   if (!providers.includes(minExecutionProvider as ExecutionProviderName)) {
     issues.push(`minExecutionProvider must be one of ${providers.join(', ')}`);
   }
@@ -259,14 +297,31 @@ function modelIssues(name: string, model: unknown): string[] {
     issues.push(`${at}.license must be given`);
   const fromNpm = typeof model.npmPackage === 'string' && typeof model.path === 'string';
   const fromFile = typeof model.file === 'string';
-  if (fromNpm === fromFile) {
-    issues.push(`${at} must have either npmPackage and path, or file`);
+  const fromUrl = typeof model.url === 'string';
+  if ([fromNpm, fromFile, fromUrl].filter(Boolean).length !== 1) {
+    issues.push(`${at} must have exactly one of: file; npmPackage and path; url`);
   } else if (fromFile && !isSafeRelativePath(model.file as string)) {
     issues.push(`${at}.file must be a relative path inside the pipeline`);
   } else if (fromNpm && !isSafeRelativePath(model.path as string)) {
     issues.push(`${at}.path must be a relative path inside the package`);
+  } else if (fromUrl && !isModelUrl(model.url as string)) {
+    issues.push(`${at}.url must be an http: or https: URL without credentials`);
   }
   return issues;
+}
+
+/** An http(s) URL without user or password (a secret in a manifest would be published with it). */
+function isModelUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      url.username === '' &&
+      url.password === ''
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** The params schema and bindings a manifest's params describe. */

@@ -219,9 +219,9 @@ describe('third-party pipelines: pack, install, publish', () => {
     await writeFile(tarball, packed.bytes);
     const installed = await installPipeline(tarball, join(root, 'installed'));
     expect(installed.dir).toBe(join(root, 'installed', 'brightness-mask'));
-    expect(loadInstalledPipelines(join(root, 'installed')).map((p) => p.manifest.name)).toEqual([
-      'brightness-mask',
-    ]);
+    expect(
+      (await loadInstalledPipelines(join(root, 'installed'))).map((p) => p.manifest.name),
+    ).toEqual(['brightness-mask']);
   });
 
   it('refuses a model whose sha256 differs, at load, pack, install and create', async () => {

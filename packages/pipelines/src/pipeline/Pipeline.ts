@@ -18,6 +18,8 @@ export type PipelineState = 'loading' | 'warming' | 'ready' | 'error' | 'closed'
 export interface Pipeline {
   readonly name: string;
   readonly state: PipelineState;
+  /** The execution providers its ONNX sessions run on now (none for a pipeline without any). */
+  readonly executionProviders?: readonly string[];
   process(frame: Frame): Promise<Frame>;
   /** Applies new params between frames, without reloading models where possible. */
   update(params: PipelineParams): Promise<void>;
@@ -31,10 +33,17 @@ export type PipelineCreateHooks = {
   onState?: (state: PipelineState) => void;
 };
 
+/** A model file a pipeline runs, as `/info` lists it. */
+export type PipelineModelInfo = { readonly name: string; readonly sha256: string };
+
 /** What the registry knows about a pipeline before one is created. */
 export type PipelineDescriptor = {
   readonly name: string;
   readonly description: string;
+  /** Its package version (from its manifest), when it has one. */
+  readonly version?: string;
+  /** The model files it runs, each pinned by sha256 (checked before every use). */
+  readonly models?: readonly PipelineModelInfo[];
   /** The params `create` and `update` take: type, default, limits, description (for UIs). */
   readonly paramsSchema: PipelineParamsSchema;
   /** Builds a ready pipeline (models loaded and warmed up). */

@@ -1,6 +1,7 @@
 import { createLogger, type Logger } from '@peerframe/core';
 import { assertI420Frame } from '../frames/assertI420Frame.ts';
 import { type Frame, i420ByteLength } from '../frames/Frame.ts';
+import type { VerifiedModelRef } from '../models/VerifiedModelRef.ts';
 import type { OnnxSessionOptions } from '../onnx/OnnxSession.ts';
 import { InvalidPipelineParamsError, PipelineClosedError } from '../pipeline/errors.ts';
 import { LiveStage } from '../pipeline/LiveStage.ts';
@@ -52,6 +53,8 @@ export type WorkflowPipelineOptions = {
   registry?: NodeRegistry;
   /** ONNX session options. Default one intra-op thread on CPU. */
   sessionOptions?: OnnxSessionOptions;
+  /** The pipeline's model files, for nodes that read them (`readModel`). Default none. */
+  models?: Readonly<Record<string, VerifiedModelRef>>;
   /** Frames run through a new plan before it is used. Default 3. */
   warmupFrames?: number;
   /** Size of the warmup frames. Default 256 × 256. */
@@ -186,6 +189,11 @@ export class WorkflowPipeline implements Pipeline {
     return this.#stage.current.params;
   }
 
+  /** The execution providers of the plan frames run on now. */
+  get executionProviders(): readonly string[] {
+    return this.#stage.current.plan.executionProviders;
+  }
+
   /** The plan frames run on now (steps, sizes). */
   get plan(): WorkflowPlan {
     return this.#stage.current.plan;
@@ -261,6 +269,7 @@ async function compileWarm(
   const plan = await WorkflowPlan.compile(workflow, {
     registry: options.registry ?? defaultNodeRegistry(),
     ...(options.sessionOptions === undefined ? {} : { sessionOptions: options.sessionOptions }),
+    ...(options.models === undefined ? {} : { models: options.models }),
     logger,
   });
   hooks.onState?.('warming');

@@ -2,7 +2,7 @@ import type { Logger } from '@peerframe/core';
 import type * as ort from 'onnxruntime-node';
 import type { Frame } from '../frames/Frame.ts';
 import type { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
-import type { OnnxSessionOptions } from '../onnx/OnnxSession.ts';
+import type { ExecutionProviderName, OnnxSessionOptions } from '../onnx/OnnxSession.ts';
 import type { OnnxElementType } from '../onnx/OnnxTypes.ts';
 import type { GraphImage } from './GraphImage.ts';
 
@@ -141,6 +141,8 @@ export type JsNodeInstance = {
     readonly widthPx: number;
     readonly heightPx: number;
   };
+  /** The execution providers of the node's own sessions (for `/info` and the metrics). */
+  readonly executionProviders?: readonly ExecutionProviderName[];
   /** Releases the node's sessions. */
   close(): Promise<void>;
 };
@@ -151,7 +153,16 @@ export type NodeLoadContext = {
   readonly literals: NodeLiterals;
   readonly sessionOptions: OnnxSessionOptions;
   readonly logger: Logger;
+  /**
+   * The bytes of one of the pipeline's models (its manifest's `models`, by name), sha256 checked
+   * on every read: `ModelHashMismatchError` for other bytes, `InvalidWorkflowError` for a name
+   * the pipeline does not have.
+   */
+  readModel(name: string): Promise<Uint8Array>;
 };
+
+/** What a plan gives every node it loads (`NodeLoadContext` without the node's own fields). */
+export type NodeEnvironment = Omit<NodeLoadContext, 'nodeId' | 'literals'>;
 
 type NodeDefinitionBase = {
   /** The `class_type` workflows use. */

@@ -1,11 +1,10 @@
-import type { Logger } from '@peerframe/core';
 import type * as ort from 'onnxruntime-node';
 import { graphConstants } from '../graphs/i420GraphIo.ts';
 import { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
-import { OnnxSession, type OnnxSessionOptions } from '../onnx/OnnxSession.ts';
+import { OnnxSession, type OutputLocation } from '../onnx/OnnxSession.ts';
 import { GraphImage, type SizeFn, sameSize } from './GraphImage.ts';
 import type { ValidatedWorkflow } from './validateWorkflow.ts';
-import type { GraphValue, JsNodeInstance, NodeLiterals } from './WorkflowTypes.ts';
+import type { GraphValue, JsNodeInstance, NodeEnvironment, NodeLiterals } from './WorkflowTypes.ts';
 
 // How `WorkflowPlan.compile` turns a validated workflow into steps: runs of nodes (`planRuns`),
 // one ONNX graph and session per run of ONNX nodes (`buildOnnxStep`), JS nodes prepared alone
@@ -77,11 +76,13 @@ type Run = { kind: 'onnx' | 'js'; ids: string[]; level?: Level };
 /**
  * Splits the nodes into runs: each JS node alone, ONNX nodes fused. Nodes are taken in a
  * dependency order chosen so that fusable nodes come together: among the nodes whose inputs are
- * ready, one that can join the current ONNX run goes first. ONNX nodes that ask for different
- * graph optimisation levels (a network wants `'all'`, small-channel convolutions `'extended'`)
- * go to different sessions, each with its best level.
+ * ready, one that can join the current ONNX run goes first. On CPU (`splitByLevel`), ONNX nodes
+ * that ask for different graph optimisation levels (a network wants `'all'`, small-channel
+ * convolutions `'extended'`: the `'all'` level's blocked layouts are CPU-only) go to different
+ * sessions, each with its best level; on a GPU provider they stay in one session, so their
+ * tensors never leave the device.
  */
-export function planRuns(workflow: ValidatedWorkflow): Run[] {
+export function planRuns(workflow: ValidatedWorkflow, splitByLevel = true): Run[] {
   const pending = workflow.order.filter((id) => {
     const kind = workflow.nodes.get(id)?.definition.kind;
     return kind === 'onnx' || kind === 'js';
@@ -95,7 +96,7 @@ export function planRuns(workflow: ValidatedWorkflow): Run[] {
   const joins = (run: Run | undefined, id: string) => {
     if (run?.kind !== 'onnx' || workflow.nodes.get(id)?.definition.kind !== 'onnx') return false;
     const level = levelOf(id);
-    return level === undefined || run.level === undefined || level === run.level;
+    return !splitByLevel || level === undefined || run.level === undefined || level === run.level;
   };
   while (pending.length > 0) {
     const ready = pending.filter((id) =>
@@ -125,18 +126,16 @@ export async function prepareJsStep(
   workflow: ValidatedWorkflow,
   id: string,
   sizes: Map<ValueKey, SizeFn>,
-  sessionOptions: OnnxSessionOptions,
-  logger: Logger,
+  environment: NodeEnvironment,
 ): Promise<JsStep> {
   const node = workflow.nodes.get(id);
   if (node === undefined || node.definition.kind !== 'js')
     throw new Error(`${id} is not a JS node`);
   const { definition } = node;
   const instance = await definition.prepare({
+    ...environment,
     nodeId: id,
     literals: node.literals,
-    sessionOptions,
-    logger,
   });
   const inputs = Object.fromEntries(
     Object.entries(node.links).map(([name, link]) => [name, keyOf(link.nodeId, link.outputIndex)]),
@@ -175,8 +174,9 @@ export async function buildOnnxStep(
   sizes: Map<ValueKey, SizeFn>,
   floatImages: Set<ValueKey>,
   structural: Map<string, Set<string>>,
-  sessionOptions: OnnxSessionOptions,
-  logger: Logger,
+  environment: NodeEnvironment,
+  /** Leave values that only later ONNX steps read on the GPU (a WebGPU plan). */
+  gpuOutputs = false,
 ): Promise<OnnxStep> {
   const g = new OnnxGraphBuilder({ graphName: `peerframe_workflow_${ids.map(safe).join('_')}` });
   const inStep = new Set(ids);
@@ -226,7 +226,7 @@ export async function buildOnnxStep(
     const loaded =
       definition.load === undefined
         ? undefined
-        : await definition.load({ nodeId: id, literals: node.literals, sessionOptions, logger });
+        : await definition.load({ ...environment, nodeId: id, literals: node.literals });
     const reads = structural.get(id) ?? new Set<string>();
     structural.set(id, reads);
     const outputs = definition.build({
@@ -304,9 +304,22 @@ export async function buildOnnxStep(
       outputs.push({ key, type: value.type, name });
     }
   }
+  // Values read by ONNX steps only may stay on the GPU between sessions (IO binding).
+  const outputLocations: Record<string, OutputLocation> = {};
+  for (const output of outputs) {
+    const readers = [...(consumers.get(output.key) ?? [])].filter((reader) => !inStep.has(reader));
+    // The float form of an image (IMAGE_YUV) only ever goes to ONNX steps.
+    const onDevice =
+      gpuOutputs &&
+      (output.type === 'IMAGE_YUV' ||
+        (output.type !== 'IMAGE' &&
+          readers.every((reader) => workflow.nodes.get(reader)?.definition.kind === 'onnx')));
+    for (const name of fetchNames(output)) outputLocations[name] = onDevice ? 'gpu-buffer' : 'cpu';
+  }
   const session = await OnnxSession.create(g.toBytes(), {
-    ...sessionOptions,
+    ...environment.sessionOptions,
     graphOptimizationLevel: level,
+    ...(gpuOutputs ? { outputLocations } : {}),
   });
   return { kind: 'onnx', nodeIds: ids, session, inputs, outputs, feedSpecs };
 }
