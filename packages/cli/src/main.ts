@@ -6,11 +6,17 @@ import { OrchestratorServer } from '@peerframe/orchestrator';
 import { startStudio } from '@peerframe/studio';
 import { chainCommandNames, chainCommandsUsage, runChainCommand } from './chainCommands.ts';
 import { startDevStack } from './devStack.ts';
+import { installCudaUsage, runInstallCuda } from './installCudaCommand.ts';
 import {
   gatewayPaymentsFromFlags,
   orchestratorPaymentsFromFlags,
   paymentFlagsUsage,
 } from './nodePayments.ts';
+import {
+  orchestratorPipelineFlags,
+  orchestratorPipelineFlagsUsage,
+  orchestratorPipelinesFromFlags,
+} from './orchestratorPipelineFlags.ts';
 import { CliUsageError } from './parseChainAmount.ts';
 import { pipelineCommandsUsage, runPipelineCommand } from './pipelineCommands.ts';
 import { readSecret, refuseSecretArguments } from './readSecret.ts';
@@ -46,9 +52,11 @@ Commands:
   orchestrator    an orchestrator node     --host --port --max-sessions
                                            --fault-injection (tests: POST /sessions/:id/faults)
                                            --warmup all|<name,...> (load and warm pipelines at start)
+${orchestratorPipelineFlagsUsage}
 ${paymentFlagsUsage}
 ${chainCommandsUsage}
-${pipelineCommandsUsage}`;
+${pipelineCommandsUsage}
+${installCudaUsage}`;
 
 /** The commands that start nodes (the others are `pipeline` and the chain commands). */
 const nodeCommands: ReadonlySet<string | undefined> = new Set(['dev', 'gateway', 'orchestrator']);
@@ -63,6 +71,10 @@ async function main(argv: string[]): Promise<void> {
       return main([topic, '--help']);
     }
     process.stdout.write(usage);
+    return;
+  }
+  if (command === 'install-cuda') {
+    process.exitCode = await runInstallCuda();
     return;
   }
   if (command === 'pipeline') {
@@ -107,6 +119,7 @@ async function main(argv: string[]): Promise<void> {
       'key-file': { type: 'string' },
       'ice-server': { type: 'string', multiple: true },
       warmup: { type: 'string' },
+      ...orchestratorPipelineFlags,
       sfu: { type: 'string', default: 'werift' },
       'ticket-secret': { type: 'string' },
       'ticket-secret-file': { type: 'string' },
@@ -147,6 +160,7 @@ async function main(argv: string[]): Promise<void> {
         port: port(values.port, 8935),
         ...(maxSessions ? { maxSessions } : {}),
         ...(payments ? { payments } : {}),
+        pipelines: orchestratorPipelinesFromFlags(values),
       });
       closeOnSignal('orchestrator', node);
       reportReady('orchestrator', node.url);

@@ -36,7 +36,9 @@ describe('peerframe pipeline', () => {
   it('validates, packs, publishes to a directory registry and installs by name', async () => {
     expect(await run(['validate', faceBoxes])).toEqual({
       code: 0,
-      out: 'face-boxes@1.0.0 is valid: 2 files, 1 model(s) with matching sha256\n',
+      out: expect.stringMatching(
+        /^face-boxes@1\.0\.0 is valid: 2 files, 1 model\(s\) with matching sha256\npackage sha256 [0-9a-f]{64}\n$/,
+      ),
       err: '',
     });
     const packed = await run(['pack', faceBoxes, '--out', join(root, 'out')]);

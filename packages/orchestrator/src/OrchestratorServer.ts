@@ -16,12 +16,18 @@ import {
   sendError,
   sendJson,
 } from '@peerframe/core';
-import {
-  defaultPipelineRegistry,
-  type PipelineEntryState,
-  type PipelineParams,
-  type PipelineRegistry,
+import type {
+  PipelineEntryState,
+  PipelineModelInfo,
+  PipelineParams,
+  PipelineRegistry,
 } from '@peerframe/pipelines';
+import {
+  createOrchestratorPipelines,
+  type ExecutionProviderInfo,
+  type OrchestratorPipelines,
+  type OrchestratorPipelinesOptions,
+} from './createOrchestratorPipelines.ts';
 import { OrchestratorMetrics } from './OrchestratorMetrics.ts';
 import type { OrchestratorPayments, PaymentInfo } from './OrchestratorPayments.ts';
 import { OrchestratorSession } from './OrchestratorSession.ts';
@@ -33,8 +39,13 @@ export type OrchestratorServerOptions = {
   port?: number;
   /** Concurrent sessions this node accepts (default 4). */
   maxSessions?: number;
-  /** Pipelines offered (default: passthrough and invert). */
+  /** Pipelines offered (default: the shipped ones and the installed ones, see `pipelines`). */
   registry?: PipelineRegistry;
+  /**
+   * Without `registry`: the execution provider, the installed pipelines folder to follow and the
+   * node allow-list (`createOrchestratorPipelines`; default: shipped pipelines, provider `auto`).
+   */
+  pipelines?: OrchestratorPipelinesOptions;
   /** Frames waiting between decoder and pipeline per session, 1 or 2 (default 1). */
   queueCapacity?: number;
   /** Ticket payments: prices, upfront payment, per-second charges (default: none, sessions are free). */
@@ -66,9 +77,17 @@ export type CreateSessionResponse = { id: string; sdp: string };
 export type OrchestratorInfo = {
   /** True while the node drains: it takes no new session and will stop soon. */
   draining: boolean;
+  /** Where this node's ONNX sessions run (absent when it was given a registry of its own). */
+  executionProvider?: ExecutionProviderInfo;
   pipelines: {
     name: string;
     description: string;
+    /** Its package version (`name@version`); every shipped and installed pipeline has one. */
+    version?: string;
+    /** Its model files, each with the sha256 checked before every use. */
+    models?: readonly PipelineModelInfo[];
+    /** The execution providers its sessions run on (once warmed). */
+    executionProviders?: readonly string[];
     /**
      * `idle` (built on first use), `loading` → `warming` → `ready` (warmed at start), `error`
      * (it cannot be built: its `error` says why).
@@ -107,10 +126,13 @@ export class OrchestratorServer {
   readonly url: string;
   readonly sessions = new Map<string, OrchestratorSession>();
   readonly #server: Server;
-  readonly #options: Required<Omit<OrchestratorServerOptions, 'registry' | 'payments'>>;
+  readonly #options: Required<
+    Omit<OrchestratorServerOptions, 'registry' | 'payments' | 'pipelines'>
+  >;
   readonly payments: OrchestratorPayments | undefined;
   readonly #ended = new Map<string, string>();
-  readonly #ownsRegistry: boolean;
+  /** The registry this node made (and closes), when it was given none. */
+  readonly #pipelines: OrchestratorPipelines | undefined;
   readonly #registry: PipelineRegistry;
   readonly #log: Logger = createLogger('orchestrator:http');
   readonly metrics: OrchestratorMetrics;
@@ -118,12 +140,18 @@ export class OrchestratorServer {
   #closed = false;
   #draining = false;
 
-  private constructor(server: Server, url: string, options: OrchestratorServerOptions) {
+  private constructor(
+    server: Server,
+    url: string,
+    options: OrchestratorServerOptions,
+    registry: PipelineRegistry,
+    pipelines: OrchestratorPipelines | undefined,
+  ) {
     this.#server = server;
     this.url = url;
     this.#options = { ...defaultOrchestratorServerOptions, ...stripUndefined(options) };
-    this.#registry = options.registry ?? defaultPipelineRegistry();
-    this.#ownsRegistry = options.registry === undefined;
+    this.#registry = registry;
+    this.#pipelines = pipelines;
     this.payments = options.payments;
     this.payments?.on('balance-exhausted', ({ sessionId, balanceWei }) => {
       const session = this.sessions.get(sessionId);
@@ -134,13 +162,23 @@ export class OrchestratorServer {
       );
       void session.close();
     });
-    this.metrics = new OrchestratorMetrics(this.sessions, this.#options.maxSessions);
+    this.metrics = new OrchestratorMetrics(this.sessions, this.#options.maxSessions, () =>
+      registry.describe(),
+    );
   }
 
   static async create(options: OrchestratorServerOptions = {}): Promise<OrchestratorServer> {
     const { host, port } = { ...defaultOrchestratorServerOptions, ...stripUndefined(options) };
-    const { server, url } = await listenHttp(host, port);
-    const orchestrator = new OrchestratorServer(server, url, options);
+    const pipelines =
+      options.registry === undefined
+        ? await createOrchestratorPipelines(options.pipelines)
+        : undefined;
+    const registry = options.registry ?? (pipelines as OrchestratorPipelines).registry;
+    const { server, url } = await listenHttp(host, port).catch(async (error: unknown) => {
+      await pipelines?.close();
+      throw error;
+    });
+    const orchestrator = new OrchestratorServer(server, url, options, registry, pipelines);
     server.on('request', (req, res) => void orchestrator.#handle(req, res));
     orchestrator.#log.info({ url: orchestrator.url }, 'orchestrator listening');
     const warmup = options.warmup ?? [];
@@ -163,16 +201,14 @@ export class OrchestratorServer {
     const names = this.#registry.names();
     return {
       draining: this.#draining,
-      pipelines: this.#registry
-        .describe()
-        .map(({ name, description, state, paramsSchema, error }) => ({
-          name,
-          description,
-          state,
-          ...(error ? { error: { ...error } } : {}),
-          paramsSchema,
-          priceWeiPerSecond: (this.payments?.priceOf(name) ?? 0n).toString(),
-        })),
+      ...(this.#pipelines ? { executionProvider: this.#pipelines.executionProvider } : {}),
+      pipelines: this.#registry.describe().map(({ name, paramsSchema, error, ...rest }) => ({
+        name,
+        ...rest,
+        ...(error ? { error: { ...error } } : {}),
+        paramsSchema,
+        priceWeiPerSecond: (this.payments?.priceOf(name) ?? 0n).toString(),
+      })),
       payments: this.payments ? await this.payments.info(names, sender) : null,
       capacity: {
         maxSessions: this.#options.maxSessions,
@@ -382,7 +418,7 @@ export class OrchestratorServer {
     this.#closed = true;
     await Promise.all([...this.sessions.values()].map((s) => s.close()));
     await this.payments?.stop();
-    if (this.#ownsRegistry) await this.#registry.close();
+    await this.#pipelines?.close();
     await closeHttp(this.#server);
   }
 

@@ -1,3 +1,9 @@
+export {
+  createOrchestratorPipelines,
+  type ExecutionProviderInfo,
+  type OrchestratorPipelines,
+  type OrchestratorPipelinesOptions,
+} from './createOrchestratorPipelines.ts';
 export { LatestFrameQueue } from './LatestFrameQueue.ts';
 export { OrchestratorMetrics } from './OrchestratorMetrics.ts';
 export {

@@ -27,6 +27,7 @@ export {
 } from './manifest/pipelinePackages.ts';
 export {
   loadShippedPipeline,
+  pipelineTemplateDir,
   type ShippedPipelineName,
   shippedPipelineNames,
   shippedPipelinesDir,
@@ -40,9 +41,11 @@ export { loadSelfieSegmentationOnnx } from './models/selfieSegmentationModels.ts
 export {
   type ExecutionProviderChoice,
   executionProviderChoices,
+  executionProviderUnavailableReason,
   parseExecutionProviderChoice,
   selectExecutionProvider,
 } from './onnx/executionProviders.ts';
+export { type CudaProviderInstall, installCudaProvider } from './onnx/installCudaProvider.ts';
 export { OnnxSession } from './onnx/OnnxSession.ts';
 export {
   DuplicatePipelineError,

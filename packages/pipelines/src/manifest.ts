@@ -17,7 +17,11 @@ export {
   resolveManifestModel,
   verifyPipelineModels,
 } from './manifest/loadPipelineDirectory.ts';
-export { importPipelineNodes, pipelineNodeFiles } from './manifest/loadPipelineNodes.ts';
+export {
+  allowPipelinePackageImports,
+  importPipelineNodes,
+  pipelineNodeFiles,
+} from './manifest/loadPipelineNodes.ts';
 export {
   isSafeRelativePath,
   type ManifestModel,

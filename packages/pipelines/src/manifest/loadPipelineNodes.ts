@@ -53,7 +53,7 @@ let hooksRegistered = false;
  * orchestrator runs. A package's own relative imports carry its entry's `?package=<hash>` query,
  * so a reinstalled version is a new set of modules, never a stale cached one.
  */
-function allowHostImports(root: string): void {
+export function allowPipelinePackageImports(root: string): void {
   packageRoots.add(`${pathToFileURL(resolve(root)).href}/`);
   if (hooksRegistered) return;
   hooksRegistered = true;
@@ -102,7 +102,7 @@ function definitionProblem(value: unknown): string | undefined {
 /**
  * Imports a package's node module (`entry`, relative to `dir`) and returns the node definitions it
  * exports as default (one or a list). `packageSha256` tags the module URLs (see
- * `allowHostImports`). A module that cannot be loaded, or an export that is not a node definition,
+ * `allowPipelinePackageImports`). A module that cannot be loaded, or an export that is not a node definition,
  * is refused with `InvalidPipelineManifestError` naming the problem.
  */
 export async function importPipelineNodes(
@@ -111,7 +111,7 @@ export async function importPipelineNodes(
   packageSha256: string,
 ): Promise<NodeDefinition[]> {
   const where = join(dir, 'pipeline.json');
-  allowHostImports(dir);
+  allowPipelinePackageImports(dir);
   const url = `${pathToFileURL(resolve(dir, entry)).href}?package=${packageSha256}`;
   let module: { default?: unknown };
   try {
