@@ -200,12 +200,12 @@ export class WorkflowPipeline implements Pipeline {
   }
 
   /**
-   * The processed frame (its size is the workflow's output size), same `timestampUs`. Frames must
-   * have even sides, unless the plan has no step (`LoadTensor → SaveTensor` returns the frame).
+   * The processed frame (its size is the workflow's output size), same `timestampUs`. An odd-sized
+   * frame runs as the next even size and comes back at its own size (see `WorkflowPlan.run`).
    */
   async process(frame: Frame): Promise<Frame> {
     if (this.#stage.closed) throw new PipelineClosedError(this.name);
-    assertI420Frame(frame, { evenSize: this.#stage.current.plan.steps.length > 0 });
+    assertI420Frame(frame);
     return this.#stage.run((stage) => stage.plan.run(frame));
   }
 

@@ -1,5 +1,6 @@
 import { createLogger, type Logger } from '@peerframe/core';
 import * as ort from 'onnxruntime-node';
+import { cropI420FromEven, padI420ToEven } from '../frames/evenI420Frame.ts';
 import { type Frame, i420ByteLength, i420Planes } from '../frames/Frame.ts';
 import { readVerifiedFile } from '../models/ModelFile.ts';
 import type { VerifiedModelRef } from '../models/VerifiedModelRef.ts';
@@ -20,7 +21,7 @@ import {
   type Step,
   type ValueKey,
 } from './planSteps.ts';
-import { type ValidatedWorkflow, validateWorkflow } from './validateWorkflow.ts';
+import { dependenciesOf, type ValidatedWorkflow, validateWorkflow } from './validateWorkflow.ts';
 import type { NodeEnvironment, NodeLiterals, RuntimeValue, Workflow } from './WorkflowTypes.ts';
 
 export type WorkflowPlanOptions = {
@@ -116,7 +117,7 @@ export class WorkflowPlan {
       // Consumers of each value, to know which values leave a step.
       const consumers = new Map<ValueKey, Set<string>>();
       for (const id of validated.order) {
-        for (const link of Object.values(validated.nodes.get(id)?.links ?? {})) {
+        for (const link of dependenciesOf(validated.nodes.get(id))) {
           const key = keyOf(link.nodeId, link.outputIndex);
           const set = consumers.get(key) ?? new Set();
           set.add(id);
@@ -196,6 +197,7 @@ export class WorkflowPlan {
       const other = next.nodes.get(id);
       if (other === undefined || other.definition !== node.definition) return false;
       if (JSON.stringify(other.links) !== JSON.stringify(node.links)) return false;
+      if (JSON.stringify(other.scalarLinks) !== JSON.stringify(node.scalarLinks)) return false;
       for (const name of this.#structural.get(id) ?? []) {
         if (other.literals[name] !== node.literals[name]) return false;
       }
@@ -217,11 +219,22 @@ export class WorkflowPlan {
   }
 
   /**
-   * Runs the plan on one I420 frame; the result keeps the frame's `timestampUs`. With `stats`,
+   * Runs the plan on one I420 frame (any size; see below for odd ones); the result keeps the
+   * frame's `timestampUs`. With `stats`,
    * adds the time spent inside ONNX sessions and inside JS nodes (the rest is the plan's own
    * overhead: tensors, buffers, bookkeeping).
    */
-  async run(frame: Frame, stats?: WorkflowRunStats): Promise<Frame> {
+  async run(input: Frame, stats?: WorkflowRunStats): Promise<Frame> {
+    // I420 halves the chroma planes: an odd-sized frame runs as the next even size (its last
+    // column or row repeated) and an output of that size is cropped back.
+    const frame = this.#steps.length === 0 ? input : padI420ToEven(input);
+    const output = await this.#runEven(frame, stats);
+    return frame === input || output.widthPx !== frame.widthPx || output.heightPx !== frame.heightPx
+      ? output
+      : cropI420FromEven(output, input.widthPx, input.heightPx);
+  }
+
+  async #runEven(frame: Frame, stats: WorkflowRunStats | undefined): Promise<Frame> {
     const values = new Map<ValueKey, RuntimeValue>();
     const floats: FloatImages = new Map();
     values.set(keyOf(this.workflow.inputNodeId, 0), { type: 'IMAGE', frame });
@@ -270,6 +283,7 @@ export class WorkflowPlan {
     stats: WorkflowRunStats | undefined,
   ): Promise<void> {
     const feeds: Record<string, ort.Tensor> = { ...this.#feeds.get(step) };
+    for (const feed of step.frameFeeds) feeds[feed.name] = feed.compute(inputSize);
     for (const input of step.inputs) {
       if (input.type === 'IMAGE_YUV') {
         const image = floats.get(input.key);
