@@ -88,6 +88,15 @@ function field(
     input.value = typeof value === 'string' ? value : '#000000';
     input.addEventListener('input', () => onChange(name, input.value));
     wrapper.append(input);
+  } else if (spec.type === 'workflow') {
+    // A whole ComfyUI workflow (API format): sent as its JSON text, which the pipeline parses.
+    const area = document.createElement('textarea');
+    area.dataset.param = name;
+    area.rows = 6;
+    area.spellcheck = false;
+    area.value = typeof value === 'string' ? value : JSON.stringify(value, null, 1);
+    area.addEventListener('change', () => onChange(name, area.value));
+    wrapper.append(area);
   } else {
     const input = document.createElement('input');
     input.type = 'text';

@@ -91,7 +91,8 @@ describe('peerframe pipeline', () => {
     expect(err).toBe(
       [
         'peerframe pipeline validate: Invalid workflow: 2 problems',
-        '  - Node "2": unsupported class_type "UltralyticsDetector"',
+        '  Unsupported node types: needs a model/GPU node (1): UltralyticsDetector',
+        '  - Unsupported class_type "UltralyticsDetector" (needs a model/GPU node): node "2"',
         '  - Node "3" (DrawDetections) input "boxes" links to node "9", which does not exist',
         '  (invalid_workflow)',
         '',

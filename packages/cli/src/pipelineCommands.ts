@@ -245,6 +245,7 @@ function describeFailure(subcommand: string, error: unknown): string {
     `peerframe pipeline ${subcommand}: ${error instanceof BaseError ? error.shortMessage : String(error)}`,
   ];
   if (error instanceof InvalidWorkflowError) {
+    if (error.summary !== undefined) lines.push(`  ${error.summary}`);
     for (const issue of error.issues) lines.push(`  - ${issue.message}`);
   } else if (error instanceof InvalidPipelineManifestError) {
     for (const issue of error.issues) lines.push(`  - ${issue}`);

@@ -1,5 +1,9 @@
 import type { ExecutionProviderName } from '../onnx/executionProviders.ts';
-import type { ParamSpec, PipelineParamsSchema } from '../pipeline/PipelineParamsSchema.ts';
+import type {
+  ParamSpec,
+  PipelineParamsSchema,
+  WorkflowParamSpec,
+} from '../pipeline/PipelineParamsSchema.ts';
 import type { WorkflowParamBinding, WorkflowParamBindings } from '../workflow/WorkflowPipeline.ts';
 import { InvalidPipelineManifestError } from './errors.ts';
 
@@ -29,21 +33,29 @@ export type ManifestModel =
     };
 
 /** A param in `pipeline.json`: its spec plus the node inputs it sets. */
-export type ManifestParam = ParamSpec & {
+export type ManifestParam = (
+  | Exclude<ParamSpec, WorkflowParamSpec>
+  /** A workflow param names its default workflow's file. */
+  | (Omit<WorkflowParamSpec, 'default'> & { readonly default: string })
+) & {
   /**
    * `[nodeId, inputName]` pairs the value is written to, or `[nodeId, inputName, scale]` for a
-   * number written multiplied by `scale` (the workflow switch needs none).
+   * number written multiplied by `scale`; `[]` for a param accepted and not used (the workflow
+   * switch and a workflow param need none).
    */
   readonly bind?: readonly WorkflowParamBinding[];
 };
 
 /**
- * The workflow of a pipeline: a file (ComfyUI API format JSON, relative path), or one file per
- * value of an enum param (`switch`), for params that change the graph itself.
+ * The workflow of a pipeline: a file (ComfyUI API format JSON, relative path); one file per
+ * value of an enum param (`switch`), for params that change the graph itself; or the value of a
+ * `workflow` param (`param`: a pipeline that runs the workflow it is sent, as ai-runner's
+ * `comfyui` does with its `prompt`).
  */
 export type ManifestWorkflow =
   | string
-  | { readonly switch: string; readonly cases: Readonly<Record<string, string>> };
+  | { readonly switch: string; readonly cases: Readonly<Record<string, string>> }
+  | { readonly param: string };
 
 /**
  * `pipeline.json`: what a pipeline is and needs. Example:
@@ -79,6 +91,12 @@ export type PipelineManifest = {
    * of it) ships with the package.
    */
   readonly nodes?: string;
+  /**
+   * How `update()` treats params: `merge` (default) applies the ones given over the current set;
+   * `replace` makes the given set the whole set, the others back at their defaults (ai-runner's
+   * params updates).
+   */
+  readonly paramUpdates?: 'merge' | 'replace';
   /**
    * Who publishes the package (same form as a name). Declared by the package, not signed: an
    * operator may allow-list node code by publisher when it trusts where it installs from.
@@ -129,6 +147,7 @@ export function parsePipelineManifest(json: unknown, where = 'pipeline.json'): P
     'license',
     'nodes',
     'publisher',
+    'paramUpdates',
   ];
   for (const key of Object.keys(json)) {
     if (!known.includes(key)) issues.push(`unknown field "${key}"`);
@@ -153,6 +172,13 @@ export function parsePipelineManifest(json: unknown, where = 'pipeline.json'): P
       !nodeModulePattern.test(json.nodes))
   ) {
     issues.push('nodes must be the relative path of a .js, .mjs, .ts or .mts module');
+  }
+  if (
+    json.paramUpdates !== undefined &&
+    json.paramUpdates !== 'merge' &&
+    json.paramUpdates !== 'replace'
+  ) {
+    issues.push('paramUpdates must be "merge" or "replace"');
   }
   if (
     json.publisher !== undefined &&
@@ -186,9 +212,14 @@ export function parsePipelineManifest(json: unknown, where = 'pipeline.json'): P
         issues.push(`workflow.cases.${value} must be a relative path inside the pipeline`);
       }
     }
+  } else if (isObject(workflow) && typeof workflow.param === 'string') {
+    const param = isObject(params) ? params[workflow.param] : undefined;
+    if (!isObject(param) || param.type !== 'workflow') {
+      issues.push(`workflow.param "${workflow.param}" must name a workflow param`);
+    }
   } else {
     issues.push(
-      'workflow must be a file path, or { "switch": "<enum param>", "cases": { "<value>": "<file>" } }',
+      'workflow must be a file path, { "switch": "<enum param>", "cases": { "<value>": "<file>" } } or { "param": "<workflow param>" }',
     );
   }
   if (!isObject(params)) issues.push('params must be an object');
@@ -216,9 +247,12 @@ function paramIssues(name: string, spec: unknown, isSwitch: boolean): string[] {
   if (!isObject(spec)) return [`${at} must be an object`];
   const issues: string[] = [];
   if (typeof spec.description !== 'string') issues.push(`${at}.description must be a string`);
-  const bind = spec.bind ?? (isSwitch ? [] : undefined);
-  if (isSwitch && Array.isArray(bind) && bind.length === 0) {
-    // The workflow switch picks the workflow file; it needs no node input.
+  const bind = spec.bind ?? (isSwitch || spec.type === 'workflow' ? [] : undefined);
+  if (Array.isArray(bind) && bind.length === 0) {
+    // The workflow switch picks the workflow file, a workflow param is the workflow, and an
+    // explicit `"bind": []` is a param accepted and not used: none sets a node input.
+  } else if (spec.type === 'workflow') {
+    issues.push(`${at}.bind must be absent: a workflow param is the workflow itself`);
   } else if (
     !Array.isArray(bind) ||
     bind.length === 0 ||
@@ -280,8 +314,13 @@ function paramIssues(name: string, spec: unknown, isSwitch: boolean): string[] {
     case 'boolean':
       if (typeof spec.default !== 'boolean') issues.push(`${at}.default must be true or false`);
       break;
+    case 'workflow':
+      if (typeof spec.default !== 'string' || !isSafeRelativePath(spec.default)) {
+        issues.push(`${at}.default must be the relative path of the default workflow file`);
+      }
+      break;
     default:
-      issues.push(`${at}.type must be number, integer, enum, string or boolean`);
+      issues.push(`${at}.type must be number, integer, enum, string, boolean or workflow`);
   }
   return issues;
 }
@@ -324,15 +363,19 @@ function isModelUrl(value: string): boolean {
   }
 }
 
-/** The params schema and bindings a manifest's params describe. */
-export function manifestParams(manifest: PipelineManifest): {
-  paramsSchema: PipelineParamsSchema;
-  bindings: WorkflowParamBindings;
-} {
+/**
+ * The params schema and bindings a manifest's params describe; a workflow param's default (a file
+ * in the manifest) is what `workflowFile` reads from it.
+ */
+export function manifestParams(
+  manifest: PipelineManifest,
+  workflowFile: (path: string) => Readonly<Record<string, unknown>>,
+): { paramsSchema: PipelineParamsSchema; bindings: WorkflowParamBindings } {
   const paramsSchema: Record<string, ParamSpec> = {};
   const bindings: Record<string, readonly WorkflowParamBinding[]> = {};
   for (const [name, { bind, ...spec }] of Object.entries(manifest.params)) {
-    paramsSchema[name] = spec as ParamSpec;
+    paramsSchema[name] =
+      spec.type === 'workflow' ? { ...spec, default: workflowFile(spec.default) } : spec;
     if (bind !== undefined && bind.length > 0) bindings[name] = bind;
   }
   return { paramsSchema, bindings };

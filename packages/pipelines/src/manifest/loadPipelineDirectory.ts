@@ -132,11 +132,13 @@ export function readManifest(dir: string): PipelineManifest {
   return parsePipelineManifest(readJson(dir, manifestFileName, where), where);
 }
 
-/** Workflow files a manifest names, each once. */
+/** Workflow files a manifest names, each once: its workflows, or its workflow param's default. */
 function workflowFiles(manifest: PipelineManifest): string[] {
-  return typeof manifest.workflow === 'string'
-    ? [manifest.workflow]
-    : [...new Set(Object.values(manifest.workflow.cases))];
+  const { workflow } = manifest;
+  if (typeof workflow === 'string') return [workflow];
+  if ('cases' in workflow) return [...new Set(Object.values(workflow.cases))];
+  const param = manifest.params[workflow.param];
+  return param?.type === 'workflow' ? [param.default] : [];
 }
 
 /**
@@ -217,13 +219,21 @@ function buildLoadedPipeline(
   }
   registry.register(...own.nodes);
   if (Object.keys(models).length > 0) registry.register(onnxModelNode(models));
-  const { paramsSchema, bindings } = manifestParams(manifest);
+  const { paramsSchema, bindings } = manifestParams(
+    manifest,
+    (path) => readJson(dir, path, where) as Workflow,
+  );
   const defaults = defaultPipelineParams(paramsSchema);
   const files = [manifestFileName, ...workflowFiles(manifest), ...own.nodeFiles];
   let workflow: WorkflowPipelineDefinition['workflow'];
   if (typeof manifest.workflow === 'string') {
     workflow = readJson(dir, manifest.workflow, where) as Workflow;
     validateWorkflow(applyWorkflowParams(workflow, bindings, defaults), registry);
+  } else if ('param' in manifest.workflow) {
+    // The workflow is the param's value (validated when a pipeline applies it); the default here.
+    const param = manifest.workflow.param;
+    validateWorkflow(defaults[param], registry);
+    workflow = (params: PipelineParamsOf<PipelineParamsSchema>) => params[param] as Workflow;
   } else {
     const { switch: param, cases } = manifest.workflow;
     const byValue: Record<string, Workflow> = {};
@@ -244,6 +254,7 @@ function buildLoadedPipeline(
     workflow,
     paramsSchema,
     bindings,
+    ...(manifest.paramUpdates === undefined ? {} : { paramUpdates: manifest.paramUpdates }),
   };
   return {
     dir,

@@ -19,6 +19,7 @@ export const shippedPipelineNames = [
   'pixelate',
   'face-boxes',
   'background-replace',
+  'comfyui',
 ] as const;
 
 export type ShippedPipelineName = (typeof shippedPipelineNames)[number];

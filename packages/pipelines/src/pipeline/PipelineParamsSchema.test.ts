@@ -3,6 +3,7 @@ import { InvalidPipelineParamsError } from './errors.ts';
 import {
   defaultPipelineParams,
   type PipelineParamsSchema,
+  parsePipelineParamsSchema,
   validatePipelineParams,
 } from './PipelineParamsSchema.ts';
 
@@ -46,5 +47,36 @@ describe('validatePipelineParams', () => {
     expect(() => validatePipelineParams('p', schema, [] as never, base)).toThrow(
       'params must be an object',
     );
+  });
+});
+
+describe('workflow params (a whole ComfyUI workflow, as ai-runner sends its prompt)', () => {
+  const fallback = { '1': { class_type: 'LoadTensor', inputs: {} } };
+  const workflowSchema = {
+    prompt: { type: 'workflow', default: fallback, maxBytes: 200, description: 'The workflow.' },
+  } as const satisfies PipelineParamsSchema;
+  const start = defaultPipelineParams(workflowSchema);
+  const check = (prompt: unknown) =>
+    validatePipelineParams('comfyui', workflowSchema, { prompt }, start).prompt;
+
+  it('takes an object or its JSON text, and "" for the default', () => {
+    const other = { '2': { class_type: 'SaveTensor', inputs: {} } };
+    expect(check(other)).toEqual(other);
+    expect(check(JSON.stringify(other))).toEqual(other);
+    expect(check('')).toBe(fallback);
+  });
+
+  it('refuses lists, other values, bad JSON and workflows over maxBytes', () => {
+    expect(() => check([fallback])).toThrow(/one ComfyUI workflow in API format/);
+    expect(() => check(42)).toThrow(/got number/);
+    expect(() => check('[1')).toThrow(/JSON text is not JSON/);
+    expect(() => check({ big: 'x'.repeat(300) })).toThrow(/over 200 bytes/);
+  });
+
+  it('is a spec a gateway accepts from an orchestrator', () => {
+    expect(parsePipelineParamsSchema(workflowSchema)).toBe(workflowSchema);
+    expect(() =>
+      parsePipelineParamsSchema({ prompt: { type: 'workflow', default: 'x', description: '' } }),
+    ).toThrow(InvalidPipelineParamsError);
   });
 });

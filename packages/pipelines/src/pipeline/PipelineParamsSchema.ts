@@ -38,7 +38,25 @@ export type BooleanParamSpec = {
   readonly description: string;
 };
 
-export type ParamSpec = NumberParamSpec | EnumParamSpec | StringParamSpec | BooleanParamSpec;
+/**
+ * A whole ComfyUI workflow in API format (ai-runner's `prompt`): a JSON object, or its JSON text
+ * (`""` means the default). Only its shape is checked here (an object of at most `maxBytes` of
+ * JSON); the pipeline validates the workflow itself when it applies it.
+ */
+export type WorkflowParamSpec = {
+  readonly type: 'workflow';
+  readonly default: Readonly<Record<string, unknown>>;
+  /** Largest workflow accepted, bytes of JSON. Default 1 MiB. */
+  readonly maxBytes?: number;
+  readonly description: string;
+};
+
+export type ParamSpec =
+  | NumberParamSpec
+  | EnumParamSpec
+  | StringParamSpec
+  | BooleanParamSpec
+  | WorkflowParamSpec;
 
 /** What a pipeline's params are: name → type, default, limits, description. */
 export type PipelineParamsSchema = Readonly<Record<string, ParamSpec>>;
@@ -49,7 +67,9 @@ type ParamValue<S extends ParamSpec> = S extends { readonly values: readonly (in
     ? string
     : S extends { readonly type: 'boolean' }
       ? boolean
-      : number;
+      : S extends { readonly type: 'workflow' }
+        ? Readonly<Record<string, unknown>>
+        : number;
 
 /** The complete, validated params a schema describes. */
 export type PipelineParamsOf<S extends PipelineParamsSchema> = {
@@ -97,6 +117,10 @@ export function validatePipelineParams<S extends PipelineParamsSchema>(
       });
     }
     const where = `${pipelineName} param ${name}`;
+    if (spec.type === 'workflow') {
+      result[name] = workflowValue(where, spec, value);
+      continue;
+    }
     if (spec.type === 'enum') {
       if (typeof value !== 'string' || !spec.values.includes(value)) {
         throw new InvalidPipelineParamsError(
@@ -142,6 +166,43 @@ export function validatePipelineParams<S extends PipelineParamsSchema>(
     result[name] = value;
   }
   return result as PipelineParamsOf<S>;
+}
+
+/** A workflow param's value as an object: parsed from JSON text, the default for `""`. */
+function workflowValue(
+  where: string,
+  spec: WorkflowParamSpec,
+  value: unknown,
+): Readonly<Record<string, unknown>> {
+  const maxBytes = spec.maxBytes ?? 1024 * 1024;
+  if (value === '') return spec.default;
+  let parsed = value;
+  if (typeof value === 'string') {
+    if (value.length > maxBytes) {
+      throw new InvalidPipelineParamsError(`The ${where} is over ${maxBytes} bytes of JSON`);
+    }
+    try {
+      parsed = JSON.parse(value);
+    } catch (cause) {
+      throw new InvalidPipelineParamsError(
+        `The ${where} must be a workflow: JSON text is not JSON`,
+        {
+          cause,
+          details: String(cause),
+        },
+      );
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidPipelineParamsError(
+      `The ${where} must be one ComfyUI workflow in API format (an object of nodes by id, or its JSON text)`,
+      { details: Array.isArray(parsed) ? 'got a list: one workflow only' : `got ${typeof parsed}` },
+    );
+  }
+  if (typeof value !== 'string' && (JSON.stringify(parsed)?.length ?? 0) > maxBytes) {
+    throw new InvalidPipelineParamsError(`The ${where} is over ${maxBytes} bytes of JSON`);
+  }
+  return parsed as Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -191,6 +252,13 @@ function isParamSpec(spec: unknown): spec is ParamSpec {
       );
     case 'boolean':
       return typeof s.default === 'boolean';
+    case 'workflow':
+      return (
+        typeof s.default === 'object' &&
+        s.default !== null &&
+        !Array.isArray(s.default) &&
+        optional(s.maxBytes, (v) => Number.isSafeInteger(v) && (v as number) > 0)
+      );
     default:
       return false;
   }

@@ -46,6 +46,11 @@ export type WorkflowPipelineDefinition = {
   readonly paramsSchema?: PipelineParamsSchema;
   /** Which node inputs each param sets. Every param needs at least one target. */
   readonly bindings?: WorkflowParamBindings;
+  /**
+   * `merge` (default): `update()` applies the params given over the current ones; `replace`: the
+   * params given are the whole set, the others back at their defaults.
+   */
+  readonly paramUpdates?: 'merge' | 'replace';
 };
 
 export type WorkflowPipelineOptions = {
@@ -216,8 +221,15 @@ export class WorkflowPipeline implements Pipeline {
   async update(params: PipelineParams): Promise<void> {
     if (this.#stage.closed) throw new PipelineClosedError(this.name);
     const schema = this.#definition.paramsSchema ?? {};
+    const replace = this.#definition.paramUpdates === 'replace';
     await this.#stage.update(
-      (base) => validatePipelineParams(this.name, schema, params, base),
+      (base) =>
+        validatePipelineParams(
+          this.name,
+          schema,
+          params,
+          replace ? defaultPipelineParams(schema) : base,
+        ),
       (current, next) => this.#build(current, next),
     );
   }
@@ -236,10 +248,10 @@ export class WorkflowPipeline implements Pipeline {
       validated = validateWorkflow(workflowFor(this.#definition, next), registry);
     } catch (error) {
       throw error instanceof InvalidWorkflowError
-        ? new InvalidPipelineParamsError(`The ${this.name} params make an invalid workflow`, {
-            details: error.details,
-            cause: error,
-          })
+        ? new InvalidPipelineParamsError(
+            `The ${this.name} params make an invalid workflow: ${error.summary ?? error.issues.map((i) => i.message).join('; ')}`,
+            { details: error.details, cause: error },
+          )
         : error;
     }
     if (current.plan.canApplyLive(validated)) {

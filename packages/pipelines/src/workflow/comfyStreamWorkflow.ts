@@ -44,7 +44,8 @@ export type NormalizedWorkflow = {
  * a `LoadTensor` keeps `timeout_seconds` (accepted, unused: frames are pushed). Up to
  * `maxOutputNodes` outputs are accepted; the one with the lowest id is the frame returned, the
  * others are validated but not run (the stream has one video track). A `LoadImage` that is not
- * the input stays as it is (PeerFrame loads still images with `LoadImagePpm`).
+ * the input stays as it is (PeerFrame loads still images with `LoadImagePpm`). Nodes no output
+ * needs are left out, as ComfyUI leaves them (a node PeerFrame lacks among them is no problem).
  */
 export function normalizeComfyStreamWorkflow(
   nodes: ReadonlyMap<string, WorkflowNode>,
@@ -92,5 +93,20 @@ export function normalizeComfyStreamWorkflow(
       message: `A workflow needs 1 to ${maxOutputNodes} output nodes (SaveTensor, PreviewImage or SaveImage); found ${outputs.length}${outputs.length > 0 ? ` (${outputs.join(', ')})` : ''}`,
     });
   }
+  // As ComfyUI, only what the outputs need counts: a node nothing uses (the LoadImage that fed a
+  // PrimaryInputLoadImage in the editor) is left out, even one PeerFrame does not know.
+  const needed = new Set<string>(outputs);
+  const pending = [...outputs];
+  for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+    for (const value of Object.values(normalized.get(id)?.inputs ?? {})) {
+      const source = Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
+      if (source !== undefined && normalized.has(source) && !needed.has(source)) {
+        needed.add(source);
+        pending.push(source);
+      }
+    }
+  }
+  if (inputNodeId !== undefined) needed.add(inputNodeId);
+  for (const id of normalized.keys()) if (!needed.has(id)) normalized.delete(id);
   return { nodes: normalized, inputNodeId, outputNodeIds: outputs, issues };
 }

@@ -43,10 +43,15 @@ describe('validateWorkflow', () => {
   it('lists each unsupported class_type once with its nodes, grouped by what is missing', () => {
     const error = errorOf({
       ...io,
-      f: { class_type: 'KSampler', inputs: { model: ['x', 0] } },
+      f: {
+        class_type: 'KSampler',
+        inputs: { model: ['x', 0], positive: ['g', 0], negative: ['h', 0] },
+      },
       g: { class_type: 'CLIPTextEncode', inputs: { text: 'a cat' } },
       h: { class_type: 'CLIPTextEncode', inputs: { text: 'a dog' } },
-      r: { class_type: 'ImageRotate', inputs: { image: ['in', 0] } },
+      r: { class_type: 'ImageRotate', inputs: { image: ['f', 0] } },
+      out: { class_type: 'SaveTensor', inputs: { images: ['r', 0] } },
+      unused: { class_type: 'ImageFrobnicate', inputs: { image: ['in', 0] } },
     });
     const unknown = error.issues.filter((i) => i.code === 'unknown_class_type');
     expect(unknown.map((i) => [i.classType, i.nodeIds, i.category])).toEqual([
@@ -75,6 +80,7 @@ describe('validateWorkflow', () => {
   });
 
   it('reports wrong socket types, bad links and bad output indexes', () => {
+    const blend = { blend_factor: 0.5, blend_mode: 'normal' };
     const issues = issuesOf({
       ...io,
       seg: { class_type: 'SelfieSegmentation', inputs: { image: ['in', 0], model: 'general' } },
@@ -82,6 +88,11 @@ describe('validateWorkflow', () => {
       g: { class_type: 'ImageInvert', inputs: { image: ['nope', 0] } },
       h: { class_type: 'ImageInvert', inputs: { image: ['in', 3] } },
       i: { class_type: 'ImageInvert', inputs: { image: 'in' } },
+      // Only what the output needs is checked: it needs all of them.
+      fg: { class_type: 'ImageBlend', inputs: { ...blend, image1: ['f', 0], image2: ['g', 0] } },
+      hi: { class_type: 'ImageBlend', inputs: { ...blend, image1: ['h', 0], image2: ['i', 0] } },
+      all: { class_type: 'ImageBlend', inputs: { ...blend, image1: ['fg', 0], image2: ['hi', 0] } },
+      out: { class_type: 'SaveTensor', inputs: { images: ['all', 0] } },
     });
     expect(issues.map((i) => [i.code, i.nodeId])).toEqual([
       ['wrong_socket_type', 'f'],
@@ -109,6 +120,7 @@ describe('validateWorkflow', () => {
         class_type: 'SketchFilter',
         inputs: { image: ['f', 0], strength: 99, threshold: ['in', 0] },
       },
+      out: { class_type: 'SaveTensor', inputs: { images: ['s', 0] } },
     });
     expect(issues.map((i) => [i.code, i.nodeId, i.input])).toEqual([
       ['literal_out_of_range', 'f', 'upscale_method'],
