@@ -51,7 +51,8 @@ let hooksRegistered = false;
  * of their own) import `@peerframe/pipelines`, its subpaths and `onnxruntime-node`: those bare
  * specifiers resolve as if imported from this package, so a node gets the very modules the
  * orchestrator runs. A package's own relative imports carry its entry's `?package=<hash>` query,
- * so a reinstalled version is a new set of modules, never a stale cached one.
+ * so a reinstalled version is a new set of modules, never a stale cached one. Its `.ts`/`.js`
+ * files load as ES modules.
  */
 export function allowPipelinePackageImports(root: string): void {
   packageRoots.add(`${pathToFileURL(resolve(root)).href}/`);
@@ -71,6 +72,18 @@ export function allowPipelinePackageImports(root: string): void {
       return query !== '' && resolved.url.startsWith('file:') && !resolved.url.includes('?')
         ? { ...resolved, url: `${resolved.url}${query}` }
         : resolved;
+    },
+    // A package's modules are ES modules whatever package.json sits around them (none, or one
+    // without "type").
+    load(url, context, nextLoad) {
+      if (![...packageRoots].some((root) => url.startsWith(root))) return nextLoad(url, context);
+      const path = new URL(url).pathname;
+      const format = /\.m?ts$/.test(path)
+        ? 'module-typescript'
+        : /\.m?js$/.test(path)
+          ? 'module'
+          : undefined;
+      return nextLoad(url, format === undefined ? context : { ...context, format });
     },
   });
 }

@@ -72,6 +72,7 @@ export async function packPipeline(
     const packageJson = {
       name: `peerframe-pipeline-${manifest.name}`,
       version: manifest.version,
+      type: 'module',
       description: manifest.description,
       keywords: ['peerframe-pipeline'],
       license: manifest.license ?? 'UNLICENSED',
