@@ -29,6 +29,12 @@ export type WorkflowPlanOptions = {
   registry: NodeRegistry;
   /** The pipeline's model files by name, for nodes that read them (`readModel`). Default none. */
   models?: Readonly<Record<string, VerifiedModelRef>>;
+  /**
+   * Keep consecutive ONNX nodes in one session even when they ask for different graph
+   * optimisation levels. Default: on a GPU provider yes (its tensors then stay on the device; the
+   * levels matter for CPU layouts only), on CPU no (each run gets its best level).
+   */
+  fuseOptimizationLevels?: boolean;
   /** Options of every ONNX session the plan creates. Default: one intra-op thread, CPU. */
   sessionOptions?: OnnxSessionOptions;
   logger?: Logger;
@@ -129,7 +135,8 @@ export class WorkflowPlan {
         logger,
         readModel: (name) => readPipelineModel(options.models ?? {}, name),
       };
-      for (const run of planRuns(validated, executionProvider === 'cpu')) {
+      const fuse = options.fuseOptimizationLevels ?? executionProvider !== 'cpu';
+      for (const run of planRuns(validated, !fuse)) {
         if (run.kind === 'js') {
           const step = await prepareJsStep(validated, run.ids[0] as string, sizes, environment);
           steps.push(step);
