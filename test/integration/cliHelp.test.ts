@@ -1,5 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runPeerframe } from '../helpers/peerframeProcess.ts';
@@ -46,6 +57,23 @@ describe('the peerframe bin', () => {
     accessSync(bin, constants.X_OK);
     expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
     expect(manifest.files).toContain('bin');
+  });
+
+  it('says to build first when the CLI is not built', () => {
+    // The bin alone, with no dist/ beside it: what a fresh clone has before `npm run build`.
+    const copy = mkdtempSync(join(tmpdir(), 'peerframe-bin-'));
+    try {
+      mkdirSync(join(copy, 'bin'));
+      cpSync(`${cli}bin/peerframe.js`, join(copy, 'bin', 'peerframe.js'));
+      const result = spawnSync(process.execPath, [join(copy, 'bin', 'peerframe.js'), '--help'], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('the CLI is not built yet: run `npm run build`');
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('runs the built CLI through npx from the repository root', () => {
