@@ -27,6 +27,7 @@ import {
 } from '@peerframe/client-sdk/node';
 import { type HopTimings, hopNames } from '@peerframe/core';
 import { defaultPipelineRegistry, type Frame } from '@peerframe/pipelines';
+import { parseOrchestratorInfo } from '@peerframe/wire';
 import { runPaymentsBench } from './paymentsBench.ts';
 import { runPipelinesBench } from './pipelinesBench.ts';
 import {
@@ -155,7 +156,11 @@ async function networkRun(
   const rss = { gateway: rssMb(gatewayPid), orchestrator: rssMb(orchestratorPid) };
   const wallS = (performance.now() - wallBefore) / 1000;
   const cpu = pids.map(cpuSeconds).reduce((sum, s, i) => sum + s - (cpuBefore[i] ?? 0), 0);
-  const { sessions } = (await (await fetch(`${stack.orchestratorUrl}/sessions`)).json()) as {
+  const { sessions } = (await (
+    await fetch(`${stack.orchestratorUrl}/sessions`, {
+      headers: { authorization: `Bearer ${stack.orchestratorAdminToken}` },
+    })
+  ).json()) as {
     sessions: { pipeline: string; pipelineMsP50: number; framesDropped: number }[];
   };
   await publisher.close();
@@ -277,9 +282,7 @@ async function failoverRun(): Promise<{
 async function waitWarm(orchestratorUrl: string): Promise<void> {
   const deadline = performance.now() + 120_000;
   while (performance.now() < deadline) {
-    const info = (await (await fetch(`${orchestratorUrl}/info`)).json()) as {
-      pipelines: { name: string; state: string }[];
-    };
+    const info = parseOrchestratorInfo(await (await fetch(`${orchestratorUrl}/info`)).json());
     const states = info.pipelines.map((p) => p.state);
     if (states.every((state) => state === 'ready' || state === 'error')) return;
     await new Promise((resolve) => setTimeout(resolve, 250));

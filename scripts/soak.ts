@@ -126,7 +126,9 @@ try {
     // Each stream's credit as its orchestrator counts it.
     const credits = await Promise.all(
       live.map(async (s) => {
-        const res = await fetch(`${s.orchestrator}/sessions/${s.orchestratorSessionId}`);
+        const res = await fetch(`${s.orchestrator}/sessions/${s.orchestratorSessionId}`, {
+          headers: { authorization: `Bearer ${stack.orchestratorAdminToken}` },
+        });
         const body = (await res.json()) as { balanceWei?: string };
         return BigInt(body.balanceWei ?? '0');
       }),

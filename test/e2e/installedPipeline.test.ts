@@ -6,6 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeWhipPublisher, runFrameProbe } from '@peerframe/client-sdk/node';
 import { WrtcPeerConnection } from '@peerframe/core/wrtc';
+import {
+  type OrchestratorPipeline,
+  parseOrchestratorInfo,
+  parsePipelineOfferList,
+} from '@peerframe/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CustomNodePackage,
@@ -19,15 +24,6 @@ import { startStack, type TestStack } from '../helpers/startStack.ts';
 // outside the repository, importing @peerframe/pipelines/authoring) and a model given by URL is
 // packed, published and installed with the CLI into the folder a running orchestrator serves;
 // a WHIP stream then runs it, with no restart. A tampered model is refused.
-
-type PipelineView = {
-  name: string;
-  version?: string;
-  state: string;
-  models?: { name: string; sha256: string }[];
-  executionProviders?: string[];
-  error?: { code: string; message: string };
-};
 
 const root = mkdtempSync(join(tmpdir(), 'peerframe-installed-e2e-'));
 const dirs = {
@@ -45,9 +41,9 @@ const server: Server = createServer((req, res) => {
   res.writeHead(200, { 'content-length': served.bytes.byteLength }).end(served.bytes);
 });
 
-async function pipelinesOf(url: string): Promise<PipelineView[]> {
+async function pipelinesOf(url: string): Promise<OrchestratorPipeline[]> {
   const res = await fetch(`${url}/info`);
-  return ((await res.json()) as { pipelines: PipelineView[] }).pipelines;
+  return parseOrchestratorInfo(await res.json()).pipelines;
 }
 
 describe('a pipeline package installed into a running orchestrator', () => {
@@ -128,8 +124,8 @@ describe('a pipeline package installed into a running orchestrator', () => {
       .poll(
         async () => {
           const res = await fetch(`${stack.gatewayUrl}/pipelines`);
-          const body = (await res.json()) as { pipelines: { name: string; state: string }[] };
-          return body.pipelines.find((p) => p.name === 'luma-curve')?.state;
+          const { pipelines } = parsePipelineOfferList(await res.json());
+          return pipelines.find((p) => p.name === 'luma-curve')?.state;
         },
         { timeout: 30_000, interval: 200 },
       )
@@ -218,9 +214,9 @@ describe('a pipeline package installed into a running orchestrator', () => {
       version: '1.0.0',
       state: 'ready',
     });
-    const gateway = (await (await fetch(`${stack.gatewayUrl}/pipelines`)).json()) as {
-      pipelines: { name: string }[];
-    };
+    const gateway = parsePipelineOfferList(
+      await (await fetch(`${stack.gatewayUrl}/pipelines`)).json(),
+    );
     expect(gateway.pipelines.map((p) => p.name)).not.toContain('luma-tampered');
   });
 

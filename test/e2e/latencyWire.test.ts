@@ -190,7 +190,8 @@ describe('the latency extensions are on the wire and the hops in stats', () => {
       const [stream] = await stack.streams();
       if (!stream) throw new Error('no stream on the gateway');
       const sessionUrl = `${stack.orchestratorUrl}/sessions/${stream.orchestratorSessionId}`;
-      const res = await fetch(`${sessionUrl}?framesAfter=0`);
+      const asOperator = { headers: { authorization: `Bearer ${stack.orchestratorAdminToken}` } };
+      const res = await fetch(`${sessionUrl}?framesAfter=0`, asOperator);
       expect(res.status).toBe(200);
       const body = (await res.json()) as {
         frames: FrameTimingRecord[];
@@ -205,7 +206,7 @@ describe('the latency extensions are on the wire and the hops in stats', () => {
       }
       expect(body.nowMs).toBeGreaterThanOrEqual(body.receivedAtMs);
 
-      const bad = await fetch(`${sessionUrl}?framesAfter=-1`);
+      const bad = await fetch(`${sessionUrl}?framesAfter=-1`, asOperator);
       expect(bad.status).toBe(400);
       const error = (await bad.json()) as { error: { code: string; message: string } };
       expect(error.error.message).toMatch(/framesAfter/);

@@ -7,11 +7,15 @@ import {
   ticketBrokerAbi,
   WinningTicketStore,
 } from '@peerframe/protocol';
+import {
+  parseOrchestratorSessionView,
+  parsePipelineOfferList,
+  parseStreamPaymentEvent,
+  type StreamPaymentEvent,
+} from '@peerframe/wire';
 import { io } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStack, type TestStack } from '../helpers/startStack.ts';
-
-type PaymentEvent = { priceWeiPerSecond: string; spentWei: string; balanceWei: string };
 
 describe('payments through the whole stack (anvil, gateway, orchestrator processes)', () => {
   let stack: TestStack | undefined;
@@ -28,8 +32,9 @@ describe('payments through the whole stack (anvil, gateway, orchestrator process
     });
     const control = io(`${stack.gatewayUrl}/streams`, { transports: ['websocket'] });
     try {
-      const payments: PaymentEvent[] = [];
-      control.on('payment', (event: PaymentEvent) => payments.push(event));
+      // The raw control channel: every event checked against its wire type.
+      const payments: StreamPaymentEvent[] = [];
+      control.on('payment', (event: unknown) => payments.push(parseStreamPaymentEvent(event)));
       const joined = await control.timeout(5_000).emitWithAck('join', {
         streamId: publisher.streamId,
       });
@@ -58,7 +63,7 @@ describe('payments through the whole stack (anvil, gateway, orchestrator process
         defaultPriceWeiPerSecond * (10n + seconds) + 2n * ticketEv,
       );
       const session = await stack.session(stream.orchestratorSessionId);
-      expect(BigInt((session as unknown as { balanceWei: string }).balanceWei)).toBeGreaterThan(0n);
+      expect(BigInt(parseOrchestratorSessionView(session).balanceWei)).toBeGreaterThan(0n);
 
       expect(payments.length).toBeGreaterThanOrEqual(3);
       for (const event of payments) {
@@ -75,9 +80,9 @@ describe('payments through the whole stack (anvil, gateway, orchestrator process
 
   it('lists pipelines with their price, and a stream key below every price gets a clear 503', async () => {
     stack = await startStack({ chain: true, adminToken: 'admin-secret' });
-    const { pipelines } = (await (await fetch(`${stack.gatewayUrl}/pipelines`)).json()) as {
-      pipelines: { name: string; state: string; priceWeiPerSecond: string }[];
-    };
+    const { pipelines } = parsePipelineOfferList(
+      await (await fetch(`${stack.gatewayUrl}/pipelines`)).json(),
+    );
     expect(pipelines.find((p) => p.name === 'invert')).toMatchObject({
       state: 'ready',
       priceWeiPerSecond: defaultPriceWeiPerSecond.toString(),
@@ -282,8 +287,15 @@ describe('payments through the whole stack (anvil, gateway, orchestrator process
       eventName: 'WinningTicketRedeemed',
       fromBlock: 0n,
     });
+    // A ticket is its params (recipientRand: a winner retires them, the gateway pays on with new
+    // ones whose nonces start again at 1) and its nonce.
     const redeemedHashes = events.map((e) =>
-      JSON.stringify([e.args.sender, e.args.recipient, String(e.args.senderNonce)]),
+      JSON.stringify([
+        e.args.sender,
+        e.args.recipient,
+        String(e.args.recipientRand),
+        String(e.args.senderNonce),
+      ]),
     );
     expect(new Set(redeemedHashes).size).toBe(redeemedHashes.length);
     const store = WinningTicketStore.open({ path: storePath });

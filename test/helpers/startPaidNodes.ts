@@ -1,12 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  GatewayPayments,
-  type GatewayPaymentsOptions,
-  GatewayServer,
-  type OrchestratorView,
-} from '@peerframe/gateway';
+import { GatewayPayments, type GatewayPaymentsOptions, GatewayServer } from '@peerframe/gateway';
 import {
   type OrchestratorPayments,
   OrchestratorServer,
@@ -20,6 +15,7 @@ import {
   ticketBrokerAbi,
   type Wei,
 } from '@peerframe/protocol';
+import type { OrchestratorView } from '@peerframe/wire';
 import { type Address, bytesToHex, type Hex } from 'viem';
 import type { HDAccount } from 'viem/accounts';
 import { generatePrivateKey } from 'viem/accounts';

@@ -1,13 +1,12 @@
 import { type DevStack, type DevStackNode, startDevStack } from '@peerframe/cli';
-import type { StreamFaults, StreamStats } from '@peerframe/gateway';
-import type { SessionStats, SessionTransportStats } from '@peerframe/orchestrator';
-
-export type OrchestratorSessionView = SessionStats & {
-  id: string;
-  pipeline: string;
-  state: string;
-  transport: SessionTransportStats;
-};
+import type { StreamFaults } from '@peerframe/gateway';
+import type {
+  OrchestratorSessionList,
+  OrchestratorSessionSummary,
+  OrchestratorSessionView,
+  StreamStats,
+  StreamStatsList,
+} from '@peerframe/wire';
 
 export type TestStack = {
   gatewayUrl: string;
@@ -15,11 +14,13 @@ export type TestStack = {
   nodes: DevStackNode[];
   whipUrl: string;
   orchestratorUrl: string;
+  /** The orchestrators' admin token: `GET /sessions`, and reading or ending any session. */
+  orchestratorAdminToken: string;
   /** The gateway's live streams (GET /streams). */
   streams(): Promise<StreamStats[]>;
-  /** The orchestrator's sessions (GET /sessions). */
-  sessions(): Promise<Omit<OrchestratorSessionView, 'transport'>[]>;
-  /** One orchestrator session with libwebrtc's counters (GET /sessions/:id). */
+  /** The orchestrator's sessions (GET /sessions, with its admin token). */
+  sessions(): Promise<OrchestratorSessionSummary[]>;
+  /** One orchestrator session with libwebrtc's counters (GET /sessions/:id, with its admin token). */
   session(id: string): Promise<OrchestratorSessionView>;
   /** Drops forwarded packets of a stream for a while (needs `faultInjection`). */
   injectFaults(
@@ -87,16 +88,21 @@ export async function startStack({
     nodes: stack.nodes,
     whipUrl: `${stack.gatewayUrl}/whip`,
     orchestratorUrl: stack.orchestratorUrl,
+    orchestratorAdminToken: stack.orchestratorAdminToken,
     streams: async () =>
-      (await getJson<{ streams: StreamStats[] }>(`${stack.gatewayUrl}/streams`, adminToken))
-        .streams,
+      (await getJson<StreamStatsList>(`${stack.gatewayUrl}/streams`, adminToken)).streams,
     sessions: async () =>
       (
-        await getJson<{ sessions: Omit<OrchestratorSessionView, 'transport'>[] }>(
+        await getJson<OrchestratorSessionList>(
           `${stack.orchestratorUrl}/sessions`,
+          stack.orchestratorAdminToken,
         )
       ).sessions,
-    session: (id) => getJson<OrchestratorSessionView>(`${stack.orchestratorUrl}/sessions/${id}`),
+    session: (id) =>
+      getJson<OrchestratorSessionView>(
+        `${stack.orchestratorUrl}/sessions/${id}`,
+        stack.orchestratorAdminToken,
+      ),
     injectFaults: async (streamId, faults) => {
       const res = await fetch(`${stack.gatewayUrl}/streams/${streamId}/faults`, {
         method: 'POST',

@@ -2,7 +2,7 @@ import {
   ControlClient,
   ControlError,
   type StreamState,
-  type StreamStats,
+  type StreamStatsEvent,
 } from '@peerframe/client-sdk';
 import { NodeWhipPublisher, runFrameProbe } from '@peerframe/client-sdk/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ describe('socket.io control channel', () => {
       streamId: publisher.streamId,
     });
     const states: StreamState[] = [];
-    const stats: StreamStats[] = [];
+    const stats: StreamStatsEvent[] = [];
     control.on('state', (state) => states.push(state));
     control.on('stats', (event) => stats.push(event));
     try {
@@ -45,7 +45,7 @@ describe('socket.io control channel', () => {
       expect(Math.max(...stats.map((s) => s.fpsIn))).toBeGreaterThan(20);
       expect(Math.max(...stats.map((s) => s.fpsOut))).toBeGreaterThan(20);
       expect(Math.max(...stats.map((s) => s.bitrateInKbps))).toBeGreaterThan(50);
-      const last = stats.at(-1) as StreamStats;
+      const last = stats.at(-1) as StreamStatsEvent;
       expect(last.pipelineMsP50).toEqual(expect.any(Number));
       expect(last.framesDropped).toEqual(expect.any(Number));
 

@@ -77,10 +77,13 @@ describe('orchestrator payments (real anvil, in-process orchestrator)', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const post = (path: string, body: unknown) =>
+  const post = (path: string, body: unknown, token?: string) =>
     fetch(`${orchestrator.url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: JSON.stringify(body),
     });
   async function expectError(res: Response, status: number, code: string): Promise<string> {
@@ -160,11 +163,15 @@ describe('orchestrator payments (real anvil, in-process orchestrator)', () => {
       payment: await payment(price * 2n),
     });
     expect(created.status).toBe(201);
-    const { id } = (await created.json()) as { id: string };
+    const { id, token } = (await created.json()) as { id: string; token: string };
     const balance = async () =>
       BigInt(
         (
-          (await (await fetch(`${orchestrator.url}/sessions/${id}`)).json()) as {
+          (await (
+            await fetch(`${orchestrator.url}/sessions/${id}`, {
+              headers: { authorization: `Bearer ${token}` },
+            })
+          ).json()) as {
             balanceWei: string;
           }
         ).balanceWei,
@@ -174,14 +181,14 @@ describe('orchestrator payments (real anvil, in-process orchestrator)', () => {
     // A payment tops the balance up; a replayed one is refused with its reason.
     const topUp = await payment(price * 2n);
     const before = await balance();
-    const paid = await post(`/sessions/${id}/payment`, { payment: topUp });
+    const paid = await post(`/sessions/${id}/payment`, { payment: topUp }, token);
     expect(paid.status).toBe(200);
     const receipt = (await paid.json()) as { creditedWei: string; accepted: number };
     expect(BigInt(receipt.creditedWei)).toBeGreaterThanOrEqual(price * 2n - 2n);
     expect(await balance()).toBeGreaterThan(before);
     expect(
       await expectError(
-        await post(`/sessions/${id}/payment`, { payment: topUp }),
+        await post(`/sessions/${id}/payment`, { payment: topUp }, token),
         402,
         'ticket_rejected',
       ),
@@ -193,7 +200,7 @@ describe('orchestrator payments (real anvil, in-process orchestrator)', () => {
       .toBe(false);
     expect(
       await expectError(
-        await post(`/sessions/${id}/payment`, { payment: await payment(price) }),
+        await post(`/sessions/${id}/payment`, { payment: await payment(price) }, token),
         410,
         'session_ended',
       ),

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type OrchestratorInfo, parseOrchestratorInfo } from '@peerframe/wire';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeCustomNodePackage } from '../../packages/pipelines/fixtures/customNodePackage.ts';
 import { installPipeline } from '../../packages/pipelines/src/manifest/pipelinePackages.ts';
@@ -14,17 +15,6 @@ import {
 // Issue 15: the orchestrator ignored PEERFRAME_PIPELINES_DIR and had no way to choose an execution
 // provider. Here `peerframe orchestrator` is configured by its environment alone (as `npm start`
 // and a service manager configure it), and by flags, which win over the environment.
-
-type Info = {
-  executionProvider: { requested: string; selected: string; passedOver: string[] };
-  pipelines: {
-    name: string;
-    version?: string;
-    state: string;
-    executionProviders?: string[];
-    error?: { code: string };
-  }[];
-};
 
 const root = mkdtempSync(join(tmpdir(), 'peerframe-orchestrator-flags-'));
 const running: PeerframeProcess[] = [];
@@ -52,8 +42,8 @@ async function startOrchestrator(
   return { node, url: listening[1] as string };
 }
 
-async function infoOf(url: string): Promise<Info> {
-  return (await (await fetch(`${url}/info`)).json()) as Info;
+async function infoOf(url: string): Promise<OrchestratorInfo> {
+  return parseOrchestratorInfo(await (await fetch(`${url}/info`)).json());
 }
 
 describe('peerframe orchestrator: pipelines and execution provider from its environment and flags', () => {

@@ -9,7 +9,7 @@ import {
   defaultPipelineParams,
   parsePipelineParamsSchema,
   validatePipelineParams,
-} from '@peerframe/pipelines/params';
+} from '@peerframe/wire';
 import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bareOffer, expectFramesBack, postSdp } from '../helpers/inProcessStack.ts';

@@ -1,5 +1,5 @@
 import { NodeWhipPublisher } from '@peerframe/client-sdk/node';
-import type { OrchestratorView } from '@peerframe/gateway';
+import type { OrchestratorView } from '@peerframe/wire';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   bareOffer,

@@ -1,13 +1,19 @@
-import type { EnumParamSpec, NumberParamSpec, ParamSpec, ParamsSchema } from './catalog.ts';
+import type {
+  NumberParamSpec,
+  ParamSpec,
+  PipelineParamsSchema,
+  StringParamSpec,
+} from '@peerframe/wire';
 
 /**
- * The params form of a pipeline, generated from its schema: a slider for each number, a select
- * for each enum, a colour picker for `color`, a text field for types it does not know. Each change
- * is reported at once (the caller throttles what it sends).
+ * The params form of a pipeline, generated from its schema (`@peerframe/wire`'s param specs): a
+ * slider for each number, a select for each enum, a checkbox for each boolean, a text area for a
+ * workflow (its JSON), a colour picker for a `#rrggbb` string, a text field for any other string. Each change is reported at once (the
+ * caller throttles what it sends).
  */
 export function renderParamsPanel(
   container: HTMLElement,
-  schema: ParamsSchema,
+  schema: PipelineParamsSchema,
   values: Record<string, unknown>,
   onChange: (name: string, value: unknown) => void,
 ): void {
@@ -26,8 +32,9 @@ function isNumber(spec: ParamSpec): spec is NumberParamSpec {
   return spec.type === 'number' || spec.type === 'integer';
 }
 
-function isEnum(spec: ParamSpec): spec is EnumParamSpec {
-  return spec.type === 'enum' && Array.isArray((spec as EnumParamSpec).values);
+/** A string param whose values are colours, `#rrggbb`. */
+function isColour(spec: StringParamSpec): boolean {
+  return /^#[0-9a-fA-F]{6}$/.test(spec.default) && (spec.maxLength ?? 7) <= 7;
 }
 
 function label(name: string): string {
@@ -46,7 +53,7 @@ function field(
 ): HTMLElement {
   const wrapper = document.createElement('label');
   wrapper.className = 'param';
-  wrapper.title = spec.description ?? '';
+  wrapper.title = spec.description;
   const head = document.createElement('span');
   head.className = 'param-head';
   const title = document.createElement('span');
@@ -74,19 +81,19 @@ function field(
       onChange(name, Number(input.value));
     });
     wrapper.append(input);
-  } else if (isEnum(spec)) {
+  } else if (spec.type === 'enum') {
     const select = document.createElement('select');
     select.dataset.param = name;
     for (const option of spec.values) select.add(new Option(option, option));
     select.value = String(value);
     select.addEventListener('change', () => onChange(name, select.value));
     wrapper.append(select);
-  } else if (spec.type === 'color') {
+  } else if (spec.type === 'boolean') {
     const input = document.createElement('input');
-    input.type = 'color';
+    input.type = 'checkbox';
     input.dataset.param = name;
-    input.value = typeof value === 'string' ? value : '#000000';
-    input.addEventListener('input', () => onChange(name, input.value));
+    input.checked = value === true;
+    input.addEventListener('change', () => onChange(name, input.checked));
     wrapper.append(input);
   } else if (spec.type === 'workflow') {
     // A whole ComfyUI workflow (API format): sent as its JSON text, which the pipeline parses.
@@ -97,12 +104,19 @@ function field(
     area.value = typeof value === 'string' ? value : JSON.stringify(value, null, 1);
     area.addEventListener('change', () => onChange(name, area.value));
     wrapper.append(area);
+  } else if (isColour(spec)) {
+    const input = document.createElement('input');
+    input.type = 'color';
+    input.dataset.param = name;
+    input.value = typeof value === 'string' ? value : spec.default;
+    input.addEventListener('input', () => onChange(name, input.value));
+    wrapper.append(input);
   } else {
     const input = document.createElement('input');
     input.type = 'text';
     input.dataset.param = name;
-    input.placeholder = spec.type === 'image' ? 'image URL' : spec.type;
-    input.value = value === undefined ? '' : String(value);
+    input.maxLength = spec.maxLength ?? 256;
+    input.value = typeof value === 'string' ? value : spec.default;
     input.addEventListener('change', () => onChange(name, input.value));
     wrapper.append(input);
   }

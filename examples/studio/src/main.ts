@@ -5,13 +5,8 @@ import {
   type SessionState,
   type SessionStats,
 } from '@peerframe/client-sdk';
-import {
-  defaultParams,
-  formatPrice,
-  formatWei,
-  loadPipelines,
-  type PipelineInfo,
-} from './catalog.ts';
+import { defaultPipelineParams, type PipelineOffer } from '@peerframe/wire';
+import { formatPrice, formatWei, loadPipelines } from './catalog.ts';
 import { gatewayUrlOfPage } from './gatewayUrl.ts';
 import { LiveChart } from './LiveChart.ts';
 import { renderParamsPanel } from './ParamsPanel.ts';
@@ -81,11 +76,11 @@ const charts = {
 ui.charts.append(charts.fps.element, charts.latency.element, charts.spend.element);
 
 type Studio = {
-  pipelines: PipelineInfo[];
+  pipelines: PipelineOffer[];
   source: Source | undefined;
   sourceId: string;
   session: Session | undefined;
-  pipeline: PipelineInfo | undefined;
+  pipeline: PipelineOffer | undefined;
   params: Record<string, unknown>;
   updating: boolean;
   pendingUpdate: Record<string, unknown> | undefined;
@@ -180,15 +175,9 @@ function renderPipelines(): void {
       description.textContent = pipeline.description;
       const meta = document.createElement('span');
       meta.className = 'pipeline-meta';
-      const price =
-        pipeline.priceWeiPerSecond !== undefined
-          ? formatPrice(BigInt(pipeline.priceWeiPerSecond))
-          : '';
-      const nodes =
-        pipeline.orchestrators !== undefined
-          ? `${pipeline.orchestrators} node${pipeline.orchestrators === 1 ? '' : 's'}`
-          : '';
-      meta.textContent = [price, nodes].filter(Boolean).join(' · ');
+      const price = formatPrice(BigInt(pipeline.priceWeiPerSecond));
+      const nodes = `${pipeline.orchestrators} node${pipeline.orchestrators === 1 ? '' : 's'}`;
+      meta.textContent = `${price} · ${nodes}`;
       button.append(name, badge, description, meta);
       button.addEventListener('click', () => void start(pipeline));
       return button;
@@ -196,17 +185,12 @@ function renderPipelines(): void {
   );
 }
 
-/** Loads the pipeline list; true when worth polling (from the gateway, or the gateway is down). */
-async function refreshPipelines(): Promise<boolean> {
-  const { pipelines, fromGateway, reachable } = await loadPipelines(gatewayUrl);
+/** Loads the pipeline list from the gateway (and says why it is empty, when it is). */
+async function refreshPipelines(): Promise<void> {
+  const { pipelines, problem } = await loadPipelines(gatewayUrl);
   studio.pipelines = pipelines;
-  ui.pipelinesNote.textContent = fromGateway
-    ? ''
-    : reachable
-      ? 'Showing the built-in effects: the gateway does not list its pipelines.'
-      : `Can't reach the gateway at ${gatewayUrl} yet: showing the built-in effects.`;
+  ui.pipelinesNote.textContent = problem ?? '';
   renderPipelines();
-  return fromGateway || !reachable;
 }
 
 async function useSource(id: string): Promise<void> {
@@ -258,26 +242,21 @@ async function stopSession(): Promise<void> {
   await session?.close();
 }
 
-async function start(pipeline: PipelineInfo): Promise<void> {
+async function start(pipeline: PipelineOffer): Promise<void> {
   if (!studio.source) return;
   await stopSession();
   showMessage(undefined);
   studio.pipeline = pipeline;
-  studio.params = defaultParams(pipeline.paramsSchema);
+  studio.params = { ...defaultPipelineParams(pipeline.paramsSchema) };
   renderPipelines();
   ui.paramsTitle.textContent = `Settings · ${pipeline.name}`;
   renderParamsPanel(ui.params, pipeline.paramsSchema, studio.params, (name, value) =>
     changeParam(name, value),
   );
   for (const chart of Object.values(charts)) chart.clear();
-  ui.price.textContent = pipeline.priceWeiPerSecond
-    ? formatPrice(BigInt(pipeline.priceWeiPerSecond))
-    : '–';
+  ui.price.textContent = formatPrice(BigInt(pipeline.priceWeiPerSecond));
   ui.spent.textContent = '–';
-  studio.priceGweiPerSecond =
-    pipeline.priceWeiPerSecond !== undefined
-      ? Number(BigInt(pipeline.priceWeiPerSecond)) / 1e9
-      : undefined;
+  studio.priceGweiPerSecond = Number(BigInt(pipeline.priceWeiPerSecond)) / 1e9;
   const session = await createSession({
     gatewayUrl,
     pipeline: pipeline.name,
@@ -297,10 +276,8 @@ async function start(pipeline: PipelineInfo): Promise<void> {
     if (!mine()) return;
     ui.orchestrator.dataset.url = info.url;
     ui.orchestrator.textContent = `GPU node ${new URL(info.url).host}`;
-    if (info.priceWeiPerSecond !== undefined) {
-      ui.price.textContent = formatPrice(info.priceWeiPerSecond);
-      studio.priceGweiPerSecond = Number(info.priceWeiPerSecond) / 1e9;
-    }
+    ui.price.textContent = formatPrice(info.priceWeiPerSecond);
+    studio.priceGweiPerSecond = Number(info.priceWeiPerSecond) / 1e9;
   });
   session.on('payment', (payment) => {
     if (!mine()) return;
@@ -424,12 +401,18 @@ window.addEventListener('pagehide', () => void stopSession());
 async function main(): Promise<void> {
   showState('idle');
   setShareLink(undefined);
-  const [listed] = await Promise.all([refreshPipelines(), useSource('')]);
-  // Pipeline states change as orchestrators warm up: keep the list fresh.
-  if (listed) setInterval(() => void refreshPipelines(), 5_000);
-  const wanted = new URLSearchParams(window.location.search).get('pipeline');
-  const pipeline = studio.pipelines.find((p) => p.name === wanted);
-  if (pipeline) await start(pipeline);
+  // `?pipeline=<name>` starts that effect as soon as the gateway lists it.
+  let wanted = new URLSearchParams(window.location.search).get('pipeline') ?? undefined;
+  const startWanted = async () => {
+    const pipeline = studio.pipelines.find((p) => p.name === wanted);
+    if (!pipeline) return;
+    wanted = undefined;
+    await start(pipeline);
+  };
+  await Promise.all([refreshPipelines(), useSource('')]);
+  await startWanted();
+  // Pipelines come and go and warm up with the orchestrators: keep the list fresh.
+  setInterval(() => void refreshPipelines().then(startWanted), 5_000);
 }
 
 void main();

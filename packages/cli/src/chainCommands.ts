@@ -29,6 +29,7 @@ import {
 } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { decryptEthKeystore } from './ethKeystore.ts';
+import { governanceCommands } from './governanceCommands.ts';
 import {
   CliUsageError,
   parseEthAmount,
@@ -38,9 +39,9 @@ import {
 } from './parseChainAmount.ts';
 import { readSecret, readSecretFile, refuseSecretArguments } from './readSecret.ts';
 
-type Values = Record<string, string | boolean | undefined>;
+export type Values = Record<string, string | boolean | undefined>;
 
-type Context = {
+export type Context = {
   connection: ProtocolConnection;
   /** Typed reads of every protocol contract. */
   contracts: ProtocolContracts<PublicClient>;
@@ -51,7 +52,7 @@ type Context = {
   json: boolean;
 };
 
-type CommandSpec = {
+export type CommandSpec = {
   /** After `peerframe <command>`. */
   synopsis: string;
   summary: string;
@@ -67,6 +68,7 @@ type CommandSpec = {
 
 const commonOptions = {
   rpc: { type: 'string' },
+  network: { type: 'string' },
   controller: { type: 'string' },
   // Refused with a message: secrets never go on the command line.
   key: { type: 'string' },
@@ -410,6 +412,7 @@ const commands: Record<string, CommandSpec> = {
     },
     run: status,
   },
+  ...governanceCommands,
 };
 
 /** The `peerframe` subcommands that act on the protocol's contracts. */
@@ -417,6 +420,8 @@ export const chainCommandNames: ReadonlySet<string> = new Set(Object.keys(comman
 
 const commonUsage = `Options of every chain command:
   --rpc <url>             JSON-RPC endpoint (or PEERFRAME_RPC_URL)
+  --network arbitrum-one  Livepeer's deployment: every address from its Controller
+                          (${arbitrumOneProtocol.controller}); the RPC must serve chain 42161
   --controller <address>  the protocol's Controller; default Livepeer's on Arbitrum One (chain 42161)
   --key-file <file>       private key, 32 bytes of hex (or PEERFRAME_ETH_KEY), or
   --keystore <file> --password-file <file>   a version 3 keystore (geth, Foundry)
@@ -473,6 +478,14 @@ export async function runChainCommand(command: string, args: string[]): Promise<
           : `takes ${spec.positionals.map((p) => `<${p}>`).join(' ')}, got ${positionals.length} argument(s)`,
       );
     }
+    if (values.network !== undefined && values.network !== 'arbitrum-one') {
+      throw new CliUsageError(
+        `--network: "${values.network}" is not a known network (arbitrum-one)`,
+      );
+    }
+    if (values.network !== undefined && values.controller !== undefined) {
+      throw new CliUsageError('give --network or --controller, not both');
+    }
     spec.parse?.(values, positionals);
   } catch (error) {
     err(`${error instanceof Error ? errorText(error) : String(error)}\n\n${usage}`);
@@ -513,7 +526,9 @@ async function connect(spec: CommandSpec, values: Values, positionals: string[])
     const chainId = await createPublicClient({ transport: http(rpcUrl) }).getChainId();
     if (chainId !== arbitrumOneProtocol.chainId) {
       throw new CliUsageError(
-        `--controller <address> is required on chain ${chainId} (the default is Livepeer's on Arbitrum One, chain ${arbitrumOneProtocol.chainId})`,
+        values.network !== undefined
+          ? `--network arbitrum-one: the RPC serves chain ${chainId}, not Arbitrum One (${arbitrumOneProtocol.chainId})`
+          : `--controller <address> is required on chain ${chainId} (the default is Livepeer's on Arbitrum One, chain ${arbitrumOneProtocol.chainId})`,
       );
     }
     controller = arbitrumOneProtocol.controller;
@@ -527,7 +542,7 @@ async function connect(spec: CommandSpec, values: Values, positionals: string[])
   const address =
     values.address !== undefined
       ? parseAddress('--address', values.address)
-      : privateKey
+      : privateKey || spec.run !== status
         ? connection.account.address
         : undefined;
   if (!address) {

@@ -44,6 +44,11 @@ export type DevStackOptions = {
   dataDir?: string;
   /** Orchestrators load and warm every pipeline at start (default false: on first use). */
   warmup?: boolean;
+  /**
+   * The orchestrators' admin token, given them in their environment (default
+   * `PEERFRAME_ORCHESTRATOR_ADMIN_TOKEN`, else a random one): it lists and reads their sessions.
+   */
+  orchestratorAdminToken?: string;
 };
 
 export type DevStackNode = { role: 'orchestrator' | 'gateway'; url: string; pid: number };
@@ -61,6 +66,8 @@ export type DevStack = {
   chain: DevChain | undefined;
   /** Where the orchestrators' winning-ticket stores are. */
   dataDir: string;
+  /** The orchestrators' admin token (`Authorization: Bearer …` for `GET /sessions`). */
+  orchestratorAdminToken: string;
   /**
    * Starts orchestrator `index` again (after it was killed) on its port with its key, secret and
    * store, plus `extraArgs`; resolves once it is up.
@@ -101,6 +108,10 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     await chain?.close();
   };
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'peerframe-dev-'));
+  const orchestratorAdminToken =
+    options.orchestratorAdminToken ||
+    process.env.PEERFRAME_ORCHESTRATOR_ADMIN_TOKEN ||
+    randomBytes(32).toString('base64url');
   const count = options.orchestrators ?? 1;
   const orchestratorArgs: string[][] = [];
   const orchestratorSecrets: Secrets[] = [];
@@ -140,14 +151,17 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         ...(options.warmup ? ['--warmup', 'all'] : []),
         ...(options.orchestratorArgs ?? []),
       ];
-      // The key and the ticket secret go through the environment: arguments are world-readable.
-      const secrets: Secrets =
-        chain && paying
+      // The key, the ticket secret and the operator's token go through the environment:
+      // arguments are world-readable.
+      const secrets: Secrets = {
+        'orchestrator-admin-token': orchestratorAdminToken,
+        ...(chain && paying
           ? {
               key: chain.orchestratorKeys[i] ?? '',
               'ticket-secret': `0x${randomBytes(32).toString('hex')}`,
             }
-          : {};
+          : {}),
+      };
       const url = await startChild(children, 'orchestrator', args, secrets);
       // A restart comes back on the same port.
       args[3] = new URL(url).port;
@@ -200,6 +214,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       pids: nodes.map((n) => n.pid),
       chain,
       dataDir,
+      orchestratorAdminToken,
       async restartOrchestrator(index, extraArgs = []) {
         const args = orchestratorArgs[index];
         const old = nodes[index];

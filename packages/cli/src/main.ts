@@ -50,6 +50,10 @@ Commands:
                                            --ice-server <url>[,<username>,<credential>] (repeatable:
                                            STUN/TURN servers sent to clients as WHIP Link headers)
   orchestrator    an orchestrator node     --host --port --max-sessions
+                                           --orchestrator-admin-token-file <file> (or
+                                           PEERFRAME_ORCHESTRATOR_ADMIN_TOKEN):
+                                           the operator's token for GET /sessions and for reading
+                                           or ending any session (sessions answer their creator only)
                                            --fault-injection (tests: POST /sessions/:id/faults)
                                            --warmup all|<name,...> (load and warm pipelines at start)
 ${orchestratorPipelineFlagsUsage}
@@ -109,6 +113,8 @@ async function main(argv: string[]): Promise<void> {
       // Secrets: from the environment or a private file; on the command line they are refused.
       'admin-token': { type: 'string' },
       'admin-token-file': { type: 'string' },
+      'orchestrator-admin-token': { type: 'string' },
+      'orchestrator-admin-token-file': { type: 'string' },
       'key-store': { type: 'string', default: process.env.PEERFRAME_KEY_STORE },
       'allowed-origin': {
         type: 'string',
@@ -161,6 +167,7 @@ async function main(argv: string[]): Promise<void> {
         ...(maxSessions ? { maxSessions } : {}),
         ...(payments ? { payments } : {}),
         pipelines: orchestratorPipelinesFromFlags(values),
+        adminToken: readSecret('orchestrator-admin-token', values),
       });
       closeOnSignal('orchestrator', node);
       reportReady('orchestrator', node.url);

@@ -11,6 +11,10 @@ export const secretSources = {
   key: { envVar: 'PEERFRAME_ETH_KEY', what: 'the Ethereum key' },
   'ticket-secret': { envVar: 'PEERFRAME_TICKET_SECRET', what: 'the ticket secret' },
   'admin-token': { envVar: 'PEERFRAME_ADMIN_TOKEN', what: 'the admin token' },
+  'orchestrator-admin-token': {
+    envVar: 'PEERFRAME_ORCHESTRATOR_ADMIN_TOKEN',
+    what: "the orchestrator operator's token",
+  },
 } as const;
 
 export type SecretName = keyof typeof secretSources;

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ControlClient, type OrchestratorInfo, type PaymentInfo } from './ControlClient.ts';
+import { ControlClient, type ServingOrchestrator, type SessionPayment } from './ControlClient.ts';
 
 /** A socket.io server speaking the gateway's `/streams` protocol for one stream. */
 async function fakeGateway(streamId: string) {
@@ -33,30 +33,34 @@ describe('ControlClient', () => {
     await close?.();
   });
 
-  it('passes warming on and turns decimal wei into bigint', async () => {
+  it('passes warming on, turns decimal wei into bigint and drops malformed events', async () => {
     const gateway = await fakeGateway('abc');
     close = gateway.close;
     const client = await ControlClient.connect({ gatewayUrl: gateway.url, streamId: 'abc' });
     try {
       expect(client.state).toBe('warming');
-      const payments: PaymentInfo[] = [];
-      const orchestrators: OrchestratorInfo[] = [];
+      const payments: SessionPayment[] = [];
+      const orchestrators: ServingOrchestrator[] = [];
       client.on('payment', (p) => payments.push(p));
       client.on('orchestrator', (o) => orchestrators.push(o));
       const big = '123456789012345678901234567890';
       gateway.emit('orchestrator', { url: 'http://o', priceWeiPerSecond: '2500' });
       gateway.emit('payment', { priceWeiPerSecond: '2500', spentWei: big, balanceWei: '0' });
-      // Not wei: ignored, never a wrong number.
+      // Not wei, or no price: dropped, never a wrong number.
       gateway.emit('payment', { priceWeiPerSecond: '1e3', spentWei: '1', balanceWei: '1' });
       gateway.emit('payment', { streamId: 'other', priceWeiPerSecond: '1', spentWei: '1' });
       gateway.emit('orchestrator', { url: 'http://p' });
+      // A stream in debt: its balance is negative.
+      gateway.emit('payment', { priceWeiPerSecond: '2500', spentWei: big, balanceWei: '-2500' });
+      gateway.emit('orchestrator', { url: 'http://q', priceWeiPerSecond: '0' });
       await expect.poll(() => orchestrators.length, { timeout: 5_000, interval: 20 }).toBe(2);
       expect(orchestrators).toEqual([
         { url: 'http://o', priceWeiPerSecond: 2500n },
-        { url: 'http://p' },
+        { url: 'http://q', priceWeiPerSecond: 0n },
       ]);
       expect(payments).toEqual([
         { priceWeiPerSecond: 2500n, spentWei: BigInt(big), balanceWei: 0n },
+        { priceWeiPerSecond: 2500n, spentWei: BigInt(big), balanceWei: -2500n },
       ]);
     } finally {
       client.close();

@@ -1,49 +1,38 @@
-import { BaseError, type HopTimings, TypedEmitter } from '@peerframe/core/browser';
+import { BaseError, TypedEmitter } from '@peerframe/core/browser';
+import {
+  type ControlClientToServerEvents,
+  type ControlServerToClientEvents,
+  controlNamespace,
+  parseControlReply,
+  parseStreamErrorEvent,
+  parseStreamOrchestratorEvent,
+  parseStreamPaymentEvent,
+  parseStreamState,
+  parseStreamStateEvent,
+  parseStreamStatsEvent,
+  type StreamState,
+  type StreamStatsEvent,
+  WireFormatError,
+  WireReader,
+} from '@peerframe/wire';
 import { io, type Socket } from 'socket.io-client';
 
-/** The gateway's view of a stream: `warming` while its pipeline loads on the orchestrator. */
-export type StreamState = 'connecting' | 'warming' | 'live' | 'reconnecting' | 'ended';
+/** The orchestrator serving a stream, with its price (wei per second; 0 when free). */
+export type ServingOrchestrator = { url: string; priceWeiPerSecond: bigint };
 
-/** One second of a stream, from the gateway. */
-export type StreamStats = {
-  streamId: string;
-  fpsIn: number;
-  fpsOut: number;
-  bitrateInKbps: number;
-  bitrateOutKbps: number;
-  /** Median pipeline time on the orchestrator, ms (when it answers). */
-  pipelineMsP50: number | undefined;
-  /** Frames the orchestrator's latest-frame queue dropped so far. */
-  framesDropped: number | undefined;
-  swaps: number;
-  viewers: number;
-  /** Per-hop medians of the second's frames, from the gateway (JSON drops undefined hops). */
-  hops?: Partial<HopTimings>;
-};
+/** What a stream costs: the orchestrator's price, spent so far and the balance left, in wei. */
+export type SessionPayment = { priceWeiPerSecond: bigint; spentWei: bigint; balanceWei: bigint };
 
-/** The serving orchestrator, with its price when the gateway says. */
-export type OrchestratorInfo = { url: string; priceWeiPerSecond?: bigint };
-
-/** What the stream costs: the orchestrator's price, spent so far and the balance left, in wei. */
-export type PaymentInfo = { priceWeiPerSecond: bigint; spentWei: bigint; balanceWei: bigint };
-
+/** The control client's own events: the gateway's, checked, for its stream, wei as `bigint`. */
 export type ControlClientEvents = {
   state: [StreamState];
-  stats: [StreamStats];
+  stats: [StreamStatsEvent];
   /** The stream is served by this orchestrator (after a failover too). */
-  orchestrator: [OrchestratorInfo];
+  orchestrator: [ServingOrchestrator];
   /** Every payment the gateway makes for the stream. */
-  payment: [PaymentInfo];
+  payment: [SessionPayment];
   error: [{ code: string; message: string }];
 };
-
-/** A decimal wei string as bigint; `undefined` when it is not one. */
-function weiOf(value: unknown): bigint | undefined {
-  if (typeof value === 'bigint') return value;
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value)) return undefined;
-  return BigInt(value);
-}
 
 export type ControlClientOptions = {
   /** The gateway's base URL, e.g. `http://127.0.0.1:8088`. */
@@ -59,10 +48,6 @@ export type ControlClientOptions = {
 export class ControlError extends BaseError {
   override name = 'ControlError';
 }
-
-type Reply =
-  | { ok: true; [key: string]: unknown }
-  | { ok: false; error: { code: string; message: string } };
 
 /**
  * The control channel of a published stream (socket.io, namespace `/streams`): state, per-second
@@ -80,46 +65,43 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
     this.#socket = socket;
     this.streamId = options.streamId;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
-    const mine = (event: { streamId: string }) => event.streamId === this.streamId;
-    socket.on('state', (event: { streamId: string; state: StreamState }) => {
-      if (!mine(event)) return;
-      this.#state = event.state;
-      this.emit('state', event.state);
+    // Each event is checked against its wire type; one that is not (or is another stream's) is
+    // dropped: never a wrong number.
+    const on = <E extends keyof ControlServerToClientEvents>(
+      event: E,
+      parse: (value: unknown) => Parameters<ControlServerToClientEvents[E]>[0],
+      handle: (event: Parameters<ControlServerToClientEvents[E]>[0]) => void,
+    ) => {
+      const listener = (value: unknown) => {
+        let parsed: Parameters<ControlServerToClientEvents[E]>[0];
+        try {
+          parsed = parse(value);
+        } catch (error) {
+          if (error instanceof WireFormatError) return;
+          throw error;
+        }
+        if (parsed.streamId === this.streamId) handle(parsed);
+      };
+      socket.on(event as string, listener);
+    };
+    on('state', parseStreamStateEvent, ({ state }) => {
+      this.#state = state;
+      this.emit('state', state);
     });
-    socket.on('stats', (event: StreamStats) => {
-      if (mine(event)) this.emit('stats', event);
-    });
-    socket.on(
-      'orchestrator',
-      (event: { streamId: string; url: string; priceWeiPerSecond?: unknown }) => {
-        if (!mine(event)) return;
-        const price = weiOf(event.priceWeiPerSecond);
-        this.emit(
-          'orchestrator',
-          price === undefined ? { url: event.url } : { url: event.url, priceWeiPerSecond: price },
-        );
-      },
+    on('stats', parseStreamStatsEvent, (stats) => this.emit('stats', stats));
+    on('orchestrator', parseStreamOrchestratorEvent, ({ url, priceWeiPerSecond }) =>
+      this.emit('orchestrator', { url, priceWeiPerSecond: BigInt(priceWeiPerSecond) }),
     );
-    socket.on(
-      'payment',
-      (event: {
-        streamId: string;
-        priceWeiPerSecond: unknown;
-        spentWei: unknown;
-        balanceWei: unknown;
-      }) => {
-        if (!mine(event)) return;
-        const priceWeiPerSecond = weiOf(event.priceWeiPerSecond);
-        const spentWei = weiOf(event.spentWei);
-        const balanceWei = weiOf(event.balanceWei);
-        if (priceWeiPerSecond === undefined || spentWei === undefined || balanceWei === undefined)
-          return;
-        this.emit('payment', { priceWeiPerSecond, spentWei, balanceWei });
-      },
+    on('payment', parseStreamPaymentEvent, (payment) =>
+      this.emit('payment', {
+        priceWeiPerSecond: BigInt(payment.priceWeiPerSecond),
+        spentWei: BigInt(payment.spentWei),
+        balanceWei: BigInt(payment.balanceWei),
+      }),
     );
-    socket.on('error', (event: { streamId: string; code: string; message: string }) => {
-      if (mine(event)) this.emit('error', { code: event.code, message: event.message });
-    });
+    on('error', parseStreamErrorEvent, ({ code, message }) =>
+      this.emit('error', { code, message }),
+    );
     // After a reconnect the server has forgotten the room: join again.
     socket.io.on('reconnect', () => {
       void this.#join().catch((error: ControlError) =>
@@ -129,7 +111,7 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
   }
 
   static async connect(options: ControlClientOptions): Promise<ControlClient> {
-    const socket = io(`${options.gatewayUrl.replace(/\/$/, '')}/streams`, {
+    const socket: Socket = io(`${options.gatewayUrl.replace(/\/$/, '')}${controlNamespace}`, {
       auth: options.streamKey ? { streamKey: options.streamKey } : {},
       transports: ['websocket'],
       timeout: options.timeoutMs ?? 10_000,
@@ -160,10 +142,8 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
 
   async #join(): Promise<void> {
     const reply = await this.#request('join', { streamId: this.streamId });
-    if (reply.ok && typeof reply.state === 'string') {
-      this.#state = reply.state as StreamState;
-      this.emit('state', this.#state);
-    }
+    this.#state = checked(() => parseStreamState(WireReader.of(reply, 'reply', 'invalid_event')));
+    this.emit('state', this.#state);
   }
 
   /** Changes the pipeline's params live; rejects with the orchestrator's reason when they are refused. */
@@ -171,13 +151,28 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
     await this.#request('update', { streamId: this.streamId, params });
   }
 
-  async #request(event: string, body: unknown): Promise<Reply & { ok: true }> {
-    const reply = (await this.#socket.timeout(this.#timeoutMs).emitWithAck(event, body)) as Reply;
+  /** Sends a request and checks its reply: a refusal rejects with its code, so does a bad reply. */
+  async #request<E extends keyof ControlClientToServerEvents>(
+    event: E,
+    body: Parameters<ControlClientToServerEvents[E]>[0],
+  ): Promise<{ ok: true } & Record<string, unknown>> {
+    const answer: unknown = await this.#socket.timeout(this.#timeoutMs).emitWithAck(event, body);
+    const reply = checked(() => parseControlReply(answer));
     if (!reply.ok) throw new ControlError(reply.error.code, reply.error.message);
     return reply;
   }
 
   close(): void {
     this.#socket.close();
+  }
+}
+
+/** `read()`, a malformed reply turned into a `ControlError` with its code (`invalid_event`). */
+function checked<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof WireFormatError)) throw error;
+    throw new ControlError(error.code, error.shortMessage, { cause: error });
   }
 }

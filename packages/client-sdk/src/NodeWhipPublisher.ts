@@ -11,6 +11,7 @@ import {
   WrtcPeerConnection,
   waitForIceGathering,
 } from '@peerframe/core/wrtc';
+import { whipAnswerHeaders } from '@peerframe/wire';
 import { attachVideoSink, postOffer, type ReceivedFrame, waitConnected } from './nodePeer.ts';
 import type { I420Buffer } from './SyntheticVideo.ts';
 
@@ -103,8 +104,8 @@ export class NodeWhipPublisher extends TypedEmitter<NodeWhipPublisherEvents> {
         source,
         track,
         posted.resourceUrl,
-        absolute('peerframe-playback-url'),
-        absolute('peerframe-source-playback-url'),
+        absolute(whipAnswerHeaders.playbackUrl),
+        absolute(whipAnswerHeaders.sourcePlaybackUrl),
         headers,
       );
       publisher.#stopSink = attachVideoSink(pc, (frame) => publisher.emit('frame', frame));

@@ -1,11 +1,15 @@
 import { BaseError, type HopTimings, hopNames, TypedEmitter } from '@peerframe/core/browser';
 import {
+  errorOfBody,
+  type StreamState,
+  type StreamStatsEvent,
+  whipAnswerHeaders,
+} from '@peerframe/wire';
+import {
   ControlClient,
   type ControlError,
-  type OrchestratorInfo,
-  type PaymentInfo,
-  type StreamState,
-  type StreamStats,
+  type ServingOrchestrator,
+  type SessionPayment,
 } from './ControlClient.ts';
 import {
   type DecoderSample,
@@ -62,9 +66,9 @@ export type SessionEvents = {
   state: [SessionState];
   stats: [SessionStats];
   /** The orchestrator now serving the stream, with its price. */
-  orchestrator: [OrchestratorInfo];
+  orchestrator: [ServingOrchestrator];
   /** A payment for the stream (wei as bigint). */
-  payment: [PaymentInfo];
+  payment: [SessionPayment];
   /** The processed track changed (after a reconnect); `output` holds the new one. */
   output: [MediaStream];
   error: [SessionErrorEvent];
@@ -163,7 +167,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   #link: Link | undefined;
   #source: MediaStreamTrack | undefined;
   #probe: LatencyProbe | undefined;
-  #gatewayStats: StreamStats | undefined;
+  #gatewayStats: StreamStatsEvent | undefined;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
   /** Our decoder's totals at the last stats tick (for the gateway → us hop). */
   #decoder: DecoderSample | undefined;
@@ -353,8 +357,8 @@ export class Session extends TypedEmitter<SessionEvents> {
         const path = res.headers.get(header);
         return path ? new URL(path, url).toString() : undefined;
       };
-      this.playbackUrl = absolute('peerframe-playback-url');
-      this.sourcePlaybackUrl = absolute('peerframe-source-playback-url');
+      this.playbackUrl = absolute(whipAnswerHeaders.playbackUrl);
+      this.sourcePlaybackUrl = absolute(whipAnswerHeaders.sourcePlaybackUrl);
       if (this.#closed) throw new SessionError('session_closed', 'The session is closed');
       await pc.setRemoteDescription({ type: 'answer', sdp: body });
       await waitSessionConnected(pc, options.connectTimeoutMs);
@@ -534,7 +538,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       latencySamples: latencies.length,
       swaps: gateway?.swaps,
       reconnects: this.#reconnects,
-      hops: gateway?.hops ? hopsOf(gateway.hops, gatewayToPublisher) : undefined,
+      hops: gateway ? hopsOf(gateway.hops, gatewayToPublisher) : undefined,
     });
   }
 
@@ -560,15 +564,14 @@ function gatewayState(state: StreamState): SessionState {
 }
 
 function whipError(status: number, body: string): SessionError {
-  let code = 'whip_failed';
-  let message = `The gateway answered ${status}`;
+  let error: ReturnType<typeof errorOfBody>;
   try {
-    const parsed = JSON.parse(body) as { error?: { code?: string; message?: string } };
-    code = parsed.error?.code ?? code;
-    message = parsed.error?.message ?? message;
+    error = errorOfBody(JSON.parse(body));
   } catch {
     // Not JSON: keep the status.
   }
+  const code = error?.code ?? 'whip_failed';
+  const message = error?.message ?? `The gateway answered ${status}`;
   // Capacity, rate limits and server errors may pass; bad requests and refused keys do not.
   const retryable = status === 429 || status === 408 || status >= 500;
   return new SessionError(code, message, { retryable, details: `HTTP ${status}` });

@@ -1,13 +1,21 @@
 /** The browser-safe entry: nothing here needs Node.js (Node adds `@peerframe/client-sdk/node`). */
+
+// The wire types an SDK user meets in events and replies (`@peerframe/wire` has every one).
+export type {
+  HopTimings,
+  ParamSpec,
+  PipelineOffer,
+  PipelineParamsSchema,
+  StreamState,
+  StreamStatsEvent,
+} from '@peerframe/wire';
 export {
   ControlClient,
   type ControlClientEvents,
   type ControlClientOptions,
   ControlError,
-  type OrchestratorInfo,
-  type PaymentInfo,
-  type StreamState,
-  type StreamStats,
+  type ServingOrchestrator,
+  type SessionPayment,
 } from './ControlClient.ts';
 export {
   type DecodedMarker,

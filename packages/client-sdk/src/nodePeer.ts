@@ -1,5 +1,6 @@
 import { BaseError, HttpError } from '@peerframe/core';
 import { WrtcVideoSink as VideoSink, type WrtcVideoSink } from '@peerframe/core/wrtc';
+import { errorOfBody } from '@peerframe/wire';
 import type { I420Buffer } from './SyntheticVideo.ts';
 import { waitConnected as waitPeerConnected } from './waitConnected.ts';
 
@@ -25,13 +26,15 @@ export async function postOffer(
   });
   const body = await res.text();
   if (res.status !== 201) {
+    let error: ReturnType<typeof errorOfBody>;
     try {
-      const { error } = JSON.parse(body) as { error: { code: string; message: string } };
-      throw new HttpError(res.status, error.code, error.message);
-    } catch (error) {
-      if (error instanceof HttpError) throw error;
-      throw new HttpError(res.status, 'whip_failed', `POST ${url.pathname} answered ${res.status}`);
+      error = errorOfBody(JSON.parse(body));
+    } catch {
+      // Not JSON: the status alone.
     }
+    throw error
+      ? new HttpError(res.status, error.code, error.message)
+      : new HttpError(res.status, 'whip_failed', `POST ${url.pathname} answered ${res.status}`);
   }
   const location = res.headers.get('location');
   if (!location) throw new WhipError('whip_no_location', 'The answer has no Location header');

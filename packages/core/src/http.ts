@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   createServer,
   type IncomingMessage,
@@ -61,6 +62,46 @@ function bodyTooLarge(maxBytes: number): HttpError {
 /** The media type of a request, lower-cased, without parameters. */
 export function contentType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/**
+ * Reads a JSON object body. The request must say `content-type: application/json` (415
+ * `unsupported_media_type` otherwise, before the body is read): a web page can send `text/plain`,
+ * form and multipart bodies to any origin without a CORS preflight, never `application/json`.
+ * Then `readBody`'s limit (413) and `parseJsonObject`'s checks (400).
+ */
+export async function readJsonObject(
+  req: IncomingMessage,
+  maxBytes = defaultMaxBodyBytes,
+): Promise<Record<string, unknown>> {
+  const type = contentType(req);
+  if (type !== 'application/json') {
+    const path = (req.url ?? '/').split('?')[0]?.slice(0, 100);
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      `${req.method} ${path} takes application/json, got ${type ? `"${type}"` : 'no content-type'}`,
+    );
+  }
+  return parseJsonObject(await readBody(req, maxBytes));
+}
+
+/** The token of an `Authorization: Bearer <token>` header; undefined without one. */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  return match?.[1];
+}
+
+/**
+ * Whether a presented secret equals the expected one, in constant time: both are hashed first, so
+ * neither where they differ nor the expected length shows in the timing.
+ */
+export function secretsEqual(presented: string, expected: string): boolean {
+  return timingSafeEqual(sha256(presented), sha256(expected));
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }
 
 /** Parses a JSON object body; anything else is a 400 naming the problem. */

@@ -9,13 +9,16 @@ export {
 } from './frameTiming.ts';
 export { HttpError } from './HttpError.ts';
 export {
+  bearerToken,
   closeHttp,
   contentType,
   defaultMaxBodyBytes,
   listenHttp,
   parseJsonObject,
   readBody,
+  readJsonObject,
   requestUrl,
+  secretsEqual,
   sendError,
   sendJson,
 } from './http.ts';

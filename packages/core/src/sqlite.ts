@@ -2,7 +2,7 @@
  * sqlite files for a node's durable state (`node:sqlite`), imported as `@peerframe/core/sqlite` so
  * that browser code never loads it.
  */
-import { chmodSync, closeSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 
 export type OpenSqliteOptions = {
@@ -17,14 +17,16 @@ export type OpenSqliteOptions = {
 /**
  * Opens a database whose writes survive a crash once they return (synchronous FULL; a 5 s busy
  * timeout) and that only its owner can read: the file is created with mode 0600 before sqlite
- * opens it (sqlite gives its journal and WAL files the same mode), and set back to 0600 when it
- * existed with more. Throws what `node:fs` or sqlite threw.
+ * opens it (sqlite gives its journal and WAL files the same mode), and it and its `-wal`/`-shm`
+ * files are set back to 0600 when they existed with more. Throws what `node:fs` or sqlite threw.
  */
 export function openSqlite(options: OpenSqliteOptions): DatabaseSync {
   const { path } = options;
   if (path !== ':memory:') {
     closeSync(openSync(path, 'a', 0o600));
-    chmodSync(path, 0o600);
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+      if (existsSync(file)) chmodSync(file, 0o600);
+    }
   }
   const db = new DatabaseSync(path);
   try {

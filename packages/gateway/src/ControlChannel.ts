@@ -1,47 +1,20 @@
 import type { Server as HttpServer } from 'node:http';
 import { BaseError, createLogger, type Logger } from '@peerframe/core';
+import {
+  type ControlClientToServerEvents,
+  type ControlRefusal,
+  type ControlServerToClientEvents,
+  controlNamespace,
+  parseJoinRequest,
+  parseUpdateRequest,
+  WireFormatError,
+} from '@peerframe/wire';
 import { type Socket, Server as SocketServer } from 'socket.io';
 import type { OriginPolicy } from './OriginPolicy.ts';
 import type { StreamKeyRecord } from './StreamKeyStore.ts';
-import type { StreamRates, StreamSession, StreamState } from './StreamSession.ts';
+import type { StreamSession } from './StreamSession.ts';
 
-/** What a control client receives every second. */
-export type StreamStatsEvent = StreamRates & {
-  streamId: string;
-  /** Orchestrator side: median pipeline time and frames its latest-frame queue dropped so far. */
-  pipelineMsP50: number | undefined;
-  framesDropped: number | undefined;
-  swaps: number;
-  viewers: number;
-};
-
-/** Events the gateway sends on the `/streams` namespace. */
-export type ControlServerEvents = {
-  state: (event: { streamId: string; state: StreamState }) => void;
-  stats: (event: StreamStatsEvent) => void;
-  /** `priceWeiPerSecond`: decimal wei ("0" when the orchestrator does not charge). */
-  orchestrator: (event: { streamId: string; url: string; priceWeiPerSecond: string }) => void;
-  /** After each payment: decimal wei. `spentWei` counts every orchestrator of the stream. */
-  payment: (event: {
-    streamId: string;
-    priceWeiPerSecond: string;
-    spentWei: string;
-    balanceWei: string;
-  }) => void;
-  error: (event: { streamId: string; code: string; message: string }) => void;
-};
-
-type Ack = (
-  reply:
-    | { ok: true; [key: string]: unknown }
-    | { ok: false; error: { code: string; message: string } },
-) => void;
-
-/** Events a client sends: `join` a published stream, `update` its params; both acknowledged. */
-export type ControlClientEvents = {
-  join: (request: { streamId: string }, ack: Ack) => void;
-  update: (request: { streamId: string; params: Record<string, unknown> }, ack: Ack) => void;
-};
+type ControlSocket = Socket<ControlClientToServerEvents, ControlServerToClientEvents>;
 
 export type ControlChannelOptions = {
   /** Looks a live stream up by id. */
@@ -55,12 +28,13 @@ export type ControlChannelOptions = {
 };
 
 /**
- * The socket.io control channel on the gateway's HTTP server, namespace `/streams`: a client
+ * The socket.io control channel on the gateway's HTTP server, namespace `/streams`
+ * (`@peerframe/wire`'s `ControlClientToServerEvents` and `ControlServerToClientEvents`): a client
  * (with `auth: { streamKey }` when keys are in force) joins a stream it published, changes its
  * params live, and receives `state`, `stats` (every second), `orchestrator` and `error` events.
  */
 export class ControlChannel {
-  readonly #io: SocketServer;
+  readonly #io: SocketServer<ControlClientToServerEvents, ControlServerToClientEvents>;
   readonly #options: ControlChannelOptions;
   readonly #log: Logger = createLogger('gateway:control');
   readonly #watched = new Set<string>();
@@ -80,7 +54,7 @@ export class ControlChannel {
         callback(`origin_not_allowed: pages from ${origin} may not use this gateway`, false);
       },
     });
-    const namespace = this.#io.of('/streams');
+    const namespace = this.#io.of(controlNamespace);
     namespace.use((socket, next) => {
       try {
         const key = (socket.handshake.auth as { streamKey?: unknown }).streamKey;
@@ -100,27 +74,23 @@ export class ControlChannel {
     namespace.on('connection', (socket) => this.#serve(socket));
   }
 
-  #serve(socket: Socket<ControlClientEvents, ControlServerEvents>): void {
-    socket.on('join', (request, ack) => {
-      const reply = typeof ack === 'function' ? ack : () => {};
-      const stream = this.#authorized(socket, request?.streamId, reply);
+  #serve(socket: ControlSocket): void {
+    // Clients are not trusted: requests are checked (`parseJoinRequest`…), a missing ack is none.
+    socket.on('join', (request: unknown, ack: unknown) => {
+      const reply = replier(ack);
+      const join = refuseMalformed(() => parseJoinRequest(request), reply);
+      const stream = join && this.#authorized(socket, join.streamId, reply);
       if (!stream) return;
       void socket.join(room(stream.id));
       this.#watch(stream);
       reply({ ok: true, state: stream.state, params: stream.params, stats: stream.stats() });
     });
-    socket.on('update', (request, ack) => {
-      const reply = typeof ack === 'function' ? ack : () => {};
-      const stream = this.#authorized(socket, request?.streamId, reply);
-      if (!stream) return;
-      const params = request.params;
-      if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-        reply({
-          ok: false,
-          error: { code: 'invalid_params', message: '"params" must be a JSON object' },
-        });
-        return;
-      }
+    socket.on('update', (request: unknown, ack: unknown) => {
+      const reply = replier(ack);
+      const update = refuseMalformed(() => parseUpdateRequest(request), reply);
+      const stream = update && this.#authorized(socket, update.streamId, reply);
+      if (!update || !stream) return;
+      const { params } = update;
       stream.updateParams(params).then(
         () => reply({ ok: true, params }),
         (error: unknown) =>
@@ -136,12 +106,12 @@ export class ControlChannel {
   }
 
   /** The stream a request names, if it exists and this client may control it. */
-  #authorized(socket: Socket, streamId: unknown, reply: Ack): StreamSession | undefined {
-    const stream = typeof streamId === 'string' ? this.#options.stream(streamId) : undefined;
+  #authorized(socket: ControlSocket, streamId: string, reply: Reply): StreamSession | undefined {
+    const stream = this.#options.stream(streamId);
     if (!stream) {
       reply({
         ok: false,
-        error: { code: 'stream_not_found', message: `No live stream ${String(streamId)}` },
+        error: { code: 'stream_not_found', message: `No live stream ${streamId}` },
       });
       return undefined;
     }
@@ -160,7 +130,7 @@ export class ControlChannel {
   #watch(stream: StreamSession): void {
     if (this.#watched.has(stream.id)) return;
     this.#watched.add(stream.id);
-    const to = () => this.#io.of('/streams').to(room(stream.id));
+    const to = () => this.#io.of(controlNamespace).to(room(stream.id));
     stream.on('state', (state) => {
       to().emit('state', { streamId: stream.id, state });
       if (state === 'ended') this.#watched.delete(stream.id);
@@ -201,7 +171,7 @@ export class ControlChannel {
   /** Sends an `error` event to the control clients of these streams (e.g. the gateway drains). */
   announce(streamIds: readonly string[], code: string, message: string): void {
     for (const streamId of streamIds) {
-      this.#io.of('/streams').to(room(streamId)).emit('error', { streamId, code, message });
+      this.#io.of(controlNamespace).to(room(streamId)).emit('error', { streamId, code, message });
     }
   }
 
@@ -214,4 +184,23 @@ export class ControlChannel {
 
 function room(streamId: string): string {
   return `stream:${streamId}`;
+}
+
+/** What a handler answers with: a request's reply, or its refusal. */
+type Reply = (reply: ({ ok: true } & Record<string, unknown>) | ControlRefusal) => void;
+
+/** The client's ack, or a no-op when it sent none (it gets no reply then). */
+function replier(ack: unknown): Reply {
+  return typeof ack === 'function' ? (ack as Reply) : () => {};
+}
+
+/** The parsed request, or undefined after refusing a malformed one (400-like `invalid_request`). */
+function refuseMalformed<T>(parse: () => T, reply: Reply): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof WireFormatError)) throw error;
+    reply({ ok: false, error: { code: error.code, message: error.shortMessage } });
+    return undefined;
+  }
 }

@@ -5,7 +5,6 @@ import {
   defaultSenderSafeguards,
   encodePayment,
   getClaimableReserve,
-  type PaymentJson,
   type ProtocolConnection,
   type SenderDepositInfo,
   SenderUnlockingError,
@@ -15,6 +14,7 @@ import {
   ticketBrokerAbi,
   type Wei,
 } from '@peerframe/protocol';
+import type { PaymentJson } from '@peerframe/wire';
 import type { Address, Hex } from 'viem';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
 

@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   type BitrateHints,
+  bearerToken,
   closeHttp,
   contentType,
   createLogger,
@@ -9,14 +9,22 @@ import {
   type Logger,
   listenHttp,
   maxSdpBytes,
-  parseJsonObject,
   parseSdp,
   readBody,
+  readJsonObject,
   requestUrl,
   requireVp8Video,
+  secretsEqual,
   sendError,
   sendJson,
 } from '@peerframe/core';
+import {
+  type GatewayHealth,
+  type OrchestratorViewList,
+  type PipelineOfferList,
+  type StreamStatsList,
+  whipAnswerHeaders,
+} from '@peerframe/wire';
 import { ControlChannel } from './ControlChannel.ts';
 import { checkStreamParams } from './checkStreamParams.ts';
 import type { ChainDiscoveryOptions } from './discoverOrchestrators.ts';
@@ -37,7 +45,7 @@ import {
   type StreamKeyRecord,
   StreamKeyStore,
 } from './StreamKeyStore.ts';
-import { defaultStreamSessionOptions, StreamSession, type StreamStats } from './StreamSession.ts';
+import { defaultStreamSessionOptions, StreamSession } from './StreamSession.ts';
 
 export type GatewayServerOptions = {
   /** Interface to listen on (default 127.0.0.1). */
@@ -348,17 +356,21 @@ export class GatewayServer {
         return;
       }
       if (req.method === 'GET' && url.pathname === '/pipelines') {
-        return sendJson(res, 200, { pipelines: this.#pool.pipelines() });
+        return sendJson(res, 200, {
+          pipelines: this.#pool.pipelines(),
+        } satisfies PipelineOfferList);
       }
       if (req.method === 'GET' && url.pathname === '/orchestrators') {
-        return sendJson(res, 200, { orchestrators: this.#pool.list() });
+        return sendJson(res, 200, {
+          orchestrators: this.#pool.list(),
+        } satisfies OrchestratorViewList);
       }
       if (req.method === 'GET' && url.pathname === '/streams') {
         // With stream keys in force the list (whose ids end streams) is for admins only.
         if (this.#options.adminToken) this.#requireAdmin(req);
         return sendJson(res, 200, {
-          streams: [...this.streams.values()].map((s) => s.stats()) satisfies StreamStats[],
-        });
+          streams: [...this.streams.values()].map((s) => s.stats()),
+        } satisfies StreamStatsList);
       }
       if (req.method === 'GET' && url.pathname === '/healthz') {
         // A draining gateway is still alive but wants no new streams: 503 for load balancers.
@@ -367,7 +379,7 @@ export class GatewayServer {
           ok,
           draining: this.#draining,
           streams: this.streams.size,
-        });
+        } satisfies GatewayHealth);
       }
       if (req.method === 'GET' && url.pathname === '/metrics') {
         // Its per-stream series are labelled with stream ids, which end streams: admins only.
@@ -482,7 +494,7 @@ export class GatewayServer {
             maxPriceWeiPerSecond: payments ? maxPriceWeiPerSecond : 0n,
           }),
         checkParams: async (client, checked) =>
-          checkStreamParams(client.url, await this.#pool.infoOf(client), pipeline, checked),
+          checkStreamParams(await this.#pool.infoOf(client), pipeline, checked),
         onOrchestratorFailed: (orchestratorUrl, cause) =>
           this.#pool.reportFailure(orchestratorUrl, cause),
         bitrate: this.#options.bitrate,
@@ -533,9 +545,9 @@ export class GatewayServer {
       etag: stream.etag,
       ...this.#linkHeaders(),
       // Where viewers play the processed stream (WHEP).
-      'peerframe-playback-url': `/whep/${stream.playbackId}`,
+      [whipAnswerHeaders.playbackUrl]: `/whep/${stream.playbackId}`,
       // Where the publisher (only) plays its own unprocessed video: a secret, given only here.
-      'peerframe-source-playback-url': `/whep/${stream.sourcePlaybackId}`,
+      [whipAnswerHeaders.sourcePlaybackUrl]: `/whep/${stream.sourcePlaybackId}`,
     });
     res.end(stream.answerSdp);
   }
@@ -543,7 +555,7 @@ export class GatewayServer {
   async #injectFaults(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const stream = this.streams.get(id);
     if (!stream) throw new HttpError(404, 'stream_not_found', `No stream ${id}`);
-    const body = parseJsonObject(await readBody(req));
+    const body = await readJsonObject(req);
     const ratio = (name: string) => {
       const value = body[name] ?? 0;
       if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
@@ -677,9 +689,7 @@ export class GatewayServer {
         'unauthorized',
         'The admin API needs Authorization: Bearer <admin token>',
       );
-    const a = createHash('sha256').update(token).digest();
-    const b = createHash('sha256').update(expected).digest();
-    if (!timingSafeEqual(a, b)) throw new HttpError(403, 'forbidden', 'Wrong admin token');
+    if (!secretsEqual(token, expected)) throw new HttpError(403, 'forbidden', 'Wrong admin token');
   }
 
   /**
@@ -691,7 +701,7 @@ export class GatewayServer {
     this.#requireAdmin(req);
     const [resource, id] = parts;
     if (resource === 'stream-keys' && !id && req.method === 'POST') {
-      const body = parseJsonObject(await readBody(req));
+      const body = await readJsonObject(req);
       const { key, record } = this.streamKeys.create(parseStreamKeyOptions(body));
       return sendJson(res, 201, { key, ...serializeKey(record) });
     }
@@ -710,7 +720,9 @@ export class GatewayServer {
       return sendJson(res, 200, { ...serializeKey(record), endedStreams: ended });
     }
     if (resource === 'streams' && !id && req.method === 'GET') {
-      return sendJson(res, 200, { streams: [...this.streams.values()].map((s) => s.stats()) });
+      return sendJson(res, 200, {
+        streams: [...this.streams.values()].map((s) => s.stats()),
+      } satisfies StreamStatsList);
     }
     if (resource === 'streams' && id && req.method === 'DELETE') {
       const stream = this.streams.get(id);
@@ -824,11 +836,6 @@ export class GatewayServer {
 /** The client's address, which rate limits and pending-peer limits count by. */
 function clientAddress(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? '';
-}
-
-function bearerToken(req: IncomingMessage): string | undefined {
-  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  return match?.[1];
 }
 
 function serializeKey(record: StreamKeyRecord): Record<string, unknown> {

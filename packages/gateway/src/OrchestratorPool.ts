@@ -1,7 +1,13 @@
 import { BaseError, createLogger, HttpError, type Logger } from '@peerframe/core';
+import type {
+  OrchestratorInfo,
+  OrchestratorView,
+  PipelineEntryState,
+  PipelineOffer,
+} from '@peerframe/wire';
 import { ChainDiscovery, type ChainDiscoveryOptions } from './discoverOrchestrators.ts';
 import { PaymentError } from './GatewayPayments.ts';
-import { OrchestratorClient, type OrchestratorInfoResponse } from './OrchestratorClient.ts';
+import { OrchestratorClient } from './OrchestratorClient.ts';
 
 export type OrchestratorPoolOptions = {
   /** Orchestrator base URLs known statically. */
@@ -22,40 +28,14 @@ export type OrchestratorPoolOptions = {
 };
 
 /** What the pool knows of one orchestrator. */
-/** A pipeline as `GET /pipelines` lists it. */
-export type PipelineOffer = {
-  name: string;
-  description: string;
-  state: 'ready' | 'warming';
-  /** How its params are described to a UI (from the orchestrator's `/info`). */
-  paramsSchema: Record<string, unknown>;
-  /** Lowest price among the orchestrators offering it, decimal wei per second. */
-  priceWeiPerSecond: string;
-  orchestrators: number;
-};
-
-export type OrchestratorView = {
-  url: string;
-  source: 'static' | 'chain';
-  stakeWei: string | undefined;
-  pipelines: string[] | undefined;
-  freeSessions: number | undefined;
-  draining: boolean;
-  rttMs: number | undefined;
-  successes: number;
-  failures: number;
-  /** Times the gateway refused its payment terms (each also counts as a failure). */
-  refusedTerms: number;
-  /** The code of its last failure that had one (e.g. `ticket_ev_too_high`). */
-  lastFailure: string | undefined;
-  suspended: boolean;
-};
-
 type Entry = {
   client: OrchestratorClient;
   source: 'static' | 'chain';
   stakeWei: bigint | undefined;
-  info: OrchestratorInfoResponse | undefined;
+  /** Its last `/info`, checked (`parseOrchestratorInfo`); undefined until it answers one. */
+  info: OrchestratorInfo | undefined;
+  /** Why its last `/info` was refused, when it was malformed. */
+  malformedInfo: string | undefined;
   rttMs: number | undefined;
   successes: number;
   failures: number;
@@ -135,10 +115,23 @@ export class OrchestratorPool {
           const wasDraining = entry.info?.draining === true;
           entry.info = await entry.client.info();
           entry.rttMs = performance.now() - started;
+          entry.malformedInfo = undefined;
           if (entry.info.draining && !wasDraining) this.#onDraining?.(entry.client.url);
-        } catch {
+        } catch (error) {
+          // A malformed /info counts as no answer; the operator hears of it once per reason.
           entry.info = undefined;
           entry.rttMs = undefined;
+          const malformed =
+            error instanceof HttpError && error.code === 'bad_orchestrator_response'
+              ? error.shortMessage
+              : undefined;
+          if (malformed !== undefined && malformed !== entry.malformedInfo) {
+            this.#log.warn(
+              { orchestrator: entry.client.url, reason: malformed },
+              'malformed /info',
+            );
+          }
+          entry.malformedInfo = malformed;
         }
       }),
     );
@@ -168,7 +161,7 @@ export class OrchestratorPool {
     }
     const now = performance.now();
     const priceOf = (e: Entry) =>
-      BigInt(e.info?.pipelines.find((p) => p.name === pipeline)?.priceWeiPerSecond ?? '0');
+      BigInt(e.info?.pipelines.find((p) => p.name === pipeline)?.priceWeiPerSecond ?? 0);
     const offering = entries.filter(
       (e) =>
         !exclude.has(e.client.url) &&
@@ -238,14 +231,14 @@ export class OrchestratorPool {
       if (!entry.info || entry.info.draining) continue;
       for (const p of entry.info.pipelines) {
         if (p.state === 'error') continue;
-        const price = BigInt(p.priceWeiPerSecond ?? '0');
+        const price = BigInt(p.priceWeiPerSecond);
         const offer = offers.get(p.name);
         if (!offer) {
           offers.set(p.name, {
             name: p.name,
             description: p.description,
             state: offerState(p.state),
-            paramsSchema: p.paramsSchema ?? {},
+            paramsSchema: p.paramsSchema,
             priceWeiPerSecond: price.toString(),
             orchestrators: 1,
           });
@@ -260,7 +253,7 @@ export class OrchestratorPool {
   }
 
   /** What an orchestrator's `/info` said last; read now when it has not answered yet. */
-  async infoOf(client: OrchestratorClient): Promise<OrchestratorInfoResponse> {
+  async infoOf(client: OrchestratorClient): Promise<OrchestratorInfo> {
     const entry = this.#entries.get(client.url);
     if (entry?.info) return entry.info;
     const info = await client.info();
@@ -322,6 +315,7 @@ export class OrchestratorPool {
       source,
       stakeWei,
       info: undefined,
+      malformedInfo: undefined,
       rttMs: undefined,
       successes: 0,
       failures: 0,
@@ -361,6 +355,6 @@ function score(entry: Entry, maxStake: bigint): number {
  * How a pipeline state from an orchestrator's `/info` shows to clients: `ready` (warmed, or built
  * on first use) or `warming` (loading or warming at start).
  */
-function offerState(state: string): 'ready' | 'warming' {
+function offerState(state: PipelineEntryState): PipelineOffer['state'] {
   return state === 'ready' || state === 'idle' ? 'ready' : 'warming';
 }

@@ -51,6 +51,13 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
   #stopped = false;
   #timer: NodeJS.Timeout | undefined;
   #corrupt = false;
+  /** The orchestrator retired the params in hand (a ticket won): fetch new ones first. */
+  #requote = false;
+  /**
+   * Expected value the orchestrator accepted beyond what was owed, with the params in hand (the
+   * `TicketSender` carries it into their next batch); moved into `#owedWei` when they change.
+   */
+  #paramsCreditWei: Wei;
 
   constructor(input: {
     payments: GatewayPayments;
@@ -70,6 +77,9 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
     this.#quote = input.quote;
     this.#spentWei = input.upfrontWei;
     this.#balanceWei = input.balanceWei;
+    const upfrontOwedWei = input.quote.priceWeiPerSecond * BigInt(input.quote.upfrontSeconds);
+    this.#paramsCreditWei =
+      input.upfrontWei > upfrontOwedWei ? input.upfrontWei - upfrontOwedWei : 0n;
     this.#log = createLogger('gateway:payer', { orchestrator: input.client.url });
   }
 
@@ -96,6 +106,7 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
   stop(): void {
     this.#stopped = true;
     clearInterval(this.#timer);
+    this.#payments.sender.forget(this.#quote.params.recipientRandHash);
   }
 
   async #tick(): Promise<void> {
@@ -109,7 +120,7 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
       if (price > 0n) this.#paidUntil += Number((amountWei * 1000n) / price);
       else this.#paidUntil = now;
       this.#owedWei += amountWei;
-      if (this.#owedWei === 0n) return;
+      if (this.#owedWei <= 0n) return;
       await this.#payOwed();
     } finally {
       this.#busy = false;
@@ -119,22 +130,29 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
   async #payOwed(): Promise<void> {
     const { maxAttempts } = this.#payments.options;
     let lastError: unknown;
+    let requotedForRetired = false;
     for (let attempt = 1; attempt <= maxAttempts && !this.#stopped; attempt++) {
       const startedAt = performance.now();
       try {
-        if (attempt > 1 || (await this.#payments.expiresSoon(this.#quote.params))) {
+        if (
+          attempt > 1 ||
+          this.#requote ||
+          (await this.#payments.expiresSoon(this.#quote.params))
+        ) {
           const quote = await this.#payments.quote(this.#client, this.#pipeline);
           if (!quote) throw new BaseError('payments_disabled', 'The orchestrator stopped charging');
+          // The credit the old params carried pays the next second (a refused batch added none).
+          this.#payments.sender.forget(this.#quote.params.recipientRandHash);
+          this.#owedWei -= this.#paramsCreditWei;
+          this.#paramsCreditWei = 0n;
           this.#quote = quote;
+          this.#requote = false;
         }
-        const { payment, expectedValueWei } = await this.#payments.pay(
-          this.#quote.params,
-          this.#owedWei,
-        );
+        const owedWei = this.#owedWei > 0n ? this.#owedWei : 0n;
+        const { payment, expectedValueWei } = await this.#payments.pay(this.#quote.params, owedWei);
         if (this.#corrupt) {
           for (const t of payment.tickets) t.signature = `0x${'00'.repeat(65)}`;
         }
-        const owedWei = this.#owedWei;
         // At a low price one ticket covers several seconds: the credit carried pays for this one.
         const receipt =
           payment.tickets.length > 0 ? await this.#client.pay(this.#sessionId, payment) : undefined;
@@ -146,9 +164,11 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
             'slow payment',
           );
         }
-        this.#owedWei = 0n;
+        this.#owedWei -= owedWei;
+        this.#paramsCreditWei += expectedValueWei - owedWei;
         this.#spentWei += expectedValueWei;
         this.#balanceWei = receipt ? BigInt(receipt.balanceWei) : this.#balanceWei - owedWei;
+        if (receipt?.paramsRetired) this.#requote = true;
         this.emit('payment', this.payment);
         return;
       } catch (error) {
@@ -159,6 +179,18 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
           this.#log.warn({ err: error, sessionId: this.#sessionId }, 'cannot pay: stream ends');
           this.emit('cannot-pay', { code: error.code, reason: error.shortMessage });
           return;
+        }
+        // Params retired by a winner (of the upfront payment, say): none of the tickets counted,
+        // so pay the same amount with new params; not a failed try, once per payment.
+        if (
+          error instanceof HttpError &&
+          error.code === 'ticket_params_retired' &&
+          !requotedForRetired
+        ) {
+          requotedForRetired = true;
+          this.#requote = true;
+          attempt--;
+          continue;
         }
         const ended = error instanceof HttpError && (error.status === 404 || error.status === 410);
         this.#log.warn({ err: error, attempt, sessionId: this.#sessionId }, 'payment failed');

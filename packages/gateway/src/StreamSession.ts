@@ -11,6 +11,7 @@ import {
   TypedEmitter,
 } from '@peerframe/core';
 import type { Wei } from '@peerframe/protocol';
+import type { StreamState, StreamStats } from '@peerframe/wire';
 import type { RtpPacket } from 'werift';
 import { FrameTimeline, type SenderClock } from './FrameTimeline.ts';
 import { type GatewayPayments, PaymentError } from './GatewayPayments.ts';
@@ -26,12 +27,6 @@ import {
 import { StreamPayer, type StreamPayment } from './StreamPayer.ts';
 import type { VideoTiming } from './videoTiming.ts';
 import { weriftSfu } from './WeriftLeg.ts';
-
-/**
- * `connecting` until the publisher's leg is up, `warming` until the first processed frame,
- * `live`, `reconnecting` while it moves to another orchestrator, `ended`.
- */
-export type StreamState = 'connecting' | 'warming' | 'live' | 'reconnecting' | 'ended';
 
 /** Packets the gateway drops on purpose, for fault-injection tests (ratios 0..1). */
 export type StreamFaults = {
@@ -137,36 +132,6 @@ export type StreamSessionOptions = {
   /** At most this many orchestrator swaps within `swapWindowMs` before the stream ends (default 5). */
   maxSwaps?: number;
   swapWindowMs?: number;
-};
-
-export type StreamStats = {
-  id: string;
-  state: StreamState;
-  pipeline: string;
-  orchestrator: string;
-  /** The session id this stream has on its orchestrator. */
-  orchestratorSessionId: string;
-  /** Orchestrator swaps so far. */
-  swaps: number;
-  /** WHEP playback id (`POST /whep/<playbackId>`). */
-  playbackId: string;
-  viewers: number;
-  packetsFromPublisher: number;
-  packetsToOrchestrator: number;
-  packetsFromOrchestrator: number;
-  packetsToPublisher: number;
-  keyframeRequestsToPublisher: number;
-  keyframeRequestsToOrchestrator: number;
-  /** Packets dropped by fault injection before the SFU (only a keyframe repairs them). */
-  packetsDropped: number;
-  /** Packets lost by fault injection after the SFU sent them (NACK repairs them). */
-  packetsLost: number;
-  /** The current orchestrator's price, decimal wei per second ("0" when free). */
-  priceWeiPerSecond: string;
-  /** Expected value paid to every orchestrator of this stream so far, decimal wei. */
-  spentWei: string;
-  /** The current orchestrator's count of the stream's credit, decimal wei. */
-  balanceWei: string;
 };
 
 /** The current orchestrator leg of a stream. */

@@ -2,32 +2,29 @@ import { HttpError } from '@peerframe/core';
 import {
   defaultPipelineParams,
   InvalidPipelineParamsError,
+  type OrchestratorInfo,
   type ParamSpec,
+  type PipelineParams,
   type PipelineParamsSchema,
-  parsePipelineParamsSchema,
   validatePipelineParams,
-} from '@peerframe/pipelines/params';
-import type { OrchestratorInfoResponse } from './OrchestratorClient.ts';
+} from '@peerframe/wire';
 
 /**
  * Checks a stream's pipeline and params against what one orchestrator's `/info` says it takes,
  * with the orchestrator's own rules and errors (400 `unknown_pipeline`, 400
  * `invalid_pipeline_params` naming the param and its limit), so a stream it would refuse is
- * refused before anything is paid to it. A pipeline it describes no schema for is left to it.
+ * refused before anything is paid to it. The schema was checked to be one when `/info` was read
+ * (`parseOrchestratorInfo`: a malformed one is the orchestrator's 502).
  *
  * One rule is left to the orchestrator: a string param's `pattern`. It is a regular expression
  * the orchestrator wrote, and running it on the publisher's string would let a hostile
  * orchestrator stall the gateway (catastrophic backtracking); a value only the pattern refuses is
  * refused by the orchestrator, after the upfront payment.
- *
- * Throws 502 `bad_orchestrator_response` when the orchestrator's schema is not one (the stream
- * then goes to another orchestrator).
  */
 export function checkStreamParams(
-  url: string,
-  info: OrchestratorInfoResponse,
+  info: OrchestratorInfo,
   pipeline: string,
-  params: Record<string, unknown>,
+  params: PipelineParams,
 ): void {
   const offer = info.pipelines.find((p) => p.name === pipeline);
   if (!offer) {
@@ -37,18 +34,7 @@ export function checkStreamParams(
       `Unknown pipeline "${pipeline}"; known pipelines: ${info.pipelines.map((p) => p.name).join(', ') || 'none'}`,
     );
   }
-  if (offer.paramsSchema === undefined) return;
-  let schema: PipelineParamsSchema;
-  try {
-    schema = parsePipelineParamsSchema(offer.paramsSchema);
-  } catch (error) {
-    throw new HttpError(
-      502,
-      'bad_orchestrator_response',
-      `Orchestrator ${url} describes the params of "${pipeline}" with no valid schema`,
-      { cause: error },
-    );
-  }
+  const schema = offer.paramsSchema;
   try {
     // An empty schema refuses every param, as the orchestrator does, with its error.
     validatePipelineParams(

@@ -1,9 +1,4 @@
-export {
-  ControlChannel,
-  type ControlClientEvents,
-  type ControlServerEvents,
-  type StreamStatsEvent,
-} from './ControlChannel.ts';
+export { ControlChannel } from './ControlChannel.ts';
 export { checkStreamParams } from './checkStreamParams.ts';
 export { createSfuAdapter, type SfuKind, sfuKinds } from './createSfuAdapter.ts';
 export {
@@ -44,17 +39,8 @@ export {
   parseVideoOffer,
   type RemoteVideoDescription,
 } from './mediasoup/videoSdp.ts';
-export {
-  OrchestratorClient,
-  type OrchestratorInfoResponse,
-  OrchestratorRequestError,
-} from './OrchestratorClient.ts';
-export type { PipelineOffer } from './OrchestratorPool.ts';
-export {
-  OrchestratorPool,
-  type OrchestratorPoolOptions,
-  type OrchestratorView,
-} from './OrchestratorPool.ts';
+export { OrchestratorClient, OrchestratorRequestError } from './OrchestratorClient.ts';
+export { OrchestratorPool, type OrchestratorPoolOptions } from './OrchestratorPool.ts';
 export { OriginPolicy } from './OriginPolicy.ts';
 export {
   defaultPendingPeersOptions,
@@ -89,8 +75,6 @@ export {
   StreamSession,
   type StreamSessionEvents,
   type StreamSessionOptions,
-  type StreamState,
-  type StreamStats,
 } from './StreamSession.ts';
 export {
   parseVideoTiming,

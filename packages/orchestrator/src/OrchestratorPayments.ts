@@ -3,13 +3,12 @@ import {
   decodePayment,
   encodeTicketParams,
   InsufficientFundsError,
-  InvalidPaymentError,
   type RedemptionQueue,
   type RoundService,
-  type TicketParamsJson,
   type TicketRecipient,
   type Wei,
 } from '@peerframe/protocol';
+import { InvalidPaymentError, type PaymentReceipt, type PaymentTerms } from '@peerframe/wire';
 import { type Address, getAddress, isAddress } from 'viem';
 
 export type OrchestratorPaymentsOptions = {
@@ -33,27 +32,6 @@ export const defaultOrchestratorPaymentsOptions: Omit<
   upfrontSeconds: 10,
   graceMs: 3_000,
   chargeIntervalMs: 1_000,
-};
-
-/** What `GET /info` says about payments. */
-export type PaymentInfo = {
-  /** The address tickets must pay. */
-  recipient: Address;
-  /** Price per pipeline, wei per second, as decimal strings. */
-  priceWeiPerSecond: Record<string, string>;
-  upfrontSeconds: number;
-  graceMs: number;
-  /** Params for the sender named by `?sender=` (absent without one). */
-  ticketParams?: TicketParamsJson;
-};
-
-/** The answer to a payment: what was credited, what was refused and why. */
-export type PaymentReceipt = {
-  creditedWei: string;
-  balanceWei: string;
-  accepted: number;
-  winners: number;
-  rejected: { index: number; reason: string; details: string }[];
 };
 
 type Account = { sender: Address; priceWeiPerSecond: Wei; chargedAt: number; debtSince?: number };
@@ -104,8 +82,9 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
     return this.#options.pipelinePricesWeiPerSecond[pipeline] ?? this.#options.priceWeiPerSecond;
   }
 
-  async info(pipelines: readonly string[], sender: string | null): Promise<PaymentInfo> {
-    const info: PaymentInfo = {
+  /** What `GET /info` says about payments: prices, and with `sender` its ticket params. */
+  async info(pipelines: readonly string[], sender: string | null): Promise<PaymentTerms> {
+    const info: PaymentTerms = {
       recipient: this.recipient.address,
       priceWeiPerSecond: Object.fromEntries(pipelines.map((p) => [p, this.priceOf(p).toString()])),
       upfrontSeconds: this.#options.upfrontSeconds,
@@ -167,18 +146,29 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
     return receipt;
   }
 
-  /** Credits a running session's tickets; throws 402 when some are refused (the rest count). */
+  /**
+   * Credits a running session's tickets; throws 402 when some are refused (the rest count):
+   * `ticket_params_retired` when every refusal says the params were retired (fetch new ones and
+   * pay again), `ticket_rejected` otherwise. Tickets from any sender but the one that opened a
+   * paid session are refused whole (403) before any is looked at.
+   */
   async pay(sessionId: string, payment: unknown): Promise<PaymentReceipt> {
     const account = this.#accounts.get(sessionId);
     if (!account) throw new HttpError(404, 'session_not_found', `No session ${sessionId}`);
-    const { sender, receipt } = await this.#receive(sessionId, payment);
-    if (sender !== account.sender && account.priceWeiPerSecond > 0n) {
-      throw new HttpError(403, 'wrong_sender', `Session ${sessionId} is paid by ${account.sender}`);
-    }
+    const { receipt } = await this.#receive(sessionId, payment, (payer) => {
+      if (payer !== account.sender && account.priceWeiPerSecond > 0n) {
+        throw new HttpError(
+          403,
+          'wrong_sender',
+          `Session ${sessionId} is paid by ${account.sender}, not ${payer}`,
+        );
+      }
+    });
     if (receipt.rejected.length > 0) {
+      const retired = receipt.rejected.every((r) => r.reason === 'params_retired');
       throw new HttpError(
         402,
-        'ticket_rejected',
+        retired ? 'ticket_params_retired' : 'ticket_rejected',
         `${receipt.rejected.length} of ${receipt.rejected.length + receipt.accepted} tickets refused${describeRejections(receipt)}; balance ${receipt.balanceWei} wei`,
       );
     }
@@ -210,6 +200,8 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
   async #receive(
     sessionId: string,
     payment: unknown,
+    /** Throws to refuse the payment's sender before a ticket is looked at. */
+    checkSender: (sender: Address) => void = () => {},
   ): Promise<{ sender: Address; receipt: PaymentReceipt }> {
     let decoded: ReturnType<typeof decodePayment>;
     try {
@@ -220,6 +212,7 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
       }
       throw error;
     }
+    checkSender(decoded.sender);
     const startedAt = performance.now();
     const result = await this.recipient.receiveTickets(sessionId, decoded.decoded);
     const tookMs = performance.now() - startedAt;
@@ -241,6 +234,7 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
         accepted: result.results.length - rejected.length,
         winners: result.winners,
         rejected,
+        paramsRetired: result.retiredParams.length > 0,
       },
     };
   }
@@ -274,7 +268,14 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
 }
 
 function emptyReceipt(): PaymentReceipt {
-  return { creditedWei: '0', balanceWei: '0', accepted: 0, winners: 0, rejected: [] };
+  return {
+    creditedWei: '0',
+    balanceWei: '0',
+    accepted: 0,
+    winners: 0,
+    rejected: [],
+    paramsRetired: false,
+  };
 }
 
 function describeRejections(receipt: PaymentReceipt): string {

@@ -1,36 +1,41 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
+  bearerToken,
   closeHttp,
-  contentType,
   createLogger,
   epochNowMs,
   HttpError,
   type Logger,
   listenHttp,
-  parseJsonObject,
   parseSdp,
-  readBody,
+  readJsonObject,
   requestUrl,
   requireVp8Video,
+  secretsEqual,
   sendError,
   sendJson,
 } from '@peerframe/core';
-import type {
-  PipelineEntryState,
-  PipelineModelInfo,
-  PipelineParams,
-  PipelineRegistry,
-} from '@peerframe/pipelines';
+import type { PipelineRegistry } from '@peerframe/pipelines';
+import {
+  type CreateSessionResponse,
+  type OkResponse,
+  type OrchestratorHealth,
+  type OrchestratorInfo,
+  type OrchestratorSessionList,
+  type OrchestratorSessionView,
+  parseCreateSessionRequest,
+  parseParamsUpdateRequest,
+} from '@peerframe/wire';
 import {
   createOrchestratorPipelines,
-  type ExecutionProviderInfo,
   type OrchestratorPipelines,
   type OrchestratorPipelinesOptions,
 } from './createOrchestratorPipelines.ts';
 import { OrchestratorMetrics } from './OrchestratorMetrics.ts';
-import type { OrchestratorPayments, PaymentInfo } from './OrchestratorPayments.ts';
+import type { OrchestratorPayments } from './OrchestratorPayments.ts';
 import { OrchestratorSession } from './OrchestratorSession.ts';
+import { SessionTokens } from './SessionTokens.ts';
 
 export type OrchestratorServerOptions = {
   /** Interface to listen on (default 127.0.0.1). */
@@ -60,6 +65,12 @@ export type OrchestratorServerOptions = {
    * is built when a session first asks for it). `/info` shows their state meanwhile.
    */
   warmup?: 'all' | readonly string[];
+  /**
+   * The operator's token (default none): with it, `GET /sessions` lists every session, and any
+   * session can be read, ended or (with `faultInjection`) slowed down. Without one, nobody can
+   * list sessions. Take it from the environment or a file, never from process arguments.
+   */
+  adminToken?: string | undefined;
 };
 
 export const defaultOrchestratorServerOptions = {
@@ -71,41 +82,6 @@ export const defaultOrchestratorServerOptions = {
   warmup: [],
 } as const;
 
-/** Answers a `POST /sessions` with the session id and the SDP answer. */
-export type CreateSessionResponse = { id: string; sdp: string };
-
-export type OrchestratorInfo = {
-  /** True while the node drains: it takes no new session and will stop soon. */
-  draining: boolean;
-  /** Where this node's ONNX sessions run (absent when it was given a registry of its own). */
-  executionProvider?: ExecutionProviderInfo;
-  pipelines: {
-    name: string;
-    description: string;
-    /** Its package version (`name@version`); every shipped and installed pipeline has one. */
-    version?: string;
-    /** Its model files, each with the sha256 checked before every use. */
-    models?: readonly PipelineModelInfo[];
-    /** The execution providers its sessions run on (once warmed). */
-    executionProviders?: readonly string[];
-    /**
-     * `idle` (built on first use), `loading` → `warming` → `ready` (warmed at start), `error`
-     * (it cannot be built: its `error` says why).
-     */
-    state: PipelineEntryState;
-    error?: { code: string; message: string };
-    /** What each param takes, for UIs (when the pipeline describes its params). */
-    paramsSchema?: ParamsSchema;
-    /** Decimal wei per second ("0" when the node takes no payments). */
-    priceWeiPerSecond: string;
-  }[];
-  capacity: { maxSessions: number; activeSessions: number; freeSessions: number };
-  /** How to pay this node; null when its sessions are free. */
-  payments: PaymentInfo | null;
-};
-
-type ParamsSchema = Readonly<Record<string, unknown>>;
-
 /**
  * Largest body of a request that carries tickets: `maxTicketsPerPayment` tickets of ~800 bytes
  * of JSON each, plus an SDP offer.
@@ -116,19 +92,28 @@ const maxPaymentBodyBytes = 1024 * 1024;
 const endedSessionsKept = 256;
 
 /**
- * The orchestrator node's HTTP API:
- * - `POST /sessions` `{ sdp, pipeline, params? }` → `201 { id, sdp }` (the gateway's offer, answered)
- * - `GET /sessions` → every session with its stats, `GET /sessions/:id` → one, `POST /sessions/:id/params` `{ params }` → live update
- * - `DELETE /sessions/:id` → `204`
- * - `GET /info` → pipelines offered and free capacity; `GET /metrics` (Prometheus), `GET /healthz`
+ * The orchestrator node's HTTP API (its messages are `@peerframe/wire`'s):
+ * - `POST /sessions` `{ sdp, pipeline, params?, payment? }` → `201 { id, sdp, token }` (the
+ *   gateway's offer, answered; `token` is the session's credential, shown once)
+ * - with `Authorization: Bearer <token>` (the session's creator): `GET /sessions/:id` → its stats,
+ *   `POST /sessions/:id/params` `{ params }` → live update, `POST /sessions/:id/payment`
+ *   `{ payment }`, `DELETE /sessions/:id` → `204`; without a token 401, with another session's (or
+ *   a made-up) token 404, as for a session that does not exist
+ * - with the operator's admin token: `GET /sessions` → every session, and `GET` / `DELETE` /
+ *   `faults` on any session
+ * - open to anyone: `GET /info` → pipelines offered and free capacity; `GET /metrics`
+ *   (Prometheus), `GET /healthz`
+ * Every JSON body must come as `application/json` (415 otherwise).
  */
 export class OrchestratorServer {
   readonly url: string;
   readonly sessions = new Map<string, OrchestratorSession>();
   readonly #server: Server;
   readonly #options: Required<
-    Omit<OrchestratorServerOptions, 'registry' | 'payments' | 'pipelines'>
+    Omit<OrchestratorServerOptions, 'registry' | 'payments' | 'pipelines' | 'adminToken'>
   >;
+  readonly #adminToken: string | undefined;
+  readonly #tokens = new SessionTokens();
   readonly payments: OrchestratorPayments | undefined;
   readonly #ended = new Map<string, string>();
   /** The registry this node made (and closes), when it was given none. */
@@ -149,7 +134,9 @@ export class OrchestratorServer {
   ) {
     this.#server = server;
     this.url = url;
-    this.#options = { ...defaultOrchestratorServerOptions, ...stripUndefined(options) };
+    const { adminToken, ...rest } = options;
+    this.#options = { ...defaultOrchestratorServerOptions, ...stripUndefined(rest) };
+    this.#adminToken = adminToken;
     this.#registry = registry;
     this.#pipelines = pipelines;
     this.payments = options.payments;
@@ -202,13 +189,22 @@ export class OrchestratorServer {
     return {
       draining: this.#draining,
       ...(this.#pipelines ? { executionProvider: this.#pipelines.executionProvider } : {}),
-      pipelines: this.#registry.describe().map(({ name, paramsSchema, error, ...rest }) => ({
-        name,
-        ...rest,
-        ...(error ? { error: { ...error } } : {}),
-        paramsSchema,
-        priceWeiPerSecond: (this.payments?.priceOf(name) ?? 0n).toString(),
-      })),
+      pipelines: this.#registry.describe().map((pipeline) => {
+        const { name, version, models, executionProviders, error } = pipeline;
+        return {
+          name,
+          description: pipeline.description,
+          ...(version === undefined ? {} : { version }),
+          ...(models === undefined ? {} : { models: [...models] }),
+          ...(executionProviders === undefined
+            ? {}
+            : { executionProviders: [...executionProviders] }),
+          state: pipeline.state,
+          ...(error ? { error: { ...error } } : {}),
+          paramsSchema: pipeline.paramsSchema,
+          priceWeiPerSecond: (this.payments?.priceOf(name) ?? 0n).toString(),
+        };
+      }),
       payments: this.payments ? await this.payments.info(names, sender) : null,
       capacity: {
         maxSessions: this.#options.maxSessions,
@@ -226,7 +222,10 @@ export class OrchestratorServer {
         return sendJson(res, 200, await this.info(url.searchParams.get('sender')));
       }
       if (req.method === 'GET' && url.pathname === '/healthz') {
-        return sendJson(res, 200, { ok: !this.#closed, sessions: this.sessions.size });
+        return sendJson(res, 200, {
+          ok: !this.#closed,
+          sessions: this.sessions.size,
+        } satisfies OrchestratorHealth);
       }
       if (req.method === 'GET' && url.pathname === '/metrics') {
         const text = await this.metrics.registry.metrics();
@@ -234,18 +233,20 @@ export class OrchestratorServer {
         return;
       }
       if (parts[0] === 'sessions' && parts.length === 1 && req.method === 'GET') {
+        this.#requireOperator(req);
         const sessions = [...this.sessions.values()].map((s) => ({
           id: s.id,
           pipeline: s.pipeline.name,
           state: s.state,
           ...s.stats(),
         }));
-        return sendJson(res, 200, { sessions });
+        return sendJson(res, 200, { sessions } satisfies OrchestratorSessionList);
       }
       if (parts[0] === 'sessions' && parts.length === 1 && req.method === 'POST') {
         return await this.#createSession(req, res);
       }
       if (parts[0] === 'sessions' && parts[1]) {
+        const caller = this.#authorize(req, parts[1]);
         const session = this.sessions.get(parts[1]);
         const endedReason = this.#ended.get(parts[1]);
         if (!session && endedReason) {
@@ -281,13 +282,14 @@ export class OrchestratorServer {
             ...(afterSeq === undefined
               ? {}
               : { frames: session.frameTimings(afterSeq), receivedAtMs, nowMs: epochNowMs() }),
-          });
+          } satisfies OrchestratorSessionView);
         }
         if (parts.length === 3 && parts[2] === 'payment' && req.method === 'POST') {
+          requireCreator(caller, 'pay for it');
           if (!this.payments) {
             throw new HttpError(404, 'payments_disabled', 'This orchestrator takes no payments');
           }
-          const body = parseJsonObject(await readBody(req, maxPaymentBodyBytes));
+          const body = await readJsonObject(req, maxPaymentBodyBytes);
           return sendJson(res, 200, await this.payments.pay(session.id, body.payment));
         }
         if (
@@ -296,7 +298,7 @@ export class OrchestratorServer {
           req.method === 'POST' &&
           this.#options.faultInjection
         ) {
-          const body = parseJsonObject(await readBody(req));
+          const body = await readJsonObject(req);
           const { pipelineDelayMs, durationMs } = body;
           if (
             typeof pipelineDelayMs !== 'number' ||
@@ -315,9 +317,10 @@ export class OrchestratorServer {
           return sendJson(res, 200, { ok: true });
         }
         if (parts.length === 3 && parts[2] === 'params' && req.method === 'POST') {
-          const body = parseJsonObject(await readBody(req));
-          await session.update(requireParams(body.params));
-          return sendJson(res, 200, { ok: true });
+          requireCreator(caller, 'change its params');
+          const body = await readJsonObject(req);
+          await session.update(parseParamsUpdateRequest(body));
+          return sendJson(res, 200, { ok: true } satisfies OkResponse);
         }
       }
       throw new HttpError(404, 'not_found', `No route for ${req.method} ${url.pathname}`);
@@ -329,20 +332,12 @@ export class OrchestratorServer {
   }
 
   async #createSession(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (contentType(req) !== 'application/json') {
-      throw new HttpError(415, 'unsupported_media_type', 'POST /sessions takes application/json');
-    }
     // An SDP offer plus, when the node charges, the upfront payment's tickets.
-    const body = parseJsonObject(
-      await readBody(req, this.payments ? maxPaymentBodyBytes : undefined),
+    const body = parseCreateSessionRequest(
+      await readJsonObject(req, this.payments ? maxPaymentBodyBytes : undefined),
     );
-    if (typeof body.sdp !== 'string')
-      throw new HttpError(400, 'invalid_request', '"sdp" must be a string');
-    if (typeof body.pipeline !== 'string') {
-      throw new HttpError(400, 'invalid_request', '"pipeline" must be a string');
-    }
     requireVp8Video(parseSdp(body.sdp));
-    const params = requireParams(body.params);
+    const { params } = body;
     if (this.#closed) throw new HttpError(503, 'shutting_down', 'Orchestrator is shutting down');
     if (this.#draining)
       throw new HttpError(503, 'draining', 'Orchestrator is draining: it takes no new session');
@@ -382,9 +377,13 @@ export class OrchestratorServer {
       this.#pending--;
     }
     this.sessions.set(session.id, session);
+    const token = this.#tokens.issue(session.id);
     session.on('state', (state) => {
       if (state !== 'closed') return;
       this.sessions.delete(session.id);
+      // A session that ended on our side keeps its token while it is remembered (its creator
+      // learns why with a 410); any other is forgotten with it.
+      if (!this.#ended.has(session.id)) this.#tokens.forget(session.id);
       this.metrics.account(session);
       const balanceWei = this.payments?.close(session.id);
       if (balanceWei !== undefined) {
@@ -392,9 +391,12 @@ export class OrchestratorServer {
       }
     });
     this.#log.info({ sessionId: session.id, pipeline: body.pipeline }, 'session created');
-    sendJson(res, 201, { id: session.id, sdp: session.answerSdp } satisfies CreateSessionResponse, {
-      location: `/sessions/${session.id}`,
-    });
+    sendJson(
+      res,
+      201,
+      { id: session.id, sdp: session.answerSdp, token } satisfies CreateSessionResponse,
+      { location: `/sessions/${session.id}` },
+    );
   }
 
   /**
@@ -427,16 +429,63 @@ export class OrchestratorServer {
     for (const oldest of this.#ended.keys()) {
       if (this.#ended.size <= endedSessionsKept) break;
       this.#ended.delete(oldest);
+      if (!this.sessions.has(oldest)) this.#tokens.forget(oldest);
     }
+  }
+
+  /** Whether `token` is the operator's admin token. */
+  #isOperator(token: string): boolean {
+    return this.#adminToken !== undefined && secretsEqual(token, this.#adminToken);
+  }
+
+  /** 401 without a token, 403 with a wrong one (or when the node has no admin token). */
+  #requireOperator(req: IncomingMessage): void {
+    const token = bearerToken(req);
+    if (token === undefined) {
+      throw new HttpError(
+        401,
+        'unauthorized',
+        `${req.method} /sessions is for the operator: send Authorization: Bearer <admin token>`,
+      );
+    }
+    if (!this.#isOperator(token)) {
+      throw new HttpError(
+        403,
+        'forbidden',
+        this.#adminToken === undefined
+          ? 'This orchestrator has no admin token: nobody may list its sessions'
+          : 'Wrong admin token',
+      );
+    }
+  }
+
+  /**
+   * Who asks about session `id`: its creator (the token `POST /sessions` gave) or the operator.
+   * 401 without a token; with any other token, the same 404 as for a session that does not
+   * exist, so a stranger learns nothing about which sessions exist.
+   */
+  #authorize(req: IncomingMessage, id: string): Caller {
+    const token = bearerToken(req);
+    if (token === undefined) {
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'Requests about a session need Authorization: Bearer <the token POST /sessions answered>',
+      );
+    }
+    if (this.#tokens.matches(id, token)) return 'creator';
+    if (this.#isOperator(token)) return 'operator';
+    throw new HttpError(404, 'session_not_found', `No session ${id}`);
   }
 }
 
-function requireParams(value: unknown): PipelineParams {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HttpError(400, 'invalid_request', '"params" must be a JSON object');
+/** Who may act on a session: the sender that created it, or the node's operator. */
+type Caller = 'creator' | 'operator';
+
+function requireCreator(caller: Caller, action: string): void {
+  if (caller !== 'creator') {
+    throw new HttpError(403, 'forbidden', `Only the session's creator may ${action}`);
   }
-  return value as PipelineParams;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -9,6 +9,7 @@ import {
   parsePipelineNodePolicy,
   selectExecutionProvider,
 } from '@peerframe/pipelines';
+import type { ExecutionProviderInfo } from '@peerframe/wire';
 
 export type OrchestratorPipelinesOptions = {
   /** Where ONNX sessions run (`--execution-provider`). Default `'auto'`: CUDA when it loads, else CPU. */
@@ -23,16 +24,6 @@ export type OrchestratorPipelinesOptions = {
   /** Where models given by URL were fetched at install. Default `new ModelStore()`. */
   modelStore?: ModelStore;
   logger?: Logger;
-};
-
-/** What `/info` says of where sessions run. */
-export type ExecutionProviderInfo = {
-  /** As asked (`--execution-provider`). */
-  requested: ExecutionProviderChoice;
-  /** What new sessions use. */
-  selected: string;
-  /** `"<provider>: <reason>"` for each preferred provider that could not be used. */
-  passedOver: readonly string[];
 };
 
 /** The pipelines an orchestrator serves: its registry, the installed folder it follows. */
@@ -58,7 +49,7 @@ export async function createOrchestratorPipelines(
   const executionProvider: ExecutionProviderInfo = {
     requested,
     selected: selection.executionProvider,
-    passedOver: selection.passedOver,
+    passedOver: [...selection.passedOver],
   };
   logger[selection.passedOver.length > 0 && requested !== 'auto' ? 'warn' : 'info'](
     executionProvider,

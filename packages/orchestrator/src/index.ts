@@ -1,6 +1,5 @@
 export {
   createOrchestratorPipelines,
-  type ExecutionProviderInfo,
   type OrchestratorPipelines,
   type OrchestratorPipelinesOptions,
 } from './createOrchestratorPipelines.ts';
@@ -11,13 +10,9 @@ export {
   OrchestratorPayments,
   type OrchestratorPaymentsEvents,
   type OrchestratorPaymentsOptions,
-  type PaymentInfo,
-  type PaymentReceipt,
 } from './OrchestratorPayments.ts';
 export {
-  type CreateSessionResponse,
   defaultOrchestratorServerOptions,
-  type OrchestratorInfo,
   OrchestratorServer,
   type OrchestratorServerOptions,
 } from './OrchestratorServer.ts';
@@ -26,9 +21,6 @@ export {
   type OrchestratorSessionEvents,
   type OrchestratorSessionOptions,
   PipelineFailedError,
-  type SessionState,
-  type SessionStats,
-  type SessionTransportStats,
 } from './OrchestratorSession.ts';
 export {
   type StartOrchestratorPaymentsOptions,

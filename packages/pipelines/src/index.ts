@@ -50,7 +50,6 @@ export { OnnxSession } from './onnx/OnnxSession.ts';
 export {
   DuplicatePipelineError,
   InvalidFrameError,
-  InvalidPipelineParamsError,
   PipelineClosedError,
   UnknownPipelineError,
 } from './pipeline/errors.ts';
@@ -62,7 +61,6 @@ export type {
   PipelineParams,
   PipelineState,
 } from './pipeline/Pipeline.ts';
-export type { ParamSpec, PipelineParamsSchema } from './pipeline/PipelineParamsSchema.ts';
 export {
   type DefaultPipelineRegistryOptions,
   defaultPipelineRegistry,

@@ -1,11 +1,5 @@
-/** `@peerframe/pipelines/pipeline`: The pipeline contract: `Pipeline`, params schemas, the registry, live updates, errors. */
+/**
+ * `@peerframe/pipelines/pipeline`: the pipeline contract's live updates. Params schemas and their
+ * validation are `@peerframe/wire`'s (they cross the network).
+ */
 export { LiveStage } from './pipeline/LiveStage.ts';
-export {
-  type BooleanParamSpec,
-  defaultPipelineParams,
-  type EnumParamSpec,
-  type NumberParamSpec,
-  type PipelineParamsOf,
-  type StringParamSpec,
-  validatePipelineParams,
-} from './pipeline/PipelineParamsSchema.ts';

@@ -2,106 +2,40 @@
 pragma solidity ^0.8.20;
 
 import {Manager} from "./Manager.sol";
+import {BondingViews} from "./BondingViews.sol";
+import {EarningsMath} from "./EarningsMath.sol";
+import {IBondingVotes, IMinter} from "./Interfaces.sol";
+import {SortedTranscoderPool} from "./SortedTranscoderPool.sol";
 
 /// @title BondingManager
-/// @notice Staking: bonding LPT to orchestrators ("transcoders"), a bounded active set, inflationary
-/// rewards, fees from redeemed tickets, unbonding with a waiting period, and slashing.
+/// @notice Staking: bonding LPT to orchestrators ("transcoders"), a bounded active set sorted by
+/// stake, inflationary rewards (less the treasury's cut), fees from redeemed tickets, unbonding
+/// with a waiting period, bond transfers and slashing, with Livepeer's ABI. Every change of an
+/// account's bond is checkpointed in BondingVotes (the governor's voting power).
 ///
-/// Units: LPT and ETH amounts in wei; `rewardCut`, `feeShare`, slash amounts and finder fees in
-/// parts per million (PERC_DIVISOR = 1e6); cumulative factors scaled by PRECISE_UNIT = 1e27;
-/// periods in rounds.
-///
-/// Earnings are lazy (after Livepeer's LIP-36): each orchestrator keeps, per round r, a cumulative
-/// reward factor CRF[r] and a cumulative fee factor CFF[r] (values at the end of round r, CRF
-/// starting at 1). With T_r the orchestrator's stake at the start of round r (its active stake),
-/// a reward R_r and fees F_r earned in round r change them by
-///   CRF[r] = CRF[r-1] * (1 + R_r * (1 - rewardCut) / T_r)
-///   CFF[r] = CFF[r-1] + CRF[r-1] * F_r * feeShare / T_r
-/// so a delegator whose stake was b at the end of round L, untouched since, has at the end of E
-///   stake = b * CRF[E] / CRF[L]          fees = b * (CFF[E] - CFF[L]) / CRF[L].
-/// Stake added or removed in round L+1 (`pendingAdded`, `pendingRemoved`) starts or stops earning
-/// from round L+2 and is settled with base CRF[L+1]. Earnings are settled through the last complete
-/// round whenever a delegator acts (`claimEarnings`, bond, unbond, rebond, withdrawFees).
-/// The orchestrator's commission (`rewardCut` of rewards, `1 - feeShare` of fees) accumulates in
-/// `cumulativeRewards`/`cumulativeFees` and joins its own delegator record when it claims; the part
-/// of `cumulativeRewards` that was already stake at the start of a round (`activeCumulativeRewards`)
-/// earns that round's rewards and fees like any other stake.
-contract BondingManager is Manager {
+/// The `*WithHint` functions take the expected neighbours of an orchestrator whose position in
+/// the pool changes (see SortedTranscoderPool): good hints save the search, bad ones cost gas only.
+/// Earnings accounting: see BondingEarnings; views: BondingViews. Deployed behind a ManagerProxy; the Controller's owner
+/// sets `unbondingPeriod`, `numActiveTranscoders` and the treasury parameters on the proxy.
+contract BondingManager is BondingViews {
+    using SortedTranscoderPool for SortedTranscoderPool.Data;
+
     uint256 public constant PERC_DIVISOR = 1_000_000;
-    uint256 internal constant PRECISE_UNIT = 1e27;
 
-    enum DelegatorStatus {
-        Pending,
-        Bonded,
-        Unbonded
+    /// Neighbours hinted for the old delegate's and the new delegate's new pool positions.
+    struct Hints {
+        address oldPrev;
+        address oldNext;
+        address newPrev;
+        address newNext;
     }
-
-    enum TranscoderStatus {
-        NotRegistered,
-        Registered
-    }
-
-    struct EarningsPool {
-        uint256 totalStake;
-        uint256 transcoderRewardCut;
-        uint256 transcoderFeeShare;
-        uint256 cumulativeRewardFactor;
-        uint256 cumulativeFeeFactor;
-    }
-
-    struct Transcoder {
-        uint256 lastRewardRound;
-        uint256 rewardCut;
-        uint256 feeShare;
-        uint256 activationRound;
-        uint256 deactivationRound;
-        uint256 activeCumulativeRewards;
-        uint256 cumulativeRewards;
-        uint256 cumulativeFees;
-        uint256 lastFeeRound;
-        // Latest round whose earnings pool is written; later rounds carry its factors.
-        uint256 lastPoolRound;
-        // Round in which the total stake last changed, and the total stake at that round's start.
-        uint256 lastActiveStakeUpdateRound;
-        uint256 roundStartStake;
-        mapping(uint256 => EarningsPool) earningsPoolPerRound;
-    }
-
-    struct UnbondingLock {
-        uint256 amount;
-        uint256 withdrawRound;
-    }
-
-    struct Delegator {
-        uint256 bondedAmount;
-        uint256 fees;
-        address delegateAddress;
-        uint256 delegatedAmount;
-        uint256 startRound;
-        uint256 lastClaimRound;
-        uint256 pendingAdded;
-        uint256 pendingRemoved;
-        uint256 nextUnbondingLockId;
-        mapping(uint256 => UnbondingLock) unbondingLocks;
-    }
-
-    uint64 public unbondingPeriod;
-    uint256 public currentRoundTotalActiveStake;
-    uint256 public nextRoundTotalActiveStake;
-
-    mapping(address => Delegator) private delegators;
-    mapping(address => Transcoder) private transcoders;
-
-    // The pool of orchestrators active next round, unordered; bounded by poolMaxSize.
-    address[] private pool;
-    mapping(address => uint256) private poolIndex; // index + 1; 0 = not in the pool
-    uint256 private poolMaxSize;
 
     event TranscoderUpdate(address indexed transcoder, uint256 rewardCut, uint256 feeShare);
     event TranscoderActivated(address indexed transcoder, uint256 activationRound);
     event TranscoderDeactivated(address indexed transcoder, uint256 deactivationRound);
     event TranscoderSlashed(address indexed transcoder, address finder, uint256 penalty, uint256 finderReward);
     event Reward(address indexed transcoder, uint256 amount);
+    event TreasuryReward(address indexed transcoder, address treasury, uint256 amount);
     event Bond(
         address indexed newDelegate,
         address indexed oldDelegate,
@@ -113,22 +47,17 @@ contract BondingManager is Manager {
         address indexed delegate, address indexed delegator, uint256 unbondingLockId, uint256 amount, uint256 withdrawRound
     );
     event Rebond(address indexed delegate, address indexed delegator, uint256 unbondingLockId, uint256 amount);
+    event TransferBond(
+        address indexed oldDelegator,
+        address indexed newDelegator,
+        uint256 oldUnbondingLockId,
+        uint256 newUnbondingLockId,
+        uint256 amount
+    );
     event WithdrawStake(address indexed delegator, uint256 unbondingLockId, uint256 amount, uint256 withdrawRound);
     event WithdrawFees(address indexed delegator, address recipient, uint256 amount);
-    event EarningsClaimed(
-        address indexed delegate,
-        address indexed delegator,
-        uint256 rewards,
-        uint256 fees,
-        uint256 startRound,
-        uint256 endRound
-    );
 
-    constructor(address _controller, uint64 _unbondingPeriod, uint256 _numActiveTranscoders) Manager(_controller) {
-        require(_numActiveTranscoders > 0, "numActiveTranscoders must be greater than 0");
-        unbondingPeriod = _unbondingPeriod;
-        poolMaxSize = _numActiveTranscoders;
-    }
+    constructor(address _controller) Manager(_controller) {}
 
     modifier onlyVerifier() {
         require(msg.sender == _contract("Verifier"), "caller must be Verifier");
@@ -144,17 +73,37 @@ contract BondingManager is Manager {
 
     /// @notice Changes the active set bound; it cannot shrink below the current pool size.
     function setNumActiveTranscoders(uint256 _numActiveTranscoders) external onlyControllerOwner {
-        require(_numActiveTranscoders >= pool.length, "new limit cannot be less than current pool size");
+        require(_numActiveTranscoders >= transcoderPool.size, "new limit cannot be less than current pool size");
         require(_numActiveTranscoders > 0, "numActiveTranscoders must be greater than 0");
-        poolMaxSize = _numActiveTranscoders;
+        transcoderPool.setMaxSize(_numActiveTranscoders);
         emit ParameterUpdate("numActiveTranscoders");
+    }
+
+    /// @notice Sets the share of minted rewards sent to the treasury (1e27 = 100 %), from the next
+    /// round on.
+    function setTreasuryRewardCutRate(uint256 _cutRate) external onlyControllerOwner {
+        _setTreasuryRewardCutRate(_cutRate);
+    }
+
+    /// @notice Treasury LPT balance (wei) at which contributions stop (0: no ceiling).
+    function setTreasuryBalanceCeiling(uint256 _ceiling) external onlyControllerOwner {
+        treasuryBalanceCeiling = _ceiling;
+        emit ParameterUpdate("treasuryBalanceCeiling");
     }
 
     // ---------------------------------------------------------------- orchestrators
 
+    function transcoder(uint256 _rewardCut, uint256 _feeShare) external {
+        transcoderWithHint(_rewardCut, _feeShare, address(0), address(0));
+    }
+
     /// @notice Sets the caller's reward cut and fee share (ppm) and joins the pool if it has room
     /// or the caller out-stakes the smallest member. Needs a self-bond; not during the round lock.
-    function transcoder(uint256 _rewardCut, uint256 _feeShare) external whenSystemNotPaused whenRoundInitialized {
+    function transcoderWithHint(uint256 _rewardCut, uint256 _feeShare, address _newPosPrev, address _newPosNext)
+        public
+        whenSystemNotPaused
+        whenRoundInitialized
+    {
         require(!_roundsManager().currentRoundLocked(), "can't update transcoder params, current round is locked");
         require(_rewardCut <= PERC_DIVISOR, "invalid rewardCut percentage");
         require(_feeShare <= PERC_DIVISOR, "invalid feeShare percentage");
@@ -167,36 +116,43 @@ contract BondingManager is Manager {
         );
         t.rewardCut = _rewardCut;
         t.feeShare = _feeShare;
-        if (poolIndex[msg.sender] == 0) _tryToJoinActiveSet(msg.sender, round);
+        if (!transcoderPool.contains(msg.sender)) _tryToJoinActiveSet(msg.sender, round, _newPosPrev, _newPosNext);
         emit TranscoderUpdate(msg.sender, _rewardCut, _feeShare);
     }
 
+    function reward() external {
+        rewardWithHint(address(0), address(0));
+    }
+
     /// @notice Mints the caller's share of this round's inflation: mintable * its active stake /
-    /// total active stake. `rewardCut` of it is the orchestrator's commission, the rest goes to
-    /// the stake (its own included) through the cumulative reward factor.
-    function reward() external whenSystemNotPaused whenRoundInitialized {
+    /// total active stake. `treasuryRewardCutRate` of it goes to the treasury; of the rest,
+    /// `rewardCut` is the orchestrator's commission and the remainder goes to the stake (its own
+    /// included) through the cumulative reward factor.
+    function rewardWithHint(address _newPosPrev, address _newPosNext) public whenSystemNotPaused whenRoundInitialized {
         uint256 round = _roundsManager().currentRound();
         require(isActiveTranscoder(msg.sender), "caller must be an active transcoder");
         Transcoder storage t = transcoders[msg.sender];
         require(t.lastRewardRound != round, "caller has already called reward for the current round");
 
         _touchEarningsPool(msg.sender, round);
-        uint256 activeStake = _activeStake(msg.sender, round);
-        uint256 rewards = _minter().createReward(activeStake, currentRoundTotalActiveStake);
-
-        EarningsPool storage earningsPool = t.earningsPoolPerRound[round];
-        uint256 commission = (rewards * t.rewardCut) / PERC_DIVISOR;
-        uint256 delegatorsRewards = rewards - commission;
-        uint256 activeCommissionShare;
-        if (activeStake > 0) {
-            earningsPool.cumulativeRewardFactor +=
-                (earningsPool.cumulativeRewardFactor * delegatorsRewards) / activeStake;
-            activeCommissionShare = (delegatorsRewards * t.activeCumulativeRewards) / activeStake;
+        uint256 ceiling = treasuryBalanceCeiling;
+        address treasury = _contract("Treasury");
+        if (ceiling > 0 && nextRoundTreasuryRewardCutRate > 0 && _livepeerToken().balanceOf(treasury) >= ceiling) {
+            // Halt contributions until the rate is set again.
+            _setTreasuryRewardCutRate(0);
         }
-        t.cumulativeRewards += commission + activeCommissionShare;
+        IMinter minter = _minter();
+        uint256 minted = minter.createReward(_activeStake(msg.sender, round), currentRoundTotalActiveStake);
+        uint256 treasuryRewards = EarningsMath.preciseOf(minted, treasuryRewardCutRate);
+        if (treasuryRewards > 0) {
+            minter.trustedTransferTokens(treasury, treasuryRewards);
+            emit TreasuryReward(msg.sender, treasury, treasuryRewards);
+        }
+        uint256 rewards = minted - treasuryRewards;
+        _creditRewards(msg.sender, round, rewards);
         t.lastRewardRound = round;
-        _increaseTotalStake(msg.sender, rewards, round);
-
+        _increaseTotalStake(msg.sender, rewards, round, _newPosPrev, _newPosNext);
+        _checkpoint(msg.sender);
         emit Reward(msg.sender, rewards);
     }
 
@@ -211,17 +167,8 @@ contract BondingManager is Manager {
         require(isRegisteredTranscoder(_transcoder), "transcoder must be registered");
         uint256 round = _roundsManager().currentRound();
         _touchEarningsPool(_transcoder, round);
-        Transcoder storage t = transcoders[_transcoder];
-        uint256 activeStake = _activeStake(_transcoder, round);
-        if (activeStake == 0) {
-            t.cumulativeFees += _fees;
-        } else {
-            uint256 delegatorsFees = (_fees * t.feeShare) / PERC_DIVISOR;
-            uint256 previousRewardFactor = _rewardFactor(t.earningsPoolPerRound[round - 1]);
-            t.earningsPoolPerRound[round].cumulativeFeeFactor += (previousRewardFactor * delegatorsFees) / activeStake;
-            t.cumulativeFees += _fees - delegatorsFees + (delegatorsFees * t.activeCumulativeRewards) / activeStake;
-        }
-        t.lastFeeRound = round;
+        _creditFees(_transcoder, round, _fees);
+        transcoders[_transcoder].lastFeeRound = round;
     }
 
     /// @notice Slashes `_slashAmount` ppm of `_transcoder`'s own bonded stake, pays `_finderFee` ppm
@@ -241,87 +188,175 @@ contract BondingManager is Manager {
         uint256 finderAmount;
         if (del.bondedAmount > 0) {
             _claimEarnings(_transcoder, round);
-            penalty = (del.bondedAmount * _slashAmount) / PERC_DIVISOR;
+            penalty = EarningsMath.ppmOf(del.bondedAmount, _slashAmount);
             del.bondedAmount -= penalty;
             del.pendingRemoved += penalty;
-            if (del.delegateAddress != address(0)) _decreaseTotalStake(del.delegateAddress, penalty, round);
-            if (poolIndex[_transcoder] != 0) _removeFromPool(_transcoder, round);
+            address delegate = del.delegateAddress;
+            if (transcoderPool.contains(_transcoder)) _removeFromPool(_transcoder, round);
+            _decreaseTotalStake(delegate, penalty, round, address(0), address(0));
             if (_finder != address(0)) {
-                finderAmount = (penalty * _finderFee) / PERC_DIVISOR;
+                finderAmount = EarningsMath.ppmOf(penalty, _finderFee);
                 if (finderAmount > 0) _minter().trustedTransferTokens(_finder, finderAmount);
             }
             if (penalty - finderAmount > 0) _minter().trustedBurnTokens(penalty - finderAmount);
+            _checkpoint(_transcoder);
+            if (delegate != _transcoder) _checkpoint(delegate);
         }
         emit TranscoderSlashed(_transcoder, _finder, penalty, finderAmount);
     }
 
-    /// @notice Called by the RoundsManager when a round is initialised.
+    /// @notice Called by the RoundsManager when a round is initialised: fixes the round's total
+    /// active stake (checkpointed for the governor's quorum) and the treasury cut rate.
     function setCurrentRoundTotalActiveStake() external onlyContract("RoundsManager") {
         currentRoundTotalActiveStake = nextRoundTotalActiveStake;
+        if (nextRoundTreasuryRewardCutRate != treasuryRewardCutRate) {
+            treasuryRewardCutRate = nextRoundTreasuryRewardCutRate;
+            emit ParameterUpdate("treasuryRewardCutRate");
+        }
+        _bondingVotes().checkpointTotalActiveStake(currentRoundTotalActiveStake, _roundsManager().currentRound());
     }
 
     // ---------------------------------------------------------------- delegators
 
+    function bond(uint256 _amount, address _to) external {
+        bondForWithHint(_amount, msg.sender, _to, address(0), address(0), address(0), address(0));
+    }
+
+    function bondWithHint(
+        uint256 _amount,
+        address _to,
+        address _oldDelegateNewPosPrev,
+        address _oldDelegateNewPosNext,
+        address _currDelegateNewPosPrev,
+        address _currDelegateNewPosNext
+    ) external {
+        bondForWithHint(
+            _amount,
+            msg.sender,
+            _to,
+            _oldDelegateNewPosPrev,
+            _oldDelegateNewPosNext,
+            _currDelegateNewPosPrev,
+            _currDelegateNewPosNext
+        );
+    }
+
     /// @notice Bonds `_amount` more LPT (pulled from the caller, which must have approved this
-    /// contract) and delegates all of the caller's stake to `_to`. Moving to another delegate moves
-    /// the whole stake; registered orchestrators can only bond to themselves.
-    function bond(uint256 _amount, address _to) external whenSystemNotPaused whenRoundInitialized {
-        _bond(msg.sender, _amount, _to);
+    /// contract) for `_owner` and delegates all of `_owner`'s stake to `_to`. Moving to another
+    /// delegate moves the whole stake; registered orchestrators can only bond to themselves. A
+    /// caller other than `_owner` may add to an existing bond (same delegate) or start a new one
+    /// towards someone else than `_owner`, never change its delegate.
+    function bondForWithHint(
+        uint256 _amount,
+        address _owner,
+        address _to,
+        address _oldDelegateNewPosPrev,
+        address _oldDelegateNewPosNext,
+        address _currDelegateNewPosPrev,
+        address _currDelegateNewPosNext
+    ) public whenSystemNotPaused whenRoundInitialized {
+        address oldDelegate = delegators[_owner].delegateAddress;
+        if (msg.sender != _owner) {
+            require(_owner != address(0), "INVALID_DELEGATOR");
+            if (delegatorStatus(_owner) == DelegatorStatus.Unbonded) require(_to != _owner, "INVALID_DELEGATE");
+            else require(oldDelegate == _to, "INVALID_DELEGATE_CHANGE");
+        }
+        _bond(
+            _owner,
+            _amount,
+            _to,
+            Hints(_oldDelegateNewPosPrev, _oldDelegateNewPosNext, _currDelegateNewPosPrev, _currDelegateNewPosNext)
+        );
         if (_amount > 0) {
             require(
                 _livepeerToken().transferFrom(msg.sender, address(_minter()), _amount), "token transfer failed"
             );
         }
+        _checkpointAll(_owner, oldDelegate, _to);
+    }
+
+    function unbond(uint256 _amount) external {
+        unbondWithHint(_amount, address(0), address(0));
     }
 
     /// @notice Starts unbonding `_amount`: it stops counting as stake next round and can be
     /// withdrawn `unbondingPeriod` rounds from now, or rebonded before.
-    function unbond(uint256 _amount) external whenSystemNotPaused whenRoundInitialized {
-        require(delegatorStatus(msg.sender) == DelegatorStatus.Bonded, "caller must be bonded");
-        Delegator storage del = delegators[msg.sender];
-        require(_amount > 0, "unbond amount must be greater than 0");
-        uint256 round = _roundsManager().currentRound();
-        _claimEarnings(msg.sender, round);
-        require(_amount <= del.bondedAmount, "amount is greater than bonded amount");
+    function unbondWithHint(uint256 _amount, address _newPosPrev, address _newPosNext)
+        public
+        whenSystemNotPaused
+        whenRoundInitialized
+    {
+        _unbond(msg.sender, _amount, _newPosPrev, _newPosNext);
+        _checkpointAll(msg.sender, delegators[msg.sender].delegateAddress, address(0));
+    }
 
-        address delegate = del.delegateAddress;
-        uint256 lockId = del.nextUnbondingLockId++;
-        uint256 withdrawRound = round + unbondingPeriod;
-        del.unbondingLocks[lockId] = UnbondingLock(_amount, withdrawRound);
-        del.bondedAmount -= _amount;
-        del.pendingRemoved += _amount;
-        _decreaseTotalStake(delegate, _amount, round);
-
-        if (del.bondedAmount == 0) {
-            del.startRound = 0;
-            if (delegate == msg.sender && poolIndex[msg.sender] != 0) _removeFromPool(msg.sender, round);
-        }
-        emit Unbond(delegate, msg.sender, lockId, _amount, withdrawRound);
+    function rebond(uint256 _unbondingLockId) external {
+        rebondWithHint(_unbondingLockId, address(0), address(0));
     }
 
     /// @notice Returns an unbonding lock's tokens to the caller's current delegate.
-    function rebond(uint256 _unbondingLockId) external whenSystemNotPaused whenRoundInitialized {
+    function rebondWithHint(uint256 _unbondingLockId, address _newPosPrev, address _newPosNext)
+        public
+        whenSystemNotPaused
+        whenRoundInitialized
+    {
         require(delegatorStatus(msg.sender) != DelegatorStatus.Unbonded, "caller must be bonded");
-        uint256 amount = _takeUnbondingLock(msg.sender, _unbondingLockId);
-        Delegator storage del = delegators[msg.sender];
-        uint256 round = _roundsManager().currentRound();
-        _claimEarnings(msg.sender, round);
-        del.bondedAmount += amount;
-        del.pendingAdded += amount;
-        _increaseTotalStake(del.delegateAddress, amount, round);
-        emit Rebond(del.delegateAddress, msg.sender, _unbondingLockId, amount);
+        _rebond(msg.sender, _unbondingLockId, _newPosPrev, _newPosNext);
+        _checkpointAll(msg.sender, delegators[msg.sender].delegateAddress, address(0));
+    }
+
+    function rebondFromUnbonded(address _to, uint256 _unbondingLockId) external {
+        rebondFromUnbondedWithHint(_to, _unbondingLockId, address(0), address(0));
     }
 
     /// @notice Bonds an unbonding lock's tokens to `_to`, for a caller that is fully unbonded.
-    function rebondFromUnbonded(address _to, uint256 _unbondingLockId)
-        external
+    function rebondFromUnbondedWithHint(address _to, uint256 _unbondingLockId, address _newPosPrev, address _newPosNext)
+        public
         whenSystemNotPaused
         whenRoundInitialized
     {
         require(delegatorStatus(msg.sender) == DelegatorStatus.Unbonded, "caller must be unbonded");
+        address oldDelegate = delegators[msg.sender].delegateAddress;
         uint256 amount = _takeUnbondingLock(msg.sender, _unbondingLockId);
-        _bond(msg.sender, amount, _to);
+        _bond(msg.sender, amount, _to, Hints(address(0), address(0), _newPosPrev, _newPosNext));
         emit Rebond(_to, msg.sender, _unbondingLockId, amount);
+        _checkpointAll(msg.sender, oldDelegate, _to);
+    }
+
+    /// @notice Gives `_amount` of the caller's bonded stake to `_delegator`: the caller unbonds it
+    /// and the unbonding lock is handed over and rebonded at once, to `_delegator`'s delegate if it
+    /// has a bond, else to the caller's delegate.
+    function transferBond(
+        address _delegator,
+        uint256 _amount,
+        address _oldDelegateNewPosPrev,
+        address _oldDelegateNewPosNext,
+        address _newDelegateNewPosPrev,
+        address _newDelegateNewPosNext
+    ) external whenSystemNotPaused whenRoundInitialized {
+        require(_delegator != address(0), "INVALID_DELEGATOR");
+        address oldDelegate = delegators[msg.sender].delegateAddress;
+        (uint256 oldLockId, uint256 withdrawRound) =
+            _unbond(msg.sender, _amount, _oldDelegateNewPosPrev, _oldDelegateNewPosNext);
+        delete delegators[msg.sender].unbondingLocks[oldLockId];
+
+        Delegator storage newDel = delegators[_delegator];
+        uint256 newLockId = newDel.nextUnbondingLockId++;
+        newDel.unbondingLocks[newLockId] = UnbondingLock(_amount, withdrawRound);
+        emit TransferBond(msg.sender, _delegator, oldLockId, newLockId, _amount);
+
+        if (newDel.bondedAmount == 0) {
+            require(oldDelegate != _delegator, "INVALID_DELEGATOR");
+            address previous = newDel.delegateAddress;
+            _takeUnbondingLock(_delegator, newLockId);
+            _bond(_delegator, _amount, oldDelegate, Hints(address(0), address(0), _newDelegateNewPosPrev, _newDelegateNewPosNext));
+            emit Rebond(oldDelegate, _delegator, newLockId, _amount);
+            if (previous != address(0) && previous != oldDelegate) _checkpoint(previous);
+        } else {
+            _rebond(_delegator, newLockId, _newDelegateNewPosPrev, _newDelegateNewPosNext);
+        }
+        _checkpointAll(msg.sender, oldDelegate, address(0));
+        _checkpointAll(_delegator, newDel.delegateAddress, address(0));
     }
 
     /// @notice Withdraws an unbonding lock's tokens once its withdraw round has come.
@@ -351,6 +386,7 @@ contract BondingManager is Manager {
         require(del.fees >= _amount, "insufficient fees to withdraw");
         del.fees -= _amount;
         _minter().trustedWithdrawETH(_recipient, _amount);
+        _checkpoint(msg.sender);
         emit WithdrawFees(msg.sender, _recipient, _amount);
     }
 
@@ -361,181 +397,44 @@ contract BondingManager is Manager {
         uint256 round = _roundsManager().currentRound();
         require(_endRound <= round, "end round must be before or equal to current round");
         _claimEarnings(msg.sender, round);
+        _checkpoint(msg.sender);
     }
 
-    // ---------------------------------------------------------------- views
-
-    function isActiveTranscoder(address _transcoder) public view returns (bool) {
-        Transcoder storage t = transcoders[_transcoder];
-        uint256 round = _roundsManager().currentRound();
-        return t.activationRound > 0 && t.activationRound <= round && round < t.deactivationRound;
-    }
-
-    function isRegisteredTranscoder(address _transcoder) public view returns (bool) {
-        Delegator storage d = delegators[_transcoder];
-        return d.delegateAddress == _transcoder && d.bondedAmount > 0;
-    }
-
-    function transcoderStatus(address _transcoder) public view returns (TranscoderStatus) {
-        return isRegisteredTranscoder(_transcoder) ? TranscoderStatus.Registered : TranscoderStatus.NotRegistered;
-    }
-
-    function delegatorStatus(address _delegator) public view returns (DelegatorStatus) {
-        Delegator storage del = delegators[_delegator];
-        if (del.bondedAmount == 0) return DelegatorStatus.Unbonded;
-        if (del.startRound > _roundsManager().currentRound()) return DelegatorStatus.Pending;
-        return DelegatorStatus.Bonded;
-    }
-
-    /// @notice Total stake delegated to `_transcoder` (its own included).
-    function transcoderTotalStake(address _transcoder) public view returns (uint256) {
-        return delegators[_transcoder].delegatedAmount;
-    }
-
-    /// @notice Stake active in the current round: the pool's total stake at the round's start.
-    function getTotalBonded() public view returns (uint256) {
-        return currentRoundTotalActiveStake;
-    }
-
-    function getTranscoderPoolSize() public view returns (uint256) {
-        return pool.length;
-    }
-
-    function getTranscoderPoolMaxSize() public view returns (uint256) {
-        return poolMaxSize;
-    }
-
-    /// @notice First member of the pool (the pool is not ordered by stake here).
-    function getFirstTranscoderInPool() public view returns (address) {
-        return pool.length == 0 ? address(0) : pool[0];
-    }
-
-    function getNextTranscoderInPool(address _transcoder) public view returns (address) {
-        uint256 index = poolIndex[_transcoder];
-        return index == 0 || index >= pool.length ? address(0) : pool[index];
-    }
-
-    function getTranscoder(address _transcoder)
-        public
-        view
-        returns (
-            uint256 lastRewardRound,
-            uint256 rewardCut,
-            uint256 feeShare,
-            uint256 lastActiveStakeUpdateRound,
-            uint256 activationRound,
-            uint256 deactivationRound,
-            uint256 activeCumulativeRewards,
-            uint256 cumulativeRewards,
-            uint256 cumulativeFees,
-            uint256 lastFeeRound
-        )
-    {
-        Transcoder storage t = transcoders[_transcoder];
-        return (
-            t.lastRewardRound,
-            t.rewardCut,
-            t.feeShare,
-            t.lastActiveStakeUpdateRound,
-            t.activationRound,
-            t.deactivationRound,
-            t.activeCumulativeRewards,
-            t.cumulativeRewards,
-            t.cumulativeFees,
-            t.lastFeeRound
-        );
-    }
-
-    function getTranscoderEarningsPoolForRound(address _transcoder, uint256 _round)
-        public
-        view
-        returns (
-            uint256 totalStake,
-            uint256 transcoderRewardCut,
-            uint256 transcoderFeeShare,
-            uint256 cumulativeRewardFactor,
-            uint256 cumulativeFeeFactor
-        )
-    {
-        EarningsPool storage p = transcoders[_transcoder].earningsPoolPerRound[_round];
-        return (p.totalStake, p.transcoderRewardCut, p.transcoderFeeShare, p.cumulativeRewardFactor, p.cumulativeFeeFactor);
-    }
-
-    function getDelegator(address _delegator)
-        public
-        view
-        returns (
-            uint256 bondedAmount,
-            uint256 fees,
-            address delegateAddress,
-            uint256 delegatedAmount,
-            uint256 startRound,
-            uint256 lastClaimRound,
-            uint256 nextUnbondingLockId
-        )
-    {
-        Delegator storage del = delegators[_delegator];
-        return (
-            del.bondedAmount,
-            del.fees,
-            del.delegateAddress,
-            del.delegatedAmount,
-            del.startRound,
-            del.lastClaimRound,
-            del.nextUnbondingLockId
-        );
-    }
-
-    function getDelegatorUnbondingLock(address _delegator, uint256 _unbondingLockId)
-        public
-        view
-        returns (uint256 amount, uint256 withdrawRound)
-    {
-        UnbondingLock storage lock = delegators[_delegator].unbondingLocks[_unbondingLockId];
-        return (lock.amount, lock.withdrawRound);
-    }
-
-    function isValidUnbondingLock(address _delegator, uint256 _unbondingLockId) public view returns (bool) {
-        return delegators[_delegator].unbondingLocks[_unbondingLockId].amount > 0;
-    }
-
-    /// @notice The delegator's stake with all earnings so far, the current round's included.
-    /// `_endRound` is accepted for ABI compatibility; earnings are computed up to now.
-    function pendingStake(address _delegator, uint256 /* _endRound */ ) public view returns (uint256) {
-        (uint256 stake,) = _pendingStakeAndFees(_delegator);
-        return stake;
-    }
-
-    /// @notice The delegator's fees with all earnings so far, the current round's included.
-    function pendingFees(address _delegator, uint256 /* _endRound */ ) public view returns (uint256) {
-        (, uint256 fees) = _pendingStakeAndFees(_delegator);
-        return fees;
+    /// @notice Writes `_account`'s current bond to BondingVotes (for an account whose checkpoint
+    /// predates it, or is missing). Anyone may call it.
+    function checkpointBondingState(address _account) external {
+        _checkpoint(_account);
     }
 
     // ---------------------------------------------------------------- internals: bonding
 
-    function _bond(address _delegator, uint256 _amount, address _to) internal {
+    function _bond(address _delegator, uint256 _amount, address _to, Hints memory _hints) internal {
         require(_to != address(0), "invalid delegate");
-        require(!isRegisteredTranscoder(_delegator) || _to == _delegator, "registered transcoders can't delegate towards other addresses");
+        require(
+            !isRegisteredTranscoder(_delegator) || _to == _delegator,
+            "registered transcoders can't delegate towards other addresses"
+        );
         uint256 round = _roundsManager().currentRound();
         Delegator storage del = delegators[_delegator];
         address current = del.delegateAddress;
         _claimEarnings(_delegator, round);
 
         if (current == _to) {
+            require(del.bondedAmount + _amount > 0, "delegation amount must be greater than 0");
             del.bondedAmount += _amount;
             del.pendingAdded += _amount;
             if (del.startRound == 0) del.startRound = round + 1;
-            _increaseTotalStake(_to, _amount, round);
+            _increaseTotalStake(_to, _amount, round, _hints.newPrev, _hints.newNext);
         } else {
             uint256 stake;
             if (current != address(0)) {
                 // Settle this round's earnings so far with the old delegate, then move everything.
                 uint256 fees;
-                (stake, fees) = _settleCurrentRound(del, current, round);
+                (stake, fees) = _earnings(current, round - 1, round, _base(del), del.pendingAdded, del.pendingRemoved);
                 del.fees += fees;
-                _decreaseTotalStake(current, stake, round);
+                _decreaseTotalStake(current, stake, round, _hints.oldPrev, _hints.oldNext);
             }
+            require(stake + _amount > 0, "delegation amount must be greater than 0");
             del.delegateAddress = _to;
             del.bondedAmount = stake + _amount;
             del.lastClaimRound = round - 1;
@@ -543,9 +442,47 @@ contract BondingManager is Manager {
             del.pendingRemoved = 0;
             del.startRound = round + 1;
             _touchEarningsPool(_to, round);
-            _increaseTotalStake(_to, stake + _amount, round);
+            _increaseTotalStake(_to, stake + _amount, round, _hints.newPrev, _hints.newNext);
         }
         emit Bond(_to, current, _delegator, _amount, del.bondedAmount);
+    }
+
+    /// Claims, then moves `_amount` of the bond into a new unbonding lock.
+    function _unbond(address _delegator, uint256 _amount, address _newPosPrev, address _newPosNext)
+        internal
+        returns (uint256 lockId, uint256 withdrawRound)
+    {
+        require(delegatorStatus(_delegator) == DelegatorStatus.Bonded, "caller must be bonded");
+        Delegator storage del = delegators[_delegator];
+        require(_amount > 0, "unbond amount must be greater than 0");
+        uint256 round = _roundsManager().currentRound();
+        _claimEarnings(_delegator, round);
+        require(_amount <= del.bondedAmount, "amount is greater than bonded amount");
+
+        address delegate = del.delegateAddress;
+        lockId = del.nextUnbondingLockId++;
+        withdrawRound = round + unbondingPeriod;
+        del.unbondingLocks[lockId] = UnbondingLock(_amount, withdrawRound);
+        del.bondedAmount -= _amount;
+        del.pendingRemoved += _amount;
+        if (del.bondedAmount == 0) {
+            del.startRound = 0;
+            if (delegate == _delegator && transcoderPool.contains(_delegator)) _removeFromPool(_delegator, round);
+        }
+        _decreaseTotalStake(delegate, _amount, round, _newPosPrev, _newPosNext);
+        emit Unbond(delegate, _delegator, lockId, _amount, withdrawRound);
+    }
+
+    /// Claims, then returns an unbonding lock's tokens to the delegator's current delegate.
+    function _rebond(address _delegator, uint256 _unbondingLockId, address _newPosPrev, address _newPosNext) internal {
+        uint256 amount = _takeUnbondingLock(_delegator, _unbondingLockId);
+        Delegator storage del = delegators[_delegator];
+        uint256 round = _roundsManager().currentRound();
+        _claimEarnings(_delegator, round);
+        del.bondedAmount += amount;
+        del.pendingAdded += amount;
+        _increaseTotalStake(del.delegateAddress, amount, round, _newPosPrev, _newPosNext);
+        emit Rebond(del.delegateAddress, _delegator, _unbondingLockId, amount);
     }
 
     function _takeUnbondingLock(address _delegator, uint256 _unbondingLockId) internal returns (uint256 amount) {
@@ -555,24 +492,31 @@ contract BondingManager is Manager {
         delete delegators[_delegator].unbondingLocks[_unbondingLockId];
     }
 
-    function _increaseTotalStake(address _transcoder, uint256 _amount, uint256 _round) internal {
+    function _increaseTotalStake(address _transcoder, uint256 _amount, uint256 _round, address _prev, address _next)
+        internal
+    {
         _snapshotStake(_transcoder, _round);
-        delegators[_transcoder].delegatedAmount += _amount;
-        if (poolIndex[_transcoder] != 0) {
+        uint256 total = delegators[_transcoder].delegatedAmount + _amount;
+        delegators[_transcoder].delegatedAmount = total;
+        if (transcoderPool.contains(_transcoder)) {
+            transcoderPool.updateKey(_transcoder, total, _prev, _next);
             nextRoundTotalActiveStake += _amount;
         } else if (isRegisteredTranscoder(_transcoder)) {
-            _tryToJoinActiveSet(_transcoder, _round);
+            _tryToJoinActiveSet(_transcoder, _round, _prev, _next);
         }
     }
 
     /// Rounding in the earnings arithmetic can leave a delegator a wei above its delegate's
     /// total; the decrease is capped at what is there.
-    function _decreaseTotalStake(address _transcoder, uint256 _amount, uint256 _round) internal {
+    function _decreaseTotalStake(address _transcoder, uint256 _amount, uint256 _round, address _prev, address _next)
+        internal
+    {
         _snapshotStake(_transcoder, _round);
         uint256 total = delegators[_transcoder].delegatedAmount;
         uint256 amount = _amount > total ? total : _amount;
         delegators[_transcoder].delegatedAmount = total - amount;
-        if (poolIndex[_transcoder] != 0) {
+        if (transcoderPool.contains(_transcoder)) {
+            transcoderPool.updateKey(_transcoder, total - amount, _prev, _next);
             nextRoundTotalActiveStake = amount > nextRoundTotalActiveStake ? 0 : nextRoundTotalActiveStake - amount;
         }
     }
@@ -586,39 +530,19 @@ contract BondingManager is Manager {
         }
     }
 
-    function _activeStake(address _transcoder, uint256 _round) internal view returns (uint256) {
-        Transcoder storage t = transcoders[_transcoder];
-        return t.lastActiveStakeUpdateRound == _round ? t.roundStartStake : delegators[_transcoder].delegatedAmount;
-    }
-
     // ---------------------------------------------------------------- internals: active set
 
-    function _tryToJoinActiveSet(address _transcoder, uint256 _round) internal {
+    /// Joins the pool if it has room, or in place of the smallest member if `_transcoder` has
+    /// more stake. Joins take effect next round; an evicted member stays active this round.
+    function _tryToJoinActiveSet(address _transcoder, uint256 _round, address _prev, address _next) internal {
         uint256 stake = delegators[_transcoder].delegatedAmount;
-        if (pool.length < poolMaxSize) {
-            _addToPool(_transcoder, _round);
-            return;
-        }
-        address smallest;
-        uint256 smallestStake = type(uint256).max;
-        for (uint256 i = 0; i < pool.length; i++) {
-            uint256 s = delegators[pool[i]].delegatedAmount;
-            if (s < smallestStake) {
-                smallestStake = s;
-                smallest = pool[i];
-            }
-        }
-        if (stake > smallestStake) {
+        if (transcoderPool.isFull()) {
+            address smallest = transcoderPool.tail;
+            if (stake <= transcoderPool.getKey(smallest)) return;
             _removeFromPool(smallest, _round);
-            _addToPool(_transcoder, _round);
         }
-    }
-
-    /// Joins take effect next round (an orchestrator evicted this round keeps its activation).
-    function _addToPool(address _transcoder, uint256 _round) internal {
-        pool.push(_transcoder);
-        poolIndex[_transcoder] = pool.length;
-        nextRoundTotalActiveStake += delegators[_transcoder].delegatedAmount;
+        transcoderPool.insert(_transcoder, stake, _prev, _next);
+        nextRoundTotalActiveStake += stake;
         Transcoder storage t = transcoders[_transcoder];
         if (!isActiveTranscoder(_transcoder)) t.activationRound = _round + 1;
         t.deactivationRound = type(uint256).max;
@@ -627,146 +551,43 @@ contract BondingManager is Manager {
 
     /// Evictions and resignations take effect next round.
     function _removeFromPool(address _transcoder, uint256 _round) internal {
-        uint256 index = poolIndex[_transcoder] - 1;
-        address last = pool[pool.length - 1];
-        pool[index] = last;
-        poolIndex[last] = index + 1;
-        pool.pop();
-        poolIndex[_transcoder] = 0;
-        nextRoundTotalActiveStake -= delegators[_transcoder].delegatedAmount;
+        transcoderPool.remove(_transcoder);
+        uint256 stake = delegators[_transcoder].delegatedAmount;
+        nextRoundTotalActiveStake = stake > nextRoundTotalActiveStake ? 0 : nextRoundTotalActiveStake - stake;
         transcoders[_transcoder].deactivationRound = _round + 1;
         emit TranscoderDeactivated(_transcoder, _round + 1);
     }
 
-    // ---------------------------------------------------------------- internals: earnings
+    // ---------------------------------------------------------------- internals: governance
 
-    function _rewardFactor(EarningsPool storage _pool) internal view returns (uint256) {
-        return _pool.cumulativeRewardFactor == 0 ? PRECISE_UNIT : _pool.cumulativeRewardFactor;
+    function _setTreasuryRewardCutRate(uint256 _cutRate) internal {
+        require(_cutRate <= EarningsMath.PRECISE_UNIT, "_cutRate is invalid precise percentage");
+        nextRoundTreasuryRewardCutRate = _cutRate;
+        emit ParameterUpdate("nextRoundTreasuryRewardCutRate");
     }
 
-    /// Makes sure the earnings pools of `_round` and `_round - 1` exist, carrying the latest
-    /// factors forward, and snapshots the stake and commission active in `_round`.
-    function _touchEarningsPool(address _transcoder, uint256 _round) internal {
-        Transcoder storage t = transcoders[_transcoder];
-        uint256 last = t.lastPoolRound;
-        if (last >= _round) return;
-        EarningsPool storage lastPool = t.earningsPoolPerRound[last];
-        uint256 crf = _rewardFactor(lastPool);
-        uint256 cff = lastPool.cumulativeFeeFactor;
-        if (_round - 1 > last) {
-            EarningsPool storage previous = t.earningsPoolPerRound[_round - 1];
-            previous.cumulativeRewardFactor = crf;
-            previous.cumulativeFeeFactor = cff;
-        }
-        EarningsPool storage p = t.earningsPoolPerRound[_round];
-        p.cumulativeRewardFactor = crf;
-        p.cumulativeFeeFactor = cff;
-        p.totalStake = _activeStake(_transcoder, _round);
-        p.transcoderRewardCut = t.rewardCut;
-        p.transcoderFeeShare = t.feeShare;
-        t.activeCumulativeRewards = t.cumulativeRewards;
-        t.lastPoolRound = _round;
+    function _bondingVotes() internal view returns (IBondingVotes) {
+        return IBondingVotes(_contract("BondingVotes"));
     }
 
-    /// Factors at the end of `_round` (as of now for the current round).
-    function _factorsAt(address _transcoder, uint256 _round) internal view returns (uint256 crf, uint256 cff) {
-        Transcoder storage t = transcoders[_transcoder];
-        EarningsPool storage p = t.earningsPoolPerRound[_round >= t.lastPoolRound ? t.lastPoolRound : _round];
-        return (_rewardFactor(p), p.cumulativeFeeFactor);
+    /// Checkpoints an account's bond, effective next round, for the governor's vote counting.
+    function _checkpoint(address _account) internal {
+        Delegator storage del = delegators[_account];
+        _bondingVotes().checkpointBondingState(
+            _account,
+            _roundsManager().currentRound() + 1,
+            del.bondedAmount,
+            del.delegateAddress,
+            del.delegatedAmount,
+            del.lastClaimRound,
+            transcoders[_account].lastRewardRound
+        );
     }
 
-    /// Stake and new fees of a delegator, settled through round `_endRound` (> lastClaimRound).
-    function _earningsThrough(Delegator storage _del, address _delegate, uint256 _endRound)
-        internal
-        view
-        returns (uint256 stake, uint256 fees)
-    {
-        uint256 lastClaim = _del.lastClaimRound;
-        uint256 base = _del.bondedAmount + _del.pendingRemoved - _del.pendingAdded;
-        (uint256 crfL, uint256 cffL) = _factorsAt(_delegate, lastClaim);
-        (uint256 crfP, uint256 cffP) = _factorsAt(_delegate, lastClaim + 1);
-        (uint256 crfE, uint256 cffE) = _factorsAt(_delegate, _endRound);
-        stake = (base * crfE) / crfL + (_del.pendingAdded * crfE) / crfP - (_del.pendingRemoved * crfE) / crfP;
-        fees = (base * (cffE - cffL)) / crfL + (_del.pendingAdded * (cffE - cffP)) / crfP
-            - (_del.pendingRemoved * (cffE - cffP)) / crfP;
-    }
-
-    /// Stake and fees of a delegator settled through the previous round, plus the current round
-    /// so far (lastClaimRound must be round - 1).
-    function _settleCurrentRound(Delegator storage _del, address _delegate, uint256 _round)
-        internal
-        view
-        returns (uint256 stake, uint256 fees)
-    {
-        uint256 base = _del.bondedAmount + _del.pendingRemoved - _del.pendingAdded;
-        (uint256 crfL, uint256 cffL) = _factorsAt(_delegate, _round - 1);
-        (uint256 crfNow, uint256 cffNow) = _factorsAt(_delegate, _round);
-        stake = (base * crfNow) / crfL + _del.pendingAdded - _del.pendingRemoved;
-        fees = (base * (cffNow - cffL)) / crfL;
-    }
-
-    /// Settles earnings through the round before `_round` (the current round) and moves an
-    /// orchestrator's commission into its own record.
-    function _claimEarnings(address _delegator, uint256 _round) internal {
-        Delegator storage del = delegators[_delegator];
-        address delegate = del.delegateAddress;
-        uint256 round = _round;
-        uint256 endRound = round - 1;
-        if (delegate == address(0)) {
-            del.lastClaimRound = round - 1;
-            return;
-        }
-        _touchEarningsPool(delegate, round);
-        uint256 lastClaim = del.lastClaimRound;
-        if (endRound > lastClaim) {
-            uint256 previousStake = del.bondedAmount;
-            (uint256 stake, uint256 fees) = _earningsThrough(del, delegate, endRound);
-            del.bondedAmount = stake;
-            del.fees += fees;
-            del.lastClaimRound = endRound;
-            // Stake changes in round lastClaim + 1 are settled; later ones start from endRound + 1.
-            del.pendingAdded = 0;
-            del.pendingRemoved = 0;
-            uint256 rewards = stake > previousStake ? stake - previousStake : 0;
-            emit EarningsClaimed(delegate, _delegator, rewards, fees, lastClaim + 1, endRound);
-        }
-        if (delegate == _delegator) {
-            Transcoder storage t = transcoders[_delegator];
-            if (t.cumulativeRewards > 0) {
-                del.bondedAmount += t.cumulativeRewards;
-                del.pendingAdded += t.cumulativeRewards;
-                t.cumulativeRewards = 0;
-            }
-            if (t.cumulativeFees > 0) {
-                del.fees += t.cumulativeFees;
-                t.cumulativeFees = 0;
-            }
-        }
-    }
-
-    function _pendingStakeAndFees(address _delegator) internal view returns (uint256 stake, uint256 fees) {
-        Delegator storage del = delegators[_delegator];
-        address delegate = del.delegateAddress;
-        if (delegate == address(0)) return (del.bondedAmount, del.fees);
-        uint256 round = _roundsManager().currentRound();
-        uint256 lastClaim = del.lastClaimRound;
-        uint256 base = del.bondedAmount + del.pendingRemoved - del.pendingAdded;
-        (uint256 crfL, uint256 cffL) = _factorsAt(delegate, lastClaim);
-        (uint256 crfNow, uint256 cffNow) = _factorsAt(delegate, round);
-        if (lastClaim + 1 >= round) {
-            // Only the current round is unsettled; changes made in it do not earn yet.
-            stake = (base * crfNow) / crfL + del.pendingAdded - del.pendingRemoved;
-            fees = del.fees + (base * (cffNow - cffL)) / crfL;
-        } else {
-            (uint256 crfP, uint256 cffP) = _factorsAt(delegate, lastClaim + 1);
-            stake = (base * crfNow) / crfL + (del.pendingAdded * crfNow) / crfP - (del.pendingRemoved * crfNow) / crfP;
-            fees = del.fees + (base * (cffNow - cffL)) / crfL + (del.pendingAdded * (cffNow - cffP)) / crfP
-                - (del.pendingRemoved * (cffNow - cffP)) / crfP;
-        }
-        if (delegate == _delegator) {
-            Transcoder storage t = transcoders[_delegator];
-            stake += t.cumulativeRewards;
-            fees += t.cumulativeFees;
-        }
+    /// Checkpoints an account and the delegates its change touched (each once).
+    function _checkpointAll(address _account, address _delegateA, address _delegateB) internal {
+        _checkpoint(_account);
+        if (_delegateA != address(0) && _delegateA != _account) _checkpoint(_delegateA);
+        if (_delegateB != address(0) && _delegateB != _account && _delegateB != _delegateA) _checkpoint(_delegateB);
     }
 }

@@ -38,6 +38,28 @@ interface IBondingManager {
     function getTotalBonded() external view returns (uint256);
 }
 
+interface IBondingVotes {
+    function checkpointBondingState(
+        address _account,
+        uint256 _startRound,
+        uint256 _bondedAmount,
+        address _delegateAddress,
+        uint256 _delegatedAmount,
+        uint256 _lastClaimRound,
+        uint256 _lastRewardRound
+    ) external;
+    function checkpointTotalActiveStake(uint256 _totalStake, uint256 _round) external;
+}
+
+interface IBondingManagerVotesView {
+    function getTranscoderEarningsPoolForRound(address _transcoder, uint256 _round)
+        external
+        view
+        returns (uint256, uint256, uint256, uint256, uint256);
+    function getDelegatorPendingChanges(address _delegator) external view returns (uint256, uint256);
+    function nextRoundTotalActiveStake() external view returns (uint256);
+}
+
 interface IMinter {
     function createReward(uint256 _fracNum, uint256 _fracDenom) external returns (uint256);
     function trustedTransferTokens(address _to, uint256 _amount) external;

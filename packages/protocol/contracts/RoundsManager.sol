@@ -2,6 +2,7 @@
 pragma solidity ^0.8.20;
 
 import {Manager} from "./Manager.sol";
+import {ManagerProxyTarget} from "./ManagerProxyTarget.sol";
 
 /// @title RoundsManager
 /// @notice Divides the chain into rounds of `roundLength` blocks.
@@ -14,7 +15,10 @@ import {Manager} from "./Manager.sol";
 /// round's block hash (tickets commit to it in their auxData), snapshots the active stake and sets
 /// the round's mintable tokens. The last `roundLockAmount` (parts per million of the round) is the
 /// lock period, in which orchestrators cannot change their reward cut and fee share.
-contract RoundsManager is Manager {
+///
+/// Deployed behind a ManagerProxy: the Controller's owner sets `roundLength` (the first call
+/// starts round 1 at the current block) and `roundLockAmount` on the proxy.
+contract RoundsManager is ManagerProxyTarget {
     uint256 public constant PERC_DIVISOR = 1_000_000;
 
     /// Round length in blocks.
@@ -29,23 +33,31 @@ contract RoundsManager is Manager {
 
     event NewRound(uint256 indexed round, bytes32 blockHash);
 
-    /// Rounds are numbered from 1, starting at the deployment block.
-    constructor(address _controller, uint256 _roundLength, uint256 _roundLockAmount) Manager(_controller) {
-        require(_roundLength > 0, "round length cannot be 0");
-        require(_roundLockAmount <= PERC_DIVISOR, "round lock amount must be a valid percentage");
-        roundLength = _roundLength;
-        roundLockAmount = _roundLockAmount;
-        lastRoundLengthUpdateRound = 1;
-        lastRoundLengthUpdateStartBlock = block.number;
-    }
+    /// Round in which each LIP's change took effect (Livepeer records LIP-36's, for instance).
+    mapping(uint256 => uint256) public lipUpgradeRound;
 
-    /// @notice Changes the round length from the next round on.
+    constructor(address _controller) Manager(_controller) {}
+
+    /// @notice Sets the round length. The first call numbers rounds from 1, starting at the current
+    /// block; later calls change the length from the next round on.
     function setRoundLength(uint256 _roundLength) external onlyControllerOwner {
         require(_roundLength > 0, "round length cannot be 0");
-        lastRoundLengthUpdateRound = currentRound();
-        lastRoundLengthUpdateStartBlock = currentRoundStartBlock();
+        if (roundLength == 0) {
+            lastRoundLengthUpdateRound = 1;
+            lastRoundLengthUpdateStartBlock = block.number;
+        } else {
+            lastRoundLengthUpdateRound = currentRound();
+            lastRoundLengthUpdateStartBlock = currentRoundStartBlock();
+        }
         roundLength = _roundLength;
         emit ParameterUpdate("roundLength");
+    }
+
+    /// @notice Records the round in which a LIP took effect; once per LIP.
+    function setLIPUpgradeRound(uint256 _lip, uint256 _round) external onlyControllerOwner {
+        require(lipUpgradeRound[_lip] == 0, "LIP upgrade round already set");
+        lipUpgradeRound[_lip] = _round;
+        emit ParameterUpdate("lipUpgradeRound");
     }
 
     function setRoundLockAmount(uint256 _roundLockAmount) external onlyControllerOwner {

@@ -2,10 +2,11 @@
 pragma solidity ^0.8.20;
 
 import {Manager} from "./Manager.sol";
+import {ManagerProxyTarget} from "./ManagerProxyTarget.sol";
 
 /// @title ServiceRegistry
 /// @notice Where each orchestrator publishes the URI at which it serves.
-contract ServiceRegistry is Manager {
+contract ServiceRegistry is ManagerProxyTarget {
     mapping(address => string) private serviceURIs;
 
     event ServiceURIUpdate(address indexed addr, string serviceURI);

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.20;
 
 import {Manager} from "./Manager.sol";
+import {ManagerProxyTarget} from "./ManagerProxyTarget.sol";
 
 /// @title TicketBroker
 /// @notice Probabilistic micropayments with Livepeer's ABI and rules.
@@ -28,7 +29,10 @@ import {Manager} from "./Manager.sol";
 /// sender is unlocked from its withdraw round on: its tickets no longer redeem ("sender is
 /// unlocked"), and `withdraw()` keeps the withdraw round, so it stays unlocked until it funds
 /// again.
-contract TicketBroker is Manager {
+///
+/// Deployed behind a ManagerProxy: the Controller's owner sets `unlockPeriod` and
+/// `ticketValidityPeriod` on the proxy.
+contract TicketBroker is ManagerProxyTarget {
     struct Ticket {
         address recipient;
         address sender;
@@ -87,11 +91,7 @@ contract TicketBroker is Manager {
     event ReserveFunded(address indexed reserveHolder, uint256 amount);
     event ReserveClaimed(address indexed reserveHolder, address claimant, uint256 amount);
 
-    constructor(address _controller, uint256 _unlockPeriod, uint256 _ticketValidityPeriod) Manager(_controller) {
-        require(_ticketValidityPeriod > 0, "ticketValidityPeriod must be greater than 0");
-        unlockPeriod = _unlockPeriod;
-        ticketValidityPeriod = _ticketValidityPeriod;
-    }
+    constructor(address _controller) Manager(_controller) {}
 
     function setUnlockPeriod(uint256 _unlockPeriod) external onlyControllerOwner {
         unlockPeriod = _unlockPeriod;
@@ -107,17 +107,23 @@ contract TicketBroker is Manager {
     // ---------------------------------------------------------------- funding
 
     function fundDeposit() external payable whenSystemNotPaused {
-        _fundDeposit(msg.value);
+        _fundDeposit(msg.sender, msg.value);
         _park(msg.value);
     }
 
     function fundReserve() external payable whenSystemNotPaused {
-        _fundReserve(msg.value);
+        _fundReserve(msg.sender, msg.value);
         _park(msg.value);
     }
 
-    function fundDepositAndReserve(uint256 _depositAmount, uint256 _reserveAmount)
-        external
+    function fundDepositAndReserve(uint256 _depositAmount, uint256 _reserveAmount) external payable {
+        fundDepositAndReserveFor(msg.sender, _depositAmount, _reserveAmount);
+    }
+
+    /// @notice Funds `_addr`'s deposit and reserve with the caller's ETH (`msg.value` must be their
+    /// sum). As funding one's own, it cancels an unlock `_addr` has in progress.
+    function fundDepositAndReserveFor(address _addr, uint256 _depositAmount, uint256 _reserveAmount)
+        public
         payable
         whenSystemNotPaused
     {
@@ -125,8 +131,8 @@ contract TicketBroker is Manager {
             msg.value == _depositAmount + _reserveAmount,
             "msg.value does not equal sum of deposit amount and reserve amount"
         );
-        _fundDeposit(_depositAmount);
-        _fundReserve(_reserveAmount);
+        _fundDeposit(_addr, _depositAmount);
+        _fundReserve(_addr, _reserveAmount);
         _park(msg.value);
     }
 
@@ -285,18 +291,18 @@ contract TicketBroker is Manager {
         if (_amount > 0) _minter().depositETH{value: _amount}();
     }
 
-    function _fundDeposit(uint256 _amount) internal {
-        Sender storage sender = senders[msg.sender];
-        if (_isUnlockInProgress(sender)) _cancelUnlock(sender, msg.sender);
+    function _fundDeposit(address _addr, uint256 _amount) internal {
+        Sender storage sender = senders[_addr];
+        if (_isUnlockInProgress(sender)) _cancelUnlock(sender, _addr);
         sender.deposit += _amount;
-        emit DepositFunded(msg.sender, _amount);
+        emit DepositFunded(_addr, _amount);
     }
 
-    function _fundReserve(uint256 _amount) internal {
-        Sender storage sender = senders[msg.sender];
-        if (_isUnlockInProgress(sender)) _cancelUnlock(sender, msg.sender);
-        reserves[msg.sender].funds += _amount;
-        emit ReserveFunded(msg.sender, _amount);
+    function _fundReserve(address _addr, uint256 _amount) internal {
+        Sender storage sender = senders[_addr];
+        if (_isUnlockInProgress(sender)) _cancelUnlock(sender, _addr);
+        reserves[_addr].funds += _amount;
+        emit ReserveFunded(_addr, _amount);
     }
 
     function _cancelUnlock(Sender storage _sender, address _senderAddress) internal {

@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { BaseError, createLogger } from '@peerframe/core';
-import { type Address, getAddress, type Hex, type PublicClient } from 'viem';
+import { type Address, bytesToHex, concat, getAddress, type Hex, type PublicClient } from 'viem';
 import { getClaimableReserve } from './getClaimableReserve.ts';
+import { LruMap } from './LruMap.ts';
 import { roundsManagerAbi, ticketBrokerAbi } from './protocolAbis.ts';
 import type { ProtocolAddresses } from './protocolAddresses.ts';
 import type { RedemptionQueue } from './RedemptionQueue.ts';
-import { decodeAuxData } from './ticket.ts';
 import {
   createTicketParams,
   defaultTicketParamsOptions,
@@ -13,11 +14,14 @@ import {
   type TicketParamsOptions,
 } from './ticketParams.ts';
 import {
+  admitTicket,
   type SenderFunds,
   SenderNonceTracker,
   type SignedTicket,
+  type TicketRejection,
   type TicketRejectionReason,
-  validateTicket,
+  type VerifiedTicket,
+  verifyTicket,
 } from './validateTicket.ts';
 import type { Wei } from './wei.ts';
 
@@ -36,6 +40,13 @@ export type TicketRecipientOptions = {
 
 /** A chain read slower than this, with a value already in hand, counts the chain as down, ms. */
 const chainReadDeadlineMs = 500;
+
+/**
+ * Chain values kept for when the chain is down (round, block, gas price, round block hashes,
+ * senders' funds): the least recently used go past this many, so `/info?sender=` with made-up
+ * senders cannot grow them.
+ */
+const maxChainValuesKept = 1_024;
 
 export const defaultTicketRecipientOptions: TicketRecipientOptions = {
   ticketParams: defaultTicketParamsOptions,
@@ -59,6 +70,11 @@ export type ReceiveTicketsResult = {
   balanceWei: Wei;
   /** Winners stored (durably) for redemption. */
   winners: number;
+  /**
+   * recipientRandHash of the params this payment's winners retired: the recipient takes no more
+   * tickets made with them (`params_retired`), so the sender must ask for new params.
+   */
+  retiredParams: Hex[];
 };
 
 /** A session id that is empty or too long. */
@@ -85,6 +101,12 @@ const maxSessionIdLength = 256;
  * recipient, params, expiry, nonce replay, sender funds), credits each valid ticket's expected
  * value to the session's balance and hands winners to the `RedemptionQueue`, durably, before
  * `receiveTickets` returns. `charge` debits what the session used (e.g. price × seconds).
+ *
+ * Replay state (the last nonce per params, retired params) lives in memory, and params live no
+ * longer than it: each run draws a random epoch that begins every seed it issues and refuses
+ * seeds of other runs (`stale_params`), so tickets captured before a restart buy nothing after
+ * it. A winner retires its params at once (go-livepeer's `invalidRands`): its redemption
+ * publishes recipientRand, which would tell the sender which of its next tickets win.
  */
 export class TicketRecipient {
   readonly address: Address;
@@ -94,10 +116,13 @@ export class TicketRecipient {
   readonly #queue: RedemptionQueue;
   readonly #ticketValidityPeriod: bigint;
   readonly #nonces = new SenderNonceTracker();
+  /** 8 random bytes beginning every seed this run issues. */
+  readonly #epoch: Hex = bytesToHex(randomBytes(8));
+  #payments = 0;
   readonly #balances = new Map<string, Wei>();
   readonly #log = createLogger('protocol:recipient');
   /** The last value of each chain read, for when the chain cannot be reached. */
-  readonly #lastRead = new Map<string, { value: unknown; at: number }>();
+  readonly #lastRead = new LruMap<string, { value: unknown; at: number }>(maxChainValuesKept);
   #chainDownSince: number | undefined;
   /** Chain reads in flight, by key (one at a time each). */
   readonly #reading = new Map<string, Promise<unknown>>();
@@ -267,59 +292,66 @@ export class TicketRecipient {
       expirationParams: { creationRound: round, creationRoundBlockHash },
       maxFloatWei: funds.depositWei + funds.reserveAllocationWei - (funds.pendingWinningWei ?? 0n),
       options: this.#options.ticketParams,
+      seedNonce: concat([this.#epoch, bytesToHex(randomBytes(8))]),
     });
   }
 
   /**
    * Validates `tickets` for `sessionId`, credits the expected value of each valid one and stores
    * the winners for redemption (on disk before this resolves). Never throws for a bad ticket:
-   * each gets a result with a named reason.
+   * each gets a result with a named reason. The checks that need no chain come first, for the
+   * whole payment; only then are the block hashes of the creation rounds and the funds of the
+   * senders that passed them read (once each), so a payment of forged tickets costs no chain read.
    */
   async receiveTickets(sessionId: string, tickets: SignedTicket[]): Promise<ReceiveTicketsResult> {
     assertSessionId(sessionId);
+    const batch = ++this.#payments;
     const [round, block] = await Promise.all([this.#currentRound(), this.#blockNumber()]);
     this.#nonces.prune(block);
 
-    // Chain reads once per batch: block hashes of the rounds the tickets name, and each
-    // sender's funds.
-    const roundHashes = new Map<bigint, Hex>();
-    const funds = new Map<string, SenderFunds>();
-    for (const { ticket } of tickets) {
-      const creationRound = decodeAuxData(ticket.auxData)?.creationRound;
-      if (creationRound !== undefined && !roundHashes.has(creationRound)) {
-        roundHashes.set(creationRound, await this.#blockHashForRound(creationRound));
-      }
-      if (this.#options.checkSenderFunds && !funds.has(ticket.sender.toLowerCase())) {
-        funds.set(ticket.sender.toLowerCase(), await this.#senderFunds(ticket.sender));
-      }
+    const verified: (VerifiedTicket | TicketRejection)[] = [];
+    for (const received of tickets) {
+      verified.push(
+        await verifyTicket(received, {
+          recipient: this.address,
+          secret: this.#secret,
+          currentRound: round,
+          currentBlock: block,
+          ticketValidityPeriod: this.#ticketValidityPeriod,
+          nonces: this.#nonces,
+          paramsEpoch: this.#epoch,
+        }),
+      );
     }
+    const { roundHashes, funds } = await this.#chainValuesFor(verified);
 
     const results: TicketReceipt[] = [];
+    const retiredParams = new Set<Hex>();
     let creditedWei = 0n;
     let winners = 0;
-    for (const received of tickets) {
-      const senderFunds = funds.get(received.ticket.sender.toLowerCase());
-      const result = await validateTicket(received, {
-        recipient: this.address,
-        secret: this.#secret,
-        currentRound: round,
-        currentBlock: block,
-        ticketValidityPeriod: this.#ticketValidityPeriod,
+    for (const checked of verified) {
+      if (!checked.ok) {
+        results.push(checked);
+        continue;
+      }
+      const { ticket, signature } = checked.received;
+      const senderFunds = funds.get(ticket.sender.toLowerCase());
+      const result = admitTicket(checked, {
         roundBlockHash: (r) => roundHashes.get(r),
         senderFunds,
         nonces: this.#nonces,
+        batch,
       });
       if (!result.ok) {
         results.push(result);
         continue;
       }
       if (result.isWinner) {
+        // Before the winner is stored, let alone redeemed: no later payment may use the params.
+        this.#nonces.retire(ticket.recipientRandHash, batch);
+        retiredParams.add(ticket.recipientRandHash);
         try {
-          await this.#queue.accept({
-            ticket: received.ticket,
-            signature: received.signature,
-            recipientRand: result.recipientRand,
-          });
+          await this.#queue.accept({ ticket, signature, recipientRand: result.recipientRand });
         } catch (error) {
           this.#log.error({ err: error, ticketHash: result.ticketHash }, 'winner not stored');
           results.push({
@@ -332,8 +364,7 @@ export class TicketRecipient {
         winners++;
         // Later tickets of this batch must be payable on top of this winner.
         if (senderFunds) {
-          senderFunds.pendingWinningWei =
-            (senderFunds.pendingWinningWei ?? 0n) + received.ticket.faceValue;
+          senderFunds.pendingWinningWei = (senderFunds.pendingWinningWei ?? 0n) + ticket.faceValue;
         }
       }
       creditedWei += result.expectedValueWei;
@@ -345,7 +376,31 @@ export class TicketRecipient {
       });
     }
     const balanceWei = this.#add(sessionId, creditedWei);
-    return { results, creditedWei, balanceWei, winners };
+    return { results, creditedWei, balanceWei, winners, retiredParams: [...retiredParams] };
+  }
+
+  /**
+   * The block hashes of the creation rounds and the funds of the senders of the tickets that
+   * passed `verifyTicket`, read at once (each at most once per payment).
+   */
+  async #chainValuesFor(
+    verified: readonly (VerifiedTicket | TicketRejection)[],
+  ): Promise<{ roundHashes: Map<bigint, Hex>; funds: Map<string, SenderFunds> }> {
+    const rounds = new Set<bigint>();
+    const senders = new Map<string, Address>();
+    for (const checked of verified) {
+      if (!checked.ok) continue;
+      rounds.add(checked.creationRound);
+      const { sender } = checked.received.ticket;
+      if (this.#options.checkSenderFunds) senders.set(sender.toLowerCase(), sender);
+    }
+    const [hashes, senderFunds] = await Promise.all([
+      Promise.all([...rounds].map(async (r) => [r, await this.#blockHashForRound(r)] as const)),
+      Promise.all(
+        [...senders].map(async ([key, sender]) => [key, await this.#senderFunds(sender)] as const),
+      ),
+    ]);
+    return { roundHashes: new Map(hashes), funds: new Map(senderFunds) };
   }
 
   /** Debits `amountWei` (e.g. price × seconds) from the session; returns the new balance (may be < 0). */

@@ -1,5 +1,6 @@
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { BaseError } from '@peerframe/core';
+import { openSqlite } from '@peerframe/core/sqlite';
 import type { Address, Hash, Hex } from 'viem';
 import { getTicketHash, type Ticket } from './ticket.ts';
 
@@ -30,7 +31,11 @@ export type StoredWinningTicket = WinningTicket & {
 };
 
 export type WinningTicketStoreOptions = {
-  /** sqlite file; ':memory:' for a throwaway store (not durable). */
+  /**
+   * sqlite file, made readable and writable by its owner only (0600; its `-wal` and `-shm` files
+   * too): it holds signed winning tickets and their recipientRand. ':memory:' for a throwaway store
+   * (not durable).
+   */
   path: string;
 };
 
@@ -101,11 +106,7 @@ export class WinningTicketStore {
   static open(options: WinningTicketStoreOptions): WinningTicketStore {
     let db: DatabaseSync;
     try {
-      db = new DatabaseSync(options.path);
-      db.exec('PRAGMA journal_mode = WAL');
-      db.exec('PRAGMA synchronous = FULL');
-      db.exec('PRAGMA busy_timeout = 5000');
-      db.exec(schema);
+      db = openSqlite({ path: options.path, schema, wal: true });
     } catch (error) {
       throw new WinningTicketStoreError(`cannot open ${options.path}: ${String(error)}`, error);
     }

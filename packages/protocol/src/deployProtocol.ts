@@ -11,9 +11,22 @@ import {
   sliceHex,
   type Transport,
   type WalletClient,
+  zeroAddress,
 } from 'viem';
-import { loadProtocolArtifacts, type ProtocolContractName } from './loadProtocolArtifacts.ts';
-import { controllerAbi, livepeerTokenAbi, roundsManagerAbi } from './protocolAbis.ts';
+import {
+  type ContractArtifact,
+  loadProtocolArtifacts,
+  type ProtocolContractName,
+} from './loadProtocolArtifacts.ts';
+import {
+  bondingManagerAbi,
+  controllerAbi,
+  livepeerGovernorAbi,
+  livepeerTokenAbi,
+  roundsManagerAbi,
+  ticketBrokerAbi,
+  treasuryAbi,
+} from './protocolAbis.ts';
 import { getContractId, type ProtocolAddresses } from './protocolAddresses.ts';
 
 export type DeployProtocolOptions = {
@@ -37,6 +50,25 @@ export type DeployProtocolOptions = {
   targetBondingRate: bigint;
   /** Registered as "Verifier" (may slash). Default: the deployer. */
   verifier: Address | undefined;
+  /**
+   * Share of each reward() minted to the Treasury, scaled by 1e27 (1e26 = 10 %). Default 0
+   * (Livepeer set 10 % with the Delta upgrade; governance changes it).
+   */
+  treasuryRewardCutRate: bigint;
+  /** Treasury LPT balance (wei) at which contributions stop; 0 = no ceiling. Default 0. */
+  treasuryBalanceCeilingWei: bigint;
+  /** Seconds between queueing a proposal in the Treasury timelock and executing it. Default 0. */
+  treasuryMinDelaySec: bigint;
+  /** Rounds between a proposal and the start of its vote. Default 1 (Livepeer's). */
+  votingDelayRounds: bigint;
+  /** Rounds a vote lasts. Default 10 (Livepeer's). */
+  votingPeriodRounds: bigint;
+  /** Votes (wei of stake) needed to propose. Default 100 LPT (Livepeer's). */
+  proposalThresholdWei: bigint;
+  /** Share of the total active stake that must vote, ppm. Default 333 300 (Livepeer's 33.33 %). */
+  quorumPpm: bigint;
+  /** Share of for + against that `for` must reach, ppm. Default 500 000 (Livepeer's 50 %). */
+  quotaPpm: bigint;
 };
 
 export const defaultDeployProtocolOptions: DeployProtocolOptions = {
@@ -50,7 +82,25 @@ export const defaultDeployProtocolOptions: DeployProtocolOptions = {
   inflationChange: 500n,
   targetBondingRate: 500_000_000n,
   verifier: undefined,
+  treasuryRewardCutRate: 0n,
+  treasuryBalanceCeilingWei: 0n,
+  treasuryMinDelaySec: 0n,
+  votingDelayRounds: 1n,
+  votingPeriodRounds: 10n,
+  proposalThresholdWei: 100n * 10n ** 18n,
+  quorumPpm: 333_300n,
+  quotaPpm: 500_000n,
 };
+
+/** The contracts deployed behind a ManagerProxy, as Livepeer deploys them. */
+const proxiedContracts = [
+  'RoundsManager',
+  'BondingManager',
+  'TicketBroker',
+  'ServiceRegistry',
+  'BondingVotes',
+  'LivepeerGovernor',
+] as const satisfies readonly ProtocolContractName[];
 
 export class DeployProtocolError extends BaseError {
   override name = 'DeployProtocolError';
@@ -62,10 +112,15 @@ export class DeployProtocolError extends BaseError {
 type DeployWalletClient = WalletClient<Transport, Chain | undefined, Account>;
 
 /**
- * Deploys every protocol contract on a local chain, registers each in the Controller under
- * `keccak256(name)` (git commit hash field: the first 20 bytes of the sources' hash), makes the
- * Minter a minter of the token, registers the verifier and initialises the first round.
- * The deployer owns the Controller and the token.
+ * Deploys the protocol on a local chain as Livepeer deploys it: Controller, LivepeerToken and Minter
+ * directly; RoundsManager, BondingManager, TicketBroker, ServiceRegistry, BondingVotes and
+ * LivepeerGovernor as targets registered under `"<Name>Target"`, each behind a ManagerProxy
+ * registered under `"<Name>"` (every id is `keccak256(name)`, the git commit hash field the first
+ * 20 bytes of the sources' hash); the Treasury timelock, whose proposer and canceller is the
+ * governor and whose executor is anyone. The parameters are set through the proxies, the Minter
+ * made a minter of the token, the verifier registered and the first round initialised. The
+ * deployer owns the Controller and the token (hand the Controller to the Treasury for the
+ * governor to change protocol parameters).
  */
 export async function deployProtocol(input: {
   walletClient: DeployWalletClient;
@@ -76,6 +131,8 @@ export async function deployProtocol(input: {
   const o = { ...defaultDeployProtocolOptions, ...input.options };
   const artifacts = await loadProtocolArtifacts();
   const gitCommitHash = sliceHex(artifacts.Controller.sourceHash, 0, 20);
+  const account = walletClient.account;
+  const chain = walletClient.chain;
 
   const confirm = async (hash: Hash, what: string) => {
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
@@ -83,22 +140,38 @@ export async function deployProtocol(input: {
       throw new DeployProtocolError(`${what} reverted (tx ${hash})`);
     return receipt;
   };
+  const libraries = new Map<string, Address>();
   const deploy = async (name: ProtocolContractName, args: readonly unknown[]): Promise<Address> => {
-    const { abi, bytecode } = artifacts[name];
+    const { abi } = artifacts[name];
     const hash = await walletClient.deployContract({
       abi: abi as Abi,
-      bytecode,
+      bytecode: link(name, artifacts[name], libraries),
       args: args as unknown[],
-      account: walletClient.account,
-      chain: walletClient.chain,
+      account,
+      chain,
     });
     const receipt = await confirm(hash, `deploying ${name}`);
     if (!receipt.contractAddress) throw new DeployProtocolError(`${name}: no contract address`);
     return getAddress(receipt.contractAddress);
   };
+  const call = async (
+    what: string,
+    request: { address: Address; abi: Abi; functionName: string; args?: readonly unknown[] },
+  ) => {
+    const hash = await walletClient.writeContract({ ...request, account, chain } as never);
+    await confirm(hash, what);
+  };
+  let controller: Address = zeroAddress;
+  const register = (name: string, address: Address) =>
+    call(`registering ${name}`, {
+      address: controller,
+      abi: controllerAbi,
+      functionName: 'setContractInfo',
+      args: [getContractId(name), address, gitCommitHash as Hex],
+    });
 
   try {
-    const controller = await deploy('Controller', []);
+    controller = await deploy('Controller', []);
     const livepeerToken = await deploy('LivepeerToken', []);
     const minter = await deploy('Minter', [
       controller,
@@ -106,64 +179,94 @@ export async function deployProtocol(input: {
       o.inflationChange,
       o.targetBondingRate,
     ]);
-    const roundsManager = await deploy('RoundsManager', [
-      controller,
-      o.roundLengthBlocks,
-      o.roundLockAmountPpm,
+    libraries.set(
+      'SortedTranscoderPool.sol:SortedTranscoderPool',
+      await deploy('SortedTranscoderPool', []),
+    );
+    const proxies = {} as Record<(typeof proxiedContracts)[number], Address>;
+    for (const name of proxiedContracts) {
+      const target = await deploy(name, [controller]);
+      await register(`${name}Target`, target);
+      proxies[name] = await deploy('ManagerProxy', [controller, getContractId(`${name}Target`)]);
+      await register(name, proxies[name]);
+    }
+    const treasury = await deploy('Treasury', [
+      o.treasuryMinDelaySec,
+      [],
+      [zeroAddress],
+      account.address,
     ]);
-    const bondingManager = await deploy('BondingManager', [
-      controller,
-      o.unbondingPeriodRounds,
-      o.numActiveTranscoders,
-    ]);
-    const ticketBroker = await deploy('TicketBroker', [
-      controller,
-      o.unlockPeriodRounds,
-      o.ticketValidityPeriodRounds,
-    ]);
-    const serviceRegistry = await deploy('ServiceRegistry', [controller]);
-
-    const registry: [string, Address][] = [
+    for (const [name, address] of [
       ['LivepeerToken', livepeerToken],
       ['Minter', minter],
-      ['RoundsManager', roundsManager],
-      ['BondingManager', bondingManager],
-      ['TicketBroker', ticketBroker],
-      ['ServiceRegistry', serviceRegistry],
-      ['Verifier', o.verifier ?? walletClient.account.address],
-    ];
-    for (const [name, address] of registry) {
-      const hash = await walletClient.writeContract({
-        address: controller,
-        abi: controllerAbi,
-        functionName: 'setContractInfo',
-        args: [getContractId(name), address, gitCommitHash as Hex],
-        account: walletClient.account,
-        chain: walletClient.chain,
-      });
-      await confirm(hash, `registering ${name}`);
+      ['Treasury', treasury],
+      ['Verifier', o.verifier ?? account.address],
+    ] as const) {
+      await register(name, address);
     }
-    await confirm(
-      await walletClient.writeContract({
-        address: livepeerToken,
-        abi: livepeerTokenAbi,
-        functionName: 'setMinter',
-        args: [minter, true],
-        account: walletClient.account,
-        chain: walletClient.chain,
-      }),
-      'making the Minter a minter',
-    );
-    await confirm(
-      await walletClient.writeContract({
-        address: roundsManager,
-        abi: roundsManagerAbi,
-        functionName: 'initializeRound',
-        account: walletClient.account,
-        chain: walletClient.chain,
-      }),
-      'initializing the first round',
-    );
+
+    const { RoundsManager: roundsManager, BondingManager: bondingManager } = proxies;
+    const { TicketBroker: ticketBroker, LivepeerGovernor: livepeerGovernor } = proxies;
+    const parameters = [
+      [roundsManager, roundsManagerAbi, 'setRoundLength', o.roundLengthBlocks],
+      [roundsManager, roundsManagerAbi, 'setRoundLockAmount', o.roundLockAmountPpm],
+      [bondingManager, bondingManagerAbi, 'setUnbondingPeriod', o.unbondingPeriodRounds],
+      [bondingManager, bondingManagerAbi, 'setNumActiveTranscoders', o.numActiveTranscoders],
+      [bondingManager, bondingManagerAbi, 'setTreasuryRewardCutRate', o.treasuryRewardCutRate],
+      [bondingManager, bondingManagerAbi, 'setTreasuryBalanceCeiling', o.treasuryBalanceCeilingWei],
+      [ticketBroker, ticketBrokerAbi, 'setUnlockPeriod', o.unlockPeriodRounds],
+      [ticketBroker, ticketBrokerAbi, 'setTicketValidityPeriod', o.ticketValidityPeriodRounds],
+    ] as const;
+    for (const [address, abi, functionName, value] of parameters) {
+      await call(functionName, { address, abi, functionName, args: [value] });
+    }
+    await call('initializing the LivepeerGovernor', {
+      address: livepeerGovernor,
+      abi: livepeerGovernorAbi,
+      functionName: 'initialize',
+      args: [
+        o.votingDelayRounds,
+        o.votingPeriodRounds,
+        o.proposalThresholdWei,
+        o.quorumPpm,
+        o.quotaPpm,
+      ],
+    });
+    for (const role of ['PROPOSER_ROLE', 'CANCELLER_ROLE'] as const) {
+      const id = await publicClient.readContract({
+        address: treasury,
+        abi: treasuryAbi,
+        functionName: role,
+      });
+      await call(`granting the governor ${role}`, {
+        address: treasury,
+        abi: treasuryAbi,
+        functionName: 'grantRole',
+        args: [id, livepeerGovernor],
+      });
+    }
+    const adminRole = await publicClient.readContract({
+      address: treasury,
+      abi: treasuryAbi,
+      functionName: 'TIMELOCK_ADMIN_ROLE',
+    });
+    await call('renouncing the Treasury admin role', {
+      address: treasury,
+      abi: treasuryAbi,
+      functionName: 'renounceRole',
+      args: [adminRole, account.address],
+    });
+    await call('making the Minter a minter', {
+      address: livepeerToken,
+      abi: livepeerTokenAbi,
+      functionName: 'setMinter',
+      args: [minter, true],
+    });
+    await call('initializing the first round', {
+      address: roundsManager,
+      abi: roundsManagerAbi,
+      functionName: 'initializeRound',
+    });
     return {
       controller,
       livepeerToken,
@@ -171,10 +274,27 @@ export async function deployProtocol(input: {
       roundsManager,
       bondingManager,
       ticketBroker,
-      serviceRegistry,
+      serviceRegistry: proxies.ServiceRegistry,
+      bondingVotes: proxies.BondingVotes,
+      treasury,
+      livepeerGovernor,
     };
   } catch (error) {
     if (error instanceof DeployProtocolError) throw error;
     throw new DeployProtocolError(error instanceof Error ? error.message : String(error), error);
   }
+}
+
+/** The creation bytecode with each library's placeholder replaced by its deployed address. */
+function link(name: string, artifact: ContractArtifact, libraries: Map<string, Address>): Hex {
+  let code = artifact.bytecode.slice(2);
+  for (const [library, positions] of Object.entries(artifact.linkReferences)) {
+    const address = libraries.get(library);
+    if (!address) throw new DeployProtocolError(`${name} needs ${library}, not deployed yet`);
+    for (const { start, length } of positions) {
+      const at = start * 2;
+      code = code.slice(0, at) + address.slice(2).toLowerCase() + code.slice(at + length * 2);
+    }
+  }
+  return `0x${code}`;
 }

@@ -8,12 +8,15 @@ import {
 } from 'viem';
 import {
   bondingManagerAbi,
+  bondingVotesAbi,
   controllerAbi,
+  livepeerGovernorAbi,
   livepeerTokenAbi,
   minterAbi,
   roundsManagerAbi,
   serviceRegistryAbi,
   ticketBrokerAbi,
+  treasuryAbi,
 } from './protocolAbis.ts';
 import type { ProtocolAddresses } from './protocolAddresses.ts';
 
@@ -32,6 +35,9 @@ export type ProtocolContracts<client extends ProtocolContractsClient> = {
   bondingManager: GetContractReturnType<typeof bondingManagerAbi, client, Address>;
   ticketBroker: GetContractReturnType<typeof ticketBrokerAbi, client, Address>;
   serviceRegistry: GetContractReturnType<typeof serviceRegistryAbi, client, Address>;
+  bondingVotes: GetContractReturnType<typeof bondingVotesAbi, client, Address>;
+  treasury: GetContractReturnType<typeof treasuryAbi, client, Address>;
+  livepeerGovernor: GetContractReturnType<typeof livepeerGovernorAbi, client, Address>;
 };
 
 /**
@@ -56,6 +62,13 @@ export function getProtocolContracts<const client extends ProtocolContractsClien
     serviceRegistry: getContract({
       address: addresses.serviceRegistry,
       abi: serviceRegistryAbi,
+      client,
+    }),
+    bondingVotes: getContract({ address: addresses.bondingVotes, abi: bondingVotesAbi, client }),
+    treasury: getContract({ address: addresses.treasury, abi: treasuryAbi, client }),
+    livepeerGovernor: getContract({
+      address: addresses.livepeerGovernor,
+      abi: livepeerGovernorAbi,
       client,
     }),
   };

@@ -1,3 +1,22 @@
+export { type BondWithHintParameters, bondWithHint } from './actions/bondWithHint.ts';
+export {
+  type CastVoteParameters,
+  castVote,
+  type VoteChoice,
+  voteSupport,
+} from './actions/castVote.ts';
+export { type ExecuteProposalParameters, executeProposal } from './actions/executeProposal.ts';
+export { getPoolPositionHints, type PoolPositionHint } from './actions/getPoolPositionHints.ts';
+export {
+  getProposal,
+  type Proposal,
+  type ProposalState,
+  proposalStates,
+} from './actions/getProposal.ts';
+export { getProposalActions } from './actions/getProposalActions.ts';
+export { getProposalId, type ProposalActions } from './actions/getProposalId.ts';
+export { type ProposeParameters, type ProposeReturnType, propose } from './actions/propose.ts';
+export { type QueueProposalParameters, queueProposal } from './actions/queueProposal.ts';
 export {
   checkTicketParams,
   defaultSenderSafeguards,
@@ -49,21 +68,19 @@ export {
   decodeTicketParams,
   encodePayment,
   encodeTicketParams,
-  InvalidPaymentError,
-  maxTicketsPerPayment,
-  type PaymentJson,
-  type SignedTicketJson,
-  type TicketJson,
-  type TicketParamsJson,
 } from './paymentWire.ts';
 export {
   bondingManagerAbi,
+  bondingVotesAbi,
   controllerAbi,
+  livepeerGovernorAbi,
   livepeerTokenAbi,
+  managerProxyAbi,
   minterAbi,
   roundsManagerAbi,
   serviceRegistryAbi,
   ticketBrokerAbi,
+  treasuryAbi,
 } from './protocolAbis.ts';
 export {
   arbitrumOneProtocol,
@@ -150,15 +167,22 @@ export {
   viemTicketSignatureBackend,
 } from './ticketSignatures.ts';
 export {
+  admitTicket,
   assertValidTicket,
+  defaultSenderNonceTrackerOptions,
   type SenderFunds,
   SenderNonceTracker,
+  type SenderNonceTrackerOptions,
   type SignedTicket,
+  type TicketRejection,
   type TicketRejectionReason,
   type TicketValidationContext,
   type TicketValidationResult,
+  type TicketVerificationContext,
   ticketRejectionReasons,
+  type VerifiedTicket,
   validateTicket,
+  verifyTicket,
 } from './validateTicket.ts';
 export {
   type StoredWinningTicket,

@@ -126,7 +126,7 @@ describe('the protocol lifecycle on anvil', () => {
     const { queue, recipient } = await orchestratorNode();
     const sender = new TicketSender({ account: acct(GATEWAY) });
     expect(sender.signer).toBe('native');
-    const params = await paramsWithWinFraction(recipient, sender.address, 4n);
+    let params = await paramsWithWinFraction(recipient, sender.address, 4n);
     const priceWeiPerSecond = (params.faceValue * params.winProb) >> 256n;
     const pay = async (seconds: bigint) => {
       const batch = await sender.createTicketBatch({
@@ -139,6 +139,12 @@ describe('the protocol lifecycle on anvil', () => {
       expect(received.results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual(
         batch.tickets.map(() => 'ok'),
       );
+      // A winner retires the params it used (its redemption publishes their recipientRand):
+      // the sender pays on with new ones, as a gateway does.
+      if (received.retiredParams.length > 0) {
+        expect(received.retiredParams).toEqual([params.recipientRandHash]);
+        params = await recipient.ticketParams(sender.address);
+      }
       return received;
     };
     const upfront = await pay(10n);
@@ -385,13 +391,14 @@ const revertCoverage: Record<string, string> = {
   'ticket creationRoundBlockHash invalid for creationRound': 'TicketBroker.test.ts',
   'ticket is expired': 'TicketBroker.test.ts',
   'invalid length for ticket auxData: must be 64 bytes': 'TicketBroker.test.ts',
-  'ticketValidityPeriod must be greater than 0': 'admin: setTicketValidityPeriod, constructor',
+  'ticketValidityPeriod must be greater than 0': 'admin: setTicketValidityPeriod',
   // RoundsManager
   'round already initialized': 'lifecycle',
   'can only retrieve past block hashes': 'lifecycle',
   'can only retrieve hashes for last 256 blocks': 'lifecycle',
-  'round length cannot be 0': 'admin: setRoundLength, constructor',
-  'round lock amount must be a valid percentage': 'admin: setRoundLockAmount, constructor',
+  'round length cannot be 0': 'admin: setRoundLength',
+  'round lock amount must be a valid percentage': 'admin: setRoundLockAmount',
+  'LIP upgrade round already set': 'contractSurface.test.ts',
   // BondingManager
   'current round is not initialized': 'lifecycle',
   "can't update transcoder params, current round is locked": 'BondingManager.test.ts',
@@ -416,7 +423,19 @@ const revertCoverage: Record<string, string> = {
   'invalid delegate': 'lifecycle',
   "registered transcoders can't delegate towards other addresses": 'BondingManager.test.ts',
   'token transfer failed': 'internal: the token returns false only where it reverts first',
-  'numActiveTranscoders must be greater than 0': 'admin: setNumActiveTranscoders, constructor',
+  'numActiveTranscoders must be greater than 0': 'admin: setNumActiveTranscoders',
+  INVALID_DELEGATOR: 'contractSurface.test.ts',
+  INVALID_DELEGATE: 'contractSurface.test.ts',
+  INVALID_DELEGATE_CHANGE: 'contractSurface.test.ts',
+  'delegation amount must be greater than 0': 'contractSurface.test.ts',
+  '_cutRate is invalid precise percentage': 'admin: setTreasuryRewardCutRate',
+  // SortedTranscoderPool
+  'list is full': 'internal: the BondingManager evicts the smallest member before inserting',
+  'node already in list': 'internal: the BondingManager inserts only non-members',
+  'id is null': 'internal: only registered orchestrators join the pool',
+  'node not in list': 'internal: the BondingManager removes and updates only members',
+  // ManagerProxy
+  'target contract must be registered': 'contractSurface.test.ts',
   'new limit cannot be less than current pool size': 'admin: setNumActiveTranscoders',
   // LivepeerToken
   'insufficient allowance': 'lifecycle',

@@ -1,20 +1,25 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BaseError } from '@peerframe/core';
 import type { Abi, Hex } from 'viem';
 
-/** The contracts of the protocol, in deployment order. */
+/** The contracts of the protocol (and the proxy and library they deploy with), in deployment order. */
 export const protocolContractNames = [
   'Controller',
   'LivepeerToken',
   'Minter',
+  'ManagerProxy',
+  'SortedTranscoderPool',
   'RoundsManager',
   'BondingManager',
   'TicketBroker',
   'ServiceRegistry',
+  'BondingVotes',
+  'Treasury',
+  'LivepeerGovernor',
 ] as const;
 
 export type ProtocolContractName = (typeof protocolContractNames)[number];
@@ -24,6 +29,11 @@ export type ContractArtifact = {
   /** Creation bytecode, without constructor arguments. */
   bytecode: Hex;
   deployedBytecode: Hex;
+  /**
+   * Libraries to link into `bytecode` before deploying: `"<file>:<library>"` -> byte offsets of
+   * their 20-byte placeholders (solc's `linkReferences`).
+   */
+  linkReferences: Record<string, { start: number; length: number }[]>;
   /** sha256 of the compiler version, settings and every source: the cache key. */
   sourceHash: Hex;
 };
@@ -42,12 +52,18 @@ export type LoadProtocolArtifactsOptions = {
   lockTimeoutMs?: number | undefined;
 };
 
-/** Compiler settings; part of the cache key. */
+/** Compiler settings (the output selection is added per compile: our contracts only); part of the cache key. */
 export const solcSettings = {
   optimizer: { enabled: true, runs: 200 },
   evmVersion: 'cancun',
-  outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
 } as const;
+
+const outputs = [
+  'abi',
+  'evm.bytecode.object',
+  'evm.bytecode.linkReferences',
+  'evm.deployedBytecode.object',
+];
 
 export class ContractCompilationError extends BaseError {
   override name = 'ContractCompilationError';
@@ -66,7 +82,16 @@ type SolcOutput = {
     string,
     Record<
       string,
-      { abi: Abi; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }
+      {
+        abi: Abi;
+        evm: {
+          bytecode: {
+            object: string;
+            linkReferences?: Record<string, Record<string, { start: number; length: number }[]>>;
+          };
+          deployedBytecode: { object: string };
+        };
+      }
     >
   >;
 };
@@ -75,8 +100,9 @@ const require = createRequire(import.meta.url);
 const memo = new Map<string, Promise<ProtocolArtifacts>>();
 
 /**
- * Compiles `contracts/*.sol` with the `solc` npm package (standard JSON, optimizer on) and
- * returns each contract's ABI and bytecode. The output is cached on disk by a hash of the
+ * Compiles `contracts/*.sol` and what they import (OpenZeppelin's governor and timelock, from the
+ * `@openzeppelin/contracts-upgradeable` npm package) with the `solc` npm package (standard JSON,
+ * optimizer on), offline, and returns each contract's ABI and bytecode. The output is cached on disk by a hash of the
  * compiler version, settings and sources, so only the first call after a source change compiles
  * (about 7 s); later calls, in any process, read the cache. Concurrent first calls from several
  * processes compile once: the others wait on a lock file.
@@ -104,7 +130,7 @@ async function load(contractsDir: string, cacheDir: string, lockTimeoutMs: numbe
   const sources = await readSources(contractsDir);
   const solcVersion = (require('solc/package.json') as { version: string }).version;
   const sourceHash = `0x${createHash('sha256')
-    .update(JSON.stringify({ solcVersion, settings: solcSettings, sources }))
+    .update(JSON.stringify({ solcVersion, settings: solcSettings, outputs, sources }))
     .digest('hex')}` as Hex;
   const cacheFile = join(cacheDir, `${sourceHash.slice(2)}.json`);
 
@@ -148,14 +174,41 @@ async function load(contractsDir: string, cacheDir: string, lockTimeoutMs: numbe
   }
 }
 
+/**
+ * The `.sol` files of `contractsDir` under their file names, and every file they import,
+ * transitively, under its import path: package paths (`@openzeppelin/…`) are read from
+ * node_modules, relative ones resolved against the importing file, as solc names them.
+ */
 async function readSources(contractsDir: string) {
   const files = (await readdir(contractsDir)).filter((f) => f.endsWith('.sol')).sort();
   if (files.length === 0) throw new ContractCompilationError(`No .sol files in ${contractsDir}`);
   const sources: Record<string, { content: string }> = {};
-  for (const file of files) {
-    sources[file] = { content: await readFile(join(contractsDir, file), 'utf8') };
+  const pending = files.map((file) => ({ unit: file, path: join(contractsDir, file) }));
+  for (let next = pending.shift(); next; next = pending.shift()) {
+    if (sources[next.unit]) continue;
+    const content = await readFile(next.path, 'utf8').catch((error: unknown) => {
+      throw new ContractCompilationError(`Cannot read ${next?.unit} (${next?.path})`, error);
+    });
+    sources[next.unit] = { content };
+    for (const [, imported] of content.matchAll(/^\s*import\s+[^;]*?["']([^"']+)["']/gm)) {
+      if (!imported) continue;
+      const unit = imported.startsWith('.')
+        ? posix.normalize(posix.join(posix.dirname(next.unit), imported))
+        : imported;
+      const path = unit.startsWith('@') ? resolvePackageFile(unit) : join(contractsDir, unit);
+      pending.push({ unit, path });
+    }
   }
-  return sources;
+  return Object.fromEntries(Object.entries(sources).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function resolvePackageFile(unit: string): string {
+  const [scope, name, ...rest] = unit.split('/');
+  try {
+    return join(dirname(require.resolve(`${scope}/${name}/package.json`)), ...rest);
+  } catch (error) {
+    throw new ContractCompilationError(`Cannot resolve the import ${unit}`, error);
+  }
 }
 
 async function readCache(cacheFile: string): Promise<ProtocolArtifacts | undefined> {
@@ -168,8 +221,17 @@ async function readCache(cacheFile: string): Promise<ProtocolArtifacts | undefin
 
 function compile(sources: Record<string, { content: string }>, sourceHash: Hex): ProtocolArtifacts {
   const solc = require('solc') as Solc;
+  const outputSelection = Object.fromEntries(
+    protocolContractNames.map((name) => [`${name}.sol`, { [name]: outputs }]),
+  );
   const output = JSON.parse(
-    solc.compile(JSON.stringify({ language: 'Solidity', sources, settings: solcSettings })),
+    solc.compile(
+      JSON.stringify({
+        language: 'Solidity',
+        sources,
+        settings: { ...solcSettings, outputSelection },
+      }),
+    ),
   ) as SolcOutput;
   const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
   if (errors.length > 0) {
@@ -183,6 +245,11 @@ function compile(sources: Record<string, { content: string }>, sourceHash: Hex):
       abi: contract.abi,
       bytecode: `0x${contract.evm.bytecode.object}`,
       deployedBytecode: `0x${contract.evm.deployedBytecode.object}`,
+      linkReferences: Object.fromEntries(
+        Object.entries(contract.evm.bytecode.linkReferences ?? {}).flatMap(([file, libraries]) =>
+          Object.entries(libraries).map(([library, at]) => [`${file}:${library}`, at]),
+        ),
+      ),
       sourceHash,
     };
   }

@@ -11,9 +11,15 @@ export type ProtocolAddresses = {
   bondingManager: Address;
   ticketBroker: Address;
   serviceRegistry: Address;
+  bondingVotes: Address;
+  treasury: Address;
+  livepeerGovernor: Address;
 };
 
-/** Controller registry names of the contracts (as Livepeer registers them). */
+/**
+ * Controller registry names of the contracts (as Livepeer registers them; the proxied ones' code
+ * is registered under `"<Name>Target"`).
+ */
 export const controllerContractNames = {
   livepeerToken: 'LivepeerToken',
   minter: 'Minter',
@@ -21,6 +27,9 @@ export const controllerContractNames = {
   bondingManager: 'BondingManager',
   ticketBroker: 'TicketBroker',
   serviceRegistry: 'ServiceRegistry',
+  bondingVotes: 'BondingVotes',
+  treasury: 'Treasury',
+  livepeerGovernor: 'LivepeerGovernor',
 } as const satisfies Record<Exclude<keyof ProtocolAddresses, 'controller'>, string>;
 
 /** The Controller id of a contract: keccak256 of its name. */
@@ -51,7 +60,10 @@ export class ProtocolAddressError extends BaseError {
   }
 }
 
-/** Reads every contract's address from a Controller: `getContract(keccak256(name))`. */
+/**
+ * Reads every contract's address from a Controller: `getContract(keccak256(name))`. The one
+ * lookup for every chain: a local deployment's Controller, or Livepeer's on Arbitrum One.
+ */
 export async function resolveProtocolAddresses(input: {
   client: PublicClient;
   controller: Address;

@@ -143,7 +143,7 @@ describe('ticket params', () => {
   });
 });
 
-function issue(extra: { maxFloatWei?: bigint } = {}): TicketParams {
+function issue(extra: { maxFloatWei?: bigint; seedNonce?: Hex } = {}): TicketParams {
   return createTicketParams({
     recipient,
     sender: senderAccount.address,
@@ -152,6 +152,7 @@ function issue(extra: { maxFloatWei?: bigint } = {}): TicketParams {
     currentBlock: block,
     expirationParams: { creationRound: round, creationRoundBlockHash: roundHash },
     maxFloatWei: extra.maxFloatWei,
+    seedNonce: extra.seedNonce,
   });
 }
 
@@ -207,9 +208,15 @@ describe('validateTicket', () => {
 
     expect(await reasonOf(signed, context({ recipient: other }))).toBe('wrong_recipient');
     expect(await reasonOf(await resign(signed, { auxData: '0x1234' }))).toBe('invalid_aux_data');
+    // The params MAC covers the creation round and its block hash: a changed one is not the
+    // params issued. Params issued with a hash that is not the chain's are invalid_aux_data.
     expect(
       await reasonOf(await resign(signed, { auxData: encodeAuxData(round, keccak256('0xbad')) })),
-    ).toBe('invalid_aux_data');
+    ).toBe('invalid_ticket_params');
+    expect(await reasonOf(signed, context({ roundBlockHash: () => keccak256('0xbad') }))).toBe(
+      'invalid_aux_data',
+    );
+    expect(await reasonOf(signed, context({ currentRound: round - 1n }))).toBe('invalid_aux_data');
     expect(await reasonOf(signed, context({ currentRound: round + 2n }))).toBe('expired');
     expect(await reasonOf(signed, context({ currentBlock: signed.expirationBlock + 1n }))).toBe(
       'expired',
@@ -259,6 +266,39 @@ describe('validateTicket', () => {
     expect(await reasonOf(signed, ctx)).toBe('nonce_replay');
     expect(await reasonOf(await resign(signed, { senderNonce: 0n }), ctx)).toBe('nonce_replay');
     expect(await reasonOf(await resign(signed, { senderNonce: 2n }), ctx)).toBe('ok');
+  });
+
+  it('refuses params of another run, params a winner retired, and senders with too many params', async () => {
+    const sender = new TicketSender({ account: senderAccount });
+    const epoch = '0x0102030405060708';
+    const params = issue({ seedNonce: `${epoch}${'ab'.repeat(8)}` });
+    const [first, second, third] = (
+      await sender.createTicketBatch({ params, amountWei: 3n * getTicketExpectedValue(params) })
+    ).tickets;
+    if (!first || !second || !third) throw new Error('expected 3 tickets');
+
+    // Params live no longer than the run that issued them.
+    const ctx = context({ paramsEpoch: epoch, batch: 1 });
+    expect(await reasonOf(first, context({ paramsEpoch: '0x0807060504030201' }))).toBe(
+      'stale_params',
+    );
+    expect(await reasonOf(first, ctx)).toBe('ok');
+
+    // Retired by a winner of payment 1: its later tickets still count, no other payment's do.
+    ctx.nonces.retire(params.recipientRandHash, 1);
+    expect(await reasonOf(second, ctx)).toBe('ok');
+    expect(await reasonOf(third, { ...ctx, batch: 2 })).toBe('params_retired');
+    expect(await reasonOf(second, { ...ctx, batch: 2 })).toBe('nonce_replay');
+
+    // One live params per sender here: a second set is refused until the first expires.
+    const one = context({ nonces: new SenderNonceTracker({ maxParamsPerSender: 1 }) });
+    const other = issue();
+    const [ofOther] = (await sender.createTicketBatch({ params: other, amountWei: 1n })).tickets;
+    if (!ofOther) throw new Error('expected a ticket');
+    expect(await reasonOf(first, one)).toBe('ok');
+    expect(await reasonOf(ofOther, one)).toBe('too_many_params');
+    one.nonces.prune(params.expirationBlock + 1n);
+    expect(await reasonOf(ofOther, one)).toBe('ok');
   });
 
   it('throws a TicketRejectedError carrying the reason from assertValidTicket', async () => {

@@ -1,6 +1,7 @@
 import { type Address, getAddress, type Hex, isAddressEqual } from 'viem';
 import { describeMalformedTicket } from './describeMalformedTicket.ts';
 import { TicketRejectedError } from './errors.ts';
+import { LruMap } from './LruMap.ts';
 import {
   decodeAuxData,
   getRecipientRandHash,
@@ -25,14 +26,23 @@ export const ticketRejectionReasons = [
   'invalid_aux_data',
   /** The creation round is past the validity period, or the params' expiration block passed. */
   'expired',
+  /** The params were issued by an earlier run of the recipient (before it restarted): ask again. */
+  'stale_params',
   /** faceValue, winProb or expiry differ from the params issued (the seed's MAC fails). */
   'invalid_ticket_params',
   /** recipientRandHash is not the one the seed and sender derive. */
   'invalid_recipient_rand',
   /** Not signed by `ticket.sender`. */
   'invalid_signature',
+  /**
+   * A ticket made with these params won, so their recipientRand is (or soon will be) public on
+   * chain: the recipient takes no more tickets made with them. Ask for new params.
+   */
+  'params_retired',
   /** senderNonce not above the last one accepted for this recipientRandHash. */
   'nonce_replay',
+  /** The sender already pays with as many live params as the recipient tracks for one sender. */
+  'too_many_params',
   /** The sender's deposit and reserve allocation cannot pay the face value. */
   'insufficient_funds',
   /** The sender called unlock(): from its withdraw round its tickets no longer redeem. */
@@ -74,7 +84,44 @@ export type TicketValidationContext = {
   /** Checked when given. */
   senderFunds?: SenderFunds | undefined;
   nonces: SenderNonceTracker;
+  /**
+   * The recipient's run: 8 bytes that begin the seed of every params it issues. When given, a
+   * seed that does not begin with them was issued by an earlier run and is refused
+   * (`stale_params`): replay state lives in memory, so params never outlive the run that issued
+   * them.
+   */
+  paramsEpoch?: Hex | undefined;
+  /**
+   * The payment this ticket came in (any number the caller counts up). Params retired by a winner
+   * of the same payment still take its later tickets (they were signed before the win could be
+   * known); params retired before it do not. Default: every retirement counts.
+   */
+  batch?: number | undefined;
 };
+
+/** What `verifyTicket` needs: the checks that read neither the chain nor the replay state. */
+export type TicketVerificationContext = Pick<
+  TicketValidationContext,
+  | 'recipient'
+  | 'secret'
+  | 'currentRound'
+  | 'currentBlock'
+  | 'ticketValidityPeriod'
+  | 'nonces'
+  | 'paramsEpoch'
+>;
+
+/** A ticket whose fields, params and signature checked out; `admitTicket` does the rest. */
+export type VerifiedTicket = {
+  ok: true;
+  received: SignedTicket;
+  creationRound: bigint;
+  creationRoundBlockHash: Hex;
+  recipientRand: bigint;
+  ticketHash: Uint8Array;
+};
+
+export type TicketRejection = { ok: false; reason: TicketRejectionReason; details: string };
 
 export type TicketValidationResult =
   | {
@@ -86,16 +133,44 @@ export type TicketValidationResult =
       /** Needed to redeem a winner. */
       recipientRand: bigint;
     }
-  | { ok: false; reason: TicketRejectionReason; details: string };
+  | TicketRejection;
+
+export type SenderNonceTrackerOptions = {
+  /** Live params (not yet expired) tracked per sender; more are refused. Default 1 024. */
+  maxParamsPerSender: number;
+  /** Params whose MAC check is remembered (a cache: past it, the oldest are checked again). Default 4 096. */
+  maxVerifiedParams: number;
+};
+
+export const defaultSenderNonceTrackerOptions: SenderNonceTrackerOptions = {
+  maxParamsPerSender: 1_024,
+  maxVerifiedParams: 4_096,
+};
+
+type NonceEntry = {
+  nonce: bigint;
+  expirationBlock: bigint;
+  sender: string;
+  /** The payment whose winner retired these params. */
+  retiredBy?: number;
+};
 
 /**
  * Remembers, per recipientRandHash, the highest senderNonce accepted, so a ticket is credited
- * once. Entries go when their params expire (`prune`).
+ * once, and whether a winner retired the params. Entries go when their params expire (`prune`);
+ * a sender has at most `maxParamsPerSender` live at once.
  */
 export class SenderNonceTracker {
-  readonly #last = new Map<string, { nonce: bigint; expirationBlock: bigint }>();
+  readonly #last = new Map<string, NonceEntry>();
+  readonly #paramsPerSender = new Map<string, number>();
   /** Params whose seed MAC and recipientRandHash checked out, per recipientRandHash. */
-  readonly #verified = new Map<string, VerifiedParams>();
+  readonly #verified: LruMap<string, VerifiedParams>;
+  readonly options: SenderNonceTrackerOptions;
+
+  constructor(options: Partial<SenderNonceTrackerOptions> = {}) {
+    this.options = { ...defaultSenderNonceTrackerOptions, ...options };
+    this.#verified = new LruMap(this.options.maxVerifiedParams);
+  }
 
   /**
    * The recipientRand of params already verified with `secret` when `received` carries exactly
@@ -144,21 +219,62 @@ export class SenderNonceTracker {
     return this.#last.get(recipientRandHash.toLowerCase())?.nonce;
   }
 
+  /** The highest nonce accepted with these params and whether they were retired (see `isRetired`). */
+  state(recipientRandHash: Hex, batch?: number): { lastNonce?: bigint; retired: boolean } {
+    const entry = this.#last.get(recipientRandHash.toLowerCase());
+    if (!entry) return { retired: false };
+    const { retiredBy } = entry;
+    return {
+      lastNonce: entry.nonce,
+      retired: retiredBy !== undefined && (batch === undefined || retiredBy !== batch),
+    };
+  }
+
   /** Records `nonce` if above the last one; false when it is a replay. */
-  accept(recipientRandHash: Hex, nonce: bigint, expirationBlock: bigint): boolean {
+  accept(recipientRandHash: Hex, nonce: bigint, expirationBlock: bigint, sender = ''): boolean {
     const key = recipientRandHash.toLowerCase();
     const last = this.#last.get(key);
     if (last && nonce <= last.nonce) return false;
-    this.#last.set(key, { nonce, expirationBlock });
+    if (last) last.nonce = nonce;
+    else {
+      const owner = sender.toLowerCase();
+      this.#last.set(key, { nonce, expirationBlock, sender: owner });
+      this.#paramsPerSender.set(owner, (this.#paramsPerSender.get(owner) ?? 0) + 1);
+    }
     return true;
+  }
+
+  /** Whether a ticket of new params from `sender` would pass `maxParamsPerSender`. */
+  isFull(sender: Address): boolean {
+    return (
+      (this.#paramsPerSender.get(sender.toLowerCase()) ?? 0) >= this.options.maxParamsPerSender
+    );
+  }
+
+  /**
+   * Takes no more tickets made with these params (a winner's redemption will publish their
+   * recipientRand), except later tickets of payment `batch` itself.
+   */
+  retire(recipientRandHash: Hex, batch = -1): void {
+    const entry = this.#last.get(recipientRandHash.toLowerCase());
+    if (entry && entry.retiredBy === undefined) entry.retiredBy = batch;
+  }
+
+  /** Whether the params were retired, by a payment other than `batch`. */
+  isRetired(recipientRandHash: Hex, batch?: number): boolean {
+    return this.state(recipientRandHash, batch).retired;
   }
 
   /** Forgets params that expired before `currentBlock`. */
   prune(currentBlock: bigint): void {
     for (const [key, entry] of this.#last) {
-      if (entry.expirationBlock < currentBlock) this.#last.delete(key);
+      if (entry.expirationBlock >= currentBlock) continue;
+      this.#last.delete(key);
+      const left = (this.#paramsPerSender.get(entry.sender) ?? 1) - 1;
+      if (left > 0) this.#paramsPerSender.set(entry.sender, left);
+      else this.#paramsPerSender.delete(entry.sender);
     }
-    for (const [key, entry] of this.#verified) {
+    for (const [key, entry] of [...this.#verified.entries()]) {
       if (entry.expirationBlock < currentBlock) this.#verified.delete(key);
     }
   }
@@ -179,7 +295,7 @@ type VerifiedParams = {
   recipientRand: bigint;
 };
 
-const reject = (reason: TicketRejectionReason, details: string): TicketValidationResult => ({
+const reject = (reason: TicketRejectionReason, details: string): TicketRejection => ({
   ok: false,
   reason,
   details,
@@ -188,13 +304,29 @@ const reject = (reason: TicketRejectionReason, details: string): TicketValidatio
 /**
  * Checks a received ticket as the recipient: recipient, auxData, expiry, that its faceValue,
  * winProb and expiry are the issued params' (stateless, via the seed), recipientRandHash,
- * signature, nonce replay and, when `senderFunds` is given, that the sender can pay it. On
- * success the nonce is recorded and the result says whether the ticket wins.
+ * signature, the creation round's block hash, retired params, nonce replay and, when
+ * `senderFunds` is given, that the sender can pay it. On success the nonce is recorded and the
+ * result says whether the ticket wins. `verifyTicket` then `admitTicket`.
  */
 export async function validateTicket(
   received: SignedTicket,
   context: TicketValidationContext,
 ): Promise<TicketValidationResult> {
+  const verified = await verifyTicket(received, context);
+  return verified.ok ? admitTicket(verified, context) : verified;
+}
+
+/**
+ * The checks that need no chain read and change no state: fields, recipient, auxData and its
+ * creation round within the validity period, params expiry and run, the params MAC and
+ * recipientRandHash (HMACs, done once per params), then the signature. A recipient runs it on a
+ * whole payment before reading anything from the chain for it, so only tickets signed by their
+ * sender, on params it issued, cost chain reads.
+ */
+export async function verifyTicket(
+  received: SignedTicket,
+  context: TicketVerificationContext,
+): Promise<VerifiedTicket | TicketRejection> {
   const malformed = describeMalformedTicket(received);
   if (malformed !== undefined) return reject('malformed', malformed);
   const { ticket, signature } = received;
@@ -211,11 +343,10 @@ export async function validateTicket(
       `creation round ${aux.creationRound} + validity ${validityPeriod} <= current round ${context.currentRound}`,
     );
   }
-  const roundHash = context.roundBlockHash(aux.creationRound);
-  if (!roundHash || roundHash.toLowerCase() !== aux.creationRoundBlockHash.toLowerCase()) {
+  if (aux.creationRound > context.currentRound) {
     return reject(
       'invalid_aux_data',
-      `block hash ${aux.creationRoundBlockHash} is not round ${aux.creationRound}'s (${roundHash ?? 'none'})`,
+      `creation round ${aux.creationRound} is after the current round ${context.currentRound}`,
     );
   }
   if (received.expirationBlock < context.currentBlock) {
@@ -224,10 +355,18 @@ export async function validateTicket(
       `params expired at block ${received.expirationBlock}, now ${context.currentBlock}`,
     );
   }
+  const epoch = context.paramsEpoch;
+  if (epoch !== undefined && !received.seed.toLowerCase().startsWith(epoch.toLowerCase())) {
+    return reject(
+      'stale_params',
+      'the params were not issued by this run of the recipient (it restarted since): ask for new ones',
+    );
+  }
 
   // The params MAC and the recipientRand derivation (two HMACs and a keccak) are the same for
   // every ticket of one set of params: done once, then matched field by field.
   let recipientRand = context.nonces.verifiedRecipientRand(received, context.secret);
+  const known = recipientRand !== undefined;
   if (recipientRand === undefined) {
     const paramsOk = verifyTicketParamsSeed(context.secret, received.seed, {
       recipient: ticket.recipient,
@@ -252,7 +391,6 @@ export async function validateTicket(
         'recipientRandHash does not match the seed and sender',
       );
     }
-    context.nonces.rememberVerifiedParams(received, context.secret, recipientRand);
   }
 
   let ticketHash: Uint8Array;
@@ -273,10 +411,55 @@ export async function validateTicket(
   if (signer !== ticket.sender.toLowerCase()) {
     return reject('invalid_signature', `signed by ${getAddress(signer)}, not ${ticket.sender}`);
   }
+  // Remembered only once the sender itself signed with them: anyone may ask for a sender's params.
+  if (!known) context.nonces.rememberVerifiedParams(received, context.secret, recipientRand);
+  return {
+    ok: true,
+    received,
+    creationRound: aux.creationRound,
+    creationRoundBlockHash: aux.creationRoundBlockHash,
+    recipientRand,
+    ticketHash,
+  };
+}
 
-  const last = context.nonces.lastNonce(ticket.recipientRandHash);
+/**
+ * The checks of a verified ticket against the chain and the replay state: the creation round's
+ * block hash, retired params, nonce replay, the sender's live params, and, when `senderFunds` is
+ * given, that the sender can pay it. On success the nonce is recorded.
+ */
+export function admitTicket(
+  verified: VerifiedTicket,
+  context: Pick<TicketValidationContext, 'roundBlockHash' | 'senderFunds' | 'nonces' | 'batch'>,
+): TicketValidationResult {
+  const { received, creationRound, creationRoundBlockHash, recipientRand, ticketHash } = verified;
+  const { ticket, signature } = received;
+  const roundHash = context.roundBlockHash(creationRound);
+  if (!roundHash || roundHash.toLowerCase() !== creationRoundBlockHash.toLowerCase()) {
+    return reject(
+      'invalid_aux_data',
+      `block hash ${creationRoundBlockHash} is not round ${creationRound}'s (${roundHash ?? 'none'})`,
+    );
+  }
+
+  const { lastNonce: last, retired } = context.nonces.state(
+    ticket.recipientRandHash,
+    context.batch,
+  );
   if (last !== undefined && ticket.senderNonce <= last) {
     return reject('nonce_replay', `senderNonce ${ticket.senderNonce} <= last accepted ${last}`);
+  }
+  if (retired) {
+    return reject(
+      'params_retired',
+      `a ticket made with params ${ticket.recipientRandHash} won: ask for new params`,
+    );
+  }
+  if (last === undefined && context.nonces.isFull(ticket.sender)) {
+    return reject(
+      'too_many_params',
+      `sender ${ticket.sender} already pays with ${context.nonces.options.maxParamsPerSender} live params`,
+    );
   }
 
   if (context.senderFunds) {
@@ -298,7 +481,12 @@ export async function validateTicket(
     }
   }
 
-  context.nonces.accept(ticket.recipientRandHash, ticket.senderNonce, received.expirationBlock);
+  context.nonces.accept(
+    ticket.recipientRandHash,
+    ticket.senderNonce,
+    received.expirationBlock,
+    ticket.sender,
+  );
   return {
     ok: true,
     ticketHash: `0x${Buffer.from(ticketHash.buffer, ticketHash.byteOffset, 32).toString('hex')}`,

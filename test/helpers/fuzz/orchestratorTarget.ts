@@ -97,7 +97,30 @@ function sessionId(rng: Rng, stack: FuzzStack, paramsSessionId: string): string 
   ]);
 }
 
-function orchestratorCase(rng: Rng, stack: FuzzStack, paramsSessionId: string): HttpCase {
+/**
+ * An Authorization header for a request about a session: mostly the params session's own token
+ * (so bodies reach the params and payment checks), sometimes none, a made-up one or a malformed one.
+ */
+function sessionAuth(rng: Rng, token: string, mutations: string[]): [string, string][] {
+  const kind = rng.weighted([
+    [8, 'token'],
+    [1, 'none'],
+    [1, 'wrong'],
+    [1, 'malformed'],
+  ] as const);
+  if (kind !== 'token') mutations.push(`auth:${kind}`);
+  if (kind === 'none') return [];
+  if (kind === 'wrong') return [['authorization', `Bearer ${rng.string(43, 'abcXYZ019-_')}`]];
+  if (kind === 'malformed') return [['authorization', rng.pick(['Bearer', 'Basic x', token])]];
+  return [['authorization', `Bearer ${token}`]];
+}
+
+function orchestratorCase(
+  rng: Rng,
+  stack: FuzzStack,
+  paramsSessionId: string,
+  paramsToken: string,
+): HttpCase {
   const mutations: string[] = [];
   const kind = rng.weighted([
     [45, 'create'],
@@ -128,7 +151,10 @@ function orchestratorCase(rng: Rng, stack: FuzzStack, paramsSessionId: string): 
       return {
         method: 'POST',
         target: `/sessions/${id}/${kind}`,
-        headers: [['content-type', 'application/json']],
+        headers: [
+          ['content-type', 'application/json'],
+          ...sessionAuth(rng, paramsToken, mutations),
+        ],
         body,
         framingBroken: false,
         mutations,
@@ -138,7 +164,10 @@ function orchestratorCase(rng: Rng, stack: FuzzStack, paramsSessionId: string): 
       return {
         method: 'POST',
         target: rng.chance(0.6) ? '/sessions' : `/sessions/${paramsSessionId}/params`,
-        headers: [['content-type', 'application/json']],
+        headers: [
+          ['content-type', 'application/json'],
+          ...sessionAuth(rng, paramsToken, mutations),
+        ],
         body: oddBody(rng, stack.offer, mutations),
         framingBroken: false,
         mutations,
@@ -167,7 +196,10 @@ function orchestratorCase(rng: Rng, stack: FuzzStack, paramsSessionId: string): 
       return {
         method,
         target,
-        headers: [['content-type', 'application/json']],
+        headers: [
+          ['content-type', 'application/json'],
+          ...sessionAuth(rng, paramsToken, mutations),
+        ],
         body: rng.chance(0.5) ? json(randomJson(rng, 2)) : new Uint8Array(0),
         framingBroken: false,
         mutations,
@@ -197,7 +229,7 @@ export async function createOrchestratorFuzzTarget(
   return {
     name: 'orchestrator',
     runCase: async (rng: Rng): Promise<CaseResult> => {
-      const kase = orchestratorCase(rng, stack, paramsSessionId);
+      const kase = orchestratorCase(rng, stack, paramsSessionId, paramsSession.token);
       const result = await rawHttpRequest({
         baseUrl: base,
         method: kase.method,
@@ -211,9 +243,13 @@ export async function createOrchestratorFuzzTarget(
       const verdict = judgeHttp(result, kase);
       let failure = verdict.failure;
       if (verdict.status === 201 && kase.target === '/sessions' && result.kind === 'response') {
-        const { id } = JSON.parse(result.response.body.toString('utf8')) as { id: string };
+        const { id, token } = JSON.parse(result.response.body.toString('utf8')) as {
+          id: string;
+          token: string;
+        };
         const deleted = await fetch(`${base}/sessions/${id}`, {
           method: 'DELETE',
+          headers: { authorization: `Bearer ${token}` },
           signal: AbortSignal.timeout(timeoutMs),
         });
         await deleted.body?.cancel();

@@ -61,10 +61,14 @@ export async function createPaymentHttpFuzzTarget(): Promise<FuzzTarget> {
       (id) => server.sessions.get(id)?.state === 'live',
     );
     const sessionId = session.id;
-    const info = (await (await fetch(`${base}/info?sender=${senderAccount.address}`)).json()) as {
-      payments: { ticketParams: unknown };
+    const freshParams = async () => {
+      const info = (await (await fetch(`${base}/info?sender=${senderAccount.address}`)).json()) as {
+        payments: { ticketParams: unknown };
+      };
+      return decodeTicketParams(info.payments.ticketParams);
     };
-    const params = decodeTicketParams(info.payments.ticketParams);
+    // A winner retires the params it used: then the next case asks for new ones.
+    let params = await freshParams();
     const sender = new TicketSender({ account: senderAccount });
     const ticketEv = (params.faceValue * params.winProb) / 2n ** 256n;
 
@@ -94,11 +98,20 @@ export async function createPaymentHttpFuzzTarget(): Promise<FuzzTarget> {
           baseUrl: base,
           method: 'POST',
           target: `/sessions/${id}/payment`,
-          headers: [['content-type', 'application/json']],
+          headers: [
+            ['content-type', 'application/json'],
+            ['authorization', `Bearer ${session.token}`],
+          ],
           body: Buffer.from(text),
           timeoutMs: 15_000,
         });
         const verdict = judgeHttp(result, { framingBroken: false, method: 'POST' });
+        if (
+          result.kind === 'response' &&
+          /"paramsRetired":true|ticket_params_retired/.test(result.response.body.toString('utf8'))
+        ) {
+          params = await freshParams();
+        }
         let failure = verdict.failure;
         if (verdict.status === 200) {
           // Accepted in full: every ticket the orchestrator decoded must be one that was signed.

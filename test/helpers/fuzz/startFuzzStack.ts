@@ -47,13 +47,15 @@ export async function createRealOffer(): Promise<string> {
 
 /**
  * A session on an orchestrator with a real libwebrtc peer on the other side, connected (a session
- * whose peer never connects is closed after 15 s). `close()` deletes it and closes the peer.
+ * whose peer never connects is closed after 15 s), with the token that opens it; `body` adds to
+ * the `POST /sessions` body (a `payment`, `params`). `close()` deletes it and closes the peer.
  */
 export async function openConnectedSession(
   orchestratorUrl: string,
   pipeline: string,
   isLive: (id: string) => boolean,
-): Promise<{ id: string; close(): Promise<void> }> {
+  body: Record<string, unknown> = {},
+): Promise<{ id: string; token: string; close(): Promise<void> }> {
   const peer = new WrtcPeerConnection({ iceServers: [] });
   try {
     peer.addTransceiver('video', { direction: 'sendrecv' });
@@ -62,12 +64,12 @@ export async function openConnectedSession(
     const res = await fetch(`${orchestratorUrl}/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sdp: peer.localDescription?.sdp, pipeline }),
+      body: JSON.stringify({ ...body, sdp: peer.localDescription?.sdp, pipeline }),
     });
     if (res.status !== 201) {
       throw new Error(`POST /sessions answered ${res.status}: ${await res.text()}`);
     }
-    const { id, sdp } = (await res.json()) as { id: string; sdp: string };
+    const { id, sdp, token } = (await res.json()) as { id: string; sdp: string; token: string };
     await peer.setRemoteDescription({ type: 'answer', sdp });
     const deadline = performance.now() + 10_000;
     while (!isLive(id)) {
@@ -76,8 +78,12 @@ export async function openConnectedSession(
     }
     return {
       id,
+      token,
       close: async () => {
-        const deleted = await fetch(`${orchestratorUrl}/sessions/${id}`, { method: 'DELETE' });
+        const deleted = await fetch(`${orchestratorUrl}/sessions/${id}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${token}` },
+        });
         await deleted.body?.cancel();
         peer.close();
       },

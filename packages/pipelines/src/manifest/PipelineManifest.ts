@@ -1,9 +1,9 @@
-import type { ExecutionProviderName } from '../onnx/executionProviders.ts';
 import type {
+  ExecutionProviderName,
   ParamSpec,
   PipelineParamsSchema,
   WorkflowParamSpec,
-} from '../pipeline/PipelineParamsSchema.ts';
+} from '@peerframe/wire';
 import type { WorkflowParamBinding, WorkflowParamBindings } from '../workflow/WorkflowPipeline.ts';
 import { InvalidPipelineManifestError } from './errors.ts';
 

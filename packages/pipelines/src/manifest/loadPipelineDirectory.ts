@@ -2,17 +2,17 @@ import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import {
+  defaultPipelineParams,
+  type PipelineParamsOf,
+  type PipelineParamsSchema,
+} from '@peerframe/wire';
 import { sha256Hex } from '../models/ModelCache.ts';
 import { readVerifiedFile } from '../models/ModelFile.ts';
 import { ModelStore } from '../models/ModelStore.ts';
 import type { VerifiedModelRef } from '../models/VerifiedModelRef.ts';
 import { onnxModelNode } from '../nodes/OnnxModel.ts';
 import type { PipelineDescriptor } from '../pipeline/Pipeline.ts';
-import {
-  defaultPipelineParams,
-  type PipelineParamsOf,
-  type PipelineParamsSchema,
-} from '../pipeline/PipelineParamsSchema.ts';
 import { defaultNodeRegistry } from '../workflow/defaultNodeRegistry.ts';
 import type { NodeRegistry } from '../workflow/NodeRegistry.ts';
 import { validateWorkflow } from '../workflow/validateWorkflow.ts';

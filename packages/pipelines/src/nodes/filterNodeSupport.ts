@@ -1,9 +1,9 @@
-import type * as ort from 'onnxruntime-node';
 import {
   defaultPipelineParams,
   type PipelineParamsOf,
   type PipelineParamsSchema,
-} from '../pipeline/PipelineParamsSchema.ts';
+} from '@peerframe/wire';
+import type * as ort from 'onnxruntime-node';
 import type { LiteralInputSpec, OnnxBuildContext } from '../workflow/WorkflowTypes.ts';
 
 /**

@@ -2,19 +2,19 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BaseError } from '@peerframe/core';
+import type { ExecutionProviderChoice, ExecutionProviderName } from '@peerframe/wire';
 import * as ort from 'onnxruntime-node';
 import { OnnxGraphBuilder } from './OnnxGraphBuilder.ts';
 
-/** An execution provider a session can run on. */
-export type ExecutionProviderName = 'cuda' | 'webgpu' | 'cpu';
-
 /**
- * Where sessions run: `'cpu'`; `'cuda'` or `'webgpu'` (fail with
- * `ExecutionProviderUnavailableError` where onnxruntime cannot use them); `'auto'`: CUDA when its
- * libraries load, else CPU. WebGPU is never picked by `'auto'`: it has not run in this project on
- * a real adapter yet, so it is only used when asked for by name.
+ * An execution provider a session can run on (`'cuda' | 'webgpu' | 'cpu'`), and where sessions
+ * run (`ExecutionProviderChoice`): a provider by name (`'cuda'` or `'webgpu'` fail with
+ * `ExecutionProviderUnavailableError` where onnxruntime cannot use them), or `'auto'`: CUDA when
+ * its libraries load, else CPU. WebGPU is never picked by `'auto'`: it has not run in this project
+ * on a real adapter yet, so it is only used when asked for by name. Both are `@peerframe/wire`'s:
+ * an orchestrator's `/info` shows them.
  */
-export type ExecutionProviderChoice = ExecutionProviderName | 'auto';
+export type { ExecutionProviderChoice, ExecutionProviderName };
 
 export const executionProviderChoices: readonly ExecutionProviderChoice[] = [
   'auto',

@@ -1,8 +1,16 @@
+import type {
+  ExecutionProviderName,
+  PipelineModelInfo,
+  PipelineParams,
+  PipelineParamsSchema,
+} from '@peerframe/wire';
 import type { Frame } from '../frames/Frame.ts';
-import type { PipelineParamsSchema } from './PipelineParamsSchema.ts';
 
-/** Live parameters of a pipeline: a flat JSON object validated by the pipeline. */
-export type PipelineParams = Readonly<Record<string, unknown>>;
+/**
+ * Live parameters of a pipeline, and a model file it runs as `/info` lists it
+ * (`@peerframe/wire`'s: they cross the network).
+ */
+export type { PipelineModelInfo, PipelineParams };
 
 /**
  * Lifecycle of a pipeline: `loading` (models read, converted, sessions created), `warming`
@@ -19,7 +27,7 @@ export interface Pipeline {
   readonly name: string;
   readonly state: PipelineState;
   /** The execution providers its ONNX sessions run on now (none for a pipeline without any). */
-  readonly executionProviders?: readonly string[];
+  readonly executionProviders?: readonly ExecutionProviderName[];
   process(frame: Frame): Promise<Frame>;
   /** Applies new params between frames, without reloading models where possible. */
   update(params: PipelineParams): Promise<void>;
@@ -32,9 +40,6 @@ export type PipelineCreateHooks = {
   /** Called on each state change (`loading`, then `warming`; `create` resolving means `ready`). */
   onState?: (state: PipelineState) => void;
 };
-
-/** A model file a pipeline runs, as `/info` lists it. */
-export type PipelineModelInfo = { readonly name: string; readonly sha256: string };
 
 /** What the registry knows about a pipeline before one is created. */
 export type PipelineDescriptor = {

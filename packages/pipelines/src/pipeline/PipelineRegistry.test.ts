@@ -1,13 +1,10 @@
+import { InvalidPipelineParamsError } from '@peerframe/wire';
 import { describe, expect, it } from 'vitest';
 import { type Frame, i420ByteLength } from '../frames/Frame.ts';
 import { manifestPipelineDescriptor } from '../manifest/loadPipelineDirectory.ts';
 import { loadShippedPipeline } from '../manifest/shippedPipelines.ts';
 import type { WorkflowPipeline } from '../workflow/WorkflowPipeline.ts';
-import {
-  DuplicatePipelineError,
-  InvalidPipelineParamsError,
-  UnknownPipelineError,
-} from './errors.ts';
+import { DuplicatePipelineError, UnknownPipelineError } from './errors.ts';
 import { defaultPipelineRegistry, PipelineRegistry } from './PipelineRegistry.ts';
 
 const sessionOptions = { intraOpNumThreads: 1 };

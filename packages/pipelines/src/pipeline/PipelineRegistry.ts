@@ -1,4 +1,9 @@
 import { createLogger, type Logger } from '@peerframe/core';
+import type {
+  ExecutionProviderName,
+  PipelineEntryState,
+  PipelineParamsSchema,
+} from '@peerframe/wire';
 import { manifestPipelineDescriptor } from '../manifest/loadPipelineDirectory.ts';
 import { loadShippedPipeline, shippedPipelineNames } from '../manifest/shippedPipelines.ts';
 import { defaultNodeRegistry } from '../workflow/defaultNodeRegistry.ts';
@@ -9,16 +14,15 @@ import type {
   PipelineDescriptor,
   PipelineModelInfo,
   PipelineParams,
-  PipelineState,
 } from './Pipeline.ts';
-import type { PipelineParamsSchema } from './PipelineParamsSchema.ts';
 
 /**
- * The state of a registered pipeline: `idle` until `warmup()` prepares it (it can still be
- * created on demand), then `loading` → `warming` → `ready` (a warmed instance waits for the first
- * session), or `error` when that failed; `closed` after `close()`.
+ * The state of a registered pipeline (`@peerframe/wire`'s: the orchestrator's `/info` shows it):
+ * `idle` until `warmup()` prepares it (it can still be created on demand), then `loading` →
+ * `warming` → `ready` (a warmed instance waits for the first session), or `error` when that
+ * failed; `closed` after `close()`.
  */
-export type PipelineEntryState = 'idle' | PipelineState;
+export type { PipelineEntryState };
 
 /** What `describe()` says of a registered pipeline (the orchestrator's `GET /info` shows it). */
 export type PipelineDescription = {
@@ -31,7 +35,7 @@ export type PipelineDescription = {
   readonly state: PipelineEntryState;
   readonly paramsSchema: PipelineParamsSchema;
   /** The execution providers its sessions ran on when it was last warmed (`ready` only). */
-  readonly executionProviders?: readonly string[];
+  readonly executionProviders?: readonly ExecutionProviderName[];
   /** Why it is in `error`. */
   readonly error?: { readonly code: string; readonly message: string };
 };
@@ -40,7 +44,7 @@ type Entry = {
   readonly descriptor: PipelineDescriptor;
   state: PipelineEntryState;
   error?: { code: string; message: string };
-  executionProviders?: readonly string[];
+  executionProviders?: readonly ExecutionProviderName[];
   /** A warmed instance (default params) waiting for the next `create`. */
   spare?: Promise<Pipeline>;
   /** Set once `unregister` took it out: a warmup still running closes what it made. */

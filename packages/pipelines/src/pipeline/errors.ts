@@ -9,15 +9,6 @@ export class InvalidFrameError extends BaseError {
   }
 }
 
-/** Params a pipeline does not accept (unknown names or bad values). */
-export class InvalidPipelineParamsError extends BaseError {
-  override name = 'InvalidPipelineParamsError';
-
-  constructor(shortMessage: string, options: BaseErrorOptions = {}) {
-    super('invalid_pipeline_params', shortMessage, options);
-  }
-}
-
 /** `process()` or `update()` on a pipeline after `close()`. */
 export class PipelineClosedError extends BaseError {
   override name = 'PipelineClosedError';

@@ -1,3 +1,4 @@
+import { InvalidPipelineParamsError } from '@peerframe/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   backgroundBoxes,
@@ -9,11 +10,7 @@ import {
 import { createShippedPipeline } from '../../fixtures/shippedPipeline.ts';
 import { cropI420FromEven, padI420ToEven } from '../frames/evenI420Frame.ts';
 import { type Frame, i420ByteLength, i420Planes } from '../frames/Frame.ts';
-import {
-  InvalidFrameError,
-  InvalidPipelineParamsError,
-  PipelineClosedError,
-} from '../pipeline/errors.ts';
+import { InvalidFrameError, PipelineClosedError } from '../pipeline/errors.ts';
 import { defaultPipelineRegistry } from '../pipeline/PipelineRegistry.ts';
 import type { WorkflowPipeline } from '../workflow/WorkflowPipeline.ts';
 

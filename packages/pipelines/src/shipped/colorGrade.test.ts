@@ -1,9 +1,9 @@
+import { defaultPipelineParams } from '@peerframe/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShippedPipeline } from '../../fixtures/shippedPipeline.ts';
 import { maxDifference, rgbFrame } from '../../fixtures/syntheticFrames.ts';
 import { i420Planes } from '../frames/Frame.ts';
 import { colorGradeFilter, colorGradeTransform } from '../nodes/filters/colorGradeFilter.ts';
-import { defaultPipelineParams } from '../pipeline/PipelineParamsSchema.ts';
 import type { WorkflowPipeline } from '../workflow/WorkflowPipeline.ts';
 
 /** Gradients in every channel, all within 8..247 (inside the BT.601 gamut). */

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { InvalidPipelineParamsError } from '@peerframe/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceInvert } from '../../fixtures/referenceInvert.ts';
 import { createShippedPipeline } from '../../fixtures/shippedPipeline.ts';
 import { lumaAt, maxDifference, rgbFrame } from '../../fixtures/syntheticFrames.ts';
-import { InvalidPipelineParamsError } from '../pipeline/errors.ts';
 import type { WorkflowPipeline } from '../workflow/WorkflowPipeline.ts';
 
 const corpus = (file: string): Record<string, unknown> =>

@@ -1,14 +1,11 @@
+import { InvalidPipelineParamsError } from '@peerframe/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rgbToFrame } from '../../fixtures/images.ts';
 import { referenceInvert } from '../../fixtures/referenceInvert.ts';
 import { createShippedPipeline } from '../../fixtures/shippedPipeline.ts';
 import { cropI420FromEven, padI420ToEven } from '../frames/evenI420Frame.ts';
 import { type Frame, i420ByteLength, i420Planes } from '../frames/Frame.ts';
-import {
-  InvalidFrameError,
-  InvalidPipelineParamsError,
-  PipelineClosedError,
-} from '../pipeline/errors.ts';
+import { InvalidFrameError, PipelineClosedError } from '../pipeline/errors.ts';
 import type { Pipeline } from '../pipeline/Pipeline.ts';
 
 type Rgb = readonly [number, number, number];

@@ -1,8 +1,8 @@
+import { InvalidPipelineParamsError } from '@peerframe/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShippedPipeline } from '../../fixtures/shippedPipeline.ts';
 import { lumaAt, rgbFrame } from '../../fixtures/syntheticFrames.ts';
 import { i420Planes } from '../frames/Frame.ts';
-import { InvalidPipelineParamsError } from '../pipeline/errors.ts';
 import type { WorkflowPipeline } from '../workflow/WorkflowPipeline.ts';
 
 describe('sketch', () => {

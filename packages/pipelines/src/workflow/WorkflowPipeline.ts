@@ -1,9 +1,17 @@
 import { createLogger, type Logger } from '@peerframe/core';
+import {
+  defaultPipelineParams,
+  type ExecutionProviderName,
+  InvalidPipelineParamsError,
+  type PipelineParamsOf,
+  type PipelineParamsSchema,
+  validatePipelineParams,
+} from '@peerframe/wire';
 import { assertI420Frame } from '../frames/assertI420Frame.ts';
 import { type Frame, i420ByteLength } from '../frames/Frame.ts';
 import type { VerifiedModelRef } from '../models/VerifiedModelRef.ts';
 import type { OnnxSessionOptions } from '../onnx/OnnxSession.ts';
-import { InvalidPipelineParamsError, PipelineClosedError } from '../pipeline/errors.ts';
+import { PipelineClosedError } from '../pipeline/errors.ts';
 import { LiveStage } from '../pipeline/LiveStage.ts';
 import type {
   Pipeline,
@@ -12,12 +20,6 @@ import type {
   PipelineParams,
   PipelineState,
 } from '../pipeline/Pipeline.ts';
-import {
-  defaultPipelineParams,
-  type PipelineParamsOf,
-  type PipelineParamsSchema,
-  validatePipelineParams,
-} from '../pipeline/PipelineParamsSchema.ts';
 import { defaultNodeRegistry } from './defaultNodeRegistry.ts';
 import { InvalidWorkflowError } from './errors.ts';
 import type { NodeRegistry } from './NodeRegistry.ts';
@@ -195,7 +197,7 @@ export class WorkflowPipeline implements Pipeline {
   }
 
   /** The execution providers of the plan frames run on now. */
-  get executionProviders(): readonly string[] {
+  get executionProviders(): readonly ExecutionProviderName[] {
     return this.#stage.current.plan.executionProviders;
   }
 

@@ -1,10 +1,7 @@
+import type { PipelineParamsOf, PipelineParamsSchema } from '@peerframe/wire';
 import * as ort from 'onnxruntime-node';
 import { colorGradeCurveSize, colorGradeGraphNames } from '../../graphs/appendColorGrade.ts';
 import { type Affine3, composeAffine3, rgbToYuv, yuvToRgb } from '../../graphs/bt601.ts';
-import type {
-  PipelineParamsOf,
-  PipelineParamsSchema,
-} from '../../pipeline/PipelineParamsSchema.ts';
 import type { FilterDefinition } from '../filterNodeSupport.ts';
 
 /** The params of `color-grade`: all fed to the running session as tensors, no rebuild. */

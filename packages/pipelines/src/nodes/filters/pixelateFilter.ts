@@ -1,7 +1,4 @@
-import type {
-  PipelineParamsOf,
-  PipelineParamsSchema,
-} from '../../pipeline/PipelineParamsSchema.ts';
+import type { PipelineParamsOf, PipelineParamsSchema } from '@peerframe/wire';
 import type { FilterDefinition } from '../filterNodeSupport.ts';
 
 /** The params of `pixelate`. A new block size builds and warms a new session (a pool attribute). */

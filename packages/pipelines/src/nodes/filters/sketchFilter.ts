@@ -1,9 +1,6 @@
+import type { PipelineParamsOf, PipelineParamsSchema } from '@peerframe/wire';
 import * as ort from 'onnxruntime-node';
 import { sketchGraphNames } from '../../graphs/appendSketch.ts';
-import type {
-  PipelineParamsOf,
-  PipelineParamsSchema,
-} from '../../pipeline/PipelineParamsSchema.ts';
 import type { FilterDefinition } from '../filterNodeSupport.ts';
 
 /** The params of `sketch`: both are fed to the running session, no rebuild. */

@@ -1,10 +1,7 @@
+import type { PipelineParamsOf, PipelineParamsSchema } from '@peerframe/wire';
 import * as ort from 'onnxruntime-node';
 import { toonGraphNames } from '../../graphs/appendToon.ts';
 import { yuvToRgb } from '../../graphs/bt601.ts';
-import type {
-  PipelineParamsOf,
-  PipelineParamsSchema,
-} from '../../pipeline/PipelineParamsSchema.ts';
 import type { FilterDefinition } from '../filterNodeSupport.ts';
 
 /** The params of `toon`: both are fed to the running session, no rebuild. */

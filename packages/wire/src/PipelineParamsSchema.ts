@@ -1,5 +1,8 @@
-import { InvalidPipelineParamsError } from './errors.ts';
-import type { PipelineParams } from './Pipeline.ts';
+import { InvalidPipelineParamsError, type WireFormatCode, WireFormatError } from './errors.ts';
+import { WireReader } from './WireReader.ts';
+
+/** Live parameters of a pipeline: a flat JSON object the pipeline validates against its schema. */
+export type PipelineParams = Readonly<Record<string, unknown>>;
 
 /** A numeric param: `integer` ones must also be whole numbers. Bounds are inclusive. */
 export type NumberParamSpec = {
@@ -206,60 +209,54 @@ function workflowValue(
 }
 
 /**
- * A params schema that came from elsewhere (an orchestrator's `/info`), checked to be one: an
- * object of specs, each of a known type with its fields of the right types. Throws
- * `InvalidPipelineParamsError` naming the first param whose spec is not.
+ * A params schema that came from another process (an orchestrator's `/info`, the gateway's
+ * `/pipelines`), checked to be one: an object of specs, each of a known type with its fields of
+ * the right types and a default within its own limits. Throws a `WireFormatError` naming the
+ * first wrong field (`paramsSchema.blurRadiusPx.max`).
  */
-export function parsePipelineParamsSchema(value: unknown): PipelineParamsSchema {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidPipelineParamsError('A params schema must be an object of param specs');
-  }
-  for (const [name, spec] of Object.entries(value)) {
-    if (!isParamSpec(spec)) {
-      throw new InvalidPipelineParamsError(`The spec of param "${name}" is not a param spec`, {
-        details: JSON.stringify(spec)?.slice(0, 200) ?? String(spec),
-      });
-    }
-  }
+export function parsePipelineParamsSchema(
+  value: unknown,
+  path = 'paramsSchema',
+  code: WireFormatCode = 'invalid_response',
+): PipelineParamsSchema {
+  const schema = WireReader.of(value, path, code);
+  for (const name of Object.keys(schema.value)) parseParamSpec(schema.object(name));
   return value as PipelineParamsSchema;
 }
 
-function isParamSpec(spec: unknown): spec is ParamSpec {
-  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return false;
-  const s = spec as Record<string, unknown>;
-  const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
-  const optional = (v: unknown, check: (v: unknown) => boolean) => v === undefined || check(v);
-  switch (s.type) {
+function parseParamSpec(spec: WireReader): ParamSpec {
+  spec.string('description');
+  const type = spec.literal('type', ['number', 'integer', 'enum', 'string', 'boolean', 'workflow']);
+  switch (type) {
     case 'number':
-    case 'integer':
-      return (
-        finite(s.default) &&
-        finite(s.min) &&
-        finite(s.max) &&
-        optional(s.multipleOf, (v) => finite(v) && (v as number) > 0)
-      );
-    case 'enum':
-      return (
-        Array.isArray(s.values) &&
-        s.values.every((v) => typeof v === 'string') &&
-        typeof s.default === 'string'
-      );
+    case 'integer': {
+      const min = spec.number('min');
+      const max = spec.number('max', { min });
+      spec.number('default', { integer: type === 'integer', min, max });
+      spec.optional('multipleOf', (s, key) => s.number(key, { min: Number.MIN_VALUE }));
+      break;
+    }
+    case 'enum': {
+      const values = spec.array('values', (value, at) => {
+        if (typeof value !== 'string') throw new WireFormatError(spec.code, at, 'must be a string');
+        return value;
+      });
+      if (values.length === 0) throw spec.fail('values', 'must list at least one value');
+      spec.literal('default', values);
+      break;
+    }
     case 'string':
-      return (
-        typeof s.default === 'string' &&
-        optional(s.pattern, (v) => typeof v === 'string') &&
-        optional(s.maxLength, (v) => Number.isSafeInteger(v) && (v as number) >= 0)
-      );
+      spec.string('default');
+      spec.optional('pattern', (s, key) => s.string(key, { maxLength: 1024 }));
+      spec.optional('maxLength', (s, key) => s.number(key, { integer: true, min: 0 }));
+      break;
     case 'boolean':
-      return typeof s.default === 'boolean';
+      spec.boolean('default');
+      break;
     case 'workflow':
-      return (
-        typeof s.default === 'object' &&
-        s.default !== null &&
-        !Array.isArray(s.default) &&
-        optional(s.maxBytes, (v) => Number.isSafeInteger(v) && (v as number) > 0)
-      );
-    default:
-      return false;
+      spec.object('default');
+      spec.optional('maxBytes', (s, key) => s.number(key, { integer: true, min: 1 }));
+      break;
   }
+  return spec.value as ParamSpec;
 }

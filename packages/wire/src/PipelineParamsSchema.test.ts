@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidPipelineParamsError } from './errors.ts';
+import { InvalidPipelineParamsError, WireFormatError } from './errors.ts';
 import {
   defaultPipelineParams,
   type PipelineParamsSchema,
@@ -50,6 +50,67 @@ describe('validatePipelineParams', () => {
   });
 });
 
+describe('parsePipelineParamsSchema', () => {
+  const every = {
+    ...schema,
+    evenPx: { type: 'integer', default: 2, min: 2, max: 8, multipleOf: 2, description: '' },
+    colour: {
+      type: 'string',
+      default: '#000000',
+      pattern: '#[0-9a-f]{6}',
+      maxLength: 7,
+      description: '',
+    },
+    on: { type: 'boolean', default: true, description: '' },
+    prompt: { type: 'workflow', default: {}, maxBytes: 1024, description: '' },
+  } as const satisfies PipelineParamsSchema;
+
+  it('takes every kind of param spec', () => {
+    expect(parsePipelineParamsSchema(every)).toEqual(every);
+    expect(parsePipelineParamsSchema({})).toEqual({});
+  });
+
+  it.each([
+    ['paramsSchema', []],
+    ['paramsSchema.a', { a: 5 }],
+    ['paramsSchema.a.type', { a: { type: 'regex', description: '' } }],
+    ['paramsSchema.a.description', { a: { type: 'boolean', default: true } }],
+    [
+      'paramsSchema.a.min',
+      { a: { type: 'number', min: 'x', max: 1, default: 0, description: '' } },
+    ],
+    ['paramsSchema.a.max', { a: { type: 'number', min: 2, max: 1, default: 2, description: '' } }],
+    [
+      'paramsSchema.a.default',
+      { a: { type: 'number', min: 0, max: 1, default: 2, description: '' } },
+    ],
+    [
+      'paramsSchema.a.default',
+      { a: { type: 'integer', min: 0, max: 4, default: 1.5, description: '' } },
+    ],
+    ['paramsSchema.a.multipleOf', { a: { ...every.evenPx, multipleOf: 0 } }],
+    ['paramsSchema.a.values', { a: { type: 'enum', values: [], default: 'x', description: '' } }],
+    [
+      'paramsSchema.a.values[1]',
+      { a: { type: 'enum', values: ['x', 1], default: 'x', description: '' } },
+    ],
+    [
+      'paramsSchema.a.default',
+      { a: { type: 'enum', values: ['x'], default: 'y', description: '' } },
+    ],
+    ['paramsSchema.a.pattern', { a: { ...every.colour, pattern: 5 } }],
+    ['paramsSchema.a.maxLength', { a: { ...every.colour, maxLength: -1 } }],
+    ['paramsSchema.a.default', { a: { type: 'boolean', default: 'yes', description: '' } }],
+    ['paramsSchema.a.default', { a: { type: 'workflow', default: 'x', description: '' } }],
+    ['paramsSchema.a.maxBytes', { a: { ...every.prompt, maxBytes: 0 } }],
+  ])('refuses a schema that is none, naming %s', (field, value) => {
+    expect(() => parsePipelineParamsSchema(value)).toThrow(WireFormatError);
+    expect(() => parsePipelineParamsSchema(value)).toThrow(
+      expect.objectContaining({ code: 'invalid_response', field }),
+    );
+  });
+});
+
 describe('workflow params (a whole ComfyUI workflow, as ai-runner sends its prompt)', () => {
   const fallback = { '1': { class_type: 'LoadTensor', inputs: {} } };
   const workflowSchema = {
@@ -71,12 +132,6 @@ describe('workflow params (a whole ComfyUI workflow, as ai-runner sends its prom
     expect(() => check(42)).toThrow(/got number/);
     expect(() => check('[1')).toThrow(/JSON text is not JSON/);
     expect(() => check({ big: 'x'.repeat(300) })).toThrow(/over 200 bytes/);
-  });
-
-  it('is a spec a gateway accepts from an orchestrator', () => {
-    expect(parsePipelineParamsSchema(workflowSchema)).toBe(workflowSchema);
-    expect(() =>
-      parsePipelineParamsSchema({ prompt: { type: 'workflow', default: 'x', description: '' } }),
-    ).toThrow(InvalidPipelineParamsError);
+    expect(() => check(42)).toThrow(InvalidPipelineParamsError);
   });
 });
