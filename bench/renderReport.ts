@@ -200,20 +200,26 @@ export function renderReport(report: BenchReport, markdownPath: URL, resultsDir:
     '',
     `Default price ${report.payments.defaultPriceWeiPerSecond} wei/s, ticket EV ${report.payments.defaultTicketEvWei} wei, face value ${report.payments.defaultFaceValueWei} wei.`,
     '',
-    '## Pipelines and workflows (CPU, ONNX Runtime)',
+    '## Pipelines and workflows (ONNX Runtime, by execution provider)',
     '',
-    '| pipeline | size | ms p50 | ms p95 | fps | model alone ms | as a workflow ms | workflow overhead ms |',
-    '|---|---|---|---|---|---|---|---|',
+    `Measured on: ${(report.pipelines.executionProviders?.measured ?? ['cpu']).join(', ')}. Not measured: ${
+      Object.entries(report.pipelines.executionProviders?.unavailable ?? {})
+        .map(([provider, reason]) => `${provider} (${reason})`)
+        .join('; ') || 'none'
+    }.`,
+    '',
+    '| pipeline | size | provider (sessions ran on) | ms p50 | ms p95 | fps | model alone ms | as a workflow ms | workflow overhead ms |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...report.pipelines.pipelines.map(
       (r) =>
-        `| ${r.pipeline} | ${r.size} | ${r.pipelineMsP50} | ${r.pipelineMsP95} | ${r.fps} | ${r.bareModelMsP50 ?? ''} | ${r.workflowMsP50 ?? ''} | ${r.workflowOverheadMsP50 ?? ''} |`,
+        `| ${r.pipeline} | ${r.size} | ${r.executionProvider ?? 'cpu'} (${r.sessionsRanOn?.join('+') || 'none'}) | ${r.pipelineMsP50} | ${r.pipelineMsP95} | ${r.fps} | ${r.bareModelMsP50 ?? ''} | ${r.workflowMsP50 ?? ''} | ${r.workflowOverheadMsP50 ?? ''} |`,
     ),
     '',
-    '| workflow | size | ONNX sessions | plan ms p50 | in sessions ms | in JS nodes ms | overhead ms |',
-    '|---|---|---|---|---|---|---|',
+    '| workflow | size | provider | ONNX sessions | plan ms p50 | in sessions ms | in JS nodes ms | overhead ms |',
+    '|---|---|---|---|---|---|---|---|',
     ...report.pipelines.workflows.map(
       (r) =>
-        `| ${r.workflow} | ${r.size} | ${r.sessions} | ${r.planMsP50} | ${r.onnxMsP50} | ${r.jsNodeMsP50} | ${r.overheadMsP50} |`,
+        `| ${r.workflow} | ${r.size} | ${r.executionProvider ?? 'cpu'} | ${r.sessions} | ${r.planMsP50} | ${r.onnxMsP50} | ${r.jsNodeMsP50} | ${r.overheadMsP50} |`,
     ),
     '',
     '## Gateway capacity',

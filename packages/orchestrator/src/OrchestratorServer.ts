@@ -16,7 +16,7 @@ import {
   sendError,
   sendJson,
 } from '@peerframe/core';
-import { defaultPipelineRegistry, type PipelineRegistry } from '@peerframe/pipelines';
+import type { PipelineRegistry } from '@peerframe/pipelines';
 import {
   type CreateSessionResponse,
   type OkResponse,
@@ -27,6 +27,11 @@ import {
   parseCreateSessionRequest,
   parseParamsUpdateRequest,
 } from '@peerframe/wire';
+import {
+  createOrchestratorPipelines,
+  type OrchestratorPipelines,
+  type OrchestratorPipelinesOptions,
+} from './createOrchestratorPipelines.ts';
 import { httpErrorOf } from './httpErrorOf.ts';
 import { MediaWorkerPool } from './media/MediaWorkerPool.ts';
 import { type HardwareCodecsMode, NodeAvEngine } from './media/NodeAvEngine.ts';
@@ -42,8 +47,13 @@ export type OrchestratorServerOptions = {
   port?: number;
   /** Concurrent sessions this node accepts (default 4). */
   maxSessions?: number;
-  /** Pipelines offered (default: passthrough and invert). */
+  /** Pipelines offered (default: the shipped ones and the installed ones, see `pipelines`). */
   registry?: PipelineRegistry;
+  /**
+   * Without `registry`: the execution provider, the installed pipelines folder to follow and the
+   * node allow-list (`createOrchestratorPipelines`; default: shipped pipelines, provider `auto`).
+   */
+  pipelines?: OrchestratorPipelinesOptions;
   /** Frames waiting between decoder and pipeline per session, 1 or 2 (default 1). */
   queueCapacity?: number;
   /** Ticket payments: prices, upfront payment, per-second charges (default: none, sessions are free). */
@@ -112,13 +122,14 @@ export class OrchestratorServer {
   readonly sessions = new Map<string, OrchestratorSession>();
   readonly #server: Server;
   readonly #options: Required<
-    Omit<OrchestratorServerOptions, 'registry' | 'payments' | 'adminToken'>
+    Omit<OrchestratorServerOptions, 'registry' | 'payments' | 'pipelines' | 'adminToken'>
   >;
   readonly #adminToken: string | undefined;
   readonly #tokens = new SessionTokens();
   readonly payments: OrchestratorPayments | undefined;
   readonly #ended = new Map<string, string>();
-  readonly #ownsRegistry: boolean;
+  /** The registry this node made (and closes), when it was given none. */
+  readonly #pipelines: OrchestratorPipelines | undefined;
   readonly #registry: PipelineRegistry;
   readonly #log: Logger = createLogger('orchestrator:http');
   readonly metrics: OrchestratorMetrics;
@@ -133,14 +144,16 @@ export class OrchestratorServer {
     url: string,
     options: OrchestratorServerOptions,
     engine: NodeAvEngine,
+    registry: PipelineRegistry,
+    pipelines: OrchestratorPipelines | undefined,
   ) {
     this.#server = server;
     this.url = url;
     const { adminToken, ...rest } = options;
     this.#options = { ...defaultOrchestratorServerOptions, ...stripUndefined(rest) };
     this.#adminToken = adminToken;
-    this.#registry = options.registry ?? defaultPipelineRegistry();
-    this.#ownsRegistry = options.registry === undefined;
+    this.#registry = registry;
+    this.#pipelines = pipelines;
     this.#engine = engine;
     const { hardware, decoders, encoders } = this.#engine.info;
     this.#log.info(
@@ -165,7 +178,9 @@ export class OrchestratorServer {
       );
       void session.close();
     });
-    this.metrics = new OrchestratorMetrics(this.sessions, this.#options.maxSessions);
+    this.metrics = new OrchestratorMetrics(this.sessions, this.#options.maxSessions, () =>
+      registry.describe(),
+    );
   }
 
   static async create(options: OrchestratorServerOptions = {}): Promise<OrchestratorServer> {
@@ -175,8 +190,16 @@ export class OrchestratorServer {
     };
     // Probes hardware codecs once for the process (a CUDA device, then each NVIDIA codec).
     const engine = await NodeAvEngine.create({ hardware: hardwareCodecs });
-    const { server, url } = await listenHttp(host, port);
-    const orchestrator = new OrchestratorServer(server, url, options, engine);
+    const pipelines =
+      options.registry === undefined
+        ? await createOrchestratorPipelines(options.pipelines)
+        : undefined;
+    const registry = options.registry ?? (pipelines as OrchestratorPipelines).registry;
+    const { server, url } = await listenHttp(host, port).catch(async (error: unknown) => {
+      await pipelines?.close();
+      throw error;
+    });
+    const orchestrator = new OrchestratorServer(server, url, options, engine, registry, pipelines);
     server.on('request', (req, res) => void orchestrator.#handle(req, res));
     orchestrator.#log.info({ url: orchestrator.url }, 'orchestrator listening');
     const warmup = options.warmup ?? [];
@@ -199,16 +222,23 @@ export class OrchestratorServer {
     const names = this.#registry.names();
     return {
       draining: this.#draining,
-      pipelines: this.#registry
-        .describe()
-        .map(({ name, description, state, paramsSchema, error }) => ({
+      ...(this.#pipelines ? { executionProvider: this.#pipelines.executionProvider } : {}),
+      pipelines: this.#registry.describe().map((pipeline) => {
+        const { name, version, models, executionProviders, error } = pipeline;
+        return {
           name,
-          description,
-          state,
+          description: pipeline.description,
+          ...(version === undefined ? {} : { version }),
+          ...(models === undefined ? {} : { models: [...models] }),
+          ...(executionProviders === undefined
+            ? {}
+            : { executionProviders: [...executionProviders] }),
+          state: pipeline.state,
           ...(error ? { error: { ...error } } : {}),
-          paramsSchema,
+          paramsSchema: pipeline.paramsSchema,
           priceWeiPerSecond: (this.payments?.priceOf(name) ?? 0n).toString(),
-        })),
+        };
+      }),
       payments: this.payments ? await this.payments.info(names, sender) : null,
       media: this.#engine.info,
       capacity: {
@@ -430,7 +460,7 @@ export class OrchestratorServer {
     await Promise.all([...this.sessions.values()].map((s) => s.close()));
     await this.#mediaThreads.close();
     await this.payments?.stop();
-    if (this.#ownsRegistry) await this.#registry.close();
+    await this.#pipelines?.close();
     await closeHttp(this.#server);
   }
 

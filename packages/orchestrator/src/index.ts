@@ -1,3 +1,8 @@
+export {
+  createOrchestratorPipelines,
+  type OrchestratorPipelines,
+  type OrchestratorPipelinesOptions,
+} from './createOrchestratorPipelines.ts';
 export { LatestFrameQueue } from './LatestFrameQueue.ts';
 export type {
   CodecEngine,

@@ -43,13 +43,41 @@ export type CreateSessionResponse = { id: string; sdp: string; token: string };
  */
 export type PipelineEntryState = 'idle' | 'loading' | 'warming' | 'ready' | 'error' | 'closed';
 
+/** An execution provider ONNX sessions can run on. */
+export type ExecutionProviderName = 'cuda' | 'webgpu' | 'cpu';
+
+/**
+ * Where an orchestrator's ONNX sessions run (`--execution-provider`): `'auto'` is CUDA when its
+ * libraries load, else CPU.
+ */
+export type ExecutionProviderChoice = ExecutionProviderName | 'auto';
+
+/** What `/info` says of where a node's ONNX sessions run, resolved once at start. */
+export type ExecutionProviderInfo = {
+  /** As asked (`--execution-provider`). */
+  requested: ExecutionProviderChoice;
+  /** What new sessions use. */
+  selected: ExecutionProviderName;
+  /** `"<provider>: <reason>"` for each preferred provider that could not be used. */
+  passedOver: string[];
+};
+
+/** One model file of a pipeline, with the sha256 its bytes are checked against before each use. */
+export type PipelineModelInfo = { readonly name: string; readonly sha256: string };
+
 /**
  * One pipeline an orchestrator offers. Readers keep the fields they do not know, so a newer
- * orchestrator may add some (a version, model hashes) before every reader knows them.
+ * orchestrator may add some before every reader knows them.
  */
 export type OrchestratorPipeline = {
   name: string;
   description: string;
+  /** Its package version (`name@version`): every shipped and installed pipeline has one. */
+  version?: string;
+  /** Its model files, each with its sha256. */
+  models?: PipelineModelInfo[];
+  /** The execution providers its sessions run on (once warmed). */
+  executionProviders?: ExecutionProviderName[];
   state: PipelineEntryState;
   /** Why it is in `error`. */
   error?: { code: string; message: string };
@@ -89,6 +117,8 @@ export type OrchestratorMediaInfo = {
 export type OrchestratorInfo = {
   /** True while the node drains: it takes no new session and will stop soon. */
   draining: boolean;
+  /** Where its ONNX sessions run (absent when the node was given a pipeline registry of its own). */
+  executionProvider?: ExecutionProviderInfo;
   pipelines: OrchestratorPipeline[];
   capacity: OrchestratorCapacity;
   /** How to pay this node; null when its sessions are free. */

@@ -44,6 +44,9 @@ export type {
   CodecImplementation,
   CreateSessionRequest,
   CreateSessionResponse,
+  ExecutionProviderChoice,
+  ExecutionProviderInfo,
+  ExecutionProviderName,
   OkResponse,
   OrchestratorCapacity,
   OrchestratorHealth,
@@ -59,6 +62,7 @@ export type {
   ParamsUpdateRequest,
   PaymentRequest,
   PipelineEntryState,
+  PipelineModelInfo,
 } from './OrchestratorApiTypes.ts';
 export {
   maxTicketsPerPayment,
@@ -81,6 +85,7 @@ export {
   parsePipelineParamsSchema,
   type StringParamSpec,
   validatePipelineParams,
+  type WorkflowParamSpec,
 } from './PipelineParamsSchema.ts';
 export {
   parseControlReply,

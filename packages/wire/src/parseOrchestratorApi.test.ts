@@ -97,6 +97,22 @@ describe('parseOrchestratorInfo', () => {
     expect(
       parseOrchestratorInfo(infoWith(['media', 'hardware', 'device'], null)).media?.hardware,
     ).toMatchObject({ device: null });
+    // What an orchestrator says of installed pipelines and of where its sessions run.
+    const installed = infoWith(
+      ['pipelines', 0, 'models'],
+      [{ name: 'curve', sha256: 'a'.repeat(64) }],
+    );
+    installed.executionProvider = {
+      requested: 'auto',
+      selected: 'cpu',
+      passedOver: ['cuda: no CUDA provider library'],
+    };
+    const [first] = installed.pipelines as Record<string, unknown>[];
+    if (first) first.executionProviders = ['cpu'];
+    expect(parseOrchestratorInfo(installed)).toMatchObject({
+      executionProvider: { selected: 'cpu' },
+      pipelines: [{ models: [{ name: 'curve' }], executionProviders: ['cpu'] }, {}],
+    });
     expect(parseOrchestratorInfo(infoWith(['payments'], null)).payments).toBeNull();
     expect(
       parseOrchestratorInfo(infoWith(['payments', 'ticketParams'], undefined)).payments,
@@ -135,8 +151,9 @@ describe('parseOrchestratorInfo', () => {
     [
       ['pipelines', 0, 'paramsSchema', 'model', 'type'],
       'regex',
-      'info.pipelines[0].paramsSchema.model.type must be one of "number", "integer", "enum", "string", "boolean", got "regex"',
+      'info.pipelines[0].paramsSchema.model.type must be one of "number", "integer", "enum", "string", "boolean", "workflow", got "regex"',
     ],
+    [['pipelines', 0, 'version'], 1, 'info.pipelines[0].version must be a string, got 1'],
     [
       ['pipelines', 1, 'error', 'code'],
       null,
@@ -180,6 +197,37 @@ describe('parseOrchestratorInfo', () => {
     const field = path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`)).join('');
     expect(() => parseOrchestratorInfo(infoWith(path, value))).toThrow(
       expect.objectContaining({ field: `info${field}`, shortMessage: message }),
+    );
+  });
+
+  it.each([
+    [
+      ['pipelines', 0, 'models'],
+      [{ name: 'm', sha256: 'abc' }],
+      'info.pipelines[0].models[0].sha256',
+      'must be 64 lower-case hex digits',
+    ],
+    [
+      ['pipelines', 0, 'executionProviders'],
+      ['tpu'],
+      'info.pipelines[0].executionProviders[0]',
+      'must be one of cuda, webgpu, cpu',
+    ],
+    [
+      ['executionProvider'],
+      { requested: 'auto', selected: 'auto', passedOver: [] },
+      'info.executionProvider.selected',
+      'must be one of "cuda", "webgpu", "cpu", got "auto"',
+    ],
+    [
+      ['executionProvider'],
+      { requested: 'cpu', selected: 'cpu', passedOver: [3] },
+      'info.executionProvider.passedOver[0]',
+      'must be a string of at most 4096 characters',
+    ],
+  ])('refuses %j = %j in what it says of models and providers', (path, value, field, problem) => {
+    expect(() => parseOrchestratorInfo(infoWith(path, value))).toThrow(
+      expect.objectContaining({ field, shortMessage: `${field} ${problem}` }),
     );
   });
 

@@ -1,7 +1,10 @@
 import { videoCodecNames } from '@peerframe/core/browser';
+import { WireFormatError } from './errors.ts';
 import type {
   CreateSessionRequest,
   CreateSessionResponse,
+  ExecutionProviderChoice,
+  ExecutionProviderName,
   OrchestratorInfo,
   OrchestratorMediaInfo,
   OrchestratorPipeline,
@@ -29,6 +32,16 @@ const pipelineEntryStates = [
   'error',
   'closed',
 ] as const satisfies readonly PipelineEntryState[];
+
+const executionProviders = [
+  'cuda',
+  'webgpu',
+  'cpu',
+] as const satisfies readonly ExecutionProviderName[];
+const executionProviderChoices = [
+  'auto',
+  ...executionProviders,
+] as const satisfies readonly ExecutionProviderChoice[];
 
 const transportCounters = [
   'framesDecoded',
@@ -92,6 +105,21 @@ export function parseCreateSessionResponse(value: unknown): CreateSessionRespons
 export function parseOrchestratorInfo(value: unknown): OrchestratorInfo {
   const info = WireReader.of(value, 'info', 'invalid_response');
   info.boolean('draining');
+  info.optional('executionProvider', (r, key) => {
+    const provider = r.object(key);
+    provider.literal('requested', executionProviderChoices);
+    provider.literal('selected', executionProviders);
+    provider.array(
+      'passedOver',
+      (reason, at) => {
+        if (typeof reason !== 'string' || reason.length > 4096) {
+          throw new WireFormatError(r.code, at, 'must be a string of at most 4096 characters');
+        }
+        return reason;
+      },
+      { maxLength: 10 },
+    );
+  });
   info.objects('pipelines', parseOrchestratorPipeline, { maxLength: 1_000 });
   const capacity = info.object('capacity');
   capacity.number('maxSessions', { integer: true, min: 0 });
@@ -124,6 +152,27 @@ function parseMediaInfo(media: WireReader): OrchestratorMediaInfo {
 function parseOrchestratorPipeline(pipeline: WireReader): OrchestratorPipeline {
   pipeline.string('name', { maxLength: 200 });
   pipeline.string('description', { maxLength: 4096 });
+  pipeline.optional('version', (r, key) => r.string(key, { maxLength: 100 }));
+  pipeline.optional('models', (r, key) =>
+    r.objects(
+      key,
+      (model) => {
+        model.string('name', { maxLength: 200 });
+        if (!/^[0-9a-f]{64}$/.test(model.string('sha256'))) {
+          throw model.fail('sha256', 'must be 64 lower-case hex digits');
+        }
+      },
+      { maxLength: 100 },
+    ),
+  );
+  pipeline.optional('executionProviders', (r, key) =>
+    r.array(key, (provider, at) => {
+      if (!(executionProviders as readonly unknown[]).includes(provider)) {
+        throw new WireFormatError(r.code, at, `must be one of ${executionProviders.join(', ')}`);
+      }
+      return provider;
+    }),
+  );
   pipeline.literal('state', pipelineEntryStates);
   pipeline.optional('error', (r, key) => {
     const error = r.object(key);
