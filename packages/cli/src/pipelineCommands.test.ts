@@ -37,7 +37,9 @@ describe('peerframe pipeline', () => {
   it('validates, packs, publishes to a directory registry and installs by name', async () => {
     expect(await run(['validate', faceBoxes])).toEqual({
       code: 0,
-      out: 'face-boxes@1.0.0 is valid: 2 files, 1 model(s) with matching sha256\n',
+      out: expect.stringMatching(
+        /^face-boxes@1\.0\.0 is valid: 2 files, 1 model\(s\) with matching sha256\npackage sha256 [0-9a-f]{64}\n$/,
+      ),
       err: '',
     });
     const packed = await run(['pack', faceBoxes, '--out', join(root, 'out')]);
@@ -71,11 +73,16 @@ describe('peerframe pipeline', () => {
     const voicePitch = join(root, 'voice-pitch');
     await cp(join(shippedPipelinesDir, 'voice-pitch'), voicePitch, { recursive: true });
     expect(await run(['validate', voicePitch])).toMatchObject({ code: 0, err: '' });
+    const workflow = join(voicePitch, 'workflow.json');
+    expect(await run(['validate', workflow])).toMatchObject({
+      code: 0,
+      out: `${workflow} is a valid workflow: audio: 3 nodes, 3 run per audio frame\n`,
+    });
     expect((await run(['pack', voicePitch, '--out', join(root, 'out')])).code).toBe(0);
     const dir = join(root, 'pipelines');
     const tarball = join(root, 'out', 'voice-pitch-1.0.0.tgz');
     expect((await run(['install', tarball, '--dir', dir])).code).toBe(0);
-    const [installed] = loadInstalledPipelines(dir);
+    const [installed] = await loadInstalledPipelines(dir);
     if (installed === undefined) throw new Error('voice-pitch was not installed');
     const descriptor = manifestPipelineDescriptor(installed);
     expect(descriptor.media).toEqual(['audio']);
@@ -110,7 +117,8 @@ describe('peerframe pipeline', () => {
     expect(err).toBe(
       [
         'peerframe pipeline validate: Invalid workflow: 2 problems',
-        '  - Node "2": unsupported class_type "UltralyticsDetector"',
+        '  Unsupported node types: needs a model/GPU node (1): UltralyticsDetector',
+        '  - Unsupported class_type "UltralyticsDetector" (needs a model/GPU node): node "2"',
         '  - Node "3" (DrawDetections) input "boxes" links to node "9", which does not exist',
         '  (invalid_workflow)',
         '',

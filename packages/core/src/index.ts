@@ -1,4 +1,9 @@
-export { BaseError, type BaseErrorOptions } from './BaseError.ts';
+export {
+  BaseError,
+  type BaseErrorOptions,
+  type ErrorCode,
+  toErrorCode,
+} from './BaseError.ts';
 export { createLogger, type Logger } from './createLogger.ts';
 export {
   epochNowMs,
@@ -22,11 +27,13 @@ export {
   sendError,
   sendJson,
 } from './http.ts';
+export { playoutDelayUri, zeroPlayoutDelay } from './playoutDelay.ts';
 export {
   type BitrateHints,
   InvalidSdpError,
   maxSdpBytes,
   parseSdp,
+  readBitrateHints,
   requireVp8Video,
   type SdpMediaSummary,
   type SdpSummary,
@@ -35,3 +42,19 @@ export {
   UnsupportedCodecError,
 } from './sdp.ts';
 export { type EventMap, TypedEmitter } from './TypedEmitter.ts';
+export {
+  describeVideoCodecs,
+  fmtpParameters,
+  h264Rank,
+  restrictVideoCodec,
+  selectVideoCodec,
+  type VideoCodecChoice,
+  videoSection,
+} from './videoCodec.ts';
+export { type VideoCodecName, videoCodecNames } from './videoCodecNames.ts';
+export {
+  parseVideoTiming,
+  serializeVideoTiming,
+  type VideoTiming,
+  videoTimingUri,
+} from './videoTiming.ts';

@@ -42,12 +42,17 @@ export type {
 export { whipAnswerHeaders } from './GatewayApiTypes.ts';
 export { type MediaKind, mediaKinds, pipelineMedia } from './MediaKind.ts';
 export type {
+  CodecImplementation,
   CreateSessionRequest,
   CreateSessionResponse,
+  ExecutionProviderChoice,
+  ExecutionProviderInfo,
+  ExecutionProviderName,
   OkResponse,
   OrchestratorCapacity,
   OrchestratorHealth,
   OrchestratorInfo,
+  OrchestratorMediaInfo,
   OrchestratorPipeline,
   OrchestratorSessionList,
   OrchestratorSessionState,
@@ -58,6 +63,7 @@ export type {
   ParamsUpdateRequest,
   PaymentRequest,
   PipelineEntryState,
+  PipelineModelInfo,
 } from './OrchestratorApiTypes.ts';
 export {
   maxTicketsPerPayment,
@@ -80,6 +86,7 @@ export {
   parsePipelineParamsSchema,
   type StringParamSpec,
   validatePipelineParams,
+  type WorkflowParamSpec,
 } from './PipelineParamsSchema.ts';
 export {
   parseControlReply,

@@ -80,6 +80,16 @@ describe('AudioWorkflowPlan', () => {
       await video.close();
     }
     expect(validatePipelineWorkflow(comfyStreamPitch, registry).media).toEqual(['audio']);
+    // The video half under ComfyStream's names for its input and output is still a video half.
+    const named = {
+      ...audioVideo,
+      '1': { class_type: 'PreviewImage', inputs: { images: ['5', 0] } },
+      '2': { class_type: 'PrimaryInputLoadImage', inputs: { image: 'example.png' } },
+    };
+    const namedParts = validatePipelineWorkflow(named, registry);
+    expect(namedParts.media).toEqual(['video', 'audio']);
+    expect(namedParts.video?.order).toEqual(['2', '5', '1']);
+    expect(namedParts.audio?.order).toEqual(['3', '6', '4']);
   });
 
   it('adds the delays of a chain: RNNoise (960) then the pitch shifter (2048)', async () => {
@@ -104,7 +114,7 @@ describe('AudioWorkflowPlan', () => {
     const wrongSocket = {
       '1': { class_type: 'LoadAudioTensor', inputs: {} },
       '2': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } },
-      '3': { class_type: 'SaveAudioTensor', inputs: { audio: ['1', 0] } },
+      '3': { class_type: 'SaveAudioTensor', inputs: { audio: ['2', 0] } },
     };
     await expect(AudioWorkflowPlan.compile(wrongSocket, { registry })).rejects.toThrow(
       InvalidWorkflowError,
@@ -116,8 +126,18 @@ describe('AudioWorkflowPlan', () => {
           nodeId: '2',
           message: expect.stringContaining('takes IMAGE; node "1" output 0 (AUDIO) is AUDIO'),
         }),
+        expect.objectContaining({
+          code: 'wrong_socket_type',
+          nodeId: '3',
+          message: expect.stringContaining('takes AUDIO; node "2" output 0 (IMAGE) is IMAGE'),
+        }),
       ],
     });
+    // As in ComfyUI, a node the output does not need is left out, whatever it is.
+    const dangling = { ...wrongSocket, '3': { ...wrongSocket['3'], inputs: { audio: ['1', 0] } } };
+    const plan = await AudioWorkflowPlan.compile(dangling, { registry });
+    expect(plan.workflow.order).toEqual(['1', '3']);
+    await plan.close();
     await expect(
       AudioWorkflowPlan.compile(
         {

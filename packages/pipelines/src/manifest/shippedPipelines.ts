@@ -19,6 +19,7 @@ export const shippedPipelineNames = [
   'pixelate',
   'face-boxes',
   'background-replace',
+  'comfyui',
 ] as const;
 
 /** The audio pipelines this package ships, registered after the video ones. */
@@ -30,6 +31,12 @@ export type ShippedPipelineName =
 
 /** The folder of the shipped pipeline manifests (in the package, beside `src` and `dist`). */
 export const shippedPipelinesDir = fileURLToPath(new URL('../../pipelines/', import.meta.url));
+
+/**
+ * The package `peerframe pipeline init` copies (a node, a workflow, a test): `template/` in the
+ * package, beside `pipelines/`.
+ */
+export const pipelineTemplateDir = fileURLToPath(new URL('../../template/', import.meta.url));
 
 /** A shipped pipeline, read from its manifest (model hashes are checked when it is created). */
 export function loadShippedPipeline(

@@ -18,6 +18,7 @@ const shippedOrder = [
   'pixelate',
   'face-boxes',
   'background-replace',
+  'comfyui',
   'noise-suppression',
   'voice-pitch',
   'gain',
@@ -45,7 +46,7 @@ describe('PipelineRegistry', () => {
     const registry = defaultPipelineRegistry();
     expect(() => registry.get('sepia')).toThrow(UnknownPipelineError);
     expect(() => registry.get('sepia')).toThrow(
-      'Unknown pipeline "sepia"; known pipelines: passthrough, invert, background-blur, sketch, toon, color-grade, pixelate, face-boxes, background-replace, noise-suppression, voice-pitch, gain',
+      'Unknown pipeline "sepia"; known pipelines: passthrough, invert, background-blur, sketch, toon, color-grade, pixelate, face-boxes, background-replace, comfyui, noise-suppression, voice-pitch, gain',
     );
     await expect(registry.create('sepia')).rejects.toMatchObject({
       code: 'unknown_pipeline',

@@ -1,5 +1,6 @@
 import { createLogger, type Logger } from '@peerframe/core';
 import {
+  type ExecutionProviderName,
   type MediaKind,
   type PipelineEntryState,
   type PipelineParamsSchema,
@@ -24,6 +25,7 @@ import type {
   Pipeline,
   PipelineCreateHooks,
   PipelineDescriptor,
+  PipelineModelInfo,
   PipelineParams,
 } from './Pipeline.ts';
 
@@ -39,10 +41,16 @@ export type { PipelineEntryState };
 export type PipelineDescription = {
   readonly name: string;
   readonly description: string;
+  /** Its package version, when its descriptor has one. */
+  readonly version?: string;
+  /** Its model files and their sha256, when it has any. */
+  readonly models?: readonly PipelineModelInfo[];
   readonly state: PipelineEntryState;
   readonly paramsSchema: PipelineParamsSchema;
   /** What it processes: `['video']`, `['audio']` or both. */
   readonly media: readonly MediaKind[];
+  /** The execution providers its sessions ran on when it was last warmed (`ready` only). */
+  readonly executionProviders?: readonly ExecutionProviderName[];
   /** Why it is in `error`. */
   readonly error?: { readonly code: string; readonly message: string };
 };
@@ -51,10 +59,22 @@ type Entry = {
   readonly descriptor: PipelineDescriptor;
   state: PipelineEntryState;
   error?: { code: string; message: string };
+  executionProviders?: readonly ExecutionProviderName[];
   /** A warmed instance (default params) waiting for the next `create`. */
   spare?: Promise<Pipeline>;
   /** A warmed audio instance waiting for the next `createAudio`. */
   audioSpare?: Promise<AudioPipeline>;
+  /** Set once `unregister` took it out: a warmup still running closes what it made. */
+  removed?: boolean;
+};
+
+export type RegisterOptions = {
+  /**
+   * Load and warm it now, after any pipeline already being warmed this way (one at a time: they
+   * share a small machine). Its state is `loading` from the start, never `idle`, so that nothing
+   * offers it before it is `ready`. Default false (built on first use, or by `warmup()`).
+   */
+  warm?: boolean;
 };
 
 export type PipelineRegistryOptions = {
@@ -73,6 +93,8 @@ export class PipelineRegistry {
   readonly #entries = new Map<string, Entry>();
   readonly #keepWarm: boolean;
   readonly #logger: Logger;
+  /** Pipelines registered with `warm: true` are warmed one after the other on this chain. */
+  #warmQueue: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(options: PipelineRegistryOptions = {}) {
@@ -81,10 +103,40 @@ export class PipelineRegistry {
   }
 
   /** Adds a pipeline. A name already taken throws `DuplicatePipelineError`. */
-  register(descriptor: PipelineDescriptor): this {
+  register(descriptor: PipelineDescriptor, options: RegisterOptions = {}): this {
     if (this.#entries.has(descriptor.name)) throw new DuplicatePipelineError(descriptor.name);
-    this.#entries.set(descriptor.name, { descriptor, state: 'idle' });
+    const entry: Entry = { descriptor, state: options.warm === true ? 'loading' : 'idle' };
+    this.#entries.set(descriptor.name, entry);
+    if (options.warm === true) {
+      this.#warmQueue = this.#warmQueue.then(() =>
+        entry.removed === true ? undefined : this.warmup([descriptor.name]),
+      );
+    }
     return this;
+  }
+
+  /**
+   * Takes a pipeline out (an uninstalled or replaced package): it is no longer listed nor created;
+   * its warmed instance is closed (once its warmup ends, if it is still warming). Pipelines already
+   * created from it keep running until their sessions close them. Unknown names are ignored.
+   */
+  async unregister(name: string): Promise<void> {
+    const entry = this.#entries.get(name);
+    if (entry === undefined) return;
+    this.#entries.delete(name);
+    entry.removed = true;
+    entry.state = 'closed';
+    const spares = [entry.spare, entry.audioSpare];
+    delete entry.spare;
+    delete entry.audioSpare;
+    await Promise.all(
+      spares.map((spare) =>
+        spare?.then(
+          (pipeline) => pipeline.close(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 
   has(name: string): boolean {
@@ -112,12 +164,15 @@ export class PipelineRegistry {
 
   /** Each pipeline's name, description, state and params schema, in registration order. */
   describe(): PipelineDescription[] {
-    return [...this.#entries.values()].map(({ descriptor, state, error }) => ({
+    return [...this.#entries.values()].map(({ descriptor, state, error, executionProviders }) => ({
       name: descriptor.name,
       description: descriptor.description,
+      ...(descriptor.version === undefined ? {} : { version: descriptor.version }),
+      ...(descriptor.models === undefined ? {} : { models: descriptor.models }),
       state,
       paramsSchema: descriptor.paramsSchema,
       media: pipelineMedia(descriptor),
+      ...(state !== 'ready' || executionProviders === undefined ? {} : { executionProviders }),
       ...(error === undefined ? {} : { error }),
     }));
   }
@@ -134,14 +189,21 @@ export class PipelineRegistry {
    */
   async warmup(names: readonly string[] = this.names()): Promise<void> {
     for (const name of names) {
-      const entry = this.#entry(name);
+      // A pipeline unregistered meanwhile is skipped.
+      const entry = this.#entries.get(name);
+      if (entry === undefined) continue;
       const media = pipelineMedia(entry.descriptor);
       if (media.includes('video') && entry.spare === undefined && !this.#closed) {
         const spare = this.#prepare(entry, (hooks) => entry.descriptor.create({}, hooks));
         entry.spare = spare;
         await spare.catch(() => undefined);
       }
-      if (media.includes('audio') && entry.audioSpare === undefined && !this.#closed) {
+      if (
+        media.includes('audio') &&
+        entry.audioSpare === undefined &&
+        !this.#closed &&
+        entry.removed !== true
+      ) {
         const spare = this.#prepareAudio(entry);
         entry.audioSpare = spare;
         await spare.catch(() => undefined);
@@ -230,32 +292,37 @@ export class PipelineRegistry {
    * state follows (`loading` → `warming` → `ready` or `error`); a refill after a taken spare
    * leaves a `ready` entry `ready` (sessions can be created all along) and only logs a failure.
    */
-  async #prepare<P extends { close(): Promise<void> }>(
-    entry: Entry,
-    build: (hooks: PipelineCreateHooks) => Promise<P>,
-  ): Promise<P> {
+  async #prepare<
+    P extends {
+      readonly executionProviders?: readonly ExecutionProviderName[];
+      close(): Promise<void>;
+    },
+  >(entry: Entry, build: (hooks: PipelineCreateHooks) => Promise<P>): Promise<P> {
     const first = entry.state !== 'ready';
     const setState = (state: PipelineEntryState) => {
-      if (first && !this.#closed) entry.state = state;
+      if (first && !this.#closed && entry.removed !== true) entry.state = state;
     };
     setState('loading');
     if (first) delete entry.error;
     try {
       const pipeline = await build({ onState: setState });
-      if (this.#closed) {
+      if (this.#closed || entry.removed === true) {
         await pipeline.close();
-        throw new PipelineClosedError('registry');
+        throw new PipelineClosedError(this.#closed ? 'registry' : entry.descriptor.name);
+      }
+      if (pipeline.executionProviders !== undefined) {
+        entry.executionProviders = [...pipeline.executionProviders];
       }
       setState('ready');
       return pipeline;
     } catch (error) {
-      if (!this.#closed) {
+      if (!this.#closed && entry.removed !== true) {
         this.#logger.error(
           { err: error, pipeline: entry.descriptor.name },
           first ? 'pipeline failed to load' : 'pipeline failed to warm a spare instance',
         );
       }
-      if (first && !this.#closed) {
+      if (first && !this.#closed && entry.removed !== true) {
         entry.state = 'error';
         const code = (error as { code?: unknown }).code;
         entry.error = {
@@ -282,15 +349,17 @@ export class PipelineRegistry {
     if (!pipelineMedia(entry.descriptor).includes('video')) return this.#prepare(entry, build);
     return build({}).then(
       async (pipeline) => {
-        if (!this.#closed) return pipeline;
-        await pipeline.close(); // closed while it warmed: never handed out
-        throw new PipelineClosedError('registry');
+        if (!this.#closed && entry.removed !== true) return pipeline;
+        await pipeline.close(); // closed or unregistered while it warmed: never handed out
+        throw new PipelineClosedError(this.#closed ? 'registry' : entry.descriptor.name);
       },
       (error: unknown) => {
-        this.#logger.error(
-          { err: error, pipeline: entry.descriptor.name },
-          'audio part failed to load',
-        );
+        if (!this.#closed && entry.removed !== true) {
+          this.#logger.error(
+            { err: error, pipeline: entry.descriptor.name },
+            'audio part failed to load',
+          );
+        }
         throw error;
       },
     );

@@ -146,7 +146,11 @@ describe('a pipeline with video and audio', () => {
       const descriptor = manifestPipelineDescriptor(await loadPipelineDirectory(dir));
       const registry = new PipelineRegistry().register(descriptor);
       try {
-        expect(registry.describe()[0]?.media).toEqual(['video', 'audio']);
+        expect(registry.describe()[0]).toMatchObject({
+          version: '1.0.0',
+          models: [],
+          media: ['video', 'audio'],
+        });
         await registry.warmup();
         expect(registry.state('invert-and-quieter')).toBe('ready');
         const video = await registry.create('invert-and-quieter', { gainDb: -20 });
@@ -170,6 +174,30 @@ describe('a pipeline with video and audio', () => {
         }
       } finally {
         await registry.close();
+      }
+      // Installed and then uninstalled while warm: both warmed instances are closed.
+      const warmed: { readonly state: string }[] = [];
+      const kept = async <P extends { readonly state: string }>(made: Promise<P> | undefined) => {
+        if (made === undefined) throw new Error('the descriptor has no audio part');
+        const pipeline = await made;
+        warmed.push(pipeline);
+        return pipeline;
+      };
+      const installed = new PipelineRegistry().register(
+        {
+          ...descriptor,
+          create: (params, hooks) => kept(descriptor.create(params, hooks)),
+          createAudio: (params, hooks) => kept(descriptor.createAudio?.(params, hooks)),
+        },
+        { warm: true },
+      );
+      try {
+        await expect.poll(() => warmed.length, { timeout: 30_000 }).toBe(2);
+        await installed.unregister('invert-and-quieter');
+        expect(installed.has('invert-and-quieter')).toBe(false);
+        expect(warmed.map((pipeline) => pipeline.state)).toEqual(['closed', 'closed']);
+      } finally {
+        await installed.close();
       }
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import {
   type ValidatedWorkflow,
   validateWorkflow,
   videoWorkflowIo,
+  type WorkflowIo,
 } from './validateWorkflow.ts';
 
 /** A pipeline's workflow split by media: its video half, its audio half, or both. */
@@ -19,8 +20,9 @@ export type PipelineWorkflowParts = {
 
 /**
  * Validates a pipeline's workflow (ComfyUI API format) for the media it has: a video half when it
- * has `LoadTensor` or `SaveTensor`, an audio half when it has `LoadAudioTensor` or
- * `SaveAudioTensor` (ComfyStream's convention; a workflow may have both), each checked as
+ * has a video input or output node (`LoadTensor`, `SaveTensor` or ComfyStream's names for them:
+ * `videoWorkflowIo`), an audio half when it has `LoadAudioTensor` or `SaveAudioTensor`
+ * (ComfyStream's convention; a workflow may have both), each checked as
  * `validateWorkflow` does (`InvalidWorkflowError` with every problem). A workflow with neither is
  * checked as a video one (and fails, naming `LoadTensor` and `SaveTensor`).
  */
@@ -32,8 +34,8 @@ export function validatePipelineWorkflow(
     typeof workflow === 'object' && workflow !== null && !Array.isArray(workflow)
       ? Object.values(workflow).map((node) => (node as { class_type?: unknown })?.class_type)
       : [];
-  const has = (io: { input: string; output: string }) =>
-    classTypes.includes(io.input) || classTypes.includes(io.output);
+  const has = (io: WorkflowIo) =>
+    [...io.inputGroups.flat(), ...io.outputs].some((classType) => classTypes.includes(classType));
   const hasAudio = has(audioWorkflowIo);
   const hasVideo = has(videoWorkflowIo) || !hasAudio;
   const video = hasVideo ? validateWorkflow(workflow, registry, videoWorkflowIo) : undefined;
