@@ -5,6 +5,7 @@ import {
   InsufficientFundsError,
   InvalidTicketParamsError,
   SenderUnlockingError,
+  TicketParamsExhaustedError,
   TicketParamsExpiredError,
   TicketParamsRefusedError,
 } from './errors.ts';
@@ -17,7 +18,7 @@ import {
 } from './ticket.ts';
 import type { TicketParams } from './ticketParams.ts';
 import { getTicketSignatureBackend, privateKeyBytes } from './ticketSignatures.ts';
-import type { SignedTicket } from './validateTicket.ts';
+import { maxSenderNoncesPerParams, type SignedTicket } from './validateTicket.ts';
 import type { Wei } from './wei.ts';
 
 export type TicketSenderOptions = {
@@ -58,7 +59,8 @@ type ParamsState = { nonce: bigint; creditWei: Wei };
  * The gateway side of ticket payments: for an amount owed to a recipient, signs tickets whose
  * total expected value covers it. The overshoot of the last ticket is kept as credit against the
  * next amount, so over time the expected payment equals what is owed. Nonces increase
- * monotonically per recipientRandHash (the recipient refuses replays).
+ * monotonically per recipientRandHash (the recipient refuses replays, and takes at most
+ * `maxSenderNoncesPerParams` per params: past them it refuses with `TicketParamsExhaustedError`).
  */
 export class TicketSender {
   readonly account: LocalAccount;
@@ -127,6 +129,10 @@ export class TicketSender {
     const state = this.#state.get(key) ?? { nonce: 0n, creditWei: 0n };
     const owed = amountWei - state.creditWei;
     const count = owed <= 0n ? 0n : (owed + ticketEv - 1n) / ticketEv;
+    // A recipient takes at most this many nonces per params (go-livepeer's maxSenderNonces).
+    if (state.nonce + count > BigInt(maxSenderNoncesPerParams)) {
+      throw new TicketParamsExhaustedError(state.nonce, maxSenderNoncesPerParams);
+    }
     if (this.#safeguards) {
       const refusal = checkTicketParams({
         params,

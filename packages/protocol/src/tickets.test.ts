@@ -264,8 +264,28 @@ describe('validateTicket', () => {
     });
     expect(await reasonOf(signed, ctx)).toBe('ok');
     expect(await reasonOf(signed, ctx)).toBe('nonce_replay');
+    // Nonces may come in any order within one set of params (go-livepeer's rule): a lower one
+    // not seen yet counts, once.
+    expect(await reasonOf(await resign(signed, { senderNonce: 3n }), ctx)).toBe('ok');
+    expect(await reasonOf(await resign(signed, { senderNonce: 0n }), ctx)).toBe('ok');
     expect(await reasonOf(await resign(signed, { senderNonce: 0n }), ctx)).toBe('nonce_replay');
     expect(await reasonOf(await resign(signed, { senderNonce: 2n }), ctx)).toBe('ok');
+  });
+
+  it('takes at most 600 nonces per params, as go-livepeer does', async () => {
+    const signed = await firstTicket();
+    const ctx = context({ nonces: new SenderNonceTracker() });
+    expect(ctx.nonces.options.maxNoncesPerParams).toBe(600);
+    // 600 nonces, in no particular order (the signature is not checked for these: the
+    // tracker is what is measured here).
+    for (let i = 0n; i < 600n; i++) {
+      expect(
+        ctx.nonces.accept(signed.ticket.recipientRandHash, 600n - i, signed.expirationBlock),
+      ).toBe(true);
+    }
+    const result = await validateTicket(await resign(signed, { senderNonce: 1_000n }), ctx);
+    expect(result).toMatchObject({ ok: false, reason: 'too_many_nonces' });
+    expect(result.ok ? '' : result.details).toMatch(/invalid ticket senderNonce: too many values/);
   });
 
   it('refuses params of another run, params a winner retired, and senders with too many params', async () => {
