@@ -81,8 +81,11 @@ function trimmedBytes(hex: Hex): Uint8Array {
 export type LivepeerPaymentInput = {
   sender: Address;
   params: TicketParams;
-  /** The orchestrator's price as last read (go-livepeer refuses a payment without one). */
-  expectedPrice: LivepeerPrice;
+  /**
+   * The orchestrator's price as last read; absent, the field is left out (go-livepeer's
+   * orchestrator refuses such a payment, and so does PeerFrame's).
+   */
+  expectedPrice?: LivepeerPrice | undefined;
   /** Tickets signed against `params` (only their nonces and signatures travel). */
   tickets: readonly SignedTicket[];
 };
@@ -104,7 +107,7 @@ export function encodeLivepeerPayment(input: LivepeerPaymentInput): string {
       }
       return { senderNonce: Number(ticket.senderNonce), sig: hexToBytes(signature) };
     }),
-    expectedPrice: create(PriceInfoSchema, input.expectedPrice),
+    ...(input.expectedPrice ? { expectedPrice: create(PriceInfoSchema, input.expectedPrice) } : {}),
   });
   return Buffer.from(toBinary(PaymentSchema, message)).toString('base64');
 }

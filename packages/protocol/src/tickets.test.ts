@@ -2,6 +2,7 @@ import { concat, type Hex, hexToBigInt, keccak256, numberToHex, parseEther, slic
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
 import { InsufficientFundsError, TicketParamsExpiredError, TicketRejectedError } from './errors.ts';
+import { decodeLivepeerPayment, encodeLivepeerPayment } from './livepeerPaymentWire.ts';
 import { TicketSender } from './TicketSender.ts';
 import {
   decodeAuxData,
@@ -270,6 +271,23 @@ describe('validateTicket', () => {
     expect(await reasonOf(await resign(signed, { senderNonce: 0n }), ctx)).toBe('ok');
     expect(await reasonOf(await resign(signed, { senderNonce: 0n }), ctx)).toBe('nonce_replay');
     expect(await reasonOf(await resign(signed, { senderNonce: 2n }), ctx)).toBe('ok');
+  });
+
+  it("accepts a short seed: params whose seed begins with 0, sent as go's big.Int.Bytes()", async () => {
+    const params = issue({ seedNonce: `0x00${'ab'.repeat(15)}` });
+    const { tickets } = await new TicketSender({ account: senderAccount }).createTicketBatch({
+      params,
+      amountWei: 1n,
+    });
+    const header = encodeLivepeerPayment({ sender: senderAccount.address, params, tickets });
+    // On the wire the seed is 31 bytes (its leading zero dropped); it comes back as 32.
+    expect(Buffer.from(header, 'base64').includes(Buffer.from(params.seed.slice(4), 'hex'))).toBe(
+      true,
+    );
+    const [received] = decodeLivepeerPayment(header).tickets;
+    if (!received) throw new Error('expected a ticket');
+    expect(received.seed).toBe(params.seed);
+    expect(await reasonOf(received, context())).toBe('ok');
   });
 
   it('takes at most 600 nonces per params, as go-livepeer does', async () => {
