@@ -36,6 +36,11 @@ export type TicketSenderOptions = {
    * params. A node paying recipients it does not control (the gateway) must set them.
    */
   safeguards?: SenderSafeguards | undefined;
+  /**
+   * Nonces signed per params at most (default `maxSenderNoncesPerParams`, 600: what a recipient
+   * takes, go-livepeer's included). Raise it only for a recipient known to take more.
+   */
+  maxNoncesPerParams?: number | undefined;
 };
 
 /** The sender's own TicketBroker state (`getSenderInfo(sender)`), as last read. */
@@ -67,10 +72,12 @@ export class TicketSender {
   readonly #state = new Map<string, ParamsState>();
   readonly #privateKey: Uint8Array | undefined;
   readonly #safeguards: SenderSafeguards | undefined;
+  readonly #maxNonces: bigint;
 
   constructor(options: TicketSenderOptions) {
     this.account = options.account;
     this.#privateKey = senderPrivateKey(options);
+    this.#maxNonces = BigInt(options.maxNoncesPerParams ?? maxSenderNoncesPerParams);
     const safeguards = options.safeguards;
     if (safeguards) {
       if (safeguards.depositMultiplier <= 0n) {
@@ -130,8 +137,8 @@ export class TicketSender {
     const owed = amountWei - state.creditWei;
     const count = owed <= 0n ? 0n : (owed + ticketEv - 1n) / ticketEv;
     // A recipient takes at most this many nonces per params (go-livepeer's maxSenderNonces).
-    if (state.nonce + count > BigInt(maxSenderNoncesPerParams)) {
-      throw new TicketParamsExhaustedError(state.nonce, maxSenderNoncesPerParams);
+    if (state.nonce + count > this.#maxNonces) {
+      throw new TicketParamsExhaustedError(state.nonce, Number(this.#maxNonces));
     }
     if (this.#safeguards) {
       const refusal = checkTicketParams({
