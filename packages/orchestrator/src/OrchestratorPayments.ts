@@ -15,7 +15,12 @@ import {
   type TicketRecipient,
   type Wei,
 } from '@peerframe/protocol';
-import { InvalidPaymentError, type PaymentReceipt, type PaymentTerms } from '@peerframe/wire';
+import {
+  InvalidPaymentError,
+  type PaymentEncoding,
+  type PaymentReceipt,
+  type PaymentTerms,
+} from '@peerframe/wire';
 import { type Address, getAddress, isAddress } from 'viem';
 import { PaymentRefusedError } from './PaymentRefusedError.ts';
 
@@ -47,7 +52,12 @@ type Account = { sender: Address; priceWeiPerSecond: Wei; chargedAt: number; deb
 export type OrchestratorPaymentsEvents = {
   /** A session stayed in debt past the grace: the orchestrator stops it. */
   'balance-exhausted': [{ sessionId: string; balanceWei: Wei }];
+  /** A payment's tickets were looked at: how many arrived in which encoding, and were accepted. */
+  tickets: [{ sessionId: string; encoding: PaymentEncoding; received: number; accepted: number }];
 };
+
+/** The payment encodings this orchestrator takes, as `GET /info` states them. */
+const acceptedEncodings: PaymentEncoding[] = ['json', 'livepeer'];
 
 /**
  * The orchestrator's side of per-second payments: prices, ticket params per sender, the upfront
@@ -97,6 +107,7 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
       priceWeiPerSecond: Object.fromEntries(pipelines.map((p) => [p, this.priceOf(p).toString()])),
       upfrontSeconds: this.#options.upfrontSeconds,
       graceMs: this.#options.graceMs,
+      paymentEncodings: [...acceptedEncodings],
     };
     if (sender !== null) {
       if (!isAddress(sender, { strict: false })) {
@@ -211,7 +222,7 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
     }
     const received = await this.#receive(
       sessionId,
-      { sender: payment.sender, tickets: payment.tickets },
+      { sender: payment.sender, tickets: payment.tickets, encoding: 'livepeer' },
       account,
     );
     await this.#credit(account, received);
@@ -276,7 +287,7 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
    */
   async #receive(
     sessionId: string,
-    payment: { sender: Address; tickets: SignedTicket[] },
+    payment: { sender: Address; tickets: SignedTicket[]; encoding: PaymentEncoding },
     account?: Account,
   ): Promise<{ sender: Address; receipt: PaymentReceipt }> {
     if (account && payment.sender !== account.sender && account.priceWeiPerSecond > 0n) {
@@ -298,12 +309,19 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
     if (result.winners > 0) {
       this.#log.info({ sessionId, winners: result.winners }, 'winning tickets stored');
     }
+    const accepted = result.results.length - rejected.length;
+    this.emit('tickets', {
+      sessionId,
+      encoding: payment.encoding,
+      received: payment.tickets.length,
+      accepted,
+    });
     return {
       sender: payment.sender,
       receipt: {
         creditedWei: result.creditedWei.toString(),
         balanceWei: result.balanceWei.toString(),
-        accepted: result.results.length - rejected.length,
+        accepted,
         winners: result.winners,
         rejected,
         paramsRetired: result.retiredParams.length > 0,
@@ -340,10 +358,14 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
 }
 
 /** A JSON payment's sender and tickets; `invalid_payment` names the first wrong field. */
-function decoded(payment: unknown): { sender: Address; tickets: SignedTicket[] } {
+function decoded(payment: unknown): {
+  sender: Address;
+  tickets: SignedTicket[];
+  encoding: PaymentEncoding;
+} {
   try {
     const { sender, decoded } = decodePayment(payment);
-    return { sender, tickets: decoded };
+    return { sender, tickets: decoded, encoding: 'json' };
   } catch (error) {
     if (error instanceof InvalidPaymentError) {
       throw new PaymentRefusedError('invalid_payment', error.shortMessage, { cause: error });

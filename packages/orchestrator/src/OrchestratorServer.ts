@@ -183,6 +183,10 @@ export class OrchestratorServer {
     this.metrics = new OrchestratorMetrics(this.sessions, this.#options.maxSessions, () =>
       registry.describe(),
     );
+    this.payments?.on('tickets', ({ encoding, received, accepted }) => {
+      this.metrics.paymentTickets.inc({ encoding, result: 'accepted' }, accepted);
+      this.metrics.paymentTickets.inc({ encoding, result: 'refused' }, received - accepted);
+    });
   }
 
   static async create(options: OrchestratorServerOptions = {}): Promise<OrchestratorServer> {

@@ -134,8 +134,7 @@ export class TicketSender {
 
     const key = params.recipientRandHash.toLowerCase();
     const state = this.#state.get(key) ?? { nonce: 0n, creditWei: 0n };
-    const owed = amountWei - state.creditWei;
-    const count = owed <= 0n ? 0n : (owed + ticketEv - 1n) / ticketEv;
+    const count = ticketsFor(ticketEv, amountWei, state.creditWei);
     // A recipient takes at most this many nonces per params (go-livepeer's maxSenderNonces).
     if (state.nonce + count > this.#maxNonces) {
       throw new TicketParamsExhaustedError(state.nonce, Number(this.#maxNonces));
@@ -190,6 +189,19 @@ export class TicketSender {
     return { tickets, expectedValueWei, creditWei };
   }
 
+  /**
+   * Whether a batch for `amountWei` against `params` would pass the nonces a recipient takes per
+   * params (`maxNoncesPerParams`), so that `createTicketBatch` would refuse it: a payer fetches
+   * fresh params first. False for params whose tickets have no expected value (refused anyway).
+   */
+  exhausts(params: TicketParams, amountWei: Wei): boolean {
+    const ticketEv = getTicketExpectedValue(params);
+    if (ticketEv === 0n || amountWei < 0n) return false;
+    const state = this.#state.get(params.recipientRandHash.toLowerCase());
+    const count = ticketsFor(ticketEv, amountWei, state?.creditWei ?? 0n);
+    return (state?.nonce ?? 0n) + count > this.#maxNonces;
+  }
+
   /** The last nonce used with these params (0 if none). */
   lastNonce(recipientRandHash: Hex): bigint {
     return this.#state.get(recipientRandHash.toLowerCase())?.nonce ?? 0n;
@@ -199,6 +211,12 @@ export class TicketSender {
   forget(recipientRandHash: Hex): void {
     this.#state.delete(recipientRandHash.toLowerCase());
   }
+}
+
+/** Tickets of expected value `ticketEv` that cover `amountWei` less `creditWei`. */
+function ticketsFor(ticketEv: Wei, amountWei: Wei, creditWei: Wei): bigint {
+  const owed = amountWei - creditWei;
+  return owed <= 0n ? 0n : (owed + ticketEv - 1n) / ticketEv;
 }
 
 /** The key to sign with natively: the one given (checked against the account), or an HD account's. */

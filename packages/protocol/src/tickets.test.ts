@@ -1,7 +1,12 @@
 import { concat, type Hex, hexToBigInt, keccak256, numberToHex, parseEther, sliceHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
-import { InsufficientFundsError, TicketParamsExpiredError, TicketRejectedError } from './errors.ts';
+import {
+  InsufficientFundsError,
+  TicketParamsExhaustedError,
+  TicketParamsExpiredError,
+  TicketRejectedError,
+} from './errors.ts';
 import { decodeLivepeerPayment, encodeLivepeerPayment } from './livepeerPaymentWire.ts';
 import { TicketSender } from './TicketSender.ts';
 import {
@@ -413,6 +418,29 @@ describe('TicketSender', () => {
     for (const signed of batches.flatMap((b) => b.tickets)) {
       expect((await validateTicket(signed, ctx)).ok).toBe(true);
     }
+  });
+
+  it('says when a batch would pass the nonces per params, before it refuses one', async () => {
+    const params = issue();
+    const ev = getTicketExpectedValue(params);
+    const sender = new TicketSender({ account: senderAccount, maxNoncesPerParams: 5 });
+    expect(sender.exhausts(params, ev * 5n)).toBe(false);
+    expect(sender.exhausts(params, ev * 5n + 1n)).toBe(true);
+    // 3 tickets and a credit of ev - 1: the next ev * 3 needs 3 more (the credit pays part of one).
+    await sender.createTicketBatch({ params, amountWei: ev * 2n + 1n });
+    expect(sender.exhausts(params, ev * 2n + 1n)).toBe(false);
+    expect(sender.exhausts(params, ev * 3n)).toBe(true);
+    await expect(sender.createTicketBatch({ params, amountWei: ev * 3n })).rejects.toThrow(
+      TicketParamsExhaustedError,
+    );
+    // The refusal signed nothing and took no nonce: what `exhausts` allowed still goes through.
+    expect(sender.lastNonce(params.recipientRandHash)).toBe(3n);
+    const last = await sender.createTicketBatch({ params, amountWei: ev * 2n + 1n });
+    expect(last.tickets.map((t) => t.ticket.senderNonce)).toEqual([4n, 5n]);
+    expect(sender.exhausts(params, 1n)).toBe(false);
+    expect(sender.exhausts(params, ev)).toBe(true);
+    // Other params have nonces of their own.
+    expect(sender.exhausts(issue(), ev * 5n)).toBe(false);
   });
 
   it('refuses expired params and face values it cannot back', async () => {
