@@ -1,5 +1,6 @@
 import { installWrtcExitGuard } from '@peerframe/core/wrtc';
 import type { StreamPayment } from '@peerframe/gateway';
+import type { TicketSender } from '@peerframe/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PaidNodes, startPaidNodes } from '../helpers/startPaidNodes.ts';
 
@@ -20,7 +21,27 @@ async function ticketsCounted(url: string, encoding: string, result: string): Pr
   return line === undefined ? 0 : Number(line.split(' ').pop());
 }
 
-// Issue 20, item 1: the gateway pays an orchestrator that speaks go-livepeer's payment wire.
+/**
+ * Which params each batch of `sender` is signed against, and the batches it refused (the sender
+ * itself signs, unchanged).
+ */
+function watchBatches(sender: TicketSender): { paramsUsed: Set<string>; refusals: unknown[] } {
+  const paramsUsed = new Set<string>();
+  const refusals: unknown[] = [];
+  const createTicketBatch = sender.createTicketBatch.bind(sender);
+  sender.createTicketBatch = async (input) => {
+    paramsUsed.add(input.params.recipientRandHash);
+    try {
+      return await createTicketBatch(input);
+    } catch (error) {
+      refusals.push(error);
+      throw error;
+    }
+  };
+  return { paramsUsed, refusals };
+}
+
+// Issue 20, items 1 and 2: the gateway pays an orchestrator that speaks go-livepeer's payment wire.
 describe("a gateway paying over go-livepeer's payment wire (real anvil, in-process nodes)", () => {
   let nodes: PaidNodes;
   beforeAll(async () => {
@@ -42,14 +63,7 @@ describe("a gateway paying over go-livepeer's payment wire (real anvil, in-proce
       { paymentEncoding: 'livepeer' },
       { publisherConnectTimeoutMs: 30_000 },
     );
-    // Which params each batch is signed against (the sender itself signs, unchanged).
-    const paramsUsed = new Set<string>();
-    const { sender } = gatewayPayments;
-    const createTicketBatch = sender.createTicketBatch.bind(sender);
-    sender.createTicketBatch = (input) => {
-      paramsUsed.add(input.params.recipientRandHash);
-      return createTicketBatch(input);
-    };
+    const { paramsUsed } = watchBatches(gatewayPayments.sender);
     // The publisher never connects: its stream waits 30 s for it, paying every second meanwhile.
     const { status, streamId } = await nodes.publish(gateway.url);
     expect(status).toBe(201);
@@ -76,6 +90,30 @@ describe("a gateway paying over go-livepeer's payment wire (real anvil, in-proce
     expect(orchestrator.payments.balance(sessionId ?? '')).toBeGreaterThan(0n);
     expect(payments.length).toBeGreaterThan(0);
     expect(payments.at(-1)?.spentWei).toBeGreaterThan(price);
+    expect(stream.stats().swaps).toBe(0);
+  });
+
+  it('fetches fresh params before a payment would pass the nonces per params: no batch refused', async () => {
+    const orchestrator = await nodes.startOrchestrator({ priceWeiPerSecond: price });
+    // 12 nonces per params: the upfront payment takes about 10, so the stream's seconds reach
+    // the cap within a few seconds, and again every few seconds after.
+    const { gateway, payments: gatewayPayments } = await nodes.startGateway(
+      [orchestrator.server.url],
+      { maxNoncesPerParams: 12 },
+      { publisherConnectTimeoutMs: 30_000 },
+    );
+    const { paramsUsed, refusals } = watchBatches(gatewayPayments.sender);
+    const { status, streamId } = await nodes.publish(gateway.url);
+    expect(status).toBe(201);
+    const stream = gateway.streams.get(streamId ?? '');
+    if (!stream) throw new Error('no stream');
+    await expect.poll(() => paramsUsed.size, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    // Every batch was signed: the cap was never hit (it would throw TicketParamsExhaustedError,
+    // a failed attempt), and the orchestrator took every ticket.
+    expect(refusals).toEqual([]);
+    const url = orchestrator.server.url;
+    expect(await ticketsCounted(url, 'json', 'accepted')).toBeGreaterThan(12);
+    expect(await ticketsCounted(url, 'json', 'refused')).toBe(0);
     expect(stream.stats().swaps).toBe(0);
   });
 });

@@ -14,6 +14,7 @@ import {
   getClaimableReserve,
   getSenderInfo,
   livepeerPriceOf,
+  maxSenderNoncesPerParams,
   type ProtocolConnection,
   type SenderDepositInfo,
   SenderUnlockingError,
@@ -59,6 +60,11 @@ export type GatewayPaymentsOptions = {
    * fresh ticket params but no balance. The upfront payment of `POST /sessions` is JSON.
    */
   paymentEncoding: PaymentEncoding;
+  /**
+   * Tickets signed per set of ticket params at most (default 600, what go-livepeer's recipients
+   * and PeerFrame's take): fresh params are fetched before a payment would pass it.
+   */
+  maxNoncesPerParams: number;
 };
 
 export const defaultGatewayPaymentsOptions: GatewayPaymentsOptions = {
@@ -69,6 +75,7 @@ export const defaultGatewayPaymentsOptions: GatewayPaymentsOptions = {
   fundsCacheMs: 5_000,
   ...defaultSenderSafeguards,
   paymentEncoding: 'json',
+  maxNoncesPerParams: maxSenderNoncesPerParams,
 };
 
 /** An orchestrator's terms for one pipeline, for this gateway. */
@@ -157,6 +164,7 @@ export class GatewayPayments {
     this.sender = new TicketSender({
       account: connection.account,
       privateKey,
+      maxNoncesPerParams: options.maxNoncesPerParams,
       safeguards: {
         maxTicketEvWei: options.maxTicketEvWei,
         maxTotalEvWei: options.maxTotalEvWei,
