@@ -1,43 +1,37 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { WrtcPeerConnection } from '@peerframe/core/wrtc';
-import { OrchestratorServer, startOrchestratorPayments } from '@peerframe/orchestrator';
+import type { OrchestratorServer } from '@peerframe/orchestrator';
 import {
-  advanceRound,
   decodeLivepeerPaymentResult,
-  decodeTicketParams,
   encodeLivepeerPayment,
-  encodePayment,
-  fundDepositAndReserve,
   getTicketExpectedValue,
   type LivepeerPrice,
-  type LocalProtocol,
   livepeerPaymentHeader,
   livepeerPriceOf,
   parseEth,
   type SignedTicket,
-  setupOrchestrator,
   signTicket,
-  startLocalProtocol,
   type TicketParams,
   TicketSender,
 } from '@peerframe/protocol';
-import { bytesToHex } from 'viem';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  fetchTicketParams,
+  type PaidChain,
+  postJson,
+  sessionBalance,
+  signPayment,
+  startPaidChain,
+} from '../helpers/paidOrchestrator.ts';
 
 const price = 1_000_000_000_000n; // wei per second
 type ErrorBody = { error: { code: string; message: string } };
 
 describe("go-livepeer's payment wire into a PeerFrame orchestrator (real anvil, HTTP)", () => {
-  let protocol: LocalProtocol;
+  let chain: PaidChain;
   let orchestrator: OrchestratorServer;
-  let dataDir: string;
   let session: { id: string; token: string };
-  const gatewayKey = () =>
-    bytesToHex(protocol.accounts[9]?.getHdKey().privateKey ?? new Uint8Array());
-  const account = () => privateKeyToAccount(gatewayKey());
+  const account = () => privateKeyToAccount(chain.senderKey);
   const sender = new Map<string, TicketSender>();
   const senderFor = (params: TicketParams) => {
     const key = params.recipientRandHash;
@@ -46,66 +40,30 @@ describe("go-livepeer's payment wire into a PeerFrame orchestrator (real anvil, 
   };
 
   beforeAll(async () => {
-    protocol = await startLocalProtocol();
-    const orchestratorAccount = protocol.accounts[1] ?? (undefined as never);
-    await setupOrchestrator(protocol.walletClient(orchestratorAccount), {
-      ...protocol,
-      owner: protocol.walletClient(),
-      stakeWei: parseEth('1000'),
-    });
-    await advanceRound(protocol.walletClient(), protocol);
-    await fundDepositAndReserve(
-      protocol.walletClient(protocol.accounts[9] ?? (undefined as never)),
-      {
-        ...protocol,
-        depositWei: parseEth('10'),
-        reserveWei: parseEth('1'),
-      },
-    );
-    dataDir = mkdtempSync(join(tmpdir(), 'peerframe-lp-wire-'));
-    const payments = await startOrchestratorPayments({
-      rpcUrl: protocol.rpcUrl,
-      controller: protocol.addresses.controller,
-      privateKey: bytesToHex(orchestratorAccount.getHdKey().privateKey ?? new Uint8Array()),
-      secret: generatePrivateKey(),
-      databasePath: join(dataDir, 'winners.sqlite'),
-      payments: { priceWeiPerSecond: price, upfrontSeconds: 2, graceMs: 60_000 },
-    });
-    orchestrator = await OrchestratorServer.create({ payments });
+    chain = await startPaidChain({ depositWei: parseEth('10') });
+    orchestrator = await chain.startOrchestrator({ priceWeiPerSecond: price, graceMs: 60_000 });
     const pc = new WrtcPeerConnection({ iceServers: [] });
     pc.addTransceiver('video', { direction: 'sendrecv' });
     const offer = (await pc.createOffer()).sdp ?? '';
     pc.close();
     // The session opens with PeerFrame's JSON upfront payment; the Livepeer wire pays for it after.
     const upfront = await paramsNow();
-    const batch = await senderFor(upfront).createTicketBatch({
-      params: upfront,
-      amountWei: 2n * price,
-    });
-    const created = await fetch(`${orchestrator.url}/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        sdp: offer,
-        pipeline: 'invert',
-        payment: encodePayment(account().address, batch.tickets),
-      }),
+    const payment = await signPayment(orchestrator.url, senderFor(upfront), 2n * price, upfront);
+    const created = await postJson(`${orchestrator.url}/sessions`, {
+      sdp: offer,
+      pipeline: 'invert',
+      payment,
     });
     expect(created.status).toBe(201);
     session = (await created.json()) as { id: string; token: string };
   });
   afterAll(async () => {
     await orchestrator?.close();
-    await protocol?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await chain?.close();
   });
 
-  async function paramsNow(): Promise<TicketParams> {
-    const info = (await (
-      await fetch(`${orchestrator.url}/info?sender=${account().address}`)
-    ).json()) as { payments: { ticketParams: unknown } };
-    return decodeTicketParams(info.payments.ticketParams);
-  }
+  const paramsNow = () =>
+    fetchTicketParams(orchestrator.url, new TicketSender({ account: account() }));
 
   async function payLivepeer(
     params: TicketParams,
@@ -124,16 +82,7 @@ describe("go-livepeer's payment wire into a PeerFrame orchestrator (real anvil, 
     });
   }
 
-  const balance = async () =>
-    BigInt(
-      (
-        (await (
-          await fetch(`${orchestrator.url}/sessions/${session.id}`, {
-            headers: { authorization: `Bearer ${session.token}` },
-          })
-        ).json()) as { balanceWei: string }
-      ).balanceWei,
-    );
+  const balance = () => sessionBalance(orchestrator.url, session);
 
   it('accepts a Livepeer-encoded payment, nonces out of order, and answers a protobuf PaymentResult', async () => {
     const params = await paramsNow();
@@ -144,10 +93,10 @@ describe("go-livepeer's payment wire into a PeerFrame orchestrator (real anvil, 
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/octet-stream');
     const result = decodeLivepeerPaymentResult(new Uint8Array(await res.arrayBuffer()));
-    expect(result.address).toBe(protocol.accounts[1]?.address);
+    expect(result.address).toBe(chain.orchestratorAccount.address);
     expect(result.transcoder).toBe(orchestrator.url);
     expect(result.price).toEqual(livepeerPriceOf(price));
-    expect(result.params?.recipient).toBe(protocol.accounts[1]?.address);
+    expect(result.params?.recipient).toBe(chain.orchestratorAccount.address);
     // Credited: 5 tickets' EV, less what a second or so of the session cost meanwhile.
     const after = await balance();
     expect(after).toBeGreaterThan(before + 5n * ev - 10n * price);
