@@ -16,6 +16,7 @@ import {
   livepeerPriceOf,
   maxSenderNoncesPerParams,
   type ProtocolConnection,
+  readExpiryBlock,
   type SenderDepositInfo,
   SenderUnlockingError,
   type SignedTicket,
@@ -35,7 +36,10 @@ export type GatewayPaymentsOptions = {
   intervalMs: number;
   /** Tries of one payment (fresh ticket params between tries) before the stream moves (default 3). */
   maxAttempts: number;
-  /** Ticket params expiring within this many blocks are refreshed before use (default 20). */
+  /**
+   * Ticket params expiring within this many blocks are refreshed before use (default 20), in the
+   * block expiry counts in (L1 blocks on Arbitrum, the chain's own elsewhere).
+   */
   refreshBlocks: bigint;
   /** How long a read of the sender's own deposit and reserve is reused, ms (default 5 000). */
   fundsCacheMs: number;
@@ -312,8 +316,8 @@ export class GatewayPayments {
     if (this.#blockRead) return this.#blockRead;
     if (performance.now() - this.#blockReadAt < 1_000) return Promise.resolve();
     this.#blockReadAt = performance.now();
-    this.#blockRead = this.#connection.publicClient
-      .getBlockNumber({ cacheTime: 0 })
+    // The block ticket expiry counts in: the L1 block on Arbitrum (as recipients issue it).
+    this.#blockRead = readExpiryBlock(this.#connection.publicClient)
       .then(
         (block) => {
           this.#lastBlock = block;

@@ -280,6 +280,12 @@ export {
   TransactionRevertedError,
 } from './errors.ts';
 export {
+  arbitrumChainIds,
+  expiryBlockKind,
+  l1BlockNumberOf,
+  readExpiryBlock,
+} from './l1BlockNumber.ts';
+export {
   bigIntBytes,
   decodeLivepeerPayment,
   decodeLivepeerPaymentResult,

@@ -58,7 +58,10 @@ export type TicketParamsOptions = {
   redeemGas: bigint;
   /** faceValue = redeemGas × gas price × this, so redemption costs 1/multiplier of a win. Default 100. */
   faceValueMultiplier: bigint;
-  /** Blocks after issue during which tickets from the params are accepted. Default 600. */
+  /**
+   * Blocks after issue during which tickets from the params are accepted, counted in the block
+   * expiry counts in (`readExpiryBlock`: L1 blocks on Arbitrum, ~12 s each). Default 600.
+   */
   validityBlocks: bigint;
   /**
    * Lowest face value issued (still capped at what the sender can pay), wei. Default
