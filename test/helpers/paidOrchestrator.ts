@@ -37,7 +37,7 @@ export type PaidChain = {
   protocol: LocalProtocol;
   /** The orchestrator's account: tickets pay its address. */
   orchestratorAccount: HDAccount;
-  /** A sender with 1 ETH of deposit and 1 ETH of reserve. */
+  /** A sender with 1 ETH of deposit (or `depositWei`) and 1 ETH of reserve. */
   senderAccount: HDAccount;
   senderKey: Hex;
   /** Where the orchestrator's winning tickets are stored (`winners.sqlite`). */
@@ -55,11 +55,18 @@ export type PaidOrchestratorOptions = {
   priceWeiPerSecond?: bigint;
   /** Default 2. */
   upfrontSeconds?: number;
+  /** How long a session may stay in debt, ms (default 3 000). */
+  graceMs?: number;
   ticketParams?: StartOrchestratorPaymentsOptions['ticketParams'];
   adminToken?: string;
 };
 
-export async function startPaidChain(): Promise<PaidChain> {
+export async function startPaidChain({
+  depositWei = parseEth('1'),
+}: {
+  /** The sender's TicketBroker deposit (default 1 ETH; its reserve is 1 ETH). */
+  depositWei?: bigint;
+} = {}): Promise<PaidChain> {
   const protocol = await startLocalProtocol();
   const dataDir = mkdtempSync(join(tmpdir(), 'peerframe-security-'));
   try {
@@ -77,7 +84,7 @@ export async function startPaidChain(): Promise<PaidChain> {
     await advanceRound(protocol.walletClient(owner), protocol);
     await fundDepositAndReserve(protocol.walletClient(senderAccount), {
       ...protocol,
-      depositWei: parseEth('1'),
+      depositWei,
       reserveWei: parseEth('1'),
     });
     const secret = generatePrivateKey();
@@ -100,6 +107,7 @@ export async function startPaidChain(): Promise<PaidChain> {
           payments: {
             priceWeiPerSecond: options.priceWeiPerSecond ?? 1_000_000_000_000n,
             upfrontSeconds: options.upfrontSeconds ?? 2,
+            ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
           },
           ticketParams: options.ticketParams,
         });

@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GatewayPayments, type GatewayPaymentsOptions, GatewayServer } from '@peerframe/gateway';
+import {
+  GatewayPayments,
+  type GatewayPaymentsOptions,
+  GatewayServer,
+  type GatewayServerOptions,
+} from '@peerframe/gateway';
 import {
   type OrchestratorPayments,
   OrchestratorServer,
@@ -39,10 +44,15 @@ export type PaidNodes = {
     /** The ticket params it issues (a malicious one issues what it likes). */
     ticketParams?: Partial<TicketParamsOptions>;
   }): Promise<{ server: OrchestratorServer; payments: OrchestratorPayments; address: Address }>;
-  /** A gateway in this process paying with the gateway's key, to these orchestrators. */
+  /**
+   * A gateway in this process paying with the gateway's key, to these orchestrators; `server`
+   * options (e.g. a longer `publisherConnectTimeoutMs`, to keep a stream whose publisher never
+   * connects paying) go to its `GatewayServer`.
+   */
   startGateway(
     orchestrators: string[],
     options?: Partial<GatewayPaymentsOptions>,
+    server?: Pick<GatewayServerOptions, 'publisherConnectTimeoutMs'>,
   ): Promise<{ gateway: GatewayServer; payments: GatewayPayments }>;
   /** The gateway's deposit, reserve and withdraw round, read from the chain now. */
   gatewayFunds(): Promise<GatewayFunds>;
@@ -112,14 +122,14 @@ export async function startPaidNodes(): Promise<PaidNodes> {
       closers.push(() => server.close());
       return { server, payments, address: account(index).address };
     },
-    async startGateway(urls, options = {}) {
+    async startGateway(urls, options = {}, server = {}) {
       const payments = await GatewayPayments.create({
         rpcUrl: chain.rpcUrl,
         controller: chain.addresses.controller,
         privateKey: keyOf(gatewayIndex),
         options,
       });
-      const gateway = await GatewayServer.create({ orchestrators: urls, payments });
+      const gateway = await GatewayServer.create({ ...server, orchestrators: urls, payments });
       closers.push(() => gateway.close());
       return { gateway, payments };
     },

@@ -1,59 +1,28 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { WrtcPeerConnection } from '@peerframe/core/wrtc';
-import { OrchestratorServer, startOrchestratorPayments } from '@peerframe/orchestrator';
-import {
-  advanceRound,
-  decodeTicketParams,
-  encodePayment,
-  fundDepositAndReserve,
-  type LocalProtocol,
-  parseEth,
-  setupOrchestrator,
-  startLocalProtocol,
-  TicketSender,
-} from '@peerframe/protocol';
-import { bytesToHex } from 'viem';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import type { OrchestratorServer } from '@peerframe/orchestrator';
+import { TicketSender } from '@peerframe/protocol';
+import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type PaidChain,
+  postJson,
+  signPayment,
+  startPaidChain,
+} from '../helpers/paidOrchestrator.ts';
 
 const price = 1_000_000_000_000n; // wei per second: one ticket (EV 1e12) a second
 type ErrorBody = { error: { code: string; message: string } };
 
 describe('orchestrator payments (real anvil, in-process orchestrator)', () => {
-  let protocol: LocalProtocol;
+  let chain: PaidChain;
   let orchestrator: OrchestratorServer;
   let offer: string;
-  let dataDir: string;
-  const gateway = () => protocol.accounts[9] ?? (undefined as never);
-  const sender = () => new TicketSender({ account: privateKeyToAccount(gatewayKey()) });
-  const gatewayKey = () => bytesToHex(gateway().getHdKey().privateKey ?? new Uint8Array());
+  const gateway = () => chain.senderAccount;
+  const sender = () => new TicketSender({ account: privateKeyToAccount(chain.senderKey) });
 
   beforeAll(async () => {
-    protocol = await startLocalProtocol();
-    const orchestratorAccount = protocol.accounts[1] ?? (undefined as never);
-    await setupOrchestrator(protocol.walletClient(orchestratorAccount), {
-      ...protocol,
-      owner: protocol.walletClient(),
-      stakeWei: parseEth('1000'),
-    });
-    await advanceRound(protocol.walletClient(), protocol);
-    await fundDepositAndReserve(protocol.walletClient(gateway()), {
-      ...protocol,
-      depositWei: parseEth('1'),
-      reserveWei: parseEth('1'),
-    });
-    dataDir = mkdtempSync(join(tmpdir(), 'peerframe-payments-'));
-    const payments = await startOrchestratorPayments({
-      rpcUrl: protocol.rpcUrl,
-      controller: protocol.addresses.controller,
-      privateKey: bytesToHex(orchestratorAccount.getHdKey().privateKey ?? new Uint8Array()),
-      secret: generatePrivateKey(),
-      databasePath: join(dataDir, 'winners.sqlite'),
-      payments: { priceWeiPerSecond: price, upfrontSeconds: 2, graceMs: 1_000 },
-    });
-    orchestrator = await OrchestratorServer.create({ payments });
+    chain = await startPaidChain();
+    orchestrator = await chain.startOrchestrator({ priceWeiPerSecond: price, graceMs: 1_000 });
     const pc = new WrtcPeerConnection({ iceServers: [] });
     pc.addTransceiver('video', { direction: 'sendrecv' });
     offer = (await pc.createOffer()).sdp ?? '';
@@ -61,33 +30,19 @@ describe('orchestrator payments (real anvil, in-process orchestrator)', () => {
   });
   afterAll(async () => {
     await orchestrator?.close();
-    await protocol?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await chain?.close();
   });
 
   const post = (path: string, body: unknown, token?: string) =>
-    fetch(`${orchestrator.url}${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify(body),
-    });
+    postJson(`${orchestrator.url}${path}`, body, token);
   async function expectError(res: Response, status: number, code: string): Promise<string> {
     const body = (await res.json()) as ErrorBody;
     expect({ status: res.status, code: body.error.code }).toEqual({ status, code });
     return body.error.message;
   }
   /** Tickets worth `amountWei` from the params the orchestrator gives the gateway now. */
-  async function payment(amountWei: bigint, from = sender()) {
-    const info = (await (
-      await fetch(`${orchestrator.url}/info?sender=${from.address}`)
-    ).json()) as { payments: { ticketParams: unknown } };
-    const params = decodeTicketParams(info.payments.ticketParams);
-    const batch = await from.createTicketBatch({ params, amountWei });
-    return encodePayment(from.address, batch.tickets);
-  }
+  const payment = (amountWei: bigint, from = sender()) =>
+    signPayment(orchestrator.url, from, amountWei);
 
   it('gives its price per pipeline and, for a sender, ticket params that pay its address', async () => {
     const info = (await (
@@ -102,13 +57,13 @@ describe('orchestrator payments (real anvil, in-process orchestrator)', () => {
       priceWeiPerSecond: String(price),
       media: ['audio'],
     });
-    expect(info.payments.recipient).toBe(protocol.accounts[1]?.address);
-    expect(info.payments.ticketParams.recipient).toBe(protocol.accounts[1]?.address);
+    expect(info.payments.recipient).toBe(chain.orchestratorAccount.address);
+    expect(info.payments.ticketParams.recipient).toBe(chain.orchestratorAccount.address);
     expect(info.payments.upfrontSeconds).toBe(2);
     await expectError(await fetch(`${orchestrator.url}/info?sender=0x1234`), 400, 'invalid_sender');
     // A sender with no deposit cannot back a ticket.
     await expectError(
-      await fetch(`${orchestrator.url}/info?sender=${protocol.accounts[5]?.address}`),
+      await fetch(`${orchestrator.url}/info?sender=${chain.protocol.accounts[5]?.address}`),
       402,
       'insufficient_funds',
     );

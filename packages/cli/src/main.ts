@@ -136,6 +136,7 @@ async function main(argv: string[]): Promise<void> {
       'max-ticket-ev-wei': { type: 'string' },
       'max-total-ev-wei': { type: 'string' },
       'deposit-multiplier': { type: 'string' },
+      'payment-encoding': { type: 'string' },
       'max-gas-price-wei': { type: 'string' },
       'ticket-ev-wei': { type: 'string' },
       'initialize-rounds': { type: 'boolean' },

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { GatewayPayments } from '@peerframe/gateway';
+import { GatewayPayments, paymentEncodings } from '@peerframe/gateway';
 import { type OrchestratorPayments, startOrchestratorPayments } from '@peerframe/orchestrator';
 import type { Address, Hex } from 'viem';
 import { readSecret, secretSources } from './readSecret.ts';
@@ -22,6 +22,7 @@ export type PaymentFlags = {
   'max-ticket-ev-wei'?: string | undefined;
   'max-total-ev-wei'?: string | undefined;
   'deposit-multiplier'?: string | undefined;
+  'payment-encoding'?: string | undefined;
   'max-gas-price-wei'?: string | undefined;
   'ticket-ev-wei'?: string | undefined;
   'min-face-value-wei'?: string | undefined;
@@ -44,6 +45,8 @@ Payments (both nodes; they need --rpc, and --controller off Arbitrum One):
                 --max-ticket-ev-wei <wei> (refuse params whose ticket EV is above; default 3e12)
                 --max-total-ev-wei <wei> (refuse a payment, upfront included, worth more; default 2e13)
                 --deposit-multiplier <n> (refuse a face value above deposit / n; default 1)
+                --payment-encoding json|livepeer (how running sessions are paid when the
+                orchestrator takes it; livepeer: go-livepeer's protobuf wire; default json)
 `;
 
 const hex32 = /^0x[0-9a-fA-F]{64}$/;
@@ -120,6 +123,13 @@ export async function gatewayPaymentsFromFlags(
     throw new RangeError(`--deposit-multiplier must be a whole number >= 1, got "${multiplier}"`);
   }
   const depositMultiplier = multiplier === undefined ? undefined : BigInt(multiplier);
+  const encoding = flags['payment-encoding'];
+  const paymentEncoding = paymentEncodings.find((known) => known === encoding);
+  if (encoding !== undefined && paymentEncoding === undefined) {
+    throw new RangeError(
+      `--payment-encoding must be ${paymentEncodings.join(' or ')}, got "${encoding}"`,
+    );
+  }
   return GatewayPayments.create({
     rpcUrl: flags.rpc,
     controller: flags.controller as Address | undefined,
@@ -129,6 +139,7 @@ export async function gatewayPaymentsFromFlags(
       ...(maxTicketEvWei !== undefined ? { maxTicketEvWei } : {}),
       ...(maxTotalEvWei !== undefined ? { maxTotalEvWei } : {}),
       ...(depositMultiplier !== undefined ? { depositMultiplier } : {}),
+      ...(paymentEncoding !== undefined ? { paymentEncoding } : {}),
     },
   });
 }

@@ -152,12 +152,19 @@ export function sendError(
   return status;
 }
 
-/** Starts an HTTP server on `host:port` (0 picks a free port) and gives its base URL. */
+/**
+ * Starts an HTTP server on `host:port` (0 picks a free port) and gives its base URL.
+ * `maxHeaderBytes`: the largest request head taken (default Node's, 16 KiB).
+ */
 export async function listenHttp(
   host: string,
   port: number,
+  options: { maxHeaderBytes?: number | undefined } = {},
 ): Promise<{ server: Server; url: string }> {
-  const server = createServer();
+  const server =
+    options.maxHeaderBytes === undefined
+      ? createServer()
+      : createServer({ maxHeaderSize: options.maxHeaderBytes });
   // What Node's parser refuses (broken framing, headers over its limit) and `Expect` values it
   // cannot meet get the same JSON error body as every other refusal, not a bare status line.
   server.on('clientError', answerClientError);

@@ -9,19 +9,24 @@ import {
   connectProtocol,
   decodeTicketParams,
   defaultSenderSafeguards,
+  encodeLivepeerPayment,
   encodePayment,
   getClaimableReserve,
   getSenderInfo,
+  livepeerPriceOf,
+  maxSenderNoncesPerParams,
   type ProtocolConnection,
+  readExpiryBlock,
   type SenderDepositInfo,
   SenderUnlockingError,
+  type SignedTicket,
   type TicketParams,
   TicketParamsRefusedError,
   TicketSender,
   type Wei,
 } from '@peerframe/protocol';
-import type { PaymentJson } from '@peerframe/wire';
-import type { Address, Hex } from 'viem';
+import { type PaymentEncoding, type PaymentJson, paymentEncodings } from '@peerframe/wire';
+import { type Address, getAddress, type Hex } from 'viem';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
 
 export type GatewayPaymentsOptions = {
@@ -31,7 +36,10 @@ export type GatewayPaymentsOptions = {
   intervalMs: number;
   /** Tries of one payment (fresh ticket params between tries) before the stream moves (default 3). */
   maxAttempts: number;
-  /** Ticket params expiring within this many blocks are refreshed before use (default 20). */
+  /**
+   * Ticket params expiring within this many blocks are refreshed before use (default 20), in the
+   * block expiry counts in (L1 blocks on Arbitrum, the chain's own elsewhere).
+   */
   refreshBlocks: bigint;
   /** How long a read of the sender's own deposit and reserve is reused, ms (default 5 000). */
   fundsCacheMs: number;
@@ -48,6 +56,19 @@ export type GatewayPaymentsOptions = {
   maxTotalEvWei: Wei;
   /** A ticket's face value must be at most deposit ÷ this (default 1, go-livepeer's). */
   depositMultiplier: bigint;
+  /**
+   * The encoding running sessions are paid in when the orchestrator offers it (its `/info`'s
+   * `paymentEncodings`; a node that names none takes `json`), else the other one it offers.
+   * Default `json`: its receipt names refused tickets and the session's balance. `livepeer` is
+   * go-livepeer's wire (a protobuf `Payment` in the `Livepeer-Payment` header), answered with
+   * fresh ticket params but no balance. The upfront payment of `POST /sessions` is JSON.
+   */
+  paymentEncoding: PaymentEncoding;
+  /**
+   * Tickets signed per set of ticket params at most (default 600, what go-livepeer's recipients
+   * and PeerFrame's take): fresh params are fetched before a payment would pass it.
+   */
+  maxNoncesPerParams: number;
 };
 
 export const defaultGatewayPaymentsOptions: GatewayPaymentsOptions = {
@@ -57,6 +78,8 @@ export const defaultGatewayPaymentsOptions: GatewayPaymentsOptions = {
   refreshBlocks: 20n,
   fundsCacheMs: 5_000,
   ...defaultSenderSafeguards,
+  paymentEncoding: 'json',
+  maxNoncesPerParams: maxSenderNoncesPerParams,
 };
 
 /** An orchestrator's terms for one pipeline, for this gateway. */
@@ -65,6 +88,18 @@ export type PaymentQuote = {
   priceWeiPerSecond: Wei;
   upfrontSeconds: number;
   params: TicketParams;
+  /** How running sessions pay it. */
+  encoding: PaymentEncoding;
+};
+
+/** What an orchestrator answered a payment of a running session. */
+export type PaymentOutcome = {
+  /** The session's balance as the orchestrator counts it; undefined when it does not say. */
+  balanceWei: Wei | undefined;
+  /** A winner retired the params paid with: fetch new ones before paying again. */
+  paramsRetired: boolean;
+  /** Params to pay with next (the Livepeer wire's `PaymentResult` carries them). */
+  freshParams: TicketParams | undefined;
 };
 
 /**
@@ -90,6 +125,18 @@ export class PaymentError extends BaseError {
     super(code, shortMessage, options);
     this.blame = options.blame;
   }
+}
+
+/** `params`, unless they pay someone other than the orchestrator's `recipient`. */
+function paramsFor(client: OrchestratorClient, recipient: string, params: TicketParams) {
+  if (params.recipient.toLowerCase() !== recipient.toLowerCase()) {
+    throw new PaymentError(
+      'bad_orchestrator_terms',
+      `${client.url}: ticket params pay ${params.recipient}, not ${recipient}`,
+      { blame: 'orchestrator' },
+    );
+  }
+  return params;
 }
 
 type SenderFunds = SenderDepositInfo & { at: number; maxFloatWei: Wei; reading: boolean };
@@ -121,6 +168,7 @@ export class GatewayPayments {
     this.sender = new TicketSender({
       account: connection.account,
       privateKey,
+      maxNoncesPerParams: options.maxNoncesPerParams,
       safeguards: {
         maxTicketEvWei: options.maxTicketEvWei,
         maxTotalEvWei: options.maxTotalEvWei,
@@ -187,19 +235,67 @@ export class GatewayPayments {
         blame: 'orchestrator',
       });
     }
-    const params = decodeTicketParams(info.payments.ticketParams);
-    if (params.recipient.toLowerCase() !== info.payments.recipient.toLowerCase()) {
+    const offered = info.payments.paymentEncodings ?? ['json'];
+    const preferred = this.options.paymentEncoding;
+    const encoding = offered.includes(preferred)
+      ? preferred
+      : paymentEncodings.find((known) => offered.includes(known));
+    if (encoding === undefined) {
       throw new PaymentError(
         'bad_orchestrator_terms',
-        `${client.url}: ticket params pay ${params.recipient}, not ${info.payments.recipient}`,
+        `${client.url} takes payments only as ${offered.join(', ')}; this gateway sends ${paymentEncodings.join(' or ')}`,
         { blame: 'orchestrator' },
       );
     }
+    const recipient = info.payments.recipient;
     return {
-      recipient: params.recipient,
+      recipient: getAddress(recipient),
       priceWeiPerSecond: BigInt(price),
       upfrontSeconds: info.payments.upfrontSeconds,
-      params,
+      params: paramsFor(client, recipient, decodeTicketParams(info.payments.ticketParams)),
+      encoding,
+    };
+  }
+
+  /**
+   * Whether paying `amountWei` with `params` would pass the nonces the orchestrator takes per
+   * params (600, go-livepeer's): fresh params are fetched first, and no attempt fails for it.
+   */
+  exhausts(params: TicketParams, amountWei: Wei): boolean {
+    return this.sender.exhausts(params, amountWei);
+  }
+
+  /**
+   * Sends `tickets` (signed against `quote.params` by `pay`) for a running session, in the
+   * quote's encoding. A refusal is the orchestrator's `HttpError`.
+   */
+  async send(
+    client: OrchestratorClient,
+    sessionId: string,
+    quote: PaymentQuote,
+    tickets: readonly SignedTicket[],
+  ): Promise<PaymentOutcome> {
+    if (quote.encoding === 'json') {
+      const receipt = await client.pay(sessionId, encodePayment(this.address, [...tickets]));
+      return {
+        balanceWei: BigInt(receipt.balanceWei),
+        paramsRetired: receipt.paramsRetired,
+        freshParams: undefined,
+      };
+    }
+    const result = await client.payLivepeer(
+      sessionId,
+      encodeLivepeerPayment({
+        sender: this.address,
+        params: quote.params,
+        expectedPrice: livepeerPriceOf(quote.priceWeiPerSecond),
+        tickets,
+      }),
+    );
+    return {
+      balanceWei: undefined,
+      paramsRetired: false,
+      freshParams: result.params && paramsFor(client, quote.recipient, result.params),
     };
   }
 
@@ -220,8 +316,8 @@ export class GatewayPayments {
     if (this.#blockRead) return this.#blockRead;
     if (performance.now() - this.#blockReadAt < 1_000) return Promise.resolve();
     this.#blockReadAt = performance.now();
-    this.#blockRead = this.#connection.publicClient
-      .getBlockNumber({ cacheTime: 0 })
+    // The block ticket expiry counts in: the L1 block on Arbitrum (as recipients issue it).
+    this.#blockRead = readExpiryBlock(this.#connection.publicClient)
       .then(
         (block) => {
           this.#lastBlock = block;
@@ -244,7 +340,7 @@ export class GatewayPayments {
   async pay(
     params: TicketParams,
     amountWei: Wei,
-  ): Promise<{ payment: PaymentJson; expectedValueWei: Wei }> {
+  ): Promise<{ payment: PaymentJson; tickets: SignedTicket[]; expectedValueWei: Wei }> {
     const funds = await this.#senderFunds(params.recipient);
     try {
       const batch = await this.sender.createTicketBatch({
@@ -255,6 +351,7 @@ export class GatewayPayments {
       });
       return {
         payment: encodePayment(this.address, batch.tickets),
+        tickets: batch.tickets,
         expectedValueWei: batch.expectedValueWei,
       };
     } catch (error) {

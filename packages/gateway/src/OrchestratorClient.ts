@@ -1,7 +1,13 @@
 import { BaseError, HttpError } from '@peerframe/core';
 import {
+  decodeLivepeerPaymentResult,
+  type LivepeerPaymentResult,
+  livepeerPaymentHeader,
+} from '@peerframe/protocol';
+import {
   type CreateSessionRequest,
   errorOfBody,
+  InvalidPaymentError,
   type OrchestratorInfo,
   type OrchestratorSessionView,
   type PaymentJson,
@@ -80,6 +86,41 @@ export class OrchestratorClient {
     return this.#sessionRequest(id, 'POST', '/payment', parsePaymentReceipt, { payment });
   }
 
+  /**
+   * Pays for a running session in go-livepeer's encoding: `payment` (base64 protobuf `Payment`,
+   * `encodeLivepeerPayment`) in the `Livepeer-Payment` header, no body; the answer is a protobuf
+   * `PaymentResult` (fresh ticket params and the price), checked field by field.
+   */
+  async payLivepeer(id: string, payment: string): Promise<LivepeerPaymentResult> {
+    const token = this.#tokens.get(id);
+    const path = `/sessions/${encodeURIComponent(id)}/payment`;
+    const res = await this.#fetch('POST', path, undefined, {
+      [livepeerPaymentHeader]: payment,
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    });
+    if (!res.ok) {
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // go-livepeer answers its refusals as text.
+      }
+      throw refusalOf(res.status, body);
+    }
+    try {
+      return decodeLivepeerPaymentResult(new Uint8Array(await res.arrayBuffer()));
+    } catch (error) {
+      if (!(error instanceof InvalidPaymentError)) throw error;
+      throw new HttpError(
+        502,
+        'bad_orchestrator_response',
+        `Orchestrator ${this.url} answered POST /sessions/:id/payment malformed: ${error.shortMessage}`,
+        { cause: error },
+      );
+    }
+  }
+
   /** Merges `params` into the session's running ones (`POST /sessions/:id/params`). */
   async updateParams(id: string, params: PipelineParams): Promise<void> {
     await this.#sessionRequest(id, 'POST', '/params', ignoreBody, { params });
@@ -103,6 +144,25 @@ export class OrchestratorClient {
     );
   }
 
+  /** The request itself; an orchestrator that cannot be reached is an `OrchestratorRequestError`. */
+  async #fetch(
+    method: string,
+    path: string,
+    payload: string | undefined,
+    headers: Record<string, string>,
+  ): Promise<Response> {
+    try {
+      return await fetch(`${this.url}${path}`, {
+        method,
+        signal: AbortSignal.timeout(this.#timeoutMs),
+        headers,
+        ...(payload === undefined ? {} : { body: payload }),
+      });
+    } catch (error) {
+      throw new OrchestratorRequestError(this.url, error);
+    }
+  }
+
   /** One request; its answer (JSON) is checked by `parse`, its refusal passed on as an `HttpError`. */
   async #request<T>(
     method: string,
@@ -121,21 +181,10 @@ export class OrchestratorClient {
         cause: error,
       });
     }
-    const headers: Record<string, string> = {
+    const res = await this.#fetch(method, path, payload, {
       ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
       ...extraHeaders,
-    };
-    let res: Response;
-    try {
-      res = await fetch(`${this.url}${path}`, {
-        method,
-        signal: AbortSignal.timeout(this.#timeoutMs),
-        headers,
-        ...(payload === undefined ? {} : { body: payload }),
-      });
-    } catch (error) {
-      throw new OrchestratorRequestError(this.url, error);
-    }
+    });
     if (res.status === 204) return parse(undefined);
     const text = await res.text();
     let json: unknown;
@@ -148,16 +197,7 @@ export class OrchestratorClient {
         `Orchestrator ${this.url} answered non-JSON (${res.status})`,
       );
     }
-    if (!res.ok) {
-      const error = errorOfBody(json);
-      // The orchestrator's 4xx are the caller's mistakes (e.g. unknown pipeline): pass them on.
-      const status = res.status >= 400 && res.status < 500 ? res.status : 502;
-      throw new HttpError(
-        status,
-        error?.code ?? 'orchestrator_error',
-        error?.message ?? `Orchestrator answered ${res.status}`,
-      );
-    }
+    if (!res.ok) throw refusalOf(res.status, json);
     try {
       return parse(json);
     } catch (error) {
@@ -170,6 +210,21 @@ export class OrchestratorClient {
       );
     }
   }
+}
+
+/**
+ * The orchestrator's refusal as an `HttpError`: its 4xx are the caller's mistakes (e.g. unknown
+ * pipeline) and passed on, anything else is a 502. `body` is its JSON error, or go-livepeer's text.
+ */
+function refusalOf(status: number, body: unknown): HttpError {
+  const error = errorOfBody(body);
+  const text =
+    typeof body === 'string' && body.trim() !== '' ? body.trim().slice(0, 500) : undefined;
+  return new HttpError(
+    status >= 400 && status < 500 ? status : 502,
+    error?.code ?? 'orchestrator_error',
+    error?.message ?? text ?? `Orchestrator answered ${status}`,
+  );
 }
 
 /** For answers whose body nobody reads (`{ ok: true }`, a 204). */

@@ -134,6 +134,17 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
     }
   }
 
+  /** Pays with `quote`'s params from now on; the credit the old ones carried pays the next second. */
+  #useQuote(quote: PaymentQuote): void {
+    if (quote.params.recipientRandHash !== this.#quote.params.recipientRandHash) {
+      // A refused batch added no credit.
+      this.#payments.sender.forget(this.#quote.params.recipientRandHash);
+      this.#owedWei -= this.#paramsCreditWei;
+      this.#paramsCreditWei = 0n;
+    }
+    this.#quote = quote;
+  }
+
   async #payOwed(): Promise<void> {
     const { maxAttempts } = this.#payments.options;
     let lastError: unknown;
@@ -141,41 +152,42 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
     for (let attempt = 1; attempt <= maxAttempts && !this.#stopped; attempt++) {
       const startedAt = performance.now();
       try {
+        const due = this.#owedWei > 0n ? this.#owedWei : 0n;
         if (
           attempt > 1 ||
           this.#requote ||
+          this.#payments.exhausts(this.#quote.params, due) ||
           (await this.#payments.expiresSoon(this.#quote.params))
         ) {
           const quote = await this.#payments.quote(this.#client, this.#pipeline);
           if (!quote) throw new BaseError('payments_disabled', 'The orchestrator stopped charging');
-          // The credit the old params carried pays the next second (a refused batch added none).
-          this.#payments.sender.forget(this.#quote.params.recipientRandHash);
-          this.#owedWei -= this.#paramsCreditWei;
-          this.#paramsCreditWei = 0n;
-          this.#quote = quote;
+          this.#useQuote(quote);
           this.#requote = false;
         }
         const owedWei = this.#owedWei > 0n ? this.#owedWei : 0n;
-        const { payment, expectedValueWei } = await this.#payments.pay(this.#quote.params, owedWei);
+        const { tickets, expectedValueWei } = await this.#payments.pay(this.#quote.params, owedWei);
         if (this.#corrupt) {
-          for (const t of payment.tickets) t.signature = `0x${'00'.repeat(65)}`;
+          for (const t of tickets) t.signature = `0x${'00'.repeat(65)}`;
         }
         // At a low price one ticket covers several seconds: the credit carried pays for this one.
-        const receipt =
-          payment.tickets.length > 0 ? await this.#client.pay(this.#sessionId, payment) : undefined;
+        const outcome =
+          tickets.length > 0
+            ? await this.#payments.send(this.#client, this.#sessionId, this.#quote, tickets)
+            : undefined;
         if (this.#stopped) return;
         const tookMs = performance.now() - startedAt;
         if (tookMs > slowPaymentMs) {
-          this.#log.warn(
-            { tookMs: Math.round(tookMs), tickets: payment.tickets.length },
-            'slow payment',
-          );
+          this.#log.warn({ tookMs: Math.round(tookMs), tickets: tickets.length }, 'slow payment');
         }
         this.#owedWei -= owedWei;
         this.#paramsCreditWei += expectedValueWei - owedWei;
         this.#spentWei += expectedValueWei;
-        this.#balanceWei = receipt ? BigInt(receipt.balanceWei) : this.#balanceWei - owedWei;
-        if (receipt?.paramsRetired) this.#requote = true;
+        // Without the orchestrator's count (the Livepeer wire gives none): what was sent, less
+        // what was owed.
+        this.#balanceWei =
+          outcome?.balanceWei ?? this.#balanceWei + (outcome ? expectedValueWei : 0n) - owedWei;
+        if (outcome?.paramsRetired) this.#requote = true;
+        if (outcome?.freshParams) this.#useQuote({ ...this.#quote, params: outcome.freshParams });
         this.emit('payment', this.payment);
         return;
       } catch (error) {

@@ -1,3 +1,5 @@
+/** The payment encodings a gateway can send (`GatewayPaymentsOptions.paymentEncoding`). */
+export { type PaymentEncoding, paymentEncodings } from '@peerframe/wire';
 export { ControlChannel } from './ControlChannel.ts';
 export { checkStreamParams } from './checkStreamParams.ts';
 export { createSfuAdapter, type SfuKind, sfuKinds } from './createSfuAdapter.ts';
@@ -13,6 +15,7 @@ export {
   type GatewayPaymentsOptions,
   type PaymentBlame,
   PaymentError,
+  type PaymentOutcome,
   type PaymentQuote,
 } from './GatewayPayments.ts';
 export {

@@ -14,6 +14,13 @@ export class OrchestratorMetrics {
     buckets: [1, 2, 4, 8, 16, 33, 66, 133],
     registers: [this.registry],
   });
+  /** Tickets of session payments, by encoding (`json`, `livepeer`) and whether they counted. */
+  readonly paymentTickets = new Counter({
+    name: 'peerframe_orchestrator_payment_tickets_total',
+    help: 'Tickets received in session payments, by payment encoding and result (accepted or refused)',
+    labelNames: ['encoding', 'result'],
+    registers: [this.registry],
+  });
   readonly #frames: Counter<'pipeline' | 'kind'>;
   readonly #seen = new Map<string, Totals>();
 

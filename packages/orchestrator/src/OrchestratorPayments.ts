@@ -1,14 +1,26 @@
 import { createLogger, type Logger, TypedEmitter } from '@peerframe/core';
 import {
+  decodeLivepeerPayment,
   decodePayment,
+  encodeLivepeerPaymentResult,
   encodeTicketParams,
   InsufficientFundsError,
+  isSameLivepeerPrice,
+  type LivepeerPrice,
+  livepeerPriceOf,
   type RedemptionQueue,
   type RoundService,
+  type SignedTicket,
+  type TicketParams,
   type TicketRecipient,
   type Wei,
 } from '@peerframe/protocol';
-import { InvalidPaymentError, type PaymentReceipt, type PaymentTerms } from '@peerframe/wire';
+import {
+  InvalidPaymentError,
+  type PaymentEncoding,
+  type PaymentReceipt,
+  type PaymentTerms,
+} from '@peerframe/wire';
 import { type Address, getAddress, isAddress } from 'viem';
 import { PaymentRefusedError } from './PaymentRefusedError.ts';
 
@@ -40,7 +52,12 @@ type Account = { sender: Address; priceWeiPerSecond: Wei; chargedAt: number; deb
 export type OrchestratorPaymentsEvents = {
   /** A session stayed in debt past the grace: the orchestrator stops it. */
   'balance-exhausted': [{ sessionId: string; balanceWei: Wei }];
+  /** A payment's tickets were looked at: how many arrived in which encoding, and were accepted. */
+  tickets: [{ sessionId: string; encoding: PaymentEncoding; received: number; accepted: number }];
 };
+
+/** The payment encodings this orchestrator takes, as `GET /info` states them. */
+const acceptedEncodings: PaymentEncoding[] = ['json', 'livepeer'];
 
 /**
  * The orchestrator's side of per-second payments: prices, ticket params per sender, the upfront
@@ -90,6 +107,7 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
       priceWeiPerSecond: Object.fromEntries(pipelines.map((p) => [p, this.priceOf(p).toString()])),
       upfrontSeconds: this.#options.upfrontSeconds,
       graceMs: this.#options.graceMs,
+      paymentEncodings: [...acceptedEncodings],
     };
     if (sender !== null) {
       if (!isAddress(sender, { strict: false })) {
@@ -131,7 +149,7 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
         `Pipeline "${pipeline}" costs ${priceWeiPerSecond} wei/s: POST /sessions needs a "payment" of ${this.#options.upfrontSeconds} s upfront`,
       );
     }
-    const { sender, receipt } = await this.#receive(sessionId, payment);
+    const { sender, receipt } = await this.#receive(sessionId, decoded(payment));
     const requiredWei = priceWeiPerSecond * BigInt(this.#options.upfrontSeconds);
     if (BigInt(receipt.balanceWei) < requiredWei) {
       // No session will carry this id: the sender pays again, in full, with its next try.
@@ -152,16 +170,85 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
    * paid session are refused whole (`wrong_sender`) before any is looked at.
    */
   async pay(sessionId: string, payment: unknown): Promise<PaymentReceipt> {
+    const account = this.#account(sessionId);
+    return this.#credit(account, await this.#receive(sessionId, decoded(payment), account));
+  }
+
+  /**
+   * The price of a session on Livepeer's wire (`PriceInfo`): its wei per second, stated for a
+   * 1280×720 30 fps stream (`livepeerPriceOf`). What a Livepeer payment's `expected_price` must be.
+   */
+  livepeerPriceOf(sessionId: string): LivepeerPrice {
+    return livepeerPriceOf(this.#account(sessionId).priceWeiPerSecond);
+  }
+
+  /**
+   * Credits a running session's payment in go-livepeer's encoding (the base64 protobuf `Payment`
+   * of a `Livepeer-Payment` header) and answers a protobuf `PaymentResult`: this orchestrator's
+   * info, with fresh ticket params for the sender and the session's price. As go-livepeer, a
+   * payment without an `expected_price` is refused (`invalid expected price sent with payment
+   * err="expected price is nil"`), and so is one whose price is not the session's: go-livepeer
+   * binds the price into recipientRand, so there the refusal reads `invalid recipientRand for
+   * ticket recipientRandHash`, and so it does here. Refusals are `PaymentRefusedError`s as `pay`'s.
+   */
+  async payLivepeer(sessionId: string, header: string, transcoder: string): Promise<Uint8Array> {
+    const account = this.#account(sessionId);
+    let payment: ReturnType<typeof decodeLivepeerPayment>;
+    try {
+      payment = decodeLivepeerPayment(header.trim());
+    } catch (error) {
+      if (error instanceof InvalidPaymentError) {
+        throw new PaymentRefusedError('invalid_payment', error.shortMessage, { cause: error });
+      }
+      throw error;
+    }
+    const price = livepeerPriceOf(account.priceWeiPerSecond);
+    const expected = payment.expectedPrice;
+    if (expected === undefined || expected.pixelsPerUnit <= 0n) {
+      const why = expected === undefined ? 'expected price is nil' : 'pixels per unit is 0';
+      throw new PaymentRefusedError(
+        'invalid_expected_price',
+        `invalid expected price sent with payment err="${why}"`,
+      );
+    }
+    if (!isSameLivepeerPrice(expected, price)) {
+      throw new PaymentRefusedError(
+        'expected_price_mismatch',
+        'invalid recipientRand for ticket recipientRandHash',
+        {
+          details: `expected_price ${expected.pricePerUnit}/${expected.pixelsPerUnit} wei per pixel is not the session's ${price.pricePerUnit}/${price.pixelsPerUnit}`,
+        },
+      );
+    }
+    const received = await this.#receive(
+      sessionId,
+      { sender: payment.sender, tickets: payment.tickets, encoding: 'livepeer' },
+      account,
+    );
+    await this.#credit(account, received);
+    let params: TicketParams | undefined;
+    try {
+      params = await this.recipient.ticketParams(payment.sender);
+    } catch (error) {
+      // The payment counted; the sender asks again when it needs params.
+      this.#log.warn({ err: error, sessionId }, 'no fresh ticket params for the payment result');
+    }
+    return encodeLivepeerPaymentResult({
+      transcoder,
+      address: this.recipient.address,
+      params,
+      price,
+    });
+  }
+
+  #account(sessionId: string): Account {
     const account = this.#accounts.get(sessionId);
     if (!account) throw new PaymentRefusedError('session_not_found', `No session ${sessionId}`);
-    const { receipt } = await this.#receive(sessionId, payment, (payer) => {
-      if (payer !== account.sender && account.priceWeiPerSecond > 0n) {
-        throw new PaymentRefusedError(
-          'wrong_sender',
-          `Session ${sessionId} is paid by ${account.sender}, not ${payer}`,
-        );
-      }
-    });
+    return account;
+  }
+
+  /** Throws for refused tickets (the rest counted); clears the session's debt when paid up. */
+  #credit(account: Account, { receipt }: { receipt: PaymentReceipt }): PaymentReceipt {
     if (receipt.rejected.length > 0) {
       const retired = receipt.rejected.every((r) => r.reason === 'params_retired');
       throw new PaymentRefusedError(
@@ -194,24 +281,23 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
     await this.redemptionQueue.close();
   }
 
+  /**
+   * Validates and credits tickets; with the `account` of a running paid session, tickets from any
+   * sender but the one that opened it are refused whole (`wrong_sender`) before any is looked at.
+   */
   async #receive(
     sessionId: string,
-    payment: unknown,
-    /** Throws to refuse the payment's sender before a ticket is looked at. */
-    checkSender: (sender: Address) => void = () => {},
+    payment: { sender: Address; tickets: SignedTicket[]; encoding: PaymentEncoding },
+    account?: Account,
   ): Promise<{ sender: Address; receipt: PaymentReceipt }> {
-    let decoded: ReturnType<typeof decodePayment>;
-    try {
-      decoded = decodePayment(payment);
-    } catch (error) {
-      if (error instanceof InvalidPaymentError) {
-        throw new PaymentRefusedError('invalid_payment', error.shortMessage, { cause: error });
-      }
-      throw error;
+    if (account && payment.sender !== account.sender && account.priceWeiPerSecond > 0n) {
+      throw new PaymentRefusedError(
+        'wrong_sender',
+        `Session ${sessionId} is paid by ${account.sender}, not ${payment.sender}`,
+      );
     }
-    checkSender(decoded.sender);
     const startedAt = performance.now();
-    const result = await this.recipient.receiveTickets(sessionId, decoded.decoded);
+    const result = await this.recipient.receiveTickets(sessionId, payment.tickets);
     const tookMs = performance.now() - startedAt;
     if (tookMs > 1_000) {
       this.#log.warn({ sessionId, tookMs: Math.round(tookMs) }, 'slow ticket validation');
@@ -223,12 +309,19 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
     if (result.winners > 0) {
       this.#log.info({ sessionId, winners: result.winners }, 'winning tickets stored');
     }
+    const accepted = result.results.length - rejected.length;
+    this.emit('tickets', {
+      sessionId,
+      encoding: payment.encoding,
+      received: payment.tickets.length,
+      accepted,
+    });
     return {
-      sender: decoded.sender,
+      sender: payment.sender,
       receipt: {
         creditedWei: result.creditedWei.toString(),
         balanceWei: result.balanceWei.toString(),
-        accepted: result.results.length - rejected.length,
+        accepted,
         winners: result.winners,
         rejected,
         paramsRetired: result.retiredParams.length > 0,
@@ -261,6 +354,23 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
     // Advance by the time this amount pays for, so rounding never loses a wei.
     account.chargedAt += Number((amountWei * 1000n) / account.priceWeiPerSecond);
     return this.recipient.charge(sessionId, amountWei);
+  }
+}
+
+/** A JSON payment's sender and tickets; `invalid_payment` names the first wrong field. */
+function decoded(payment: unknown): {
+  sender: Address;
+  tickets: SignedTicket[];
+  encoding: PaymentEncoding;
+} {
+  try {
+    const { sender, decoded } = decodePayment(payment);
+    return { sender, tickets: decoded, encoding: 'json' };
+  } catch (error) {
+    if (error instanceof InvalidPaymentError) {
+      throw new PaymentRefusedError('invalid_payment', error.shortMessage, { cause: error });
+    }
+    throw error;
   }
 }
 

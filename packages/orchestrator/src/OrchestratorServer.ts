@@ -17,6 +17,7 @@ import {
   sendJson,
 } from '@peerframe/core';
 import { PipelineMediaError, type PipelineRegistry } from '@peerframe/pipelines';
+import { livepeerPaymentHeader, livepeerPaymentResultContentType } from '@peerframe/protocol';
 import {
   type CreateSessionResponse,
   type OkResponse,
@@ -110,7 +111,8 @@ const endedSessionsKept = 256;
  *   gateway's offer, answered; `token` is the session's credential, shown once)
  * - with `Authorization: Bearer <token>` (the session's creator): `GET /sessions/:id` → its stats,
  *   `POST /sessions/:id/params` `{ params }` → live update, `POST /sessions/:id/payment`
- *   `{ payment }`, `DELETE /sessions/:id` → `204`; without a token 401, with another session's (or
+ *   `{ payment }` (or, in go-livepeer's encoding, no body and a base64 protobuf `Payment` in the
+ *   `Livepeer-Payment` header, answered with the bytes of a protobuf `PaymentResult`), `DELETE /sessions/:id` → `204`; without a token 401, with another session's (or
  *   a made-up) token 404, as for a session that does not exist
  * - with the operator's admin token: `GET /sessions` → every session, and `GET` / `DELETE` /
  *   `faults` on any session
@@ -182,6 +184,10 @@ export class OrchestratorServer {
     this.metrics = new OrchestratorMetrics(this.sessions, this.#options.maxSessions, () =>
       registry.describe(),
     );
+    this.payments?.on('tickets', ({ encoding, received, accepted }) => {
+      this.metrics.paymentTickets.inc({ encoding, result: 'accepted' }, accepted);
+      this.metrics.paymentTickets.inc({ encoding, result: 'refused' }, received - accepted);
+    });
   }
 
   static async create(options: OrchestratorServerOptions = {}): Promise<OrchestratorServer> {
@@ -196,10 +202,15 @@ export class OrchestratorServer {
         ? await createOrchestratorPipelines(options.pipelines)
         : undefined;
     const registry = options.registry ?? (pipelines as OrchestratorPipelines).registry;
-    const { server, url } = await listenHttp(host, port).catch(async (error: unknown) => {
-      await pipelines?.close();
-      throw error;
-    });
+    // A Livepeer payment travels in a header (base64 protobuf, ~95 bytes a ticket): take a head
+    // as large as go-livepeer's server does (1 MiB, Go's http.DefaultMaxHeaderBytes).
+    const maxHeaderBytes = options.payments ? maxPaymentBodyBytes : undefined;
+    const { server, url } = await listenHttp(host, port, { maxHeaderBytes }).catch(
+      async (error: unknown) => {
+        await pipelines?.close();
+        throw error;
+      },
+    );
     const orchestrator = new OrchestratorServer(server, url, options, engine, registry, pipelines);
     server.on('request', (req, res) => void orchestrator.#handle(req, res));
     orchestrator.#log.info({ url: orchestrator.url }, 'orchestrator listening');
@@ -325,6 +336,19 @@ export class OrchestratorServer {
           requireCreator(caller, 'pay for it');
           if (!this.payments) {
             throw new HttpError(404, 'payments_disabled', 'This orchestrator takes no payments');
+          }
+          // go-livepeer's encoding: a base64 protobuf Payment in the header, answered with the
+          // bytes of a protobuf PaymentResult.
+          const livepeer = req.headers[livepeerPaymentHeader.toLowerCase()];
+          if (typeof livepeer === 'string') {
+            const result = await this.payments.payLivepeer(session.id, livepeer, this.url);
+            res
+              .writeHead(200, {
+                'content-type': livepeerPaymentResultContentType,
+                'content-length': result.byteLength,
+              })
+              .end(result);
+            return;
           }
           const body = await readJsonObject(req, maxPaymentBodyBytes);
           return sendJson(res, 200, await this.payments.pay(session.id, body.payment));

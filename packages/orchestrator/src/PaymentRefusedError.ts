@@ -4,8 +4,12 @@ import { BaseError, type BaseErrorOptions } from '@peerframe/core';
 export type PaymentRefusalCode =
   /** `/info?sender=` is not an address. */
   | 'invalid_sender'
-  /** The payment's JSON is not a payment (`decodePayment`). */
+  /** The payment's JSON (or Livepeer protobuf) is not a payment. */
   | 'invalid_payment'
+  /** A Livepeer payment without a usable `expected_price` (go-livepeer's words in the message). */
+  | 'invalid_expected_price'
+  /** A Livepeer payment whose `expected_price` is not the session's price. */
+  | 'expected_price_mismatch'
   /** A paid pipeline's session was asked for without an upfront payment. */
   | 'payment_required'
   /** The upfront payment is worth less than `upfrontSeconds` at the price. */

@@ -5,6 +5,8 @@ import { type PaymentRefusalCode, PaymentRefusedError } from './PaymentRefusedEr
 const paymentRefusalStatus: Record<PaymentRefusalCode, number> = {
   invalid_sender: 400,
   invalid_payment: 400,
+  invalid_expected_price: 400,
+  expected_price_mismatch: 400,
   payment_required: 402,
   insufficient_payment: 402,
   insufficient_funds: 402,

@@ -7,6 +7,7 @@ import { getCurrentRound } from './actions/getCurrentRound.ts';
 import { getSenderInfo } from './actions/getSenderInfo.ts';
 import { getTicketValidityPeriod } from './actions/getTicketValidityPeriod.ts';
 import { LruMap } from './LruMap.ts';
+import { readExpiryBlock } from './l1BlockNumber.ts';
 import type { ProtocolAddresses } from './protocolAddresses.ts';
 import type { RedemptionQueue } from './RedemptionQueue.ts';
 import {
@@ -431,8 +432,9 @@ export class TicketRecipient {
     return balance;
   }
 
+  /** The block expiry counts in: the L1 block on Arbitrum, the chain's own elsewhere. */
   #blockNumber(): Promise<bigint> {
-    return this.#read('block', () => this.#publicClient.getBlockNumber({ cacheTime: 0 }));
+    return this.#read('block', () => readExpiryBlock(this.#publicClient));
   }
 
   #currentRound(): Promise<bigint> {

@@ -5,6 +5,7 @@ import {
   InsufficientFundsError,
   InvalidTicketParamsError,
   SenderUnlockingError,
+  TicketParamsExhaustedError,
   TicketParamsExpiredError,
   TicketParamsRefusedError,
 } from './errors.ts';
@@ -17,7 +18,7 @@ import {
 } from './ticket.ts';
 import type { TicketParams } from './ticketParams.ts';
 import { getTicketSignatureBackend, privateKeyBytes } from './ticketSignatures.ts';
-import type { SignedTicket } from './validateTicket.ts';
+import { maxSenderNoncesPerParams, type SignedTicket } from './validateTicket.ts';
 import type { Wei } from './wei.ts';
 
 export type TicketSenderOptions = {
@@ -35,6 +36,11 @@ export type TicketSenderOptions = {
    * params. A node paying recipients it does not control (the gateway) must set them.
    */
   safeguards?: SenderSafeguards | undefined;
+  /**
+   * Nonces signed per params at most (default `maxSenderNoncesPerParams`, 600: what a recipient
+   * takes, go-livepeer's included). Raise it only for a recipient known to take more.
+   */
+  maxNoncesPerParams?: number | undefined;
 };
 
 /** The sender's own TicketBroker state (`getSenderInfo(sender)`), as last read. */
@@ -58,17 +64,20 @@ type ParamsState = { nonce: bigint; creditWei: Wei };
  * The gateway side of ticket payments: for an amount owed to a recipient, signs tickets whose
  * total expected value covers it. The overshoot of the last ticket is kept as credit against the
  * next amount, so over time the expected payment equals what is owed. Nonces increase
- * monotonically per recipientRandHash (the recipient refuses replays).
+ * monotonically per recipientRandHash (the recipient refuses replays, and takes at most
+ * `maxSenderNoncesPerParams` per params: past them it refuses with `TicketParamsExhaustedError`).
  */
 export class TicketSender {
   readonly account: LocalAccount;
   readonly #state = new Map<string, ParamsState>();
   readonly #privateKey: Uint8Array | undefined;
   readonly #safeguards: SenderSafeguards | undefined;
+  readonly #maxNonces: bigint;
 
   constructor(options: TicketSenderOptions) {
     this.account = options.account;
     this.#privateKey = senderPrivateKey(options);
+    this.#maxNonces = BigInt(options.maxNoncesPerParams ?? maxSenderNoncesPerParams);
     const safeguards = options.safeguards;
     if (safeguards) {
       if (safeguards.depositMultiplier <= 0n) {
@@ -125,8 +134,11 @@ export class TicketSender {
 
     const key = params.recipientRandHash.toLowerCase();
     const state = this.#state.get(key) ?? { nonce: 0n, creditWei: 0n };
-    const owed = amountWei - state.creditWei;
-    const count = owed <= 0n ? 0n : (owed + ticketEv - 1n) / ticketEv;
+    const count = ticketsFor(ticketEv, amountWei, state.creditWei);
+    // A recipient takes at most this many nonces per params (go-livepeer's maxSenderNonces).
+    if (state.nonce + count > this.#maxNonces) {
+      throw new TicketParamsExhaustedError(state.nonce, Number(this.#maxNonces));
+    }
     if (this.#safeguards) {
       const refusal = checkTicketParams({
         params,
@@ -177,6 +189,19 @@ export class TicketSender {
     return { tickets, expectedValueWei, creditWei };
   }
 
+  /**
+   * Whether a batch for `amountWei` against `params` would pass the nonces a recipient takes per
+   * params (`maxNoncesPerParams`), so that `createTicketBatch` would refuse it: a payer fetches
+   * fresh params first. False for params whose tickets have no expected value (refused anyway).
+   */
+  exhausts(params: TicketParams, amountWei: Wei): boolean {
+    const ticketEv = getTicketExpectedValue(params);
+    if (ticketEv === 0n || amountWei < 0n) return false;
+    const state = this.#state.get(params.recipientRandHash.toLowerCase());
+    const count = ticketsFor(ticketEv, amountWei, state?.creditWei ?? 0n);
+    return (state?.nonce ?? 0n) + count > this.#maxNonces;
+  }
+
   /** The last nonce used with these params (0 if none). */
   lastNonce(recipientRandHash: Hex): bigint {
     return this.#state.get(recipientRandHash.toLowerCase())?.nonce ?? 0n;
@@ -186,6 +211,12 @@ export class TicketSender {
   forget(recipientRandHash: Hex): void {
     this.#state.delete(recipientRandHash.toLowerCase());
   }
+}
+
+/** Tickets of expected value `ticketEv` that cover `amountWei` less `creditWei`. */
+function ticketsFor(ticketEv: Wei, amountWei: Wei, creditWei: Wei): bigint {
+  const owed = amountWei - creditWei;
+  return owed <= 0n ? 0n : (owed + ticketEv - 1n) / ticketEv;
 }
 
 /** The key to sign with natively: the one given (checked against the account), or an HD account's. */

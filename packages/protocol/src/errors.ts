@@ -39,6 +39,19 @@ export class TicketParamsExpiredError extends BaseError {
   }
 }
 
+/**
+ * The params already carry as many nonces as a recipient takes per params (go-livepeer's 600):
+ * ask for new params before paying again.
+ */
+export class TicketParamsExhaustedError extends BaseError {
+  override name = 'TicketParamsExhaustedError';
+  constructor(lastNonce: bigint, maxNonces: number) {
+    super('ticket_params_exhausted', 'The ticket params have no nonce left', {
+      details: `${lastNonce} of ${maxNonces} nonces used: ask for new params`,
+    });
+  }
+}
+
 /** Ticket params that cannot be issued or used as given. */
 export class InvalidTicketParamsError extends BaseError {
   override name = 'InvalidTicketParamsError';

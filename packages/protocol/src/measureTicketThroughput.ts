@@ -44,7 +44,9 @@ export async function measureTicketThroughput(
     currentBlock: block,
     expirationParams: { creationRound: round, creationRoundBlockHash: blockHash },
   });
-  const sender = TicketSender.fromPrivateKey(senderKey);
+  // One set of params for the whole run: a recipient of more than 600 nonces per params.
+  const maxNoncesPerParams = count + warmup;
+  const sender = new TicketSender({ account, privateKey: senderKey, maxNoncesPerParams });
   const ticketEv = (params.faceValue * params.winProb) >> 256n;
   const context = {
     recipient,
@@ -52,7 +54,7 @@ export async function measureTicketThroughput(
     currentRound: round,
     currentBlock: block,
     roundBlockHash: (r: bigint) => (r === round ? blockHash : undefined),
-    nonces: new SenderNonceTracker(),
+    nonces: new SenderNonceTracker({ maxNoncesPerParams }),
   };
 
   const warm = await sender.createTicketBatch({ params, amountWei: BigInt(warmup) * ticketEv });

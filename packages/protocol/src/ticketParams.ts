@@ -44,13 +44,24 @@ export type TicketParams = {
 };
 
 export type TicketParamsOptions = {
-  /** Expected value of one ticket, wei. Default 1e12 (Livepeer's default ticketEV). */
+  /**
+   * Expected value of one ticket, wei. Default 1e12, PeerFrame's (one ticket per 10 s at
+   * `defaultPriceWeiPerSecond`). go-livepeer's current default `-ticketEV` is 8e9 wei
+   * (`defaultTicketEV` in go-livepeer's cmd/livepeer/starter/starter.go).
+   */
   expectedValueWei: Wei;
-  /** Gas one `redeemWinningTicket` costs. Default 500 000 (Livepeer's default redeemGas). */
+  /**
+   * Gas one `redeemWinningTicket` costs. Default 500 000, PeerFrame's. go-livepeer's estimate on
+   * Arbitrum is 1 200 000 (`redeemGasL2`; 350 000 on L1, `redeemGasL1`, in
+   * cmd/livepeer/starter/starter.go).
+   */
   redeemGas: bigint;
   /** faceValue = redeemGas × gas price × this, so redemption costs 1/multiplier of a win. Default 100. */
   faceValueMultiplier: bigint;
-  /** Blocks after issue during which tickets from the params are accepted. Default 600. */
+  /**
+   * Blocks after issue during which tickets from the params are accepted, counted in the block
+   * expiry counts in (`readExpiryBlock`: L1 blocks on Arbitrum, ~12 s each). Default 600.
+   */
   validityBlocks: bigint;
   /**
    * Lowest face value issued (still capped at what the sender can pay), wei. Default

@@ -1,7 +1,13 @@
 import { concat, type Hex, hexToBigInt, keccak256, numberToHex, parseEther, sliceHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
-import { InsufficientFundsError, TicketParamsExpiredError, TicketRejectedError } from './errors.ts';
+import {
+  InsufficientFundsError,
+  TicketParamsExhaustedError,
+  TicketParamsExpiredError,
+  TicketRejectedError,
+} from './errors.ts';
+import { decodeLivepeerPayment, encodeLivepeerPayment } from './livepeerPaymentWire.ts';
 import { TicketSender } from './TicketSender.ts';
 import {
   decodeAuxData,
@@ -264,8 +270,45 @@ describe('validateTicket', () => {
     });
     expect(await reasonOf(signed, ctx)).toBe('ok');
     expect(await reasonOf(signed, ctx)).toBe('nonce_replay');
+    // Nonces may come in any order within one set of params (go-livepeer's rule): a lower one
+    // not seen yet counts, once.
+    expect(await reasonOf(await resign(signed, { senderNonce: 3n }), ctx)).toBe('ok');
+    expect(await reasonOf(await resign(signed, { senderNonce: 0n }), ctx)).toBe('ok');
     expect(await reasonOf(await resign(signed, { senderNonce: 0n }), ctx)).toBe('nonce_replay');
     expect(await reasonOf(await resign(signed, { senderNonce: 2n }), ctx)).toBe('ok');
+  });
+
+  it("accepts a short seed: params whose seed begins with 0, sent as go's big.Int.Bytes()", async () => {
+    const params = issue({ seedNonce: `0x00${'ab'.repeat(15)}` });
+    const { tickets } = await new TicketSender({ account: senderAccount }).createTicketBatch({
+      params,
+      amountWei: 1n,
+    });
+    const header = encodeLivepeerPayment({ sender: senderAccount.address, params, tickets });
+    // On the wire the seed is 31 bytes (its leading zero dropped); it comes back as 32.
+    expect(Buffer.from(header, 'base64').includes(Buffer.from(params.seed.slice(4), 'hex'))).toBe(
+      true,
+    );
+    const [received] = decodeLivepeerPayment(header).tickets;
+    if (!received) throw new Error('expected a ticket');
+    expect(received.seed).toBe(params.seed);
+    expect(await reasonOf(received, context())).toBe('ok');
+  });
+
+  it('takes at most 600 nonces per params, as go-livepeer does', async () => {
+    const signed = await firstTicket();
+    const ctx = context({ nonces: new SenderNonceTracker() });
+    expect(ctx.nonces.options.maxNoncesPerParams).toBe(600);
+    // 600 nonces, in no particular order (the signature is not checked for these: the
+    // tracker is what is measured here).
+    for (let i = 0n; i < 600n; i++) {
+      expect(
+        ctx.nonces.accept(signed.ticket.recipientRandHash, 600n - i, signed.expirationBlock),
+      ).toBe(true);
+    }
+    const result = await validateTicket(await resign(signed, { senderNonce: 1_000n }), ctx);
+    expect(result).toMatchObject({ ok: false, reason: 'too_many_nonces' });
+    expect(result.ok ? '' : result.details).toMatch(/invalid ticket senderNonce: too many values/);
   });
 
   it('refuses params of another run, params a winner retired, and senders with too many params', async () => {
@@ -375,6 +418,29 @@ describe('TicketSender', () => {
     for (const signed of batches.flatMap((b) => b.tickets)) {
       expect((await validateTicket(signed, ctx)).ok).toBe(true);
     }
+  });
+
+  it('says when a batch would pass the nonces per params, before it refuses one', async () => {
+    const params = issue();
+    const ev = getTicketExpectedValue(params);
+    const sender = new TicketSender({ account: senderAccount, maxNoncesPerParams: 5 });
+    expect(sender.exhausts(params, ev * 5n)).toBe(false);
+    expect(sender.exhausts(params, ev * 5n + 1n)).toBe(true);
+    // 3 tickets and a credit of ev - 1: the next ev * 3 needs 3 more (the credit pays part of one).
+    await sender.createTicketBatch({ params, amountWei: ev * 2n + 1n });
+    expect(sender.exhausts(params, ev * 2n + 1n)).toBe(false);
+    expect(sender.exhausts(params, ev * 3n)).toBe(true);
+    await expect(sender.createTicketBatch({ params, amountWei: ev * 3n })).rejects.toThrow(
+      TicketParamsExhaustedError,
+    );
+    // The refusal signed nothing and took no nonce: what `exhausts` allowed still goes through.
+    expect(sender.lastNonce(params.recipientRandHash)).toBe(3n);
+    const last = await sender.createTicketBatch({ params, amountWei: ev * 2n + 1n });
+    expect(last.tickets.map((t) => t.ticket.senderNonce)).toEqual([4n, 5n]);
+    expect(sender.exhausts(params, 1n)).toBe(false);
+    expect(sender.exhausts(params, ev)).toBe(true);
+    // Other params have nonces of their own.
+    expect(sender.exhausts(issue(), ev * 5n)).toBe(false);
   });
 
   it('refuses expired params and face values it cannot back', async () => {

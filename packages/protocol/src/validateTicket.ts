@@ -39,8 +39,10 @@ export const ticketRejectionReasons = [
    * chain: the recipient takes no more tickets made with them. Ask for new params.
    */
   'params_retired',
-  /** senderNonce not above the last one accepted for this recipientRandHash. */
+  /** senderNonce already accepted with these params (nonces may come in any order). */
   'nonce_replay',
+  /** As many nonces as the recipient tracks per params were accepted with these: ask for new ones. */
+  'too_many_nonces',
   /** The sender already pays with as many live params as the recipient tracks for one sender. */
   'too_many_params',
   /** The sender's deposit and reserve allocation cannot pay the face value. */
@@ -136,18 +138,30 @@ export type TicketValidationResult =
   | TicketRejection;
 
 export type SenderNonceTrackerOptions = {
+  /**
+   * Nonces accepted per params (per recipientRandHash), in any order; more are refused
+   * (`too_many_nonces`). Default 600, go-livepeer's `maxSenderNonces` (pm/recipient.go).
+   */
+  maxNoncesPerParams: number;
   /** Live params (not yet expired) tracked per sender; more are refused. Default 1 024. */
   maxParamsPerSender: number;
   /** Params whose MAC check is remembered (a cache: past it, the oldest are checked again). Default 4 096. */
   maxVerifiedParams: number;
 };
 
+/** go-livepeer's `maxSenderNonces`: nonces a recipient takes per params (pm/recipient.go). */
+export const maxSenderNoncesPerParams = 600;
+
 export const defaultSenderNonceTrackerOptions: SenderNonceTrackerOptions = {
+  maxNoncesPerParams: maxSenderNoncesPerParams,
   maxParamsPerSender: 1_024,
   maxVerifiedParams: 4_096,
 };
 
 type NonceEntry = {
+  /** Every nonce accepted with these params. */
+  nonces: Set<bigint>;
+  /** The highest of them. */
   nonce: bigint;
   expirationBlock: bigint;
   sender: string;
@@ -156,9 +170,10 @@ type NonceEntry = {
 };
 
 /**
- * Remembers, per recipientRandHash, the highest senderNonce accepted, so a ticket is credited
- * once, and whether a winner retired the params. Entries go when their params expire (`prune`);
- * a sender has at most `maxParamsPerSender` live at once.
+ * Remembers, per recipientRandHash, every senderNonce accepted, so a ticket is credited once
+ * whatever order tickets come in (as go-livepeer's recipient: at most `maxNoncesPerParams` per
+ * params), and whether a winner retired the params. Entries go when their params expire
+ * (`prune`); a sender has at most `maxParamsPerSender` live at once.
  */
 export class SenderNonceTracker {
   readonly #last = new Map<string, NonceEntry>();
@@ -219,26 +234,39 @@ export class SenderNonceTracker {
     return this.#last.get(recipientRandHash.toLowerCase())?.nonce;
   }
 
-  /** The highest nonce accepted with these params and whether they were retired (see `isRetired`). */
-  state(recipientRandHash: Hex, batch?: number): { lastNonce?: bigint; retired: boolean } {
+  /**
+   * The nonces accepted with these params (undefined for params never used) and whether they were
+   * retired (see `isRetired`).
+   */
+  state(
+    recipientRandHash: Hex,
+    batch?: number,
+  ): { nonces?: ReadonlySet<bigint>; retired: boolean } {
     const entry = this.#last.get(recipientRandHash.toLowerCase());
     if (!entry) return { retired: false };
     const { retiredBy } = entry;
     return {
-      lastNonce: entry.nonce,
+      nonces: entry.nonces,
       retired: retiredBy !== undefined && (batch === undefined || retiredBy !== batch),
     };
   }
 
-  /** Records `nonce` if above the last one; false when it is a replay. */
+  /**
+   * Records `nonce`; false when it was accepted before (a replay) or the params already hold
+   * `maxNoncesPerParams` nonces.
+   */
   accept(recipientRandHash: Hex, nonce: bigint, expirationBlock: bigint, sender = ''): boolean {
     const key = recipientRandHash.toLowerCase();
     const last = this.#last.get(key);
-    if (last && nonce <= last.nonce) return false;
-    if (last) last.nonce = nonce;
-    else {
+    if (last) {
+      if (last.nonces.has(nonce) || last.nonces.size >= this.options.maxNoncesPerParams) {
+        return false;
+      }
+      last.nonces.add(nonce);
+      if (nonce > last.nonce) last.nonce = nonce;
+    } else {
       const owner = sender.toLowerCase();
-      this.#last.set(key, { nonce, expirationBlock, sender: owner });
+      this.#last.set(key, { nonces: new Set([nonce]), nonce, expirationBlock, sender: owner });
       this.#paramsPerSender.set(owner, (this.#paramsPerSender.get(owner) ?? 0) + 1);
     }
     return true;
@@ -442,12 +470,20 @@ export function admitTicket(
     );
   }
 
-  const { lastNonce: last, retired } = context.nonces.state(
-    ticket.recipientRandHash,
-    context.batch,
-  );
-  if (last !== undefined && ticket.senderNonce <= last) {
-    return reject('nonce_replay', `senderNonce ${ticket.senderNonce} <= last accepted ${last}`);
+  const { nonces: seen, retired } = context.nonces.state(ticket.recipientRandHash, context.batch);
+  if (seen?.has(ticket.senderNonce)) {
+    // go-livepeer's words (pm/recipient.go updateSenderNonce).
+    return reject(
+      'nonce_replay',
+      `invalid ticket senderNonce: already seen sender=${ticket.sender} nonce=${ticket.senderNonce}`,
+    );
+  }
+  const maxNonces = context.nonces.options.maxNoncesPerParams;
+  if (seen && seen.size >= maxNonces) {
+    return reject(
+      'too_many_nonces',
+      `invalid ticket senderNonce: too many values sender=${ticket.sender} nonce=${ticket.senderNonce} (at most ${maxNonces} per params: ask for new ones)`,
+    );
   }
   if (retired) {
     return reject(
@@ -455,7 +491,7 @@ export function admitTicket(
       `a ticket made with params ${ticket.recipientRandHash} won: ask for new params`,
     );
   }
-  if (last === undefined && context.nonces.isFull(ticket.sender)) {
+  if (seen === undefined && context.nonces.isFull(ticket.sender)) {
     return reject(
       'too_many_params',
       `sender ${ticket.sender} already pays with ${context.nonces.options.maxParamsPerSender} live params`,

@@ -41,6 +41,15 @@ export type PaymentJson = { sender: HexString; tickets: SignedTicketJson[] };
 /** Most tickets one payment may carry (a second at a high price is a few dozen). */
 export const maxTicketsPerPayment = 1_000;
 
+/**
+ * How a payment travels: `json`, a `PaymentJson` body answered with a `PaymentReceipt`;
+ * `livepeer`, go-livepeer's base64 protobuf `Payment` in a `Livepeer-Payment` header answered with
+ * a protobuf `PaymentResult` (`@peerframe/protocol`'s `livepeerPaymentWire`).
+ */
+export type PaymentEncoding = 'json' | 'livepeer';
+
+export const paymentEncodings = ['json', 'livepeer'] as const satisfies readonly PaymentEncoding[];
+
 /** How to pay an orchestrator (the `payments` of its `GET /info`). */
 export type PaymentTerms = {
   /** The address tickets must pay. */
@@ -53,6 +62,11 @@ export type PaymentTerms = {
   graceMs: number;
   /** Params for the sender named by `?sender=` (absent without one). */
   ticketParams?: TicketParamsJson;
+  /**
+   * The encodings `POST /sessions/:id/payment` takes (absent: `json` only, as nodes said before
+   * there was another). Names a reader does not know are kept: it picks among those it knows.
+   */
+  paymentEncodings?: string[];
 };
 
 /** The orchestrator's answer to a payment: what was credited, what was refused and why. */

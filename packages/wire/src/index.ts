@@ -67,9 +67,11 @@ export type {
 } from './OrchestratorApiTypes.ts';
 export {
   maxTicketsPerPayment,
+  type PaymentEncoding,
   type PaymentJson,
   type PaymentReceipt,
   type PaymentTerms,
+  paymentEncodings,
   type SignedTicketJson,
   type TicketJson,
   type TicketParamsJson,

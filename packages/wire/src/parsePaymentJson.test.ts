@@ -4,6 +4,7 @@ import { maxTicketsPerPayment, type PaymentJson } from './PaymentJsonTypes.ts';
 import {
   parsePaymentJson,
   parsePaymentReceipt,
+  parsePaymentTerms,
   parseTicketParamsJson,
 } from './parsePaymentJson.ts';
 
@@ -138,6 +139,32 @@ describe('parsePaymentReceipt', () => {
     ['receipt.paramsRetired', { ...receipt, paramsRetired: undefined }],
   ])('refuses a malformed receipt, naming %s', (field, value) => {
     expect(() => parsePaymentReceipt(value)).toThrow(
+      expect.objectContaining({ code: 'invalid_response', field }),
+    );
+  });
+});
+
+describe('parsePaymentTerms', () => {
+  const terms = {
+    recipient: `0x${'ab'.repeat(20)}`,
+    priceWeiPerSecond: { passthrough: '100' },
+    upfrontSeconds: 10,
+    graceMs: 3000,
+  };
+
+  it('takes the encodings a node accepts, names it does not know included, or none', () => {
+    const offered = { ...terms, paymentEncodings: ['json', 'livepeer', 'grpc'] };
+    expect(parsePaymentTerms(offered)).toEqual(offered);
+    expect(parsePaymentTerms(terms).paymentEncodings).toBeUndefined();
+  });
+
+  it.each([
+    ['payments.paymentEncodings', 'json'],
+    ['payments.paymentEncodings[1]', ['json', 7]],
+    ['payments.paymentEncodings[0]', ['JSON ']],
+    ['payments.paymentEncodings', Array.from({ length: 17 }, () => 'json')],
+  ])('refuses malformed encodings, naming %s', (field, paymentEncodings) => {
+    expect(() => parsePaymentTerms({ ...terms, paymentEncodings })).toThrow(
       expect.objectContaining({ code: 'invalid_response', field }),
     );
   });

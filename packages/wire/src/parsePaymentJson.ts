@@ -1,4 +1,4 @@
-import type { WireFormatCode } from './errors.ts';
+import { type WireFormatCode, WireFormatError } from './errors.ts';
 import {
   maxTicketsPerPayment,
   type PaymentJson,
@@ -68,6 +68,18 @@ export function parsePaymentTerms(
   terms.number('upfrontSeconds', { min: 0 });
   terms.number('graceMs', { min: 0 });
   terms.optional('ticketParams', (t, key) => parseTicketParamsJson(t.value[key], t.at(key)));
+  terms.optional('paymentEncodings', (t, key) =>
+    t.array(
+      key,
+      (encoding, at) => {
+        if (typeof encoding !== 'string' || !/^[a-z0-9_-]{1,32}$/.test(encoding)) {
+          throw new WireFormatError(code, at, 'must be an encoding name (1 to 32 of a-z 0-9 _ -)');
+        }
+        return encoding;
+      },
+      { maxLength: 16 },
+    ),
+  );
   return value as PaymentTerms;
 }
 
