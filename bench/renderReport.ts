@@ -5,7 +5,7 @@
  */
 
 import { writeFileSync } from 'node:fs';
-import { type HopTimings, hopNames } from '@peerframe/core';
+import { type HopTimings, hopNames } from '@peerframe/core/frameTiming';
 import type { PaymentsBenchResult } from './paymentsBench.ts';
 import type { PipelinesBenchResult } from './pipelinesBench.ts';
 import type { SfuBenchResult } from './sfuBench.ts';

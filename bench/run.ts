@@ -25,7 +25,7 @@ import {
   runFrameProbe,
   SyntheticVideo,
 } from '@peerframe/client-sdk/node';
-import { type HopTimings, hopNames } from '@peerframe/core';
+import { type HopTimings, hopNames } from '@peerframe/core/frameTiming';
 import { defaultPipelineRegistry, type Frame } from '@peerframe/pipelines';
 import { parseOrchestratorInfo } from '@peerframe/wire';
 import { runPaymentsBench } from './paymentsBench.ts';

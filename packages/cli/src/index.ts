@@ -6,4 +6,5 @@ export {
   startDevStack,
 } from './devStack.ts';
 export { decryptEthKeystore, type EthKeystore, encryptEthKeystore } from './ethKeystore.ts';
+export { loadStudio, type StudioModule } from './loadStudio.ts';
 export { type DevChain, startDevChain } from './startDevChain.ts';

@@ -3,9 +3,9 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '@peerframe/core';
 import { createSfuAdapter, GatewayServer } from '@peerframe/gateway';
 import { OrchestratorServer } from '@peerframe/orchestrator';
-import { startStudio } from '@peerframe/studio';
 import { chainCommandNames, chainCommandsUsage, runChainCommand } from './chainCommands.ts';
 import { startDevStack } from './devStack.ts';
+import { loadStudio } from './loadStudio.ts';
 import {
   gatewayPaymentsFromFlags,
   orchestratorPaymentsFromFlags,
@@ -189,6 +189,8 @@ async function main(argv: string[]): Promise<void> {
       }
       const studioPort = port(values['studio-port'], 5173);
       const adminToken = readSecret('admin-token', values);
+      // Before anything starts: a missing studio is said at once, with no stack to close.
+      const studioModule = values.studio ? await loadStudio() : undefined;
       const stack = await startDevStack({
         // The studio's pages call the gateway from their own origin.
         allowedOrigins: [
@@ -203,15 +205,17 @@ async function main(argv: string[]): Promise<void> {
         ...(adminToken ? { adminToken } : {}),
         ...(values.chain ? { chainPort: port(values['chain-port'], 8545) } : {}),
       });
-      const studio = values.studio
-        ? await startStudio({
-            gatewayUrl: stack.gatewayUrl,
-            host: values.host,
-            port: studioPort,
-          }).catch(async (error: unknown) => {
-            await stack.close();
-            throw error;
-          })
+      const studio = studioModule
+        ? await studioModule
+            .startStudio({
+              gatewayUrl: stack.gatewayUrl,
+              host: values.host,
+              port: studioPort,
+            })
+            .catch(async (error: unknown) => {
+              await stack.close();
+              throw error;
+            })
         : undefined;
       closeOnSignal('dev', {
         close: async () => {

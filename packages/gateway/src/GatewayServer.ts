@@ -1,23 +1,18 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createLogger, HttpError, type Logger } from '@peerframe/core';
 import {
-  type BitrateHints,
   bearerToken,
   closeHttp,
   contentType,
-  createLogger,
-  HttpError,
-  type Logger,
   listenHttp,
-  maxSdpBytes,
-  parseSdp,
   readBody,
   readJsonObject,
   requestUrl,
-  requireVp8Video,
   secretsEqual,
   sendError,
   sendJson,
-} from '@peerframe/core';
+} from '@peerframe/core/http';
+import { type BitrateHints, maxSdpBytes, parseSdp, requireVp8Video } from '@peerframe/core/sdp';
 import {
   type GatewayHealth,
   type OrchestratorViewList,

@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  BaseError,
-  type BitrateHints,
-  createLogger,
-  epochNowMs,
-  type HopTimings,
-  HttpError,
-  type Logger,
-  setVideoBitrateHints,
-  TypedEmitter,
-} from '@peerframe/core';
+import { BaseError, createLogger, HttpError, type Logger, TypedEmitter } from '@peerframe/core';
+import { epochNowMs, type HopTimings } from '@peerframe/core/frameTiming';
+import { type BitrateHints, setVideoBitrateHints } from '@peerframe/core/sdp';
 import type { Wei } from '@peerframe/protocol';
 import type { StreamState, StreamStats } from '@peerframe/wire';
 import type { RtpPacket } from 'werift';

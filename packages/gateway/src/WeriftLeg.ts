@@ -1,11 +1,7 @@
 import type { Socket } from 'node:dgram';
-import {
-  BaseError,
-  createLogger,
-  InvalidSdpError,
-  ntpToEpochMs,
-  TypedEmitter,
-} from '@peerframe/core';
+import { BaseError, createLogger, TypedEmitter } from '@peerframe/core';
+import { ntpToEpochMs } from '@peerframe/core/frameTiming';
+import { InvalidSdpError } from '@peerframe/core/sdp';
 import {
   type MediaStreamTrack,
   PictureLossIndication,

@@ -1,21 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createLogger, HttpError, type Logger } from '@peerframe/core';
+import { epochNowMs } from '@peerframe/core/frameTiming';
 import {
   bearerToken,
   closeHttp,
-  createLogger,
-  epochNowMs,
-  HttpError,
-  type Logger,
   listenHttp,
-  parseSdp,
   readJsonObject,
   requestUrl,
-  requireVp8Video,
   secretsEqual,
   sendError,
   sendJson,
-} from '@peerframe/core';
+} from '@peerframe/core/http';
+import { parseSdp, requireVp8Video } from '@peerframe/core/sdp';
 import { defaultPipelineRegistry, type PipelineRegistry } from '@peerframe/pipelines';
 import {
   type CreateSessionResponse,

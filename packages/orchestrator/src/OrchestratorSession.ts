@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  BaseError,
-  createLogger,
-  epochNowMs,
-  type FrameTimingRecord,
-  InvalidSdpError,
-  type Logger,
-  TypedEmitter,
-} from '@peerframe/core';
+import { BaseError, createLogger, type Logger, TypedEmitter } from '@peerframe/core';
+import { epochNowMs, type FrameTimingRecord } from '@peerframe/core/frameTiming';
+import { InvalidSdpError } from '@peerframe/core/sdp';
 import {
   type I420Image,
   installWrtcExitGuard,

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { BaseError, createLogger, InvalidSdpError, TypedEmitter } from '@peerframe/core';
+import { BaseError, createLogger, TypedEmitter } from '@peerframe/core';
+import { InvalidSdpError } from '@peerframe/core/sdp';
 import {
   ExtensionProfiles,
   PictureLossIndication,

@@ -5,7 +5,7 @@
  * WebRtcTransport's parameters. mediasoup is ICE-lite: our SDP says `a=ice-lite` and lists host
  * candidates only.
  */
-import { InvalidSdpError, parseSdp, requireVp8Video } from '@peerframe/core';
+import { InvalidSdpError, parseSdp, requireVp8Video } from '@peerframe/core/sdp';
 import type {
   DtlsFingerprint,
   DtlsParameters,

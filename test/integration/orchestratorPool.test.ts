@@ -1,8 +1,7 @@
 import { HttpError } from '@peerframe/core';
+import { OrchestratorPool, PaymentError } from '@peerframe/gateway';
 import { OrchestratorServer } from '@peerframe/orchestrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PaymentError } from './GatewayPayments.ts';
-import { OrchestratorPool } from './OrchestratorPool.ts';
 
 describe('OrchestratorPool', () => {
   let full: OrchestratorServer;
