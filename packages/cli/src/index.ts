@@ -3,6 +3,7 @@ export {
   type DevStack,
   type DevStackNode,
   type DevStackOptions,
+  NodeExitedError,
   startDevStack,
 } from './devStack.ts';
 export { decryptEthKeystore, type EthKeystore, encryptEthKeystore } from './ethKeystore.ts';

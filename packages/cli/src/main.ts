@@ -191,7 +191,13 @@ async function main(argv: string[]): Promise<void> {
       const adminToken = readSecret('admin-token', values);
       // Before anything starts: a missing studio is said at once, with no stack to close.
       const studioModule = values.studio ? await loadStudio() : undefined;
+      let studio: { url: string; close(): Promise<void> } | undefined;
       const stack = await startDevStack({
+        // No half-dead stack: a node that exits stops the others, and dev exits saying which.
+        onNodeExit: (error) => {
+          process.stderr.write(`peerframe dev: ${error.message}; stopping the stack\n`);
+          void Promise.allSettled([studio?.close(), stack.close()]).then(() => process.exit(1));
+        },
         // The studio's pages call the gateway from their own origin.
         allowedOrigins: [
           ...(values.studio ? studioOrigins(values.host, studioPort) : []),
@@ -205,7 +211,7 @@ async function main(argv: string[]): Promise<void> {
         ...(adminToken ? { adminToken } : {}),
         ...(values.chain ? { chainPort: port(values['chain-port'], 8545) } : {}),
       });
-      const studio = studioModule
+      studio = studioModule
         ? await studioModule
             .startStudio({
               gatewayUrl: stack.gatewayUrl,
