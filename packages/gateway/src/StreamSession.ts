@@ -648,11 +648,6 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     else if (this.#state === 'connecting') this.#setState('warming');
   }
 
-  /**
-   * Detects an orchestrator that stopped returning video although it is fed. Output is expected
-   * only while packets go to it, and after a gap in its input (publisher loss, faults) it gets
-   * time for the keyframe round trip before silence counts.
-   */
   /** A publisher that never connects (a bare WHIP POST) must not hold an orchestrator for ever. */
   #checkPublisher(): void {
     if (this.#state !== 'connecting') return;
@@ -667,6 +662,11 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     }
   }
 
+  /**
+   * Detects an orchestrator that stopped returning video although it is fed. Output is expected
+   * only while packets go to it, and after a gap in its input (publisher loss, faults) it gets
+   * time for the keyframe round trip before silence counts.
+   */
   #checkUpstream(): void {
     const upstream = this.#upstream;
     if (!upstream || this.#failingOver || this.#state === 'ended') return;

@@ -67,8 +67,8 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   packetsLost = 0;
   #remoteSsrc: number | undefined;
   #state: LegState = 'new';
-  readonly #continuity = new RtpContinuity();
   /** Offsets that keep our outgoing sequence numbers and timestamps continuous across sources. */
+  readonly #continuity = new RtpContinuity();
   /** The remote's offer as last applied (answering legs): the base of an ICE restart. */
   #remoteOffer: string | undefined;
   readonly #log = createLogger('gateway:leg');

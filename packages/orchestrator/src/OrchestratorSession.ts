@@ -22,7 +22,7 @@ export type SessionStats = {
   /** Frames replaced in the decoder → pipeline queue by a newer one (latest frame wins). */
   framesDropped: number;
   pipelineErrors: number;
-  /** Median pipeline time over the last 300 frames, ms. */
+  /** Median pipeline time over the last `pipelineTimesKept` (300) frames, ms. */
   pipelineMsP50: number;
 };
 
@@ -40,6 +40,9 @@ export type SessionTransportStats = {
 
 /** Frame records a session keeps for the gateway to fetch (about 10 s at 30 fps). */
 const frameRecordsKept = 300;
+
+/** Pipeline times a session keeps for its median, `pipelineMsP50` (about 10 s at 30 fps). */
+const pipelineTimesKept = 300;
 
 export type OrchestratorSessionEvents = {
   state: [SessionState];
@@ -178,7 +181,10 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     };
   }
 
-  /** The timing records of processed frames with `seq` above `afterSeq` (at most the last 300). */
+  /**
+   * The timing records of processed frames with `seq` above `afterSeq` (at most the last
+   * `frameRecordsKept`).
+   */
   frameTimings(afterSeq = 0): FrameTimingRecord[] {
     const records = this.#frameRecords;
     const first = records.findIndex((record) => record.seq > afterSeq);
@@ -306,7 +312,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   #recordPipelineMs(ms: number): void {
     this.#observePipelineMs?.(ms);
     this.#pipelineMs.push(ms);
-    if (this.#pipelineMs.length > 300) this.#pipelineMs.shift();
+    if (this.#pipelineMs.length > pipelineTimesKept) this.#pipelineMs.shift();
   }
 
   #setState(state: SessionState): void {
