@@ -33,6 +33,7 @@ import { runPipelinesBench } from './pipelinesBench.ts';
 import {
   type BenchReport,
   type ChartedRun,
+  firstFrameFromPostMs,
   fpsTimeline,
   latencyHistogram,
   renderReport,
@@ -331,8 +332,7 @@ const latency = Object.fromEntries(
         roundTripP99Ms: r.latencyP99Ms,
         fpsOut: r.fpsOut,
         pipelineMsP50: r.pipelineMsP50,
-        firstFrameMs:
-          r.firstFrameMs === undefined ? null : Math.round((r.connectMs ?? 0) + r.firstFrameMs),
+        firstFrameMs: firstFrameFromPostMs(r),
         hopsP50Ms: r.hopsP50Ms ?? null,
         framesTimed: r.framesTimed ?? 0,
       },
@@ -375,7 +375,7 @@ console.table(
     p50ms: r.latencyP50Ms,
     p95ms: r.latencyP95Ms,
     pipelineMs: r.pipelineMsP50,
-    firstMs: r.firstFrameMs === undefined ? null : Math.round((r.connectMs ?? 0) + r.firstFrameMs),
+    firstFrameMs: firstFrameFromPostMs(r),
     cpu: r.cpuPercent,
   })),
 );
@@ -385,7 +385,7 @@ console.table({
   gasPerRedeemWinningTicket: payments.gasPerRedeemWinningTicket,
   redemptionsPerStreamHour: payments.redemptionsPerStreamHour,
   failoverFreezeMs: failover.freezeMs,
-  sfuStreamsPerCore: sfu.streamsPerCore,
+  sfuStreamsPerCoreExtrapolated: sfu.streamsPerCore,
 });
 console.log(
   `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${Math.round((performance.now() - startedAt) / 1000)} s; wrote ${quick ? 'bench/results/quick.json' : 'bench/results/latest.json, BENCHMARKS.md and charts'}`,
