@@ -32,6 +32,17 @@ export default {
       to: { path: network, reachable: true },
     },
     {
+      name: 'browser-safe',
+      comment:
+        "What runs in browsers (@peerframe/wire, @peerframe/core/browser, the client SDK's root entry) reaches no Node.js module and no logger, not even through another module.",
+      severity: 'error',
+      from: {
+        path: '^packages/(wire/src/|core/src/browser\\.ts$|client-sdk/src/index\\.ts$)',
+        pathNot: '\\.test\\.ts$',
+      },
+      to: { path: ['^(node:)?[a-z_0-9/]+$', '^node_modules/pino/'], reachable: true },
+    },
+    {
       name: 'packages-not-examples-or-tests',
       comment:
         'Packages are published; examples, cross-package tests, benchmarks and scripts are not. They may use packages, never the other way (the CLI loads the studio by name, as an optional module).',
