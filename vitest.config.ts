@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -14,6 +17,13 @@ const alias = [
     replacement: `${root}packages/$1/src/$2.ts`,
   },
 ];
+
+// Orchestrators follow an installed-pipelines folder (default ~/.peerframe/pipelines) and a model
+// store: every test process and node a test starts (they inherit this environment) gets empty
+// ones of this run instead of the user's. A test that needs its own passes flags or variables.
+const testHome = mkdtempSync(join(tmpdir(), 'peerframe-test-home-'));
+process.env.PEERFRAME_PIPELINES_DIR = join(testHome, 'pipelines');
+process.env.PEERFRAME_MODEL_CACHE = join(testHome, 'models');
 
 export default defineConfig({
   resolve: { alias },

@@ -7,22 +7,26 @@
 import {
   advanceRound,
   arbitrumOneTypicalGasPriceWei,
+  batchRedeemWinningTickets,
   createTicketParams,
   defaultPriceWeiPerSecond,
   defaultTicketParamsOptions,
   encodeAuxData,
-  getProtocolContracts,
+  fundDepositAndReserve,
+  getBlockHashForRound,
+  getCurrentRound,
   getRecipientRandHash,
   maxWinProb,
   measureTicketThroughput,
+  type RedeemableTicket,
+  redeemWinningTicket,
   redemptionsPerStreamHour,
   setupOrchestrator,
   signTicketWithKey,
   startLocalProtocol,
   type Ticket,
-  ticketBrokerAbi,
 } from '@peerframe/protocol';
-import { type Hex, parseEther } from 'viem';
+import { parseEther } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 
 export type PaymentsBenchResult = {
@@ -90,30 +94,24 @@ async function measureRedemptionGas(
     if (!deployer || !gateway || !orchestrator) throw new Error('anvil has too few accounts');
     const gatewayKey = gateway.getHdKey().privateKey;
     if (!gatewayKey) throw new Error('no gateway key');
-    const recipient = await setupOrchestrator({
+    const recipient = await setupOrchestrator(chain.walletClient(orchestrator), {
       ...chain,
-      ownerWalletClient: chain.walletClient(deployer),
-      orchestratorWalletClient: chain.walletClient(orchestrator),
+      owner: chain.walletClient(deployer),
       stakeWei: parseEther('1000'),
     });
-    await advanceRound({ ...chain, walletClient: chain.walletClient(deployer) });
-    const sender = getProtocolContracts(chain.addresses, {
-      public: chain.publicClient,
-      wallet: chain.walletClient(gateway),
+    await advanceRound(chain.walletClient(deployer), chain);
+    await fundDepositAndReserve(chain.walletClient(gateway), {
+      ...chain,
+      depositWei: parseEther('100'),
+      reserveWei: parseEther('1'),
     });
-    await chain.publicClient.waitForTransactionReceipt({
-      hash: await sender.ticketBroker.write.fundDepositAndReserve(
-        [parseEther('100'), parseEther('1')],
-        { value: parseEther('101') },
-      ),
-    });
-    const round = await sender.roundsManager.read.currentRound();
+    const round = await getCurrentRound(chain.publicClient, chain);
     const auxData = encodeAuxData(
       round,
-      await sender.roundsManager.read.blockHashForRound([round]),
+      await getBlockHashForRound(chain.publicClient, { ...chain, round }),
     );
     let nonce = 0n;
-    const winner = async () => {
+    const winner = async (): Promise<RedeemableTicket> => {
       nonce++;
       const recipientRand = BigInt(generatePrivateKey());
       const ticket: Ticket = {
@@ -127,33 +125,16 @@ async function measureRedemptionGas(
       };
       return { ticket, signature: await signTicketWithKey(gatewayKey, ticket), recipientRand };
     };
-    const redeem = async (
-      functionName: 'redeemWinningTicket' | 'batchRedeemWinningTickets',
-      args: readonly unknown[],
-    ) => {
-      const hash: Hex = await chain.walletClient(orchestrator).writeContract({
-        address: chain.addresses.ticketBroker,
-        abi: ticketBrokerAbi,
-        functionName,
-        args: args as never,
-      });
-      const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
-      if (receipt.status !== 'success') throw new Error(`${functionName} reverted`);
-      return Number(receipt.gasUsed);
-    };
-
+    const redeemer = chain.walletClient(orchestrator);
     const single: number[] = [];
     for (let i = 0; i < redemptions; i++) {
-      const w = await winner();
-      single.push(await redeem('redeemWinningTicket', [w.ticket, w.signature, w.recipientRand]));
+      const { receipt } = await redeemWinningTicket(redeemer, { ...chain, ...(await winner()) });
+      single.push(Number(receipt.gasUsed));
     }
-    const batch = await Promise.all(Array.from({ length: 10 }, winner));
-    const batchGas = await redeem('batchRedeemWinningTickets', [
-      batch.map((w) => w.ticket),
-      batch.map((w) => w.signature),
-      batch.map((w) => w.recipientRand),
-    ]);
-    return { single: median(single), batchPerTicket: Math.round(batchGas / batch.length) };
+    const tickets = await Promise.all(Array.from({ length: 10 }, winner));
+    const { receipt } = await batchRedeemWinningTickets(redeemer, { ...chain, tickets });
+    const batchGas = Number(receipt.gasUsed);
+    return { single: median(single), batchPerTicket: Math.round(batchGas / tickets.length) };
   } finally {
     await chain.close();
   }

@@ -1,17 +1,21 @@
 /**
- * The pipelines figures of `npm run bench`: for every registered pipeline at 256², 512² and
- * 1280×720, the whole pipeline's ms per frame (`process()`), the bare pretrained model's ms (the
- * network alone on its own input size, for the pipelines that have one), and — for the same
+ * The pipelines figures of `npm run bench`: under every execution provider that loads here (CPU
+ * always; CUDA and WebGPU when their probes pass), for every registered pipeline at 256², 512²
+ * and 1280×720, the whole pipeline's ms per frame (`process()`), the bare pretrained model's ms
+ * (the network alone on its own input size, for the pipelines that have one), and — for the same
  * pipeline run from its shipped manifest as a workflow plan — the ms inside ONNX sessions and JS
  * nodes and the plan's own overhead (plan − sessions − JS nodes). Plus a few workflows that are
- * not shipped pipelines (a chain of image nodes fused into one session, two filters fused).
- * Figures only: nothing is asserted, nothing printed. One intra-op thread, as the nodes run.
+ * not shipped pipelines (a chain of image nodes fused into one session, two filters fused). Each
+ * row records the provider asked for and the providers its sessions ran on; the providers not
+ * measured are recorded with the reason. Figures only: nothing is asserted, nothing printed. One
+ * intra-op thread, as the nodes run. `npm run bench:pipelines` runs this section alone.
  */
 import { SyntheticVideo } from '@peerframe/client-sdk/node';
 import {
   blazeFaceModel,
   defaultNodeRegistry,
   defaultPipelineRegistry,
+  executionProviderUnavailableReason,
   type Frame,
   loadSelfieSegmentationOnnx,
   loadShippedPipeline,
@@ -23,11 +27,15 @@ import {
   WorkflowPlan,
   type WorkflowRunStats,
 } from '@peerframe/pipelines';
+import type { ExecutionProviderName } from '@peerframe/pipelines/onnx';
 import * as ort from 'onnxruntime-node';
 
 export type PipelineBenchRow = {
   pipeline: string;
   size: string;
+  /** The provider asked for, and the ones the pipeline's sessions ran on. */
+  executionProvider: ExecutionProviderName;
+  sessionsRanOn: string[];
   /** `pipeline.process(frame)`, median and 95th percentile, ms. */
   pipelineMsP50: number;
   pipelineMsP95: number;
@@ -47,6 +55,7 @@ export type PipelineBenchRow = {
 export type WorkflowBenchRow = {
   workflow: string;
   size: string;
+  executionProvider: ExecutionProviderName;
   /** ONNX sessions the plan compiled to. */
   sessions: number;
   planMsP50: number;
@@ -58,6 +67,8 @@ export type WorkflowBenchRow = {
 export type PipelinesBenchResult = {
   framesPerMeasurement: number;
   intraOpNumThreads: number;
+  /** The providers measured, and why each other one was not. */
+  executionProviders: { measured: ExecutionProviderName[]; unavailable: Record<string, string> };
   pipelines: PipelineBenchRow[];
   workflows: WorkflowBenchRow[];
 };
@@ -127,9 +138,12 @@ async function timePlan(plan: WorkflowPlan, input: readonly Frame[], count: numb
 }
 
 /** The pretrained networks alone, ms per run (median), on random input of their own size. */
-async function bareModels(count: number): Promise<Record<string, number>> {
+async function bareModels(
+  count: number,
+  executionProvider: ExecutionProviderName,
+): Promise<Record<string, number>> {
   const run = async (model: Uint8Array, name: string, dims: number[]) => {
-    const session = await OnnxSession.create(model, sessionOptions);
+    const session = await OnnxSession.create(model, { ...sessionOptions, executionProvider });
     try {
       const data = Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () =>
         Math.random(),
@@ -203,12 +217,47 @@ const extraWorkflows: Record<string, Workflow> = {
   },
 };
 
+/** The providers that load here, and why each other one does not. */
+async function presentProviders(): Promise<PipelinesBenchResult['executionProviders']> {
+  const measured: ExecutionProviderName[] = [];
+  const unavailable: Record<string, string> = {};
+  for (const provider of ['cpu', 'cuda', 'webgpu'] as const) {
+    const reason = await executionProviderUnavailableReason(provider);
+    if (reason === undefined) measured.push(provider);
+    else unavailable[provider] = reason;
+  }
+  return { measured, unavailable };
+}
+
 export async function runPipelinesBench(options: {
   quick: boolean;
 }): Promise<PipelinesBenchResult> {
   const count = options.quick ? 20 : 60;
-  const registry = defaultPipelineRegistry({ workflows: { sessionOptions } });
-  const bare = await bareModels(count);
+  const providers = await presentProviders();
+  const rows: PipelineBenchRow[] = [];
+  const workflowRows: WorkflowBenchRow[] = [];
+  for (const executionProvider of providers.measured) {
+    const measured = await measureProvider(count, executionProvider);
+    rows.push(...measured.rows);
+    workflowRows.push(...measured.workflowRows);
+  }
+  return {
+    framesPerMeasurement: count,
+    intraOpNumThreads: sessionOptions.intraOpNumThreads,
+    executionProviders: providers,
+    pipelines: rows,
+    workflows: workflowRows,
+  };
+}
+
+/** Every pipeline and extra workflow at every size, on one provider. */
+async function measureProvider(
+  count: number,
+  executionProvider: ExecutionProviderName,
+): Promise<{ rows: PipelineBenchRow[]; workflowRows: WorkflowBenchRow[] }> {
+  const providerOptions = { ...sessionOptions, executionProvider };
+  const registry = defaultPipelineRegistry({ workflows: { sessionOptions: providerOptions } });
+  const bare = await bareModels(count, executionProvider);
   const shipped = new Set<string>(shippedPipelineNames);
   const rows: PipelineBenchRow[] = [];
   const workflowRows: WorkflowBenchRow[] = [];
@@ -218,6 +267,7 @@ export async function runPipelinesBench(options: {
     for (const name of registry.names()) {
       const pipeline = await registry.create(name);
       let times: number[];
+      const sessionsRanOn = [...(pipeline.executionProviders ?? [])];
       try {
         times = await timeCalls(count, 3, (i) =>
           pipeline.process(input[i % input.length] as Frame),
@@ -239,7 +289,7 @@ export async function runPipelinesBench(options: {
                 ),
               )
             : loaded.definition.workflow,
-          { registry: loaded.registry, sessionOptions },
+          { registry: loaded.registry, sessionOptions: providerOptions, models: loaded.models },
         );
         try {
           workflow = await timePlan(plan, input, count);
@@ -250,6 +300,8 @@ export async function runPipelinesBench(options: {
       rows.push({
         pipeline: name,
         size,
+        executionProvider,
+        sessionsRanOn,
         pipelineMsP50: round(quantile(times, 0.5)),
         pipelineMsP95: round(quantile(times, 0.95)),
         fps: round(1000 / mean(times), 1),
@@ -263,13 +315,14 @@ export async function runPipelinesBench(options: {
     for (const [name, workflow] of Object.entries(extraWorkflows)) {
       const plan = await WorkflowPlan.compile(workflow, {
         registry: defaultNodeRegistry(),
-        sessionOptions,
+        sessionOptions: providerOptions,
       });
       try {
         const timed = await timePlan(plan, input, count);
         workflowRows.push({
           workflow: name,
           size,
+          executionProvider,
           sessions: plan.steps.filter((step) => step.kind === 'onnx').length,
           planMsP50: timed.msP50,
           onnxMsP50: timed.onnxMsP50,
@@ -282,10 +335,5 @@ export async function runPipelinesBench(options: {
     }
   }
   await registry.close();
-  return {
-    framesPerMeasurement: count,
-    intraOpNumThreads: sessionOptions.intraOpNumThreads,
-    pipelines: rows,
-    workflows: workflowRows,
-  };
+  return { rows, workflowRows };
 }

@@ -16,6 +16,11 @@ export type ChartedRun = {
   size: string;
   pipeline: string;
   mode: 'network' | 'bare';
+  /** Network runs: the video codec both ways, and who published (`engine`, `libwebrtc`). */
+  codec?: string;
+  publisher?: string;
+  /** The orchestrator process alone (the cost of one stream there), % of one core. */
+  orchestratorCpuPercent?: number;
   framesSent: number;
   framesReturned: number;
   fpsOut: number;
@@ -48,6 +53,10 @@ export type LatencyFigures = {
   hopsP50Ms: Omit<HopTimings, 'frames'> | null;
   /** Frames the gateway timed hop by hop. */
   framesTimed: number;
+  /** Frames sent that came back, %. */
+  framesReturnedPercent: number;
+  /** The orchestrator process's CPU over the run, % of one core. */
+  orchestratorCpuPercent: number | null;
 };
 
 export type BenchReport = {
@@ -56,7 +65,7 @@ export type BenchReport = {
   quick: boolean;
   durationMs: number;
   runs: (ChartedRun & { rssMb?: { gateway: number; orchestrator: number } })[];
-  /** By `pipeline@size`. */
+  /** By `pipeline@size/codec` (` (libwebrtc)` for the libwebrtc publisher's runs). */
   latency: Record<string, LatencyFigures>;
   failover: { freezeMs: number; framesSent: number; framesReturned: number };
   payments: PaymentsBenchResult;
@@ -105,7 +114,7 @@ function chart(run: ChartedRun, machine: BenchReport['machine']): string {
   const half = (width - 3 * pad) / 2;
   const plotHeight = height - 2 * pad - 20;
   const parts: string[] = [];
-  const title = `${run.size} ${run.pipeline}: round trip p50 ${run.latencyP50Ms} ms, p95 ${run.latencyP95Ms} ms, ${run.fpsOut} fps`;
+  const title = `${run.size} ${run.pipeline}${run.codec ? ` ${run.codec}` : ''}: round trip p50 ${run.latencyP50Ms} ms, p95 ${run.latencyP95Ms} ms, ${run.fpsOut} fps`;
   parts.push(
     `<text x="${pad}" y="22" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
   );
@@ -181,18 +190,18 @@ export function renderReport(report: BenchReport, markdownPath: URL, resultsDir:
     '',
     '## Through gateway and orchestrator',
     '',
-    '| size | pipeline | frames back | fps out | p50 ms | p95 ms | p99 ms | pipeline ms | connect ms | first frame ms | CPU % (1 core = 100) | RSS MB gateway / orchestrator |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| size | pipeline | codec (publisher) | frames back | fps out | p50 ms | p95 ms | p99 ms | pipeline ms | connect ms | first frame ms | CPU % all (1 core = 100) | CPU % orchestrator | RSS MB gateway / orchestrator |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const run of report.runs.filter((r) => r.mode === 'network')) {
     const firstFrameMs = firstFrameFromPostMs(run);
     lines.push(
-      `| ${run.size} | ${run.pipeline} | ${run.framesReturned}/${run.framesSent} | ${run.fpsOut} | ${run.latencyP50Ms} | ${run.latencyP95Ms} | ${run.latencyP99Ms} | ${run.pipelineMsP50} | ${run.connectMs ?? ''} | ${firstFrameMs ?? ''} | ${run.cpuPercent} | ${run.rssMb ? `${run.rssMb.gateway} / ${run.rssMb.orchestrator}` : ''} |`,
+      `| ${run.size} | ${run.pipeline} | ${run.codec ?? ''} (${run.publisher ?? ''}) | ${run.framesReturned}/${run.framesSent} | ${run.fpsOut} | ${run.latencyP50Ms} | ${run.latencyP95Ms} | ${run.latencyP99Ms} | ${run.pipelineMsP50} | ${run.connectMs ?? ''} | ${firstFrameMs ?? ''} | ${run.cpuPercent} | ${run.orchestratorCpuPercent ?? ''} | ${run.rssMb ? `${run.rssMb.gateway} / ${run.rssMb.orchestrator}` : ''} |`,
     );
   }
   lines.push(
     '',
-    'The orchestrator was warm (pipelines loaded at start). Connect = WHIP POST → publisher connected (orchestrator selection and session set-up included). First frame = WHIP POST → first processed frame back: connect, then the first frame pushed → back. CPU is the publisher, gateway and orchestrator together.',
+    "The orchestrator was warm (pipelines loaded at start). Connect = WHIP POST → publisher connected (orchestrator selection and session set-up included). First frame = WHIP POST → first processed frame back: connect, then the first frame pushed → back. CPU all is the publisher, gateway and orchestrator together; CPU orchestrator is the orchestrator process alone (one stream). The engine publisher is PeerFrame's own media engine (werift + FFmpeg on a media thread), the same for VP8 and H.264; libwebrtc is the Node SDK's publisher (@roamhq/wrtc, VP8 only).",
     '',
     '## Where the time goes (per-hop medians, ms)',
     '',
@@ -229,20 +238,26 @@ export function renderReport(report: BenchReport, markdownPath: URL, resultsDir:
     '',
     `Default price ${report.payments.defaultPriceWeiPerSecond} wei/s, ticket EV ${report.payments.defaultTicketEvWei} wei, face value ${report.payments.defaultFaceValueWei} wei.`,
     '',
-    '## Pipelines and workflows (CPU, ONNX Runtime)',
+    '## Pipelines and workflows (ONNX Runtime, by execution provider)',
     '',
-    '| pipeline | size | ms p50 | ms p95 | fps | model alone ms | as a workflow ms | workflow overhead ms |',
-    '|---|---|---|---|---|---|---|---|',
+    `Measured on: ${(report.pipelines.executionProviders?.measured ?? ['cpu']).join(', ')}. Not measured: ${
+      Object.entries(report.pipelines.executionProviders?.unavailable ?? {})
+        .map(([provider, reason]) => `${provider} (${reason})`)
+        .join('; ') || 'none'
+    }.`,
+    '',
+    '| pipeline | size | provider (sessions ran on) | ms p50 | ms p95 | fps | model alone ms | as a workflow ms | workflow overhead ms |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...report.pipelines.pipelines.map(
       (r) =>
-        `| ${r.pipeline} | ${r.size} | ${r.pipelineMsP50} | ${r.pipelineMsP95} | ${r.fps} | ${r.bareModelMsP50 ?? ''} | ${r.workflowMsP50 ?? ''} | ${r.workflowOverheadMsP50 ?? ''} |`,
+        `| ${r.pipeline} | ${r.size} | ${r.executionProvider ?? 'cpu'} (${r.sessionsRanOn?.join('+') || 'none'}) | ${r.pipelineMsP50} | ${r.pipelineMsP95} | ${r.fps} | ${r.bareModelMsP50 ?? ''} | ${r.workflowMsP50 ?? ''} | ${r.workflowOverheadMsP50 ?? ''} |`,
     ),
     '',
-    '| workflow | size | ONNX sessions | plan ms p50 | in sessions ms | in JS nodes ms | overhead ms |',
-    '|---|---|---|---|---|---|---|',
+    '| workflow | size | provider | ONNX sessions | plan ms p50 | in sessions ms | in JS nodes ms | overhead ms |',
+    '|---|---|---|---|---|---|---|---|',
     ...report.pipelines.workflows.map(
       (r) =>
-        `| ${r.workflow} | ${r.size} | ${r.sessions} | ${r.planMsP50} | ${r.onnxMsP50} | ${r.jsNodeMsP50} | ${r.overheadMsP50} |`,
+        `| ${r.workflow} | ${r.size} | ${r.executionProvider ?? 'cpu'} | ${r.sessions} | ${r.planMsP50} | ${r.onnxMsP50} | ${r.jsNodeMsP50} | ${r.overheadMsP50} |`,
     ),
     '',
     '## Gateway capacity',
@@ -253,9 +268,10 @@ export function renderReport(report: BenchReport, markdownPath: URL, resultsDir:
     '',
   );
   for (const run of report.runs.filter((r) => r.mode === 'network')) {
-    const name = `chart-${run.size}-${run.pipeline}.svg`;
+    const label = [run.size, run.pipeline, run.codec, run.publisher].filter(Boolean).join('-');
+    const name = `chart-${label}.svg`;
     writeFileSync(new URL(name, resultsDir), chart(run, report.machine));
-    lines.push(`![${run.size} ${run.pipeline}](bench/results/${name})`, '');
+    lines.push(`![${label}](bench/results/${name})`, '');
   }
   writeFileSync(markdownPath, `${lines.join('\n')}\n`);
 }

@@ -1,9 +1,12 @@
 /**
  * `npm run bench`: every figure the project reports, measured on this machine.
  * - Through the whole stack: for 512×512 and 1280×720, for `passthrough`, `invert` and
- *   `background-blur`, a Node publisher pushes numbered frames at 30 fps through the real gateway
- *   and a warm orchestrator (each in its own process, as `npm start` runs them) and reads the frame
- *   numbers back: round-trip latency, fps, time to first processed frame, CPU and RSS.
+ *   `background-blur`, and for VP8 and H.264 with the same publisher (PeerFrame's own media engine
+ *   on a media thread: werift + FFmpeg), a Node publisher pushes numbered frames at 30 fps through
+ *   the real gateway and a warm orchestrator (each in its own process, as `npm start` runs them)
+ *   and reads the frame numbers back: round-trip latency, fps, time to first processed frame
+ *   (WHIP POST → first processed frame back), CPU (all processes, and the orchestrator alone: its
+ *   cost per stream) and RSS. The full run adds VP8 from libwebrtc (the Node SDK's publisher).
  * - Each pipeline bare (no network); failover freeze; payments (tickets signed/verified per
  *   second, gas per redemption, redemptions per stream-hour); pipelines and workflows at three
  *   sizes with the framework's overhead; gateway streams per core.
@@ -26,8 +29,10 @@ import {
   SyntheticVideo,
 } from '@peerframe/client-sdk/node';
 import { type HopTimings, hopNames } from '@peerframe/core/frameTiming';
+import type { VideoCodecName } from '@peerframe/core/videoCodec';
 import { defaultPipelineRegistry, type Frame } from '@peerframe/pipelines';
 import { parseOrchestratorInfo } from '@peerframe/wire';
+import { EngineWhipClient } from '../test/helpers/EngineWhipClient.ts';
 import { runPaymentsBench } from './paymentsBench.ts';
 import { runPipelinesBench } from './pipelinesBench.ts';
 import {
@@ -51,6 +56,13 @@ const sizes: readonly (readonly [number, number])[] = quick
       [1280, 720],
     ];
 const pipelines = ['passthrough', 'invert', 'background-blur'] as const;
+/** Who publishes: the engine (both codecs, same publisher), or libwebrtc through wrtc (VP8 only). */
+type PublisherKind = 'engine' | 'libwebrtc';
+const publishers: readonly { publisher: PublisherKind; codec: VideoCodecName }[] = [
+  { publisher: 'engine', codec: 'VP8' },
+  { publisher: 'engine', codec: 'H264' },
+  ...(quick ? [] : [{ publisher: 'libwebrtc' as const, codec: 'VP8' as const }]),
+];
 /** Also measured bare: what they draw over the frame hides the frame numbers. */
 const barePipelines = [
   ...pipelines,
@@ -112,13 +124,19 @@ async function networkRun(
   widthPx: number,
   heightPx: number,
   pipeline: (typeof pipelines)[number],
+  { publisher: kind, codec }: { publisher: PublisherKind; codec: VideoCodecName },
 ): Promise<Run> {
   const connectStarted = performance.now();
-  const publisher = await NodeWhipPublisher.connect({
-    whipUrl: `${stack.gatewayUrl}/whip`,
-    pipeline,
-  });
-  const connectMs = performance.now() - connectStarted;
+  const whipUrl = `${stack.gatewayUrl}/whip`;
+  const publisher =
+    kind === 'libwebrtc'
+      ? await NodeWhipPublisher.connect({ whipUrl, pipeline })
+      : await EngineWhipClient.connect({ whipUrl, pipeline, codec });
+  // From the WHIP POST (the engine publisher starts its own media thread before it, as a browser
+  // would have its camera and peer ready): WHIP POST → connected.
+  const connectMs =
+    performance.now() -
+    (publisher instanceof EngineWhipClient ? publisher.postedAtMs : connectStarted);
   // The gateway's per-second hop medians, from the stream's control channel.
   const control = await ControlClient.connect({
     gatewayUrl: stack.gatewayUrl,
@@ -128,7 +146,13 @@ async function networkRun(
   control.on('stats', ({ hops }) => {
     if (hops?.frames) seconds.push(hops);
   });
-  const decoderBefore = readDecoderSample((await publisher.getStats()).values());
+  const decoderStats = async () =>
+    publisher instanceof NodeWhipPublisher
+      ? readDecoderSample((await publisher.getStats()).values())
+      : undefined;
+  const decoderBefore = await decoderStats();
+  const orchestratorPid = stack.nodes.find((n) => n.role === 'orchestrator')?.pid ?? 0;
+  const orchestratorCpuBefore = cpuSeconds(orchestratorPid);
   const pids = [process.pid, ...stack.pids];
   const cpuBefore = pids.map(cpuSeconds);
   const wallBefore = performance.now();
@@ -139,7 +163,7 @@ async function networkRun(
     durationMs,
     ...(expectLuma[pipeline] ? { expectLuma: expectLuma[pipeline] } : {}),
   });
-  const decoderAfter = readDecoderSample((await publisher.getStats()).values());
+  const decoderAfter = await decoderStats();
   control.close();
   const hopsP50Ms = Object.fromEntries(
     hopNames.map((name) => {
@@ -150,13 +174,15 @@ async function networkRun(
       return [name, values.length === 0 ? undefined : round(quantile(values, 0.5))];
     }),
   ) as Omit<HopTimings, 'frames'>;
-  hopsP50Ms.gatewayToPublisher = gatewayToPublisherMs(decoderBefore, decoderAfter);
+  // The last hop from libwebrtc's decoder stats; the engine publisher has none to read.
+  hopsP50Ms.gatewayToPublisher =
+    decoderBefore && decoderAfter ? gatewayToPublisherMs(decoderBefore, decoderAfter) : undefined;
   const framesTimed = seconds.reduce((sum, second) => sum + (second.frames ?? 0), 0);
   const gatewayPid = stack.nodes.find((n) => n.role === 'gateway')?.pid ?? 0;
-  const orchestratorPid = stack.nodes.find((n) => n.role === 'orchestrator')?.pid ?? 0;
   const rss = { gateway: rssMb(gatewayPid), orchestrator: rssMb(orchestratorPid) };
   const wallS = (performance.now() - wallBefore) / 1000;
   const cpu = pids.map(cpuSeconds).reduce((sum, s, i) => sum + s - (cpuBefore[i] ?? 0), 0);
+  const orchestratorCpu = cpuSeconds(orchestratorPid) - orchestratorCpuBefore;
   const { sessions } = (await (
     await fetch(`${stack.orchestratorUrl}/sessions`, {
       headers: { authorization: `Bearer ${stack.orchestratorAdminToken}` },
@@ -170,6 +196,8 @@ async function networkRun(
     size: `${widthPx}x${heightPx}`,
     pipeline,
     mode: 'network',
+    codec,
+    publisher: kind,
     framesSent: result.framesSent,
     framesReturned: result.framesReturned,
     fpsOut: round(result.fpsOut) ?? 0,
@@ -178,6 +206,7 @@ async function networkRun(
     latencyP99Ms: round(result.latencyP99Ms),
     pipelineMsP50: round(session?.pipelineMsP50 ?? Number.NaN, 3) ?? 0,
     cpuPercent: round((cpu / wallS) * 100) ?? 0,
+    orchestratorCpuPercent: round((orchestratorCpu / wallS) * 100) ?? 0,
     ...(expectLuma[pipeline] ? { framesWrongContent: result.framesWrongContent } : {}),
     framesUnreadable: result.framesUnreadable,
     rssMb: rss,
@@ -302,8 +331,12 @@ try {
   await waitWarm(stack.orchestratorUrl);
   for (const [w, h] of sizes) {
     for (const pipeline of pipelines) {
-      process.stdout.write(`network ${w}x${h} ${pipeline} (${durationMs / 1000} s)…\n`);
-      runs.push(await networkRun(stack, w, h, pipeline));
+      for (const publisher of publishers) {
+        process.stdout.write(
+          `network ${w}x${h} ${pipeline} ${publisher.codec} from ${publisher.publisher} (${durationMs / 1000} s)…\n`,
+        );
+        runs.push(await networkRun(stack, w, h, pipeline, publisher));
+      }
     }
   }
 } finally {
@@ -325,7 +358,7 @@ const latency = Object.fromEntries(
   runs
     .filter((r) => r.mode === 'network')
     .map((r) => [
-      `${r.pipeline}@${r.size}`,
+      `${r.pipeline}@${r.size}/${r.codec}${r.publisher === 'libwebrtc' ? ' (libwebrtc)' : ''}`,
       {
         roundTripP50Ms: r.latencyP50Ms,
         roundTripP95Ms: r.latencyP95Ms,
@@ -335,6 +368,8 @@ const latency = Object.fromEntries(
         firstFrameMs: firstFrameFromPostMs(r),
         hopsP50Ms: r.hopsP50Ms ?? null,
         framesTimed: r.framesTimed ?? 0,
+        framesReturnedPercent: round((100 * r.framesReturned) / Math.max(1, r.framesSent)) ?? 0,
+        orchestratorCpuPercent: r.orchestratorCpuPercent ?? null,
       },
     ]),
 );
@@ -369,6 +404,8 @@ console.table(
     size: r.size,
     pipeline: r.pipeline,
     mode: r.mode,
+    codec: r.codec ?? '',
+    publisher: r.publisher ?? '',
     sent: r.framesSent,
     returned: r.framesReturned,
     fpsOut: r.fpsOut,
@@ -377,6 +414,7 @@ console.table(
     pipelineMs: r.pipelineMsP50,
     firstFrameMs: firstFrameFromPostMs(r),
     cpu: r.cpuPercent,
+    orchCpu: r.orchestratorCpuPercent ?? null,
   })),
 );
 console.table({

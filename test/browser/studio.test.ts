@@ -1,13 +1,16 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type StudioServer, startStudio } from '../../examples/studio/serveStudio.ts';
+import { writeCustomNodePackage } from '../../packages/pipelines/fixtures/customNodePackage.ts';
 import {
   backgroundBoxes,
   person,
   photoFrame,
 } from '../../packages/pipelines/fixtures/photoRegions.ts';
+import { installPipeline } from '../../packages/pipelines/src/manifest/pipelinePackages.ts';
 import {
   artifactsDir,
   collectConsole,
@@ -156,11 +159,27 @@ describe.skipIf(!hasChromium)('the studio in Chromium, on the real stack', () =>
   const latencies: Record<string, number[]> = {};
   let phase = 'invert';
 
+  const installRoot = mkdtempSync(join(tmpdir(), 'peerframe-studio-installed-'));
+
   beforeAll(async () => {
     mkdirSync(artifactsDir, { recursive: true });
     // The studio first: the gateway allows its origin; its pages find the gateway by `?gateway=`.
     studio = await startStudio({});
-    stack = await startStack({ orchestrators: 2, allowedOrigins: [studio.url] });
+    // A pipeline package installed where the orchestrators look: the studio lists it too.
+    const installed = await installPipeline(
+      (await writeCustomNodePackage(join(installRoot, 'src'))).dir,
+      join(installRoot, 'pipelines'),
+    );
+    stack = await startStack({
+      orchestrators: 2,
+      allowedOrigins: [studio.url],
+      orchestratorArgs: [
+        '--pipelines-dir',
+        join(installRoot, 'pipelines'),
+        '--allow-nodes',
+        `sha256:${installed.packageSha256}`,
+      ],
+    });
     browser = await launchChromium(writeY4m([photoFrame(512, 512)]));
     page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
     await page.addInitScript(countPeerConnections);
@@ -171,6 +190,7 @@ describe.skipIf(!hasChromium)('the studio in Chromium, on the real stack', () =>
     await browser?.close();
     await studio?.close();
     await stack?.close();
+    rmSync(installRoot, { recursive: true, force: true });
   });
 
   const shot = (name: string) => page.screenshot({ path: join(artifactsDir, `${name}.png`) });
@@ -199,6 +219,11 @@ describe.skipIf(!hasChromium)('the studio in Chromium, on the real stack', () =>
     }, 1_000);
     onTestFinished(() => clearInterval(poller));
     await page.waitForSelector('button[data-pipeline="invert"]');
+    // The installed package, offered once the orchestrators warmed it (the list is polled).
+    const installedButton = await page.waitForSelector('button[data-pipeline="luma-curve"]', {
+      timeout: 60_000,
+    });
+    expect(await installedButton.textContent()).toContain('by a node of its own');
     await waitFor(
       'the camera in the input pane',
       () => readVideo(page, '#input-video', [content]),

@@ -52,7 +52,7 @@ describe('the gateway forwards RTP without decoding', () => {
         const sent = statOf(await publisher.getStats(), 'outbound-rtp');
         const stream = (await stack.streams()).find((s) => publisher.resourceUrl.endsWith(s.id));
         if (!stream) throw new Error('the publisher has no stream on the gateway');
-        const received = (await stack.session(stream.orchestratorSessionId)).transport;
+        const received = await stack.transport(stream.orchestratorSessionId);
         expect(received.framesDecoded).toBeGreaterThan(150);
         expect(Math.abs(received.framesDecoded - sent('framesEncoded'))).toBeLessThanOrEqual(3);
         expect(

@@ -36,8 +36,7 @@ describe('keyframe requests travel upstream through the SFU', () => {
         if (!now) throw new Error('the stream is gone');
         return now;
       };
-      const orchestrator = async () =>
-        (await stack.session(stream.orchestratorSessionId)).transport;
+      const orchestrator = () => stack.transport(stream.orchestratorSessionId);
       const publisherReceivedPlis = async () =>
         statOf(await publisher.getStats(), 'outbound-rtp')('pliCount');
 

@@ -5,6 +5,7 @@ import {
   type SessionStats,
 } from '@peerframe/client-sdk/node';
 import type { FrameTimingRecord, HopTimings } from '@peerframe/core/frameTiming';
+import { createWeriftPeer } from '@peerframe/core/werift';
 import { WrtcVideoSink } from '@peerframe/core/wrtc';
 import {
   parseVideoTiming,
@@ -13,43 +14,14 @@ import {
   videoTimingUri,
 } from '@peerframe/gateway';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  RTCPeerConnection,
-  RTCRtpCodecParameters,
-  RTCRtpHeaderExtensionParameters,
-  type RtpPacket,
-  useSdesMid,
-} from 'werift';
+import type { RtpPacket } from 'werift';
 import { startStack, type TestStack } from '../helpers/startStack.ts';
 import { startSyntheticTrack } from '../helpers/syntheticTrack.ts';
 
 /** A WHEP viewer on werift: it sees the RTP packets themselves, header extensions included. */
 async function connectRtpViewer(whepUrl: string) {
-  const pc = new RTCPeerConnection({
-    iceServers: [],
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-    iceInterfaceAddresses: { udp4: '127.0.0.1' },
-    iceUseIpv6: false,
-    codecs: {
-      video: [
-        new RTCRtpCodecParameters({
-          mimeType: 'video/VP8',
-          clockRate: 90_000,
-          payloadType: 96,
-          rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
-        }),
-      ],
-      audio: [],
-    },
-    headerExtensions: {
-      video: [
-        useSdesMid(),
-        new RTCRtpHeaderExtensionParameters({ uri: playoutDelayUri, id: 6 }),
-        new RTCRtpHeaderExtensionParameters({ uri: videoTimingUri, id: 7 }),
-      ],
-      audio: [],
-    },
-  });
+  // VP8 with the mid, playout-delay and video-timing extensions, as every PeerFrame leg has them.
+  const pc = createWeriftPeer();
   const packets: RtpPacket[] = [];
   const transceiver = pc.addTransceiver('video', { direction: 'recvonly' });
   transceiver.onTrack.subscribe((track) => {

@@ -30,8 +30,7 @@ describe('loss repair still works with the buffers removed', () => {
         return now;
       };
       // The stream's current orchestrator session (a stalled stream would move to another).
-      const orchestrator = async () =>
-        (await stack.session((await gateway()).orchestratorSessionId)).transport;
+      const orchestrator = async () => stack.transport((await gateway()).orchestratorSessionId);
       const publisherStats = async () => {
         const report = await publisher.getStats();
         const inbound = statOf(report, 'inbound-rtp');

@@ -3,8 +3,9 @@ import {
   connectProtocol,
   defaultPriceWeiPerSecond,
   defaultTicketParamsOptions,
+  getWinningTicketRedemptions,
+  isTicketUsed,
   type StoredWinningTicket,
-  ticketBrokerAbi,
   WinningTicketStore,
 } from '@peerframe/protocol';
 import {
@@ -250,12 +251,7 @@ describe('payments through the whole stack (anvil, gateway, orchestrator process
       privateKey: chain.gatewayKey,
     });
     const usedOnChain = (hash: `0x${string}`) =>
-      publicClient.readContract({
-        address: addresses.ticketBroker,
-        abi: ticketBrokerAbi,
-        functionName: 'usedTickets',
-        args: [hash],
-      });
+      isTicketUsed(publicClient, { addresses, ticketHash: hash });
     const killedWith = pending.map((w) => w.ticketHash);
     for (const hash of killedWith) expect(await usedOnChain(hash)).toBe(false);
 
@@ -281,21 +277,11 @@ describe('payments through the whole stack (anvil, gateway, orchestrator process
     await expect.poll(unsettled, { timeout: 30_000, interval: 500 }).toBe(0);
 
     // Exactly once: one WinningTicketRedeemed event per winner, none twice.
-    const events = await publicClient.getContractEvents({
-      address: addresses.ticketBroker,
-      abi: ticketBrokerAbi,
-      eventName: 'WinningTicketRedeemed',
-      fromBlock: 0n,
-    });
+    const events = await getWinningTicketRedemptions(publicClient, { addresses });
     // A ticket is its params (recipientRand: a winner retires them, the gateway pays on with new
     // ones whose nonces start again at 1) and its nonce.
     const redeemedHashes = events.map((e) =>
-      JSON.stringify([
-        e.args.sender,
-        e.args.recipient,
-        String(e.args.recipientRand),
-        String(e.args.senderNonce),
-      ]),
+      JSON.stringify([e.sender, e.recipient, String(e.recipientRand), String(e.senderNonce)]),
     );
     expect(new Set(redeemedHashes).size).toBe(redeemedHashes.length);
     const store = WinningTicketStore.open({ path: storePath });

@@ -10,13 +10,13 @@ import {
   advanceRound,
   decodeTicketParams,
   encodePayment,
+  fundDepositAndReserve,
   type LocalProtocol,
   parseEth,
   setupOrchestrator,
   startLocalProtocol,
   type TicketParams,
   type TicketSender,
-  ticketBrokerAbi,
 } from '@peerframe/protocol';
 import {
   errorOfBody,
@@ -69,23 +69,16 @@ export async function startPaidChain(): Promise<PaidChain> {
       protocol.accounts[9],
     ];
     if (!owner || !orchestratorAccount || !senderAccount) throw new Error('too few accounts');
-    await setupOrchestrator({
-      testClient: protocol.testClient,
-      publicClient: protocol.publicClient,
-      ownerWalletClient: protocol.walletClient(owner),
-      orchestratorWalletClient: protocol.walletClient(orchestratorAccount),
-      addresses: protocol.addresses,
+    await setupOrchestrator(protocol.walletClient(orchestratorAccount), {
+      ...protocol,
+      owner: protocol.walletClient(owner),
       stakeWei: parseEth('1000'),
     });
-    await advanceRound({ ...protocol, walletClient: protocol.walletClient(owner) });
-    await protocol.publicClient.waitForTransactionReceipt({
-      hash: await protocol.walletClient(senderAccount).writeContract({
-        address: protocol.addresses.ticketBroker,
-        abi: ticketBrokerAbi,
-        functionName: 'fundDepositAndReserve',
-        args: [parseEth('1'), parseEth('1')],
-        value: parseEth('2'),
-      }),
+    await advanceRound(protocol.walletClient(owner), protocol);
+    await fundDepositAndReserve(protocol.walletClient(senderAccount), {
+      ...protocol,
+      depositWei: parseEth('1'),
+      reserveWei: parseEth('1'),
     });
     const secret = generatePrivateKey();
     const keyOf = (account: HDAccount) =>

@@ -8,11 +8,13 @@ import {
   startOrchestratorPayments,
 } from '@peerframe/orchestrator';
 import {
+  fundDepositAndReserve,
+  getSenderInfo,
   type LocalProtocol,
+  type LocalProtocolWalletClient,
   parseEth,
   startLocalProtocol,
   type TicketParamsOptions,
-  ticketBrokerAbi,
   type Wei,
 } from '@peerframe/protocol';
 import type { OrchestratorView } from '@peerframe/wire';
@@ -29,6 +31,8 @@ export type PaidNodes = {
   /** The gateway's account (dev account 9): 1 ETH deposit and 1 ETH reserve to start with. */
   gatewayAccount: HDAccount;
   gatewayKey: Hex;
+  /** Signs as the gateway's account, e.g. its TicketBroker transactions. */
+  gatewayWallet: LocalProtocolWalletClient;
   /** An orchestrator in this process, paid in tickets, on the next free dev account. */
   startOrchestrator(input?: {
     priceWeiPerSecond?: Wei;
@@ -42,10 +46,6 @@ export type PaidNodes = {
   ): Promise<{ gateway: GatewayServer; payments: GatewayPayments }>;
   /** The gateway's deposit, reserve and withdraw round, read from the chain now. */
   gatewayFunds(): Promise<GatewayFunds>;
-  /** Sends a TicketBroker transaction as the gateway and waits for it. */
-  asGateway(
-    call: { functionName: 'unlock' | 'cancelUnlock' } | { functionName: 'fundDeposit'; value: Wei },
-  ): Promise<void>;
   /**
    * `POST /whip?pipeline=passthrough` on a gateway with an offer from a peer that never
    * connects: the status, the stream's id when created, the error body otherwise.
@@ -79,24 +79,13 @@ export async function startPaidNodes(): Promise<PaidNodes> {
   };
   const keyOf = (i: number): Hex => bytesToHex(account(i).getHdKey().privateKey as Uint8Array);
   const gatewayAccount = account(gatewayIndex);
-  const asGateway: PaidNodes['asGateway'] = async (call) => {
-    const hash = await chain.walletClient(gatewayAccount).writeContract({
-      address: chain.addresses.ticketBroker,
-      abi: ticketBrokerAbi,
-      ...(call as { functionName: 'unlock' }),
-    });
-    const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== 'success') throw new Error(`${call.functionName} reverted`);
-  };
+  const gatewayWallet = chain.walletClient(gatewayAccount);
   try {
-    const hash = await chain.walletClient(gatewayAccount).writeContract({
-      address: chain.addresses.ticketBroker,
-      abi: ticketBrokerAbi,
-      functionName: 'fundDepositAndReserve',
-      args: [parseEth('1'), parseEth('1')],
-      value: parseEth('2'),
+    await fundDepositAndReserve(gatewayWallet, {
+      addresses: chain.addresses,
+      depositWei: parseEth('1'),
+      reserveWei: parseEth('1'),
     });
-    await chain.publicClient.waitForTransactionReceipt({ hash });
   } catch (error) {
     await chain.close();
     throw error;
@@ -106,6 +95,7 @@ export async function startPaidNodes(): Promise<PaidNodes> {
     chain,
     gatewayAccount,
     gatewayKey: keyOf(gatewayIndex),
+    gatewayWallet,
     async startOrchestrator(input = {}) {
       orchestrators++;
       const index = orchestrators;
@@ -134,19 +124,12 @@ export async function startPaidNodes(): Promise<PaidNodes> {
       return { gateway, payments };
     },
     async gatewayFunds() {
-      const [sender, reserve] = await chain.publicClient.readContract({
-        address: chain.addresses.ticketBroker,
-        abi: ticketBrokerAbi,
-        functionName: 'getSenderInfo',
-        args: [gatewayAccount.address],
+      const { depositWei, reserveWei, withdrawRound } = await getSenderInfo(chain.publicClient, {
+        addresses: chain.addresses,
+        sender: gatewayAccount.address,
       });
-      return {
-        depositWei: sender.deposit,
-        reserveWei: reserve.fundsRemaining,
-        withdrawRound: sender.withdrawRound,
-      };
+      return { depositWei, reserveWei, withdrawRound };
     },
-    asGateway,
     async publish(gatewayUrl) {
       const res = await fetch(`${gatewayUrl}/whip?pipeline=passthrough`, {
         method: 'POST',

@@ -1,11 +1,13 @@
 import { type DevStack, type DevStackNode, startDevStack } from '@peerframe/cli';
 import type { StreamFaults } from '@peerframe/gateway';
-import type {
-  OrchestratorSessionList,
-  OrchestratorSessionSummary,
-  OrchestratorSessionView,
-  StreamStats,
-  StreamStatsList,
+import {
+  type OrchestratorSessionList,
+  type OrchestratorSessionSummary,
+  type OrchestratorSessionView,
+  type OrchestratorTransportStats,
+  parseOrchestratorSessionView,
+  type StreamStats,
+  type StreamStatsList,
 } from '@peerframe/wire';
 
 export type TestStack = {
@@ -20,8 +22,10 @@ export type TestStack = {
   streams(): Promise<StreamStats[]>;
   /** The orchestrator's sessions (GET /sessions, with its admin token). */
   sessions(): Promise<OrchestratorSessionSummary[]>;
-  /** One orchestrator session with libwebrtc's counters (GET /sessions/:id, with its admin token). */
+  /** One orchestrator session with its media counters (GET /sessions/:id, with its admin token). */
   session(id: string): Promise<OrchestratorSessionView>;
+  /** A session's media counters (its `transport`); throws when its media thread gave none. */
+  transport(id: string): Promise<OrchestratorTransportStats>;
   /** Drops forwarded packets of a stream for a while (needs `faultInjection`). */
   injectFaults(
     streamId: string,
@@ -83,6 +87,10 @@ export async function startStack({
     ...(gatewayArgs ? { gatewayArgs } : {}),
     ...(orchestratorPricesWeiPerSecond ? { orchestratorPricesWeiPerSecond } : {}),
   });
+  const session = async (id: string) =>
+    parseOrchestratorSessionView(
+      await getJson(`${stack.orchestratorUrl}/sessions/${id}`, stack.orchestratorAdminToken),
+    );
   return {
     gatewayUrl: stack.gatewayUrl,
     nodes: stack.nodes,
@@ -98,11 +106,12 @@ export async function startStack({
           stack.orchestratorAdminToken,
         )
       ).sessions,
-    session: (id) =>
-      getJson<OrchestratorSessionView>(
-        `${stack.orchestratorUrl}/sessions/${id}`,
-        stack.orchestratorAdminToken,
-      ),
+    session,
+    transport: async (id) => {
+      const { transport } = await session(id);
+      if (!transport) throw new Error(`orchestrator session ${id} gave no media counters`);
+      return transport;
+    },
     injectFaults: async (streamId, faults) => {
       const res = await fetch(`${stack.gatewayUrl}/streams/${streamId}/faults`, {
         method: 'POST',

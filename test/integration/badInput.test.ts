@@ -6,24 +6,26 @@ import { startStack, type TestStack } from '../helpers/startStack.ts';
 type ErrorBody = { error: { code: string; message: string } };
 
 /** A syntactically complete offer whose only video codec is H.264 (what OBS sends). */
-const h264OnlyOffer = [
-  'v=0',
-  'o=- 1 2 IN IP4 127.0.0.1',
-  's=-',
-  't=0 0',
-  'a=group:BUNDLE 0',
-  'm=video 9 UDP/TLS/RTP/SAVPF 102',
-  'c=IN IP4 0.0.0.0',
-  'a=mid:0',
-  'a=ice-ufrag:abcd',
-  'a=ice-pwd:abcdefghijklmnopqrstuvwx',
-  'a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF',
-  'a=setup:actpass',
-  'a=sendrecv',
-  'a=rtcp-mux',
-  'a=rtpmap:102 H264/90000',
-  '',
-].join('\r\n');
+/** An offer of one video codec: `rtpmap` (and `fmtp`) lines for payload type 102. */
+const offerOf = (...codecLines: string[]) =>
+  [
+    'v=0',
+    'o=- 1 2 IN IP4 127.0.0.1',
+    's=-',
+    't=0 0',
+    'a=group:BUNDLE 0',
+    'm=video 9 UDP/TLS/RTP/SAVPF 102',
+    'c=IN IP4 0.0.0.0',
+    'a=mid:0',
+    'a=ice-ufrag:abcd',
+    'a=ice-pwd:abcdefghijklmnopqrstuvwx',
+    'a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF',
+    'a=setup:actpass',
+    'a=sendrecv',
+    'a=rtcp-mux',
+    ...codecLines,
+    '',
+  ].join('\r\n');
 
 describe('bad input never breaks a node', () => {
   let stack: TestStack;
@@ -102,10 +104,21 @@ describe('bad input never breaks a node', () => {
       await expectError(await whip(huge), 413, 'body_too_large');
     });
 
-    it('rejects an H.264-only offer, naming the codecs', async () => {
-      const message = await expectError(await whip(h264OnlyOffer), 400, 'unsupported_codec');
-      expect(message).toMatch(/VP8/);
-      expect(message).toMatch(/H264/);
+    it('rejects an offer of codecs it cannot carry, naming them', async () => {
+      const vp9 = await expectError(
+        await whip(offerOf('a=rtpmap:102 VP9/90000')),
+        400,
+        'unsupported_codec',
+      );
+      expect(vp9).toMatch(/VP8 or H\.264/);
+      expect(vp9).toMatch(/VP9/);
+      // H.264 in packetization-mode 0 (one NAL unit per packet) cannot carry a 720p keyframe.
+      const mode0 = await expectError(
+        await whip(offerOf('a=rtpmap:102 H264/90000', 'a=fmtp:102 profile-level-id=42e01f')),
+        400,
+        'unsupported_codec',
+      );
+      expect(mode0).toMatch(/H264 \(packetization-mode 0 only\)/);
     });
 
     it('rejects an unknown pipeline with a 4xx that lists the known ones', async () => {

@@ -6,13 +6,18 @@ import { fileURLToPath } from 'node:url';
 import { encryptEthKeystore } from '@peerframe/cli';
 import {
   advanceRound,
-  getProtocolContracts,
+  getDelegator,
+  getLptBalance,
+  getRoundInfo,
+  getSenderInfo,
+  getServiceUri,
+  getTranscoder,
   type LocalProtocol,
-  livepeerTokenAbi,
+  mintLpt,
   startLocalProtocol,
   WinningTicketStore,
 } from '@peerframe/protocol';
-import { bytesToHex, type Hex, parseEther } from 'viem';
+import { type Address, bytesToHex, type Hex, parseEther } from 'viem';
 import { generatePrivateKey, type HDAccount, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -65,7 +70,8 @@ const as = (i: number) => [
   privateFile(`key-${i}`, `${keyOf(acct(i))}\n`),
   '--json',
 ];
-const contracts = () => getProtocolContracts(chain.addresses, chain.publicClient);
+/** What the TicketBroker holds for a sender. */
+const senderInfo = (sender: Address) => getSenderInfo(chain.publicClient, { ...chain, sender });
 /** Runs a command that must succeed; returns its JSON. */
 async function ok(args: string[], env?: Record<string, string>) {
   const result = await peerframe(args, env);
@@ -139,11 +145,10 @@ describe('peerframe chain commands against anvil', () => {
     expect(out.depositWei).toBe('1500000000000000000');
     out = await ok(['reserve', '500000000gwei', ...as(1)]);
     expect(out.reserveWei).toBe(parseEther('0.5').toString());
-    let [sender, reserve] = await contracts().ticketBroker.read.getSenderInfo([gateway]);
-    expect([sender.deposit, reserve.fundsRemaining]).toEqual([
-      parseEther('1.5'),
-      parseEther('0.5'),
-    ]);
+    expect(await senderInfo(gateway)).toMatchObject({
+      depositWei: parseEther('1.5'),
+      reserveWei: parseEther('0.5'),
+    });
 
     // The key from PEERFRAME_ETH_KEY, human output.
     const viaEnv = await peerframe(
@@ -187,23 +192,21 @@ describe('peerframe chain commands against anvil', () => {
       '--json',
     ];
     await ok(['deposit', '2', ...withKeystore]);
-    [sender] = await contracts().ticketBroker.read.getSenderInfo([keystoreAccount.address]);
-    expect(sender.deposit).toBe(parseEther('2'));
+    expect((await senderInfo(keystoreAccount.address)).depositWei).toBe(parseEther('2'));
     writeFileSync(join(tmp, 'password'), 'wrong');
     const wrong = await peerframe(['deposit', '2', ...withKeystore]);
     expect([wrong.code, wrong.stderr.includes('wrong password')]).toEqual([2, true]);
 
     // Unlock, then withdraw once the unlock period (2 rounds) has passed; too early reverts.
-    await advanceRound({ ...chain, walletClient: chain.walletClient() });
+    await advanceRound(chain.walletClient(), chain);
     out = await ok(['unlock', ...as(1)]);
     const withdrawRound = BigInt(out.withdrawRound as string);
     const early = await peerframe(['withdraw', ...as(1)]);
     expect(early.code).toBe(1);
     expect(early.stderr).toMatch(/reverted: account is locked/);
-    await advanceRound({ ...chain, walletClient: chain.walletClient(), rounds: 2n });
-    expect(await contracts().roundsManager.read.currentRound()).toBeGreaterThanOrEqual(
-      withdrawRound,
-    );
+    expect(
+      await advanceRound(chain.walletClient(), { ...chain, rounds: 2n }),
+    ).toBeGreaterThanOrEqual(withdrawRound);
     const before = await chain.publicClient.getBalance({ address: gateway });
     out = await ok(['withdraw', ...as(1)]);
     expect([out.depositWei, out.reserveWei]).toEqual([
@@ -211,59 +214,58 @@ describe('peerframe chain commands against anvil', () => {
       parseEther('0.5').toString(),
     ]);
     expect(await chain.publicClient.getBalance({ address: gateway })).toBeGreaterThan(before);
-    [sender, reserve] = await contracts().ticketBroker.read.getSenderInfo([gateway]);
-    expect([sender.deposit, reserve.fundsRemaining]).toEqual([0n, 0n]);
+    expect(await senderInfo(gateway)).toMatchObject({ depositWei: 0n, reserveWei: 0n });
   });
 
   it('orchestrator: bond, transcoder, service URI, initialize-round, reward, claim, unbond, rebond, withdraw-stake, status', {
     timeout: 180_000,
   }, async () => {
     const orch = acct(2).address;
-    const { bondingManager, livepeerToken, roundsManager, serviceRegistry } = contracts();
+    const client = chain.publicClient;
+    const lptOf = (account: Address) => getLptBalance(client, { ...chain, account });
+    const delegator = (account: Address) => getDelegator(client, { ...chain, delegator: account });
+    const transcoder = (account: Address) =>
+      getTranscoder(client, { ...chain, transcoder: account });
     // LPT from the token owner.
-    await chain.publicClient.waitForTransactionReceipt({
-      hash: await chain.walletClient().writeContract({
-        address: chain.addresses.livepeerToken,
-        abi: livepeerTokenAbi,
-        functionName: 'mint',
-        args: [orch, parseEther('1000')],
-      }),
-    });
-    await advanceRound({ ...chain, walletClient: chain.walletClient() });
+    await mintLpt(chain.walletClient(), { ...chain, to: orch, amountWei: parseEther('1000') });
+    await advanceRound(chain.walletClient(), chain);
 
     await ok(['bond', '1000', ...as(2)]);
-    expect(await livepeerToken.read.balanceOf([orch])).toBe(0n);
-    expect((await bondingManager.read.getDelegator([orch]))[0]).toBe(parseEther('1000'));
+    expect(await lptOf(orch)).toBe(0n);
+    expect((await delegator(orch)).bondedWei).toBe(parseEther('1000'));
     let out = await ok(['transcoder', '--reward-cut', '10%', '--fee-share', '12.5', ...as(2)]);
     expect([out.rewardCutPpm, out.feeSharePpm]).toEqual(['100000', '125000']);
-    const [, rewardCut, feeShare] = await bondingManager.read.getTranscoder([orch]);
-    expect([rewardCut, feeShare]).toEqual([100_000n, 125_000n]);
+    expect(await transcoder(orch)).toMatchObject({
+      rewardCutPpm: 100_000n,
+      feeSharePpm: 125_000n,
+    });
     await ok(['set-service-uri', 'https://orch.example:8935', ...as(2)]);
-    expect(await serviceRegistry.read.getServiceURI([orch])).toBe('https://orch.example:8935');
+    expect(await getServiceUri(client, { ...chain, orchestrator: orch })).toBe(
+      'https://orch.example:8935',
+    );
 
     // Mine to the next round; anyone initialises it, once.
-    const start = await roundsManager.read.currentRoundStartBlock();
-    const length = await roundsManager.read.roundLength();
-    const block = await chain.publicClient.getBlockNumber();
-    await chain.testClient.mine({ blocks: Number(start + length - block) });
+    const { startBlock, lengthBlocks } = await getRoundInfo(client, chain);
+    const block = await client.getBlockNumber();
+    await chain.testClient.mine({ blocks: Number(startBlock + lengthBlocks - block) });
     out = await ok(['initialize-round', ...as(5)]);
-    const round = await roundsManager.read.currentRound();
+    const { round, initialized } = await getRoundInfo(client, chain);
     expect(out.round).toBe(round.toString());
-    expect(await roundsManager.read.currentRoundInitialized()).toBe(true);
+    expect(initialized).toBe(true);
     const again = await peerframe(['initialize-round', ...as(5)]);
     expect([again.code, again.stderr]).toEqual([
       1,
       expect.stringMatching(/reverted: round already initialized/),
     ]);
-    expect(await bondingManager.read.isActiveTranscoder([orch])).toBe(true);
+    expect((await transcoder(orch)).active).toBe(true);
 
     out = await ok(['reward', ...as(2)]);
     expect(BigInt(out.rewardWei as string)).toBeGreaterThan(0n);
     const notActive = await peerframe(['reward', ...as(3)]);
     expect(notActive.stderr).toMatch(/reverted: caller must be an active transcoder/);
 
-    await advanceRound({ ...chain, walletClient: chain.walletClient() });
-    const pending = await bondingManager.read.pendingStake([orch, 0n]);
+    await advanceRound(chain.walletClient(), chain);
+    const pending = (await delegator(orch)).pendingStakeWei;
     out = await ok(['claim-earnings', ...as(2)]);
     expect(out.bondedWei).toBe(pending.toString());
     expect(pending).toBeGreaterThan(parseEther('1000'));
@@ -272,17 +274,17 @@ describe('peerframe chain commands against anvil', () => {
     expect(out.unbondingLockId).toBe('0');
     await ok(['unbond', '50', ...as(2)]);
     await ok(['rebond', '1', ...as(2)]);
-    expect((await bondingManager.read.getDelegator([orch]))[0]).toBe(pending - parseEther('100'));
+    expect((await delegator(orch)).bondedWei).toBe(pending - parseEther('100'));
     const early = await peerframe(['withdraw-stake', '0', ...as(2)]);
     expect(early.stderr).toMatch(/withdraw round must be before or equal to the current round/);
-    await advanceRound({ ...chain, walletClient: chain.walletClient(), rounds: 2n });
+    await advanceRound(chain.walletClient(), { ...chain, rounds: 2n });
     await ok(['withdraw-stake', '0', ...as(2)]);
-    expect(await livepeerToken.read.balanceOf([orch])).toBe(parseEther('100'));
+    expect(await lptOf(orch)).toBe(parseEther('100'));
 
     // status: the chain as seen from the account, and the winners waiting in a node's store.
     const storePath = join(tmp, 'winners.sqlite');
     const store = WinningTicketStore.open({ path: storePath });
-    const currentRound = await roundsManager.read.currentRound();
+    const currentRound = (await getRoundInfo(client, chain)).round;
     store.add({
       ticket: {
         recipient: orch,

@@ -3,16 +3,17 @@ import { fileURLToPath } from 'node:url';
 import {
   advanceRound,
   arbitrumOneProtocol,
+  bond,
   connectProtocol,
-  controllerAbi,
   controllerContractNames,
-  getContractId,
-  getProtocolContracts,
+  getTreasuryRewardCut,
   type LocalProtocol,
-  mintAndApprove,
+  mintLpt,
+  setContractInfo,
   setupOrchestrator,
   startAnvil,
   startLocalProtocol,
+  transferControllerOwnership,
 } from '@peerframe/protocol';
 import { bytesToHex, type Hex, pad, parseEther } from 'viem';
 import type { HDAccount } from 'viem/accounts';
@@ -63,8 +64,7 @@ async function ok(args: string[], key?: number) {
   expect(result.code, `${args.join(' ')}\n${result.stderr}`).toBe(0);
   return JSON.parse(result.stdout) as Record<string, unknown>;
 }
-const next = (rounds = 1n) =>
-  advanceRound({ ...chain, walletClient: chain.walletClient(), rounds });
+const next = (rounds = 1n) => advanceRound(chain.walletClient(), { ...chain, rounds });
 
 beforeAll(async () => {
   chain = await startLocalProtocol({
@@ -80,15 +80,8 @@ beforeAll(async () => {
   await chain.testClient.setStorageAt({ address: livepeer, index: 0, value: pad(acct(0).address) });
   const owner = chain.walletClient();
   for (const [key, name] of Object.entries(controllerContractNames)) {
-    const address = chain.addresses[key as keyof typeof controllerContractNames];
-    await chain.publicClient.waitForTransactionReceipt({
-      hash: await owner.writeContract({
-        address: livepeer,
-        abi: controllerAbi,
-        functionName: 'setContractInfo',
-        args: [getContractId(name), address, '0x0000000000000000000000000000000000000000'],
-      }),
-    });
+    const contract = chain.addresses[key as keyof typeof controllerContractNames];
+    await setContractInfo(owner, { addresses: { controller: livepeer }, name, contract });
   }
 }, 120_000);
 
@@ -137,37 +130,17 @@ describe('governance from the command line, on "arbitrum-one"', () => {
   it('propose, vote (a delegator overriding its orchestrator), queue, execute', {
     timeout: 240_000,
   }, async () => {
-    const common = {
-      testClient: chain.testClient,
-      publicClient: chain.publicClient,
-      ownerWalletClient: chain.walletClient(),
-      addresses: chain.addresses,
-    };
-    await setupOrchestrator({
-      ...common,
-      orchestratorWalletClient: chain.walletClient(acct(1)),
+    const owner = chain.walletClient();
+    await setupOrchestrator(chain.walletClient(acct(1)), {
+      ...chain,
+      owner,
       stakeWei: parseEther('1000'),
     });
-    await mintAndApprove({
-      ...common,
-      holderWalletClient: chain.walletClient(acct(2)),
-      amountWei: parseEther('600'),
-    });
-    const contracts = getProtocolContracts(chain.addresses, {
-      public: chain.publicClient,
-      wallet: chain.walletClient(acct(2)),
-    });
-    await chain.publicClient.waitForTransactionReceipt({
-      hash: await contracts.bondingManager.write.bond([parseEther('600'), acct(1).address]),
-    });
+    const amountWei = parseEther('600');
+    await mintLpt(owner, { ...chain, to: acct(2).address, amountWei });
+    await bond(chain.walletClient(acct(2)), { ...chain, amountWei, to: acct(1).address });
     await next();
-    const owner = getProtocolContracts(chain.addresses, {
-      public: chain.publicClient,
-      wallet: chain.walletClient(),
-    });
-    await chain.publicClient.waitForTransactionReceipt({
-      hash: await owner.controller.write.transferOwnership([chain.addresses.treasury]),
-    });
+    await transferControllerOwnership(owner, { ...chain, newOwner: chain.addresses.treasury });
 
     const bad = await peerframe(['propose', '--target', 'nowhere', ...onArbitrum()], 1);
     expect(bad.code).toBe(2);
@@ -204,6 +177,7 @@ describe('governance from the command line, on "arbitrum-one"', () => {
     await ok(['queue', id], 3);
     await ok(['execute', id], 3);
     expect((await ok(['proposal', id])).state).toBe('executed');
-    expect(await owner.bondingManager.read.nextRoundTreasuryRewardCutRate()).toBe(10n ** 26n);
+    const cut = await getTreasuryRewardCut(chain.publicClient, chain);
+    expect(cut.nextRoundCutRate).toBe(10n ** 26n);
   });
 });

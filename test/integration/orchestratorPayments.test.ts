@@ -7,12 +7,12 @@ import {
   advanceRound,
   decodeTicketParams,
   encodePayment,
+  fundDepositAndReserve,
   type LocalProtocol,
   parseEth,
   setupOrchestrator,
   startLocalProtocol,
   TicketSender,
-  ticketBrokerAbi,
 } from '@peerframe/protocol';
 import { bytesToHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
@@ -33,28 +33,16 @@ describe('orchestrator payments (real anvil, in-process orchestrator)', () => {
   beforeAll(async () => {
     protocol = await startLocalProtocol();
     const orchestratorAccount = protocol.accounts[1] ?? (undefined as never);
-    await setupOrchestrator({
-      testClient: protocol.testClient,
-      publicClient: protocol.publicClient,
-      ownerWalletClient: protocol.walletClient(),
-      orchestratorWalletClient: protocol.walletClient(orchestratorAccount),
-      addresses: protocol.addresses,
+    await setupOrchestrator(protocol.walletClient(orchestratorAccount), {
+      ...protocol,
+      owner: protocol.walletClient(),
       stakeWei: parseEth('1000'),
     });
-    await advanceRound({
-      testClient: protocol.testClient,
-      publicClient: protocol.publicClient,
-      walletClient: protocol.walletClient(),
-      addresses: protocol.addresses,
-    });
-    await protocol.publicClient.waitForTransactionReceipt({
-      hash: await protocol.walletClient(gateway()).writeContract({
-        address: protocol.addresses.ticketBroker,
-        abi: ticketBrokerAbi,
-        functionName: 'fundDepositAndReserve',
-        args: [parseEth('1'), parseEth('1')],
-        value: parseEth('2'),
-      }),
+    await advanceRound(protocol.walletClient(), protocol);
+    await fundDepositAndReserve(protocol.walletClient(gateway()), {
+      ...protocol,
+      depositWei: parseEth('1'),
+      reserveWei: parseEth('1'),
     });
     dataDir = mkdtempSync(join(tmpdir(), 'peerframe-payments-'));
     const payments = await startOrchestratorPayments({

@@ -82,7 +82,7 @@ describe('OrchestratorPool', () => {
     try {
       pool.reportFailure(
         a.url,
-        new PaymentError(502, 'ticket_ev_too_high', 'EV 1e18 > 3e12', { blame: 'orchestrator' }),
+        new PaymentError('ticket_ev_too_high', 'EV 1e18 > 3e12', { blame: 'orchestrator' }),
       );
       // An ordinary failure of b is over in 1 ms; a's refused terms keep it out.
       pool.reportFailure(b.url, new HttpError(502, 'orchestrator_error', 'boom'));

@@ -1,6 +1,6 @@
 import { NodeWhipPublisher, runFrameProbe } from '@peerframe/client-sdk/node';
 import { OrchestratorServer } from '@peerframe/orchestrator';
-import { parseEth, TicketSender, ticketBrokerAbi } from '@peerframe/protocol';
+import { fundDepositAndReserve, parseEth, TicketSender } from '@peerframe/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openConnectedSession } from '../helpers/fuzz/startFuzzStack.ts';
 import {
@@ -212,14 +212,10 @@ describe('a paid session takes payments from the sender that opened it only', ()
     try {
       const other = chain.protocol.accounts[8];
       if (!other) throw new Error('no account 8');
-      await chain.protocol.publicClient.waitForTransactionReceipt({
-        hash: await chain.protocol.walletClient(other).writeContract({
-          address: chain.protocol.addresses.ticketBroker,
-          abi: ticketBrokerAbi,
-          functionName: 'fundDepositAndReserve',
-          args: [parseEth('1'), parseEth('1')],
-          value: parseEth('2'),
-        }),
+      await fundDepositAndReserve(chain.protocol.walletClient(other), {
+        ...chain.protocol,
+        depositWei: parseEth('1'),
+        reserveWei: parseEth('1'),
       });
       const owner = new TicketSender({ account: chain.senderAccount });
       const stranger = new TicketSender({ account: other });

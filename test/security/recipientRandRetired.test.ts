@@ -5,10 +5,10 @@ import {
   encodePayment,
   getRecipientRandHash,
   getTicketExpectedValue,
+  getWinningTicketRedemptions,
   isWinningTicket,
   type TicketParams,
   TicketSender,
-  ticketBrokerAbi,
 } from '@peerframe/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -200,15 +200,10 @@ async function publishedRecipientRand(
   chain: PaidChain,
   recipientRandHash: string,
 ): Promise<bigint | undefined> {
-  const events = await chain.protocol.publicClient.getContractEvents({
-    address: chain.protocol.addresses.ticketBroker,
-    abi: ticketBrokerAbi,
-    eventName: 'WinningTicketRedeemed',
-    fromBlock: 0n,
-  });
+  const events = await getWinningTicketRedemptions(chain.protocol.publicClient, chain.protocol);
   return events
-    .map((e) => e.args.recipientRand)
-    .find((rand) => rand !== undefined && getRecipientRandHash(rand) === recipientRandHash);
+    .map((e) => e.recipientRand)
+    .find((rand) => getRecipientRandHash(rand) === recipientRandHash);
 }
 
 /** recipientRandHash of every params a stored winner retired. */

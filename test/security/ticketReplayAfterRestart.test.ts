@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { OrchestratorServer } from '@peerframe/orchestrator';
 import {
   getTicketExpectedValue,
+  getWinningTicketRedemptions,
   TicketSender,
-  ticketBrokerAbi,
   WinningTicketStore,
 } from '@peerframe/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,12 +82,7 @@ describe('tickets paid before a restart buy nothing after it', () => {
     } finally {
       reader.close();
     }
-    const redeemed = await chain.protocol.publicClient.getContractEvents({
-      address: chain.protocol.addresses.ticketBroker,
-      abi: ticketBrokerAbi,
-      eventName: 'WinningTicketRedeemed',
-      fromBlock: 0n,
-    });
+    const redeemed = await getWinningTicketRedemptions(chain.protocol.publicClient, chain.protocol);
     expect(redeemed.length).toBe(winnersBefore.length);
 
     // And the sender pays the new run with the params it issues now.

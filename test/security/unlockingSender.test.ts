@@ -1,7 +1,13 @@
 import { HttpError } from '@peerframe/core';
 import { installWrtcExitGuard } from '@peerframe/core/wrtc';
 import { OrchestratorClient } from '@peerframe/gateway';
-import { decodeTicketParams, encodePayment, TicketSender } from '@peerframe/protocol';
+import {
+  decodeTicketParams,
+  encodePayment,
+  fundDeposit,
+  TicketSender,
+  unlock,
+} from '@peerframe/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRealOffer } from '../helpers/fuzz/startFuzzStack.ts';
 import { type PaidNodes, startPaidNodes } from '../helpers/startPaidNodes.ts';
@@ -26,7 +32,7 @@ describe('a sender whose deposit is unlocking', () => {
 
   it('the gateway refuses to pay: 503 sender_unlocking, no orchestrator blamed, nothing paid', async () => {
     const orchestrator = await nodes.startOrchestrator();
-    await nodes.asGateway({ functionName: 'unlock' });
+    await unlock(nodes.gatewayWallet, nodes.chain);
     const funds = await nodes.gatewayFunds();
     expect(funds.withdrawRound).toBeGreaterThan(0n);
     const { gateway } = await nodes.startGateway([orchestrator.server.url], { fundsCacheMs: 0 });
@@ -43,7 +49,7 @@ describe('a sender whose deposit is unlocking', () => {
     expect(gateway.streams.size).toBe(0);
 
     // Funding again cancels the unlock: the gateway pays again (once it has read the chain).
-    await nodes.asGateway({ functionName: 'fundDeposit', value: 1n });
+    await fundDeposit(nodes.gatewayWallet, { ...nodes.chain, amountWei: 1n });
     await expect
       .poll(async () => (await publish(gateway.url)).status, { timeout: 10_000 })
       .toBe(201);
@@ -64,7 +70,7 @@ describe('a sender whose deposit is unlocking', () => {
     stream.on('payment', () => payments++);
     await expect.poll(() => payments, { timeout: 10_000 }).toBeGreaterThan(0);
 
-    await nodes.asGateway({ functionName: 'unlock' });
+    await unlock(nodes.gatewayWallet, nodes.chain);
     expect(await ended).toBe('sender_unlocking');
     expect(stream.stats().swaps).toBe(0);
     for (const view of await views(gateway.url)) {
@@ -97,7 +103,7 @@ describe('a sender whose deposit is unlocking', () => {
     const balance = orchestrator.payments.balance(session.id);
     expect(balance).toBeGreaterThan(0n);
 
-    await nodes.asGateway({ functionName: 'unlock' });
+    await unlock(nodes.gatewayWallet, nodes.chain);
     const refused = await client
       .pay(session.id, await paymentOf(2n * 10n ** 12n))
       .catch((error: unknown) => error);

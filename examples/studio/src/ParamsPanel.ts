@@ -7,8 +7,8 @@ import type {
 
 /**
  * The params form of a pipeline, generated from its schema (`@peerframe/wire`'s param specs): a
- * slider for each number, a select for each enum, a checkbox for each boolean, a colour picker for
- * a `#rrggbb` string, a text field for any other string. Each change is reported at once (the
+ * slider for each number, a select for each enum, a checkbox for each boolean, a text area for a
+ * workflow (its JSON), a colour picker for a `#rrggbb` string, a text field for any other string. Each change is reported at once (the
  * caller throttles what it sends).
  */
 export function renderParamsPanel(
@@ -95,6 +95,15 @@ function field(
     input.checked = value === true;
     input.addEventListener('change', () => onChange(name, input.checked));
     wrapper.append(input);
+  } else if (spec.type === 'workflow') {
+    // A whole ComfyUI workflow (API format): sent as its JSON text, which the pipeline parses.
+    const area = document.createElement('textarea');
+    area.dataset.param = name;
+    area.rows = 6;
+    area.spellcheck = false;
+    area.value = typeof value === 'string' ? value : JSON.stringify(value, null, 1);
+    area.addEventListener('change', () => onChange(name, area.value));
+    wrapper.append(area);
   } else if (isColour(spec)) {
     const input = document.createElement('input');
     input.type = 'color';

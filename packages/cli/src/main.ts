@@ -5,12 +5,18 @@ import { createSfuAdapter, GatewayServer } from '@peerframe/gateway';
 import { OrchestratorServer } from '@peerframe/orchestrator';
 import { chainCommandNames, chainCommandsUsage, runChainCommand } from './chainCommands.ts';
 import { startDevStack } from './devStack.ts';
+import { installCudaUsage, runInstallCuda } from './installCudaCommand.ts';
 import { loadStudio } from './loadStudio.ts';
 import {
   gatewayPaymentsFromFlags,
   orchestratorPaymentsFromFlags,
   paymentFlagsUsage,
 } from './nodePayments.ts';
+import {
+  orchestratorPipelineFlags,
+  orchestratorPipelineFlagsUsage,
+  orchestratorPipelinesFromFlags,
+} from './orchestratorPipelineFlags.ts';
 import { CliUsageError } from './parseChainAmount.ts';
 import { pipelineCommandsUsage, runPipelineCommand } from './pipelineCommands.ts';
 import { readSecret, refuseSecretArguments } from './readSecret.ts';
@@ -50,12 +56,31 @@ Commands:
                                            or ending any session (sessions answer their creator only)
                                            --fault-injection (tests: POST /sessions/:id/faults)
                                            --warmup all|<name,...> (load and warm pipelines at start)
+${orchestratorPipelineFlagsUsage}
 ${paymentFlagsUsage}
 ${chainCommandsUsage}
-${pipelineCommandsUsage}`;
+${pipelineCommandsUsage}
+${installCudaUsage}`;
+
+/** The commands that start nodes (the others are `pipeline` and the chain commands). */
+const nodeCommands: ReadonlySet<string | undefined> = new Set(['dev', 'gateway', 'orchestrator']);
+const helpWords: ReadonlySet<string | undefined> = new Set([undefined, 'help', '--help', '-h']);
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (helpWords.has(command)) {
+    // `peerframe help <command>` is `peerframe <command> --help`.
+    const [topic] = rest;
+    if (command === 'help' && topic !== undefined && !helpWords.has(topic)) {
+      return main([topic, '--help']);
+    }
+    process.stdout.write(usage);
+    return;
+  }
+  if (command === 'install-cuda') {
+    process.exitCode = await runInstallCuda();
+    return;
+  }
   if (command === 'pipeline') {
     process.exitCode = await runPipelineCommand(rest);
     return;
@@ -100,6 +125,7 @@ async function main(argv: string[]): Promise<void> {
       'key-file': { type: 'string' },
       'ice-server': { type: 'string', multiple: true },
       warmup: { type: 'string' },
+      ...orchestratorPipelineFlags,
       sfu: { type: 'string', default: 'werift' },
       'ticket-secret': { type: 'string' },
       'ticket-secret-file': { type: 'string' },
@@ -118,7 +144,7 @@ async function main(argv: string[]): Promise<void> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help || !command) {
+  if (values.help && nodeCommands.has(command)) {
     process.stdout.write(usage);
     return;
   }
@@ -140,6 +166,7 @@ async function main(argv: string[]): Promise<void> {
         port: port(values.port, 8935),
         ...(maxSessions ? { maxSessions } : {}),
         ...(payments ? { payments } : {}),
+        pipelines: orchestratorPipelinesFromFlags(values),
         adminToken: readSecret('orchestrator-admin-token', values),
       });
       closeOnSignal('orchestrator', node);

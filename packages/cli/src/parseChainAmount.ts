@@ -1,20 +1,17 @@
 import { BaseError } from '@peerframe/core';
+import { parseUnits } from 'viem';
 
 /** A command line that cannot run as given: `peerframe` exits with code 2. */
 export class CliUsageError extends BaseError {
   override name = 'CliUsageError';
   constructor(details: string) {
-    super('CLI_USAGE', details);
+    super('cli_usage', details);
   }
 }
 
-const units = {
-  eth: { wei: 10n ** 18n, decimals: 18 },
-  gwei: { wei: 10n ** 9n, decimals: 9 },
-  lpt: { wei: 10n ** 18n, decimals: 18 },
-  wei: { wei: 1n, decimals: 0 },
-} as const;
-type Unit = keyof typeof units;
+/** Decimals of each unit: 1 eth = 10^18 wei. */
+const unitDecimals = { eth: 18, gwei: 9, lpt: 18, wei: 0 } as const;
+type Unit = keyof typeof unitDecimals;
 
 function parseDecimal(field: string, text: string, allowed: readonly Unit[], bare: Unit): bigint {
   const match = /^(\d+)(?:\.(\d+))?\s*([a-z]*)$/i.exec(text.trim());
@@ -24,15 +21,13 @@ function parseDecimal(field: string, text: string, allowed: readonly Unit[], bar
       `${field}: "${text}" is not an amount like ${allowed.map((u) => `1.5${u}`).join(', ')} (a bare number is ${bare})`,
     );
   }
-  const unit = units[unitName as Unit];
+  const decimals = unitDecimals[unitName as Unit];
   const fraction = match[2] ?? '';
-  if (fraction.length > unit.decimals) {
-    throw new CliUsageError(
-      `${field}: "${text}" has more than ${unit.decimals} decimals, below 1 wei`,
-    );
+  // viem's parseUnits rounds digits past `decimals`; a fraction of a wei is refused here instead.
+  if (fraction.length > decimals) {
+    throw new CliUsageError(`${field}: "${text}" has more than ${decimals} decimals, below 1 wei`);
   }
-  const whole = BigInt(match[1] as string);
-  return whole * unit.wei + BigInt(fraction.padEnd(unit.decimals, '0') || '0');
+  return parseUnits(`${match[1]}.${fraction || '0'}`, decimals);
 }
 
 /**
@@ -59,10 +54,8 @@ export function parsePercentPpm(field: string, text: string): bigint {
     value = BigInt(ppm[1] as string);
   } else {
     const percent = /^(\d+)(?:\.(\d{1,4}))?\s*%?$/.exec(text.trim());
-    if (percent) {
-      value =
-        BigInt(percent[1] as string) * 10_000n + BigInt((percent[2] ?? '').padEnd(4, '0') || '0');
-    }
+    // 1 % = 10 000 ppm: a percentage with 4 decimals, in its smallest unit.
+    if (percent) value = parseUnits(`${percent[1]}.${percent[2] ?? '0'}`, 4);
   }
   if (value === undefined) {
     throw new CliUsageError(`${field}: "${text}" is not a percentage like 10, 12.5% or 125000ppm`);

@@ -36,7 +36,9 @@ describe('peerframe pipeline', () => {
   it('validates, packs, publishes to a directory registry and installs by name', async () => {
     expect(await run(['validate', faceBoxes])).toEqual({
       code: 0,
-      out: 'face-boxes@1.0.0 is valid: 2 files, 1 model(s) with matching sha256\n',
+      out: expect.stringMatching(
+        /^face-boxes@1\.0\.0 is valid: 2 files, 1 model\(s\) with matching sha256\npackage sha256 [0-9a-f]{64}\n$/,
+      ),
       err: '',
     });
     const packed = await run(['pack', faceBoxes, '--out', join(root, 'out')]);
@@ -89,7 +91,8 @@ describe('peerframe pipeline', () => {
     expect(err).toBe(
       [
         'peerframe pipeline validate: Invalid workflow: 2 problems',
-        '  - Node "2": unsupported class_type "UltralyticsDetector"',
+        '  Unsupported node types: needs a model/GPU node (1): UltralyticsDetector',
+        '  - Unsupported class_type "UltralyticsDetector" (needs a model/GPU node): node "2"',
         '  - Node "3" (DrawDetections) input "boxes" links to node "9", which does not exist',
         '  (invalid_workflow)',
         '',

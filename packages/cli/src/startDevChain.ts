@@ -1,12 +1,12 @@
 import { createLogger } from '@peerframe/core';
 import {
   advanceRound,
+  fundDepositAndReserve,
   type LocalProtocol,
   type ProtocolAddresses,
   parseEth,
   setupOrchestrator,
   startLocalProtocol,
-  ticketBrokerAbi,
 } from '@peerframe/protocol';
 import { bytesToHex, type Hex } from 'viem';
 import type { HDAccount } from 'viem/accounts';
@@ -61,16 +61,10 @@ export async function startDevChain(options: {
     const owner = protocol.walletClient();
     const gatewayAccount = protocol.accounts[gatewayAccountIndex];
     const gatewayKey = privateKeyOf(gatewayAccount, gatewayAccountIndex);
-    const deposit = parseEth(gatewayDepositEth);
-    const reserve = parseEth(gatewayReserveEth);
-    await protocol.publicClient.waitForTransactionReceipt({
-      hash: await protocol.walletClient(gatewayAccount).writeContract({
-        address: protocol.addresses.ticketBroker,
-        abi: ticketBrokerAbi,
-        functionName: 'fundDepositAndReserve',
-        args: [deposit, reserve],
-        value: deposit + reserve,
-      }),
+    await fundDepositAndReserve(protocol.walletClient(gatewayAccount), {
+      addresses: protocol.addresses,
+      depositWei: parseEth(gatewayDepositEth),
+      reserveWei: parseEth(gatewayReserveEth),
     });
     const orchestratorKeys = Array.from({ length: options.orchestrators }, (_, i) =>
       privateKeyOf(protocol.accounts[i + 1], i + 1),
@@ -88,24 +82,16 @@ export async function startDevChain(options: {
           const account = protocol.accounts[i + 1];
           if (!account) throw new RangeError(`No dev account left for orchestrator ${i + 1}`);
           orchestratorAddresses.push(
-            await setupOrchestrator({
-              testClient: protocol.testClient,
-              publicClient: protocol.publicClient,
-              ownerWalletClient: owner,
-              orchestratorWalletClient: protocol.walletClient(account),
-              addresses: protocol.addresses,
+            await setupOrchestrator(protocol.walletClient(account), {
+              ...protocol,
+              owner,
               stakeWei: parseEth(String(1000 * (i + 1))),
               serviceUri,
             }),
           );
         }
         // Joins take effect next round.
-        await advanceRound({
-          testClient: protocol.testClient,
-          publicClient: protocol.publicClient,
-          walletClient: owner,
-          addresses: protocol.addresses,
-        });
+        await advanceRound(owner, protocol);
         log.info(
           { rpcUrl: protocol.rpcUrl, controller: protocol.addresses.controller },
           'local chain ready',

@@ -1,4 +1,4 @@
-import { BaseError, TypedEmitter } from '@peerframe/core/browser';
+import { BaseError, TypedEmitter, toErrorCode } from '@peerframe/core/browser';
 import {
   type ControlClientToServerEvents,
   type ControlServerToClientEvents,
@@ -122,9 +122,13 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
         socket.once('connect', () => resolve());
         socket.once('connect_error', (error: Error & { data?: { code?: string } }) =>
           reject(
-            new ControlError(error.data?.code ?? 'control_connect_failed', error.message, {
-              retryable: !error.data,
-            }),
+            new ControlError(
+              toErrorCode(error.data?.code ?? 'control_connect_failed'),
+              error.message,
+              {
+                retryable: !error.data,
+              },
+            ),
           ),
         );
       });

@@ -12,10 +12,11 @@ export {
   type NodeWhipPublisherEvents,
   type NodeWhipPublisherOptions,
 } from './NodeWhipPublisher.ts';
-export { type ReceivedFrame, WhipError } from './nodePeer.ts';
+export { postOffer, type ReceivedFrame, WhipError } from './nodePeer.ts';
 export {
   contentToleranceMad,
   type FrameProbeOptions,
+  type FrameProbePublisher,
   type FrameProbeResult,
   longestGapMs,
   runFrameProbe,

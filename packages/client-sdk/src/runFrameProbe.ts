@@ -1,7 +1,16 @@
 import { readFrameMarker } from './FrameMarker.ts';
-import type { NodeWhipPublisher } from './NodeWhipPublisher.ts';
 import type { ReceivedFrame } from './nodePeer.ts';
-import { lumaMeanAbsDiff, SyntheticVideo } from './SyntheticVideo.ts';
+import { type I420Buffer, lumaMeanAbsDiff, SyntheticVideo } from './SyntheticVideo.ts';
+
+/**
+ * What the probe drives: a connected publisher taking I420 frames and giving back the processed
+ * ones (`NodeWhipPublisher`, or any other WHIP client with the same two methods).
+ */
+export type FrameProbePublisher = {
+  pushFrame(frame: I420Buffer): void;
+  on(event: 'frame', listener: (frame: ReceivedFrame) => void): unknown;
+  off(event: 'frame', listener: (frame: ReceivedFrame) => void): unknown;
+};
 
 export type FrameProbeOptions = {
   widthPx: number;
@@ -71,7 +80,7 @@ export const contentToleranceMad = 12;
  * order, and whether each frame's content is the sent frame through `expectLuma`.
  */
 export async function runFrameProbe(
-  publisher: NodeWhipPublisher,
+  publisher: FrameProbePublisher,
   options: FrameProbeOptions,
 ): Promise<FrameProbeResult> {
   const fps = options.fps ?? 30;

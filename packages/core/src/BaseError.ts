@@ -8,17 +8,28 @@ export type BaseErrorOptions = {
 };
 
 /**
+ * A stable, machine-readable error code in lower snake case (`ticket_rejected`), as the HTTP
+ * APIs answer them; the type refuses a literal with upper-case letters.
+ */
+export type ErrorCode = Lowercase<string>;
+
+/** An error code read from elsewhere (another node's answer): lower-cased, as codes are. */
+export function toErrorCode(text: string): ErrorCode {
+  return text.toLowerCase() as ErrorCode;
+}
+
+/**
  * The root of every PeerFrame error: a stable machine-readable `code`, a one-line
  * `shortMessage` for people, optional `details`, and whether a retry can help.
  */
 export class BaseError extends Error {
   override name = 'BaseError';
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly shortMessage: string;
   readonly details: string | undefined;
   readonly retryable: boolean;
 
-  constructor(code: string, shortMessage: string, options: BaseErrorOptions = {}) {
+  constructor(code: ErrorCode, shortMessage: string, options: BaseErrorOptions = {}) {
     super(options.details ? `${shortMessage}\n\nDetails: ${options.details}` : shortMessage, {
       cause: options.cause,
     });

@@ -2,7 +2,12 @@
  * The browser-safe entry (`@peerframe/core/browser`): no Node.js modules, no logger. The root
  * entry (`@peerframe/core`) is for Node.js.
  */
-export { BaseError, type BaseErrorOptions } from './BaseError.ts';
+export {
+  BaseError,
+  type BaseErrorOptions,
+  type ErrorCode,
+  toErrorCode,
+} from './BaseError.ts';
 export {
   epochNowMs,
   type FrameTimingRecord,
@@ -14,3 +19,4 @@ export {
   PortableTypedEmitter,
   PortableTypedEmitter as TypedEmitter,
 } from './PortableTypedEmitter.ts';
+export { type VideoCodecName, videoCodecNames } from './videoCodecNames.ts';

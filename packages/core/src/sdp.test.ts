@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseSdp, requireVp8Video, setVideoBitrateHints, stripTransportCc } from './sdp.ts';
+import {
+  parseSdp,
+  readBitrateHints,
+  requireVp8Video,
+  type SdpMediaSummary,
+  setVideoBitrateHints,
+  stripTransportCc,
+} from './sdp.ts';
 
 const offer = [
   'v=0',
@@ -65,7 +72,15 @@ describe('SDP munging', () => {
     expect(hinted).toContain(
       'a=rtpmap:96 VP8/90000\r\na=fmtp:96 x-google-start-bitrate=2500;x-google-min-bitrate=1000;x-google-max-bitrate=10000',
     );
-    expect(hinted).toContain('a=fmtp:102 profile-level-id=42e01f');
+    // H.264 gets them too (the orchestrator's encoder reads them), after its own parameters.
+    expect(hinted).toContain(
+      'a=fmtp:102 profile-level-id=42e01f;x-google-start-bitrate=2500;x-google-min-bitrate=1000;x-google-max-bitrate=10000',
+    );
+    expect(readBitrateHints(parseSdp(hinted).media[0] as SdpMediaSummary, 102)).toEqual({
+      startKbps: 2500,
+      minKbps: 1000,
+      maxKbps: 10000,
+    });
     const again = setVideoBitrateHints(hinted, { startKbps: 1, minKbps: 2, maxKbps: 3 });
     expect(again).toContain(
       'a=fmtp:96 x-google-start-bitrate=1;x-google-min-bitrate=2;x-google-max-bitrate=3',

@@ -12,10 +12,14 @@ export class InvalidSdpError extends BaseError {
 
 export class UnsupportedCodecError extends BaseError {
   override name = 'UnsupportedCodecError';
-  constructor(offered: string[]) {
+  /**
+   * `offered`: the codec names the offer has; `supported`: what the refusing side takes, in
+   * words (default: VP8, as the mediasoup SFU backend has it).
+   */
+  constructor(offered: string[], supported = 'VP8') {
     super(
       'unsupported_codec',
-      `No supported video codec offered: PeerFrame takes VP8; the offer has ${offered.length ? offered.join(', ') : 'no video codec'}`,
+      `No supported video codec offered: PeerFrame takes ${supported}; the offer has ${offered.length ? offered.join(', ') : 'no video codec'}`,
     );
   }
 }
@@ -27,6 +31,12 @@ export type SdpMediaSummary = {
   direction: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
   /** Codec names by payload type, from `a=rtpmap`. */
   codecs: Map<number, string>;
+  /** Clock rates by payload type, from `a=rtpmap`. */
+  clockRates: Map<number, number>;
+  /** `a=fmtp` parameters by payload type, as written. */
+  fmtp: Map<number, string>;
+  /** Payload types in the order of the `m=` line (the offerer's preference). */
+  formats: number[];
 };
 
 export type SdpSummary = { media: SdpMediaSummary[] };
@@ -58,13 +68,16 @@ export function parseSdp(sdp: string): SdpSummary {
     }
     const value = line.slice(2);
     if (line.startsWith('m=')) {
-      const [kind, port, proto] = value.split(' ');
+      const [kind, port, proto, ...formats] = value.split(' ');
       if (!kind || !port || !proto) throw new InvalidSdpError(`malformed m-line: ${line}`);
       current = {
         kind,
         mid: undefined,
         direction: 'sendrecv',
         codecs: new Map(),
+        clockRates: new Map(),
+        fmtp: new Map(),
+        formats: formats.map(Number).filter((pt) => Number.isInteger(pt)),
         ice: false,
         fingerprint: false,
       };
@@ -84,9 +97,13 @@ export function parseSdp(sdp: string): SdpSummary {
     else if (directions.has(attribute))
       current.direction = attribute as SdpMediaSummary['direction'];
     else if (attribute === 'rtpmap') {
-      const match = /^(\d+) ([^/]+)\//.exec(rest);
+      const match = /^(\d+) ([^/]+)\/(\d+)?/.exec(rest);
       if (!match) throw new InvalidSdpError(`malformed a=rtpmap: ${line}`);
       current.codecs.set(Number(match[1]), (match[2] ?? '').toUpperCase());
+      current.clockRates.set(Number(match[1]), Number(match[3] ?? 0));
+    } else if (attribute === 'fmtp') {
+      const match = /^(\d+) (.*)$/.exec(rest);
+      if (match) current.fmtp.set(Number(match[1]), (match[2] ?? '').trim());
     }
   }
   if (all.length === 0) throw new InvalidSdpError('it has no media section (m=)');
@@ -126,24 +143,25 @@ export function requireVp8Video(summary: SdpSummary): SdpMediaSummary {
 export type BitrateHints = { startKbps: number; minKbps: number; maxKbps: number };
 
 /**
- * Adds libwebrtc's `x-google-{start,min,max}-bitrate` to every VP8 `a=fmtp` line (creating one if
- * needed). In a remote description they set the bitrate the local libwebrtc sender starts at and
- * stays within, so 720p is sent at full rate from the first second.
+ * Adds libwebrtc's `x-google-{start,min,max}-bitrate` to every VP8 and H.264 `a=fmtp` line
+ * (creating one if needed). In a remote description they set the bitrate the local libwebrtc
+ * sender starts at and stays within, so 720p is sent at full rate from the first second; the
+ * orchestrator's encoder reads them from the gateway's offer.
  */
 export function setVideoBitrateHints(sdp: string, hints: BitrateHints): string {
   const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
   const lines = sdp.split(eol);
-  const vp8Types = new Set<string>();
+  const videoTypes = new Set<string>();
   for (const line of lines) {
-    const match = /^a=rtpmap:(\d+) VP8\//i.exec(line);
-    if (match?.[1]) vp8Types.add(match[1]);
+    const match = /^a=rtpmap:(\d+) (?:VP8|H264)\//i.exec(line);
+    if (match?.[1]) videoTypes.add(match[1]);
   }
   const params = `x-google-start-bitrate=${hints.startKbps};x-google-min-bitrate=${hints.minKbps};x-google-max-bitrate=${hints.maxKbps}`;
   const out: string[] = [];
   const withFmtp = new Set<string>();
   for (const line of lines) {
     const fmtp = /^a=fmtp:(\d+) (.*)$/.exec(line);
-    if (fmtp?.[1] && vp8Types.has(fmtp[1])) {
+    if (fmtp?.[1] && videoTypes.has(fmtp[1])) {
       const kept = (fmtp[2] ?? '').split(';').filter((p) => p && !p.startsWith('x-google-'));
       out.push(`a=fmtp:${fmtp[1]} ${[...kept, params].join(';')}`);
       withFmtp.add(fmtp[1]);
@@ -151,12 +169,32 @@ export function setVideoBitrateHints(sdp: string, hints: BitrateHints): string {
     }
     out.push(line);
   }
-  for (const pt of vp8Types) {
+  for (const pt of videoTypes) {
     if (withFmtp.has(pt)) continue;
     const at = out.findIndex((line) => line.startsWith(`a=rtpmap:${pt} `));
     out.splice(at + 1, 0, `a=fmtp:${pt} ${params}`);
   }
   return out.join(eol);
+}
+
+/**
+ * The `x-google-{start,min,max}-bitrate` hints of one payload type of a media section (what
+ * `setVideoBitrateHints` wrote), kbps; fields the fmtp lacks stay undefined.
+ */
+export function readBitrateHints(
+  media: SdpMediaSummary,
+  payloadType: number,
+): Partial<BitrateHints> {
+  const hints: Partial<BitrateHints> = {};
+  for (const part of (media.fmtp.get(payloadType) ?? '').split(';')) {
+    const [key, value] = part.trim().split('=');
+    const kbps = Number(value);
+    if (!Number.isFinite(kbps) || kbps <= 0) continue;
+    if (key === 'x-google-start-bitrate') hints.startKbps = kbps;
+    else if (key === 'x-google-min-bitrate') hints.minKbps = kbps;
+    else if (key === 'x-google-max-bitrate') hints.maxKbps = kbps;
+  }
+  return hints;
 }
 
 /**

@@ -1,17 +1,23 @@
-import { type BaseErrorOptions, createLogger, HttpError, type Logger } from '@peerframe/core';
+import {
+  BaseError,
+  type BaseErrorOptions,
+  createLogger,
+  type ErrorCode,
+  type Logger,
+} from '@peerframe/core';
 import {
   connectProtocol,
   decodeTicketParams,
   defaultSenderSafeguards,
   encodePayment,
   getClaimableReserve,
+  getSenderInfo,
   type ProtocolConnection,
   type SenderDepositInfo,
   SenderUnlockingError,
   type TicketParams,
   TicketParamsRefusedError,
   TicketSender,
-  ticketBrokerAbi,
   type Wei,
 } from '@peerframe/protocol';
 import type { PaymentJson } from '@peerframe/wire';
@@ -68,20 +74,20 @@ export type PaymentQuote = {
 export type PaymentBlame = 'orchestrator' | 'gateway';
 
 /**
- * A payment the gateway will not make: the orchestrator's terms are unusable or beyond the
- * gateway's safeguards (502, `code` the rule: `ticket_ev_too_high`, …), or the gateway cannot
- * pay anyone (503 `sender_unlocking`).
+ * A payment the gateway will not make: the orchestrator's terms are unusable
+ * (`bad_orchestrator_terms`) or beyond the gateway's safeguards (`code` the rule:
+ * `ticket_ev_too_high`, …), blame 'orchestrator'; or the gateway cannot pay anyone
+ * (`sender_unlocking`), blame 'gateway'. The server answers 502 and 503 (`httpErrorOf`).
  */
-export class PaymentError extends HttpError {
+export class PaymentError extends BaseError {
   override name = 'PaymentError';
   readonly blame: PaymentBlame;
   constructor(
-    status: number,
-    code: string,
+    code: ErrorCode,
     shortMessage: string,
     options: BaseErrorOptions & { blame: PaymentBlame },
   ) {
-    super(status, code, shortMessage, options);
+    super(code, shortMessage, options);
     this.blame = options.blame;
   }
 }
@@ -136,16 +142,14 @@ export class GatewayPayments {
       ...input.options,
     });
     await payments.#refreshBlock();
-    const [info] = await connection.publicClient.readContract({
-      address: connection.addresses.ticketBroker,
-      abi: ticketBrokerAbi,
-      functionName: 'getSenderInfo',
-      args: [connection.account.address],
+    const info = await getSenderInfo(connection.publicClient, {
+      addresses: connection.addresses,
+      sender: connection.account.address,
     });
     payments.#log.info(
       {
         sender: connection.account.address,
-        depositWei: info.deposit,
+        depositWei: info.depositWei,
         signer: payments.sender.signer,
         maxTicketEvWei: payments.options.maxTicketEvWei,
         maxTotalEvWei: payments.options.maxTotalEvWei,
@@ -173,21 +177,19 @@ export class GatewayPayments {
     const price = info.payments.priceWeiPerSecond[pipeline];
     if (price === undefined || !/^[0-9]+$/.test(price)) {
       throw new PaymentError(
-        502,
         'bad_orchestrator_terms',
         `Orchestrator ${client.url} gave no price for "${pipeline}"`,
         { blame: 'orchestrator' },
       );
     }
     if (!info.payments.ticketParams) {
-      throw new PaymentError(502, 'bad_orchestrator_terms', `${client.url} gave no ticket params`, {
+      throw new PaymentError('bad_orchestrator_terms', `${client.url} gave no ticket params`, {
         blame: 'orchestrator',
       });
     }
     const params = decodeTicketParams(info.payments.ticketParams);
     if (params.recipient.toLowerCase() !== info.payments.recipient.toLowerCase()) {
       throw new PaymentError(
-        502,
         'bad_orchestrator_terms',
         `${client.url}: ticket params pay ${params.recipient}, not ${info.payments.recipient}`,
         { blame: 'orchestrator' },
@@ -236,8 +238,8 @@ export class GatewayPayments {
 
   /**
    * Tickets worth `amountWei` (plus carried credit) against `params`. Nothing is signed when the
-   * params break a safeguard (`PaymentError` 502 naming the rule, blame 'orchestrator') or when
-   * this gateway's own deposit is unlocking (503 `sender_unlocking`, blame 'gateway').
+   * params break a safeguard (`PaymentError` naming the rule, blame 'orchestrator') or when
+   * this gateway's own deposit is unlocking (`sender_unlocking`, blame 'gateway').
    */
   async pay(
     params: TicketParams,
@@ -258,7 +260,6 @@ export class GatewayPayments {
     } catch (error) {
       if (error instanceof SenderUnlockingError) {
         throw new PaymentError(
-          503,
           'sender_unlocking',
           `This gateway's TicketBroker deposit is unlocking (withdraw round ${error.withdrawRound}): it pays no orchestrator until the deposit is funded again`,
           { blame: 'gateway', cause: error },
@@ -270,7 +271,6 @@ export class GatewayPayments {
           'ticket params refused',
         );
         throw new PaymentError(
-          502,
           error.reason,
           `The ticket params of ${params.recipient} break this gateway's safeguards (${error.reason}): ${error.details ?? ''}`,
           { blame: 'orchestrator', cause: error },
@@ -303,23 +303,18 @@ export class GatewayPayments {
 
   async #readFunds(recipient: Address): Promise<SenderFunds> {
     const { publicClient, addresses } = this.#connection;
-    const [[info], allocation] = await Promise.all([
-      publicClient.readContract({
-        address: addresses.ticketBroker,
-        abi: ticketBrokerAbi,
-        functionName: 'getSenderInfo',
-        args: [this.address],
-      }),
+    const [info, allocation] = await Promise.all([
+      getSenderInfo(publicClient, { addresses, sender: this.address }),
       getClaimableReserve(publicClient, {
-        ticketBroker: addresses.ticketBroker,
+        addresses,
         reserveHolder: this.address,
         claimant: recipient,
       }),
     ]);
     const funds: SenderFunds = {
       at: performance.now(),
-      maxFloatWei: info.deposit + allocation,
-      depositWei: info.deposit,
+      maxFloatWei: info.depositWei + allocation,
+      depositWei: info.depositWei,
       withdrawRound: info.withdrawRound,
       reading: false,
     };

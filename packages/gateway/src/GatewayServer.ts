@@ -12,7 +12,8 @@ import {
   sendError,
   sendJson,
 } from '@peerframe/core/http';
-import { type BitrateHints, maxSdpBytes, parseSdp, requireVp8Video } from '@peerframe/core/sdp';
+import { type BitrateHints, maxSdpBytes, parseSdp } from '@peerframe/core/sdp';
+import { selectVideoCodec } from '@peerframe/core/videoCodec';
 import {
   type GatewayHealth,
   type OrchestratorViewList,
@@ -25,6 +26,7 @@ import { checkStreamParams } from './checkStreamParams.ts';
 import type { ChainDiscoveryOptions } from './discoverOrchestrators.ts';
 import { GatewayMetrics } from './GatewayMetrics.ts';
 import type { GatewayPayments } from './GatewayPayments.ts';
+import { httpErrorOf } from './httpErrorOf.ts';
 import { OrchestratorPool } from './OrchestratorPool.ts';
 import { OriginPolicy } from './OriginPolicy.ts';
 import { PendingPeers } from './PendingPeers.ts';
@@ -41,6 +43,7 @@ import {
   StreamKeyStore,
 } from './StreamKeyStore.ts';
 import { defaultStreamSessionOptions, StreamSession } from './StreamSession.ts';
+import { weriftSfu } from './WeriftLeg.ts';
 
 export type GatewayServerOptions = {
   /** Interface to listen on (default 127.0.0.1). */
@@ -394,7 +397,11 @@ export class GatewayServer {
       const limited =
         error instanceof HttpError &&
         (error.code === 'rate_limited' || error.code === 'too_many_pending');
-      const status = sendError(res, error, limited ? { 'retry-after': error.details ?? '1' } : {});
+      const status = sendError(
+        res,
+        httpErrorOf(error),
+        limited ? { 'retry-after': error.details ?? '1' } : {},
+      );
       if (status >= 500) this.#log.error({ err: error }, 'request failed');
       else this.#log.debug({ err: error }, 'request rejected');
     }
@@ -465,7 +472,8 @@ export class GatewayServer {
       );
     }
     const offer = await readBody(req, maxSdpBytes);
-    requireVp8Video(parseSdp(offer));
+    // VP8, or H.264 where the SFU carries it (OBS, FFmpeg, Safari); the orchestrator answers alike.
+    selectVideoCodec(parseSdp(offer), this.#options.sfu?.videoCodecs ?? weriftSfu.videoCodecs);
     assertCandidateCount(countUdpCandidates(offer), this.#options.maxRemoteCandidates);
     const pipeline = url.searchParams.get('pipeline') ?? this.#options.defaultPipeline;
     const { key, releaseSlot } = this.#authorizePublish(req, pipeline);
@@ -760,7 +768,8 @@ export class GatewayServer {
       );
     }
     const offer = await readBody(req, maxSdpBytes);
-    requireVp8Video(parseSdp(offer));
+    // The viewer must take the stream's codec: `addViewer` checks.
+    parseSdp(offer);
     assertCandidateCount(countUdpCandidates(offer), this.#options.maxRemoteCandidates);
     const releasePending = this.#pending.take(clientAddress(req), 'viewer');
     let viewer: Awaited<ReturnType<StreamSession['addViewer']>>;

@@ -1,4 +1,5 @@
 import { HttpError } from '@peerframe/core';
+import type { VideoCodecChoice, VideoCodecName } from '@peerframe/core/videoCodec';
 import type { RtpPacket } from 'werift';
 import type { VideoTiming } from './videoTiming.ts';
 
@@ -31,6 +32,11 @@ export type SfuLegOptions = {
   /** Direction of an answering leg: `sendrecv` for a publisher (default), `sendonly` for a viewer. */
   direction?: 'sendrecv' | 'sendonly';
   /**
+   * The one video codec the leg carries (default VP8 on payload type 96). An answering leg takes
+   * this payload type of the remote's offer (from `selectVideoCodec`); an offering leg offers it.
+   */
+  codec?: VideoCodecChoice;
+  /**
    * Candidate pairs the leg's ICE agent checks at most, whatever the remote names (default 24):
    * the remote's candidates are addresses the gateway sends STUN requests to.
    */
@@ -55,7 +61,7 @@ export type IceFragment = {
 };
 
 /**
- * One WebRTC leg of the SFU: a peer with a single VP8 video transceiver whose RTP is relayed,
+ * One WebRTC leg of the SFU: a peer with a single video transceiver of one codec whose RTP is relayed,
  * never decoded. Packets the remote sends come out as `rtp` events; `send()` writes packets
  * (from another leg) to the remote with this leg's SSRC, payload type and header extensions,
  * keeping sequence numbers and timestamps continuous across `switchSource()`.
@@ -106,6 +112,8 @@ export interface SfuLeg {
  */
 export interface SfuAdapter {
   readonly name: string;
+  /** The video codecs its legs can carry (default VP8 only). */
+  readonly videoCodecs?: readonly VideoCodecName[];
   /** A leg answering a remote offer (a WHIP publisher, a WHEP viewer). */
   answer(offerSdp: string, options?: SfuLegOptions): Promise<{ leg: SfuLeg; answerSdp: string }>;
   /** A leg that offers (to an orchestrator); finish it with `leg.accept(answerSdp)`. */

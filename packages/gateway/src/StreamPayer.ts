@@ -1,4 +1,11 @@
-import { BaseError, createLogger, HttpError, type Logger, TypedEmitter } from '@peerframe/core';
+import {
+  BaseError,
+  createLogger,
+  type ErrorCode,
+  HttpError,
+  type Logger,
+  TypedEmitter,
+} from '@peerframe/core';
 import type { Wei } from '@peerframe/protocol';
 import { type GatewayPayments, PaymentError, type PaymentQuote } from './GatewayPayments.ts';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
@@ -26,7 +33,7 @@ export type StreamPayerEvents = {
    * The gateway cannot pay any orchestrator (its deposit is unlocking): the stream should end,
    * no orchestrator is at fault. `code` names why (`sender_unlocking`).
    */
-  'cannot-pay': [{ code: string; reason: string }];
+  'cannot-pay': [{ code: ErrorCode; reason: string }];
 };
 
 /**

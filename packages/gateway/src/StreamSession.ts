@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { BaseError, createLogger, HttpError, type Logger, TypedEmitter } from '@peerframe/core';
+import {
+  BaseError,
+  createLogger,
+  type ErrorCode,
+  HttpError,
+  type Logger,
+  TypedEmitter,
+} from '@peerframe/core';
 import { epochNowMs, type HopTimings } from '@peerframe/core/frameTiming';
-import { type BitrateHints, setVideoBitrateHints } from '@peerframe/core/sdp';
+import { type BitrateHints, parseSdp, setVideoBitrateHints } from '@peerframe/core/sdp';
+import { selectVideoCodec, type VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { Wei } from '@peerframe/protocol';
 import type { StreamState, StreamStats } from '@peerframe/wire';
 import type { RtpPacket } from 'werift';
@@ -173,6 +181,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   readonly sourcePlaybackId = randomUUID();
   readonly pipeline: string;
   readonly answerSdp: string;
+  /** The codec the publisher sends, the orchestrator gets and returns, and viewers get. */
+  readonly codec: VideoCodecChoice;
   readonly #publisher: SfuLeg;
   readonly #options: StreamSessionOptions;
   readonly #log: Logger;
@@ -217,11 +227,12 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     offerSdp: string,
     answerSdp: string,
     upstream: Upstream,
-    options: StreamSessionOptions,
+    options: StreamSessionOptions & { codec: VideoCodecChoice },
   ) {
     super();
     this.#publisher = publisher;
     this.answerSdp = answerSdp;
+    this.codec = options.codec;
     this.#options = options;
     this.pipeline = options.pipeline;
     this.#params = options.params;
@@ -244,12 +255,15 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
    * before the publisher is answered), then answers the publisher's offer.
    */
   static async create(offerSdp: string, options: StreamSessionOptions): Promise<StreamSession> {
-    const upstream = await connectUpstream(options, options.params, new Set());
+    // The publisher's codec goes all the way: the orchestrator decodes it and answers with it.
+    const codec = selectVideoCodec(parseSdp(offerSdp), sfuOf(options).videoCodecs ?? ['VP8']);
+    const withCodec = { ...options, codec };
+    const upstream = await connectUpstream(withCodec, options.params, new Set());
     try {
-      const answered = await sfuOf(options).answer(offerSdp, legOptions(options));
+      const answered = await sfuOf(options).answer(offerSdp, legOptions(withCodec));
       // The hints in our answer set the bitrate of the publisher's encoder.
       const answerSdp = setVideoBitrateHints(answered.answerSdp, options.bitrate);
-      return new StreamSession(answered.leg, offerSdp, answerSdp, upstream, options);
+      return new StreamSession(answered.leg, offerSdp, answerSdp, upstream, withCodec);
     } catch (error) {
       await closeUpstream(upstream);
       throw error;
@@ -305,6 +319,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       orchestratorSessionId: this.#upstream?.sessionId ?? '',
       swaps: this.#swapTimes.length,
       playbackId: this.playbackId,
+      codec: this.codec.name,
       viewers: this.#viewers.size,
       packetsFromPublisher: this.#publisher.packetsIn,
       packetsFromOrchestrator: this.#counters.packetsFromOrchestrator,
@@ -435,9 +450,12 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
         retryable: true,
       });
     }
+    // Viewers get the stream's codec (the gateway never transcodes).
+    const codec = selectVideoCodec(parseSdp(offerSdp), [this.codec.name]);
     const { leg, answerSdp } = await sfuOf(this.#options).answer(offerSdp, {
       ...legOptions(this.#options),
       direction: 'sendonly',
+      codec,
     });
     if ((this.#state as StreamState) === 'ended') {
       await leg.close();
@@ -710,10 +728,11 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     try {
       // Prefer orchestrators that have not failed this stream; a failed one that answers again
       // (it was only stalled) beats ending the stream.
-      const upstream = await connectUpstream(this.#options, this.#params, this.#failed).catch(
+      const options = { ...this.#options, codec: this.codec };
+      const upstream = await connectUpstream(options, this.#params, this.#failed).catch(
         (error: unknown) => {
           if (!(error instanceof HttpError && error.code === 'no_orchestrator')) throw error;
-          return connectUpstream(this.#options, this.#params, new Set());
+          return connectUpstream(options, this.#params, new Set());
         },
       );
       if ((this.#state as StreamState) === 'ended') {
@@ -736,7 +755,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     }
   }
 
-  async #fail(code: string, message: string): Promise<void> {
+  async #fail(code: ErrorCode, message: string): Promise<void> {
     await this.close(message);
     this.emit('error', new StreamFailedError(code, message));
   }
@@ -772,8 +791,11 @@ function sfuOf(options: StreamSessionOptions): SfuAdapter {
   return options.sfu ?? weriftSfu;
 }
 
-function legOptions(options: StreamSessionOptions) {
-  return { zeroPlayoutDelay: options.zeroPlayoutDelay ?? true };
+function legOptions(options: StreamSessionOptions & { codec?: VideoCodecChoice }) {
+  return {
+    zeroPlayoutDelay: options.zeroPlayoutDelay ?? true,
+    ...(options.codec ? { codec: options.codec } : {}),
+  };
 }
 
 /**
@@ -783,7 +805,7 @@ function legOptions(options: StreamSessionOptions) {
  * next is tried, and when none is left the stream is refused with 503 `capacity_exhausted`.
  */
 async function connectUpstream(
-  options: StreamSessionOptions,
+  options: StreamSessionOptions & { codec: VideoCodecChoice },
   params: Record<string, unknown>,
   exclude: Set<string>,
 ): Promise<Upstream> {

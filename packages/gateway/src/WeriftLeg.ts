@@ -1,19 +1,23 @@
-import type { Socket } from 'node:dgram';
 import { BaseError, createLogger, TypedEmitter } from '@peerframe/core';
 import { ntpToEpochMs } from '@peerframe/core/frameTiming';
+import { playoutDelayUri, zeroPlayoutDelay } from '@peerframe/core/rtp';
 import { InvalidSdpError } from '@peerframe/core/sdp';
+import { restrictVideoCodec } from '@peerframe/core/videoCodec';
+import {
+  createWeriftPeer,
+  useKeyObjectsForSrtp,
+  type WeriftPeerOptions,
+  waitForGathering,
+} from '@peerframe/core/werift';
 import {
   type MediaStreamTrack,
   PictureLossIndication,
-  RTCPeerConnection,
-  RTCRtpCodecParameters,
-  RTCRtpHeaderExtensionParameters,
+  type RTCPeerConnection,
   type RTCRtpTransceiver,
   type RtcpPacket,
   RtcpPayloadSpecificFeedback,
   RtcpSrPacket,
   type RtpPacket,
-  useSdesMid,
 } from 'werift';
 import { RtpContinuity } from './RtpContinuity.ts';
 import type {
@@ -24,7 +28,6 @@ import type {
   SfuLegEvents,
   SfuLegOptions,
 } from './SfuAdapter.ts';
-import { useKeyObjectsForSrtp } from './useKeyObjectsForSrtp.ts';
 import {
   parseVideoTiming,
   serializeVideoTiming,
@@ -32,10 +35,8 @@ import {
   videoTimingUri,
 } from './videoTiming.ts';
 
-/** libwebrtc's playout-delay header extension: min/max delay the receiver may buffer. */
-export const playoutDelayUri = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
-/** min = max = 0 (12 bits each, 10 ms units): render each frame as soon as it is decoded. */
-const zeroPlayoutDelay = Buffer.alloc(3);
+export { playoutDelayUri };
+
 /** FIR has feedback message type 4 in RTCP PSFB (RFC 5104). */
 const firFormat = 4;
 
@@ -50,7 +51,8 @@ class IceRestartError extends BaseError {
 }
 
 /**
- * One WebRTC leg of the SFU: a werift peer with a single sendrecv VP8 transceiver. RTP is relayed,
+ * One WebRTC leg of the SFU: a werift peer with a single sendrecv video transceiver carrying one
+ * codec (`options.codec`, VP8 by default). RTP is relayed,
  * never decoded: packets the remote sends come out as `rtp` events, and `send()` writes packets
  * (from another leg) to the remote with this leg's SSRC, payload type and header extensions.
  */
@@ -95,11 +97,15 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     offerSdp: string,
     options: WeriftLegOptions = {},
   ): Promise<{ leg: WeriftLeg; answerSdp: string }> {
-    const pc = createPeer(options);
+    const pc = createWeriftPeer(peerOptions(options));
     try {
       let leg: WeriftLeg;
       try {
-        await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+        // Only the chosen payload type stays: werift would answer with every one of its codec.
+        const offer = options.codec
+          ? restrictVideoCodec(offerSdp, options.codec.payloadType)
+          : offerSdp;
+        await pc.setRemoteDescription({ type: 'offer', sdp: offer });
         // Before our answer is set: that starts the checks.
         paceConnectivityChecks(pc, options);
         const transceiver = pc.getTransceivers().find((t) => t.kind === 'video');
@@ -110,7 +116,9 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
         await pc.setLocalDescription(await pc.createAnswer());
         // No codec in common: werift rejects the section and never gathers (the request hung).
         if (transceiver.codecs.length === 0) {
-          throw new InvalidSdpError('it has no VP8 payload type the gateway can negotiate');
+          throw new InvalidSdpError(
+            `it has no ${options.codec?.name ?? 'VP8'} payload type the gateway can negotiate`,
+          );
         }
       } catch (error) {
         // werift throws plain errors (a TypeError, "mid not assigned") for offers it cannot
@@ -133,7 +141,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   static async offer(
     options: WeriftLegOptions = {},
   ): Promise<{ leg: WeriftLeg; offerSdp: string }> {
-    const pc = createPeer(options);
+    const pc = createWeriftPeer(peerOptions(options));
     const transceiver = pc.addTransceiver('video', { direction: 'sendrecv' });
     const leg = new WeriftLeg(pc, transceiver, options);
     await pc.setLocalDescription(await pc.createOffer());
@@ -347,79 +355,11 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
 /** The default SFU: werift legs in the gateway's own process. */
 export const weriftSfu: SfuAdapter = {
   name: 'werift',
+  videoCodecs: ['VP8', 'H264'],
   answer: (offerSdp, options) => WeriftLeg.answer(offerSdp, options),
   offer: (options) => WeriftLeg.offer(options),
   close: async () => {},
 };
-
-function createPeer(options: WeriftLegOptions): RTCPeerConnection {
-  const host = options.hostAddress ?? '127.0.0.1';
-  const maxPairs = options.maxCandidatePairs ?? defaultWeriftLegOptions.maxCandidatePairs;
-  let pairs = 0;
-  return new RTCPeerConnection({
-    iceServers: [],
-    // Pairs formed from the remote's candidates (offer, answer, trickle) beyond the bound are never checked.
-    iceFilterCandidatePair: () => ++pairs <= maxPairs,
-    iceAdditionalHostAddresses: [host],
-    iceInterfaceAddresses: { udp4: host },
-    iceUseIpv6: false,
-    codecs: {
-      video: [
-        new RTCRtpCodecParameters({
-          mimeType: 'video/VP8',
-          clockRate: 90_000,
-          payloadType: 96,
-          rtcpFeedback: [
-            { type: 'nack' },
-            { type: 'nack', parameter: 'pli' },
-            { type: 'ccm', parameter: 'fir' },
-          ],
-        }),
-      ],
-      audio: [],
-    },
-    headerExtensions: {
-      video: [
-        useSdesMid(),
-        new RTCRtpHeaderExtensionParameters({ uri: playoutDelayUri, id: 6 }),
-        new RTCRtpHeaderExtensionParameters({ uri: videoTimingUri, id: 7 }),
-      ],
-      audio: [],
-    },
-  });
-}
-
-/**
- * Kernel buffer for each leg's UDP socket. A 720p keyframe is a burst of 100–150 packets; the
- * default 208 KiB holds ~90 of them (each costs ~2.3 KiB of buffer). 512 KiB absorbs a keyframe
- * while still bounding a standing queue to about half a second when the host is overloaded
- * (4 MiB let latency grow to seconds instead of dropping).
- */
-const socketBufferBytes = 512 * 1024;
-
-/**
- * With the kernel's default receive buffer a keyframe burst arriving while the event loop is busy
- * overflows it and packets are lost (one cause of the systematic 720p frame loss through a plain
- * werift relay). werift keeps its sockets private: reach them through the ICE transports. The
- * kernel caps the size at net.core.rmem_max.
- */
-function enlargeSocketBuffers(pc: RTCPeerConnection): void {
-  for (const iceTransport of pc.iceTransports) {
-    const protocols = (
-      iceTransport.connection as unknown as { protocols?: { transport?: { socket?: Socket } }[] }
-    ).protocols;
-    for (const protocol of protocols ?? []) {
-      const socket = protocol.transport?.socket;
-      if (!socket) continue;
-      try {
-        socket.setRecvBufferSize(socketBufferBytes);
-        socket.setSendBufferSize(socketBufferBytes);
-      } catch {
-        // Not bound yet or refused by the kernel: the default buffer still works, with less headroom.
-      }
-    }
-  }
-}
 
 /**
  * werift starts a new connectivity check every 20 ms (each sent up to 5 times) for as long as
@@ -447,19 +387,11 @@ function paceConnectivityChecks(pc: RTCPeerConnection, options: WeriftLegOptions
   }
 }
 
-async function waitForGathering(pc: RTCPeerConnection): Promise<void> {
-  await waitForGatheringComplete(pc);
-  enlargeSocketBuffers(pc);
-}
-
-async function waitForGatheringComplete(pc: RTCPeerConnection): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return;
-  await new Promise<void>((resolve) => {
-    const { unSubscribe } = pc.iceGatheringStateChange.subscribe((state) => {
-      if (state === 'complete') {
-        unSubscribe();
-        resolve();
-      }
-    });
-  });
+/** The peer of a leg: its ICE checks at most `maxCandidatePairs` pairs (default 24). */
+function peerOptions(options: WeriftLegOptions): WeriftPeerOptions {
+  return {
+    hostAddress: options.hostAddress,
+    codec: options.codec,
+    maxCandidatePairs: options.maxCandidatePairs ?? defaultWeriftLegOptions.maxCandidatePairs,
+  };
 }

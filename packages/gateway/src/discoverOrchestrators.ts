@@ -1,11 +1,11 @@
 import {
-  bondingManagerAbi,
+  getServiceUri,
+  getTranscoderPool,
   type ProtocolAddresses,
   resolveProtocolAddresses,
-  serviceRegistryAbi,
   type Wei,
 } from '@peerframe/protocol';
-import { type Address, createPublicClient, http, type PublicClient, zeroAddress } from 'viem';
+import { type Address, createPublicClient, http, type PublicClient } from 'viem';
 
 /** An orchestrator as the chain lists it. */
 export type OnChainOrchestrator = {
@@ -40,39 +40,22 @@ export class ChainDiscovery {
    */
   async discover(limit = 100): Promise<OnChainOrchestrator[]> {
     const client = this.#client;
-    this.#addresses ??= await resolveProtocolAddresses({ client, controller: this.#controller });
-    const { bondingManager, serviceRegistry } = this.#addresses;
-    const found: OnChainOrchestrator[] = [];
-    let address = await client.readContract({
-      address: bondingManager,
-      abi: bondingManagerAbi,
-      functionName: 'getFirstTranscoderInPool',
-    });
-    for (let i = 0; i < limit && address !== zeroAddress; i++) {
-      const [serviceUri, stakeWei] = await Promise.all([
-        client.readContract({
-          address: serviceRegistry,
-          abi: serviceRegistryAbi,
-          functionName: 'getServiceURI',
-          args: [address],
-        }),
-        client.readContract({
-          address: bondingManager,
-          abi: bondingManagerAbi,
-          functionName: 'transcoderTotalStake',
-          args: [address],
-        }),
-      ]);
-      if (isHttpUrl(serviceUri))
-        found.push({ address, serviceUri: serviceUri.replace(/\/$/, ''), stakeWei });
-      address = await client.readContract({
-        address: bondingManager,
-        abi: bondingManagerAbi,
-        functionName: 'getNextTranscoderInPool',
-        args: [address],
-      });
-    }
-    return found;
+    this.#addresses ??= await resolveProtocolAddresses(client, { controller: this.#controller });
+    const addresses = this.#addresses;
+    const pool = await getTranscoderPool(client, { addresses, limit });
+    const listed = await Promise.all(
+      pool.map(async ({ address, totalStakeWei }) => ({
+        address,
+        serviceUri: await getServiceUri(client, { addresses, orchestrator: address }),
+        stakeWei: totalStakeWei,
+      })),
+    );
+    return listed
+      .filter((orchestrator) => isHttpUrl(orchestrator.serviceUri))
+      .map((orchestrator) => ({
+        ...orchestrator,
+        serviceUri: orchestrator.serviceUri.replace(/\/$/, ''),
+      }));
   }
 }
 

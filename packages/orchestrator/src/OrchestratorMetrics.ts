@@ -1,3 +1,4 @@
+import type { PipelineDescription } from '@peerframe/pipelines';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { OrchestratorSession } from './OrchestratorSession.ts';
 
@@ -16,7 +17,15 @@ export class OrchestratorMetrics {
   readonly #frames: Counter<'pipeline' | 'kind'>;
   readonly #seen = new Map<string, Totals>();
 
-  constructor(sessions: ReadonlyMap<string, OrchestratorSession>, maxSessions: number) {
+  /**
+   * `pipelines` lists what the node offers (its registry's `describe()`): each pipeline's version,
+   * state and execution providers become the `peerframe_orchestrator_pipeline_info` gauge.
+   */
+  constructor(
+    sessions: ReadonlyMap<string, OrchestratorSession>,
+    maxSessions: number,
+    pipelines: () => readonly PipelineDescription[] = () => [],
+  ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'peerframe_orchestrator_' });
     const metrics = this;
     this.#frames = new Counter({
@@ -35,6 +44,26 @@ export class OrchestratorMetrics {
       registers: [this.registry],
       collect() {
         this.set(sessions.size);
+      },
+    });
+    new Gauge({
+      name: 'peerframe_orchestrator_pipeline_info',
+      help: 'One series per pipeline offered: its version, state and the execution provider its sessions run on (value 1)',
+      labelNames: ['pipeline', 'version', 'state', 'execution_provider'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { name, version, state, executionProviders } of pipelines()) {
+          this.set(
+            {
+              pipeline: name,
+              version: version ?? '',
+              state,
+              execution_provider: executionProviders?.join('+') ?? '',
+            },
+            1,
+          );
+        }
       },
     });
     new Gauge({

@@ -1,4 +1,4 @@
-import { createLogger, HttpError, type Logger, TypedEmitter } from '@peerframe/core';
+import { createLogger, type Logger, TypedEmitter } from '@peerframe/core';
 import {
   decodePayment,
   encodeTicketParams,
@@ -10,6 +10,7 @@ import {
 } from '@peerframe/protocol';
 import { InvalidPaymentError, type PaymentReceipt, type PaymentTerms } from '@peerframe/wire';
 import { type Address, getAddress, isAddress } from 'viem';
+import { PaymentRefusedError } from './PaymentRefusedError.ts';
 
 export type OrchestratorPaymentsOptions = {
   /** Price of every pipeline, wei per second of stream. */
@@ -92,7 +93,7 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
     };
     if (sender !== null) {
       if (!isAddress(sender, { strict: false })) {
-        throw new HttpError(400, 'invalid_sender', '"sender" must be a 20-byte hex address');
+        throw new PaymentRefusedError('invalid_sender', '"sender" must be a 20-byte hex address');
       }
       try {
         info.ticketParams = encodeTicketParams(
@@ -100,10 +101,10 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
         );
       } catch (error) {
         if (!(error instanceof InsufficientFundsError)) throw error;
-        throw new HttpError(
-          402,
+        throw new PaymentRefusedError(
           'insufficient_funds',
           `Sender ${sender} cannot back a ticket: fund its TicketBroker deposit and reserve (${error.details ?? ''})`,
+          { cause: error },
         );
       }
     }
@@ -111,7 +112,7 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
   }
 
   /**
-   * Credits a new session's upfront payment; throws 402 unless it covers `upfrontSeconds` at the
+   * Credits a new session's upfront payment; throws `insufficient_payment` unless it covers `upfrontSeconds` at the
    * pipeline's price. Free pipelines (price 0) need no payment.
    */
   async open(sessionId: string, pipeline: string, payment: unknown): Promise<PaymentReceipt> {
@@ -125,8 +126,7 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
       return emptyReceipt();
     }
     if (payment === undefined) {
-      throw new HttpError(
-        402,
+      throw new PaymentRefusedError(
         'payment_required',
         `Pipeline "${pipeline}" costs ${priceWeiPerSecond} wei/s: POST /sessions needs a "payment" of ${this.#options.upfrontSeconds} s upfront`,
       );
@@ -136,8 +136,7 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
     if (BigInt(receipt.balanceWei) < requiredWei) {
       // No session will carry this id: the sender pays again, in full, with its next try.
       this.recipient.closeSession(sessionId);
-      throw new HttpError(
-        402,
+      throw new PaymentRefusedError(
         'insufficient_payment',
         `The upfront payment is worth ${receipt.balanceWei} wei; ${requiredWei} wei (${this.#options.upfrontSeconds} s at ${priceWeiPerSecond} wei/s) are needed${describeRejections(receipt)}`,
       );
@@ -147,18 +146,17 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
   }
 
   /**
-   * Credits a running session's tickets; throws 402 when some are refused (the rest count):
+   * Credits a running session's tickets; throws `PaymentRefusedError` when some are refused (the rest count):
    * `ticket_params_retired` when every refusal says the params were retired (fetch new ones and
    * pay again), `ticket_rejected` otherwise. Tickets from any sender but the one that opened a
-   * paid session are refused whole (403) before any is looked at.
+   * paid session are refused whole (`wrong_sender`) before any is looked at.
    */
   async pay(sessionId: string, payment: unknown): Promise<PaymentReceipt> {
     const account = this.#accounts.get(sessionId);
-    if (!account) throw new HttpError(404, 'session_not_found', `No session ${sessionId}`);
+    if (!account) throw new PaymentRefusedError('session_not_found', `No session ${sessionId}`);
     const { receipt } = await this.#receive(sessionId, payment, (payer) => {
       if (payer !== account.sender && account.priceWeiPerSecond > 0n) {
-        throw new HttpError(
-          403,
+        throw new PaymentRefusedError(
           'wrong_sender',
           `Session ${sessionId} is paid by ${account.sender}, not ${payer}`,
         );
@@ -166,8 +164,7 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
     });
     if (receipt.rejected.length > 0) {
       const retired = receipt.rejected.every((r) => r.reason === 'params_retired');
-      throw new HttpError(
-        402,
+      throw new PaymentRefusedError(
         retired ? 'ticket_params_retired' : 'ticket_rejected',
         `${receipt.rejected.length} of ${receipt.rejected.length + receipt.accepted} tickets refused${describeRejections(receipt)}; balance ${receipt.balanceWei} wei`,
       );
@@ -208,7 +205,7 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
       decoded = decodePayment(payment);
     } catch (error) {
       if (error instanceof InvalidPaymentError) {
-        throw new HttpError(400, 'invalid_payment', error.shortMessage);
+        throw new PaymentRefusedError('invalid_payment', error.shortMessage, { cause: error });
       }
       throw error;
     }

@@ -12,8 +12,9 @@ import {
   sendError,
   sendJson,
 } from '@peerframe/core/http';
-import { parseSdp, requireVp8Video } from '@peerframe/core/sdp';
-import { defaultPipelineRegistry, type PipelineRegistry } from '@peerframe/pipelines';
+import { parseSdp } from '@peerframe/core/sdp';
+import { selectVideoCodec } from '@peerframe/core/videoCodec';
+import type { PipelineRegistry } from '@peerframe/pipelines';
 import {
   type CreateSessionResponse,
   type OkResponse,
@@ -24,6 +25,14 @@ import {
   parseCreateSessionRequest,
   parseParamsUpdateRequest,
 } from '@peerframe/wire';
+import {
+  createOrchestratorPipelines,
+  type OrchestratorPipelines,
+  type OrchestratorPipelinesOptions,
+} from './createOrchestratorPipelines.ts';
+import { httpErrorOf } from './httpErrorOf.ts';
+import { MediaWorkerPool } from './media/MediaWorkerPool.ts';
+import { type HardwareCodecsMode, NodeAvEngine } from './media/NodeAvEngine.ts';
 import { OrchestratorMetrics } from './OrchestratorMetrics.ts';
 import type { OrchestratorPayments } from './OrchestratorPayments.ts';
 import { OrchestratorSession } from './OrchestratorSession.ts';
@@ -36,8 +45,13 @@ export type OrchestratorServerOptions = {
   port?: number;
   /** Concurrent sessions this node accepts (default 4). */
   maxSessions?: number;
-  /** Pipelines offered (default: passthrough and invert). */
+  /** Pipelines offered (default: the shipped ones and the installed ones, see `pipelines`). */
   registry?: PipelineRegistry;
+  /**
+   * Without `registry`: the execution provider, the installed pipelines folder to follow and the
+   * node allow-list (`createOrchestratorPipelines`; default: shipped pipelines, provider `auto`).
+   */
+  pipelines?: OrchestratorPipelinesOptions;
   /** Frames waiting between decoder and pipeline per session, 1 or 2 (default 1). */
   queueCapacity?: number;
   /** Ticket payments: prices, upfront payment, per-second charges (default: none, sessions are free). */
@@ -53,6 +67,13 @@ export type OrchestratorServerOptions = {
    */
   warmup?: 'all' | readonly string[];
   /**
+   * `auto`: decode and encode on NVDEC/NVENC where a CUDA device runs them, in software
+   * otherwise; `off`: software only (default `auto`). `/info` says what was chosen and why.
+   */
+  hardwareCodecs?: HardwareCodecsMode;
+  /** Media threads started ahead of the next session (default 1). */
+  spareMediaThreads?: number;
+  /**
    * The operator's token (default none): with it, `GET /sessions` lists every session, and any
    * session can be read, ended or (with `faultInjection`) slowed down. Without one, nobody can
    * list sessions. Take it from the environment or a file, never from process arguments.
@@ -67,6 +88,8 @@ export const defaultOrchestratorServerOptions = {
   queueCapacity: 1,
   faultInjection: false,
   warmup: [],
+  hardwareCodecs: 'auto',
+  spareMediaThreads: 1,
 } as const;
 
 /**
@@ -97,28 +120,52 @@ export class OrchestratorServer {
   readonly sessions = new Map<string, OrchestratorSession>();
   readonly #server: Server;
   readonly #options: Required<
-    Omit<OrchestratorServerOptions, 'registry' | 'payments' | 'adminToken'>
+    Omit<OrchestratorServerOptions, 'registry' | 'payments' | 'pipelines' | 'adminToken'>
   >;
   readonly #adminToken: string | undefined;
   readonly #tokens = new SessionTokens();
   readonly payments: OrchestratorPayments | undefined;
   readonly #ended = new Map<string, string>();
-  readonly #ownsRegistry: boolean;
+  /** The registry this node made (and closes), when it was given none. */
+  readonly #pipelines: OrchestratorPipelines | undefined;
   readonly #registry: PipelineRegistry;
   readonly #log: Logger = createLogger('orchestrator:http');
   readonly metrics: OrchestratorMetrics;
+  readonly #engine: NodeAvEngine;
+  readonly #mediaThreads: MediaWorkerPool;
   #pending = 0;
   #closed = false;
   #draining = false;
 
-  private constructor(server: Server, url: string, options: OrchestratorServerOptions) {
+  private constructor(
+    server: Server,
+    url: string,
+    options: OrchestratorServerOptions,
+    engine: NodeAvEngine,
+    registry: PipelineRegistry,
+    pipelines: OrchestratorPipelines | undefined,
+  ) {
     this.#server = server;
     this.url = url;
     const { adminToken, ...rest } = options;
     this.#options = { ...defaultOrchestratorServerOptions, ...stripUndefined(rest) };
     this.#adminToken = adminToken;
-    this.#registry = options.registry ?? defaultPipelineRegistry();
-    this.#ownsRegistry = options.registry === undefined;
+    this.#registry = registry;
+    this.#pipelines = pipelines;
+    this.#engine = engine;
+    const { hardware, decoders, encoders } = this.#engine.info;
+    this.#log.info(
+      {
+        hardware: hardware.used,
+        reason: hardware.reason,
+        decoders: Object.values(decoders).map((c) => c.name),
+        encoders: Object.values(encoders).map((c) => c.name),
+      },
+      `codecs: ${hardware.used ? 'hardware where available' : 'software'}`,
+    );
+    this.#mediaThreads = new MediaWorkerPool(this.#engine.info, {
+      spares: this.#options.spareMediaThreads,
+    });
     this.payments = options.payments;
     this.payments?.on('balance-exhausted', ({ sessionId, balanceWei }) => {
       const session = this.sessions.get(sessionId);
@@ -129,13 +176,28 @@ export class OrchestratorServer {
       );
       void session.close();
     });
-    this.metrics = new OrchestratorMetrics(this.sessions, this.#options.maxSessions);
+    this.metrics = new OrchestratorMetrics(this.sessions, this.#options.maxSessions, () =>
+      registry.describe(),
+    );
   }
 
   static async create(options: OrchestratorServerOptions = {}): Promise<OrchestratorServer> {
-    const { host, port } = { ...defaultOrchestratorServerOptions, ...stripUndefined(options) };
-    const { server, url } = await listenHttp(host, port);
-    const orchestrator = new OrchestratorServer(server, url, options);
+    const { host, port, hardwareCodecs } = {
+      ...defaultOrchestratorServerOptions,
+      ...stripUndefined(options),
+    };
+    // Probes hardware codecs once for the process (a CUDA device, then each NVIDIA codec).
+    const engine = await NodeAvEngine.create({ hardware: hardwareCodecs });
+    const pipelines =
+      options.registry === undefined
+        ? await createOrchestratorPipelines(options.pipelines)
+        : undefined;
+    const registry = options.registry ?? (pipelines as OrchestratorPipelines).registry;
+    const { server, url } = await listenHttp(host, port).catch(async (error: unknown) => {
+      await pipelines?.close();
+      throw error;
+    });
+    const orchestrator = new OrchestratorServer(server, url, options, engine, registry, pipelines);
     server.on('request', (req, res) => void orchestrator.#handle(req, res));
     orchestrator.#log.info({ url: orchestrator.url }, 'orchestrator listening');
     const warmup = options.warmup ?? [];
@@ -158,17 +220,25 @@ export class OrchestratorServer {
     const names = this.#registry.names();
     return {
       draining: this.#draining,
-      pipelines: this.#registry
-        .describe()
-        .map(({ name, description, state, paramsSchema, error }) => ({
+      ...(this.#pipelines ? { executionProvider: this.#pipelines.executionProvider } : {}),
+      pipelines: this.#registry.describe().map((pipeline) => {
+        const { name, version, models, executionProviders, error } = pipeline;
+        return {
           name,
-          description,
-          state,
+          description: pipeline.description,
+          ...(version === undefined ? {} : { version }),
+          ...(models === undefined ? {} : { models: [...models] }),
+          ...(executionProviders === undefined
+            ? {}
+            : { executionProviders: [...executionProviders] }),
+          state: pipeline.state,
           ...(error ? { error: { ...error } } : {}),
-          paramsSchema,
+          paramsSchema: pipeline.paramsSchema,
           priceWeiPerSecond: (this.payments?.priceOf(name) ?? 0n).toString(),
-        })),
+        };
+      }),
       payments: this.payments ? await this.payments.info(names, sender) : null,
+      media: this.#engine.info,
       capacity: {
         maxSessions: this.#options.maxSessions,
         activeSessions: active,
@@ -241,7 +311,7 @@ export class OrchestratorServer {
             state: session.state,
             ...session.stats(),
             balanceWei: (this.payments?.balance(session.id) ?? 0n).toString(),
-            transport,
+            transport: transport ?? null,
             ...(afterSeq === undefined
               ? {}
               : { frames: session.frameTimings(afterSeq), receivedAtMs, nowMs: epochNowMs() }),
@@ -288,7 +358,7 @@ export class OrchestratorServer {
       }
       throw new HttpError(404, 'not_found', `No route for ${req.method} ${url.pathname}`);
     } catch (error) {
-      const status = sendError(res, error);
+      const status = sendError(res, httpErrorOf(error));
       if (status >= 500) this.#log.error({ err: error }, 'request failed');
       else this.#log.debug({ err: error }, 'request rejected');
     }
@@ -299,7 +369,8 @@ export class OrchestratorServer {
     const body = parseCreateSessionRequest(
       await readJsonObject(req, this.payments ? maxPaymentBodyBytes : undefined),
     );
-    requireVp8Video(parseSdp(body.sdp));
+    // The gateway offers the publisher's codec: VP8, or H.264 (packetization-mode 1).
+    selectVideoCodec(parseSdp(body.sdp));
     const { params } = body;
     if (this.#closed) throw new HttpError(503, 'shutting_down', 'Orchestrator is shutting down');
     if (this.#draining)
@@ -327,6 +398,9 @@ export class OrchestratorServer {
       try {
         session = await OrchestratorSession.create(body.sdp, pipeline, {
           id,
+          media: this.#mediaThreads,
+          // ICE gathers where the API listens (every interface for a wildcard).
+          hostAddress: this.#options.host,
           queueCapacity: this.#options.queueCapacity,
           observePipelineMs: (ms) =>
             this.metrics.pipelineMs.observe({ pipeline: pipeline.name }, ms),
@@ -382,8 +456,9 @@ export class OrchestratorServer {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.sessions.values()].map((s) => s.close()));
+    await this.#mediaThreads.close();
     await this.payments?.stop();
-    if (this.#ownsRegistry) await this.#registry.close();
+    await this.#pipelines?.close();
     await closeHttp(this.#server);
   }
 

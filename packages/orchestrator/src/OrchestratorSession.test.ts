@@ -1,11 +1,18 @@
 import { InvalidSdpError } from '@peerframe/core/sdp';
 import { WrtcPeerConnection } from '@peerframe/core/wrtc';
 import { defaultPipelineRegistry } from '@peerframe/pipelines';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MediaWorkerPool } from './media/MediaWorkerPool.ts';
+import { NodeAvEngine } from './media/NodeAvEngine.ts';
 import { OrchestratorSession } from './OrchestratorSession.ts';
 
+const media = new MediaWorkerPool((await NodeAvEngine.create({ hardware: 'off' })).info, {
+  spares: 0,
+});
+afterAll(() => media.close());
+
 // Regression found by the fuzz suite (test/fuzz/http.test.ts): offers that pass the SDP checks
-// but that libwebrtc refuses (an ICE ufrag under 4 characters, a fingerprint it cannot read)
+// but that no peer can use (an ICE ufrag under 4 characters, a fingerprint that is no digest)
 // threw a DOMException or TypeError, and POST /sessions answered 500 instead of 400 invalid_sdp.
 
 async function realOffer(): Promise<string> {
@@ -31,7 +38,7 @@ describe('OrchestratorSession.create', () => {
   ])('refuses an offer with %s as InvalidSdpError', async (_name, change) => {
     const pipeline = await defaultPipelineRegistry().create('passthrough');
     try {
-      const created = OrchestratorSession.create(change(await realOffer()), pipeline);
+      const created = OrchestratorSession.create(change(await realOffer()), pipeline, { media });
       await expect(created).rejects.toBeInstanceOf(InvalidSdpError);
       await expect(created).rejects.toMatchObject({ code: 'invalid_sdp' });
     } finally {
@@ -44,6 +51,7 @@ describe('OrchestratorSession.create', () => {
   it('closes a session whose peer never connects', async () => {
     const pipeline = await defaultPipelineRegistry().create('passthrough');
     const session = await OrchestratorSession.create(await realOffer(), pipeline, {
+      media,
       connectTimeoutMs: 300,
     });
     expect(session.state).toBe('connecting');

@@ -1,42 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { BaseError, createLogger, type Logger, TypedEmitter } from '@peerframe/core';
 import { epochNowMs, type FrameTimingRecord } from '@peerframe/core/frameTiming';
-import { InvalidSdpError } from '@peerframe/core/sdp';
-import {
-  type I420Image,
-  installWrtcExitGuard,
-  WrtcVideoSink as VideoSink,
-  WrtcVideoSource as VideoSource,
-  WrtcPeerConnection,
-  type WrtcVideoSink,
-  waitForIceGathering,
-} from '@peerframe/core/wrtc';
 import type { Frame, Pipeline, PipelineParams } from '@peerframe/pipelines';
+import type {
+  OrchestratorSessionState,
+  OrchestratorSessionStats,
+  OrchestratorTransportStats,
+} from '@peerframe/wire';
 import { LatestFrameQueue } from './LatestFrameQueue.ts';
-
-export type SessionState = 'connecting' | 'live' | 'closed';
-
-export type SessionStats = {
-  framesIn: number;
-  framesOut: number;
-  /** Frames replaced in the decoder → pipeline queue by a newer one (latest frame wins). */
-  framesDropped: number;
-  pipelineErrors: number;
-  /** Median pipeline time over the last `pipelineTimesKept` (300) frames, ms. */
-  pipelineMsP50: number;
-};
-
-/** libwebrtc's counters for the session's video: what the decoder got and what the encoder sent. */
-export type SessionTransportStats = {
-  framesDecoded: number;
-  bytesReceived: number;
-  packetsLost: number;
-  framesEncoded: number;
-  bytesSent: number;
-  /** Keyframe requests the decoder sent (inbound-rtp) and the encoder received (outbound-rtp). */
-  pliSent: number;
-  pliReceived: number;
-};
+import { checkIceAndDtls } from './media/checkIceAndDtls.ts';
+import type { MediaWorker } from './media/MediaWorker.ts';
+import type { DecodedPicture } from './media/SessionMedia.ts';
 
 /** Frame records a session keeps for the gateway to fetch (about 10 s at 30 fps). */
 const frameRecordsKept = 300;
@@ -45,13 +19,20 @@ const frameRecordsKept = 300;
 const pipelineTimesKept = 300;
 
 export type OrchestratorSessionEvents = {
-  state: [SessionState];
+  state: [OrchestratorSessionState];
   error: [Error];
 };
+
+/** Where a session's media thread comes from (a `MediaWorkerPool`). */
+export type MediaThreadSource = { take(): Promise<MediaWorker> };
 
 export type OrchestratorSessionOptions = {
   /** The session's id (default: a random UUID). */
   id?: string;
+  /** Media threads (the orchestrator's pool). */
+  media: MediaThreadSource;
+  /** Extra host address for ICE (default 127.0.0.1). */
+  hostAddress?: string | undefined;
   /** Frames waiting between decoder and pipeline, 1 or 2 (default 1). */
   queueCapacity?: number;
   /** Called with each frame's pipeline time, ms (metrics). */
@@ -71,20 +52,18 @@ export class PipelineFailedError extends BaseError {
 }
 
 /**
- * One gateway stream on this orchestrator: a libwebrtc peer whose decoded I420 frames go through a
- * latest-frame-wins queue into the pipeline, and whose processed frames are encoded back to the
- * gateway on the same (sendrecv) video transceiver.
+ * One gateway stream on this orchestrator. Its media (the werift leg, RTP, decoder, encoder) runs
+ * on its own media thread; decoded I420 pictures come here through a latest-frame-wins queue into
+ * the pipeline, whose output goes back to the media thread to be encoded and sent on the same
+ * (sendrecv) video transceiver. Decode, inference and encode of successive frames overlap.
  */
 export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents> {
   readonly id: string;
   readonly pipeline: Pipeline;
   readonly answerSdp: string;
-  #state: SessionState = 'connecting';
-  readonly #pc: RTCPeerConnection;
-  readonly #source: InstanceType<typeof VideoSource>;
-  readonly #track: MediaStreamTrack;
-  #sink: WrtcVideoSink | undefined;
-  readonly #queue: LatestFrameQueue<{ image: I420Image; decodedAtMs: number }>;
+  #state: OrchestratorSessionState = 'connecting';
+  readonly #media: MediaWorker;
+  readonly #queue: LatestFrameQueue<DecodedPicture>;
   readonly #observePipelineMs: ((ms: number) => void) | undefined;
   readonly #connectTimeoutMs: number;
   #connectTimer: NodeJS.Timeout | undefined;
@@ -96,21 +75,18 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   #framesOut = 0;
   #pipelineErrors = 0;
   #loop: Promise<void> | undefined;
+  #lastTransport: OrchestratorTransportStats | undefined;
 
   private constructor(
     id: string,
-    pc: RTCPeerConnection,
-    source: InstanceType<typeof VideoSource>,
-    track: MediaStreamTrack,
+    media: MediaWorker,
     pipeline: Pipeline,
     answerSdp: string,
     options: OrchestratorSessionOptions,
   ) {
     super();
     this.id = id;
-    this.#pc = pc;
-    this.#source = source;
-    this.#track = track;
+    this.#media = media;
     this.pipeline = pipeline;
     this.answerSdp = answerSdp;
     this.#queue = new LatestFrameQueue(options.queueCapacity ?? 1);
@@ -120,57 +96,38 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   }
 
   /**
-   * Answers the gateway's offer. The pipeline must already be created; it is owned (and closed)
-   * by the session from here on.
+   * Answers the gateway's offer on a media thread. The pipeline must already be created; it is
+   * owned (and closed) by the session from here on.
    */
   static async create(
     offerSdp: string,
     pipeline: Pipeline,
-    options: OrchestratorSessionOptions = {},
+    options: OrchestratorSessionOptions,
   ): Promise<OrchestratorSession> {
-    installWrtcExitGuard();
-    const pc = new WrtcPeerConnection({ iceServers: [] });
-    const source = new VideoSource();
-    const track = source.createTrack();
+    checkIceAndDtls(offerSdp);
+    const media = await options.media.take();
     try {
-      try {
-        await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
-        // The offer's video section is sendrecv: attach the output track to its transceiver.
-        pc.addTrack(track);
-        await pc.setLocalDescription(await pc.createAnswer());
-      } catch (error) {
-        // libwebrtc refuses offers it cannot apply (short ICE ufrag, bad fingerprint digest)
-        // with a DOMException or TypeError: the offer is at fault, not the node.
-        throw new InvalidSdpError(
-          `it cannot be answered (${error instanceof Error ? error.message : String(error)})`,
-        );
-      }
-      await waitForIceGathering(pc);
-      const sdp = pc.localDescription?.sdp;
-      if (!sdp) throw new BaseError('no_local_description', 'libwebrtc produced no answer');
+      const answerSdp = await media.answer(offerSdp, { hostAddress: options.hostAddress });
       const session = new OrchestratorSession(
         options.id ?? randomUUID(),
-        pc,
-        source,
-        track,
+        media,
         pipeline,
-        sdp,
+        answerSdp,
         options,
       );
       session.#start();
       return session;
     } catch (error) {
-      track.stop();
-      pc.close();
+      await media.close();
       throw error;
     }
   }
 
-  get state(): SessionState {
+  get state(): OrchestratorSessionState {
     return this.#state;
   }
 
-  stats(): SessionStats {
+  stats(): OrchestratorSessionStats {
     const sorted = [...this.#pipelineMs].sort((a, b) => a - b);
     return {
       framesIn: this.#framesIn,
@@ -191,36 +148,11 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     return first === -1 ? [] : records.slice(first);
   }
 
-  /** libwebrtc's stats of the peer connection (inbound-rtp from the gateway, outbound-rtp back). */
-  getStats(): Promise<RTCStatsReport> {
-    return this.#pc.getStats();
-  }
-
-  async transportStats(): Promise<SessionTransportStats> {
-    const stats: SessionTransportStats = {
-      framesDecoded: 0,
-      bytesReceived: 0,
-      packetsLost: 0,
-      framesEncoded: 0,
-      bytesSent: 0,
-      pliSent: 0,
-      pliReceived: 0,
-    };
-    if (this.#state === 'closed') return stats;
-    for (const entry of (await this.#pc.getStats()).values()) {
-      if (entry.kind !== 'video') continue;
-      if (entry.type === 'inbound-rtp') {
-        stats.framesDecoded = entry.framesDecoded ?? 0;
-        stats.bytesReceived = entry.bytesReceived ?? 0;
-        stats.packetsLost = entry.packetsLost ?? 0;
-        stats.pliSent = entry.pliCount ?? 0;
-      } else if (entry.type === 'outbound-rtp') {
-        stats.framesEncoded = entry.framesEncoded ?? 0;
-        stats.bytesSent = entry.bytesSent ?? 0;
-        stats.pliReceived = entry.pliCount ?? 0;
-      }
-    }
-    return stats;
+  /** The media thread's counters (the last ones seen, once the session closed). */
+  async transportStats(): Promise<OrchestratorTransportStats | undefined> {
+    if (this.#state !== 'closed')
+      this.#lastTransport = (await this.#media.stats()) ?? this.#lastTransport;
+    return this.#lastTransport;
   }
 
   async update(params: PipelineParams): Promise<void> {
@@ -236,47 +168,37 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   }
 
   #start(): void {
-    const pc = this.#pc;
     this.#connectTimer = setTimeout(() => {
       if (this.#state !== 'connecting') return;
       this.#log.warn({ connectTimeoutMs: this.#connectTimeoutMs }, 'peer never connected');
       void this.close();
     }, this.#connectTimeoutMs);
     this.#connectTimer.unref();
-    // The remote video track exists once the offer is applied (its 'track' event already fired).
-    const receiver = pc.getReceivers().find((r) => r.track.kind === 'video');
-    if (receiver) {
-      const sink = new VideoSink(receiver.track);
-      sink.onframe = ({ frame }) => {
-        this.#framesIn++;
-        this.#queue.push({ image: frame, decodedAtMs: epochNowMs() });
-      };
-      this.#sink = sink;
-    }
-    pc.addEventListener('connectionstatechange', () => {
-      const state = pc.connectionState;
-      this.#log.debug({ state }, 'peer connection state');
+    const media = this.#media;
+    media.on('picture', (picture) => {
+      this.#framesIn++;
+      this.#queue.push(picture);
+    });
+    media.on('state', (state) => {
+      this.#log.debug({ state }, 'media state');
       if (state === 'connected') this.#setState('live');
       if (state === 'failed' || state === 'closed') void this.close();
     });
+    media.on('error', (error) => this.#log.error({ err: error }, 'media thread error'));
     this.#loop = this.#run();
   }
 
   async #run(): Promise<void> {
     for (;;) {
-      const taken = await this.#queue.take();
-      if (!taken || this.#state === 'closed') return;
-      const { image, decodedAtMs } = taken;
+      const picture = await this.#queue.take();
+      if (!picture || this.#state === 'closed') return;
+      const { decodedAtMs } = picture;
       const startedAtMs = epochNowMs();
-      const data =
-        image.data instanceof Uint8Array && image.data.constructor === Uint8Array
-          ? image.data
-          : new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
       const frame: Frame = {
-        widthPx: image.width,
-        heightPx: image.height,
+        widthPx: picture.widthPx,
+        heightPx: picture.heightPx,
         format: 'i420',
-        data,
+        data: picture.data,
         timestampUs: Math.round(performance.now() * 1000),
       };
       const started = performance.now();
@@ -300,9 +222,11 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       }
       this.#recordPipelineMs(performance.now() - started);
       // close() may have run while the pipeline worked.
-      if ((this.#state as SessionState) === 'closed') return;
+      if ((this.#state as OrchestratorSessionState) === 'closed') return;
       const doneAtMs = epochNowMs();
-      this.#source.onFrame({ width: output.widthPx, height: output.heightPx, data: output.data });
+      // A picture the pipeline passed through is still the media thread's buffer: it goes back
+      // without a copy. Anything else may belong to the pipeline (a reused output) and is copied.
+      this.#media.send(output, doneAtMs, output.data.buffer === picture.data.buffer);
       this.#framesOut++;
       this.#frameRecords.push({ seq: this.#framesOut, decodedAtMs, startedAtMs, doneAtMs });
       if (this.#frameRecords.length > frameRecordsKept) this.#frameRecords.shift();
@@ -315,21 +239,20 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     if (this.#pipelineMs.length > pipelineTimesKept) this.#pipelineMs.shift();
   }
 
-  #setState(state: SessionState): void {
+  #setState(state: OrchestratorSessionState): void {
     if (this.#state === state || this.#state === 'closed') return;
     this.#state = state;
     this.emit('state', state);
   }
 
-  /** Stops media, closes the peer and the pipeline. Idempotent. */
+  /** Stops media (the media thread ends), closes the pipeline. Idempotent. */
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#setState('closed');
     clearTimeout(this.#connectTimer);
     this.#queue.close();
-    this.#sink?.stop();
-    this.#track.stop();
-    this.#pc.close();
+    this.#lastTransport = (await this.#media.stats()) ?? this.#lastTransport;
+    await this.#media.close();
     await this.#loop;
     await this.pipeline.close();
     this.#log.info(this.stats(), 'session closed');

@@ -1,4 +1,30 @@
+export {
+  createOrchestratorPipelines,
+  type OrchestratorPipelines,
+  type OrchestratorPipelinesOptions,
+} from './createOrchestratorPipelines.ts';
 export { LatestFrameQueue } from './LatestFrameQueue.ts';
+export type {
+  CodecEngine,
+  EncodedVideoFrame,
+  I420Picture,
+  VideoDecoder,
+  VideoEncoder,
+  VideoEncoderSettings,
+} from './media/CodecEngine.ts';
+export { CodecUnavailableError, DecodeError, EncodeError } from './media/errors.ts';
+export { MediaThreadError, MediaWorker } from './media/MediaWorker.ts';
+export { MediaWorkerPool, type MediaWorkerPoolOptions } from './media/MediaWorkerPool.ts';
+export {
+  type HardwareCodecsMode,
+  NodeAvEngine,
+  type NodeAvEngineOptions,
+} from './media/NodeAvEngine.ts';
+export {
+  type DecodedPicture,
+  SessionMedia,
+  type SessionMediaOptions,
+} from './media/SessionMedia.ts';
 export { OrchestratorMetrics } from './OrchestratorMetrics.ts';
 export {
   defaultOrchestratorPaymentsOptions,
@@ -12,11 +38,13 @@ export {
   type OrchestratorServerOptions,
 } from './OrchestratorServer.ts';
 export {
+  type MediaThreadSource,
   OrchestratorSession,
   type OrchestratorSessionEvents,
   type OrchestratorSessionOptions,
   PipelineFailedError,
 } from './OrchestratorSession.ts';
+export { type PaymentRefusalCode, PaymentRefusedError } from './PaymentRefusedError.ts';
 export {
   type StartOrchestratorPaymentsOptions,
   startOrchestratorPayments,

@@ -6,9 +6,19 @@
 
 // Frames and the pipeline contract (the orchestrator's media engine).
 export { type Frame, type FrameFormat, i420ByteLength, i420Planes } from './frames/Frame.ts';
-// Pipeline packages (`peerframe pipeline …`) and the shipped pipelines.
+export { solidI420Frame } from './frames/solidI420Frame.ts';
+// Pipeline packages (`peerframe pipeline …`), installed pipelines and the shipped pipelines.
+export { createPipelineFromDirectory } from './manifest/createPipelineFromDirectory.ts';
 export { InvalidPipelineManifestError } from './manifest/errors.ts';
-export { loadPipelineDirectory } from './manifest/loadPipelineDirectory.ts';
+export {
+  InstalledPipelines,
+  type InstalledPipelinesOptions,
+} from './manifest/InstalledPipelines.ts';
+export { type LoadedPipeline, loadPipelineDirectory } from './manifest/loadPipelineDirectory.ts';
+export {
+  type PipelineNodePolicy,
+  parsePipelineNodePolicy,
+} from './manifest/PipelineNodePolicy.ts';
 export {
   installPipeline,
   packPipeline,
@@ -17,14 +27,25 @@ export {
 } from './manifest/pipelinePackages.ts';
 export {
   loadShippedPipeline,
+  pipelineTemplateDir,
   type ShippedPipelineName,
   shippedPipelineNames,
   shippedPipelinesDir,
 } from './manifest/shippedPipelines.ts';
 // Models, sessions and conversion (the bench, the fuzz suite).
 export { blazeFaceModel } from './models/blazeFace.ts';
+export { ModelHashMismatchError } from './models/errors.ts';
 export { readVerifiedModelFile } from './models/ModelFile.ts';
+export { ModelStore } from './models/ModelStore.ts';
 export { loadSelfieSegmentationOnnx } from './models/selfieSegmentationModels.ts';
+export {
+  type ExecutionProviderChoice,
+  executionProviderChoices,
+  executionProviderUnavailableReason,
+  parseExecutionProviderChoice,
+  selectExecutionProvider,
+} from './onnx/executionProviders.ts';
+export { type CudaProviderInstall, installCudaProvider } from './onnx/installCudaProvider.ts';
 export { OnnxSession } from './onnx/OnnxSession.ts';
 export {
   DuplicatePipelineError,
@@ -36,6 +57,7 @@ export type {
   Pipeline,
   PipelineCreateHooks,
   PipelineDescriptor,
+  PipelineModelInfo,
   PipelineParams,
   PipelineState,
 } from './pipeline/Pipeline.ts';

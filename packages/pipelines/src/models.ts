@@ -9,13 +9,15 @@ export {
   intersectionOverUnion,
   nonMaxSuppression,
 } from './models/blazeFace.ts';
-export { InvalidModelCacheKeyError, ModelHashMismatchError } from './models/errors.ts';
+export { InvalidModelCacheKeyError, ModelDownloadError } from './models/errors.ts';
 export { type LoadTfliteAsOnnxOptions, loadTfliteAsOnnx } from './models/loadTfliteAsOnnx.ts';
 export { ModelCache, sha256Hex } from './models/ModelCache.ts';
 export { type ModelFile, readVerifiedFile, resolveModelFile } from './models/ModelFile.ts';
+export { defaultModelStoreOptions, type ModelStoreOptions } from './models/ModelStore.ts';
 export {
   type LoadSelfieSegmentationOnnxOptions,
   type SelfieSegmentationModelInfo,
   type SelfieSegmentationModelName,
   selfieSegmentationModels,
 } from './models/selfieSegmentationModels.ts';
+export type { VerifiedModelRef } from './models/VerifiedModelRef.ts';

@@ -19,7 +19,7 @@ export {
   sketchParamsSchema,
 } from './nodes/filters/sketchFilter.ts';
 export { type ToonParams, toonFilter, toonParamsSchema } from './nodes/filters/toonFilter.ts';
-export { loadImageNode } from './nodes/LoadImage.ts';
+export { loadImagePpmNode } from './nodes/LoadImagePpm.ts';
 export { imageInput, maskInput } from './nodes/nodeInputs.ts';
 export { onnxModelNode, type VerifiedModelRef } from './nodes/OnnxModel.ts';
 export { hexColorToYuv } from './nodes/SolidColorImage.ts';

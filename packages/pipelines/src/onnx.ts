@@ -6,6 +6,19 @@ export {
   OnnxSessionError,
 } from './onnx/errors.ts';
 export {
+  cudaProviderLibraryInstalled,
+  type ExecutionProviderChoice,
+  type ExecutionProviderName,
+  type ExecutionProviderSelection,
+  executionProviderChoices,
+  executionProvidersOf,
+  executionProviderUnavailableReason,
+  InvalidExecutionProviderError,
+  onnxruntimeBindingDir,
+  parseExecutionProviderChoice,
+  selectExecutionProvider,
+} from './onnx/executionProviders.ts';
+export {
   defaultOnnxGraphBuilderOptions,
   OnnxGraphBuilder,
   type OnnxGraphBuilderOptions,
@@ -13,9 +26,9 @@ export {
 } from './onnx/OnnxGraphBuilder.ts';
 export {
   defaultOnnxSessionOptions,
-  type ExecutionProviderChoice,
   type OnnxSessionOptions,
   type OnnxTensors,
+  type OutputLocation,
 } from './onnx/OnnxSession.ts';
 export {
   attr,

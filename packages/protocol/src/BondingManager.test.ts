@@ -1,10 +1,14 @@
 import { type Address, type Hex, parseEther, parseEventLogs, type TransactionReceipt } from 'viem';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { advanceRound, mintAndApprove, setupOrchestrator } from './devnet.ts';
+import { advanceRound } from './actions/advanceRound.ts';
+import { approveBondingManager } from './actions/approveBondingManager.ts';
+import { mintLpt } from './actions/mintLpt.ts';
+import { resolveProtocolAddresses } from './actions/resolveProtocolAddresses.ts';
+import { setupOrchestrator } from './actions/setupOrchestrator.ts';
 import { useLocalProtocol } from './fixtures/protocolTestKit.ts';
 import { getProtocolContracts } from './getProtocolContracts.ts';
 import { bondingManagerAbi } from './protocolAbis.ts';
-import { getContractId, resolveProtocolAddresses } from './protocolAddresses.ts';
+import { getContractId } from './protocolAddresses.ts';
 import type { LocalProtocol } from './startLocalProtocol.ts';
 import { encodeAuxData, getRecipientRandHash, maxWinProb, signTicket } from './ticket.ts';
 
@@ -29,11 +33,16 @@ const confirm = async (hash: Hex): Promise<TransactionReceipt> => {
   expect(receipt.status).toBe('success');
   return receipt;
 };
-const next = (rounds = 1n) =>
-  advanceRound({ ...chain, walletClient: chain.walletClient(), rounds });
+const next = (rounds = 1n) => advanceRound(chain.walletClient(), { ...chain, rounds });
 const near = (actual: bigint, expected: bigint, tolerance = 3n) => {
   const diff = actual > expected ? actual - expected : expected - actual;
   expect(diff, `${actual} ≈ ${expected}`).toBeLessThanOrEqual(tolerance);
+};
+
+/** The deployer mints `amountWei` LPT to account i, which lets the BondingManager take it. */
+const mintAndApprove = async (i: number, amountWei: bigint) => {
+  await mintLpt(chain.walletClient(), { ...chain, to: acct(i).address, amountWei });
+  await approveBondingManager(chain.walletClient(acct(i)), { ...chain, amountWei });
 };
 
 // Accounts: 0 deployer/verifier, 1 gateway, 2 orchestrator A, 3 orchestrator B, 4 orchestrator C,
@@ -43,12 +52,9 @@ let orchB: Address;
 const delegator = () => acct(5).address;
 
 async function setup(i: number, stake: string, rewardCutPpm: bigint, feeSharePpm: bigint) {
-  return setupOrchestrator({
-    testClient: chain.testClient,
-    publicClient: chain.publicClient,
-    ownerWalletClient: chain.walletClient(),
-    orchestratorWalletClient: chain.walletClient(acct(i)),
-    addresses: chain.addresses,
+  return setupOrchestrator(chain.walletClient(acct(i)), {
+    ...chain,
+    owner: chain.walletClient(),
     stakeWei: parseEther(stake),
     rewardCutPpm,
     feeSharePpm,
@@ -71,13 +77,7 @@ useLocalProtocol(
       orchA = await setup(2, '1000', 100_000n, 500_000n);
       orchB = await setup(3, '500', 0n, 1_000_000n);
       // D delegates 1000 LPT to A.
-      await mintAndApprove({
-        publicClient: chain.publicClient,
-        ownerWalletClient: chain.walletClient(),
-        holderWalletClient: chain.walletClient(acct(5)),
-        addresses: chain.addresses,
-        amountWei: parseEther('1000'),
-      });
+      await mintAndApprove(5, parseEther('1000'));
       await confirm(await as(5).bondingManager.write.bond([parseEther('1000'), orchA]));
       await next();
     },
@@ -320,13 +320,7 @@ describe('BondingManager on anvil', () => {
   it('conserves stake and fees across rounds of rewards, fees, unbonding and bonding', async () => {
     const gateway = as(1);
     await confirm(await gateway.ticketBroker.write.fundDeposit({ value: parseEther('10') }));
-    await mintAndApprove({
-      publicClient: chain.publicClient,
-      ownerWalletClient: chain.walletClient(),
-      holderWalletClient: chain.walletClient(acct(5)),
-      addresses: chain.addresses,
-      amountWei: parseEther('200'),
-    });
+    await mintAndApprove(5, parseEther('200'));
     let feesCredited = 0n;
     const payA = async (nonce: bigint, faceValue: bigint) => {
       const round = await gateway.roundsManager.read.currentRound();
@@ -388,8 +382,7 @@ describe('BondingManager on anvil', () => {
 
   it('resolves every contract through the Controller, as on Arbitrum One', async () => {
     expect(
-      await resolveProtocolAddresses({
-        client: chain.publicClient,
+      await resolveProtocolAddresses(chain.publicClient, {
         controller: chain.addresses.controller,
       }),
     ).toEqual(chain.addresses);

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { type Address, type Hex, parseEther } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { advanceRound, setupOrchestrator } from './devnet.ts';
+import { advanceRound } from './actions/advanceRound.ts';
+import { setupOrchestrator } from './actions/setupOrchestrator.ts';
 import { useLocalProtocol } from './fixtures/protocolTestKit.ts';
 import { getProtocolContracts } from './getProtocolContracts.ts';
 import { bondingManagerAbi, controllerAbi, ticketBrokerAbi } from './protocolAbis.ts';
@@ -111,16 +112,13 @@ const local = useLocalProtocol(
     deploy: { roundLengthBlocks: 20n, ticketValidityPeriodRounds: 2n },
     async setup(started) {
       chain = started;
-      orchestrator = await setupOrchestrator({
-        testClient: chain.testClient,
-        publicClient: chain.publicClient,
-        ownerWalletClient: chain.walletClient(acct(0)),
-        orchestratorWalletClient: chain.walletClient(acct(orchestratorIndex)),
-        addresses: chain.addresses,
+      orchestrator = await setupOrchestrator(chain.walletClient(acct(orchestratorIndex)), {
+        ...chain,
+        owner: chain.walletClient(acct(0)),
         stakeWei: parseEther('1000'),
         feeSharePpm: 0n,
       });
-      await advanceRound({ ...chain, walletClient: chain.walletClient(acct(0)) });
+      await advanceRound(chain.walletClient(acct(0)), chain);
       await chain.publicClient.waitForTransactionReceipt({
         hash: await contracts().ticketBroker.write.fundDepositAndReserve(
           [parseEther('1'), parseEther('1')],
@@ -236,7 +234,7 @@ describe('RedemptionQueue on anvil', () => {
   it('fails an expired ticket with reason "expired"', async () => {
     const [winner] = await makeWinners(1);
     if (!winner) throw new Error('no winner');
-    await advanceRound({ ...chain, walletClient: chain.walletClient(acct(0)), rounds: 2n });
+    await advanceRound(chain.walletClient(acct(0)), { ...chain, rounds: 2n });
     const queue = await createQueue(newDbPath());
     const failed: string[] = [];
     queue.on('failed', (t) => failed.push(t.reason ?? ''));

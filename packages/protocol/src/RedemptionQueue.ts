@@ -11,7 +11,9 @@ import {
   BaseError as ViemBaseError,
   type WalletClient,
 } from 'viem';
-import { ticketBrokerAbi } from './protocolAbis.ts';
+import { isTicketUsed } from './actions/isTicketUsed.ts';
+import { redeemWinningTicket } from './actions/redeemWinningTicket.ts';
+import { TransactionRevertedError } from './errors.ts';
 import {
   type StoredWinningTicket,
   type WinningTicket,
@@ -61,14 +63,14 @@ type RedeemWalletClient = WalletClient<Transport, Chain | undefined, Account>;
 export class RedemptionQueueClosedError extends BaseError {
   override name = 'RedemptionQueueClosedError';
   constructor() {
-    super('REDEMPTION_QUEUE_CLOSED', 'The redemption queue is closed');
+    super('redemption_queue_closed', 'The redemption queue is closed');
   }
 }
 
 class TransientRedemptionError extends BaseError {
   override name = 'TransientRedemptionError';
   constructor(details: string, cause?: unknown) {
-    super('REDEMPTION_TRANSIENT', 'Redemption failed, will retry', {
+    super('redemption_transient', 'Redemption failed, will retry', {
       details,
       cause,
       retryable: true,
@@ -86,7 +88,7 @@ const chainNotReadyRetryMs = 2_000;
 class ChainNotReadyError extends BaseError {
   override name = 'ChainNotReadyError';
   constructor(reason: string) {
-    super('REDEMPTION_WAITING', 'The chain cannot take redemptions now', {
+    super('redemption_waiting', 'The chain cannot take redemptions now', {
       details: reason,
       retryable: true,
     });
@@ -114,6 +116,7 @@ export class RedemptionQueue extends TypedEmitter<RedemptionQueueEvents> {
   readonly #inFlight = new Set<string>();
   #started = false;
   #closed = false;
+  readonly #closing = new AbortController();
   #closePromise: Promise<void> | undefined;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -205,6 +208,7 @@ export class RedemptionQueue extends TypedEmitter<RedemptionQueueEvents> {
   close(): Promise<void> {
     this.#closePromise ??= (async () => {
       this.#closed = true;
+      this.#closing.abort();
       this.#wake?.();
       await this.#loop;
       for (const resolve of this.#idleWaiters.splice(0)) resolve();
@@ -304,42 +308,40 @@ export class RedemptionQueue extends TypedEmitter<RedemptionQueueEvents> {
       return this.#finish(hash, 'redeemed', undefined, 'already_used');
     }
 
-    const args = [ticket.ticket, ticket.signature, ticket.recipientRand] as const;
-    let request: Parameters<RedeemWalletClient['writeContract']>[0];
+    let submitted: Hash | undefined;
     try {
-      const simulation = await this.#publicClient.simulateContract({
-        account: this.#walletClient.account,
-        address: this.ticketBroker,
-        abi: ticketBrokerAbi,
-        functionName: 'redeemWinningTicket',
-        args,
-      });
-      request = simulation.request as Parameters<RedeemWalletClient['writeContract']>[0];
-    } catch (error) {
-      const reason = revertReason(error);
-      if (reason === undefined) throw error;
-      return this.#finishRevert(hash, reason);
-    }
-
-    if (this.#closed) return;
-    const txHash = await this.#walletClient.writeContract(request);
-    this.store.markSubmitted(hash, txHash);
-    let receipt: Awaited<ReturnType<PublicClient['waitForTransactionReceipt']>>;
-    try {
-      receipt = await this.#publicClient.waitForTransactionReceipt({
-        hash: txHash,
-        timeout: this.#options.receiptTimeoutMs,
+      await redeemWinningTicket(this.#walletClient, {
+        addresses: { ticketBroker: this.ticketBroker },
+        ticket: ticket.ticket,
+        signature: ticket.signature,
+        recipientRand: ticket.recipientRand,
+        // Closing between the simulation and the transaction sends nothing.
+        signal: this.#closing.signal,
+        receiptTimeoutMs: this.#options.receiptTimeoutMs,
+        onSubmitted: (txHash) => {
+          submitted = txHash;
+          this.store.markSubmitted(hash, txHash);
+        },
       });
     } catch (error) {
-      throw new TransientRedemptionError(`no receipt for ${txHash}`, error);
+      if (submitted === undefined) {
+        const reason = revertReason(error);
+        if (reason === undefined) throw error;
+        return this.#finishRevert(hash, reason);
+      }
+      if (!(error instanceof TransactionRevertedError)) {
+        throw new TransientRedemptionError(`no receipt for ${submitted}`, error);
+      }
+      // Reverted after a successful simulation: someone used it first, or the round moved on
+      // (the next try simulates again and names the reason).
+      if (await this.#isUsed(hash)) {
+        return this.#finish(hash, 'redeemed', undefined, 'already_used');
+      }
+      throw new TransientRedemptionError(
+        `transaction ${submitted} reverted after a successful simulation`,
+      );
     }
-    if (receipt.status === 'success') return this.#finish(hash, 'redeemed', txHash);
-    // Reverted after a successful simulation: someone used it first, or the round moved on
-    // (the next try simulates again and names the reason).
-    if (await this.#isUsed(hash)) return this.#finish(hash, 'redeemed', undefined, 'already_used');
-    throw new TransientRedemptionError(
-      `transaction ${txHash} reverted after a successful simulation`,
-    );
+    return this.#finish(hash, 'redeemed', submitted);
   }
 
   #finishRevert(hash: Hex, reason: string): void {
@@ -377,11 +379,9 @@ export class RedemptionQueue extends TypedEmitter<RedemptionQueueEvents> {
   }
 
   async #isUsed(hash: Hex): Promise<boolean> {
-    return this.#publicClient.readContract({
-      address: this.ticketBroker,
-      abi: ticketBrokerAbi,
-      functionName: 'usedTickets',
-      args: [hash],
+    return isTicketUsed(this.#publicClient, {
+      addresses: { ticketBroker: this.ticketBroker },
+      ticketHash: hash,
     });
   }
 

@@ -1,6 +1,9 @@
 import { createLogger, type Logger, TypedEmitter } from '@peerframe/core';
 import type { Account, Chain, PublicClient, Transport, WalletClient } from 'viem';
-import { bondingManagerAbi, roundsManagerAbi } from './protocolAbis.ts';
+import { getRoundInfo } from './actions/getRoundInfo.ts';
+import { getTranscoder } from './actions/getTranscoder.ts';
+import { initializeRound } from './actions/initializeRound.ts';
+import { reward } from './actions/reward.ts';
 import type { ProtocolAddresses } from './protocolAddresses.ts';
 
 export type RoundServiceOptions = {
@@ -22,6 +25,9 @@ export type RoundServiceEvents = {
   initialized: [{ round: bigint }];
   reward: [{ round: bigint }];
 };
+
+/** A round's transaction that has no receipt after this long is given up until the next check. */
+const receiptTimeoutMs = 60_000;
 
 type RoundWalletClient = WalletClient<Transport, Chain | undefined, Account>;
 
@@ -72,69 +78,24 @@ export class RoundService extends TypedEmitter<RoundServiceEvents> {
     if (this.#busy) return;
     this.#busy = true;
     try {
-      const { roundsManager, bondingManager } = this.#addresses;
-      const client = this.#publicClient;
+      const addresses = this.#addresses;
       const wallet = this.#walletClient;
-      const confirm = async (hash: `0x${string}`, what: string) => {
-        const receipt = await client.waitForTransactionReceipt({ hash, timeout: 60_000 });
-        if (receipt.status !== 'success') throw new Error(`${what} reverted (${hash})`);
-      };
-      const [initialized, round] = await Promise.all([
-        client.readContract({
-          address: roundsManager,
-          abi: roundsManagerAbi,
-          functionName: 'currentRoundInitialized',
-        }),
-        client.readContract({
-          address: roundsManager,
-          abi: roundsManagerAbi,
-          functionName: 'currentRound',
-        }),
-      ]);
+      const { round, initialized } = await getRoundInfo(this.#publicClient, { addresses });
       this.#log.debug({ round, initialized }, 'round check');
       if (!initialized) {
         if (!this.#options.initializeRounds) return;
-        await confirm(
-          await wallet.writeContract({
-            address: roundsManager,
-            abi: roundsManagerAbi,
-            functionName: 'initializeRound',
-            chain: wallet.chain,
-            account: wallet.account,
-          }),
-          'initializeRound',
-        );
+        await initializeRound(wallet, { addresses, receiptTimeoutMs });
         this.#log.info({ round }, 'round initialised');
         this.emit('initialized', { round });
       }
       if (!this.#options.callReward || this.#rewardedRound === round) return;
-      const me = wallet.account.address;
-      const [active, transcoder] = await Promise.all([
-        client.readContract({
-          address: bondingManager,
-          abi: bondingManagerAbi,
-          functionName: 'isActiveTranscoder',
-          args: [me],
-        }),
-        client.readContract({
-          address: bondingManager,
-          abi: bondingManagerAbi,
-          functionName: 'getTranscoder',
-          args: [me],
-        }),
-      ]);
-      if (!active) return;
-      if (transcoder[0] !== round) {
-        await confirm(
-          await wallet.writeContract({
-            address: bondingManager,
-            abi: bondingManagerAbi,
-            functionName: 'reward',
-            chain: wallet.chain,
-            account: wallet.account,
-          }),
-          'reward',
-        );
+      const transcoder = await getTranscoder(this.#publicClient, {
+        addresses,
+        transcoder: wallet.account.address,
+      });
+      if (!transcoder.active) return;
+      if (transcoder.lastRewardRound !== round) {
+        await reward(wallet, { addresses, receiptTimeoutMs });
         this.#log.info({ round }, 'reward claimed');
         this.emit('reward', { round });
       }

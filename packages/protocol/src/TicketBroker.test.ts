@@ -9,7 +9,8 @@ import {
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { advanceRound, setupOrchestrator } from './devnet.ts';
+import { advanceRound } from './actions/advanceRound.ts';
+import { setupOrchestrator } from './actions/setupOrchestrator.ts';
 import { useLocalProtocol } from './fixtures/protocolTestKit.ts';
 import { getProtocolContracts } from './getProtocolContracts.ts';
 import { bondingManagerAbi, ticketBrokerAbi } from './protocolAbis.ts';
@@ -118,25 +119,18 @@ useLocalProtocol(
     deploy: { roundLengthBlocks, unlockPeriodRounds, ticketValidityPeriodRounds },
     async setup(started) {
       chain = started;
-      const setup = {
-        testClient: chain.testClient,
-        publicClient: chain.publicClient,
-        ownerWalletClient: deployer(),
-        addresses: chain.addresses,
-      };
-      orchestrator = await setupOrchestrator({
+      const setup = { ...chain, owner: deployer() };
+      orchestrator = await setupOrchestrator(orch(), {
         ...setup,
-        orchestratorWalletClient: orch(),
         stakeWei: parseEther('1000'),
         rewardCutPpm: 0n,
         feeSharePpm: 0n,
       });
-      orchestrator2 = await setupOrchestrator({
+      orchestrator2 = await setupOrchestrator(chain.walletClient(acct(3)), {
         ...setup,
-        orchestratorWalletClient: chain.walletClient(acct(3)),
         stakeWei: parseEther('500'),
       });
-      await advanceRound({ ...chain, walletClient: deployer() });
+      await advanceRound(deployer(), chain);
     },
   },
 );
@@ -294,7 +288,7 @@ describe('TicketBroker on anvil', () => {
     ).rejects.toThrow(/invalid length for ticket auxData/);
 
     // Valid through creationRound + ticketValidityPeriod - 1.
-    await advanceRound({ ...chain, walletClient: deployer(), rounds: ticketValidityPeriodRounds });
+    await advanceRound(deployer(), { ...chain, rounds: ticketValidityPeriodRounds });
     await expect(redeem(ticket, sig, recipientRand)).rejects.toThrow(/ticket is expired/);
   });
 
@@ -472,12 +466,12 @@ describe('TicketBroker on anvil', () => {
     );
     await confirm(await ticketBroker.write.unlock());
 
-    await advanceRound({ ...chain, walletClient: deployer() });
+    await advanceRound(deployer(), chain);
     await expect(ticketBroker.write.withdraw()).rejects.toThrow(/account is locked/);
     // A ticket signed in the last locked round redeems then, not from the withdraw round on.
     await confirm(await redeem(...(await signedWinner({ senderNonce: 1n }))));
     const late = await signedWinner({ senderNonce: 2n });
-    const withdrawRound = await advanceRound({ ...chain, walletClient: deployer() });
+    const withdrawRound = await advanceRound(deployer(), chain);
     await expect(redeem(...late)).rejects.toThrow(/sender is unlocked/);
 
     const before = await chain.publicClient.getBalance({ address: acct(1).address });

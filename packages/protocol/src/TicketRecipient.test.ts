@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { type Address, parseEther } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { advanceRound, setupOrchestrator } from './devnet.ts';
+import { advanceRound } from './actions/advanceRound.ts';
+import { setupOrchestrator } from './actions/setupOrchestrator.ts';
 import { paramsWithWinFraction, useLocalProtocol } from './fixtures/protocolTestKit.ts';
 import { getProtocolContracts } from './getProtocolContracts.ts';
 import { bondingManagerAbi } from './protocolAbis.ts';
@@ -67,16 +68,13 @@ const local = useLocalProtocol(
     deploy: { roundLengthBlocks: 100n, ticketValidityPeriodRounds: 2n },
     async setup(started) {
       chain = started;
-      orchestrator = await setupOrchestrator({
-        testClient: chain.testClient,
-        publicClient: chain.publicClient,
-        ownerWalletClient: chain.walletClient(acct(0)),
-        orchestratorWalletClient: chain.walletClient(acct(2)),
-        addresses: chain.addresses,
+      orchestrator = await setupOrchestrator(chain.walletClient(acct(2)), {
+        ...chain,
+        owner: chain.walletClient(acct(0)),
         stakeWei: parseEther('1000'),
         feeSharePpm: 0n,
       });
-      await advanceRound({ ...chain, walletClient: chain.walletClient(acct(0)) });
+      await advanceRound(chain.walletClient(acct(0)), chain);
       await fund(1, parseEther('10'), parseEther('1'));
     },
   },
@@ -165,7 +163,7 @@ describe('TicketRecipient on anvil', () => {
     expect(recipient.balance('s')).toBe(balance);
 
     // The untouched third ticket is still good; after the validity period it is not.
-    await advanceRound({ ...chain, walletClient: chain.walletClient(acct(0)), rounds: 2n });
+    await advanceRound(chain.walletClient(acct(0)), { ...chain, rounds: 2n });
     const late = await recipient.receiveTickets('s', [third]);
     expect(late.results[0]).toMatchObject({ ok: false, reason: 'expired' });
   });

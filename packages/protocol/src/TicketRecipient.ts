@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { BaseError, createLogger } from '@peerframe/core';
 import { type Address, bytesToHex, concat, getAddress, type Hex, type PublicClient } from 'viem';
-import { getClaimableReserve } from './getClaimableReserve.ts';
+import { getBlockHashForRound } from './actions/getBlockHashForRound.ts';
+import { getClaimableReserve } from './actions/getClaimableReserve.ts';
+import { getCurrentRound } from './actions/getCurrentRound.ts';
+import { getSenderInfo } from './actions/getSenderInfo.ts';
+import { getTicketValidityPeriod } from './actions/getTicketValidityPeriod.ts';
 import { LruMap } from './LruMap.ts';
-import { roundsManagerAbi, ticketBrokerAbi } from './protocolAbis.ts';
 import type { ProtocolAddresses } from './protocolAddresses.ts';
 import type { RedemptionQueue } from './RedemptionQueue.ts';
 import {
@@ -81,7 +84,7 @@ export type ReceiveTicketsResult = {
 export class InvalidSessionIdError extends BaseError {
   override name = 'InvalidSessionIdError';
   constructor(details: string) {
-    super('INVALID_SESSION_ID', 'Invalid session id', { details });
+    super('invalid_session_id', 'Invalid session id', { details });
   }
 }
 
@@ -89,7 +92,7 @@ export class InvalidSessionIdError extends BaseError {
 export class InvalidChargeError extends BaseError {
   override name = 'InvalidChargeError';
   constructor(details: string) {
-    super('INVALID_CHARGE', 'Invalid charge', { details });
+    super('invalid_charge', 'Invalid charge', { details });
   }
 }
 
@@ -163,11 +166,7 @@ export class TicketRecipient {
         }
       | undefined;
   }): Promise<TicketRecipient> {
-    const ticketValidityPeriod = await input.publicClient.readContract({
-      address: input.addresses.ticketBroker,
-      abi: ticketBrokerAbi,
-      functionName: 'ticketValidityPeriod',
-    });
+    const ticketValidityPeriod = await getTicketValidityPeriod(input.publicClient, input);
     return new TicketRecipient({
       ...input,
       ticketValidityPeriod,
@@ -438,47 +437,33 @@ export class TicketRecipient {
 
   #currentRound(): Promise<bigint> {
     return this.#read('round', () =>
-      this.#publicClient.readContract({
-        address: this.#addresses.roundsManager,
-        abi: roundsManagerAbi,
-        functionName: 'currentRound',
-      }),
+      getCurrentRound(this.#publicClient, { addresses: this.#addresses }),
     );
   }
 
   #blockHashForRound(round: bigint): Promise<Hex> {
     return this.#read(`blockHash:${round}`, () =>
-      this.#publicClient.readContract({
-        address: this.#addresses.roundsManager,
-        abi: roundsManagerAbi,
-        functionName: 'blockHashForRound',
-        args: [round],
-      }),
+      getBlockHashForRound(this.#publicClient, { addresses: this.#addresses, round }),
     );
   }
 
   async #senderFunds(sender: Address): Promise<SenderFunds> {
+    const addresses = this.#addresses;
     const [info, reserveAllocationWei] = await this.#read(`funds:${sender.toLowerCase()}`, () =>
       Promise.all([
-        this.#publicClient.readContract({
-          address: this.#addresses.ticketBroker,
-          abi: ticketBrokerAbi,
-          functionName: 'getSenderInfo',
-          args: [sender],
-        }),
+        getSenderInfo(this.#publicClient, { addresses, sender }),
         getClaimableReserve(this.#publicClient, {
-          ticketBroker: this.#addresses.ticketBroker,
+          addresses,
           reserveHolder: sender,
           claimant: this.address,
         }),
       ]),
     );
-    const [senderInfo] = info;
     return {
-      depositWei: senderInfo.deposit,
+      depositWei: info.depositWei,
       reserveAllocationWei,
       pendingWinningWei: this.#queue.store.pendingFaceValue(sender),
-      withdrawRound: senderInfo.withdrawRound,
+      withdrawRound: info.withdrawRound,
     };
   }
 }

@@ -43,7 +43,7 @@ export type WinningTicketStoreOptions = {
 export class WinningTicketStoreError extends BaseError {
   override name = 'WinningTicketStoreError';
   constructor(details: string, cause?: unknown) {
-    super('WINNING_TICKET_STORE', 'The winning ticket store failed', { details, cause });
+    super('winning_ticket_store', 'The winning ticket store failed', { details, cause });
   }
 }
 

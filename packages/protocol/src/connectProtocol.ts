@@ -12,11 +12,8 @@ import {
   type WalletClient,
 } from 'viem';
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
-import {
-  arbitrumOneProtocol,
-  type ProtocolAddresses,
-  resolveProtocolAddresses,
-} from './protocolAddresses.ts';
+import { resolveProtocolAddresses } from './actions/resolveProtocolAddresses.ts';
+import { arbitrumOneProtocol, type ProtocolAddresses } from './protocolAddresses.ts';
 
 export type ProtocolConnection = {
   chain: Chain;
@@ -66,6 +63,6 @@ export async function connectProtocol(input: {
   const publicClient = createPublicClient({ chain, transport, pollingInterval, cacheTime: 0 });
   const account = privateKeyToAccount(input.privateKey);
   const walletClient = createWalletClient({ account, chain, transport, pollingInterval });
-  const addresses = await resolveProtocolAddresses({ client: publicClient, controller });
+  const addresses = await resolveProtocolAddresses(publicClient, { controller });
   return { chain, publicClient, walletClient, account, addresses };
 }

@@ -11,9 +11,11 @@ import {
   zeroAddress,
 } from 'viem';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { approveBondingManager } from './actions/approveBondingManager.ts';
 import { bondWithHint } from './actions/bondWithHint.ts';
 import { getPoolPositionHints } from './actions/getPoolPositionHints.ts';
-import { mintAndApprove, setupOrchestrator } from './devnet.ts';
+import { mintLpt } from './actions/mintLpt.ts';
+import { setupOrchestrator } from './actions/setupOrchestrator.ts';
 import { protocolTestKit, useLocalProtocol } from './fixtures/protocolTestKit.ts';
 import { loadProtocolArtifacts } from './loadProtocolArtifacts.ts';
 import { bondingManagerAbi, ticketBrokerAbi } from './protocolAbis.ts';
@@ -33,25 +35,19 @@ const { acct, as, confirm } = kit;
 /** Dev account `i` registers with `stake` LPT (joins the pool now, active next round). */
 function register(i: number, stake: string) {
   const chain = fixture.chain;
-  return setupOrchestrator({
-    testClient: chain.testClient,
-    publicClient: chain.publicClient,
-    ownerWalletClient: chain.walletClient(),
-    orchestratorWalletClient: chain.walletClient(acct(i)),
-    addresses: chain.addresses,
+  return setupOrchestrator(chain.walletClient(acct(i)), {
+    ...chain,
+    owner: chain.walletClient(),
     stakeWei: parseEther(stake),
   });
 }
 
-function fund(i: number, amount: string) {
+/** The deployer mints `amount` LPT to account i, which lets the BondingManager take it. */
+async function fund(i: number, amount: string): Promise<void> {
   const chain = fixture.chain;
-  return mintAndApprove({
-    publicClient: chain.publicClient,
-    ownerWalletClient: chain.walletClient(),
-    holderWalletClient: chain.walletClient(acct(i)),
-    addresses: chain.addresses,
-    amountWei: parseEther(amount),
-  });
+  const amountWei = parseEther(amount);
+  await mintLpt(chain.walletClient(), { ...chain, to: acct(i).address, amountWei });
+  await approveBondingManager(chain.walletClient(acct(i)), { ...chain, amountWei });
 }
 
 async function poolInOrder(): Promise<Address[]> {
@@ -120,31 +116,33 @@ describe('the transcoder pool, sorted by stake', () => {
     expect(wrong).toBeGreaterThan(right);
 
     // The actions compute the hints from the pool: 110 + 250 = 360 LPT sits between 400 and 300.
-    const bondingManager = fixture.chain.addresses.bondingManager;
-    const client = fixture.chain.publicClient;
+    const { addresses, publicClient: client } = fixture.chain;
     expect(
       await getPoolPositionHints(client, {
-        bondingManager,
+        addresses,
         transcoder: o100,
         stakeWei: parseEther('360'),
       }),
     ).toEqual({ prev: o400, next: o300 });
     expect(
       await getPoolPositionHints(client, {
-        bondingManager,
+        addresses,
         transcoder: o100,
         stakeWei: parseEther('50'),
       }),
     ).toEqual({ prev: o200, next: zeroAddress });
-    await fund(8, '250');
-    const hinted = await confirm(
-      await bondWithHint(fixture.chain.walletClient(acct(8)), {
-        bondingManager,
-        amountWei: parseEther('250'),
-        to: o100,
-      }),
-    );
-    expect(hinted.status).toBe('success');
+    // Account 8 has LPT but has not approved the BondingManager: the action approves first.
+    await mintLpt(fixture.chain.walletClient(), {
+      addresses,
+      to: acct(8).address,
+      amountWei: parseEther('250'),
+    });
+    const hinted = await bondWithHint(fixture.chain.walletClient(acct(8)), {
+      addresses,
+      amountWei: parseEther('250'),
+      to: o100,
+    });
+    expect([hinted.receipt.status, hinted.delegate]).toEqual(['success', o100]);
     expect(await poolInOrder()).toEqual([o400, o100, o300, o200]);
   });
 });

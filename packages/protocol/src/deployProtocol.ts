@@ -13,6 +13,9 @@ import {
   type WalletClient,
   zeroAddress,
 } from 'viem';
+import { confirmTransaction } from './actions/confirmTransaction.ts';
+import { initializeRound } from './actions/initializeRound.ts';
+import { setContractInfo } from './actions/setContractInfo.ts';
 import {
   type ContractArtifact,
   loadProtocolArtifacts,
@@ -20,7 +23,6 @@ import {
 } from './loadProtocolArtifacts.ts';
 import {
   bondingManagerAbi,
-  controllerAbi,
   livepeerGovernorAbi,
   livepeerTokenAbi,
   roundsManagerAbi,
@@ -105,7 +107,7 @@ const proxiedContracts = [
 export class DeployProtocolError extends BaseError {
   override name = 'DeployProtocolError';
   constructor(details: string, cause?: unknown) {
-    super('DEPLOY_PROTOCOL_FAILED', 'Deploying the protocol contracts failed', { details, cause });
+    super('deploy_protocol_failed', 'Deploying the protocol contracts failed', { details, cause });
   }
 }
 
@@ -134,12 +136,8 @@ export async function deployProtocol(input: {
   const account = walletClient.account;
   const chain = walletClient.chain;
 
-  const confirm = async (hash: Hash, what: string) => {
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== 'success')
-      throw new DeployProtocolError(`${what} reverted (tx ${hash})`);
-    return receipt;
-  };
+  const confirm = (hash: Hash, description: string) =>
+    confirmTransaction(publicClient, { hash, description });
   const libraries = new Map<string, Address>();
   const deploy = async (name: ProtocolContractName, args: readonly unknown[]): Promise<Address> => {
     const { abi } = artifacts[name];
@@ -162,13 +160,8 @@ export async function deployProtocol(input: {
     await confirm(hash, what);
   };
   let controller: Address = zeroAddress;
-  const register = (name: string, address: Address) =>
-    call(`registering ${name}`, {
-      address: controller,
-      abi: controllerAbi,
-      functionName: 'setContractInfo',
-      args: [getContractId(name), address, gitCommitHash as Hex],
-    });
+  const register = (name: string, contract: Address) =>
+    setContractInfo(walletClient, { addresses: { controller }, name, contract, gitCommitHash });
 
   try {
     controller = await deploy('Controller', []);
@@ -262,11 +255,7 @@ export async function deployProtocol(input: {
       functionName: 'setMinter',
       args: [minter, true],
     });
-    await call('initializing the first round', {
-      address: roundsManager,
-      abi: roundsManagerAbi,
-      functionName: 'initializeRound',
-    });
+    await initializeRound(walletClient, { addresses: { roundsManager } });
     return {
       controller,
       livepeerToken,

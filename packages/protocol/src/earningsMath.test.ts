@@ -1,6 +1,8 @@
 import { type Address, parseEther, parseEventLogs } from 'viem';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mintAndApprove, setupOrchestrator } from './devnet.ts';
+import { bond } from './actions/bond.ts';
+import { mintLpt } from './actions/mintLpt.ts';
+import { setupOrchestrator } from './actions/setupOrchestrator.ts';
 import { protocolTestKit, useLocalProtocol } from './fixtures/protocolTestKit.ts';
 import { bondingManagerAbi } from './protocolAbis.ts';
 import { encodeAuxData, getRecipientRandHash, maxWinProb, signTicket } from './ticket.ts';
@@ -38,26 +40,16 @@ const fixture = useLocalProtocol(
     deploy: { roundLengthBlocks: 30n, inflation: 1_000_000n, inflationChange: 0n },
     async setup(chain) {
       const kit = protocolTestKit(() => chain);
-      await setupOrchestrator({
-        testClient: chain.testClient,
-        publicClient: chain.publicClient,
-        ownerWalletClient: chain.walletClient(),
-        orchestratorWalletClient: chain.walletClient(kit.acct(O)),
-        addresses: chain.addresses,
+      await setupOrchestrator(chain.walletClient(kit.acct(O)), {
+        ...chain,
+        owner: chain.walletClient(),
         stakeWei: 1000n * LPT,
         rewardCutPpm: REWARD_CUT,
         feeSharePpm: FEE_SHARE,
       });
-      await mintAndApprove({
-        publicClient: chain.publicClient,
-        ownerWalletClient: chain.walletClient(),
-        holderWalletClient: chain.walletClient(kit.acct(D)),
-        addresses: chain.addresses,
-        amountWei: 2000n * LPT,
-      });
-      await kit.confirm(
-        await kit.as(D).bondingManager.write.bond([2000n * LPT, kit.acct(O).address]),
-      );
+      const amountWei = 2000n * LPT;
+      await mintLpt(chain.walletClient(), { ...chain, to: kit.acct(D).address, amountWei });
+      await bond(chain.walletClient(kit.acct(D)), { ...chain, amountWei, to: kit.acct(O).address });
       // The rest of the supply, held by someone who does not bond: 1 000 000 - 3 000 LPT.
       await kit.confirm(
         await kit.as(0).livepeerToken.write.mint([kit.acct(9).address, 997_000n * LPT]),

@@ -1,4 +1,5 @@
 import { BaseError } from '@peerframe/core';
+import type { Hash } from 'viem';
 import type { TicketParamsRefusal } from './checkTicketParams.ts';
 import type { TicketRejectionReason } from './validateTicket.ts';
 import type { Wei } from './wei.ts';
@@ -8,7 +9,7 @@ export class TicketRejectedError extends BaseError {
   override name = 'TicketRejectedError';
   readonly reason: TicketRejectionReason;
   constructor(reason: TicketRejectionReason, details: string) {
-    super('TICKET_REJECTED', `Ticket rejected: ${reason}`, { details });
+    super('ticket_rejected', `Ticket rejected: ${reason}`, { details });
     this.reason = reason;
   }
 }
@@ -19,7 +20,7 @@ export class InsufficientFundsError extends BaseError {
   readonly faceValueWei: Wei;
   readonly maxFloatWei: Wei;
   constructor(faceValueWei: Wei, maxFloatWei: Wei) {
-    super('INSUFFICIENT_FUNDS', 'The sender cannot back a ticket of this face value', {
+    super('insufficient_funds', 'The sender cannot back a ticket of this face value', {
       details: `faceValue ${faceValueWei} wei > what the deposit and reserve cover, ${maxFloatWei} wei`,
     });
     this.faceValueWei = faceValueWei;
@@ -31,7 +32,7 @@ export class InsufficientFundsError extends BaseError {
 export class TicketParamsExpiredError extends BaseError {
   override name = 'TicketParamsExpiredError';
   constructor(expirationBlock: bigint, currentBlock: bigint) {
-    super('TICKET_PARAMS_EXPIRED', 'The ticket params have expired', {
+    super('ticket_params_expired', 'The ticket params have expired', {
       details: `expirationBlock ${expirationBlock} < current block ${currentBlock}`,
       retryable: true,
     });
@@ -42,7 +43,7 @@ export class TicketParamsExpiredError extends BaseError {
 export class InvalidTicketParamsError extends BaseError {
   override name = 'InvalidTicketParamsError';
   constructor(details: string) {
-    super('INVALID_TICKET_PARAMS', 'Invalid ticket params', { details });
+    super('invalid_ticket_params', 'Invalid ticket params', { details });
   }
 }
 
@@ -54,7 +55,7 @@ export class TicketParamsRefusedError extends BaseError {
   override name = 'TicketParamsRefusedError';
   readonly reason: TicketParamsRefusal;
   constructor(reason: TicketParamsRefusal, details: string) {
-    super('TICKET_PARAMS_REFUSED', `Ticket params refused: ${reason}`, { details });
+    super('ticket_params_refused', `Ticket params refused: ${reason}`, { details });
     this.reason = reason;
   }
 }
@@ -67,9 +68,29 @@ export class SenderUnlockingError extends BaseError {
   override name = 'SenderUnlockingError';
   readonly withdrawRound: bigint;
   constructor(sender: string, withdrawRound: bigint) {
-    super('SENDER_UNLOCKING', "The sender's deposit is unlocking", {
+    super('sender_unlocking', "The sender's deposit is unlocking", {
       details: `${sender} called unlock(): withdraw round ${withdrawRound}; fund the deposit again to cancel the unlock`,
     });
     this.withdrawRound = withdrawRound;
+  }
+}
+
+/** A protocol transaction that was mined but reverted. */
+export class TransactionRevertedError extends BaseError {
+  override name = 'TransactionRevertedError';
+  readonly txHash: Hash;
+  constructor(description: string, txHash: Hash) {
+    super('transaction_reverted', `${description} reverted`, { details: `transaction ${txHash}` });
+    this.txHash = txHash;
+  }
+}
+
+/** A transaction that succeeded without the event it always emits: not the contract expected. */
+export class MissingEventError extends BaseError {
+  override name = 'MissingEventError';
+  constructor(eventName: string, txHash: Hash) {
+    super('missing_event', `The transaction emitted no ${eventName} event`, {
+      details: `transaction ${txHash}: is the contract the protocol's?`,
+    });
   }
 }

@@ -1,11 +1,16 @@
 import { encodeFunctionData, parseEther, parseEventLogs } from 'viem';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bond } from './actions/bond.ts';
 import { castVote } from './actions/castVote.ts';
 import { executeProposal } from './actions/executeProposal.ts';
 import { getProposal } from './actions/getProposal.ts';
+import { getProposalId } from './actions/getProposalId.ts';
+import { getTreasuryRewardCut } from './actions/getTreasuryRewardCut.ts';
+import { mintLpt } from './actions/mintLpt.ts';
 import { propose } from './actions/propose.ts';
 import { queueProposal } from './actions/queueProposal.ts';
-import { mintAndApprove, setupOrchestrator } from './devnet.ts';
+import { setupOrchestrator } from './actions/setupOrchestrator.ts';
+import { transferControllerOwnership } from './actions/transferControllerOwnership.ts';
 import { protocolTestKit, useLocalProtocol } from './fixtures/protocolTestKit.ts';
 import { bondingManagerAbi, livepeerGovernorAbi } from './protocolAbis.ts';
 
@@ -38,25 +43,15 @@ const fixture = useLocalProtocol(
         [A, '1000'],
         [B, '500'],
       ] as const) {
-        await setupOrchestrator({
-          testClient: chain.testClient,
-          publicClient: chain.publicClient,
-          ownerWalletClient: chain.walletClient(),
-          orchestratorWalletClient: chain.walletClient(kit.acct(i)),
-          addresses: chain.addresses,
+        await setupOrchestrator(chain.walletClient(kit.acct(i)), {
+          ...chain,
+          owner: chain.walletClient(),
           stakeWei: parseEther(stake),
         });
       }
-      await mintAndApprove({
-        publicClient: chain.publicClient,
-        ownerWalletClient: chain.walletClient(),
-        holderWalletClient: chain.walletClient(kit.acct(D)),
-        addresses: chain.addresses,
-        amountWei: parseEther('600'),
-      });
-      await kit.confirm(
-        await kit.as(D).bondingManager.write.bond([parseEther('600'), kit.acct(A).address]),
-      );
+      const amountWei = parseEther('600');
+      await mintLpt(chain.walletClient(), { ...chain, to: kit.acct(D).address, amountWei });
+      await bond(chain.walletClient(kit.acct(D)), { ...chain, amountWei, to: kit.acct(A).address });
       await kit.next();
     },
   },
@@ -67,10 +62,12 @@ const wallet = (i: number) => fixture.chain.walletClient(acct(i));
 
 describe('governance on anvil', () => {
   it('votes with stake, lets a delegator override its orchestrator, queues, executes, and the next reward() pays the treasury', async () => {
-    const { addresses } = fixture.chain;
-    const governor = addresses.livepeerGovernor;
+    const { addresses, publicClient } = fixture.chain;
     // Governance must own the protocol to change its parameters.
-    await confirm(await as(0).controller.write.transferOwnership([addresses.treasury]));
+    await transferControllerOwnership(fixture.chain.walletClient(), {
+      addresses,
+      newOwner: addresses.treasury,
+    });
 
     // Votes are stake at the end of the previous round: A has its own and D's, D its own.
     const { bondingVotes } = as(0);
@@ -98,87 +95,93 @@ describe('governance on anvil', () => {
       description: 'LIP-92-style: route 10 % of each round’s rewards to the treasury',
     };
     // Under the threshold (100 LPT of votes), no proposal.
-    await expect(propose(wallet(4), { governor, ...actions })).rejects.toThrow(
+    await expect(propose(wallet(4), { addresses, ...actions })).rejects.toThrow(
       /proposer votes below proposal threshold/,
     );
-    const { hash, proposalId } = await propose(wallet(A), { governor, ...actions });
-    const created = parseEventLogs({
-      abi: livepeerGovernorAbi,
-      logs: (await confirm(hash)).logs,
-      eventName: 'ProposalCreated',
-    });
-    expect(created[0]?.args.proposalId).toBe(proposalId);
-    expect((await getProposal(fixture.chain.publicClient, { governor, proposalId })).state).toBe(
-      'pending',
-    );
-    await expect(castVote(wallet(A), { governor, proposalId, support: 'for' })).rejects.toThrow(
+    const proposed = await propose(wallet(A), { addresses, ...actions });
+    const { proposalId } = proposed;
+    // The governor's id is OpenZeppelin's hash of the actions, which getProposalId computes.
+    expect(proposalId).toBe(getProposalId(actions));
+    // Votes count from the end of the proposal's round (voting delay 1), for votingPeriodRounds.
+    const proposedRound = await as(0).roundsManager.read.currentRound();
+    expect([proposed.snapshotRound, proposed.deadlineRound]).toEqual([
+      proposedRound + 1n,
+      proposedRound + 1n + votingPeriodRounds,
+    ]);
+    expect((await getProposal(publicClient, { addresses, proposalId })).state).toBe('pending');
+    await expect(castVote(wallet(A), { addresses, proposalId, support: 'for' })).rejects.toThrow(
       /vote not currently active/,
     );
 
     // Voting opens after the snapshot round.
     await kit.next(2n);
-    let proposal = await getProposal(fixture.chain.publicClient, { governor, proposalId });
+    let proposal = await getProposal(publicClient, { addresses, proposalId });
     expect(proposal.state).toBe('active');
     // Quorum: 33.33 % of the 2100 LPT active at the snapshot.
     expect(proposal.quorumWei).toBe((parseEther('2100') * 333_300n) / 1_000_000n);
 
     // A votes for with all it holds: its own 1000 and D's 600.
-    const votedA = await confirm(
-      await castVote(wallet(A), { governor, proposalId, support: 'for' }),
-    );
-    const [castA] = parseEventLogs({
-      abi: livepeerGovernorAbi,
-      logs: votedA.logs,
-      eventName: 'VoteCast',
-    });
-    expect(castA?.args.weight).toBe(parseEther('1600'));
+    const votedA = await castVote(wallet(A), { addresses, proposalId, support: 'for' });
+    expect(votedA.weightWei).toBe(parseEther('1600'));
     // D disagrees: its 600 leave A's "for" and count "against".
-    const votedD = await confirm(
-      await castVote(wallet(D), { governor, proposalId, support: 'against', reason: 'too much' }),
-    );
+    const votedD = await castVote(wallet(D), {
+      addresses,
+      proposalId,
+      support: 'against',
+      reason: 'too much',
+    });
     const [castD] = parseEventLogs({
       abi: livepeerGovernorAbi,
-      logs: votedD.logs,
+      logs: votedD.receipt.logs,
       eventName: 'VoteCast',
     });
-    expect([castD?.args.weight, castD?.args.reason]).toEqual([parseEther('600'), 'too much']);
-    proposal = await getProposal(fixture.chain.publicClient, { governor, proposalId });
+    expect([votedD.weightWei, castD?.args.support, castD?.args.reason]).toEqual([
+      parseEther('600'),
+      0,
+      'too much',
+    ]);
+    proposal = await getProposal(publicClient, { addresses, proposalId });
     expect([proposal.forVotesWei, proposal.againstVotesWei, proposal.abstainVotesWei]).toEqual([
       parseEther('1000'),
       parseEther('600'),
       0n,
     ]);
-    await expect(castVote(wallet(D), { governor, proposalId, support: 'for' })).rejects.toThrow(
+    await expect(castVote(wallet(D), { addresses, proposalId, support: 'for' })).rejects.toThrow(
       /VoteAlreadyCast/,
     );
     // B abstains: its 500 count towards quorum only.
-    await confirm(await castVote(wallet(B), { governor, proposalId, support: 'abstain' }));
+    await castVote(wallet(B), { addresses, proposalId, support: 'abstain' });
 
     // After the deadline: 1000 for >= 50 % of 1600 for + against, quorum 2100 >= 700. Succeeded.
     await kit.next(votingPeriodRounds);
-    expect((await getProposal(fixture.chain.publicClient, { governor, proposalId })).state).toBe(
-      'succeeded',
-    );
-    await confirm(await queueProposal(wallet(4), { governor, ...actions }));
-    proposal = await getProposal(fixture.chain.publicClient, { governor, proposalId });
+    expect((await getProposal(publicClient, { addresses, proposalId })).state).toBe('succeeded');
+    const queued = await queueProposal(wallet(4), { addresses, ...actions });
+    proposal = await getProposal(publicClient, { addresses, proposalId });
     expect(proposal.state).toBe('queued');
+    // The eta is minDelay seconds after the queue transaction's block.
+    const queuedBlock = await publicClient.getBlock({ blockNumber: queued.receipt.blockNumber });
+    expect([queued.etaSec, proposal.etaSec]).toEqual([
+      queuedBlock.timestamp + treasuryMinDelaySec,
+      queuedBlock.timestamp + treasuryMinDelaySec,
+    ]);
     // The timelock holds it for minDelay seconds.
-    await expect(executeProposal(wallet(4), { governor, ...actions })).rejects.toThrow(
+    await expect(executeProposal(wallet(4), { addresses, ...actions })).rejects.toThrow(
       /operation is not ready/,
     );
     await fixture.chain.testClient.increaseTime({ seconds: Number(treasuryMinDelaySec) });
     await fixture.chain.testClient.mine({ blocks: 1 });
-    await confirm(await executeProposal(wallet(4), { governor, ...actions }));
-    expect((await getProposal(fixture.chain.publicClient, { governor, proposalId })).state).toBe(
-      'executed',
-    );
+    await executeProposal(wallet(4), { addresses, ...actions });
+    expect((await getProposal(publicClient, { addresses, proposalId })).state).toBe('executed');
 
     // The new rate takes effect with the next round.
     const bm = as(A).bondingManager;
-    expect(await bm.read.nextRoundTreasuryRewardCutRate()).toBe(TEN_PERCENT);
-    expect(await bm.read.treasuryRewardCutRate()).toBe(0n);
+    expect(await getTreasuryRewardCut(publicClient, { addresses })).toEqual({
+      cutRate: 0n,
+      nextRoundCutRate: TEN_PERCENT,
+      balanceCeilingWei: 0n,
+    });
     await kit.next();
-    expect(await bm.read.treasuryRewardCutRate()).toBe(TEN_PERCENT);
+    expect((await getTreasuryRewardCut(publicClient, { addresses })).cutRate).toBe(TEN_PERCENT);
 
     // A's reward: minted = mintable * A's stake / total active stake; 10 % to the treasury.
     const token = as(0).livepeerToken;

@@ -1,22 +1,259 @@
-export { type BondWithHintParameters, bondWithHint } from './actions/bondWithHint.ts';
+// Chain actions, viem style: `action(client, parameters)`, one per file under ./actions/.
+
+export {
+  type AdvanceRoundParameters,
+  type AdvanceRoundReturnType,
+  advanceRound,
+} from './actions/advanceRound.ts';
+export {
+  type ApproveBondingManagerParameters,
+  type ApproveBondingManagerReturnType,
+  approveBondingManager,
+} from './actions/approveBondingManager.ts';
+export {
+  type BatchRedeemWinningTicketsParameters,
+  type BatchRedeemWinningTicketsReturnType,
+  batchRedeemWinningTickets,
+} from './actions/batchRedeemWinningTickets.ts';
+export { type BondParameters, type BondReturnType, bond } from './actions/bond.ts';
+export {
+  type BondWithHintParameters,
+  type BondWithHintReturnType,
+  bondWithHint,
+} from './actions/bondWithHint.ts';
+export {
+  type CancelUnlockParameters,
+  type CancelUnlockReturnType,
+  cancelUnlock,
+} from './actions/cancelUnlock.ts';
 export {
   type CastVoteParameters,
+  type CastVoteReturnType,
   castVote,
   type VoteChoice,
   voteSupport,
 } from './actions/castVote.ts';
-export { type ExecuteProposalParameters, executeProposal } from './actions/executeProposal.ts';
-export { getPoolPositionHints, type PoolPositionHint } from './actions/getPoolPositionHints.ts';
 export {
+  type ClaimEarningsParameters,
+  type ClaimEarningsReturnType,
+  claimEarnings,
+} from './actions/claimEarnings.ts';
+export {
+  type EnsureRoundReadyParameters,
+  type EnsureRoundReadyReturnType,
+  ensureRoundReady,
+} from './actions/ensureRoundReady.ts';
+export {
+  type ExecuteProposalParameters,
+  type ExecuteProposalReturnType,
+  executeProposal,
+} from './actions/executeProposal.ts';
+export {
+  type FundDepositParameters,
+  type FundDepositReturnType,
+  fundDeposit,
+} from './actions/fundDeposit.ts';
+export {
+  type FundDepositAndReserveParameters,
+  type FundDepositAndReserveReturnType,
+  fundDepositAndReserve,
+} from './actions/fundDepositAndReserve.ts';
+export {
+  type FundReserveParameters,
+  type FundReserveReturnType,
+  fundReserve,
+} from './actions/fundReserve.ts';
+export {
+  type GetBlockHashForRoundParameters,
+  type GetBlockHashForRoundReturnType,
+  getBlockHashForRound,
+} from './actions/getBlockHashForRound.ts';
+export {
+  type GetClaimableReserveParameters,
+  type GetClaimableReserveReturnType,
+  getClaimableReserve,
+} from './actions/getClaimableReserve.ts';
+export {
+  type GetCurrentRoundParameters,
+  type GetCurrentRoundReturnType,
+  getCurrentRound,
+} from './actions/getCurrentRound.ts';
+export {
+  type DelegatorStatus,
+  type GetDelegatorParameters,
+  type GetDelegatorReturnType,
+  getDelegator,
+} from './actions/getDelegator.ts';
+export {
+  type GetLptBalanceParameters,
+  type GetLptBalanceReturnType,
+  getLptBalance,
+} from './actions/getLptBalance.ts';
+export {
+  type GetPoolPositionHintsParameters,
+  type GetPoolPositionHintsReturnType,
+  getPoolPositionHints,
+  type PoolPositionHint,
+} from './actions/getPoolPositionHints.ts';
+export {
+  type GetProposalParameters,
+  type GetProposalReturnType,
   getProposal,
   type Proposal,
   type ProposalState,
   proposalStates,
 } from './actions/getProposal.ts';
-export { getProposalActions } from './actions/getProposalActions.ts';
+export {
+  type GetProposalActionsParameters,
+  type GetProposalActionsReturnType,
+  getProposalActions,
+} from './actions/getProposalActions.ts';
 export { getProposalId, type ProposalActions } from './actions/getProposalId.ts';
-export { type ProposeParameters, type ProposeReturnType, propose } from './actions/propose.ts';
-export { type QueueProposalParameters, queueProposal } from './actions/queueProposal.ts';
+export {
+  type GetRoundInfoParameters,
+  type GetRoundInfoReturnType,
+  getRoundInfo,
+} from './actions/getRoundInfo.ts';
+export {
+  type GetSenderInfoParameters,
+  type GetSenderInfoReturnType,
+  getSenderInfo,
+} from './actions/getSenderInfo.ts';
+export {
+  type GetServiceUriParameters,
+  type GetServiceUriReturnType,
+  getServiceUri,
+} from './actions/getServiceUri.ts';
+export {
+  type GetTicketValidityPeriodParameters,
+  type GetTicketValidityPeriodReturnType,
+  getTicketValidityPeriod,
+} from './actions/getTicketValidityPeriod.ts';
+export {
+  type GetTranscoderParameters,
+  type GetTranscoderReturnType,
+  getTranscoder,
+} from './actions/getTranscoder.ts';
+export {
+  type GetTranscoderPoolParameters,
+  type GetTranscoderPoolReturnType,
+  getTranscoderPool,
+  type TranscoderPoolMember,
+} from './actions/getTranscoderPool.ts';
+export {
+  type GetTreasuryRewardCutParameters,
+  type GetTreasuryRewardCutReturnType,
+  getTreasuryRewardCut,
+} from './actions/getTreasuryRewardCut.ts';
+export {
+  type GetWinningTicketRedemptionsParameters,
+  type GetWinningTicketRedemptionsReturnType,
+  getWinningTicketRedemptions,
+  type WinningTicketRedemption,
+} from './actions/getWinningTicketRedemptions.ts';
+export {
+  type InitializeRoundParameters,
+  type InitializeRoundReturnType,
+  initializeRound,
+} from './actions/initializeRound.ts';
+export {
+  type IsTicketUsedParameters,
+  type IsTicketUsedReturnType,
+  isTicketUsed,
+} from './actions/isTicketUsed.ts';
+export {
+  type MintLptParameters,
+  type MintLptReturnType,
+  mintLpt,
+} from './actions/mintLpt.ts';
+export {
+  type ProposeParameters,
+  type ProposeReturnType,
+  propose,
+} from './actions/propose.ts';
+export type {
+  ProtocolReadClient,
+  ProtocolReadParameters,
+  ProtocolWriteClient,
+  ProtocolWriteParameters,
+  ProtocolWriteReturnType,
+} from './actions/protocolActionTypes.ts';
+export {
+  type QueueProposalParameters,
+  type QueueProposalReturnType,
+  queueProposal,
+} from './actions/queueProposal.ts';
+export {
+  type RebondParameters,
+  type RebondReturnType,
+  rebond,
+} from './actions/rebond.ts';
+export {
+  type RebondFromUnbondedParameters,
+  type RebondFromUnbondedReturnType,
+  rebondFromUnbonded,
+} from './actions/rebondFromUnbonded.ts';
+export {
+  type RedeemableTicket,
+  type RedeemWinningTicketParameters,
+  type RedeemWinningTicketReturnType,
+  redeemWinningTicket,
+} from './actions/redeemWinningTicket.ts';
+export {
+  type RegisterTranscoderParameters,
+  type RegisterTranscoderReturnType,
+  registerTranscoder,
+} from './actions/registerTranscoder.ts';
+export {
+  type ResolveProtocolAddressesParameters,
+  type ResolveProtocolAddressesReturnType,
+  resolveProtocolAddresses,
+} from './actions/resolveProtocolAddresses.ts';
+export {
+  type RewardParameters,
+  type RewardReturnType,
+  reward,
+} from './actions/reward.ts';
+export {
+  type SetContractInfoParameters,
+  type SetContractInfoReturnType,
+  setContractInfo,
+} from './actions/setContractInfo.ts';
+export {
+  type SetServiceUriParameters,
+  type SetServiceUriReturnType,
+  setServiceUri,
+} from './actions/setServiceUri.ts';
+export {
+  type SetupOrchestratorParameters,
+  type SetupOrchestratorReturnType,
+  setupOrchestrator,
+} from './actions/setupOrchestrator.ts';
+export {
+  type TransferControllerOwnershipParameters,
+  type TransferControllerOwnershipReturnType,
+  transferControllerOwnership,
+} from './actions/transferControllerOwnership.ts';
+export {
+  type UnbondParameters,
+  type UnbondReturnType,
+  unbond,
+} from './actions/unbond.ts';
+export {
+  type UnlockParameters,
+  type UnlockReturnType,
+  unlock,
+} from './actions/unlock.ts';
+export {
+  type WithdrawParameters,
+  type WithdrawReturnType,
+  withdraw,
+} from './actions/withdraw.ts';
+export {
+  type WithdrawStakeParameters,
+  type WithdrawStakeReturnType,
+  withdrawStake,
+} from './actions/withdrawStake.ts';
 export {
   checkTicketParams,
   defaultSenderSafeguards,
@@ -31,21 +268,16 @@ export {
   defaultDeployProtocolOptions,
   deployProtocol,
 } from './deployProtocol.ts';
-export { advanceRound, ensureRoundReady, mintAndApprove, setupOrchestrator } from './devnet.ts';
 export {
   InsufficientFundsError,
   InvalidTicketParamsError,
+  MissingEventError,
   SenderUnlockingError,
   TicketParamsExpiredError,
   TicketParamsRefusedError,
   TicketRejectedError,
+  TransactionRevertedError,
 } from './errors.ts';
-export { getClaimableReserve } from './getClaimableReserve.ts';
-export {
-  getProtocolContracts,
-  type ProtocolContracts,
-  type ProtocolContractsClient,
-} from './getProtocolContracts.ts';
 export {
   type ContractArtifact,
   ContractCompilationError,
@@ -70,26 +302,12 @@ export {
   encodeTicketParams,
 } from './paymentWire.ts';
 export {
-  bondingManagerAbi,
-  bondingVotesAbi,
-  controllerAbi,
-  livepeerGovernorAbi,
-  livepeerTokenAbi,
-  managerProxyAbi,
-  minterAbi,
-  roundsManagerAbi,
-  serviceRegistryAbi,
-  ticketBrokerAbi,
-  treasuryAbi,
-} from './protocolAbis.ts';
-export {
   arbitrumOneProtocol,
   controllerContractNames,
   getContractId,
   localProtocolChainId,
   ProtocolAddressError,
   type ProtocolAddresses,
-  resolveProtocolAddresses,
 } from './protocolAddresses.ts';
 export {
   defaultRedemptionQueueOptions,

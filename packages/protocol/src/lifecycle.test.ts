@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Address, parseEther, parseEventLogs, zeroAddress } from 'viem';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mintAndApprove, setupOrchestrator } from './devnet.ts';
+import { approveBondingManager } from './actions/approveBondingManager.ts';
+import { mintLpt } from './actions/mintLpt.ts';
+import { setupOrchestrator } from './actions/setupOrchestrator.ts';
 import {
   paramsWithWinFraction,
   protocolTestKit,
@@ -43,24 +45,24 @@ const rewardCutPpm = 100_000n;
 const feeSharePpm = 250_000n;
 let orchestrator: Address;
 
+/** The deployer mints `amountWei` LPT to account i, which lets the BondingManager take it. */
+async function mintAndApprove(i: number, amountWei: bigint): Promise<void> {
+  const chain = local.chain;
+  await mintLpt(chain.walletClient(), { ...chain, to: acct(i).address, amountWei });
+  await approveBondingManager(chain.walletClient(acct(i)), { ...chain, amountWei });
+}
+
 /** The orchestrator (1000 LPT self-bonded, 10 % reward cut, 25 % fee share) and a 1000 LPT delegator. */
 async function registerOrchestrator(): Promise<Address> {
-  const address = await setupOrchestrator({
+  const address = await setupOrchestrator(local.chain.walletClient(acct(ORCH)), {
     ...local.chain,
-    ownerWalletClient: local.chain.walletClient(),
-    orchestratorWalletClient: local.chain.walletClient(acct(ORCH)),
+    owner: local.chain.walletClient(),
     stakeWei: parseEther('1000'),
     rewardCutPpm,
     feeSharePpm,
     serviceUri: 'https://orch.example:8935',
   });
-  await mintAndApprove({
-    publicClient: local.chain.publicClient,
-    ownerWalletClient: local.chain.walletClient(),
-    holderWalletClient: local.chain.walletClient(acct(DELEGATOR)),
-    addresses: local.chain.addresses,
-    amountWei: parseEther('1000'),
-  });
+  await mintAndApprove(DELEGATOR, parseEther('1000'));
   await confirm(await as(DELEGATOR).bondingManager.write.bond([parseEther('1000'), address]));
   return address;
 }
@@ -558,13 +560,7 @@ describe('every rejection a client can hit', () => {
     );
     // Now no round is initialised: bonding and the other round-bound calls wait for it.
     expect(await rounds.read.currentRoundInitialized()).toBe(false);
-    await mintAndApprove({
-      publicClient: local.chain.publicClient,
-      ownerWalletClient: local.chain.walletClient(),
-      holderWalletClient: local.chain.walletClient(acct(DELEGATOR)),
-      addresses: local.chain.addresses,
-      amountWei: parseEther('1'),
-    });
+    await mintAndApprove(DELEGATOR, parseEther('1'));
     await expect(
       as(DELEGATOR).bondingManager.write.bond([parseEther('1'), acct(DELEGATOR).address]),
     ).rejects.toThrow(/current round is not initialized/);

@@ -11,7 +11,8 @@ import {
   parseEventLogs,
 } from 'viem';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { advanceRound, setupOrchestrator } from './devnet.ts';
+import { advanceRound } from './actions/advanceRound.ts';
+import { setupOrchestrator } from './actions/setupOrchestrator.ts';
 import { protocolTestKit, useLocalProtocol } from './fixtures/protocolTestKit.ts';
 import { controllerAbi, roundsManagerAbi, ticketBrokerAbi } from './protocolAbis.ts';
 import { getContractId } from './protocolAddresses.ts';
@@ -53,12 +54,9 @@ const ticketValidityPeriodRounds = 2n;
 
 /** Dev account `i` bonds `stakeWei` to itself as an orchestrator (active from next round). */
 function registerOrchestrator(chain: LocalProtocol, i: number, stakeWei: bigint) {
-  return setupOrchestrator({
-    testClient: chain.testClient,
-    publicClient: chain.publicClient,
-    ownerWalletClient: chain.walletClient(),
-    orchestratorWalletClient: chain.walletClient(protocolTestKit(() => chain).acct(i)),
-    addresses: chain.addresses,
+  return setupOrchestrator(chain.walletClient(protocolTestKit(() => chain).acct(i)), {
+    ...chain,
+    owner: chain.walletClient(),
     stakeWei,
   });
 }
@@ -95,7 +93,7 @@ const fixture = useLocalProtocol(
         );
       }
       await registerOrchestrator(chain, ORCH, parseEther('1000'));
-      await advanceRound({ ...chain, walletClient: owner });
+      await advanceRound(owner, chain);
     },
   },
 );

@@ -68,7 +68,7 @@ const outputs = [
 export class ContractCompilationError extends BaseError {
   override name = 'ContractCompilationError';
   constructor(details: string, cause?: unknown) {
-    super('CONTRACT_COMPILATION_FAILED', 'The protocol contracts did not compile', {
+    super('contract_compilation_failed', 'The protocol contracts did not compile', {
       details,
       cause,
     });

@@ -1,6 +1,5 @@
 import { BaseError } from '@peerframe/core';
-import { type Address, type Hex, keccak256, type PublicClient, toHex, zeroAddress } from 'viem';
-import { controllerAbi } from './protocolAbis.ts';
+import { type Address, type Hex, keccak256, toHex } from 'viem';
 
 /** Addresses of the protocol's contracts on one chain. */
 export type ProtocolAddresses = {
@@ -51,38 +50,11 @@ export class ProtocolAddressError extends BaseError {
   override name = 'ProtocolAddressError';
   constructor(details: string) {
     super(
-      'PROTOCOL_CONTRACT_NOT_REGISTERED',
+      'protocol_contract_not_registered',
       'A protocol contract is not registered in the Controller',
       {
         details,
       },
     );
   }
-}
-
-/**
- * Reads every contract's address from a Controller: `getContract(keccak256(name))`. The one
- * lookup for every chain: a local deployment's Controller, or Livepeer's on Arbitrum One.
- */
-export async function resolveProtocolAddresses(input: {
-  client: PublicClient;
-  controller: Address;
-}): Promise<ProtocolAddresses> {
-  const entries = await Promise.all(
-    Object.entries(controllerContractNames).map(async ([key, name]) => {
-      const address = await input.client.readContract({
-        address: input.controller,
-        abi: controllerAbi,
-        functionName: 'getContract',
-        args: [getContractId(name)],
-      });
-      if (address === zeroAddress) {
-        throw new ProtocolAddressError(
-          `${name} is not registered in Controller ${input.controller}`,
-        );
-      }
-      return [key, address] as const;
-    }),
-  );
-  return { controller: input.controller, ...Object.fromEntries(entries) } as ProtocolAddresses;
 }

@@ -37,7 +37,7 @@ export type Anvil = {
 export class AnvilStartError extends BaseError {
   override name = 'AnvilStartError';
   constructor(shortDetails: string, output: string, cause?: unknown) {
-    super('ANVIL_START_FAILED', 'anvil did not start', {
+    super('anvil_start_failed', 'anvil did not start', {
       details: `${shortDetails}\n${output.slice(-2000)}`,
       cause,
       retryable: true,

@@ -307,9 +307,9 @@ describe('validateTicket', () => {
       (e) => e,
     );
     expect(error).toBeInstanceOf(TicketRejectedError);
-    expect(error).toMatchObject({ code: 'TICKET_REJECTED', reason: 'expired' });
+    expect(error).toMatchObject({ code: 'ticket_rejected', reason: 'expired' });
     expect(error.toJSON()).toEqual({
-      code: 'TICKET_REJECTED',
+      code: 'ticket_rejected',
       message: 'Ticket rejected: expired',
     });
   });

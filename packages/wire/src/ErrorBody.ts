@@ -1,12 +1,15 @@
-/**
- * What every PeerFrame HTTP API answers a refused request with (4xx: the caller's mistake, 5xx:
- * the node's): a stable lower-case `code` and a message for people.
- */
-export type ErrorBody = { error: { code: string; message: string } };
+import { type ErrorCode, toErrorCode } from '@peerframe/core/browser';
 
 /**
- * The `{ code, message }` of an error body, or undefined when `value` is not one (a proxy's HTML
- * page, a truncated body): the caller then reports the status alone.
+ * What every PeerFrame HTTP API answers a refused request with (4xx: the caller's mistake, 5xx:
+ * the node's): a stable lower-snake-case `code` and a message for people.
+ */
+export type ErrorBody = { error: { code: ErrorCode; message: string } };
+
+/**
+ * The `{ code, message }` of an error body (the code lower-cased, as codes are), or undefined when
+ * `value` is not one (a proxy's HTML page, a truncated body): the caller then reports the status
+ * alone.
  */
 export function errorOfBody(value: unknown): ErrorBody['error'] | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
@@ -15,5 +18,5 @@ export function errorOfBody(value: unknown): ErrorBody['error'] | undefined {
   const { code, message } = error as { code?: unknown; message?: unknown };
   if (typeof code !== 'string' || code.length === 0 || code.length > 100) return undefined;
   if (typeof message !== 'string') return undefined;
-  return { code, message: message.slice(0, 2_000) };
+  return { code: toErrorCode(code), message: message.slice(0, 2_000) };
 }

@@ -75,6 +75,8 @@ export type StreamStats = {
   swaps: number;
   /** WHEP playback id (`POST /whep/<playbackId>`). */
   playbackId: string;
+  /** The video codec of the stream, both ways (`VP8`, `H264`): the publisher's choice. */
+  codec: string;
   viewers: number;
   packetsFromPublisher: number;
   packetsToOrchestrator: number;

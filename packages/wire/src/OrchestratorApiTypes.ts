@@ -1,4 +1,4 @@
-import type { FrameTimingRecord } from '@peerframe/core/browser';
+import type { FrameTimingRecord, VideoCodecName } from '@peerframe/core/browser';
 import type { PaymentJson, PaymentTerms } from './PaymentJsonTypes.ts';
 import type { PipelineParams, PipelineParamsSchema } from './PipelineParamsSchema.ts';
 
@@ -43,13 +43,41 @@ export type CreateSessionResponse = { id: string; sdp: string; token: string };
  */
 export type PipelineEntryState = 'idle' | 'loading' | 'warming' | 'ready' | 'error' | 'closed';
 
+/** An execution provider ONNX sessions can run on. */
+export type ExecutionProviderName = 'cuda' | 'webgpu' | 'cpu';
+
+/**
+ * Where an orchestrator's ONNX sessions run (`--execution-provider`): `'auto'` is CUDA when its
+ * libraries load, else CPU.
+ */
+export type ExecutionProviderChoice = ExecutionProviderName | 'auto';
+
+/** What `/info` says of where a node's ONNX sessions run, resolved once at start. */
+export type ExecutionProviderInfo = {
+  /** As asked (`--execution-provider`). */
+  requested: ExecutionProviderChoice;
+  /** What new sessions use. */
+  selected: ExecutionProviderName;
+  /** `"<provider>: <reason>"` for each preferred provider that could not be used. */
+  passedOver: string[];
+};
+
+/** One model file of a pipeline, with the sha256 its bytes are checked against before each use. */
+export type PipelineModelInfo = { readonly name: string; readonly sha256: string };
+
 /**
  * One pipeline an orchestrator offers. Readers keep the fields they do not know, so a newer
- * orchestrator may add some (a version, model hashes) before every reader knows them.
+ * orchestrator may add some before every reader knows them.
  */
 export type OrchestratorPipeline = {
   name: string;
   description: string;
+  /** Its package version (`name@version`): every shipped and installed pipeline has one. */
+  version?: string;
+  /** Its model files, each with its sha256. */
+  models?: PipelineModelInfo[];
+  /** The execution providers its sessions run on (once warmed). */
+  executionProviders?: ExecutionProviderName[];
   state: PipelineEntryState;
   /** Why it is in `error`. */
   error?: { code: string; message: string };
@@ -66,14 +94,37 @@ export type OrchestratorCapacity = {
   freeSessions: number;
 };
 
+/** How a node runs one codec: the codec library's name for it and whether it is a hardware one. */
+export type CodecImplementation = {
+  /** `libvpx`, `libx264`, `h264_nvenc`, `vp8_cuvid`, … */
+  name: string;
+  hardware: boolean;
+};
+
+/** The node's media engine: what decodes and encodes each codec, and why hardware is used or not. */
+export type OrchestratorMediaInfo = {
+  /** The engine (`node-av`). */
+  engine: string;
+  /** The codec library's version (FFmpeg's). */
+  version: string;
+  /** Hardware codecs: whether they are used, on which device and, when not, why. */
+  hardware: { used: boolean; device: string | null; reason: string };
+  decoders: Record<VideoCodecName, CodecImplementation>;
+  encoders: Record<VideoCodecName, CodecImplementation>;
+};
+
 /** `GET /info`: what the node offers. Readers keep the fields they do not know. */
 export type OrchestratorInfo = {
   /** True while the node drains: it takes no new session and will stop soon. */
   draining: boolean;
+  /** Where its ONNX sessions run (absent when the node was given a pipeline registry of its own). */
+  executionProvider?: ExecutionProviderInfo;
   pipelines: OrchestratorPipeline[];
   capacity: OrchestratorCapacity;
   /** How to pay this node; null when its sessions are free. */
   payments: PaymentTerms | null;
+  /** Its media engine (absent from a node that does not say). */
+  media?: OrchestratorMediaInfo;
 };
 
 /** A session on an orchestrator: `connecting` until its peer is up, `live`, then `closed`. */
@@ -90,16 +141,35 @@ export type OrchestratorSessionStats = {
   pipelineMsP50: number;
 };
 
-/** libwebrtc's counters for a session's video: what the decoder got and the encoder sent. */
+/** A session's media counters: what was decoded, encoded and repaired, and with what. */
 export type OrchestratorTransportStats = {
+  codec: VideoCodecName;
+  /** The implementations decoding and encoding it (`libvpx`, `h264_nvenc`, …). */
+  decoder: string;
+  /** Null until the first processed picture (the encoder opens at its size). */
+  encoder: string | null;
   framesDecoded: number;
+  /** RTP payload bytes received (retransmissions included). */
   bytesReceived: number;
+  /** Packets never received in time (their frames were given up). */
   packetsLost: number;
+  /** Frames whose payload was malformed or that the decoder refused (a keyframe was needed). */
+  framesUndecodable: number;
   framesEncoded: number;
+  keyframesEncoded: number;
+  /** RTP payload bytes sent (retransmissions included). */
   bytesSent: number;
-  /** Keyframe requests the decoder sent (inbound-rtp) and the encoder received (outbound-rtp). */
+  packetsRetransmitted: number;
+  /** Keyframe requests sent to the gateway (PLI) and received from it (PLI, FIR). */
   pliSent: number;
   pliReceived: number;
+  nackReceived: number;
+  /** Processed pictures dropped before the encoder took them (it fell behind). */
+  framesDroppedBeforeEncode: number;
+  /** Frames dropped before the decoder took them (it fell half a second behind). */
+  framesDroppedBeforeDecode: number;
+  /** The encoder's current target, kbps. */
+  bitrateKbps: number;
 };
 
 /** One session as `GET /sessions` (the operator's list) shows it. */
@@ -120,7 +190,11 @@ export type OrchestratorSessionList = { sessions: OrchestratorSessionSummary[] }
 export type OrchestratorSessionView = OrchestratorSessionSummary & {
   /** The session's credit, decimal wei (negative in debt; "0" when the node is free). */
   balanceWei: string;
-  transport: OrchestratorTransportStats;
+  /**
+   * Its media counters (the last ones, once it closed); null when its media thread gave none (it
+   * ended first, or did not answer within a second).
+   */
+  transport: OrchestratorTransportStats | null;
   frames?: FrameTimingRecord[];
   receivedAtMs?: number;
   nowMs?: number;

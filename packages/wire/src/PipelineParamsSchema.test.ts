@@ -62,6 +62,7 @@ describe('parsePipelineParamsSchema', () => {
       description: '',
     },
     on: { type: 'boolean', default: true, description: '' },
+    prompt: { type: 'workflow', default: {}, maxBytes: 1024, description: '' },
   } as const satisfies PipelineParamsSchema;
 
   it('takes every kind of param spec', () => {
@@ -100,10 +101,37 @@ describe('parsePipelineParamsSchema', () => {
     ['paramsSchema.a.pattern', { a: { ...every.colour, pattern: 5 } }],
     ['paramsSchema.a.maxLength', { a: { ...every.colour, maxLength: -1 } }],
     ['paramsSchema.a.default', { a: { type: 'boolean', default: 'yes', description: '' } }],
+    ['paramsSchema.a.default', { a: { type: 'workflow', default: 'x', description: '' } }],
+    ['paramsSchema.a.maxBytes', { a: { ...every.prompt, maxBytes: 0 } }],
   ])('refuses a schema that is none, naming %s', (field, value) => {
     expect(() => parsePipelineParamsSchema(value)).toThrow(WireFormatError);
     expect(() => parsePipelineParamsSchema(value)).toThrow(
       expect.objectContaining({ code: 'invalid_response', field }),
     );
+  });
+});
+
+describe('workflow params (a whole ComfyUI workflow, as ai-runner sends its prompt)', () => {
+  const fallback = { '1': { class_type: 'LoadTensor', inputs: {} } };
+  const workflowSchema = {
+    prompt: { type: 'workflow', default: fallback, maxBytes: 200, description: 'The workflow.' },
+  } as const satisfies PipelineParamsSchema;
+  const start = defaultPipelineParams(workflowSchema);
+  const check = (prompt: unknown) =>
+    validatePipelineParams('comfyui', workflowSchema, { prompt }, start).prompt;
+
+  it('takes an object or its JSON text, and "" for the default', () => {
+    const other = { '2': { class_type: 'SaveTensor', inputs: {} } };
+    expect(check(other)).toEqual(other);
+    expect(check(JSON.stringify(other))).toEqual(other);
+    expect(check('')).toBe(fallback);
+  });
+
+  it('refuses lists, other values, bad JSON and workflows over maxBytes', () => {
+    expect(() => check([fallback])).toThrow(/one ComfyUI workflow in API format/);
+    expect(() => check(42)).toThrow(/got number/);
+    expect(() => check('[1')).toThrow(/JSON text is not JSON/);
+    expect(() => check({ big: 'x'.repeat(300) })).toThrow(/over 200 bytes/);
+    expect(() => check(42)).toThrow(InvalidPipelineParamsError);
   });
 });

@@ -41,7 +41,25 @@ export type BooleanParamSpec = {
   readonly description: string;
 };
 
-export type ParamSpec = NumberParamSpec | EnumParamSpec | StringParamSpec | BooleanParamSpec;
+/**
+ * A whole ComfyUI workflow in API format (ai-runner's `prompt`): a JSON object, or its JSON text
+ * (`""` means the default). Only its shape is checked here (an object of at most `maxBytes` of
+ * JSON); the pipeline validates the workflow itself when it applies it.
+ */
+export type WorkflowParamSpec = {
+  readonly type: 'workflow';
+  readonly default: Readonly<Record<string, unknown>>;
+  /** Largest workflow accepted, bytes of JSON. Default 1 MiB. */
+  readonly maxBytes?: number;
+  readonly description: string;
+};
+
+export type ParamSpec =
+  | NumberParamSpec
+  | EnumParamSpec
+  | StringParamSpec
+  | BooleanParamSpec
+  | WorkflowParamSpec;
 
 /** What a pipeline's params are: name → type, default, limits, description. */
 export type PipelineParamsSchema = Readonly<Record<string, ParamSpec>>;
@@ -52,7 +70,9 @@ type ParamValue<S extends ParamSpec> = S extends { readonly values: readonly (in
     ? string
     : S extends { readonly type: 'boolean' }
       ? boolean
-      : number;
+      : S extends { readonly type: 'workflow' }
+        ? Readonly<Record<string, unknown>>
+        : number;
 
 /** The complete, validated params a schema describes. */
 export type PipelineParamsOf<S extends PipelineParamsSchema> = {
@@ -100,6 +120,10 @@ export function validatePipelineParams<S extends PipelineParamsSchema>(
       });
     }
     const where = `${pipelineName} param ${name}`;
+    if (spec.type === 'workflow') {
+      result[name] = workflowValue(where, spec, value);
+      continue;
+    }
     if (spec.type === 'enum') {
       if (typeof value !== 'string' || !spec.values.includes(value)) {
         throw new InvalidPipelineParamsError(
@@ -147,6 +171,43 @@ export function validatePipelineParams<S extends PipelineParamsSchema>(
   return result as PipelineParamsOf<S>;
 }
 
+/** A workflow param's value as an object: parsed from JSON text, the default for `""`. */
+function workflowValue(
+  where: string,
+  spec: WorkflowParamSpec,
+  value: unknown,
+): Readonly<Record<string, unknown>> {
+  const maxBytes = spec.maxBytes ?? 1024 * 1024;
+  if (value === '') return spec.default;
+  let parsed = value;
+  if (typeof value === 'string') {
+    if (value.length > maxBytes) {
+      throw new InvalidPipelineParamsError(`The ${where} is over ${maxBytes} bytes of JSON`);
+    }
+    try {
+      parsed = JSON.parse(value);
+    } catch (cause) {
+      throw new InvalidPipelineParamsError(
+        `The ${where} must be a workflow: JSON text is not JSON`,
+        {
+          cause,
+          details: String(cause),
+        },
+      );
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidPipelineParamsError(
+      `The ${where} must be one ComfyUI workflow in API format (an object of nodes by id, or its JSON text)`,
+      { details: Array.isArray(parsed) ? 'got a list: one workflow only' : `got ${typeof parsed}` },
+    );
+  }
+  if (typeof value !== 'string' && (JSON.stringify(parsed)?.length ?? 0) > maxBytes) {
+    throw new InvalidPipelineParamsError(`The ${where} is over ${maxBytes} bytes of JSON`);
+  }
+  return parsed as Readonly<Record<string, unknown>>;
+}
+
 /**
  * A params schema that came from another process (an orchestrator's `/info`, the gateway's
  * `/pipelines`), checked to be one: an object of specs, each of a known type with its fields of
@@ -165,7 +226,7 @@ export function parsePipelineParamsSchema(
 
 function parseParamSpec(spec: WireReader): ParamSpec {
   spec.string('description');
-  const type = spec.literal('type', ['number', 'integer', 'enum', 'string', 'boolean']);
+  const type = spec.literal('type', ['number', 'integer', 'enum', 'string', 'boolean', 'workflow']);
   switch (type) {
     case 'number':
     case 'integer': {
@@ -191,6 +252,10 @@ function parseParamSpec(spec: WireReader): ParamSpec {
       break;
     case 'boolean':
       spec.boolean('default');
+      break;
+    case 'workflow':
+      spec.object('default');
+      spec.optional('maxBytes', (s, key) => s.number(key, { integer: true, min: 1 }));
       break;
   }
   return spec.value as ParamSpec;

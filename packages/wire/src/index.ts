@@ -41,12 +41,17 @@ export type {
 } from './GatewayApiTypes.ts';
 export { whipAnswerHeaders } from './GatewayApiTypes.ts';
 export type {
+  CodecImplementation,
   CreateSessionRequest,
   CreateSessionResponse,
+  ExecutionProviderChoice,
+  ExecutionProviderInfo,
+  ExecutionProviderName,
   OkResponse,
   OrchestratorCapacity,
   OrchestratorHealth,
   OrchestratorInfo,
+  OrchestratorMediaInfo,
   OrchestratorPipeline,
   OrchestratorSessionList,
   OrchestratorSessionState,
@@ -57,6 +62,7 @@ export type {
   ParamsUpdateRequest,
   PaymentRequest,
   PipelineEntryState,
+  PipelineModelInfo,
 } from './OrchestratorApiTypes.ts';
 export {
   maxTicketsPerPayment,
@@ -79,6 +85,7 @@ export {
   parsePipelineParamsSchema,
   type StringParamSpec,
   validatePipelineParams,
+  type WorkflowParamSpec,
 } from './PipelineParamsSchema.ts';
 export {
   parseControlReply,

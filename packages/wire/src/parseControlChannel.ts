@@ -1,4 +1,4 @@
-import { hopNames } from '@peerframe/core/browser';
+import { hopNames, toErrorCode } from '@peerframe/core/browser';
 import type {
   ControlRefusal,
   JoinRequest,
@@ -43,7 +43,7 @@ export function parseUpdateRequest(value: unknown): UpdateRequest {
 
 /**
  * A reply to `join` or `update`: `{ ok: true, … }`, or a refusal with its `{ code, message }`
- * (`ok` is then false).
+ * (`ok` is then false; the code lower-cased, as codes are).
  */
 export function parseControlReply(
   value: unknown,
@@ -51,9 +51,8 @@ export function parseControlReply(
   const reply = WireReader.of(value, 'reply', 'invalid_event');
   if (reply.boolean('ok')) return value as { ok: true } & Record<string, unknown>;
   const error = reply.object('error');
-  error.string('code', { maxLength: 100 });
-  error.string('message', { maxLength: 4096 });
-  return value as ControlRefusal;
+  const code = toErrorCode(error.string('code', { maxLength: 100 }));
+  return { ok: false, error: { code, message: error.string('message', { maxLength: 4096 }) } };
 }
 
 /** The state the gateway gives a stream in a `join` reply or a `state` event. */

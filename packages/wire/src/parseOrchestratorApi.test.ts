@@ -40,6 +40,19 @@ function info(): Record<string, unknown> {
       },
     ],
     capacity: { maxSessions: 4, activeSessions: 1, freeSessions: 3 },
+    media: {
+      engine: 'node-av',
+      version: '8.1',
+      hardware: { used: true, device: 'cuda:0', reason: 'NVDEC; no NVENC on this GPU' },
+      decoders: {
+        VP8: { name: 'vp8_cuvid', hardware: true },
+        H264: { name: 'h264_cuvid', hardware: true },
+      },
+      encoders: {
+        VP8: { name: 'libvpx', hardware: false },
+        H264: { name: 'libx264', hardware: false },
+      },
+    },
     payments: {
       recipient: address,
       priceWeiPerSecond: { 'background-blur': '1000000000', broken: '0' },
@@ -73,12 +86,33 @@ describe('parseOrchestratorInfo', () => {
   it('takes what an orchestrator answers, keeping fields it does not know', () => {
     const answer = {
       ...infoWith(['pipelines', 0, 'version'], '1.2.0'),
-      media: { decoders: ['vp8'] },
+      region: 'eu-west',
     };
     const parsed = parseOrchestratorInfo(answer);
     expect(parsed.pipelines.map((p) => p.name)).toEqual(['background-blur', 'broken']);
-    expect(parsed).toMatchObject({ media: { decoders: ['vp8'] } });
+    expect(parsed).toMatchObject({ region: 'eu-west' });
     expect(parsed.pipelines[0]).toMatchObject({ version: '1.2.0' });
+    expect(parsed.media?.decoders.H264).toEqual({ name: 'h264_cuvid', hardware: true });
+    expect(parseOrchestratorInfo(infoWith(['media'], undefined)).media).toBeUndefined();
+    expect(
+      parseOrchestratorInfo(infoWith(['media', 'hardware', 'device'], null)).media?.hardware,
+    ).toMatchObject({ device: null });
+    // What an orchestrator says of installed pipelines and of where its sessions run.
+    const installed = infoWith(
+      ['pipelines', 0, 'models'],
+      [{ name: 'curve', sha256: 'a'.repeat(64) }],
+    );
+    installed.executionProvider = {
+      requested: 'auto',
+      selected: 'cpu',
+      passedOver: ['cuda: no CUDA provider library'],
+    };
+    const [first] = installed.pipelines as Record<string, unknown>[];
+    if (first) first.executionProviders = ['cpu'];
+    expect(parseOrchestratorInfo(installed)).toMatchObject({
+      executionProvider: { selected: 'cpu' },
+      pipelines: [{ models: [{ name: 'curve' }], executionProviders: ['cpu'] }, {}],
+    });
     expect(parseOrchestratorInfo(infoWith(['payments'], null)).payments).toBeNull();
     expect(
       parseOrchestratorInfo(infoWith(['payments', 'ticketParams'], undefined)).payments,
@@ -117,8 +151,9 @@ describe('parseOrchestratorInfo', () => {
     [
       ['pipelines', 0, 'paramsSchema', 'model', 'type'],
       'regex',
-      'info.pipelines[0].paramsSchema.model.type must be one of "number", "integer", "enum", "string", "boolean", got "regex"',
+      'info.pipelines[0].paramsSchema.model.type must be one of "number", "integer", "enum", "string", "boolean", "workflow", got "regex"',
     ],
+    [['pipelines', 0, 'version'], 1, 'info.pipelines[0].version must be a string, got 1'],
     [
       ['pipelines', 1, 'error', 'code'],
       null,
@@ -130,6 +165,22 @@ describe('parseOrchestratorInfo', () => {
       'info.capacity.freeSessions must be an integer >= 0, got -1',
     ],
     [['capacity'], undefined, 'info.capacity must be an object, got nothing'],
+    [['media'], 'ffmpeg', 'info.media must be an object, got "ffmpeg"'],
+    [
+      ['media', 'hardware', 'used'],
+      'yes',
+      'info.media.hardware.used must be true or false, got "yes"',
+    ],
+    [
+      ['media', 'encoders', 'H264'],
+      undefined,
+      'info.media.encoders.H264 must be an object, got nothing',
+    ],
+    [
+      ['media', 'decoders', 'VP8', 'name'],
+      8,
+      'info.media.decoders.VP8.name must be a string, got 8',
+    ],
     [['payments'], undefined, 'info.payments must be an object, got nothing'],
     [['payments', 'recipient'], 'me', 'info.payments.recipient must be a 20-byte hex address'],
     [
@@ -146,6 +197,37 @@ describe('parseOrchestratorInfo', () => {
     const field = path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`)).join('');
     expect(() => parseOrchestratorInfo(infoWith(path, value))).toThrow(
       expect.objectContaining({ field: `info${field}`, shortMessage: message }),
+    );
+  });
+
+  it.each([
+    [
+      ['pipelines', 0, 'models'],
+      [{ name: 'm', sha256: 'abc' }],
+      'info.pipelines[0].models[0].sha256',
+      'must be 64 lower-case hex digits',
+    ],
+    [
+      ['pipelines', 0, 'executionProviders'],
+      ['tpu'],
+      'info.pipelines[0].executionProviders[0]',
+      'must be one of cuda, webgpu, cpu',
+    ],
+    [
+      ['executionProvider'],
+      { requested: 'auto', selected: 'auto', passedOver: [] },
+      'info.executionProvider.selected',
+      'must be one of "cuda", "webgpu", "cpu", got "auto"',
+    ],
+    [
+      ['executionProvider'],
+      { requested: 'cpu', selected: 'cpu', passedOver: [3] },
+      'info.executionProvider.passedOver[0]',
+      'must be a string of at most 4096 characters',
+    ],
+  ])('refuses %j = %j in what it says of models and providers', (path, value, field, problem) => {
+    expect(() => parseOrchestratorInfo(infoWith(path, value))).toThrow(
+      expect.objectContaining({ field, shortMessage: `${field} ${problem}` }),
     );
   });
 
@@ -204,13 +286,23 @@ describe('the answers about a session', () => {
     pipelineMsP50: 4.2,
     balanceWei: '-500',
     transport: {
+      codec: 'H264',
+      decoder: 'h264',
+      encoder: 'libx264',
       framesDecoded: 30,
       bytesReceived: 1000,
-      packetsLost: -1,
+      packetsLost: 2,
+      framesUndecodable: 0,
       framesEncoded: 29,
+      keyframesEncoded: 1,
       bytesSent: 900,
+      packetsRetransmitted: 1,
       pliSent: 0,
       pliReceived: 1,
+      nackReceived: 1,
+      framesDroppedBeforeEncode: 0,
+      framesDroppedBeforeDecode: 0,
+      bitrateKbps: 1200,
     },
     frames: [{ seq: 1, decodedAtMs: 1.5, startedAtMs: 2, doneAtMs: 5 }],
     receivedAtMs: 10,
@@ -219,6 +311,10 @@ describe('the answers about a session', () => {
 
   it('takes a session view, in debt, with frame records', () => {
     expect(parseOrchestratorSessionView(view)).toEqual(view);
+    // Before the first processed picture, and when the media thread gave no counters.
+    const noEncoder = { ...view, transport: { ...view.transport, encoder: null } };
+    expect(parseOrchestratorSessionView(noEncoder)).toEqual(noEncoder);
+    expect(parseOrchestratorSessionView({ ...view, transport: null }).transport).toBeNull();
     expect(parseCreateSessionResponse({ id: 'a', sdp: 'v=0', token: 't' })).toEqual({
       id: 'a',
       sdp: 'v=0',
@@ -231,6 +327,13 @@ describe('the answers about a session', () => {
     ['session.framesIn', { ...view, framesIn: -1 }],
     ['session.balanceWei', { ...view, balanceWei: 5 }],
     ['session.transport.bytesSent', { ...view, transport: { ...view.transport, bytesSent: '9' } }],
+    [
+      'session.transport.packetsLost',
+      { ...view, transport: { ...view.transport, packetsLost: -1 } },
+    ],
+    ['session.transport.codec', { ...view, transport: { ...view.transport, codec: 'AV1' } }],
+    ['session.transport.encoder', { ...view, transport: { ...view.transport, encoder: 3 } }],
+    ['session.transport', { ...view, transport: undefined }],
     [
       'session.frames[0].seq',
       { ...view, frames: [{ seq: 0, decodedAtMs: 1, startedAtMs: 1, doneAtMs: 1 }] },

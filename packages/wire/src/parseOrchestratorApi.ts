@@ -1,7 +1,12 @@
+import { videoCodecNames } from '@peerframe/core/browser';
+import { WireFormatError } from './errors.ts';
 import type {
   CreateSessionRequest,
   CreateSessionResponse,
+  ExecutionProviderChoice,
+  ExecutionProviderName,
   OrchestratorInfo,
+  OrchestratorMediaInfo,
   OrchestratorPipeline,
   OrchestratorSessionView,
   OrchestratorTransportStats,
@@ -28,14 +33,31 @@ const pipelineEntryStates = [
   'closed',
 ] as const satisfies readonly PipelineEntryState[];
 
+const executionProviders = [
+  'cuda',
+  'webgpu',
+  'cpu',
+] as const satisfies readonly ExecutionProviderName[];
+const executionProviderChoices = [
+  'auto',
+  ...executionProviders,
+] as const satisfies readonly ExecutionProviderChoice[];
+
 const transportCounters = [
   'framesDecoded',
   'bytesReceived',
   'packetsLost',
+  'framesUndecodable',
   'framesEncoded',
+  'keyframesEncoded',
   'bytesSent',
+  'packetsRetransmitted',
   'pliSent',
   'pliReceived',
+  'nackReceived',
+  'framesDroppedBeforeEncode',
+  'framesDroppedBeforeDecode',
+  'bitrateKbps',
 ] as const satisfies readonly (keyof OrchestratorTransportStats)[];
 
 /** Longest SDP a session request may carry (the body limit bounds it too). */
@@ -83,18 +105,74 @@ export function parseCreateSessionResponse(value: unknown): CreateSessionRespons
 export function parseOrchestratorInfo(value: unknown): OrchestratorInfo {
   const info = WireReader.of(value, 'info', 'invalid_response');
   info.boolean('draining');
+  info.optional('executionProvider', (r, key) => {
+    const provider = r.object(key);
+    provider.literal('requested', executionProviderChoices);
+    provider.literal('selected', executionProviders);
+    provider.array(
+      'passedOver',
+      (reason, at) => {
+        if (typeof reason !== 'string' || reason.length > 4096) {
+          throw new WireFormatError(r.code, at, 'must be a string of at most 4096 characters');
+        }
+        return reason;
+      },
+      { maxLength: 10 },
+    );
+  });
   info.objects('pipelines', parseOrchestratorPipeline, { maxLength: 1_000 });
   const capacity = info.object('capacity');
   capacity.number('maxSessions', { integer: true, min: 0 });
   capacity.number('activeSessions', { integer: true, min: 0 });
   capacity.number('freeSessions', { integer: true, min: 0 });
   info.nullable('payments', (r, key) => parsePaymentTerms(r.value[key], r.at(key)));
+  info.optional('media', (r, key) => parseMediaInfo(r.object(key)));
   return value as OrchestratorInfo;
+}
+
+/** `/info`'s `media`: the engine, and an implementation for each codec both ways. */
+function parseMediaInfo(media: WireReader): OrchestratorMediaInfo {
+  media.string('engine', { maxLength: 200 });
+  media.string('version', { maxLength: 200 });
+  const hardware = media.object('hardware');
+  hardware.boolean('used');
+  hardware.nullable('device', (r, key) => r.string(key, { maxLength: 200 }));
+  hardware.string('reason', { maxLength: 4096 });
+  for (const direction of ['decoders', 'encoders']) {
+    const codecs = media.object(direction);
+    for (const codec of videoCodecNames) {
+      const implementation = codecs.object(codec);
+      implementation.string('name', { maxLength: 200 });
+      implementation.boolean('hardware');
+    }
+  }
+  return media.value as OrchestratorMediaInfo;
 }
 
 function parseOrchestratorPipeline(pipeline: WireReader): OrchestratorPipeline {
   pipeline.string('name', { maxLength: 200 });
   pipeline.string('description', { maxLength: 4096 });
+  pipeline.optional('version', (r, key) => r.string(key, { maxLength: 100 }));
+  pipeline.optional('models', (r, key) =>
+    r.objects(
+      key,
+      (model) => {
+        model.string('name', { maxLength: 200 });
+        if (!/^[0-9a-f]{64}$/.test(model.string('sha256'))) {
+          throw model.fail('sha256', 'must be 64 lower-case hex digits');
+        }
+      },
+      { maxLength: 100 },
+    ),
+  );
+  pipeline.optional('executionProviders', (r, key) =>
+    r.array(key, (provider, at) => {
+      if (!(executionProviders as readonly unknown[]).includes(provider)) {
+        throw new WireFormatError(r.code, at, `must be one of ${executionProviders.join(', ')}`);
+      }
+      return provider;
+    }),
+  );
   pipeline.literal('state', pipelineEntryStates);
   pipeline.optional('error', (r, key) => {
     const error = r.object(key);
@@ -117,9 +195,13 @@ export function parseOrchestratorSessionView(value: unknown): OrchestratorSessio
   }
   view.number('pipelineMsP50', { min: 0 });
   view.decimal('balanceWei', { signed: true });
-  const transport = view.object('transport');
-  // packetsLost may be negative (duplicates), as RTCP counts it.
-  for (const counter of transportCounters) transport.number(counter);
+  view.nullable('transport', (r, key) => {
+    const transport = r.object(key);
+    transport.literal('codec', videoCodecNames);
+    transport.string('decoder', { maxLength: 200 });
+    transport.nullable('encoder', (t, name) => t.string(name, { maxLength: 200 }));
+    for (const counter of transportCounters) transport.number(counter, { min: 0 });
+  });
   view.optional('frames', (r, key) =>
     r.objects(key, (record) => {
       record.number('seq', { integer: true, min: 1 });

@@ -6,7 +6,7 @@ import {
   decodePayment,
   decodeTicketParams,
   encodePayment,
-  getProtocolContracts,
+  fundDepositAndReserve,
   type SignedTicket,
   startLocalProtocol,
   TicketSender,
@@ -35,14 +35,11 @@ export async function createPaymentHttpFuzzTarget(): Promise<FuzzTarget> {
   try {
     const [, senderAccount, orchestratorAccount] = chain.accounts;
     if (!senderAccount || !orchestratorAccount) throw new Error('anvil has too few accounts');
-    const broker = getProtocolContracts(chain.addresses, {
-      public: chain.publicClient,
-      wallet: chain.walletClient(senderAccount),
-    }).ticketBroker;
-    const hash = await broker.write.fundDepositAndReserve([parseEther('10'), parseEther('10')], {
-      value: parseEther('20'),
+    await fundDepositAndReserve(chain.walletClient(senderAccount), {
+      ...chain,
+      depositWei: parseEther('10'),
+      reserveWei: parseEther('10'),
     });
-    await chain.publicClient.waitForTransactionReceipt({ hash });
     const payments = await startOrchestratorPayments({
       rpcUrl: chain.rpcUrl,
       controller: chain.addresses.controller,

@@ -1,9 +1,16 @@
-import type { ParamSpec, PipelineParamsSchema } from '@peerframe/wire';
-import type { ExecutionProviderName } from '../onnx/OnnxSession.ts';
+import type {
+  ExecutionProviderName,
+  ParamSpec,
+  PipelineParamsSchema,
+  WorkflowParamSpec,
+} from '@peerframe/wire';
 import type { WorkflowParamBinding, WorkflowParamBindings } from '../workflow/WorkflowPipeline.ts';
 import { InvalidPipelineManifestError } from './errors.ts';
 
-/** A model a pipeline needs: from an npm package, or a file in the pipeline's directory. */
+/**
+ * A model a pipeline needs: a file in the pipeline's directory, a file of an npm package, or a
+ * file at a URL that `install` fetches into the content-addressed model cache (never at run time).
+ */
 export type ManifestModel =
   | {
       readonly npmPackage: string;
@@ -17,24 +24,38 @@ export type ManifestModel =
       readonly file: string;
       readonly sha256: string;
       readonly license: string;
+    }
+  | {
+      /** An `https:` (or `http:`) URL; the bytes must have `sha256`. */
+      readonly url: string;
+      readonly sha256: string;
+      readonly license: string;
     };
 
 /** A param in `pipeline.json`: its spec plus the node inputs it sets. */
-export type ManifestParam = ParamSpec & {
+export type ManifestParam = (
+  | Exclude<ParamSpec, WorkflowParamSpec>
+  /** A workflow param names its default workflow's file. */
+  | (Omit<WorkflowParamSpec, 'default'> & { readonly default: string })
+) & {
   /**
    * `[nodeId, inputName]` pairs the value is written to, or `[nodeId, inputName, scale]` for a
-   * number written multiplied by `scale` (the workflow switch needs none).
+   * number written multiplied by `scale`; `[]` for a param accepted and not used (the workflow
+   * switch and a workflow param need none).
    */
   readonly bind?: readonly WorkflowParamBinding[];
 };
 
 /**
- * The workflow of a pipeline: a file (ComfyUI API format JSON, relative path), or one file per
- * value of an enum param (`switch`), for params that change the graph itself.
+ * The workflow of a pipeline: a file (ComfyUI API format JSON, relative path); one file per
+ * value of an enum param (`switch`), for params that change the graph itself; or the value of a
+ * `workflow` param (`param`: a pipeline that runs the workflow it is sent, as ai-runner's
+ * `comfyui` does with its `prompt`).
  */
 export type ManifestWorkflow =
   | string
-  | { readonly switch: string; readonly cases: Readonly<Record<string, string>> };
+  | { readonly switch: string; readonly cases: Readonly<Record<string, string>> }
+  | { readonly param: string };
 
 /**
  * `pipeline.json`: what a pipeline is and needs. Example:
@@ -64,6 +85,23 @@ export type PipelineManifest = {
   readonly models: Readonly<Record<string, ManifestModel>>;
   /** The least capable provider the pipeline runs acceptably on. Default `'cpu'`. */
   readonly minExecutionProvider: ExecutionProviderName;
+  /**
+   * The package's own workflow nodes: a JS or TS module (relative path) whose default export is a
+   * node definition or a list of them. It runs inside the orchestrator's process; its folder (all
+   * of it) ships with the package.
+   */
+  readonly nodes?: string;
+  /**
+   * How `update()` treats params: `merge` (default) applies the ones given over the current set;
+   * `replace` makes the given set the whole set, the others back at their defaults (ai-runner's
+   * params updates).
+   */
+  readonly paramUpdates?: 'merge' | 'replace';
+  /**
+   * Who publishes the package (same form as a name). Declared by the package, not signed: an
+   * operator may allow-list node code by publisher when it trusts where it installs from.
+   */
+  readonly publisher?: string;
   /** SPDX licence of the pipeline itself. */
   readonly license?: string;
 };
@@ -72,6 +110,8 @@ export const pipelineNamePattern = /^[a-z0-9][a-z0-9-]{0,63}$/;
 /** A semantic version `x.y.z` with an optional pre-release suffix. */
 export const pipelineVersionPattern = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 const sha256Pattern = /^[0-9a-f]{64}$/;
+/** File names a node module may have (Node strips the types of `.ts` and `.mts` files). */
+export const nodeModulePattern = /\.(?:js|mjs|ts|mts)$/;
 const providers: readonly ExecutionProviderName[] = ['cpu', 'webgpu', 'cuda'];
 
 /** A relative path inside the pipeline directory: no absolute paths, no `..`, no backslashes. */
@@ -105,6 +145,9 @@ export function parsePipelineManifest(json: unknown, where = 'pipeline.json'): P
     'models',
     'minExecutionProvider',
     'license',
+    'nodes',
+    'publisher',
+    'paramUpdates',
   ];
   for (const key of Object.keys(json)) {
     if (!known.includes(key)) issues.push(`unknown field "${key}"`);
@@ -122,6 +165,27 @@ export function parsePipelineManifest(json: unknown, where = 'pipeline.json'): P
   }
   if (json.license !== undefined && typeof json.license !== 'string')
     issues.push('license must be a string');
+  if (
+    json.nodes !== undefined &&
+    (typeof json.nodes !== 'string' ||
+      !isSafeRelativePath(json.nodes) ||
+      !nodeModulePattern.test(json.nodes))
+  ) {
+    issues.push('nodes must be the relative path of a .js, .mjs, .ts or .mts module');
+  }
+  if (
+    json.paramUpdates !== undefined &&
+    json.paramUpdates !== 'merge' &&
+    json.paramUpdates !== 'replace'
+  ) {
+    issues.push('paramUpdates must be "merge" or "replace"');
+  }
+  if (
+    json.publisher !== undefined &&
+    (typeof json.publisher !== 'string' || !pipelineNamePattern.test(json.publisher))
+  ) {
+    issues.push('publisher must be 1..64 lower-case letters, digits and "-"');
+  }
   if (!providers.includes(minExecutionProvider as ExecutionProviderName)) {
     issues.push(`minExecutionProvider must be one of ${providers.join(', ')}`);
   }
@@ -148,9 +212,14 @@ export function parsePipelineManifest(json: unknown, where = 'pipeline.json'): P
         issues.push(`workflow.cases.${value} must be a relative path inside the pipeline`);
       }
     }
+  } else if (isObject(workflow) && typeof workflow.param === 'string') {
+    const param = isObject(params) ? params[workflow.param] : undefined;
+    if (!isObject(param) || param.type !== 'workflow') {
+      issues.push(`workflow.param "${workflow.param}" must name a workflow param`);
+    }
   } else {
     issues.push(
-      'workflow must be a file path, or { "switch": "<enum param>", "cases": { "<value>": "<file>" } }',
+      'workflow must be a file path, { "switch": "<enum param>", "cases": { "<value>": "<file>" } } or { "param": "<workflow param>" }',
     );
   }
   if (!isObject(params)) issues.push('params must be an object');
@@ -178,9 +247,12 @@ function paramIssues(name: string, spec: unknown, isSwitch: boolean): string[] {
   if (!isObject(spec)) return [`${at} must be an object`];
   const issues: string[] = [];
   if (typeof spec.description !== 'string') issues.push(`${at}.description must be a string`);
-  const bind = spec.bind ?? (isSwitch ? [] : undefined);
-  if (isSwitch && Array.isArray(bind) && bind.length === 0) {
-    // The workflow switch picks the workflow file; it needs no node input.
+  const bind = spec.bind ?? (isSwitch || spec.type === 'workflow' ? [] : undefined);
+  if (Array.isArray(bind) && bind.length === 0) {
+    // The workflow switch picks the workflow file, a workflow param is the workflow, and an
+    // explicit `"bind": []` is a param accepted and not used: none sets a node input.
+  } else if (spec.type === 'workflow') {
+    issues.push(`${at}.bind must be absent: a workflow param is the workflow itself`);
   } else if (
     !Array.isArray(bind) ||
     bind.length === 0 ||
@@ -242,8 +314,13 @@ function paramIssues(name: string, spec: unknown, isSwitch: boolean): string[] {
     case 'boolean':
       if (typeof spec.default !== 'boolean') issues.push(`${at}.default must be true or false`);
       break;
+    case 'workflow':
+      if (typeof spec.default !== 'string' || !isSafeRelativePath(spec.default)) {
+        issues.push(`${at}.default must be the relative path of the default workflow file`);
+      }
+      break;
     default:
-      issues.push(`${at}.type must be number, integer, enum, string or boolean`);
+      issues.push(`${at}.type must be number, integer, enum, string, boolean or workflow`);
   }
   return issues;
 }
@@ -259,25 +336,46 @@ function modelIssues(name: string, model: unknown): string[] {
     issues.push(`${at}.license must be given`);
   const fromNpm = typeof model.npmPackage === 'string' && typeof model.path === 'string';
   const fromFile = typeof model.file === 'string';
-  if (fromNpm === fromFile) {
-    issues.push(`${at} must have either npmPackage and path, or file`);
+  const fromUrl = typeof model.url === 'string';
+  if ([fromNpm, fromFile, fromUrl].filter(Boolean).length !== 1) {
+    issues.push(`${at} must have exactly one of: file; npmPackage and path; url`);
   } else if (fromFile && !isSafeRelativePath(model.file as string)) {
     issues.push(`${at}.file must be a relative path inside the pipeline`);
   } else if (fromNpm && !isSafeRelativePath(model.path as string)) {
     issues.push(`${at}.path must be a relative path inside the package`);
+  } else if (fromUrl && !isModelUrl(model.url as string)) {
+    issues.push(`${at}.url must be an http: or https: URL without credentials`);
   }
   return issues;
 }
 
-/** The params schema and bindings a manifest's params describe. */
-export function manifestParams(manifest: PipelineManifest): {
-  paramsSchema: PipelineParamsSchema;
-  bindings: WorkflowParamBindings;
-} {
+/** An http(s) URL without user or password (a secret in a manifest would be published with it). */
+function isModelUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      url.username === '' &&
+      url.password === ''
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The params schema and bindings a manifest's params describe; a workflow param's default (a file
+ * in the manifest) is what `workflowFile` reads from it.
+ */
+export function manifestParams(
+  manifest: PipelineManifest,
+  workflowFile: (path: string) => Readonly<Record<string, unknown>>,
+): { paramsSchema: PipelineParamsSchema; bindings: WorkflowParamBindings } {
   const paramsSchema: Record<string, ParamSpec> = {};
   const bindings: Record<string, readonly WorkflowParamBinding[]> = {};
   for (const [name, { bind, ...spec }] of Object.entries(manifest.params)) {
-    paramsSchema[name] = spec as ParamSpec;
+    paramsSchema[name] =
+      spec.type === 'workflow' ? { ...spec, default: workflowFile(spec.default) } : spec;
     if (bind !== undefined && bind.length > 0) bindings[name] = bind;
   }
   return { paramsSchema, bindings };

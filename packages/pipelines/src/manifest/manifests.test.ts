@@ -107,6 +107,47 @@ describe('parsePipelineManifest', () => {
       'models.m.sha256 must be 64 lower-case hex digits',
     ]);
   });
+
+  it('checks the fields of packages: nodes, publisher, paramUpdates, models by URL', () => {
+    const sha256 = 'a'.repeat(64);
+    const manifest = {
+      name: 'p',
+      version: '1.0.0',
+      description: 'x',
+      workflow: 'workflow.json',
+    };
+    expect(
+      parsePipelineManifest({
+        ...manifest,
+        nodes: 'nodes/index.ts',
+        publisher: 'someone',
+        paramUpdates: 'replace',
+        models: { m: { url: 'https://models.example/m.onnx', sha256, license: 'MIT' } },
+      }),
+    ).toMatchObject({ nodes: 'nodes/index.ts', publisher: 'someone', paramUpdates: 'replace' });
+    expect(() =>
+      parsePipelineManifest({
+        ...manifest,
+        publisher: 'Some One',
+        paramUpdates: 'sometimes',
+        models: {
+          secret: { url: 'https://user:pass@models.example/m.onnx', sha256, license: 'MIT' },
+          ftp: { url: 'ftp://models.example/m.onnx', sha256, license: 'MIT' },
+          two: { url: 'https://models.example/m.onnx', file: 'm.onnx', sha256, license: 'MIT' },
+        },
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        issues: [
+          'paramUpdates must be "merge" or "replace"',
+          'publisher must be 1..64 lower-case letters, digits and "-"',
+          'models.secret.url must be an http: or https: URL without credentials',
+          'models.ftp.url must be an http: or https: URL without credentials',
+          'models.two must have exactly one of: file; npmPackage and path; url',
+        ],
+      }),
+    );
+  });
 });
 
 describe('tarballs', () => {
@@ -219,9 +260,9 @@ describe('third-party pipelines: pack, install, publish', () => {
     await writeFile(tarball, packed.bytes);
     const installed = await installPipeline(tarball, join(root, 'installed'));
     expect(installed.dir).toBe(join(root, 'installed', 'brightness-mask'));
-    expect(loadInstalledPipelines(join(root, 'installed')).map((p) => p.manifest.name)).toEqual([
-      'brightness-mask',
-    ]);
+    expect(
+      (await loadInstalledPipelines(join(root, 'installed'))).map((p) => p.manifest.name),
+    ).toEqual(['brightness-mask']);
   });
 
   it('refuses a model whose sha256 differs, at load, pack, install and create', async () => {

@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { constants, existsSync, readdirSync, statSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { lstat, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sha256Hex } from '../models/ModelCache.ts';
 import {
   InvalidPipelineArchiveError,
   InvalidPipelineSpecError,
-  PipelineFileIsLinkError,
   PipelineNotPublishedError,
 } from './errors.ts';
 import {
   type LoadedPipeline,
   type LoadPipelineOptions,
   loadPipelineDirectory,
-  loadPipelineDirectorySync,
   manifestFileName,
 } from './loadPipelineDirectory.ts';
 import {
@@ -21,34 +19,11 @@ import {
   pipelineNamePattern,
   pipelineVersionPattern,
 } from './PipelineManifest.ts';
+import { readOwnFile } from './readOwnFile.ts';
 import { type ArchiveFile, readTarGz, writeTarGz } from './tarball.ts';
 
 /** Extra files a pipeline archive carries when present. */
 const optionalFiles = ['package.json', 'README.md', 'NOTICE', 'LICENSE'];
-
-/**
- * The bytes of `path` (relative, `/`-separated) in a pipeline directory, refusing a symbolic link
- * anywhere on the way (`PipelineFileIsLinkError`): the file itself is opened with `O_NOFOLLOW`.
- */
-async function readOwnFile(dir: string, path: string): Promise<Uint8Array> {
-  let at = dir;
-  for (const part of path.split('/')) {
-    at = join(at, part);
-    if ((await lstat(at)).isSymbolicLink()) throw new PipelineFileIsLinkError(path);
-  }
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(at, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch (cause) {
-    if ((cause as { code?: unknown }).code === 'ELOOP') throw new PipelineFileIsLinkError(path);
-    throw cause;
-  }
-  try {
-    return await handle.readFile();
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Whether `path` exists in `dir`, a link (even a dangling one) counting as existing. */
 async function isPresent(dir: string, path: string): Promise<boolean> {
@@ -78,9 +53,10 @@ export type PipelinePackage = {
 };
 
 /**
- * Validates a pipeline directory (manifest, workflows, model hashes) and packs it as an npm
- * package tarball `<name>-<version>.tgz`: the manifest, workflows, model files and, when present,
- * package.json, README.md, NOTICE and LICENSE. Without a package.json one is generated
+ * Validates a pipeline directory (manifest, workflows, node module, model hashes) and packs it as
+ * an npm package tarball `<name>-<version>.tgz`: the manifest, workflows, the node folder, model
+ * files and, when present, package.json, README.md, NOTICE and LICENSE (models given by URL are
+ * fetched at install instead). Without a package.json one is generated
  * (`peerframe-pipeline-<name>`), so the tarball can go to an npm registry as it is. A symbolic
  * link among those files is refused (`PipelineFileIsLinkError`): it could carry any file of the
  * machine into the archive.
@@ -89,13 +65,14 @@ export async function packPipeline(
   dir: string,
   options: LoadPipelineOptions = {},
 ): Promise<PipelinePackage> {
-  const loaded = await loadPipelineDirectory(dir, options);
+  const loaded = await loadPipelineDirectory(dir, { fetchModels: true, ...options });
   const { manifest } = loaded;
   const files = await readPipelineFiles(loaded);
   if (!files.some((file) => file.path === 'package.json')) {
     const packageJson = {
       name: `peerframe-pipeline-${manifest.name}`,
       version: manifest.version,
+      type: 'module',
       description: manifest.description,
       keywords: ['peerframe-pipeline'],
       license: manifest.license ?? 'UNLICENSED',
@@ -126,11 +103,12 @@ async function writeFiles(dir: string, files: readonly ArchiveFile[]): Promise<v
 
 /**
  * Installs a pipeline from a tarball (`.tgz`, as `packPipeline` or `npm pack` make) or a
- * directory into `pipelinesDir/<name>`, after validating it and checking every model's hash (a
- * mismatch throws `ModelHashMismatchError` and installs nothing). A directory with a symbolic
- * link among its files (`PipelineFileIsLinkError`) or an archive with links, unsafe or repeated
- * paths (`InvalidPipelineArchiveError`) installs nothing. An installed version is
- * replaced atomically. Returns the installed pipeline.
+ * directory into `pipelinesDir/<name>`, after validating it (its node module is imported to
+ * check the workflows), fetching its models given by URL into the model store and checking every
+ * model's hash (a mismatch throws `ModelHashMismatchError` and installs nothing). A directory with
+ * a symbolic link among its files (`PipelineFileIsLinkError`) or an archive with links, unsafe or
+ * repeated paths (`InvalidPipelineArchiveError`) installs nothing. An installed version is
+ * replaced atomically (a watching orchestrator sees one rename). Returns the installed pipeline.
  */
 export async function installPipeline(
   source: string,
@@ -139,11 +117,12 @@ export async function installPipeline(
 ): Promise<LoadedPipeline> {
   await mkdir(pipelinesDir, { recursive: true });
   const staging = await mkdtemp(join(pipelinesDir, '.install-'));
+  const loadOptions = { fetchModels: true, ...options };
   try {
     if (statSync(source).isDirectory()) {
       await writeFiles(
         staging,
-        await readPipelineFiles(loadPipelineDirectorySync(source, options)),
+        await readPipelineFiles(await loadPipelineDirectory(source, loadOptions)),
       );
     } else {
       const files = readTarGz(await readFile(source));
@@ -152,28 +131,39 @@ export async function installPipeline(
       }
       await writeFiles(staging, files);
     }
-    const checked = await loadPipelineDirectory(staging, options);
+    const checked = await loadPipelineDirectory(staging, loadOptions);
     const target = join(pipelinesDir, checked.manifest.name);
-    const retired = `${target}.old-${randomUUID()}`;
+    // Out of the watched folder's view (a dot name) while it is removed.
+    const retired = join(pipelinesDir, `.old-${checked.manifest.name}-${randomUUID()}`);
     if (existsSync(target)) await rename(target, retired);
     await rename(staging, target);
     await rm(retired, { recursive: true, force: true });
-    return loadPipelineDirectorySync(target, options);
+    return await loadPipelineDirectory(target, options);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
 }
 
-/** Every pipeline installed under `pipelinesDir` (one directory each with a pipeline.json). */
-export function loadInstalledPipelines(
-  pipelinesDir: string,
-  options: LoadPipelineOptions = {},
-): LoadedPipeline[] {
+/** The folders under `pipelinesDir` that hold a pipeline (a `pipeline.json`), by name. */
+export function installedPipelineDirs(pipelinesDir: string): string[] {
   if (!existsSync(pipelinesDir)) return [];
   return readdirSync(pipelinesDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
     .filter((entry) => existsSync(join(pipelinesDir, entry.name, manifestFileName)))
-    .map((entry) => loadPipelineDirectorySync(join(pipelinesDir, entry.name), options));
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** Every pipeline installed under `pipelinesDir` (one directory each with a pipeline.json). */
+export async function loadInstalledPipelines(
+  pipelinesDir: string,
+  options: LoadPipelineOptions = {},
+): Promise<LoadedPipeline[]> {
+  const loaded: LoadedPipeline[] = [];
+  for (const name of installedPipelineDirs(pipelinesDir)) {
+    loaded.push(await loadPipelineDirectory(join(pipelinesDir, name), options));
+  }
+  return loaded;
 }
 
 /** `index.json` of a directory registry. */

@@ -19,12 +19,19 @@ export const shippedPipelineNames = [
   'pixelate',
   'face-boxes',
   'background-replace',
+  'comfyui',
 ] as const;
 
 export type ShippedPipelineName = (typeof shippedPipelineNames)[number];
 
 /** The folder of the shipped pipeline manifests (in the package, beside `src` and `dist`). */
 export const shippedPipelinesDir = fileURLToPath(new URL('../../pipelines/', import.meta.url));
+
+/**
+ * The package `peerframe pipeline init` copies (a node, a workflow, a test): `template/` in the
+ * package, beside `pipelines/`.
+ */
+export const pipelineTemplateDir = fileURLToPath(new URL('../../template/', import.meta.url));
 
 /** A shipped pipeline, read from its manifest (model hashes are checked when it is created). */
 export function loadShippedPipeline(

@@ -1,4 +1,4 @@
-import { BaseError } from '@peerframe/core';
+import { BaseError, type BaseErrorOptions } from '@peerframe/core';
 
 /** A model file's sha256 is not the one expected: refused before use. */
 export class ModelHashMismatchError extends BaseError {
@@ -25,5 +25,20 @@ export class InvalidModelCacheKeyError extends BaseError {
     super('invalid_model_cache_key', `Invalid model cache key ${JSON.stringify(key)}`, {
       details: 'a key is 1..200 characters of A-Z, a-z, 0-9, ".", "_" and "-"',
     });
+  }
+}
+
+/** A model could not be downloaded (network, HTTP status, size limit): nothing was kept. */
+export class ModelDownloadError extends BaseError {
+  override name = 'ModelDownloadError';
+  readonly url: string;
+
+  constructor(url: string, reason: string, options: BaseErrorOptions = {}) {
+    super('model_download_failed', `Could not download the model ${url}`, {
+      ...options,
+      details: reason,
+      retryable: true,
+    });
+    this.url = url;
   }
 }

@@ -20,6 +20,7 @@ async function detect(
     literals,
     sessionOptions: { intraOpNumThreads: 1 },
     logger: (await import('@peerframe/core')).createLogger('test'),
+    readModel: () => Promise.reject(new Error('BlazeFaceDetector reads no pipeline model')),
   });
   try {
     const [boxes, keypoints] = (await instance.run(

@@ -62,6 +62,7 @@ export const blazeFaceDetectorNode: JsNodeDefinition = {
     }
     return {
       run: async (inputs, literals) => detectFaces(letterboxSession, model, inputs.image, literals),
+      executionProviders: [letterboxSession.executionProvider, model.executionProvider],
       close: async () => {
         await letterboxSession.close();
         await model.close();

@@ -1,6 +1,6 @@
 import { graphConstants } from '../graphs/i420GraphIo.ts';
 import type { OnnxNodeDefinition } from '../workflow/WorkflowTypes.ts';
-import { maskInput } from './nodeInputs.ts';
+import { maskValue } from './nodeInputs.ts';
 
 /** ComfyUI's `InvertMask`: `1 − mask`. */
 export const invertMaskNode: OnnxNodeDefinition = {
@@ -11,7 +11,7 @@ export const invertMaskNode: OnnxNodeDefinition = {
   outputs: [{ name: 'MASK', type: 'MASK' }],
   build(context) {
     const { scalar } = graphConstants(context.g);
-    const mask = maskInput(context, 'mask') as string;
-    return [{ type: 'MASK', name: context.g.op('Sub', [scalar(1), mask]) }];
+    const mask = maskValue(context, 'mask');
+    return [{ ...mask, name: context.g.op('Sub', [scalar(1), mask.name]) }];
   },
 };

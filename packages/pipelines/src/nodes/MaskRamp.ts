@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { graphConstants } from '../graphs/i420GraphIo.ts';
 import type { OnnxNodeDefinition } from '../workflow/WorkflowTypes.ts';
-import { maskInput } from './nodeInputs.ts';
+import { maskValue } from './nodeInputs.ts';
 
 const scalar = (value: number) => new ort.Tensor('float32', Float32Array.of(value), []);
 
@@ -22,16 +22,16 @@ export const maskRampNode: OnnxNodeDefinition = {
   build(context) {
     const { g } = context;
     const { scalar: constant } = graphConstants(g);
-    const mask = maskInput(context, 'mask') as string;
+    const mask = maskValue(context, 'mask');
     const scale = context.feed('scale', 'float32', [], (l) => scalar(1 / (l.softness as number)));
     const bias = context.feed('bias', 'float32', [], (l) =>
       scalar(0.5 - (l.threshold as number) / (l.softness as number)),
     );
     const ramp = g.op('Clip', [
-      g.op('Add', [g.op('Mul', [mask, scale]), bias]),
+      g.op('Add', [g.op('Mul', [mask.name, scale]), bias]),
       constant(0),
       constant(1),
     ]);
-    return [{ type: 'MASK', name: ramp }];
+    return [{ ...mask, name: ramp }];
   },
 };

@@ -1,11 +1,11 @@
 import type * as ort from 'onnxruntime-node';
 import { readVerifiedFile } from '../models/ModelFile.ts';
+import type { VerifiedModelRef } from '../models/VerifiedModelRef.ts';
 import { OnnxSession } from '../onnx/OnnxSession.ts';
 import { InvalidWorkflowError } from '../workflow/errors.ts';
 import type { JsNodeDefinition } from '../workflow/WorkflowTypes.ts';
 
-/** A model a pipeline ships or depends on: its file and the sha256 it must have. */
-export type VerifiedModelRef = { readonly path: string; readonly sha256: string };
+export type { VerifiedModelRef };
 
 /**
  * Runs one of the pipeline's own ONNX models (named in its manifest's `models`; the file's sha256
@@ -56,6 +56,7 @@ export function onnxModelNode(
           const result = await session.run({ [input]: tensor.tensor });
           return [{ type: 'TENSOR', tensor: result[output] as ort.Tensor }];
         },
+        executionProviders: [session.executionProvider],
         close: () => session.close(),
       };
     },

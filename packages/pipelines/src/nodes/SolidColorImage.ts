@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { applyAffine3, rgbToYuv } from '../graphs/bt601.ts';
 import { graphConstants } from '../graphs/i420GraphIo.ts';
+import type { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
 import { attr } from '../onnx/OnnxTypes.ts';
 import { GraphImage } from '../workflow/GraphImage.ts';
 import type { OnnxNodeDefinition } from '../workflow/WorkflowTypes.ts';
@@ -11,6 +12,29 @@ export function hexColorToYuv(hex: string): [number, number, number] {
   const value = Number.parseInt(hex.slice(1), 16);
   return applyAffine3(rgbToYuv, (value >> 16) & 255, (value >> 8) & 255, value & 255);
 }
+
+/**
+ * An image of one colour the size of `like`: `yuv` (float `[3, 1, 1]`: Y, U, V) expanded to its
+ * planes.
+ */
+export function solidImageLike(g: OnnxGraphBuilder, like: GraphImage, yuv: string): GraphImage {
+  const { int64s } = graphConstants(g);
+  const [y, uv] = [g.fresh('solid_y'), g.fresh('solid_uv')];
+  g.addNode('Split', [yuv, int64s(1, 2)], [y, uv], { axis: attr.int(0) });
+  const luma = g.op('Expand', [
+    y,
+    g.op('Concat', [int64s(1), like.lumaShape], { axis: attr.int(0) }),
+  ]);
+  const chroma = g.op('Expand', [
+    uv,
+    g.op('Concat', [int64s(2), like.chromaShape], { axis: attr.int(0) }),
+  ]);
+  return GraphImage.fromYuv(g, like.lumaShape, { luma, chroma }, like.size);
+}
+
+/** A `[3, 1, 1]` float tensor of the Y, U and V of a colour. */
+export const yuvTensor = (yuv: readonly [number, number, number]): ort.Tensor =>
+  new ort.Tensor('float32', Float32Array.from(yuv), [3, 1, 1]);
 
 /**
  * An image of one colour the size of `image` (e.g. a background to composite onto). The colour
@@ -31,31 +55,10 @@ export const solidColorImageNode: OnnxNodeDefinition = {
   },
   outputs: [{ name: 'IMAGE', type: 'IMAGE' }],
   build(context) {
-    const { g } = context;
-    const { int64s } = graphConstants(g);
     const image = imageInput(context, 'image');
-    const yuv = context.feed('yuv', 'float32', [3, 1, 1], (l) => {
-      return new ort.Tensor(
-        'float32',
-        Float32Array.from(hexColorToYuv(l.color as string)),
-        [3, 1, 1],
-      );
-    });
-    const [y, uv] = [g.fresh('solid_y'), g.fresh('solid_uv')];
-    g.addNode('Split', [yuv, int64s(1, 2)], [y, uv], { axis: attr.int(0) });
-    const luma = g.op('Expand', [
-      y,
-      g.op('Concat', [int64s(1), image.lumaShape], { axis: attr.int(0) }),
-    ]);
-    const chroma = g.op('Expand', [
-      uv,
-      g.op('Concat', [int64s(2), image.chromaShape], { axis: attr.int(0) }),
-    ]);
-    return [
-      {
-        type: 'IMAGE',
-        image: GraphImage.fromYuv(g, image.lumaShape, { luma, chroma }, image.size),
-      },
-    ];
+    const yuv = context.feed('yuv', 'float32', [3, 1, 1], (l) =>
+      yuvTensor(hexColorToYuv(l.color as string)),
+    );
+    return [{ type: 'IMAGE', image: solidImageLike(context.g, image, yuv) }];
   },
 };

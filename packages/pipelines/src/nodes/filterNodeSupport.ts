@@ -39,6 +39,9 @@ export function literalInputsOf(schema: PipelineParamsSchema): Record<string, Li
       if (spec.type === 'boolean') {
         return [name, { type: 'BOOLEAN', default: spec.default, description: spec.description }];
       }
+      if (spec.type === 'workflow') {
+        throw new TypeError(`A filter param cannot be a workflow (${name})`);
+      }
       return [
         name,
         {

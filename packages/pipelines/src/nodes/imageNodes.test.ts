@@ -1,23 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { runWorkflowOnce } from '../../fixtures/runWorkflowOnce.ts';
 import { rgbFrame } from '../../fixtures/syntheticFrames.ts';
-import { type Frame, i420Planes } from '../frames/Frame.ts';
+import { i420Planes } from '../frames/Frame.ts';
 import { defaultNodeRegistry } from '../workflow/defaultNodeRegistry.ts';
 import { overBlackByMask } from '../workflow/fixtures/workflowParts.ts';
 import { WorkflowPlan } from '../workflow/WorkflowPlan.ts';
 import type { RuntimeValue, Workflow } from '../workflow/WorkflowTypes.ts';
 import { drawDetections } from './DrawDetections.ts';
 
-const registry = defaultNodeRegistry();
+const _registry = defaultNodeRegistry();
 const sessionOptions = { intraOpNumThreads: 1 };
 
-async function runOnce(workflow: Workflow, frame: Frame): Promise<Frame> {
-  const plan = await WorkflowPlan.compile(workflow, { registry, sessionOptions });
-  try {
-    return await plan.run(frame);
-  } finally {
-    await plan.close();
-  }
-}
+const runOnce = runWorkflowOnce;
 
 const through = (classType: string, inputs: Record<string, unknown>): Workflow => ({
   in: { class_type: 'LoadTensor', inputs: {} },

@@ -1,5 +1,5 @@
 import type { GraphImage } from '../workflow/GraphImage.ts';
-import type { OnnxBuildContext } from '../workflow/WorkflowTypes.ts';
+import type { GraphValue, OnnxBuildContext } from '../workflow/WorkflowTypes.ts';
 
 /** The IMAGE linked to `name` (validation guarantees a required one is there). */
 export function imageInput(context: OnnxBuildContext, name: string): GraphImage {
@@ -14,4 +14,14 @@ export function maskInput(context: OnnxBuildContext, name: string): string | und
   if (value === undefined) return undefined;
   if (value.type !== 'MASK') throw new Error(`node ${context.nodeId}: ${name} is not a MASK`);
   return value.name;
+}
+
+/** The MASK linked to `name` (required), with its size when known. */
+export function maskValue(
+  context: OnnxBuildContext,
+  name: string,
+): Extract<GraphValue, { type: 'MASK' }> {
+  const value = context.input(name);
+  if (value?.type !== 'MASK') throw new Error(`node ${context.nodeId}: ${name} is not a MASK`);
+  return value;
 }

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { createLogger, type Logger } from '@peerframe/core';
 import * as ort from 'onnxruntime-node';
 import {
@@ -8,17 +5,18 @@ import {
   OnnxSessionClosedError,
   OnnxSessionError,
 } from './errors.ts';
-import { OnnxGraphBuilder } from './OnnxGraphBuilder.ts';
+import {
+  cudaProviderLibraryInstalled,
+  type ExecutionProviderChoice,
+  type ExecutionProviderName,
+  executionProvidersOf,
+  executionProviderUnavailableReason,
+} from './executionProviders.ts';
 
-/** An execution provider a session can run on. */
-export type ExecutionProviderName = 'cuda' | 'webgpu' | 'cpu';
+export type { ExecutionProviderChoice, ExecutionProviderName };
 
-/**
- * Where a session runs: `'cpu'`; `'cuda'` or `'webgpu'` (fail with
- * `ExecutionProviderUnavailableError` where onnxruntime cannot use them); `'auto'` (CUDA, else
- * WebGPU, else CPU: the first that loads).
- */
-export type ExecutionProviderChoice = ExecutionProviderName | 'auto';
+/** Where onnxruntime leaves an output: host memory, or the GPU (WebGPU sessions only). */
+export type OutputLocation = 'cpu' | 'gpu-buffer';
 
 export type OnnxSessionOptions = {
   /** Execution provider. Default `'cpu'`. Ignored when `executionProviders` is given. */
@@ -37,6 +35,13 @@ export type OnnxSessionOptions = {
    * convolution, such as a blur, to 8 or 16 channels: use `'extended'` for such graphs.
    */
   graphOptimizationLevel?: 'basic' | 'extended' | 'all';
+  /**
+   * Outputs to leave on the GPU (`'gpu-buffer'`), by name, so that a later session can take them
+   * as inputs without a copy through host memory (onnxruntime's IO binding). onnxruntime-node
+   * binds GPU outputs for its WebGPU provider only: on CUDA and CPU this is ignored (outputs come
+   * back in host memory). Default: none.
+   */
+  outputLocations?: Readonly<Record<string, OutputLocation>>;
   /** Parent logger; a `onnx-session` child is made from it. Default: the `pipelines` logger. */
   logger?: Logger;
 };
@@ -46,14 +51,6 @@ export const defaultOnnxSessionOptions = {
   intraOpNumThreads: 0,
   graphOptimizationLevel: 'all',
 } as const satisfies OnnxSessionOptions;
-
-/** The providers a choice stands for, in order. */
-export function executionProvidersOf(choice: ExecutionProviderChoice): ExecutionProviderName[] {
-  return choice === 'auto' ? ['cuda', 'webgpu', 'cpu'] : [choice];
-}
-
-/** Whether WebGPU gives an adapter here: probed once per process with a one-node model. */
-let webGpuProbe: Promise<string | undefined> | undefined;
 
 /** Tensors by input or output name. */
 export type OnnxTensors = Record<string, ort.Tensor>;
@@ -67,18 +64,22 @@ export class OnnxSession {
   readonly executionProvider: ExecutionProviderName;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** Outputs onnxruntime leaves on the GPU (see `OnnxSessionOptions.outputLocations`). */
+  readonly gpuOutputs: ReadonlySet<string>;
   readonly #logger: Logger;
   #session: ort.InferenceSession | undefined;
 
   private constructor(
     session: ort.InferenceSession,
     executionProvider: ExecutionProviderName,
+    gpuOutputs: ReadonlySet<string>,
     logger: Logger,
   ) {
     this.#session = session;
     this.executionProvider = executionProvider;
     this.inputNames = [...session.inputNames];
     this.outputNames = [...session.outputNames];
+    this.gpuOutputs = gpuOutputs;
     this.#logger = logger;
   }
 
@@ -111,6 +112,14 @@ export class OnnxSession {
         failures.push(`${provider}: ${unavailable}`);
         continue;
       }
+      // onnxruntime-node binds GPU outputs as WebGPU buffers: only a WebGPU session can have them.
+      const gpuOutputs = new Set(
+        provider === 'webgpu'
+          ? Object.entries(options.outputLocations ?? {})
+              .filter(([, location]) => location === 'gpu-buffer')
+              .map(([name]) => name)
+          : [],
+      );
       try {
         const session = await ort.InferenceSession.create(model, {
           executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
@@ -119,11 +128,20 @@ export class OnnxSession {
           // Errors only: onnxruntime's warnings about third-party models (unused initializers)
           // would otherwise go to stderr on every session; failures still throw.
           logSeverityLevel: 3,
+          ...(gpuOutputs.size === 0
+            ? {}
+            : { preferredOutputLocation: outputLocationsFor(options, gpuOutputs) }),
         });
         const chosen = { executionProvider: provider, intraOpNumThreads };
-        if (provider === 'cpu' && index === 0) logger.debug(chosen, 'onnx session created');
-        else logger.info({ ...chosen, passedOver: failures }, 'onnx session created');
-        return new OnnxSession(session, provider, logger);
+        // A fallback is worth an info line once per process; the rest is debug.
+        const key = `${candidates.join()}>${provider}`;
+        if (index > 0 && !reportedFallbacks.has(key)) {
+          reportedFallbacks.add(key);
+          logger.info({ ...chosen, passedOver: failures }, 'onnx session created');
+        } else {
+          logger.debug({ ...chosen, passedOver: failures }, 'onnx session created');
+        }
+        return new OnnxSession(session, provider, gpuOutputs, logger);
       } catch (cause) {
         if (provider === 'cpu') {
           throw new OnnxSessionError('onnxruntime could not load the model', {
@@ -144,18 +162,8 @@ export class OnnxSession {
   }
 
   /** Why `provider` cannot be used here, or undefined when it may be (CPU always may). */
-  static async unavailableReason(provider: ExecutionProviderName): Promise<string | undefined> {
-    if (provider === 'cpu') return undefined;
-    if (provider === 'cuda') {
-      return OnnxSession.isCudaAvailable()
-        ? undefined
-        : 'onnxruntime-node has no CUDA provider library on this machine (see the README)';
-    }
-    if (!ort.listSupportedBackends().some((backend) => backend.name === 'webgpu')) {
-      return 'this onnxruntime-node build has no WebGPU provider';
-    }
-    webGpuProbe ??= probeWebGpu();
-    return webGpuProbe;
+  static unavailableReason(provider: ExecutionProviderName): Promise<string | undefined> {
+    return executionProviderUnavailableReason(provider);
   }
 
   /**
@@ -163,21 +171,10 @@ export class OnnxSession {
    * provider library has been installed beside the binding (it is not bundled by default).
    */
   static isCudaAvailable(): boolean {
-    if (!ort.listSupportedBackends().some((backend) => backend.name === 'cuda')) return false;
-    const bindingDir = join(
-      dirname(createRequire(import.meta.url).resolve('onnxruntime-node')),
-      '..',
-      'bin',
-      'napi-v6',
-      process.platform,
-      process.arch,
+    return (
+      ort.listSupportedBackends().some((backend) => backend.name === 'cuda') &&
+      cudaProviderLibraryInstalled()
     );
-    const library =
-      process.platform === 'win32'
-        ? 'onnxruntime_providers_cuda.dll'
-        : 'libonnxruntime_providers_cuda.so';
-    // If the package layout ever changes, let onnxruntime itself decide.
-    return !existsSync(bindingDir) || existsSync(join(bindingDir, library));
   }
 
   get closed(): boolean {
@@ -186,7 +183,8 @@ export class OnnxSession {
 
   /**
    * Runs the model. `fetches` may name pre-allocated output tensors that onnxruntime writes into
-   * (CPU only), which saves a copy when the caller wants outputs in a buffer of its own.
+   * (CPU only), which saves a copy when the caller wants outputs in a buffer of its own; a session
+   * with GPU outputs (`gpuOutputs`) takes none (onnxruntime's IO binding allocates every output).
    */
   async run(feeds: OnnxTensors, fetches?: OnnxTensors): Promise<OnnxTensors> {
     const session = this.#session;
@@ -211,18 +209,20 @@ export class OnnxSession {
   }
 }
 
-/** Creates a session for a one-node model on WebGPU alone: the error when no adapter is found. */
-async function probeWebGpu(): Promise<string | undefined> {
-  const g = new OnnxGraphBuilder({ graphName: 'webgpu_probe' });
-  const x = g.addInput('x', 'float32', [1]);
-  g.addOutput(g.op('Relu', [x], {}, 'y'), 'float32', [1]);
-  try {
-    const session = await ort.InferenceSession.create(g.toBytes(), {
-      executionProviders: ['webgpu'],
-    });
-    await session.release();
-    return undefined;
-  } catch (error) {
-    return String(error).split('\n')[0];
+/** Fallbacks already reported at info level in this process. */
+const reportedFallbacks = new Set<string>();
+
+/**
+ * `preferredOutputLocation` for onnxruntime: the outputs named in `outputLocations` (a caller that
+ * asks for GPU outputs names every output of its model), GPU ones as `gpu-buffer`.
+ */
+function outputLocationsFor(
+  options: OnnxSessionOptions,
+  gpuOutputs: ReadonlySet<string>,
+): Record<string, OutputLocation> {
+  const locations: Record<string, OutputLocation> = {};
+  for (const name of Object.keys(options.outputLocations ?? {})) {
+    locations[name] = gpuOutputs.has(name) ? 'gpu-buffer' : 'cpu';
   }
+  return locations;
 }

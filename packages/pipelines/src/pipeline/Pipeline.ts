@@ -1,8 +1,16 @@
-import type { PipelineParams, PipelineParamsSchema } from '@peerframe/wire';
+import type {
+  ExecutionProviderName,
+  PipelineModelInfo,
+  PipelineParams,
+  PipelineParamsSchema,
+} from '@peerframe/wire';
 import type { Frame } from '../frames/Frame.ts';
 
-/** Live parameters of a pipeline (`@peerframe/wire`'s: they come over the network). */
-export type { PipelineParams };
+/**
+ * Live parameters of a pipeline, and a model file it runs as `/info` lists it
+ * (`@peerframe/wire`'s: they cross the network).
+ */
+export type { PipelineModelInfo, PipelineParams };
 
 /**
  * Lifecycle of a pipeline: `loading` (models read, converted, sessions created), `warming`
@@ -18,6 +26,8 @@ export type PipelineState = 'loading' | 'warming' | 'ready' | 'error' | 'closed'
 export interface Pipeline {
   readonly name: string;
   readonly state: PipelineState;
+  /** The execution providers its ONNX sessions run on now (none for a pipeline without any). */
+  readonly executionProviders?: readonly ExecutionProviderName[];
   process(frame: Frame): Promise<Frame>;
   /** Applies new params between frames, without reloading models where possible. */
   update(params: PipelineParams): Promise<void>;
@@ -35,6 +45,10 @@ export type PipelineCreateHooks = {
 export type PipelineDescriptor = {
   readonly name: string;
   readonly description: string;
+  /** Its package version (from its manifest), when it has one. */
+  readonly version?: string;
+  /** The model files it runs, each pinned by sha256 (checked before every use). */
+  readonly models?: readonly PipelineModelInfo[];
   /** The params `create` and `update` take: type, default, limits, description (for UIs). */
   readonly paramsSchema: PipelineParamsSchema;
   /** Builds a ready pipeline (models loaded and warmed up). */

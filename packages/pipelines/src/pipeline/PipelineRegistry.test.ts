@@ -18,6 +18,7 @@ const shippedOrder = [
   'pixelate',
   'face-boxes',
   'background-replace',
+  'comfyui',
 ];
 const shipped = (name: 'passthrough' | 'sketch') =>
   manifestPipelineDescriptor(loadShippedPipeline(name), { sessionOptions });
@@ -42,7 +43,7 @@ describe('PipelineRegistry', () => {
     const registry = defaultPipelineRegistry();
     expect(() => registry.get('sepia')).toThrow(UnknownPipelineError);
     expect(() => registry.get('sepia')).toThrow(
-      'Unknown pipeline "sepia"; known pipelines: passthrough, invert, background-blur, sketch, toon, color-grade, pixelate, face-boxes, background-replace',
+      'Unknown pipeline "sepia"; known pipelines: passthrough, invert, background-blur, sketch, toon, color-grade, pixelate, face-boxes, background-replace, comfyui',
     );
     await expect(registry.create('sepia')).rejects.toMatchObject({
       code: 'unknown_pipeline',

@@ -1,11 +1,20 @@
 import { createLogger, type Logger } from '@peerframe/core';
-import type { PipelineEntryState, PipelineParamsSchema } from '@peerframe/wire';
+import type {
+  ExecutionProviderName,
+  PipelineEntryState,
+  PipelineParamsSchema,
+} from '@peerframe/wire';
 import { manifestPipelineDescriptor } from '../manifest/loadPipelineDirectory.ts';
 import { loadShippedPipeline, shippedPipelineNames } from '../manifest/shippedPipelines.ts';
 import { defaultNodeRegistry } from '../workflow/defaultNodeRegistry.ts';
 import type { WorkflowPipelineOptions } from '../workflow/WorkflowPipeline.ts';
 import { DuplicatePipelineError, PipelineClosedError, UnknownPipelineError } from './errors.ts';
-import type { Pipeline, PipelineDescriptor, PipelineParams } from './Pipeline.ts';
+import type {
+  Pipeline,
+  PipelineDescriptor,
+  PipelineModelInfo,
+  PipelineParams,
+} from './Pipeline.ts';
 
 /**
  * The state of a registered pipeline (`@peerframe/wire`'s: the orchestrator's `/info` shows it):
@@ -19,8 +28,14 @@ export type { PipelineEntryState };
 export type PipelineDescription = {
   readonly name: string;
   readonly description: string;
+  /** Its package version, when its descriptor has one. */
+  readonly version?: string;
+  /** Its model files and their sha256, when it has any. */
+  readonly models?: readonly PipelineModelInfo[];
   readonly state: PipelineEntryState;
   readonly paramsSchema: PipelineParamsSchema;
+  /** The execution providers its sessions ran on when it was last warmed (`ready` only). */
+  readonly executionProviders?: readonly ExecutionProviderName[];
   /** Why it is in `error`. */
   readonly error?: { readonly code: string; readonly message: string };
 };
@@ -29,8 +44,20 @@ type Entry = {
   readonly descriptor: PipelineDescriptor;
   state: PipelineEntryState;
   error?: { code: string; message: string };
+  executionProviders?: readonly ExecutionProviderName[];
   /** A warmed instance (default params) waiting for the next `create`. */
   spare?: Promise<Pipeline>;
+  /** Set once `unregister` took it out: a warmup still running closes what it made. */
+  removed?: boolean;
+};
+
+export type RegisterOptions = {
+  /**
+   * Load and warm it now, after any pipeline already being warmed this way (one at a time: they
+   * share a small machine). Its state is `loading` from the start, never `idle`, so that nothing
+   * offers it before it is `ready`. Default false (built on first use, or by `warmup()`).
+   */
+  warm?: boolean;
 };
 
 export type PipelineRegistryOptions = {
@@ -49,6 +76,8 @@ export class PipelineRegistry {
   readonly #entries = new Map<string, Entry>();
   readonly #keepWarm: boolean;
   readonly #logger: Logger;
+  /** Pipelines registered with `warm: true` are warmed one after the other on this chain. */
+  #warmQueue: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(options: PipelineRegistryOptions = {}) {
@@ -57,10 +86,35 @@ export class PipelineRegistry {
   }
 
   /** Adds a pipeline. A name already taken throws `DuplicatePipelineError`. */
-  register(descriptor: PipelineDescriptor): this {
+  register(descriptor: PipelineDescriptor, options: RegisterOptions = {}): this {
     if (this.#entries.has(descriptor.name)) throw new DuplicatePipelineError(descriptor.name);
-    this.#entries.set(descriptor.name, { descriptor, state: 'idle' });
+    const entry: Entry = { descriptor, state: options.warm === true ? 'loading' : 'idle' };
+    this.#entries.set(descriptor.name, entry);
+    if (options.warm === true) {
+      this.#warmQueue = this.#warmQueue.then(() =>
+        entry.removed === true ? undefined : this.warmup([descriptor.name]),
+      );
+    }
     return this;
+  }
+
+  /**
+   * Takes a pipeline out (an uninstalled or replaced package): it is no longer listed nor created;
+   * its warmed instance is closed (once its warmup ends, if it is still warming). Pipelines already
+   * created from it keep running until their sessions close them. Unknown names are ignored.
+   */
+  async unregister(name: string): Promise<void> {
+    const entry = this.#entries.get(name);
+    if (entry === undefined) return;
+    this.#entries.delete(name);
+    entry.removed = true;
+    entry.state = 'closed';
+    const spare = entry.spare;
+    delete entry.spare;
+    await spare?.then(
+      (pipeline) => pipeline.close(),
+      () => undefined,
+    );
   }
 
   has(name: string): boolean {
@@ -88,11 +142,14 @@ export class PipelineRegistry {
 
   /** Each pipeline's name, description, state and params schema, in registration order. */
   describe(): PipelineDescription[] {
-    return [...this.#entries.values()].map(({ descriptor, state, error }) => ({
+    return [...this.#entries.values()].map(({ descriptor, state, error, executionProviders }) => ({
       name: descriptor.name,
       description: descriptor.description,
+      ...(descriptor.version === undefined ? {} : { version: descriptor.version }),
+      ...(descriptor.models === undefined ? {} : { models: descriptor.models }),
       state,
       paramsSchema: descriptor.paramsSchema,
+      ...(state !== 'ready' || executionProviders === undefined ? {} : { executionProviders }),
       ...(error === undefined ? {} : { error }),
     }));
   }
@@ -108,8 +165,9 @@ export class PipelineRegistry {
    */
   async warmup(names: readonly string[] = this.names()): Promise<void> {
     for (const name of names) {
-      const entry = this.#entry(name);
-      if (entry.spare !== undefined || this.#closed) continue;
+      // A pipeline unregistered meanwhile is skipped.
+      const entry = this.#entries.get(name);
+      if (entry === undefined || entry.spare !== undefined || this.#closed) continue;
       const spare = this.#prepare(entry);
       entry.spare = spare;
       await spare.catch(() => undefined);
@@ -168,26 +226,29 @@ export class PipelineRegistry {
   async #prepare(entry: Entry): Promise<Pipeline> {
     const first = entry.state !== 'ready';
     const setState = (state: PipelineEntryState) => {
-      if (first && !this.#closed) entry.state = state;
+      if (first && !this.#closed && entry.removed !== true) entry.state = state;
     };
     setState('loading');
     if (first) delete entry.error;
     try {
       const pipeline = await entry.descriptor.create({}, { onState: setState });
-      if (this.#closed) {
+      if (this.#closed || entry.removed === true) {
         await pipeline.close();
-        throw new PipelineClosedError('registry');
+        throw new PipelineClosedError(this.#closed ? 'registry' : entry.descriptor.name);
+      }
+      if (pipeline.executionProviders !== undefined) {
+        entry.executionProviders = [...pipeline.executionProviders];
       }
       setState('ready');
       return pipeline;
     } catch (error) {
-      if (!this.#closed) {
+      if (!this.#closed && entry.removed !== true) {
         this.#logger.error(
           { err: error, pipeline: entry.descriptor.name },
           first ? 'pipeline failed to load' : 'pipeline failed to warm a spare instance',
         );
       }
-      if (first && !this.#closed) {
+      if (first && !this.#closed && entry.removed !== true) {
         entry.state = 'error';
         const code = (error as { code?: unknown }).code;
         entry.error = {

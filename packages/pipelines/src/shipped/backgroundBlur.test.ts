@@ -8,6 +8,7 @@ import {
   photoFrame,
 } from '../../fixtures/photoRegions.ts';
 import { createShippedPipeline } from '../../fixtures/shippedPipeline.ts';
+import { cropI420FromEven, padI420ToEven } from '../frames/evenI420Frame.ts';
 import { type Frame, i420ByteLength, i420Planes } from '../frames/Frame.ts';
 import { InvalidFrameError, PipelineClosedError } from '../pipeline/errors.ts';
 import { defaultPipelineRegistry } from '../pipeline/PipelineRegistry.ts';
@@ -120,15 +121,16 @@ describe('background-blur (shipped manifest)', () => {
     expect((await pipeline.process(frame512)).widthPx).toBe(512);
   });
 
-  it('refuses odd frame sizes', async () => {
-    const odd: Frame = {
-      widthPx: 3,
-      heightPx: 2,
-      format: 'i420',
-      data: new Uint8Array(i420ByteLength(3, 2)),
-      timestampUs: 0,
-    };
-    await expect(pipeline.process(odd)).rejects.toThrow(InvalidFrameError);
+  it('processes an odd frame size as the next even size, cropped back', async () => {
+    const even = photoFrame(66, 48);
+    const odd = cropI420FromEven(even, 65, 47);
+    const out = await pipeline.process(odd);
+    expect([out.widthPx, out.heightPx]).toEqual([65, 47]);
+    const reference = cropI420FromEven(await pipeline.process(padI420ToEven(odd)), 65, 47);
+    expect(Array.from(out.data)).toEqual(Array.from(reference.data));
+    await expect(pipeline.process({ ...odd, data: odd.data.subarray(1) })).rejects.toThrow(
+      InvalidFrameError,
+    );
   });
 
   it('is registered as background-blur and closes idempotently', async () => {

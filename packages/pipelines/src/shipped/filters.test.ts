@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { photoFrame } from '../../fixtures/photoRegions.ts';
 import { createShippedPipeline } from '../../fixtures/shippedPipeline.ts';
 import { rgbFrame } from '../../fixtures/syntheticFrames.ts';
+import { cropI420FromEven, padI420ToEven } from '../frames/evenI420Frame.ts';
 import { type Frame, i420ByteLength, i420Planes } from '../frames/Frame.ts';
 import { InvalidFrameError, PipelineClosedError } from '../pipeline/errors.ts';
 import { defaultPipelineRegistry } from '../pipeline/PipelineRegistry.ts';
@@ -82,16 +83,17 @@ describe('the procedural filters (shipped manifests)', () => {
     await pipeline.close();
   });
 
-  it('rejects odd frame sizes and use after close; close is idempotent', async () => {
+  it('takes odd frame sizes, refuses use after close; close is idempotent', async () => {
     const pipeline = await createShippedPipeline('pixelate');
-    const odd: Frame = {
-      widthPx: 63,
-      heightPx: 64,
-      format: 'i420',
-      data: new Uint8Array(i420ByteLength(63, 64)),
-      timestampUs: 0,
-    };
-    await expect(pipeline.process(odd)).rejects.toBeInstanceOf(InvalidFrameError);
+    const odd = cropI420FromEven(frame, 63, 63);
+    const out = await pipeline.process(odd);
+    expect([out.widthPx, out.heightPx]).toEqual([63, 63]);
+    expect(Array.from(out.data)).toEqual(
+      Array.from(cropI420FromEven(await pipeline.process(padI420ToEven(odd)), 63, 63).data),
+    );
+    await expect(pipeline.process({ ...odd, widthPx: 62 })).rejects.toBeInstanceOf(
+      InvalidFrameError,
+    );
     await pipeline.close();
     await pipeline.close();
     await expect(pipeline.process(frame)).rejects.toBeInstanceOf(PipelineClosedError);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rgbToFrame } from '../../fixtures/images.ts';
 import { referenceInvert } from '../../fixtures/referenceInvert.ts';
 import { createShippedPipeline } from '../../fixtures/shippedPipeline.ts';
+import { cropI420FromEven, padI420ToEven } from '../frames/evenI420Frame.ts';
 import { type Frame, i420ByteLength, i420Planes } from '../frames/Frame.ts';
 import { InvalidFrameError, PipelineClosedError } from '../pipeline/errors.ts';
 import type { Pipeline } from '../pipeline/Pipeline.ts';
@@ -142,6 +143,23 @@ describe('invert (shipped manifest)', () => {
     expect(mean).toBeLessThan(0.01);
   });
 
+  it('inverts odd-sized frames: run as the next even size, cropped back', async () => {
+    // Issue 15: a 47×23 frame failed with "dims[0] must be an integer, got: 23.5".
+    for (const [w, h] of [
+      [47, 23],
+      [641, 360],
+      [64, 31],
+    ] as const) {
+      const even = gradientsAndBlocks(w + (w % 2), h + (h % 2));
+      const odd = cropI420FromEven(even, w, h);
+      const result = await pipeline.process(odd);
+      expect([result.widthPx, result.heightPx]).toEqual([w, h]);
+      const expected = cropI420FromEven(referenceInvert(padI420ToEven(odd)), w, h);
+      const { max } = planeErrors(result.data, (i) => expected.data[i] as number);
+      expect(max).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('rejects frames it cannot take with InvalidFrameError', async () => {
     const odd: Frame = {
       widthPx: 641,
@@ -150,11 +168,9 @@ describe('invert (shipped manifest)', () => {
       data: new Uint8Array(i420ByteLength(641, 360)),
       timestampUs: 0,
     };
-    await expect(pipeline.process(odd)).rejects.toThrow(InvalidFrameError);
-    await expect(pipeline.process(odd)).rejects.toMatchObject({
-      code: 'invalid_frame',
-      shortMessage: 'Odd frame widthPx 641',
-    });
+    await expect(pipeline.process({ ...odd, data: new Uint8Array(10) })).rejects.toThrow(
+      InvalidFrameError,
+    );
     const short = { ...odd, widthPx: 640, data: new Uint8Array(100) };
     await expect(pipeline.process(short)).rejects.toThrow(/100 bytes, expected 345600/);
     const zero = { ...odd, widthPx: 0, data: new Uint8Array(0) };

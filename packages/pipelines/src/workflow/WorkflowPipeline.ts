@@ -1,6 +1,7 @@
 import { createLogger, type Logger } from '@peerframe/core';
 import {
   defaultPipelineParams,
+  type ExecutionProviderName,
   InvalidPipelineParamsError,
   type PipelineParamsOf,
   type PipelineParamsSchema,
@@ -8,6 +9,7 @@ import {
 } from '@peerframe/wire';
 import { assertI420Frame } from '../frames/assertI420Frame.ts';
 import { type Frame, i420ByteLength } from '../frames/Frame.ts';
+import type { VerifiedModelRef } from '../models/VerifiedModelRef.ts';
 import type { OnnxSessionOptions } from '../onnx/OnnxSession.ts';
 import { PipelineClosedError } from '../pipeline/errors.ts';
 import { LiveStage } from '../pipeline/LiveStage.ts';
@@ -46,6 +48,11 @@ export type WorkflowPipelineDefinition = {
   readonly paramsSchema?: PipelineParamsSchema;
   /** Which node inputs each param sets. Every param needs at least one target. */
   readonly bindings?: WorkflowParamBindings;
+  /**
+   * `merge` (default): `update()` applies the params given over the current ones; `replace`: the
+   * params given are the whole set, the others back at their defaults.
+   */
+  readonly paramUpdates?: 'merge' | 'replace';
 };
 
 export type WorkflowPipelineOptions = {
@@ -53,6 +60,8 @@ export type WorkflowPipelineOptions = {
   registry?: NodeRegistry;
   /** ONNX session options. Default one intra-op thread on CPU. */
   sessionOptions?: OnnxSessionOptions;
+  /** The pipeline's model files, for nodes that read them (`readModel`). Default none. */
+  models?: Readonly<Record<string, VerifiedModelRef>>;
   /** Frames run through a new plan before it is used. Default 3. */
   warmupFrames?: number;
   /** Size of the warmup frames. Default 256 × 256. */
@@ -187,18 +196,23 @@ export class WorkflowPipeline implements Pipeline {
     return this.#stage.current.params;
   }
 
+  /** The execution providers of the plan frames run on now. */
+  get executionProviders(): readonly ExecutionProviderName[] {
+    return this.#stage.current.plan.executionProviders;
+  }
+
   /** The plan frames run on now (steps, sizes). */
   get plan(): WorkflowPlan {
     return this.#stage.current.plan;
   }
 
   /**
-   * The processed frame (its size is the workflow's output size), same `timestampUs`. Frames must
-   * have even sides, unless the plan has no step (`LoadTensor → SaveTensor` returns the frame).
+   * The processed frame (its size is the workflow's output size), same `timestampUs`. An odd-sized
+   * frame runs as the next even size and comes back at its own size (see `WorkflowPlan.run`).
    */
   async process(frame: Frame): Promise<Frame> {
     if (this.#stage.closed) throw new PipelineClosedError(this.name);
-    assertI420Frame(frame, { evenSize: this.#stage.current.plan.steps.length > 0 });
+    assertI420Frame(frame);
     return this.#stage.run((stage) => stage.plan.run(frame));
   }
 
@@ -209,8 +223,15 @@ export class WorkflowPipeline implements Pipeline {
   async update(params: PipelineParams): Promise<void> {
     if (this.#stage.closed) throw new PipelineClosedError(this.name);
     const schema = this.#definition.paramsSchema ?? {};
+    const replace = this.#definition.paramUpdates === 'replace';
     await this.#stage.update(
-      (base) => validatePipelineParams(this.name, schema, params, base),
+      (base) =>
+        validatePipelineParams(
+          this.name,
+          schema,
+          params,
+          replace ? defaultPipelineParams(schema) : base,
+        ),
       (current, next) => this.#build(current, next),
     );
   }
@@ -229,10 +250,10 @@ export class WorkflowPipeline implements Pipeline {
       validated = validateWorkflow(workflowFor(this.#definition, next), registry);
     } catch (error) {
       throw error instanceof InvalidWorkflowError
-        ? new InvalidPipelineParamsError(`The ${this.name} params make an invalid workflow`, {
-            details: error.details,
-            cause: error,
-          })
+        ? new InvalidPipelineParamsError(
+            `The ${this.name} params make an invalid workflow: ${error.summary ?? error.issues.map((i) => i.message).join('; ')}`,
+            { details: error.details, cause: error },
+          )
         : error;
     }
     if (current.plan.canApplyLive(validated)) {
@@ -262,6 +283,7 @@ async function compileWarm(
   const plan = await WorkflowPlan.compile(workflow, {
     registry: options.registry ?? defaultNodeRegistry(),
     ...(options.sessionOptions === undefined ? {} : { sessionOptions: options.sessionOptions }),
+    ...(options.models === undefined ? {} : { models: options.models }),
     logger,
   });
   hooks.onState?.('warming');

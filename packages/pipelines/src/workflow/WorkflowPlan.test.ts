@@ -206,6 +206,29 @@ describe('WorkflowPipeline', () => {
     expect(compare(out, frame).max).toBeGreaterThan(20);
   });
 
+  it('keeps every ONNX node in one session as a GPU plan does (levels fused), with the same pixels', async () => {
+    // What a CUDA or WebGPU plan builds: no split by optimisation level, so no tensor leaves the
+    // device between the blur and the network. Run here on CPU, which only CPU can do here.
+    const frame = photoFrame(256, 256);
+    const split = await WorkflowPlan.compile(backgroundBlurWorkflow, { registry, sessionOptions });
+    const fused = await WorkflowPlan.compile(backgroundBlurWorkflow, {
+      registry,
+      sessionOptions,
+      fuseOptimizationLevels: true,
+    });
+    try {
+      expect(fused.steps).toEqual([{ kind: 'onnx', nodeIds: ['blur', 'seg', 'ramp', 'mix'] }]);
+      expect(split.steps.length).toBe(2);
+      const { differing, max } = compare(await fused.run(frame), await split.run(frame));
+      expect(max).toBeLessThanOrEqual(1);
+      expect(differing).toBeLessThan(0.001);
+      expect(fused.executionProviders).toEqual(['cpu']);
+    } finally {
+      await split.close();
+      await fused.close();
+    }
+  });
+
   it('applies fed params live and rebuilds the plan for params that shape the graph', async () => {
     const pipeline = await WorkflowPipeline.create(
       {

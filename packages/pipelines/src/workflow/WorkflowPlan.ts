@@ -1,8 +1,12 @@
 import { createLogger, type Logger } from '@peerframe/core';
 import * as ort from 'onnxruntime-node';
+import { cropI420FromEven, padI420ToEven } from '../frames/evenI420Frame.ts';
 import { type Frame, i420ByteLength, i420Planes } from '../frames/Frame.ts';
+import { readVerifiedFile } from '../models/ModelFile.ts';
+import type { VerifiedModelRef } from '../models/VerifiedModelRef.ts';
+import { type ExecutionProviderName, selectExecutionProvider } from '../onnx/executionProviders.ts';
 import type { OnnxSessionOptions } from '../onnx/OnnxSession.ts';
-import { WorkflowRunError } from './errors.ts';
+import { InvalidWorkflowError, WorkflowRunError } from './errors.ts';
 import { type SizeFn, type SizePx, sameSize } from './GraphImage.ts';
 import type { NodeRegistry } from './NodeRegistry.ts';
 import {
@@ -17,12 +21,20 @@ import {
   type Step,
   type ValueKey,
 } from './planSteps.ts';
-import { type ValidatedWorkflow, validateWorkflow } from './validateWorkflow.ts';
-import type { NodeLiterals, RuntimeValue, Workflow } from './WorkflowTypes.ts';
+import { dependenciesOf, type ValidatedWorkflow, validateWorkflow } from './validateWorkflow.ts';
+import type { NodeEnvironment, NodeLiterals, RuntimeValue, Workflow } from './WorkflowTypes.ts';
 
 export type WorkflowPlanOptions = {
   /** Node types the workflow may use. Required: usually `defaultNodeRegistry()`. */
   registry: NodeRegistry;
+  /** The pipeline's model files by name, for nodes that read them (`readModel`). Default none. */
+  models?: Readonly<Record<string, VerifiedModelRef>>;
+  /**
+   * Keep consecutive ONNX nodes in one session even when they ask for different graph
+   * optimisation levels. Default: on a GPU provider yes (its tensors then stay on the device; the
+   * levels matter for CPU layouts only), on CPU no (each run gets its best level).
+   */
+  fuseOptimizationLevels?: boolean;
   /** Options of every ONNX session the plan creates. Default: one intra-op thread, CPU. */
   sessionOptions?: OnnxSessionOptions;
   logger?: Logger;
@@ -98,6 +110,10 @@ export class WorkflowPlan {
     const validated = validateWorkflow(workflow, options.registry);
     const logger = (options.logger ?? createLogger('pipelines')).child({ name: 'workflow-plan' });
     const sessionOptions = { ...defaultWorkflowSessionOptions, ...options.sessionOptions, logger };
+    // Where the sessions will run decides how nodes are grouped into sessions (see planRuns).
+    const { executionProvider } = await selectExecutionProvider(
+      sessionOptions.executionProviders ?? sessionOptions.executionProvider,
+    );
     const steps: Step[] = [];
     const structural = new Map<string, Set<string>>();
     const sizes = new Map<ValueKey, SizeFn>([[keyOf(validated.inputNodeId, 0), sameSize]]);
@@ -107,22 +123,22 @@ export class WorkflowPlan {
       // Consumers of each value, to know which values leave a step.
       const consumers = new Map<ValueKey, Set<string>>();
       for (const id of validated.order) {
-        for (const link of Object.values(validated.nodes.get(id)?.links ?? {})) {
+        for (const link of dependenciesOf(validated.nodes.get(id))) {
           const key = keyOf(link.nodeId, link.outputIndex);
           const set = consumers.get(key) ?? new Set();
           set.add(id);
           consumers.set(key, set);
         }
       }
-      for (const run of planRuns(validated)) {
+      const environment: NodeEnvironment = {
+        sessionOptions,
+        logger,
+        readModel: (name) => readPipelineModel(options.models ?? {}, name),
+      };
+      const fuse = options.fuseOptimizationLevels ?? executionProvider !== 'cpu';
+      for (const run of planRuns(validated, !fuse)) {
         if (run.kind === 'js') {
-          const step = await prepareJsStep(
-            validated,
-            run.ids[0] as string,
-            sizes,
-            sessionOptions,
-            logger,
-          );
+          const step = await prepareJsStep(validated, run.ids[0] as string, sizes, environment);
           steps.push(step);
           structural.set(step.nodeId, new Set(step.structuralLiterals));
           continue;
@@ -135,8 +151,8 @@ export class WorkflowPlan {
             sizes,
             floatImages,
             structural,
-            sessionOptions,
-            logger,
+            environment,
+            executionProvider === 'webgpu',
           ),
         );
       }
@@ -160,6 +176,19 @@ export class WorkflowPlan {
     );
   }
 
+  /**
+   * The execution providers the plan's sessions run on (each once, in step order); empty for a
+   * plan without sessions.
+   */
+  get executionProviders(): readonly ExecutionProviderName[] {
+    const providers = this.#steps.flatMap((step) =>
+      step.kind === 'onnx'
+        ? [step.session.executionProvider]
+        : (step.instance.executionProviders ?? []),
+    );
+    return [...new Set(providers)];
+  }
+
   /** The output frame's size for an input of `input` size. */
   outputSize(input: SizePx): SizePx {
     return (this.#sizes.get(this.#outputKey) ?? sameSize)(input);
@@ -175,6 +204,7 @@ export class WorkflowPlan {
       const other = next.nodes.get(id);
       if (other === undefined || other.definition !== node.definition) return false;
       if (JSON.stringify(other.links) !== JSON.stringify(node.links)) return false;
+      if (JSON.stringify(other.scalarLinks) !== JSON.stringify(node.scalarLinks)) return false;
       for (const name of this.#structural.get(id) ?? []) {
         if (other.literals[name] !== node.literals[name]) return false;
       }
@@ -196,11 +226,22 @@ export class WorkflowPlan {
   }
 
   /**
-   * Runs the plan on one I420 frame; the result keeps the frame's `timestampUs`. With `stats`,
+   * Runs the plan on one I420 frame (any size; see below for odd ones); the result keeps the
+   * frame's `timestampUs`. With `stats`,
    * adds the time spent inside ONNX sessions and inside JS nodes (the rest is the plan's own
    * overhead: tensors, buffers, bookkeeping).
    */
-  async run(frame: Frame, stats?: WorkflowRunStats): Promise<Frame> {
+  async run(input: Frame, stats?: WorkflowRunStats): Promise<Frame> {
+    // I420 halves the chroma planes: an odd-sized frame runs as the next even size (its last
+    // column or row repeated) and an output of that size is cropped back.
+    const frame = this.#steps.length === 0 ? input : padI420ToEven(input);
+    const output = await this.#runEven(frame, stats);
+    return frame === input || output.widthPx !== frame.widthPx || output.heightPx !== frame.heightPx
+      ? output
+      : cropI420FromEven(output, input.widthPx, input.heightPx);
+  }
+
+  async #runEven(frame: Frame, stats: WorkflowRunStats | undefined): Promise<Frame> {
     const values = new Map<ValueKey, RuntimeValue>();
     const floats: FloatImages = new Map();
     values.set(keyOf(this.workflow.inputNodeId, 0), { type: 'IMAGE', frame });
@@ -223,6 +264,14 @@ export class WorkflowPlan {
         throw new WorkflowRunError(step.kind === 'onnx' ? step.nodeIds : [step.nodeId], error);
       }
     }
+    // Tensors left on the GPU between sessions are released with the frame.
+    for (const image of floats.values()) {
+      for (const tensor of [image.luma, image.chroma])
+        if (tensor.location === 'gpu-buffer') tensor.dispose();
+    }
+    for (const value of values.values()) {
+      if ('tensor' in value && value.tensor.location === 'gpu-buffer') value.tensor.dispose();
+    }
     const output = values.get(this.#outputKey);
     if (output?.type !== 'IMAGE') {
       throw new WorkflowRunError([this.workflow.outputNodeId], 'the output image is missing');
@@ -241,6 +290,7 @@ export class WorkflowPlan {
     stats: WorkflowRunStats | undefined,
   ): Promise<void> {
     const feeds: Record<string, ort.Tensor> = { ...this.#feeds.get(step) };
+    for (const feed of step.frameFeeds) feeds[feed.name] = feed.compute(inputSize);
     for (const input of step.inputs) {
       if (input.type === 'IMAGE_YUV') {
         const image = floats.get(input.key);
@@ -278,18 +328,30 @@ export class WorkflowPlan {
       frames.set(output.key, frame);
     }
     const others = step.outputs.filter((output) => output.type !== 'IMAGE');
+    // With outputs bound on the GPU, onnxruntime allocates every output (no pre-allocated ones):
+    // the image planes are then copied into the frames.
+    const ioBinding = step.session.gpuOutputs.size > 0;
     const started = stats === undefined ? 0 : performance.now();
     const results =
-      others.length === 0
+      others.length === 0 && !ioBinding
         ? await step.session.run(feeds, fetches)
         : await step.session.run(feeds, {
-            ...fetches,
-            ...Object.fromEntries(others.flatMap(fetchNames).map((name) => [name, null])),
+            ...(ioBinding ? {} : fetches),
+            ...Object.fromEntries(
+              (ioBinding ? step.outputs : others).flatMap(fetchNames).map((name) => [name, null]),
+            ),
           } as never);
     if (stats !== undefined) stats.onnxMs += performance.now() - started;
     for (const output of step.outputs) {
       if (output.type === 'IMAGE') {
-        values.set(output.key, { type: 'IMAGE', frame: frames.get(output.key) as Frame });
+        const frame = frames.get(output.key) as Frame;
+        if (ioBinding) {
+          const planes = i420Planes(frame);
+          planes.y.set((results[output.y] as ort.Tensor).data as Uint8Array);
+          planes.u.set((results[output.u] as ort.Tensor).data as Uint8Array);
+          planes.v.set((results[output.v] as ort.Tensor).data as Uint8Array);
+        }
+        values.set(output.key, { type: 'IMAGE', frame });
       } else if (output.type === 'IMAGE_YUV') {
         const luma = results[output.luma] as ort.Tensor;
         floats.set(output.key, { luma, chroma: results[output.chroma] as ort.Tensor });
@@ -305,4 +367,22 @@ export class WorkflowPlan {
     this.#resources.closed = true;
     await Promise.allSettled(this.#steps.map(closeStep));
   }
+}
+
+/** A model of the pipeline by name, its sha256 checked (see `NodeLoadContext.readModel`). */
+async function readPipelineModel(
+  models: Readonly<Record<string, VerifiedModelRef>>,
+  name: string,
+): Promise<Uint8Array> {
+  const ref = Object.hasOwn(models, name) ? models[name] : undefined;
+  if (ref === undefined) {
+    const known = Object.keys(models).join(', ') || 'none';
+    throw new InvalidWorkflowError([
+      {
+        code: 'literal_out_of_range',
+        message: `The pipeline has no model "${name}"; its models: ${known}`,
+      },
+    ]);
+  }
+  return (await readVerifiedFile(ref.path, ref.sha256)).bytes;
 }

@@ -2,9 +2,9 @@ import type { Logger } from '@peerframe/core';
 import type * as ort from 'onnxruntime-node';
 import type { Frame } from '../frames/Frame.ts';
 import type { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
-import type { OnnxSessionOptions } from '../onnx/OnnxSession.ts';
+import type { ExecutionProviderName, OnnxSessionOptions } from '../onnx/OnnxSession.ts';
 import type { OnnxElementType } from '../onnx/OnnxTypes.ts';
-import type { GraphImage } from './GraphImage.ts';
+import type { GraphImage, SizeFn, SizePx } from './GraphImage.ts';
 
 /** A link in ComfyUI's API format: `[sourceNodeId, outputIndex]`. */
 export type WorkflowLink = readonly [string, number];
@@ -37,6 +37,13 @@ export type SocketType =
 
 /** Socket types that carry data between nodes (links only, never literals). */
 export type DataSocketType = 'IMAGE' | 'MASK' | 'TENSOR' | 'BOXES' | 'KEYPOINTS';
+
+/**
+ * Socket types of literal values. A node output of one of these (`GetImageSize`'s width, a
+ * `PrimitiveInt`) may feed a literal input by a link: a constant is folded in before the plan is
+ * built; a value known per frame only reaches ONNX nodes that read it with `scalar()`.
+ */
+export type ScalarSocketType = 'INT' | 'FLOAT' | 'STRING' | 'BOOLEAN';
 
 type InputSpecBase = {
   readonly description: string;
@@ -74,16 +81,32 @@ export type BooleanInputSpec = InputSpecBase & {
 export type LiteralInputSpec = NumberInputSpec | StringInputSpec | BooleanInputSpec;
 export type InputSpec = DataInputSpec | LiteralInputSpec;
 
-export type OutputSpec = { readonly name: string; readonly type: DataSocketType };
+export type OutputSpec = {
+  readonly name: string;
+  readonly type: DataSocketType | ScalarSocketType;
+};
 
 /** The literal inputs of one node after validation (defaults filled in). */
 export type NodeLiterals = Readonly<Record<string, number | string | boolean>>;
 
-/** A value inside a fused ONNX graph: an image (lazily converted), a mask or a tensor name. */
+/** A number inside a fused ONNX graph: a rank-0 tensor, and its value for a given input size. */
+export type GraphScalar = {
+  readonly type: 'INT' | 'FLOAT';
+  /** int64 (`INT`) or float32 (`FLOAT`) tensor of shape `[]`. */
+  readonly name: string;
+  /** Its value for a frame of `input` size (known without running the graph). */
+  readonly valueAt: (input: SizePx) => number;
+};
+
+/**
+ * A value inside a fused ONNX graph: an image (lazily converted), a mask (`[1, 1, h, w]`, with its
+ * size when it is known from an image), a tensor, or a number.
+ */
 export type GraphValue =
   | { readonly type: 'IMAGE'; readonly image: GraphImage }
-  | { readonly type: 'MASK'; readonly name: string }
-  | { readonly type: 'TENSOR'; readonly name: string };
+  | { readonly type: 'MASK'; readonly name: string; readonly size?: SizeFn }
+  | { readonly type: 'TENSOR'; readonly name: string }
+  | GraphScalar;
 
 /** A value between plan steps: images as I420 frames, masks and tensors as ort tensors. */
 export type RuntimeValue =
@@ -113,9 +136,15 @@ export type OnnxBuildContext = {
   input(name: string): GraphValue | undefined;
   /**
    * A literal read at build time (it shapes the graph): changing it later rebuilds the plan.
-   * Prefer `feed` for values that can be graph inputs.
+   * Prefer `feed` for values that can be graph inputs. An input fed per frame by a link (see
+   * `scalar`) has no such value: reading it refuses the workflow, naming the input.
    */
   literal(name: string): number | string | boolean;
+  /**
+   * An `INT` or `FLOAT` input as a graph value: its literal as a constant, or the number linked
+   * to it (e.g. `GetImageSize`'s width), computed in the graph per frame.
+   */
+  scalar(name: string): GraphScalar;
   /**
    * A graph input named after the node whose tensor is computed from the node's literals,
    * again after each live update (no rebuild). Returns the input's name.
@@ -125,6 +154,17 @@ export type OnnxBuildContext = {
     elementType: OnnxElementType,
     dims: readonly number[],
     compute: (literals: NodeLiterals) => ort.Tensor,
+  ): string;
+  /**
+   * A graph input computed per frame from the input frame's size (what the plan knows before it
+   * runs the graph): output sizes, crop boxes, per-frame numbers. Keeps the graph's sizes exactly
+   * the node's `SizeFn`s. Returns the input's name.
+   */
+  frameFeed(
+    name: string,
+    elementType: OnnxElementType,
+    dims: readonly number[],
+    compute: (input: SizePx) => ort.Tensor,
   ): string;
   /** What the node's `load` returned. */
   readonly loaded: unknown;
@@ -141,6 +181,8 @@ export type JsNodeInstance = {
     readonly widthPx: number;
     readonly heightPx: number;
   };
+  /** The execution providers of the node's own sessions (for `/info` and the metrics). */
+  readonly executionProviders?: readonly ExecutionProviderName[];
   /** Releases the node's sessions. */
   close(): Promise<void>;
 };
@@ -151,7 +193,16 @@ export type NodeLoadContext = {
   readonly literals: NodeLiterals;
   readonly sessionOptions: OnnxSessionOptions;
   readonly logger: Logger;
+  /**
+   * The bytes of one of the pipeline's models (its manifest's `models`, by name), sha256 checked
+   * on every read: `ModelHashMismatchError` for other bytes, `InvalidWorkflowError` for a name
+   * the pipeline does not have.
+   */
+  readModel(name: string): Promise<Uint8Array>;
 };
+
+/** What a plan gives every node it loads (`NodeLoadContext` without the node's own fields). */
+export type NodeEnvironment = Omit<NodeLoadContext, 'nodeId' | 'literals'>;
 
 type NodeDefinitionBase = {
   /** The `class_type` workflows use. */
@@ -184,4 +235,18 @@ export type JsNodeDefinition = NodeDefinitionBase & {
 /** Special nodes: the input and output frame. */
 export type IoNodeDefinition = NodeDefinitionBase & { readonly kind: 'input' | 'output' };
 
-export type NodeDefinition = OnnxNodeDefinition | JsNodeDefinition | IoNodeDefinition;
+/**
+ * A node whose outputs are its literals (ComfyUI's `PrimitiveInt` and kin): folded into the
+ * inputs it is linked to when the workflow is validated; it never runs.
+ */
+export type ConstantNodeDefinition = NodeDefinitionBase & {
+  readonly kind: 'constant';
+  /** Its output values, from its literals. */
+  values(literals: NodeLiterals): readonly (number | string | boolean)[];
+};
+
+export type NodeDefinition =
+  | OnnxNodeDefinition
+  | JsNodeDefinition
+  | IoNodeDefinition
+  | ConstantNodeDefinition;

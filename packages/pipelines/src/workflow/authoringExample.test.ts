@@ -1,13 +1,14 @@
 /**
- * The node-authoring example of the README: the README's code block is `fixtures/desaturateNode.ts`
- * (compiled with the package by `tsc -b`), and here it runs.
+ * The node-authoring example of the README: the README's code block is `template/nodes/index.ts`
+ * (the node of the package `peerframe pipeline init` writes, type-checked with the tests), and
+ * here it runs.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { rgbFrame } from '../../fixtures/syntheticFrames.ts';
+import { desaturateNode } from '../../template/nodes/index.ts';
 import { i420Planes } from '../frames/Frame.ts';
 import { defaultNodeRegistry } from './defaultNodeRegistry.ts';
-import { desaturateNode } from './fixtures/desaturateNode.ts';
 import { WorkflowPipeline } from './WorkflowPipeline.ts';
 
 describe('the README node-authoring example', () => {
@@ -15,7 +16,7 @@ describe('the README node-authoring example', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const section = readme.slice(readme.indexOf('### Writing a node'));
     const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-    const example = readFileSync(new URL('fixtures/desaturateNode.ts', import.meta.url), 'utf8');
+    const example = readFileSync(new URL('../../template/nodes/index.ts', import.meta.url), 'utf8');
     expect(block).toBe(example);
   });
 

@@ -1,11 +1,12 @@
-import type { Logger } from '@peerframe/core';
 import type * as ort from 'onnxruntime-node';
 import { graphConstants } from '../graphs/i420GraphIo.ts';
 import { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
-import { OnnxSession, type OnnxSessionOptions } from '../onnx/OnnxSession.ts';
-import { GraphImage, type SizeFn, sameSize } from './GraphImage.ts';
-import type { ValidatedWorkflow } from './validateWorkflow.ts';
-import type { GraphValue, JsNodeInstance, NodeLiterals } from './WorkflowTypes.ts';
+import { OnnxSession, type OutputLocation } from '../onnx/OnnxSession.ts';
+import { attr } from '../onnx/OnnxTypes.ts';
+import { InvalidWorkflowError } from './errors.ts';
+import { GraphImage, type SizeFn, type SizePx, sameSize } from './GraphImage.ts';
+import { dependenciesOf, type ValidatedWorkflow } from './validateWorkflow.ts';
+import type { GraphValue, JsNodeInstance, NodeEnvironment, NodeLiterals } from './WorkflowTypes.ts';
 
 // How `WorkflowPlan.compile` turns a validated workflow into steps: runs of nodes (`planRuns`),
 // one ONNX graph and session per run of ONNX nodes (`buildOnnxStep`), JS nodes prepared alone
@@ -19,6 +20,11 @@ export type Feed = {
   readonly nodeId: string;
   readonly name: string;
   readonly compute: (literals: NodeLiterals) => ort.Tensor;
+};
+/** A graph input computed per frame from the input frame's size. */
+export type FrameFeed = {
+  readonly name: string;
+  readonly compute: (input: SizePx) => ort.Tensor;
 };
 export type StepInput =
   | {
@@ -45,6 +51,7 @@ export type OnnxStep = {
   readonly inputs: readonly StepInput[];
   readonly outputs: readonly StepOutput[];
   readonly feedSpecs: readonly Feed[];
+  readonly frameFeeds: readonly FrameFeed[];
 };
 export type JsStep = {
   readonly kind: 'js';
@@ -77,11 +84,13 @@ type Run = { kind: 'onnx' | 'js'; ids: string[]; level?: Level };
 /**
  * Splits the nodes into runs: each JS node alone, ONNX nodes fused. Nodes are taken in a
  * dependency order chosen so that fusable nodes come together: among the nodes whose inputs are
- * ready, one that can join the current ONNX run goes first. ONNX nodes that ask for different
- * graph optimisation levels (a network wants `'all'`, small-channel convolutions `'extended'`)
- * go to different sessions, each with its best level.
+ * ready, one that can join the current ONNX run goes first. On CPU (`splitByLevel`), ONNX nodes
+ * that ask for different graph optimisation levels (a network wants `'all'`, small-channel
+ * convolutions `'extended'`: the `'all'` level's blocked layouts are CPU-only) go to different
+ * sessions, each with its best level; on a GPU provider they stay in one session, so their
+ * tensors never leave the device.
  */
-export function planRuns(workflow: ValidatedWorkflow): Run[] {
+export function planRuns(workflow: ValidatedWorkflow, splitByLevel = true): Run[] {
   const pending = workflow.order.filter((id) => {
     const kind = workflow.nodes.get(id)?.definition.kind;
     return kind === 'onnx' || kind === 'js';
@@ -95,11 +104,11 @@ export function planRuns(workflow: ValidatedWorkflow): Run[] {
   const joins = (run: Run | undefined, id: string) => {
     if (run?.kind !== 'onnx' || workflow.nodes.get(id)?.definition.kind !== 'onnx') return false;
     const level = levelOf(id);
-    return level === undefined || run.level === undefined || level === run.level;
+    return !splitByLevel || level === undefined || run.level === undefined || level === run.level;
   };
   while (pending.length > 0) {
     const ready = pending.filter((id) =>
-      Object.values(workflow.nodes.get(id)?.links ?? {}).every((link) => done.has(link.nodeId)),
+      dependenciesOf(workflow.nodes.get(id)).every((link) => done.has(link.nodeId)),
     );
     const current = runs.at(-1);
     const id = ready.find((candidate) => joins(current, candidate)) ?? (ready[0] as string);
@@ -125,18 +134,16 @@ export async function prepareJsStep(
   workflow: ValidatedWorkflow,
   id: string,
   sizes: Map<ValueKey, SizeFn>,
-  sessionOptions: OnnxSessionOptions,
-  logger: Logger,
+  environment: NodeEnvironment,
 ): Promise<JsStep> {
   const node = workflow.nodes.get(id);
   if (node === undefined || node.definition.kind !== 'js')
     throw new Error(`${id} is not a JS node`);
   const { definition } = node;
   const instance = await definition.prepare({
+    ...environment,
     nodeId: id,
     literals: node.literals,
-    sessionOptions,
-    logger,
   });
   const inputs = Object.fromEntries(
     Object.entries(node.links).map(([name, link]) => [name, keyOf(link.nodeId, link.outputIndex)]),
@@ -175,14 +182,16 @@ export async function buildOnnxStep(
   sizes: Map<ValueKey, SizeFn>,
   floatImages: Set<ValueKey>,
   structural: Map<string, Set<string>>,
-  sessionOptions: OnnxSessionOptions,
-  logger: Logger,
+  environment: NodeEnvironment,
+  /** Leave values that only later ONNX steps read on the GPU (a WebGPU plan). */
+  gpuOutputs = false,
 ): Promise<OnnxStep> {
   const g = new OnnxGraphBuilder({ graphName: `peerframe_workflow_${ids.map(safe).join('_')}` });
   const inStep = new Set(ids);
   const graphValues = new Map<ValueKey, GraphValue>();
   const inputs: StepInput[] = [];
   const feedSpecs: Feed[] = [];
+  const frameFeeds: FrameFeed[] = [];
   let level: 'basic' | 'extended' | 'all' = 'all';
 
   /** A value from before this step becomes graph inputs. */
@@ -212,11 +221,16 @@ export async function buildOnnxStep(
         image: GraphImage.fromPlanes(g, { y, u, v }, sizes.get(key) ?? sameSize),
       };
     }
+    if (type === 'INT' || type === 'FLOAT') throw scalarAcrossSessions(key);
     const dims = [1, `${prefix}_c`, `${prefix}_h`, `${prefix}_w`];
     const name = g.addInput(prefix, 'float32', dims);
-    const kind = type === 'MASK' ? 'MASK' : 'TENSOR';
-    inputs.push({ key, type: kind, name });
-    return { type: kind, name };
+    if (type === 'MASK') {
+      inputs.push({ key, type: 'MASK', name });
+      const size = sizes.get(key);
+      return size === undefined ? { type: 'MASK', name } : { type: 'MASK', name, size };
+    }
+    inputs.push({ key, type: 'TENSOR', name });
+    return { type: 'TENSOR', name };
   };
 
   for (const id of ids) {
@@ -226,7 +240,7 @@ export async function buildOnnxStep(
     const loaded =
       definition.load === undefined
         ? undefined
-        : await definition.load({ nodeId: id, literals: node.literals, sessionOptions, logger });
+        : await definition.load({ ...environment, nodeId: id, literals: node.literals });
     const reads = structural.get(id) ?? new Set<string>();
     structural.set(id, reads);
     const outputs = definition.build({
@@ -248,19 +262,50 @@ export async function buildOnnxStep(
       },
       literal: (name) => {
         reads.add(name);
+        if (Object.hasOwn(node.scalarLinks, name)) throw scalarNeededBeforeFrames(id, name);
         const value = node.literals[name];
         if (value === undefined) throw new Error(`node ${id} has no literal ${name}`);
         return value;
+      },
+      scalar: (name) => {
+        const link = node.scalarLinks[name];
+        const spec = node.definition.inputs[name];
+        const type = spec?.type === 'INT' ? 'INT' : 'FLOAT';
+        if (link === undefined) {
+          reads.add(name);
+          const value = Number(node.literals[name]);
+          const tensor =
+            type === 'INT'
+              ? g.constant(BigInt64Array.of(BigInt(Math.round(value))), [], 'int')
+              : g.constant(Float32Array.of(value), [], 'float');
+          return { type, name: tensor, valueAt: () => value };
+        }
+        const key = keyOf(link.nodeId, link.outputIndex);
+        const value = graphValues.get(key);
+        if (value === undefined) throw scalarAcrossSessions(key);
+        if (value.type !== 'INT' && value.type !== 'FLOAT') {
+          throw new Error(`node ${id}: ${name} is linked to a ${value.type}`);
+        }
+        if (value.type === type) return value;
+        const cast = g.op('Cast', [value.name], { to: attr.int(type === 'INT' ? 7 : 1) });
+        return { type, name: cast, valueAt: value.valueAt };
       },
       feed: (name, elementType, dims, compute) => {
         const graphName = g.addInput(`n_${safe(id)}_${name}`, elementType, dims);
         feedSpecs.push({ nodeId: id, name: graphName, compute });
         return graphName;
       },
+      frameFeed: (name, elementType, dims, compute) => {
+        const graphName = g.addInput(`f_${safe(id)}_${name}`, elementType, dims);
+        frameFeeds.push({ name: graphName, compute });
+        return graphName;
+      },
     });
     outputs.forEach((value, index) => {
       graphValues.set(keyOf(id, index), value);
       if (value.type === 'IMAGE') sizes.set(keyOf(id, index), value.image.size);
+      if (value.type === 'MASK' && value.size !== undefined)
+        sizes.set(keyOf(id, index), value.size);
     });
     if (
       definition.graphOptimizationLevel !== undefined &&
@@ -298,15 +343,54 @@ export async function buildOnnxStep(
       g.addOutput(u, 'uint8', [`${prefix}_H2`, `${prefix}_W2`]);
       g.addOutput(v, 'uint8', [`${prefix}_H2`, `${prefix}_W2`]);
       outputs.push({ key, type: 'IMAGE', y, u, v });
+    } else if (value.type === 'INT' || value.type === 'FLOAT') {
+      throw scalarAcrossSessions(key);
     } else {
       const name = g.op('Identity', [value.name], {}, prefix);
       g.addOutput(name, 'float32', [1, `${prefix}_c`, `${prefix}_h`, `${prefix}_w`]);
       outputs.push({ key, type: value.type, name });
     }
   }
+  // Values read by ONNX steps only may stay on the GPU between sessions (IO binding).
+  const outputLocations: Record<string, OutputLocation> = {};
+  for (const output of outputs) {
+    const readers = [...(consumers.get(output.key) ?? [])].filter((reader) => !inStep.has(reader));
+    // The float form of an image (IMAGE_YUV) only ever goes to ONNX steps.
+    const onDevice =
+      gpuOutputs &&
+      (output.type === 'IMAGE_YUV' ||
+        (output.type !== 'IMAGE' &&
+          readers.every((reader) => workflow.nodes.get(reader)?.definition.kind === 'onnx')));
+    for (const name of fetchNames(output)) outputLocations[name] = onDevice ? 'gpu-buffer' : 'cpu';
+  }
   const session = await OnnxSession.create(g.toBytes(), {
-    ...sessionOptions,
+    ...environment.sessionOptions,
     graphOptimizationLevel: level,
+    ...(gpuOutputs ? { outputLocations } : {}),
   });
-  return { kind: 'onnx', nodeIds: ids, session, inputs, outputs, feedSpecs };
+  return { kind: 'onnx', nodeIds: ids, session, inputs, outputs, feedSpecs, frameFeeds };
+}
+
+/** A number computed per frame must be read in the session that computes it. */
+function scalarAcrossSessions(key: ValueKey): InvalidWorkflowError {
+  const [nodeId] = key.split(':');
+  return new InvalidWorkflowError([
+    {
+      code: 'literal_expected',
+      ...(nodeId === undefined ? {} : { nodeId }),
+      message: `The number node "${nodeId}" computes per frame reaches a node of another session (a JS node lies between them): link it to ONNX nodes of its own run only`,
+    },
+  ]);
+}
+
+/** An input linked to a per-frame number, read by a node that needs it to build its graph. */
+function scalarNeededBeforeFrames(nodeId: string, input: string): InvalidWorkflowError {
+  return new InvalidWorkflowError([
+    {
+      code: 'literal_expected',
+      nodeId,
+      input,
+      message: `Node "${nodeId}" input "${input}" shapes the node's graph: it needs a value before the first frame, not a link to a number computed per frame`,
+    },
+  ]);
 }

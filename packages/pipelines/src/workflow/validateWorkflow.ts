@@ -1,5 +1,13 @@
+import {
+  inputClassType,
+  isUiFormatWorkflow,
+  normalizeComfyStreamWorkflow,
+  outputClassType,
+  uiFormatIssue,
+} from './comfyStreamWorkflow.ts';
 import { InvalidWorkflowError, type WorkflowIssue } from './errors.ts';
 import type { NodeRegistry } from './NodeRegistry.ts';
+import { unsupportedNodeIssues } from './unsupportedNodes.ts';
 import type {
   LiteralInputSpec,
   NodeDefinition,
@@ -7,17 +15,21 @@ import type {
   WorkflowNode,
 } from './WorkflowTypes.ts';
 
-/** The `class_type`s of the input and output frame nodes. */
-export const inputClassType = 'LoadTensor';
-export const outputClassType = 'SaveTensor';
+export { inputClassType, outputClassType };
+
+type LinkTarget = { readonly nodeId: string; readonly outputIndex: number };
 
 /** A node after validation: its definition, links by input, literals with defaults filled in. */
 export type ValidatedNode = {
   readonly id: string;
   readonly definition: NodeDefinition;
-  readonly links: Readonly<
-    Record<string, { readonly nodeId: string; readonly outputIndex: number }>
-  >;
+  /** Data inputs (IMAGE, MASK, …) by name: the output each is linked to. */
+  readonly links: Readonly<Record<string, LinkTarget>>;
+  /**
+   * Literal inputs fed per frame by a link to another node's number (`GetImageSize` …): read
+   * with `scalar()` in the graph. (Links to constants are folded into `literals`.)
+   */
+  readonly scalarLinks: Readonly<Record<string, LinkTarget>>;
   readonly literals: NodeLiterals;
 };
 
@@ -27,8 +39,18 @@ export type ValidatedWorkflow = {
   /** The nodes the output depends on, each after the nodes it reads (LoadTensor first, SaveTensor last). */
   readonly order: readonly string[];
   readonly inputNodeId: string;
+  /** The output whose frame is sent back: the output node with the lowest id. */
   readonly outputNodeId: string;
+  /** Further output nodes (at most two more): validated, not run. */
+  readonly extraOutputNodeIds: readonly string[];
 };
+
+/** The links of a node that order it after others: data and per-frame number inputs. */
+export function dependenciesOf(node: ValidatedNode | undefined): LinkTarget[] {
+  return node === undefined
+    ? []
+    : [...Object.values(node.links), ...Object.values(node.scalarLinks)];
+}
 
 const isLink = (value: unknown): value is readonly [string, number] =>
   Array.isArray(value) &&
@@ -38,11 +60,13 @@ const isLink = (value: unknown): value is readonly [string, number] =>
   (value[1] as number) >= 0;
 
 /**
- * Checks a workflow (ComfyUI API format) against the node types of `registry` and reports every
- * problem at once: `InvalidWorkflowError` with `issues` naming node ids and inputs (unknown
- * `class_type`s, missing or unknown inputs, links to missing nodes or outputs, wrong socket types,
- * literals of the wrong type or out of range, cycles, not exactly one `LoadTensor` and one
- * `SaveTensor`). Returns the nodes in execution order.
+ * Checks a workflow (ComfyUI API format, with ComfyStream's conventions: see
+ * `normalizeComfyStreamWorkflow`) against the node types of `registry` and reports every problem
+ * at once: `InvalidWorkflowError` with `issues` naming node ids and inputs (unsupported
+ * `class_type`s, one issue per type, grouped in its `summary`; missing or unknown inputs; links
+ * to missing nodes or outputs; wrong socket types; literals of the wrong type or out of range;
+ * cycles; not exactly one input frame node or not 1 to 3 outputs). A UI-format file gets one
+ * issue saying to export the API format. Returns the nodes in execution order.
  */
 export function validateWorkflow(workflow: unknown, registry: NodeRegistry): ValidatedWorkflow {
   if (typeof workflow !== 'object' || workflow === null || Array.isArray(workflow)) {
@@ -50,10 +74,11 @@ export function validateWorkflow(workflow: unknown, registry: NodeRegistry): Val
       { code: 'not_an_object', message: 'A workflow must be an object of nodes by id' },
     ]);
   }
+  if (isUiFormatWorkflow(workflow)) throw new InvalidWorkflowError([uiFormatIssue]);
   const issues: WorkflowIssue[] = [];
   const entries = Object.entries(workflow as Record<string, unknown>);
   const nodes = new Map<string, ValidatedNode>();
-  const raw = new Map<string, WorkflowNode>();
+  let raw = new Map<string, WorkflowNode>();
   for (const [id, node] of entries) {
     if (
       typeof node !== 'object' ||
@@ -73,16 +98,53 @@ export function validateWorkflow(workflow: unknown, registry: NodeRegistry): Val
     }
     raw.set(id, node as WorkflowNode);
   }
+  const normalized = normalizeComfyStreamWorkflow(raw);
+  raw = normalized.nodes;
 
   const unknown = [...raw].filter(([, node]) => !registry.has(node.class_type));
-  for (const [id, node] of unknown) {
-    issues.push({
-      code: 'unknown_class_type',
-      nodeId: id,
-      message: `Node "${id}": unsupported class_type "${node.class_type}"`,
-    });
-  }
+  issues.push(...unsupportedNodeIssues(unknown.map(([id, node]) => [id, node.class_type])));
 
+  /**
+   * The output a link points at, when it exists and `accepts` its type; else undefined, with the
+   * problem reported (a link to an unsupported node is not checked further: that node is reported).
+   */
+  const resolveLink = (
+    where: string,
+    id: string,
+    name: string,
+    [sourceId, outputIndex]: readonly [string, number],
+    expected: string,
+    accepts: (type: string) => boolean,
+  ): LinkTarget | undefined => {
+    const at = { nodeId: id, input: name };
+    const source = raw.get(sourceId);
+    if (source === undefined) {
+      if (!Object.hasOwn(workflow, sourceId)) {
+        const message = `${where} links to node "${sourceId}", which does not exist`;
+        issues.push({ code: 'bad_link', ...at, message });
+      }
+      return undefined;
+    }
+    const output = registry.get(source.class_type)?.outputs[outputIndex];
+    const outputs = registry.get(source.class_type)?.outputs.length;
+    if (outputs === undefined) return undefined;
+    if (output === undefined) {
+      const message = `${where} links to output ${outputIndex} of node "${sourceId}" (${source.class_type}), which has ${outputs} output(s)`;
+      issues.push({ code: 'bad_link', ...at, message });
+      return undefined;
+    }
+    if (!accepts(output.type)) {
+      const message = `${where} takes ${expected}; node "${sourceId}" output ${outputIndex} (${output.name}) is ${output.type}`;
+      issues.push({ code: 'wrong_socket_type', ...at, message });
+      return undefined;
+    }
+    return { nodeId: sourceId, outputIndex };
+  };
+
+  /** Literal inputs linked to another node's output, resolved once every node is read. */
+  const pendingScalars: { id: string; name: string; link: LinkTarget; spec: LiteralInputSpec }[] =
+    [];
+  const scalarLinksOf = new Map<string, Record<string, LinkTarget>>();
   for (const [id, node] of raw) {
     const definition = registry.get(node.class_type);
     if (definition === undefined) continue;
@@ -126,50 +188,18 @@ export function validateWorkflow(workflow: unknown, registry: NodeRegistry): Val
           });
           continue;
         }
-        const [sourceId, outputIndex] = value;
-        const source = raw.get(sourceId);
-        if (source === undefined && Object.hasOwn(workflow, sourceId)) continue; // reported already
-        if (source === undefined) {
-          issues.push({
-            code: 'bad_link',
-            nodeId: id,
-            input: name,
-            message: `${where} links to node "${sourceId}", which does not exist`,
-          });
-          continue;
-        }
-        const sourceDefinition = registry.get(source.class_type);
-        if (sourceDefinition !== undefined) {
-          const output = sourceDefinition.outputs[outputIndex];
-          if (output === undefined) {
-            issues.push({
-              code: 'bad_link',
-              nodeId: id,
-              input: name,
-              message: `${where} links to output ${outputIndex} of node "${sourceId}" (${source.class_type}), which has ${sourceDefinition.outputs.length} output(s)`,
-            });
-            continue;
-          }
-          if (output.type !== spec.type) {
-            issues.push({
-              code: 'wrong_socket_type',
-              nodeId: id,
-              input: name,
-              message: `${where} takes ${spec.type}; node "${sourceId}" output ${outputIndex} (${output.name}) is ${output.type}`,
-            });
-            continue;
-          }
-        }
-        links[name] = { nodeId: sourceId, outputIndex };
+        const link = resolveLink(where, id, name, value, spec.type, (type) => type === spec.type);
+        if (link !== undefined) links[name] = link;
         continue;
       }
       if (isLink(value)) {
-        issues.push({
-          code: 'literal_expected',
-          nodeId: id,
-          input: name,
-          message: `${where} takes a ${spec.type} value, not a link`,
-        });
+        // A number (or string, boolean) from another node: folded in or read per frame (below).
+        const accepts = (type: string) =>
+          type === spec.type || (type === 'INT' && spec.type === 'FLOAT');
+        const link = resolveLink(where, id, name, value, spec.type, accepts);
+        if (link === undefined) continue;
+        pendingScalars.push({ id, name, link, spec: literalSpec });
+        literals[name] = literalSpec.default;
         continue;
       }
       const problem = checkLiteral(literalSpec, value);
@@ -184,25 +214,12 @@ export function validateWorkflow(workflow: unknown, registry: NodeRegistry): Val
       }
       literals[name] = value as number | string | boolean;
     }
-    nodes.set(id, { id, definition, links, literals });
+    const scalarLinks: Record<string, LinkTarget> = {};
+    scalarLinksOf.set(id, scalarLinks);
+    nodes.set(id, { id, definition, links, scalarLinks, literals });
   }
-
-  const byClass = (classType: string) =>
-    [...raw].filter(([, node]) => node.class_type === classType).map(([id]) => id);
-  const inputs = byClass(inputClassType);
-  const outputs = byClass(outputClassType);
-  if (inputs.length !== 1) {
-    issues.push({
-      code: 'input_node_count',
-      message: `A workflow needs exactly one ${inputClassType} node; found ${inputs.length}${inputs.length > 0 ? ` (${inputs.join(', ')})` : ''}`,
-    });
-  }
-  if (outputs.length !== 1) {
-    issues.push({
-      code: 'output_node_count',
-      message: `A workflow needs exactly one ${outputClassType} node; found ${outputs.length}${outputs.length > 0 ? ` (${outputs.join(', ')})` : ''}`,
-    });
-  }
+  issues.push(...resolveScalarLinks(nodes, pendingScalars, scalarLinksOf));
+  issues.push(...normalized.issues);
 
   for (const cycle of findCycles(nodes)) {
     issues.push({
@@ -213,9 +230,60 @@ export function validateWorkflow(workflow: unknown, registry: NodeRegistry): Val
   }
 
   if (issues.length > 0) throw new InvalidWorkflowError(issues);
-  const inputNodeId = inputs[0] as string;
-  const outputNodeId = outputs[0] as string;
-  return { nodes, order: executionOrder(nodes, outputNodeId), inputNodeId, outputNodeId };
+  const inputNodeId = normalized.inputNodeId as string;
+  const [outputNodeId, ...extraOutputNodeIds] = normalized.outputNodeIds as [string, ...string[]];
+  return {
+    nodes,
+    order: executionOrder(nodes, outputNodeId),
+    inputNodeId,
+    outputNodeId,
+    extraOutputNodeIds,
+  };
+}
+
+/**
+ * Literal inputs linked to other nodes' outputs (of a fitting type): a constant's value is checked
+ * against the input's limits and folded in; a number an ONNX node computes per frame (`GetImageSize`) becomes a
+ * scalar link of an ONNX node (only those can read it, in their graph). Returns the problems.
+ */
+function resolveScalarLinks(
+  nodes: Map<string, ValidatedNode>,
+  pending: readonly { id: string; name: string; link: LinkTarget; spec: LiteralInputSpec }[],
+  scalarLinksOf: ReadonlyMap<string, Record<string, LinkTarget>>,
+): WorkflowIssue[] {
+  const issues: WorkflowIssue[] = [];
+  for (const { id, name, link, spec } of pending) {
+    const node = nodes.get(id);
+    const source = nodes.get(link.nodeId);
+    if (node === undefined || source === undefined) continue; // unsupported: reported already
+    const where = `Node "${id}" (${node.definition.classType}) input "${name}"`;
+    if (source.definition.kind === 'constant') {
+      const value = source.definition.values(source.literals)[link.outputIndex];
+      const problem = checkLiteral(spec, value);
+      if (problem !== undefined) {
+        issues.push({
+          code: problem.code,
+          nodeId: id,
+          input: name,
+          message: `${where} ${problem.message}; got ${preview(value)} from node "${link.nodeId}"`,
+        });
+        continue;
+      }
+      (node.literals as Record<string, number | string | boolean>)[name] = value as number;
+      continue;
+    }
+    if (node.definition.kind !== 'onnx' || (spec.type !== 'INT' && spec.type !== 'FLOAT')) {
+      issues.push({
+        code: 'literal_expected',
+        nodeId: id,
+        input: name,
+        message: `${where} needs a value before the first frame; node "${link.nodeId}" (${source.definition.classType}) gives one per frame`,
+      });
+      continue;
+    }
+    (scalarLinksOf.get(id) as Record<string, LinkTarget>)[name] = link;
+  }
+  return issues;
 }
 
 function checkLiteral(
@@ -274,7 +342,7 @@ function findCycles(nodes: ReadonlyMap<string, ValidatedNode>): string[][] {
   const enter = (id: string) => {
     state.set(id, 'visiting');
     path.push(id);
-    const targets = Object.values(nodes.get(id)?.links ?? {}).map((link) => link.nodeId);
+    const targets = dependenciesOf(nodes.get(id)).map((link) => link.nodeId);
     frames.push({ id, targets: targets.filter((target) => nodes.has(target)), next: 0 });
   };
   for (const root of nodes.keys()) {
@@ -304,7 +372,7 @@ function executionOrder(nodes: ReadonlyMap<string, ValidatedNode>, outputId: str
   const frames: { id: string; targets: string[]; next: number }[] = [];
   const enter = (id: string) => {
     seen.add(id);
-    const targets = Object.values(nodes.get(id)?.links ?? {}).map((link) => link.nodeId);
+    const targets = dependenciesOf(nodes.get(id)).map((link) => link.nodeId);
     frames.push({ id, targets, next: 0 });
   };
   enter(outputId);

@@ -1,67 +1,63 @@
-import {
-  type Account,
-  type Address,
-  type Chain,
-  type Hash,
-  type Transport,
-  type WalletClient,
-  zeroAddress,
-} from 'viem';
+import { type Address, zeroAddress } from 'viem';
 import { readContract } from 'viem/actions';
 import { bondingManagerAbi } from '../protocolAbis.ts';
-import { getPoolPositionHints } from './getPoolPositionHints.ts';
+import { approveBondingManagerIfNeeded } from './approveBondingManagerIfNeeded.ts';
+import type { BondParameters, BondReturnType } from './bond.ts';
+import { getDelegator } from './getDelegator.ts';
+import { getPoolPositionHints, type PoolPositionHint } from './getPoolPositionHints.ts';
+import type { ProtocolWriteClient } from './protocolActionTypes.ts';
+import { writeProtocolContract } from './writeProtocolContract.ts';
 
-export type BondWithHintParameters = {
-  bondingManager: Address;
-  /** LPT (wei) to add, pulled from the caller (approve the BondingManager first). */
-  amountWei: bigint;
-  /** The orchestrator to delegate to (the caller itself to register as one). */
-  to: Address;
-};
+/** What `bond` takes: the amount, and whom to bond to (by default the client itself). */
+export type BondWithHintParameters = BondParameters;
+
+export type BondWithHintReturnType = BondReturnType;
 
 /**
- * BondingManager.bondWithHint, with the pool positions of the new delegate (and of the old one,
- * when the bond moves) computed from the pool first, as go-livepeer does.
+ * `BondingManager.bondWithHint`: `bond`, with the pool positions of the new delegate (and of the
+ * old one, when the bond moves) computed from the pool first, as go-livepeer does. When the
+ * BondingManager may not take that much of the client's LPT yet, it approves it first.
  */
 export async function bondWithHint(
-  client: WalletClient<Transport, Chain | undefined, Account>,
+  client: ProtocolWriteClient,
   parameters: BondWithHintParameters,
-): Promise<Hash> {
-  const { bondingManager, amountWei, to } = parameters;
-  const delegator = client.account.address;
-  const read = { address: bondingManager, abi: bondingManagerAbi } as const;
+): Promise<BondWithHintReturnType> {
+  const { addresses, amountWei } = parameters;
+  const delegate = parameters.to ?? client.account.address;
   const stakeOf = (transcoder: Address) =>
-    readContract(client, { ...read, functionName: 'transcoderTotalStake', args: [transcoder] });
-  const [, , currentDelegate] = await readContract(client, {
-    ...read,
-    functionName: 'getDelegator',
-    args: [delegator],
-  });
-  const moving = currentDelegate !== zeroAddress && currentDelegate !== to;
-  const movedWei = moving
-    ? await readContract(client, { ...read, functionName: 'pendingStake', args: [delegator, 0n] })
-    : 0n;
-  const toStake = await stakeOf(to);
+    readContract(client, {
+      address: addresses.bondingManager,
+      abi: bondingManagerAbi,
+      functionName: 'transcoderTotalStake',
+      args: [transcoder],
+    });
+  await approveBondingManagerIfNeeded(client, parameters);
+  const current = await getDelegator(client, { addresses, delegator: client.account.address });
+  const moving = current.delegate !== zeroAddress && current.delegate !== delegate;
+  const movedWei = moving ? current.pendingStakeWei : 0n;
   const newHint = await getPoolPositionHints(client, {
-    bondingManager,
-    transcoder: to,
-    stakeWei: toStake + movedWei + amountWei,
+    addresses,
+    transcoder: delegate,
+    stakeWei: (await stakeOf(delegate)) + movedWei + amountWei,
   });
-  let oldHint = { prev: zeroAddress as Address, next: zeroAddress as Address };
+  let oldHint: PoolPositionHint = { prev: zeroAddress, next: zeroAddress };
   if (moving) {
-    const oldStake = await stakeOf(currentDelegate);
+    const oldStake = await stakeOf(current.delegate);
     oldHint = await getPoolPositionHints(client, {
-      bondingManager,
-      transcoder: currentDelegate,
+      addresses,
+      transcoder: current.delegate,
       stakeWei: oldStake > movedWei ? oldStake - movedWei : 0n,
     });
   }
-  return client.writeContract({
-    address: bondingManager,
-    abi: bondingManagerAbi,
-    functionName: 'bondWithHint',
-    args: [amountWei, to, oldHint.prev, oldHint.next, newHint.prev, newHint.next],
-    account: client.account,
-    chain: client.chain,
-  });
+  const receipt = await writeProtocolContract(
+    client,
+    {
+      address: addresses.bondingManager,
+      abi: bondingManagerAbi,
+      functionName: 'bondWithHint',
+      args: [amountWei, delegate, oldHint.prev, oldHint.next, newHint.prev, newHint.next],
+    },
+    parameters,
+  );
+  return { receipt, delegate };
 }

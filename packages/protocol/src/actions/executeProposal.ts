@@ -1,38 +1,37 @@
-import {
-  type Account,
-  type Address,
-  type Chain,
-  type Hash,
-  keccak256,
-  type Transport,
-  toHex,
-  type WalletClient,
-} from 'viem';
+import { keccak256, toHex } from 'viem';
 import { livepeerGovernorAbi } from '../protocolAbis.ts';
-import type { ProposalActions } from './getProposalId.ts';
+import type { ProposeParameters } from './propose.ts';
+import type { ProtocolWriteClient, ProtocolWriteReturnType } from './protocolActionTypes.ts';
+import { writeProtocolContract } from './writeProtocolContract.ts';
 
-export type ExecuteProposalParameters = ProposalActions & { governor: Address };
+/** The actions `propose` took, on the same governor. */
+export type ExecuteProposalParameters = ProposeParameters;
+
+export type ExecuteProposalReturnType = ProtocolWriteReturnType;
 
 /**
- * LivepeerGovernor.execute: runs a queued proposal's calls through the Treasury timelock once its
- * delay has passed; the calls' `values` are sent with the transaction.
+ * `LivepeerGovernor.execute`: runs a queued proposal's calls through the Treasury timelock once
+ * its delay has passed; the calls' `values` are sent with the transaction.
  */
-export function executeProposal(
-  client: WalletClient<Transport, Chain | undefined, Account>,
+export async function executeProposal(
+  client: ProtocolWriteClient,
   parameters: ExecuteProposalParameters,
-): Promise<Hash> {
-  return client.writeContract({
-    address: parameters.governor,
-    abi: livepeerGovernorAbi,
-    functionName: 'execute',
-    args: [
-      parameters.targets,
-      parameters.values,
-      parameters.calldatas,
-      keccak256(toHex(parameters.description)),
-    ],
-    value: parameters.values.reduce((sum, value) => sum + value, 0n),
-    account: client.account,
-    chain: client.chain,
-  });
+): Promise<ExecuteProposalReturnType> {
+  const receipt = await writeProtocolContract(
+    client,
+    {
+      address: parameters.addresses.livepeerGovernor,
+      abi: livepeerGovernorAbi,
+      functionName: 'execute',
+      args: [
+        parameters.targets,
+        parameters.values,
+        parameters.calldatas,
+        keccak256(toHex(parameters.description)),
+      ],
+      value: parameters.values.reduce((sum, value) => sum + value, 0n),
+    },
+    parameters,
+  );
+  return { receipt };
 }

@@ -1,6 +1,8 @@
-import type { Address, Client } from 'viem';
 import { readContract } from 'viem/actions';
 import { livepeerGovernorAbi } from '../protocolAbis.ts';
+import type { ProtocolAddresses } from '../protocolAddresses.ts';
+import type { Wei } from '../wei.ts';
+import type { ProtocolReadClient } from './protocolActionTypes.ts';
 
 /** OpenZeppelin's ProposalState, by name. */
 export const proposalStates = [
@@ -15,6 +17,11 @@ export const proposalStates = [
 ] as const;
 export type ProposalState = (typeof proposalStates)[number];
 
+export type GetProposalParameters = {
+  addresses: Pick<ProtocolAddresses, 'livepeerGovernor'>;
+  proposalId: bigint;
+};
+
 export type Proposal = {
   state: ProposalState;
   /** Round whose end-of-round stake counts as votes. */
@@ -22,21 +29,23 @@ export type Proposal = {
   /** Last round of the vote. */
   deadlineRound: bigint;
   /** Votes (wei of stake) against, for, abstaining. */
-  againstVotesWei: bigint;
-  forVotesWei: bigint;
-  abstainVotesWei: bigint;
-  /** Votes needed (wei of stake): the quorum at the snapshot. */
-  quorumWei: bigint;
+  againstVotesWei: Wei;
+  forVotesWei: Wei;
+  abstainVotesWei: Wei;
+  /** Votes needed (wei of stake): the quorum at the snapshot; 0 until the snapshot round ends. */
+  quorumWei: Wei;
   /** Unix time (s) from which a queued proposal can be executed; 0 if not queued. */
   etaSec: bigint;
 };
 
+export type GetProposalReturnType = Proposal;
+
 /** Reads a proposal's state, rounds, tally, quorum and timelock eta from the LivepeerGovernor. */
 export async function getProposal(
-  client: Client,
-  parameters: { governor: Address; proposalId: bigint },
-): Promise<Proposal> {
-  const at = { address: parameters.governor, abi: livepeerGovernorAbi } as const;
+  client: ProtocolReadClient,
+  parameters: GetProposalParameters,
+): Promise<GetProposalReturnType> {
+  const at = { address: parameters.addresses.livepeerGovernor, abi: livepeerGovernorAbi } as const;
   const args = [parameters.proposalId] as const;
   const [state, snapshotRound, deadlineRound, etaSec, votes] = await Promise.all([
     readContract(client, { ...at, functionName: 'state', args }),

@@ -1,27 +1,50 @@
-import type { Account, Address, Chain, Hash, Transport, WalletClient } from 'viem';
 import { livepeerGovernorAbi } from '../protocolAbis.ts';
-import { getProposalId, type ProposalActions } from './getProposalId.ts';
+import type { ProtocolAddresses } from '../protocolAddresses.ts';
+import type { ProposalActions } from './getProposalId.ts';
+import { getReceiptEvent } from './getReceiptEvent.ts';
+import type {
+  ProtocolWriteClient,
+  ProtocolWriteParameters,
+  ProtocolWriteReturnType,
+} from './protocolActionTypes.ts';
+import { writeProtocolContract } from './writeProtocolContract.ts';
 
-export type ProposeParameters = ProposalActions & { governor: Address };
-export type ProposeReturnType = { hash: Hash; proposalId: bigint };
+export type ProposeParameters = ProtocolWriteParameters &
+  ProposalActions & { addresses: Pick<ProtocolAddresses, 'livepeerGovernor'> };
+
+export type ProposeReturnType = ProtocolWriteReturnType & {
+  /** The proposal's id (`getProposalId` of its actions). */
+  proposalId: bigint;
+  /** The round whose end-of-round stake counts as votes. */
+  snapshotRound: bigint;
+  /** The last round of the vote. */
+  deadlineRound: bigint;
+};
 
 /**
- * LivepeerGovernor.propose: submits a proposal (the proposer needs `proposalThreshold` votes at
- * the previous round). Voting opens `votingDelay` rounds later. Returns the transaction hash and
- * the proposal id.
+ * `LivepeerGovernor.propose`: submits a proposal (the proposer needs `proposalThreshold` votes at
+ * the previous round). Voting opens `votingDelay` rounds later.
  */
 export async function propose(
-  client: WalletClient<Transport, Chain | undefined, Account>,
+  client: ProtocolWriteClient,
   parameters: ProposeParameters,
 ): Promise<ProposeReturnType> {
-  const { governor, ...actions } = parameters;
-  const hash = await client.writeContract({
-    address: governor,
-    abi: livepeerGovernorAbi,
-    functionName: 'propose',
-    args: [actions.targets, actions.values, actions.calldatas, actions.description],
-    account: client.account,
-    chain: client.chain,
-  });
-  return { hash, proposalId: getProposalId(actions) };
+  const { targets, values, calldatas, description } = parameters;
+  const receipt = await writeProtocolContract(
+    client,
+    {
+      address: parameters.addresses.livepeerGovernor,
+      abi: livepeerGovernorAbi,
+      functionName: 'propose',
+      args: [targets, values, calldatas, description],
+    },
+    parameters,
+  );
+  const { args } = getReceiptEvent(receipt, livepeerGovernorAbi, 'ProposalCreated');
+  return {
+    receipt,
+    proposalId: args.proposalId,
+    snapshotRound: args.voteStart,
+    deadlineRound: args.voteEnd,
+  };
 }

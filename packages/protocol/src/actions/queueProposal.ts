@@ -1,37 +1,41 @@
-import {
-  type Account,
-  type Address,
-  type Chain,
-  type Hash,
-  keccak256,
-  type Transport,
-  toHex,
-  type WalletClient,
-} from 'viem';
+import { keccak256, toHex } from 'viem';
 import { livepeerGovernorAbi } from '../protocolAbis.ts';
-import type { ProposalActions } from './getProposalId.ts';
+import { getReceiptEvent } from './getReceiptEvent.ts';
+import type { ProposeParameters } from './propose.ts';
+import type { ProtocolWriteClient, ProtocolWriteReturnType } from './protocolActionTypes.ts';
+import { writeProtocolContract } from './writeProtocolContract.ts';
 
-export type QueueProposalParameters = ProposalActions & { governor: Address };
+/** The actions `propose` took, on the same governor. */
+export type QueueProposalParameters = ProposeParameters;
+
+export type QueueProposalReturnType = ProtocolWriteReturnType & {
+  /** Unix time (s) from which it can be executed. */
+  etaSec: bigint;
+};
 
 /**
- * LivepeerGovernor.queue: schedules a succeeded proposal in the Treasury timelock; it can be
+ * `LivepeerGovernor.queue`: schedules a succeeded proposal in the Treasury timelock; it can be
  * executed `getMinDelay()` seconds later.
  */
-export function queueProposal(
-  client: WalletClient<Transport, Chain | undefined, Account>,
+export async function queueProposal(
+  client: ProtocolWriteClient,
   parameters: QueueProposalParameters,
-): Promise<Hash> {
-  return client.writeContract({
-    address: parameters.governor,
-    abi: livepeerGovernorAbi,
-    functionName: 'queue',
-    args: [
-      parameters.targets,
-      parameters.values,
-      parameters.calldatas,
-      keccak256(toHex(parameters.description)),
-    ],
-    account: client.account,
-    chain: client.chain,
-  });
+): Promise<QueueProposalReturnType> {
+  const receipt = await writeProtocolContract(
+    client,
+    {
+      address: parameters.addresses.livepeerGovernor,
+      abi: livepeerGovernorAbi,
+      functionName: 'queue',
+      args: [
+        parameters.targets,
+        parameters.values,
+        parameters.calldatas,
+        keccak256(toHex(parameters.description)),
+      ],
+    },
+    parameters,
+  );
+  const { eta } = getReceiptEvent(receipt, livepeerGovernorAbi, 'ProposalQueued').args;
+  return { receipt, etaSec: eta };
 }

@@ -4,19 +4,19 @@ import { decodePpm, rgbToI420Frame } from '../frames/rgbImage.ts';
 import { InvalidWorkflowError } from '../workflow/errors.ts';
 import type { JsNodeDefinition, RuntimeValue } from '../workflow/WorkflowTypes.ts';
 
-/** File names `LoadImage` accepts: plain names (no directories) of binary PPM files. */
+/** File names `LoadImagePpm` accepts: plain names (no directories) of binary PPM files. */
 export const loadImageNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.ppm$/;
 
 /**
- * ComfyUI's `LoadImage`, reading from one directory only: `image` names a binary PPM (P6) file in
+ * A still image, reading from one directory only: `image` names a binary PPM (P6) file in
  * `imageDir` (no paths, so a workflow or a param can never read other files). The image is read
  * and converted to I420 once (odd sizes lose their last row or column); the node outputs it
  * unchanged on every frame — resize it to the frame with `ImageCompositeMasked`'s
  * `resize_source`, for instance. Changing the file name rebuilds the plan.
  */
-export function loadImageNode(imageDir: string | undefined): JsNodeDefinition {
+export function loadImagePpmNode(imageDir: string | undefined): JsNodeDefinition {
   return {
-    classType: 'LoadImage',
+    classType: 'LoadImagePpm',
     kind: 'js',
     description: 'A still image (binary PPM) from the image directory.',
     inputs: {
@@ -37,7 +37,7 @@ export function loadImageNode(imageDir: string | undefined): JsNodeDefinition {
             code: 'literal_out_of_range',
             nodeId,
             input: 'image',
-            message: `Node "${nodeId}" (LoadImage): no image directory is configured on this node`,
+            message: `Node "${nodeId}" (LoadImagePpm): no image directory is configured on this node`,
           },
         ]);
       }

@@ -1,0 +1,13 @@
+/**
+ * Helpers for werift peers (pure TypeScript WebRTC), shared by the gateway's SFU legs and the
+ * orchestrator's media engine. Imported as `@peerframe/core/werift`.
+ */
+export {
+  createWeriftPeer,
+  defaultVideoCodec,
+  rtpCodecOf,
+  type WeriftPeerOptions,
+} from './werift/createWeriftPeer.ts';
+export { tolerateDuplicateHelloVerify } from './werift/tolerateDuplicateHelloVerify.ts';
+export { useKeyObjectsForSrtp } from './werift/useKeyObjectsForSrtp.ts';
+export { waitForGathering } from './werift/waitForGathering.ts';

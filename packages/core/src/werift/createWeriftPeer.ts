@@ -1,0 +1,89 @@
+import {
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  RTCRtpHeaderExtensionParameters,
+  useSdesMid,
+} from 'werift';
+import { playoutDelayUri } from '../playoutDelay.ts';
+import type { VideoCodecChoice } from '../videoCodec.ts';
+import { videoTimingUri } from '../videoTiming.ts';
+import { tolerateDuplicateHelloVerify } from './tolerateDuplicateHelloVerify.ts';
+
+/** VP8 on payload type 96: what a leg carries when nothing else was chosen. */
+export const defaultVideoCodec: VideoCodecChoice = {
+  name: 'VP8',
+  payloadType: 96,
+  clockRate: 90_000,
+  fmtp: '',
+};
+
+export type WeriftPeerOptions = {
+  /**
+   * The address ICE gathers on (default 127.0.0.1, so loopback always works); a wildcard
+   * (`0.0.0.0`, `::`) gathers on every interface, loopback included.
+   */
+  hostAddress?: string | undefined;
+  /** The one video codec the peer negotiates (default VP8). */
+  codec?: VideoCodecChoice | undefined;
+  /**
+   * ICE-lite (RFC 8445 §2.5): answer connectivity checks, never start them, so ICE does not fail
+   * while the offerer is still on its way to applying our answer (a full werift agent gives up
+   * after ~2 s of unanswered checks). For servers answering a full-ICE offerer (default false).
+   */
+  iceLite?: boolean | undefined;
+  /**
+   * Candidate pairs ICE checks at most, whatever the remote names (default: no bound). Each pair
+   * is an address the peer sends STUN requests to; pairs formed beyond the bound (from the offer,
+   * the answer or trickle) are never checked.
+   */
+  maxCandidatePairs?: number | undefined;
+};
+
+/** werift's codec parameters for a chosen codec, with NACK, PLI and FIR feedback. */
+export function rtpCodecOf(codec: VideoCodecChoice): RTCRtpCodecParameters {
+  return new RTCRtpCodecParameters({
+    mimeType: `video/${codec.name}`,
+    clockRate: codec.clockRate,
+    payloadType: codec.payloadType,
+    ...(codec.fmtp ? { parameters: codec.fmtp } : {}),
+    rtcpFeedback: [
+      { type: 'nack' },
+      { type: 'nack', parameter: 'pli' },
+      { type: 'ccm', parameter: 'fir' },
+    ],
+  });
+}
+
+/**
+ * A werift peer as every PeerFrame leg uses it: one video codec, ICE on IPv4 host candidates
+ * (loopback included), and the header extensions the latency path needs (mid, playout delay,
+ * video timing). No transport-cc: without it no relay pins a libwebrtc sender's estimate.
+ * werift's DTLS client is made to ignore duplicate HelloVerifyRequests (see
+ * `tolerateDuplicateHelloVerify`).
+ */
+export function createWeriftPeer(options: WeriftPeerOptions = {}): RTCPeerConnection {
+  tolerateDuplicateHelloVerify();
+  const host = options.hostAddress ?? '127.0.0.1';
+  const everywhere = host === '0.0.0.0' || host === '::';
+  const { maxCandidatePairs } = options;
+  let pairs = 0;
+  return new RTCPeerConnection({
+    iceServers: [],
+    ...(maxCandidatePairs !== undefined
+      ? { iceFilterCandidatePair: () => ++pairs <= maxCandidatePairs }
+      : {}),
+    iceAdditionalHostAddresses: [everywhere ? '127.0.0.1' : host],
+    ...(everywhere ? {} : { iceInterfaceAddresses: { udp4: host } }),
+    iceUseIpv6: false,
+    ...(options.iceLite ? { iceLite: true } : {}),
+    codecs: { video: [rtpCodecOf(options.codec ?? defaultVideoCodec)], audio: [] },
+    headerExtensions: {
+      video: [
+        useSdesMid(),
+        new RTCRtpHeaderExtensionParameters({ uri: playoutDelayUri, id: 6 }),
+        new RTCRtpHeaderExtensionParameters({ uri: videoTimingUri, id: 7 }),
+      ],
+      audio: [],
+    },
+  });
+}

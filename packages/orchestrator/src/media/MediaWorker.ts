@@ -1,0 +1,258 @@
+import { Worker } from 'node:worker_threads';
+import { BaseError, TypedEmitter, toErrorCode } from '@peerframe/core';
+import { InvalidSdpError } from '@peerframe/core/sdp';
+import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
+import type { OrchestratorMediaInfo, OrchestratorTransportStats } from '@peerframe/wire';
+import type { I420Picture } from './CodecEngine.ts';
+import type { MediaPeerState } from './MediaPeer.ts';
+import type {
+  FromMediaThread,
+  MediaWorkerData,
+  ThreadError,
+  ToMediaThread,
+} from './mediaMessages.ts';
+import type { DecodedPicture } from './SessionMedia.ts';
+
+export type MediaWorkerEvents = {
+  picture: [DecodedPicture];
+  state: [MediaPeerState];
+  error: [Error];
+};
+
+/** The media thread failed (it threw, or exited before it was closed). */
+export class MediaThreadError extends BaseError {
+  override name = 'MediaThreadError';
+}
+
+/** How long `close()` waits for the media thread to close its leg before terminating it, ms. */
+const closeTimeoutMs = 2000;
+
+function fromThread(error: ThreadError): BaseError {
+  if (error.code === 'invalid_sdp') return new InvalidSdpError(error.reason ?? error.message);
+  return new BaseError(toErrorCode(error.code), error.message);
+}
+
+/** The media thread's script: the TypeScript source when running from source, else the build. */
+function workerUrl(): { url: URL; execArgv: string[] } {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const url = new URL(
+    fromSource ? './mediaThreadMain.ts' : './mediaThreadMain.js',
+    import.meta.url,
+  );
+  // Workspace packages resolve to their sources under the `source` condition, as on the main thread.
+  const execArgv = fromSource
+    ? [...new Set([...process.execArgv, '--conditions=source'])]
+    : process.execArgv;
+  return { url, execArgv };
+}
+
+/**
+ * One session's media thread seen from the main thread: answers the gateway's offer there (or, for
+ * a publisher, offers and accepts the answer), receives its decoded pictures (`picture`, the
+ * buffer handed over without a copy) and sends it the pictures to encode. Started ahead of need by
+ * `MediaWorkerPool` (loading werift and FFmpeg takes ~1 s on a busy 2-core machine), used by one
+ * session, then terminated.
+ */
+export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
+  readonly #worker: Worker;
+  readonly #pendingStats = new Map<number, (stats: OrchestratorTransportStats) => void>();
+  #nextStatsId = 1;
+  /** The reply awaited for the set-up step in flight (answer, offer or accept). */
+  #replied: ((result: { sdp: string } | { error: BaseError }) => void) | undefined;
+  #closed: (() => void) | undefined;
+  #closing = false;
+  #exited = false;
+
+  private constructor(worker: Worker) {
+    super();
+    this.#worker = worker;
+    worker.on('message', (message: FromMediaThread) => this.#onMessage(message));
+    worker.on('error', (error) => {
+      this.emit(
+        'error',
+        new MediaThreadError('media_thread_failed', `The media thread failed: ${error.message}`, {
+          cause: error,
+        }),
+      );
+    });
+    worker.on('exit', (code) => {
+      this.#exited = true;
+      this.#replied?.({
+        error: new MediaThreadError('media_thread_exited', `The media thread exited (${code})`),
+      });
+      this.#closed?.();
+      if (!this.#closing) this.emit('state', 'failed');
+    });
+  }
+
+  /** Starts a media thread and resolves once it has loaded its modules. */
+  static spawn(engineInfo: OrchestratorMediaInfo): Promise<MediaWorker> {
+    const { url, execArgv } = workerUrl();
+    const worker = new Worker(url, {
+      workerData: { engineInfo } satisfies MediaWorkerData,
+      execArgv,
+    });
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: FromMediaThread) => {
+        if (message.type !== 'ready') return;
+        cleanup();
+        resolve(new MediaWorker(worker));
+      };
+      const onError = (error: Error) => {
+        cleanup();
+        void worker.terminate();
+        reject(
+          new MediaThreadError(
+            'media_thread_failed',
+            `The media thread did not start: ${error.message}`,
+            { cause: error },
+          ),
+        );
+      };
+      const onExit = (code: number) => {
+        cleanup();
+        reject(
+          new MediaThreadError('media_thread_exited', `The media thread exited at start (${code})`),
+        );
+      };
+      const cleanup = () => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+    });
+  }
+
+  /** Answers the gateway's offer on the media thread; returns the answer. */
+  answer(
+    offerSdp: string,
+    options: { hostAddress?: string | undefined; fps?: number | undefined } = {},
+  ): Promise<string> {
+    return this.#step({
+      type: 'answer',
+      offerSdp,
+      hostAddress: options.hostAddress,
+      fps: options.fps,
+    });
+  }
+
+  /** A publisher's media on the media thread: offers `codec`; returns the offer. */
+  offer(
+    codec: VideoCodecChoice,
+    options: { hostAddress?: string | undefined } = {},
+  ): Promise<string> {
+    return this.#step({ type: 'offer', codec, hostAddress: options.hostAddress });
+  }
+
+  /** Applies the answer to `offer()`'s offer. */
+  async accept(answerSdp: string): Promise<void> {
+    await this.#step({ type: 'accept', answerSdp });
+  }
+
+  async #step(message: ToMediaThread): Promise<string> {
+    if (this.#exited) throw new MediaThreadError('media_thread_exited', 'The media thread is gone');
+    const result = await new Promise<{ sdp: string } | { error: BaseError }>((resolve) => {
+      this.#replied = resolve;
+      this.#post(message);
+    });
+    this.#replied = undefined;
+    if ('error' in result) throw result.error;
+    return result.sdp;
+  }
+
+  /**
+   * Hands a processed picture to the encoder. `transfer`: the picture's buffer is ours to give
+   * (it came from the media thread), so it moves without a copy; otherwise it is copied.
+   */
+  send(picture: I420Picture, doneAtMs: number, transfer: boolean): void {
+    if (this.#closing || this.#exited) return;
+    const { widthPx, heightPx, data } = picture;
+    const whole =
+      transfer &&
+      data.byteOffset === 0 &&
+      data.byteLength === data.buffer.byteLength &&
+      data.buffer instanceof ArrayBuffer;
+    this.#post(
+      { type: 'send', widthPx, heightPx, data, doneAtMs },
+      whole ? [data.buffer as ArrayBuffer] : [],
+    );
+  }
+
+  /** The media thread's counters (zeros once it is gone). */
+  stats(): Promise<OrchestratorTransportStats | undefined> {
+    if (this.#closing || this.#exited) return Promise.resolve(undefined);
+    const id = this.#nextStatsId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#pendingStats.delete(id);
+        resolve(undefined);
+      }, 1000);
+      this.#pendingStats.set(id, (stats) => {
+        clearTimeout(timer);
+        resolve(stats);
+      });
+      this.#post({ type: 'stats', id });
+    });
+  }
+
+  #post(message: ToMediaThread, transfer: ArrayBuffer[] = []): void {
+    this.#worker.postMessage(message, transfer);
+  }
+
+  #onMessage(message: FromMediaThread): void {
+    switch (message.type) {
+      case 'answered':
+        this.#replied?.({ sdp: message.answerSdp });
+        return;
+      case 'offered':
+        this.#replied?.({ sdp: message.offerSdp });
+        return;
+      case 'accepted':
+        this.#replied?.({ sdp: '' });
+        return;
+      case 'failed':
+        this.#replied?.({ error: fromThread(message.error) });
+        return;
+      case 'picture': {
+        const { widthPx, heightPx, data, decodedAtMs } = message;
+        this.emit('picture', { widthPx, heightPx, data, decodedAtMs });
+        return;
+      }
+      case 'state':
+        this.emit('state', message.state);
+        return;
+      case 'error':
+        this.emit('error', fromThread(message.error));
+        return;
+      case 'stats':
+        this.#pendingStats.get(message.id)?.(message.stats);
+        this.#pendingStats.delete(message.id);
+        return;
+      case 'closed':
+        this.#closed?.();
+        return;
+      case 'ready':
+        return;
+    }
+  }
+
+  /** Closes the session's leg on the media thread, then ends the thread. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    if (!this.#exited) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, closeTimeoutMs);
+        this.#closed = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        this.#post({ type: 'close' });
+      });
+    }
+    await this.#worker.terminate();
+  }
+}

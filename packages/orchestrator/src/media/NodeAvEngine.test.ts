@@ -1,0 +1,87 @@
+import { parseOrchestratorInfo } from '@peerframe/wire';
+import { describe, expect, it } from 'vitest';
+import { OrchestratorServer } from '../OrchestratorServer.ts';
+import { NodeAvEngine } from './NodeAvEngine.ts';
+
+const hasCudaDevice = (await NodeAvEngine.create()).info.hardware.device !== null;
+
+describe('NodeAvEngine', () => {
+  it('uses software codecs when told to', async () => {
+    const { info } = await NodeAvEngine.create({ hardware: 'off' });
+    expect(info.engine).toBe('node-av');
+    expect(info.version).toMatch(/^\d+\.\d+/);
+    expect(info.hardware).toEqual({
+      used: false,
+      device: null,
+      reason: 'hardware codecs turned off',
+    });
+    expect(info.decoders).toEqual({
+      VP8: { name: 'vp8', hardware: false },
+      H264: { name: 'h264', hardware: false },
+    });
+    expect(info.encoders).toEqual({
+      VP8: { name: 'libvpx', hardware: false },
+      H264: { name: 'libx264', hardware: false },
+    });
+  });
+
+  it.skipIf(hasCudaDevice)(
+    'falls back to software, saying why, where no CUDA device opens',
+    async () => {
+      const { info } = await NodeAvEngine.create({ hardware: 'auto' });
+      expect(info.hardware.used).toBe(false);
+      expect(info.hardware.reason).toMatch(/no CUDA device .*software codecs/);
+      expect(Object.values(info.decoders).every((c) => !c.hardware)).toBe(true);
+      expect(Object.values(info.encoders).every((c) => !c.hardware)).toBe(true);
+    },
+  );
+
+  it('opens the codecs it names, and says when an encoder cannot take a picture size', async () => {
+    const engine = await NodeAvEngine.create({ hardware: 'off' });
+    for (const codec of ['VP8', 'H264'] as const) {
+      engine.createDecoder(codec).close();
+      const encoder = engine.createEncoder({
+        codec,
+        widthPx: 64,
+        heightPx: 48,
+        fps: 30,
+        bitrateKbps: 300,
+      });
+      expect(encoder.implementation.name).toBe(engine.info.encoders[codec].name);
+      await expect(
+        encoder.encode(
+          { widthPx: 32, heightPx: 32, data: new Uint8Array(32 * 32 * 1.5) },
+          { keyframe: false },
+        ),
+      ).rejects.toThrow(/takes 64×48, got 32×32/);
+      encoder.close();
+    }
+  });
+});
+
+describe('GET /info', () => {
+  it('shows the media engine: codec library, codec per direction, hardware or why not', async () => {
+    const orchestrator = await OrchestratorServer.create({
+      hardwareCodecs: 'off',
+      spareMediaThreads: 0,
+    });
+    try {
+      // What a gateway reads: wire's validator takes it whole.
+      const { media } = parseOrchestratorInfo(
+        await (await fetch(`${orchestrator.url}/info`)).json(),
+      );
+      expect(media?.engine).toBe('node-av');
+      expect(media?.hardware).toMatchObject({
+        used: false,
+        device: null,
+        reason: 'hardware codecs turned off',
+      });
+      expect(media?.encoders).toEqual({
+        VP8: { name: 'libvpx', hardware: false },
+        H264: { name: 'libx264', hardware: false },
+      });
+    } finally {
+      await orchestrator.close();
+    }
+  });
+});

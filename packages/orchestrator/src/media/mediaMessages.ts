@@ -1,0 +1,51 @@
+import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
+import type { OrchestratorMediaInfo, OrchestratorTransportStats } from '@peerframe/wire';
+import type { MediaPeerState } from './MediaPeer.ts';
+
+/** What a media thread is started with. */
+export type MediaWorkerData = {
+  /** The process's codec engine, probed once on the main thread. */
+  engineInfo: OrchestratorMediaInfo;
+};
+
+/** Messages from the session (main thread) to its media thread. */
+export type ToMediaThread =
+  | {
+      type: 'answer';
+      offerSdp: string;
+      hostAddress: string | undefined;
+      fps: number | undefined;
+    }
+  | { type: 'offer'; codec: VideoCodecChoice; hostAddress: string | undefined }
+  | { type: 'accept'; answerSdp: string }
+  | {
+      type: 'send';
+      widthPx: number;
+      heightPx: number;
+      data: Uint8Array;
+      doneAtMs: number;
+    }
+  | { type: 'stats'; id: number }
+  | { type: 'close' };
+
+/** An error crossing threads: its code (`invalid_sdp`, …) and message. */
+export type ThreadError = { name: string; code: string; message: string; reason?: string };
+
+/** Messages from the media thread to its session. */
+export type FromMediaThread =
+  | { type: 'ready' }
+  | { type: 'answered'; answerSdp: string; codec: string }
+  | { type: 'offered'; offerSdp: string }
+  | { type: 'accepted' }
+  | { type: 'failed'; error: ThreadError }
+  | {
+      type: 'picture';
+      widthPx: number;
+      heightPx: number;
+      data: Uint8Array;
+      decodedAtMs: number;
+    }
+  | { type: 'state'; state: MediaPeerState }
+  | { type: 'error'; error: ThreadError }
+  | { type: 'stats'; id: number; stats: OrchestratorTransportStats }
+  | { type: 'closed' };

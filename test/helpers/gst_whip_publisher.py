@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""A WHIP publisher on GStreamer's webrtcbin, as OBS-like software publishes: x264enc H.264
+(constrained baseline, zero latency) over WebRTC, the processed stream decoded back.
+
+Usage: gst_whip_publisher.py <whip-url> <width> <height>
+- stdin: raw I420 frames of width x height, pushed to the encoder as they come (the caller paces
+  them);
+- stdout: one line "answer <resource-url>" once the WHIP POST was answered, then each decoded
+  frame back as a 16-byte header (b"FRAM", width u32, height u32, length u32, little-endian)
+  followed by its I420 bytes;
+- stderr: diagnostics. Exits when stdin closes (after a WHIP DELETE).
+
+Run with Debian's python3 (python3-gi, gstreamer1.0-plugins-{base,good,bad,ugly},
+gstreamer1.0-nice, gir1.2-gst-plugins-bad-1.0).
+"""
+import struct
+import sys
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstWebRTC", "1.0")
+gi.require_version("GstSdp", "1.0")
+from gi.repository import GLib, Gst, GstSdp, GstWebRTC  # noqa: E402
+
+
+def log(*parts):
+    print("gst-whip:", *parts, file=sys.stderr, flush=True)
+
+
+def main():
+    whip_url, width, height = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    frame_bytes = width * height * 3 // 2
+    Gst.init(None)
+    pipeline = Gst.parse_launch(
+        f"appsrc name=src is-live=true do-timestamp=true format=time "
+        f"caps=video/x-raw,format=I420,width={width},height={height},framerate=30/1 "
+        "! queue max-size-buffers=2 leaky=downstream "
+        "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=300 bitrate=2000 "
+        "! video/x-h264,profile=constrained-baseline "
+        "! rtph264pay config-interval=-1 pt=102 aggregate-mode=zero-latency "
+        "! application/x-rtp,media=video,encoding-name=H264,payload=102 "
+        "! webrtcbin name=webrtc bundle-policy=max-bundle"
+    )
+    webrtc = pipeline.get_by_name("webrtc")
+    src = pipeline.get_by_name("src")
+    # libnice leaves loopback out unless told: the gateway under test listens on 127.0.0.1.
+    # (Kept referenced: PyGObject must not drop the agent webrtcbin still uses.)
+    ice_agent = webrtc.get_property("ice-agent")
+    ice_agent.emit("add-local-ip-address", "127.0.0.1")
+    out = sys.stdout.buffer
+    out_lock = threading.Lock()
+    loop = GLib.MainLoop()
+    state = {"resource": None}
+
+    def on_sample(sink):
+        sample = sink.emit("pull-sample")
+        caps = sample.get_caps().get_structure(0)
+        w, h = caps.get_value("width"), caps.get_value("height")
+        buffer = sample.get_buffer()
+        ok, info = buffer.map(Gst.MapFlags.READ)
+        if ok:
+            data = bytes(info.data)
+            buffer.unmap(info)
+            with out_lock:
+                out.write(b"FRAM" + struct.pack("<III", w, h, len(data)) + data)
+                out.flush()
+        return Gst.FlowReturn.OK
+
+    def on_decoded_pad(_decodebin, pad):
+        if not pad.get_current_caps().to_string().startswith("video/"):
+            return
+        chain = Gst.parse_bin_from_description(
+            "queue ! videoconvert ! video/x-raw,format=I420 "
+            "! appsink name=sink emit-signals=true sync=false max-buffers=2 drop=true",
+            True,
+        )
+        pipeline.add(chain)
+        chain.sync_state_with_parent()
+        chain.get_by_name("sink").connect("new-sample", on_sample)
+        pad.link(chain.get_static_pad("sink"))
+
+    def on_incoming(_webrtc, pad):
+        if pad.direction != Gst.PadDirection.SRC:
+            return
+        decodebin = Gst.ElementFactory.make("decodebin")
+        decodebin.connect("pad-added", on_decoded_pad)
+        pipeline.add(decodebin)
+        decodebin.sync_state_with_parent()
+        pad.link(decodebin.get_static_pad("sink"))
+
+    def post_offer():
+        offer = webrtc.get_property("local-description").sdp.as_text()
+        request = urllib.request.Request(
+            whip_url, data=offer.encode(), headers={"content-type": "application/sdp"}, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                answer_text = response.read().decode()
+                resource = urllib.parse.urljoin(whip_url, response.headers["location"])
+        except urllib.error.HTTPError as error:
+            log("WHIP POST answered", error.code, error.read().decode()[:300])
+            loop.quit()
+            return False
+        state["resource"] = resource
+        _, sdp = GstSdp.SDPMessage.new_from_text(answer_text)
+        answer = GstWebRTC.WebRTCSessionDescription.new(GstWebRTC.WebRTCSDPType.ANSWER, sdp)
+        webrtc.emit("set-remote-description", answer, None)
+        with out_lock:
+            out.write(f"answer {resource}\n".encode())
+            out.flush()
+        return False
+
+    def on_gathering(_webrtc, _param):
+        if webrtc.get_property("ice-gathering-state") == GstWebRTC.WebRTCICEGatheringState.COMPLETE:
+            GLib.idle_add(post_offer)
+
+    def on_offer_created(promise, _data):
+        promise.wait()
+        reply = promise.get_reply()
+        offer = reply.get_value("offer") if reply else None
+        # Before the encoder's caps are known webrtcbin answers an empty offer; it asks again.
+        if offer is not None:
+            webrtc.emit("set-local-description", offer, None)
+
+    def on_negotiation_needed(_webrtc):
+        webrtc.emit("create-offer", None, Gst.Promise.new_with_change_func(on_offer_created, None))
+
+    webrtc.connect("on-negotiation-needed", on_negotiation_needed)
+    webrtc.connect("notify::ice-gathering-state", on_gathering)
+    webrtc.connect("pad-added", on_incoming)
+
+    def on_message(_bus, message):
+        if message.type == Gst.MessageType.ERROR:
+            error, debug = message.parse_error()
+            log("error", error.message, debug)
+            loop.quit()
+
+    bus = pipeline.get_bus()
+    bus.add_signal_watch()
+    bus.connect("message", on_message)
+    pipeline.set_state(Gst.State.PLAYING)
+    # The sendrecv transceiver was made from the payloader's caps; receive on it too.
+    transceiver = webrtc.emit("get-transceiver", 0)
+    if transceiver is not None:
+        transceiver.set_property("direction", GstWebRTC.WebRTCRTPTransceiverDirection.SENDRECV)
+
+    def push(data):
+        buffer = Gst.Buffer.new_allocate(None, len(data), None)
+        buffer.fill(0, data)
+        src.emit("push-buffer", buffer)
+
+    # Grey frames until the caller's come: the offer needs the encoder's caps, and the caller
+    # sends frames only once the WHIP answer is in.
+    grey = bytes([128]) * frame_bytes
+    state["fed"] = False
+
+    def push_grey():
+        if state["fed"]:
+            return False
+        push(grey)
+        return True
+
+    GLib.timeout_add(33, push_grey)
+
+    def feed():
+        stdin = sys.stdin.buffer
+        while True:
+            data = stdin.read(frame_bytes)
+            if not data or len(data) < frame_bytes:
+                break
+            state["fed"] = True
+            push(data)
+        if state["resource"]:
+            try:
+                urllib.request.urlopen(urllib.request.Request(state["resource"], method="DELETE"), timeout=5)
+            except Exception as error:  # noqa: BLE001 - best effort on the way out
+                log("WHIP DELETE failed", error)
+        GLib.idle_add(loop.quit)
+
+    threading.Thread(target=feed, daemon=True).start()
+    loop.run()
+    pipeline.set_state(Gst.State.NULL)
+
+
+if __name__ == "__main__":
+    main()
