@@ -20,6 +20,7 @@ import {
   loadSelfieSegmentationOnnx,
   loadShippedPipeline,
   OnnxSession,
+  pipelineMedia,
   readVerifiedModelFile,
   type ShippedPipelineName,
   shippedPipelineNames,
@@ -264,7 +265,9 @@ async function measureProvider(
   for (const [widthPx, heightPx] of sizes) {
     const input = frames(widthPx, heightPx);
     const size = `${widthPx}x${heightPx}`;
-    for (const name of registry.names()) {
+    // Video pipelines (audio ones are in audioBench.ts).
+    const video = registry.names().filter((n) => pipelineMedia(registry.get(n)).includes('video'));
+    for (const name of video) {
       const pipeline = await registry.create(name);
       let times: number[];
       const sessionsRanOn = [...(pipeline.executionProviders ?? [])];

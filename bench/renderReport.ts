@@ -6,6 +6,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { type HopTimings, hopNames } from '@peerframe/core/frameTiming';
+import { type AudioBenchResult, renderAudioBench } from './audioBench.ts';
 import type { PaymentsBenchResult } from './paymentsBench.ts';
 import type { PipelinesBenchResult } from './pipelinesBench.ts';
 import type { SfuBenchResult } from './sfuBench.ts';
@@ -70,6 +71,8 @@ export type BenchReport = {
   failover: { freezeMs: number; framesSent: number; framesReturned: number };
   payments: PaymentsBenchResult;
   pipelines: PipelinesBenchResult;
+  /** Audio pipelines (absent from reports made before they existed). */
+  audio?: AudioBenchResult;
   sfu: SfuBenchResult;
 };
 
@@ -260,6 +263,7 @@ export function renderReport(report: BenchReport, markdownPath: URL, resultsDir:
         `| ${r.workflow} | ${r.size} | ${r.executionProvider ?? 'cpu'} | ${r.sessions} | ${r.planMsP50} | ${r.onnxMsP50} | ${r.jsNodeMsP50} | ${r.overheadMsP50} |`,
     ),
     '',
+    ...renderAudioBench(report.audio),
     '## Gateway capacity',
     '',
     ...gatewayCapacity(report.sfu),

@@ -9,7 +9,8 @@
  *   cost per stream) and RSS. The full run adds VP8 from libwebrtc (the Node SDK's publisher).
  * - Each pipeline bare (no network); failover freeze; payments (tickets signed/verified per
  *   second, gas per redemption, redemptions per stream-hour); pipelines and workflows at three
- *   sizes with the framework's overhead; gateway streams per core.
+ *   sizes with the framework's overhead; audio pipelines (RNNoise's SNR gain on noisy speech, CPU
+ *   per audio stream); gateway streams per core.
  * Prints a table and writes bench/results/latest.json, BENCHMARKS.md and SVG charts. Figures
  * only: nothing here is asserted.
  *
@@ -33,6 +34,7 @@ import type { VideoCodecName } from '@peerframe/core/videoCodec';
 import { defaultPipelineRegistry, type Frame } from '@peerframe/pipelines';
 import { parseOrchestratorInfo } from '@peerframe/wire';
 import { EngineWhipClient } from '../test/helpers/EngineWhipClient.ts';
+import { runAudioBench } from './audioBench.ts';
 import { runPaymentsBench } from './paymentsBench.ts';
 import { runPipelinesBench } from './pipelinesBench.ts';
 import {
@@ -350,6 +352,8 @@ process.stdout.write('payments…\n');
 const payments = await runPaymentsBench({ quick });
 process.stdout.write('pipelines and workflows…\n');
 const pipelinesBench = await runPipelinesBench({ quick });
+process.stdout.write('audio pipelines…\n');
+const audio = await runAudioBench({ quick });
 process.stdout.write('gateway streams per core…\n');
 const sfu = await runSfuBench({ quick });
 
@@ -385,6 +389,7 @@ const report: BenchReport = {
   failover,
   payments,
   pipelines: pipelinesBench,
+  audio,
   sfu,
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

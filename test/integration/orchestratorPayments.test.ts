@@ -93,10 +93,15 @@ describe('orchestrator payments (real anvil, in-process orchestrator)', () => {
     const info = (await (
       await fetch(`${orchestrator.url}/info?sender=${gateway().address}`)
     ).json()) as {
-      pipelines: { name: string; priceWeiPerSecond: string }[];
+      pipelines: { name: string; priceWeiPerSecond: string; media: string[] }[];
       payments: { recipient: string; upfrontSeconds: number; ticketParams: { recipient: string } };
     };
     expect(info.pipelines.find((p) => p.name === 'invert')?.priceWeiPerSecond).toBe(String(price));
+    // Audio pipelines are priced and listed like video ones, saying what they process.
+    expect(info.pipelines.find((p) => p.name === 'noise-suppression')).toMatchObject({
+      priceWeiPerSecond: String(price),
+      media: ['audio'],
+    });
     expect(info.payments.recipient).toBe(protocol.accounts[1]?.address);
     expect(info.payments.ticketParams.recipient).toBe(protocol.accounts[1]?.address);
     expect(info.payments.upfrontSeconds).toBe(2);

@@ -28,6 +28,9 @@ describe('OrchestratorPool', () => {
       const views = pool.list();
       expect(views.find((v) => v.url === full.url)?.freeSessions).toBe(0);
       expect(views.find((v) => v.url === a.url)?.pipelines).toContain('invert');
+      // Offers say what each pipeline processes, as the orchestrators' /info does.
+      const media = Object.fromEntries(pool.pipelines().map((p) => [p.name, p.media]));
+      expect(media).toMatchObject({ invert: ['video'], 'noise-suppression': ['audio'] });
       expect(views.every((v) => typeof v.rttMs === 'number')).toBe(true);
     } finally {
       pool.close();

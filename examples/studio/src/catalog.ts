@@ -1,8 +1,9 @@
-import { type PipelineOffer, parsePipelineOfferList } from '@peerframe/wire';
+import { type PipelineOffer, parsePipelineOfferList, pipelineMedia } from '@peerframe/wire';
 
 /**
  * The pipelines the network offers now, from the gateway's `GET /pipelines` (checked, schemas
- * included): installed pipelines appear as soon as an orchestrator offers them. `problem` says
+ * included): installed pipelines appear as soon as an orchestrator offers them, those with video
+ * (the studio publishes video). `problem` says
  * why the list is empty, in words.
  */
 export async function loadPipelines(
@@ -19,7 +20,10 @@ export async function loadPipelines(
   }
   try {
     if (!res.ok) throw new Error(`it answered ${res.status}`);
-    const { pipelines } = parsePipelineOfferList(await res.json());
+    // The studio publishes video: pipelines that process audio only are not offered (yet).
+    const pipelines = parsePipelineOfferList(await res.json()).pipelines.filter((p) =>
+      pipelineMedia(p).includes('video'),
+    );
     return {
       pipelines,
       problem:

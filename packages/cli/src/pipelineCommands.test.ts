@@ -2,6 +2,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shippedPipelinesDir } from '@peerframe/pipelines';
+import { loadInstalledPipelines, manifestPipelineDescriptor } from '@peerframe/pipelines/manifest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runPipelineCommand } from './pipelineCommands.ts';
 
@@ -66,6 +67,31 @@ describe('peerframe pipeline', () => {
       join(root, 'p2'),
     ]);
     expect(fromTarball.code).toBe(0);
+  });
+
+  it('validates, packs and installs an audio pipeline the same way', async () => {
+    const voicePitch = join(root, 'voice-pitch');
+    await cp(join(shippedPipelinesDir, 'voice-pitch'), voicePitch, { recursive: true });
+    expect(await run(['validate', voicePitch])).toMatchObject({ code: 0, err: '' });
+    const workflow = join(voicePitch, 'workflow.json');
+    expect(await run(['validate', workflow])).toMatchObject({
+      code: 0,
+      out: `${workflow} is a valid workflow: audio: 3 nodes, 3 run per audio frame\n`,
+    });
+    expect((await run(['pack', voicePitch, '--out', join(root, 'out')])).code).toBe(0);
+    const dir = join(root, 'pipelines');
+    const tarball = join(root, 'out', 'voice-pitch-1.0.0.tgz');
+    expect((await run(['install', tarball, '--dir', dir])).code).toBe(0);
+    const [installed] = await loadInstalledPipelines(dir);
+    if (installed === undefined) throw new Error('voice-pitch was not installed');
+    const descriptor = manifestPipelineDescriptor(installed);
+    expect(descriptor.media).toEqual(['audio']);
+    const pipeline = await descriptor.createAudio?.({ semitones: -3 });
+    try {
+      expect(pipeline?.latencyUs).toBeCloseTo(42_666.67, 1);
+    } finally {
+      await pipeline?.close();
+    }
   });
 
   it('refuses a wrong model hash with a clear message and exit code 1', async () => {

@@ -16,8 +16,8 @@ import {
   packPipeline,
   publishPipeline,
   resolveFromRegistry,
-  validateWorkflow,
 } from '@peerframe/pipelines';
+import { validatePipelineWorkflow } from '@peerframe/pipelines/audio';
 import { manifestFileName } from '@peerframe/pipelines/manifest';
 import { ScaffoldTargetNotEmptyError, scaffoldPipeline } from './pipelineScaffold.ts';
 
@@ -111,10 +111,15 @@ export async function runPipelineCommand(
           const nodes = existsSync(join(packageDir, manifestFileName))
             ? (await loadPipelineDirectory(packageDir, loadOptions)).registry
             : registry;
-          const validated = validateWorkflow(workflow, nodes);
-          output.out(
-            `${target} is a valid workflow: ${validated.nodes.size} nodes, ${validated.order.length} run per frame\n`,
-          );
+          // Each medium it has (video, audio or both) is checked.
+          const { video, audio } = validatePipelineWorkflow(workflow, nodes);
+          const halves = [
+            ...(video ? [`${video.nodes.size} nodes, ${video.order.length} run per frame`] : []),
+            ...(audio
+              ? [`audio: ${audio.nodes.size} nodes, ${audio.order.length} run per audio frame`]
+              : []),
+          ];
+          output.out(`${target} is a valid workflow: ${halves.join('; ')}\n`);
           return 0;
         }
         const loaded = await loadPipelineDirectory(target, { ...loadOptions, fetchModels: true });

@@ -1,9 +1,10 @@
 import { BaseError, createLogger, HttpError, type Logger } from '@peerframe/core';
-import type {
-  OrchestratorInfo,
-  OrchestratorView,
-  PipelineEntryState,
-  PipelineOffer,
+import {
+  type OrchestratorInfo,
+  type OrchestratorView,
+  type PipelineEntryState,
+  type PipelineOffer,
+  pipelineMedia,
 } from '@peerframe/wire';
 import { ChainDiscovery, type ChainDiscoveryOptions } from './discoverOrchestrators.ts';
 import { PaymentError } from './GatewayPayments.ts';
@@ -258,6 +259,7 @@ export class OrchestratorPool {
             paramsSchema: p.paramsSchema,
             priceWeiPerSecond: price.toString(),
             orchestrators: 1,
+            media: [...pipelineMedia(p)],
           });
           continue;
         }

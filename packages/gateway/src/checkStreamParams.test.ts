@@ -1,4 +1,5 @@
 import {
+  type MediaKind,
   type OrchestratorInfo,
   type PipelineParamsSchema,
   parseOrchestratorInfo,
@@ -6,12 +7,22 @@ import {
 import { describe, expect, it } from 'vitest';
 import { checkStreamParams } from './checkStreamParams.ts';
 
-/** An orchestrator's `/info` offering one pipeline, `tint`, with this schema (checked). */
-const info = (paramsSchema: PipelineParamsSchema): OrchestratorInfo =>
+/**
+ * An orchestrator's `/info` offering one pipeline, `tint`, with this schema (checked), processing
+ * `media` (absent: not said, as older nodes do).
+ */
+const info = (paramsSchema: PipelineParamsSchema, media?: MediaKind[]): OrchestratorInfo =>
   parseOrchestratorInfo({
     draining: false,
     pipelines: [
-      { name: 'tint', description: '', state: 'ready', paramsSchema, priceWeiPerSecond: '0' },
+      {
+        name: 'tint',
+        description: '',
+        state: 'ready',
+        paramsSchema,
+        priceWeiPerSecond: '0',
+        ...(media === undefined ? {} : { media }),
+      },
     ],
     capacity: { maxSessions: 1, activeSessions: 0, freeSessions: 1 },
     payments: null,
@@ -46,6 +57,20 @@ describe('checkStreamParams', () => {
       status: 400,
       code: 'unknown_pipeline',
     });
+  });
+
+  it('refuses a pipeline without video (streams carry video), before its params', () => {
+    expect(
+      refusal(() => checkStreamParams(info(schema, ['audio']), 'tint', { amount: 2 })),
+    ).toEqual({
+      status: 400,
+      code: 'pipeline_media_unsupported',
+      shortMessage: 'The tint pipeline processes audio, not video',
+    });
+    for (const media of [['video'], ['video', 'audio'], undefined] as const) {
+      const offered = info(schema, media === undefined ? undefined : [...media]);
+      expect(refusal(() => checkStreamParams(offered, 'tint', { amount: 1 }))).toBeUndefined();
+    }
   });
 
   it('takes valid params, leaves patterns to the orchestrator', () => {

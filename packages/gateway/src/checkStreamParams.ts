@@ -6,12 +6,14 @@ import {
   type ParamSpec,
   type PipelineParams,
   type PipelineParamsSchema,
+  pipelineMedia,
   validatePipelineParams,
 } from '@peerframe/wire';
 
 /**
  * Checks a stream's pipeline and params against what one orchestrator's `/info` says it takes,
  * with the orchestrator's own rules and errors (400 `unknown_pipeline`, 400
+ * `pipeline_media_unsupported` for a pipeline without video, since streams carry video, 400
  * `invalid_pipeline_params` naming the param and its limit), so a stream it would refuse is
  * refused before anything is paid to it. The schema was checked to be one when `/info` was read
  * (`parseOrchestratorInfo`: a malformed one is the orchestrator's 502).
@@ -32,6 +34,14 @@ export function checkStreamParams(
       400,
       'unknown_pipeline',
       `Unknown pipeline "${pipeline}"; known pipelines: ${info.pipelines.map((p) => p.name).join(', ') || 'none'}`,
+    );
+  }
+  const media = pipelineMedia(offer);
+  if (!media.includes('video')) {
+    throw new HttpError(
+      400,
+      'pipeline_media_unsupported',
+      `The ${pipeline} pipeline processes ${media.join(' and ')}, not video`,
     );
   }
   const schema = offer.paramsSchema;

@@ -14,7 +14,7 @@ import {
 } from '@peerframe/core/http';
 import { parseSdp } from '@peerframe/core/sdp';
 import { selectVideoCodec } from '@peerframe/core/videoCodec';
-import type { PipelineRegistry } from '@peerframe/pipelines';
+import { PipelineMediaError, type PipelineRegistry } from '@peerframe/pipelines';
 import {
   type CreateSessionResponse,
   type OkResponse,
@@ -24,6 +24,7 @@ import {
   type OrchestratorSessionView,
   parseCreateSessionRequest,
   parseParamsUpdateRequest,
+  pipelineMedia,
 } from '@peerframe/wire';
 import {
   createOrchestratorPipelines,
@@ -234,6 +235,7 @@ export class OrchestratorServer {
           state: pipeline.state,
           ...(error ? { error: { ...error } } : {}),
           paramsSchema: pipeline.paramsSchema,
+          media: [...pipeline.media],
           priceWeiPerSecond: (this.payments?.priceOf(name) ?? 0n).toString(),
         };
       }),
@@ -382,7 +384,9 @@ export class OrchestratorServer {
         `All ${this.#options.maxSessions} sessions are in use`,
       );
     }
-    this.#registry.get(body.pipeline);
+    // Sessions carry video: a pipeline without a video part is refused before any payment.
+    const media = pipelineMedia(this.#registry.get(body.pipeline));
+    if (!media.includes('video')) throw new PipelineMediaError(body.pipeline, 'video', media);
     this.#pending++;
     const id = randomUUID();
     let session: OrchestratorSession;

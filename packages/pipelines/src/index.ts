@@ -1,10 +1,24 @@
 /**
  * `@peerframe/pipelines`: what nodes, tools and tests outside this package use. Everything else
- * sits behind a subpath, one per room of `src/`: `/frames`, `/pipeline`, `/workflow`, `/nodes`,
- * `/graphs`, `/onnx`, `/tflite`, `/models`, `/manifest`.
+ * sits behind a subpath, one per room of `src/`: `/frames`, `/audio`, `/pipeline`, `/workflow`,
+ * `/nodes`, `/graphs`, `/onnx`, `/tflite`, `/models`, `/manifest`.
  */
 
 // Frames and the pipeline contract (the orchestrator's media engine).
+export {
+  type AudioFrame,
+  type AudioFrameF32,
+  type AudioFrameS16,
+  type AudioSampleFormat,
+  audioFrameDurationUs,
+  audioSamplesPerChannel,
+  maxAudioChannels,
+  maxAudioFrameMs,
+  opusSampleRateHz,
+  samplesPer10Ms,
+} from './frames/AudioFrame.ts';
+export { assertAudioFrame } from './frames/assertAudioFrame.ts';
+export { audioFrameInFormat, audioFrameToF32 } from './frames/convertAudioFrame.ts';
 export { type Frame, type FrameFormat, i420ByteLength, i420Planes } from './frames/Frame.ts';
 export { solidI420Frame } from './frames/solidI420Frame.ts';
 // Pipeline packages (`peerframe pipeline …`), installed pipelines and the shipped pipelines.
@@ -29,6 +43,7 @@ export {
   loadShippedPipeline,
   pipelineTemplateDir,
   type ShippedPipelineName,
+  shippedAudioPipelineNames,
   shippedPipelineNames,
   shippedPipelinesDir,
 } from './manifest/shippedPipelines.ts';
@@ -48,9 +63,15 @@ export {
 export { type CudaProviderInstall, installCudaProvider } from './onnx/installCudaProvider.ts';
 export { OnnxSession } from './onnx/OnnxSession.ts';
 export {
+  type AudioPipeline,
+  type MediaKind,
+  pipelineMedia,
+} from './pipeline/AudioPipeline.ts';
+export {
   DuplicatePipelineError,
   InvalidFrameError,
   PipelineClosedError,
+  PipelineMediaError,
   UnknownPipelineError,
 } from './pipeline/errors.ts';
 export type {

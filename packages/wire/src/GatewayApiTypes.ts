@@ -1,4 +1,5 @@
 import type { StreamState } from './ControlChannelTypes.ts';
+import type { MediaKind } from './MediaKind.ts';
 import type { PipelineParamsSchema } from './PipelineParamsSchema.ts';
 
 /**
@@ -35,6 +36,11 @@ export type PipelineOffer = {
   priceWeiPerSecond: string;
   /** How many orchestrators offer it. */
   orchestrators: number;
+  /**
+   * What it processes: `['video']`, `['audio']` or both. Absent (gateways from before audio
+   * pipelines): video; read it with `pipelineMedia`.
+   */
+  media?: MediaKind[];
 };
 
 export type PipelineOfferList = { pipelines: PipelineOffer[] };

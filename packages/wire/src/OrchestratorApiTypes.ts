@@ -1,4 +1,5 @@
 import type { FrameTimingRecord, VideoCodecName } from '@peerframe/core/browser';
+import type { MediaKind } from './MediaKind.ts';
 import type { PaymentJson, PaymentTerms } from './PaymentJsonTypes.ts';
 import type { PipelineParams, PipelineParamsSchema } from './PipelineParamsSchema.ts';
 
@@ -83,6 +84,11 @@ export type OrchestratorPipeline = {
   error?: { code: string; message: string };
   /** What each param takes (type, default, limits), for validation and UIs. */
   paramsSchema: PipelineParamsSchema;
+  /**
+   * What it processes: `['video']`, `['audio']` or both. Absent (nodes from before audio
+   * pipelines): video; read it with `pipelineMedia`.
+   */
+  media?: MediaKind[];
   /** Decimal wei per second ("0" when the node takes no payments). */
   priceWeiPerSecond: string;
 };

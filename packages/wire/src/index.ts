@@ -40,6 +40,7 @@ export type {
   StreamStatsList,
 } from './GatewayApiTypes.ts';
 export { whipAnswerHeaders } from './GatewayApiTypes.ts';
+export { type MediaKind, mediaKinds, pipelineMedia } from './MediaKind.ts';
 export type {
   CodecImplementation,
   CreateSessionRequest,

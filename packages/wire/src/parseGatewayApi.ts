@@ -1,4 +1,5 @@
 import type { PipelineOffer, PipelineOfferList } from './GatewayApiTypes.ts';
+import { parseMediaKinds } from './MediaKind.ts';
 import { parsePipelineParamsSchema } from './PipelineParamsSchema.ts';
 import { WireReader } from './WireReader.ts';
 
@@ -16,5 +17,6 @@ function parsePipelineOffer(offer: WireReader): PipelineOffer {
   parsePipelineParamsSchema(offer.value.paramsSchema, offer.at('paramsSchema'));
   offer.decimal('priceWeiPerSecond');
   offer.number('orchestrators', { integer: true, min: 1 });
+  parseMediaKinds(offer);
   return offer.value as PipelineOffer;
 }

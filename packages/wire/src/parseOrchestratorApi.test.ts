@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pipelineMedia } from './MediaKind.ts';
 import {
   parseCreateSessionRequest,
   parseCreateSessionResponse,
@@ -28,6 +29,15 @@ function info(): Record<string, unknown> {
             description: 'm',
           },
         },
+        media: ['video'],
+        priceWeiPerSecond: '1000000000',
+      },
+      {
+        name: 'noise-suppression',
+        description: 'Removes background noise from voice',
+        state: 'ready',
+        paramsSchema: {},
+        media: ['audio'],
         priceWeiPerSecond: '1000000000',
       },
       {
@@ -55,7 +65,11 @@ function info(): Record<string, unknown> {
     },
     payments: {
       recipient: address,
-      priceWeiPerSecond: { 'background-blur': '1000000000', broken: '0' },
+      priceWeiPerSecond: {
+        'background-blur': '1000000000',
+        'noise-suppression': '1000000000',
+        broken: '0',
+      },
       upfrontSeconds: 10,
       graceMs: 3000,
       ticketParams: {
@@ -89,7 +103,13 @@ describe('parseOrchestratorInfo', () => {
       region: 'eu-west',
     };
     const parsed = parseOrchestratorInfo(answer);
-    expect(parsed.pipelines.map((p) => p.name)).toEqual(['background-blur', 'broken']);
+    expect(parsed.pipelines.map((p) => p.name)).toEqual([
+      'background-blur',
+      'noise-suppression',
+      'broken',
+    ]);
+    // What each pipeline processes; an entry that does not say (an older node's) is video.
+    expect(parsed.pipelines.map(pipelineMedia)).toEqual([['video'], ['audio'], ['video']]);
     expect(parsed).toMatchObject({ region: 'eu-west' });
     expect(parsed.pipelines[0]).toMatchObject({ version: '1.2.0' });
     expect(parsed.media?.decoders.H264).toEqual({ name: 'h264_cuvid', hardware: true });
@@ -111,7 +131,7 @@ describe('parseOrchestratorInfo', () => {
     if (first) first.executionProviders = ['cpu'];
     expect(parseOrchestratorInfo(installed)).toMatchObject({
       executionProvider: { selected: 'cpu' },
-      pipelines: [{ models: [{ name: 'curve' }], executionProviders: ['cpu'] }, {}],
+      pipelines: [{ models: [{ name: 'curve' }], executionProviders: ['cpu'] }, {}, {}],
     });
     expect(parseOrchestratorInfo(infoWith(['payments'], null)).payments).toBeNull();
     expect(
@@ -155,9 +175,21 @@ describe('parseOrchestratorInfo', () => {
     ],
     [['pipelines', 0, 'version'], 1, 'info.pipelines[0].version must be a string, got 1'],
     [
-      ['pipelines', 1, 'error', 'code'],
+      ['pipelines', 2, 'error', 'code'],
       null,
-      'info.pipelines[1].error.code must be a string, got null',
+      'info.pipelines[2].error.code must be a string, got null',
+    ],
+    [['pipelines', 1, 'media'], 'audio', 'info.pipelines[1].media must be an array, got "audio"'],
+    [
+      ['pipelines', 1, 'media', 1],
+      'midi',
+      'info.pipelines[1].media[1] must be "video" or "audio", got "midi"',
+    ],
+    [['pipelines', 1, 'media'], [], 'info.pipelines[1].media must list at least one media kind'],
+    [
+      ['pipelines', 1, 'media'],
+      ['audio', 'audio'],
+      'info.pipelines[1].media lists a media kind twice',
     ],
     [
       ['capacity', 'freeSessions'],

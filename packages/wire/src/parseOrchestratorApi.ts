@@ -1,5 +1,6 @@
 import { videoCodecNames } from '@peerframe/core/browser';
 import { WireFormatError } from './errors.ts';
+import { parseMediaKinds } from './MediaKind.ts';
 import type {
   CreateSessionRequest,
   CreateSessionResponse,
@@ -180,6 +181,7 @@ function parseOrchestratorPipeline(pipeline: WireReader): OrchestratorPipeline {
     error.string('message', { maxLength: 4096 });
   });
   parsePipelineParamsSchema(pipeline.value.paramsSchema, pipeline.at('paramsSchema'));
+  parseMediaKinds(pipeline);
   pipeline.decimal('priceWeiPerSecond');
   return pipeline.value as OrchestratorPipeline;
 }

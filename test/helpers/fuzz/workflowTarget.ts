@@ -64,6 +64,12 @@ const classTypes = [
   'BlazeFaceDetector',
   'DrawDetections',
   'LoadImage',
+  // Audio nodes: in a video workflow they must be refused by socket type, never crash a plan.
+  'LoadAudioTensor',
+  'SaveAudioTensor',
+  'PitchShifter',
+  'NoiseSuppression',
+  'AudioGain',
 ];
 
 /** LoadTensor → `length` random image nodes → SaveTensor, literals given or left to defaults. */

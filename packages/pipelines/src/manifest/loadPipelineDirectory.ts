@@ -7,20 +7,23 @@ import {
   type PipelineParamsOf,
   type PipelineParamsSchema,
 } from '@peerframe/wire';
+import { AudioWorkflowPipeline } from '../audio/AudioWorkflowPipeline.ts';
 import { sha256Hex } from '../models/ModelCache.ts';
 import { readVerifiedFile } from '../models/ModelFile.ts';
 import { ModelStore } from '../models/ModelStore.ts';
 import type { VerifiedModelRef } from '../models/VerifiedModelRef.ts';
 import { onnxModelNode } from '../nodes/OnnxModel.ts';
+import { PipelineMediaError } from '../pipeline/errors.ts';
 import type { PipelineDescriptor } from '../pipeline/Pipeline.ts';
 import { defaultNodeRegistry } from '../workflow/defaultNodeRegistry.ts';
 import type { NodeRegistry } from '../workflow/NodeRegistry.ts';
-import { validateWorkflow } from '../workflow/validateWorkflow.ts';
+import { validatePipelineWorkflow } from '../workflow/validatePipelineWorkflow.ts';
 import {
   applyWorkflowParams,
   WorkflowPipeline,
   type WorkflowPipelineDefinition,
   type WorkflowPipelineOptions,
+  workflowFor,
 } from '../workflow/WorkflowPipeline.ts';
 import type { NodeDefinition, Workflow } from '../workflow/WorkflowTypes.ts';
 import { InvalidPipelineManifestError } from './errors.ts';
@@ -228,21 +231,28 @@ function buildLoadedPipeline(
   let workflow: WorkflowPipelineDefinition['workflow'];
   if (typeof manifest.workflow === 'string') {
     workflow = readJson(dir, manifest.workflow, where) as Workflow;
-    validateWorkflow(applyWorkflowParams(workflow, bindings, defaults), registry);
+    validatePipelineWorkflow(applyWorkflowParams(workflow, bindings, defaults), registry);
   } else if ('param' in manifest.workflow) {
     // The workflow is the param's value (validated when a pipeline applies it); the default here.
     const param = manifest.workflow.param;
-    validateWorkflow(defaults[param], registry);
+    validatePipelineWorkflow(defaults[param], registry);
     workflow = (params: PipelineParamsOf<PipelineParamsSchema>) => params[param] as Workflow;
   } else {
     const { switch: param, cases } = manifest.workflow;
     const byValue: Record<string, Workflow> = {};
+    const caseMedia = new Set<string>();
     for (const [value, path] of Object.entries(cases)) {
       byValue[value] = readJson(dir, path, where) as Workflow;
-      validateWorkflow(
+      const { media } = validatePipelineWorkflow(
         applyWorkflowParams(byValue[value], bindings, { ...defaults, [param]: value }),
         registry,
       );
+      caseMedia.add(media.join());
+    }
+    if (caseMedia.size > 1) {
+      throw new InvalidPipelineManifestError(where, [
+        `workflow.cases must all process the same media; they process ${[...caseMedia].join(' / ')}`,
+      ]);
     }
     workflow = (params: PipelineParamsOf<PipelineParamsSchema>) =>
       applyWorkflowParams(byValue[params[param] as string] ?? {}, bindings, params);
@@ -343,7 +353,11 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** A registry entry for a loaded pipeline: each `create` checks the model hashes first. */
+/**
+ * A registry entry for a loaded pipeline: each `create` checks the model hashes first. Its
+ * `media` are its workflow's: `create` builds the video half (`WorkflowPipeline`), `createAudio`
+ * the audio half (`AudioWorkflowPipeline`); asking for media it lacks throws `PipelineMediaError`.
+ */
 export function manifestPipelineDescriptor(
   loaded: LoadedPipeline,
   options: WorkflowPipelineOptions = {},
@@ -353,13 +367,33 @@ export function manifestPipelineDescriptor(
     registry: loaded.registry,
     models: loaded.models,
   });
+  const defaults = defaultPipelineParams(loaded.definition.paramsSchema ?? {});
+  const { media } = validatePipelineWorkflow(
+    workflowFor(loaded.definition, defaults),
+    loaded.registry,
+  );
+  const audioOptions = {
+    registry: loaded.registry,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  };
   return {
     ...descriptor,
+    media,
     version: loaded.manifest.version,
     models: Object.entries(loaded.models).map(([name, { sha256 }]) => ({ name, sha256 })),
     create: async (params, hooks) => {
+      if (!media.includes('video'))
+        throw new PipelineMediaError(loaded.manifest.name, 'video', media);
       await verifyPipelineModels(loaded);
       return descriptor.create(params, hooks);
     },
+    ...(media.includes('audio')
+      ? {
+          createAudio: async (params, hooks) => {
+            await verifyPipelineModels(loaded);
+            return AudioWorkflowPipeline.create(loaded.definition, audioOptions, params, hooks);
+          },
+        }
+      : {}),
   };
 }

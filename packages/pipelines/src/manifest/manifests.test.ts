@@ -27,7 +27,11 @@ import {
   publishPipeline,
   resolveFromRegistry,
 } from './pipelinePackages.ts';
-import { loadShippedPipeline, shippedPipelineNames } from './shippedPipelines.ts';
+import {
+  loadShippedPipeline,
+  shippedAudioPipelineNames,
+  shippedPipelineNames,
+} from './shippedPipelines.ts';
 import { readTarGz, writeTarGz } from './tarball.ts';
 
 const sessionOptions = { intraOpNumThreads: 1 };
@@ -43,8 +47,9 @@ async function using<T>(pipeline: Pipeline, use: (p: Pipeline) => Promise<T>): P
 describe('shipped pipeline manifests', () => {
   it('are what the default registry runs, in its order, each with its manifest params', () => {
     const registry = defaultPipelineRegistry();
-    expect(registry.names()).toEqual([...shippedPipelineNames]);
-    for (const name of shippedPipelineNames) {
+    const shipped = [...shippedPipelineNames, ...shippedAudioPipelineNames];
+    expect(registry.names()).toEqual(shipped);
+    for (const name of shipped) {
       const loaded = loadShippedPipeline(name);
       expect(loaded.manifest).toMatchObject({
         name,

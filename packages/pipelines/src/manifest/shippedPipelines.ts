@@ -22,7 +22,12 @@ export const shippedPipelineNames = [
   'comfyui',
 ] as const;
 
-export type ShippedPipelineName = (typeof shippedPipelineNames)[number];
+/** The audio pipelines this package ships, registered after the video ones. */
+export const shippedAudioPipelineNames = ['noise-suppression', 'voice-pitch', 'gain'] as const;
+
+export type ShippedPipelineName =
+  | (typeof shippedPipelineNames)[number]
+  | (typeof shippedAudioPipelineNames)[number];
 
 /** The folder of the shipped pipeline manifests (in the package, beside `src` and `dist`). */
 export const shippedPipelinesDir = fileURLToPath(new URL('../../pipelines/', import.meta.url));

@@ -1,10 +1,12 @@
 import type {
   ExecutionProviderName,
+  MediaKind,
   PipelineModelInfo,
   PipelineParams,
   PipelineParamsSchema,
 } from '@peerframe/wire';
 import type { Frame } from '../frames/Frame.ts';
+import type { AudioPipeline } from './AudioPipeline.ts';
 
 /**
  * Live parameters of a pipeline, and a model file it runs as `/info` lists it
@@ -51,6 +53,16 @@ export type PipelineDescriptor = {
   readonly models?: readonly PipelineModelInfo[];
   /** The params `create` and `update` take: type, default, limits, description (for UIs). */
   readonly paramsSchema: PipelineParamsSchema;
-  /** Builds a ready pipeline (models loaded and warmed up). */
+  /**
+   * What it processes: video frames (`create`), audio frames (`createAudio`), or both (one
+   * instance of each per stream, sharing the params). Default `['video']`.
+   */
+  readonly media?: readonly MediaKind[];
+  /**
+   * Builds a ready pipeline (models loaded and warmed up). A pipeline without video refuses with
+   * `PipelineMediaError`.
+   */
   create(params: PipelineParams, hooks?: PipelineCreateHooks): Promise<Pipeline>;
+  /** Builds its ready audio part; present when `media` includes `'audio'`. */
+  createAudio?(params: PipelineParams, hooks?: PipelineCreateHooks): Promise<AudioPipeline>;
 };

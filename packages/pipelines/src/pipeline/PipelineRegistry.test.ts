@@ -19,6 +19,9 @@ const shippedOrder = [
   'face-boxes',
   'background-replace',
   'comfyui',
+  'noise-suppression',
+  'voice-pitch',
+  'gain',
 ];
 const shipped = (name: 'passthrough' | 'sketch') =>
   manifestPipelineDescriptor(loadShippedPipeline(name), { sessionOptions });
@@ -43,7 +46,7 @@ describe('PipelineRegistry', () => {
     const registry = defaultPipelineRegistry();
     expect(() => registry.get('sepia')).toThrow(UnknownPipelineError);
     expect(() => registry.get('sepia')).toThrow(
-      'Unknown pipeline "sepia"; known pipelines: passthrough, invert, background-blur, sketch, toon, color-grade, pixelate, face-boxes, background-replace, comfyui',
+      'Unknown pipeline "sepia"; known pipelines: passthrough, invert, background-blur, sketch, toon, color-grade, pixelate, face-boxes, background-replace, comfyui, noise-suppression, voice-pitch, gain',
     );
     await expect(registry.create('sepia')).rejects.toMatchObject({
       code: 'unknown_pipeline',
@@ -156,6 +159,7 @@ describe('PipelineRegistry states', () => {
         description: 'never loads',
         state: 'error',
         paramsSchema: {},
+        media: ['video'],
         error: { code: 'invalid_pipeline_params', message: 'no model here' },
       },
     ]);

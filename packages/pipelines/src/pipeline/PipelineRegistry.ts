@@ -1,16 +1,29 @@
 import { createLogger, type Logger } from '@peerframe/core';
-import type {
-  ExecutionProviderName,
-  PipelineEntryState,
-  PipelineParamsSchema,
+import {
+  type ExecutionProviderName,
+  type MediaKind,
+  type PipelineEntryState,
+  type PipelineParamsSchema,
+  pipelineMedia,
 } from '@peerframe/wire';
 import { manifestPipelineDescriptor } from '../manifest/loadPipelineDirectory.ts';
-import { loadShippedPipeline, shippedPipelineNames } from '../manifest/shippedPipelines.ts';
+import {
+  loadShippedPipeline,
+  shippedAudioPipelineNames,
+  shippedPipelineNames,
+} from '../manifest/shippedPipelines.ts';
 import { defaultNodeRegistry } from '../workflow/defaultNodeRegistry.ts';
 import type { WorkflowPipelineOptions } from '../workflow/WorkflowPipeline.ts';
-import { DuplicatePipelineError, PipelineClosedError, UnknownPipelineError } from './errors.ts';
+import type { AudioPipeline } from './AudioPipeline.ts';
+import {
+  DuplicatePipelineError,
+  PipelineClosedError,
+  PipelineMediaError,
+  UnknownPipelineError,
+} from './errors.ts';
 import type {
   Pipeline,
+  PipelineCreateHooks,
   PipelineDescriptor,
   PipelineModelInfo,
   PipelineParams,
@@ -34,6 +47,8 @@ export type PipelineDescription = {
   readonly models?: readonly PipelineModelInfo[];
   readonly state: PipelineEntryState;
   readonly paramsSchema: PipelineParamsSchema;
+  /** What it processes: `['video']`, `['audio']` or both. */
+  readonly media: readonly MediaKind[];
   /** The execution providers its sessions ran on when it was last warmed (`ready` only). */
   readonly executionProviders?: readonly ExecutionProviderName[];
   /** Why it is in `error`. */
@@ -47,6 +62,8 @@ type Entry = {
   executionProviders?: readonly ExecutionProviderName[];
   /** A warmed instance (default params) waiting for the next `create`. */
   spare?: Promise<Pipeline>;
+  /** A warmed audio instance waiting for the next `createAudio`. */
+  audioSpare?: Promise<AudioPipeline>;
   /** Set once `unregister` took it out: a warmup still running closes what it made. */
   removed?: boolean;
 };
@@ -109,11 +126,16 @@ export class PipelineRegistry {
     this.#entries.delete(name);
     entry.removed = true;
     entry.state = 'closed';
-    const spare = entry.spare;
+    const spares = [entry.spare, entry.audioSpare];
     delete entry.spare;
-    await spare?.then(
-      (pipeline) => pipeline.close(),
-      () => undefined,
+    delete entry.audioSpare;
+    await Promise.all(
+      spares.map((spare) =>
+        spare?.then(
+          (pipeline) => pipeline.close(),
+          () => undefined,
+        ),
+      ),
     );
   }
 
@@ -149,6 +171,7 @@ export class PipelineRegistry {
       ...(descriptor.models === undefined ? {} : { models: descriptor.models }),
       state,
       paramsSchema: descriptor.paramsSchema,
+      media: pipelineMedia(descriptor),
       ...(state !== 'ready' || executionProviders === undefined ? {} : { executionProviders }),
       ...(error === undefined ? {} : { error }),
     }));
@@ -161,16 +184,30 @@ export class PipelineRegistry {
 
   /**
    * Loads and warms `names` (default: all), one after the other (they share a small machine),
-   * keeping a warmed instance of each. Resolves when all are `ready` or `error`; never rejects.
+   * keeping a warmed instance of each (of each medium it processes). Resolves when all are
+   * `ready` or `error`; never rejects.
    */
   async warmup(names: readonly string[] = this.names()): Promise<void> {
     for (const name of names) {
       // A pipeline unregistered meanwhile is skipped.
       const entry = this.#entries.get(name);
-      if (entry === undefined || entry.spare !== undefined || this.#closed) continue;
-      const spare = this.#prepare(entry);
-      entry.spare = spare;
-      await spare.catch(() => undefined);
+      if (entry === undefined) continue;
+      const media = pipelineMedia(entry.descriptor);
+      if (media.includes('video') && entry.spare === undefined && !this.#closed) {
+        const spare = this.#prepare(entry, (hooks) => entry.descriptor.create({}, hooks));
+        entry.spare = spare;
+        await spare.catch(() => undefined);
+      }
+      if (
+        media.includes('audio') &&
+        entry.audioSpare === undefined &&
+        !this.#closed &&
+        entry.removed !== true
+      ) {
+        const spare = this.#prepareAudio(entry);
+        entry.audioSpare = spare;
+        await spare.catch(() => undefined);
+      }
     }
   }
 
@@ -181,6 +218,8 @@ export class PipelineRegistry {
   async create(name: string, params: PipelineParams = {}): Promise<Pipeline> {
     if (this.#closed) throw new PipelineClosedError('registry');
     const entry = this.#entry(name);
+    const media = pipelineMedia(entry.descriptor);
+    if (!media.includes('video')) throw new PipelineMediaError(name, 'video', media);
     const spare = entry.spare;
     if (spare !== undefined) {
       delete entry.spare;
@@ -199,15 +238,45 @@ export class PipelineRegistry {
     return entry.descriptor.create(params);
   }
 
+  /**
+   * Builds a ready audio pipeline for a pipeline whose media include audio (else
+   * `PipelineMediaError`): the warmed instance when there is one (params applied with
+   * `update()`), else a new one.
+   */
+  async createAudio(name: string, params: PipelineParams = {}): Promise<AudioPipeline> {
+    if (this.#closed) throw new PipelineClosedError('registry');
+    const entry = this.#entry(name);
+    const media = pipelineMedia(entry.descriptor);
+    const createAudio = entry.descriptor.createAudio;
+    if (!media.includes('audio') || createAudio === undefined) {
+      throw new PipelineMediaError(name, 'audio', media);
+    }
+    const taken = entry.audioSpare;
+    delete entry.audioSpare; // before waiting: a concurrent call must not take the same one
+    const spare = await taken?.catch(() => undefined);
+    if (spare !== undefined) {
+      try {
+        if (Object.keys(params).length > 0) await spare.update(params);
+      } catch (error) {
+        entry.audioSpare = Promise.resolve(spare); // bad params: the spare is as it was
+        throw error;
+      }
+      if (this.#keepWarm && !this.#closed) this.#keepAudioWarm(entry);
+      return spare;
+    }
+    return createAudio(params);
+  }
+
   /** Closes the warmed instances; the registry creates nothing more. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const spares = [...this.#entries.values()].map((entry) => {
-      const spare = entry.spare;
+    const spares = [...this.#entries.values()].flatMap((entry) => {
+      const spares = [entry.spare, entry.audioSpare];
       delete entry.spare;
+      delete entry.audioSpare;
       entry.state = 'closed';
-      return spare?.then((pipeline) => pipeline.close());
+      return spares.map((spare) => spare?.then((pipeline) => pipeline.close()));
     });
     await Promise.allSettled(spares);
   }
@@ -219,11 +288,16 @@ export class PipelineRegistry {
   }
 
   /**
-   * Creates and warms an instance with default params. The first time, the entry's state follows
-   * (`loading` → `warming` → `ready` or `error`); a refill after a taken spare leaves a `ready`
-   * entry `ready` (sessions can be created all along) and only logs a failure.
+   * Creates and warms an instance with default params (`build`). The first time, the entry's
+   * state follows (`loading` → `warming` → `ready` or `error`); a refill after a taken spare
+   * leaves a `ready` entry `ready` (sessions can be created all along) and only logs a failure.
    */
-  async #prepare(entry: Entry): Promise<Pipeline> {
+  async #prepare<
+    P extends {
+      readonly executionProviders?: readonly ExecutionProviderName[];
+      close(): Promise<void>;
+    },
+  >(entry: Entry, build: (hooks: PipelineCreateHooks) => Promise<P>): Promise<P> {
     const first = entry.state !== 'ready';
     const setState = (state: PipelineEntryState) => {
       if (first && !this.#closed && entry.removed !== true) entry.state = state;
@@ -231,7 +305,7 @@ export class PipelineRegistry {
     setState('loading');
     if (first) delete entry.error;
     try {
-      const pipeline = await entry.descriptor.create({}, { onState: setState });
+      const pipeline = await build({ onState: setState });
       if (this.#closed || entry.removed === true) {
         await pipeline.close();
         throw new PipelineClosedError(this.#closed ? 'registry' : entry.descriptor.name);
@@ -260,10 +334,50 @@ export class PipelineRegistry {
     }
   }
 
+  /**
+   * Warms an audio instance. The entry's state follows it when the pipeline has no video (else the
+   * video instance's state is the entry's, and an audio failure is only logged).
+   */
+  #prepareAudio(entry: Entry): Promise<AudioPipeline> {
+    const createAudio = entry.descriptor.createAudio;
+    const build = (hooks: PipelineCreateHooks) =>
+      createAudio === undefined
+        ? Promise.reject(
+            new PipelineMediaError(entry.descriptor.name, 'audio', pipelineMedia(entry.descriptor)),
+          )
+        : createAudio({}, hooks);
+    if (!pipelineMedia(entry.descriptor).includes('video')) return this.#prepare(entry, build);
+    return build({}).then(
+      async (pipeline) => {
+        if (!this.#closed && entry.removed !== true) return pipeline;
+        await pipeline.close(); // closed or unregistered while it warmed: never handed out
+        throw new PipelineClosedError(this.#closed ? 'registry' : entry.descriptor.name);
+      },
+      (error: unknown) => {
+        if (!this.#closed && entry.removed !== true) {
+          this.#logger.error(
+            { err: error, pipeline: entry.descriptor.name },
+            'audio part failed to load',
+          );
+        }
+        throw error;
+      },
+    );
+  }
+
+  /** Warms the next audio spare in the background (after a taken one). */
+  #keepAudioWarm(entry: Entry): void {
+    const spare = this.#prepareAudio(entry);
+    entry.audioSpare = spare;
+    spare.catch(() => {
+      if (entry.audioSpare === spare) delete entry.audioSpare;
+    });
+  }
+
   /** Warms the next spare in the background (after a taken one), when asked to keep warm. */
   #refill(entry: Entry): void {
     if (!this.#keepWarm || this.#closed) return;
-    const spare = this.#prepare(entry);
+    const spare = this.#prepare(entry, (hooks) => entry.descriptor.create({}, hooks));
     entry.spare = spare;
     spare.catch(() => {
       if (entry.spare === spare) delete entry.spare;
@@ -288,7 +402,8 @@ export type DefaultPipelineRegistryOptions = PipelineRegistryOptions & {
  * A registry with the pipelines this package ships, each built from its manifest and ComfyUI
  * workflow in `pipelines/` (`shippedPipelineNames`, in that order): `passthrough`, `invert`,
  * `background-blur`, the procedural filters `sketch`, `toon`, `color-grade` and `pixelate`,
- * `face-boxes` and `background-replace`. A pipeline whose model package is not installed is
+ * `face-boxes` and `background-replace`; then the audio pipelines (`shippedAudioPipelineNames`):
+ * `noise-suppression`, `voice-pitch` and `gain`. A pipeline whose model package is not installed is
  * still listed; creating it fails with `InvalidPipelineManifestError` naming the package.
  */
 export function defaultPipelineRegistry(
@@ -302,7 +417,7 @@ export function defaultPipelineRegistry(
     allowMissingModels: true,
   };
   const registry = new PipelineRegistry(options);
-  for (const name of shippedPipelineNames) {
+  for (const name of [...shippedPipelineNames, ...shippedAudioPipelineNames]) {
     registry.register(
       manifestPipelineDescriptor(loadShippedPipeline(name, nodes), { ...options.workflows }),
     );

@@ -1,4 +1,5 @@
 import { BaseError, type BaseErrorOptions } from '@peerframe/core';
+import type { MediaKind } from '@peerframe/wire';
 
 /** A frame a pipeline cannot take: wrong format, size or byte length. Names the field and limit. */
 export class InvalidFrameError extends BaseError {
@@ -42,5 +43,21 @@ export class DuplicatePipelineError extends BaseError {
   constructor(pipelineName: string) {
     super('duplicate_pipeline', `A pipeline named "${pipelineName}" is already registered`);
     this.pipelineName = pipelineName;
+  }
+}
+
+/** A pipeline was asked for media it does not process (video from an audio-only one, or the reverse). */
+export class PipelineMediaError extends BaseError {
+  override name = 'PipelineMediaError';
+  readonly pipelineName: string;
+  readonly media: readonly MediaKind[];
+
+  constructor(pipelineName: string, asked: MediaKind, media: readonly MediaKind[]) {
+    super(
+      'pipeline_media_unsupported',
+      `The ${pipelineName} pipeline processes ${media.join(' and ')}, not ${asked}`,
+    );
+    this.pipelineName = pipelineName;
+    this.media = [...media];
   }
 }

@@ -107,6 +107,46 @@ export function applyWorkflowParams(
 }
 
 /**
+ * A definition's params for `params` (a full set: defaults filled in), after checking that every
+ * param of its schema is bound to a node input (`InvalidWorkflowError`) and that `params` fit the
+ * schema (`InvalidPipelineParamsError` naming the field and its limit).
+ */
+export function resolveWorkflowParams(
+  definition: WorkflowPipelineDefinition,
+  params: PipelineParams,
+): PipelineParamsOf<PipelineParamsSchema> {
+  const schema = definition.paramsSchema ?? {};
+  for (const name of Object.keys(schema)) {
+    if (
+      typeof definition.workflow !== 'function' &&
+      (definition.bindings?.[name]?.length ?? 0) === 0
+    ) {
+      throw new InvalidWorkflowError([
+        { code: 'missing_input', message: `Pipeline param "${name}" is bound to no node input` },
+      ]);
+    }
+  }
+  return validatePipelineParams(definition.name, schema, params, defaultPipelineParams(schema));
+}
+
+/**
+ * The workflow new params make, validated by `validate`; a workflow they make invalid is the
+ * params' fault: `InvalidPipelineParamsError` (with the workflow's issues as details).
+ */
+export function validateParamsWorkflow<W>(pipelineName: string, validate: () => W): W {
+  try {
+    return validate();
+  } catch (error) {
+    throw error instanceof InvalidWorkflowError
+      ? new InvalidPipelineParamsError(
+          `The ${pipelineName} params make an invalid workflow: ${error.summary ?? error.issues.map((i) => i.message).join('; ')}`,
+          { details: error.details, cause: error },
+        )
+      : error;
+  }
+}
+
+/**
  * Runs a workflow as a `Pipeline`: compiled once into a `WorkflowPlan`, warmed on a few grey
  * frames, then one plan run per frame. `update()` validates params against the schema, writes
  * them into the bound node inputs and applies them between two frames: live (new feeds) when
@@ -160,23 +200,7 @@ export class WorkflowPipeline implements Pipeline {
     params: PipelineParams = {},
     hooks: PipelineCreateHooks = {},
   ): Promise<WorkflowPipeline> {
-    const schema = definition.paramsSchema ?? {};
-    for (const name of Object.keys(schema)) {
-      if (
-        typeof definition.workflow !== 'function' &&
-        (definition.bindings?.[name]?.length ?? 0) === 0
-      ) {
-        throw new InvalidWorkflowError([
-          { code: 'missing_input', message: `Pipeline param "${name}" is bound to no node input` },
-        ]);
-      }
-    }
-    const resolved = validatePipelineParams(
-      definition.name,
-      schema,
-      params,
-      defaultPipelineParams(schema),
-    );
+    const resolved = resolveWorkflowParams(definition, params);
     const logger = (options.logger ?? createLogger('pipelines')).child({
       pipeline: definition.name,
     });
@@ -245,17 +269,9 @@ export class WorkflowPipeline implements Pipeline {
 
   async #build(current: Stage, next: PipelineParamsOf<PipelineParamsSchema>): Promise<Stage> {
     const registry = this.#options.registry ?? defaultNodeRegistry();
-    let validated: ReturnType<typeof validateWorkflow>;
-    try {
-      validated = validateWorkflow(workflowFor(this.#definition, next), registry);
-    } catch (error) {
-      throw error instanceof InvalidWorkflowError
-        ? new InvalidPipelineParamsError(
-            `The ${this.name} params make an invalid workflow: ${error.summary ?? error.issues.map((i) => i.message).join('; ')}`,
-            { details: error.details, cause: error },
-          )
-        : error;
-    }
+    const validated = validateParamsWorkflow(this.name, () =>
+      validateWorkflow(workflowFor(this.#definition, next), registry),
+    );
     if (current.plan.canApplyLive(validated)) {
       this.#logger.debug({ params: next }, 'params applied live');
       return { plan: current.plan.withLiterals(validated), params: next };

@@ -1,5 +1,6 @@
 import type { Logger } from '@peerframe/core';
 import type * as ort from 'onnxruntime-node';
+import type { AudioNodeDefinition } from '../audio/AudioNodeTypes.ts';
 import type { Frame } from '../frames/Frame.ts';
 import type { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
 import type { ExecutionProviderName, OnnxSessionOptions } from '../onnx/OnnxSession.ts';
@@ -25,6 +26,7 @@ export type Workflow = Readonly<Record<string, WorkflowNode>>;
 
 /** Types of node sockets. Links must join sockets of the same type. */
 export type SocketType =
+  | 'AUDIO'
   | 'IMAGE'
   | 'MASK'
   | 'TENSOR'
@@ -35,8 +37,8 @@ export type SocketType =
   | 'STRING'
   | 'BOOLEAN';
 
-/** Socket types that carry data between nodes (links only, never literals). */
-export type DataSocketType = 'IMAGE' | 'MASK' | 'TENSOR' | 'BOXES' | 'KEYPOINTS';
+/** Socket types that carry data between nodes (links only, never literals). AUDIO: audio frames. */
+export type DataSocketType = 'AUDIO' | 'IMAGE' | 'MASK' | 'TENSOR' | 'BOXES' | 'KEYPOINTS';
 
 /**
  * Socket types of literal values. A node output of one of these (`GetImageSize`'s width, a
@@ -249,4 +251,5 @@ export type NodeDefinition =
   | OnnxNodeDefinition
   | JsNodeDefinition
   | IoNodeDefinition
-  | ConstantNodeDefinition;
+  | ConstantNodeDefinition
+  | AudioNodeDefinition;

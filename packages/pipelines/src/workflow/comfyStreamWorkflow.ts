@@ -10,6 +10,45 @@ export const outputClassType = 'SaveTensor';
 export const maxOutputNodes = 3;
 
 /**
+ * The nodes a workflow is run from and to, for one medium, with ComfyStream's other names for
+ * them: `input` and `output` are PeerFrame's class types; the input is sought in `inputGroups`
+ * (the first group any node of the workflow belongs to; renamed `input`), outputs are the nodes
+ * of `outputs` (renamed `output`), at most `maxOutputs` of them.
+ */
+export type WorkflowIo = {
+  /** What flows through, as messages say it (`frame`, `audio`). */
+  readonly medium: string;
+  readonly input: string;
+  readonly output: string;
+  readonly inputGroups: readonly (readonly string[])[];
+  readonly outputs: readonly string[];
+  readonly maxOutputs: number;
+};
+
+/**
+ * Video workflows: the frame comes in at `LoadTensor` (ComfyStream's `PrimaryInputLoadImage`, or
+ * else a single `LoadImage`) and goes out of `SaveTensor` (`PreviewImage`, `SaveImage`).
+ */
+export const videoWorkflowIo: WorkflowIo = {
+  medium: 'frame',
+  input: inputClassType,
+  output: outputClassType,
+  inputGroups: [['PrimaryInputLoadImage'], [inputClassType, 'LoadImage']],
+  outputs: [outputClassType, 'PreviewImage', 'SaveImage'],
+  maxOutputs: maxOutputNodes,
+};
+
+/** Audio workflows (ComfyStream's): audio comes in at `LoadAudioTensor`, goes out of `SaveAudioTensor`. */
+export const audioWorkflowIo: WorkflowIo = {
+  medium: 'audio',
+  input: 'LoadAudioTensor',
+  output: 'SaveAudioTensor',
+  inputGroups: [['LoadAudioTensor']],
+  outputs: ['SaveAudioTensor'],
+  maxOutputs: 1,
+};
+
+/**
  * Whether a JSON object is a workflow in ComfyUI's UI format (what "Save" writes: a `nodes` list
  * and a `links` list) rather than the API format (nodes by id) that runs.
  */
@@ -27,70 +66,82 @@ export const uiFormatIssue: WorkflowIssue = {
 
 /** A workflow in PeerFrame's terms, after ComfyStream's conventions were applied. */
 export type NormalizedWorkflow = {
-  /** The nodes, input and output nodes renamed `LoadTensor` and `SaveTensor`. */
+  /** The nodes, input and output nodes renamed `io.input` and `io.output` (`LoadTensor`, `SaveTensor`). */
   readonly nodes: Map<string, WorkflowNode>;
-  /** The input frame node, when there is exactly one. */
+  /** The input node, when there is exactly one. */
   readonly inputNodeId: string | undefined;
-  /** Output nodes in id order: the first is the frame sent back; the others are not run. */
+  /** Output nodes in id order: the first is the one sent back; the others are not run. */
   readonly outputNodeIds: readonly string[];
   readonly issues: readonly WorkflowIssue[];
 };
 
 /**
- * Applies ComfyStream's prompt conventions, as its prompt conversion does: a
- * `PrimaryInputLoadImage` is the input frame (at most one); without one, a single `LoadImage`
- * or `LoadTensor` is; `PreviewImage` and `SaveImage` are outputs like `SaveTensor`. Inputs
- * PeerFrame has no use for are dropped from renamed nodes (`image`, `upload`, `filename_prefix`);
- * a `LoadTensor` keeps `timeout_seconds` (accepted, unused: frames are pushed). Up to
- * `maxOutputNodes` outputs are accepted; the one with the lowest id is the frame returned, the
- * others are validated but not run (the stream has one video track). A `LoadImage` that is not
- * the input stays as it is (PeerFrame loads still images with `LoadImagePpm`). Nodes no output
- * needs are left out, as ComfyUI leaves them (a node PeerFrame lacks among them is no problem).
+ * Applies ComfyStream's prompt conventions, as its prompt conversion does, for the medium of `io`
+ * (default video): a `PrimaryInputLoadImage` is the input frame (at most one); without one, a
+ * single `LoadImage` or `LoadTensor` is; `PreviewImage` and `SaveImage` are outputs like
+ * `SaveTensor`. Inputs PeerFrame has no use for are dropped from renamed nodes (`image`, `upload`,
+ * `filename_prefix`); a `LoadTensor` keeps `timeout_seconds` (accepted, unused: frames are
+ * pushed). Up to `maxOutputNodes` outputs are accepted; the one with the lowest id is the frame
+ * returned, the others are validated but not run (the stream has one video track). A `LoadImage`
+ * that is not the input stays as it is (PeerFrame loads still images with `LoadImagePpm`). Audio
+ * (`audioWorkflowIo`): one `LoadAudioTensor`, one `SaveAudioTensor`. Nodes no output needs are
+ * left out, as ComfyUI leaves them (a node PeerFrame lacks among them is no problem; so is the
+ * other medium's half of a workflow that has both).
  */
 export function normalizeComfyStreamWorkflow(
   nodes: ReadonlyMap<string, WorkflowNode>,
+  io: WorkflowIo = videoWorkflowIo,
 ): NormalizedWorkflow {
   const issues: WorkflowIssue[] = [];
-  const byClass = (...classTypes: string[]) =>
+  const byClass = (classTypes: readonly string[]) =>
     [...nodes]
       .filter(([, node]) => classTypes.includes(node.class_type))
       .map(([id]) => id)
       .sort(compareNodeIds);
-  const primary = byClass('PrimaryInputLoadImage');
-  const candidates = primary.length > 0 ? primary : byClass('LoadTensor', 'LoadImage');
+  const groups = io.inputGroups.map(byClass);
+  const found = groups.findIndex((ids) => ids.length > 0);
+  const group = found === -1 ? io.inputGroups.length - 1 : found;
+  const candidates = groups[group] ?? [];
   const normalized = new Map(nodes);
   if (candidates.length !== 1) {
-    const kinds =
-      primary.length > 0
-        ? 'PrimaryInputLoadImage'
-        : 'LoadTensor or LoadImage (or PrimaryInputLoadImage)';
+    const others = found === -1 ? io.inputGroups.slice(0, -1).flat() : [];
+    const kinds = `${io.inputGroups[group]?.join(' or ')}${others.length > 0 ? ` (or ${others.join(' or ')})` : ''}`;
     issues.push({
       code: 'input_node_count',
-      message: `A workflow needs exactly one input frame node, ${kinds}; found ${candidates.length}${candidates.length > 0 ? ` (${candidates.join(', ')})` : ''}`,
+      message: `A workflow needs exactly one input ${io.medium} node, ${kinds}; found ${candidates.length}${candidates.length > 0 ? ` (${candidates.join(', ')})` : ''}`,
     });
   }
   const inputNodeId = candidates.length === 1 ? candidates[0] : undefined;
   if (inputNodeId !== undefined) {
     const node = nodes.get(inputNodeId) as WorkflowNode;
-    if (node.class_type !== inputClassType) {
-      normalized.set(inputNodeId, { ...node, class_type: inputClassType, inputs: {} });
+    if (node.class_type !== io.input) {
+      normalized.set(inputNodeId, { ...node, class_type: io.input, inputs: {} });
     }
   }
-  const outputs = byClass(outputClassType, 'PreviewImage', 'SaveImage');
+  const outputs = byClass(io.outputs);
   for (const id of outputs) {
     const node = nodes.get(id) as WorkflowNode;
-    if (node.class_type === outputClassType) continue;
+    if (node.class_type === io.output) continue;
+    // ComfyUI's image outputs (`PreviewImage`, `SaveImage`): their `images` is SaveTensor's.
     const images = node.inputs?.images;
     normalized.set(id, {
       ...node,
-      class_type: outputClassType,
+      class_type: io.output,
       inputs: images === undefined ? {} : { images },
     });
   }
-  if (outputs.length === 0 || outputs.length > maxOutputNodes) {
+  if (outputs.length === 0 || outputs.length > io.maxOutputs) {
+    const kinds =
+      io.outputs.length > 1
+        ? `${io.outputs.slice(0, -1).join(', ')} or ${io.outputs.at(-1)}`
+        : io.output;
+    const needs =
+      io.maxOutputs === 1
+        ? `exactly one output ${io.medium} node, ${kinds}`
+        : `1 to ${io.maxOutputs} output nodes (${kinds})`;
     issues.push({
       code: 'output_node_count',
-      message: `A workflow needs 1 to ${maxOutputNodes} output nodes (SaveTensor, PreviewImage or SaveImage); found ${outputs.length}${outputs.length > 0 ? ` (${outputs.join(', ')})` : ''}`,
+      message: `A workflow needs ${needs}; found ${outputs.length}${outputs.length > 0 ? ` (${outputs.join(', ')})` : ''}`,
     });
   }
   // As ComfyUI, only what the outputs need counts: a node nothing uses (the LoadImage that fed a

@@ -1,3 +1,4 @@
+import { audioGainNode } from '../nodes/AudioGain.ts';
 import { blazeFaceDetectorNode } from '../nodes/BlazeFaceDetector.ts';
 import {
   backgroundColorNode,
@@ -22,13 +23,17 @@ import { imageSharpenNode } from '../nodes/ImageSharpen.ts';
 import { imageToMaskNode } from '../nodes/ImageToMask.ts';
 import { imageToTensorNode } from '../nodes/ImageToTensor.ts';
 import { invertMaskNode } from '../nodes/InvertMask.ts';
+import { loadAudioTensorNode } from '../nodes/LoadAudioTensor.ts';
 import { loadImagePpmNode } from '../nodes/LoadImagePpm.ts';
 import { loadTensorNode } from '../nodes/LoadTensor.ts';
 import { maskCompositeNode } from '../nodes/MaskComposite.ts';
 import { maskRampNode } from '../nodes/MaskRamp.ts';
 import { maskToImageNode } from '../nodes/MaskToImage.ts';
+import { noiseSuppressionNode } from '../nodes/NoiseSuppression.ts';
+import { pitchShifterNode } from '../nodes/PitchShifter.ts';
 import { pixelateNode } from '../nodes/Pixelate.ts';
 import { primitiveNodes } from '../nodes/primitiveNodes.ts';
+import { saveAudioTensorNode } from '../nodes/SaveAudioTensor.ts';
 import { saveTensorNode } from '../nodes/SaveTensor.ts';
 import { selfieSegmentationNode } from '../nodes/SelfieSegmentation.ts';
 import { sketchFilterNode } from '../nodes/SketchFilter.ts';
@@ -79,6 +84,12 @@ export const builtInNodes = [
   gaussianBlurNode,
   compositeNode,
   backgroundColorNode,
+  // Audio (ComfyStream's convention), run by `AudioWorkflowPlan`.
+  loadAudioTensorNode,
+  saveAudioTensorNode,
+  pitchShifterNode,
+  noiseSuppressionNode,
+  audioGainNode,
 ] as const;
 
 export type DefaultNodeRegistryOptions = {

@@ -1,9 +1,12 @@
 import {
+  audioWorkflowIo,
   inputClassType,
   isUiFormatWorkflow,
   normalizeComfyStreamWorkflow,
   outputClassType,
   uiFormatIssue,
+  videoWorkflowIo,
+  type WorkflowIo,
 } from './comfyStreamWorkflow.ts';
 import { InvalidWorkflowError, type WorkflowIssue } from './errors.ts';
 import type { NodeRegistry } from './NodeRegistry.ts';
@@ -15,7 +18,7 @@ import type {
   WorkflowNode,
 } from './WorkflowTypes.ts';
 
-export { inputClassType, outputClassType };
+export { audioWorkflowIo, inputClassType, outputClassType, videoWorkflowIo, type WorkflowIo };
 
 type LinkTarget = { readonly nodeId: string; readonly outputIndex: number };
 
@@ -65,10 +68,17 @@ const isLink = (value: unknown): value is readonly [string, number] =>
  * at once: `InvalidWorkflowError` with `issues` naming node ids and inputs (unsupported
  * `class_type`s, one issue per type, grouped in its `summary`; missing or unknown inputs; links
  * to missing nodes or outputs; wrong socket types; literals of the wrong type or out of range;
- * cycles; not exactly one input frame node or not 1 to 3 outputs). A UI-format file gets one
- * issue saying to export the API format. Returns the nodes in execution order.
+ * cycles; not exactly one input frame node or not 1 to 3 outputs — or, for `audioWorkflowIo`,
+ * not exactly one `LoadAudioTensor` and one `SaveAudioTensor`). Only the nodes the outputs of `io`
+ * need are checked (the other half of a video-and-audio workflow is left to its own check). A
+ * UI-format file gets one issue saying to export the API format. Returns the nodes in execution
+ * order.
  */
-export function validateWorkflow(workflow: unknown, registry: NodeRegistry): ValidatedWorkflow {
+export function validateWorkflow(
+  workflow: unknown,
+  registry: NodeRegistry,
+  io: WorkflowIo = videoWorkflowIo,
+): ValidatedWorkflow {
   if (typeof workflow !== 'object' || workflow === null || Array.isArray(workflow)) {
     throw new InvalidWorkflowError([
       { code: 'not_an_object', message: 'A workflow must be an object of nodes by id' },
@@ -98,7 +108,7 @@ export function validateWorkflow(workflow: unknown, registry: NodeRegistry): Val
     }
     raw.set(id, node as WorkflowNode);
   }
-  const normalized = normalizeComfyStreamWorkflow(raw);
+  const normalized = normalizeComfyStreamWorkflow(raw, io);
   raw = normalized.nodes;
 
   const unknown = [...raw].filter(([, node]) => !registry.has(node.class_type));

@@ -1,0 +1,115 @@
+import type { AudioNodeDefinition } from '../audio/AudioNodeTypes.ts';
+import { deinterleave, interleave } from '../audio/audioChannels.ts';
+import {
+  RnnoiseDenoiser,
+  rnnoiseFrameSamples,
+  rnnoiseLatencySamples,
+  rnnoiseSampleRateHz,
+} from '../audio/RnnoiseDenoiser.ts';
+
+/** How long the voice gate stays open after the last frame with voice: 20 × 10 ms. */
+const gateHoldFrames = 20;
+
+/** One channel's state: its RNNoise, and its input delayed as much as RNNoise delays (the dry mix). */
+type Channel = {
+  readonly denoiser: RnnoiseDenoiser;
+  readonly delay: Float32Array;
+  delayAt: number;
+};
+
+/**
+ * Noise suppression with RNNoise (a recurrent network, `RnnoiseDenoiser`), one state per channel,
+ * on 48 kHz audio. `strength` mixes the denoised signal with the original delayed to match
+ * (1: denoised only, 0: original); `vad_threshold` > 0 also mutes the audio (10 ms ramps) once
+ * RNNoise's voice probability has stayed under it for 200 ms. Both are live. The output lags by
+ * RNNoise's 20 ms.
+ */
+export const noiseSuppressionNode: AudioNodeDefinition = {
+  classType: 'NoiseSuppression',
+  kind: 'audio',
+  description: 'Removes background noise from voice (RNNoise, 48 kHz).',
+  sampleRatesHz: [rnnoiseSampleRateHz],
+  inputs: {
+    audio: { type: 'AUDIO', description: 'The audio to denoise (48 kHz).' },
+    strength: {
+      type: 'FLOAT',
+      default: 1,
+      min: 0,
+      max: 1,
+      optional: true,
+      description: '1: the denoised audio only; 0: the original (delayed alike); between: a mix.',
+    },
+    vad_threshold: {
+      type: 'FLOAT',
+      default: 0,
+      min: 0,
+      max: 1,
+      optional: true,
+      description: 'Mute when the voice probability stays under this (0: never mute).',
+    },
+  },
+  outputs: [{ name: 'AUDIO', type: 'AUDIO' }],
+  async prepare() {
+    let channels: Channel[] = [];
+    let gateGain = 1;
+    let holdFrames = gateHoldFrames;
+    const open = async (count: number) => {
+      for (const channel of channels) channel.denoiser.destroy();
+      channels = [];
+      for (let i = 0; i < count; i++) {
+        channels.push({
+          denoiser: await RnnoiseDenoiser.create(),
+          delay: new Float32Array(rnnoiseLatencySamples),
+          delayAt: 0,
+        });
+      }
+    };
+    await open(1); // loads (and verifies) the module now, not on the first frame
+    return {
+      async process(inputs, literals) {
+        const audio = inputs.audio;
+        if (audio === undefined) throw new Error('NoiseSuppression needs its AUDIO input');
+        if (audio.channels !== channels.length) await open(audio.channels);
+        const strength = literals.strength as number;
+        const threshold = literals.vad_threshold as number;
+        const input = deinterleave(audio);
+        const output = input.map((samples) => new Float32Array(samples.length));
+        const blocks = (input[0] as Float32Array).length / rnnoiseFrameSamples;
+        for (let block = 0; block < blocks; block++) {
+          const from = block * rnnoiseFrameSamples;
+          const to = from + rnnoiseFrameSamples;
+          let voice = 0;
+          for (const [c, channel] of channels.entries()) {
+            const wet = (output[c] as Float32Array).subarray(from, to);
+            const dry = (input[c] as Float32Array).subarray(from, to);
+            voice = Math.max(voice, channel.denoiser.processFrame(dry, wet));
+            for (let i = 0; i < rnnoiseFrameSamples; i++) {
+              const delayed = channel.delay[channel.delayAt] as number;
+              channel.delay[channel.delayAt] = dry[i] as number;
+              channel.delayAt = (channel.delayAt + 1) % rnnoiseLatencySamples;
+              wet[i] = strength * (wet[i] as number) + (1 - strength) * delayed;
+            }
+          }
+          // The voice gate: open while voice was heard within the last 200 ms.
+          holdFrames = voice >= threshold ? gateHoldFrames : Math.max(0, holdFrames - 1);
+          const target = holdFrames > 0 ? 1 : 0;
+          const start = gateGain;
+          gateGain = target;
+          if (start === 1 && target === 1) continue;
+          for (const samples of output) {
+            for (let i = 0; i < rnnoiseFrameSamples; i++) {
+              const gain = start + ((target - start) * (i + 1)) / rnnoiseFrameSamples;
+              samples[from + i] = (samples[from + i] as number) * gain;
+            }
+          }
+        }
+        return [interleave(output, audio)];
+      },
+      latencySamples: () => rnnoiseLatencySamples,
+      close() {
+        for (const channel of channels) channel.denoiser.destroy();
+        channels = [];
+      },
+    };
+  },
+};
