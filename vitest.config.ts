@@ -13,7 +13,7 @@ const alias = [
     replacement: `${root}packages/$1/src/index.ts`,
   },
   {
-    find: /^@peerframe\/([a-z-]+)\/([a-z-]+)$/,
+    find: /^@peerframe\/([a-z-]+)\/([a-zA-Z-]+)$/,
     replacement: `${root}packages/$1/src/$2.ts`,
   },
 ];

@@ -5,7 +5,7 @@
  */
 
 import { writeFileSync } from 'node:fs';
-import { type HopTimings, hopNames } from '@peerframe/core';
+import { type HopTimings, hopNames } from '@peerframe/core/frameTiming';
 import { type AudioBenchResult, renderAudioBench } from './audioBench.ts';
 import type { PaymentsBenchResult } from './paymentsBench.ts';
 import type { PipelinesBenchResult } from './pipelinesBench.ts';
@@ -32,7 +32,10 @@ export type ChartedRun = {
   cpuPercent: number;
   /** WHIP POST to a connected peer (orchestrator session set-up included), ms. */
   connectMs?: number;
-  /** First frame pushed → first processed frame back, ms. */
+  /**
+   * Once connected: the first frame pushed → the first processed frame back, ms. The report's
+   * "first frame" is `connectMs` plus this (`firstFrameFromPostMs`).
+   */
   firstFrameMs?: number;
   latencyHistogram?: LatencyHistogram;
   /** Processed frames back in each second of the run. */
@@ -72,6 +75,16 @@ export type BenchReport = {
   audio?: AudioBenchResult;
   sfu: SfuBenchResult;
 };
+
+/**
+ * The report's "first frame": WHIP POST → first processed frame back, ms (the connect, then the
+ * first frame pushed → back); null for a run that has none.
+ */
+export function firstFrameFromPostMs(run: ChartedRun): number | null {
+  return run.firstFrameMs === undefined
+    ? null
+    : Math.round((run.connectMs ?? 0) + run.firstFrameMs);
+}
 
 /** Latency samples (ms) into 10 ms bins up to the largest sample. */
 export function latencyHistogram(latenciesMs: number[], binMs = 10): LatencyHistogram {
@@ -147,6 +160,30 @@ function chart(run: ChartedRun, machine: BenchReport['machine']): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif"><rect width="100%" height="100%" fill="white"/>${parts.join('')}</svg>\n`;
 }
 
+/**
+ * The gateway-capacity section: what was measured at each N, then the streams-per-core figure,
+ * labelled as the extrapolation it is (N streams ÷ the gateway's share of one core, assuming its
+ * CPU grows linearly with streams).
+ */
+function gatewayCapacity(sfu: SfuBenchResult): string[] {
+  const largest = sfu.runs.reduce<SfuBenchResult['runs'][number] | undefined>(
+    (most, r) => (most && most.streams >= r.streams ? most : r),
+    undefined,
+  );
+  return [
+    `SFU ${sfu.sfu}, ${sfu.widthPx}×${sfu.heightPx} at ${sfu.fps} fps passthrough streams, N at once; the gateway process's own CPU (the publishers and orchestrators run on the same machine and are not counted).`,
+    '',
+    '| streams | gateway CPU % of a core | loss % | packets forwarded / s | gateway CPU µs per packet | RSS MB |',
+    '|---|---|---|---|---|---|',
+    ...sfu.runs.map(
+      (r) =>
+        `| ${r.streams} | ${r.gatewayCpuPercent} | ${r.lossPercent} | ${r.packetsForwardedPerSecond} | ${r.gatewayCpuUsPerPacket} | ${r.rssMb} |`,
+    ),
+    '',
+    `Extrapolated, not measured: **${sfu.streamsPerCore} streams per core** = ${sfu.streams} streams ÷ ${sfu.gatewayCpuPercent / 100} of a core (${sfu.withinLossBound ? 'the largest N within 1 % loss' : 'no N stayed within 1 % loss; the smallest'}), assuming the gateway's CPU grows linearly with streams. The largest run had ${largest?.streams} streams (${largest?.lossPercent} % loss).`,
+  ];
+}
+
 /** Writes BENCHMARKS.md at `markdownPath` and the charts next to the JSON in `resultsDir`. */
 export function renderReport(report: BenchReport, markdownPath: URL, resultsDir: URL): void {
   const lines = [
@@ -160,13 +197,14 @@ export function renderReport(report: BenchReport, markdownPath: URL, resultsDir:
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const run of report.runs.filter((r) => r.mode === 'network')) {
+    const firstFrameMs = firstFrameFromPostMs(run);
     lines.push(
-      `| ${run.size} | ${run.pipeline} | ${run.codec ?? ''} (${run.publisher ?? ''}) | ${run.framesReturned}/${run.framesSent} | ${run.fpsOut} | ${run.latencyP50Ms} | ${run.latencyP95Ms} | ${run.latencyP99Ms} | ${run.pipelineMsP50} | ${run.connectMs ?? ''} | ${run.firstFrameMs ?? ''} | ${run.cpuPercent} | ${run.orchestratorCpuPercent ?? ''} | ${run.rssMb ? `${run.rssMb.gateway} / ${run.rssMb.orchestrator}` : ''} |`,
+      `| ${run.size} | ${run.pipeline} | ${run.codec ?? ''} (${run.publisher ?? ''}) | ${run.framesReturned}/${run.framesSent} | ${run.fpsOut} | ${run.latencyP50Ms} | ${run.latencyP95Ms} | ${run.latencyP99Ms} | ${run.pipelineMsP50} | ${run.connectMs ?? ''} | ${firstFrameMs ?? ''} | ${run.cpuPercent} | ${run.orchestratorCpuPercent ?? ''} | ${run.rssMb ? `${run.rssMb.gateway} / ${run.rssMb.orchestrator}` : ''} |`,
     );
   }
   lines.push(
     '',
-    "The orchestrator was warm (pipelines loaded at start). First frame = WHIP POST → connected → first processed frame back. CPU all is the publisher, gateway and orchestrator together; CPU orchestrator is the orchestrator process alone (one stream). The engine publisher is PeerFrame's own media engine (werift + FFmpeg on a media thread), the same for VP8 and H.264; libwebrtc is the Node SDK's publisher (@roamhq/wrtc, VP8 only).",
+    "The orchestrator was warm (pipelines loaded at start). Connect = WHIP POST → publisher connected (orchestrator selection and session set-up included). First frame = WHIP POST → first processed frame back: connect, then the first frame pushed → back. CPU all is the publisher, gateway and orchestrator together; CPU orchestrator is the orchestrator process alone (one stream). The engine publisher is PeerFrame's own media engine (werift + FFmpeg on a media thread), the same for VP8 and H.264; libwebrtc is the Node SDK's publisher (@roamhq/wrtc, VP8 only).",
     '',
     '## Where the time goes (per-hop medians, ms)',
     '',
@@ -228,7 +266,7 @@ export function renderReport(report: BenchReport, markdownPath: URL, resultsDir:
     ...renderAudioBench(report.audio),
     '## Gateway capacity',
     '',
-    `SFU ${report.sfu.sfu}, ${report.sfu.widthPx}×${report.sfu.heightPx} at ${report.sfu.fps} fps passthrough streams; the gateway process's own CPU. Headline: **${report.sfu.streamsPerCore} streams per core** (${report.sfu.streams} streams, gateway ${report.sfu.gatewayCpuPercent} % of a core, loss ${report.sfu.lossPercent} %${report.sfu.withinLossBound ? '' : ', above the 1 % bound: the publishers and orchestrators share the 2 cores'}).`,
+    ...gatewayCapacity(report.sfu),
     '',
     '## Charts',
     '',

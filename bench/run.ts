@@ -29,7 +29,8 @@ import {
   runFrameProbe,
   SyntheticVideo,
 } from '@peerframe/client-sdk/node';
-import { type HopTimings, hopNames, type VideoCodecName } from '@peerframe/core';
+import { type HopTimings, hopNames } from '@peerframe/core/frameTiming';
+import type { VideoCodecName } from '@peerframe/core/videoCodec';
 import { defaultPipelineRegistry, type Frame } from '@peerframe/pipelines';
 import { parseOrchestratorInfo } from '@peerframe/wire';
 import { EngineWhipClient } from '../test/helpers/EngineWhipClient.ts';
@@ -39,6 +40,7 @@ import { runPipelinesBench } from './pipelinesBench.ts';
 import {
   type BenchReport,
   type ChartedRun,
+  firstFrameFromPostMs,
   fpsTimeline,
   latencyHistogram,
   renderReport,
@@ -367,8 +369,7 @@ const latency = Object.fromEntries(
         roundTripP99Ms: r.latencyP99Ms,
         fpsOut: r.fpsOut,
         pipelineMsP50: r.pipelineMsP50,
-        firstFrameMs:
-          r.firstFrameMs === undefined ? null : Math.round((r.connectMs ?? 0) + r.firstFrameMs),
+        firstFrameMs: firstFrameFromPostMs(r),
         hopsP50Ms: r.hopsP50Ms ?? null,
         framesTimed: r.framesTimed ?? 0,
         framesReturnedPercent: round((100 * r.framesReturned) / Math.max(1, r.framesSent)) ?? 0,
@@ -416,7 +417,7 @@ console.table(
     p50ms: r.latencyP50Ms,
     p95ms: r.latencyP95Ms,
     pipelineMs: r.pipelineMsP50,
-    firstMs: r.firstFrameMs === undefined ? null : Math.round((r.connectMs ?? 0) + r.firstFrameMs),
+    firstFrameMs: firstFrameFromPostMs(r),
     cpu: r.cpuPercent,
     orchCpu: r.orchestratorCpuPercent ?? null,
   })),
@@ -427,7 +428,7 @@ console.table({
   gasPerRedeemWinningTicket: payments.gasPerRedeemWinningTicket,
   redemptionsPerStreamHour: payments.redemptionsPerStreamHour,
   failoverFreezeMs: failover.freezeMs,
-  sfuStreamsPerCore: sfu.streamsPerCore,
+  sfuStreamsPerCoreExtrapolated: sfu.streamsPerCore,
 });
 console.log(
   `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${Math.round((performance.now() - startedAt) / 1000)} s; wrote ${quick ? 'bench/results/quick.json' : 'bench/results/latest.json, BENCHMARKS.md and charts'}`,

@@ -1,11 +1,12 @@
 /**
- * The SFU capacity figure of `npm run bench` (`sfu.streamsPerCore`): N concurrent 512² 30 fps
+ * The SFU capacity figures of `npm run bench`: N concurrent 512² 30 fps
  * passthrough streams through a real gateway process and orchestrator process(es), each stream
  * pushed by a Node WHIP publisher that reads its frames back. Only the GATEWAY process's CPU time
  * is counted (utime + stime from /proc/<pid>/stat over the measuring window): publishers and
- * orchestrators share the same few cores and are not the SFU's cost. streamsPerCore is N divided
- * by the gateway's CPU as a fraction of one core, at the largest N whose frame loss stays within
- * 1 %. Figures only: nothing is printed, nothing asserted.
+ * orchestrators share the same few cores and are not the SFU's cost. `streamsPerCore` is an
+ * extrapolation, not a measurement: N divided by the gateway's CPU as a fraction of one core, at
+ * the largest N whose frame loss stays within 1 %, assuming the CPU grows linearly with streams.
+ * Figures only: nothing is printed, nothing asserted.
  *
  * The dev stack's gateway runs its default SFU (werift); `sfu` in the result says which.
  */
@@ -20,7 +21,7 @@ export type SfuBenchRun = {
   orchestrators: number;
   /** Gateway CPU (user + system) over the window, percent of one core. */
   gatewayCpuPercent: number;
-  /** streams / (gatewayCpuPercent / 100). */
+  /** Extrapolated: streams / (gatewayCpuPercent / 100), as if CPU grew linearly with streams. */
   streamsPerCore: number;
   /** Gateway resident memory at the end of the window, MiB. */
   rssMb: number;
@@ -51,6 +52,7 @@ export type SfuBenchResult = {
   /** The headline run: the largest N with loss ≤ 1 % (else the smallest N). */
   streams: number;
   gatewayCpuPercent: number;
+  /** The headline run's, extrapolated (see `SfuBenchRun.streamsPerCore`). */
   streamsPerCore: number;
   rssMb: number;
   lossPercent: number;

@@ -4,7 +4,7 @@ import {
   runFrameProbe,
   type SessionStats,
 } from '@peerframe/client-sdk/node';
-import type { FrameTimingRecord, HopTimings } from '@peerframe/core';
+import type { FrameTimingRecord, HopTimings } from '@peerframe/core/frameTiming';
 import { createWeriftPeer } from '@peerframe/core/werift';
 import { WrtcVideoSink } from '@peerframe/core/wrtc';
 import {

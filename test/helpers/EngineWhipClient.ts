@@ -1,10 +1,7 @@
 import { postOffer, type ReceivedFrame } from '@peerframe/client-sdk/node';
-import {
-  epochNowMs,
-  TypedEmitter,
-  type VideoCodecChoice,
-  type VideoCodecName,
-} from '@peerframe/core';
+import { TypedEmitter } from '@peerframe/core';
+import { epochNowMs } from '@peerframe/core/frameTiming';
+import type { VideoCodecChoice, VideoCodecName } from '@peerframe/core/videoCodec';
 import { MediaWorker, NodeAvEngine } from '@peerframe/orchestrator';
 import type { OrchestratorMediaInfo, OrchestratorTransportStats } from '@peerframe/wire';
 

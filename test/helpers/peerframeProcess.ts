@@ -10,6 +10,17 @@ const main = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta
  */
 export const noChainFlags = ['--rpc', 'http://127.0.0.1:9', '--controller', `0x${'00'.repeat(20)}`];
 
+/** `peerframe dev` at its quickest: no chain, no studio, every node on a free port. */
+export const quickDevArgs = [
+  'dev',
+  '--no-chain',
+  '--no-studio',
+  '--gateway-port',
+  '0',
+  '--orchestrator-port',
+  '0',
+];
+
 export type PeerframeExit = { code: number | null; signal: NodeJS.Signals | null };
 
 /** `peerframe <args>` running from source, as `npm start` runs it, with what it printed so far. */

@@ -1,7 +1,14 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { StudioModule } from '@peerframe/cli';
 import { NodeWhipPublisher, runFrameProbe } from '@peerframe/client-sdk/node';
+import type * as studio from '@peerframe/studio';
 import { describe, expect, it } from 'vitest';
+
+// The CLI loads the studio by name (packages never import examples); the typecheck holds the studio
+// to what the CLI expects of it.
+// biome-ignore lint/correctness/noUnusedVariables: a check made by the typecheck, not at run time
+const studioFitsTheCli: typeof studio extends StudioModule ? true : false = true;
 
 const main = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 

@@ -7,6 +7,7 @@ import {
   commandLineOf,
   descendantPids,
   type PeerframeProcess,
+  quickDevArgs,
   runPeerframe,
   startPeerframe,
 } from '../helpers/peerframeProcess.ts';
@@ -18,15 +19,6 @@ import {
 const dir = mkdtempSync(join(tmpdir(), 'peerframe-admin-token-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const devArgs = [
-  'dev',
-  '--no-chain',
-  '--no-studio',
-  '--gateway-port',
-  '0',
-  '--orchestrator-port',
-  '0',
-];
 const banner = /Ctrl-C stops it/;
 
 function tokenFile(name: string, token: string, mode: number): string {
@@ -42,7 +34,7 @@ async function withDev(
   env: Record<string, string>,
   use: (dev: PeerframeProcess, gatewayUrl: string) => Promise<void>,
 ): Promise<void> {
-  const dev = startPeerframe([...devArgs, ...args], env);
+  const dev = startPeerframe([...quickDevArgs, ...args], env);
   try {
     const up = await dev.waitFor(banner, 90_000);
     expect(Array.isArray(up), `dev exited: ${dev.stderr()}`).toBe(true);
@@ -64,7 +56,7 @@ describe('item 12: the admin token reaches the gateway, never through arguments'
   }, async () => {
     const token = `admin-${randomBytes(8).toString('hex')}`;
     // What `npm start -- --admin-token X` runs. Before the fix the stack started, open.
-    const dev = startPeerframe([...devArgs, '--admin-token', token]);
+    const dev = startPeerframe([...quickDevArgs, '--admin-token', token]);
     try {
       const first = await dev.waitFor(banner, 90_000);
       expect(first).toEqual({ code: 2, signal: null });
@@ -94,7 +86,7 @@ describe('item 12: the admin token reaches the gateway, never through arguments'
     timeout: 120_000,
   }, async () => {
     const path = tokenFile('readable', 'admin-readable-token', 0o644);
-    const dev = await runPeerframe([...devArgs, '--admin-token-file', path]);
+    const dev = await runPeerframe([...quickDevArgs, '--admin-token-file', path]);
     expect(dev.code).toBe(2);
     expect(dev.stderr).toContain(
       `--admin-token-file: ${path} has mode 0644, so other users can read or change it; make it private: chmod 600 ${path}`,

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger } from '@peerframe/core';
+import { BaseError, createLogger } from '@peerframe/core';
 import { defaultPriceWeiPerSecond } from '@peerframe/protocol';
 import { secretSources } from './readSecret.ts';
 import { type DevChain, startDevChain } from './startDevChain.ts';
@@ -49,9 +49,39 @@ export type DevStackOptions = {
    * `PEERFRAME_ORCHESTRATOR_ADMIN_TOKEN`, else a random one): it lists and reads their sessions.
    */
   orchestratorAdminToken?: string;
+  /**
+   * Called when a node exits on its own once the stack is up (not when `close()` stops it):
+   * `peerframe dev` then stops the rest and exits non-zero. Tests that kill a node on purpose
+   * leave it unset (default: the exit is only logged). A node that exits while the stack starts
+   * fails the start instead.
+   */
+  onNodeExit?: (error: NodeExitedError) => void;
 };
 
 export type DevStackNode = { role: 'orchestrator' | 'gateway'; url: string; pid: number };
+
+/** A node of the stack exited: which one, and its exit code or the signal that ended it. */
+export class NodeExitedError extends BaseError {
+  override name = 'NodeExitedError';
+  readonly node: DevStackNode;
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+
+  constructor(
+    node: DevStackNode,
+    exitCode: number | null,
+    signal: NodeJS.Signals | null,
+    { beforeReady = false } = {},
+  ) {
+    super(
+      'node_exited',
+      `the ${node.role}${node.url ? ` at ${node.url}` : ''} (pid ${node.pid}) ${signal ? `was killed by ${signal}` : `exited with code ${exitCode}`}${beforeReady ? ' before it was ready' : ''}`,
+    );
+    this.node = node;
+    this.exitCode = exitCode;
+    this.signal = signal;
+  }
+}
 
 export type DevStack = {
   gatewayUrl: string;
@@ -91,6 +121,18 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   const log = createLogger('cli:dev');
   let closing = false;
   let chain: DevChain | undefined;
+  // A node that exits while the stack starts fails the start; once it is up, `onNodeExit` hears.
+  let up = false;
+  let exitedWhileStarting: NodeExitedError | undefined;
+  const onExit = (error: NodeExitedError) => {
+    if (closing) return;
+    const { node, exitCode, signal } = error;
+    log.error({ ...node, exitCode, signal }, 'a node of the stack exited');
+    if (up) options.onNodeExit?.(error);
+    else exitedWhileStarting ??= error;
+  };
+  const start = (role: DevStackNode['role'], args: string[], secrets: Secrets) =>
+    startChild(children, role, args, secrets, onExit);
   const close = async () => {
     closing = true;
     await Promise.all(
@@ -126,6 +168,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const price = options.priceWeiPerSecond ?? defaultPriceWeiPerSecond;
     const paying = chain !== undefined && price > 0n;
     const orchestratorUrls: string[] = [];
+    const nodes: DevStackNode[] = [];
     for (let i = 0; i < count; i++) {
       const args = [
         '--host',
@@ -162,16 +205,16 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
             }
           : {}),
       };
-      const url = await startChild(children, 'orchestrator', args, secrets);
+      const node = await start('orchestrator', args, secrets);
       // A restart comes back on the same port.
-      args[3] = new URL(url).port;
+      args[3] = new URL(node.url).port;
       orchestratorArgs.push(args);
       orchestratorSecrets.push(secrets);
-      orchestratorUrls.push(url);
+      orchestratorUrls.push(node.url);
+      nodes.push(node);
     }
     await chain?.registerOrchestrators(orchestratorUrls);
-    const gatewayUrl = await startChild(
-      children,
+    const gateway = await start(
       'gateway',
       [
         '--host',
@@ -193,21 +236,11 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         ...(options.adminToken ? { 'admin-token': options.adminToken } : {}),
       },
     );
-    for (const child of children) {
-      child.once('exit', (code, signal) => {
-        if (!closing) log.error({ pid: child.pid, code, signal }, 'a node of the stack exited');
-      });
-    }
-    const urls = [...orchestratorUrls, gatewayUrl];
-    const nodes = children.map(
-      (child, i): DevStackNode => ({
-        role: i < orchestratorUrls.length ? 'orchestrator' : 'gateway',
-        url: urls[i] ?? '',
-        pid: child.pid ?? 0,
-      }),
-    );
+    nodes.push(gateway);
+    if (exitedWhileStarting) throw exitedWhileStarting;
+    up = true;
     return {
-      gatewayUrl,
+      gatewayUrl: gateway.url,
       orchestratorUrl: orchestratorUrls[0] ?? '',
       orchestratorUrls,
       nodes,
@@ -220,15 +253,12 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         const old = nodes[index];
         if (!args || !old) throw new RangeError(`No orchestrator ${index}`);
         const at = children.findIndex((child) => child.pid === old.pid);
-        const url = await startChild(
-          children,
+        const node = await start(
           'orchestrator',
           [...args, ...extraArgs],
           orchestratorSecrets[index] ?? {},
         );
-        const child = children.at(-1);
         if (at >= 0) children.splice(at, 1);
-        const node: DevStackNode = { role: 'orchestrator', url, pid: child?.pid ?? 0 };
         nodes[index] = node;
         return node;
       },
@@ -243,12 +273,17 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
 /** The secrets one node of the stack gets, by the name of their `--<name>-file` flag. */
 type Secrets = Partial<Record<keyof typeof secretSources, string>>;
 
+/**
+ * Forks one node of the stack; resolves once it says it is up. `onExit` hears of its exit after
+ * that; an exit before it rejects.
+ */
 function startChild(
   children: ChildProcess[],
-  role: string,
+  role: DevStackNode['role'],
   args: string[],
   secrets: Secrets,
-): Promise<string> {
+  onExit: (error: NodeExitedError) => void,
+): Promise<DevStackNode> {
   // Secrets travel in the child's environment, which only its owner can read (/proc/<pid>/environ
   // is 0400), never in its arguments; each child gets exactly its own, none inherited from here.
   const env = { ...process.env };
@@ -265,13 +300,16 @@ function startChild(
   });
   children.push(child);
   return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) =>
-      reject(new Error(`${role} exited (${code}) before it was ready`));
-    child.once('exit', onExit);
+    const pid = child.pid ?? 0;
+    const exitedEarly = (code: number | null, signal: NodeJS.Signals | null) =>
+      reject(new NodeExitedError({ role, url: '', pid }, code, signal, { beforeReady: true }));
+    child.once('exit', exitedEarly);
     child.on('message', (message: { type?: string; url?: string }) => {
       if (message.type === 'ready' && message.url) {
-        child.off('exit', onExit);
-        resolve(message.url);
+        const node: DevStackNode = { role, url: message.url, pid };
+        child.off('exit', exitedEarly);
+        child.once('exit', (code, signal) => onExit(new NodeExitedError(node, code, signal)));
+        resolve(node);
       }
     });
   });

@@ -3,10 +3,10 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '@peerframe/core';
 import { createSfuAdapter, GatewayServer } from '@peerframe/gateway';
 import { OrchestratorServer } from '@peerframe/orchestrator';
-import { startStudio } from '@peerframe/studio';
 import { chainCommandNames, chainCommandsUsage, runChainCommand } from './chainCommands.ts';
 import { startDevStack } from './devStack.ts';
 import { installCudaUsage, runInstallCuda } from './installCudaCommand.ts';
+import { loadStudio } from './loadStudio.ts';
 import {
   gatewayPaymentsFromFlags,
   orchestratorPaymentsFromFlags,
@@ -217,7 +217,15 @@ async function main(argv: string[]): Promise<void> {
       }
       const studioPort = port(values['studio-port'], 5173);
       const adminToken = readSecret('admin-token', values);
+      // Before anything starts: a missing studio is said at once, with no stack to close.
+      const studioModule = values.studio ? await loadStudio() : undefined;
+      let studio: { url: string; close(): Promise<void> } | undefined;
       const stack = await startDevStack({
+        // No half-dead stack: a node that exits stops the others, and dev exits saying which.
+        onNodeExit: (error) => {
+          process.stderr.write(`peerframe dev: ${error.message}; stopping the stack\n`);
+          void Promise.allSettled([studio?.close(), stack.close()]).then(() => process.exit(1));
+        },
         // The studio's pages call the gateway from their own origin.
         allowedOrigins: [
           ...(values.studio ? studioOrigins(values.host, studioPort) : []),
@@ -231,15 +239,17 @@ async function main(argv: string[]): Promise<void> {
         ...(adminToken ? { adminToken } : {}),
         ...(values.chain ? { chainPort: port(values['chain-port'], 8545) } : {}),
       });
-      const studio = values.studio
-        ? await startStudio({
-            gatewayUrl: stack.gatewayUrl,
-            host: values.host,
-            port: studioPort,
-          }).catch(async (error: unknown) => {
-            await stack.close();
-            throw error;
-          })
+      studio = studioModule
+        ? await studioModule
+            .startStudio({
+              gatewayUrl: stack.gatewayUrl,
+              host: values.host,
+              port: studioPort,
+            })
+            .catch(async (error: unknown) => {
+              await stack.close();
+              throw error;
+            })
         : undefined;
       closeOnSignal('dev', {
         close: async () => {

@@ -1,10 +1,5 @@
-import {
-  type BitrateHints,
-  createLogger,
-  type Logger,
-  setVideoBitrateHints,
-  TypedEmitter,
-} from '@peerframe/core';
+import { createLogger, type Logger, TypedEmitter } from '@peerframe/core';
+import { type BitrateHints, setVideoBitrateHints } from '@peerframe/core/sdp';
 import {
   installWrtcExitGuard,
   WrtcVideoSource as VideoSource,

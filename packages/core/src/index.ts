@@ -1,3 +1,11 @@
+/**
+ * The root entry: errors, logging and typed events, nothing that opens a socket. HTTP helpers
+ * (`@peerframe/core/http`), SDP parsing (`@peerframe/core/sdp`), video codec choice
+ * (`@peerframe/core/videoCodec`), RTP header extensions (`@peerframe/core/rtp`), frame timing
+ * (`@peerframe/core/frameTiming`), werift helpers (`@peerframe/core/werift`), the libwebrtc loader
+ * (`@peerframe/core/wrtc`) and SQLite (`@peerframe/core/sqlite`) are subpaths, loaded only by the
+ * packages that use them.
+ */
 export {
   BaseError,
   type BaseErrorOptions,
@@ -5,56 +13,5 @@ export {
   toErrorCode,
 } from './BaseError.ts';
 export { createLogger, type Logger } from './createLogger.ts';
-export {
-  epochNowMs,
-  type FrameTimingRecord,
-  type HopTimings,
-  hopNames,
-  ntpToEpochMs,
-} from './frameTiming.ts';
 export { HttpError } from './HttpError.ts';
-export {
-  bearerToken,
-  closeHttp,
-  contentType,
-  defaultMaxBodyBytes,
-  listenHttp,
-  parseJsonObject,
-  readBody,
-  readJsonObject,
-  requestUrl,
-  secretsEqual,
-  sendError,
-  sendJson,
-} from './http.ts';
-export { playoutDelayUri, zeroPlayoutDelay } from './playoutDelay.ts';
-export {
-  type BitrateHints,
-  InvalidSdpError,
-  maxSdpBytes,
-  parseSdp,
-  readBitrateHints,
-  requireVp8Video,
-  type SdpMediaSummary,
-  type SdpSummary,
-  setVideoBitrateHints,
-  stripTransportCc,
-  UnsupportedCodecError,
-} from './sdp.ts';
 export { type EventMap, TypedEmitter } from './TypedEmitter.ts';
-export {
-  describeVideoCodecs,
-  fmtpParameters,
-  h264Rank,
-  restrictVideoCodec,
-  selectVideoCodec,
-  type VideoCodecChoice,
-  videoSection,
-} from './videoCodec.ts';
-export { type VideoCodecName, videoCodecNames } from './videoCodecNames.ts';
-export {
-  parseVideoTiming,
-  serializeVideoTiming,
-  type VideoTiming,
-  videoTimingUri,
-} from './videoTiming.ts';

@@ -6,6 +6,9 @@ import {
 } from './sdp.ts';
 import { type VideoCodecName, videoCodecNames } from './videoCodecNames.ts';
 
+/** The codec names, re-exported so that `@peerframe/core/videoCodec` is one import. */
+export { type VideoCodecName, videoCodecNames };
+
 /** One video codec of an offer, as a PeerFrame leg carries it (always exactly one per leg). */
 export type VideoCodecChoice = {
   name: VideoCodecName;

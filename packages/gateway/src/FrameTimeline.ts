@@ -1,4 +1,4 @@
-import { epochNowMs, type FrameTimingRecord, type HopTimings } from '@peerframe/core';
+import { epochNowMs, type FrameTimingRecord, type HopTimings } from '@peerframe/core/frameTiming';
 import type { VideoTiming } from './videoTiming.ts';
 
 /** RTP video clock: 90 kHz. */

@@ -1,4 +1,4 @@
-import { hopNames } from '@peerframe/core';
+import { hopNames } from '@peerframe/core/frameTiming';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { StreamSession } from './StreamSession.ts';
 

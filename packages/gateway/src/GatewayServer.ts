@@ -1,23 +1,19 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createLogger, HttpError, type Logger } from '@peerframe/core';
 import {
-  type BitrateHints,
   bearerToken,
   closeHttp,
   contentType,
-  createLogger,
-  HttpError,
-  type Logger,
   listenHttp,
-  maxSdpBytes,
-  parseSdp,
   readBody,
   readJsonObject,
   requestUrl,
   secretsEqual,
-  selectVideoCodec,
   sendError,
   sendJson,
-} from '@peerframe/core';
+} from '@peerframe/core/http';
+import { type BitrateHints, maxSdpBytes, parseSdp } from '@peerframe/core/sdp';
+import { selectVideoCodec } from '@peerframe/core/videoCodec';
 import {
   type GatewayHealth,
   type OrchestratorViewList,

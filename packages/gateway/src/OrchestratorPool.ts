@@ -26,6 +26,8 @@ export type OrchestratorPoolOptions = {
   refusedTermsSuspendMs?: number;
   /** Called when an orchestrator starts draining (its streams should move). */
   onDraining?: (url: string) => void;
+  /** Where the pool logs (default the process logger's `gateway:pool` child). */
+  logger?: Logger;
 };
 
 /** What the pool knows of one orchestrator. */
@@ -61,9 +63,12 @@ export class OrchestratorPool {
   readonly #refusedTermsSuspendMs: number;
   readonly #onDraining: ((url: string) => void) | undefined;
   readonly #timers: NodeJS.Timeout[] = [];
-  readonly #log: Logger = createLogger('gateway:pool');
+  readonly #log: Logger;
+  /** Whether the chain's active set was read once (its first read is always logged). */
+  #chainRead = false;
 
   private constructor(options: OrchestratorPoolOptions) {
+    this.#log = options.logger ?? createLogger('gateway:pool');
     this.#suspendMs = options.suspendMs ?? 30_000;
     this.#refusedTermsSuspendMs = options.refusedTermsSuspendMs ?? 600_000;
     this.#onDraining = options.onDraining;
@@ -92,18 +97,30 @@ export class OrchestratorPool {
     if (!this.#discovery) return 0;
     const found = await this.#discovery.discover();
     const listed = new Set(found.map((o) => o.serviceUri));
+    const removed: string[] = [];
+    const added: string[] = [];
     for (const [url, entry] of this.#entries) {
-      if (entry.source === 'chain' && !listed.has(url)) this.#entries.delete(url);
+      if (entry.source === 'chain' && !listed.has(url)) {
+        this.#entries.delete(url);
+        removed.push(url);
+      }
     }
     for (const { serviceUri, stakeWei } of found) {
       const known = this.#entries.get(serviceUri);
       if (known) known.stakeWei = stakeWei;
-      else this.#add(serviceUri, 'chain', stakeWei);
+      else {
+        this.#add(serviceUri, 'chain', stakeWei);
+        added.push(serviceUri);
+      }
     }
-    this.#log.info(
-      { onChain: found.length, known: this.#entries.size },
-      'orchestrators discovered',
-    );
+    // The first read, then only changes: a steady active set is read every 30 s without a line.
+    if (!this.#chainRead || added.length > 0 || removed.length > 0) {
+      this.#log.info(
+        { onChain: found.length, known: this.#entries.size, added, removed },
+        'orchestrators discovered',
+      );
+    }
+    this.#chainRead = true;
     return found.length;
   }
 

@@ -1,4 +1,5 @@
-import { HttpError, type VideoCodecChoice, type VideoCodecName } from '@peerframe/core';
+import { HttpError } from '@peerframe/core';
+import type { VideoCodecChoice, VideoCodecName } from '@peerframe/core/videoCodec';
 import type { RtpPacket } from 'werift';
 import type { VideoTiming } from './videoTiming.ts';
 

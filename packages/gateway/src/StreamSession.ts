@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
   BaseError,
-  type BitrateHints,
   createLogger,
   type ErrorCode,
-  epochNowMs,
-  type HopTimings,
   HttpError,
   type Logger,
-  parseSdp,
-  selectVideoCodec,
-  setVideoBitrateHints,
   TypedEmitter,
-  type VideoCodecChoice,
 } from '@peerframe/core';
+import { epochNowMs, type HopTimings } from '@peerframe/core/frameTiming';
+import { type BitrateHints, parseSdp, setVideoBitrateHints } from '@peerframe/core/sdp';
+import { selectVideoCodec, type VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { Wei } from '@peerframe/protocol';
 import type { StreamState, StreamStats } from '@peerframe/wire';
 import type { RtpPacket } from 'werift';
@@ -670,11 +666,6 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     else if (this.#state === 'connecting') this.#setState('warming');
   }
 
-  /**
-   * Detects an orchestrator that stopped returning video although it is fed. Output is expected
-   * only while packets go to it, and after a gap in its input (publisher loss, faults) it gets
-   * time for the keyframe round trip before silence counts.
-   */
   /** A publisher that never connects (a bare WHIP POST) must not hold an orchestrator for ever. */
   #checkPublisher(): void {
     if (this.#state !== 'connecting') return;
@@ -689,6 +680,11 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     }
   }
 
+  /**
+   * Detects an orchestrator that stopped returning video although it is fed. Output is expected
+   * only while packets go to it, and after a gap in its input (publisher loss, faults) it gets
+   * time for the keyframe round trip before silence counts.
+   */
   #checkUpstream(): void {
     const upstream = this.#upstream;
     if (!upstream || this.#failingOver || this.#state === 'ended') return;

@@ -1,4 +1,4 @@
-import { InvalidSdpError } from '@peerframe/core';
+import { InvalidSdpError } from '@peerframe/core/sdp';
 import { WrtcPeerConnection } from '@peerframe/core/wrtc';
 import { describe, expect, it } from 'vitest';
 import { WeriftLeg } from './WeriftLeg.ts';

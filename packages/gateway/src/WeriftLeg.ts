@@ -1,13 +1,8 @@
-import {
-  BaseError,
-  createLogger,
-  InvalidSdpError,
-  ntpToEpochMs,
-  playoutDelayUri,
-  restrictVideoCodec,
-  TypedEmitter,
-  zeroPlayoutDelay,
-} from '@peerframe/core';
+import { BaseError, createLogger, TypedEmitter } from '@peerframe/core';
+import { ntpToEpochMs } from '@peerframe/core/frameTiming';
+import { playoutDelayUri, zeroPlayoutDelay } from '@peerframe/core/rtp';
+import { InvalidSdpError } from '@peerframe/core/sdp';
+import { restrictVideoCodec } from '@peerframe/core/videoCodec';
 import {
   createWeriftPeer,
   useKeyObjectsForSrtp,
@@ -74,8 +69,8 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   packetsLost = 0;
   #remoteSsrc: number | undefined;
   #state: LegState = 'new';
-  readonly #continuity = new RtpContinuity();
   /** Offsets that keep our outgoing sequence numbers and timestamps continuous across sources. */
+  readonly #continuity = new RtpContinuity();
   /** The remote's offer as last applied (answering legs): the base of an ICE restart. */
   #remoteOffer: string | undefined;
   readonly #log = createLogger('gateway:leg');

@@ -1,7 +1,10 @@
-/** The video-timing header extension lives in `@peerframe/core` (the orchestrator writes it too). */
+/**
+ * The video-timing header extension lives in `@peerframe/core/rtp` (the orchestrator writes it
+ * too).
+ */
 export {
   parseVideoTiming,
   serializeVideoTiming,
   type VideoTiming,
   videoTimingUri,
-} from '@peerframe/core';
+} from '@peerframe/core/rtp';

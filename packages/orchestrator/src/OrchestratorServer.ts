@@ -1,21 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createLogger, HttpError, type Logger } from '@peerframe/core';
+import { epochNowMs } from '@peerframe/core/frameTiming';
 import {
   bearerToken,
   closeHttp,
-  createLogger,
-  epochNowMs,
-  HttpError,
-  type Logger,
   listenHttp,
-  parseSdp,
   readJsonObject,
   requestUrl,
   secretsEqual,
-  selectVideoCodec,
   sendError,
   sendJson,
-} from '@peerframe/core';
+} from '@peerframe/core/http';
+import { parseSdp } from '@peerframe/core/sdp';
+import { selectVideoCodec } from '@peerframe/core/videoCodec';
 import { PipelineMediaError, type PipelineRegistry } from '@peerframe/pipelines';
 import { livepeerPaymentHeader, livepeerPaymentResultContentType } from '@peerframe/protocol';
 import {

@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  BaseError,
-  createLogger,
-  epochNowMs,
-  type FrameTimingRecord,
-  type Logger,
-  TypedEmitter,
-} from '@peerframe/core';
+import { BaseError, createLogger, type Logger, TypedEmitter } from '@peerframe/core';
+import { epochNowMs, type FrameTimingRecord } from '@peerframe/core/frameTiming';
 import type { Frame, Pipeline, PipelineParams } from '@peerframe/pipelines';
 import type {
   OrchestratorSessionState,
@@ -20,6 +14,9 @@ import type { DecodedPicture } from './media/SessionMedia.ts';
 
 /** Frame records a session keeps for the gateway to fetch (about 10 s at 30 fps). */
 const frameRecordsKept = 300;
+
+/** Pipeline times a session keeps for its median, `pipelineMsP50` (about 10 s at 30 fps). */
+const pipelineTimesKept = 300;
 
 export type OrchestratorSessionEvents = {
   state: [OrchestratorSessionState];
@@ -141,7 +138,10 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     };
   }
 
-  /** The timing records of processed frames with `seq` above `afterSeq` (at most the last 300). */
+  /**
+   * The timing records of processed frames with `seq` above `afterSeq` (at most the last
+   * `frameRecordsKept`).
+   */
   frameTimings(afterSeq = 0): FrameTimingRecord[] {
     const records = this.#frameRecords;
     const first = records.findIndex((record) => record.seq > afterSeq);
@@ -236,7 +236,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   #recordPipelineMs(ms: number): void {
     this.#observePipelineMs?.(ms);
     this.#pipelineMs.push(ms);
-    if (this.#pipelineMs.length > 300) this.#pipelineMs.shift();
+    if (this.#pipelineMs.length > pipelineTimesKept) this.#pipelineMs.shift();
   }
 
   #setState(state: OrchestratorSessionState): void {

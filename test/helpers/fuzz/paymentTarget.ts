@@ -1,4 +1,5 @@
-import { HttpError, parseJsonObject } from '@peerframe/core';
+import { HttpError } from '@peerframe/core';
+import { parseJsonObject } from '@peerframe/core/http';
 import { decodePayment, encodePayment, type SignedTicket } from '@peerframe/protocol';
 import type { CaseResult, FuzzTarget } from './FuzzTarget.ts';
 import { describeError, isTypedError } from './FuzzTarget.ts';

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { BaseError, createLogger, InvalidSdpError, TypedEmitter } from '@peerframe/core';
+import { BaseError, createLogger, TypedEmitter } from '@peerframe/core';
+import { InvalidSdpError } from '@peerframe/core/sdp';
 import {
   ExtensionProfiles,
   PictureLossIndication,
@@ -373,12 +374,12 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     this.#continuity.switchSource();
   }
 
-  /** Relays a packet from another leg to this leg's remote peer. */
   /** mediasoup keeps RTCP inside its worker; this leg has no round trip of its own. */
   get roundTripMs(): number {
     return 0;
   }
 
+  /** Relays a packet from another leg to this leg's remote peer. */
   send(packet: RtpPacket): void {
     const sending = this.#sending;
     if (this.#state === 'closed' || !sending) return;

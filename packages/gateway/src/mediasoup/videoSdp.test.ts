@@ -1,4 +1,4 @@
-import { InvalidSdpError, parseSdp, UnsupportedCodecError } from '@peerframe/core';
+import { InvalidSdpError, parseSdp, UnsupportedCodecError } from '@peerframe/core/sdp';
 import { WrtcPeerConnection } from '@peerframe/core/wrtc';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IceCandidate, IceParameters } from './mediasoupTypes.ts';

@@ -1,4 +1,4 @@
-import type { VideoCodecName } from '@peerframe/core';
+import type { VideoCodecName } from '@peerframe/core/videoCodec';
 import type { CodecImplementation, OrchestratorMediaInfo } from '@peerframe/wire';
 
 /** One coded frame: a VP8 frame, or an H.264 access unit in Annex-B (start codes). */

@@ -1,4 +1,5 @@
-import { InvalidSdpError, type VideoCodecChoice } from '@peerframe/core';
+import { InvalidSdpError } from '@peerframe/core/sdp';
+import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MediaPeer } from './MediaPeer.ts';
 

@@ -1,13 +1,7 @@
-import {
-  BaseError,
-  createLogger,
-  InvalidSdpError,
-  playoutDelayUri,
-  restrictVideoCodec,
-  TypedEmitter,
-  type VideoCodecChoice,
-  videoTimingUri,
-} from '@peerframe/core';
+import { BaseError, createLogger, TypedEmitter } from '@peerframe/core';
+import { playoutDelayUri, videoTimingUri } from '@peerframe/core/rtp';
+import { InvalidSdpError } from '@peerframe/core/sdp';
+import { restrictVideoCodec, type VideoCodecChoice } from '@peerframe/core/videoCodec';
 import { createWeriftPeer, useKeyObjectsForSrtp, waitForGathering } from '@peerframe/core/werift';
 import {
   compactNtp,

@@ -1,11 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import {
-  BaseError,
-  InvalidSdpError,
-  TypedEmitter,
-  toErrorCode,
-  type VideoCodecChoice,
-} from '@peerframe/core';
+import { BaseError, TypedEmitter, toErrorCode } from '@peerframe/core';
+import { InvalidSdpError } from '@peerframe/core/sdp';
+import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { OrchestratorMediaInfo, OrchestratorTransportStats } from '@peerframe/wire';
 import type { I420Picture } from './CodecEngine.ts';
 import type { MediaPeerState } from './MediaPeer.ts';

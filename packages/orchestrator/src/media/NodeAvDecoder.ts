@@ -1,4 +1,4 @@
-import type { VideoCodecName } from '@peerframe/core';
+import type { VideoCodecName } from '@peerframe/core/videoCodec';
 import type { CodecImplementation } from '@peerframe/wire';
 import {
   AV_CODEC_FLAG_LOW_DELAY,

@@ -1,4 +1,5 @@
-import { createLogger, type VideoCodecName } from '@peerframe/core';
+import { createLogger } from '@peerframe/core';
+import type { VideoCodecName } from '@peerframe/core/videoCodec';
 import type { OrchestratorMediaInfo } from '@peerframe/wire';
 import { AV_LOG_ERROR, AV_LOG_FATAL, AV_LOG_WARNING } from 'node-av/constants';
 import { getFFmpegInfo, Log } from 'node-av/lib';

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { serializeVideoTiming, zeroPlayoutDelay } from '@peerframe/core';
+import { serializeVideoTiming, zeroPlayoutDelay } from '@peerframe/core/rtp';
 import { RtcpSenderInfo, RtcpSrPacket, RtpHeader, RtpPacket, serializeSdesMid } from 'werift';
 import type { EncodedVideoFrame } from './CodecEngine.ts';
 import type { Packetizer } from './PayloadFormat.ts';

@@ -1,4 +1,4 @@
-import type { VideoCodecChoice } from '@peerframe/core';
+import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { I420Picture } from './CodecEngine.ts';
 import { NodeAvEngine } from './NodeAvEngine.ts';

@@ -1,15 +1,12 @@
+import { createLogger, TypedEmitter } from '@peerframe/core';
+import { epochNowMs } from '@peerframe/core/frameTiming';
+import { type BitrateHints, parseSdp, readBitrateHints } from '@peerframe/core/sdp';
 import {
-  type BitrateHints,
-  createLogger,
-  epochNowMs,
-  parseSdp,
-  readBitrateHints,
   selectVideoCodec,
-  TypedEmitter,
   type VideoCodecChoice,
   type VideoCodecName,
   videoSection,
-} from '@peerframe/core';
+} from '@peerframe/core/videoCodec';
 import type { OrchestratorTransportStats } from '@peerframe/wire';
 import { BitrateController } from './BitrateController.ts';
 import type { CodecEngine, I420Picture, VideoDecoder, VideoEncoder } from './CodecEngine.ts';

@@ -1,4 +1,4 @@
-import { InvalidSdpError } from '@peerframe/core';
+import { InvalidSdpError } from '@peerframe/core/sdp';
 
 /**
  * Refuses, as `InvalidSdpError`, an offer werift would take but no WebRTC peer can use: ICE

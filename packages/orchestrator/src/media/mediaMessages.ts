@@ -1,4 +1,4 @@
-import type { VideoCodecChoice } from '@peerframe/core';
+import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { OrchestratorMediaInfo, OrchestratorTransportStats } from '@peerframe/wire';
 import type { MediaPeerState } from './MediaPeer.ts';
 

@@ -1,4 +1,4 @@
-import type { VideoCodecName } from '@peerframe/core';
+import type { VideoCodecName } from '@peerframe/core/videoCodec';
 import { H264Packetizer } from './H264Packetizer.ts';
 import { h264Depacketizer } from './h264Depacketizer.ts';
 import type { Depacketizer, Packetizer } from './PayloadFormat.ts';

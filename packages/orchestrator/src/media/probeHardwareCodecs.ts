@@ -1,4 +1,4 @@
-import type { VideoCodecName } from '@peerframe/core';
+import type { VideoCodecName } from '@peerframe/core/videoCodec';
 import type { CodecImplementation } from '@peerframe/wire';
 import { AV_LOG_QUIET, FF_HWDEVICE_TYPE_CUDA } from 'node-av/constants';
 import { FFmpegError, HardwareDeviceContext, Log } from 'node-av/lib';

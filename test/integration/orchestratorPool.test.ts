@@ -1,8 +1,9 @@
+import { startDevChain } from '@peerframe/cli';
 import { HttpError } from '@peerframe/core';
+import { OrchestratorPool, PaymentError } from '@peerframe/gateway';
 import { OrchestratorServer } from '@peerframe/orchestrator';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PaymentError } from './GatewayPayments.ts';
-import { OrchestratorPool } from './OrchestratorPool.ts';
 
 describe('OrchestratorPool', () => {
   let full: OrchestratorServer;
@@ -116,6 +117,47 @@ describe('OrchestratorPool', () => {
       expect(picks(pool, 'deep-dream', 10).size).toBeGreaterThan(0);
     } finally {
       pool.close();
+    }
+  });
+});
+
+describe('OrchestratorPool on chain', () => {
+  it('logs the orchestrators it discovered on its first read, then only when the set changes', {
+    timeout: 120_000,
+  }, async () => {
+    const chain = await startDevChain({ host: '127.0.0.1', port: 0, orchestrators: 1 });
+    const lines: { msg: string; onChain: number; added: string[]; removed: string[] }[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => lines.push(JSON.parse(line)) },
+    );
+    const pool = await OrchestratorPool.create({
+      urls: [],
+      // Refreshed by hand below, not by the timer.
+      chain: {
+        rpcUrl: chain.rpcUrl,
+        controller: chain.addresses.controller as `0x${string}`,
+        refreshIntervalMs: 3_600_000,
+      },
+      logger,
+    });
+    const discovered = () => lines.filter((l) => l.msg === 'orchestrators discovered');
+    try {
+      expect(discovered()).toMatchObject([{ onChain: 0, added: [], removed: [] }]);
+      expect(await pool.refreshChain()).toBe(0);
+      expect(discovered()).toHaveLength(1);
+
+      await chain.registerOrchestrators(['http://127.0.0.1:9']);
+      expect(await pool.refreshChain()).toBe(1);
+      expect(discovered()).toHaveLength(2);
+      expect(discovered()[1]).toMatchObject({ onChain: 1, added: ['http://127.0.0.1:9'] });
+      // The same active set read again: nothing new to say.
+      expect(await pool.refreshChain()).toBe(1);
+      expect(await pool.refreshChain()).toBe(1);
+      expect(discovered()).toHaveLength(2);
+    } finally {
+      pool.close();
+      await chain.close();
     }
   });
 });

@@ -1,9 +1,8 @@
 import { WrtcPeerConnection } from '@peerframe/core/wrtc';
+import { OrchestratorClient, type StreamFailedError, StreamSession } from '@peerframe/gateway';
 import { OrchestratorServer } from '@peerframe/orchestrator';
 import type { StreamState } from '@peerframe/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OrchestratorClient } from './OrchestratorClient.ts';
-import { type StreamFailedError, StreamSession } from './StreamSession.ts';
 
 // Regression found while fuzzing WHIP (test/fuzz/http.test.ts): a valid offer whose publisher
 // never connects got its 201 and then held its orchestrator session for ever, so a few bare
