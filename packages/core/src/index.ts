@@ -1,10 +1,20 @@
 export {
+  type AudioCodecChoice,
+  assertVideoSection,
+  opusClockRateHz,
+  receivedAudioSection,
+  selectAudioCodec,
+  sentAudioSection,
+  UnsupportedAudioCodecError,
+} from './audioCodec.ts';
+export {
   BaseError,
   type BaseErrorOptions,
   type ErrorCode,
   toErrorCode,
 } from './BaseError.ts';
 export { createLogger, type Logger } from './createLogger.ts';
+export { epochMsToNtp } from './epochMsToNtp.ts';
 export {
   epochNowMs,
   type FrameTimingRecord,
@@ -27,7 +37,9 @@ export {
   sendError,
   sendJson,
 } from './http.ts';
+export { openBundleOnlySections } from './openBundleOnlySections.ts';
 export { playoutDelayUri, zeroPlayoutDelay } from './playoutDelay.ts';
+export { restrictCodec } from './restrictCodec.ts';
 export {
   type BitrateHints,
   InvalidSdpError,

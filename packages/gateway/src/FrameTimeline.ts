@@ -2,7 +2,9 @@ import { epochNowMs, type FrameTimingRecord, type HopTimings } from '@peerframe/
 import type { VideoTiming } from './videoTiming.ts';
 
 /** RTP video clock: 90 kHz. */
-const rtpTicksPerMs = 90;
+const videoClockRateHz = 90_000;
+/** Joined frames the video delay estimate is the median of (about 3 s at 30 fps). */
+const delayFramesKept = 90;
 /** Frames of each side kept for joining (about 4 s at 30 fps: orchestrator records come each second). */
 const framesKept = 120;
 /** Sender reports whose clock offsets are kept; the smallest offset (least delayed report) wins. */
@@ -18,10 +20,16 @@ const recordPatienceMs = 500;
  * arrived. Like libwebrtc's remote NTP estimation, this needs no synchronised clocks.
  */
 export class SenderClock {
+  readonly #ticksPerMs: number;
   #report: { ntpMs: number; rtpTimestamp: number } | undefined;
   /** gateway ms − sender NTP ms, one per report, and the smallest of them. */
   readonly #offsets: number[] = [];
   #offsetMs = 0;
+
+  /** `clockRateHz`: the RTP clock of the sender's stream (default 90 000, video; Opus is 48 000). */
+  constructor(clockRateHz = videoClockRateHz) {
+    this.#ticksPerMs = clockRateHz / 1000;
+  }
 
   report(sr: { ntpMs: number; rtpTimestamp: number }, arrivedAtMs: number, rttMs = 0): void {
     this.#report = sr;
@@ -36,7 +44,7 @@ export class SenderClock {
     if (!report) return undefined;
     // Signed 32-bit difference: RTP timestamps wrap.
     const ticks = (rtpTimestamp - report.rtpTimestamp) | 0;
-    return report.ntpMs + ticks / rtpTicksPerMs + this.#offsetMs;
+    return report.ntpMs + ticks / this.#ticksPerMs + this.#offsetMs;
   }
 
   reset(): void {
@@ -55,6 +63,20 @@ type ReturnedFrame = {
 type HopSample = Omit<HopTimings, 'frames'>;
 
 /**
+ * How long the gateway's processed video lags the publisher's, as the median of the last frames
+ * joined (ms); undefined until frames were joined.
+ */
+export type VideoDelay = {
+  /** From a frame's arrival from the publisher to its processed frame's departure, gateway clock. */
+  transitMs: number | undefined;
+  /**
+   * From a frame's capture (the publisher's sender reports) to its processed frame's departure;
+   * undefined before the publisher's first report.
+   */
+  captureToEgressMs: number | undefined;
+};
+
+/**
  * Joins, frame by frame, what the gateway sees of a stream (the publisher's frames arriving, the
  * processed frames coming back, both senders' RTCP reports) with the orchestrator's per-frame
  * records, into the hops of `HopTimings`. All times are converted to the gateway's clock.
@@ -67,6 +89,8 @@ export class FrameTimeline {
   /** Orchestrator records (gateway clock) waiting for their processed frame. */
   #pendingRecords: FrameTimingRecord[] = [];
   #samples: HopSample[] = [];
+  readonly #transits: number[] = [];
+  readonly #captureToEgress: number[] = [];
 
   /** The last packet of a publisher frame reached the gateway. */
   publisherFrame(rtpTimestamp: number, arrivedAtMs: number): void {
@@ -135,6 +159,8 @@ export class FrameTimeline {
       output.matched = true;
       const input = latestBefore(this.#publisherFrames, record.decodedAtMs);
       const captureMs = input ? this.publisherClock.captureMs(input.rtpTimestamp) : undefined;
+      if (input) keep(this.#transits, output.arrivedAtMs - input.arrivedAtMs);
+      if (captureMs !== undefined) keep(this.#captureToEgress, output.arrivedAtMs - captureMs);
       const timing = output.videoTiming;
       this.#samples.push({
         publisherToGateway:
@@ -175,6 +201,15 @@ export class FrameTimeline {
     return best;
   }
 
+  /**
+   * The processed video's delay behind the publisher's, over the last frames joined (kept across
+   * a change of orchestrator, so audio delayed by it keeps its delay until the new one's frames
+   * are joined).
+   */
+  videoDelay(): VideoDelay {
+    return { transitMs: median(this.#transits), captureToEgressMs: median(this.#captureToEgress) };
+  }
+
   /** Medians of the frames joined since the last call, ms (one decimal). */
   take(): HopTimings {
     const samples = this.#samples;
@@ -199,6 +234,16 @@ export class FrameTimeline {
       frames: samples.length,
     };
   }
+}
+
+function keep(list: number[], value: number): void {
+  list.push(value);
+  if (list.length > delayFramesKept) list.shift();
+}
+
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 }
 
 function push<T>(list: T[], item: T): void {
