@@ -45,8 +45,12 @@ export class AudioDelay {
   packetsOut = 0;
   /** Packets dropped while the delay shrank. */
   packetsDropped = 0;
-  /** Times the offset jumped. */
+  /** Packets the caller skipped (`skip`), and those dropped right after them. */
+  packetsSkipped = 0;
+  /** Times the offset jumped for a change of delay (not for a skip in the input). */
   realignments = 0;
+  /** Packets were skipped since the last one queued: its timestamp jumps ahead of the map. */
+  #afterSkip = false;
   /** The delay the last packet got (its send time less when it was pushed), ms. */
   delayMs = 0;
 
@@ -83,13 +87,16 @@ export class AudioDelay {
       const moved = (incoming + offset) >>> 0;
       if (this.#lastOut !== undefined && ((moved - this.#lastOut) | 0) < this.#packetTicks) {
         // The delay shrank: this packet would overlap what receivers already have.
-        this.packetsDropped++;
+        if (this.#afterSkip) this.packetsSkipped++;
+        else this.packetsDropped++;
         return;
       }
       this.#offset = offset;
       out = moved;
-      this.realignments++;
+      // Re-aligned over a skip in the input: the delay did not change.
+      if (!this.#afterSkip) this.realignments++;
     }
+    this.#afterSkip = false;
     if (this.#lastOut === undefined || ((out - this.#lastOut) | 0) > 0) this.#lastOut = out;
     const at = this.#mapped(out);
     packet.header.timestamp = out;
@@ -100,6 +107,17 @@ export class AudioDelay {
     while (index > 0 && (this.#queue[index - 1]?.sendAtMs ?? 0) > at) index--;
     this.#queue.splice(index, 0, { packet, sendAtMs: at });
     this.#flush();
+  }
+
+  /**
+   * The caller drops this packet (stale: it came late in a burst). The next one pushed jumps ahead
+   * in time; re-aligning for it, or dropping it, is no change of delay.
+   */
+  skip(packet: RtpPacket): void {
+    if (this.#closed) return;
+    this.#learnPacketTicks(packet.header.timestamp);
+    this.packetsSkipped++;
+    this.#afterSkip = true;
   }
 
   /** Sends what is due and sets a timer for the rest. */

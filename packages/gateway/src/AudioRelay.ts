@@ -13,17 +13,26 @@ export type AudioRelayOptions = {
    * so jitter never reads as a change of delay.
    */
   arrivalDriftMsPerSecond?: number;
+  /**
+   * A packet that comes this much earlier than the arrival clock expects, ms (default 8), shows
+   * that the ones before it were late: a backlog being flushed (GStreamer sends the audio it
+   * queued while connecting, seconds of it, in one burst). Such packets are dropped as stale.
+   */
+  staleAfterMs?: number;
 };
 
 export const defaultAudioRelayOptions = {
   maxDelayMs: 2_000,
   arrivalDriftMsPerSecond: 0.2,
+  staleAfterMs: 8,
 } as const;
 
 export type AudioRelayStats = {
   packetsIn: number;
   packetsOut: number;
   packetsDropped: number;
+  /** Packets that arrived in a burst behind others (a flushed backlog), dropped as stale. */
+  packetsStale: number;
   realignments: number;
   /** The delay the last packet got, ms. */
   delayMs: number;
@@ -38,10 +47,13 @@ export type AudioRelayStats = {
  *
  * A packet captured at `c` (the publisher's audio sender reports; its arrival when there are
  * none) leaves at `c + lag`, `lag` being the median time from a video frame's capture to its
- * processed frame leaving the gateway (`FrameTimeline.videoDelay`). Audio and the video it goes
- * with then leave together, and the legs' sender reports (the video's at each frame's departure,
- * the audio's on `AudioDelay`'s one output clock) map both to the same gateway clock, so a
- * receiver's lip sync lines them up. Before the first frames are joined the lag is 0; after a
+ * processed frame leaving the gateway (`FrameTimeline.videoDelay`). With reports, `c` and the
+ * video's capture times are both read on the publisher's own clock, so no estimate of its offset
+ * to the gateway's enters; a burst of packets that came late (a flushed backlog) is dropped as
+ * stale rather than played out late. Audio and the video it goes with then leave together, and
+ * the legs' sender reports (the video's at each frame's departure, the audio's on `AudioDelay`'s
+ * one output clock) map both to the same gateway clock, so a receiver's lip sync lines them up.
+ * Before half a second of frames is joined the lag is 0; after a
  * failover it stays at the old orchestrator's until the new one's frames are joined.
  *
  * The seam for audio pipelines: a source other than the publisher (an orchestrator's processed
@@ -53,6 +65,7 @@ export class AudioRelay {
   readonly #delay: AudioDelay;
   readonly #maxDelayMs: number;
   readonly #arrivalDrift: number;
+  readonly #staleAfterMs: number;
   /** The arrival clock: arrival − timestamp / 48 of the earliest packet, leaking later (ms). */
   #arrival: { offsetMs: number; atMs: number } | undefined;
   /** The lag the last packet was given, ms (undefined before the video's was known). */
@@ -70,6 +83,7 @@ export class AudioRelay {
     this.#maxDelayMs = options.maxDelayMs ?? defaultAudioRelayOptions.maxDelayMs;
     this.#arrivalDrift =
       (options.arrivalDriftMsPerSecond ?? defaultAudioRelayOptions.arrivalDriftMsPerSecond) / 1000;
+    this.#staleAfterMs = options.staleAfterMs ?? defaultAudioRelayOptions.staleAfterMs;
     this.#delay = new AudioDelay((packet, senderTimeMs) => {
       for (const leg of targets()) leg.sendAudio?.(packet.clone(), senderTimeMs);
     });
@@ -90,12 +104,19 @@ export class AudioRelay {
       ? arrival.offsetMs + (arrivedAtMs - arrival.atMs) * this.#arrivalDrift
       : offsetMs;
     this.#arrival = { offsetMs: Math.min(leaked, offsetMs), atMs: arrivedAtMs };
+    if (offsetMs < leaked - this.#staleAfterMs) {
+      // The packets before this one were late, this one too (it came right behind them): sending
+      // it would make the delay line drop packets one by one while the burst lasts.
+      this.#delay.skip(packet);
+      return;
+    }
     const steadyArrivalMs = this.#arrival.offsetMs + unwrapped / ticksPerMs;
-    const { transitMs, captureToEgressMs } = this.#timeline.videoDelay();
-    const captureMs = this.clock.captureMs(timestamp);
-    const byCapture = captureMs !== undefined && captureToEgressMs !== undefined;
+    const { transitMs, captureToEgressMs, senderToEgressMs } = this.#timeline.videoDelay();
+    // Both on the publisher's clock (audio and video reports share it): no offset to estimate.
+    const senderMs = this.clock.confirmed ? this.clock.senderMs(timestamp) : undefined;
+    const byCapture = senderMs !== undefined && senderToEgressMs !== undefined;
     this.#lagMs = byCapture ? captureToEgressMs : transitMs;
-    const sendAtMs = byCapture ? captureMs + captureToEgressMs : steadyArrivalMs + (transitMs ?? 0);
+    const sendAtMs = byCapture ? senderMs + senderToEgressMs : steadyArrivalMs + (transitMs ?? 0);
     // A time already past is kept as it is (the packet leaves at once): clamping it to the
     // arrival would hand the delay line each packet's jitter as a change of delay.
     this.#delay.push(packet, Math.min(arrivedAtMs + this.#maxDelayMs, sendAtMs), arrivedAtMs);
@@ -107,6 +128,7 @@ export class AudioRelay {
       packetsIn: delay.packetsIn,
       packetsOut: delay.packetsOut,
       packetsDropped: delay.packetsDropped,
+      packetsStale: delay.packetsSkipped,
       realignments: delay.realignments,
       delayMs: Math.round(delay.delayMs * 10) / 10,
       videoLagMs: this.#lagMs === undefined ? undefined : Math.round(this.#lagMs * 10) / 10,

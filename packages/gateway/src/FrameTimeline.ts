@@ -5,10 +5,18 @@ import type { VideoTiming } from './videoTiming.ts';
 const videoClockRateHz = 90_000;
 /** Joined frames the video delay estimate is the median of (about 3 s at 30 fps). */
 const delayFramesKept = 90;
+/**
+ * Joined frames needed before the video delay is given (half a second at 30 fps): the first
+ * frames of a session are slow (decoder and pipeline warming up), and a median of a few of them
+ * would have audio delayed by that, then cut back.
+ */
+const delayFramesNeeded = 15;
 /** Frames of each side kept for joining (about 4 s at 30 fps: orchestrator records come each second). */
 const framesKept = 120;
 /** Sender reports whose clock offsets are kept; the smallest offset (least delayed report) wins. */
 const reportsKept = 8;
+/** Two reports agree when they map RTP to NTP within this of each other, ms. */
+const reportAgreementMs = 10;
 /** A processed frame is matched to an orchestrator record when their times differ by less, ms. */
 const matchToleranceMs = 12;
 /** A record whose processed frame has not arrived after this long is given up, ms. */
@@ -25,6 +33,7 @@ export class SenderClock {
   /** gateway ms − sender NTP ms, one per report, and the smallest of them. */
   readonly #offsets: number[] = [];
   #offsetMs = 0;
+  #confirmed = false;
 
   /** `clockRateHz`: the RTP clock of the sender's stream (default 90 000, video; Opus is 48 000). */
   constructor(clockRateHz = videoClockRateHz) {
@@ -32,23 +41,53 @@ export class SenderClock {
   }
 
   report(sr: { ntpMs: number; rtpTimestamp: number }, arrivedAtMs: number, rttMs = 0): void {
+    const last = this.#report;
+    const ticks = last ? (sr.rtpTimestamp - last.rtpTimestamp) | 0 : 0;
+    this.#confirmed =
+      last !== undefined &&
+      Math.abs(sr.ntpMs - last.ntpMs - ticks / this.#ticksPerMs) < reportAgreementMs;
     this.#report = sr;
     this.#offsets.push(arrivedAtMs - rttMs / 2 - sr.ntpMs);
     if (this.#offsets.length > reportsKept) this.#offsets.shift();
     this.#offsetMs = Math.min(...this.#offsets);
   }
 
-  /** When the frame with this RTP timestamp was captured, gateway ms; undefined before a report. */
-  captureMs(rtpTimestamp: number): number | undefined {
+  /**
+   * When the frame with this RTP timestamp was captured on the sender's own clock (its reports'
+   * NTP), ms; undefined before a report. Streams of one sender share that clock (RFC 3550 lip
+   * sync): differences between their times need no offset to the gateway's clock.
+   */
+  senderMs(rtpTimestamp: number): number | undefined {
     const report = this.#report;
     if (!report) return undefined;
     // Signed 32-bit difference: RTP timestamps wrap.
     const ticks = (rtpTimestamp - report.rtpTimestamp) | 0;
-    return report.ntpMs + ticks / this.#ticksPerMs + this.#offsetMs;
+    return report.ntpMs + ticks / this.#ticksPerMs;
+  }
+
+  /**
+   * Whether the last two reports map RTP timestamps to NTP alike. A first report can be off by
+   * seconds (GStreamer's was: made while it queued media before connecting); times compared
+   * across two streams of a sender (lip sync) wait for this.
+   */
+  get confirmed(): boolean {
+    return this.#confirmed;
+  }
+
+  /** Gateway ms − sender NTP ms (the least delayed report's); undefined before a report. */
+  get offsetMs(): number | undefined {
+    return this.#report ? this.#offsetMs : undefined;
+  }
+
+  /** When the frame with this RTP timestamp was captured, gateway ms; undefined before a report. */
+  captureMs(rtpTimestamp: number): number | undefined {
+    const senderMs = this.senderMs(rtpTimestamp);
+    return senderMs === undefined ? undefined : senderMs + this.#offsetMs;
   }
 
   reset(): void {
     this.#report = undefined;
+    this.#confirmed = false;
     this.#offsets.length = 0;
   }
 }
@@ -64,7 +103,7 @@ type HopSample = Omit<HopTimings, 'frames'>;
 
 /**
  * How long the gateway's processed video lags the publisher's, as the median of the last frames
- * joined (ms); undefined until frames were joined.
+ * joined (ms); undefined until half a second of frames (15) were joined.
  */
 export type VideoDelay = {
   /** From a frame's arrival from the publisher to its processed frame's departure, gateway clock. */
@@ -74,6 +113,12 @@ export type VideoDelay = {
    * undefined before the publisher's first report.
    */
   captureToEgressMs: number | undefined;
+  /**
+   * From a frame's capture on the publisher's clock (its reports' NTP) to its processed frame's
+   * departure on the gateway's: `captureToEgressMs` plus the two clocks' offset, so it is only
+   * ever added to a time on the publisher's clock (its audio's capture); undefined likewise.
+   */
+  senderToEgressMs: number | undefined;
 };
 
 /**
@@ -90,7 +135,12 @@ export class FrameTimeline {
   #pendingRecords: FrameTimingRecord[] = [];
   #samples: HopSample[] = [];
   readonly #transits: number[] = [];
-  readonly #captureToEgress: number[] = [];
+  /**
+   * The publisher frames joined and when their processed frames left: their capture times are
+   * read through the publisher's latest report when asked (a first report can be off by seconds:
+   * GStreamer's first one was, made while it queued media before connecting).
+   */
+  readonly #egress: { rtpTimestamp: number; egressMs: number }[] = [];
 
   /** The last packet of a publisher frame reached the gateway. */
   publisherFrame(rtpTimestamp: number, arrivedAtMs: number): void {
@@ -160,7 +210,8 @@ export class FrameTimeline {
       const input = latestBefore(this.#publisherFrames, record.decodedAtMs);
       const captureMs = input ? this.publisherClock.captureMs(input.rtpTimestamp) : undefined;
       if (input) keep(this.#transits, output.arrivedAtMs - input.arrivedAtMs);
-      if (captureMs !== undefined) keep(this.#captureToEgress, output.arrivedAtMs - captureMs);
+      if (input)
+        keep(this.#egress, { rtpTimestamp: input.rtpTimestamp, egressMs: output.arrivedAtMs });
       const timing = output.videoTiming;
       this.#samples.push({
         publisherToGateway:
@@ -207,7 +258,27 @@ export class FrameTimeline {
    * are joined).
    */
   videoDelay(): VideoDelay {
-    return { transitMs: median(this.#transits), captureToEgressMs: median(this.#captureToEgress) };
+    if (this.#transits.length < delayFramesNeeded) {
+      return { transitMs: undefined, captureToEgressMs: undefined, senderToEgressMs: undefined };
+    }
+    const clock = this.publisherClock;
+    const senderToEgressMs = !clock.confirmed
+      ? undefined
+      : median(
+          this.#egress.flatMap(({ rtpTimestamp, egressMs }) => {
+            const senderMs = clock.senderMs(rtpTimestamp);
+            return senderMs === undefined ? [] : [egressMs - senderMs];
+          }),
+        );
+    const offsetMs = clock.offsetMs;
+    return {
+      transitMs: median(this.#transits),
+      captureToEgressMs:
+        senderToEgressMs === undefined || offsetMs === undefined
+          ? undefined
+          : senderToEgressMs - offsetMs,
+      senderToEgressMs,
+    };
   }
 
   /** Medians of the frames joined since the last call, ms (one decimal). */
@@ -236,7 +307,7 @@ export class FrameTimeline {
   }
 }
 
-function keep(list: number[], value: number): void {
+function keep<T>(list: T[], value: T): void {
   list.push(value);
   if (list.length > delayFramesKept) list.shift();
 }

@@ -372,12 +372,14 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   }
 
   #audioStats(relay: AudioRelay) {
-    const { packetsOut, packetsDropped, realignments, delayMs, videoLagMs } = relay.stats();
+    const { packetsOut, packetsDropped, packetsStale, realignments, delayMs, videoLagMs } =
+      relay.stats();
     return {
       codec: this.audioCodec?.name ?? 'opus',
       packetsFromPublisher: this.#publisher.audioPacketsIn ?? 0,
       packetsDelayed: packetsOut,
       packetsDropped,
+      packetsStale,
       realignments,
       delayMs,
       ...(videoLagMs === undefined ? {} : { videoLagMs }),

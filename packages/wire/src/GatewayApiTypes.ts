@@ -110,6 +110,11 @@ export type StreamAudioStats = {
   packetsDelayed: number;
   /** Packets dropped when the delay shrank (timestamps never go back). */
   packetsDropped: number;
+  /**
+   * Packets dropped as stale: they came in a burst behind late ones (a backlog the publisher
+   * flushed, e.g. audio GStreamer queued while connecting).
+   */
+  packetsStale: number;
   /** Times the delay line re-aligned to a changed video delay. */
   realignments: number;
   /** The delay the last packet got, ms: the processed video's lag behind the publisher's audio. */
