@@ -7,12 +7,19 @@ const script = fileURLToPath(new URL('./gst_whip_publisher.py', import.meta.url)
 /** Debian's python3, which has the GStreamer bindings (python3-gi). */
 const python = '/usr/bin/python3';
 
+/** A buffer of the audio the publisher got back, decoded: its length and loudest sample. */
+export type ReturnedAudio = { samples: number; peak: number; receivedAtMs: number };
+
 /**
  * A WHIP publisher that is not ours: GStreamer's webrtcbin with x264enc (H.264, as OBS and
- * FFmpeg publish), run by `gst_whip_publisher.py`. Frames go to its stdin; the processed frames
- * it decodes come back on its stdout.
+ * FFmpeg publish) or vp8enc, and optionally Opus (a tone, or a clip's sound), run by
+ * `gst_whip_publisher.py`. Frames go to its stdin (or come from a clip); the processed frames and
+ * the audio it decodes come back on its stdout.
  */
-export class GstWhipPublisher extends TypedEmitter<{ frame: [ReceivedFrame] }> {
+export class GstWhipPublisher extends TypedEmitter<{
+  frame: [ReceivedFrame];
+  audio: [ReturnedAudio];
+}> {
   readonly resourceUrl: string;
   readonly #child: ChildProcess;
   #closed = false;
@@ -29,16 +36,21 @@ export class GstWhipPublisher extends TypedEmitter<{ frame: [ReceivedFrame] }> {
     widthPx: number;
     heightPx: number;
     timeoutMs?: number;
+    /** Video encoder (default h264). */
+    codec?: 'h264' | 'vp8';
+    /** `tone`: Opus of a 440 Hz tone beside the video (default none). */
+    audio?: 'none' | 'tone';
+    /** Sends these files in real time (y4m video, wav audio as Opus) instead of pushed frames. */
+    clip?: { videoPath: string; audioPath: string };
   }): Promise<GstWhipPublisher> {
     const url = new URL(options.whipUrl);
     url.searchParams.set('pipeline', options.pipeline);
-    const child = spawn(
-      python,
-      [script, url.toString(), String(options.widthPx), String(options.heightPx)],
-      {
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
+    const args = [script, url.toString(), String(options.widthPx), String(options.heightPx)];
+    args.push('--codec', options.codec ?? 'h264', '--audio', options.audio ?? 'none');
+    if (options.clip) args.push('--clip', options.clip.videoPath, options.clip.audioPath);
+    const child = spawn(python, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
@@ -67,8 +79,18 @@ export class GstWhipPublisher extends TypedEmitter<{ frame: [ReceivedFrame] }> {
           publisher = new GstWhipPublisher(child, match[1]);
           resolve(publisher);
         }
-        // Frames: "FRAM", width, height, length (u32 little-endian), then the I420 bytes.
+        // Frames: "FRAM", width, height, length (u32 little-endian), then the I420 bytes;
+        // audio: "AUDI", samples, peak, 0.
         while (pending.length >= 16) {
+          if (pending.subarray(0, 4).toString() === 'AUDI') {
+            publisher.emit('audio', {
+              samples: pending.readUInt32LE(4),
+              peak: pending.readUInt32LE(8),
+              receivedAtMs: performance.now(),
+            });
+            pending = pending.subarray(16);
+            continue;
+          }
           const length = pending.readUInt32LE(12);
           if (pending.length < 16 + length) break;
           const frame: ReceivedFrame = {

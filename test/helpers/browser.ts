@@ -32,8 +32,11 @@ export function writeY4m(frames: readonly YuvFrame[], fps = 30): string {
   return path;
 }
 
-/** Launches Chromium with a fake camera playing `clip` (a .y4m file). */
-export async function launchChromium(clip: string): Promise<Browser> {
+/**
+ * Launches Chromium with a fake camera playing `clip` (a .y4m file) and, when given, a fake
+ * microphone playing `audioClip` (a .wav file) instead of its beeps.
+ */
+export async function launchChromium(clip: string, audioClip?: string): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     // The flags below include --headless; Playwright must not add its own.
@@ -51,6 +54,7 @@ export async function launchChromium(clip: string): Promise<Browser> {
       '--use-fake-device-for-media-stream=fps=30',
       '--allow-loopback-in-peer-connection',
       `--use-file-for-fake-video-capture=${clip}`,
+      ...(audioClip ? [`--use-file-for-fake-audio-capture=${audioClip}`] : []),
     ],
   });
 }

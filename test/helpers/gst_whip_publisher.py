@@ -2,12 +2,17 @@
 """A WHIP publisher on GStreamer's webrtcbin, as OBS-like software publishes: x264enc H.264
 (constrained baseline, zero latency) over WebRTC, the processed stream decoded back.
 
-Usage: gst_whip_publisher.py <whip-url> <width> <height>
+Usage: gst_whip_publisher.py <whip-url> <width> <height> [--codec h264|vp8] [--audio none|tone]
+                              [--clip <video.y4m> <audio.wav>]
+- --codec: the video encoder, x264enc (default) or vp8enc;
+- --audio tone: also sends Opus (opusenc, VBR, 10 ms frames) of a 440 Hz tone;
+- --clip: sends these files (y4m video, wav audio, Opus) in real time instead of stdin's frames;
 - stdin: raw I420 frames of width x height, pushed to the encoder as they come (the caller paces
-  them);
+  them); with --clip only its end matters;
 - stdout: one line "answer <resource-url>" once the WHIP POST was answered, then each decoded
   frame back as a 16-byte header (b"FRAM", width u32, height u32, length u32, little-endian)
-  followed by its I420 bytes;
+  followed by its I420 bytes; each decoded buffer of the audio sent back as b"AUDI", samples u32,
+  peak u32 (0..32767), 0 u32;
 - stderr: diagnostics. Exits when stdin closes (after a WHIP DELETE).
 
 Run with Debian's python3 (python3-gi, gstreamer1.0-plugins-{base,good,bad,ugly},
@@ -32,20 +37,53 @@ def log(*parts):
     print("gst-whip:", *parts, file=sys.stderr, flush=True)
 
 
+def option(name, default, count=1):
+    if name not in sys.argv:
+        return default
+    at = sys.argv.index(name)
+    values = sys.argv[at + 1 : at + 1 + count]
+    return values[0] if count == 1 else values
+
+
+VIDEO_ENCODERS = {
+    "h264": "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=300 bitrate=2000 "
+    "! video/x-h264,profile=constrained-baseline "
+    "! rtph264pay config-interval=-1 pt=102 aggregate-mode=zero-latency "
+    "! application/x-rtp,media=video,encoding-name=H264,payload=102",
+    "vp8": "vp8enc deadline=1 cpu-used=8 end-usage=cbr target-bitrate=2000000 keyframe-max-dist=300 "
+    "lag-in-frames=0 error-resilient=partitions "
+    "! rtpvp8pay pt=96 ! application/x-rtp,media=video,encoding-name=VP8,payload=96",
+}
+OPUS = (
+    "audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 "
+    "! opusenc bitrate-type=vbr frame-size=10 "
+    "! rtpopuspay pt=111 ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111"
+)
+
+
 def main():
     whip_url, width, height = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    codec = option("--codec", "h264")
+    audio = option("--audio", "none")
+    clip = option("--clip", None, 2)
     frame_bytes = width * height * 3 // 2
     Gst.init(None)
-    pipeline = Gst.parse_launch(
-        f"appsrc name=src is-live=true do-timestamp=true format=time "
-        f"caps=video/x-raw,format=I420,width={width},height={height},framerate=30/1 "
-        "! queue max-size-buffers=2 leaky=downstream "
-        "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=300 bitrate=2000 "
-        "! video/x-h264,profile=constrained-baseline "
-        "! rtph264pay config-interval=-1 pt=102 aggregate-mode=zero-latency "
-        "! application/x-rtp,media=video,encoding-name=H264,payload=102 "
-        "! webrtcbin name=webrtc bundle-policy=max-bundle"
-    )
+    if clip:
+        # Both files at the pipeline clock's pace from running time 0: a click and a flash
+        # written at the same instant of the files leave together.
+        video_src = f"filesrc location={clip[0]} ! y4mdec ! videoconvert ! identity sync=true ! queue"
+        audio_src = f"filesrc location={clip[1]} ! wavparse ! identity sync=true ! queue"
+    else:
+        video_src = (
+            f"appsrc name=src is-live=true do-timestamp=true format=time "
+            f"caps=video/x-raw,format=I420,width={width},height={height},framerate=30/1 "
+            "! queue max-size-buffers=2 leaky=downstream"
+        )
+        audio_src = "audiotestsrc is-live=true wave=sine freq=440 volume=0.3 samplesperbuffer=480"
+    description = f"{video_src} ! {VIDEO_ENCODERS[codec]} ! webrtcbin name=webrtc bundle-policy=max-bundle"
+    if clip or audio == "tone":
+        description += f" {audio_src} ! {OPUS} ! webrtc."
+    pipeline = Gst.parse_launch(description)
     webrtc = pipeline.get_by_name("webrtc")
     src = pipeline.get_by_name("src")
     # libnice leaves loopback out unless told: the gateway under test listens on 127.0.0.1.
@@ -71,17 +109,35 @@ def main():
                 out.flush()
         return Gst.FlowReturn.OK
 
+    def on_audio_sample(sink):
+        sample = sink.emit("pull-sample")
+        buffer = sample.get_buffer()
+        ok, info = buffer.map(Gst.MapFlags.READ)
+        if ok:
+            samples = struct.unpack(f"<{len(info.data) // 2}h", bytes(info.data))
+            buffer.unmap(info)
+            peak = max((abs(v) for v in samples), default=0)
+            with out_lock:
+                out.write(b"AUDI" + struct.pack("<III", len(samples), min(peak, 32767), 0))
+                out.flush()
+        return Gst.FlowReturn.OK
+
+    sinks = {
+        "audio/": ("queue ! audioconvert ! audio/x-raw,format=S16LE,channels=1 "
+                   "! appsink name=sink emit-signals=true sync=false", on_audio_sample),
+        "video/": ("queue ! videoconvert ! video/x-raw,format=I420 "
+                   "! appsink name=sink emit-signals=true sync=false max-buffers=2 drop=true", on_sample),
+    }
+
     def on_decoded_pad(_decodebin, pad):
-        if not pad.get_current_caps().to_string().startswith("video/"):
+        caps = pad.get_current_caps().to_string()
+        sink = next((v for k, v in sinks.items() if caps.startswith(k)), None)
+        if sink is None:
             return
-        chain = Gst.parse_bin_from_description(
-            "queue ! videoconvert ! video/x-raw,format=I420 "
-            "! appsink name=sink emit-signals=true sync=false max-buffers=2 drop=true",
-            True,
-        )
+        chain = Gst.parse_bin_from_description(sink[0], True)
         pipeline.add(chain)
         chain.sync_state_with_parent()
-        chain.get_by_name("sink").connect("new-sample", on_sample)
+        chain.get_by_name("sink").connect("new-sample", sink[1])
         pad.link(chain.get_static_pad("sink"))
 
     def on_incoming(_webrtc, pad):
@@ -144,10 +200,11 @@ def main():
     bus.add_signal_watch()
     bus.connect("message", on_message)
     pipeline.set_state(Gst.State.PLAYING)
-    # The sendrecv transceiver was made from the payloader's caps; receive on it too.
-    transceiver = webrtc.emit("get-transceiver", 0)
-    if transceiver is not None:
-        transceiver.set_property("direction", GstWebRTC.WebRTCRTPTransceiverDirection.SENDRECV)
+    # The transceivers were made from the payloaders' caps; receive on them too.
+    for index in range(2):
+        transceiver = webrtc.emit("get-transceiver", index)
+        if transceiver is not None:
+            transceiver.set_property("direction", GstWebRTC.WebRTCRTPTransceiverDirection.SENDRECV)
 
     def push(data):
         buffer = Gst.Buffer.new_allocate(None, len(data), None)
@@ -165,7 +222,8 @@ def main():
         push(grey)
         return True
 
-    GLib.timeout_add(33, push_grey)
+    if not clip:
+        GLib.timeout_add(33, push_grey)
 
     def feed():
         stdin = sys.stdin.buffer
@@ -174,7 +232,8 @@ def main():
             if not data or len(data) < frame_bytes:
                 break
             state["fed"] = True
-            push(data)
+            if not clip:
+                push(data)
         if state["resource"]:
             try:
                 urllib.request.urlopen(urllib.request.Request(state["resource"], method="DELETE"), timeout=5)

@@ -76,3 +76,6 @@ export function ntpToEpochMs(ntp: bigint): number {
   const fraction = Number(ntp & 0xffff_ffffn) / 2 ** 32;
   return (seconds + fraction) * 1000;
 }
+
+/** The reverse of `ntpToEpochMs`, for the sender reports a leg writes. */
+export { epochMsToNtp } from './epochMsToNtp.ts';

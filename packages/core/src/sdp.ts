@@ -220,3 +220,7 @@ function splitOnce(value: string, separator: string): [string, string] {
   const at = value.indexOf(separator);
   return at === -1 ? [value, ''] : [value.slice(0, at), value.slice(at + 1)];
 }
+
+/** SDP rewrites that live in their own files, re-exported so that `@peerframe/core/sdp` is one import. */
+export { openBundleOnlySections } from './openBundleOnlySections.ts';
+export { restrictCodec } from './restrictCodec.ts';

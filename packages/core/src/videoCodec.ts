@@ -1,3 +1,4 @@
+import { restrictCodec } from './restrictCodec.ts';
 import {
   InvalidSdpError,
   type SdpMediaSummary,
@@ -116,27 +117,7 @@ export function selectVideoCodec(
  * that codec.
  */
 export function restrictVideoCodec(sdp: string, payloadType: number): string {
-  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
-  const out: string[] = [];
-  let inVideo = false;
-  let seenVideo = false;
-  for (const line of sdp.split(eol)) {
-    if (line.startsWith('m=')) {
-      inVideo = line.startsWith('m=video') && !seenVideo;
-      if (inVideo) {
-        seenVideo = true;
-        const [kind, port, proto] = line.split(' ');
-        out.push([kind, port, proto, String(payloadType)].join(' '));
-        continue;
-      }
-    }
-    if (inVideo) {
-      const match = /^a=(?:rtpmap|fmtp|rtcp-fb):(\d+)[ ]/.exec(line);
-      if (match && Number(match[1]) !== payloadType) continue;
-    }
-    out.push(line);
-  }
-  return out.join(eol);
+  return restrictCodec(sdp, 'video', payloadType);
 }
 
 function withoutBitrateHints(fmtp: string): string {

@@ -5,6 +5,7 @@
 export {
   createWeriftPeer,
   defaultVideoCodec,
+  rtpAudioCodecOf,
   rtpCodecOf,
   type WeriftPeerOptions,
 } from './werift/createWeriftPeer.ts';

@@ -19,6 +19,20 @@ describe('SenderClock', () => {
     expect(clock.captureMs(5000 + ticks(1033))).toBeCloseTo(51_033);
   });
 
+  it('is confirmed for lip sync once two reports map RTP to NTP alike, not on a stray first one', () => {
+    const clock = new SenderClock(48_000);
+    // GStreamer's first report, made while it queued media before connecting: 1.2 s off.
+    clock.report({ ntpMs: senderEpochMs, rtpTimestamp: 48_000 }, 10_000);
+    expect(clock.confirmed).toBe(false);
+    clock.report({ ntpMs: senderEpochMs + 3_000, rtpTimestamp: 48_000 * 5.2 }, 13_000);
+    expect(clock.confirmed).toBe(false);
+    clock.report({ ntpMs: senderEpochMs + 5_000, rtpTimestamp: 48_000 * 7.2 + 48 }, 15_000);
+    expect(clock.confirmed).toBe(true);
+    expect(clock.senderMs(48_000 * 7.2 + 48 + 480)).toBeCloseTo(senderEpochMs + 5_010);
+    clock.reset();
+    expect(clock.confirmed).toBe(false);
+  });
+
   it('follows RTP timestamps across the 32-bit wrap', () => {
     const clock = new SenderClock();
     clock.report({ ntpMs: senderEpochMs, rtpTimestamp: 0xffff_ff00 }, 10_000);

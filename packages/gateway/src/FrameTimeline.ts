@@ -2,11 +2,21 @@ import { epochNowMs, type FrameTimingRecord, type HopTimings } from '@peerframe/
 import type { VideoTiming } from './videoTiming.ts';
 
 /** RTP video clock: 90 kHz. */
-const rtpTicksPerMs = 90;
+const videoClockRateHz = 90_000;
+/** Joined frames the video delay estimate is the median of (about 3 s at 30 fps). */
+const delayFramesKept = 90;
+/**
+ * Joined frames needed before the video delay is given (half a second at 30 fps): the first
+ * frames of a session are slow (decoder and pipeline warming up), and a median of a few of them
+ * would have audio delayed by that, then cut back.
+ */
+const delayFramesNeeded = 15;
 /** Frames of each side kept for joining (about 4 s at 30 fps: orchestrator records come each second). */
 const framesKept = 120;
 /** Sender reports whose clock offsets are kept; the smallest offset (least delayed report) wins. */
 const reportsKept = 8;
+/** Two reports agree when they map RTP to NTP within this of each other, ms. */
+const reportAgreementMs = 10;
 /** A processed frame is matched to an orchestrator record when their times differ by less, ms. */
 const matchToleranceMs = 12;
 /** A record whose processed frame has not arrived after this long is given up, ms. */
@@ -18,29 +28,66 @@ const recordPatienceMs = 500;
  * arrived. Like libwebrtc's remote NTP estimation, this needs no synchronised clocks.
  */
 export class SenderClock {
+  readonly #ticksPerMs: number;
   #report: { ntpMs: number; rtpTimestamp: number } | undefined;
   /** gateway ms − sender NTP ms, one per report, and the smallest of them. */
   readonly #offsets: number[] = [];
   #offsetMs = 0;
+  #confirmed = false;
+
+  /** `clockRateHz`: the RTP clock of the sender's stream (default 90 000, video; Opus is 48 000). */
+  constructor(clockRateHz = videoClockRateHz) {
+    this.#ticksPerMs = clockRateHz / 1000;
+  }
 
   report(sr: { ntpMs: number; rtpTimestamp: number }, arrivedAtMs: number, rttMs = 0): void {
+    const last = this.#report;
+    const ticks = last ? (sr.rtpTimestamp - last.rtpTimestamp) | 0 : 0;
+    this.#confirmed =
+      last !== undefined &&
+      Math.abs(sr.ntpMs - last.ntpMs - ticks / this.#ticksPerMs) < reportAgreementMs;
     this.#report = sr;
     this.#offsets.push(arrivedAtMs - rttMs / 2 - sr.ntpMs);
     if (this.#offsets.length > reportsKept) this.#offsets.shift();
     this.#offsetMs = Math.min(...this.#offsets);
   }
 
-  /** When the frame with this RTP timestamp was captured, gateway ms; undefined before a report. */
-  captureMs(rtpTimestamp: number): number | undefined {
+  /**
+   * When the frame with this RTP timestamp was captured on the sender's own clock (its reports'
+   * NTP), ms; undefined before a report. Streams of one sender share that clock (RFC 3550 lip
+   * sync): differences between their times need no offset to the gateway's clock.
+   */
+  senderMs(rtpTimestamp: number): number | undefined {
     const report = this.#report;
     if (!report) return undefined;
     // Signed 32-bit difference: RTP timestamps wrap.
     const ticks = (rtpTimestamp - report.rtpTimestamp) | 0;
-    return report.ntpMs + ticks / rtpTicksPerMs + this.#offsetMs;
+    return report.ntpMs + ticks / this.#ticksPerMs;
+  }
+
+  /**
+   * Whether the last two reports map RTP timestamps to NTP alike. A first report can be off by
+   * seconds (GStreamer's was: made while it queued media before connecting); times compared
+   * across two streams of a sender (lip sync) wait for this.
+   */
+  get confirmed(): boolean {
+    return this.#confirmed;
+  }
+
+  /** Gateway ms − sender NTP ms (the least delayed report's); undefined before a report. */
+  get offsetMs(): number | undefined {
+    return this.#report ? this.#offsetMs : undefined;
+  }
+
+  /** When the frame with this RTP timestamp was captured, gateway ms; undefined before a report. */
+  captureMs(rtpTimestamp: number): number | undefined {
+    const senderMs = this.senderMs(rtpTimestamp);
+    return senderMs === undefined ? undefined : senderMs + this.#offsetMs;
   }
 
   reset(): void {
     this.#report = undefined;
+    this.#confirmed = false;
     this.#offsets.length = 0;
   }
 }
@@ -55,6 +102,26 @@ type ReturnedFrame = {
 type HopSample = Omit<HopTimings, 'frames'>;
 
 /**
+ * How long the gateway's processed video lags the publisher's, as the median of the last frames
+ * joined (ms); undefined until half a second of frames (15) were joined.
+ */
+export type VideoDelay = {
+  /** From a frame's arrival from the publisher to its processed frame's departure, gateway clock. */
+  transitMs: number | undefined;
+  /**
+   * From a frame's capture (the publisher's sender reports) to its processed frame's departure;
+   * undefined before the publisher's first report.
+   */
+  captureToEgressMs: number | undefined;
+  /**
+   * From a frame's capture on the publisher's clock (its reports' NTP) to its processed frame's
+   * departure on the gateway's: `captureToEgressMs` plus the two clocks' offset, so it is only
+   * ever added to a time on the publisher's clock (its audio's capture); undefined likewise.
+   */
+  senderToEgressMs: number | undefined;
+};
+
+/**
  * Joins, frame by frame, what the gateway sees of a stream (the publisher's frames arriving, the
  * processed frames coming back, both senders' RTCP reports) with the orchestrator's per-frame
  * records, into the hops of `HopTimings`. All times are converted to the gateway's clock.
@@ -67,6 +134,13 @@ export class FrameTimeline {
   /** Orchestrator records (gateway clock) waiting for their processed frame. */
   #pendingRecords: FrameTimingRecord[] = [];
   #samples: HopSample[] = [];
+  readonly #transits: number[] = [];
+  /**
+   * The publisher frames joined and when their processed frames left: their capture times are
+   * read through the publisher's latest report when asked (a first report can be off by seconds:
+   * GStreamer's first one was, made while it queued media before connecting).
+   */
+  readonly #egress: { rtpTimestamp: number; egressMs: number }[] = [];
 
   /** The last packet of a publisher frame reached the gateway. */
   publisherFrame(rtpTimestamp: number, arrivedAtMs: number): void {
@@ -135,6 +209,9 @@ export class FrameTimeline {
       output.matched = true;
       const input = latestBefore(this.#publisherFrames, record.decodedAtMs);
       const captureMs = input ? this.publisherClock.captureMs(input.rtpTimestamp) : undefined;
+      if (input) keep(this.#transits, output.arrivedAtMs - input.arrivedAtMs);
+      if (input)
+        keep(this.#egress, { rtpTimestamp: input.rtpTimestamp, egressMs: output.arrivedAtMs });
       const timing = output.videoTiming;
       this.#samples.push({
         publisherToGateway:
@@ -175,6 +252,35 @@ export class FrameTimeline {
     return best;
   }
 
+  /**
+   * The processed video's delay behind the publisher's, over the last frames joined (kept across
+   * a change of orchestrator, so audio delayed by it keeps its delay until the new one's frames
+   * are joined).
+   */
+  videoDelay(): VideoDelay {
+    if (this.#transits.length < delayFramesNeeded) {
+      return { transitMs: undefined, captureToEgressMs: undefined, senderToEgressMs: undefined };
+    }
+    const clock = this.publisherClock;
+    const senderToEgressMs = !clock.confirmed
+      ? undefined
+      : median(
+          this.#egress.flatMap(({ rtpTimestamp, egressMs }) => {
+            const senderMs = clock.senderMs(rtpTimestamp);
+            return senderMs === undefined ? [] : [egressMs - senderMs];
+          }),
+        );
+    const offsetMs = clock.offsetMs;
+    return {
+      transitMs: median(this.#transits),
+      captureToEgressMs:
+        senderToEgressMs === undefined || offsetMs === undefined
+          ? undefined
+          : senderToEgressMs - offsetMs,
+      senderToEgressMs,
+    };
+  }
+
   /** Medians of the frames joined since the last call, ms (one decimal). */
   take(): HopTimings {
     const samples = this.#samples;
@@ -199,6 +305,16 @@ export class FrameTimeline {
       frames: samples.length,
     };
   }
+}
+
+function keep<T>(list: T[], value: T): void {
+  list.push(value);
+  if (list.length > delayFramesKept) list.shift();
+}
+
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 }
 
 function push<T>(list: T[], item: T): void {

@@ -43,7 +43,6 @@ import {
   StreamKeyStore,
 } from './StreamKeyStore.ts';
 import { defaultStreamSessionOptions, StreamSession } from './StreamSession.ts';
-import { weriftSfu } from './WeriftLeg.ts';
 
 export type GatewayServerOptions = {
   /** Interface to listen on (default 127.0.0.1). */
@@ -472,8 +471,9 @@ export class GatewayServer {
       );
     }
     const offer = await readBody(req, maxSdpBytes);
-    // VP8, or H.264 where the SFU carries it (OBS, FFmpeg, Safari); the orchestrator answers alike.
-    selectVideoCodec(parseSdp(offer), this.#options.sfu?.videoCodecs ?? weriftSfu.videoCodecs);
+    // VP8, or H.264 where the SFU carries it (OBS, FFmpeg, Safari); the orchestrator answers
+    // alike. Opus audio, if any, is relayed beside it.
+    StreamSession.checkOffer(offer, this.#options.sfu);
     assertCandidateCount(countUdpCandidates(offer), this.#options.maxRemoteCandidates);
     const pipeline = url.searchParams.get('pipeline') ?? this.#options.defaultPipeline;
     const { key, releaseSlot } = this.#authorizePublish(req, pipeline);

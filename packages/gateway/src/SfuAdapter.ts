@@ -1,4 +1,5 @@
 import { HttpError } from '@peerframe/core';
+import type { AudioCodecChoice } from '@peerframe/core/audioCodec';
 import type { VideoCodecChoice, VideoCodecName } from '@peerframe/core/videoCodec';
 import type { RtpPacket } from 'werift';
 import type { VideoTiming } from './videoTiming.ts';
@@ -14,6 +15,10 @@ export type SfuLegEvents = {
   rtp: [packet: RtpPacket, videoTiming?: VideoTiming];
   /** An RTCP sender report of the remote peer's video: its clock (NTP, as epoch ms) at an RTP timestamp. */
   senderReport: [{ ntpMs: number; rtpTimestamp: number }];
+  /** An RTP packet of the remote peer's audio (Opus; a copy the listener may change). */
+  audioRtp: [packet: RtpPacket];
+  /** An RTCP sender report of the remote peer's audio: its clock (NTP, as epoch ms) at an RTP timestamp. */
+  audioSenderReport: [{ ntpMs: number; rtpTimestamp: number }];
   /** The remote peer asks for a keyframe of the video we send it (PLI or FIR). */
   keyframeRequest: [];
   /**
@@ -36,6 +41,12 @@ export type SfuLegOptions = {
    * this payload type of the remote's offer (from `selectVideoCodec`); an offering leg offers it.
    */
   codec?: VideoCodecChoice;
+  /**
+   * The leg's audio (Opus at this payload type, from `selectAudioCodec`): an answering leg
+   * answers the offer's audio section with it, in the leg's `direction`. Default none: audio
+   * sections are answered as rejected and the leg carries video only.
+   */
+  audioCodec?: AudioCodecChoice;
   /**
    * Candidate pairs the leg's ICE agent checks at most, whatever the remote names (default 24):
    * the remote's candidates are addresses the gateway sends STUN requests to.
@@ -71,6 +82,8 @@ export interface SfuLeg {
   /** RTP packets received from the remote / sent to it. */
   readonly packetsIn: number;
   readonly packetsOut: number;
+  /** Audio RTP packets received from the remote (0 without audio). */
+  readonly audioPacketsIn?: number;
   /** Packets lost on purpose by `setLossRatio`. */
   readonly packetsLost?: number;
   /** Round trip to the remote from RTCP (its receiver reports of our video), ms; 0 before one. */
@@ -80,6 +93,15 @@ export interface SfuLeg {
     event: K,
     listener: (...args: SfuLegEvents[K]) => void,
   ): unknown;
+  /** The leg negotiated audio (an `audioCodec` was given and the remote's offer had it). */
+  readonly hasAudio?: boolean;
+  /**
+   * Sends an audio packet from another leg to this leg's remote peer. `senderTimeMs` is the
+   * gateway's clock (epoch ms) that the packet's RTP timestamp stands for: the leg's RTCP sender
+   * reports map its audio timestamps to that clock, as they map its video timestamps to the
+   * time each frame leaves, so receivers line the two up.
+   */
+  sendAudio?(packet: RtpPacket, senderTimeMs: number): void;
   /** Completes a leg made by `offer()` with the remote's answer. */
   accept(answerSdp: string): Promise<void>;
   /**
@@ -112,6 +134,8 @@ export interface SfuLeg {
  */
 export interface SfuAdapter {
   readonly name: string;
+  /** Its legs can carry Opus audio beside the video (default false). */
+  readonly audio?: boolean;
   /** The video codecs its legs can carry (default VP8 only). */
   readonly videoCodecs?: readonly VideoCodecName[];
   /** A leg answering a remote offer (a WHIP publisher, a WHEP viewer). */

@@ -7,12 +7,20 @@ import {
   type Logger,
   TypedEmitter,
 } from '@peerframe/core';
+import {
+  type AudioCodecChoice,
+  assertVideoSection,
+  receivedAudioSection,
+  selectAudioCodec,
+  sentAudioSection,
+} from '@peerframe/core/audioCodec';
 import { epochNowMs, type HopTimings } from '@peerframe/core/frameTiming';
 import { type BitrateHints, parseSdp, setVideoBitrateHints } from '@peerframe/core/sdp';
 import { selectVideoCodec, type VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { Wei } from '@peerframe/protocol';
 import type { StreamState, StreamStats } from '@peerframe/wire';
 import type { RtpPacket } from 'werift';
+import { AudioRelay } from './AudioRelay.ts';
 import { FrameTimeline, type SenderClock } from './FrameTimeline.ts';
 import { type GatewayPayments, PaymentError } from './GatewayPayments.ts';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
@@ -183,7 +191,11 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   readonly answerSdp: string;
   /** The codec the publisher sends, the orchestrator gets and returns, and viewers get. */
   readonly codec: VideoCodecChoice;
+  /** The publisher's audio codec; undefined when it sends none (or the SFU carries none). */
+  readonly audioCodec: AudioCodecChoice | undefined;
   readonly #publisher: SfuLeg;
+  /** The publisher's audio on its way back out; undefined without audio. */
+  readonly #audio: AudioRelay | undefined;
   readonly #options: StreamSessionOptions;
   readonly #log: Logger;
   #params: Record<string, unknown>;
@@ -227,12 +239,13 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     offerSdp: string,
     answerSdp: string,
     upstream: Upstream,
-    options: StreamSessionOptions & { codec: VideoCodecChoice },
+    options: StreamSessionOptions & { codec: VideoCodecChoice; audioCodec?: AudioCodecChoice },
   ) {
     super();
     this.#publisher = publisher;
     this.answerSdp = answerSdp;
     this.codec = options.codec;
+    this.audioCodec = publisher.hasAudio ? options.audioCodec : undefined;
     this.#options = options;
     this.pipeline = options.pipeline;
     this.#params = options.params;
@@ -240,6 +253,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     this.#publisherCandidates = countUdpCandidates(offerSdp);
     this.#log = createLogger('gateway:stream', { streamId: this.id, pipeline: options.pipeline });
     this.#wirePublisher();
+    this.#audio = this.#wireAudio();
     this.#attach(upstream);
     this.#watchdog = setInterval(() => {
       this.#checkPublisher();
@@ -255,12 +269,14 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
    * before the publisher is answered), then answers the publisher's offer.
    */
   static async create(offerSdp: string, options: StreamSessionOptions): Promise<StreamSession> {
-    // The publisher's codec goes all the way: the orchestrator decodes it and answers with it.
-    const codec = selectVideoCodec(parseSdp(offerSdp), sfuOf(options).videoCodecs ?? ['VP8']);
-    const withCodec = { ...options, codec };
+    const { codec, audioCodec } = StreamSession.checkOffer(offerSdp, options.sfu);
+    const withCodec = { ...options, codec, ...(audioCodec ? { audioCodec } : {}) };
     const upstream = await connectUpstream(withCodec, options.params, new Set());
     try {
-      const answered = await sfuOf(options).answer(offerSdp, legOptions(withCodec));
+      const answered = await sfuOf(options).answer(offerSdp, {
+        ...legOptions(withCodec),
+        ...(audioCodec ? { audioCodec } : {}),
+      });
       // The hints in our answer set the bitrate of the publisher's encoder.
       const answerSdp = setVideoBitrateHints(answered.answerSdp, options.bitrate);
       return new StreamSession(answered.leg, offerSdp, answerSdp, upstream, withCodec);
@@ -268,6 +284,23 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       await closeUpstream(upstream);
       throw error;
     }
+  }
+
+  /**
+   * The codecs a publisher's offer is carried with, or a 4xx naming what is wrong with it: no
+   * video section (audio only), no video codec the SFU relays, audio without Opus.
+   */
+  static checkOffer(
+    offerSdp: string,
+    sfu: SfuAdapter | undefined,
+  ): { codec: VideoCodecChoice; audioCodec: AudioCodecChoice | undefined } {
+    const summary = parseSdp(offerSdp);
+    assertVideoSection(summary);
+    // The publisher's codec goes all the way: the orchestrator decodes it and answers with it.
+    const codec = selectVideoCodec(summary, (sfu ?? weriftSfu).videoCodecs ?? ['VP8']);
+    // Its audio (Opus or nothing) goes around the orchestrator, to the publisher and viewers.
+    const audio = (sfu ?? weriftSfu).audio ? sentAudioSection(summary) : undefined;
+    return { codec, audioCodec: audio ? selectAudioCodec(audio) : undefined };
   }
 
   get state(): StreamState {
@@ -332,7 +365,50 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       priceWeiPerSecond: (this.#upstream?.priceWeiPerSecond ?? 0n).toString(),
       spentWei: this.#spentWei().toString(),
       balanceWei: (this.#upstream?.payer?.payment.balanceWei ?? 0n).toString(),
+      ...(this.#audio && this.audioCodec ? { audio: this.#audioStats(this.#audio) } : {}),
     };
+  }
+
+  #audioStats(relay: AudioRelay) {
+    const { packetsOut, packetsDropped, packetsStale, realignments, delayMs, videoLagMs } =
+      relay.stats();
+    return {
+      codec: this.audioCodec?.name ?? 'opus',
+      packetsFromPublisher: this.#publisher.audioPacketsIn ?? 0,
+      packetsDelayed: packetsOut,
+      packetsDropped,
+      packetsStale,
+      realignments,
+      delayMs,
+      ...(videoLagMs === undefined ? {} : { videoLagMs }),
+    };
+  }
+
+  /**
+   * The publisher's audio: at once to viewers of its own video, and through the delay line
+   * (`AudioRelay`) to itself and to viewers of the processed video. Never to the orchestrator.
+   */
+  #wireAudio(): AudioRelay | undefined {
+    const publisher = this.#publisher;
+    if (!publisher.hasAudio) return undefined;
+    const relay = new AudioRelay(this.#timeline, () => this.#delayedAudioTargets());
+    publisher.on('audioRtp', (packet) => {
+      const nowMs = epochNowMs();
+      for (const viewer of this.#viewers.values()) {
+        if (viewer.source === 'source') viewer.leg.sendAudio?.(packet.clone(), nowMs);
+      }
+      relay.push(packet, nowMs);
+    });
+    publisher.on('audioSenderReport', (report) => {
+      relay.clock.report(report, epochNowMs(), publisher.roundTripMs);
+    });
+    return relay;
+  }
+
+  *#delayedAudioTargets(): Iterable<SfuLeg> {
+    yield this.#publisher;
+    for (const viewer of this.#viewers.values())
+      if (viewer.source === 'processed') yield viewer.leg;
   }
 
   #spentWei(): Wei {
@@ -451,11 +527,14 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       });
     }
     // Viewers get the stream's codec (the gateway never transcodes).
-    const codec = selectVideoCodec(parseSdp(offerSdp), [this.codec.name]);
+    const summary = parseSdp(offerSdp);
+    const codec = selectVideoCodec(summary, [this.codec.name]);
+    const audioCodec = this.#viewerAudioCodec(summary);
     const { leg, answerSdp } = await sfuOf(this.#options).answer(offerSdp, {
       ...legOptions(this.#options),
       direction: 'sendonly',
       codec,
+      ...(audioCodec ? { audioCodec } : {}),
     });
     if ((this.#state as StreamState) === 'ended') {
       await leg.close();
@@ -494,6 +573,22 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     });
     this.#log.info({ viewerId: viewer.id, source, viewers: this.#viewers.size }, 'viewer joined');
     return { viewerId: viewer.id, answerSdp, connected };
+  }
+
+  /**
+   * The Opus payload type a viewer gets the stream's audio on; undefined (its audio section is
+   * answered as rejected, the video still plays) when the stream has no audio or the viewer
+   * offers no Opus.
+   */
+  #viewerAudioCodec(summary: ReturnType<typeof parseSdp>): AudioCodecChoice | undefined {
+    if (!this.audioCodec) return undefined;
+    const audio = receivedAudioSection(summary);
+    if (!audio) return undefined;
+    try {
+      return selectAudioCodec(audio);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Ends one viewer's playback. Returns false for an unknown id. */
@@ -775,6 +870,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     clearInterval(this.#watchdog);
     clearInterval(this.#ratesTimer);
     clearTimeout(this.#faultTimer);
+    this.#audio?.close();
     const upstream = this.#upstream;
     this.#upstream = undefined;
     const viewers = [...this.#viewers.values()];

@@ -1,7 +1,7 @@
 import { BaseError, createLogger, TypedEmitter } from '@peerframe/core';
-import { ntpToEpochMs } from '@peerframe/core/frameTiming';
+import { epochMsToNtp, epochNowMs, ntpToEpochMs } from '@peerframe/core/frameTiming';
 import { playoutDelayUri, zeroPlayoutDelay } from '@peerframe/core/rtp';
-import { InvalidSdpError } from '@peerframe/core/sdp';
+import { InvalidSdpError, openBundleOnlySections, restrictCodec } from '@peerframe/core/sdp';
 import { restrictVideoCodec } from '@peerframe/core/videoCodec';
 import {
   createWeriftPeer,
@@ -13,6 +13,7 @@ import {
   type MediaStreamTrack,
   PictureLossIndication,
   type RTCPeerConnection,
+  type RTCRtpSender,
   type RTCRtpTransceiver,
   type RtcpPacket,
   RtcpPayloadSpecificFeedback,
@@ -59,6 +60,9 @@ class IceRestartError extends BaseError {
 export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   readonly pc: RTCPeerConnection;
   readonly #transceiver: RTCRtpTransceiver;
+  /** The audio transceiver, when the leg negotiated audio. */
+  #audio: RTCRtpTransceiver | undefined;
+  #remoteAudioSsrc: number | undefined;
   readonly #zeroPlayoutDelay: boolean;
   #playoutDelayId: number | undefined;
   #videoTimingId: number | undefined;
@@ -78,6 +82,8 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   readonly #sentAt = new Uint32Array(65_536);
   packetsIn = 0;
   packetsOut = 0;
+  audioPacketsIn = 0;
+  audioPacketsOut = 0;
   keyframeRequestsIn = 0;
 
   private constructor(
@@ -102,9 +108,13 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
       let leg: WeriftLeg;
       try {
         // Only the chosen payload type stays: werift would answer with every one of its codec.
-        const offer = options.codec
+        let offer = options.codec
           ? restrictVideoCodec(offerSdp, options.codec.payloadType)
           : offerSdp;
+        offer = openBundleOnlySections(offer);
+        if (options.audioCodec) {
+          offer = restrictCodec(offer, 'audio', options.audioCodec.payloadType);
+        }
         await pc.setRemoteDescription({ type: 'offer', sdp: offer });
         // Before our answer is set: that starts the checks.
         paceConnectivityChecks(pc, options);
@@ -112,8 +122,18 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
         if (!transceiver) throw new InvalidSdpError('it has no video transceiver to answer');
         transceiver.setDirection(options.direction ?? 'sendrecv');
         leg = new WeriftLeg(pc, transceiver, options);
-        leg.#remoteOffer = offerSdp;
+        leg.#remoteOffer = openBundleOnlySections(offerSdp);
+        const audio = options.audioCodec
+          ? pc.getTransceivers().find((t) => t.kind === 'audio')
+          : undefined;
+        if (audio) {
+          audio.setDirection(options.direction ?? 'sendrecv');
+          leg.#wireAudio(audio);
+        }
         await pc.setLocalDescription(await pc.createAnswer());
+        if (audio && audio.codecs.length === 0) {
+          throw new InvalidSdpError('its audio section has no Opus the gateway can negotiate');
+        }
         // No codec in common: werift rejects the section and never gathers (the request hung).
         if (transceiver.codecs.length === 0) {
           throw new InvalidSdpError(
@@ -160,6 +180,10 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     return this.#state;
   }
 
+  get hasAudio(): boolean {
+    return this.#audio !== undefined;
+  }
+
   get roundTripMs(): number {
     // werift's smoothed RTT from the remote's receiver reports (seconds; not in its typings).
     const { rtt } = this.#transceiver.sender as unknown as { rtt?: number };
@@ -191,7 +215,24 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     this.packetsOut++;
     // werift sends our sequence numbers unchanged (its own offset stays 0: replaceRTP is never used).
     this.#sentAt[header.sequenceNumber] = this.packetsOut;
-    this.#transceiver.sender.sendRtp(packet).catch(() => {});
+    const { sender } = this.#transceiver;
+    sender.sendRtp(packet).catch(() => {});
+    // The frame leaves now: our sender reports map its timestamp to this instant.
+    correctSenderReport(sender, epochNowMs(), header.timestamp);
+  }
+
+  /**
+   * Sends an audio packet to the remote as it is (timestamps are the caller's: the gateway's
+   * audio delay keeps them on one clock), its sender reports mapping the packet's RTP timestamp
+   * to `senderTimeMs`.
+   */
+  sendAudio(packet: RtpPacket, senderTimeMs: number): void {
+    const audio = this.#audio;
+    if (!audio || this.#state === 'closed') return;
+    packet.header.extensions = [];
+    this.audioPacketsOut++;
+    audio.sender.sendRtp(packet).catch(() => {});
+    correctSenderReport(audio.sender, senderTimeMs, packet.header.timestamp);
   }
 
   /** Adds candidates the remote found after its offer (WHIP trickle ICE). */
@@ -284,6 +325,28 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     this.#videoTimingId = extensions.find((e) => e.uri === videoTimingUri)?.id;
   }
 
+  #wireAudio(audio: RTCRtpTransceiver): void {
+    this.#audio = audio;
+    const attach = (track: MediaStreamTrack) => {
+      track.onReceiveRtp.subscribe((packet: RtpPacket) => {
+        this.#remoteAudioSsrc = packet.header.ssrc;
+        this.audioPacketsIn++;
+        this.emit('audioRtp', packet);
+      });
+    };
+    for (const track of audio.receiver.tracks) attach(track);
+    audio.onTrack.subscribe(attach);
+    audio.receiver.onRtcp.subscribe((packet: RtcpPacket) => {
+      if (packet.type !== RtcpSrPacket.type) return;
+      const { senderInfo, ssrc } = packet as RtcpSrPacket;
+      if (ssrc !== this.#remoteAudioSsrc) return;
+      this.emit('audioSenderReport', {
+        ntpMs: ntpToEpochMs(senderInfo.ntpTimestamp),
+        rtpTimestamp: senderInfo.rtpTimestamp,
+      });
+    });
+  }
+
   #videoTimingOf(packet: RtpPacket): VideoTiming | undefined {
     const id = this.#videoTimingId;
     if (id === undefined) return undefined;
@@ -352,9 +415,23 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   }
 }
 
+/**
+ * Makes the next RTCP sender report of a werift sender map `rtpTimestamp` to `epochMs`. werift
+ * stamps each sent packet with its own NTP time, whose fraction field it fills with the decimal
+ * digits of the seconds (so its reports are right to the second only): receivers syncing audio
+ * with video by sender reports need them right to the millisecond. The fields are set
+ * synchronously by `sendRtp` and read when the report goes out.
+ */
+function correctSenderReport(sender: RTCRtpSender, epochMs: number, rtpTimestamp: number): void {
+  const fields = sender as unknown as { ntpTimestamp: bigint; rtpTimestamp: number };
+  fields.ntpTimestamp = epochMsToNtp(epochMs);
+  fields.rtpTimestamp = rtpTimestamp;
+}
+
 /** The default SFU: werift legs in the gateway's own process. */
 export const weriftSfu: SfuAdapter = {
   name: 'werift',
+  audio: true,
   videoCodecs: ['VP8', 'H264'],
   answer: (offerSdp, options) => WeriftLeg.answer(offerSdp, options),
   offer: (options) => WeriftLeg.offer(options),
@@ -392,6 +469,7 @@ function peerOptions(options: WeriftLegOptions): WeriftPeerOptions {
   return {
     hostAddress: options.hostAddress,
     codec: options.codec,
+    audioCodec: options.audioCodec,
     maxCandidatePairs: options.maxCandidatePairs ?? defaultWeriftLegOptions.maxCandidatePairs,
   };
 }

@@ -100,6 +100,37 @@ export type StreamStats = {
   spentWei: string;
   /** The current orchestrator's count of the stream's credit, decimal wei. */
   balanceWei: string;
+  /** The publisher's audio, when its offer sent some (absent for video-only streams). */
+  audio?: StreamAudioStats;
+};
+
+/**
+ * The publisher's audio (Opus) through the gateway: relayed, never processed, and delayed to
+ * leave with the processed video it goes with.
+ */
+export type StreamAudioStats = {
+  /** The audio codec (`opus`). */
+  codec: string;
+  packetsFromPublisher: number;
+  /** Packets out of the delay line (each goes to the publisher and to every processed-video viewer). */
+  packetsDelayed: number;
+  /** Packets dropped when the delay shrank (timestamps never go back). */
+  packetsDropped: number;
+  /**
+   * Packets dropped as stale: they came in a burst behind late ones (a backlog the publisher
+   * flushed, e.g. audio GStreamer queued while connecting).
+   */
+  packetsStale: number;
+  /** Times the delay line re-aligned to a changed video delay. */
+  realignments: number;
+  /** The delay the last packet got, ms: the processed video's lag behind the publisher's audio. */
+  delayMs: number;
+  /**
+   * The processed video's lag the audio is matched to (median of recent frames: capture to
+   * departure with the publisher's sender reports, else arrival to departure), ms; absent until
+   * frames were timed.
+   */
+  videoLagMs?: number;
 };
 
 export type StreamStatsList = { streams: StreamStats[] };

@@ -36,6 +36,7 @@ export type {
   OrchestratorViewList,
   PipelineOffer,
   PipelineOfferList,
+  StreamAudioStats,
   StreamStats,
   StreamStatsList,
 } from './GatewayApiTypes.ts';

@@ -4,6 +4,7 @@ import {
   RTCRtpHeaderExtensionParameters,
   useSdesMid,
 } from 'werift';
+import type { AudioCodecChoice } from '../audioCodec.ts';
 import { playoutDelayUri } from '../playoutDelay.ts';
 import type { VideoCodecChoice } from '../videoCodec.ts';
 import { videoTimingUri } from '../videoTiming.ts';
@@ -25,6 +26,11 @@ export type WeriftPeerOptions = {
   hostAddress?: string | undefined;
   /** The one video codec the peer negotiates (default VP8). */
   codec?: VideoCodecChoice | undefined;
+  /**
+   * The one audio codec the peer negotiates (Opus, at the offer's payload type); default none,
+   * so audio sections of an offer are answered as rejected.
+   */
+  audioCodec?: AudioCodecChoice | undefined;
   /**
    * ICE-lite (RFC 8445 §2.5): answer connectivity checks, never start them, so ICE does not fail
    * while the offerer is still on its way to applying our answer (a full werift agent gives up
@@ -54,6 +60,17 @@ export function rtpCodecOf(codec: VideoCodecChoice): RTCRtpCodecParameters {
   });
 }
 
+/** werift's codec parameters for Opus at a chosen payload type, with the offer's fmtp. */
+export function rtpAudioCodecOf(codec: AudioCodecChoice): RTCRtpCodecParameters {
+  return new RTCRtpCodecParameters({
+    mimeType: 'audio/opus',
+    clockRate: codec.clockRate,
+    channels: codec.channels,
+    payloadType: codec.payloadType,
+    ...(codec.fmtp ? { parameters: codec.fmtp } : {}),
+  });
+}
+
 /**
  * A werift peer as every PeerFrame leg uses it: one video codec, ICE on IPv4 host candidates
  * (loopback included), and the header extensions the latency path needs (mid, playout delay,
@@ -76,14 +93,17 @@ export function createWeriftPeer(options: WeriftPeerOptions = {}): RTCPeerConnec
     ...(everywhere ? {} : { iceInterfaceAddresses: { udp4: host } }),
     iceUseIpv6: false,
     ...(options.iceLite ? { iceLite: true } : {}),
-    codecs: { video: [rtpCodecOf(options.codec ?? defaultVideoCodec)], audio: [] },
+    codecs: {
+      video: [rtpCodecOf(options.codec ?? defaultVideoCodec)],
+      audio: options.audioCodec ? [rtpAudioCodecOf(options.audioCodec)] : [],
+    },
     headerExtensions: {
       video: [
         useSdesMid(),
         new RTCRtpHeaderExtensionParameters({ uri: playoutDelayUri, id: 6 }),
         new RTCRtpHeaderExtensionParameters({ uri: videoTimingUri, id: 7 }),
       ],
-      audio: [],
+      audio: options.audioCodec ? [useSdesMid()] : [],
     },
   });
 }

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { epochMsToNtp } from '@peerframe/core/frameTiming';
 import { serializeVideoTiming, zeroPlayoutDelay } from '@peerframe/core/rtp';
 import { RtcpSenderInfo, RtcpSrPacket, RtpHeader, RtpPacket, serializeSdesMid } from 'werift';
 import type { EncodedVideoFrame } from './CodecEngine.ts';
@@ -34,15 +35,6 @@ export type FrameSendTimes = {
   encodeStartMs: number;
   encodeFinishMs: number;
 };
-
-const ntpEpochOffsetSeconds = 2_208_988_800;
-
-/** Epoch ms as a 64-bit NTP timestamp. */
-export function epochMsToNtp(ms: number): bigint {
-  const seconds = Math.floor(ms / 1000);
-  const fraction = Math.floor(((ms - seconds * 1000) / 1000) * 2 ** 32);
-  return (BigInt(seconds + ntpEpochOffsetSeconds) << 32n) | BigInt(fraction);
-}
 
 /**
  * The send half of the session's video: packetizes each coded frame and writes its packets at

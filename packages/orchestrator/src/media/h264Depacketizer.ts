@@ -7,46 +7,63 @@ const fuA = 28;
 const idr = 5;
 const sps = 7;
 
+/** A NAL unit's type and the byte after its header (a slice's first_mb_in_slice starts there). */
+type UnitStart = { type: number; next: number | undefined };
+
 /**
- * The type of the NAL unit a packet starts with, and its first payload byte: the NAL unit itself,
- * a STAP-A's first unit, an FU-A's unit when the packet has its start (undefined otherwise).
+ * The starts of the NAL units a packet begins: the NAL unit itself, every unit of a STAP-A, an
+ * FU-A's unit when the packet has its start (none otherwise).
  */
-function firstUnit(payload: Buffer): { type: number; next: number | undefined } | undefined {
+function unitStarts(payload: Buffer): UnitStart[] {
   const header = payload[0];
-  if (header === undefined) return undefined;
+  if (header === undefined) return [];
   const type = header & 0x1f;
   if (type === stapA) {
-    const unit = payload[3];
-    return unit === undefined ? undefined : { type: unit & 0x1f, next: payload[4] };
+    const units: UnitStart[] = [];
+    for (let offset = 1; offset + 2 < payload.length; ) {
+      const size = payload.readUInt16BE(offset);
+      const unit = payload[offset + 2];
+      if (size === 0 || unit === undefined) break;
+      units.push({ type: unit & 0x1f, next: payload[offset + 3] });
+      offset += 2 + size;
+    }
+    return units;
   }
   if (type === fuA) {
     const fu = payload[1];
-    if (fu === undefined || !(fu & 0x80)) return undefined;
-    return { type: fu & 0x1f, next: payload[2] };
+    if (fu === undefined || !(fu & 0x80)) return [];
+    return [{ type: fu & 0x1f, next: payload[2] }];
   }
-  return { type, next: payload[1] };
+  return [{ type, next: payload[1] }];
 }
 
 /** A slice whose first_mb_in_slice is 0 (its Exp-Golomb code is the single bit 1): a picture's first. */
-function firstSliceOfPicture(unit: { type: number; next: number | undefined }): boolean {
+function firstSliceOfPicture(unit: UnitStart): boolean {
   return (unit.type === 1 || unit.type === idr) && ((unit.next ?? 0) & 0x80) !== 0;
+}
+
+/** Whether a packet begins an access unit (its first NAL unit is a delimiter, SEI, SPS, PPS or a first slice). */
+function startsFrame(payload: Buffer): boolean {
+  const unit = unitStarts(payload)[0];
+  if (!unit) return false;
+  return (unit.type >= 6 && unit.type <= 9) || firstSliceOfPicture(unit);
 }
 
 /**
  * RFC 6184 H.264, packetization-mode 1 (single NAL units, STAP-A, FU-A) to Annex-B. A frame
- * starts with an access unit delimiter, SEI, SPS or PPS, or its first slice; a keyframe with an
- * SPS or the first slice of an IDR picture.
+ * starts with an access unit delimiter, SEI, SPS or PPS, or its first slice; a keyframe's first
+ * packet holds an SPS or the first slice of an IDR picture (a STAP-A may hold a small keyframe
+ * whole behind its delimiter, as GStreamer's rtph264pay aggregates them).
  */
 export const h264Depacketizer: Depacketizer = {
-  startsFrame(payload) {
-    const unit = firstUnit(payload);
-    if (!unit) return false;
-    return (unit.type >= 6 && unit.type <= 9) || firstSliceOfPicture(unit);
-  },
+  startsFrame,
   startsKeyframe(payload) {
-    const unit = firstUnit(payload);
-    if (!unit) return false;
-    return unit.type === sps || (unit.type === idr && firstSliceOfPicture(unit));
+    return (
+      startsFrame(payload) &&
+      unitStarts(payload).some(
+        (unit) => unit.type === sps || (unit.type === idr && firstSliceOfPicture(unit)),
+      )
+    );
   },
   assemble(payloads): EncodedVideoFrame {
     const parts: Buffer[] = [];

@@ -7,6 +7,13 @@ import { vp8Depacketizer } from './vp8Depacketizer.ts';
 
 const engine = await NodeAvEngine.create({ hardware: 'off' });
 
+/** An encoder and a decoder of one codec, at 30 fps. */
+function codecPair(codec: 'VP8' | 'H264', widthPx: number, heightPx: number, bitrateKbps: number) {
+  const encoder = engine.createEncoder({ codec, widthPx, heightPx, fps: 30, bitrateKbps });
+  const decoder = engine.createDecoder(codec);
+  return { encoder, decoder };
+}
+
 /** A 640×480 picture with detail (a keyframe of it spans many packets). */
 function picture(seed: number) {
   const widthPx = 640;
@@ -31,14 +38,7 @@ describe('VP8 payload format (RFC 7741)', () => {
   });
 
   it('round-trips libvpx frames through packets, and the decoder takes them', async () => {
-    const encoder = engine.createEncoder({
-      codec: 'VP8',
-      widthPx: 640,
-      heightPx: 480,
-      fps: 30,
-      bitrateKbps: 2000,
-    });
-    const decoder = engine.createDecoder('VP8');
+    const { encoder, decoder } = codecPair('VP8', 640, 480, 2000);
     const packetizer = new Vp8Packetizer();
     try {
       for (let n = 0; n < 5; n++) {
@@ -60,14 +60,7 @@ describe('VP8 payload format (RFC 7741)', () => {
 
 describe('H.264 payload format (RFC 6184, packetization-mode 1)', () => {
   it('round-trips x264 access units: SPS and PPS in a STAP-A, large slices in FU-A', async () => {
-    const encoder = engine.createEncoder({
-      codec: 'H264',
-      widthPx: 640,
-      heightPx: 480,
-      fps: 30,
-      bitrateKbps: 2000,
-    });
-    const decoder = engine.createDecoder('H264');
+    const { encoder, decoder } = codecPair('H264', 640, 480, 2000);
     const packetizer = new H264Packetizer();
     try {
       for (let n = 0; n < 5; n++) {
@@ -88,6 +81,35 @@ describe('H.264 payload format (RFC 6184, packetization-mode 1)', () => {
           splitAnnexB(frame.data).map((u) => u.toString('hex')),
         );
         expect(back.keyframe).toBe(n === 0 || n === 3);
+        expect(await decoder.decode(back)).toHaveLength(1);
+      }
+    } finally {
+      encoder.close();
+      decoder.close();
+    }
+  });
+
+  it('starts a keyframe at a STAP-A holding a whole small access unit behind its delimiter', async () => {
+    // GStreamer's rtph264pay (aggregate-mode=zero-latency) sends a small picture as one STAP-A:
+    // delimiter, SPS, PPS, IDR slices. Decoding starts there, not only at an SPS or IDR first.
+    const { encoder, decoder } = codecPair('H264', 160, 120, 300);
+    const flat = { widthPx: 160, heightPx: 120, data: new Uint8Array(160 * 120 * 1.5).fill(128) };
+    const delimiter = Buffer.from([0x09, 0xf0]);
+    const stap = (units: Buffer[]) =>
+      Buffer.concat([
+        Buffer.from([0x78]),
+        ...units.flatMap((u) => [Buffer.from([u.length >> 8, u.length & 0xff]), u]),
+      ]);
+    try {
+      for (let n = 0; n < 3; n++) {
+        const [frame] = await encoder.encode(flat, { keyframe: n === 0 });
+        if (!frame) throw new Error('no frame');
+        const payload = stap([delimiter, ...splitAnnexB(frame.data)]);
+        expect(payload.length).toBeLessThan(1200);
+        expect(h264Depacketizer.startsFrame(payload)).toBe(true);
+        expect(h264Depacketizer.startsKeyframe(payload)).toBe(n === 0);
+        const back = h264Depacketizer.assemble([payload]);
+        expect(back.keyframe).toBe(n === 0);
         expect(await decoder.decode(back)).toHaveLength(1);
       }
     } finally {

@@ -1,0 +1,179 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SyntheticVideo } from '@peerframe/client-sdk/node';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  collectConsole,
+  hasChromium,
+  launchChromium,
+  noChromiumMessage,
+  serveStatic,
+  waitFor,
+  writeY4m,
+} from '../helpers/browser.ts';
+import { RtpWhepViewer, viewerH264 } from '../helpers/RtpWhepViewer.ts';
+import { startStack, type TestStack } from '../helpers/startStack.ts';
+
+if (!hasChromium) console.warn(noChromiumMessage);
+
+/** Writes a 16-bit mono WAV of a 440 Hz tone at 48 kHz (Chromium's fake microphone loops it). */
+function writeToneWav(seconds: number): string {
+  const rate = 48_000;
+  const samples = rate * seconds;
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++)
+    data.writeInt16LE(Math.round(10_000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  const path = join(tmpdir(), `peerframe-tone-${process.pid}-${Date.now()}.wav`);
+  writeFileSync(path, Buffer.concat([header, data]));
+  return path;
+}
+
+/** Publishes camera and microphone over WHIP, `codec` first in the video preferences. In the page. */
+async function publish(args: { whipUrl: string; codec: string }): Promise<string> {
+  const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+  const pc = new RTCPeerConnection();
+  (window as unknown as { pc: RTCPeerConnection }).pc = pc;
+  for (const track of stream.getTracks()) {
+    const transceiver = pc.addTransceiver(track, { direction: 'sendrecv' });
+    if (track.kind !== 'video') continue;
+    const codecs = RTCRtpReceiver.getCapabilities('video')?.codecs ?? [];
+    const first = codecs.filter((c) => c.mimeType === `video/${args.codec}`);
+    transceiver.setCodecPreferences([...first, ...codecs.filter((c) => !first.includes(c))]);
+  }
+  // Played, so that Chromium decodes it (inbound audioLevel stays 0 for audio nobody plays).
+  pc.ontrack = ({ track }) => {
+    if (track.kind !== 'audio') return;
+    const audio = document.createElement('audio');
+    audio.srcObject = new MediaStream([track]);
+    document.body.append(audio);
+    void audio.play();
+  };
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise<void>((resolve) => {
+    if (pc.iceGatheringState === 'complete') resolve();
+    pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
+  });
+  const res = await fetch(`${args.whipUrl}?pipeline=invert`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/sdp' },
+    body: pc.localDescription?.sdp ?? '',
+  });
+  if (res.status !== 201) throw new Error(`WHIP answered ${res.status}: ${await res.text()}`);
+  const location = new URL(res.headers.get('location') ?? '', args.whipUrl).href;
+  await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+  return location;
+}
+
+type Received = {
+  audioPackets: number;
+  audioLevel: number;
+  framesDecoded: number;
+  /** The microphone's level as sent. */
+  sentLevel: number;
+};
+
+/** What the page receives back: its audio (packets, level) and processed video. In the page. */
+async function received(): Promise<Received> {
+  const { pc } = window as unknown as { pc: RTCPeerConnection };
+  const out: Received = { audioPackets: 0, audioLevel: 0, framesDecoded: 0, sentLevel: 0 };
+  for (const stat of (await pc.getStats()).values()) {
+    if (stat.type === 'media-source' && stat.kind === 'audio') out.sentLevel = stat.audioLevel ?? 0;
+    if (stat.type !== 'inbound-rtp') continue;
+    if (stat.kind === 'audio') {
+      out.audioPackets = stat.packetsReceived ?? 0;
+      out.audioLevel = stat.audioLevel ?? 0;
+    } else out.framesDecoded = stat.framesDecoded ?? 0;
+  }
+  return out;
+}
+
+describe.skipIf(!hasChromium)('Chromium publishing camera and microphone (Opus) over WHIP', () => {
+  let stack: TestStack;
+  let site: Awaited<ReturnType<typeof serveStatic>>;
+  let browser: Browser;
+  let page: Page | undefined;
+  let viewer: RtpWhepViewer | undefined;
+  let resource: string | undefined;
+
+  beforeAll(async () => {
+    site = await serveStatic(process.cwd(), {
+      '/audio.html': '<!doctype html><title>audio</title>',
+    });
+    stack = await startStack({ orchestrators: 1, allowedOrigins: [site.url] });
+    const video = new SyntheticVideo(320, 240);
+    const clip = Array.from({ length: 90 }, (_, n) => video.frame(n));
+    browser = await launchChromium(writeY4m(clip), writeToneWav(2));
+  }, 120_000);
+
+  afterEach(async () => {
+    await viewer?.close();
+    await page?.close();
+    if (resource) await fetch(resource, { method: 'DELETE' });
+    await waitFor(
+      'the stream to end',
+      async () => (await stack.streams()).length === 0 || undefined,
+      15_000,
+    );
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+    await stack?.close();
+  });
+
+  for (const codec of ['VP8', 'H264']) {
+    it(`Opus + ${codec}: a WHEP viewer gets both tracks, the page its tone back`, async () => {
+      page = await browser.newPage();
+      const log = collectConsole(page);
+      await page.goto(`${site.url}/audio.html`);
+      resource = await page.evaluate(publish, { whipUrl: stack.whipUrl, codec });
+      const stream = await waitFor('the stream', async () => (await stack.streams())[0], 10_000);
+      expect(stream.codec).toBe(codec);
+      expect(stream.audio?.codec).toBe('opus');
+      viewer = await RtpWhepViewer.connect(
+        `${new URL(stack.whipUrl).origin}/whep/${stream.playbackId}`,
+        codec === 'H264' ? { codec: viewerH264 } : {},
+      );
+      const seen = viewer;
+      await waitFor(
+        'viewer audio and video',
+        async () =>
+          (seen.audio.packets.length >= 150 &&
+            seen.video.packets.filter((p) => p.marker).length > 30) ||
+          undefined,
+        20_000,
+      );
+      const back = await waitFor(
+        'the page decoding its video and hearing its tone',
+        async () => {
+          const now = await page?.evaluate(received);
+          return now && now.framesDecoded > 30 && now.audioPackets > 150 && now.audioLevel > 0.05
+            ? now
+            : undefined;
+        },
+        20_000,
+      );
+      const stats = (await stack.streams())[0]?.audio;
+      console.info(`Chromium Opus + ${codec}`, back, stats);
+      expect(stats?.packetsFromPublisher).toBeGreaterThan(150);
+      expect(stats?.packetsDropped).toBeLessThan((stats?.packetsFromPublisher ?? 0) * 0.05);
+      expect(log.errors).toEqual([]);
+    });
+  }
+});
