@@ -24,8 +24,8 @@ export type VideoDecoder = {
    * engine can (node-av: libuv's thread pool); one call at a time per decoder.
    */
   decode(frame: EncodedVideoFrame): Promise<I420Picture[]>;
-  /** Releases the codec. Idempotent. */
-  close(): void;
+  /** Releases the codec once a decode in flight has finished; resolves when it is freed. Idempotent. */
+  close(): Promise<void>;
 };
 
 export type VideoEncoderSettings = {
@@ -54,7 +54,8 @@ export type VideoEncoder = {
   setBitrate(kbps: number): void;
   /** Whether `setBitrate` takes effect on the running encoder. */
   readonly liveBitrate: boolean;
-  close(): void;
+  /** Releases the codec once an encode in flight has finished; resolves when it is freed. Idempotent. */
+  close(): Promise<void>;
 };
 
 /**

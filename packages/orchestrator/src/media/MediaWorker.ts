@@ -24,8 +24,14 @@ export class MediaThreadError extends BaseError {
   override name = 'MediaThreadError';
 }
 
-/** How long `close()` waits for the media thread to close its leg before terminating it, ms. */
-const closeTimeoutMs = 2000;
+/**
+ * How long `close()` waits for the media thread to close its leg before terminating it, ms. The
+ * thread says `closed` only once its FFmpeg calls in flight have finished and its codecs are
+ * freed; terminating it earlier lets a call complete into a dying thread, which aborts the whole
+ * process (node-addon-api's `napi_throw` fails fatally in a terminating environment). One frame's
+ * call takes milliseconds, so this bound only ends a thread that is stuck, long after any call.
+ */
+const closeTimeoutMs = 30_000;
 
 function fromThread(error: ThreadError): BaseError {
   if (error.code === 'invalid_sdp') return new InvalidSdpError(error.reason ?? error.message);
@@ -239,7 +245,10 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
     }
   }
 
-  /** Closes the session's leg on the media thread, then ends the thread. Idempotent. */
+  /**
+   * Closes the session's leg on the media thread, then ends the thread: `terminate()` is safe once
+   * the thread said `closed` (no FFmpeg call in flight, codecs freed). Idempotent.
+   */
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;

@@ -29,6 +29,7 @@ export class NodeAvDecoder implements VideoDecoder {
   #scaler: { context: SoftwareScaleContext; key: string; output: Frame } | undefined;
   #running: Promise<I420Picture[]> | undefined;
   #closed = false;
+  #released: Promise<void> | undefined;
 
   private constructor(
     codec: VideoCodecName,
@@ -60,7 +61,6 @@ export class NodeAvDecoder implements VideoDecoder {
       return await running;
     } finally {
       this.#running = undefined;
-      if (this.#closed) this.#free();
     }
   }
 
@@ -133,11 +133,20 @@ export class NodeAvDecoder implements VideoDecoder {
     this.#scaler = undefined;
   }
 
-  /** Releases the codec; one decoding on FFmpeg's thread is let finish first. Idempotent. */
-  close(): void {
-    if (this.#closed) return;
+  /**
+   * Releases the codec once the decode in flight on FFmpeg's thread (if any) has finished: freeing
+   * it under a running call, or ending the thread before the call completes, crashes the process.
+   * Resolves when the codec is freed. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#released ??= this.#release();
+    return this.#released;
+  }
+
+  async #release(): Promise<void> {
     this.#closed = true;
-    if (!this.#running) this.#free();
+    if (this.#running) await this.#running.catch(() => undefined);
+    this.#free();
   }
 
   #free(): void {

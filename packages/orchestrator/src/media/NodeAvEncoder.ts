@@ -73,6 +73,7 @@ export class NodeAvEncoder implements VideoEncoder {
   #running: Promise<EncodedVideoFrame[]> | undefined;
   #pendingKbps: number | undefined;
   #closed = false;
+  #released: Promise<void> | undefined;
 
   private constructor(
     settings: VideoEncoderSettings,
@@ -125,7 +126,6 @@ export class NodeAvEncoder implements VideoEncoder {
       return await running;
     } finally {
       this.#running = undefined;
-      if (this.#closed) this.#free();
     }
   }
 
@@ -170,11 +170,20 @@ export class NodeAvEncoder implements VideoEncoder {
     this.#pendingKbps = kbps;
   }
 
-  /** Releases the codec; one encoding on FFmpeg's thread is let finish first. Idempotent. */
-  close(): void {
-    if (this.#closed) return;
+  /**
+   * Releases the codec once the encode in flight on FFmpeg's thread (if any) has finished: freeing
+   * it under a running call, or ending the thread before the call completes, crashes the process.
+   * Resolves when the codec is freed. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#released ??= this.#release();
+    return this.#released;
+  }
+
+  async #release(): Promise<void> {
     this.#closed = true;
-    if (!this.#running) this.#free();
+    if (this.#running) await this.#running.catch(() => undefined);
+    this.#free();
   }
 
   #free(): void {

@@ -39,7 +39,7 @@ describe('NodeAvEngine', () => {
   it('opens the codecs it names, and says when an encoder cannot take a picture size', async () => {
     const engine = await NodeAvEngine.create({ hardware: 'off' });
     for (const codec of ['VP8', 'H264'] as const) {
-      engine.createDecoder(codec).close();
+      await engine.createDecoder(codec).close();
       const encoder = engine.createEncoder({
         codec,
         widthPx: 64,
@@ -54,8 +54,40 @@ describe('NodeAvEngine', () => {
           { keyframe: false },
         ),
       ).rejects.toThrow(/takes 64×48, got 32×32/);
-      encoder.close();
+      await encoder.close();
     }
+  });
+});
+
+describe('NodeAvEngine codecs: close', () => {
+  it("frees an encoder and a decoder only after the call in flight on FFmpeg's thread", async () => {
+    const engine = await NodeAvEngine.create({ hardware: 'off' });
+    const widthPx = 640;
+    const heightPx = 480;
+    const encoder = engine.createEncoder({
+      codec: 'H264',
+      widthPx,
+      heightPx,
+      fps: 30,
+      bitrateKbps: 1000,
+    });
+    const decoder = engine.createDecoder('H264');
+    const picture = { widthPx, heightPx, data: new Uint8Array(widthPx * heightPx * 1.5).fill(90) };
+    const [frame] = await encoder.encode(picture, { keyframe: true });
+    if (!frame) throw new Error('no keyframe out');
+    // Closed with a call in flight: the call ends (its output dropped), then the codec is freed.
+    const order: string[] = [];
+    await Promise.all([
+      encoder.encode(picture, { keyframe: false }).then(() => order.push('encoded')),
+      encoder.close().then(() => order.push('encoder freed')),
+      decoder.decode(frame).then(() => order.push('decoded')),
+      decoder.close().then(() => order.push('decoder freed')),
+    ]);
+    expect(order.indexOf('encoded')).toBeLessThan(order.indexOf('encoder freed'));
+    expect(order.indexOf('decoded')).toBeLessThan(order.indexOf('decoder freed'));
+    // Closed: calls answer nothing, a second close is the same.
+    expect(await encoder.encode(picture, { keyframe: false })).toEqual([]);
+    await Promise.all([encoder.close(), decoder.close()]);
   });
 });
 

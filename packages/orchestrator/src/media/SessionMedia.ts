@@ -361,7 +361,8 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
       Math.abs(target - this.#encoderKbps) > reopenShare * this.#encoderKbps &&
       performance.now() - this.#encoderOpenedAt > reopenIntervalMs;
     if (current && !sizeChanged && !drifted) return current;
-    current?.close();
+    // Idle here (encodes run one at a time, this is the next one), so it is freed at once.
+    void current?.close();
     const encoder = this.#engine.createEncoder({
       codec: this.codec,
       widthPx: picture.widthPx,
@@ -405,15 +406,21 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
     }
   }
 
-  /** Closes the leg and the codecs. Idempotent. */
+  /**
+   * Closes the leg and the codecs; resolves once a decode or encode in flight on FFmpeg's thread
+   * has finished and the codecs are freed (only then may the media thread end). Idempotent.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
     this.#pending.length = 0;
     this.#toDecode.length = 0;
-    await this.peer.close();
-    this.#decoder.close();
-    this.#encoder?.close();
+    const codecs = Promise.all([this.#decoder.close(), this.#encoder?.close()]);
+    try {
+      await this.peer.close();
+    } finally {
+      await codecs;
+    }
   }
 }

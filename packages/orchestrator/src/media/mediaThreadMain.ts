@@ -1,7 +1,8 @@
 /**
  * The entry of a media thread (worker_threads): one session's `SessionMedia` (werift, codecs,
  * RTP), driven by messages from `MediaWorker` on the main thread, where the pipeline runs. Codec
- * calls are synchronous here: they block this thread, never the pipeline's or the HTTP server's.
+ * calls run on libuv's thread pool from here, never on the pipeline's or the HTTP server's thread;
+ * the thread may be ended only once none is in flight (see `close` below).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BaseError } from '@peerframe/core';
@@ -19,6 +20,8 @@ if (!port) throw new Error('mediaThreadMain.ts runs as a worker thread');
 const { engineInfo } = workerData as MediaWorkerData;
 const engine = await NodeAvEngine.create({ info: engineInfo });
 let media: SessionMedia | undefined;
+/** The set-up step in flight (it may be opening a session's codecs). */
+let stepping: Promise<void> = Promise.resolve();
 
 const post = (message: FromMediaThread, transfer: ArrayBuffer[] = []) =>
   port.postMessage(message, transfer);
@@ -63,18 +66,36 @@ function adopt(session: SessionMedia): void {
 }
 
 /** Runs one set-up step; its failure goes back as `failed`. */
-async function step(run: () => Promise<FromMediaThread>): Promise<void> {
+function step(run: () => Promise<FromMediaThread>): void {
+  stepping = (async () => {
+    try {
+      post(await run());
+    } catch (error) {
+      post({ type: 'failed', error: threadError(error) });
+    }
+  })();
+}
+
+/**
+ * Closes the session once a set-up step in flight has ended, then says `closed`: by then no
+ * FFmpeg call is in flight and the codecs are freed, so the main thread may end this thread (a
+ * native call completing into a terminated thread aborts the whole process).
+ */
+async function close(): Promise<void> {
   try {
-    post(await run());
+    await stepping;
+    await media?.close();
   } catch (error) {
-    post({ type: 'failed', error: threadError(error) });
+    post({ type: 'error', error: threadError(error) });
+  } finally {
+    post({ type: 'closed' });
   }
 }
 
 port.on('message', (message: ToMediaThread) => {
   switch (message.type) {
     case 'answer':
-      void step(async () => {
+      step(async () => {
         const session = await SessionMedia.answer(message.offerSdp, {
           engine,
           hostAddress: message.hostAddress,
@@ -85,7 +106,7 @@ port.on('message', (message: ToMediaThread) => {
       });
       return;
     case 'offer':
-      void step(async () => {
+      step(async () => {
         const session = await SessionMedia.offer(message.codec, {
           engine,
           hostAddress: message.hostAddress,
@@ -95,7 +116,7 @@ port.on('message', (message: ToMediaThread) => {
       });
       return;
     case 'accept':
-      void step(async () => {
+      step(async () => {
         await media?.accept(message.answerSdp);
         return { type: 'accepted' };
       });
@@ -110,7 +131,7 @@ port.on('message', (message: ToMediaThread) => {
       if (media) post({ type: 'stats', id: message.id, stats: media.stats() });
       return;
     case 'close':
-      void (media?.close() ?? Promise.resolve()).finally(() => post({ type: 'closed' }));
+      void close();
       return;
   }
 });

@@ -52,8 +52,7 @@ describe('VP8 payload format (RFC 7741)', () => {
         }
       }
     } finally {
-      encoder.close();
-      decoder.close();
+      await Promise.all([encoder.close(), decoder.close()]);
     }
   });
 });
@@ -84,8 +83,7 @@ describe('H.264 payload format (RFC 6184, packetization-mode 1)', () => {
         expect(await decoder.decode(back)).toHaveLength(1);
       }
     } finally {
-      encoder.close();
-      decoder.close();
+      await Promise.all([encoder.close(), decoder.close()]);
     }
   });
 

@@ -122,7 +122,7 @@ async function runsEncoding(
     const frames = await encoder.encode(grey(), { keyframe: true });
     if (frames.length === 0) throw new Error('no frame out of a keyframe in');
   } finally {
-    encoder.close();
+    await encoder.close();
   }
 }
 
@@ -139,7 +139,6 @@ async function runsDecoding(
     for (const frame of await encoder.encode(grey(), { keyframe: true }))
       await decoder.decode(frame);
   } finally {
-    encoder.close();
-    decoder.close();
+    await Promise.all([encoder.close(), decoder.close()]);
   }
 }
