@@ -54,7 +54,11 @@ describe('the gateway forwards RTP without decoding', () => {
         if (!stream) throw new Error('the publisher has no stream on the gateway');
         const received = await stack.transport(stream.orchestratorSessionId);
         expect(received.framesDecoded).toBeGreaterThan(150);
-        expect(Math.abs(received.framesDecoded - sent('framesEncoded'))).toBeLessThanOrEqual(3);
+        // Never more frames decoded than encoded (a re-encoding gateway could add some). Up to 8
+        // fewer: at start-up a few frames (4 seen, with no packet lost) reach the orchestrator before
+        // the keyframe it asked for, and are not decoded; the bytes below stay within 1 %.
+        expect(received.framesDecoded).toBeLessThanOrEqual(sent('framesEncoded'));
+        expect(sent('framesEncoded') - received.framesDecoded).toBeLessThanOrEqual(8);
         expect(
           Math.abs(received.bytesReceived - sent('bytesSent')) / sent('bytesSent'),
         ).toBeLessThan(0.01);
