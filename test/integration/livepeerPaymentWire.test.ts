@@ -13,6 +13,7 @@ import {
   type TicketParams,
   TicketSender,
 } from '@peerframe/protocol';
+import { hexToBytes } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -100,6 +101,40 @@ describe("go-livepeer's payment wire into a PeerFrame orchestrator (real anvil, 
     // Credited: 5 tickets' EV, less what a second or so of the session cost meanwhile.
     const after = await balance();
     expect(after).toBeGreaterThan(before + 5n * ev - 10n * price);
+  });
+
+  it("accepts a payment whose seed travels short, as go's big.Int.Bytes() sends 1 seed in 256", async () => {
+    // The orchestrator's seeds begin with 8 random bytes per params set: ask until one begins
+    // with a 0 byte (expected 256 asks; 4 000 miss one with probability 2e-7).
+    let params: TicketParams | undefined;
+    for (let i = 0; i < 4_000 && !params; i++) {
+      const offered = await paramsNow();
+      if (offered.seed.startsWith('0x00')) params = offered;
+    }
+    if (!params) throw new Error('no seed beginning with a 0 byte in 4 000 params sets');
+    const ev = getTicketExpectedValue(params);
+    const { tickets } = await senderFor(params).createTicketBatch({ params, amountWei: 3n * ev });
+    const header = encodeLivepeerPayment({
+      sender: account().address,
+      params,
+      expectedPrice: livepeerPriceOf(price),
+      tickets,
+    });
+    // On the wire the seed (TicketParams field 5) is shorter than 32 bytes, its zeros dropped.
+    const seed = Buffer.from(hexToBytes(params.seed));
+    const short = seed.subarray(seed.findIndex((byte) => byte !== 0));
+    const wire = Buffer.from(header, 'base64');
+    expect(short.length).toBeLessThan(32);
+    const field5 = Buffer.concat([Buffer.from([(5 << 3) | 2, short.length]), short]);
+    expect(wire.indexOf(field5)).not.toBe(-1);
+    expect(wire.indexOf(seed)).toBe(-1);
+
+    const before = await balance();
+    const res = await payLivepeer(params, tickets);
+    expect(res.status).toBe(200);
+    const result = decodeLivepeerPaymentResult(new Uint8Array(await res.arrayBuffer()));
+    expect(result.params?.recipient).toBe(chain.orchestratorAccount.address);
+    expect(await balance()).toBeGreaterThan(before + 3n * ev - 10n * price);
   });
 
   it('refuses a replayed nonce and takes at most 600 nonces per params', async () => {

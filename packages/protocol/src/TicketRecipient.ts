@@ -107,8 +107,8 @@ const maxSessionIdLength = 256;
  * `receiveTickets` returns. `charge` debits what the session used (e.g. price × seconds).
  *
  * Replay state (the last nonce per params, retired params) lives in memory, and params live no
- * longer than it: each run draws a random epoch that begins every seed it issues and refuses
- * seeds of other runs (`stale_params`), so tickets captured before a restart buy nothing after
+ * longer than it: each run draws a random epoch that it writes into every seed it issues (bytes
+ * 8–16, after 8 random ones) and refuses seeds of other runs (`stale_params`), so tickets captured before a restart buy nothing after
  * it. A winner retires its params at once (go-livepeer's `invalidRands`): its redemption
  * publishes recipientRand, which would tell the sender which of its next tickets win.
  */
@@ -120,7 +120,11 @@ export class TicketRecipient {
   readonly #queue: RedemptionQueue;
   readonly #ticketValidityPeriod: bigint;
   readonly #nonces = new SenderNonceTracker();
-  /** 8 random bytes beginning every seed this run issues. */
+  /**
+   * 8 random bytes in every seed this run issues, after 8 random bytes of each params set: so a
+   * seed's first byte is 0, and go-livepeer sends it short (`big.Int.Bytes()`), for 1 params set
+   * in 256, as in go-livepeer, not for every set of 1 run in 256.
+   */
   readonly #epoch: Hex = bytesToHex(randomBytes(8));
   #payments = 0;
   readonly #balances = new Map<string, Wei>();
@@ -292,7 +296,7 @@ export class TicketRecipient {
       expirationParams: { creationRound: round, creationRoundBlockHash },
       maxFloatWei: funds.depositWei + funds.reserveAllocationWei - (funds.pendingWinningWei ?? 0n),
       options: this.#options.ticketParams,
-      seedNonce: concat([this.#epoch, bytesToHex(randomBytes(8))]),
+      seedNonce: concat([bytesToHex(randomBytes(8)), this.#epoch]),
     });
   }
 

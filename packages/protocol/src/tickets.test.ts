@@ -314,7 +314,7 @@ describe('validateTicket', () => {
   it('refuses params of another run, params a winner retired, and senders with too many params', async () => {
     const sender = new TicketSender({ account: senderAccount });
     const epoch = '0x0102030405060708';
-    const params = issue({ seedNonce: `${epoch}${'ab'.repeat(8)}` });
+    const params = issue({ seedNonce: `0x${'ab'.repeat(8)}${epoch.slice(2)}` });
     const [first, second, third] = (
       await sender.createTicketBatch({ params, amountWei: 3n * getTicketExpectedValue(params) })
     ).tickets;

@@ -87,8 +87,8 @@ export type TicketValidationContext = {
   senderFunds?: SenderFunds | undefined;
   nonces: SenderNonceTracker;
   /**
-   * The recipient's run: 8 bytes that begin the seed of every params it issues. When given, a
-   * seed that does not begin with them was issued by an earlier run and is refused
+   * The recipient's run: 8 bytes at bytes 8–16 of the seed of every params it issues. When given,
+   * a seed that does not hold them there was issued by an earlier run and is refused
    * (`stale_params`): replay state lives in memory, so params never outlive the run that issued
    * them.
    */
@@ -384,7 +384,7 @@ export async function verifyTicket(
     );
   }
   const epoch = context.paramsEpoch;
-  if (epoch !== undefined && !received.seed.toLowerCase().startsWith(epoch.toLowerCase())) {
+  if (epoch !== undefined && !seedHoldsEpoch(received.seed, epoch)) {
     return reject(
       'stale_params',
       'the params were not issued by this run of the recipient (it restarted since): ask for new ones',
@@ -540,4 +540,9 @@ export async function assertValidTicket(
   const result = await validateTicket(received, context);
   if (!result.ok) throw new TicketRejectedError(result.reason, result.details);
   return result;
+}
+
+/** Whether `seed` holds the run's `epoch` at bytes 8–16, where `TicketRecipient` writes it. */
+function seedHoldsEpoch(seed: Hex, epoch: Hex): boolean {
+  return seed.slice(18, 34).toLowerCase() === epoch.slice(2).toLowerCase();
 }
