@@ -190,6 +190,53 @@ describe("Livepeer's payment wire (net/lp_rpc.proto)", () => {
     });
   });
 
+  it('reads a PaymentResult written field by field, as go-livepeer writes it', () => {
+    const writer = new BinaryWriter();
+    writer
+      .tag(16, WireType.LengthDelimited)
+      .fork()
+      .tag(1, WireType.LengthDelimited)
+      .string('https://orchestrator.example:8935')
+      .tag(2, WireType.LengthDelimited)
+      .fork()
+      .tag(1, WireType.LengthDelimited)
+      .bytes(hexToBytes(recipient))
+      .tag(2, WireType.LengthDelimited)
+      .bytes(bigIntBytes(params.faceValue))
+      .tag(3, WireType.LengthDelimited)
+      .bytes(bigIntBytes(params.winProb))
+      .tag(4, WireType.LengthDelimited)
+      .bytes(hexToBytes(params.recipientRandHash))
+      .tag(5, WireType.LengthDelimited)
+      .bytes(bigIntBytes(BigInt(shortSeed)))
+      .tag(6, WireType.LengthDelimited)
+      .bytes(bigIntBytes(params.expirationBlock))
+      .tag(7, WireType.LengthDelimited)
+      .fork()
+      .tag(1, WireType.Varint)
+      .int64(7n)
+      .tag(2, WireType.LengthDelimited)
+      .bytes(hexToBytes(blockHash))
+      .join()
+      .join()
+      .tag(3, WireType.LengthDelimited)
+      .fork()
+      .tag(1, WireType.Varint)
+      .int64(1_200n)
+      .tag(2, WireType.Varint)
+      .int64(1n)
+      .join()
+      .tag(4, WireType.LengthDelimited)
+      .bytes(hexToBytes(recipient))
+      .join();
+    expect(decodeLivepeerPaymentResult(writer.finish())).toEqual({
+      transcoder: 'https://orchestrator.example:8935',
+      address: recipient,
+      params,
+      price: { pricePerUnit: 1_200n, pixelsPerUnit: 1n },
+    });
+  });
+
   it('names the wrong field of a bad payment', () => {
     expect(() => decodeLivepeerPayment('not base64!')).toThrow(/base64/);
     const noSender = encodeLivepeerPayment({
