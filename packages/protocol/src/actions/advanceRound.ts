@@ -18,7 +18,8 @@ export type AdvanceRoundReturnType = bigint;
 
 /**
  * On a local chain: mines to the first block of the next round (or `rounds` rounds on) and
- * initialises it as the client.
+ * initialises it as the client. It compares the round's start block with the chain's own block
+ * number, which is the contract's `block.number` on anvil (not on Arbitrum, where it is L1's).
  */
 export async function advanceRound(
   client: ProtocolWriteClient,

@@ -22,7 +22,8 @@ export type EnsureRoundReadyReturnType = bigint;
 /**
  * On a local chain: makes sure the next few transactions land in an initialised round (and,
  * with `unlocked`, outside its lock period), mining to the next round when the current one is
- * about to end. The client initialises the round when needed.
+ * about to end. The client initialises the round when needed. Like `advanceRound`, it counts in
+ * the chain's own blocks, the contract's `block.number` on anvil only.
  */
 export async function ensureRoundReady(
   client: ProtocolWriteClient,
