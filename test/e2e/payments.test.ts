@@ -101,11 +101,14 @@ describe('payments through the whole stack (anvil, gateway, orchestrator process
 
   it('discovers orchestrators on chain and picks one within the stream price, never an over-priced one', async () => {
     // Stakes rise with the index (1 000, 2 000, 3 000 LPT): the most staked is the dearest.
+    // Tickets of EV 1e12: at the default EV (8e9) the 10 s upfront of the two dearer ones would
+    // take more than the 600 tickets one params set takes, and they would refuse to start.
     const prices = [10n ** 11n, 5n * 10n ** 11n, 10n ** 13n];
     stack = await startStack({
       chain: true,
       orchestrators: 3,
       orchestratorPricesWeiPerSecond: prices,
+      orchestratorArgs: ['--ticket-ev-wei', String(10n ** 12n)],
       adminToken: 'admin-secret',
     });
     const { orchestrators } = (await (await fetch(`${stack.gatewayUrl}/orchestrators`)).json()) as {
@@ -145,13 +148,15 @@ describe('payments through the whole stack (anvil, gateway, orchestrator process
   });
 
   it('moves the stream when its orchestrator refuses the payments, and pays the next one', async () => {
-    // 10 tickets a second, so that a refused payment shows within a second; the 10 s upfront
-    // (1e14 wei) is above the gateway's default limit per payment.
+    // 10 tickets a second (EV 1e12, set here: the default EV, 8e9, makes 1 250 a second at this
+    // price), so that a refused payment shows within a second; the 10 s upfront (1e14 wei) is
+    // above the gateway's default limit per payment.
     stack = await startStack({
       chain: true,
       orchestrators: 2,
       faultInjection: true,
       priceWeiPerSecond: 10n ** 13n,
+      orchestratorArgs: ['--ticket-ev-wei', String(10n ** 12n)],
       gatewayArgs: ['--max-total-ev-wei', String(10n ** 15n)],
     });
     const publisher = await NodeWhipPublisher.connect({

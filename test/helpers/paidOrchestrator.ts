@@ -51,7 +51,7 @@ export type PaidChain = {
 export type PaidOrchestratorOptions = {
   /** The chain as the orchestrator reads it (default anvil's URL; e.g. a counting proxy). */
   rpcUrl?: string;
-  /** Wei per second (default 1e12: one default-EV ticket a second). */
+  /** Wei per second (default 1e12: 125 tickets a second at the default EV, 8e9). */
   priceWeiPerSecond?: bigint;
   /** Default 2. */
   upfrontSeconds?: number;

@@ -1,12 +1,12 @@
 import { installWrtcExitGuard } from '@peerframe/core/wrtc';
 import type { StreamPayment } from '@peerframe/gateway';
-import type { TicketSender } from '@peerframe/protocol';
+import { defaultPriceWeiPerSecond, type TicketSender } from '@peerframe/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PaidNodes, startPaidNodes } from '../helpers/startPaidNodes.ts';
 
 installWrtcExitGuard();
 
-const price = 1_000_000_000_000n; // wei per second: about one ticket a second at the default EV
+const price = 1_000_000_000_000n; // wei per second
 
 /** `peerframe_orchestrator_payment_tickets_total` of one encoding and result, from `/metrics`. */
 async function ticketsCounted(url: string, encoding: string, result: string): Promise<number> {
@@ -52,7 +52,10 @@ describe("a gateway paying over go-livepeer's payment wire (real anvil, in-proce
   });
 
   it('/info names the encodings; a stream pays its running session in Livepeer-Payment headers', async () => {
-    const orchestrator = await nodes.startOrchestrator({ priceWeiPerSecond: price });
+    // The default price and ticket params: 12.5 tickets a second (EV 8e9, go-livepeer's).
+    const orchestrator = await nodes.startOrchestrator({
+      priceWeiPerSecond: defaultPriceWeiPerSecond,
+    });
     const info = (await (await fetch(`${orchestrator.server.url}/info`)).json()) as {
       payments: { paymentEncodings?: string[] };
     };
@@ -89,14 +92,18 @@ describe("a gateway paying over go-livepeer's payment wire (real anvil, in-proce
     const [sessionId] = orchestrator.payments.recipient.sessionIds;
     expect(orchestrator.payments.balance(sessionId ?? '')).toBeGreaterThan(0n);
     expect(payments.length).toBeGreaterThan(0);
-    expect(payments.at(-1)?.spentWei).toBeGreaterThan(price);
+    expect(payments.at(-1)?.spentWei).toBeGreaterThan(defaultPriceWeiPerSecond);
     expect(stream.stats().swaps).toBe(0);
   });
 
   it('fetches fresh params before a payment would pass the nonces per params: no batch refused', async () => {
-    const orchestrator = await nodes.startOrchestrator({ priceWeiPerSecond: price });
-    // 12 nonces per params: the upfront payment takes about 10, so the stream's seconds reach
-    // the cap within a few seconds, and again every few seconds after.
+    // One ticket a second (EV = price, set here: the default EV, 8e9, makes 125 a second at this
+    // price). 12 nonces per params: the upfront payment takes about 10, so the stream's seconds
+    // reach the cap within a few seconds, and again every few seconds after.
+    const orchestrator = await nodes.startOrchestrator({
+      priceWeiPerSecond: price,
+      ticketParams: { expectedValueWei: price },
+    });
     const { gateway, payments: gatewayPayments } = await nodes.startGateway(
       [orchestrator.server.url],
       { maxNoncesPerParams: 12 },

@@ -10,7 +10,7 @@ import {
   startPaidChain,
 } from '../helpers/paidOrchestrator.ts';
 
-const price = 1_000_000_000_000n; // wei per second: one ticket (EV 1e12) a second
+const price = 1_000_000_000_000n; // wei per second: 125 tickets a second at the default EV (8e9)
 type ErrorBody = { error: { code: string; message: string } };
 
 describe('orchestrator payments (real anvil, in-process orchestrator)', () => {
@@ -67,6 +67,27 @@ describe('orchestrator payments (real anvil, in-process orchestrator)', () => {
       402,
       'insufficient_funds',
     );
+  });
+
+  it('refuses at start a price whose upfront payment takes more tickets than one params set', async () => {
+    // 10 s at 4.8e11 wei/s in tickets of the default EV (8e9 less a wei): 601 > 600.
+    await expect(
+      chain.startOrchestrator({ priceWeiPerSecond: 480_000_000_000n, upfrontSeconds: 10 }),
+    ).rejects.toThrow(
+      /priceWeiPerSecond \(480000000000 wei\/s\), the 10 s upfront payment takes 601 tickets of EV 8000000000 wei, more than the 600 .*at least 8000000002 wei/,
+    );
+    // Just below, or with the EV it names, it starts.
+    const fits = await chain.startOrchestrator({
+      priceWeiPerSecond: 479_000_000_000n,
+      upfrontSeconds: 10,
+    });
+    await fits.close();
+    const dearer = await chain.startOrchestrator({
+      priceWeiPerSecond: 480_000_000_000n,
+      upfrontSeconds: 10,
+      ticketParams: { expectedValueWei: 8_000_000_002n },
+    });
+    await dearer.close();
   });
 
   it('refuses a session without payment, with too little, or with malformed tickets', async () => {

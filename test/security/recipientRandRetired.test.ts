@@ -7,6 +7,7 @@ import {
   getTicketExpectedValue,
   getWinningTicketRedemptions,
   isWinningTicket,
+  parseEth,
   type TicketParams,
   TicketSender,
 } from '@peerframe/protocol';
@@ -35,7 +36,9 @@ describe('a winner retires its params before its recipientRand is published', ()
   let ev: bigint;
   let price: bigint;
   beforeAll(async () => {
-    chain = await startPaidChain();
+    // A deposit that outlasts a winner a second for the whole test: the face value comes from
+    // the default redeem gas (1.2M) at anvil's gas price, ~0.1 ETH.
+    chain = await startPaidChain({ depositWei: parseEth('10') });
     // One ticket in two wins, and a second of stream costs two tickets.
     const probe = await chain.startOrchestrator();
     const probeSender = new TicketSender({ account: chain.senderAccount });

@@ -39,7 +39,7 @@ Payments (both nodes; they need --rpc, and --controller off Arbitrum One):
                 PEERFRAME_TICKET_SECRET; 32 bytes of hex, keep it across restarts)  --store <file.sqlite>
                 (winning tickets, redeemed after a crash)  --upfront-seconds <s>
                 --max-gas-price-wei <wei> (redemptions wait above it)
-                --ticket-ev-wei <wei>  --min-face-value-wei <wei> (ticket params)
+                --ticket-ev-wei <wei> (default 8e9, go-livepeer's)  --min-face-value-wei <wei>
                 --initialize-rounds (initialise rounds nobody did)  --reward (claim reward() each round)
   gateway:      --max-price-wei-per-second <wei> (default: any)
                 --max-ticket-ev-wei <wei> (refuse params whose ticket EV is above; default 3e12)

@@ -8,6 +8,7 @@ import {
   isSameLivepeerPrice,
   type LivepeerPrice,
   livepeerPriceOf,
+  maxSenderNoncesPerParams,
   type RedemptionQueue,
   type RoundService,
   type SignedTicket,
@@ -92,6 +93,7 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
         `priceWeiPerSecond must be >= 0, got ${this.#options.priceWeiPerSecond}`,
       );
     }
+    assertUpfrontFitsParams(this.#options, input.recipient.options.ticketParams.expectedValueWei);
     this.#timer = setInterval(() => this.#chargeAll(), this.#options.chargeIntervalMs);
     this.#timer.unref();
   }
@@ -390,4 +392,30 @@ function describeRejections(receipt: PaymentReceipt): string {
   const reasons = [...new Set(receipt.rejected.map((r) => r.reason))];
   const first = receipt.rejected[0];
   return ` (refused: ${reasons.join(', ')}${first ? `; first: ${first.details}` : ''})`;
+}
+
+/**
+ * Refuses prices whose upfront payment needs more tickets than one params set takes
+ * (`maxSenderNoncesPerParams`, 600, go-livepeer's): no gateway could open a session. With the
+ * default EV (8e9 wei, go-livepeer's) and 10 s upfront that is any price of 4.8e11 wei/s or more.
+ */
+function assertUpfrontFitsParams(options: OrchestratorPaymentsOptions, ticketEvWei: Wei): void {
+  const prices = [
+    ['priceWeiPerSecond', options.priceWeiPerSecond],
+    ...Object.entries(options.pipelinePricesWeiPerSecond).map(
+      ([pipeline, price]) => [`the price of "${pipeline}"`, price] as const,
+    ),
+  ] as const;
+  // Issued tickets are worth a wei less than the EV asked (winProb rounds down).
+  const ev = ticketEvWei > 1n ? ticketEvWei - 1n : ticketEvWei;
+  for (const [name, price] of prices) {
+    const upfrontWei = price * BigInt(options.upfrontSeconds);
+    const tickets = (upfrontWei + ev - 1n) / ev;
+    if (tickets > BigInt(maxSenderNoncesPerParams)) {
+      const minEvWei = upfrontWei / BigInt(maxSenderNoncesPerParams) + 2n;
+      throw new RangeError(
+        `At ${name} (${price} wei/s), the ${options.upfrontSeconds} s upfront payment takes ${tickets} tickets of EV ${ticketEvWei} wei, more than the ${maxSenderNoncesPerParams} one set of ticket params takes: raise the ticket EV (--ticket-ev-wei) to at least ${minEvWei} wei, or lower the price or the upfront seconds`,
+      );
+    }
+  }
 }

@@ -71,13 +71,15 @@ export async function startOrchestratorPayments(
             options: { initializeRounds: false, callReward: false, ...rounds },
           })
         : undefined;
-    roundService?.start();
-    return new OrchestratorPayments({
+    // Built before the round service starts: it refuses options no gateway could pay.
+    const payments = new OrchestratorPayments({
       recipient,
       redemptionQueue,
       roundService,
       options: options.payments,
     });
+    roundService?.start();
+    return payments;
   } catch (error) {
     await redemptionQueue.close();
     throw error;

@@ -60,7 +60,13 @@ async function makeWinners(count: number): Promise<WinningTicket[]> {
     gasPriceWei: 1_000_000_000n,
     currentBlock: block,
     expirationParams: { creationRound: round, creationRoundBlockHash: blockHash },
-    options: { expectedValueWei: faceValue, faceValueMultiplier: 1n, minFaceValueWei: undefined },
+    // faceValue = 500 000 gas × 1 gwei × 1 = the EV: every ticket wins.
+    options: {
+      expectedValueWei: faceValue,
+      redeemGas: 500_000n,
+      faceValueMultiplier: 1n,
+      minFaceValueWei: undefined,
+    },
   });
   const batch = await new TicketSender({ account: acct(1) }).createTicketBatch({
     params,

@@ -53,14 +53,15 @@ describe("the sender's safeguards on the params a recipient offers", () => {
     });
   });
 
-  it('pays default params: 1e12 wei tickets well inside every limit', async () => {
+  it('pays default params: 8e9 wei tickets well inside every limit', async () => {
     const params = offer();
+    // 10 s at the default price: 125 tickets of EV 8e9 (each a hair below, so one more).
     const batch = await guarded().createTicketBatch({
       params,
-      amountWei: 10n ** 12n * 10n,
+      amountWei: 10n ** 12n,
       senderInfo: deposit,
     });
-    expect(batch.tickets).toHaveLength(11);
+    expect(batch.tickets).toHaveLength(126);
     expect(batch.expectedValueWei).toBeLessThanOrEqual(defaultSenderSafeguards.maxTotalEvWei);
   });
 
@@ -113,9 +114,11 @@ describe("the sender's safeguards on the params a recipient offers", () => {
         }),
       ),
     ).toBe('face_value_too_high');
-    // One payment worth more than 2e13 wei: e.g. an upfront of 1 000 s at the default price.
+    // One payment worth more than 2e13 wei: e.g. an upfront of 1 000 s at the default price, in
+    // tickets of EV 1e12 (at the default EV of 8e9, 12 500 tickets: past 600 nonces first).
+    const dear = offer({ expectedValueWei: 10n ** 12n });
     expect(
-      await refusal(sender.createTicketBatch({ params, amountWei: 10n ** 11n * 1_000n })),
+      await refusal(sender.createTicketBatch({ params: dear, amountWei: 10n ** 11n * 1_000n })),
     ).toBe('total_ev_too_high');
     // Credit carried from earlier payments counts: only the tickets signed now are at stake.
     const ticketEv = getTicketExpectedValue(params);
@@ -128,7 +131,9 @@ describe("the sender's safeguards on the params a recipient offers", () => {
     const params = offer();
     const ok = { params, ticketCount: 1n, safeguards: defaultSenderSafeguards };
     expect(checkTicketParams(ok)).toBeUndefined();
-    expect(checkTicketParams({ ...ok, ticketCount: 21n })?.reason).toBe('total_ev_too_high');
+    // 2 500 tickets of the default EV (8e9 less a wei) are within 2e13 wei; 2 501 are not.
+    expect(checkTicketParams({ ...ok, ticketCount: 2_500n })).toBeUndefined();
+    expect(checkTicketParams({ ...ok, ticketCount: 2_501n })?.reason).toBe('total_ev_too_high');
     expect(checkTicketParams({ ...ok, depositWei: 0n })?.reason).toBe('face_value_too_high');
     const certain = { faceValue: 10n ** 12n, winProb: maxWinProb };
     expect(checkTicketParams({ ...ok, params: certain })?.reason).toBe('face_value_too_low');

@@ -25,8 +25,9 @@ export type TicketParamsRefusal = (typeof ticketParamsRefusals)[number];
  */
 export type SenderSafeguards = {
   /**
-   * Highest expected value of one ticket, wei. Default 3e12: three times the EV orchestrators
-   * issue by default (1e12), 30 s of stream at `defaultPriceWeiPerSecond`.
+   * Highest expected value of one ticket, wei. Default 3e12 (go-livepeer's `-maxTicketEV`): 375
+   * times the EV orchestrators issue by default (8e9), 30 s of stream at
+   * `defaultPriceWeiPerSecond`.
    */
   maxTicketEvWei: Wei;
   /**

@@ -12,10 +12,11 @@ export const defaultPriceWeiPerSecond: Wei = 100_000_000_000n;
 
 /**
  * The smallest face value issued by default, wei (0.001 ETH). The face value is otherwise
- * redeemGas × gas price × multiplier (500 000 × 0.01 gwei × 100 = 5e14 wei on Arbitrum One),
- * which would make winners too frequent when gas is cheap: on-chain redemptions per stream-hour
- * = price × 3 600 / faceValue = 1e11 × 3 600 / 1e15 = 0.36 ≤ 1 at the default price, whatever
- * the gas price, while the redemption (~5e12 wei of gas on Arbitrum One) costs 0.5 % of a win.
+ * redeemGas × gas price × multiplier (1 200 000 × 0.01 gwei × 100 = 1.2e15 wei on Arbitrum One,
+ * with go-livepeer's defaults), which would make winners too frequent when gas is cheaper still:
+ * on-chain redemptions per stream-hour = price × 3 600 / faceValue ≤ 1e11 × 3 600 / 1e15 = 0.36
+ * at the default price, whatever the gas price, while the redemption costs 1 % of a win (the
+ * multiplier) or less.
  */
 export const defaultMinFaceValueWei: Wei = 1_000_000_000_000_000n;
 

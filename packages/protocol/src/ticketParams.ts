@@ -45,18 +45,21 @@ export type TicketParams = {
 
 export type TicketParamsOptions = {
   /**
-   * Expected value of one ticket, wei. Default 1e12, PeerFrame's (one ticket per 10 s at
-   * `defaultPriceWeiPerSecond`). go-livepeer's current default `-ticketEV` is 8e9 wei
-   * (`defaultTicketEV` in go-livepeer's cmd/livepeer/starter/starter.go).
+   * Expected value of one ticket, wei. Default 8e9, go-livepeer's current `-ticketEV`
+   * (`defaultTicketEV := "8000000000"` in go-livepeer's cmd/livepeer/starter/starter.go): 12.5
+   * tickets a second at `defaultPriceWeiPerSecond`.
    */
   expectedValueWei: Wei;
   /**
-   * Gas one `redeemWinningTicket` costs. Default 500 000, PeerFrame's. go-livepeer's estimate on
-   * Arbitrum is 1 200 000 (`redeemGasL2`; 350 000 on L1, `redeemGasL1`, in
-   * cmd/livepeer/starter/starter.go).
+   * Gas one `redeemWinningTicket` costs. Default 1 200 000, go-livepeer's estimate on Arbitrum
+   * (`redeemGasL2 = 1200000` in go-livepeer's cmd/livepeer/starter/starter.go, used for the
+   * `arbitrum-one-mainnet` network; 350 000, `redeemGasL1`, on Ethereum).
    */
   redeemGas: bigint;
-  /** faceValue = redeemGas × gas price × this, so redemption costs 1/multiplier of a win. Default 100. */
+  /**
+   * faceValue = redeemGas × gas price × this, so redemption costs 1/multiplier of a win. Default
+   * 100, go-livepeer's `txCostMultiplier`.
+   */
   faceValueMultiplier: bigint;
   /**
    * Blocks after issue during which tickets from the params are accepted, counted in the block
@@ -72,8 +75,8 @@ export type TicketParamsOptions = {
 };
 
 export const defaultTicketParamsOptions: TicketParamsOptions = {
-  expectedValueWei: 1_000_000_000_000n,
-  redeemGas: 500_000n,
+  expectedValueWei: 8_000_000_000n,
+  redeemGas: 1_200_000n,
   faceValueMultiplier: 100n,
   validityBlocks: 600n,
   minFaceValueWei: defaultMinFaceValueWei,

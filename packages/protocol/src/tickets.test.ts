@@ -133,7 +133,8 @@ describe('ticket params', () => {
 
   it('issues params whose recipientRandHash matches the derived recipientRand', () => {
     const params = issue();
-    expect(params.faceValue).toBe(5_000_000_000_000_000n);
+    // The default redeem gas (1 200 000) × 0.1 gwei × the default multiplier (100).
+    expect(params.faceValue).toBe(12_000_000_000_000_000n);
     expect(params.expirationBlock).toBe(block + 600n);
     expect(params.recipientRandHash).toBe(
       getRecipientRandHash(deriveRecipientRand(secret, params.seed, senderAccount.address)),
@@ -144,7 +145,8 @@ describe('ticket params', () => {
   it('caps the face value at what the sender can back, and refuses below the EV', () => {
     const capped = issue({ maxFloatWei: parseEther('0.001') });
     expect(capped.faceValue).toBe(parseEther('0.001'));
-    expect(getTicketExpectedValue(capped)).toBe(999_999_999_999n);
+    // The default EV (8e9), less a wei for the division.
+    expect(getTicketExpectedValue(capped)).toBe(7_999_999_999n);
     expect(() => issue({ maxFloatWei: 10n })).toThrow(InsufficientFundsError);
   });
 });
@@ -191,7 +193,7 @@ describe('validateTicket', () => {
   it('accepts a ticket made from the issued params and credits its expected value', async () => {
     const signed = await firstTicket();
     const result = await validateTicket(signed, context());
-    expect(result).toMatchObject({ ok: true, expectedValueWei: 999_999_999_999n });
+    expect(result).toMatchObject({ ok: true, expectedValueWei: 7_999_999_999n });
     if (result.ok) {
       expect(result.recipientRand).toBe(
         deriveRecipientRand(secret, signed.seed, senderAccount.address),
