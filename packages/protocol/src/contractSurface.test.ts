@@ -13,6 +13,7 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { approveBondingManager } from './actions/approveBondingManager.ts';
 import { bondWithHint } from './actions/bondWithHint.ts';
+import { ensureRoundReady } from './actions/ensureRoundReady.ts';
 import { getPoolPositionHints } from './actions/getPoolPositionHints.ts';
 import { mintLpt } from './actions/mintLpt.ts';
 import { setupOrchestrator } from './actions/setupOrchestrator.ts';
@@ -144,6 +145,54 @@ describe('the transcoder pool, sorted by stake', () => {
     });
     expect([hinted.receipt.status, hinted.delegate]).toEqual(['success', o100]);
     expect(await poolInOrder()).toEqual([o400, o100, o300, o200]);
+  });
+});
+
+describe('the other hinted calls go-livepeer makes', () => {
+  const stakeOf = (t: Address) => as(0).bondingManager.read.transcoderTotalStake([t]);
+
+  it('unbondWithHint, rebondWithHint, rebondFromUnbondedWithHint, transcoderWithHint and rewardWithHint put the transcoder in its stake order', async () => {
+    const o1 = await register(1, '100');
+    const o2 = await register(2, '200');
+    const o3 = await register(3, '300');
+    await fund(6, '250');
+    const bm = as(6).bondingManager;
+    await confirm(await bm.write.bond([parseEther('250'), o1]));
+    expect(await poolInOrder()).toEqual([o1, o3, o2]);
+    await kit.next(); // the bond counts from the next round
+
+    // 200 unbonded (lock 0): o1 at 150, between o2 (200) and the end.
+    await confirm(await bm.write.unbondWithHint([parseEther('200'), o2, zeroAddress]));
+    expect(await poolInOrder()).toEqual([o3, o2, o1]);
+    expect(await stakeOf(o1)).toBe(parseEther('150'));
+    // Lock 0 rebonded: o1 at 350, first.
+    await confirm(await bm.write.rebondWithHint([0n, zeroAddress, o3]));
+    expect(await poolInOrder()).toEqual([o1, o3, o2]);
+    // All 250 unbonded (lock 1), then rebonded to o2 from the unbonded state: o2 at 450, first.
+    await confirm(await bm.write.unbond([parseEther('250')]));
+    await confirm(await bm.write.rebondFromUnbondedWithHint([o2, 1n, zeroAddress, o3]));
+    expect(await poolInOrder()).toEqual([o2, o3, o1]);
+    expect(await stakeOf(o2)).toBe(parseEther('450'));
+
+    // A fourth orchestrator self-bonds 250 LPT and registers between o3 (300) and o1 (100).
+    const o4 = acct(4).address;
+    await fund(4, '250');
+    await confirm(await as(4).bondingManager.write.bond([parseEther('250'), o4]));
+    await ensureRoundReady(fixture.chain.walletClient(), { ...fixture.chain, unlocked: true });
+    await confirm(
+      await as(4).bondingManager.write.transcoderWithHint([100_000n, 500_000n, o3, o1]),
+    );
+    expect(await poolInOrder()).toEqual([o2, o3, o4, o1]);
+
+    // Active next round: o1's reward raises its stake, and the pool stays in stake order.
+    await kit.next();
+    const before = await stakeOf(o1);
+    await confirm(await as(1).bondingManager.write.rewardWithHint([zeroAddress, zeroAddress]));
+    expect(await stakeOf(o1)).toBeGreaterThan(before);
+    const pool = await poolInOrder();
+    const stakes = await Promise.all(pool.map(stakeOf));
+    expect([...pool].sort()).toEqual([o1, o2, o3, o4].sort());
+    expect(stakes).toEqual([...stakes].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0)));
   });
 });
 
