@@ -47,9 +47,11 @@ export type WeriftLegOptions = SfuLegOptions;
 export const defaultWeriftLegOptions = { maxCandidatePairs: 24, iceCheckIntervalMs: 50 } as const;
 
 /**
- * Video packets a leg holds while it is not yet connected, then sends once it is (the oldest go
- * first when more come: about a second of 512² video).
+ * Video a leg holds while it is not yet connected, then sends once it is: the last 300 ms, at
+ * most 256 packets. Older video is dropped: a receiver handed more at once could only fall behind
+ * (the orchestrator's decoder drops a backlog over 15 frames and waits for a keyframe).
  */
+const maxHeldMs = 300;
 const maxHeldPackets = 256;
 
 /** An ICE restart this leg cannot do (it made the offer). */
@@ -84,7 +86,8 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
    * keyframe usually arrives before the orchestrator leg's DTLS is done, and without it the
    * orchestrator could decode nothing until a keyframe asked for at connect came back.
    */
-  #held: [RtpPacket, VideoTiming | undefined][] | undefined = [];
+  #held: { packet: RtpPacket; videoTiming: VideoTiming | undefined; atMs: number }[] | undefined =
+    [];
   /** Offsets that keep our outgoing sequence numbers and timestamps continuous across sources. */
   readonly #continuity = new RtpContinuity();
   /** The remote's offer as last applied (answering legs): the base of an ICE restart. */
@@ -216,8 +219,8 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     if (this.#state === 'closed') return;
     if (this.#held) {
       // The packet is shared with other legs, whose `send` rewrites its header: keep a copy.
-      this.#held.push([packet.clone(), videoTiming]);
-      if (this.#held.length > maxHeldPackets) this.#held.shift();
+      this.#held.push({ packet: packet.clone(), videoTiming, atMs: performance.now() });
+      this.#dropStaleHeld();
       return;
     }
     const { header } = packet;
@@ -426,14 +429,23 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     });
   }
 
+  #dropStaleHeld(): void {
+    const held = this.#held ?? [];
+    const now = performance.now();
+    while (held.length > maxHeldPackets || (held[0] && now - held[0].atMs > maxHeldMs)) {
+      held.shift();
+    }
+  }
+
   /** Sends what was held before the leg connected (dropped if it never did); holds no more. */
   #releaseHeld(): void {
+    this.#dropStaleHeld();
     const held = this.#held;
     this.#held = undefined;
     if (this.#state !== 'connected' || !held) return;
     if (held.length > 0)
       this.#log.debug({ packets: held.length }, 'sending video held until connected');
-    for (const [packet, videoTiming] of held) this.send(packet, videoTiming);
+    for (const { packet, videoTiming } of held) this.send(packet, videoTiming);
   }
 
   async close(): Promise<void> {
