@@ -71,3 +71,61 @@ describe('gateway: params after a failover (issue 13, item 17)', () => {
     }
   });
 });
+
+// The studio's slider flake: an update made as the stream moved went to the orchestrator left
+// behind, or was refused as "reconnecting", while the next one started with the params before it.
+describe('gateway: a params update racing a failover', () => {
+  let stack: InProcessStack;
+  beforeAll(async () => {
+    stack = await startInProcessStack({ orchestrators: [{}, {}, {}] });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('is applied on the orchestrator the stream moves to, whether sent before or during the move', async () => {
+    const { gateway } = stack;
+    const publisher = await NodeWhipPublisher.connect({
+      whipUrl: gateway.whipUrl,
+      pipeline: 'color-grade',
+      params: { saturation: 0.25 },
+    });
+    const serving = () => {
+      const url = gateway.streams.get(publisher.streamId)?.stats().orchestrator;
+      const found = stack.orchestrators.find((o) => o.url === url);
+      if (!found) throw new Error(`no orchestrator serves the stream (${url})`);
+      return found;
+    };
+    try {
+      const stream = gateway.streams.get(publisher.streamId);
+      if (!stream) throw new Error('no stream');
+      await expectFramesBack(publisher, { durationMs: 1_500, inverted: false });
+
+      // Sent to the serving orchestrator, which the stream leaves before the answer comes back.
+      const first = serving();
+      const sent = stream.updateParams({ contrast: 1.5 });
+      await new Promise(setImmediate);
+      await stream.moveAway('test: the move overtakes an update');
+      await sent;
+      const second = serving();
+      expect(second).not.toBe(first);
+      expect(runningParams(second)).toMatchObject({ saturation: 0.25, contrast: 1.5 });
+
+      // Made once the move started: it waits for the next orchestrator.
+      const moving = stream.moveAway('test: an update during the move');
+      await stream.updateParams({ brightness: 0.1 });
+      await moving;
+      const third = serving();
+      expect([first, second]).not.toContain(third);
+      expect(runningParams(third)).toMatchObject({
+        saturation: 0.25,
+        contrast: 1.5,
+        brightness: 0.1,
+      });
+      expect(stream.params).toEqual({ saturation: 0.25, contrast: 1.5, brightness: 0.1 });
+      await expectFramesBack(publisher, { durationMs: 1_500, inverted: false });
+    } finally {
+      await publisher.close();
+    }
+  });
+});

@@ -209,6 +209,9 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   #lastFedAt = 0;
   #feedResumedAt = 0;
   #failingOver = false;
+  /** Settles once the failover in progress attached another orchestrator or ended the stream. */
+  #moving: Promise<void> | undefined;
+  #paramUpdates: Promise<void> = Promise.resolve();
   readonly #swapTimes: number[] = [];
   readonly #failed = new Set<string>();
   readonly #viewers = new Map<string, Viewer>();
@@ -479,12 +482,35 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
    * Applies a (partial) params update on the orchestrator, which merges it into the params it
    * runs; the merged params are kept and replayed to the next orchestrator after a failover.
    */
-  async updateParams(params: Record<string, unknown>): Promise<void> {
-    const upstream = this.#upstream;
-    if (!upstream)
-      throw new HttpError(409, 'reconnecting', 'The stream is moving to another orchestrator');
-    await upstream.client.updateParams(upstream.sessionId, params);
-    this.#params = { ...this.#params, ...params };
+  updateParams(params: Record<string, unknown>): Promise<void> {
+    // One at a time, in order: an update replayed after a failover never overtakes a later one.
+    const applied = this.#paramUpdates.then(() => this.#applyParams(params));
+    this.#paramUpdates = applied.catch(() => undefined);
+    return applied;
+  }
+
+  /**
+   * Applies an update on the serving orchestrator. During a failover it waits for the next one;
+   * and when the stream moved while the update was on its way (its replacement started with the
+   * params before it, the update landed on the orchestrator left behind), it applies it again on
+   * the new one. Without this a change made around a failover was silently lost.
+   */
+  async #applyParams(params: Record<string, unknown>): Promise<void> {
+    for (;;) {
+      await this.#moving;
+      const upstream = this.#upstream;
+      if (!upstream) throw new HttpError(404, 'stream_not_found', `No live stream ${this.id}`);
+      try {
+        await upstream.client.updateParams(upstream.sessionId, params);
+      } catch (error) {
+        if (this.#upstream === upstream) throw error;
+        continue; // refused by an orchestrator the stream has left: the next one decides
+      }
+      if (this.#upstream === upstream) {
+        this.#params = { ...this.#params, ...params };
+        return;
+      }
+    }
   }
 
   /**
@@ -801,6 +827,10 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     if (!old || this.#failingOver || this.#state === 'ended') return;
     this.#failingOver = true;
     this.#upstream = undefined;
+    let settleMove = () => {};
+    this.#moving = new Promise<void>((resolve) => {
+      settleMove = resolve;
+    });
     this.#log.warn({ orchestrator: old.client.url, reason }, 'orchestrator lost, failing over');
     this.emit('failover', { from: old.client.url, reason });
     this.#options.onOrchestratorFailed?.(old.client.url, cause);
@@ -817,6 +847,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
         'too_many_failovers',
         `${recent} orchestrator failures within ${Math.round(windowMs / 1000)} s`,
       );
+      settleMove();
       return;
     }
     this.#setState('reconnecting');
@@ -847,6 +878,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       );
     } finally {
       this.#failingOver = false;
+      settleMove();
     }
   }
 

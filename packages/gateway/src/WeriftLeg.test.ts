@@ -1,6 +1,7 @@
 import { InvalidSdpError } from '@peerframe/core/sdp';
 import { WrtcPeerConnection } from '@peerframe/core/wrtc';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { RtpHeader, RtpPacket } from 'werift';
 import { WeriftLeg } from './WeriftLeg.ts';
 
 // Regression found by the fuzz suite (test/fuzz/http.test.ts): werift throws plain errors
@@ -37,5 +38,40 @@ describe('WeriftLeg.answer', () => {
     const answered = WeriftLeg.answer(offer);
     await expect(answered).rejects.toBeInstanceOf(InvalidSdpError);
     await expect(answered).rejects.toMatchObject({ code: 'invalid_sdp' });
+  });
+});
+
+describe('WeriftLeg.send', () => {
+  // The forwarding e2e saw frames reach the orchestrator before the keyframe it asked for: the
+  // publisher's first keyframe came while the orchestrator leg's DTLS was not done, and was lost.
+  it('sends the video given in the last 300 ms before the leg connected once it does, in order', async () => {
+    const { leg: sending, offerSdp } = await WeriftLeg.offer();
+    const { leg: receiving, answerSdp } = await WeriftLeg.answer(offerSdp);
+    const received: number[] = [];
+    receiving.on('rtp', (packet) => received.push(packet.payload.readUInt16BE(0)));
+    let firstAfterConnect: number | undefined;
+    let n = 0;
+    // A 50 fps source of one-packet frames, numbered in their payload.
+    const source = setInterval(() => {
+      if (sending.state === 'connected') firstAfterConnect ??= n;
+      const header = new RtpHeader({ sequenceNumber: n, timestamp: 1800 * n, marker: true });
+      const payload = Buffer.from([0, 0, 0x10, 0x00, 0x9d, 0x01, 0x2a]);
+      payload.writeUInt16BE(n++, 0);
+      sending.send(new RtpPacket(header, payload));
+    }, 20);
+    try {
+      await vi.waitFor(() => expect(n).toBeGreaterThan(3));
+      await sending.accept(answerSdp);
+      await vi.waitFor(
+        () => expect(received.at(-1)).toBeGreaterThan((firstAfterConnect ?? n) + 3),
+        { timeout: 10_000 },
+      );
+      // Video from before the connection came through, and nothing was skipped or reordered.
+      expect(received[0]).toBeLessThan(firstAfterConnect ?? 0);
+      expect(received).toEqual(received.map((_, i) => (received[0] ?? 0) + i));
+    } finally {
+      clearInterval(source);
+      await Promise.all([sending.close(), receiving.close()]);
+    }
   });
 });

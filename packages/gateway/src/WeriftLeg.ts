@@ -46,6 +46,14 @@ export type WeriftLegOptions = SfuLegOptions;
 /** Defaults of the ICE bounds (`SfuLegOptions`). */
 export const defaultWeriftLegOptions = { maxCandidatePairs: 24, iceCheckIntervalMs: 50 } as const;
 
+/**
+ * Video a leg holds while it is not yet connected, then sends once it is: the last 300 ms, at
+ * most 256 packets. Older video is dropped: a receiver handed more at once could only fall behind
+ * (the orchestrator's decoder drops a backlog over 15 frames and waits for a keyframe).
+ */
+const maxHeldMs = 300;
+const maxHeldPackets = 256;
+
 /** An ICE restart this leg cannot do (it made the offer). */
 class IceRestartError extends BaseError {
   override name = 'IceRestartError';
@@ -73,6 +81,13 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   packetsLost = 0;
   #remoteSsrc: number | undefined;
   #state: LegState = 'new';
+  /**
+   * Video sent before the leg first connected (werift would drop it): the publisher's first
+   * keyframe usually arrives before the orchestrator leg's DTLS is done, and without it the
+   * orchestrator could decode nothing until a keyframe asked for at connect came back.
+   */
+  #held: { packet: RtpPacket; videoTiming: VideoTiming | undefined; atMs: number }[] | undefined =
+    [];
   /** Offsets that keep our outgoing sequence numbers and timestamps continuous across sources. */
   readonly #continuity = new RtpContinuity();
   /** The remote's offer as last applied (answering legs): the base of an ICE restart. */
@@ -202,6 +217,12 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   /** Relays a packet from another leg to this leg's remote peer. */
   send(packet: RtpPacket, videoTiming?: VideoTiming): void {
     if (this.#state === 'closed') return;
+    if (this.#held) {
+      // The packet is shared with other legs, whose `send` rewrites its header: keep a copy.
+      this.#held.push({ packet: packet.clone(), videoTiming, atMs: performance.now() });
+      this.#dropStaleHeld();
+      return;
+    }
     const { header } = packet;
     this.#continuity.rewrite(header);
     const extensions: { id: number; payload: Buffer }[] = [];
@@ -403,12 +424,33 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
         this.#log.debug({ swapped: useKeyObjectsForSrtp(this.pc) }, 'SRTP keys as KeyObjects');
       }
       this.#state = state === 'new' ? 'new' : state;
+      if (state !== 'new' && state !== 'connecting') this.#releaseHeld();
       this.emit('state', this.#state);
     });
   }
 
+  #dropStaleHeld(): void {
+    const held = this.#held ?? [];
+    const now = performance.now();
+    while (held.length > maxHeldPackets || (held[0] && now - held[0].atMs > maxHeldMs)) {
+      held.shift();
+    }
+  }
+
+  /** Sends what was held before the leg connected (dropped if it never did); holds no more. */
+  #releaseHeld(): void {
+    this.#dropStaleHeld();
+    const held = this.#held;
+    this.#held = undefined;
+    if (this.#state !== 'connected' || !held) return;
+    if (held.length > 0)
+      this.#log.debug({ packets: held.length }, 'sending video held until connected');
+    for (const { packet, videoTiming } of held) this.send(packet, videoTiming);
+  }
+
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
+    this.#held = undefined;
     this.#state = 'closed';
     this.emit('state', 'closed');
     await this.pc.close();
