@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  DelayingPipeline,
   OrchestratorServer,
   type StartOrchestratorPaymentsOptions,
   startOrchestratorPayments,
@@ -197,10 +198,10 @@ export function sessionParams(
   orchestrator: OrchestratorServer,
   id: string,
 ): Record<string, unknown> | undefined {
-  const pipeline = orchestrator.sessions.get(id)?.pipeline as
-    | { params?: Record<string, unknown> }
-    | undefined;
-  return pipeline?.params;
+  const pipeline = orchestrator.sessions.get(id)?.pipeline;
+  // With fault injection on, the session's pipeline wraps the real one.
+  const real = pipeline instanceof DelayingPipeline ? pipeline.inner : pipeline;
+  return (real as { params?: Record<string, unknown> } | undefined)?.params;
 }
 
 /** A session's balance as its orchestrator counts it (`GET /sessions/:id` as its creator), wei. */

@@ -1,5 +1,5 @@
 import { type DevStack, type DevStackNode, startDevStack } from '@peerframe/cli';
-import type { StreamFaults } from '@peerframe/gateway';
+import type { StreamFaultSettings } from '@peerframe/gateway';
 import {
   type OrchestratorSessionList,
   type OrchestratorSessionSummary,
@@ -29,7 +29,7 @@ export type TestStack = {
   /** Drops forwarded packets of a stream for a while (needs `faultInjection`). */
   injectFaults(
     streamId: string,
-    faults: Partial<StreamFaults> & { durationMs: number },
+    faults: Partial<StreamFaultSettings> & { durationMs: number },
   ): Promise<void>;
   /** The dev stack underneath: its chain, data directory, `restartOrchestrator`. */
   dev: DevStack;

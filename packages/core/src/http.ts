@@ -9,6 +9,15 @@ import {
 import type { AddressInfo, Socket } from 'node:net';
 import { BaseError } from './BaseError.ts';
 import { HttpError } from './HttpError.ts';
+import { MethodNotAllowedError } from './RouteTable.ts';
+
+export {
+  MethodNotAllowedError,
+  type RouteHandler,
+  type RouteParams,
+  type RouteRequest,
+  RouteTable,
+} from './RouteTable.ts';
 
 /** Default limit on request bodies: 64 KiB. */
 export const defaultMaxBodyBytes = 64 * 1024;
@@ -136,7 +145,8 @@ export function sendJson(
 
 /**
  * Answers `{ error: { code, message } }`: the error's own status for an `HttpError`, 400 for any
- * other `BaseError` (bad input), 500 (with a generic message) for anything unexpected.
+ * other `BaseError` (bad input), 500 (with a generic message) for anything unexpected. A 405
+ * carries the `Allow` header its error names.
  */
 export function sendError(
   res: ServerResponse,
@@ -148,7 +158,8 @@ export function sendError(
     error instanceof BaseError
       ? { code: error.code, message: error.shortMessage }
       : { code: 'internal_error', message: 'Internal error' };
-  sendJson(res, status, { error: body }, headers);
+  const allow = error instanceof MethodNotAllowedError ? { allow: error.allow.join(', ') } : {};
+  sendJson(res, status, { error: body }, { ...allow, ...headers });
   return status;
 }
 

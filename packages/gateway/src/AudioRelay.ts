@@ -2,7 +2,8 @@ import { opusClockRateHz } from '@peerframe/core/audioCodec';
 import { epochNowMs } from '@peerframe/core/frameTiming';
 import type { RtpPacket } from 'werift';
 import { AudioDelay } from './AudioDelay.ts';
-import { type FrameTimeline, SenderClock } from './FrameTimeline.ts';
+import { SenderClock } from './clocks/SenderClock.ts';
+import type { FrameTimeline } from './FrameTimeline.ts';
 import type { SfuLeg } from './SfuAdapter.ts';
 
 export type AudioRelayOptions = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FrameTimeline, SenderClock } from './FrameTimeline.ts';
+import { SenderClock } from './clocks/SenderClock.ts';
+import { FrameTimeline } from './FrameTimeline.ts';
 
 /** 90 kHz ticks for ms. */
 const ticks = (ms: number) => ms * 90;

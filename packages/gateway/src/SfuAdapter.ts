@@ -84,8 +84,10 @@ export interface SfuLeg {
   readonly packetsOut: number;
   /** Audio RTP packets received from the remote (0 without audio). */
   readonly audioPacketsIn?: number;
-  /** Packets lost on purpose by `setLossRatio`. */
+  /** Packets lost on purpose after the retransmission cache (fault injection's lossy legs). */
   readonly packetsLost?: number;
+  /** Packets dropped on purpose, both ways (fault injection's legs). */
+  readonly packetsDropped?: number;
   /** Round trip to the remote from RTCP (its receiver reports of our video), ms; 0 before one. */
   readonly roundTripMs: number;
   on<K extends keyof SfuLegEvents>(event: K, listener: (...args: SfuLegEvents[K]) => void): unknown;
@@ -109,11 +111,6 @@ export interface SfuLeg {
    * video-timing header extension when the remote negotiated it.
    */
   send(packet: RtpPacket, videoTiming?: VideoTiming): void;
-  /**
-   * Fault injection: this share of the packets sent from now on (retransmissions too) is lost
-   * after the leg kept them for retransmission, as on a lossy network. 0 stops it.
-   */
-  setLossRatio?(ratio: number): void;
   /** Asks the remote peer for a keyframe of the video it sends us. */
   requestKeyframe(): void;
   /** The packets `send()` gets from now on come from another source. */

@@ -10,6 +10,12 @@ import type { Wei } from '@peerframe/protocol';
 import { type GatewayPayments, PaymentError, type PaymentQuote } from './GatewayPayments.ts';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
 
+/** What a stream pays with: the gateway's payments (or a fault-injecting wrapper of them). */
+export type StreamPayments = Pick<
+  GatewayPayments,
+  'options' | 'sender' | 'quote' | 'pay' | 'send' | 'exhausts' | 'expiresSoon'
+>;
+
 /** A payment slower than this is logged: the orchestrator's grace is a few seconds, ms. */
 const slowPaymentMs = 1_000;
 
@@ -44,7 +50,7 @@ export type StreamPayerEvents = {
  * (its deposit is unlocking) it stops at once and reports `cannot-pay`. Never gives up silently.
  */
 export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
-  readonly #payments: GatewayPayments;
+  readonly #payments: StreamPayments;
   readonly #client: OrchestratorClient;
   readonly #sessionId: string;
   readonly #pipeline: string;
@@ -57,7 +63,6 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
   #busy = false;
   #stopped = false;
   #timer: NodeJS.Timeout | undefined;
-  #corrupt = false;
   /** The orchestrator retired the params in hand (a ticket won): fetch new ones first. */
   #requote = false;
   /**
@@ -67,7 +72,7 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
   #paramsCreditWei: Wei;
 
   constructor(input: {
-    payments: GatewayPayments;
+    payments: StreamPayments;
     client: OrchestratorClient;
     sessionId: string;
     pipeline: string;
@@ -96,11 +101,6 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
       spentWei: this.#spentWei,
       balanceWei: this.#balanceWei,
     };
-  }
-
-  /** Fault injection (tests): from now on every ticket's signature is wrong. */
-  corruptTickets(): void {
-    this.#corrupt = true;
   }
 
   start(): void {
@@ -166,9 +166,6 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
         }
         const owedWei = this.#owedWei > 0n ? this.#owedWei : 0n;
         const { tickets, expectedValueWei } = await this.#payments.pay(this.#quote.params, owedWei);
-        if (this.#corrupt) {
-          for (const t of tickets) t.signature = `0x${'00'.repeat(65)}`;
-        }
         // At a low price one ticket covers several seconds: the credit carried pays for this one.
         const outcome =
           tickets.length > 0

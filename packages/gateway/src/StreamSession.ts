@@ -10,7 +10,6 @@ import {
 import {
   type AudioCodecChoice,
   assertVideoSection,
-  receivedAudioSection,
   selectAudioCodec,
   sentAudioSection,
 } from '@peerframe/core/audioCodec';
@@ -19,10 +18,9 @@ import { type BitrateHints, parseSdp, setVideoBitrateHints } from '@peerframe/co
 import { selectVideoCodec, type VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { Wei } from '@peerframe/protocol';
 import type { StreamState, StreamStats } from '@peerframe/wire';
-import type { RtpPacket } from 'werift';
 import { AudioRelay } from './AudioRelay.ts';
-import { FrameTimeline, type SenderClock } from './FrameTimeline.ts';
-import { type GatewayPayments, PaymentError } from './GatewayPayments.ts';
+import { Failover } from './Failover.ts';
+import { FrameTimeline } from './FrameTimeline.ts';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
 import {
   assertCandidateCount,
@@ -32,35 +30,11 @@ import {
   type SfuAdapter,
   type SfuLeg,
 } from './SfuAdapter.ts';
-import { StreamPayer, type StreamPayment } from './StreamPayer.ts';
-import type { VideoTiming } from './videoTiming.ts';
+import type { StreamPayment, StreamPayments } from './StreamPayer.ts';
+import { StreamRouter } from './StreamRouter.ts';
+import { StreamViewers, type ViewerSource } from './StreamViewers.ts';
+import { closeUpstream, connectUpstream, legOptions, sfuOf, type Upstream } from './Upstream.ts';
 import { weriftSfu } from './WeriftLeg.ts';
-
-/** Packets the gateway drops on purpose, for fault-injection tests (ratios 0..1). */
-export type StreamFaults = {
-  /** Share of publisher → orchestrator packets dropped. */
-  dropToOrchestratorRatio: number;
-  /** Share of orchestrator → publisher packets dropped. */
-  dropToPublisherRatio: number;
-  /**
-   * Share of the packets the SFU sends to the orchestrator lost on the way, after the SFU kept
-   * them for retransmission: NACKs repair this loss (the `drop…` ratios lose packets before the
-   * SFU, where only a keyframe repairs it).
-   */
-  lossToOrchestratorRatio?: number;
-  /** The same for the packets sent to the publisher. */
-  lossToPublisherRatio?: number;
-  /**
-   * Sign the current orchestrator's tickets wrongly (it refuses them, as it would a sender it
-   * cannot trust): the payment failure path. Later orchestrators are paid correctly.
-   */
-  corruptPayments?: boolean;
-};
-
-/** What a WHEP viewer plays: the processed video (default) or the publisher's own. */
-export type ViewerSource = 'processed' | 'source';
-
-type Viewer = { id: string; leg: SfuLeg; source: ViewerSource };
 
 export class StreamFailedError extends BaseError {
   override name = 'StreamFailedError';
@@ -100,7 +74,7 @@ export type StreamSessionOptions = {
   /** Makes the WebRTC legs (default werift, in-process). */
   sfu?: SfuAdapter | undefined;
   /** Pays orchestrators that charge (default: none; an orchestrator that charges then refuses the stream). */
-  payments?: GatewayPayments | undefined;
+  payments?: StreamPayments | undefined;
   /** Highest price this stream pays, wei per second (default: the payments' own maximum). */
   maxPriceWeiPerSecond?: Wei | undefined;
   /**
@@ -142,22 +116,6 @@ export type StreamSessionOptions = {
   swapWindowMs?: number;
 };
 
-/** The current orchestrator leg of a stream. */
-type Upstream = {
-  leg: SfuLeg;
-  client: OrchestratorClient;
-  sessionId: string;
-  createdAt: number;
-  lastPacketAt: number | undefined;
-  priceWeiPerSecond: Wei;
-  /** Pays the orchestrator each second, when it charges. */
-  payer: StreamPayer | undefined;
-  /** The last frame timing record fetched from the orchestrator. */
-  framesAfter: number;
-  /** Clock offset estimates (orchestrator − gateway, ms) with the round trip they came from. */
-  clockSamples: { rttMs: number; offsetMs: number }[];
-};
-
 /** Defaults of the connect timeouts and the candidate bound (the other options default in place). */
 export const defaultStreamSessionOptions = {
   publisherConnectTimeoutMs: 3_000,
@@ -166,10 +124,6 @@ export const defaultStreamSessionOptions = {
 } as const;
 
 const watchdogIntervalMs = 100;
-/** A pause this long in the packets forwarded to the orchestrator is a gap in its input. */
-const feedGapMs = 300;
-/** After a gap in its input, the orchestrator gets this long (a keyframe round trip) before silence counts. */
-const resumeGraceMs = 1000;
 
 /**
  * One published stream through the gateway's SFU: the publisher's leg (WHIP, sendrecv) and the
@@ -199,22 +153,15 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   readonly #options: StreamSessionOptions;
   readonly #log: Logger;
   #params: Record<string, unknown>;
-  #upstream: Upstream | undefined;
   #state: StreamState = 'connecting';
-  #faults: StreamFaults = { dropToOrchestratorRatio: 0, dropToPublisherRatio: 0 };
-  #faultTimer: NodeJS.Timeout | undefined;
   readonly #watchdog: NodeJS.Timeout;
   readonly #createdAt = performance.now();
-  /** When a packet was last forwarded to the orchestrator, and when forwarding resumed after a gap. */
-  #lastFedAt = 0;
-  #feedResumedAt = 0;
-  #failingOver = false;
+  readonly #viewers: StreamViewers;
+  readonly #router: StreamRouter;
+  readonly #failover: Failover;
   /** Settles once the failover in progress attached another orchestrator or ended the stream. */
   #moving: Promise<void> | undefined;
   #paramUpdates: Promise<void> = Promise.resolve();
-  readonly #swapTimes: number[] = [];
-  readonly #failed = new Set<string>();
-  readonly #viewers = new Map<string, Viewer>();
   /** The publisher's ICE username fragment, and how many ICE restarts it made. */
   #publisherUfrag: string | undefined;
   #iceGeneration = 0;
@@ -222,17 +169,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   #publisherCandidates: number;
   /** Paid to orchestrators this stream left, wei. */
   #spentBeforeWei = 0n;
-  #lastToPublisher = 0;
-  #lastToOrchestrator = 0;
   readonly #ratesTimer: NodeJS.Timeout;
-  #window = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, startedAt: performance.now() };
-  #counters = {
-    packetsToOrchestrator: 0,
-    packetsFromOrchestrator: 0,
-    keyframeRequestsToPublisher: 0,
-    keyframeRequestsToOrchestrator: 0,
-    packetsDropped: 0,
-  };
   readonly #timeline = new FrameTimeline();
   /** The orchestrator's own view, fetched each second; undefined when it does not answer. */
   #orchestratorView: { pipelineMsP50: number; framesDropped: number } | undefined;
@@ -255,6 +192,26 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     this.#publisherUfrag = /^a=ice-ufrag:(.+)$/m.exec(offerSdp)?.[1]?.trim();
     this.#publisherCandidates = countUdpCandidates(offerSdp);
     this.#log = createLogger('gateway:stream', { streamId: this.id, pipeline: options.pipeline });
+    this.#failover = new Failover(options);
+    this.#viewers = new StreamViewers({
+      sfu: sfuOf(options),
+      legOptions: legOptions(options),
+      codec: this.codec,
+      audioCodec: this.audioCodec,
+      maxViewers: options.maxViewers ?? 50,
+      connectTimeoutMs:
+        options.viewerConnectTimeoutMs ?? defaultStreamSessionOptions.viewerConnectTimeoutMs,
+      askKeyframe: (source) => this.#router.askSource(source),
+      log: this.#log,
+    });
+    this.#router = new StreamRouter({
+      publisher,
+      viewers: this.#viewers,
+      timeline: this.#timeline,
+      keyframeRequestIntervalMs: options.keyframeRequestIntervalMs,
+      onFed: (now) => this.#failover.fed(now),
+      onProcessed: () => this.#maybeLive(),
+    });
     this.#wirePublisher();
     this.#audio = this.#wireAudio();
     this.#attach(upstream);
@@ -351,23 +308,24 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       id: this.id,
       state: this.#state,
       pipeline: this.pipeline,
-      orchestrator: this.#upstream?.client.url ?? '',
-      orchestratorSessionId: this.#upstream?.sessionId ?? '',
-      swaps: this.#swapTimes.length,
+      orchestrator: this.#router.upstream?.client.url ?? '',
+      orchestratorSessionId: this.#router.upstream?.sessionId ?? '',
+      swaps: this.#failover.swaps,
       playbackId: this.playbackId,
       codec: this.codec.name,
       viewers: this.#viewers.size,
       packetsFromPublisher: this.#publisher.packetsIn,
-      packetsFromOrchestrator: this.#counters.packetsFromOrchestrator,
-      packetsToOrchestrator: this.#counters.packetsToOrchestrator,
+      packetsFromOrchestrator: this.#router.counters.packetsFromOrchestrator,
+      packetsToOrchestrator: this.#router.counters.packetsToOrchestrator,
       packetsToPublisher: this.#publisher.packetsOut,
-      keyframeRequestsToPublisher: this.#counters.keyframeRequestsToPublisher,
-      keyframeRequestsToOrchestrator: this.#counters.keyframeRequestsToOrchestrator,
-      packetsDropped: this.#counters.packetsDropped,
-      packetsLost: (this.#publisher.packetsLost ?? 0) + (this.#upstream?.leg.packetsLost ?? 0),
-      priceWeiPerSecond: (this.#upstream?.priceWeiPerSecond ?? 0n).toString(),
+      keyframeRequestsToPublisher: this.#router.counters.keyframeRequestsToPublisher,
+      keyframeRequestsToOrchestrator: this.#router.counters.keyframeRequestsToOrchestrator,
+      packetsDropped: this.#publisher.packetsDropped ?? 0,
+      packetsLost:
+        (this.#publisher.packetsLost ?? 0) + (this.#router.upstream?.leg.packetsLost ?? 0),
+      priceWeiPerSecond: (this.#router.upstream?.priceWeiPerSecond ?? 0n).toString(),
       spentWei: this.#spentWei().toString(),
-      balanceWei: (this.#upstream?.payer?.payment.balanceWei ?? 0n).toString(),
+      balanceWei: (this.#router.upstream?.payer?.payment.balanceWei ?? 0n).toString(),
       ...(this.#audio && this.audioCodec ? { audio: this.#audioStats(this.#audio) } : {}),
     };
   }
@@ -397,9 +355,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     const relay = new AudioRelay(this.#timeline, () => this.#delayedAudioTargets());
     publisher.on('audioRtp', (packet) => {
       const nowMs = epochNowMs();
-      for (const viewer of this.#viewers.values()) {
-        if (viewer.source === 'source') viewer.leg.sendAudio?.(packet.clone(), nowMs);
-      }
+      this.#viewers.sendSourceAudio(packet, nowMs);
       relay.push(packet, nowMs);
     });
     publisher.on('audioSenderReport', (report) => {
@@ -410,26 +366,11 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
 
   *#delayedAudioTargets(): Iterable<SfuLeg> {
     yield this.#publisher;
-    for (const viewer of this.#viewers.values())
-      if (viewer.source === 'processed') yield viewer.leg;
+    yield* this.#viewers.processedLegs();
   }
 
   #spentWei(): Wei {
-    return this.#spentBeforeWei + (this.#upstream?.payer?.payment.spentWei ?? 0n);
-  }
-
-  #takeRates(): Omit<StreamRates, 'hops'> {
-    const now = performance.now();
-    const { framesIn, framesOut, bytesIn, bytesOut, startedAt } = this.#window;
-    const seconds = Math.max(0.001, (now - startedAt) / 1000);
-    this.#window = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, startedAt: now };
-    const round = (n: number) => Math.round(n * 10) / 10;
-    return {
-      fpsIn: round(framesIn / seconds),
-      fpsOut: round(framesOut / seconds),
-      bitrateInKbps: round((bytesIn * 8) / seconds / 1000),
-      bitrateOutKbps: round((bytesOut * 8) / seconds / 1000),
-    };
+    return this.#spentBeforeWei + (this.#router.upstream?.payer?.payment.spentWei ?? 0n);
   }
 
   /** The orchestrator's own view (pipeline time, frames its queue dropped) as of the last second. */
@@ -439,43 +380,37 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
 
   /** Fetches the orchestrator's view and frame records, then reports the second's rates and hops. */
   async #everySecond(): Promise<void> {
-    const rates = this.#takeRates();
+    const rates = this.#router.takeRates();
     await this.#pollOrchestrator();
     if (this.#state === 'ended') return;
     this.emit('rates', { ...rates, hops: this.#timeline.take() });
   }
 
   async #pollOrchestrator(): Promise<void> {
-    const upstream = this.#upstream;
+    const upstream = this.#router.upstream;
     if (!upstream) return;
     const sentAtMs = epochNowMs();
     try {
       const view = await upstream.client.session(upstream.sessionId, upstream.framesAfter);
       const answeredAtMs = epochNowMs();
-      if (this.#upstream !== upstream) return;
+      if (this.#router.upstream !== upstream) return;
       this.#orchestratorView = {
         pipelineMsP50: view.pipelineMsP50,
         framesDropped: view.framesDropped,
       };
       const { frames, receivedAtMs, nowMs } = view;
       if (!frames || receivedAtMs === undefined || nowMs === undefined) return;
-      // NTP's estimate: the orchestrator's time in the middle of the exchange, less its own time.
-      upstream.clockSamples.push({
-        rttMs: answeredAtMs - sentAtMs - (nowMs - receivedAtMs),
-        offsetMs: (receivedAtMs - sentAtMs + (nowMs - answeredAtMs)) / 2,
-      });
-      if (upstream.clockSamples.length > 10) upstream.clockSamples.shift();
-      const best = upstream.clockSamples.reduce((a, b) => (b.rttMs < a.rttMs ? b : a));
-      this.#timeline.orchestratorRecords(frames, best.offsetMs);
+      const offsetMs = upstream.clock.exchange({ sentAtMs, receivedAtMs, nowMs, answeredAtMs });
+      this.#timeline.orchestratorRecords(frames, offsetMs);
       upstream.framesAfter = frames.at(-1)?.seq ?? upstream.framesAfter;
     } catch {
-      if (this.#upstream === upstream) this.#orchestratorView = undefined;
+      if (this.#router.upstream === upstream) this.#orchestratorView = undefined;
     }
   }
 
   /** Moves the stream to another orchestrator now (its own is draining, or an operator asked). */
   moveAway(reason: string): Promise<void> {
-    return this.#failover(reason);
+    return this.#moveAway(reason);
   }
 
   /**
@@ -498,40 +433,19 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   async #applyParams(params: Record<string, unknown>): Promise<void> {
     for (;;) {
       await this.#moving;
-      const upstream = this.#upstream;
+      const upstream = this.#router.upstream;
       if (!upstream) throw new HttpError(404, 'stream_not_found', `No live stream ${this.id}`);
       try {
         await upstream.client.updateParams(upstream.sessionId, params);
       } catch (error) {
-        if (this.#upstream === upstream) throw error;
+        if (this.#router.upstream === upstream) throw error;
         continue; // refused by an orchestrator the stream has left: the next one decides
       }
-      if (this.#upstream === upstream) {
+      if (this.#router.upstream === upstream) {
         this.#params = { ...this.#params, ...params };
         return;
       }
     }
-  }
-
-  /**
-   * Drops a share of the forwarded packets in each direction for `durationMs` (fault injection
-   * for tests; the gateway exposes it only when started with fault injection enabled).
-   */
-  injectFaults(faults: Partial<StreamFaults>, durationMs: number): void {
-    clearTimeout(this.#faultTimer);
-    this.#faults = { dropToOrchestratorRatio: 0, dropToPublisherRatio: 0, ...faults };
-    if (faults.corruptPayments) this.#upstream?.payer?.corruptTickets();
-    this.#applyLoss();
-    this.#faultTimer = setTimeout(() => {
-      this.#faults = { dropToOrchestratorRatio: 0, dropToPublisherRatio: 0 };
-      this.#applyLoss();
-    }, durationMs);
-  }
-
-  /** Sets the legs' loss after their retransmission caches from the current faults. */
-  #applyLoss(): void {
-    this.#publisher.setLossRatio?.(this.#faults.lossToPublisherRatio ?? 0);
-    this.#upstream?.leg.setLossRatio?.(this.#faults.lossToOrchestratorRatio ?? 0);
   }
 
   /**
@@ -546,165 +460,16 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   ): Promise<{ viewerId: string; answerSdp: string; connected: Promise<boolean> }> {
     if (this.#state === 'ended')
       throw new HttpError(404, 'stream_not_found', 'The stream has ended');
-    const maxViewers = this.#options.maxViewers ?? 50;
-    if (this.#viewers.size >= maxViewers) {
-      throw new HttpError(503, 'too_many_viewers', `The stream already has ${maxViewers} viewers`, {
-        retryable: true,
-      });
-    }
-    // Viewers get the stream's codec (the gateway never transcodes).
-    const summary = parseSdp(offerSdp);
-    const codec = selectVideoCodec(summary, [this.codec.name]);
-    const audioCodec = this.#viewerAudioCodec(summary);
-    const { leg, answerSdp } = await sfuOf(this.#options).answer(offerSdp, {
-      ...legOptions(this.#options),
-      direction: 'sendonly',
-      codec,
-      ...(audioCodec ? { audioCodec } : {}),
-    });
-    if ((this.#state as StreamState) === 'ended') {
-      await leg.close();
-      throw new HttpError(404, 'stream_not_found', 'The stream has ended');
-    }
-    const viewer: Viewer = { id: randomUUID(), leg, source };
-    this.#viewers.set(viewer.id, viewer);
-    const askSource = source === 'processed' ? this.#askOrchestrator : this.#askPublisher;
-    leg.on('keyframeRequest', askSource);
-    leg.on('unrepairableLoss', askSource);
-    const limitMs =
-      this.#options.viewerConnectTimeoutMs ?? defaultStreamSessionOptions.viewerConnectTimeoutMs;
-    let settle: (connected: boolean) => void = () => {};
-    const connected = new Promise<boolean>((resolve) => {
-      settle = resolve;
-    });
-    // A viewer that never connects (a bare WHEP POST) must not hold a leg until the stream ends.
-    const timer = setTimeout(() => {
-      if (!this.#viewers.has(viewer.id)) return;
-      this.#log.info({ viewerId: viewer.id, limitMs }, 'viewer did not connect: dropped');
-      void this.removeViewer(viewer.id);
-    }, limitMs);
-    timer.unref();
-    leg.on('state', (state) => {
-      // A new viewer can decode nothing before the next keyframe.
-      if (state === 'connected') {
-        clearTimeout(timer);
-        settle(true);
-        askSource();
-      }
-      if (state === 'failed' || state === 'closed') {
-        clearTimeout(timer);
-        settle(false);
-        this.#viewers.delete(viewer.id);
-      }
-    });
-    this.#log.info({ viewerId: viewer.id, source, viewers: this.#viewers.size }, 'viewer joined');
-    return { viewerId: viewer.id, answerSdp, connected };
-  }
-
-  /**
-   * The Opus payload type a viewer gets the stream's audio on; undefined (its audio section is
-   * answered as rejected, the video still plays) when the stream has no audio or the viewer
-   * offers no Opus.
-   */
-  #viewerAudioCodec(summary: ReturnType<typeof parseSdp>): AudioCodecChoice | undefined {
-    if (!this.audioCodec) return undefined;
-    const audio = receivedAudioSection(summary);
-    if (!audio) return undefined;
-    try {
-      return selectAudioCodec(audio);
-    } catch {
-      return undefined;
-    }
+    return this.#viewers.add(offerSdp, source);
   }
 
   /** Ends one viewer's playback. Returns false for an unknown id. */
-  async removeViewer(viewerId: string): Promise<boolean> {
-    const viewer = this.#viewers.get(viewerId);
-    if (!viewer) return false;
-    this.#viewers.delete(viewerId);
-    await viewer.leg.close();
-    return true;
+  removeViewer(viewerId: string): Promise<boolean> {
+    return this.#viewers.remove(viewerId);
   }
-
-  /** Each viewer's leg rewrites the packet it sends, so each gets its own copy. */
-  #sendToViewers(source: ViewerSource, packet: RtpPacket, videoTiming?: VideoTiming): void {
-    for (const viewer of this.#viewers.values()) {
-      if (viewer.source === source) viewer.leg.send(packet.clone(), videoTiming);
-    }
-  }
-
-  /**
-   * A frame's video timing as the gateway forwards it: the sender's fields, plus when the frame
-   * reached the gateway and left it (the same instant: packets are relayed as they come), ms
-   * after its capture.
-   */
-  #stamped(
-    videoTiming: VideoTiming | undefined,
-    clock: SenderClock,
-    rtpTimestamp: number,
-    nowMs: number,
-  ): VideoTiming | undefined {
-    if (!videoTiming) return undefined;
-    const captureMs = clock.captureMs(rtpTimestamp);
-    if (captureMs === undefined) return videoTiming;
-    return { ...videoTiming, networkMs: nowMs - captureMs, network2Ms: nowMs - captureMs };
-  }
-
-  #dropped(ratio: number): boolean {
-    if (ratio === 0 || Math.random() >= ratio) return false;
-    this.#counters.packetsDropped++;
-    return true;
-  }
-
-  #askPublisher = (): void => {
-    const now = performance.now();
-    if (now - this.#lastToPublisher < (this.#options.keyframeRequestIntervalMs ?? 250)) return;
-    this.#lastToPublisher = now;
-    this.#counters.keyframeRequestsToPublisher++;
-    this.#publisher.requestKeyframe();
-  };
-
-  #askOrchestrator = (): void => {
-    const now = performance.now();
-    if (now - this.#lastToOrchestrator < (this.#options.keyframeRequestIntervalMs ?? 250)) return;
-    this.#lastToOrchestrator = now;
-    this.#counters.keyframeRequestsToOrchestrator++;
-    this.#upstream?.leg.requestKeyframe();
-  };
 
   #wirePublisher(): void {
-    const publisher = this.#publisher;
-    publisher.on('rtp', (packet, videoTiming) => {
-      const { timestamp, marker } = packet.header;
-      const arrivedAtMs = epochNowMs();
-      this.#window.bytesIn += packet.payload.length;
-      if (marker) {
-        this.#window.framesIn++;
-        this.#timeline.publisherFrame(timestamp, arrivedAtMs);
-      }
-      const upstream = this.#upstream;
-      if (!upstream || this.#dropped(this.#faults.dropToOrchestratorRatio)) return;
-      const now = performance.now();
-      if (now - this.#lastFedAt > feedGapMs) this.#feedResumedAt = now;
-      this.#lastFedAt = now;
-      this.#counters.packetsToOrchestrator++;
-      const timing = this.#stamped(
-        videoTiming,
-        this.#timeline.publisherClock,
-        timestamp,
-        arrivedAtMs,
-      );
-      this.#sendToViewers('source', packet, timing);
-      upstream.leg.send(packet, timing);
-    });
-    publisher.on('senderReport', (report) => {
-      this.#timeline.publisherClock.report(report, epochNowMs(), publisher.roundTripMs);
-    });
-    publisher.on('keyframeRequest', this.#askOrchestrator);
-    // A receiver NACKing packets the gateway never had would wait seconds before its own PLI
-    // (libwebrtc froze ~2.6 s after 400 ms of loss): ask the source for a keyframe now.
-    publisher.on('unrepairableLoss', this.#askOrchestrator);
-    publisher.on('state', (state) => {
+    this.#publisher.on('state', (state) => {
       this.#log.debug({ leg: 'publisher', state }, 'leg state');
       if (state === 'failed' || state === 'closed') void this.close(`publisher leg ${state}`);
       this.#maybeLive();
@@ -712,63 +477,35 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   }
 
   #attach(upstream: Upstream): void {
-    this.#upstream = upstream;
-    this.#timeline.switchOrchestrator();
+    this.#router.route(upstream);
     this.#orchestratorView = undefined;
-    this.#applyLoss();
     const { leg } = upstream;
-    leg.on('rtp', (packet, videoTiming) => {
-      if (this.#upstream !== upstream) return;
-      const { timestamp, marker } = packet.header;
-      const arrivedAtMs = epochNowMs();
-      upstream.lastPacketAt = performance.now();
-      this.#counters.packetsFromOrchestrator++;
-      this.#timeline.returnedPacket(timestamp, marker, arrivedAtMs, videoTiming);
-      const timing = this.#stamped(
-        videoTiming,
-        this.#timeline.orchestratorClock,
-        timestamp,
-        arrivedAtMs,
-      );
-      this.#sendToViewers('processed', packet, timing);
-      if (this.#dropped(this.#faults.dropToPublisherRatio)) return;
-      this.#window.bytesOut += packet.payload.length;
-      if (marker) this.#window.framesOut++;
-      this.#publisher.send(packet, timing);
-      this.#maybeLive();
-    });
-    leg.on('senderReport', (report) => {
-      if (this.#upstream !== upstream) return;
-      this.#timeline.orchestratorClock.report(report, epochNowMs(), leg.roundTripMs);
-    });
-    leg.on('keyframeRequest', this.#askPublisher);
-    leg.on('unrepairableLoss', this.#askPublisher);
     leg.on('state', (state: LegState) => {
-      if (this.#upstream !== upstream) return;
+      if (this.#router.upstream !== upstream) return;
       this.#log.debug({ leg: 'orchestrator', state }, 'leg state');
       if (state === 'connected') {
         // The orchestrator's decoder needs a keyframe to start: packets sent before its leg was up are gone.
-        this.#askPublisher();
+        this.#router.askPublisher();
       }
       if (state === 'failed' || state === 'closed' || state === 'disconnected') {
-        void this.#failover(`orchestrator leg ${state}`);
+        void this.#moveAway(`orchestrator leg ${state}`);
       }
     });
-    if (leg.state === 'connected') this.#askPublisher();
+    if (leg.state === 'connected') this.#router.askPublisher();
     const { payer } = upstream;
     if (payer) {
       payer.on('payment', (payment) => {
-        if (this.#upstream === upstream) {
+        if (this.#router.upstream === upstream) {
           this.emit('payment', { ...payment, totalSpentWei: this.#spentWei() });
         }
       });
       // A payment the orchestrator will not take: the stream moves before it is cut off.
       payer.on('failed', ({ reason, cause }) => {
-        if (this.#upstream === upstream) void this.#failover(reason, cause);
+        if (this.#router.upstream === upstream) void this.#moveAway(reason, cause);
       });
       // The gateway pays no one (its deposit is unlocking): the stream ends, nobody's fault.
       payer.on('cannot-pay', ({ code, reason }) => {
-        if (this.#upstream === upstream) void this.#fail(code, reason);
+        if (this.#router.upstream === upstream) void this.#fail(code, reason);
       });
       payer.start();
     }
@@ -783,7 +520,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   #maybeLive(): void {
     if (this.#state === 'live' || this.#state === 'ended') return;
     if (this.#publisher.state !== 'connected') return;
-    if (this.#upstream?.lastPacketAt !== undefined) this.#setState('live');
+    if (this.#router.upstream?.lastPacketAt !== undefined) this.#setState('live');
     else if (this.#state === 'connecting') this.#setState('warming');
   }
 
@@ -801,32 +538,20 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     }
   }
 
-  /**
-   * Detects an orchestrator that stopped returning video although it is fed. Output is expected
-   * only while packets go to it, and after a gap in its input (publisher loss, faults) it gets
-   * time for the keyframe round trip before silence counts.
-   */
+  /** Moves the stream away from an orchestrator that stopped returning video although it is fed. */
   #checkUpstream(): void {
-    const upstream = this.#upstream;
-    if (!upstream || this.#failingOver || this.#state === 'ended') return;
-    const now = performance.now();
-    if (now - this.#lastFedAt > feedGapMs) return;
-    const silentMs = now - (upstream.lastPacketAt ?? upstream.createdAt);
-    const limitMs =
-      upstream.lastPacketAt === undefined
-        ? (this.#options.firstPacketTimeoutMs ?? 3000)
-        : (this.#options.stallTimeoutMs ?? 400);
-    const fedMs = now - Math.max(this.#feedResumedAt, upstream.createdAt);
-    if (silentMs > limitMs && fedMs > Math.max(limitMs, resumeGraceMs)) {
-      void this.#failover(`no processed video for ${Math.round(silentMs)} ms`);
-    }
+    const upstream = this.#router.upstream;
+    if (!upstream || this.#state === 'ended') return;
+    const stalled = this.#failover.stalled(upstream, performance.now());
+    if (stalled) void this.#moveAway(stalled);
   }
 
-  async #failover(reason: string, cause?: unknown): Promise<void> {
-    const old = this.#upstream;
-    if (!old || this.#failingOver || this.#state === 'ended') return;
-    this.#failingOver = true;
-    this.#upstream = undefined;
+  async #moveAway(reason: string, cause?: unknown): Promise<void> {
+    const old = this.#router.upstream;
+    if (!old || this.#failover.busy || this.#state === 'ended') return;
+    const verdict = this.#failover.begin(old.client.url);
+    if (verdict === false) return;
+    this.#router.route(undefined);
     let settleMove = () => {};
     this.#moving = new Promise<void>((resolve) => {
       settleMove = resolve;
@@ -834,32 +559,18 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     this.#log.warn({ orchestrator: old.client.url, reason }, 'orchestrator lost, failing over');
     this.emit('failover', { from: old.client.url, reason });
     this.#options.onOrchestratorFailed?.(old.client.url, cause);
-    this.#failed.add(old.client.url);
     this.#spentBeforeWei += old.payer?.payment.spentWei ?? 0n;
     void closeUpstream(old);
-    const now = performance.now();
-    const windowMs = this.#options.swapWindowMs ?? 5 * 60_000;
-    this.#swapTimes.push(now);
-    const recent = this.#swapTimes.filter((t) => now - t <= windowMs).length;
-    if (recent > (this.#options.maxSwaps ?? 5)) {
-      this.#failingOver = false;
-      await this.#fail(
-        'too_many_failovers',
-        `${recent} orchestrator failures within ${Math.round(windowMs / 1000)} s`,
-      );
+    if (verdict !== true) {
+      await this.#fail('too_many_failovers', verdict.tooMany);
       settleMove();
       return;
     }
     this.#setState('reconnecting');
     try {
-      // Prefer orchestrators that have not failed this stream; a failed one that answers again
-      // (it was only stalled) beats ending the stream.
       const options = { ...this.#options, codec: this.codec };
-      const upstream = await connectUpstream(options, this.#params, this.#failed).catch(
-        (error: unknown) => {
-          if (!(error instanceof HttpError && error.code === 'no_orchestrator')) throw error;
-          return connectUpstream(options, this.#params, new Set());
-        },
+      const upstream = await this.#failover.replacement((exclude) =>
+        connectUpstream(options, this.#params, exclude),
       );
       if ((this.#state as StreamState) === 'ended') {
         await closeUpstream(upstream);
@@ -867,8 +578,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       }
       // The publisher and viewers keep their track: continue sequence numbers and timestamps.
       this.#publisher.switchSource();
-      for (const viewer of this.#viewers.values())
-        if (viewer.source === 'processed') viewer.leg.switchSource();
+      for (const leg of this.#viewers.processedLegs()) leg.switchSource();
       this.#attach(upstream);
       this.#log.info({ orchestrator: upstream.client.url }, 'stream moved');
     } catch (error) {
@@ -877,7 +587,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
         `No orchestrator could take the stream over: ${(error as Error).message}`,
       );
     } finally {
-      this.#failingOver = false;
+      this.#failover.end();
       settleMove();
     }
   }
@@ -901,156 +611,13 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     this.#setState('ended');
     clearInterval(this.#watchdog);
     clearInterval(this.#ratesTimer);
-    clearTimeout(this.#faultTimer);
     this.#audio?.close();
-    const upstream = this.#upstream;
-    this.#upstream = undefined;
-    const viewers = [...this.#viewers.values()];
-    this.#viewers.clear();
+    const upstream = this.#router.upstream;
+    this.#router.route(undefined);
     await Promise.all([
       this.#publisher.close(),
       upstream ? closeUpstream(upstream) : undefined,
-      ...viewers.map((viewer) => viewer.leg.close()),
+      this.#viewers.close(),
     ]);
   }
-}
-
-function sfuOf(options: StreamSessionOptions): SfuAdapter {
-  return options.sfu ?? weriftSfu;
-}
-
-function legOptions(options: StreamSessionOptions & { codec?: VideoCodecChoice }) {
-  return {
-    zeroPlayoutDelay: options.zeroPlayoutDelay ?? true,
-    ...(options.codec ? { codec: options.codec } : {}),
-  };
-}
-
-/**
- * Opens a leg to an orchestrator and a session on it, trying the next one when an orchestrator is
- * unreachable or busy. The caller's own mistakes (an unknown pipeline, bad params) fail at once,
- * before anything is paid. An orchestrator with no free session is no failure of its own: the
- * next is tried, and when none is left the stream is refused with 503 `capacity_exhausted`.
- */
-async function connectUpstream(
-  options: StreamSessionOptions & { codec: VideoCodecChoice },
-  params: Record<string, unknown>,
-  exclude: Set<string>,
-): Promise<Upstream> {
-  const tried = new Set(exclude);
-  const full: string[] = [];
-  for (;;) {
-    let client: OrchestratorClient;
-    try {
-      client = options.selectOrchestrator(tried);
-    } catch (error) {
-      if (full.length > 0 && error instanceof HttpError && error.code === 'no_orchestrator') {
-        throw new HttpError(
-          503,
-          'capacity_exhausted',
-          `Every orchestrator that could take a "${options.pipeline}" stream is at capacity (${full.join(', ')}): try again shortly`,
-          { retryable: true, cause: error },
-        );
-      }
-      throw error;
-    }
-    tried.add(client.url);
-    let leg: SfuLeg | undefined;
-    try {
-      // Before a leg is made or anything is paid: bad params would only be refused after both.
-      await options.checkParams?.(client, params);
-      const offered = await sfuOf(options).offer(legOptions(options));
-      leg = offered.leg;
-      const { offerSdp } = offered;
-      const upfront = await payUpfront(options, client);
-      const created = await client.createSession({
-        // The hints in our offer set the bitrate of the orchestrator's encoder (sending to us).
-        sdp: setVideoBitrateHints(offerSdp, options.bitrate),
-        pipeline: options.pipeline,
-        params,
-        ...(upfront ? { payment: upfront.payment } : {}),
-      });
-      try {
-        await leg.accept(created.sdp);
-      } catch (error) {
-        await client.deleteSession(created.id).catch(() => {});
-        throw error;
-      }
-      const payer =
-        upfront && options.payments
-          ? new StreamPayer({
-              payments: options.payments,
-              client,
-              sessionId: created.id,
-              pipeline: options.pipeline,
-              quote: upfront.quote,
-              upfrontWei: upfront.expectedValueWei,
-              balanceWei: upfront.expectedValueWei,
-            })
-          : undefined;
-      return {
-        leg,
-        client,
-        sessionId: created.id,
-        createdAt: performance.now(),
-        lastPacketAt: undefined,
-        priceWeiPerSecond: upfront?.quote.priceWeiPerSecond ?? 0n,
-        payer,
-        framesAfter: 0,
-        clockSamples: [],
-      };
-    } catch (error) {
-      await leg?.close();
-      if (error instanceof PriceTooHighError) continue;
-      // The gateway cannot pay anyone (its deposit is unlocking): no orchestrator is at fault.
-      if (error instanceof PaymentError && error.blame === 'gateway') throw error;
-      const callersMistake =
-        error instanceof HttpError &&
-        error.status >= 400 &&
-        error.status < 500 &&
-        error.status !== 429 &&
-        // 402: this orchestrator refused the payment; another may take it.
-        error.status !== 402;
-      if (callersMistake) throw error;
-      if (error instanceof HttpError && error.code === 'capacity_exhausted') {
-        full.push(client.url);
-        continue;
-      }
-      options.onOrchestratorFailed?.(client.url, error);
-    }
-  }
-}
-
-/** The orchestrator charges more than this stream may pay: try another, it is not a failure. */
-class PriceTooHighError extends BaseError {
-  override name = 'PriceTooHighError';
-}
-
-/**
- * Asks the orchestrator its price and ticket params and signs the upfront payment it wants;
- * undefined when it does not charge for this pipeline.
- */
-async function payUpfront(options: StreamSessionOptions, client: OrchestratorClient) {
-  const { payments } = options;
-  if (!payments) return undefined;
-  const quote = await payments.quote(client, options.pipeline);
-  if (!quote || quote.priceWeiPerSecond === 0n) return undefined;
-  const maxPrice = options.maxPriceWeiPerSecond ?? payments.options.maxPriceWeiPerSecond;
-  if (maxPrice !== undefined && quote.priceWeiPerSecond > maxPrice) {
-    throw new PriceTooHighError(
-      'price_too_high',
-      `${client.url} charges ${quote.priceWeiPerSecond} wei/s for "${options.pipeline}"; this stream pays at most ${maxPrice}`,
-    );
-  }
-  const { payment, expectedValueWei } = await payments.pay(
-    quote.params,
-    quote.priceWeiPerSecond * BigInt(quote.upfrontSeconds),
-  );
-  return { quote, payment, expectedValueWei };
-}
-
-async function closeUpstream(upstream: Upstream): Promise<void> {
-  upstream.payer?.stop();
-  await upstream.leg.close();
-  await upstream.client.deleteSession(upstream.sessionId).catch(() => {});
 }

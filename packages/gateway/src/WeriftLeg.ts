@@ -74,11 +74,6 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   readonly #zeroPlayoutDelay: boolean;
   #playoutDelayId: number | undefined;
   #videoTimingId: number | undefined;
-  /** Share of sent packets lost on purpose after the retransmission cache (fault injection). */
-  #lossRatio = 0;
-  #lossInstalled = false;
-  /** Packets lost by `setLossRatio`. */
-  packetsLost = 0;
   #remoteSsrc: number | undefined;
   #state: LegState = 'new';
   /**
@@ -316,27 +311,6 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   requestKeyframe(): void {
     if (this.#remoteSsrc === undefined || this.#state === 'closed') return;
     this.#transceiver.receiver.sendRtcpPLI(this.#remoteSsrc).catch(() => {});
-  }
-
-  /**
-   * Loses this share of the packets sent from now on, retransmissions included, after werift
-   * cached them for retransmission: NACKs can repair the loss, as on a lossy network.
-   */
-  setLossRatio(ratio: number): void {
-    this.#lossRatio = Math.min(1, Math.max(0, ratio));
-    if (this.#lossInstalled || this.#lossRatio === 0) return;
-    const transport = this.#transceiver.sender.dtlsTransport as unknown as {
-      sendRtp: (payload: Buffer, header: unknown) => Promise<number>;
-    };
-    const sendRtp = transport.sendRtp.bind(transport);
-    transport.sendRtp = (payload, header) => {
-      if (this.#lossRatio > 0 && Math.random() < this.#lossRatio) {
-        this.packetsLost++;
-        return Promise.resolve(0);
-      }
-      return sendRtp(payload, header);
-    };
-    this.#lossInstalled = true;
   }
 
   #negotiated(): void {

@@ -8,6 +8,8 @@ export {
   type ChainDiscoveryOptions,
   type OnChainOrchestrator,
 } from './discoverOrchestrators.ts';
+export { FaultyLeg, type LegFaults } from './faults/FaultyLeg.ts';
+export { type StreamFaultSettings, StreamFaults } from './faults/StreamFaults.ts';
 export { GatewayMetrics } from './GatewayMetrics.ts';
 export {
   defaultGatewayPaymentsOptions,
@@ -69,11 +71,15 @@ export {
   StreamKeyStoreError,
   type StreamKeyStoreOptions,
 } from './StreamKeyStore.ts';
-export { StreamPayer, type StreamPayerEvents, type StreamPayment } from './StreamPayer.ts';
+export {
+  StreamPayer,
+  type StreamPayerEvents,
+  type StreamPayment,
+  type StreamPayments,
+} from './StreamPayer.ts';
 export {
   defaultStreamSessionOptions,
   StreamFailedError,
-  type StreamFaults,
   type StreamRates,
   StreamSession,
   type StreamSessionEvents,

@@ -6,6 +6,8 @@ import {
   bearerToken,
   closeHttp,
   listenHttp,
+  type RouteParams,
+  RouteTable,
   readJsonObject,
   requestUrl,
   secretsEqual,
@@ -32,6 +34,7 @@ import {
   type OrchestratorPipelines,
   type OrchestratorPipelinesOptions,
 } from './createOrchestratorPipelines.ts';
+import { DelayingPipeline, parsePipelineDelay } from './faults/DelayingPipeline.ts';
 import { httpErrorOf } from './httpErrorOf.ts';
 import { MediaWorkerPool } from './media/MediaWorkerPool.ts';
 import { type HardwareCodecsMode, NodeAvEngine } from './media/NodeAvEngine.ts';
@@ -136,6 +139,7 @@ export class OrchestratorServer {
   readonly metrics: OrchestratorMetrics;
   readonly #engine: NodeAvEngine;
   readonly #mediaThreads: MediaWorkerPool;
+  readonly #routes: RouteTable;
   #pending = 0;
   #closed = false;
   #draining = false;
@@ -153,6 +157,7 @@ export class OrchestratorServer {
     const { adminToken, ...rest } = options;
     this.#options = { ...defaultOrchestratorServerOptions, ...stripUndefined(rest) };
     this.#adminToken = adminToken;
+    this.#routes = this.#makeRoutes();
     this.#registry = registry;
     this.#pipelines = pipelines;
     this.#engine = engine;
@@ -262,23 +267,31 @@ export class OrchestratorServer {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const url = requestUrl(req);
-      const parts = url.pathname.split('/').filter(Boolean);
-      if (req.method === 'GET' && url.pathname === '/info') {
-        return sendJson(res, 200, await this.info(url.searchParams.get('sender')));
-      }
-      if (req.method === 'GET' && url.pathname === '/healthz') {
-        return sendJson(res, 200, {
+      await this.#routes.dispatch(req, res, requestUrl(req));
+    } catch (error) {
+      const status = sendError(res, httpErrorOf(error));
+      if (status >= 500) this.#log.error({ err: error }, 'request failed');
+      else this.#log.debug({ err: error }, 'request rejected');
+    }
+  }
+
+  /** The API's routes (see the class comment); `faults` only with fault injection on. */
+  #makeRoutes(): RouteTable {
+    const routes = new RouteTable()
+      .add('GET', '/info', async ({ res, url }) =>
+        sendJson(res, 200, await this.info(url.searchParams.get('sender'))),
+      )
+      .add('GET', '/healthz', ({ res }) =>
+        sendJson(res, 200, {
           ok: !this.#closed,
           sessions: this.sessions.size,
-        } satisfies OrchestratorHealth);
-      }
-      if (req.method === 'GET' && url.pathname === '/metrics') {
+        } satisfies OrchestratorHealth),
+      )
+      .add('GET', '/metrics', async ({ res }) => {
         const text = await this.metrics.registry.metrics();
         res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text);
-        return;
-      }
-      if (parts[0] === 'sessions' && parts.length === 1 && req.method === 'GET') {
+      })
+      .add('GET', '/sessions', ({ req, res }) => {
         this.#requireOperator(req);
         const sessions = [...this.sessions.values()].map((s) => ({
           id: s.id,
@@ -286,108 +299,122 @@ export class OrchestratorServer {
           state: s.state,
           ...s.stats(),
         }));
-        return sendJson(res, 200, { sessions } satisfies OrchestratorSessionList);
-      }
-      if (parts[0] === 'sessions' && parts.length === 1 && req.method === 'POST') {
-        return await this.#createSession(req, res);
-      }
-      if (parts[0] === 'sessions' && parts[1]) {
-        const caller = this.#authorize(req, parts[1]);
-        const session = this.sessions.get(parts[1]);
-        const endedReason = this.#ended.get(parts[1]);
-        if (!session && endedReason) {
-          throw new HttpError(410, 'session_ended', `Session ${parts[1]} ended: ${endedReason}`);
-        }
-        if (!session) throw new HttpError(404, 'session_not_found', `No session ${parts[1]}`);
-        if (parts.length === 2 && req.method === 'DELETE') {
-          await session.close();
-          res.writeHead(204).end();
-          return;
-        }
-        if (parts.length === 2 && req.method === 'GET') {
-          // `?framesAfter=N`: per-frame timing records after seq N, with this host's clock when
-          // the request came and when it is answered (the gateway estimates the clock offset).
-          const receivedAtMs = epochNowMs();
-          const framesAfter = url.searchParams.get('framesAfter');
-          const afterSeq = framesAfter === null ? undefined : Number(framesAfter);
-          if (afterSeq !== undefined && !(Number.isSafeInteger(afterSeq) && afterSeq >= 0)) {
-            throw new HttpError(
-              400,
-              'invalid_query',
-              `framesAfter must be a non-negative integer, got "${framesAfter}"`,
-            );
-          }
-          const transport = await session.transportStats();
-          return sendJson(res, 200, {
-            id: session.id,
-            pipeline: session.pipeline.name,
-            state: session.state,
-            ...session.stats(),
-            balanceWei: (this.payments?.balance(session.id) ?? 0n).toString(),
-            transport: transport ?? null,
-            ...(afterSeq === undefined
-              ? {}
-              : { frames: session.frameTimings(afterSeq), receivedAtMs, nowMs: epochNowMs() }),
-          } satisfies OrchestratorSessionView);
-        }
-        if (parts.length === 3 && parts[2] === 'payment' && req.method === 'POST') {
-          requireCreator(caller, 'pay for it');
-          if (!this.payments) {
-            throw new HttpError(404, 'payments_disabled', 'This orchestrator takes no payments');
-          }
-          // go-livepeer's encoding: a base64 protobuf Payment in the header, answered with the
-          // bytes of a protobuf PaymentResult.
-          const livepeer = req.headers[livepeerPaymentHeader.toLowerCase()];
-          if (typeof livepeer === 'string') {
-            const result = await this.payments.payLivepeer(session.id, livepeer, this.url);
-            res
-              .writeHead(200, {
-                'content-type': livepeerPaymentResultContentType,
-                'content-length': result.byteLength,
-              })
-              .end(result);
-            return;
-          }
-          const body = await readJsonObject(req, maxPaymentBodyBytes);
-          return sendJson(res, 200, await this.payments.pay(session.id, body.payment));
-        }
-        if (
-          parts.length === 3 &&
-          parts[2] === 'faults' &&
-          req.method === 'POST' &&
-          this.#options.faultInjection
-        ) {
-          const body = await readJsonObject(req);
-          const { pipelineDelayMs, durationMs } = body;
-          if (
-            typeof pipelineDelayMs !== 'number' ||
-            !(pipelineDelayMs >= 0 && pipelineDelayMs <= 10_000) ||
-            typeof durationMs !== 'number' ||
-            !(durationMs > 0 && durationMs <= 60_000)
-          ) {
-            throw new HttpError(
-              400,
-              'invalid_request',
-              '"pipelineDelayMs" must be in [0, 10000] and "durationMs" in (0, 60000]',
-            );
-          }
-          session.injectPipelineDelay(pipelineDelayMs, durationMs);
-          this.#log.warn({ sessionId: session.id, pipelineDelayMs, durationMs }, 'fault injected');
-          return sendJson(res, 200, { ok: true });
-        }
-        if (parts.length === 3 && parts[2] === 'params' && req.method === 'POST') {
-          requireCreator(caller, 'change its params');
-          const body = await readJsonObject(req);
-          await session.update(parseParamsUpdateRequest(body));
-          return sendJson(res, 200, { ok: true } satisfies OkResponse);
-        }
-      }
-      throw new HttpError(404, 'not_found', `No route for ${req.method} ${url.pathname}`);
-    } catch (error) {
-      const status = sendError(res, httpErrorOf(error));
-      if (status >= 500) this.#log.error({ err: error }, 'request failed');
-      else this.#log.debug({ err: error }, 'request rejected');
+        sendJson(res, 200, { sessions } satisfies OrchestratorSessionList);
+      })
+      .add('POST', '/sessions', ({ req, res }) => this.#createSession(req, res))
+      .add('GET', '/sessions/:id', ({ req, res, url, params }) =>
+        this.#sessionView(this.#session(req, params).session, res, url),
+      )
+      .add('DELETE', '/sessions/:id', async ({ req, res, params }) => {
+        await this.#session(req, params).session.close();
+        res.writeHead(204).end();
+      })
+      .add('POST', '/sessions/:id/payment', ({ req, res, params }) => {
+        const { caller, session } = this.#session(req, params);
+        requireCreator(caller, 'pay for it');
+        return this.#pay(session, req, res);
+      })
+      .add('POST', '/sessions/:id/params', async ({ req, res, params }) => {
+        const { caller, session } = this.#session(req, params);
+        requireCreator(caller, 'change its params');
+        const body = await readJsonObject(req);
+        await session.update(parseParamsUpdateRequest(body));
+        sendJson(res, 200, { ok: true } satisfies OkResponse);
+      });
+    if (this.#options.faultInjection) {
+      routes.add('POST', '/sessions/:id/faults', ({ req, res, params }) =>
+        this.#injectFaults(this.#session(req, params).session, req, res),
+      );
     }
+    return routes;
+  }
+
+  /**
+   * The session a `/sessions/:id…` request names and who asks (see `#authorize`); 410 for one
+   * that ended on our side (with why), 404 for one that does not exist.
+   */
+  #session(
+    req: IncomingMessage,
+    params: RouteParams,
+  ): { caller: Caller; session: OrchestratorSession } {
+    const id = params.id ?? '';
+    const caller = this.#authorize(req, id);
+    const session = this.sessions.get(id);
+    const endedReason = this.#ended.get(id);
+    if (!session && endedReason) {
+      throw new HttpError(410, 'session_ended', `Session ${id} ended: ${endedReason}`);
+    }
+    if (!session) throw new HttpError(404, 'session_not_found', `No session ${id}`);
+    return { caller, session };
+  }
+
+  /**
+   * `GET /sessions/:id[?framesAfter=N]`: its stats; with `framesAfter`, per-frame timing records
+   * after seq N, with this host's clock when the request came and when it is answered (the
+   * gateway estimates the clock offset).
+   */
+  async #sessionView(session: OrchestratorSession, res: ServerResponse, url: URL): Promise<void> {
+    const receivedAtMs = epochNowMs();
+    const framesAfter = url.searchParams.get('framesAfter');
+    const afterSeq = framesAfter === null ? undefined : Number(framesAfter);
+    if (afterSeq !== undefined && !(Number.isSafeInteger(afterSeq) && afterSeq >= 0)) {
+      throw new HttpError(
+        400,
+        'invalid_query',
+        `framesAfter must be a non-negative integer, got "${framesAfter}"`,
+      );
+    }
+    const transport = await session.transportStats();
+    sendJson(res, 200, {
+      id: session.id,
+      pipeline: session.pipeline.name,
+      state: session.state,
+      ...session.stats(),
+      balanceWei: (this.payments?.balance(session.id) ?? 0n).toString(),
+      transport: transport ?? null,
+      ...(afterSeq === undefined
+        ? {}
+        : { frames: session.frameTimings(afterSeq), receivedAtMs, nowMs: epochNowMs() }),
+    } satisfies OrchestratorSessionView);
+  }
+
+  /** `POST /sessions/:id/faults` `{ pipelineDelayMs, durationMs }` (fault injection on only). */
+  async #injectFaults(
+    session: OrchestratorSession,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const { pipelineDelayMs, durationMs } = parsePipelineDelay(await readJsonObject(req));
+    if (session.pipeline instanceof DelayingPipeline)
+      session.pipeline.delay(pipelineDelayMs, durationMs);
+    this.#log.warn({ sessionId: session.id, pipelineDelayMs, durationMs }, 'fault injected');
+    sendJson(res, 200, { ok: true });
+  }
+
+  /** `POST /sessions/:id/payment`: tickets as JSON, or in go-livepeer's encoding. */
+  async #pay(
+    session: OrchestratorSession,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    if (!this.payments) {
+      throw new HttpError(404, 'payments_disabled', 'This orchestrator takes no payments');
+    }
+    // go-livepeer's encoding: a base64 protobuf Payment in the header, answered with the
+    // bytes of a protobuf PaymentResult.
+    const livepeer = req.headers[livepeerPaymentHeader.toLowerCase()];
+    if (typeof livepeer === 'string') {
+      const result = await this.payments.payLivepeer(session.id, livepeer, this.url);
+      res
+        .writeHead(200, {
+          'content-type': livepeerPaymentResultContentType,
+          'content-length': result.byteLength,
+        })
+        .end(result);
+      return;
+    }
+    const body = await readJsonObject(req, maxPaymentBodyBytes);
+    sendJson(res, 200, await this.payments.pay(session.id, body.payment));
   }
 
   async #createSession(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -417,12 +444,12 @@ export class OrchestratorServer {
     try {
       const receipt = await this.payments?.open(id, body.pipeline, body.payment);
       if (receipt && receipt.winners > 0) this.#log.info({ sessionId: id }, 'upfront payment won');
-      const pipeline = await this.#registry
-        .create(body.pipeline, params)
-        .catch((error: unknown) => {
-          this.payments?.close(id);
-          throw error;
-        });
+      const created = await this.#registry.create(body.pipeline, params).catch((error: unknown) => {
+        this.payments?.close(id);
+        throw error;
+      });
+      // With fault injection on, `POST /sessions/:id/faults` can slow the pipeline down.
+      const pipeline = this.#options.faultInjection ? new DelayingPipeline(created) : created;
       try {
         session = await OrchestratorSession.create(body.sdp, pipeline, {
           id,

@@ -67,7 +67,6 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   readonly #observePipelineMs: ((ms: number) => void) | undefined;
   readonly #connectTimeoutMs: number;
   #connectTimer: NodeJS.Timeout | undefined;
-  #injectedDelay: { delayMs: number; until: number } | undefined;
   readonly #log: Logger;
   readonly #pipelineMs: number[] = [];
   readonly #frameRecords: FrameTimingRecord[] = [];
@@ -159,14 +158,6 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     await this.pipeline.update(params);
   }
 
-  /**
-   * Fault injection (tests): every frame takes `delayMs` longer in the pipeline for `durationMs`,
-   * as a model too slow for the frame rate would. The latest-frame queue drops what it cannot take.
-   */
-  injectPipelineDelay(delayMs: number, durationMs: number): void {
-    this.#injectedDelay = { delayMs, until: performance.now() + durationMs };
-  }
-
   #start(): void {
     this.#connectTimer = setTimeout(() => {
       if (this.#state !== 'connecting') return;
@@ -205,10 +196,6 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       let output: Frame;
       try {
         output = await this.pipeline.process(frame);
-        const injected = this.#injectedDelay;
-        if (injected && performance.now() < injected.until) {
-          await new Promise((resolve) => setTimeout(resolve, injected.delayMs));
-        }
       } catch (error) {
         this.#pipelineErrors++;
         if (this.#pipelineErrors === 1 || this.#pipelineErrors % 100 === 0) {

@@ -3,6 +3,7 @@ export {
   type OrchestratorPipelines,
   type OrchestratorPipelinesOptions,
 } from './createOrchestratorPipelines.ts';
+export { DelayingPipeline, parsePipelineDelay } from './faults/DelayingPipeline.ts';
 export { LatestFrameQueue } from './LatestFrameQueue.ts';
 export type {
   CodecEngine,

@@ -1,0 +1,108 @@
+import { HttpError } from '@peerframe/core';
+import type { Upstream } from './Upstream.ts';
+
+/** A pause this long in the packets forwarded to the orchestrator is a gap in its input. */
+const feedGapMs = 300;
+/** After a gap in its input, the orchestrator gets this long (a keyframe round trip) before silence counts. */
+const resumeGraceMs = 1000;
+
+export type FailoverOptions = {
+  /** No processed packet for this long while the orchestrator is fed means it is lost, ms (default 400). */
+  stallTimeoutMs?: number | undefined;
+  /** A new orchestrator gets this long for its first processed packet, ms (default 3000). */
+  firstPacketTimeoutMs?: number | undefined;
+  /** At most this many orchestrator swaps within `swapWindowMs` (default 5, in 5 minutes). */
+  maxSwaps?: number | undefined;
+  swapWindowMs?: number | undefined;
+};
+
+/**
+ * When a stream leaves its orchestrator, and for which: detects an orchestrator that stopped
+ * returning video although it is fed, counts the swaps (too many in a window end the stream),
+ * and finds the next orchestrator, preferring those that have not failed the stream.
+ */
+export class Failover {
+  readonly #options: FailoverOptions;
+  /** When a packet was last forwarded to the orchestrator, and when forwarding resumed after a gap. */
+  #lastFedAt = 0;
+  #feedResumedAt = 0;
+  #busy = false;
+  readonly #swapTimes: number[] = [];
+  readonly #failed = new Set<string>();
+
+  constructor(options: FailoverOptions) {
+    this.#options = options;
+  }
+
+  /** Orchestrator swaps so far. */
+  get swaps(): number {
+    return this.#swapTimes.length;
+  }
+
+  /** A failover is under way. */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  /** A packet went to the orchestrator now (`performance.now()`). */
+  fed(now: number): void {
+    if (now - this.#lastFedAt > feedGapMs) this.#feedResumedAt = now;
+    this.#lastFedAt = now;
+  }
+
+  /**
+   * Why `upstream` counts as lost now, or undefined. Output is expected only while packets go
+   * to it, and after a gap in its input (publisher loss, faults) it gets time for the keyframe
+   * round trip before silence counts.
+   */
+  stalled(upstream: Upstream, now: number): string | undefined {
+    if (this.#busy || now - this.#lastFedAt > feedGapMs) return undefined;
+    const silentMs = now - (upstream.lastPacketAt ?? upstream.createdAt);
+    const limitMs =
+      upstream.lastPacketAt === undefined
+        ? (this.#options.firstPacketTimeoutMs ?? 3000)
+        : (this.#options.stallTimeoutMs ?? 400);
+    const fedMs = now - Math.max(this.#feedResumedAt, upstream.createdAt);
+    if (silentMs > limitMs && fedMs > Math.max(limitMs, resumeGraceMs)) {
+      return `no processed video for ${Math.round(silentMs)} ms`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Starts a failover away from `url`: returns false when one is already under way, or, when
+   * this swap is one too many within the window, the message the stream ends with.
+   */
+  begin(url: string): boolean | { tooMany: string } {
+    if (this.#busy) return false;
+    this.#busy = true;
+    this.#failed.add(url);
+    const now = performance.now();
+    const windowMs = this.#options.swapWindowMs ?? 5 * 60_000;
+    this.#swapTimes.push(now);
+    const recent = this.#swapTimes.filter((t) => now - t <= windowMs).length;
+    if (recent > (this.#options.maxSwaps ?? 5)) {
+      this.#busy = false;
+      return {
+        tooMany: `${recent} orchestrator failures within ${Math.round(windowMs / 1000)} s`,
+      };
+    }
+    return true;
+  }
+
+  /**
+   * The next orchestrator: one that has not failed this stream if any will take it, else any (a
+   * failed one that answers again, only stalled before, beats ending the stream).
+   */
+  replacement(connect: (exclude: Set<string>) => Promise<Upstream>): Promise<Upstream> {
+    return connect(this.#failed).catch((error: unknown) => {
+      if (!(error instanceof HttpError && error.code === 'no_orchestrator')) throw error;
+      return connect(new Set());
+    });
+  }
+
+  /** The failover finished (moved or failed). */
+  end(): void {
+    this.#busy = false;
+  }
+}

@@ -1,0 +1,171 @@
+import { epochNowMs } from '@peerframe/core/frameTiming';
+import type { SenderClock } from './clocks/SenderClock.ts';
+import type { FrameTimeline } from './FrameTimeline.ts';
+import type { SfuLeg } from './SfuAdapter.ts';
+import type { StreamRates } from './StreamSession.ts';
+import type { StreamViewers, ViewerSource } from './StreamViewers.ts';
+import type { Upstream } from './Upstream.ts';
+import type { VideoTiming } from './videoTiming.ts';
+
+export type StreamRouterOptions = {
+  publisher: SfuLeg;
+  viewers: StreamViewers;
+  timeline: FrameTimeline;
+  /** Shortest time between two keyframe requests forwarded to the same side, ms (default 250). */
+  keyframeRequestIntervalMs?: number | undefined;
+  /** A packet went to the orchestrator (at `performance.now()`). */
+  onFed: (now: number) => void;
+  /** A processed packet reached the publisher. */
+  onProcessed: () => void;
+};
+
+/** Packets and keyframe requests a stream forwarded, since it began. */
+export type StreamRouterCounters = {
+  packetsToOrchestrator: number;
+  packetsFromOrchestrator: number;
+  keyframeRequestsToPublisher: number;
+  keyframeRequestsToOrchestrator: number;
+};
+
+/**
+ * Forwards one stream's video: the publisher's packets to the current orchestrator and to the
+ * viewers of the source, the orchestrator's to the publisher and the viewers of the processed
+ * video, stamping their video timing on the way, and keyframe requests upstream on both paths
+ * (at most one per side every `keyframeRequestIntervalMs`). Counts what it forwards.
+ */
+export class StreamRouter {
+  readonly #options: StreamRouterOptions;
+  readonly #publisher: SfuLeg;
+  readonly #timeline: FrameTimeline;
+  #upstream: Upstream | undefined;
+  #lastToPublisher = 0;
+  #lastToOrchestrator = 0;
+  #window = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, startedAt: performance.now() };
+  readonly counters: StreamRouterCounters = {
+    packetsToOrchestrator: 0,
+    packetsFromOrchestrator: 0,
+    keyframeRequestsToPublisher: 0,
+    keyframeRequestsToOrchestrator: 0,
+  };
+
+  constructor(options: StreamRouterOptions) {
+    this.#options = options;
+    this.#publisher = options.publisher;
+    this.#timeline = options.timeline;
+    this.#wirePublisher();
+  }
+
+  /** The orchestrator packets go to now; undefined while the stream moves. */
+  get upstream(): Upstream | undefined {
+    return this.#upstream;
+  }
+
+  /** Forwards to and from `upstream` from now on (undefined: to none, the stream moves). */
+  route(upstream: Upstream | undefined): void {
+    this.#upstream = upstream;
+    if (!upstream) return;
+    this.#timeline.switchOrchestrator();
+    const { leg } = upstream;
+    leg.on('rtp', (packet, videoTiming) => {
+      if (this.#upstream !== upstream) return;
+      const { timestamp, marker } = packet.header;
+      const arrivedAtMs = epochNowMs();
+      upstream.lastPacketAt = performance.now();
+      this.counters.packetsFromOrchestrator++;
+      this.#timeline.returnedPacket(timestamp, marker, arrivedAtMs, videoTiming);
+      const timing = stamped(videoTiming, this.#timeline.orchestratorClock, timestamp, arrivedAtMs);
+      this.#options.viewers.sendVideo('processed', packet, timing);
+      this.#window.bytesOut += packet.payload.length;
+      if (marker) this.#window.framesOut++;
+      this.#publisher.send(packet, timing);
+      this.#options.onProcessed();
+    });
+    leg.on('senderReport', (report) => {
+      if (this.#upstream !== upstream) return;
+      this.#timeline.orchestratorClock.report(report, epochNowMs(), leg.roundTripMs);
+    });
+    leg.on('keyframeRequest', this.askPublisher);
+    leg.on('unrepairableLoss', this.askPublisher);
+  }
+
+  /** Asks the source of `source`'s video for a keyframe. */
+  askSource = (source: ViewerSource): void => {
+    if (source === 'processed') this.askOrchestrator();
+    else this.askPublisher();
+  };
+
+  askPublisher = (): void => {
+    const now = performance.now();
+    if (now - this.#lastToPublisher < (this.#options.keyframeRequestIntervalMs ?? 250)) return;
+    this.#lastToPublisher = now;
+    this.counters.keyframeRequestsToPublisher++;
+    this.#publisher.requestKeyframe();
+  };
+
+  askOrchestrator = (): void => {
+    const now = performance.now();
+    if (now - this.#lastToOrchestrator < (this.#options.keyframeRequestIntervalMs ?? 250)) return;
+    this.#lastToOrchestrator = now;
+    this.counters.keyframeRequestsToOrchestrator++;
+    this.#upstream?.leg.requestKeyframe();
+  };
+
+  /** Frame and bit rates since the last call. */
+  takeRates(): Omit<StreamRates, 'hops'> {
+    const now = performance.now();
+    const { framesIn, framesOut, bytesIn, bytesOut, startedAt } = this.#window;
+    const seconds = Math.max(0.001, (now - startedAt) / 1000);
+    this.#window = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, startedAt: now };
+    const round = (n: number) => Math.round(n * 10) / 10;
+    return {
+      fpsIn: round(framesIn / seconds),
+      fpsOut: round(framesOut / seconds),
+      bitrateInKbps: round((bytesIn * 8) / seconds / 1000),
+      bitrateOutKbps: round((bytesOut * 8) / seconds / 1000),
+    };
+  }
+
+  #wirePublisher(): void {
+    const publisher = this.#publisher;
+    publisher.on('rtp', (packet, videoTiming) => {
+      const { timestamp, marker } = packet.header;
+      const arrivedAtMs = epochNowMs();
+      this.#window.bytesIn += packet.payload.length;
+      if (marker) {
+        this.#window.framesIn++;
+        this.#timeline.publisherFrame(timestamp, arrivedAtMs);
+      }
+      const upstream = this.#upstream;
+      if (!upstream) return;
+      this.#options.onFed(performance.now());
+      this.counters.packetsToOrchestrator++;
+      const timing = stamped(videoTiming, this.#timeline.publisherClock, timestamp, arrivedAtMs);
+      this.#options.viewers.sendVideo('source', packet, timing);
+      upstream.leg.send(packet, timing);
+    });
+    publisher.on('senderReport', (report) => {
+      this.#timeline.publisherClock.report(report, epochNowMs(), publisher.roundTripMs);
+    });
+    publisher.on('keyframeRequest', this.askOrchestrator);
+    // A receiver NACKing packets the gateway never had would wait seconds before its own PLI
+    // (libwebrtc froze ~2.6 s after 400 ms of loss): ask the source for a keyframe now.
+    publisher.on('unrepairableLoss', this.askOrchestrator);
+  }
+}
+
+/**
+ * A frame's video timing as the gateway forwards it: the sender's fields, plus when the frame
+ * reached the gateway and left it (the same instant: packets are relayed as they come), ms
+ * after its capture.
+ */
+function stamped(
+  videoTiming: VideoTiming | undefined,
+  clock: SenderClock,
+  rtpTimestamp: number,
+  nowMs: number,
+): VideoTiming | undefined {
+  if (!videoTiming) return undefined;
+  const captureMs = clock.captureMs(rtpTimestamp);
+  if (captureMs === undefined) return videoTiming;
+  return { ...videoTiming, networkMs: nowMs - captureMs, network2Ms: nowMs - captureMs };
+}

@@ -1,0 +1,32 @@
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from '@peerframe/core';
+import type { StreamFaults } from '../faults/StreamFaults.ts';
+import type { GatewayMetrics } from '../GatewayMetrics.ts';
+import type { GatewayServerOptions } from '../GatewayServer.ts';
+import type { OrchestratorPool } from '../OrchestratorPool.ts';
+import type { PendingPeers } from '../PendingPeers.ts';
+import type { StreamKeyAccess } from '../StreamKeyAccess.ts';
+import type { StreamSession } from '../StreamSession.ts';
+
+/** What the gateway's route handlers use of it. */
+export type GatewayContext = {
+  options: Required<GatewayServerOptions>;
+  /** Live streams by id. */
+  streams: Map<string, StreamSession>;
+  access: StreamKeyAccess;
+  /** Each stream's fault injection, by stream id (only with fault injection on). */
+  faults: Map<string, StreamFaults>;
+  pool: OrchestratorPool;
+  pending: PendingPeers;
+  metrics: GatewayMetrics;
+  log: Logger;
+  /** The gateway is closing (`closed`) or takes no new stream (`draining`). */
+  lifecycle(): { closed: boolean; draining: boolean };
+  /** `Link` headers naming the ICE servers clients should use (none without any). */
+  linkHeaders(): { link?: string[] };
+};
+
+/** The client's address, which rate limits and pending-peer limits count by. */
+export function clientAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? '';
+}
