@@ -15,6 +15,7 @@ import {
 } from '../helpers/browser.ts';
 import { RtpWhepViewer, viewerH264 } from '../helpers/RtpWhepViewer.ts';
 import { startStack, type TestStack } from '../helpers/startStack.ts';
+import { wavHeader } from '../helpers/wavHeader.ts';
 
 if (!hasChromium) console.warn(noChromiumMessage);
 
@@ -25,21 +26,8 @@ function writeToneWav(seconds: number): string {
   const data = Buffer.alloc(samples * 2);
   for (let i = 0; i < samples; i++)
     data.writeInt16LE(Math.round(10_000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
   const path = join(tmpdir(), `peerframe-tone-${process.pid}-${Date.now()}.wav`);
-  writeFileSync(path, Buffer.concat([header, data]));
+  writeFileSync(path, Buffer.concat([wavHeader(data.length, rate), data]));
   return path;
 }
 
