@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { type HopTimings, hopNames } from '@peerframe/core/frameTiming';
 import { type AudioBenchResult, renderAudioBench } from './audioBench.ts';
+import { type AvOffsetBenchResult, renderAvOffsetBench } from './avOffsetBench.ts';
 import type { PaymentsBenchResult } from './paymentsBench.ts';
 import type { PipelinesBenchResult } from './pipelinesBench.ts';
 import type { SfuBenchResult } from './sfuBench.ts';
@@ -73,6 +74,8 @@ export type BenchReport = {
   pipelines: PipelinesBenchResult;
   /** Audio pipelines (absent from reports made before they existed). */
   audio?: AudioBenchResult;
+  /** The A/V offset (absent from reports made before it was measured). */
+  avOffset?: AvOffsetBenchResult;
   sfu: SfuBenchResult;
 };
 
@@ -264,6 +267,7 @@ export function renderReport(report: BenchReport, markdownPath: URL, resultsDir:
     ),
     '',
     ...renderAudioBench(report.audio),
+    ...renderAvOffsetBench(report.avOffset),
     '## Gateway capacity',
     '',
     ...gatewayCapacity(report.sfu),

@@ -32,9 +32,9 @@ import {
 import { type HopTimings, hopNames } from '@peerframe/core/frameTiming';
 import type { VideoCodecName } from '@peerframe/core/videoCodec';
 import { defaultPipelineRegistry, type Frame } from '@peerframe/pipelines';
-import { parseOrchestratorInfo } from '@peerframe/wire';
 import { EngineWhipClient } from '../test/helpers/EngineWhipClient.ts';
 import { runAudioBench } from './audioBench.ts';
+import { runAvOffsetBench } from './avOffsetBench.ts';
 import { runPaymentsBench } from './paymentsBench.ts';
 import { runPipelinesBench } from './pipelinesBench.ts';
 import {
@@ -46,6 +46,7 @@ import {
   renderReport,
 } from './renderReport.ts';
 import { runSfuBench } from './sfuBench.ts';
+import { waitWarm } from './waitWarm.ts';
 
 // The nodes' info logs would bury the figures; warnings still show.
 process.env.PEERFRAME_LOG_LEVEL ??= 'warn';
@@ -307,20 +308,6 @@ async function failoverRun(): Promise<{
   }
 }
 
-/**
- * Waits until the orchestrator has loaded and warmed every pipeline (`/info`), so no warm-up
- * competes with the runs for the CPU.
- */
-async function waitWarm(orchestratorUrl: string): Promise<void> {
-  const deadline = performance.now() + 120_000;
-  while (performance.now() < deadline) {
-    const info = parseOrchestratorInfo(await (await fetch(`${orchestratorUrl}/info`)).json());
-    const states = info.pipelines.map((p) => p.state);
-    if (states.every((state) => state === 'ready' || state === 'error')) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 const startedAt = performance.now();
 const stack = await startDevStack({
   host: '127.0.0.1',
@@ -354,6 +341,8 @@ process.stdout.write('pipelines and workflows…\n');
 const pipelinesBench = await runPipelinesBench({ quick });
 process.stdout.write('audio pipelines…\n');
 const audio = await runAudioBench({ quick });
+process.stdout.write('A/V offset (a clip whose clicks line up with its flashes)…\n');
+const avOffset = await runAvOffsetBench({ quick });
 process.stdout.write('gateway streams per core…\n');
 const sfu = await runSfuBench({ quick });
 
@@ -390,6 +379,7 @@ const report: BenchReport = {
   payments,
   pipelines: pipelinesBench,
   audio,
+  avOffset,
   sfu,
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -1,47 +1,17 @@
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SyntheticVideo } from '@peerframe/client-sdk/node';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   collectConsole,
   hasChromium,
-  launchChromium,
   noChromiumMessage,
   serveStatic,
   waitFor,
-  writeY4m,
 } from '../helpers/browser.ts';
 import { RtpWhepViewer, viewerH264 } from '../helpers/RtpWhepViewer.ts';
 import { startStack, type TestStack } from '../helpers/startStack.ts';
+import { launchChromiumWithTone } from '../helpers/writeToneWav.ts';
 
 if (!hasChromium) console.warn(noChromiumMessage);
-
-/** Writes a 16-bit mono WAV of a 440 Hz tone at 48 kHz (Chromium's fake microphone loops it). */
-function writeToneWav(seconds: number): string {
-  const rate = 48_000;
-  const samples = rate * seconds;
-  const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++)
-    data.writeInt16LE(Math.round(10_000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  const path = join(tmpdir(), `peerframe-tone-${process.pid}-${Date.now()}.wav`);
-  writeFileSync(path, Buffer.concat([header, data]));
-  return path;
-}
 
 /** Publishes camera and microphone over WHIP, `codec` first in the video preferences. In the page. */
 async function publish(args: { whipUrl: string; codec: string }): Promise<string> {
@@ -115,9 +85,7 @@ describe.skipIf(!hasChromium)('Chromium publishing camera and microphone (Opus) 
       '/audio.html': '<!doctype html><title>audio</title>',
     });
     stack = await startStack({ orchestrators: 1, allowedOrigins: [site.url] });
-    const video = new SyntheticVideo(320, 240);
-    const clip = Array.from({ length: 90 }, (_, n) => video.frame(n));
-    browser = await launchChromium(writeY4m(clip), writeToneWav(2));
+    browser = await launchChromiumWithTone();
   }, 120_000);
 
   afterEach(async () => {

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatewayServer } from '@peerframe/gateway';
 import type { Browser, Page } from 'playwright-core';
@@ -13,18 +12,16 @@ import {
   launchChromium,
   noChromiumMessage,
   peerConnectionCounts,
+  repoRoot,
+  sdkImportMap,
   serveStatic,
   waitFor,
   writeY4m,
 } from '../helpers/browser.ts';
 import { startStack, type TestStack } from '../helpers/startStack.ts';
 
-const root = join(import.meta.dirname, '..', '..');
-/** The README's import map: the page loads the SDK's built files, no bundler. */
-const importMap =
-  /<script type="importmap">[\s\S]*?<\/script>/.exec(
-    readFileSync(join(root, 'packages/client-sdk/README.md'), 'utf8'),
-  )?.[0] ?? '';
+const root = repoRoot;
+const importMap = sdkImportMap;
 
 if (!hasChromium) console.warn(noChromiumMessage);
 

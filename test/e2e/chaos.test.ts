@@ -118,15 +118,7 @@ describe('chaos: the network keeps streaming through failures', () => {
       if (!session) throw new Error('no session');
       const slowFrom = performance.now();
       // 150 ms a frame: at most ~6 fps get through a 30 fps stream for 3 s.
-      const res = await fetch(`${stack.orchestratorUrl}/sessions/${session.id}/faults`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${stack.orchestratorAdminToken}`,
-        },
-        body: JSON.stringify({ pipelineDelayMs: 150, durationMs: 3_000 }),
-      });
-      expect(res.status).toBe(200);
+      await stack.slowPipeline(session.id, { pipelineDelayMs: 150, durationMs: 3_000 });
       const result = await probe;
       const slowStartMs = slowFrom - probeStarted;
       const during = result.samples.filter(

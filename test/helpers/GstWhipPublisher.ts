@@ -7,8 +7,26 @@ const script = fileURLToPath(new URL('./gst_whip_publisher.py', import.meta.url)
 /** Debian's python3, which has the GStreamer bindings (python3-gi). */
 const python = '/usr/bin/python3';
 
-/** A buffer of the audio the publisher got back, decoded: its length and loudest sample. */
-export type ReturnedAudio = { samples: number; peak: number; receivedAtMs: number };
+/**
+ * A buffer of the audio the publisher got back, decoded: its length, loudest sample and first
+ * loud one (above a quarter of full scale; undefined if none), when it arrived here
+ * (`performance.now()`) and when GStreamer's decoder handed it over (Unix epoch ms, not moved by
+ * the pipe's queueing).
+ */
+export type ReturnedAudio = {
+  samples: number;
+  peak: number;
+  firstLoudSample: number | undefined;
+  receivedAtMs: number;
+  decodedAtEpochMs: number;
+};
+
+/** A frame the publisher got back, and when GStreamer's decoder handed it over (Unix epoch ms). */
+export type ReturnedFrame = ReceivedFrame & { decodedAtEpochMs: number };
+
+/** Header of each record on the script's stdout: magic, three u32, decoded-at f64. */
+const headerBytes = 24;
+const noLoudSample = 0xffffffff;
 
 /**
  * A WHIP publisher that is not ours: GStreamer's webrtcbin with x264enc (H.264, as OBS and
@@ -17,17 +35,20 @@ export type ReturnedAudio = { samples: number; peak: number; receivedAtMs: numbe
  * the audio it decodes come back on its stdout.
  */
 export class GstWhipPublisher extends TypedEmitter<{
-  frame: [ReceivedFrame];
+  frame: [ReturnedFrame];
   audio: [ReturnedAudio];
 }> {
   readonly resourceUrl: string;
+  /** When its pipeline started — a clip's first instant — Unix epoch ms. */
+  readonly startedAtEpochMs: number;
   readonly #child: ChildProcess;
   #closed = false;
 
-  private constructor(child: ChildProcess, resourceUrl: string) {
+  private constructor(child: ChildProcess, resourceUrl: string, startedAtEpochMs: number) {
     super();
     this.#child = child;
     this.resourceUrl = resourceUrl;
+    this.startedAtEpochMs = startedAtEpochMs;
   }
 
   static connect(options: {
@@ -73,33 +94,38 @@ export class GstWhipPublisher extends TypedEmitter<{
           if (newline === -1) return;
           const line = pending.subarray(0, newline).toString();
           pending = pending.subarray(newline + 1);
-          const match = /^answer (\S+)$/.exec(line);
+          const match = /^answer (\S+) ([\d.]+)$/.exec(line);
           if (!match?.[1]) return;
           clearTimeout(timer);
-          publisher = new GstWhipPublisher(child, match[1]);
+          publisher = new GstWhipPublisher(child, match[1], Number(match[2]));
           resolve(publisher);
         }
-        // Frames: "FRAM", width, height, length (u32 little-endian), then the I420 bytes;
-        // audio: "AUDI", samples, peak, 0.
-        while (pending.length >= 16) {
+        // Frames: "FRAM", width, height, length (u32 little-endian), decoded-at (f64), then the
+        // I420 bytes; audio: "AUDI", samples, peak, first loud sample, decoded-at.
+        while (pending.length >= headerBytes) {
+          const decodedAtEpochMs = pending.readDoubleLE(16);
           if (pending.subarray(0, 4).toString() === 'AUDI') {
+            const loud = pending.readUInt32LE(12);
             publisher.emit('audio', {
               samples: pending.readUInt32LE(4),
               peak: pending.readUInt32LE(8),
+              firstLoudSample: loud === noLoudSample ? undefined : loud,
               receivedAtMs: performance.now(),
+              decodedAtEpochMs,
             });
-            pending = pending.subarray(16);
+            pending = pending.subarray(headerBytes);
             continue;
           }
           const length = pending.readUInt32LE(12);
-          if (pending.length < 16 + length) break;
-          const frame: ReceivedFrame = {
+          if (pending.length < headerBytes + length) break;
+          const frame: ReturnedFrame = {
             widthPx: pending.readUInt32LE(4),
             heightPx: pending.readUInt32LE(8),
-            data: new Uint8Array(pending.subarray(16, 16 + length)),
+            data: new Uint8Array(pending.subarray(headerBytes, headerBytes + length)),
             receivedAtMs: performance.now(),
+            decodedAtEpochMs,
           };
-          pending = pending.subarray(16 + length);
+          pending = pending.subarray(headerBytes + length);
           publisher.emit('frame', frame);
         }
       });

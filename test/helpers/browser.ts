@@ -10,6 +10,15 @@ export const chromiumPath = '/usr/bin/chromium';
 export const hasChromium = existsSync(chromiumPath);
 export const noChromiumMessage = `browser tests skipped: no Chromium at ${chromiumPath} (apt-get install -y chromium)`;
 
+/** The repository's root (pages served from it load the packages' built files). */
+export const repoRoot = join(import.meta.dirname, '..', '..');
+
+/** The client SDK README's import map: a page loads the SDK's built files with it, no bundler. */
+export const sdkImportMap =
+  /<script type="importmap">[\s\S]*?<\/script>/.exec(
+    readFileSync(join(repoRoot, 'packages/client-sdk/README.md'), 'utf8'),
+  )?.[0] ?? '';
+
 /** Where the browser tests leave screenshots (ignored by git). */
 export const artifactsDir = join(import.meta.dirname, '..', 'browser', 'artifacts');
 
@@ -57,6 +66,29 @@ export async function launchChromium(clip: string, audioClip?: string): Promise<
       ...(audioClip ? [`--use-file-for-fake-audio-capture=${audioClip}`] : []),
     ],
   });
+}
+
+/** Keeps the page's peer connections on `window.__pcs` (an SDK's own are private). */
+export const keepPeerConnections = `(() => {
+  const Native = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) { super(...args); window.__pcs.push(this); }
+  };
+})();`;
+
+/**
+ * The sound the page's latest peer connection receives (with `keepPeerConnections`): packets,
+ * and its level (0..1; Chromium decodes, and so measures, only audio that something plays).
+ * Runs in the page.
+ */
+export async function inboundAudio(): Promise<{ packets: number; level: number }> {
+  const pc = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.at(-1);
+  for (const stat of (await pc?.getStats())?.values() ?? []) {
+    if (stat.type === 'inbound-rtp' && stat.kind === 'audio')
+      return { packets: stat.packetsReceived ?? 0, level: stat.audioLevel ?? 0 };
+  }
+  return { packets: 0, level: 0 };
 }
 
 /** Counts the page's peer connections (made, closed) from its first script on. */

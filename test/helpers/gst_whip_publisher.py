@@ -6,13 +6,17 @@ Usage: gst_whip_publisher.py <whip-url> <width> <height> [--codec h264|vp8] [--a
                               [--clip <video.y4m> <audio.wav>]
 - --codec: the video encoder, x264enc (default) or vp8enc;
 - --audio tone: also sends Opus (opusenc, VBR, 10 ms frames) of a 440 Hz tone;
-- --clip: sends these files (y4m video, wav audio, Opus) in real time instead of stdin's frames;
+- --clip: sends these files (y4m video, wav audio, Opus) in real time instead of stdin's frames,
+  each video frame and each 10 ms of audio released at its instant of the files;
 - stdin: raw I420 frames of width x height, pushed to the encoder as they come (the caller paces
   them); with --clip only its end matters;
-- stdout: one line "answer <resource-url>" once the WHIP POST was answered, then each decoded
-  frame back as a 16-byte header (b"FRAM", width u32, height u32, length u32, little-endian)
-  followed by its I420 bytes; each decoded buffer of the audio sent back as b"AUDI", samples u32,
-  peak u32 (0..32767), 0 u32;
+- stdout: one line "answer <resource-url> <started-at>" once the WHIP POST was answered (started-at:
+  when the pipeline's running time was 0 — the clip's first instant — Unix epoch ms), then each decoded
+  frame back as a 24-byte header (b"FRAM", width u32, height u32, length u32, decoded-at f64,
+  little-endian) followed by its I420 bytes; each decoded buffer of the audio sent back as b"AUDI",
+  samples u32, peak u32 (0..32767), first loud sample u32 (the first above a quarter of full
+  scale, 0xFFFFFFFF if none), decoded-at f64. Decoded-at: when the decoder handed it over, Unix
+  epoch ms (taken here, so the pipe's queueing does not move it);
 - stderr: diagnostics. Exits when stdin closes (after a WHIP DELETE).
 
 Run with Debian's python3 (python3-gi, gstreamer1.0-plugins-{base,good,bad,ugly},
@@ -21,6 +25,7 @@ gstreamer1.0-nice, gir1.2-gst-plugins-bad-1.0).
 import struct
 import sys
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -59,6 +64,9 @@ OPUS = (
     "! opusenc bitrate-type=vbr frame-size=10 "
     "! rtpopuspay pt=111 ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111"
 )
+# A sample louder than a quarter of full scale starts a click.
+LOUD = 8192
+NONE_LOUD = 0xFFFFFFFF
 
 
 def main():
@@ -72,7 +80,12 @@ def main():
         # Both files at the pipeline clock's pace from running time 0: a click and a flash
         # written at the same instant of the files leave together.
         video_src = f"filesrc location={clip[0]} ! y4mdec ! videoconvert ! identity sync=true ! queue"
-        audio_src = f"filesrc location={clip[1]} ! wavparse ! identity sync=true ! queue"
+        # 10 ms audio buffers, each released at its first sample's instant as a video frame is:
+        # a click on a 10 ms boundary leaves when its flash does.
+        audio_src = (
+            f"filesrc location={clip[1]} ! wavparse ! audiobuffersplit output-buffer-duration=1/100 "
+            "! identity sync=true ! queue"
+        )
     else:
         video_src = (
             f"appsrc name=src is-live=true do-timestamp=true format=time "
@@ -102,10 +115,11 @@ def main():
         buffer = sample.get_buffer()
         ok, info = buffer.map(Gst.MapFlags.READ)
         if ok:
+            decoded_at_ms = time.time() * 1000
             data = bytes(info.data)
             buffer.unmap(info)
             with out_lock:
-                out.write(b"FRAM" + struct.pack("<III", w, h, len(data)) + data)
+                out.write(b"FRAM" + struct.pack("<IIId", w, h, len(data), decoded_at_ms) + data)
                 out.flush()
         return Gst.FlowReturn.OK
 
@@ -114,11 +128,16 @@ def main():
         buffer = sample.get_buffer()
         ok, info = buffer.map(Gst.MapFlags.READ)
         if ok:
+            decoded_at_ms = time.time() * 1000
             samples = struct.unpack(f"<{len(info.data) // 2}h", bytes(info.data))
             buffer.unmap(info)
             peak = max((abs(v) for v in samples), default=0)
+            loud = next((i for i, v in enumerate(samples) if abs(v) > LOUD), NONE_LOUD)
             with out_lock:
-                out.write(b"AUDI" + struct.pack("<III", len(samples), min(peak, 32767), 0))
+                out.write(
+                    b"AUDI"
+                    + struct.pack("<IIId", len(samples), min(peak, 32767), loud, decoded_at_ms)
+                )
                 out.flush()
         return Gst.FlowReturn.OK
 
@@ -167,7 +186,7 @@ def main():
         answer = GstWebRTC.WebRTCSessionDescription.new(GstWebRTC.WebRTCSDPType.ANSWER, sdp)
         webrtc.emit("set-remote-description", answer, None)
         with out_lock:
-            out.write(f"answer {resource}\n".encode())
+            out.write(f"answer {resource} {started_at_ms():.3f}\n".encode())
             out.flush()
         return False
 
@@ -200,6 +219,12 @@ def main():
     bus.add_signal_watch()
     bus.connect("message", on_message)
     pipeline.set_state(Gst.State.PLAYING)
+
+    def started_at_ms():
+        """When running time 0 was, Unix epoch ms (the pipeline clock is monotonic, not epoch)."""
+        clock = pipeline.get_clock()
+        running_ns = clock.get_time() - pipeline.get_base_time()
+        return time.time() * 1000 - running_ns / 1e6
     # The transceivers were made from the payloaders' caps; receive on them too.
     for index in range(2):
         transceiver = webrtc.emit("get-transceiver", index)

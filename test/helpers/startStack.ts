@@ -31,6 +31,14 @@ export type TestStack = {
     streamId: string,
     faults: Partial<StreamFaultSettings> & { durationMs: number },
   ): Promise<void>;
+  /**
+   * Makes every frame of an orchestrator session take `pipelineDelayMs` longer in its pipeline
+   * for `durationMs` (needs `faultInjection`).
+   */
+  slowPipeline(
+    sessionId: string,
+    faults: { pipelineDelayMs: number; durationMs: number },
+  ): Promise<void>;
   /** The dev stack underneath: its chain, data directory, `restartOrchestrator`. */
   dev: DevStack;
   close(): Promise<void>;
@@ -116,6 +124,17 @@ export async function startStack({
       const res = await fetch(`${stack.gatewayUrl}/streams/${streamId}/faults`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(faults),
+      });
+      if (!res.ok) throw new Error(`fault injection answered ${res.status}: ${await res.text()}`);
+    },
+    slowPipeline: async (sessionId, faults) => {
+      const res = await fetch(`${stack.orchestratorUrl}/sessions/${sessionId}/faults`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${stack.orchestratorAdminToken}`,
+        },
         body: JSON.stringify(faults),
       });
       if (!res.ok) throw new Error(`fault injection answered ${res.status}: ${await res.text()}`);

@@ -10,6 +10,7 @@ import { formatPrice, formatWei, loadPipelines } from './catalog.ts';
 import { gatewayUrlOfPage } from './gatewayUrl.ts';
 import { LiveChart } from './LiveChart.ts';
 import { renderParamsPanel } from './ParamsPanel.ts';
+import { SoundPanel, type SoundSourceId } from './SoundPanel.ts';
 import { listCameras, openCamera, openTestPattern, type Source, testPatternId } from './sources.ts';
 import './style.css';
 
@@ -39,6 +40,8 @@ const ui = {
   shareOpen: byId<HTMLAnchorElement>('share-open'),
   stop: byId<HTMLButtonElement>('stop'),
   measureLatency: byId<HTMLInputElement>('measure-latency'),
+  soundSource: byId<HTMLSelectElement>('sound-source'),
+  soundSend: byId<HTMLInputElement>('sound-send'),
   fps: byId('readout-fps'),
   latency: byId('latency'),
   hops: byId('readout-hops'),
@@ -46,6 +49,15 @@ const ui = {
   spent: byId('readout-spent'),
   charts: byId('charts'),
 };
+
+const sound = new SoundPanel({
+  source: byId<HTMLSelectElement>('sound-source'),
+  levelIn: byId<HTMLMeterElement>('level-in'),
+  levelOut: byId<HTMLMeterElement>('level-out'),
+  send: byId<HTMLInputElement>('sound-send'),
+  listen: byId<HTMLInputElement>('sound-listen'),
+  output: ui.outputVideo,
+});
 
 const charts = {
   fps: new LiveChart({
@@ -239,6 +251,7 @@ async function stopSession(): Promise<void> {
   ui.orchestrator.removeAttribute('data-url');
   setShareLink(undefined);
   ui.outputVideo.srcObject = null;
+  sound.watchOutput(undefined);
   await session?.close();
 }
 
@@ -261,7 +274,9 @@ async function start(pipeline: PipelineOffer): Promise<void> {
     gatewayUrl,
     pipeline: pipeline.name,
     measureLatency: ui.measureLatency.checked,
+    audio: sound.track ?? false,
   });
+  session.setAudioEnabled(sound.sending);
   studio.session = session;
   const mine = () => studio.session === session;
   session.on('state', (state) => {
@@ -295,7 +310,9 @@ async function start(pipeline: PipelineOffer): Promise<void> {
     if (mine()) showStats(stats);
   });
   session.on('output', (stream) => {
-    if (mine() && ui.outputVideo.srcObject !== stream) ui.outputVideo.srcObject = stream;
+    if (!mine()) return;
+    if (ui.outputVideo.srcObject !== stream) ui.outputVideo.srcObject = stream;
+    sound.watchOutput(stream);
   });
   ui.outputVideo.srcObject = session.output;
   showState('connecting');
@@ -391,6 +408,24 @@ ui.shareCopy.addEventListener('click', () => {
   );
 });
 ui.sourceSelect.addEventListener('change', () => void useSource(ui.sourceSelect.value));
+ui.soundSource.addEventListener(
+  'change',
+  () => void useSound(ui.soundSource.value as SoundSourceId),
+);
+ui.soundSend.addEventListener('change', () => studio.session?.setAudioEnabled(sound.sending));
+
+/** Opens another sound source; a running effect starts again with it (from its default settings). */
+async function useSound(id: SoundSourceId): Promise<void> {
+  try {
+    await sound.open(id);
+  } catch (error) {
+    showMessage(
+      `The microphone could not start (${error instanceof Error ? error.message : String(error)}): sending no sound.`,
+    );
+    await sound.open('none');
+  }
+  if (studio.session && studio.pipeline) await start(studio.pipeline);
+}
 ui.stop.addEventListener('click', () => {
   studio.pipeline = undefined;
   renderPipelines();
@@ -409,7 +444,7 @@ async function main(): Promise<void> {
     wanted = undefined;
     await start(pipeline);
   };
-  await Promise.all([refreshPipelines(), useSource('')]);
+  await Promise.all([refreshPipelines(), useSource(''), sound.open('tone')]);
   await startWanted();
   // Pipelines come and go and warm up with the orchestrators: keep the list fresh.
   setInterval(() => void refreshPipelines().then(startWanted), 5_000);

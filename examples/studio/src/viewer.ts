@@ -2,13 +2,21 @@ import { renderAtOnce } from '@peerframe/client-sdk';
 import './style.css';
 
 /**
- * The share page: plays a processed stream over WHEP (`?whep=<gateway>/whep/<playbackId>`), and
- * tries again with backoff when the stream is not there (yet) or the connection drops.
+ * The share page: plays a processed stream over WHEP (`?whep=<gateway>/whep/<playbackId>`) with
+ * its sound, and tries again with backoff when the stream is not there (yet) or the connection
+ * drops. Browsers start a page's video muted: "Sound on" unmutes it.
  */
 const whepUrl = new URLSearchParams(window.location.search).get('whep') ?? '';
 const video = document.getElementById('viewer-video') as HTMLVideoElement;
 const status = document.getElementById('status') as HTMLElement;
 const statusText = document.getElementById('status-text') as HTMLElement;
+const soundOn = document.getElementById('sound-on') as HTMLButtonElement;
+
+soundOn.addEventListener('click', () => {
+  video.muted = false;
+  void video.play().catch(() => undefined);
+  soundOn.hidden = true;
+});
 
 let pc: RTCPeerConnection | undefined;
 let resourceUrl: string | undefined;
@@ -29,9 +37,14 @@ async function play(): Promise<void> {
   const peer = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
   pc = peer;
   peer.addTransceiver('video', { direction: 'recvonly' });
+  peer.addTransceiver('audio', { direction: 'recvonly' });
+  // One stream for both tracks, whatever stream ids the gateway gives them.
+  const stream = new MediaStream();
+  video.srcObject = stream;
   peer.addEventListener('track', (event) => {
-    renderAtOnce(event.receiver);
-    video.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+    if (event.track.kind === 'video') renderAtOnce(event.receiver);
+    stream.addTrack(event.track);
+    if (event.track.kind === 'audio') soundOn.hidden = !video.muted;
   });
   peer.addEventListener('connectionstatechange', () => {
     if (pc !== peer) return;

@@ -1,10 +1,11 @@
-import { BaseError, type HopTimings, hopNames, TypedEmitter } from '@peerframe/core/browser';
 import {
-  errorOfBody,
-  type StreamState,
-  type StreamStatsEvent,
-  whipAnswerHeaders,
-} from '@peerframe/wire';
+  BaseError,
+  type HopTimings,
+  hopNames,
+  TypedEmitter,
+  waitForIceGathering,
+} from '@peerframe/core/browser';
+import { type StreamState, type StreamStatsEvent, whipAnswerHeaders } from '@peerframe/wire';
 import {
   ControlClient,
   type ControlError,
@@ -19,7 +20,10 @@ import {
 } from './gatewayToPublisherHop.ts';
 import { canProbeLatency, LatencyProbe } from './LatencyProbe.ts';
 import { renderAtOnce } from './renderAtOnce.ts';
-import { waitConnected } from './waitConnected.ts';
+import { SessionAudio, type SessionAudioOption } from './SessionAudio.ts';
+import { SessionError, waitSessionConnected, whipError } from './SessionError.ts';
+
+export { SessionError };
 
 /** Where a session is: `warming` while the pipeline loads; `ended` once closed or given up. */
 export type SessionState = 'connecting' | 'warming' | 'live' | 'reconnecting' | 'ended';
@@ -69,7 +73,7 @@ export type SessionEvents = {
   orchestrator: [ServingOrchestrator];
   /** A payment for the stream (wei as bigint). */
   payment: [SessionPayment];
-  /** The processed track changed (after a reconnect); `output` holds the new one. */
+  /** The processed track (or the sound back) changed; `output` holds the new one. */
   output: [MediaStream];
   error: [SessionErrorEvent];
 };
@@ -83,6 +87,12 @@ export type SessionOptions = {
   pipeline: string;
   /** Its params; `update()` changes them live and they are kept across reconnects. */
   params?: Record<string, unknown>;
+  /**
+   * The sound sent beside the video (default true: the published stream's audio track, if any;
+   * see `SessionAudioOption`). What comes back — delayed to stay in sync with the processed video —
+   * is `output`'s audio track. Chosen at the first `publish()`.
+   */
+  audio?: SessionAudioOption;
   /**
    * Measure glass-to-glass latency in the page (default false): the published video carries a
    * frame number in a thin band at its top, read back from the output. Browsers only.
@@ -111,18 +121,17 @@ export const defaultSessionOptions = {
   statsIntervalMs: 1_000,
 } as const satisfies Partial<SessionOptions>;
 
-export class SessionError extends BaseError {
-  override name = 'SessionError';
-}
-
 /** One connection to the gateway: a WHIP peer and its control channel. */
 type Link = {
   pc: RTCPeerConnection;
   sender: RTCRtpSender;
+  /** Sends the sound, when there is one. */
+  audioSender: RTCRtpSender | undefined;
   resourceUrl: string | undefined;
   streamId: string | undefined;
   control: ControlClient | undefined;
   outputTrack: MediaStreamTrack | undefined;
+  outputAudioTrack: MediaStreamTrack | undefined;
   disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
   /** The gateway ended the stream itself: nothing to DELETE. */
   endedByGateway: boolean;
@@ -131,22 +140,6 @@ type Link = {
 function median(sorted: number[], q: number): number | undefined {
   if (sorted.length === 0) return undefined;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-function waitIceGathering(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      pc.removeEventListener('icegatheringstatechange', check);
-      resolve();
-    };
-    const check = () => {
-      if (pc.iceGatheringState === 'complete') done();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    pc.addEventListener('icegatheringstatechange', check);
-  });
 }
 
 /**
@@ -166,6 +159,7 @@ export class Session extends TypedEmitter<SessionEvents> {
   #state: SessionState = 'connecting';
   #link: Link | undefined;
   #source: MediaStreamTrack | undefined;
+  readonly #audio: SessionAudio;
   #probe: LatencyProbe | undefined;
   #gatewayStats: StreamStatsEvent | undefined;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
@@ -185,6 +179,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     this.#options = { ...defaultSessionOptions, ...defined };
     this.pipeline = options.pipeline;
     this.#params = { ...(options.params ?? {}) };
+    this.#audio = new SessionAudio(options.audio);
     const factory =
       options.peerConnectionFactory ??
       (typeof RTCPeerConnection === 'function'
@@ -235,6 +230,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       throw new SessionError('no_video_track', 'publish() needs a video track');
     }
     this.#source = track;
+    const audio = await this.#audio.select(source);
     if (this.#options.measureLatency && canProbeLatency()) {
       this.#probe?.close();
       this.#probe = new LatencyProbe(track);
@@ -242,6 +238,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     }
     if (this.#link) {
       await this.#link.sender.replaceTrack(this.#published());
+      await this.#link.audioSender?.replaceTrack(audio ?? null);
       return;
     }
     this.#statsTimer ??= setInterval(() => void this.#tick(), this.#options.statsIntervalMs);
@@ -270,6 +267,16 @@ export class Session extends TypedEmitter<SessionEvents> {
     const control = this.#link?.control;
     if (control) await control.update(next);
     this.#params = next;
+  }
+
+  /** Mutes (false) or unmutes the sound sent (the track stays; silence is sent). */
+  setAudioEnabled(enabled: boolean): void {
+    this.#audio.setEnabled(enabled);
+  }
+
+  /** Whether the sound is sent (see `setAudioEnabled`). */
+  get audioEnabled(): boolean {
+    return this.#audio.enabled;
   }
 
   #published(): MediaStreamTrack {
@@ -306,26 +313,31 @@ export class Session extends TypedEmitter<SessionEvents> {
     this.#setState(this.#reconnects > 0 ? 'reconnecting' : 'connecting');
     const pc = this.#createPeer({ iceServers: [], bundlePolicy: 'max-bundle' });
     const transceiver = pc.addTransceiver(this.#published(), { direction: 'sendrecv' });
+    const audioTrack = this.#audio.track;
     const link: Link = {
       pc,
       sender: transceiver.sender,
+      audioSender: audioTrack
+        ? pc.addTransceiver(audioTrack, { direction: 'sendrecv' }).sender
+        : undefined,
       resourceUrl: undefined,
       streamId: undefined,
       control: undefined,
       outputTrack: undefined,
+      outputAudioTrack: undefined,
       disconnectedTimer: undefined,
       endedByGateway: false,
     };
     this.#link = link;
     pc.addEventListener('track', (event) => {
-      if (event.track.kind !== 'video' || this.#link !== link) return;
-      renderAtOnce(event.receiver);
+      if (this.#link !== link) return;
+      if (event.track.kind === 'video') renderAtOnce(event.receiver);
       this.#setOutput(link, event.track);
     });
     pc.addEventListener('connectionstatechange', () => this.#watchPeer(link));
     try {
       await pc.setLocalDescription(await pc.createOffer());
-      await waitIceGathering(pc, 2_000);
+      await waitForIceGathering(pc, 2_000);
       const url = new URL(`${options.gatewayUrl.replace(/\/$/, '')}/whip`);
       url.searchParams.set('pipeline', this.pipeline);
       if (Object.keys(this.#params).length > 0) {
@@ -384,14 +396,19 @@ export class Session extends TypedEmitter<SessionEvents> {
     }
   }
 
+  /** Puts a track the gateway sends (the processed video, or the sound) into `output`. */
   #setOutput(link: Link, track: MediaStreamTrack): void {
-    for (const old of this.output.getVideoTracks()) {
+    const audio = track.kind === 'audio';
+    for (const old of audio ? this.output.getAudioTracks() : this.output.getVideoTracks()) {
       this.output.removeTrack(old);
       if (old !== track) old.stop();
     }
     this.output.addTrack(track);
-    link.outputTrack = track;
-    this.#probe?.watchOutput(track);
+    if (audio) link.outputAudioTrack = track;
+    else {
+      link.outputTrack = track;
+      this.#probe?.watchOutput(track);
+    }
     this.emit('output', this.output);
   }
 
@@ -451,9 +468,10 @@ export class Session extends TypedEmitter<SessionEvents> {
       });
     }
     link.pc.close();
-    if (link.outputTrack) {
-      this.output.removeTrack(link.outputTrack);
-      link.outputTrack.stop();
+    for (const track of [link.outputTrack, link.outputAudioTrack]) {
+      if (!track) continue;
+      this.output.removeTrack(track);
+      track.stop();
     }
     if (this.#link === link) this.#link = undefined;
   }
@@ -551,6 +569,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     if (this.#link) this.#drop(this.#link);
     this.#probe?.close();
     this.#probe = undefined;
+    this.#audio.close();
     for (const track of this.output.getTracks()) {
       this.output.removeTrack(track);
       track.stop();
@@ -561,33 +580,6 @@ export class Session extends TypedEmitter<SessionEvents> {
 
 function gatewayState(state: StreamState): SessionState {
   return state === 'ended' ? 'reconnecting' : state;
-}
-
-function whipError(status: number, body: string): SessionError {
-  let error: ReturnType<typeof errorOfBody>;
-  try {
-    error = errorOfBody(JSON.parse(body));
-  } catch {
-    // Not JSON: keep the status.
-  }
-  const code = error?.code ?? 'whip_failed';
-  const message = error?.message ?? `The gateway answered ${status}`;
-  // Capacity, rate limits and server errors may pass; bad requests and refused keys do not.
-  const retryable = status === 429 || status === 408 || status >= 500;
-  return new SessionError(code, message, { retryable, details: `HTTP ${status}` });
-}
-
-function waitSessionConnected(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
-  return waitConnected(pc, timeoutMs, {
-    failed: (state) =>
-      new SessionError('connect_failed', `The connection ${state}`, {
-        retryable: state === 'failed',
-      }),
-    timedOut: () =>
-      new SessionError('connect_timeout', `Not connected after ${timeoutMs} ms`, {
-        retryable: true,
-      }),
-  });
 }
 
 /**

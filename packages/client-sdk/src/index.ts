@@ -43,4 +43,5 @@ export {
   type SessionState,
   type SessionStats,
 } from './Session.ts';
+export { SessionAudio, type SessionAudioOption } from './SessionAudio.ts';
 export { type I420Buffer, lumaMeanAbsDiff, SyntheticVideo } from './SyntheticVideo.ts';

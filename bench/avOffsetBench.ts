@@ -1,0 +1,151 @@
+/**
+ * The A/V offset through the whole stack: GStreamer publishes a clip whose clicks line up with its
+ * flashes (Opus beside VP8 or H.264, the files paced by its pipeline clock) to the gateway, which
+ * sends the video through a warm orchestrator and relays the audio delayed to match; the publisher
+ * decodes both back, and each flash is paired with its click (`measureAvOffset`: click onset −
+ * flash onset as decoded, with no lip sync at the receiver; positive: sound late). Figures only:
+ * nothing is asserted.
+ *
+ * Run alone: `node --conditions=source bench/avOffsetBench.ts [--quick]` prints its BENCHMARKS.md
+ * section; without `--quick` it also writes its figures into bench/results/latest.json (then
+ * `npm run bench:render`).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { startDevStack } from '@peerframe/cli';
+import type { StreamStatsList } from '@peerframe/wire';
+import { runAvOffsetProbe } from '../test/helpers/runAvOffsetProbe.ts';
+import { clipFps, defaultAvSyncClipOptions } from '../test/helpers/writeAvSyncClip.ts';
+import { waitWarm } from './waitWarm.ts';
+
+export type AvOffsetRow = {
+  size: string;
+  codec: 'VP8' | 'H264';
+  pipeline: string;
+  /** Flashes sent after the start-up, flash onsets found back, and those paired with a click. */
+  flashesSent: number;
+  flashes: number;
+  pairs: number;
+  /** Click − flash, ms: median (signed), 95th percentile of its size, and the extremes. */
+  offsetP50Ms: number | null;
+  offsetAbsP95Ms: number | null;
+  offsetMinMs: number | null;
+  offsetMaxMs: number | null;
+  /** Flash sent → flash decoded back at the publisher, median, ms. */
+  videoLatencyP50Ms: number | null;
+  /** The gateway's figures at the end: the video's lag behind the audio, and the delay it adds. */
+  videoLagMs: number | null;
+  audioDelayMs: number | null;
+  /** The machine's 1-minute load average when the run started (other work shares it). */
+  loadAverage1m: number;
+};
+
+export type AvOffsetBenchResult = {
+  date: string;
+  machine: { cpu: string; cores: number };
+  /** Length of each clip, s, and time between its flashes, ms. */
+  clipSeconds: number;
+  flashEveryMs: number;
+  rows: AvOffsetRow[];
+};
+
+const round = (n: number | null | undefined, digits = 1) =>
+  n === null || n === undefined || Number.isNaN(n) ? null : Number(n.toFixed(digits));
+
+export async function runAvOffsetBench(options: { quick: boolean }): Promise<AvOffsetBenchResult> {
+  const sizes: [number, number][] = options.quick
+    ? [[512, 512]]
+    : [
+        [512, 512],
+        [1280, 720],
+      ];
+  const pipelines = options.quick ? ['passthrough'] : ['passthrough', 'background-blur'];
+  const clipSeconds = options.quick ? 10 : 20;
+  const stack = await startDevStack({
+    host: '127.0.0.1',
+    gatewayPort: 0,
+    orchestratorPort: 0,
+    warmup: true,
+  });
+  const rows: AvOffsetRow[] = [];
+  try {
+    await waitWarm(stack.orchestratorUrl);
+    for (const [widthPx, heightPx] of sizes)
+      for (const pipeline of pipelines)
+        for (const codec of ['vp8', 'h264'] as const) {
+          process.stdout.write(`A/V offset ${widthPx}x${heightPx} ${pipeline} ${codec}…\n`);
+          const loadAverage1m = round(loadavg()[0]) ?? 0;
+          let lag: { videoLagMs?: number | undefined; delayMs?: number | undefined } | undefined;
+          const result = await runAvOffsetProbe({
+            whipUrl: `${stack.gatewayUrl}/whip`,
+            pipeline,
+            widthPx,
+            heightPx,
+            codec,
+            durationS: clipSeconds,
+            beforeClose: async (streamId) => {
+              const { streams } = (await (
+                await fetch(`${stack.gatewayUrl}/streams`)
+              ).json()) as StreamStatsList;
+              lag = streams.find((s) => s.id === streamId)?.audio;
+            },
+          });
+          rows.push({
+            size: `${widthPx}x${heightPx}`,
+            codec: codec === 'vp8' ? 'VP8' : 'H264',
+            pipeline,
+            flashesSent: result.flashesExpected,
+            flashes: result.flashes,
+            pairs: result.offsetsMs.length,
+            offsetP50Ms: round(result.offsetP50Ms),
+            offsetAbsP95Ms: round(result.offsetAbsP95Ms),
+            offsetMinMs: result.offsetsMs.length ? round(Math.min(...result.offsetsMs)) : null,
+            offsetMaxMs: result.offsetsMs.length ? round(Math.max(...result.offsetsMs)) : null,
+            videoLatencyP50Ms: round(result.videoLatencyP50Ms),
+            videoLagMs: round(lag?.videoLagMs),
+            audioDelayMs: round(lag?.delayMs),
+            loadAverage1m,
+          });
+        }
+  } finally {
+    await stack.close();
+  }
+  return {
+    date: new Date().toISOString(),
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
+    clipSeconds,
+    flashEveryMs: (defaultAvSyncClipOptions.flashEveryFrames * 1000) / clipFps,
+    rows,
+  };
+}
+
+/** The A/V offset section of BENCHMARKS.md. */
+export function renderAvOffsetBench(result: AvOffsetBenchResult | undefined): string[] {
+  if (result === undefined) return [];
+  return [
+    '## A/V offset (lip sync)',
+    '',
+    `GStreamer publishes a ${result.clipSeconds} s clip whose clicks line up with its flashes (one every ${result.flashEveryMs} ms; Opus beside VP8 or H.264) through the gateway and a warm orchestrator; the publisher decodes the processed video and the returned audio, and each flash is paired with its click. Offset = click onset − flash onset as decoded, with no lip sync at the receiver (positive: the sound is late); what comes back in the first 1.5 s after the first frame is left out. A flash lasts 3 frames: one the orchestrator drops (a pipeline slower than the frame rate) is not found, and a late first frame moves its onset. The target is ±20 ms p50 and ±40 ms p95. Measured ${result.date.slice(0, 10)} on ${result.machine.cpu}, ${result.machine.cores} cores, shared with other work (its load average is in the last column; above 2 the runs competed for the cores, and the orchestrator dropped frames — and with them flashes): figures are indicative.`,
+    '',
+    '| size | pipeline | codec | flashes sent / found / paired | offset p50 ms | \\|offset\\| p95 ms | min / max ms | flash round trip p50 ms | gateway: video lag / audio delay ms | load (1 min) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...result.rows.map(
+      (r) =>
+        `| ${r.size} | ${r.pipeline} | ${r.codec} | ${r.flashesSent} / ${r.flashes} / ${r.pairs} | ${r.offsetP50Ms ?? ''} | ${r.offsetAbsP95Ms ?? ''} | ${r.offsetMinMs ?? ''} / ${r.offsetMaxMs ?? ''} | ${r.videoLatencyP50Ms ?? ''} | ${r.videoLagMs ?? ''} / ${r.audioDelayMs ?? ''} | ${r.loadAverage1m ?? ''} |`,
+    ),
+    '',
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.env.PEERFRAME_LOG_LEVEL ??= 'warn';
+  const quick = process.argv.includes('--quick');
+  const result = await runAvOffsetBench({ quick });
+  console.log(renderAvOffsetBench(result).join('\n'));
+  if (!quick) {
+    const latest = new URL('./results/latest.json', import.meta.url);
+    const report = JSON.parse(readFileSync(latest, 'utf8')) as Record<string, unknown>;
+    writeFileSync(latest, `${JSON.stringify({ ...report, avOffset: result }, null, 2)}\n`);
+    console.log('wrote its figures into bench/results/latest.json (npm run bench:render)');
+  }
+}

@@ -1,0 +1,123 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type StudioServer, startStudio } from '../../examples/studio/serveStudio.ts';
+import {
+  collectConsole,
+  hasChromium,
+  inboundAudio,
+  keepPeerConnections,
+  noChromiumMessage,
+  waitFor,
+} from '../helpers/browser.ts';
+import { startStack, type TestStack } from '../helpers/startStack.ts';
+import { launchChromiumWithTone } from '../helpers/writeToneWav.ts';
+
+if (!hasChromium) console.warn(noChromiumMessage);
+
+/** The studio's level meters (RMS, 0..1). */
+const levels = (page: Page) =>
+  page.evaluate(() => ({
+    sent: (document.getElementById('level-in') as HTMLMeterElement).value,
+    back: (document.getElementById('level-out') as HTMLMeterElement).value,
+  }));
+
+describe.skipIf(!hasChromium)('the studio’s sound, and the viewer page’s', () => {
+  let stack: TestStack;
+  let studio: StudioServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    studio = await startStudio({});
+    stack = await startStack({ allowedOrigins: [studio.url] });
+    browser = await launchChromiumWithTone();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await studio?.close();
+    await stack?.close();
+  });
+
+  it('sends a test tone or the microphone, meters it both ways, mutes it; the viewer plays it', async () => {
+    const page = await browser.newPage();
+    await page.addInitScript(keepPeerConnections);
+    const log = collectConsole(page);
+    await page.goto(
+      `${studio.url}/?gateway=${encodeURIComponent(stack.gatewayUrl)}&pipeline=invert`,
+    );
+    // The test tone by default: sent, relayed by the gateway, metered coming back.
+    const stream = await waitFor('the stream', async () => (await stack.streams())[0], 20_000);
+    expect(stream.audio?.codec).toBe('opus');
+    await waitFor(
+      'the tone metered sent and back',
+      async () => {
+        const now = await levels(page);
+        return now.sent > 0.02 && now.back > 0.02 ? now : undefined;
+      },
+      20_000,
+    );
+
+    // Muted: silence goes out and comes back.
+    await page.uncheck('#sound-send');
+    await waitFor(
+      'silence back',
+      async () => ((await levels(page)).back < 0.002 ? true : undefined),
+      10_000,
+    );
+    await page.check('#sound-send');
+    await page.check('#sound-listen');
+    expect(
+      await page.evaluate(
+        () => (document.getElementById('output-video') as HTMLVideoElement).muted,
+      ),
+    ).toBe(false);
+
+    // The microphone (Chromium's fake one plays a 440 Hz tone): the effect starts again with it.
+    await page.selectOption('#sound-source', 'microphone');
+    await waitFor(
+      'a new stream with the microphone',
+      async () => {
+        const [now] = await stack.streams();
+        return now && now.id !== stream.id && now.audio ? now : undefined;
+      },
+      20_000,
+    );
+    await waitFor(
+      'the microphone metered back',
+      async () => ((await levels(page)).back > 0.02 ? true : undefined),
+      20_000,
+    );
+
+    // The share link's viewer page receives the sound and plays it once asked to.
+    const shareUrl = await page.inputValue('#share-url');
+    const viewer = await browser.newPage();
+    await viewer.addInitScript(keepPeerConnections);
+    const viewerLog = collectConsole(viewer);
+    try {
+      await viewer.goto(shareUrl);
+      await viewer.waitForSelector('#sound-on:not([hidden])', { timeout: 20_000 });
+      await viewer.click('#sound-on');
+      const played = await viewer.evaluate(() => {
+        const video = document.getElementById('viewer-video') as HTMLVideoElement;
+        return {
+          muted: video.muted,
+          audioTracks: (video.srcObject as MediaStream | null)?.getAudioTracks().length ?? 0,
+        };
+      });
+      expect(played).toEqual({ muted: false, audioTracks: 1 });
+      await waitFor(
+        'the viewer hearing the tone',
+        async () => {
+          const now = await viewer.evaluate(inboundAudio);
+          return now.packets > 100 && now.level > 0.05 ? now : undefined;
+        },
+        20_000,
+      );
+      expect(viewerLog.errors).toEqual([]);
+    } finally {
+      await viewer.close();
+    }
+    expect(log.errors).toEqual([]);
+    await page.close();
+  });
+});

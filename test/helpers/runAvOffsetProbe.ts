@@ -1,0 +1,112 @@
+import { GstWhipPublisher } from './GstWhipPublisher.ts';
+import {
+  type AvOffsetMeasure,
+  meanLuma,
+  measureAvOffset,
+  type TimedAudio,
+  type TimedLuma,
+} from './measureAvOffset.ts';
+import {
+  type AvSyncClipOptions,
+  clipFps,
+  defaultAvSyncClipOptions,
+  writeAvSyncClip,
+} from './writeAvSyncClip.ts';
+
+export type AvOffsetProbeOptions = AvSyncClipOptions & {
+  whipUrl: string;
+  /** Pipeline on the orchestrator (default passthrough; one that keeps a flash a flash). */
+  pipeline?: string;
+  codec: 'h264' | 'vp8';
+  /** What comes back in this long after the first frame is left out (start-up), ms (default 1 500). */
+  settleMs?: number;
+  /** Called once the WHIP answer is in (a test injects its faults). */
+  onAnswer?: (streamId: string) => Promise<void>;
+  /** Called once the clip has played, before the publisher leaves (read the gateway's stats). */
+  beforeClose?: (streamId: string) => Promise<void>;
+};
+
+export type AvOffsetProbeResult = AvOffsetMeasure & {
+  /** Flashes the clip sent once the start-up was over: each should be measured. */
+  flashesExpected: number;
+  /** Flash sent → flash decoded back, median, ms (the video's latency, for comparison). */
+  videoLatencyP50Ms: number | null;
+  framesBack: number;
+  audioBuffersBack: number;
+};
+
+const waitUntil = async (check: () => boolean, timeoutMs: number): Promise<boolean> => {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return true;
+};
+
+/**
+ * Publishes a clip whose clicks line up with its flashes (GStreamer: the files paced by the
+ * pipeline clock, Opus beside VP8 or H.264), decodes the processed video and the returned audio at
+ * the publisher, and measures their offset (`measureAvOffset`). The clip's files are deleted after.
+ */
+export async function runAvOffsetProbe(
+  options: AvOffsetProbeOptions,
+): Promise<AvOffsetProbeResult> {
+  const clip = writeAvSyncClip(options);
+  try {
+    const publisher = await GstWhipPublisher.connect({
+      whipUrl: options.whipUrl,
+      pipeline: options.pipeline ?? 'passthrough',
+      widthPx: options.widthPx,
+      heightPx: options.heightPx,
+      codec: options.codec,
+      clip: { videoPath: clip.videoPath, audioPath: clip.audioPath },
+    });
+    const clipEndsAtEpochMs = publisher.startedAtEpochMs + options.durationS * 1000;
+    const frames: TimedLuma[] = [];
+    const audio: TimedAudio[] = [];
+    publisher.on('frame', (frame) =>
+      frames.push({ decodedAtEpochMs: frame.decodedAtEpochMs, meanLuma: meanLuma(frame) }),
+    );
+    publisher.on('audio', (buffer) => audio.push(buffer));
+    try {
+      await options.onAnswer?.(publisher.streamId);
+      // The clip plays from when the publisher started (before its WHIP answer): it has ended
+      // once its length has passed and nothing more comes back.
+      const lastAt = () =>
+        Math.max(frames.at(-1)?.decodedAtEpochMs ?? 0, audio.at(-1)?.decodedAtEpochMs ?? 0);
+      await waitUntil(
+        () => Date.now() > clipEndsAtEpochMs && Date.now() - lastAt() > 1_000,
+        options.durationS * 1000 + 30_000,
+      );
+      await options.beforeClose?.(publisher.streamId);
+    } finally {
+      await publisher.close();
+    }
+    const firstBack = frames[0]?.decodedAtEpochMs ?? Number.POSITIVE_INFINITY;
+    const settledAt = firstBack + (options.settleMs ?? 1_500);
+    const measure = measureAvOffset(
+      frames.filter((f) => f.decodedAtEpochMs >= settledAt),
+      audio.filter((a) => a.decodedAtEpochMs >= settledAt),
+      {
+        // Under half the time between two flashes: a click is paired with its own flash only.
+        matchWindowMs:
+          (0.45 * 1000 * (options.flashEveryFrames ?? defaultAvSyncClipOptions.flashEveryFrames)) /
+          clipFps,
+      },
+    );
+    const sentAt = clip.flashesAtMs.map((ms) => publisher.startedAtEpochMs + ms);
+    const latencies = measure.flashOnsetsEpochMs
+      .map((at) => at - Math.max(...sentAt.filter((sent) => sent <= at)))
+      .sort((a, b) => a - b);
+    return {
+      ...measure,
+      flashesExpected: sentAt.filter((at) => at >= settledAt).length,
+      videoLatencyP50Ms: latencies[Math.floor(latencies.length / 2)] ?? null,
+      framesBack: frames.length,
+      audioBuffersBack: audio.length,
+    };
+  } finally {
+    clip.remove();
+  }
+}
