@@ -14,7 +14,11 @@ import {
 } from '@peerframe/core/http';
 import { parseSdp } from '@peerframe/core/sdp';
 import { selectVideoCodec } from '@peerframe/core/videoCodec';
-import { PipelineMediaError, type PipelineRegistry } from '@peerframe/pipelines';
+import {
+  PipelineMediaError,
+  type PipelineParams,
+  type PipelineRegistry,
+} from '@peerframe/pipelines';
 import { livepeerPaymentHeader, livepeerPaymentResultContentType } from '@peerframe/protocol';
 import {
   type CreateSessionResponse,
@@ -39,6 +43,8 @@ import { OrchestratorMetrics } from './OrchestratorMetrics.ts';
 import type { OrchestratorPayments } from './OrchestratorPayments.ts';
 import { OrchestratorSession } from './OrchestratorSession.ts';
 import { SessionTokens } from './SessionTokens.ts';
+import type { HostedSession } from './workers/HostedSession.ts';
+import { WorkerSessions, type WorkerSessionsOptions } from './workers/WorkerSessions.ts';
 
 export type OrchestratorServerOptions = {
   /** Interface to listen on (default 127.0.0.1). */
@@ -81,6 +87,12 @@ export type OrchestratorServerOptions = {
    * list sessions. Take it from the environment or a file, never from process arguments.
    */
   adminToken?: string | undefined;
+  /**
+   * Remote workers (default none): workers dial in at `/workers` with a credential from
+   * `credentials`, and new sessions go to a worker with room before this node's own
+   * `maxSessions` (0 for an orchestrator that only dispatches). See docs/worker-protocol.md.
+   */
+  workers?: WorkerSessionsOptions;
 };
 
 export const defaultOrchestratorServerOptions = {
@@ -120,10 +132,15 @@ const endedSessionsKept = 256;
  */
 export class OrchestratorServer {
   readonly url: string;
-  readonly sessions = new Map<string, OrchestratorSession>();
+  readonly sessions = new Map<string, HostedSession>();
+  /** The remote workers and their sessions (with the `workers` option). */
+  readonly workers: WorkerSessions | undefined;
   readonly #server: Server;
   readonly #options: Required<
-    Omit<OrchestratorServerOptions, 'registry' | 'payments' | 'pipelines' | 'adminToken'>
+    Omit<
+      OrchestratorServerOptions,
+      'registry' | 'payments' | 'pipelines' | 'adminToken' | 'workers'
+    >
   >;
   readonly #adminToken: string | undefined;
   readonly #tokens = new SessionTokens();
@@ -150,12 +167,17 @@ export class OrchestratorServer {
   ) {
     this.#server = server;
     this.url = url;
-    const { adminToken, ...rest } = options;
+    const { adminToken, workers, ...rest } = options;
     this.#options = { ...defaultOrchestratorServerOptions, ...stripUndefined(rest) };
     this.#adminToken = adminToken;
     this.#registry = registry;
     this.#pipelines = pipelines;
     this.#engine = engine;
+    this.workers = workers
+      ? new WorkerSessions(server, this.#options.host, workers, () =>
+          this.#options.maxSessions > 0 ? registry.describe() : [],
+        )
+      : undefined;
     const { hardware, decoders, encoders } = this.#engine.info;
     this.#log.info(
       {
@@ -228,12 +250,23 @@ export class OrchestratorServer {
 
   /** What the node offers; with `sender`, the ticket params that sender pays with. */
   async info(sender: string | null = null): Promise<OrchestratorInfo> {
-    const active = this.sessions.size + this.#pending;
-    const names = this.#registry.names();
+    const active = this.#localSessions() + this.#pending;
+    const remote = this.workers?.hub.capacity() ?? {
+      maxSessions: 0,
+      activeSessions: 0,
+      freeSessions: 0,
+    };
+    // Pipelines with somewhere to run: this node's (when it runs sessions itself), then those
+    // only workers serve.
+    const localPipelines = this.#options.maxSessions > 0 ? this.#registry.describe() : [];
+    const workerPipelines = (this.workers?.hub.pipelines() ?? []).filter(
+      (p) => !localPipelines.some((l) => l.name === p.name),
+    );
+    const names = [...localPipelines, ...workerPipelines].map((p) => p.name);
     return {
       draining: this.#draining,
       ...(this.#pipelines ? { executionProvider: this.#pipelines.executionProvider } : {}),
-      pipelines: this.#registry.describe().map((pipeline) => {
+      pipelines: [...localPipelines, ...workerPipelines].map((pipeline) => {
         const { name, version, models, executionProviders, error } = pipeline;
         return {
           name,
@@ -246,16 +279,18 @@ export class OrchestratorServer {
           state: pipeline.state,
           ...(error ? { error: { ...error } } : {}),
           paramsSchema: pipeline.paramsSchema,
-          media: [...pipeline.media],
+          media: [...pipelineMedia(pipeline)],
           priceWeiPerSecond: (this.payments?.priceOf(name) ?? 0n).toString(),
         };
       }),
       payments: this.payments ? await this.payments.info(names, sender) : null,
       media: this.#engine.info,
       capacity: {
-        maxSessions: this.#options.maxSessions,
-        activeSessions: active,
-        freeSessions: this.#draining ? 0 : Math.max(0, this.#options.maxSessions - active),
+        maxSessions: this.#options.maxSessions + remote.maxSessions,
+        activeSessions: active + remote.activeSessions,
+        freeSessions: this.#draining
+          ? 0
+          : Math.max(0, this.#options.maxSessions - active) + remote.freeSessions,
       },
     };
   }
@@ -278,6 +313,7 @@ export class OrchestratorServer {
         res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text);
         return;
       }
+      if (this.workers?.handle(req, res, parts, (token) => this.#isOperator(token))) return;
       if (parts[0] === 'sessions' && parts.length === 1 && req.method === 'GET') {
         this.#requireOperator(req);
         const sessions = [...this.sessions.values()].map((s) => ({
@@ -401,43 +437,34 @@ export class OrchestratorServer {
     if (this.#closed) throw new HttpError(503, 'shutting_down', 'Orchestrator is shutting down');
     if (this.#draining)
       throw new HttpError(503, 'draining', 'Orchestrator is draining: it takes no new session');
-    if (this.sessions.size + this.#pending >= this.#options.maxSessions) {
+    // A worker with room takes the session; else this node, when it runs sessions itself.
+    const workers = this.workers?.canTake(body.pipeline) ? this.workers : undefined;
+    if (!workers && this.#localSessions() + this.#pending >= this.#options.maxSessions) {
       throw new HttpError(
         503,
         'capacity_exhausted',
-        `All ${this.#options.maxSessions} sessions are in use`,
+        this.workers
+          ? `No worker has room for "${body.pipeline}", and this node's own ${this.#options.maxSessions} sessions are in use`
+          : `All ${this.#options.maxSessions} sessions are in use`,
       );
     }
     // Sessions carry video: a pipeline without a video part is refused before any payment.
-    const media = pipelineMedia(this.#registry.get(body.pipeline));
+    const media = pipelineMedia(
+      workers?.pipeline(body.pipeline) ?? this.#registry.get(body.pipeline),
+    );
     if (!media.includes('video')) throw new PipelineMediaError(body.pipeline, 'video', media);
     this.#pending++;
     const id = randomUUID();
-    let session: OrchestratorSession;
+    let session: HostedSession;
     try {
       const receipt = await this.payments?.open(id, body.pipeline, body.payment);
       if (receipt && receipt.winners > 0) this.#log.info({ sessionId: id }, 'upfront payment won');
-      const pipeline = await this.#registry
-        .create(body.pipeline, params)
-        .catch((error: unknown) => {
-          this.payments?.close(id);
-          throw error;
-        });
-      try {
-        session = await OrchestratorSession.create(body.sdp, pipeline, {
-          id,
-          media: this.#mediaThreads,
-          // ICE gathers where the API listens (every interface for a wildcard).
-          hostAddress: this.#options.host,
-          queueCapacity: this.#options.queueCapacity,
-          observePipelineMs: (ms) =>
-            this.metrics.pipelineMs.observe({ pipeline: pipeline.name }, ms),
-        });
-      } catch (error) {
-        await pipeline.close();
-        this.payments?.close(id);
-        throw error;
-      }
+      session = workers
+        ? await workers.open(id, body.sdp, body.pipeline, params).catch((error: unknown) => {
+            this.payments?.close(id);
+            throw error;
+          })
+        : await this.#createLocalSession(id, body.sdp, body.pipeline, params);
     } finally {
       this.#pending--;
     }
@@ -464,6 +491,41 @@ export class OrchestratorServer {
     );
   }
 
+  /** A session on this node: its pipeline built here, its media on one of its media threads. */
+  async #createLocalSession(
+    id: string,
+    offerSdp: string,
+    pipelineName: string,
+    params: PipelineParams | undefined,
+  ): Promise<OrchestratorSession> {
+    const pipeline = await this.#registry.create(pipelineName, params).catch((error: unknown) => {
+      this.payments?.close(id);
+      throw error;
+    });
+    try {
+      return await OrchestratorSession.create(offerSdp, pipeline, {
+        id,
+        media: this.#mediaThreads,
+        // ICE gathers where the API listens (every interface for a wildcard).
+        hostAddress: this.#options.host,
+        queueCapacity: this.#options.queueCapacity,
+        observePipelineMs: (ms) => this.metrics.pipelineMs.observe({ pipeline: pipeline.name }, ms),
+      });
+    } catch (error) {
+      await pipeline.close();
+      this.payments?.close(id);
+      throw error;
+    }
+  }
+
+  /** Sessions running on this node (not on a worker). */
+  #localSessions(): number {
+    let count = 0;
+    for (const session of this.sessions.values())
+      if (session instanceof OrchestratorSession) count++;
+    return count;
+  }
+
   /**
    * Graceful stop: takes no new session (`/info` says `draining`, so gateways move their streams
    * away), waits until the live sessions are gone or `graceMs` passed, then closes.
@@ -484,6 +546,7 @@ export class OrchestratorServer {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.sessions.values()].map((s) => s.close()));
+    this.workers?.close();
     await this.#mediaThreads.close();
     await this.payments?.stop();
     await this.#pipelines?.close();
