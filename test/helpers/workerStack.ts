@@ -33,7 +33,10 @@ export async function startWorkerStack({
   workers = [2],
   mediaPath = 'direct+relay',
   heartbeatTimeoutMs,
+  gatewayOrchestratorUrl,
 }: {
+  /** What the gateway is told the orchestrator's URL is (default its own: a proxy goes here). */
+  gatewayOrchestratorUrl?: (orchestratorUrl: string) => Promise<string>;
   /** One entry per worker: its `maxSessions`. */
   workers?: number[];
   mediaPath?: WorkerMediaPath;
@@ -73,7 +76,10 @@ export async function startWorkerStack({
   };
   try {
     for (const maxSessions of workers) await addWorker({ maxSessions });
-    gateway = await GatewayServer.create({ orchestrators: [orchestrator.url] });
+    const url = gatewayOrchestratorUrl
+      ? await gatewayOrchestratorUrl(orchestrator.url)
+      : orchestrator.url;
+    gateway = await GatewayServer.create({ orchestrators: [url] });
   } catch (error) {
     await close();
     throw error;
