@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '@peerframe/core';
 import { createSfuAdapter, GatewayServer } from '@peerframe/gateway';
-import { OrchestratorServer } from '@peerframe/orchestrator';
+import { OrchestratorServer, WorkerNode } from '@peerframe/orchestrator';
 import { chainCommandNames, chainCommandsUsage, runChainCommand } from './chainCommands.ts';
 import { startDevStack } from './devStack.ts';
 import { installCudaUsage, runInstallCuda } from './installCudaCommand.ts';
@@ -22,6 +22,13 @@ import { pipelineCommandsUsage, runPipelineCommand } from './pipelineCommands.ts
 import { readSecret, refuseSecretArguments } from './readSecret.ts';
 import { closeOnSignal, reportReady } from './runNode.ts';
 import { studioOrigins } from './studioOrigins.ts';
+import {
+  orchestratorWorkerFlagsUsage,
+  orchestratorWorkersFromFlags,
+  runWorkerCredentialCommand,
+  workerCommandsUsage,
+  workerFlags,
+} from './workerCommands.ts';
 
 const usage = `peerframe <command> [options]
 
@@ -56,6 +63,8 @@ Commands:
                                            or ending any session (sessions answer their creator only)
                                            --fault-injection (tests: POST /sessions/:id/faults)
                                            --warmup all|<name,...> (load and warm pipelines at start)
+${orchestratorWorkerFlagsUsage}
+${workerCommandsUsage}
 ${orchestratorPipelineFlagsUsage}
 ${paymentFlagsUsage}
 ${chainCommandsUsage}
@@ -63,7 +72,12 @@ ${pipelineCommandsUsage}
 ${installCudaUsage}`;
 
 /** The commands that start nodes (the others are `pipeline` and the chain commands). */
-const nodeCommands: ReadonlySet<string | undefined> = new Set(['dev', 'gateway', 'orchestrator']);
+const nodeCommands: ReadonlySet<string | undefined> = new Set([
+  'dev',
+  'gateway',
+  'orchestrator',
+  'worker',
+]);
 const helpWords: ReadonlySet<string | undefined> = new Set([undefined, 'help', '--help', '-h']);
 
 async function main(argv: string[]): Promise<void> {
@@ -83,6 +97,10 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'pipeline') {
     process.exitCode = await runPipelineCommand(rest);
+    return;
+  }
+  if (command === 'orchestrator' && rest[0] === 'worker-credential') {
+    process.exitCode = runWorkerCredentialCommand(rest.slice(1));
     return;
   }
   if (command && chainCommandNames.has(command)) {
@@ -126,6 +144,7 @@ async function main(argv: string[]): Promise<void> {
       'ice-server': { type: 'string', multiple: true },
       warmup: { type: 'string' },
       ...orchestratorPipelineFlags,
+      ...workerFlags,
       sfu: { type: 'string', default: 'werift' },
       'ticket-secret': { type: 'string' },
       'ticket-secret-file': { type: 'string' },
@@ -157,7 +176,8 @@ async function main(argv: string[]): Promise<void> {
   };
   switch (command) {
     case 'orchestrator': {
-      const maxSessions = values['max-sessions'] ? Number(values['max-sessions']) : undefined;
+      const maxSessions = maxSessionsFlag(values['max-sessions']);
+      const workers = orchestratorWorkersFromFlags(values);
       const payments = await orchestratorPaymentsFromFlags(values);
       const warmup = values.warmup;
       const node = await OrchestratorServer.create({
@@ -165,13 +185,45 @@ async function main(argv: string[]): Promise<void> {
         ...(warmup ? { warmup: warmup === 'all' ? 'all' : warmup.split(',') } : {}),
         host: values.host,
         port: port(values.port, 8935),
-        ...(maxSessions ? { maxSessions } : {}),
+        ...(maxSessions !== undefined ? { maxSessions } : {}),
         ...(payments ? { payments } : {}),
+        ...(workers ? { workers } : {}),
         pipelines: orchestratorPipelinesFromFlags(values),
         adminToken: readSecret('orchestrator-admin-token', values),
       });
       closeOnSignal('orchestrator', node);
       reportReady('orchestrator', node.url);
+      return;
+    }
+    case 'worker': {
+      const [orchestratorUrl, ...more] = values.orchestrator ?? [];
+      if (!orchestratorUrl || more.length > 0) {
+        throw new CliUsageError('worker needs one --orchestrator <url>');
+      }
+      const credential = readSecret('worker-credential', values);
+      if (!credential) {
+        throw new CliUsageError(
+          'worker needs its credential: PEERFRAME_WORKER_CREDENTIAL, or --worker-credential-file <file> (chmod 600)',
+        );
+      }
+      const maxSessions = maxSessionsFlag(values['max-sessions']);
+      const node = await WorkerNode.create({
+        orchestratorUrl,
+        credential,
+        host: values.host,
+        ...(values.name ? { name: values.name } : {}),
+        ...(maxSessions !== undefined ? { maxSessions } : {}),
+        pipelines: orchestratorPipelinesFromFlags(values),
+      });
+      // Without its orchestrator a worker has nothing to do: it exits, for its supervisor to
+      // start it again.
+      node.on('disconnected', (reason) => {
+        process.stderr.write(`peerframe worker: ${reason}\n`);
+        void node.close().then(() => process.exit(1));
+      });
+      closeOnSignal('worker', node);
+      reportReady('worker', orchestratorUrl);
+      process.stdout.write(`worker ${node.workerId} registered with ${orchestratorUrl}\n`);
       return;
     }
     case 'gateway': {
@@ -287,6 +339,16 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`peerframe: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(error instanceof CliUsageError ? 2 : 1);
 });
+
+/** `--max-sessions`: a whole number, 0 or more (0: an orchestrator that only dispatches). */
+function maxSessionsFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new CliUsageError(`--max-sessions must be a whole number, 0 or more, got "${value}"`);
+  }
+  return n;
+}
 
 /** The gateway's mode, for the start banner and log. */
 function gatewayMode(adminToken: string | undefined): string {
