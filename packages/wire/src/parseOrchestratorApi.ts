@@ -190,7 +190,11 @@ export function parsePipelineDescription(pipeline: WireReader): void {
     error.string('code', { maxLength: 100 });
     error.string('message', { maxLength: 4096 });
   });
-  parsePipelineParamsSchema(pipeline.value.paramsSchema, pipeline.at('paramsSchema'));
+  parsePipelineParamsSchema(
+    pipeline.value.paramsSchema,
+    pipeline.at('paramsSchema'),
+    pipeline.code,
+  );
   parseMediaKinds(pipeline);
 }
 
