@@ -122,7 +122,19 @@ describe('workers as processes: hand-over when one is killed', () => {
           timeout: 10_000,
         })
         .toBeDefined();
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      // The stream runs on it for a while (its usage reports count the frames) before the kill.
+      await expect
+        .poll(
+          async () => {
+            const res = await fetch(`${orchestratorUrl}/sessions`, {
+              headers: { authorization: `Bearer ${adminToken}` },
+            });
+            const { sessions } = (await res.json()) as { sessions: { framesOut: number }[] };
+            return sessions[0]?.framesOut ?? 0;
+          },
+          { timeout: 10_000, interval: 200 },
+        )
+        .toBeGreaterThan(60);
       const serving = (await workerViews()).find((w) => w.activeSessions === 1);
       const other = serving?.name === 'worker-a' ? 'worker-b' : 'worker-a';
       workers.get(serving?.name ?? '')?.killAll();

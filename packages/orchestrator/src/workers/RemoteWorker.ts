@@ -45,6 +45,7 @@ export class RemoteWorker extends TypedEmitter<RemoteWorkerEvents> {
   readonly sessions = new Set<string>();
   #draining = false;
   #lost = false;
+  #heartbeats = 0;
   readonly #socket: WebSocket;
   readonly #pending = new Map<
     number,
@@ -80,6 +81,11 @@ export class RemoteWorker extends TypedEmitter<RemoteWorkerEvents> {
 
   get draining(): boolean {
     return this.#draining;
+  }
+
+  /** Heartbeats received so far. */
+  get heartbeats(): number {
+    return this.#heartbeats;
   }
 
   get lost(): boolean {
@@ -118,6 +124,7 @@ export class RemoteWorker extends TypedEmitter<RemoteWorkerEvents> {
     this.#watchdog = this.#armWatchdog();
     switch (message.type) {
       case 'heartbeat':
+        this.#heartbeats++;
         return;
       case 'usage':
         if (this.sessions.has(message.sessionId)) this.emit('usage', message);
