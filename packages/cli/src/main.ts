@@ -37,6 +37,7 @@ Commands:
                   orchestrator(s) registered on it (8935) and paid by the gateway in tickets,
                   gateway discovering them (8088), studio (5173)
                   --orchestrators <n>  --no-chain (static list, no payments)  --chain-port <port>
+                  --workers <n>: each orchestrator hands its sessions to n worker processes
                   --studio-port <port>  --no-studio  (the gateway allows the studio's origin,
                   and any --allowed-origin)
                   --admin-token-file <file> (or PEERFRAME_ADMIN_TOKEN): the gateway requires
@@ -126,6 +127,7 @@ async function main(argv: string[]): Promise<void> {
       chain: { type: 'boolean', default: true },
       'chain-port': { type: 'string', default: process.env.PEERFRAME_CHAIN_PORT ?? '8545' },
       orchestrators: { type: 'string', default: '1' },
+      workers: { type: 'string', default: '0' },
       studio: { type: 'boolean', default: true },
       'studio-port': { type: 'string', default: process.env.PEERFRAME_STUDIO_PORT ?? '5173' },
       // Secrets: from the environment or a private file; on the command line they are refused.
@@ -213,6 +215,9 @@ async function main(argv: string[]): Promise<void> {
         host: values.host,
         ...(values.name ? { name: values.name } : {}),
         ...(maxSessions !== undefined ? { maxSessions } : {}),
+        ...(values.warmup
+          ? { warmup: values.warmup === 'all' ? 'all' : values.warmup.split(',') }
+          : {}),
         pipelines: orchestratorPipelinesFromFlags(values),
       });
       // Without its orchestrator a worker has nothing to do: it exits, for its supervisor to
@@ -267,6 +272,10 @@ async function main(argv: string[]): Promise<void> {
       if (!Number.isInteger(orchestratorCount) || orchestratorCount < 1 || orchestratorCount > 8) {
         throw new RangeError(`--orchestrators must be 1..8, got "${values.orchestrators}"`);
       }
+      const workerCount = Number(values.workers);
+      if (!Number.isInteger(workerCount) || workerCount < 0 || workerCount > 8) {
+        throw new RangeError(`--workers must be 0..8, got "${values.workers}"`);
+      }
       const studioPort = port(values['studio-port'], 5173);
       const adminToken = readSecret('admin-token', values);
       // Before anything starts: a missing studio is said at once, with no stack to close.
@@ -287,6 +296,7 @@ async function main(argv: string[]): Promise<void> {
         gatewayPort: port(values['gateway-port'], 8088),
         orchestratorPort: port(values['orchestrator-port'], 8935),
         orchestrators: orchestratorCount,
+        workers: workerCount,
         warmup: true,
         ...(adminToken ? { adminToken } : {}),
         ...(values.chain ? { chainPort: port(values['chain-port'], 8545) } : {}),
@@ -318,6 +328,9 @@ async function main(argv: string[]): Promise<void> {
           `  gateway        ${stack.gatewayUrl}/streams   ${stack.gatewayUrl}/orchestrators   ${stack.gatewayUrl}/metrics`,
           `  ${gatewayMode(adminToken)}`,
           ...stack.orchestratorUrls.map((url) => `  orchestrator   ${url}/info`),
+          ...stack.nodes
+            .filter((node) => node.role === 'worker')
+            .map((node) => `  worker         pid ${node.pid}, serving ${node.url}`),
           ...(stack.chain
             ? [
                 `  chain          ${stack.chain.rpcUrl}   Controller ${stack.chain.addresses.controller}`,

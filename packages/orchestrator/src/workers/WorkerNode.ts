@@ -46,6 +46,8 @@ export type WorkerNodeOptions = {
   device?: WorkerDevice;
   /** Usage reports per live session, ms (default 1 000). */
   usageIntervalMs?: number;
+  /** Pipelines to load and warm at start, in the background (`all`, or names; default none). */
+  warmup?: 'all' | readonly string[];
 };
 
 /** The orchestrator refused this worker (bad credential, bad registration). Not retryable. */
@@ -109,6 +111,11 @@ export class WorkerNode extends TypedEmitter<WorkerNodeEvents> {
         ? await createOrchestratorPipelines(options.pipelines)
         : undefined;
     const registry = options.registry ?? (pipelines as OrchestratorPipelines).registry;
+    const warmup = options.warmup ?? [];
+    if (warmup === 'all' || warmup.length > 0) {
+      // A warm pipeline starts a handed-over session sooner; the registration does not wait.
+      void registry.warmup(warmup === 'all' ? undefined : warmup);
+    }
     const provider = pipelines?.executionProvider.selected ?? 'cpu';
     const device = options.device ?? (await detectWorkerDevice(provider));
     const mediaThreads = new MediaWorkerPool(engine.info, {
