@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   OrchestratorServer,
+  type OrchestratorServerOptions,
   type StartOrchestratorPaymentsOptions,
   startOrchestratorPayments,
 } from '@peerframe/orchestrator';
@@ -59,6 +60,9 @@ export type PaidOrchestratorOptions = {
   graceMs?: number;
   ticketParams?: StartOrchestratorPaymentsOptions['ticketParams'];
   adminToken?: string;
+  /** Remote workers (the orchestrator's `workers` option) and its own capacity. */
+  workers?: OrchestratorServerOptions['workers'];
+  maxSessions?: number;
 };
 
 export async function startPaidChain({
@@ -114,6 +118,8 @@ export async function startPaidChain({
         return OrchestratorServer.create({
           payments,
           ...(options.adminToken ? { adminToken: options.adminToken } : {}),
+          ...(options.workers ? { workers: options.workers } : {}),
+          ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
         });
       },
       async close() {

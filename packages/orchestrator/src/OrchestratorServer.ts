@@ -192,6 +192,10 @@ export class OrchestratorServer {
       spares: this.#options.spareMediaThreads,
     });
     this.payments = options.payments;
+    // Sessions on workers are charged from the usage their workers report.
+    this.workers?.hub.on('usage', (_worker, usage) =>
+      this.payments?.chargeUsage(usage.sessionId, usage.seconds),
+    );
     this.payments?.on('balance-exhausted', ({ sessionId, balanceWei }) => {
       const session = this.sessions.get(sessionId);
       if (!session) return;
@@ -459,6 +463,7 @@ export class OrchestratorServer {
     try {
       const receipt = await this.payments?.open(id, body.pipeline, body.payment);
       if (receipt && receipt.winners > 0) this.#log.info({ sessionId: id }, 'upfront payment won');
+      if (workers) this.payments?.meterByUsage(id);
       session = workers
         ? await workers.open(id, body.sdp, body.pipeline, params).catch((error: unknown) => {
             this.payments?.close(id);
