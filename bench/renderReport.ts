@@ -10,6 +10,7 @@ import { type AudioBenchResult, renderAudioBench } from './audioBench.ts';
 import type { PaymentsBenchResult } from './paymentsBench.ts';
 import type { PipelinesBenchResult } from './pipelinesBench.ts';
 import type { SfuBenchResult } from './sfuBench.ts';
+import type { WorkersBenchResult } from './workersBench.ts';
 
 export type LatencyHistogram = { binMs: number; counts: number[] };
 
@@ -74,6 +75,8 @@ export type BenchReport = {
   /** Audio pipelines (absent from reports made before they existed). */
   audio?: AudioBenchResult;
   sfu: SfuBenchResult;
+  /** Remote workers: extra round trip of the direct and relayed paths, hand-over freeze. */
+  workers?: WorkersBenchResult;
 };
 
 /**

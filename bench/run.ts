@@ -46,6 +46,7 @@ import {
   renderReport,
 } from './renderReport.ts';
 import { runSfuBench } from './sfuBench.ts';
+import { runWorkersBench } from './workersBench.ts';
 
 // The nodes' info logs would bury the figures; warnings still show.
 process.env.PEERFRAME_LOG_LEVEL ??= 'warn';
@@ -356,6 +357,8 @@ process.stdout.write('audio pipelines…\n');
 const audio = await runAudioBench({ quick });
 process.stdout.write('gateway streams per core…\n');
 const sfu = await runSfuBench({ quick });
+process.stdout.write('remote workers (direct, relayed, hand-over)…\n');
+const workers = await runWorkersBench({ quick });
 
 /** The headline latency figures, by pipeline and size. */
 const latency = Object.fromEntries(
@@ -391,6 +394,7 @@ const report: BenchReport = {
   pipelines: pipelinesBench,
   audio,
   sfu,
+  workers,
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(
@@ -428,6 +432,9 @@ console.table({
   gasPerRedeemWinningTicket: payments.gasPerRedeemWinningTicket,
   redemptionsPerStreamHour: payments.redemptionsPerStreamHour,
   failoverFreezeMs: failover.freezeMs,
+  workerHandoverFreezeMs: workers.handover.freezeMs,
+  workerDirectExtraRoundTripMs: workers.paths[1]?.extraRoundTripMs ?? null,
+  workerRelayExtraRoundTripMs: workers.paths[2]?.extraRoundTripMs ?? null,
   sfuStreamsPerCoreExtrapolated: sfu.streamsPerCore,
 });
 console.log(

@@ -28,7 +28,11 @@ export type WorkerHubOptions = {
   credentials: WorkerCredentials;
   /** How often workers send a heartbeat, ms (default 1 000). */
   heartbeatIntervalMs?: number;
-  /** Silence after which a worker counts as lost and its sessions move, ms (default 3 000). */
+  /**
+   * Silence after which a worker counts as lost, ms (default 10 000). A worker that dies closes
+   * its connection, which is seen at once; this is for one that hangs or is cut off. Model loads
+   * on a busy machine can hold a worker's event loop for seconds: keep it well above that.
+   */
   heartbeatTimeoutMs?: number;
   /** How long a connected worker has to register, ms (default 10 000). */
   registerTimeoutMs?: number;
@@ -40,7 +44,7 @@ export type WorkerHubOptions = {
 
 export const defaultWorkerHubOptions = {
   heartbeatIntervalMs: 1_000,
-  heartbeatTimeoutMs: 3_000,
+  heartbeatTimeoutMs: 10_000,
   registerTimeoutMs: 10_000,
   requestTimeoutMs: 5_000,
   maxWorkers: 64,

@@ -46,7 +46,7 @@ export type WorkerNodeOptions = {
   device?: WorkerDevice;
   /** Usage reports per live session, ms (default 1 000). */
   usageIntervalMs?: number;
-  /** Pipelines to load and warm at start, in the background (`all`, or names; default none). */
+  /** Pipelines to load and warm before it registers (`all`, or names; default none). */
   warmup?: 'all' | readonly string[];
 };
 
@@ -113,8 +113,9 @@ export class WorkerNode extends TypedEmitter<WorkerNodeEvents> {
     const registry = options.registry ?? (pipelines as OrchestratorPipelines).registry;
     const warmup = options.warmup ?? [];
     if (warmup === 'all' || warmup.length > 0) {
-      // A warm pipeline starts a handed-over session sooner; the registration does not wait.
-      void registry.warmup(warmup === 'all' ? undefined : warmup);
+      // Before connecting: loading models can hold the event loop for seconds, which would
+      // starve heartbeats; and a warm pipeline starts a handed-over session sooner.
+      await registry.warmup(warmup === 'all' ? undefined : warmup);
     }
     const provider = pipelines?.executionProvider.selected ?? 'cpu';
     const device = options.device ?? (await detectWorkerDevice(provider));
