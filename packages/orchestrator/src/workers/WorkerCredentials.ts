@@ -45,7 +45,8 @@ function sha256(text: string): string {
 export class WorkerCredentials {
   readonly path: string;
   #entries: StoredWorkerCredential[] = [];
-  #mtimeMs = -1;
+  /** The file's identity when last read: each save renames a new file in (a new inode). */
+  #version = '';
 
   constructor(path: string) {
     this.path = path;
@@ -118,16 +119,16 @@ export class WorkerCredentials {
   #reload(): void {
     if (!existsSync(this.path)) {
       this.#entries = [];
-      this.#mtimeMs = -1;
+      this.#version = '';
       return;
     }
-    const { mtimeMs } = statSync(this.path);
-    if (mtimeMs === this.#mtimeMs) return;
+    const version = fileVersion(this.path);
+    if (version === this.#version) return;
     const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as {
       credentials?: StoredWorkerCredential[];
     };
     this.#entries = Array.isArray(parsed.credentials) ? parsed.credentials : [];
-    this.#mtimeMs = mtimeMs;
+    this.#version = version;
   }
 
   #save(): void {
@@ -136,6 +137,11 @@ export class WorkerCredentials {
       mode: 0o600,
     });
     renameSync(tmp, this.path);
-    this.#mtimeMs = statSync(this.path).mtimeMs;
+    this.#version = fileVersion(this.path);
   }
+}
+
+function fileVersion(path: string): string {
+  const { ino, mtimeMs, size } = statSync(path);
+  return `${ino}:${mtimeMs}:${size}`;
 }
