@@ -260,9 +260,10 @@ export class OrchestratorServer {
       activeSessions: 0,
       freeSessions: 0,
     };
-    // Pipelines with somewhere to run: this node's (when it runs sessions itself), then those
-    // only workers serve.
-    const localPipelines = this.#options.maxSessions > 0 ? this.#registry.describe() : [];
+    // Pipelines with somewhere to run: this node's (unless it only dispatches to workers), then
+    // those only workers serve.
+    const dispatchOnly = this.workers !== undefined && this.#options.maxSessions === 0;
+    const localPipelines = dispatchOnly ? [] : this.#registry.describe();
     const workerPipelines = (this.workers?.hub.pipelines() ?? []).filter(
       (p) => !localPipelines.some((l) => l.name === p.name),
     );
