@@ -36,7 +36,7 @@ export type WorkerHubOptions = {
   heartbeatTimeoutMs?: number;
   /** How long a connected worker has to register, ms (default 10 000). */
   registerTimeoutMs?: number;
-  /** How long a request to a worker may wait for its reply, ms (default 5 000). */
+  /** How long a request to a worker may wait for its reply, ms (default 10 000). */
   requestTimeoutMs?: number;
   /** Workers connected at once, at most (default 64). */
   maxWorkers?: number;
@@ -46,7 +46,7 @@ export const defaultWorkerHubOptions = {
   heartbeatIntervalMs: 1_000,
   heartbeatTimeoutMs: 10_000,
   registerTimeoutMs: 10_000,
-  requestTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
   maxWorkers: 64,
 } as const;
 
