@@ -72,7 +72,7 @@ export default defineConfig({
           name: 'e2e',
           pool: 'forks',
           sequence: { groupOrder: 3 },
-          include: ['test/e2e/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts', 'test/conformance/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
           // The e2e suite measures real-time video; two at once on 2 cores would starve each other.

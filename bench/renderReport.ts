@@ -11,6 +11,7 @@ import { type AvOffsetBenchResult, renderAvOffsetBench } from './avOffsetBench.t
 import type { PaymentsBenchResult } from './paymentsBench.ts';
 import type { PipelinesBenchResult } from './pipelinesBench.ts';
 import type { SfuBenchResult } from './sfuBench.ts';
+import type { WorkersBenchResult } from './workersBench.ts';
 
 export type LatencyHistogram = { binMs: number; counts: number[] };
 
@@ -77,6 +78,8 @@ export type BenchReport = {
   /** The A/V offset (absent from reports made before it was measured). */
   avOffset?: AvOffsetBenchResult;
   sfu: SfuBenchResult;
+  /** Remote workers: extra round trip of the direct and relayed paths, hand-over freeze. */
+  workers?: WorkersBenchResult;
 };
 
 /**

@@ -47,6 +47,7 @@ import {
 } from './renderReport.ts';
 import { runSfuBench } from './sfuBench.ts';
 import { waitWarm } from './waitWarm.ts';
+import { runWorkersBench } from './workersBench.ts';
 
 // The nodes' info logs would bury the figures; warnings still show.
 process.env.PEERFRAME_LOG_LEVEL ??= 'warn';
@@ -345,6 +346,8 @@ process.stdout.write('A/V offset (a clip whose clicks line up with its flashes)�
 const avOffset = await runAvOffsetBench({ quick });
 process.stdout.write('gateway streams per core…\n');
 const sfu = await runSfuBench({ quick });
+process.stdout.write('remote workers (direct, relayed, hand-over)…\n');
+const workers = await runWorkersBench({ quick });
 
 /** The headline latency figures, by pipeline and size. */
 const latency = Object.fromEntries(
@@ -381,6 +384,7 @@ const report: BenchReport = {
   audio,
   avOffset,
   sfu,
+  workers,
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(
@@ -418,6 +422,9 @@ console.table({
   gasPerRedeemWinningTicket: payments.gasPerRedeemWinningTicket,
   redemptionsPerStreamHour: payments.redemptionsPerStreamHour,
   failoverFreezeMs: failover.freezeMs,
+  workerHandoverFreezeMs: workers.handover.freezeMs,
+  workerDirectExtraRoundTripMs: workers.paths[1]?.extraRoundTripMs ?? null,
+  workerRelayExtraRoundTripMs: workers.paths[2]?.extraRoundTripMs ?? null,
   sfuStreamsPerCoreExtrapolated: sfu.streamsPerCore,
 });
 console.log(

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   DelayingPipeline,
   OrchestratorServer,
+  type OrchestratorServerOptions,
   type StartOrchestratorPaymentsOptions,
   startOrchestratorPayments,
 } from '@peerframe/orchestrator';
@@ -60,6 +61,9 @@ export type PaidOrchestratorOptions = {
   graceMs?: number;
   ticketParams?: StartOrchestratorPaymentsOptions['ticketParams'];
   adminToken?: string;
+  /** Remote workers (the orchestrator's `workers` option) and its own capacity. */
+  workers?: OrchestratorServerOptions['workers'];
+  maxSessions?: number;
 };
 
 export async function startPaidChain({
@@ -115,6 +119,8 @@ export async function startPaidChain({
         return OrchestratorServer.create({
           payments,
           ...(options.adminToken ? { adminToken: options.adminToken } : {}),
+          ...(options.workers ? { workers: options.workers } : {}),
+          ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
         });
       },
       async close() {

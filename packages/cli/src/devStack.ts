@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BaseError, createLogger } from '@peerframe/core';
+import { WorkerCredentials } from '@peerframe/orchestrator';
 import { defaultPriceWeiPerSecond } from '@peerframe/protocol';
 import { secretSources } from './readSecret.ts';
 import { type DevChain, startDevChain } from './startDevChain.ts';
@@ -45,6 +46,12 @@ export type DevStackOptions = {
   /** Orchestrators load and warm every pipeline at start (default false: on first use). */
   warmup?: boolean;
   /**
+   * Remote workers per orchestrator (`peerframe worker` processes; default 0). With any, each
+   * orchestrator runs no session itself (`--max-sessions 0`) and hands them to its workers, whose
+   * credentials it issues into the data directory.
+   */
+  workers?: number;
+  /**
    * The orchestrators' admin token, given them in their environment (default
    * `PEERFRAME_ORCHESTRATOR_ADMIN_TOKEN`, else a random one): it lists and reads their sessions.
    */
@@ -58,7 +65,12 @@ export type DevStackOptions = {
   onNodeExit?: (error: NodeExitedError) => void;
 };
 
-export type DevStackNode = { role: 'orchestrator' | 'gateway'; url: string; pid: number };
+/** One process of the stack; a worker's `url` is its orchestrator's. */
+export type DevStackNode = {
+  role: 'orchestrator' | 'gateway' | 'worker';
+  url: string;
+  pid: number;
+};
 
 /** A node of the stack exited: which one, and its exit code or the signal that ended it. */
 export class NodeExitedError extends BaseError {
@@ -155,6 +167,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     process.env.PEERFRAME_ORCHESTRATOR_ADMIN_TOKEN ||
     randomBytes(32).toString('base64url');
   const count = options.orchestrators ?? 1;
+  const workers = options.workers ?? 0;
   const orchestratorArgs: string[][] = [];
   const orchestratorSecrets: Secrets[] = [];
   try {
@@ -169,6 +182,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const paying = chain !== undefined && price > 0n;
     const orchestratorUrls: string[] = [];
     const nodes: DevStackNode[] = [];
+    const orchestratorNodes: DevStackNode[] = [];
     for (let i = 0; i < count; i++) {
       const args = [
         '--host',
@@ -192,6 +206,14 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
           : []),
         ...(options.faultInjection ? ['--fault-injection'] : []),
         ...(options.warmup ? ['--warmup', 'all'] : []),
+        ...(workers > 0
+          ? [
+              '--max-sessions',
+              '0',
+              '--worker-credentials',
+              join(dataDir, `orchestrator-${i}-worker-credentials.json`),
+            ]
+          : []),
         ...(options.orchestratorArgs ?? []),
       ];
       // The key, the ticket secret and the operator's token go through the environment:
@@ -212,6 +234,20 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       orchestratorSecrets.push(secrets);
       orchestratorUrls.push(node.url);
       nodes.push(node);
+      orchestratorNodes.push(node);
+      const credentials = new WorkerCredentials(
+        join(dataDir, `orchestrator-${i}-worker-credentials.json`),
+      );
+      for (let w = 0; w < workers; w++) {
+        const name = `worker-${i}-${w}`;
+        const workerArgs = ['--orchestrator', node.url, '--host', options.host, '--name', name];
+        if (options.warmup) workerArgs.push('--warmup', 'all');
+        nodes.push(
+          await start('worker', workerArgs, {
+            'worker-credential': credentials.create(name).secret,
+          }),
+        );
+      }
     }
     await chain?.registerOrchestrators(orchestratorUrls);
     const gateway = await start(
@@ -250,7 +286,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       orchestratorAdminToken,
       async restartOrchestrator(index, extraArgs = []) {
         const args = orchestratorArgs[index];
-        const old = nodes[index];
+        const old = orchestratorNodes[index];
         if (!args || !old) throw new RangeError(`No orchestrator ${index}`);
         const at = children.findIndex((child) => child.pid === old.pid);
         const node = await start(
@@ -259,7 +295,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
           orchestratorSecrets[index] ?? {},
         );
         if (at >= 0) children.splice(at, 1);
-        nodes[index] = node;
+        orchestratorNodes[index] = node;
+        nodes[nodes.indexOf(old)] = node;
         return node;
       },
       close,

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '@peerframe/core';
 import { createSfuAdapter, GatewayServer } from '@peerframe/gateway';
-import { OrchestratorServer } from '@peerframe/orchestrator';
+import { OrchestratorServer, WorkerNode } from '@peerframe/orchestrator';
 import { chainCommandNames, chainCommandsUsage, runChainCommand } from './chainCommands.ts';
 import { startDevStack } from './devStack.ts';
 import { installCudaUsage, runInstallCuda } from './installCudaCommand.ts';
@@ -22,6 +22,13 @@ import { pipelineCommandsUsage, runPipelineCommand } from './pipelineCommands.ts
 import { readSecret, refuseSecretArguments } from './readSecret.ts';
 import { closeOnSignal, reportReady } from './runNode.ts';
 import { studioOrigins } from './studioOrigins.ts';
+import {
+  orchestratorWorkerFlagsUsage,
+  orchestratorWorkersFromFlags,
+  runWorkerCredentialCommand,
+  workerCommandsUsage,
+  workerFlags,
+} from './workerCommands.ts';
 
 const usage = `peerframe <command> [options]
 
@@ -30,6 +37,7 @@ Commands:
                   orchestrator(s) registered on it (8935) and paid by the gateway in tickets,
                   gateway discovering them (8088), studio (5173)
                   --orchestrators <n>  --no-chain (static list, no payments)  --chain-port <port>
+                  --workers <n>: each orchestrator hands its sessions to n worker processes
                   --studio-port <port>  --no-studio  (the gateway allows the studio's origin,
                   and any --allowed-origin)
                   --admin-token-file <file> (or PEERFRAME_ADMIN_TOKEN): the gateway requires
@@ -56,6 +64,8 @@ Commands:
                                            or ending any session (sessions answer their creator only)
                                            --fault-injection (tests: POST /sessions/:id/faults)
                                            --warmup all|<name,...> (load and warm pipelines at start)
+${orchestratorWorkerFlagsUsage}
+${workerCommandsUsage}
 ${orchestratorPipelineFlagsUsage}
 ${paymentFlagsUsage}
 ${chainCommandsUsage}
@@ -63,7 +73,12 @@ ${pipelineCommandsUsage}
 ${installCudaUsage}`;
 
 /** The commands that start nodes (the others are `pipeline` and the chain commands). */
-const nodeCommands: ReadonlySet<string | undefined> = new Set(['dev', 'gateway', 'orchestrator']);
+const nodeCommands: ReadonlySet<string | undefined> = new Set([
+  'dev',
+  'gateway',
+  'orchestrator',
+  'worker',
+]);
 const helpWords: ReadonlySet<string | undefined> = new Set([undefined, 'help', '--help', '-h']);
 
 async function main(argv: string[]): Promise<void> {
@@ -83,6 +98,10 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'pipeline') {
     process.exitCode = await runPipelineCommand(rest);
+    return;
+  }
+  if (command === 'orchestrator' && rest[0] === 'worker-credential') {
+    process.exitCode = runWorkerCredentialCommand(rest.slice(1));
     return;
   }
   if (command && chainCommandNames.has(command)) {
@@ -108,6 +127,7 @@ async function main(argv: string[]): Promise<void> {
       chain: { type: 'boolean', default: true },
       'chain-port': { type: 'string', default: process.env.PEERFRAME_CHAIN_PORT ?? '8545' },
       orchestrators: { type: 'string', default: '1' },
+      workers: { type: 'string', default: '0' },
       studio: { type: 'boolean', default: true },
       'studio-port': { type: 'string', default: process.env.PEERFRAME_STUDIO_PORT ?? '5173' },
       // Secrets: from the environment or a private file; on the command line they are refused.
@@ -126,6 +146,7 @@ async function main(argv: string[]): Promise<void> {
       'ice-server': { type: 'string', multiple: true },
       warmup: { type: 'string' },
       ...orchestratorPipelineFlags,
+      ...workerFlags,
       sfu: { type: 'string', default: 'werift' },
       'ticket-secret': { type: 'string' },
       'ticket-secret-file': { type: 'string' },
@@ -157,7 +178,8 @@ async function main(argv: string[]): Promise<void> {
   };
   switch (command) {
     case 'orchestrator': {
-      const maxSessions = values['max-sessions'] ? Number(values['max-sessions']) : undefined;
+      const maxSessions = maxSessionsFlag(values['max-sessions']);
+      const workers = orchestratorWorkersFromFlags(values);
       const payments = await orchestratorPaymentsFromFlags(values);
       const warmup = values.warmup;
       const node = await OrchestratorServer.create({
@@ -165,13 +187,48 @@ async function main(argv: string[]): Promise<void> {
         ...(warmup ? { warmup: warmup === 'all' ? 'all' : warmup.split(',') } : {}),
         host: values.host,
         port: port(values.port, 8935),
-        ...(maxSessions ? { maxSessions } : {}),
+        ...(maxSessions !== undefined ? { maxSessions } : {}),
         ...(payments ? { payments } : {}),
+        ...(workers ? { workers } : {}),
         pipelines: orchestratorPipelinesFromFlags(values),
         adminToken: readSecret('orchestrator-admin-token', values),
       });
       closeOnSignal('orchestrator', node);
       reportReady('orchestrator', node.url);
+      return;
+    }
+    case 'worker': {
+      const [orchestratorUrl, ...more] = values.orchestrator ?? [];
+      if (!orchestratorUrl || more.length > 0) {
+        throw new CliUsageError('worker needs one --orchestrator <url>');
+      }
+      const credential = readSecret('worker-credential', values);
+      if (!credential) {
+        throw new CliUsageError(
+          'worker needs its credential: PEERFRAME_WORKER_CREDENTIAL, or --worker-credential-file <file> (chmod 600)',
+        );
+      }
+      const maxSessions = maxSessionsFlag(values['max-sessions']);
+      const node = await WorkerNode.create({
+        orchestratorUrl,
+        credential,
+        host: values.host,
+        ...(values.name ? { name: values.name } : {}),
+        ...(maxSessions !== undefined ? { maxSessions } : {}),
+        ...(values.warmup
+          ? { warmup: values.warmup === 'all' ? 'all' : values.warmup.split(',') }
+          : {}),
+        pipelines: orchestratorPipelinesFromFlags(values),
+      });
+      // Without its orchestrator a worker has nothing to do: it exits, for its supervisor to
+      // start it again.
+      node.on('disconnected', (reason) => {
+        process.stderr.write(`peerframe worker: ${reason}\n`);
+        void node.close().then(() => process.exit(1));
+      });
+      closeOnSignal('worker', node);
+      reportReady('worker', orchestratorUrl);
+      process.stdout.write(`worker ${node.workerId} registered with ${orchestratorUrl}\n`);
       return;
     }
     case 'gateway': {
@@ -215,6 +272,10 @@ async function main(argv: string[]): Promise<void> {
       if (!Number.isInteger(orchestratorCount) || orchestratorCount < 1 || orchestratorCount > 8) {
         throw new RangeError(`--orchestrators must be 1..8, got "${values.orchestrators}"`);
       }
+      const workerCount = Number(values.workers);
+      if (!Number.isInteger(workerCount) || workerCount < 0 || workerCount > 8) {
+        throw new RangeError(`--workers must be 0..8, got "${values.workers}"`);
+      }
       const studioPort = port(values['studio-port'], 5173);
       const adminToken = readSecret('admin-token', values);
       // Before anything starts: a missing studio is said at once, with no stack to close.
@@ -235,6 +296,7 @@ async function main(argv: string[]): Promise<void> {
         gatewayPort: port(values['gateway-port'], 8088),
         orchestratorPort: port(values['orchestrator-port'], 8935),
         orchestrators: orchestratorCount,
+        workers: workerCount,
         warmup: true,
         ...(adminToken ? { adminToken } : {}),
         ...(values.chain ? { chainPort: port(values['chain-port'], 8545) } : {}),
@@ -266,6 +328,9 @@ async function main(argv: string[]): Promise<void> {
           `  gateway        ${stack.gatewayUrl}/streams   ${stack.gatewayUrl}/orchestrators   ${stack.gatewayUrl}/metrics`,
           `  ${gatewayMode(adminToken)}`,
           ...stack.orchestratorUrls.map((url) => `  orchestrator   ${url}/info`),
+          ...stack.nodes
+            .filter((node) => node.role === 'worker')
+            .map((node) => `  worker         pid ${node.pid}, serving ${node.url}`),
           ...(stack.chain
             ? [
                 `  chain          ${stack.chain.rpcUrl}   Controller ${stack.chain.addresses.controller}`,
@@ -287,6 +352,16 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`peerframe: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(error instanceof CliUsageError ? 2 : 1);
 });
+
+/** `--max-sessions`: a whole number, 0 or more (0: an orchestrator that only dispatches). */
+function maxSessionsFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new CliUsageError(`--max-sessions must be a whole number, 0 or more, got "${value}"`);
+  }
+  return n;
+}
 
 /** The gateway's mode, for the start banner and log. */
 function gatewayMode(adminToken: string | undefined): string {

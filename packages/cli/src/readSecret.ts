@@ -15,6 +15,7 @@ export const secretSources = {
     envVar: 'PEERFRAME_ORCHESTRATOR_ADMIN_TOKEN',
     what: "the orchestrator operator's token",
   },
+  'worker-credential': { envVar: 'PEERFRAME_WORKER_CREDENTIAL', what: 'the worker credential' },
 } as const;
 
 export type SecretName = keyof typeof secretSources;

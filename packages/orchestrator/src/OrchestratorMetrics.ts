@@ -1,6 +1,6 @@
 import type { PipelineDescription } from '@peerframe/pipelines';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { OrchestratorSession } from './OrchestratorSession.ts';
+import type { HostedSession } from './workers/HostedSession.ts';
 
 type Totals = { framesIn: number; framesOut: number; framesDropped: number };
 
@@ -29,7 +29,7 @@ export class OrchestratorMetrics {
    * state and execution providers become the `peerframe_orchestrator_pipeline_info` gauge.
    */
   constructor(
-    sessions: ReadonlyMap<string, OrchestratorSession>,
+    sessions: ReadonlyMap<string, HostedSession>,
     maxSessions: number,
     pipelines: () => readonly PipelineDescription[] = () => [],
   ) {
@@ -84,7 +84,7 @@ export class OrchestratorMetrics {
   }
 
   /** Adds a session's frames since the last call to the counters (call once more when it closes). */
-  account(session: OrchestratorSession): void {
+  account(session: HostedSession): void {
     const { framesIn, framesOut, framesDropped } = session.stats();
     const last = this.#seen.get(session.id) ?? { framesIn: 0, framesOut: 0, framesDropped: 0 };
     const pipeline = session.pipeline.name;

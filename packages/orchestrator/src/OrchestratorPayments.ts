@@ -48,7 +48,14 @@ export const defaultOrchestratorPaymentsOptions: Omit<
   chargeIntervalMs: 1_000,
 };
 
-type Account = { sender: Address; priceWeiPerSecond: Wei; chargedAt: number; debtSince?: number };
+type Account = {
+  sender: Address;
+  priceWeiPerSecond: Wei;
+  chargedAt: number;
+  debtSince?: number;
+  /** Charged from usage reports (a session on a remote worker) rather than by the clock. */
+  usage?: { sinceMs: number; chargedMs: number };
+};
 
 export type OrchestratorPaymentsEvents = {
   /** A session stayed in debt past the grace: the orchestrator stops it. */
@@ -267,6 +274,33 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
     return this.recipient.balance(sessionId);
   }
 
+  /**
+   * From now on, session `sessionId` is charged from the usage its worker reports
+   * (`chargeUsage`), not by this node's clock.
+   */
+  meterByUsage(sessionId: string): void {
+    const account = this.#accounts.get(sessionId);
+    if (account) account.usage = { sinceMs: performance.now(), chargedMs: 0 };
+  }
+
+  /**
+   * Charges price × the seconds of use a worker reported (cumulative) beyond those charged so
+   * far; never more than the time since `meterByUsage` (plus a second of slack), whatever the
+   * worker claims. Returns the balance, or undefined for a session not metered by usage.
+   */
+  chargeUsage(sessionId: string, seconds: number): Wei | undefined {
+    const account = this.#accounts.get(sessionId);
+    const usage = account?.usage;
+    if (!account || !usage) return undefined;
+    const usedMs = Math.min(seconds * 1000, performance.now() - usage.sinceMs + 1000);
+    const price = account.priceWeiPerSecond;
+    const amountWei = (price * BigInt(Math.max(0, Math.floor(usedMs - usage.chargedMs)))) / 1000n;
+    if (amountWei === 0n) return this.recipient.balance(sessionId);
+    // Advance by the time this amount pays for, so rounding never loses a wei.
+    usage.chargedMs += Number((amountWei * 1000n) / price);
+    return this.recipient.charge(sessionId, amountWei);
+  }
+
   /** Charges what the session used up to now and forgets it; returns the final balance. */
   close(sessionId: string): Wei {
     const account = this.#accounts.get(sessionId);
@@ -350,6 +384,8 @@ export class OrchestratorPayments extends TypedEmitter<OrchestratorPaymentsEvent
 
   /** Debits price × time since the last charge (whole wei; the remainder waits). */
   #charge(sessionId: string, account: Account, now: number): Wei {
+    // A session metered by usage is charged when its worker reports.
+    if (account.usage) return this.recipient.balance(sessionId);
     const elapsedMs = BigInt(Math.max(0, Math.floor(now - account.chargedAt)));
     const amountWei = (account.priceWeiPerSecond * elapsedMs) / 1000n;
     if (amountWei === 0n) return this.recipient.balance(sessionId);

@@ -16,7 +16,11 @@ import {
 } from '@peerframe/core/http';
 import { parseSdp } from '@peerframe/core/sdp';
 import { selectVideoCodec } from '@peerframe/core/videoCodec';
-import { PipelineMediaError, type PipelineRegistry } from '@peerframe/pipelines';
+import {
+  PipelineMediaError,
+  type PipelineParams,
+  type PipelineRegistry,
+} from '@peerframe/pipelines';
 import { livepeerPaymentHeader, livepeerPaymentResultContentType } from '@peerframe/protocol';
 import {
   type CreateSessionResponse,
@@ -42,6 +46,9 @@ import { OrchestratorMetrics } from './OrchestratorMetrics.ts';
 import type { OrchestratorPayments } from './OrchestratorPayments.ts';
 import { OrchestratorSession } from './OrchestratorSession.ts';
 import { SessionTokens } from './SessionTokens.ts';
+import type { HostedSession } from './workers/HostedSession.ts';
+import { NotOnWorkerError } from './workers/RemoteSession.ts';
+import { WorkerSessions, type WorkerSessionsOptions } from './workers/WorkerSessions.ts';
 
 export type OrchestratorServerOptions = {
   /** Interface to listen on (default 127.0.0.1). */
@@ -84,6 +91,12 @@ export type OrchestratorServerOptions = {
    * list sessions. Take it from the environment or a file, never from process arguments.
    */
   adminToken?: string | undefined;
+  /**
+   * Remote workers (default none): workers dial in at `/workers` with a credential from
+   * `credentials`, and new sessions go to a worker with room before this node's own
+   * `maxSessions` (0 for an orchestrator that only dispatches). See docs/worker-protocol.md.
+   */
+  workers?: WorkerSessionsOptions;
 };
 
 export const defaultOrchestratorServerOptions = {
@@ -123,10 +136,15 @@ const endedSessionsKept = 256;
  */
 export class OrchestratorServer {
   readonly url: string;
-  readonly sessions = new Map<string, OrchestratorSession>();
+  readonly sessions = new Map<string, HostedSession>();
+  /** The remote workers and their sessions (with the `workers` option). */
+  readonly workers: WorkerSessions | undefined;
   readonly #server: Server;
   readonly #options: Required<
-    Omit<OrchestratorServerOptions, 'registry' | 'payments' | 'pipelines' | 'adminToken'>
+    Omit<
+      OrchestratorServerOptions,
+      'registry' | 'payments' | 'pipelines' | 'adminToken' | 'workers'
+    >
   >;
   readonly #adminToken: string | undefined;
   readonly #tokens = new SessionTokens();
@@ -154,13 +172,18 @@ export class OrchestratorServer {
   ) {
     this.#server = server;
     this.url = url;
-    const { adminToken, ...rest } = options;
+    const { adminToken, workers, ...rest } = options;
     this.#options = { ...defaultOrchestratorServerOptions, ...stripUndefined(rest) };
     this.#adminToken = adminToken;
     this.#routes = this.#makeRoutes();
     this.#registry = registry;
     this.#pipelines = pipelines;
     this.#engine = engine;
+    this.workers = workers
+      ? new WorkerSessions(server, this.#options.host, workers, () =>
+          this.#options.maxSessions > 0 ? registry.describe() : [],
+        )
+      : undefined;
     const { hardware, decoders, encoders } = this.#engine.info;
     this.#log.info(
       {
@@ -175,6 +198,10 @@ export class OrchestratorServer {
       spares: this.#options.spareMediaThreads,
     });
     this.payments = options.payments;
+    // Sessions on workers are charged from the usage their workers report.
+    this.workers?.hub.on('usage', (_worker, usage) =>
+      this.payments?.chargeUsage(usage.sessionId, usage.seconds),
+    );
     this.payments?.on('balance-exhausted', ({ sessionId, balanceWei }) => {
       const session = this.sessions.get(sessionId);
       if (!session) return;
@@ -233,12 +260,24 @@ export class OrchestratorServer {
 
   /** What the node offers; with `sender`, the ticket params that sender pays with. */
   async info(sender: string | null = null): Promise<OrchestratorInfo> {
-    const active = this.sessions.size + this.#pending;
-    const names = this.#registry.names();
+    const active = this.#localSessions() + this.#pending;
+    const remote = this.workers?.hub.capacity() ?? {
+      maxSessions: 0,
+      activeSessions: 0,
+      freeSessions: 0,
+    };
+    // Pipelines with somewhere to run: this node's (unless it only dispatches to workers), then
+    // those only workers serve.
+    const dispatchOnly = this.workers !== undefined && this.#options.maxSessions === 0;
+    const localPipelines = dispatchOnly ? [] : this.#registry.describe();
+    const workerPipelines = (this.workers?.hub.pipelines() ?? []).filter(
+      (p) => !localPipelines.some((l) => l.name === p.name),
+    );
+    const names = [...localPipelines, ...workerPipelines].map((p) => p.name);
     return {
       draining: this.#draining,
       ...(this.#pipelines ? { executionProvider: this.#pipelines.executionProvider } : {}),
-      pipelines: this.#registry.describe().map((pipeline) => {
+      pipelines: [...localPipelines, ...workerPipelines].map((pipeline) => {
         const { name, version, models, executionProviders, error } = pipeline;
         return {
           name,
@@ -251,23 +290,28 @@ export class OrchestratorServer {
           state: pipeline.state,
           ...(error ? { error: { ...error } } : {}),
           paramsSchema: pipeline.paramsSchema,
-          media: [...pipeline.media],
+          media: [...pipelineMedia(pipeline)],
           priceWeiPerSecond: (this.payments?.priceOf(name) ?? 0n).toString(),
         };
       }),
       payments: this.payments ? await this.payments.info(names, sender) : null,
       media: this.#engine.info,
       capacity: {
-        maxSessions: this.#options.maxSessions,
-        activeSessions: active,
-        freeSessions: this.#draining ? 0 : Math.max(0, this.#options.maxSessions - active),
+        maxSessions: this.#options.maxSessions + remote.maxSessions,
+        activeSessions: active + remote.activeSessions,
+        freeSessions: this.#draining
+          ? 0
+          : Math.max(0, this.#options.maxSessions - active) + remote.freeSessions,
       },
     };
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      await this.#routes.dispatch(req, res, requestUrl(req));
+      const url = requestUrl(req);
+      const parts = url.pathname.split('/').filter(Boolean);
+      if (this.workers?.handle(req, res, parts, (token) => this.#isOperator(token))) return;
+      await this.#routes.dispatch(req, res, url);
     } catch (error) {
       const status = sendError(res, httpErrorOf(error));
       if (status >= 500) this.#log.error({ err: error }, 'request failed');
@@ -333,10 +377,7 @@ export class OrchestratorServer {
    * The session a `/sessions/:id…` request names and who asks (see `#authorize`); 410 for one
    * that ended on our side (with why), 404 for one that does not exist.
    */
-  #session(
-    req: IncomingMessage,
-    params: RouteParams,
-  ): { caller: Caller; session: OrchestratorSession } {
+  #session(req: IncomingMessage, params: RouteParams): { caller: Caller; session: HostedSession } {
     const id = params.id ?? '';
     const caller = this.#authorize(req, id);
     const session = this.sessions.get(id);
@@ -353,7 +394,7 @@ export class OrchestratorServer {
    * after seq N, with this host's clock when the request came and when it is answered (the
    * gateway estimates the clock offset).
    */
-  async #sessionView(session: OrchestratorSession, res: ServerResponse, url: URL): Promise<void> {
+  async #sessionView(session: HostedSession, res: ServerResponse, url: URL): Promise<void> {
     const receivedAtMs = epochNowMs();
     const framesAfter = url.searchParams.get('framesAfter');
     const afterSeq = framesAfter === null ? undefined : Number(framesAfter);
@@ -380,11 +421,12 @@ export class OrchestratorServer {
 
   /** `POST /sessions/:id/faults` `{ pipelineDelayMs, durationMs }` (fault injection on only). */
   async #injectFaults(
-    session: OrchestratorSession,
+    session: HostedSession,
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<void> {
     const { pipelineDelayMs, durationMs } = parsePipelineDelay(await readJsonObject(req));
+    if (!(session instanceof OrchestratorSession)) throw new NotOnWorkerError('Fault injection');
     if (session.pipeline instanceof DelayingPipeline)
       session.pipeline.delay(pipelineDelayMs, durationMs);
     this.#log.warn({ sessionId: session.id, pipelineDelayMs, durationMs }, 'fault injected');
@@ -392,11 +434,7 @@ export class OrchestratorServer {
   }
 
   /** `POST /sessions/:id/payment`: tickets as JSON, or in go-livepeer's encoding. */
-  async #pay(
-    session: OrchestratorSession,
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): Promise<void> {
+  async #pay(session: HostedSession, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!this.payments) {
       throw new HttpError(404, 'payments_disabled', 'This orchestrator takes no payments');
     }
@@ -428,43 +466,35 @@ export class OrchestratorServer {
     if (this.#closed) throw new HttpError(503, 'shutting_down', 'Orchestrator is shutting down');
     if (this.#draining)
       throw new HttpError(503, 'draining', 'Orchestrator is draining: it takes no new session');
-    if (this.sessions.size + this.#pending >= this.#options.maxSessions) {
+    // A worker with room takes the session; else this node, when it runs sessions itself.
+    const workers = this.workers?.canTake(body.pipeline) ? this.workers : undefined;
+    if (!workers && this.#localSessions() + this.#pending >= this.#options.maxSessions) {
       throw new HttpError(
         503,
         'capacity_exhausted',
-        `All ${this.#options.maxSessions} sessions are in use`,
+        this.workers
+          ? `No worker has room for "${body.pipeline}", and this node's own ${this.#options.maxSessions} sessions are in use`
+          : `All ${this.#options.maxSessions} sessions are in use`,
       );
     }
     // Sessions carry video: a pipeline without a video part is refused before any payment.
-    const media = pipelineMedia(this.#registry.get(body.pipeline));
+    const media = pipelineMedia(
+      workers?.pipeline(body.pipeline) ?? this.#registry.get(body.pipeline),
+    );
     if (!media.includes('video')) throw new PipelineMediaError(body.pipeline, 'video', media);
     this.#pending++;
     const id = randomUUID();
-    let session: OrchestratorSession;
+    let session: HostedSession;
     try {
       const receipt = await this.payments?.open(id, body.pipeline, body.payment);
       if (receipt && receipt.winners > 0) this.#log.info({ sessionId: id }, 'upfront payment won');
-      const created = await this.#registry.create(body.pipeline, params).catch((error: unknown) => {
-        this.payments?.close(id);
-        throw error;
-      });
-      // With fault injection on, `POST /sessions/:id/faults` can slow the pipeline down.
-      const pipeline = this.#options.faultInjection ? new DelayingPipeline(created) : created;
-      try {
-        session = await OrchestratorSession.create(body.sdp, pipeline, {
-          id,
-          media: this.#mediaThreads,
-          // ICE gathers where the API listens (every interface for a wildcard).
-          hostAddress: this.#options.host,
-          queueCapacity: this.#options.queueCapacity,
-          observePipelineMs: (ms) =>
-            this.metrics.pipelineMs.observe({ pipeline: pipeline.name }, ms),
-        });
-      } catch (error) {
-        await pipeline.close();
-        this.payments?.close(id);
-        throw error;
-      }
+      if (workers) this.payments?.meterByUsage(id);
+      session = workers
+        ? await workers.open(id, body.sdp, body.pipeline, params).catch((error: unknown) => {
+            this.payments?.close(id);
+            throw error;
+          })
+        : await this.#createLocalSession(id, body.sdp, body.pipeline, params);
     } finally {
       this.#pending--;
     }
@@ -491,6 +521,43 @@ export class OrchestratorServer {
     );
   }
 
+  /** A session on this node: its pipeline built here, its media on one of its media threads. */
+  async #createLocalSession(
+    id: string,
+    offerSdp: string,
+    pipelineName: string,
+    params: PipelineParams | undefined,
+  ): Promise<OrchestratorSession> {
+    const created = await this.#registry.create(pipelineName, params).catch((error: unknown) => {
+      this.payments?.close(id);
+      throw error;
+    });
+    // With fault injection on, `POST /sessions/:id/faults` can slow the pipeline down.
+    const pipeline = this.#options.faultInjection ? new DelayingPipeline(created) : created;
+    try {
+      return await OrchestratorSession.create(offerSdp, pipeline, {
+        id,
+        media: this.#mediaThreads,
+        // ICE gathers where the API listens (every interface for a wildcard).
+        hostAddress: this.#options.host,
+        queueCapacity: this.#options.queueCapacity,
+        observePipelineMs: (ms) => this.metrics.pipelineMs.observe({ pipeline: pipeline.name }, ms),
+      });
+    } catch (error) {
+      await pipeline.close();
+      this.payments?.close(id);
+      throw error;
+    }
+  }
+
+  /** Sessions running on this node (not on a worker). */
+  #localSessions(): number {
+    let count = 0;
+    for (const session of this.sessions.values())
+      if (session instanceof OrchestratorSession) count++;
+    return count;
+  }
+
   /**
    * Graceful stop: takes no new session (`/info` says `draining`, so gateways move their streams
    * away), waits until the live sessions are gone or `graceMs` passed, then closes.
@@ -511,6 +578,7 @@ export class OrchestratorServer {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.sessions.values()].map((s) => s.close()));
+    this.workers?.close();
     await this.#mediaThreads.close();
     await this.payments?.stop();
     await this.#pipelines?.close();

@@ -72,6 +72,8 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   readonly #frameRecords: FrameTimingRecord[] = [];
   #framesIn = 0;
   #framesOut = 0;
+  #pixelsOut = 0;
+  #liveSinceMs: number | undefined;
   #pipelineErrors = 0;
   #loop: Promise<void> | undefined;
   #lastTransport: OrchestratorTransportStats | undefined;
@@ -134,6 +136,16 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       framesDropped: this.#queue.dropped,
       pipelineErrors: this.#pipelineErrors,
       pipelineMsP50: sorted[Math.floor(sorted.length / 2)] ?? 0,
+    };
+  }
+
+  /** What the session used so far: seconds since its media connected, pixels it sent. */
+  usage(): { seconds: number; pixels: number; framesOut: number } {
+    const since = this.#liveSinceMs;
+    return {
+      seconds: since === undefined ? 0 : (performance.now() - since) / 1000,
+      pixels: this.#pixelsOut,
+      framesOut: this.#framesOut,
     };
   }
 
@@ -215,6 +227,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       // without a copy. Anything else may belong to the pipeline (a reused output) and is copied.
       this.#media.send(output, doneAtMs, output.data.buffer === picture.data.buffer);
       this.#framesOut++;
+      this.#pixelsOut += output.widthPx * output.heightPx;
       this.#frameRecords.push({ seq: this.#framesOut, decodedAtMs, startedAtMs, doneAtMs });
       if (this.#frameRecords.length > frameRecordsKept) this.#frameRecords.shift();
     }
@@ -228,6 +241,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
 
   #setState(state: OrchestratorSessionState): void {
     if (this.#state === state || this.#state === 'closed') return;
+    if (state === 'live') this.#liveSinceMs = performance.now();
     this.#state = state;
     this.emit('state', state);
   }

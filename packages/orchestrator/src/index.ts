@@ -50,3 +50,36 @@ export {
   type StartOrchestratorPaymentsOptions,
   startOrchestratorPayments,
 } from './startOrchestratorPayments.ts';
+export type { HostedSession } from './workers/HostedSession.ts';
+export { MediaRelay, type MediaRelayOptions } from './workers/MediaRelay.ts';
+export { NotOnWorkerError, RemoteSession, type SessionUsage } from './workers/RemoteSession.ts';
+export {
+  RemoteWorker,
+  type RemoteWorkerEvents,
+  WorkerRequestError,
+} from './workers/RemoteWorker.ts';
+export {
+  type StoredWorkerCredential,
+  type WorkerAuthCode,
+  WorkerAuthError,
+  WorkerCredentials,
+} from './workers/WorkerCredentials.ts';
+export {
+  defaultWorkerHubOptions,
+  type PipelineClaim,
+  WorkerHub,
+  type WorkerHubEvents,
+  type WorkerHubOptions,
+  WorkerRegistrationError,
+} from './workers/WorkerHub.ts';
+export {
+  WorkerNode,
+  type WorkerNodeEvents,
+  type WorkerNodeOptions,
+  WorkerRefusedError,
+} from './workers/WorkerNode.ts';
+export {
+  type WorkerMediaPath,
+  WorkerSessions,
+  type WorkerSessionsOptions,
+} from './workers/WorkerSessions.ts';

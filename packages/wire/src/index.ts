@@ -116,4 +116,36 @@ export {
   parsePaymentTerms,
   parseTicketParamsJson,
 } from './parsePaymentJson.ts';
+export {
+  maxWorkerPipelines,
+  maxWorkerSessions,
+  parseOrchestratorToWorkerMessage,
+  parseWorkerMessage,
+  parseWorkerSessionStats,
+} from './parseWorkerProtocol.ts';
 export { type HexString, type NumberLimits, WireReader } from './WireReader.ts';
+export {
+  maxWorkerMessageBytes,
+  type OrchestratorToWorkerMessage,
+  type WorkerCloseSession,
+  type WorkerDevice,
+  type WorkerDrainMessage,
+  type WorkerHeartbeatMessage,
+  type WorkerOpenSession,
+  type WorkerPipeline,
+  type WorkerReadStats,
+  type WorkerRefusedMessage,
+  type WorkerRegisterMessage,
+  type WorkerReplyMessage,
+  type WorkerRequest,
+  type WorkerRequestMessage,
+  type WorkerSessionEndedMessage,
+  type WorkerSessionStats,
+  type WorkerToOrchestratorMessage,
+  type WorkerUpdateParams,
+  type WorkerUsageMessage,
+  type WorkerView,
+  type WorkerWelcomeMessage,
+  workerProtocolPath,
+  workerProtocolVersion,
+} from './WorkerProtocolTypes.ts';

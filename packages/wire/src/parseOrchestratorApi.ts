@@ -34,7 +34,7 @@ const pipelineEntryStates = [
   'closed',
 ] as const satisfies readonly PipelineEntryState[];
 
-const executionProviders = [
+export const executionProviders = [
   'cuda',
   'webgpu',
   'cpu',
@@ -151,6 +151,16 @@ function parseMediaInfo(media: WireReader): OrchestratorMediaInfo {
 }
 
 function parseOrchestratorPipeline(pipeline: WireReader): OrchestratorPipeline {
+  parsePipelineDescription(pipeline);
+  pipeline.decimal('priceWeiPerSecond');
+  return pipeline.value as OrchestratorPipeline;
+}
+
+/**
+ * One pipeline as a node describes it, its price aside (`/info` adds the price, a worker's
+ * registration has none).
+ */
+export function parsePipelineDescription(pipeline: WireReader): void {
   pipeline.string('name', { maxLength: 200 });
   pipeline.string('description', { maxLength: 4096 });
   pipeline.optional('version', (r, key) => r.string(key, { maxLength: 100 }));
@@ -180,10 +190,21 @@ function parseOrchestratorPipeline(pipeline: WireReader): OrchestratorPipeline {
     error.string('code', { maxLength: 100 });
     error.string('message', { maxLength: 4096 });
   });
-  parsePipelineParamsSchema(pipeline.value.paramsSchema, pipeline.at('paramsSchema'));
+  parsePipelineParamsSchema(
+    pipeline.value.paramsSchema,
+    pipeline.at('paramsSchema'),
+    pipeline.code,
+  );
   parseMediaKinds(pipeline);
-  pipeline.decimal('priceWeiPerSecond');
-  return pipeline.value as OrchestratorPipeline;
+}
+
+/** A session's media counters (`transport` of a session view or a worker's stats). */
+export function parseTransportStats(transport: WireReader): OrchestratorTransportStats {
+  transport.literal('codec', videoCodecNames);
+  transport.string('decoder', { maxLength: 200 });
+  transport.nullable('encoder', (t, name) => t.string(name, { maxLength: 200 }));
+  for (const counter of transportCounters) transport.number(counter, { min: 0 });
+  return transport.value as OrchestratorTransportStats;
 }
 
 /** `GET /sessions/:id`, with its frame records when it was asked for them. */
@@ -197,13 +218,7 @@ export function parseOrchestratorSessionView(value: unknown): OrchestratorSessio
   }
   view.number('pipelineMsP50', { min: 0 });
   view.decimal('balanceWei', { signed: true });
-  view.nullable('transport', (r, key) => {
-    const transport = r.object(key);
-    transport.literal('codec', videoCodecNames);
-    transport.string('decoder', { maxLength: 200 });
-    transport.nullable('encoder', (t, name) => t.string(name, { maxLength: 200 }));
-    for (const counter of transportCounters) transport.number(counter, { min: 0 });
-  });
+  view.nullable('transport', (r, key) => parseTransportStats(r.object(key)));
   view.optional('frames', (r, key) =>
     r.objects(key, (record) => {
       record.number('seq', { integer: true, min: 1 });

@@ -1,0 +1,209 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createLogger, HttpError, type Logger } from '@peerframe/core';
+import { bearerToken, sendJson } from '@peerframe/core/http';
+import {
+  defaultPipelineParams,
+  type PipelineParams,
+  validatePipelineParams,
+  type WorkerPipeline,
+  type WorkerView,
+} from '@peerframe/wire';
+import { answerForGateway, MediaRelay, sdpHostCandidates } from './MediaRelay.ts';
+import { RemoteSession } from './RemoteSession.ts';
+import type { RemoteWorker } from './RemoteWorker.ts';
+import type { WorkerCredentials } from './WorkerCredentials.ts';
+import { type PipelineClaim, WorkerHub, type WorkerHubOptions } from './WorkerHub.ts';
+
+/**
+ * How media reaches a worker: `direct` (the gateway gets the worker's candidates), `relay` (only
+ * the orchestrator's relay candidate: for workers the gateway cannot reach), `direct+relay` (both;
+ * ICE takes the direct path when it works, the relay otherwise).
+ */
+export type WorkerMediaPath = 'direct' | 'relay' | 'direct+relay';
+
+export type WorkerSessionsOptions = Omit<WorkerHubOptions, 'credentials'> & {
+  /** Worker credentials (`peerframe orchestrator worker-credential create`). */
+  credentials: WorkerCredentials;
+  /** Default `direct+relay`. */
+  mediaPath?: WorkerMediaPath;
+};
+
+/**
+ * The orchestrator's remote workers and the sessions it put on them: admission to a worker with
+ * room, the media path (direct, or relayed through here), the end of a session on either side,
+ * and the operator's `GET /workers` and `POST /workers/:id/drain`. Tickets, credit and redemption
+ * stay with the orchestrator's payments; workers only run media and pipelines.
+ */
+export class WorkerSessions {
+  readonly hub: WorkerHub;
+  readonly sessions = new Map<string, RemoteSession>();
+  readonly mediaPath: WorkerMediaPath;
+  readonly #host: string;
+  readonly #log: Logger = createLogger('orchestrator:worker-sessions');
+
+  constructor(
+    server: Server,
+    host: string,
+    options: WorkerSessionsOptions,
+    localPipelines: () => readonly PipelineClaim[],
+  ) {
+    const { mediaPath = 'direct+relay', ...hub } = options;
+    this.mediaPath = mediaPath;
+    this.#host = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    this.hub = new WorkerHub(server, hub, localPipelines);
+    this.hub.on('usage', (_worker, usage) =>
+      this.sessions.get(usage.sessionId)?.recordUsage(usage),
+    );
+    this.hub.on('session-ended', (_worker, sessionId, reason) => {
+      const session = this.sessions.get(sessionId);
+      if (!session) return;
+      this.#log.info({ sessionId, reason }, 'session ended on its worker');
+      session.ended();
+    });
+    this.hub.on('worker:lost', (worker, sessionIds, reason) => {
+      for (const id of sessionIds) {
+        this.#log.warn({ sessionId: id, workerId: worker.id, reason }, 'worker lost: session ends');
+        this.sessions.get(id)?.ended();
+      }
+    });
+  }
+
+  /** Whether some worker serves `pipeline` and has room for one more session. */
+  canTake(pipeline: string): boolean {
+    return this.hub.pick(pipeline) !== undefined;
+  }
+
+  /** A pipeline some worker serves. */
+  pipeline(name: string): WorkerPipeline | undefined {
+    return this.hub.pipelines().find((p) => p.name === name);
+  }
+
+  /**
+   * Opens session `id` on a worker with room: validates its params against the pipeline's
+   * schema, forwards the gateway's offer, and returns the session with the worker's answer (plus
+   * the relay's candidate). A worker that refuses is passed over for the next one.
+   */
+  async open(
+    id: string,
+    offerSdp: string,
+    pipeline: string,
+    params: PipelineParams | undefined,
+  ): Promise<RemoteSession> {
+    const described = this.pipeline(pipeline);
+    if (!described)
+      throw new HttpError(404, 'pipeline_not_found', `No worker serves "${pipeline}"`);
+    const checked = validatePipelineParams(
+      pipeline,
+      described.paramsSchema,
+      params ?? {},
+      defaultPipelineParams(described.paramsSchema),
+    ) as PipelineParams;
+    const tried = new Set<string>();
+    let lastError: unknown;
+    for (let worker = this.hub.pick(pipeline); worker; worker = this.hub.pick(pipeline, tried)) {
+      tried.add(worker.id);
+      worker.sessions.add(id);
+      try {
+        return await this.#openOn(worker, id, offerSdp, pipeline, checked);
+      } catch (error) {
+        worker.sessions.delete(id);
+        lastError = error;
+        this.#log.warn(
+          { err: error, workerId: worker.id, sessionId: id },
+          'worker refused a session',
+        );
+      }
+    }
+    throw new HttpError(
+      503,
+      'capacity_exhausted',
+      `No worker with room took the "${pipeline}" session`,
+      {
+        cause: lastError,
+        retryable: true,
+      },
+    );
+  }
+
+  async #openOn(
+    worker: RemoteWorker,
+    id: string,
+    offerSdp: string,
+    pipeline: string,
+    params: PipelineParams,
+  ): Promise<RemoteSession> {
+    const result = await worker.request({
+      kind: 'open',
+      sessionId: id,
+      sdp: offerSdp,
+      pipeline,
+      params,
+    });
+    if (typeof result.sdp !== 'string') {
+      throw new HttpError(502, 'invalid_worker_answer', `Worker ${worker.id} answered no SDP`);
+    }
+    const relay =
+      this.mediaPath === 'direct'
+        ? undefined
+        : await MediaRelay.create({
+            host: this.#host,
+            workerAddresses: sdpHostCandidates(result.sdp),
+            gatewayAddress: sdpHostCandidates(offerSdp)[0],
+          });
+    const session = new RemoteSession({
+      id,
+      pipeline,
+      answerSdp: answerForGateway(result.sdp, relay, this.mediaPath),
+      worker,
+      relay,
+    });
+    this.sessions.set(id, session);
+    session.on('state', (state) => {
+      if (state === 'closed') this.sessions.delete(id);
+    });
+    this.#log.info(
+      { sessionId: id, workerId: worker.id, mediaPath: this.mediaPath },
+      'session on a worker',
+    );
+    return session;
+  }
+
+  /**
+   * `GET /workers` and `POST /workers/:id/drain`, for the operator (`isOperator` checks the
+   * bearer token); false when the path is not one of them.
+   */
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    parts: readonly string[],
+    isOperator: (token: string) => boolean,
+  ): boolean {
+    if (parts[0] !== 'workers') return false;
+    const token = bearerToken(req);
+    if (token === undefined) {
+      throw new HttpError(
+        401,
+        'unauthorized',
+        '/workers is for the operator: send Authorization: Bearer <admin token>',
+      );
+    }
+    if (!isOperator(token)) throw new HttpError(403, 'forbidden', 'Wrong admin token');
+    if (parts.length === 1 && req.method === 'GET') {
+      const workers: WorkerView[] = [...this.hub.workers.values()].map((w) => w.view());
+      sendJson(res, 200, { workers });
+      return true;
+    }
+    if (parts.length === 3 && parts[2] === 'drain' && req.method === 'POST') {
+      const id = parts[1] ?? '';
+      if (!this.hub.drain(id)) throw new HttpError(404, 'worker_not_found', `No worker ${id}`);
+      sendJson(res, 200, { ok: true });
+      return true;
+    }
+    return false;
+  }
+
+  close(): void {
+    this.hub.close();
+    for (const session of this.sessions.values()) session.ended();
+  }
+}
