@@ -1,3 +1,4 @@
+import { waitForIceGathering } from '@peerframe/core/browser';
 import { errorOfBody, whipAnswerHeaders } from '@peerframe/wire';
 import { SessionError } from './SessionTypes.ts';
 
@@ -30,7 +31,7 @@ export async function postWhipOffer(
     timeoutMs: number;
   },
 ): Promise<WhipAnswer> {
-  await waitIceGathering(pc, 2_000);
+  await waitForIceGathering(pc, 2_000);
   const url = new URL(`${request.gatewayUrl.replace(/\/$/, '')}/whip`);
   url.searchParams.set('pipeline', request.pipeline);
   if (Object.keys(request.params).length > 0) {
@@ -68,22 +69,6 @@ export async function postWhipOffer(
     playbackUrl: absolute(whipAnswerHeaders.playbackUrl),
     sourcePlaybackUrl: absolute(whipAnswerHeaders.sourcePlaybackUrl),
   };
-}
-
-function waitIceGathering(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      pc.removeEventListener('icegatheringstatechange', check);
-      resolve();
-    };
-    const check = () => {
-      if (pc.iceGatheringState === 'complete') done();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    pc.addEventListener('icegatheringstatechange', check);
-  });
 }
 
 function whipError(status: number, body: string): SessionError {

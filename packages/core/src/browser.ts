@@ -20,3 +20,4 @@ export {
   PortableTypedEmitter as TypedEmitter,
 } from './PortableTypedEmitter.ts';
 export { type VideoCodecName, videoCodecNames } from './videoCodecNames.ts';
+export { waitForIceGathering } from './waitForIceGathering.ts';
