@@ -18,7 +18,7 @@ import {
   type RtcpPacket,
   RtcpPayloadSpecificFeedback,
   RtcpSrPacket,
-  type RtpPacket,
+  RtpPacket,
 } from 'werift';
 import { RtpContinuity } from './RtpContinuity.ts';
 import type {
@@ -29,6 +29,7 @@ import type {
   SfuLegEvents,
   SfuLegOptions,
 } from './SfuAdapter.ts';
+import type { SfuPacket } from './SfuPacket.ts';
 import {
   parseVideoTiming,
   serializeVideoTiming,
@@ -195,7 +196,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   }
 
   /** Relays a packet from another leg to this leg's remote peer. */
-  send(packet: RtpPacket, videoTiming?: VideoTiming): void {
+  send(packet: SfuPacket, videoTiming?: VideoTiming): void {
     if (this.#state === 'closed') return;
     const { header } = packet;
     this.#continuity.rewrite(header);
@@ -211,7 +212,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     // werift sends our sequence numbers unchanged (its own offset stays 0: replaceRTP is never used).
     this.#sentAt[header.sequenceNumber] = this.packetsOut;
     const { sender } = this.#transceiver;
-    sender.sendRtp(packet).catch(() => {});
+    sender.sendRtp(weriftPacket(packet)).catch(() => {});
     // The frame leaves now: our sender reports map its timestamp to this instant.
     correctSenderReport(sender, epochNowMs(), header.timestamp);
   }
@@ -221,12 +222,12 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
    * audio delay keeps them on one clock), its sender reports mapping the packet's RTP timestamp
    * to `senderTimeMs`.
    */
-  sendAudio(packet: RtpPacket, senderTimeMs: number): void {
+  sendAudio(packet: SfuPacket, senderTimeMs: number): void {
     const audio = this.#audio;
     if (!audio || this.#state === 'closed') return;
     packet.header.extensions = [];
     this.audioPacketsOut++;
-    audio.sender.sendRtp(packet).catch(() => {});
+    audio.sender.sendRtp(weriftPacket(packet)).catch(() => {});
     correctSenderReport(audio.sender, senderTimeMs, packet.header.timestamp);
   }
 
@@ -446,4 +447,9 @@ function peerOptions(options: WeriftLegOptions): WeriftPeerOptions {
     audioCodec: options.audioCodec,
     maxCandidatePairs: options.maxCandidatePairs ?? defaultWeriftLegOptions.maxCandidatePairs,
   };
+}
+
+/** werift sends its own packet class: a packet from another backend is parsed into one. */
+function weriftPacket(packet: SfuPacket): RtpPacket {
+  return packet instanceof RtpPacket ? packet : RtpPacket.deSerialize(packet.serialize());
 }

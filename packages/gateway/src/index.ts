@@ -63,6 +63,7 @@ export {
   type SfuLegEvents,
   type SfuLegOptions,
 } from './SfuAdapter.ts';
+export type { SfuPacket, SfuPacketHeader } from './SfuPacket.ts';
 export {
   type CreateStreamKeyOptions,
   defaultStreamKeyStoreOptions,
