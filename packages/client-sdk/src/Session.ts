@@ -1,17 +1,6 @@
-import {
-  BaseError,
-  type HopTimings,
-  hopNames,
-  TypedEmitter,
-  waitForIceGathering,
-} from '@peerframe/core/browser';
-import { type StreamState, type StreamStatsEvent, whipAnswerHeaders } from '@peerframe/wire';
-import {
-  ControlClient,
-  type ControlError,
-  type ServingOrchestrator,
-  type SessionPayment,
-} from './ControlClient.ts';
+import { BaseError, type HopTimings, hopNames, TypedEmitter } from '@peerframe/core/browser';
+import type { StreamState, StreamStatsEvent } from '@peerframe/wire';
+import { ControlClient, type ControlError } from './ControlClient.ts';
 import {
   type DecoderSample,
   gatewayToPublisherMs,
@@ -19,107 +8,17 @@ import {
   readDecoderSample,
 } from './gatewayToPublisherHop.ts';
 import { canProbeLatency, LatencyProbe } from './LatencyProbe.ts';
+import { postWhipOffer } from './postWhipOffer.ts';
 import { renderAtOnce } from './renderAtOnce.ts';
-import { SessionAudio, type SessionAudioOption } from './SessionAudio.ts';
-import { SessionError, waitSessionConnected, whipError } from './SessionError.ts';
-
-export { SessionError };
-
-/** Where a session is: `warming` while the pipeline loads; `ended` once closed or given up. */
-export type SessionState = 'connecting' | 'warming' | 'live' | 'reconnecting' | 'ended';
-
-/** One second of a session: the gateway's counters, this peer's own, and the measured latency. */
-export type SessionStats = {
-  /** The stream's id on the gateway (changes when the session reconnects). */
-  streamId: string | undefined;
-  /** Frames per second the gateway receives from us, and sends back processed. */
-  fpsIn: number | undefined;
-  fpsOut: number | undefined;
-  bitrateInKbps: number | undefined;
-  bitrateOutKbps: number | undefined;
-  /** Median pipeline time on the orchestrator, ms. */
-  pipelineMsP50: number | undefined;
-  /** Frames the orchestrator's latest-frame queue dropped so far. */
-  framesDropped: number | undefined;
-  /** What this peer's encoder sends and its decoder receives, frames per second. */
-  fpsSent: number | undefined;
-  fpsReceived: number | undefined;
-  /** Median glass-to-glass latency over the last interval, ms (with `measureLatency`). */
-  latencyMs: number | undefined;
-  /** 95th percentile of the same, ms. */
-  latencyP95Ms: number | undefined;
-  /** Frames whose latency was measured in the last interval. */
-  latencySamples: number;
-  /**
-   * Where the time goes, hop by hop (medians of the last second, ms): the gateway times the
-   * path from our capture to its forwarding of the processed frame back; this session adds
-   * `gatewayToPublisher` (half its round trip plus its decoder's last packet → decoded time).
-   * Undefined until the gateway has reported a second.
-   */
-  hops: HopTimings | undefined;
-  /** Orchestrator swaps the gateway made for this stream (failovers). */
-  swaps: number | undefined;
-  /** Times this session reconnected to the gateway. */
-  reconnects: number;
-};
-
-/** What the `error` event carries: a stable code, a message for people, whether it may pass. */
-export type SessionErrorEvent = { code: string; message: string; retryable: boolean };
-
-export type SessionEvents = {
-  state: [SessionState];
-  stats: [SessionStats];
-  /** The orchestrator now serving the stream, with its price. */
-  orchestrator: [ServingOrchestrator];
-  /** A payment for the stream (wei as bigint). */
-  payment: [SessionPayment];
-  /** The processed track (or the sound back) changed; `output` holds the new one. */
-  output: [MediaStream];
-  error: [SessionErrorEvent];
-};
-
-export type SessionOptions = {
-  /** The gateway's base URL, e.g. `https://gateway.example` or `http://127.0.0.1:8088`. */
-  gatewayUrl: string;
-  /** The stream key, when the gateway requires one. */
-  streamKey?: string;
-  /** The pipeline to run, e.g. `invert`, `background-blur`. */
-  pipeline: string;
-  /** Its params; `update()` changes them live and they are kept across reconnects. */
-  params?: Record<string, unknown>;
-  /**
-   * The sound sent beside the video (default true: the published stream's audio track, if any;
-   * see `SessionAudioOption`). What comes back — delayed to stay in sync with the processed video —
-   * is `output`'s audio track. Chosen at the first `publish()`.
-   */
-  audio?: SessionAudioOption;
-  /**
-   * Measure glass-to-glass latency in the page (default false): the published video carries a
-   * frame number in a thin band at its top, read back from the output. Browsers only.
-   */
-  measureLatency?: boolean;
-  /** Makes peer connections (default: the global `RTCPeerConnection`). */
-  peerConnectionFactory?: (configuration: RTCConfiguration) => RTCPeerConnection;
-  /** Makes the output stream (default: the global `MediaStream`). */
-  mediaStreamFactory?: () => MediaStream;
-  /** How long one connection attempt may take, ms (default 15 000). */
-  connectTimeoutMs?: number;
-  /** First delay before reconnecting, doubled each failed attempt up to `maxReconnectDelayMs`, ms. */
-  reconnectDelayMs?: number;
-  maxReconnectDelayMs?: number;
-  /** How long a disconnected peer may stay so before the session reconnects, ms. */
-  disconnectedGraceMs?: number;
-  /** How often `stats` fire, ms. */
-  statsIntervalMs?: number;
-};
-
-export const defaultSessionOptions = {
-  connectTimeoutMs: 15_000,
-  reconnectDelayMs: 500,
-  maxReconnectDelayMs: 8_000,
-  disconnectedGraceMs: 2_500,
-  statsIntervalMs: 1_000,
-} as const satisfies Partial<SessionOptions>;
+import { SessionAudio } from './SessionAudio.ts';
+import { waitSessionConnected } from './SessionError.ts';
+import {
+  defaultSessionOptions,
+  SessionError,
+  type SessionEvents,
+  type SessionOptions,
+  type SessionState,
+} from './SessionTypes.ts';
 
 /** One connection to the gateway: a WHIP peer and its control channel. */
 type Link = {
@@ -179,7 +78,6 @@ export class Session extends TypedEmitter<SessionEvents> {
     this.#options = { ...defaultSessionOptions, ...defined };
     this.pipeline = options.pipeline;
     this.#params = { ...(options.params ?? {}) };
-    this.#audio = new SessionAudio(options.audio);
     const factory =
       options.peerConnectionFactory ??
       (typeof RTCPeerConnection === 'function'
@@ -192,6 +90,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       );
     }
     this.#createPeer = factory;
+    this.#audio = new SessionAudio(options.audio);
     this.output = options.mediaStreamFactory ? options.mediaStreamFactory() : new MediaStream();
   }
 
@@ -337,42 +236,19 @@ export class Session extends TypedEmitter<SessionEvents> {
     pc.addEventListener('connectionstatechange', () => this.#watchPeer(link));
     try {
       await pc.setLocalDescription(await pc.createOffer());
-      await waitForIceGathering(pc, 2_000);
-      const url = new URL(`${options.gatewayUrl.replace(/\/$/, '')}/whip`);
-      url.searchParams.set('pipeline', this.pipeline);
-      if (Object.keys(this.#params).length > 0) {
-        url.searchParams.set('params', JSON.stringify(this.#params));
-      }
-      const headers: Record<string, string> = { 'content-type': 'application/sdp' };
-      if (options.streamKey) headers.authorization = `Bearer ${options.streamKey}`;
-      let res: Response;
-      try {
-        res = await fetch(url, {
-          method: 'POST',
-          headers,
-          body: pc.localDescription?.sdp ?? '',
-          signal: AbortSignal.timeout(options.connectTimeoutMs),
-        });
-      } catch (error) {
-        throw new SessionError('gateway_unreachable', 'The gateway cannot be reached', {
-          cause: error,
-          retryable: true,
-        });
-      }
-      const body = await res.text();
-      if (res.status !== 201) throw whipError(res.status, body);
-      const location = res.headers.get('location');
-      if (!location) throw new SessionError('whip_no_location', 'The answer has no Location');
-      link.resourceUrl = new URL(location, url).toString();
-      link.streamId = new URL(link.resourceUrl).pathname.split('/').pop();
-      const absolute = (header: string) => {
-        const path = res.headers.get(header);
-        return path ? new URL(path, url).toString() : undefined;
-      };
-      this.playbackUrl = absolute(whipAnswerHeaders.playbackUrl);
-      this.sourcePlaybackUrl = absolute(whipAnswerHeaders.sourcePlaybackUrl);
+      const answer = await postWhipOffer(pc, {
+        gatewayUrl: options.gatewayUrl,
+        pipeline: this.pipeline,
+        params: this.#params,
+        streamKey: options.streamKey,
+        timeoutMs: options.connectTimeoutMs,
+      });
+      link.resourceUrl = answer.resourceUrl;
+      link.streamId = answer.streamId;
+      this.playbackUrl = answer.playbackUrl;
+      this.sourcePlaybackUrl = answer.sourcePlaybackUrl;
       if (this.#closed) throw new SessionError('session_closed', 'The session is closed');
-      await pc.setRemoteDescription({ type: 'answer', sdp: body });
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer.answerSdp });
       await waitSessionConnected(pc, options.connectTimeoutMs);
       link.control = await ControlClient.connect({
         gatewayUrl: options.gatewayUrl,

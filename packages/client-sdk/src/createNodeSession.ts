@@ -1,10 +1,7 @@
 import { installWrtcExitGuard, WrtcPeerConnection } from '@peerframe/core/wrtc';
 import wrtcModule from '@roamhq/wrtc';
-import {
-  createSession as createBrowserSession,
-  type Session,
-  type SessionOptions,
-} from './Session.ts';
+import { createSession as createBrowserSession, type Session } from './Session.ts';
+import type { SessionOptions } from './SessionTypes.ts';
 
 const wrtc = wrtcModule as unknown as { MediaStream: new () => MediaStream };
 

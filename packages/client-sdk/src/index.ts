@@ -32,16 +32,15 @@ export {
 } from './gatewayToPublisherHop.ts';
 export { canProbeLatency, LatencyProbe, type LatencyProbeOptions } from './LatencyProbe.ts';
 export { renderAtOnce } from './renderAtOnce.ts';
+export { createSession, Session } from './Session.ts';
+export { SessionAudio, type SessionAudioOption } from './SessionAudio.ts';
 export {
-  createSession,
   defaultSessionOptions,
-  Session,
   SessionError,
   type SessionErrorEvent,
   type SessionEvents,
   type SessionOptions,
   type SessionState,
   type SessionStats,
-} from './Session.ts';
-export { SessionAudio, type SessionAudioOption } from './SessionAudio.ts';
+} from './SessionTypes.ts';
 export { type I420Buffer, lumaMeanAbsDiff, SyntheticVideo } from './SyntheticVideo.ts';

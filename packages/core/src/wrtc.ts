@@ -46,4 +46,5 @@ export function installWrtcExitGuard(): void {
   process.once('beforeExit', (code) => process.exit(code));
 }
 
+/** Browser-safe, hence in its own file; re-exported here where the Node peers are. */
 export { waitForIceGathering } from './waitForIceGathering.ts';

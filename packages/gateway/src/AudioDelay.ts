@@ -1,6 +1,6 @@
 import { opusClockRateHz } from '@peerframe/core/audioCodec';
 import { epochNowMs } from '@peerframe/core/frameTiming';
-import type { RtpPacket } from 'werift';
+import type { SfuPacket } from './SfuPacket.ts';
 
 export type AudioDelayOptions = {
   /**
@@ -14,7 +14,7 @@ export type AudioDelayOptions = {
 
 export const defaultAudioDelayOptions = { toleranceMs: 8, clockRateHz: opusClockRateHz } as const;
 
-type Scheduled = { packet: RtpPacket; sendAtMs: number };
+type Scheduled = { packet: SfuPacket; sendAtMs: number };
 
 /**
  * A delay line for one RTP audio stream on a single output clock. Each packet is sent at the
@@ -29,7 +29,7 @@ type Scheduled = { packet: RtpPacket; sendAtMs: number };
  * last one sent (timestamps never go back), then the offset jumps.
  */
 export class AudioDelay {
-  readonly #send: (packet: RtpPacket, senderTimeMs: number) => void;
+  readonly #send: (packet: SfuPacket, senderTimeMs: number) => void;
   readonly #toleranceMs: number;
   readonly #ticksPerMs: number;
   /** Outgoing timestamp = incoming + offset (mod 2³²). */
@@ -56,7 +56,7 @@ export class AudioDelay {
   delayMs = 0;
 
   constructor(
-    send: (packet: RtpPacket, senderTimeMs: number) => void,
+    send: (packet: SfuPacket, senderTimeMs: number) => void,
     options: AudioDelayOptions = {},
   ) {
     this.#send = send;
@@ -69,7 +69,7 @@ export class AudioDelay {
    * Queues a packet to leave at `sendAtMs` (epoch ms, this host's clock): at once when that is
    * past (a late packet is no change of delay; the map stays).
    */
-  push(packet: RtpPacket, sendAtMs: number, nowMs = epochNowMs()): void {
+  push(packet: SfuPacket, sendAtMs: number, nowMs = epochNowMs()): void {
     if (this.#closed) return;
     this.packetsIn++;
     const incoming = packet.header.timestamp;
@@ -114,7 +114,7 @@ export class AudioDelay {
    * The caller drops this packet (stale: it came late in a burst). The next one pushed jumps ahead
    * in time; re-aligning for it, or dropping it, is no change of delay.
    */
-  skip(packet: RtpPacket): void {
+  skip(packet: SfuPacket): void {
     if (this.#closed) return;
     this.#learnPacketTicks(packet.header.timestamp);
     this.packetsSkipped++;

@@ -1,10 +1,10 @@
 import { opusClockRateHz } from '@peerframe/core/audioCodec';
 import { epochNowMs } from '@peerframe/core/frameTiming';
-import type { RtpPacket } from 'werift';
 import { AudioDelay } from './AudioDelay.ts';
 import { SenderClock } from './clocks/SenderClock.ts';
 import type { FrameTimeline } from './FrameTimeline.ts';
 import type { SfuLeg } from './SfuAdapter.ts';
+import type { SfuPacket } from './SfuPacket.ts';
 
 export type AudioRelayOptions = {
   /** Longest delay audio gets, ms (default 2 000): beyond it the video is too late to wait for. */
@@ -92,7 +92,7 @@ export class AudioRelay {
   }
 
   /** An audio packet arrived (now): it leaves when the video it goes with does. */
-  push(packet: RtpPacket, arrivedAtMs = epochNowMs()): void {
+  push(packet: SfuPacket, arrivedAtMs = epochNowMs()): void {
     const timestamp = packet.header.timestamp;
     const ticksPerMs = opusClockRateHz / 1000;
     const unwrapped = this.#last

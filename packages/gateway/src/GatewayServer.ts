@@ -20,7 +20,8 @@ import { addWhipRoutes } from './routes/whipRoutes.ts';
 import type { SfuAdapter } from './SfuAdapter.ts';
 import { StreamKeyAccess } from './StreamKeyAccess.ts';
 import { StreamKeyStore } from './StreamKeyStore.ts';
-import { defaultStreamSessionOptions, type StreamSession } from './StreamSession.ts';
+import type { StreamSession } from './StreamSession.ts';
+import { defaultStreamSessionOptions } from './StreamSessionTypes.ts';
 
 export type GatewayServerOptions = {
   /** Interface to listen on (default 127.0.0.1). */

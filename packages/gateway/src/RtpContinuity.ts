@@ -1,4 +1,4 @@
-import type { RtpHeader } from 'werift';
+import type { SfuPacketHeader } from './SfuPacket.ts';
 
 /**
  * Keeps one outgoing RTP stream continuous while its source changes (a new orchestrator after a
@@ -19,7 +19,7 @@ export class RtpContinuity {
   }
 
   /** Rewrites a packet's sequence number and timestamp in place. */
-  rewrite(header: RtpHeader): void {
+  rewrite(header: Pick<SfuPacketHeader, 'sequenceNumber' | 'timestamp'>): void {
     if (
       this.#sourceSwitched &&
       this.#lastSeqOut !== undefined &&

@@ -1,7 +1,7 @@
 import { HttpError } from '@peerframe/core';
 import type { AudioCodecChoice } from '@peerframe/core/audioCodec';
 import type { VideoCodecChoice, VideoCodecName } from '@peerframe/core/videoCodec';
-import type { RtpPacket } from 'werift';
+import type { SfuPacket } from './SfuPacket.ts';
 import type { VideoTiming } from './videoTiming.ts';
 
 /** Where a leg's WebRTC connection is. */
@@ -12,11 +12,11 @@ export type SfuLegEvents = {
    * An RTP packet of the remote peer's video (a copy the listener may change), with the
    * video-timing header extension it carried, if any.
    */
-  rtp: [packet: RtpPacket, videoTiming?: VideoTiming];
+  rtp: [packet: SfuPacket, videoTiming?: VideoTiming];
   /** An RTCP sender report of the remote peer's video: its clock (NTP, as epoch ms) at an RTP timestamp. */
   senderReport: [{ ntpMs: number; rtpTimestamp: number }];
   /** An RTP packet of the remote peer's audio (Opus; a copy the listener may change). */
-  audioRtp: [packet: RtpPacket];
+  audioRtp: [packet: SfuPacket];
   /** An RTCP sender report of the remote peer's audio: its clock (NTP, as epoch ms) at an RTP timestamp. */
   audioSenderReport: [{ ntpMs: number; rtpTimestamp: number }];
   /** The remote peer asks for a keyframe of the video we send it (PLI or FIR). */
@@ -103,14 +103,14 @@ export interface SfuLeg {
    * reports map its audio timestamps to that clock, as they map its video timestamps to the
    * time each frame leaves, so receivers line the two up.
    */
-  sendAudio?(packet: RtpPacket, senderTimeMs: number): void;
+  sendAudio?(packet: SfuPacket, senderTimeMs: number): void;
   /** Completes a leg made by `offer()` with the remote's answer. */
   accept(answerSdp: string): Promise<void>;
   /**
    * Relays a packet from another leg to this leg's remote peer, writing `videoTiming` as the
    * video-timing header extension when the remote negotiated it.
    */
-  send(packet: RtpPacket, videoTiming?: VideoTiming): void;
+  send(packet: SfuPacket, videoTiming?: VideoTiming): void;
   /** Asks the remote peer for a keyframe of the video it sends us. */
   requestKeyframe(): void;
   /** The packets `send()` gets from now on come from another source. */

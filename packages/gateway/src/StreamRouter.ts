@@ -2,7 +2,7 @@ import { epochNowMs } from '@peerframe/core/frameTiming';
 import type { SenderClock } from './clocks/SenderClock.ts';
 import type { FrameTimeline } from './FrameTimeline.ts';
 import type { SfuLeg } from './SfuAdapter.ts';
-import type { StreamRates } from './StreamSession.ts';
+import type { StreamRates } from './StreamSessionTypes.ts';
 import type { StreamViewers, ViewerSource } from './StreamViewers.ts';
 import type { Upstream } from './Upstream.ts';
 import type { VideoTiming } from './videoTiming.ts';

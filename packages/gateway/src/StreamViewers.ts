@@ -7,8 +7,8 @@ import {
 } from '@peerframe/core/audioCodec';
 import { parseSdp } from '@peerframe/core/sdp';
 import { selectVideoCodec, type VideoCodecChoice } from '@peerframe/core/videoCodec';
-import type { RtpPacket } from 'werift';
 import type { SfuAdapter, SfuLeg, SfuLegOptions } from './SfuAdapter.ts';
+import type { SfuPacket } from './SfuPacket.ts';
 import type { VideoTiming } from './videoTiming.ts';
 
 /** What a WHEP viewer plays: the processed video (default) or the publisher's own. */
@@ -138,14 +138,14 @@ export class StreamViewers {
   }
 
   /** Sends a video packet to the viewers of `source`; each leg rewrites it, so each gets a copy. */
-  sendVideo(source: ViewerSource, packet: RtpPacket, videoTiming?: VideoTiming): void {
+  sendVideo(source: ViewerSource, packet: SfuPacket, videoTiming?: VideoTiming): void {
     for (const viewer of this.#viewers.values()) {
       if (viewer.source === source) viewer.leg.send(packet.clone(), videoTiming);
     }
   }
 
   /** Sends the publisher's audio at once to the viewers of its own video. */
-  sendSourceAudio(packet: RtpPacket, senderTimeMs: number): void {
+  sendSourceAudio(packet: SfuPacket, senderTimeMs: number): void {
     for (const viewer of this.#viewers.values()) {
       if (viewer.source === 'source') viewer.leg.sendAudio?.(packet.clone(), senderTimeMs);
     }

@@ -7,7 +7,7 @@ import { PaymentError } from './GatewayPayments.ts';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
 import type { SfuAdapter, SfuLeg } from './SfuAdapter.ts';
 import { StreamPayer } from './StreamPayer.ts';
-import type { StreamSessionOptions } from './StreamSession.ts';
+import type { StreamSessionOptions } from './StreamSessionTypes.ts';
 import { weriftSfu } from './WeriftLeg.ts';
 
 /** The current orchestrator leg of a stream. */

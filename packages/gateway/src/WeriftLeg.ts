@@ -18,7 +18,7 @@ import {
   type RtcpPacket,
   RtcpPayloadSpecificFeedback,
   RtcpSrPacket,
-  type RtpPacket,
+  RtpPacket,
 } from 'werift';
 import { RtpContinuity } from './RtpContinuity.ts';
 import type {
@@ -29,6 +29,7 @@ import type {
   SfuLegEvents,
   SfuLegOptions,
 } from './SfuAdapter.ts';
+import type { SfuPacket } from './SfuPacket.ts';
 import {
   parseVideoTiming,
   serializeVideoTiming,
@@ -81,7 +82,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
    * keyframe usually arrives before the orchestrator leg's DTLS is done, and without it the
    * orchestrator could decode nothing until a keyframe asked for at connect came back.
    */
-  #held: { packet: RtpPacket; videoTiming: VideoTiming | undefined; atMs: number }[] | undefined =
+  #held: { packet: SfuPacket; videoTiming: VideoTiming | undefined; atMs: number }[] | undefined =
     [];
   /** Offsets that keep our outgoing sequence numbers and timestamps continuous across sources. */
   readonly #continuity = new RtpContinuity();
@@ -210,7 +211,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   }
 
   /** Relays a packet from another leg to this leg's remote peer. */
-  send(packet: RtpPacket, videoTiming?: VideoTiming): void {
+  send(packet: SfuPacket, videoTiming?: VideoTiming): void {
     if (this.#state === 'closed') return;
     if (this.#held) {
       // The packet is shared with other legs, whose `send` rewrites its header: keep a copy.
@@ -232,7 +233,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     // werift sends our sequence numbers unchanged (its own offset stays 0: replaceRTP is never used).
     this.#sentAt[header.sequenceNumber] = this.packetsOut;
     const { sender } = this.#transceiver;
-    sender.sendRtp(packet).catch(() => {});
+    sender.sendRtp(weriftPacket(packet)).catch(() => {});
     // The frame leaves now: our sender reports map its timestamp to this instant.
     correctSenderReport(sender, epochNowMs(), header.timestamp);
   }
@@ -242,12 +243,12 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
    * audio delay keeps them on one clock), its sender reports mapping the packet's RTP timestamp
    * to `senderTimeMs`.
    */
-  sendAudio(packet: RtpPacket, senderTimeMs: number): void {
+  sendAudio(packet: SfuPacket, senderTimeMs: number): void {
     const audio = this.#audio;
     if (!audio || this.#state === 'closed') return;
     packet.header.extensions = [];
     this.audioPacketsOut++;
-    audio.sender.sendRtp(packet).catch(() => {});
+    audio.sender.sendRtp(weriftPacket(packet)).catch(() => {});
     correctSenderReport(audio.sender, senderTimeMs, packet.header.timestamp);
   }
 
@@ -488,4 +489,9 @@ function peerOptions(options: WeriftLegOptions): WeriftPeerOptions {
     audioCodec: options.audioCodec,
     maxCandidatePairs: options.maxCandidatePairs ?? defaultWeriftLegOptions.maxCandidatePairs,
   };
+}
+
+/** werift sends its own packet class: a packet from another backend is parsed into one. */
+function weriftPacket(packet: SfuPacket): RtpPacket {
+  return packet instanceof RtpPacket ? packet : RtpPacket.deSerialize(packet.serialize());
 }

@@ -63,6 +63,7 @@ export {
   type SfuLegEvents,
   type SfuLegOptions,
 } from './SfuAdapter.ts';
+export type { SfuPacket, SfuPacketHeader } from './SfuPacket.ts';
 export {
   type CreateStreamKeyOptions,
   defaultStreamKeyStoreOptions,
@@ -77,14 +78,14 @@ export {
   type StreamPayment,
   type StreamPayments,
 } from './StreamPayer.ts';
+export { StreamSession } from './StreamSession.ts';
 export {
   defaultStreamSessionOptions,
   StreamFailedError,
   type StreamRates,
-  StreamSession,
   type StreamSessionEvents,
   type StreamSessionOptions,
-} from './StreamSession.ts';
+} from './StreamSessionTypes.ts';
 export {
   parseVideoTiming,
   serializeVideoTiming,

@@ -1,5 +1,5 @@
-import type { RtpPacket } from 'werift';
 import type { IceFragment, LegState, SfuLeg, SfuLegEvents } from '../SfuAdapter.ts';
+import type { SfuPacket } from '../SfuPacket.ts';
 import type { VideoTiming } from '../videoTiming.ts';
 import { WeriftLeg } from '../WeriftLeg.ts';
 
@@ -67,9 +67,9 @@ export class FaultyLeg implements SfuLeg {
       this.#inner.on(event, listener);
       return this;
     }
-    const filtered = (packet: RtpPacket, videoTiming?: VideoTiming) => {
+    const filtered = (packet: SfuPacket, videoTiming?: VideoTiming) => {
       if (this.#drop(this.#faults.dropReceivedRatio)) return;
-      (listener as (packet: RtpPacket, videoTiming?: VideoTiming) => void)(packet, videoTiming);
+      (listener as (packet: SfuPacket, videoTiming?: VideoTiming) => void)(packet, videoTiming);
     };
     this.#rtpListeners.set(listener as Listener, filtered as Listener);
     this.#inner.on('rtp', filtered);
@@ -83,12 +83,12 @@ export class FaultyLeg implements SfuLeg {
     return this;
   }
 
-  send(packet: RtpPacket, videoTiming?: VideoTiming): void {
+  send(packet: SfuPacket, videoTiming?: VideoTiming): void {
     if (this.#drop(this.#faults.dropSentRatio)) return;
     this.#inner.send(packet, videoTiming);
   }
 
-  sendAudio(packet: RtpPacket, senderTimeMs: number): void {
+  sendAudio(packet: SfuPacket, senderTimeMs: number): void {
     this.#inner.sendAudio?.(packet, senderTimeMs);
   }
   accept(answerSdp: string): Promise<void> {

@@ -11,6 +11,7 @@ import {
 } from 'werift';
 import { RtpContinuity } from '../RtpContinuity.ts';
 import type { IceFragment, LegState, SfuLeg, SfuLegEvents, SfuLegOptions } from '../SfuAdapter.ts';
+import type { SfuPacket } from '../SfuPacket.ts';
 import type {
   Consumer,
   DirectProducer,
@@ -68,7 +69,7 @@ export class MediasoupLegError extends BaseError {
 /**
  * One WebRTC leg of the SFU on a mediasoup worker: a Router of its own (so its VP8 payload type
  * is the remote's), a WebRtcTransport to the remote peer and a DirectTransport through which
- * the gateway's JavaScript sees the remote's RTP (`rtp` events, parsed as werift `RtpPacket`s)
+ * the gateway's JavaScript sees the remote's RTP (`rtp` events, `SfuPacket`s parsed by werift's `RtpPacket`)
  * and injects the packets it forwards (`send()`, which rewrites SSRC, payload type, sequence
  * numbers, timestamps and the playout-delay extension as the werift leg does).
  *
@@ -380,7 +381,7 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   }
 
   /** Relays a packet from another leg to this leg's remote peer. */
-  send(packet: RtpPacket): void {
+  send(packet: SfuPacket): void {
     const sending = this.#sending;
     if (this.#state === 'closed' || !sending) return;
     const { header } = packet;
