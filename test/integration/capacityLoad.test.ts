@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EchoOrchestrator } from '../../bench/capacity/EchoOrchestrator.ts';
+import { type EncodedClip, encodeClip } from '../../bench/capacity/encodeClip.ts';
+import { GatewayProcess } from '../../bench/capacity/GatewayProcess.ts';
+import { ReplayPublisher } from '../../bench/capacity/ReplayPublisher.ts';
+
+/** Waits until `done()` holds, polling every 20 ms; throws naming `what` after `timeoutMs`. */
+async function waitUntil(done: () => boolean, what: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+// The capacity bench's own tools (bench/capacity): replayed pre-encoded RTP goes through a real
+// gateway process to the echo orchestrator and back, over real WebRTC, packet for packet.
+describe.each(['VP8', 'H264'] as const)(
+  'capacity load generator through a gateway (%s)',
+  (codec) => {
+    let echo: EchoOrchestrator;
+    let gateway: GatewayProcess;
+    let clip: EncodedClip;
+
+    beforeAll(async () => {
+      [echo, clip] = await Promise.all([
+        EchoOrchestrator.start(),
+        encodeClip({ codec, widthPx: 256, heightPx: 256, frames: 30 }),
+      ]);
+      gateway = await GatewayProcess.start({ orchestratorUrl: echo.url });
+    }, 90_000);
+
+    afterAll(async () => {
+      await gateway?.stop();
+      await echo?.close();
+    });
+
+    it('carries every replayed packet of two streams to the echo and back', async () => {
+      const publishers = await Promise.all(
+        [0, 1].map(() => ReplayPublisher.connect({ whipUrl: `${gateway.url}/whip` }, clip)),
+      );
+      try {
+        for (const p of publishers) p.start();
+        // Until each stream has sent two clips' worth (its keyframes included) and got packets back.
+        const clipPackets = clip.frames.reduce((sum, f) => sum + f.payloads.length, 0);
+        await waitUntil(
+          () => publishers.every((p) => p.packetsSent >= 2 * clipPackets && p.packetsReceived > 0),
+          'packets to go round',
+          30_000,
+        );
+        for (const p of publishers) p.stop();
+        // Whatever was in flight arrives; on loopback nearly every packet comes back (a packet the
+        // gateway sent before its leg to the echo was up may be gone: at most 2 %).
+        await waitUntil(
+          () => publishers.every((p) => p.packetsReceived >= 0.98 * p.packetsSent),
+          'the echoed packets',
+          15_000,
+        );
+        for (const p of publishers) {
+          expect(p.packetsReceived).toBeLessThanOrEqual(p.packetsSent);
+          const trips = p.takeRoundTrips();
+          expect(trips.length).toBe(p.packetsReceived);
+          expect(Math.min(...trips)).toBeGreaterThan(0);
+        }
+        expect(echo.packetsEchoed).toBeGreaterThanOrEqual(
+          publishers.reduce((sum, p) => sum + p.packetsReceived, 0),
+        );
+      } finally {
+        await Promise.all(publishers.map((p) => p.close()));
+      }
+    }, 90_000);
+  },
+);
