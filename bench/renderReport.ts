@@ -7,8 +7,10 @@
 import { writeFileSync } from 'node:fs';
 import { type HopTimings, hopNames } from '@peerframe/core/frameTiming';
 import { type AudioBenchResult, renderAudioBench } from './audioBench.ts';
+import type { CapacityBenchResult } from './capacityBench.ts';
 import type { PaymentsBenchResult } from './paymentsBench.ts';
 import type { PipelinesBenchResult } from './pipelinesBench.ts';
+import { renderCapacity } from './renderCapacity.ts';
 import type { SfuBenchResult } from './sfuBench.ts';
 
 export type LatencyHistogram = { binMs: number; counts: number[] };
@@ -74,6 +76,8 @@ export type BenchReport = {
   /** Audio pipelines (absent from reports made before they existed). */
   audio?: AudioBenchResult;
   sfu: SfuBenchResult;
+  /** Gateway capacity to the knee (absent from reports made before it existed). */
+  capacity?: CapacityBenchResult;
 };
 
 /**
@@ -268,6 +272,7 @@ export function renderReport(report: BenchReport, markdownPath: URL, resultsDir:
     '',
     ...gatewayCapacity(report.sfu),
     '',
+    ...renderCapacity(report.capacity),
     '## Charts',
     '',
   );

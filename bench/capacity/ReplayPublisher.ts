@@ -13,7 +13,8 @@ export type ReplayTarget = { whipUrl: string } | { echoUrl: string };
  * werift peer at the clip's frame rate, with its own SSRC, sequence numbers and timestamps, and
  * reads the echoed stream back. Each payload carries a 12-byte trailer (this publisher's packet
  * index and the send time, `performance.now()`), which the echo returns untouched: loss is
- * counted per packet and the round trip timed per packet on this process's clock.
+ * counted per packet (duplicates once) and the round trip timed per packet on this process's
+ * clock.
  */
 export class ReplayPublisher {
   readonly #peer: MediaPeer;
@@ -28,6 +29,8 @@ export class ReplayPublisher {
   packetsReceived = 0;
   /** Round trips of received packets since the last `takeRoundTrips()`, ms. */
   #roundTrips: number[] = [];
+  /** Which of our packets (by index) came back. */
+  #returned = new Uint8Array(4096);
 
   private constructor(peer: MediaPeer, clip: EncodedClip, resourceUrl: string | undefined) {
     this.#peer = peer;
@@ -36,7 +39,10 @@ export class ReplayPublisher {
     peer.on('rtp', (packet) => {
       const { payload } = packet;
       if (payload.length < replayTrailerBytes) return;
+      const index = payload.readUInt32BE(payload.length - replayTrailerBytes);
+      if (index >= this.packetsSent || this.#returned[index]) return;
       this.packetsReceived++;
+      this.#returned[index] = 1;
       this.#roundTrips.push(performance.now() - payload.readDoubleBE(payload.length - 8));
     });
   }
@@ -125,6 +131,13 @@ export class ReplayPublisher {
     return taken;
   }
 
+  /** How many of our packets with index in [from, to) came back so far. */
+  returnedBetween(from: number, to: number): number {
+    let count = 0;
+    for (let i = from; i < to; i++) count += this.#returned[i] ?? 0;
+    return count;
+  }
+
   #sendFrame(): void {
     const clip = this.#clip;
     const frame = clip.frames[this.#frameIndex % clip.frames.length];
@@ -148,6 +161,11 @@ export class ReplayPublisher {
       this.#sequenceNumber = (this.#sequenceNumber + 1) & 0xffff;
       this.#peer.sendRtp(new RtpPacket(header, Buffer.concat([payload, trailer])));
       this.packetsSent++;
+      if (this.packetsSent > this.#returned.length) {
+        const grown = new Uint8Array(this.#returned.length * 2);
+        grown.set(this.#returned);
+        this.#returned = grown;
+      }
     });
   }
 

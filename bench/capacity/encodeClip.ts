@@ -21,7 +21,20 @@ export const replayTrailerBytes = 12;
 const maxPayloadBytes = 1_200 - replayTrailerBytes;
 
 /**
- * Encodes `frames` synthetic pictures (a moving test pattern) once with the project's media
+ * Grain on the luma plane (±8, a fixed pseudo-random sequence per frame): the smooth test pattern
+ * alone compresses to a packet or two per frame, far below a camera's bitrate and packet rate.
+ */
+function addNoise(data: Uint8Array, lumaBytes: number, seed: number): void {
+  let state = (seed + 1) * 2_654_435_761;
+  for (let i = 0; i < lumaBytes; i++) {
+    state = (state * 1_103_515_245 + 12_345) >>> 0;
+    const value = (data[i] ?? 0) + ((state >>> 24) & 15) - 8;
+    data[i] = Math.min(255, Math.max(0, value));
+  }
+}
+
+/**
+ * Encodes `frames` synthetic pictures (a moving test pattern with grain) once with the project's media
  * engine (FFmpeg through node-av, software codecs), the first a keyframe and then every `fps`-th
  * (so a receiver that joins late or loses a packet recovers within a second), and packetizes them
  * with the orchestrator's own VP8 / H.264 packetizers.
@@ -51,7 +64,9 @@ export async function encodeClip(options: {
   const frames: ClipFrame[] = [];
   try {
     for (let n = 0; n < count; n++) {
-      const encoded = await encoder.encode(video.frame(n), { keyframe: n % fps === 0 });
+      const picture = video.frame(n);
+      addNoise(picture.data, widthPx * heightPx, n);
+      const encoded = await encoder.encode(picture, { keyframe: n % fps === 0 });
       for (const frame of encoded) {
         frames.push({
           payloads: packetizer.packetize(frame, maxPayloadBytes),
