@@ -6,7 +6,8 @@ const limits: Record<string, string> = {
   echo: 'the echo orchestrator (near a full core), not the gateway',
   machine:
     'the machine (all its cores busy between gateway, load generator and echo), not the gateway alone',
-  unknown: 'no one process near a full core',
+  unknown:
+    'none of its processes near a full core (other work on the machine, see the load average, may be what filled it)',
 };
 
 /**
