@@ -28,6 +28,11 @@ export type CapacityStep = {
   /** RTP packets the gateway forwarded per second, both directions. */
   packetsForwardedPerSecond: number;
   gatewayCpuUsPerPacket: number;
+  /**
+   * The same less the gateway's idle CPU (no stream, same window), µs per packet: the forwarding
+   * cost without the fixed cost of a running node.
+   */
+  gatewayCpuUsPerPacketAboveIdle: number;
   /** 1 − received / sent over the window, all streams, percent. */
   lossPercent: number;
   roundTripP50Ms: number;
@@ -52,6 +57,8 @@ export type CapacityCodecResult = {
   /** The same publishers looped through the echo alone, one stream. */
   directRoundTripP50Ms: number;
   directRoundTripP95Ms: number;
+  /** The gateway's CPU with no stream, percent of one core. */
+  gatewayIdleCpuPercent: number;
   steps: CapacityStep[];
   /** The largest step within both bounds (null: even the first was out). */
   knee: CapacityStep | null;
@@ -204,6 +211,12 @@ async function measureCodec(
     orchestratorUrl: echo.url,
     nodeArgs: process.env.CAPACITY_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
   });
+  const idle = await window(
+    [],
+    options.windowMs,
+    { gateway: gateway.pid, echo: echoPid },
+    undefined,
+  );
   const publishers: ReplayPublisher[] = [];
   const steps: CapacityStep[] = [];
   let stoppedBy: CapacityCodecResult['stoppedBy'] = 'max_streams';
@@ -235,6 +248,12 @@ async function measureCodec(
         gatewayCpuUsPerPacket:
           w.forwarded > 0
             ? round((w.gatewayCpuFraction * w.windowS * 1e6) / w.forwarded)
+            : Number.NaN,
+        gatewayCpuUsPerPacketAboveIdle:
+          w.forwarded > 0
+            ? round(
+                ((w.gatewayCpuFraction - idle.gatewayCpuFraction) * w.windowS * 1e6) / w.forwarded,
+              )
             : Number.NaN,
         lossPercent: round(w.lossPercent, 3),
         roundTripP50Ms: round(w.p50, 2),
@@ -284,6 +303,7 @@ async function measureCodec(
     packetsPerStreamPerSecond: round(clip.packetsPerSecond),
     directRoundTripP50Ms: round(baseline.p50, 2),
     directRoundTripP95Ms: round(baseline.p95, 2),
+    gatewayIdleCpuPercent: round(idle.gatewayCpuFraction * 100),
     steps,
     knee,
     stoppedBy,

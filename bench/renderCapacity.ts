@@ -22,20 +22,20 @@ export function renderCapacity(capacity: CapacityBenchResult | undefined): strin
     '',
     `Run ${capacity.date} on ${capacity.cpus} cores, load average ${capacity.loadAverage1m} when it began (other work on the machine skews every figure). Replay publishers send a pre-encoded clip's RTP (no encoder per stream) over WHIP through a real gateway process to an echo orchestrator that returns the RTP undecoded over real WebRTC; streams are added until loss passes ${capacity.maxLossPercent} % or the gateway adds more than ${capacity.maxAddedLatencyMs} ms to the round-trip p50 (against the same publisher looped through the echo alone). Gateway CPU is its process's own (/proc/<pid>/stat); the load generator and echo share the machine and are shown apart.`,
     '',
-    '| backend | codec | streams | gateway CPU % of a core | gateway µs per packet | packets forwarded / s | loss % | added latency p50 / p95 ms | load generator CPU % | echo CPU % |',
+    '| backend | codec | streams | gateway CPU % of a core | gateway µs per packet (above idle) | packets forwarded / s | loss % | added latency p50 / p95 ms | load generator CPU % | echo CPU % |',
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of capacity.codecs) {
     for (const s of c.steps) {
       lines.push(
-        `| ${c.backend} | ${c.codec} | ${s.streams} | ${s.gatewayCpuPercent} | ${s.gatewayCpuUsPerPacket} | ${s.packetsForwardedPerSecond} | ${s.lossPercent} | ${s.addedLatencyP50Ms} / ${s.addedLatencyP95Ms} | ${s.loadGeneratorCpuPercent} | ${s.echoCpuPercent} |`,
+        `| ${c.backend} | ${c.codec} | ${s.streams} | ${s.gatewayCpuPercent} | ${s.gatewayCpuUsPerPacket} (${s.gatewayCpuUsPerPacketAboveIdle ?? '–'}) | ${s.packetsForwardedPerSecond} | ${s.lossPercent} | ${s.addedLatencyP50Ms} / ${s.addedLatencyP95Ms} | ${s.loadGeneratorCpuPercent} | ${s.echoCpuPercent} |`,
       );
     }
   }
   lines.push('');
   for (const c of capacity.codecs) {
     const knee = c.knee;
-    const where = `${c.backend} ${c.codec} (${c.widthPx}×${c.heightPx} at ${c.fps} fps, ${c.packetsPerStreamPerSecond} packets/s per stream each way; direct loop p50 ${c.directRoundTripP50Ms} ms)`;
+    const where = `${c.backend} ${c.codec} (${c.widthPx}×${c.heightPx} at ${c.fps} fps, ${c.packetsPerStreamPerSecond} packets/s per stream each way; direct loop p50 ${c.directRoundTripP50Ms} ms; idle gateway ${c.gatewayIdleCpuPercent ?? '–'} % of a core)`;
     if (!knee) {
       lines.push(`- ${where}: no step stayed within the bounds.`);
       continue;

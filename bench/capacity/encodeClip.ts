@@ -21,23 +21,23 @@ export const replayTrailerBytes = 12;
 const maxPayloadBytes = 1_200 - replayTrailerBytes;
 
 /**
- * Grain on the luma plane (±8, a fixed pseudo-random sequence per frame): the smooth test pattern
+ * Grain on the luma plane (±32, a fixed pseudo-random sequence per frame): the smooth test pattern
  * alone compresses to a packet or two per frame, far below a camera's bitrate and packet rate.
  */
 function addNoise(data: Uint8Array, lumaBytes: number, seed: number): void {
-  let state = (seed + 1) * 2_654_435_761;
+  let state = Math.imul(seed + 1, 2_654_435_761);
   for (let i = 0; i < lumaBytes; i++) {
-    state = (state * 1_103_515_245 + 12_345) >>> 0;
-    const value = (data[i] ?? 0) + ((state >>> 24) & 15) - 8;
+    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+    const value = (data[i] ?? 0) + ((state >>> 24) & 63) - 32;
     data[i] = Math.min(255, Math.max(0, value));
   }
 }
 
 /**
- * Encodes `frames` synthetic pictures (a moving test pattern with grain) once with the project's media
- * engine (FFmpeg through node-av, software codecs), the first a keyframe and then every `fps`-th
- * (so a receiver that joins late or loses a packet recovers within a second), and packetizes them
- * with the orchestrator's own VP8 / H.264 packetizers.
+ * Encodes `frames` synthetic pictures (a moving test pattern with grain) once with the project's
+ * media engine (FFmpeg through node-av, software codecs), the first a keyframe and asking for one
+ * every `fps`-th (so a receiver that joins late or loses a packet recovers within a second), and
+ * packetizes them with the orchestrator's own VP8 / H.264 packetizers.
  */
 export async function encodeClip(options: {
   codec: VideoCodecName;
@@ -57,7 +57,7 @@ export async function encodeClip(options: {
     widthPx,
     heightPx,
     fps,
-    bitrateKbps: options.bitrateKbps ?? 1_000,
+    bitrateKbps: options.bitrateKbps ?? 2_000,
   });
   const packetizer = options.codec === 'VP8' ? new Vp8Packetizer() : new H264Packetizer();
   const video = new SyntheticVideo(widthPx, heightPx);
