@@ -4,7 +4,7 @@
  * streams over WHIP through a real gateway process to an echo orchestrator (its own process: the
  * orchestrator API, real werift peers, RTP returned untouched, nothing decoded), and read them
  * back. Streams are added in steps until loss passes 0.1 % or the gateway adds more than 5 ms to
- * the round trip (its p50 less the p50, in the same window, of one more publisher looped through
+ * the frames' round trip (its p50 less the p50, in the same window, of one more publisher looped through
  * the echo with no gateway), twice in a row. Each step reports the gateway process's own CPU (utime + stime from
  * /proc/<pid>/stat over the window) and its CPU per forwarded packet (both directions, the
  * gateway's own counters), and the CPU of the load generator and the echo: when they, not the

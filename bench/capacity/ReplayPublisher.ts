@@ -13,8 +13,8 @@ export type ReplayTarget = { whipUrl: string } | { echoUrl: string };
  * werift peer at the clip's frame rate, with its own SSRC, sequence numbers and timestamps, and
  * reads the echoed stream back. Each payload carries a 12-byte trailer (this publisher's packet
  * index and the send time, `performance.now()`), which the echo returns untouched: loss is
- * counted per packet (duplicates once) and the round trip timed per packet on this process's
- * clock.
+ * counted per packet (duplicates once) and the round trip timed per frame (its marker packet) on
+ * this process's clock.
  */
 export class ReplayPublisher {
   readonly #peer: MediaPeer;
@@ -27,7 +27,7 @@ export class ReplayPublisher {
   #closed = false;
   packetsSent = 0;
   packetsReceived = 0;
-  /** Round trips of received packets since the last `takeRoundTrips()`, ms. */
+  /** Round trips of frames (their marker packets) received since the last `takeRoundTrips()`, ms. */
   #roundTrips: number[] = [];
   /** Which of our packets (by index) came back. */
   #returned = new Uint8Array(4096);
@@ -43,7 +43,10 @@ export class ReplayPublisher {
       if (index >= this.packetsSent || this.#returned[index]) return;
       this.packetsReceived++;
       this.#returned[index] = 1;
-      this.#roundTrips.push(performance.now() - payload.readDoubleBE(payload.length - 8));
+      // A frame's packets leave together: its last one back (the marker) completes the frame.
+      if (packet.header.marker) {
+        this.#roundTrips.push(performance.now() - payload.readDoubleBE(payload.length - 8));
+      }
     });
   }
 
@@ -124,7 +127,7 @@ export class ReplayPublisher {
     this.#timer = undefined;
   }
 
-  /** The round trips of packets received since the last call, ms. */
+  /** The round trips of frames (sent → their last packet back) since the last call, ms. */
   takeRoundTrips(): number[] {
     const taken = this.#roundTrips;
     this.#roundTrips = [];

@@ -67,8 +67,9 @@ describe.each(['VP8', 'H264'] as const)(
         );
         for (const p of publishers) {
           expect(p.packetsReceived).toBeLessThanOrEqual(p.packetsSent);
+          // A round trip for each frame back (its marker packet): at least the two clips' worth.
           const trips = p.takeRoundTrips();
-          expect(trips.length).toBe(p.packetsReceived);
+          expect(trips.length).toBeGreaterThanOrEqual(2 * clip.frames.length - 1);
           expect(Math.min(...trips)).toBeGreaterThan(0);
         }
         expect(echo.packetsEchoed).toBeGreaterThanOrEqual(
