@@ -8,8 +8,10 @@ import { writeFileSync } from 'node:fs';
 import { type HopTimings, hopNames } from '@peerframe/core/frameTiming';
 import { type AudioBenchResult, renderAudioBench } from './audioBench.ts';
 import { type AvOffsetBenchResult, renderAvOffsetBench } from './avOffsetBench.ts';
+import type { CapacityBenchResult } from './capacityBench.ts';
 import type { PaymentsBenchResult } from './paymentsBench.ts';
 import type { PipelinesBenchResult } from './pipelinesBench.ts';
+import { renderCapacity } from './renderCapacity.ts';
 import type { SfuBenchResult } from './sfuBench.ts';
 import type { WorkersBenchResult } from './workersBench.ts';
 
@@ -80,6 +82,8 @@ export type BenchReport = {
   sfu: SfuBenchResult;
   /** Remote workers: extra round trip of the direct and relayed paths, hand-over freeze. */
   workers?: WorkersBenchResult;
+  /** Gateway capacity to the knee (absent from reports made before it existed). */
+  capacity?: CapacityBenchResult;
 };
 
 /**
@@ -275,6 +279,7 @@ export function renderReport(report: BenchReport, markdownPath: URL, resultsDir:
     '',
     ...gatewayCapacity(report.sfu),
     '',
+    ...renderCapacity(report.capacity),
     '## Charts',
     '',
   );

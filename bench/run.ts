@@ -10,7 +10,8 @@
  * - Each pipeline bare (no network); failover freeze; payments (tickets signed/verified per
  *   second, gas per redemption, redemptions per stream-hour); pipelines and workflows at three
  *   sizes with the framework's overhead; audio pipelines (RNNoise's SNR gain on noisy speech, CPU
- *   per audio stream); gateway streams per core.
+ *   per audio stream); gateway streams per core; gateway capacity to the knee with
+ *   replayed RTP and an echo orchestrator (bench/capacityBench.ts, about 3 minutes at most).
  * Prints a table and writes bench/results/latest.json, BENCHMARKS.md and SVG charts. Figures
  * only: nothing here is asserted.
  *
@@ -35,6 +36,7 @@ import { defaultPipelineRegistry, type Frame } from '@peerframe/pipelines';
 import { EngineWhipClient } from '../test/helpers/EngineWhipClient.ts';
 import { runAudioBench } from './audioBench.ts';
 import { runAvOffsetBench } from './avOffsetBench.ts';
+import { runCapacityBench } from './capacityBench.ts';
 import { runPaymentsBench } from './paymentsBench.ts';
 import { runPipelinesBench } from './pipelinesBench.ts';
 import {
@@ -348,6 +350,8 @@ process.stdout.write('gateway streams per core…\n');
 const sfu = await runSfuBench({ quick });
 process.stdout.write('remote workers (direct, relayed, hand-over)…\n');
 const workers = await runWorkersBench({ quick });
+process.stdout.write('gateway capacity to the knee (replayed RTP, echo orchestrator)…\n');
+const capacity = await runCapacityBench({ quick });
 
 /** The headline latency figures, by pipeline and size. */
 const latency = Object.fromEntries(
@@ -385,6 +389,7 @@ const report: BenchReport = {
   avOffset,
   sfu,
   workers,
+  capacity,
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(
@@ -426,6 +431,9 @@ console.table({
   workerDirectExtraRoundTripMs: workers.paths[1]?.extraRoundTripMs ?? null,
   workerRelayExtraRoundTripMs: workers.paths[2]?.extraRoundTripMs ?? null,
   sfuStreamsPerCoreExtrapolated: sfu.streamsPerCore,
+  ...Object.fromEntries(
+    capacity.codecs.map((c) => [`capacityKneeStreams${c.codec}`, c.knee?.streams ?? 0]),
+  ),
 });
 console.log(
   `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${Math.round((performance.now() - startedAt) / 1000)} s; wrote ${quick ? 'bench/results/quick.json' : 'bench/results/latest.json, BENCHMARKS.md and charts'}`,

@@ -10,10 +10,10 @@
  *
  * The dev stack's gateway runs its default SFU (werift); `sfu` in the result says which.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { startDevStack } from '@peerframe/cli';
 import { NodeWhipPublisher, runFrameProbe } from '@peerframe/client-sdk/node';
+import { processCpuSeconds } from './capacity/processCpu.ts';
 
 export type SfuBenchRun = {
   /** Concurrent streams. */
@@ -68,23 +68,6 @@ const maxLossPercent = 1;
 /** The orchestrator's default `maxSessions`. */
 const sessionsPerOrchestrator = 4;
 
-function clockTicksPerSecond(): number {
-  try {
-    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-    return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
-  } catch {
-    return 100;
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number, ticksPerSecond: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces), from field 3 (state) on.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-}
-
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? Number.NaN);
@@ -100,18 +83,15 @@ type StreamCounters = {
   packetsToPublisher: number;
 };
 
-async function forwardedPackets(gatewayUrl: string): Promise<number> {
+/** RTP packets the gateway forwarded so far, both directions, all streams (its own counters). */
+export async function forwardedPackets(gatewayUrl: string): Promise<number> {
   const response = await fetch(`${gatewayUrl}/streams`);
   if (!response.ok) return Number.NaN;
   const { streams } = (await response.json()) as { streams: StreamCounters[] };
   return streams.reduce((sum, s) => sum + s.packetsToOrchestrator + s.packetsToPublisher, 0);
 }
 
-async function measure(
-  streams: number,
-  durationMs: number,
-  ticksPerSecond: number,
-): Promise<SfuBenchRun> {
+async function measure(streams: number, durationMs: number): Promise<SfuBenchRun> {
   const orchestrators = Math.ceil(streams / sessionsPerOrchestrator);
   const stack = await startDevStack({
     host: '127.0.0.1',
@@ -137,7 +117,7 @@ async function measure(
     const sample = (atMs: number) =>
       new Promise<{ cpuS: number; packets: number; atMs: number }>((resolve, reject) => {
         setTimeout(() => {
-          const cpuS = cpuSeconds(gatewayPid, ticksPerSecond);
+          const cpuS = processCpuSeconds(gatewayPid);
           const at = performance.now();
           forwardedPackets(stack.gatewayUrl).then(
             (packets) => resolve({ cpuS, packets, atMs: at }),
@@ -196,9 +176,8 @@ export async function runSfuBench(options: { quick: boolean }): Promise<SfuBench
   process.env.PEERFRAME_LOG_LEVEL ??= 'warn';
   const counts = options.quick ? [1, 2] : [1, 2, 4];
   const durationMs = options.quick ? 5_000 : 20_000;
-  const ticksPerSecond = clockTicksPerSecond();
   const runs: SfuBenchRun[] = [];
-  for (const streams of counts) runs.push(await measure(streams, durationMs, ticksPerSecond));
+  for (const streams of counts) runs.push(await measure(streams, durationMs));
   const within = runs.filter((r) => r.lossPercent <= maxLossPercent);
   const headline = within.at(-1) ?? runs[0];
   if (!headline) throw new Error('no SFU bench run');

@@ -1,20 +1,10 @@
 import { postOffer, type ReceivedFrame } from '@peerframe/client-sdk/node';
 import { TypedEmitter } from '@peerframe/core';
 import { epochNowMs } from '@peerframe/core/frameTiming';
-import type { VideoCodecChoice, VideoCodecName } from '@peerframe/core/videoCodec';
+import type { VideoCodecName } from '@peerframe/core/videoCodec';
 import { MediaWorker, NodeAvEngine } from '@peerframe/orchestrator';
 import type { OrchestratorMediaInfo, OrchestratorTransportStats } from '@peerframe/wire';
-
-/** The codecs as a publisher offers them (H.264: constrained baseline, packetization-mode 1). */
-const offered: Record<VideoCodecName, VideoCodecChoice> = {
-  VP8: { name: 'VP8', payloadType: 96, clockRate: 90_000, fmtp: '' },
-  H264: {
-    name: 'H264',
-    payloadType: 102,
-    clockRate: 90_000,
-    fmtp: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
-  },
-};
+import { offeredVideoCodecs as offered } from './offeredVideoCodecs.ts';
 
 let engineInfo: OrchestratorMediaInfo | undefined;
 

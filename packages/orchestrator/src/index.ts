@@ -14,6 +14,8 @@ export type {
   VideoEncoderSettings,
 } from './media/CodecEngine.ts';
 export { CodecUnavailableError, DecodeError, EncodeError } from './media/errors.ts';
+export { H264Packetizer } from './media/H264Packetizer.ts';
+export { MediaPeer, type MediaPeerState } from './media/MediaPeer.ts';
 export { MediaThreadError, MediaWorker } from './media/MediaWorker.ts';
 export { MediaWorkerPool, type MediaWorkerPoolOptions } from './media/MediaWorkerPool.ts';
 export {
@@ -26,6 +28,7 @@ export {
   SessionMedia,
   type SessionMediaOptions,
 } from './media/SessionMedia.ts';
+export { Vp8Packetizer } from './media/Vp8Packetizer.ts';
 export { OrchestratorMetrics } from './OrchestratorMetrics.ts';
 export {
   defaultOrchestratorPaymentsOptions,

@@ -1,0 +1,377 @@
+/**
+ * Gateway capacity with nothing but the gateway in the way (`npm run bench:capacity`, and part of
+ * `npm run bench`): replay publishers (a pre-encoded clip's RTP, no encoder per stream) push
+ * streams over WHIP through a real gateway process to an echo orchestrator (its own process: the
+ * orchestrator API, real werift peers, RTP returned untouched, nothing decoded), and read them
+ * back. Streams are added in steps until loss passes 0.1 % or the gateway adds more than 5 ms to
+ * the frames' round trip (its p50 less the p50, in the same window, of one more publisher looped through
+ * the echo with no gateway), twice in a row. Each step reports the gateway process's own CPU (utime + stime from
+ * /proc/<pid>/stat over the window) and its CPU per forwarded packet (both directions, the
+ * gateway's own counters), and the CPU of the load generator and the echo: when they, not the
+ * gateway, fill the machine, the knee is theirs, and `limitedBy` says so.
+ * Figures only: nothing is asserted.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { VideoCodecName } from '@peerframe/core/videoCodec';
+import { type EncodedClip, encodeClip } from './capacity/encodeClip.ts';
+import { GatewayProcess } from './capacity/GatewayProcess.ts';
+import { processCpuSeconds } from './capacity/processCpu.ts';
+import { ReplayPublisher, type ReplayTarget } from './capacity/ReplayPublisher.ts';
+import { forwardedPackets } from './sfuBench.ts';
+
+export type CapacityStep = {
+  streams: number;
+  /** Gateway process CPU over the window, percent of one core. */
+  gatewayCpuPercent: number;
+  /** RTP packets the gateway forwarded per second, both directions. */
+  packetsForwardedPerSecond: number;
+  gatewayCpuUsPerPacket: number;
+  /**
+   * The same less the gateway's idle CPU (no stream, same window), µs per packet: the forwarding
+   * cost without the fixed cost of a running node.
+   */
+  gatewayCpuUsPerPacketAboveIdle: number;
+  /** 1 − received / sent over the window, all streams, percent. */
+  lossPercent: number;
+  roundTripP50Ms: number;
+  roundTripP95Ms: number;
+  /**
+   * Round-trip p50 / p95 less those of a publisher looped through the echo with no gateway in the
+   * same window (same machine load), ms.
+   */
+  addedLatencyP50Ms: number;
+  addedLatencyP95Ms: number;
+  /** CPU of the bench process (the replay publishers) and of the echo, percent of one core. */
+  loadGeneratorCpuPercent: number;
+  echoCpuPercent: number;
+  windowS: number;
+};
+
+export type CapacityCodecResult = {
+  backend: 'werift';
+  codec: VideoCodecName;
+  widthPx: number;
+  heightPx: number;
+  fps: number;
+  /** Packets per stream per second, one way (the clip's). */
+  packetsPerStreamPerSecond: number;
+  /** The same publisher looped through the echo alone, one stream, before the gateway starts. */
+  directRoundTripP50Ms: number;
+  directRoundTripP95Ms: number;
+  /** The gateway's CPU with no stream, percent of one core. */
+  gatewayIdleCpuPercent: number;
+  steps: CapacityStep[];
+  /** The largest step within both bounds (null: even the first was out). */
+  knee: CapacityStep | null;
+  /** Why the ramp stopped: the loss or latency bound, or the largest step it was given. */
+  stoppedBy: 'loss' | 'latency' | 'max_streams' | 'time';
+  /**
+   * Streams per gateway core at the knee: streams ÷ the gateway's share of one core. Measured
+   * when the gateway was near a full core there (`gatewaySaturated`), else an extrapolation.
+   */
+  streamsPerGatewayCore: number | null;
+  gatewaySaturated: boolean;
+  /**
+   * What filled first at the step past the knee: the gateway, or the load generator / echo
+   * sharing the machine (≥ 90 % of a core, or the machine's cores all busy).
+   */
+  limitedBy: 'gateway' | 'load_generator' | 'echo' | 'machine' | 'unknown';
+};
+
+export type CapacityBenchResult = {
+  date: string;
+  cpus: number;
+  /** Load average when the run began (1 min): other work on the machine skews every figure. */
+  loadAverage1m: number;
+  maxLossPercent: number;
+  maxAddedLatencyMs: number;
+  codecs: CapacityCodecResult[];
+};
+
+const maxLossPercent = 0.1;
+const maxAddedLatencyMs = 5;
+/** How long after a window its packets may still come back, ms. */
+const returnGraceMs = 500;
+const main = fileURLToPath(new URL('./capacity/echoMain.ts', import.meta.url));
+
+const round = (n: number, digits = 1) => Number(n.toFixed(digits));
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+
+async function startEcho(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--conditions=source', main], {
+    env: { ...process.env, PEERFRAME_LOG_LEVEL: process.env.PEERFRAME_LOG_LEVEL ?? 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.on('message', (m: { type?: string; url?: string }) => {
+      if (m.type === 'ready' && m.url) resolve(m.url);
+    });
+    child.once('exit', (code) => reject(new Error(`the echo exited before ready (${code})`)));
+  });
+  child.disconnect();
+  return { child, url };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Runs `publishers` for `windowMs` after they settle; counts and times what came back. */
+async function window(
+  publishers: ReplayPublisher[],
+  windowMs: number,
+  pids: { gateway?: number; echo: number },
+  gatewayUrl: string | undefined,
+  reference?: ReplayPublisher,
+) {
+  const sample = async () => ({
+    atMs: performance.now(),
+    sent: publishers.map((p) => p.packetsSent),
+    gatewayCpu: pids.gateway ? processCpuSeconds(pids.gateway) : 0,
+    echoCpu: processCpuSeconds(pids.echo),
+    selfCpu: processCpuSeconds(process.pid),
+    forwarded: gatewayUrl ? await forwardedPackets(gatewayUrl) : 0,
+  });
+  for (const p of publishers) p.takeRoundTrips();
+  reference?.takeRoundTrips();
+  const first = await sample();
+  await new Promise((resolve) => setTimeout(resolve, windowMs));
+  const last = await sample();
+  const trips = publishers.flatMap((p) => p.takeRoundTrips()).sort((a, b) => a - b);
+  const referenceTrips = reference?.takeRoundTrips().sort((a, b) => a - b) ?? [];
+  const windowS = (last.atMs - first.atMs) / 1000;
+  // The packets sent in the window, and which of them came back within a grace after it (a
+  // packet later than that is as good as lost to a realtime receiver).
+  await new Promise((resolve) => setTimeout(resolve, returnGraceMs));
+  let sent = 0;
+  let returned = 0;
+  publishers.forEach((p, i) => {
+    const from = first.sent[i] ?? 0;
+    const to = last.sent[i] ?? 0;
+    sent += to - from;
+    returned += p.returnedBetween(from, to);
+  });
+  return {
+    windowS,
+    lossPercent: sent > 0 ? (1 - returned / sent) * 100 : 100,
+    p50: quantile(trips, 0.5),
+    p95: quantile(trips, 0.95),
+    referenceP50: quantile(referenceTrips, 0.5),
+    referenceP95: quantile(referenceTrips, 0.95),
+    gatewayCpuFraction: (last.gatewayCpu - first.gatewayCpu) / windowS,
+    echoCpuFraction: (last.echoCpu - first.echoCpu) / windowS,
+    selfCpuFraction: (last.selfCpu - first.selfCpu) / windowS,
+    forwarded: last.forwarded - first.forwarded,
+  };
+}
+
+/**
+ * Connects one publisher, again while the gateway answers a retryable 429 (its per-client limits
+ * on pending peers and on requests: every publisher here comes from the same address).
+ */
+async function connectOne(target: ReplayTarget, clip: EncodedClip): Promise<ReplayPublisher> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    try {
+      return await ReplayPublisher.connect(target, clip);
+    } catch (error) {
+      const retryable = (error as { status?: number }).status === 429;
+      if (!retryable || performance.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+async function connectAll(target: ReplayTarget, clip: EncodedClip, count: number) {
+  const publishers: ReplayPublisher[] = [];
+  // Two at a time: the gateway's default for pending peers per client.
+  for (let i = 0; i < count; i += 2) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(2, count - i) }, () => connectOne(target, clip)),
+    );
+    for (const p of batch) p.start();
+    publishers.push(...batch);
+  }
+  return publishers;
+}
+
+async function measureCodec(
+  codec: VideoCodecName,
+  echo: { child: ChildProcess; url: string },
+  options: { stepStreams: number[]; windowMs: number; settleMs: number; deadlineMs: number },
+): Promise<CapacityCodecResult> {
+  const clip = await encodeClip({ codec });
+  const echoPid = echo.child.pid as number;
+  const direct = await connectAll({ echoUrl: echo.url }, clip, 1);
+  await new Promise((resolve) => setTimeout(resolve, options.settleMs));
+  const baseline = await window(direct, options.windowMs, { echo: echoPid }, undefined);
+  // It keeps looping through the echo while the gateway's streams run: each window's added
+  // latency is against the direct loop in that same window, under the same machine load.
+  const reference = direct[0];
+
+  const gateway = await GatewayProcess.start({
+    orchestratorUrl: echo.url,
+    nodeArgs: process.env.CAPACITY_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
+  });
+  const idle = await window(
+    [],
+    options.windowMs,
+    { gateway: gateway.pid, echo: echoPid },
+    undefined,
+  );
+  const publishers: ReplayPublisher[] = [];
+  const steps: CapacityStep[] = [];
+  let stoppedBy: CapacityCodecResult['stoppedBy'] = 'max_streams';
+  let limitedBy: CapacityCodecResult['limitedBy'] = 'unknown';
+  const cores = availableParallelism();
+  try {
+    for (const streams of options.stepStreams) {
+      if (performance.now() > options.deadlineMs) {
+        stoppedBy = 'time';
+        break;
+      }
+      const added = await connectAll(
+        { whipUrl: `${gateway.url}/whip` },
+        clip,
+        streams - publishers.length,
+      );
+      publishers.push(...added);
+      await new Promise((resolve) => setTimeout(resolve, options.settleMs));
+      const measureStep = () =>
+        window(
+          publishers,
+          options.windowMs,
+          { gateway: gateway.pid, echo: echoPid },
+          gateway.url,
+          reference,
+        );
+      let w = await measureStep();
+      const outOfBounds = (m: typeof w) =>
+        m.lossPercent > maxLossPercent || m.p50 - m.referenceP50 > maxAddedLatencyMs;
+      // A window out of bounds is measured again before the ramp stops: one burst of other work
+      // on a shared machine is not the gateway's knee.
+      if (outOfBounds(w)) w = await measureStep();
+      const step: CapacityStep = {
+        streams,
+        gatewayCpuPercent: round(w.gatewayCpuFraction * 100),
+        packetsForwardedPerSecond: round(w.forwarded / w.windowS),
+        gatewayCpuUsPerPacket:
+          w.forwarded > 0
+            ? round((w.gatewayCpuFraction * w.windowS * 1e6) / w.forwarded)
+            : Number.NaN,
+        gatewayCpuUsPerPacketAboveIdle:
+          w.forwarded > 0
+            ? round(
+                ((w.gatewayCpuFraction - idle.gatewayCpuFraction) * w.windowS * 1e6) / w.forwarded,
+              )
+            : Number.NaN,
+        lossPercent: round(w.lossPercent, 3),
+        roundTripP50Ms: round(w.p50, 2),
+        roundTripP95Ms: round(w.p95, 2),
+        addedLatencyP50Ms: round(w.p50 - w.referenceP50, 2),
+        addedLatencyP95Ms: round(w.p95 - w.referenceP95, 2),
+        loadGeneratorCpuPercent: round(w.selfCpuFraction * 100),
+        echoCpuPercent: round(w.echoCpuFraction * 100),
+        windowS: round(w.windowS, 2),
+      };
+      steps.push(step);
+      const overLoss = step.lossPercent > maxLossPercent;
+      const overLatency = step.addedLatencyP50Ms > maxAddedLatencyMs;
+      if (overLoss || overLatency) {
+        stoppedBy = overLoss ? 'loss' : 'latency';
+        const busiest = Math.max(
+          step.gatewayCpuPercent,
+          step.loadGeneratorCpuPercent,
+          step.echoCpuPercent,
+        );
+        const total = step.gatewayCpuPercent + step.loadGeneratorCpuPercent + step.echoCpuPercent;
+        limitedBy =
+          busiest < 90
+            ? total >= 90 * cores
+              ? 'machine'
+              : 'unknown'
+            : busiest === step.gatewayCpuPercent
+              ? 'gateway'
+              : busiest === step.loadGeneratorCpuPercent
+                ? 'load_generator'
+                : 'echo';
+        break;
+      }
+    }
+  } finally {
+    await Promise.all([...publishers, ...direct].map((p) => p.close()));
+    await gateway.stop();
+  }
+  const over = stoppedBy === 'loss' || stoppedBy === 'latency';
+  const knee = (over ? steps.at(-2) : steps.at(-1)) ?? null;
+  return {
+    backend: 'werift',
+    codec,
+    widthPx: clip.widthPx,
+    heightPx: clip.heightPx,
+    fps: clip.fps,
+    packetsPerStreamPerSecond: round(clip.packetsPerSecond),
+    directRoundTripP50Ms: round(baseline.p50, 2),
+    directRoundTripP95Ms: round(baseline.p95, 2),
+    gatewayIdleCpuPercent: round(idle.gatewayCpuFraction * 100),
+    steps,
+    knee,
+    stoppedBy,
+    streamsPerGatewayCore:
+      knee && knee.gatewayCpuPercent > 0
+        ? round(knee.streams / (knee.gatewayCpuPercent / 100), 1)
+        : null,
+    gatewaySaturated: (knee?.gatewayCpuPercent ?? 0) >= 90,
+    limitedBy,
+  };
+}
+
+/**
+ * VP8 then H.264, each on a fresh gateway (the echo is shared): quick runs 2 s windows and at
+ * most 16 streams; the full run 4 s windows up to 128 streams, bounded to about 3 minutes.
+ */
+export async function runCapacityBench(options: {
+  quick: boolean;
+  codecs?: VideoCodecName[];
+  maxStreams?: number;
+}): Promise<CapacityBenchResult> {
+  process.env.PEERFRAME_LOG_LEVEL ??= 'warn';
+  const { loadavg } = await import('node:os');
+  const loadAverage1m = round(loadavg()[0] ?? 0, 2);
+  const codecs = options.codecs ?? ['VP8', 'H264'];
+  const maxStreams = options.maxStreams ?? (options.quick ? 16 : 128);
+  const stepStreams = [1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128].filter((n) => n <= maxStreams);
+  const budgetMs = (options.quick ? 60_000 : 180_000) / codecs.length;
+  const echo = await startEcho();
+  const results: CapacityCodecResult[] = [];
+  try {
+    for (const codec of codecs) {
+      results.push(
+        await measureCodec(codec, echo, {
+          stepStreams,
+          windowMs: options.quick ? 2_000 : 4_000,
+          settleMs: options.quick ? 500 : 1_000,
+          deadlineMs: performance.now() + budgetMs,
+        }),
+      );
+    }
+  } finally {
+    await stopChild(echo.child);
+  }
+  return {
+    date: new Date().toISOString(),
+    cpus: availableParallelism(),
+    loadAverage1m,
+    maxLossPercent,
+    maxAddedLatencyMs,
+    codecs: results,
+  };
+}

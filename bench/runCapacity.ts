@@ -1,0 +1,39 @@
+/**
+ * `npm run bench:capacity`: the gateway capacity figures alone (`bench/capacityBench.ts`), written
+ * into bench/results/latest.json (its `capacity`, the rest kept) and BENCHMARKS.md rendered again.
+ * `--quick`: at most 16 streams, 2 s windows. `--codec VP8|H264`: one codec. `--max-streams N`.
+ * `CAPACITY_GATEWAY_NODE_ARGS` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`): node flags for the
+ * gateway process, to profile its forwarding path under this load.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { VideoCodecName } from '@peerframe/core/videoCodec';
+import { runCapacityBench } from './capacityBench.ts';
+import { type BenchReport, renderReport } from './renderReport.ts';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    codec: { type: 'string', multiple: true },
+    'max-streams': { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const codecs = values.codec?.map((c) => {
+  if (c !== 'VP8' && c !== 'H264') throw new RangeError(`--codec must be VP8 or H264, got "${c}"`);
+  return c as VideoCodecName;
+});
+const capacity = await runCapacityBench({
+  quick: values.quick,
+  ...(codecs ? { codecs } : {}),
+  ...(values['max-streams'] ? { maxStreams: Number(values['max-streams']) } : {}),
+});
+process.stdout.write(`${JSON.stringify(capacity, null, 2)}\n`);
+if (!values['no-write']) {
+  const results = new URL('./results/', import.meta.url);
+  const latest = new URL('latest.json', results);
+  const report = JSON.parse(readFileSync(latest, 'utf8')) as BenchReport;
+  report.capacity = capacity;
+  writeFileSync(latest, `${JSON.stringify(report, null, 2)}\n`);
+  renderReport(report, new URL('../BENCHMARKS.md', import.meta.url), results);
+}
