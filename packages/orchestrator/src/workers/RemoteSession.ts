@@ -28,15 +28,24 @@ export type SessionUsage = { seconds: number; pixels: number; framesOut: number 
  * media runs between the gateway and the worker (or through `relay`); its params, stats and end
  * go to the worker as protocol requests. `live` from the worker's first usage report.
  */
+/** A hand-over announced (`pending`: re-offer now) or given up (`failed`: the session ends). */
+export type HandoverEvent = 'pending' | 'failed';
+
 export class RemoteSession
-  extends TypedEmitter<{ state: [OrchestratorSessionState] }>
+  extends TypedEmitter<{ state: [OrchestratorSessionState]; handover: [HandoverEvent] }>
   implements HostedSession
 {
   readonly id: string;
   readonly pipeline: { readonly name: string };
-  readonly answerSdp: string;
-  readonly worker: RemoteWorker;
-  readonly relay: MediaRelay | undefined;
+  answerSdp: string;
+  worker: RemoteWorker;
+  relay: MediaRelay | undefined;
+  /** Its params now (with every update): a hand-over opens it on the next worker with them. */
+  params: PipelineParams;
+  /** Its worker was lost and the gateway was told to re-offer (`POST /sessions/:id/reoffer`). */
+  handingOver = false;
+  /** Usage reported by the workers it left, added to its present worker's (cumulative) reports. */
+  #usageBefore: SessionUsage = { seconds: 0, pixels: 0, framesOut: 0 };
   #state: OrchestratorSessionState = 'connecting';
   #stats: OrchestratorSessionStats = {
     framesIn: 0,
@@ -55,6 +64,7 @@ export class RemoteSession
     answerSdp: string;
     worker: RemoteWorker;
     relay: MediaRelay | undefined;
+    params: PipelineParams;
   }) {
     super();
     this.id = options.id;
@@ -62,6 +72,7 @@ export class RemoteSession
     this.answerSdp = options.answerSdp;
     this.worker = options.worker;
     this.relay = options.relay;
+    this.params = options.params;
     this.#log = createLogger('orchestrator:remote-session', {
       sessionId: this.id,
       workerId: this.worker.id,
@@ -98,12 +109,21 @@ export class RemoteSession
 
   async update(params: PipelineParams): Promise<void> {
     await this.worker.request({ kind: 'params', sessionId: this.id, params });
+    this.params = { ...this.params, ...params };
   }
 
-  /** A usage report from the worker. */
+  /** A usage report from the worker (cumulative on that worker). */
   recordUsage(usage: WorkerUsageMessage): void {
-    this.usage = { seconds: usage.seconds, pixels: usage.pixels, framesOut: usage.framesOut };
-    this.#stats = { ...this.#stats, framesOut: Math.max(this.#stats.framesOut, usage.framesOut) };
+    const before = this.#usageBefore;
+    this.usage = {
+      seconds: before.seconds + usage.seconds,
+      pixels: before.pixels + usage.pixels,
+      framesOut: before.framesOut + usage.framesOut,
+    };
+    this.#stats = {
+      ...this.#stats,
+      framesOut: Math.max(this.#stats.framesOut, this.usage.framesOut),
+    };
     this.#setState('live');
   }
 
@@ -111,6 +131,30 @@ export class RemoteSession
     if (this.#state === state || this.#state === 'closed') return;
     this.#state = state;
     this.emit('state', state);
+  }
+
+  /** Its worker was lost: the gateway re-offers, and the session waits for it (`moveTo`). */
+  announceHandover(): void {
+    this.relay?.close();
+    this.relay = undefined;
+    this.handingOver = true;
+    this.emit('handover', 'pending');
+  }
+
+  /** No other worker took it: the gateway is told (it fails over) and the session ends. */
+  handoverFailed(): void {
+    this.handingOver = false;
+    this.emit('handover', 'failed');
+    this.ended();
+  }
+
+  /** The session now runs on `worker`, answered with `answerSdp`; its usage so far carries over. */
+  moveTo(worker: RemoteWorker, relay: MediaRelay | undefined, answerSdp: string): void {
+    this.worker = worker;
+    this.relay = relay;
+    this.answerSdp = answerSdp;
+    this.handingOver = false;
+    this.#usageBefore = { ...this.usage };
   }
 
   /** Marks the session closed without asking the worker (it is gone, or it ended it). */
