@@ -168,6 +168,16 @@ describe('workers as processes: hand-over when one is killed', () => {
       expect(result.framesOutOfOrder).toBe(0);
       // Frames came back after the kill (the probe ran 10 s; the kill was about 3 s in).
       expect(Math.max(...result.samples.map(([n]) => n))).toBeGreaterThan((6_000 * 30) / 1000);
+
+      // Worker B killed too: no worker has room, so the orchestrator says the hand-over failed
+      // and the gateway fails over as usual (the publisher sends nothing now: no stall counts).
+      const stream = [...(gateway?.streams.values() ?? [])][0];
+      const failovers: string[] = [];
+      stream?.on('failover', ({ reason }) => failovers.push(reason));
+      workers.get(other)?.killAll();
+      await expect
+        .poll(() => failovers, { timeout: 10_000, interval: 50 })
+        .toEqual(['the orchestrator could not hand the session over']);
     } finally {
       await publisher.close();
     }
