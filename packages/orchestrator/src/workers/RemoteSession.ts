@@ -108,7 +108,9 @@ export class RemoteSession
   }
 
   async update(params: PipelineParams): Promise<void> {
-    await this.worker.request({ kind: 'params', sessionId: this.id, params });
+    // Its worker was lost: the hand-over opens the session on the next one with these params.
+    if (!this.worker.lost)
+      await this.worker.request({ kind: 'params', sessionId: this.id, params });
     this.params = { ...this.params, ...params };
   }
 
@@ -141,11 +143,15 @@ export class RemoteSession
     this.emit('handover', 'pending');
   }
 
-  /** No other worker took it: the gateway is told (it fails over) and the session ends. */
-  handoverFailed(): void {
+  /**
+   * The hand-over failed: the gateway is told (it fails over) and the session ends, on the new
+   * worker too when it got that far.
+   */
+  async handoverFailed(): Promise<void> {
     this.handingOver = false;
     this.emit('handover', 'failed');
-    this.ended();
+    if (this.worker.lost) this.ended();
+    else await this.close();
   }
 
   /** The session now runs on `worker`, answered with `answerSdp`; its usage so far carries over. */

@@ -81,7 +81,7 @@ export class WorkerSessions {
     const log = { sessionId: session.id, workerId: worker.id, reason };
     if (!this.hub.pick(session.pipeline.name)) {
       this.#log.warn(log, 'worker lost, no other worker has room: session ends');
-      session.handoverFailed();
+      void session.handoverFailed();
       return;
     }
     this.#log.warn(log, 'worker lost: session handed over, waiting for the re-offer');
@@ -89,7 +89,7 @@ export class WorkerSessions {
     setTimeout(() => {
       if (!session.handingOver || session.state === 'closed') return;
       this.#log.warn(log, 'no re-offer came: session ends');
-      session.handoverFailed();
+      void session.handoverFailed();
     }, this.#handoverTimeoutMs).unref();
   }
 
@@ -113,12 +113,15 @@ export class WorkerSessions {
     }
     session.handingOver = false;
     try {
-      const placed = await this.#place(session.id, offerSdp, session.pipeline.name, session.params);
+      const sent = session.params;
+      const placed = await this.#place(session.id, offerSdp, session.pipeline.name, sent);
       session.moveTo(placed.worker, placed.relay, placed.answerSdp);
+      // Params updated while it was being opened went to no worker: the new one gets them now.
+      if (session.params !== sent) await session.update(session.params);
       this.#log.info({ sessionId: session.id, workerId: placed.worker.id }, 'session handed over');
       return placed.answerSdp;
     } catch (error) {
-      session.handoverFailed();
+      await session.handoverFailed();
       throw error;
     }
   }
