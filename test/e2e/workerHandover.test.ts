@@ -104,7 +104,7 @@ describe('workers as processes: hand-over when one is killed', () => {
     expect(info.capacity).toEqual({ maxSessions: 2, activeSessions: 0, freeSessions: 2 });
   });
 
-  it('worker A SIGKILLed: the stream continues on worker B; the freeze is measured', async () => {
+  it('worker A SIGKILLed: the orchestrator hands the session to worker B; the freeze is measured', async () => {
     const publisher = await NodeWhipPublisher.connect({
       whipUrl: `${gateway?.url}/whip`,
       pipeline: 'invert',
@@ -122,30 +122,43 @@ describe('workers as processes: hand-over when one is killed', () => {
           timeout: 10_000,
         })
         .toBeDefined();
+      const sessionList = async () => {
+        const res = await fetch(`${orchestratorUrl}/sessions`, {
+          headers: { authorization: `Bearer ${adminToken}` },
+        });
+        return ((await res.json()) as { sessions: { id: string; framesOut: number }[] }).sessions;
+      };
       // The stream runs on it for a while (its usage reports count the frames) before the kill.
       await expect
-        .poll(
-          async () => {
-            const res = await fetch(`${orchestratorUrl}/sessions`, {
-              headers: { authorization: `Bearer ${adminToken}` },
-            });
-            const { sessions } = (await res.json()) as { sessions: { framesOut: number }[] };
-            return sessions[0]?.framesOut ?? 0;
-          },
-          { timeout: 10_000, interval: 200 },
-        )
+        .poll(async () => (await sessionList())[0]?.framesOut ?? 0, {
+          timeout: 10_000,
+          interval: 200,
+        })
         .toBeGreaterThan(60);
+      const sessionId = (await sessionList())[0]?.id;
       const serving = (await workerViews()).find((w) => w.activeSessions === 1);
       const other = serving?.name === 'worker-a' ? 'worker-b' : 'worker-a';
       workers.get(serving?.name ?? '')?.killAll();
       const killedAt = performance.now();
-      // The orchestrator drops the dead worker; the stream comes back on the other one.
+      // The orchestrator drops the dead worker and hands the session to the other one: the
+      // gateway re-offers it to the same orchestrator, so it is the same session (a failover
+      // would have opened a new one), now on worker B, and its frames keep coming.
       await expect
         .poll(async () => (await workerViews()).map((w) => `${w.name}:${w.activeSessions}`), {
           timeout: 10_000,
           interval: 100,
         })
         .toEqual([`${other}:1`]);
+      expect((await sessionList()).map((s) => s.id)).toEqual([sessionId]);
+      const framesAtHandover = (await sessionList())[0]?.framesOut ?? 0;
+      await expect
+        .poll(async () => (await sessionList())[0]?.framesOut ?? 0, {
+          timeout: 10_000,
+          interval: 200,
+        })
+        .toBeGreaterThan(framesAtHandover + 30);
+      // No failover: the orchestrator was neither blamed nor left.
+      expect([...(gateway?.streams.values() ?? [])].map((st) => st.stats().swaps)).toEqual([0]);
       const result = await probe;
       const gap = longestGapMs(result);
       console.info(
@@ -155,6 +168,16 @@ describe('workers as processes: hand-over when one is killed', () => {
       expect(result.framesOutOfOrder).toBe(0);
       // Frames came back after the kill (the probe ran 10 s; the kill was about 3 s in).
       expect(Math.max(...result.samples.map(([n]) => n))).toBeGreaterThan((6_000 * 30) / 1000);
+
+      // Worker B killed too: no worker has room, so the orchestrator says the hand-over failed
+      // and the gateway fails over as usual (the publisher sends nothing now: no stall counts).
+      const stream = [...(gateway?.streams.values() ?? [])][0];
+      const failovers: string[] = [];
+      stream?.on('failover', ({ reason }) => failovers.push(reason));
+      workers.get(other)?.killAll();
+      await expect
+        .poll(() => failovers, { timeout: 10_000, interval: 50 })
+        .toEqual(['the orchestrator could not hand the session over']);
     } finally {
       await publisher.close();
     }

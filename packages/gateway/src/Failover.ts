@@ -91,6 +91,17 @@ export class Failover {
   }
 
   /**
+   * Holds the stream for a hand-over between the orchestrator's workers: like a failover under
+   * way (no stall counts, no second failover starts) but no failure of the orchestrator and no
+   * swap. False when a failover or hand-over is under way already: that one acts alone.
+   */
+  hold(): boolean {
+    if (this.#busy) return false;
+    this.#busy = true;
+    return true;
+  }
+
+  /**
    * The next orchestrator: one that has not failed this stream if any will take it, else any (a
    * failed one that answers again, only stalled before, beats ending the stream).
    */
@@ -101,7 +112,7 @@ export class Failover {
     });
   }
 
-  /** The failover finished (moved or failed). */
+  /** The failover or hand-over finished (moved or failed). */
   end(): void {
     this.#busy = false;
   }

@@ -126,6 +126,34 @@ export class OrchestratorClient {
     await this.#sessionRequest(id, 'POST', '/params', ignoreBody, { params });
   }
 
+  /**
+   * `POST /sessions/:id/reoffer`: the gateway's new offer for a session being handed over to
+   * another of the orchestrator's workers; returns the answer.
+   */
+  reofferSession(id: string, sdp: string): Promise<string> {
+    return this.#sessionRequest(id, 'POST', '/reoffer', parseSdpAnswer, { sdp });
+  }
+
+  /**
+   * `GET /sessions/:id/events`: the session's event stream (server-sent events), open until the
+   * session ends or `signal` aborts; undefined when the orchestrator does not serve it.
+   */
+  async sessionEvents(
+    id: string,
+    signal: AbortSignal,
+  ): Promise<ReadableStream<Uint8Array> | undefined> {
+    const token = this.#tokens.get(id);
+    const res = await fetch(`${this.url}/sessions/${encodeURIComponent(id)}/events`, {
+      signal,
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    });
+    if (!res.ok || !res.body) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    return res.body;
+  }
+
   /** A request about session `id` (`/sessions/:id` + `suffix`), with the token its creation answered. */
   #sessionRequest<T>(
     id: string,
@@ -225,6 +253,19 @@ function refusalOf(status: number, body: unknown): HttpError {
     error?.code ?? 'orchestrator_error',
     error?.message ?? text ?? `Orchestrator answered ${status}`,
   );
+}
+
+/** `{ sdp }`, checked. */
+function parseSdpAnswer(json: unknown): string {
+  const sdp = (json as { sdp?: unknown } | null)?.sdp;
+  if (typeof sdp !== 'string' || sdp === '') {
+    throw new WireFormatError(
+      'invalid_response',
+      'sdp',
+      'must be the SDP answer, a non-empty string',
+    );
+  }
+  return sdp;
 }
 
 /** For answers whose body nobody reads (`{ ok: true }`, a 204). */

@@ -20,6 +20,8 @@ import type { StreamState, StreamStats } from '@peerframe/wire';
 import { AudioRelay } from './AudioRelay.ts';
 import { Failover } from './Failover.ts';
 import { FrameTimeline } from './FrameTimeline.ts';
+import { type HandoverState, HandoverWatch } from './HandoverWatch.ts';
+import type { OrchestratorClient } from './OrchestratorClient.ts';
 import {
   assertCandidateCount,
   countUdpCandidates,
@@ -36,7 +38,14 @@ import {
   type StreamSessionOptions,
 } from './StreamSessionTypes.ts';
 import { StreamViewers, type ViewerSource } from './StreamViewers.ts';
-import { closeUpstream, connectUpstream, legOptions, sfuOf, type Upstream } from './Upstream.ts';
+import {
+  closeUpstream,
+  connectUpstream,
+  legOptions,
+  reofferUpstream,
+  sfuOf,
+  type Upstream,
+} from './Upstream.ts';
 import { weriftSfu } from './WeriftLeg.ts';
 
 const watchdogIntervalMs = 100;
@@ -392,7 +401,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     });
   }
 
-  #attach(upstream: Upstream): void {
+  #attach(upstream: Upstream, handedOver = false): void {
     this.#router.route(upstream);
     this.#orchestratorView = undefined;
     const { leg } = upstream;
@@ -408,20 +417,26 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       }
     });
     if (leg.state === 'connected') this.#router.askPublisher();
+    // A hand-over between the orchestrator's workers keeps the session, so its payer (wired once).
+    upstream.watch = new HandoverWatch(
+      upstream.client,
+      upstream.sessionId,
+      (state) => void this.#handOver(upstream, state),
+      this.#log,
+    );
     const { payer } = upstream;
-    if (payer) {
+    const serving = () => this.#router.upstream?.payer === payer;
+    if (payer && !handedOver) {
       payer.on('payment', (payment) => {
-        if (this.#router.upstream === upstream) {
-          this.emit('payment', { ...payment, totalSpentWei: this.#spentWei() });
-        }
+        if (serving()) this.emit('payment', { ...payment, totalSpentWei: this.#spentWei() });
       });
       // A payment the orchestrator will not take: the stream moves before it is cut off.
       payer.on('failed', ({ reason, cause }) => {
-        if (this.#router.upstream === upstream) void this.#moveAway(reason, cause);
+        if (serving()) void this.#moveAway(reason, cause);
       });
       // The gateway pays no one (its deposit is unlocking): the stream ends, nobody's fault.
       payer.on('cannot-pay', ({ code, reason }) => {
-        if (this.#router.upstream === upstream) void this.#fail(code, reason);
+        if (serving()) void this.#fail(code, reason);
       });
       payer.start();
     }
@@ -462,16 +477,57 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     if (stalled) void this.#moveAway(stalled);
   }
 
+  /**
+   * The orchestrator lost the worker of this stream's session: `pending`, re-offer it to the same
+   * orchestrator at once (same session, params and payer; no failure counted, nothing excluded);
+   * `failed`, or a re-offer refused, fail over as usual. A failover already under way acts alone.
+   */
+  async #handOver(old: Upstream, state: HandoverState): Promise<void> {
+    if (this.#router.upstream !== old || this.#state === 'ended') return;
+    if (state === 'failed')
+      return this.#moveAway('the orchestrator could not hand the session over');
+    if (!this.#failover.hold()) return;
+    this.#router.route(undefined);
+    const moved = this.#hold();
+    this.#log.info({ orchestrator: old.client.url }, 'session handed over to another worker');
+    this.#setState('reconnecting');
+    old.watch?.stop();
+    void old.leg.close();
+    let failure: Error | undefined;
+    try {
+      const upstream = await reofferUpstream({ ...this.#options, codec: this.codec }, old);
+      if ((this.#state as StreamState) === 'ended') return void (await closeUpstream(upstream));
+      this.#publisher.switchSource();
+      for (const leg of this.#viewers.processedLegs()) leg.switchSource();
+      this.#attach(upstream, true);
+    } catch (error) {
+      failure = error as Error;
+    } finally {
+      this.#failover.end();
+      moved();
+    }
+    if (failure) {
+      this.#router.route(old);
+      await this.#moveAway(`hand-over failed: ${failure.message}`, failure);
+    }
+  }
+
+  /** Param updates wait on the returned settle function's call (a move in progress). */
+  #hold(): () => void {
+    let settle = () => {};
+    this.#moving = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    return settle;
+  }
+
   async #moveAway(reason: string, cause?: unknown): Promise<void> {
     const old = this.#router.upstream;
     if (!old || this.#failover.busy || this.#state === 'ended') return;
     const verdict = this.#failover.begin(old.client.url);
     if (verdict === false) return;
     this.#router.route(undefined);
-    let settleMove = () => {};
-    this.#moving = new Promise<void>((resolve) => {
-      settleMove = resolve;
-    });
+    const settleMove = this.#hold();
     this.#log.warn({ orchestrator: old.client.url, reason }, 'orchestrator lost, failing over');
     this.emit('failover', { from: old.client.url, reason });
     this.#options.onOrchestratorFailed?.(old.client.url, cause);

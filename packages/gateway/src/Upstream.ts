@@ -4,6 +4,7 @@ import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { Wei } from '@peerframe/protocol';
 import { ExchangeClock } from './clocks/ExchangeClock.ts';
 import { PaymentError } from './GatewayPayments.ts';
+import type { HandoverWatch } from './HandoverWatch.ts';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
 import type { SfuAdapter, SfuLeg } from './SfuAdapter.ts';
 import { StreamPayer } from './StreamPayer.ts';
@@ -24,6 +25,8 @@ export type Upstream = {
   framesAfter: number;
   /** The orchestrator's clock offset, from its answers to the gateway's polls. */
   clock: ExchangeClock;
+  /** Follows the session's hand-overs between the orchestrator's workers, once attached. */
+  watch?: HandoverWatch | undefined;
 };
 
 export function sfuOf(options: StreamSessionOptions): SfuAdapter {
@@ -160,7 +163,34 @@ async function payUpfront(options: StreamSessionOptions, client: OrchestratorCli
   return { quote, payment, expectedValueWei };
 }
 
+/**
+ * Re-offers `upstream`'s session to its orchestrator, which announced a hand-over to another of
+ * its workers: a new leg, the same session (its token, params and credit), client and payer.
+ */
+export async function reofferUpstream(
+  options: StreamSessionOptions & { codec: VideoCodecChoice },
+  upstream: Upstream,
+): Promise<Upstream> {
+  const { leg, offerSdp } = await sfuOf(options).offer(legOptions(options));
+  try {
+    const sdp = setVideoBitrateHints(offerSdp, options.bitrate);
+    await leg.accept(await upstream.client.reofferSession(upstream.sessionId, sdp));
+  } catch (error) {
+    await leg.close();
+    throw error;
+  }
+  return {
+    ...upstream,
+    leg,
+    createdAt: performance.now(),
+    lastPacketAt: undefined,
+    framesAfter: 0,
+    watch: undefined,
+  };
+}
+
 export async function closeUpstream(upstream: Upstream): Promise<void> {
+  upstream.watch?.stop();
   upstream.payer?.stop();
   await upstream.leg.close();
   await upstream.client.deleteSession(upstream.sessionId).catch(() => {});

@@ -47,7 +47,8 @@ import type { OrchestratorPayments } from './OrchestratorPayments.ts';
 import { OrchestratorSession } from './OrchestratorSession.ts';
 import { SessionTokens } from './SessionTokens.ts';
 import type { HostedSession } from './workers/HostedSession.ts';
-import { NotOnWorkerError } from './workers/RemoteSession.ts';
+import { NotOnWorkerError, RemoteSession } from './workers/RemoteSession.ts';
+import { streamSessionEvents } from './workers/streamSessionEvents.ts';
 import { WorkerSessions, type WorkerSessionsOptions } from './workers/WorkerSessions.ts';
 
 export type OrchestratorServerOptions = {
@@ -124,7 +125,9 @@ const endedSessionsKept = 256;
  * - `POST /sessions` `{ sdp, pipeline, params?, payment? }` → `201 { id, sdp, token }` (the
  *   gateway's offer, answered; `token` is the session's credential, shown once)
  * - with `Authorization: Bearer <token>` (the session's creator): `GET /sessions/:id` → its stats,
- *   `POST /sessions/:id/params` `{ params }` → live update, `POST /sessions/:id/payment`
+ *   `POST /sessions/:id/params` `{ params }` → live update, `GET /sessions/:id/events` (its
+ *   hand-overs, server-sent events), `POST /sessions/:id/reoffer` `{ sdp }` → `{ sdp }` (a session
+ *   handed over to another worker), `POST /sessions/:id/payment`
  *   `{ payment }` (or, in go-livepeer's encoding, no body and a base64 protobuf `Payment` in the
  *   `Livepeer-Payment` header, answered with the bytes of a protobuf `PaymentResult`), `DELETE /sessions/:id` → `204`; without a token 401, with another session's (or
  *   a made-up) token 404, as for a session that does not exist
@@ -200,7 +203,11 @@ export class OrchestratorServer {
     this.payments = options.payments;
     // Sessions on workers are charged from the usage their workers report.
     this.workers?.hub.on('usage', (_worker, usage) =>
-      this.payments?.chargeUsage(usage.sessionId, usage.seconds),
+      // Cumulative over the workers it ran on (a hand-over carries its usage over).
+      this.payments?.chargeUsage(
+        usage.sessionId,
+        this.workers?.sessions.get(usage.sessionId)?.usage.seconds ?? usage.seconds,
+      ),
     );
     this.payments?.on('balance-exhausted', ({ sessionId, balanceWei }) => {
       const session = this.sessions.get(sessionId);
@@ -357,6 +364,19 @@ export class OrchestratorServer {
         const { caller, session } = this.#session(req, params);
         requireCreator(caller, 'pay for it');
         return this.#pay(session, req, res);
+      })
+      .add('GET', '/sessions/:id/events', ({ req, res, params }) => {
+        const { caller, session } = this.#session(req, params);
+        requireCreator(caller, 'follow its hand-overs');
+        streamSessionEvents(session, req, res);
+      })
+      .add('POST', '/sessions/:id/reoffer', async ({ req, res, params }) => {
+        const { caller, session } = this.#session(req, params);
+        requireCreator(caller, 're-offer it');
+        if (!(session instanceof RemoteSession) || !this.workers) {
+          throw new HttpError(409, 'not_handing_over', `Session ${session.id} is not on a worker`);
+        }
+        sendJson(res, 200, { sdp: await this.workers.reoffer(session, await readJsonObject(req)) });
       })
       .add('POST', '/sessions/:id/params', async ({ req, res, params }) => {
         const { caller, session } = this.#session(req, params);

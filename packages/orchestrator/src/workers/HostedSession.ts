@@ -21,4 +21,5 @@ export interface HostedSession {
   update(params: PipelineParams): Promise<void>;
   close(): Promise<void>;
   on(event: 'state', listener: (state: OrchestratorSessionState) => void): unknown;
+  off(event: 'state', listener: (state: OrchestratorSessionState) => void): unknown;
 }

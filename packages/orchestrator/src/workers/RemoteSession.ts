@@ -28,15 +28,24 @@ export type SessionUsage = { seconds: number; pixels: number; framesOut: number 
  * media runs between the gateway and the worker (or through `relay`); its params, stats and end
  * go to the worker as protocol requests. `live` from the worker's first usage report.
  */
+/** A hand-over announced (`pending`: re-offer now) or given up (`failed`: the session ends). */
+export type HandoverEvent = 'pending' | 'failed';
+
 export class RemoteSession
-  extends TypedEmitter<{ state: [OrchestratorSessionState] }>
+  extends TypedEmitter<{ state: [OrchestratorSessionState]; handover: [HandoverEvent] }>
   implements HostedSession
 {
   readonly id: string;
   readonly pipeline: { readonly name: string };
-  readonly answerSdp: string;
-  readonly worker: RemoteWorker;
-  readonly relay: MediaRelay | undefined;
+  answerSdp: string;
+  worker: RemoteWorker;
+  relay: MediaRelay | undefined;
+  /** Its params now (with every update): a hand-over opens it on the next worker with them. */
+  params: PipelineParams;
+  /** Its worker was lost and the gateway was told to re-offer (`POST /sessions/:id/reoffer`). */
+  handingOver = false;
+  /** Usage reported by the workers it left, added to its present worker's (cumulative) reports. */
+  #usageBefore: SessionUsage = { seconds: 0, pixels: 0, framesOut: 0 };
   #state: OrchestratorSessionState = 'connecting';
   #stats: OrchestratorSessionStats = {
     framesIn: 0,
@@ -55,6 +64,7 @@ export class RemoteSession
     answerSdp: string;
     worker: RemoteWorker;
     relay: MediaRelay | undefined;
+    params: PipelineParams;
   }) {
     super();
     this.id = options.id;
@@ -62,6 +72,7 @@ export class RemoteSession
     this.answerSdp = options.answerSdp;
     this.worker = options.worker;
     this.relay = options.relay;
+    this.params = options.params;
     this.#log = createLogger('orchestrator:remote-session', {
       sessionId: this.id,
       workerId: this.worker.id,
@@ -97,13 +108,24 @@ export class RemoteSession
   }
 
   async update(params: PipelineParams): Promise<void> {
-    await this.worker.request({ kind: 'params', sessionId: this.id, params });
+    // Its worker was lost: the hand-over opens the session on the next one with these params.
+    if (!this.worker.lost)
+      await this.worker.request({ kind: 'params', sessionId: this.id, params });
+    this.params = { ...this.params, ...params };
   }
 
-  /** A usage report from the worker. */
+  /** A usage report from the worker (cumulative on that worker). */
   recordUsage(usage: WorkerUsageMessage): void {
-    this.usage = { seconds: usage.seconds, pixels: usage.pixels, framesOut: usage.framesOut };
-    this.#stats = { ...this.#stats, framesOut: Math.max(this.#stats.framesOut, usage.framesOut) };
+    const before = this.#usageBefore;
+    this.usage = {
+      seconds: before.seconds + usage.seconds,
+      pixels: before.pixels + usage.pixels,
+      framesOut: before.framesOut + usage.framesOut,
+    };
+    this.#stats = {
+      ...this.#stats,
+      framesOut: Math.max(this.#stats.framesOut, this.usage.framesOut),
+    };
     this.#setState('live');
   }
 
@@ -111,6 +133,34 @@ export class RemoteSession
     if (this.#state === state || this.#state === 'closed') return;
     this.#state = state;
     this.emit('state', state);
+  }
+
+  /** Its worker was lost: the gateway re-offers, and the session waits for it (`moveTo`). */
+  announceHandover(): void {
+    this.relay?.close();
+    this.relay = undefined;
+    this.handingOver = true;
+    this.emit('handover', 'pending');
+  }
+
+  /**
+   * The hand-over failed: the gateway is told (it fails over) and the session ends, on the new
+   * worker too when it got that far.
+   */
+  async handoverFailed(): Promise<void> {
+    this.handingOver = false;
+    this.emit('handover', 'failed');
+    if (this.worker.lost) this.ended();
+    else await this.close();
+  }
+
+  /** The session now runs on `worker`, answered with `answerSdp`; its usage so far carries over. */
+  moveTo(worker: RemoteWorker, relay: MediaRelay | undefined, answerSdp: string): void {
+    this.worker = worker;
+    this.relay = relay;
+    this.answerSdp = answerSdp;
+    this.handingOver = false;
+    this.#usageBefore = { ...this.usage };
   }
 
   /** Marks the session closed without asking the worker (it is gone, or it ended it). */

@@ -26,6 +26,8 @@ export type WorkerSessionsOptions = Omit<WorkerHubOptions, 'credentials'> & {
   credentials: WorkerCredentials;
   /** Default `direct+relay`. */
   mediaPath?: WorkerMediaPath;
+  /** How long a session whose worker was lost waits for the gateway's re-offer, ms (default 10 000). */
+  handoverTimeoutMs?: number;
 };
 
 /**
@@ -38,6 +40,7 @@ export class WorkerSessions {
   readonly hub: WorkerHub;
   readonly sessions = new Map<string, RemoteSession>();
   readonly mediaPath: WorkerMediaPath;
+  readonly #handoverTimeoutMs: number;
   readonly #host: string;
   readonly #log: Logger = createLogger('orchestrator:worker-sessions');
 
@@ -47,8 +50,9 @@ export class WorkerSessions {
     options: WorkerSessionsOptions,
     localPipelines: () => readonly PipelineClaim[],
   ) {
-    const { mediaPath = 'direct+relay', ...hub } = options;
+    const { mediaPath = 'direct+relay', handoverTimeoutMs = 10_000, ...hub } = options;
     this.mediaPath = mediaPath;
+    this.#handoverTimeoutMs = handoverTimeoutMs;
     this.#host = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
     this.hub = new WorkerHub(server, hub, localPipelines);
     this.hub.on('usage', (_worker, usage) =>
@@ -62,10 +66,64 @@ export class WorkerSessions {
     });
     this.hub.on('worker:lost', (worker, sessionIds, reason) => {
       for (const id of sessionIds) {
-        this.#log.warn({ sessionId: id, workerId: worker.id, reason }, 'worker lost: session ends');
-        this.sessions.get(id)?.ended();
+        const session = this.sessions.get(id);
+        if (session) this.#handOver(session, worker, reason);
       }
     });
+  }
+
+  /**
+   * The worker of `session` was lost: when another worker serving its pipeline has room, the
+   * gateway is told to re-offer (`handover: pending`) and the session waits for it; otherwise,
+   * or when no re-offer comes in time, it ends (`handover: failed`) and the gateway fails over.
+   */
+  #handOver(session: RemoteSession, worker: RemoteWorker, reason: string): void {
+    const log = { sessionId: session.id, workerId: worker.id, reason };
+    if (!this.hub.pick(session.pipeline.name)) {
+      this.#log.warn(log, 'worker lost, no other worker has room: session ends');
+      void session.handoverFailed();
+      return;
+    }
+    this.#log.warn(log, 'worker lost: session handed over, waiting for the re-offer');
+    session.announceHandover();
+    setTimeout(() => {
+      if (!session.handingOver || session.state === 'closed') return;
+      this.#log.warn(log, 'no re-offer came: session ends');
+      void session.handoverFailed();
+    }, this.#handoverTimeoutMs).unref();
+  }
+
+  /**
+   * `POST /sessions/:id/reoffer`: the gateway's new offer for a session being handed over; it
+   * is opened on another worker with its params, under the same id (so its token, credit and
+   * payments carry over). 409 when the session is not being handed over; 503 when no worker took
+   * it (the session ends: the gateway fails over).
+   */
+  async reoffer(session: RemoteSession, body: Record<string, unknown>): Promise<string> {
+    const offerSdp = body.sdp;
+    if (typeof offerSdp !== 'string' || offerSdp === '') {
+      throw new HttpError(400, 'invalid_request', 'Send { "sdp": "<the new SDP offer>" }');
+    }
+    if (!session.handingOver) {
+      throw new HttpError(
+        409,
+        'not_handing_over',
+        `Session ${session.id} is not being handed over: there is nothing to re-offer`,
+      );
+    }
+    session.handingOver = false;
+    try {
+      const sent = session.params;
+      const placed = await this.#place(session.id, offerSdp, session.pipeline.name, sent);
+      session.moveTo(placed.worker, placed.relay, placed.answerSdp);
+      // Params updated while it was being opened went to no worker: the new one gets them now.
+      if (session.params !== sent) await session.update(session.params);
+      this.#log.info({ sessionId: session.id, workerId: placed.worker.id }, 'session handed over');
+      return placed.answerSdp;
+    } catch (error) {
+      await session.handoverFailed();
+      throw error;
+    }
   }
 
   /** Whether some worker serves `pipeline` and has room for one more session. */
@@ -98,13 +156,33 @@ export class WorkerSessions {
       params ?? {},
       defaultPipelineParams(described.paramsSchema),
     ) as PipelineParams;
+    const placed = await this.#place(id, offerSdp, pipeline, checked);
+    const session = new RemoteSession({ id, pipeline, params: checked, ...placed });
+    this.sessions.set(id, session);
+    session.on('state', (state) => {
+      if (state === 'closed') this.sessions.delete(id);
+    });
+    this.#log.info(
+      { sessionId: id, workerId: placed.worker.id, mediaPath: this.mediaPath },
+      'session on a worker',
+    );
+    return session;
+  }
+
+  /** Opens session `id` on the worker with the most room that takes it. */
+  async #place(
+    id: string,
+    offerSdp: string,
+    pipeline: string,
+    params: PipelineParams,
+  ): Promise<{ worker: RemoteWorker; relay: MediaRelay | undefined; answerSdp: string }> {
     const tried = new Set<string>();
     let lastError: unknown;
     for (let worker = this.hub.pick(pipeline); worker; worker = this.hub.pick(pipeline, tried)) {
       tried.add(worker.id);
       worker.sessions.add(id);
       try {
-        return await this.#openOn(worker, id, offerSdp, pipeline, checked);
+        return await this.#openOn(worker, id, offerSdp, pipeline, params);
       } catch (error) {
         worker.sessions.delete(id);
         lastError = error;
@@ -131,7 +209,7 @@ export class WorkerSessions {
     offerSdp: string,
     pipeline: string,
     params: PipelineParams,
-  ): Promise<RemoteSession> {
+  ): Promise<{ worker: RemoteWorker; relay: MediaRelay | undefined; answerSdp: string }> {
     const result = await worker.request({
       kind: 'open',
       sessionId: id,
@@ -150,22 +228,7 @@ export class WorkerSessions {
             workerAddresses: sdpHostCandidates(result.sdp),
             gatewayAddress: sdpHostCandidates(offerSdp)[0],
           });
-    const session = new RemoteSession({
-      id,
-      pipeline,
-      answerSdp: answerForGateway(result.sdp, relay, this.mediaPath),
-      worker,
-      relay,
-    });
-    this.sessions.set(id, session);
-    session.on('state', (state) => {
-      if (state === 'closed') this.sessions.delete(id);
-    });
-    this.#log.info(
-      { sessionId: id, workerId: worker.id, mediaPath: this.mediaPath },
-      'session on a worker',
-    );
-    return session;
+    return { worker, relay, answerSdp: answerForGateway(result.sdp, relay, this.mediaPath) };
   }
 
   /**
