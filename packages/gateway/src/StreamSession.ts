@@ -21,7 +21,6 @@ import { AudioRelay } from './AudioRelay.ts';
 import { Failover } from './Failover.ts';
 import { FrameTimeline } from './FrameTimeline.ts';
 import { type HandoverState, HandoverWatch } from './HandoverWatch.ts';
-import type { OrchestratorClient } from './OrchestratorClient.ts';
 import {
   assertCandidateCount,
   countUdpCandidates,
