@@ -3,14 +3,12 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createLogger, HttpError, type Logger } from '@peerframe/core';
 import { epochNowMs } from '@peerframe/core/frameTiming';
 import {
-  bearerToken,
   closeHttp,
   listenHttp,
   type RouteParams,
   RouteTable,
   readJsonObject,
   requestUrl,
-  secretsEqual,
   sendError,
   sendJson,
 } from '@peerframe/core/http';
@@ -36,80 +34,26 @@ import {
 import {
   createOrchestratorPipelines,
   type OrchestratorPipelines,
-  type OrchestratorPipelinesOptions,
 } from './createOrchestratorPipelines.ts';
 import { DelayingPipeline, parsePipelineDelay } from './faults/DelayingPipeline.ts';
 import { httpErrorOf } from './httpErrorOf.ts';
 import { MediaWorkerPool } from './media/MediaWorkerPool.ts';
-import { type HardwareCodecsMode, NodeAvEngine } from './media/NodeAvEngine.ts';
+import { NodeAvEngine } from './media/NodeAvEngine.ts';
 import { OrchestratorMetrics } from './OrchestratorMetrics.ts';
 import type { OrchestratorPayments } from './OrchestratorPayments.ts';
+import {
+  defaultOrchestratorServerOptions,
+  type OrchestratorServerOptions,
+} from './OrchestratorServerOptions.ts';
 import { OrchestratorSession } from './OrchestratorSession.ts';
+import { type Caller, requireCreator, SessionAccess } from './SessionAccess.ts';
 import { SessionTokens } from './SessionTokens.ts';
 import type { HostedSession } from './workers/HostedSession.ts';
 import { NotOnWorkerError, RemoteSession } from './workers/RemoteSession.ts';
 import { streamSessionEvents } from './workers/streamSessionEvents.ts';
-import { WorkerSessions, type WorkerSessionsOptions } from './workers/WorkerSessions.ts';
+import { WorkerSessions } from './workers/WorkerSessions.ts';
 
-export type OrchestratorServerOptions = {
-  /** Interface to listen on (default 127.0.0.1). */
-  host?: string;
-  /** TCP port; 0 picks a free one (default 0). */
-  port?: number;
-  /** Concurrent sessions this node accepts (default 4). */
-  maxSessions?: number;
-  /** Pipelines offered (default: the shipped ones and the installed ones, see `pipelines`). */
-  registry?: PipelineRegistry;
-  /**
-   * Without `registry`: the execution provider, the installed pipelines folder to follow and the
-   * node allow-list (`createOrchestratorPipelines`; default: shipped pipelines, provider `auto`).
-   */
-  pipelines?: OrchestratorPipelinesOptions;
-  /** Frames waiting between decoder and pipeline per session, 1 or 2 (default 1). */
-  queueCapacity?: number;
-  /** Ticket payments: prices, upfront payment, per-second charges (default: none, sessions are free). */
-  payments?: OrchestratorPayments;
-  /**
-   * Serve `POST /sessions/:id/faults` `{ pipelineDelayMs, durationMs }`, which slows the pipeline
-   * on purpose (default false: for fault-injection tests only).
-   */
-  faultInjection?: boolean;
-  /**
-   * Pipelines to load and warm at start, in the background (`all`, or names; default none: each
-   * is built when a session first asks for it). `/info` shows their state meanwhile.
-   */
-  warmup?: 'all' | readonly string[];
-  /**
-   * `auto`: decode and encode on NVDEC/NVENC where a CUDA device runs them, in software
-   * otherwise; `off`: software only (default `auto`). `/info` says what was chosen and why.
-   */
-  hardwareCodecs?: HardwareCodecsMode;
-  /** Media threads started ahead of the next session (default 1). */
-  spareMediaThreads?: number;
-  /**
-   * The operator's token (default none): with it, `GET /sessions` lists every session, and any
-   * session can be read, ended or (with `faultInjection`) slowed down. Without one, nobody can
-   * list sessions. Take it from the environment or a file, never from process arguments.
-   */
-  adminToken?: string | undefined;
-  /**
-   * Remote workers (default none): workers dial in at `/workers` with a credential from
-   * `credentials`, and new sessions go to a worker with room before this node's own
-   * `maxSessions` (0 for an orchestrator that only dispatches). See docs/worker-protocol.md.
-   */
-  workers?: WorkerSessionsOptions;
-};
-
-export const defaultOrchestratorServerOptions = {
-  host: '127.0.0.1',
-  port: 0,
-  maxSessions: 4,
-  queueCapacity: 1,
-  faultInjection: false,
-  warmup: [],
-  hardwareCodecs: 'auto',
-  spareMediaThreads: 1,
-} as const;
+export { defaultOrchestratorServerOptions, type OrchestratorServerOptions };
 
 /**
  * Largest body of a request that carries tickets: `maxTicketsPerPayment` tickets of ~800 bytes
@@ -149,8 +93,8 @@ export class OrchestratorServer {
       'registry' | 'payments' | 'pipelines' | 'adminToken' | 'workers'
     >
   >;
-  readonly #adminToken: string | undefined;
   readonly #tokens = new SessionTokens();
+  readonly #access: SessionAccess;
   readonly payments: OrchestratorPayments | undefined;
   readonly #ended = new Map<string, string>();
   /** The registry this node made (and closes), when it was given none. */
@@ -177,7 +121,7 @@ export class OrchestratorServer {
     this.url = url;
     const { adminToken, workers, ...rest } = options;
     this.#options = { ...defaultOrchestratorServerOptions, ...stripUndefined(rest) };
-    this.#adminToken = adminToken;
+    this.#access = new SessionAccess(this.#tokens, adminToken);
     this.#routes = this.#makeRoutes();
     this.#registry = registry;
     this.#pipelines = pipelines;
@@ -317,7 +261,7 @@ export class OrchestratorServer {
     try {
       const url = requestUrl(req);
       const parts = url.pathname.split('/').filter(Boolean);
-      if (this.workers?.handle(req, res, parts, (token) => this.#isOperator(token))) return;
+      if (this.workers?.handle(req, res, parts, (token) => this.#access.isOperator(token))) return;
       await this.#routes.dispatch(req, res, url);
     } catch (error) {
       const status = sendError(res, httpErrorOf(error));
@@ -343,7 +287,7 @@ export class OrchestratorServer {
         res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text);
       })
       .add('GET', '/sessions', ({ req, res }) => {
-        this.#requireOperator(req);
+        this.#access.requireOperator(req);
         const sessions = [...this.sessions.values()].map((s) => ({
           id: s.id,
           pipeline: s.pipeline.name,
@@ -394,12 +338,12 @@ export class OrchestratorServer {
   }
 
   /**
-   * The session a `/sessions/:id…` request names and who asks (see `#authorize`); 410 for one
+   * The session a `/sessions/:id…` request names and who asks (see `SessionAccess.authorize`); 410 for one
    * that ended on our side (with why), 404 for one that does not exist.
    */
   #session(req: IncomingMessage, params: RouteParams): { caller: Caller; session: HostedSession } {
     const id = params.id ?? '';
-    const caller = this.#authorize(req, id);
+    const caller = this.#access.authorize(req, id);
     const session = this.sessions.get(id);
     const endedReason = this.#ended.get(id);
     if (!session && endedReason) {
@@ -612,60 +556,6 @@ export class OrchestratorServer {
       this.#ended.delete(oldest);
       if (!this.sessions.has(oldest)) this.#tokens.forget(oldest);
     }
-  }
-
-  /** Whether `token` is the operator's admin token. */
-  #isOperator(token: string): boolean {
-    return this.#adminToken !== undefined && secretsEqual(token, this.#adminToken);
-  }
-
-  /** 401 without a token, 403 with a wrong one (or when the node has no admin token). */
-  #requireOperator(req: IncomingMessage): void {
-    const token = bearerToken(req);
-    if (token === undefined) {
-      throw new HttpError(
-        401,
-        'unauthorized',
-        `${req.method} /sessions is for the operator: send Authorization: Bearer <admin token>`,
-      );
-    }
-    if (!this.#isOperator(token)) {
-      throw new HttpError(
-        403,
-        'forbidden',
-        this.#adminToken === undefined
-          ? 'This orchestrator has no admin token: nobody may list its sessions'
-          : 'Wrong admin token',
-      );
-    }
-  }
-
-  /**
-   * Who asks about session `id`: its creator (the token `POST /sessions` gave) or the operator.
-   * 401 without a token; with any other token, the same 404 as for a session that does not
-   * exist, so a stranger learns nothing about which sessions exist.
-   */
-  #authorize(req: IncomingMessage, id: string): Caller {
-    const token = bearerToken(req);
-    if (token === undefined) {
-      throw new HttpError(
-        401,
-        'unauthorized',
-        'Requests about a session need Authorization: Bearer <the token POST /sessions answered>',
-      );
-    }
-    if (this.#tokens.matches(id, token)) return 'creator';
-    if (this.#isOperator(token)) return 'operator';
-    throw new HttpError(404, 'session_not_found', `No session ${id}`);
-  }
-}
-
-/** Who may act on a session: the sender that created it, or the node's operator. */
-type Caller = 'creator' | 'operator';
-
-function requireCreator(caller: Caller, action: string): void {
-  if (caller !== 'creator') {
-    throw new HttpError(403, 'forbidden', `Only the session's creator may ${action}`);
   }
 }
 
