@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createLogger, HttpError, type Logger } from '@peerframe/core';
+import { sentAudioSection } from '@peerframe/core/audioCodec';
 import { epochNowMs } from '@peerframe/core/frameTiming';
 import {
   bearerToken,
@@ -16,7 +17,11 @@ import {
 } from '@peerframe/core/http';
 import { parseSdp } from '@peerframe/core/sdp';
 import { selectVideoCodec } from '@peerframe/core/videoCodec';
-import { PipelineMediaError, type PipelineRegistry } from '@peerframe/pipelines';
+import {
+  type AudioPipeline,
+  PipelineMediaError,
+  type PipelineRegistry,
+} from '@peerframe/pipelines';
 import { livepeerPaymentHeader, livepeerPaymentResultContentType } from '@peerframe/protocol';
 import {
   type CreateSessionResponse,
@@ -450,8 +455,14 @@ export class OrchestratorServer {
       });
       // With fault injection on, `POST /sessions/:id/faults` can slow the pipeline down.
       const pipeline = this.#options.faultInjection ? new DelayingPipeline(created) : created;
+      let audioPipeline: AudioPipeline | undefined;
       try {
+        // A pipeline that processes audio gets the offer's Opus too (when the offer has audio).
+        if (media.includes('audio') && sentAudioSection(parseSdp(body.sdp))) {
+          audioPipeline = await this.#registry.createAudio(body.pipeline, params);
+        }
         session = await OrchestratorSession.create(body.sdp, pipeline, {
+          audioPipeline,
           id,
           media: this.#mediaThreads,
           // ICE gathers where the API listens (every interface for a wildcard).
@@ -462,6 +473,7 @@ export class OrchestratorServer {
         });
       } catch (error) {
         await pipeline.close();
+        await audioPipeline?.close();
         this.payments?.close(id);
         throw error;
       }

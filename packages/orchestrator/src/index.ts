@@ -14,6 +14,7 @@ export type {
   VideoEncoderSettings,
 } from './media/CodecEngine.ts';
 export { CodecUnavailableError, DecodeError, EncodeError } from './media/errors.ts';
+export { MediaPeer, type MediaPeerOptions } from './media/MediaPeer.ts';
 export { MediaThreadError, MediaWorker } from './media/MediaWorker.ts';
 export { MediaWorkerPool, type MediaWorkerPoolOptions } from './media/MediaWorkerPool.ts';
 export {
@@ -21,6 +22,10 @@ export {
   NodeAvEngine,
   type NodeAvEngineOptions,
 } from './media/NodeAvEngine.ts';
+export { OpusAudioPath, type ProcessAudio } from './media/OpusAudioPath.ts';
+export { OpusDecoder, opusRateHz } from './media/OpusDecoder.ts';
+export { OpusEncoder, type OpusPacket, opusFrameSamples } from './media/OpusEncoder.ts';
+export { SessionAudio } from './media/SessionAudio.ts';
 export {
   type DecodedPicture,
   SessionMedia,
