@@ -17,7 +17,7 @@ import { epochNowMs, type HopTimings } from '@peerframe/core/frameTiming';
 import { type BitrateHints, parseSdp, setVideoBitrateHints } from '@peerframe/core/sdp';
 import { selectVideoCodec, type VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { Wei } from '@peerframe/protocol';
-import type { StreamState, StreamStats } from '@peerframe/wire';
+import type { MediaKind, StreamState, StreamStats } from '@peerframe/wire';
 import { AudioRelay } from './AudioRelay.ts';
 import { Failover } from './Failover.ts';
 import { FrameTimeline } from './FrameTimeline.ts';
@@ -85,8 +85,14 @@ export type StreamSessionOptions = {
   /**
    * Checks the stream's pipeline and params against what this orchestrator says it takes, before
    * anything is paid to it; throws (a 4xx `HttpError`) when it would refuse them (default: none).
+   * Resolves to what the pipeline processes there: with `'audio'` (and a publisher sending
+   * Opus), the orchestrator leg carries the audio too, and its processed audio replaces the
+   * publisher's on the way back.
    */
-  checkParams?: (client: OrchestratorClient, params: Record<string, unknown>) => Promise<void>;
+  checkParams?: (
+    client: OrchestratorClient,
+    params: Record<string, unknown>,
+  ) => Promise<readonly MediaKind[] | undefined>;
   /** Bitrate the publisher's and the orchestrators' encoders start at and keep within. */
   bitrate: BitrateHints;
   /** Write playout delay 0 on every forwarded packet (default true). */
@@ -211,6 +217,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       keyframeRequestIntervalMs: options.keyframeRequestIntervalMs,
       onFed: (now) => this.#failover.fed(now),
       onProcessed: () => this.#maybeLive(),
+      onProcessedAudio: (packet, arrivedAtMs) => this.#audio?.push(packet, arrivedAtMs),
     });
     this.#wirePublisher();
     this.#audio = this.#wireAudio();
@@ -346,8 +353,10 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   }
 
   /**
-   * The publisher's audio: at once to viewers of its own video, and through the delay line
-   * (`AudioRelay`) to itself and to viewers of the processed video. Never to the orchestrator.
+   * The publisher's audio: at once to viewers of its own video; to the orchestrator when its
+   * pipeline processes audio (the leg negotiated it), whose processed audio then takes the delay
+   * line (`AudioRelay`, see `StreamRouter`); else through the delay line itself, to the publisher
+   * and to viewers of the processed video.
    */
   #wireAudio(): AudioRelay | undefined {
     const publisher = this.#publisher;
@@ -356,7 +365,9 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     publisher.on('audioRtp', (packet) => {
       const nowMs = epochNowMs();
       this.#viewers.sendSourceAudio(packet, nowMs);
-      relay.push(packet, nowMs);
+      const upstream = this.#router.upstream;
+      if (upstream?.leg.hasAudio) upstream.leg.sendAudio?.(packet, nowMs);
+      else relay.push(packet, nowMs);
     });
     publisher.on('audioSenderReport', (report) => {
       relay.clock.report(report, epochNowMs(), publisher.roundTripMs);
