@@ -99,6 +99,52 @@ describe('audio processed by the orchestrator', () => {
     expect(orchestrator.sessions.size).toBe(1);
   });
 
+  it('keeps the processed audio going across a failover: the new orchestrator’s replaces the old', async () => {
+    const second = await OrchestratorServer.create({ registry: registry() });
+    const both = await GatewayServer.create({ orchestrators: [orchestrator.url, second.url] });
+    try {
+      const publisher = await GstWhipPublisher.connect({
+        whipUrl: `${both.url}/whip`,
+        pipeline: 'invert-quiet',
+        widthPx: 320,
+        heightPx: 240,
+        codec: 'vp8',
+        audio: 'tone',
+      });
+      open.push(publisher);
+      open.push(pushMovingBar(publisher, 320, 240));
+      const returned: ReturnedAudio[] = [];
+      publisher.on('audio', (audio) => returned.push(audio));
+      await until(
+        () => returned.length >= 100,
+        20_000,
+        () => `audio back (${returned.length})`,
+      );
+      const [serving, standby] =
+        orchestrator.sessions.size > 0 ? [orchestrator, second] : [second, orchestrator];
+      // The serving orchestrator ends the session on its side: the gateway moves the stream.
+      for (const session of serving.sessions.values()) await session.close();
+      await until(
+        () => standby.sessions.size === 1,
+        20_000,
+        () => 'the stream on the other one',
+      );
+      const movedAt = returned.length;
+      await until(
+        () => returned.length >= movedAt + 150,
+        20_000,
+        () => `audio after the move (${returned.length - movedAt})`,
+      );
+      const peak = medianPeak(returned, movedAt + 50);
+      expect(peak).toBeGreaterThan(1_800);
+      expect(peak).toBeLessThan(3_300);
+    } finally {
+      await Promise.all(open.splice(0).map((o) => o.close()));
+      await both.close();
+      await second.close();
+    }
+  });
+
   it('relays the original for a video-only pipeline, as before', async () => {
     const returned = await publish('invert');
     expect(medianPeak(returned, 50)).toBeGreaterThan(7_000);

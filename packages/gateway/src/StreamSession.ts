@@ -579,7 +579,13 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     }
     this.#setState('reconnecting');
     try {
-      const options = { ...this.#options, codec: this.codec };
+      // The publisher's audio codec too: a pipeline that processes audio gets it on the new leg.
+      const audioCodec = this.audioCodec;
+      const options = {
+        ...this.#options,
+        codec: this.codec,
+        ...(audioCodec ? { audioCodec } : {}),
+      };
       const upstream = await this.#failover.replacement((exclude) =>
         connectUpstream(options, this.#params, exclude),
       );
