@@ -69,9 +69,14 @@ describe('audio processed by the orchestrator', () => {
     await orchestrator?.close();
   });
 
-  async function publish(pipeline: string): Promise<ReturnedAudio[]> {
+  /** Publishes tone + VP8; resolves once `buffers` of audio came back (all kept, growing). */
+  async function publish(
+    pipeline: string,
+    to: GatewayServer = gateway,
+    buffers = 150,
+  ): Promise<ReturnedAudio[]> {
     const publisher = await GstWhipPublisher.connect({
-      whipUrl: `${gateway.url}/whip`,
+      whipUrl: `${to.url}/whip`,
       pipeline,
       widthPx: 320,
       heightPx: 240,
@@ -83,7 +88,7 @@ describe('audio processed by the orchestrator', () => {
     const returned: ReturnedAudio[] = [];
     publisher.on('audio', (audio) => returned.push(audio));
     await until(
-      () => returned.length >= 150,
+      () => returned.length >= buffers,
       20_000,
       () => `publisher audio back (${returned.length} buffers)`,
     );
@@ -100,28 +105,13 @@ describe('audio processed by the orchestrator', () => {
   });
 
   it('keeps the processed audio going across a failover: the new orchestrator’s replaces the old', async () => {
+    // Two of its own, so no session of an earlier test is counted.
+    const first = await OrchestratorServer.create({ registry: registry() });
     const second = await OrchestratorServer.create({ registry: registry() });
-    const both = await GatewayServer.create({ orchestrators: [orchestrator.url, second.url] });
+    const both = await GatewayServer.create({ orchestrators: [first.url, second.url] });
     try {
-      const publisher = await GstWhipPublisher.connect({
-        whipUrl: `${both.url}/whip`,
-        pipeline: 'invert-quiet',
-        widthPx: 320,
-        heightPx: 240,
-        codec: 'vp8',
-        audio: 'tone',
-      });
-      open.push(publisher);
-      open.push(pushMovingBar(publisher, 320, 240));
-      const returned: ReturnedAudio[] = [];
-      publisher.on('audio', (audio) => returned.push(audio));
-      await until(
-        () => returned.length >= 100,
-        20_000,
-        () => `audio back (${returned.length})`,
-      );
-      const [serving, standby] =
-        orchestrator.sessions.size > 0 ? [orchestrator, second] : [second, orchestrator];
+      const returned = await publish('invert-quiet', both, 100);
+      const [serving, standby] = first.sessions.size > 0 ? [first, second] : [second, first];
       // The serving orchestrator ends the session on its side: the gateway moves the stream.
       for (const session of serving.sessions.values()) await session.close();
       await until(
@@ -141,7 +131,7 @@ describe('audio processed by the orchestrator', () => {
     } finally {
       await Promise.all(open.splice(0).map((o) => o.close()));
       await both.close();
-      await second.close();
+      await Promise.all([first.close(), second.close()]);
     }
   });
 

@@ -3,6 +3,7 @@ import { opusClockRateHz } from '@peerframe/core/audioCodec';
 import { RtpHeader, RtpPacket } from 'werift';
 import type { MediaPeer } from './MediaPeer.ts';
 import { OpusAudioPath, type ProcessAudio } from './OpusAudioPath.ts';
+import { opusFrameSamples } from './OpusEncoder.ts';
 
 const usPerTick = 1_000_000 / opusClockRateHz;
 
@@ -11,14 +12,15 @@ const usPerTick = 1_000_000 / opusClockRateHz;
  * transceiver is decoded, processed (`process`, the session's audio pipeline) and encoded, and goes
  * back on the same transceiver, one RTP packet per 20 ms frame. A returned packet keeps the RTP
  * timestamp of the input it came from (the pipeline's own delay aside), so the gateway's clocks
- * for the publisher's audio place it. A packet that fails to decode or process is dropped and
+ * for the publisher's audio place it. Its sequence number is its timestamp in 20 ms steps: after a
+ * failover another orchestrator numbers the same stretch of audio the same way, so receivers see
+ * one continuous stream (it jumps once when the 32-bit timestamp wraps, every ~24.9 h). A packet that fails to decode or process is dropped and
  * counted; the next one goes on.
  */
 export class SessionAudio {
   readonly #peer: MediaPeer;
   readonly #path: OpusAudioPath;
   readonly #log = createLogger('orchestrator:audio');
-  #sequenceNumber = Math.floor(Math.random() * 0x10000);
   #closed = false;
   readonly stats = { packetsReceived: 0, packetsSent: 0, packetsDropped: 0 };
 
@@ -46,14 +48,14 @@ export class SessionAudio {
   #send(payload: Uint8Array, timestampUs: number): void {
     const sender = this.#peer.audioSender;
     if (this.#closed || !sender) return;
+    const timestamp = Math.round(timestampUs / usPerTick) >>> 0;
     const header = new RtpHeader({
       payloadType: sender.payloadType,
-      sequenceNumber: this.#sequenceNumber,
-      timestamp: Math.round(timestampUs / usPerTick) >>> 0,
+      sequenceNumber: Math.round(timestamp / opusFrameSamples) & 0xffff,
+      timestamp,
       ssrc: sender.ssrc,
       marker: false,
     });
-    this.#sequenceNumber = (this.#sequenceNumber + 1) & 0xffff;
     this.stats.packetsSent++;
     this.#peer.sendAudioRtp(new RtpPacket(header, Buffer.from(payload)));
   }
