@@ -59,8 +59,9 @@ export type AudioRelayStats = {
  * failover it stays at the old orchestrator's until the new one's frames are joined.
  *
  * The orchestrator's processed audio keeps the publisher's RTP timestamps, so the same clocks place
- * it; the lag measured is the video's, and the audio path's own time inside it (decode, pipeline,
- * encode) is not subtracted (the pipeline's `latencyUs` is not added either).
+ * it: a packet still leaves at its capture time plus the video's lag, so the audio path's own time
+ * (decode, pipeline, encode) is absorbed while it is shorter than that lag. An audio pipeline's
+ * algorithmic delay (`latencyUs`, e.g. RNNoise's 20 ms) is not compensated yet.
  */
 export class AudioRelay {
   readonly clock = new SenderClock(opusClockRateHz);
