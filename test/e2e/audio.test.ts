@@ -3,6 +3,7 @@ import { createWeriftPeer } from '@peerframe/core/werift';
 import type { StreamAudioStats } from '@peerframe/wire';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GstWhipPublisher, type ReturnedAudio } from '../helpers/GstWhipPublisher.ts';
+import { pushMovingBar } from '../helpers/pushMovingBar.ts';
 import { RtpWhepViewer, type ViewerPacket, viewerH264 } from '../helpers/RtpWhepViewer.ts';
 import { startStack, type TestStack } from '../helpers/startStack.ts';
 
@@ -80,19 +81,6 @@ function expectSteadyDelay(audio: StreamAudioStats | undefined): void {
   expect(Math.abs(audio.videoLagMs ?? Number.NaN)).toBeLessThan(1_000);
 }
 
-/** Pushes 30 frames a second with a moving bar (x264 sends next to nothing for a still picture). */
-function pushFrames(publisher: GstWhipPublisher, widthPx: number, heightPx: number) {
-  let n = 0;
-  const timer = setInterval(() => {
-    const frame = new Uint8Array((widthPx * heightPx * 3) / 2).fill(128);
-    const x = (n++ * 4) % widthPx;
-    for (let y = 0; y < heightPx; y++)
-      frame.fill(235, y * widthPx + x, y * widthPx + Math.min(widthPx, x + 16));
-    publisher.pushFrame({ data: frame });
-  }, 33);
-  return { close: async () => clearInterval(timer) };
-}
-
 describe('audio through the gateway (Opus relayed beside the processed video)', () => {
   let stack: TestStack;
   const open: { close(): Promise<void> }[] = [];
@@ -117,7 +105,7 @@ describe('audio through the gateway (Opus relayed beside the processed video)', 
         audio: 'tone',
       });
       open.push(publisher);
-      open.push(pushFrames(publisher, 320, 240));
+      open.push(pushMovingBar(publisher, 320, 240));
       const returned: ReturnedAudio[] = [];
       publisher.on('audio', (audio) => returned.push(audio));
       const stream = (await stack.streams()).find((s) => s.id === publisher.streamId);
@@ -213,7 +201,7 @@ describe('audio across an orchestrator failover', () => {
       audio: 'tone',
     });
     let viewer: RtpWhepViewer | undefined;
-    const frames = pushFrames(publisher, 320, 240);
+    const frames = pushMovingBar(publisher, 320, 240);
     try {
       const returned: ReturnedAudio[] = [];
       publisher.on('audio', (audio) => returned.push(audio));

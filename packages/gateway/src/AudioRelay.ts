@@ -43,9 +43,9 @@ export type AudioRelayStats = {
 };
 
 /**
- * The publisher's audio through the gateway: never sent to the orchestrator (no pipeline
- * processes audio yet), but delayed by as much as the processed video lags, then sent to the
- * publisher and to the viewers beside the video.
+ * The stream's audio on its way back: the publisher's own (video-only pipelines), or the
+ * orchestrator's processed audio when the pipeline processes audio. Either way it is delayed by as
+ * much as the processed video lags, then sent to the publisher and to the viewers beside the video.
  *
  * A packet captured at `c` (the publisher's audio sender reports; its arrival when there are
  * none) leaves at `c + lag`, `lag` being the median time from a video frame's capture to its
@@ -58,8 +58,10 @@ export type AudioRelayStats = {
  * Before half a second of frames is joined the lag is 0; after a
  * failover it stays at the old orchestrator's until the new one's frames are joined.
  *
- * The seam for audio pipelines: a source other than the publisher (an orchestrator's processed
- * audio) would call `push` instead, with the lag of its own path subtracted.
+ * The orchestrator's processed audio keeps the publisher's RTP timestamps, so the same clocks place
+ * it: a packet still leaves at its capture time plus the video's lag, so the audio path's own time
+ * (decode, pipeline, encode) is absorbed while it is shorter than that lag. An audio pipeline's
+ * algorithmic delay (`latencyUs`, e.g. RNNoise's 20 ms) is not compensated yet.
  */
 export class AudioRelay {
   readonly clock = new SenderClock(opusClockRateHz);

@@ -2,6 +2,7 @@ import { epochNowMs } from '@peerframe/core/frameTiming';
 import type { SenderClock } from './clocks/SenderClock.ts';
 import type { FrameTimeline } from './FrameTimeline.ts';
 import type { SfuLeg } from './SfuAdapter.ts';
+import type { SfuPacket } from './SfuPacket.ts';
 import type { StreamRates } from './StreamSessionTypes.ts';
 import type { StreamViewers, ViewerSource } from './StreamViewers.ts';
 import type { Upstream } from './Upstream.ts';
@@ -17,12 +18,16 @@ export type StreamRouterOptions = {
   onFed: (now: number) => void;
   /** A processed packet reached the publisher. */
   onProcessed: () => void;
+  /** An audio packet the orchestrator processed (legs that carry audio), at epoch ms. */
+  onProcessedAudio: (packet: SfuPacket, arrivedAtMs: number) => void;
 };
 
 /** Packets and keyframe requests a stream forwarded, since it began. */
 export type StreamRouterCounters = {
   packetsToOrchestrator: number;
   packetsFromOrchestrator: number;
+  /** Processed audio packets from orchestrators whose pipeline processes audio. */
+  audioPacketsFromOrchestrator: number;
   keyframeRequestsToPublisher: number;
   keyframeRequestsToOrchestrator: number;
 };
@@ -44,6 +49,7 @@ export class StreamRouter {
   readonly counters: StreamRouterCounters = {
     packetsToOrchestrator: 0,
     packetsFromOrchestrator: 0,
+    audioPacketsFromOrchestrator: 0,
     keyframeRequestsToPublisher: 0,
     keyframeRequestsToOrchestrator: 0,
   };
@@ -83,6 +89,13 @@ export class StreamRouter {
     leg.on('senderReport', (report) => {
       if (this.#upstream !== upstream) return;
       this.#timeline.orchestratorClock.report(report, epochNowMs(), leg.roundTripMs);
+    });
+    // The orchestrator keeps the publisher's RTP timestamps on its audio: the delay line places
+    // it on the publisher's clock as it would the original.
+    leg.on('audioRtp', (packet) => {
+      if (this.#upstream !== upstream) return;
+      this.counters.audioPacketsFromOrchestrator++;
+      this.#options.onProcessedAudio(packet, epochNowMs());
     });
     leg.on('keyframeRequest', this.askPublisher);
     leg.on('unrepairableLoss', this.askPublisher);

@@ -135,6 +135,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       keyframeRequestIntervalMs: options.keyframeRequestIntervalMs,
       onFed: (now) => this.#failover.fed(now),
       onProcessed: () => this.#maybeLive(),
+      onProcessedAudio: (packet, arrivedAtMs) => this.#audio?.push(packet, arrivedAtMs),
     });
     this.#wirePublisher();
     this.#audio = this.#wireAudio();
@@ -270,8 +271,10 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   }
 
   /**
-   * The publisher's audio: at once to viewers of its own video, and through the delay line
-   * (`AudioRelay`) to itself and to viewers of the processed video. Never to the orchestrator.
+   * The publisher's audio: at once to viewers of its own video; to the orchestrator when its
+   * pipeline processes audio (the leg negotiated it), whose processed audio then takes the delay
+   * line (`AudioRelay`, see `StreamRouter`); else through the delay line itself, to the publisher
+   * and to viewers of the processed video.
    */
   #wireAudio(): AudioRelay | undefined {
     const publisher = this.#publisher;
@@ -280,7 +283,9 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     publisher.on('audioRtp', (packet) => {
       const nowMs = epochNowMs();
       this.#viewers.sendSourceAudio(packet, nowMs);
-      relay.push(packet, nowMs);
+      const upstream = this.#router.upstream;
+      if (upstream?.leg.hasAudio) upstream.leg.sendAudio?.(packet, nowMs);
+      else relay.push(packet, nowMs);
     });
     publisher.on('audioSenderReport', (report) => {
       relay.clock.report(report, epochNowMs(), publisher.roundTripMs);
@@ -481,6 +486,13 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
    * orchestrator at once (same session, params and payer; no failure counted, nothing excluded);
    * `failed`, or a re-offer refused, fail over as usual. A failover already under way acts alone.
    */
+  /** What a new orchestrator leg is made with: the publisher's video codec, and its audio one. */
+  #upstreamOptions() {
+    // A pipeline that processes audio gets the publisher's Opus on the new leg too.
+    const audioCodec = this.audioCodec;
+    return { ...this.#options, codec: this.codec, ...(audioCodec ? { audioCodec } : {}) };
+  }
+
   async #handOver(old: Upstream, state: HandoverState): Promise<void> {
     if (this.#router.upstream !== old || this.#state === 'ended') return;
     if (state === 'failed')
@@ -494,7 +506,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     void old.leg.close();
     let failure: Error | undefined;
     try {
-      const upstream = await reofferUpstream({ ...this.#options, codec: this.codec }, old);
+      const upstream = await reofferUpstream(this.#upstreamOptions(), old);
       if ((this.#state as StreamState) === 'ended') return void (await closeUpstream(upstream));
       this.#publisher.switchSource();
       for (const leg of this.#viewers.processedLegs()) leg.switchSource();
@@ -539,7 +551,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     }
     this.#setState('reconnecting');
     try {
-      const options = { ...this.#options, codec: this.codec };
+      const options = this.#upstreamOptions();
       const upstream = await this.#failover.replacement((exclude) =>
         connectUpstream(options, this.#params, exclude),
       );

@@ -2,7 +2,7 @@ import { BaseError } from '@peerframe/core';
 import type { HopTimings } from '@peerframe/core/frameTiming';
 import type { BitrateHints } from '@peerframe/core/sdp';
 import type { Wei } from '@peerframe/protocol';
-import type { StreamState } from '@peerframe/wire';
+import type { MediaKind, StreamState } from '@peerframe/wire';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
 import type { SfuAdapter } from './SfuAdapter.ts';
 import type { StreamPayment, StreamPayments } from './StreamPayer.ts';
@@ -56,8 +56,14 @@ export type StreamSessionOptions = {
   /**
    * Checks the stream's pipeline and params against what this orchestrator says it takes, before
    * anything is paid to it; throws (a 4xx `HttpError`) when it would refuse them (default: none).
+   * Resolves to what the pipeline processes there: with `'audio'` (and a publisher sending
+   * Opus), the orchestrator leg carries the audio too, and its processed audio replaces the
+   * publisher's on the way back.
    */
-  checkParams?: (client: OrchestratorClient, params: Record<string, unknown>) => Promise<void>;
+  checkParams?: (
+    client: OrchestratorClient,
+    params: Record<string, unknown>,
+  ) => Promise<readonly MediaKind[] | undefined>;
   /** Bitrate the publisher's and the orchestrators' encoders start at and keep within. */
   bitrate: BitrateHints;
   /** Write playout delay 0 on every forwarded packet (default true). */

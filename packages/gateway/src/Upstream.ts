@@ -1,4 +1,5 @@
 import { BaseError, HttpError } from '@peerframe/core';
+import type { AudioCodecChoice } from '@peerframe/core/audioCodec';
 import { setVideoBitrateHints } from '@peerframe/core/sdp';
 import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { Wei } from '@peerframe/protocol';
@@ -47,7 +48,7 @@ export function legOptions(options: StreamSessionOptions & { codec?: VideoCodecC
  * next is tried, and when none is left the stream is refused with 503 `capacity_exhausted`.
  */
 export async function connectUpstream(
-  options: StreamSessionOptions & { codec: VideoCodecChoice },
+  options: StreamSessionOptions & { codec: VideoCodecChoice; audioCodec?: AudioCodecChoice },
   params: Record<string, unknown>,
   exclude: Set<string>,
 ): Promise<Upstream> {
@@ -72,8 +73,13 @@ export async function connectUpstream(
     let leg: SfuLeg | undefined;
     try {
       // Before a leg is made or anything is paid: bad params would only be refused after both.
-      await options.checkParams?.(client, params);
-      const offered = await sfuOf(options).offer(legOptions(options));
+      const media = await options.checkParams?.(client, params);
+      // The pipeline processes audio: the leg carries the publisher's Opus there and back.
+      const audio = media?.includes('audio') ? options.audioCodec : undefined;
+      const offered = await sfuOf(options).offer({
+        ...legOptions(options),
+        ...(audio ? { audioCodec: audio } : {}),
+      });
       leg = offered.leg;
       const { offerSdp } = offered;
       const upfront = await payUpfront(options, client);
@@ -168,10 +174,15 @@ async function payUpfront(options: StreamSessionOptions, client: OrchestratorCli
  * its workers: a new leg, the same session (its token, params and credit), client and payer.
  */
 export async function reofferUpstream(
-  options: StreamSessionOptions & { codec: VideoCodecChoice },
+  options: StreamSessionOptions & { codec: VideoCodecChoice; audioCodec?: AudioCodecChoice },
   upstream: Upstream,
 ): Promise<Upstream> {
-  const { leg, offerSdp } = await sfuOf(options).offer(legOptions(options));
+  // The same session: its leg carries audio again when the one it replaces did.
+  const audio = upstream.leg.hasAudio ? options.audioCodec : undefined;
+  const { leg, offerSdp } = await sfuOf(options).offer({
+    ...legOptions(options),
+    ...(audio ? { audioCodec: audio } : {}),
+  });
   try {
     const sdp = setVideoBitrateHints(offerSdp, options.bitrate);
     await leg.accept(await upstream.client.reofferSession(upstream.sessionId, sdp));

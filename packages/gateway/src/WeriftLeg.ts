@@ -175,6 +175,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     const pc = createWeriftPeer(peerOptions(options));
     const transceiver = pc.addTransceiver('video', { direction: 'sendrecv' });
     const leg = new WeriftLeg(pc, transceiver, options);
+    if (options.audioCodec) leg.#wireAudio(pc.addTransceiver('audio', { direction: 'sendrecv' }));
     await pc.setLocalDescription(await pc.createOffer());
     // Before the remote's answer is set: that starts the checks.
     paceConnectivityChecks(pc, options);

@@ -2,6 +2,7 @@ import { HttpError } from '@peerframe/core';
 import {
   defaultPipelineParams,
   InvalidPipelineParamsError,
+  type MediaKind,
   type OrchestratorInfo,
   type ParamSpec,
   type PipelineParams,
@@ -27,7 +28,7 @@ export function checkStreamParams(
   info: OrchestratorInfo,
   pipeline: string,
   params: PipelineParams,
-): void {
+): readonly MediaKind[] {
   const offer = info.pipelines.find((p) => p.name === pipeline);
   if (!offer) {
     throw new HttpError(
@@ -57,6 +58,7 @@ export function checkStreamParams(
     if (!(error instanceof InvalidPipelineParamsError)) throw error;
     throw new HttpError(400, error.code, error.shortMessage, { details: error.details });
   }
+  return media;
 }
 
 function withoutPatterns(schema: PipelineParamsSchema): PipelineParamsSchema {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createLogger, HttpError, type Logger } from '@peerframe/core';
+import { sentAudioSection } from '@peerframe/core/audioCodec';
 import { epochNowMs } from '@peerframe/core/frameTiming';
 import {
   closeHttp,
@@ -15,6 +16,7 @@ import {
 import { parseSdp } from '@peerframe/core/sdp';
 import { selectVideoCodec } from '@peerframe/core/videoCodec';
 import {
+  type AudioPipeline,
   PipelineMediaError,
   type PipelineParams,
   type PipelineRegistry,
@@ -22,6 +24,7 @@ import {
 import { livepeerPaymentHeader, livepeerPaymentResultContentType } from '@peerframe/protocol';
 import {
   type CreateSessionResponse,
+  type MediaKind,
   type OkResponse,
   type OrchestratorHealth,
   type OrchestratorInfo,
@@ -458,7 +461,7 @@ export class OrchestratorServer {
             this.payments?.close(id);
             throw error;
           })
-        : await this.#createLocalSession(id, body.sdp, body.pipeline, params);
+        : await this.#createLocalSession(id, body.sdp, body.pipeline, params, media);
     } finally {
       this.#pending--;
     }
@@ -491,6 +494,7 @@ export class OrchestratorServer {
     offerSdp: string,
     pipelineName: string,
     params: PipelineParams | undefined,
+    media: readonly MediaKind[],
   ): Promise<OrchestratorSession> {
     const created = await this.#registry.create(pipelineName, params).catch((error: unknown) => {
       this.payments?.close(id);
@@ -498,8 +502,14 @@ export class OrchestratorServer {
     });
     // With fault injection on, `POST /sessions/:id/faults` can slow the pipeline down.
     const pipeline = this.#options.faultInjection ? new DelayingPipeline(created) : created;
+    let audioPipeline: AudioPipeline | undefined;
     try {
+      // A pipeline that processes audio gets the offer's Opus too (when the offer has audio).
+      if (media.includes('audio') && sentAudioSection(parseSdp(offerSdp))) {
+        audioPipeline = await this.#registry.createAudio(pipelineName, params);
+      }
       return await OrchestratorSession.create(offerSdp, pipeline, {
+        audioPipeline,
         id,
         media: this.#mediaThreads,
         // ICE gathers where the API listens (every interface for a wildcard).
@@ -509,6 +519,7 @@ export class OrchestratorServer {
       });
     } catch (error) {
       await pipeline.close();
+      await audioPipeline?.close();
       this.payments?.close(id);
       throw error;
     }

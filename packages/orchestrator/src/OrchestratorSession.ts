@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BaseError, createLogger, type Logger, TypedEmitter } from '@peerframe/core';
 import { epochNowMs, type FrameTimingRecord } from '@peerframe/core/frameTiming';
-import type { Frame, Pipeline, PipelineParams } from '@peerframe/pipelines';
+import type { AudioPipeline, Frame, Pipeline, PipelineParams } from '@peerframe/pipelines';
 import type {
   OrchestratorSessionState,
   OrchestratorSessionStats,
@@ -42,6 +42,11 @@ export type OrchestratorSessionOptions = {
    * (a gateway that vanished after POST /sessions), ms (default 15 000).
    */
   connectTimeoutMs?: number;
+  /**
+   * The audio part of a pipeline that processes audio: the offer's Opus is answered, and its
+   * decoded frames run through it on this thread (owned and closed by the session from here on).
+   */
+  audioPipeline?: AudioPipeline | undefined;
 };
 
 export class PipelineFailedError extends BaseError {
@@ -66,6 +71,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   readonly #queue: LatestFrameQueue<DecodedPicture>;
   readonly #observePipelineMs: ((ms: number) => void) | undefined;
   readonly #connectTimeoutMs: number;
+  readonly #audioPipeline: AudioPipeline | undefined;
   #connectTimer: NodeJS.Timeout | undefined;
   readonly #log: Logger;
   readonly #pipelineMs: number[] = [];
@@ -93,6 +99,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     this.#queue = new LatestFrameQueue(options.queueCapacity ?? 1);
     this.#observePipelineMs = options.observePipelineMs;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
+    this.#audioPipeline = options.audioPipeline;
     this.#log = createLogger('orchestrator:session', { sessionId: id, pipeline: pipeline.name });
   }
 
@@ -108,7 +115,10 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     checkIceAndDtls(offerSdp);
     const media = await options.media.take();
     try {
-      const answerSdp = await media.answer(offerSdp, { hostAddress: options.hostAddress });
+      const answerSdp = await media.answer(offerSdp, {
+        hostAddress: options.hostAddress,
+        audio: options.audioPipeline !== undefined,
+      });
       const session = new OrchestratorSession(
         options.id ?? randomUUID(),
         media,
@@ -168,6 +178,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
 
   async update(params: PipelineParams): Promise<void> {
     await this.pipeline.update(params);
+    await this.#audioPipeline?.update(params);
   }
 
   #start(): void {
@@ -188,6 +199,20 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       if (state === 'failed' || state === 'closed') void this.close();
     });
     media.on('error', (error) => this.#log.error({ err: error }, 'media thread error'));
+    const audio = this.#audioPipeline;
+    if (audio) {
+      // Frames come one at a time (the media thread awaits each answer): the pipeline's state
+      // sees them in order.
+      media.on('audioFrame', ({ frame, reply }) => {
+        audio.process(frame).then(
+          (out) => reply(out.format === 's16' ? out.data : undefined),
+          (error: unknown) => {
+            this.#log.debug({ err: error }, 'audio pipeline failed on a frame');
+            reply(undefined);
+          },
+        );
+      });
+    }
     this.#loop = this.#run();
   }
 
@@ -256,6 +281,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     await this.#media.close();
     await this.#loop;
     await this.pipeline.close();
+    await this.#audioPipeline?.close();
     this.#log.info(this.stats(), 'session closed');
   }
 }

@@ -15,7 +15,7 @@ export type {
 } from './media/CodecEngine.ts';
 export { CodecUnavailableError, DecodeError, EncodeError } from './media/errors.ts';
 export { H264Packetizer } from './media/H264Packetizer.ts';
-export { MediaPeer, type MediaPeerState } from './media/MediaPeer.ts';
+export { MediaPeer, type MediaPeerOptions, type MediaPeerState } from './media/MediaPeer.ts';
 export { MediaThreadError, MediaWorker } from './media/MediaWorker.ts';
 export { MediaWorkerPool, type MediaWorkerPoolOptions } from './media/MediaWorkerPool.ts';
 export {
@@ -23,6 +23,10 @@ export {
   NodeAvEngine,
   type NodeAvEngineOptions,
 } from './media/NodeAvEngine.ts';
+export { OpusAudioPath, type ProcessAudio } from './media/OpusAudioPath.ts';
+export { OpusDecoder, opusRateHz } from './media/OpusDecoder.ts';
+export { OpusEncoder, type OpusPacket, opusFrameSamples } from './media/OpusEncoder.ts';
+export { SessionAudio } from './media/SessionAudio.ts';
 export {
   type DecodedPicture,
   SessionMedia,

@@ -1,3 +1,4 @@
+import type { AudioCodecChoice } from '@peerframe/core/audioCodec';
 import { InvalidSdpError } from '@peerframe/core/sdp';
 import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,7 +22,29 @@ async function offer(): Promise<string> {
   return offerer.localSdp;
 }
 
+const opus: AudioCodecChoice = {
+  name: 'opus',
+  payloadType: 111,
+  clockRate: 48_000,
+  channels: 2,
+  fmtp: '',
+};
+
 describe('MediaPeer.answer', () => {
+  it('answers the offer’s Opus when asked (the pipeline processes audio), else rejects it', async () => {
+    const offerer = await MediaPeer.offer(h264, { audioCodec: opus });
+    open.push(offerer);
+    const withAudio = await MediaPeer.answer(offerer.localSdp, h264, { audioCodec: opus });
+    open.push(withAudio);
+    expect(withAudio.localSdp).toMatch(/^m=audio [1-9]\d* /m);
+    expect(withAudio.localSdp).toMatch(/^a=rtpmap:111 opus\/48000\/2/m);
+    expect(withAudio.audioSender?.payloadType).toBe(111);
+    const without = await MediaPeer.answer(offerer.localSdp, h264);
+    open.push(without);
+    expect(without.localSdp).toMatch(/^m=audio 0 /m);
+    expect(without.audioSender).toBeUndefined();
+  });
+
   it('answers a full-ICE offer as ICE-lite and DTLS server, with the one codec', async () => {
     const answerer = await MediaPeer.answer(await offer(), h264);
     open.push(answerer);

@@ -1,4 +1,5 @@
 import { BaseError, createLogger, TypedEmitter } from '@peerframe/core';
+import type { AudioCodecChoice } from '@peerframe/core/audioCodec';
 import { playoutDelayUri, videoTimingUri } from '@peerframe/core/rtp';
 import { InvalidSdpError } from '@peerframe/core/sdp';
 import { restrictVideoCodec, type VideoCodecChoice } from '@peerframe/core/videoCodec';
@@ -31,6 +32,8 @@ export type MediaPeerState = 'connecting' | 'connected' | 'failed' | 'closed';
 export type MediaPeerEvents = {
   /** An RTP packet of the remote's video. */
   rtp: [RtpPacket];
+  /** An RTP packet of the remote's audio (peers made with an `audioCodec`). */
+  audioRtp: [RtpPacket];
   /** The remote NACKed packets of our video. */
   nack: [number[]];
   /** The remote asks for a keyframe of our video (PLI or FIR). */
@@ -45,6 +48,11 @@ export type MediaPeerEvents = {
 export type MediaPeerOptions = {
   /** Extra host address for ICE (default 127.0.0.1). */
   hostAddress?: string | undefined;
+  /**
+   * Opus at this payload type on a second, sendrecv audio transceiver (the session's pipeline
+   * processes audio); default none: an offer's audio is answered as rejected.
+   */
+  audioCodec?: AudioCodecChoice | undefined;
 };
 
 /**
@@ -60,6 +68,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   readonly codec: VideoCodecChoice;
   readonly #pc: RTCPeerConnection;
   readonly #transceiver: RTCRtpTransceiver;
+  readonly #audio: RTCRtpTransceiver | undefined;
   readonly #log = createLogger('orchestrator:peer');
   #remoteSsrc: number | undefined;
   #state: MediaPeerState = 'connecting';
@@ -69,10 +78,12 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     transceiver: RTCRtpTransceiver,
     codec: VideoCodecChoice,
     localSdp: string,
+    audio: RTCRtpTransceiver | undefined,
   ) {
     super();
     this.#pc = pc;
     this.#transceiver = transceiver;
+    this.#audio = audio;
     this.codec = codec;
     this.localSdp = localSdp;
     this.#wire();
@@ -80,12 +91,14 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
 
   /** A peer offering `codec` (sendrecv); finish it with `accept(answerSdp)`. */
   static async offer(codec: VideoCodecChoice, options: MediaPeerOptions = {}): Promise<MediaPeer> {
-    const pc = createWeriftPeer({ hostAddress: options.hostAddress, codec });
+    const { audioCodec } = options;
+    const pc = createWeriftPeer({ hostAddress: options.hostAddress, codec, audioCodec });
     try {
       const transceiver = pc.addTransceiver('video', { direction: 'sendrecv' });
+      const audio = audioCodec ? pc.addTransceiver('audio', { direction: 'sendrecv' }) : undefined;
       await pc.setLocalDescription(await pc.createOffer());
       await waitForGathering(pc);
-      return new MediaPeer(pc, transceiver, codec, pc.localDescription?.sdp ?? '');
+      return new MediaPeer(pc, transceiver, codec, pc.localDescription?.sdp ?? '', audio);
     } catch (error) {
       await pc.close();
       throw error;
@@ -113,9 +126,11 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     // ICE-lite as a media server: the gateway (full ICE, controlling) checks and nominates once
     // our answer reaches it. Not against a lite offerer (mediasoup): one side must be full.
     const iceLite = !/^a=ice-lite/m.test(offerSdp);
-    const pc = createWeriftPeer({ hostAddress: options.hostAddress, codec, iceLite });
+    const { audioCodec } = options;
+    const pc = createWeriftPeer({ hostAddress: options.hostAddress, codec, audioCodec, iceLite });
     try {
       let transceiver: RTCRtpTransceiver;
+      let audio: RTCRtpTransceiver | undefined;
       try {
         await pc.setRemoteDescription({
           type: 'offer',
@@ -125,6 +140,11 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
         if (!video) throw new InvalidSdpError('it has no video transceiver to answer');
         transceiver = video;
         transceiver.setDirection('sendrecv');
+        if (audioCodec) {
+          audio = pc.getTransceivers().find((t) => t.kind === 'audio');
+          if (!audio) throw new InvalidSdpError('it has no audio transceiver to answer');
+          audio.setDirection('sendrecv');
+        }
         // DTLS server (passive) on the media thread, which answers at once: werift's DTLS client
         // (the role werift answers with) fails the handshake when a slow server answers its
         // retransmitted ClientHello twice (a second HelloVerifyRequest throws in its flight 3).
@@ -136,6 +156,9 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
         if (transceiver.codecs.length === 0) {
           throw new InvalidSdpError(`its ${codec.name} payload type cannot be negotiated`);
         }
+        if (audio && audio.codecs.length === 0) {
+          throw new InvalidSdpError('its Opus payload type cannot be negotiated');
+        }
       } catch (error) {
         if (error instanceof BaseError) throw error;
         // werift throws plain errors for offers it cannot parse or answer: the offer's fault.
@@ -144,7 +167,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
         );
       }
       await waitForGathering(pc);
-      return new MediaPeer(pc, transceiver, codec, pc.localDescription?.sdp ?? '');
+      return new MediaPeer(pc, transceiver, codec, pc.localDescription?.sdp ?? '', audio);
     } catch (error) {
       await pc.close();
       throw error;
@@ -191,6 +214,22 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     transport.sendRtp(packet.payload, packet.header).catch(() => {});
   }
 
+  /** Our audio's SSRC and the Opus payload type negotiated; undefined without audio. */
+  get audioSender(): { ssrc: number; payloadType: number } | undefined {
+    const audio = this.#audio;
+    const payloadType = audio?.codecs[0]?.payloadType;
+    return audio && payloadType !== undefined
+      ? { ssrc: audio.sender.ssrc, payloadType }
+      : undefined;
+  }
+
+  /** Writes one RTP packet of our audio; dropped while DTLS is not up or without audio. */
+  sendAudioRtp(packet: RtpPacket): void {
+    const transport = this.#audio?.sender.dtlsTransport;
+    if (this.#state !== 'connected' || transport?.state !== 'connected') return;
+    transport.sendRtp(packet.payload, packet.header).catch(() => {});
+  }
+
   /** Sends our sender report (and lets werift compute the round trip from the reply). */
   sendSenderReport(report: RtcpSrPacket): void {
     const transport = this.#transceiver.sender.dtlsTransport;
@@ -221,6 +260,14 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     // An answering peer's remote track exists already; an offering one's comes with the answer.
     for (const track of receiver.tracks) attach(track);
     this.#transceiver.onTrack.subscribe(attach);
+    const audio = this.#audio;
+    if (audio) {
+      const attachAudio = (track: MediaStreamTrack) => {
+        track.onReceiveRtp.subscribe((packet: RtpPacket) => this.emit('audioRtp', packet));
+      };
+      for (const track of audio.receiver.tracks) attachAudio(track);
+      audio.onTrack.subscribe(attachAudio);
+    }
     // werift routes feedback by the RTCP packet's sender SSRC, which for a sendrecv gateway leg is
     // its media SSRC: feedback about our video can arrive on the receiver too.
     const onRtcp = (packet: RtcpPacket) => this.#onRtcp(packet);

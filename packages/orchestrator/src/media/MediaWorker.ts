@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { BaseError, TypedEmitter, toErrorCode } from '@peerframe/core';
 import { InvalidSdpError } from '@peerframe/core/sdp';
 import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
+import type { AudioFrameS16 } from '@peerframe/pipelines';
 import type { OrchestratorMediaInfo, OrchestratorTransportStats } from '@peerframe/wire';
 import type { I420Picture } from './CodecEngine.ts';
 import type { MediaPeerState } from './MediaPeer.ts';
@@ -13,8 +14,16 @@ import type {
 } from './mediaMessages.ts';
 import type { DecodedPicture } from './SessionMedia.ts';
 
+/** A decoded frame of the gateway's audio and how to hand back the pipeline's answer. */
+export type MediaAudioFrame = {
+  frame: AudioFrameS16;
+  /** The processed samples (same length), or undefined when the pipeline failed. */
+  reply: (data: Int16Array | undefined) => void;
+};
+
 export type MediaWorkerEvents = {
   picture: [DecodedPicture];
+  audioFrame: [MediaAudioFrame];
   state: [MediaPeerState];
   error: [Error];
 };
@@ -135,13 +144,19 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
   /** Answers the gateway's offer on the media thread; returns the answer. */
   answer(
     offerSdp: string,
-    options: { hostAddress?: string | undefined; fps?: number | undefined } = {},
+    options: {
+      hostAddress?: string | undefined;
+      fps?: number | undefined;
+      /** Answer the offer's Opus too, and emit its frames as `audioFrame` (default false). */
+      audio?: boolean | undefined;
+    } = {},
   ): Promise<string> {
     return this.#step({
       type: 'answer',
       offerSdp,
       hostAddress: options.hostAddress,
       fps: options.fps,
+      audio: options.audio ?? false,
     });
   }
 
@@ -225,6 +240,22 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
       case 'picture': {
         const { widthPx, heightPx, data, decodedAtMs } = message;
         this.emit('picture', { widthPx, heightPx, data, decodedAtMs });
+        return;
+      }
+      case 'audioFrame': {
+        const { id, channels, data, timestampUs } = message;
+        const frame: AudioFrameS16 = {
+          sampleRateHz: 48_000,
+          channels,
+          format: 's16',
+          data,
+          timestampUs,
+        };
+        const reply = (out: Int16Array | undefined) => {
+          if (this.#closing || this.#exited) return;
+          this.#post({ type: 'audioProcessed', id, data: out });
+        };
+        this.emit('audioFrame', { frame, reply });
         return;
       }
       case 'state':

@@ -1,4 +1,5 @@
 import { createLogger, TypedEmitter } from '@peerframe/core';
+import { selectAudioCodec, sentAudioSection } from '@peerframe/core/audioCodec';
 import { epochNowMs } from '@peerframe/core/frameTiming';
 import { type BitrateHints, parseSdp, readBitrateHints } from '@peerframe/core/sdp';
 import {
@@ -12,9 +13,11 @@ import { BitrateController } from './BitrateController.ts';
 import type { CodecEngine, I420Picture, VideoDecoder, VideoEncoder } from './CodecEngine.ts';
 import { DecodeError } from './errors.ts';
 import { MediaPeer, type MediaPeerState } from './MediaPeer.ts';
+import type { ProcessAudio } from './OpusAudioPath.ts';
 import { payloadFormatOf } from './payloadFormatOf.ts';
 import { type AssembledFrame, RtpFrameAssembler } from './RtpFrameAssembler.ts';
 import { RtpVideoSender } from './RtpVideoSender.ts';
+import { SessionAudio } from './SessionAudio.ts';
 
 /** A decoded picture on its way to the pipeline, with when it was decoded (epoch ms). */
 export type DecodedPicture = I420Picture & { decodedAtMs: number };
@@ -33,6 +36,11 @@ export type SessionMediaOptions = {
   fps?: number | undefined;
   /** How long a missing packet is waited for before asking for a keyframe, ms (default 250). */
   maxWaitMs?: number | undefined;
+  /**
+   * The session's audio pipeline (answering peers): the offer's Opus is answered, decoded, run
+   * through it and sent back (`SessionAudio`). Default none: the offer's audio is rejected.
+   */
+  processAudio?: ProcessAudio | undefined;
 };
 
 /** Bitrate when the gateway's offer has no hints, kbps (the gateway's own defaults). */
@@ -81,6 +89,7 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
   #lastKeyframeRequestAt = Number.NEGATIVE_INFINITY;
   #lastSenderReportAt = Number.NEGATIVE_INFINITY;
   readonly #timer: NodeJS.Timeout;
+  readonly #audio: SessionAudio | undefined;
   #closed = false;
   readonly #stats = {
     framesDecoded: 0,
@@ -118,6 +127,10 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
       },
       epochNowMs(),
     );
+    this.#audio =
+      options.processAudio && peer.audioSender
+        ? new SessionAudio(peer, options.processAudio)
+        : undefined;
     this.#wire();
     this.#timer = setInterval(() => this.#tick(), 20);
     this.#timer.unref();
@@ -134,7 +147,11 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
       ...defaultHints,
       ...readBitrateHints(videoSection(summary), codec.payloadType),
     };
-    const peer = await MediaPeer.answer(offerSdp, codec, { hostAddress: options.hostAddress });
+    const audio = options.processAudio ? sentAudioSection(summary) : undefined;
+    const peer = await MediaPeer.answer(offerSdp, codec, {
+      hostAddress: options.hostAddress,
+      ...(audio ? { audioCodec: selectAudioCodec(audio) } : {}),
+    });
     try {
       return new SessionMedia(peer, options, new BitrateController(hints));
     } catch (error) {
@@ -416,7 +433,11 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
     clearInterval(this.#timer);
     this.#pending.length = 0;
     this.#toDecode.length = 0;
-    const codecs = Promise.all([this.#decoder.close(), this.#encoder?.close()]);
+    const codecs = Promise.all([
+      this.#decoder.close(),
+      this.#encoder?.close(),
+      this.#audio?.close(),
+    ]);
     try {
       await this.peer.close();
     } finally {

@@ -15,6 +15,8 @@ export type ToMediaThread =
       offerSdp: string;
       hostAddress: string | undefined;
       fps: number | undefined;
+      /** The session's pipeline processes audio: answer the offer's Opus and send it here. */
+      audio: boolean;
     }
   | { type: 'offer'; codec: VideoCodecChoice; hostAddress: string | undefined }
   | { type: 'accept'; answerSdp: string }
@@ -26,6 +28,8 @@ export type ToMediaThread =
       doneAtMs: number;
     }
   | { type: 'stats'; id: number }
+  /** The pipeline's answer to `audioFrame` `id` (16-bit PCM), or no data when it failed. */
+  | { type: 'audioProcessed'; id: number; data: Int16Array | undefined }
   | { type: 'close' };
 
 /** An error crossing threads: its code (`invalid_sdp`, …) and message. */
@@ -45,6 +49,8 @@ export type FromMediaThread =
       data: Uint8Array;
       decodedAtMs: number;
     }
+  /** A decoded 48 kHz 16-bit frame of the gateway's audio, for the audio pipeline. */
+  | { type: 'audioFrame'; id: number; channels: number; data: Int16Array; timestampUs: number }
   | { type: 'state'; state: MediaPeerState }
   | { type: 'error'; error: ThreadError }
   | { type: 'stats'; id: number; stats: OrchestratorTransportStats }

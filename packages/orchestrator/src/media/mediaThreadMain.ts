@@ -13,6 +13,7 @@ import type {
   ToMediaThread,
 } from './mediaMessages.ts';
 import { NodeAvEngine } from './NodeAvEngine.ts';
+import type { ProcessAudio } from './OpusAudioPath.ts';
 import { SessionMedia } from './SessionMedia.ts';
 
 const port = parentPort;
@@ -65,6 +66,22 @@ function adopt(session: SessionMedia): void {
   session.on('error', (error) => post({ type: 'error', error: threadError(error) }));
 }
 
+/** Audio frames at the session's pipeline (main thread), by id, awaiting its answer. */
+const audioWaiting = new Map<number, (data: Int16Array | undefined) => void>();
+let nextAudioId = 1;
+
+/** Runs a frame through the audio pipeline on the main thread; rejects when it failed there. */
+const processAudio: ProcessAudio = (frame) =>
+  new Promise((resolve, reject) => {
+    const id = nextAudioId++;
+    audioWaiting.set(id, (data) => {
+      if (data) resolve({ ...frame, data });
+      else reject(new BaseError('audio_pipeline_failed', 'The audio pipeline failed on a frame'));
+    });
+    const { channels, data, timestampUs } = frame;
+    post({ type: 'audioFrame', id, channels, data, timestampUs }, [data.buffer as ArrayBuffer]);
+  });
+
 /** Runs one set-up step; its failure goes back as `failed`. */
 function step(run: () => Promise<FromMediaThread>): void {
   stepping = (async () => {
@@ -100,6 +117,7 @@ port.on('message', (message: ToMediaThread) => {
           engine,
           hostAddress: message.hostAddress,
           fps: message.fps,
+          ...(message.audio ? { processAudio } : {}),
         });
         adopt(session);
         return { type: 'answered', answerSdp: session.localSdp, codec: session.codec };
@@ -130,7 +148,13 @@ port.on('message', (message: ToMediaThread) => {
     case 'stats':
       if (media) post({ type: 'stats', id: message.id, stats: media.stats() });
       return;
+    case 'audioProcessed':
+      audioWaiting.get(message.id)?.(message.data);
+      audioWaiting.delete(message.id);
+      return;
     case 'close':
+      for (const fail of audioWaiting.values()) fail(undefined);
+      audioWaiting.clear();
       void close();
       return;
   }
