@@ -126,6 +126,22 @@ export class AudioRelay {
     this.#delay.push(packet, Math.min(arrivedAtMs + this.#maxDelayMs, sendAtMs), arrivedAtMs);
   }
 
+  /** The stream's audio figures (`StreamStats.audio`), with what the publisher sent. */
+  streamStats(codec: string, packetsFromPublisher: number) {
+    const { packetsOut, packetsDropped, packetsStale, realignments, delayMs, videoLagMs } =
+      this.stats();
+    return {
+      codec,
+      packetsFromPublisher,
+      packetsDelayed: packetsOut,
+      packetsDropped,
+      packetsStale,
+      realignments,
+      delayMs,
+      ...(videoLagMs === undefined ? {} : { videoLagMs }),
+    };
+  }
+
   stats(): AudioRelayStats {
     const delay = this.#delay;
     return {

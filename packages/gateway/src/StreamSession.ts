@@ -251,22 +251,14 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       priceWeiPerSecond: (this.#router.upstream?.priceWeiPerSecond ?? 0n).toString(),
       spentWei: this.#spentWei().toString(),
       balanceWei: (this.#router.upstream?.payer?.payment.balanceWei ?? 0n).toString(),
-      ...(this.#audio && this.audioCodec ? { audio: this.#audioStats(this.#audio) } : {}),
-    };
-  }
-
-  #audioStats(relay: AudioRelay) {
-    const { packetsOut, packetsDropped, packetsStale, realignments, delayMs, videoLagMs } =
-      relay.stats();
-    return {
-      codec: this.audioCodec?.name ?? 'opus',
-      packetsFromPublisher: this.#publisher.audioPacketsIn ?? 0,
-      packetsDelayed: packetsOut,
-      packetsDropped,
-      packetsStale,
-      realignments,
-      delayMs,
-      ...(videoLagMs === undefined ? {} : { videoLagMs }),
+      ...(this.#audio && this.audioCodec
+        ? {
+            audio: this.#audio.streamStats(
+              this.audioCodec.name,
+              this.#publisher.audioPacketsIn ?? 0,
+            ),
+          }
+        : {}),
     };
   }
 
