@@ -264,7 +264,12 @@ export class OrchestratorServer {
     try {
       const url = requestUrl(req);
       const parts = url.pathname.split('/').filter(Boolean);
-      if (this.workers?.handle(req, res, parts, (token) => this.#access.isOperator(token))) return;
+      if (
+        this.workers?.handle(req, res, parts, (request, what) =>
+          this.#access.requireOperator(request, what),
+        )
+      )
+        return;
       await this.#routes.dispatch(req, res, url);
     } catch (error) {
       const status = sendError(res, httpErrorOf(error));

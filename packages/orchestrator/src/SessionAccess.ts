@@ -30,14 +30,17 @@ export class SessionAccess {
     return this.#adminToken !== undefined && secretsEqual(token, this.#adminToken);
   }
 
-  /** 401 without a token, 403 with a wrong one (or when the node has no admin token). */
-  requireOperator(req: IncomingMessage): void {
+  /**
+   * 401 without a token, 403 with a wrong one (or when the node has no admin token); `what` names
+   * the operator's route in the message (default: the request's method and `/sessions`).
+   */
+  requireOperator(req: IncomingMessage, what = `${req.method} /sessions`): void {
     const token = bearerToken(req);
     if (token === undefined) {
       throw new HttpError(
         401,
         'unauthorized',
-        `${req.method} /sessions is for the operator: send Authorization: Bearer <admin token>`,
+        `${what} is for the operator: send Authorization: Bearer <admin token>`,
       );
     }
     if (!this.isOperator(token)) {
@@ -45,7 +48,7 @@ export class SessionAccess {
         403,
         'forbidden',
         this.#adminToken === undefined
-          ? 'This orchestrator has no admin token: nobody may list its sessions'
+          ? `This orchestrator has no admin token: nobody may use ${what}`
           : 'Wrong admin token',
       );
     }

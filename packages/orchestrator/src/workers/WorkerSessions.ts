@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createLogger, HttpError, type Logger } from '@peerframe/core';
-import { bearerToken, sendJson } from '@peerframe/core/http';
+import { sendJson } from '@peerframe/core/http';
 import {
   defaultPipelineParams,
   type PipelineParams,
@@ -232,25 +232,17 @@ export class WorkerSessions {
   }
 
   /**
-   * `GET /workers` and `POST /workers/:id/drain`, for the operator (`isOperator` checks the
+   * `GET /workers` and `POST /workers/:id/drain`, for the operator (`requireOperator` checks the
    * bearer token); false when the path is not one of them.
    */
   handle(
     req: IncomingMessage,
     res: ServerResponse,
     parts: readonly string[],
-    isOperator: (token: string) => boolean,
+    requireOperator: (req: IncomingMessage, what: string) => void,
   ): boolean {
     if (parts[0] !== 'workers') return false;
-    const token = bearerToken(req);
-    if (token === undefined) {
-      throw new HttpError(
-        401,
-        'unauthorized',
-        '/workers is for the operator: send Authorization: Bearer <admin token>',
-      );
-    }
-    if (!isOperator(token)) throw new HttpError(403, 'forbidden', 'Wrong admin token');
+    requireOperator(req, '/workers');
     if (parts.length === 1 && req.method === 'GET') {
       const workers: WorkerView[] = [...this.hub.workers.values()].map((w) => w.view());
       sendJson(res, 200, { workers });
