@@ -24,6 +24,9 @@ const alias = [
 const testHome = mkdtempSync(join(tmpdir(), 'peerframe-test-home-'));
 process.env.PEERFRAME_PIPELINES_DIR = join(testHome, 'pipelines');
 process.env.PEERFRAME_MODEL_CACHE = join(testHome, 'models');
+// Every process a run starts (test workers, and the nodes and CLIs they spawn) loads the same
+// modules: Node's compile cache keeps their compiled code between processes, and between runs.
+process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'peerframe-node-compile-cache');
 
 export default defineConfig({
   resolve: { alias },
