@@ -14,9 +14,11 @@ describe('WorkerCredentials', () => {
     expect(stored).not.toContain(secret.split('.')[1]);
     expect(statSync(credentials.path).mode & 0o777).toBe(0o600);
     expect(credentials.verify(secret)).toMatchObject({ id, name: 'gpu-1' });
-    expect(() => credentials.verify(`${secret.slice(0, -1)}A`)).toThrow(
-      'Unknown worker credential',
-    );
+    // One character changed (a 32-byte base64url secret ends in one of 16 characters, 'A' among
+    // them: a fixed 'A' left one secret in 16 unchanged, and the test failed).
+    const tampered = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'Q' : 'A'}`;
+    expect(tampered).not.toBe(secret);
+    expect(() => credentials.verify(tampered)).toThrow('Unknown worker credential');
     expect(() => credentials.verify(undefined)).toThrow(/Authorization: Bearer/);
   });
 
