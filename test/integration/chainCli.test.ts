@@ -129,7 +129,7 @@ describe('peerframe chain commands against anvil', () => {
     const results = await Promise.all(cases.map(([args]) => peerframe(args)));
     results.forEach((result, i) => {
       const [args, message] = cases[i] as [string[], RegExp];
-      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.code, `${args.join(' ')}\n${result.stderr}`).toBe(2);
       expect(result.stderr, args.join(' ')).toMatch(message);
       expect(result.stderr).toMatch(/usage: peerframe/);
     });
