@@ -9,6 +9,7 @@ export {
   rtpCodecOf,
   type WeriftPeerOptions,
 } from './werift/createWeriftPeer.ts';
+export { startDtlsClientAtOnce } from './werift/startDtlsClientAtOnce.ts';
 export { tolerateDuplicateHelloVerify } from './werift/tolerateDuplicateHelloVerify.ts';
 export { useKeyObjectsForSrtp } from './werift/useKeyObjectsForSrtp.ts';
 export { waitForGathering } from './werift/waitForGathering.ts';

@@ -43,8 +43,8 @@ export class StreamRouter {
   readonly #publisher: SfuLeg;
   readonly #timeline: FrameTimeline;
   #upstream: Upstream | undefined;
-  #lastToPublisher = 0;
-  #lastToOrchestrator = 0;
+  #lastToPublisher = Number.NEGATIVE_INFINITY;
+  #lastToOrchestrator = Number.NEGATIVE_INFINITY;
   #window = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, startedAt: performance.now() };
   readonly counters: StreamRouterCounters = {
     packetsToOrchestrator: 0,
@@ -98,7 +98,7 @@ export class StreamRouter {
       this.#options.onProcessedAudio(packet, epochNowMs());
     });
     leg.on('keyframeRequest', this.askPublisher);
-    leg.on('unrepairableLoss', this.askPublisher);
+    leg.on('unrepairableLoss', () => this.askPublisher());
   }
 
   /** Asks the source of `source`'s video for a keyframe. */
@@ -107,9 +107,11 @@ export class StreamRouter {
     else this.askPublisher();
   };
 
-  askPublisher = (): void => {
+  /** `force`: even within `keyframeRequestIntervalMs` of the last request. */
+  askPublisher = (options?: { force?: boolean }): void => {
     const now = performance.now();
-    if (now - this.#lastToPublisher < (this.#options.keyframeRequestIntervalMs ?? 250)) return;
+    const intervalMs = this.#options.keyframeRequestIntervalMs ?? 250;
+    if (options?.force !== true && now - this.#lastToPublisher < intervalMs) return;
     this.#lastToPublisher = now;
     this.counters.keyframeRequestsToPublisher++;
     this.#publisher.requestKeyframe();

@@ -405,14 +405,16 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       if (this.#router.upstream !== upstream) return;
       this.#log.debug({ leg: 'orchestrator', state }, 'leg state');
       if (state === 'connected') {
-        // The orchestrator's decoder needs a keyframe to start: packets sent before its leg was up are gone.
-        this.#router.askPublisher();
+        // The keyframe asked for below may be gone (not held, or held too long): ask again.
+        this.#router.askPublisher({ force: true });
       }
       if (state === 'failed' || state === 'closed' || state === 'disconnected') {
         void this.#moveAway(`orchestrator leg ${state}`);
       }
     });
-    if (leg.state === 'connected') this.#router.askPublisher();
+    // The decoder starts at a keyframe: asked for now, it comes while the leg connects (which
+    // holds it: `WeriftLeg`), not a round trip and an encode after.
+    this.#router.askPublisher();
     // A hand-over between the orchestrator's workers keeps the session, so its payer (wired once).
     upstream.watch = new HandoverWatch(
       upstream.client,

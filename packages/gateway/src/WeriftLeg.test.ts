@@ -75,3 +75,27 @@ describe('WeriftLeg.send', () => {
     }
   });
 });
+
+describe('WeriftLeg ICE pacing', () => {
+  // New checks are spaced `iceCheckIntervalMs` apart, but once a pair is nominated werift must
+  // decide at once: the pacing once held every leg's ICE (and so its DTLS) back for up to an
+  // interval after the pair had succeeded.
+  it('connects as soon as its pair is nominated, however long the check interval', async () => {
+    const { leg: offering, offerSdp } = await WeriftLeg.offer({ iceCheckIntervalMs: 60_000 });
+    const { leg: answering, answerSdp } = await WeriftLeg.answer(offerSdp, {
+      iceCheckIntervalMs: 60_000,
+    });
+    try {
+      await offering.accept(answerSdp);
+      await vi.waitFor(
+        () => {
+          expect(offering.state).toBe('connected');
+          expect(answering.state).toBe('connected');
+        },
+        { timeout: 15_000 },
+      );
+    } finally {
+      await Promise.all([offering.close(), answering.close()]);
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { InvalidSdpError, openBundleOnlySections, restrictCodec } from '@peerfra
 import { restrictVideoCodec } from '@peerframe/core/videoCodec';
 import {
   createWeriftPeer,
+  startDtlsClientAtOnce,
   useKeyObjectsForSrtp,
   type WeriftPeerOptions,
   waitForGathering,
@@ -142,6 +143,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
           leg.#wireAudio(audio);
         }
         await pc.setLocalDescription(await pc.createAnswer());
+        startDtlsClientAtOnce(pc);
         if (audio && audio.codecs.length === 0) {
           throw new InvalidSdpError('its audio section has no Opus the gateway can negotiate');
         }
@@ -179,6 +181,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     await pc.setLocalDescription(await pc.createOffer());
     // Before the remote's answer is set: that starts the checks.
     paceConnectivityChecks(pc, options);
+    startDtlsClientAtOnce(pc);
     await waitForGathering(pc);
     return { leg, offerSdp: pc.localDescription?.sdp ?? '' };
   }
@@ -460,22 +463,26 @@ export const weriftSfu: SfuAdapter = {
  * werift starts a new connectivity check every 20 ms (each sent up to 5 times) for as long as
  * pairs wait: spaces them `iceCheckIntervalMs` apart instead. Its check loop asks its connection
  * `schedulingChecks()` each turn, true meaning "keep going": between two checks we answer true
- * without starting one. Checks triggered by the remote's own (authenticated) requests are not
- * delayed.
+ * without starting one, unless a pair was nominated already (the check list is done): then werift
+ * decides at once, so ICE connects on the loop's next turn instead of up to `iceCheckIntervalMs`
+ * later. Checks triggered by the remote's own (authenticated) requests are not delayed.
  */
 const pacedAgents = new WeakSet<object>();
 
 function paceConnectivityChecks(pc: RTCPeerConnection, options: WeriftLegOptions): void {
   const intervalMs = options.iceCheckIntervalMs ?? defaultWeriftLegOptions.iceCheckIntervalMs;
   for (const { connection } of pc.iceTransports) {
-    const agent = connection as unknown as { schedulingChecks: () => boolean };
+    const agent = connection as unknown as {
+      schedulingChecks: () => boolean;
+      checkListDone?: boolean;
+    };
     if (pacedAgents.has(agent)) continue;
     pacedAgents.add(agent);
     const schedule = agent.schedulingChecks.bind(agent);
     let lastAt = Number.NEGATIVE_INFINITY;
     agent.schedulingChecks = () => {
       const now = performance.now();
-      if (now - lastAt < intervalMs) return true;
+      if (now - lastAt < intervalMs && agent.checkListDone !== true) return true;
       lastAt = now;
       return schedule();
     };

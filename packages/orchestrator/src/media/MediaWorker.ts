@@ -100,11 +100,17 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
     });
   }
 
-  /** Starts a media thread and resolves once it has loaded its modules. */
-  static spawn(engineInfo: OrchestratorMediaInfo): Promise<MediaWorker> {
+  /**
+   * Starts a media thread and resolves once it has loaded its modules (and, with `warmUp`, made
+   * its DTLS certificate and loaded the codec libraries: see `warmUpMediaThread`).
+   */
+  static spawn(
+    engineInfo: OrchestratorMediaInfo,
+    options: { warmUp?: boolean } = {},
+  ): Promise<MediaWorker> {
     const { url, execArgv } = workerUrl();
     const worker = new Worker(url, {
-      workerData: { engineInfo } satisfies MediaWorkerData,
+      workerData: { engineInfo, warmUp: options.warmUp ?? false } satisfies MediaWorkerData,
       execArgv,
     });
     return new Promise((resolve, reject) => {

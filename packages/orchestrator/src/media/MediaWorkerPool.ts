@@ -14,7 +14,8 @@ export type MediaWorkerPoolOptions = {
 
 /**
  * Media threads started ahead of need: a new thread loads werift and FFmpeg (~1 s on a busy
- * 2-core machine), which a session's first frame must not wait for. `take()` hands out a started
+ * 2-core machine), makes its DTLS certificate and loads the codec libraries (`warmUpMediaThread`),
+ * none of which a session's answer or first frame must wait for. `take()` hands out a started
  * thread and starts its replacement a little later; each thread serves one session and ends
  * with it.
  */
@@ -44,13 +45,13 @@ export class MediaWorkerPool {
       }, this.#refillDelayMs);
       this.#refillTimer.unref();
     }
-    return (await spare) ?? MediaWorker.spawn(this.#engineInfo);
+    return (await spare) ?? MediaWorker.spawn(this.#engineInfo, { warmUp: true });
   }
 
   #refill(): void {
     while (!this.#closed && this.#ready.length < this.#spares) {
       this.#ready.push(
-        MediaWorker.spawn(this.#engineInfo).catch((error: unknown) => {
+        MediaWorker.spawn(this.#engineInfo, { warmUp: true }).catch((error: unknown) => {
           this.#log.warn({ err: error }, 'a spare media thread did not start');
           return undefined;
         }),

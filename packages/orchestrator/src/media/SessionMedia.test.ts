@@ -49,15 +49,28 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
   }
 }
 
+/** A publisher's media and the orchestrator's answering it, connected (closed after the test). */
+async function connectedPair(
+  codec: VideoCodecChoice,
+): Promise<{ publisher: SessionMedia; orchestrator: SessionMedia }> {
+  const publisher = await SessionMedia.offer(codec, { engine });
+  open.push(publisher);
+  const orchestrator = await SessionMedia.answer(publisher.localSdp, { engine });
+  open.push(orchestrator);
+  await publisher.accept(orchestrator.localSdp);
+  await until(
+    () => publisher.peer.state === 'connected' && orchestrator.peer.state === 'connected',
+    10_000,
+    'both peers connected',
+  );
+  return { publisher, orchestrator };
+}
+
 describe('SessionMedia: a publisher and an orchestrator on real werift peers', () => {
   it.each(codecs)(
     'carries $name both ways: frames decoded, echoed, decoded back',
     async (codec) => {
-      const publisher = await SessionMedia.offer(codec, { engine });
-      open.push(publisher);
-      const orchestrator = await SessionMedia.answer(publisher.localSdp, { engine });
-      open.push(orchestrator);
-      await publisher.accept(orchestrator.localSdp);
+      const { publisher, orchestrator } = await connectedPair(codec);
       expect(orchestrator.codec).toBe(codec.name);
       expect(orchestrator.localSdp).toMatch(
         new RegExp(`a=rtpmap:${codec.payloadType} ${codec.name}/90000`),
@@ -71,11 +84,6 @@ describe('SessionMedia: a publisher and an orchestrator on real werift peers', (
       });
       const back: DecodedPicture[] = [];
       publisher.on('picture', (p) => back.push(p));
-      await until(
-        () => publisher.peer.state === 'connected' && orchestrator.peer.state === 'connected',
-        10_000,
-        'both peers connected',
-      );
 
       let n = 0;
       const pump = setInterval(
@@ -106,4 +114,24 @@ describe('SessionMedia: a publisher and an orchestrator on real werift peers', (
       expect(publisher.stats().keyframesEncoded).toBeGreaterThanOrEqual(1);
     },
   );
+});
+
+describe('SessionMedia.answer: the encoder', () => {
+  it('opens at the size of the first picture decoded, before the pipeline sends anything back', async () => {
+    const { publisher, orchestrator } = await connectedPair(codecs[0] as VideoCodecChoice);
+    const atOrchestrator: DecodedPicture[] = [];
+    orchestrator.on('picture', (p) => atOrchestrator.push(p));
+    expect(orchestrator.stats().encoder).toBeNull();
+    let n = 0;
+    const pump = setInterval(() => publisher.send(picture(n++, 100), Date.now()), 33);
+    try {
+      await until(() => atOrchestrator.length > 0, 20_000, 'a picture at the orchestrator');
+    } finally {
+      clearInterval(pump);
+    }
+    // Nothing was sent back (no pipeline answered), yet the encoder is open.
+    const stats = orchestrator.stats();
+    expect(stats.framesEncoded).toBe(0);
+    expect(stats.encoder).toBe('libvpx');
+  });
 });

@@ -77,6 +77,8 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
   readonly #bitrate: BitrateController;
   readonly #log;
   #encoder: VideoEncoder | undefined;
+  /** Open the encoder at the first decoded picture's size (answering sessions: see `#decoded`). */
+  readonly #encoderAhead: boolean;
   #encoderOpenedAt = 0;
   #encoderKbps = 0;
   /** Pictures waiting for the encoder, oldest first (a burst, or the newest after a stall). */
@@ -103,8 +105,14 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
     framesUndecodable: 0,
   };
 
-  private constructor(peer: MediaPeer, options: SessionMediaOptions, bitrate: BitrateController) {
+  private constructor(
+    peer: MediaPeer,
+    options: SessionMediaOptions,
+    bitrate: BitrateController,
+    encoderAhead: boolean,
+  ) {
     super();
+    this.#encoderAhead = encoderAhead;
     this.peer = peer;
     this.codec = peer.codec.name;
     this.#engine = options.engine;
@@ -153,7 +161,7 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
       ...(audio ? { audioCodec: selectAudioCodec(audio) } : {}),
     });
     try {
-      return new SessionMedia(peer, options, new BitrateController(hints));
+      return new SessionMedia(peer, options, new BitrateController(hints), true);
     } catch (error) {
       await peer.close();
       throw error;
@@ -174,6 +182,7 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
         peer,
         options,
         new BitrateController({ ...defaultHints, ...options.bitrate }),
+        false,
       );
     } catch (error) {
       await peer.close();
@@ -315,11 +324,28 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
           this.#stats.framesDecoded++;
           this.emit('picture', { ...picture, decodedAtMs });
         }
+        const last = pictures.at(-1);
+        if (last) this.#decoded(last);
       }
     } catch (error) {
       this.emit('error', error as Error);
     } finally {
       this.#decoding = undefined;
+    }
+  }
+
+  /**
+   * An answering session's first picture went to the pipeline: its encoder opens now, at the
+   * picture's size (what most pipelines return), while the pipeline works on it, instead of when
+   * the processed picture comes back (opening libvpx takes ~10 ms at 512² and 60–80 ms at 720p
+   * here). A pipeline that returns another size gets its encoder reopened at the first send.
+   */
+  #decoded(picture: I420Picture): void {
+    if (!this.#encoderAhead || this.#encoder || this.#closed) return;
+    try {
+      this.#encoderFor(picture);
+    } catch (error) {
+      this.emit('error', error as Error);
     }
   }
 

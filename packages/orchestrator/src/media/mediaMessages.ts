@@ -6,6 +6,11 @@ import type { MediaPeerState } from './MediaPeer.ts';
 export type MediaWorkerData = {
   /** The process's codec engine, probed once on the main thread. */
   engineInfo: OrchestratorMediaInfo;
+  /**
+   * Before saying `ready`, make the thread's DTLS certificate and load the codec libraries
+   * (`warmUpMediaThread`), so that a session's answer and first frame do not wait for them.
+   */
+  warmUp: boolean;
 };
 
 /** Messages from the session (main thread) to its media thread. */

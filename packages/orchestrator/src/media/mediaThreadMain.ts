@@ -15,11 +15,13 @@ import type {
 import { NodeAvEngine } from './NodeAvEngine.ts';
 import type { ProcessAudio } from './OpusAudioPath.ts';
 import { SessionMedia } from './SessionMedia.ts';
+import { warmUpMediaThread } from './warmUpMediaThread.ts';
 
 const port = parentPort;
 if (!port) throw new Error('mediaThreadMain.ts runs as a worker thread');
-const { engineInfo } = workerData as MediaWorkerData;
+const { engineInfo, warmUp } = workerData as MediaWorkerData;
 const engine = await NodeAvEngine.create({ info: engineInfo });
+if (warmUp) await warmUpMediaThread(engine);
 let media: SessionMedia | undefined;
 /** The set-up step in flight (it may be opening a session's codecs). */
 let stepping: Promise<void> = Promise.resolve();
