@@ -10,24 +10,14 @@ import { createWeriftPeer } from '@peerframe/core/werift';
 import type { StreamPayment } from '@peerframe/gateway';
 import { OpusDecoder } from '@peerframe/orchestrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { audioAfterMove } from '../helpers/audioAfterMove.ts';
 import { GstWhipPublisher, type ReturnedAudio } from '../helpers/GstWhipPublisher.ts';
 import { RtpWhepViewer, type ViewerPacket } from '../helpers/RtpWhepViewer.ts';
 import { type PaidNodes, startPaidNodes } from '../helpers/startPaidNodes.ts';
+import { until } from '../helpers/until.ts';
 
 const price = 100_000_000_000n; // wei per second (the helper's default)
 const gainParams = encodeURIComponent(JSON.stringify({ gainDb: -12 }));
-
-function until(check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (check()) return resolve();
-      if (performance.now() - started > timeoutMs) return reject(new Error(`timed out: ${what()}`));
-      setTimeout(tick, 50);
-    };
-    tick();
-  });
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -165,17 +155,7 @@ describe('audio-only streams (GStreamer Opus, gain pipeline, paid on anvil)', ()
 
     // The serving orchestrator ends the session: the stream moves, the processed audio goes on.
     await session.close();
-    await until(
-      () => standby.server.sessions.size === 1,
-      20_000,
-      () => 'the stream on the other orchestrator',
-    );
-    const movedAt = returned.length;
-    await until(
-      () => returned.length >= movedAt + 120,
-      20_000,
-      () => `audio after the move (${returned.length - movedAt})`,
-    );
+    const movedAt = await audioAfterMove(standby.server, returned, 120);
     const afterPeak = medianPeak(returned, movedAt + 40);
     expect(afterPeak).toBeGreaterThan(1_800);
     expect(afterPeak).toBeLessThan(3_300);

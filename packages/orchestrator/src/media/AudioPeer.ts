@@ -1,8 +1,13 @@
-import { BaseError, createLogger, TypedEmitter } from '@peerframe/core';
+import { createLogger, TypedEmitter } from '@peerframe/core';
 import type { AudioCodecChoice } from '@peerframe/core/audioCodec';
-import { InvalidSdpError } from '@peerframe/core/sdp';
-import { createWeriftPeer, useKeyObjectsForSrtp, waitForGathering } from '@peerframe/core/werift';
-import type { MediaStreamTrack, RTCPeerConnection, RTCRtpTransceiver, RtpPacket } from 'werift';
+import type { RTCPeerConnection, RTCRtpTransceiver, RtpPacket } from 'werift';
+import {
+  answerAsMediaServer,
+  checkAudio,
+  followConnection,
+  PeerAudio,
+  pickAudio,
+} from './answerAsMediaServer.ts';
 import { checkIceAndDtls } from './checkIceAndDtls.ts';
 import type { MediaPeerState } from './MediaPeer.ts';
 
@@ -14,23 +19,26 @@ export type AudioPeerEvents = {
 
 /**
  * The orchestrator's end of an audio-only gateway leg (a stream whose pipeline processes audio
- * only): a werift peer answering the gateway's offer with one sendrecv Opus transceiver. Its RTP
- * comes out as `audioRtp`; `sendAudioRtp` writes the processed packets straight to SRTP. The
- * answer is made as `MediaPeer`'s is: ICE-lite against a full-ICE gateway, DTLS passive.
+ * only): a werift peer answering the gateway's offer with one sendrecv Opus transceiver, as
+ * `MediaPeer` answers (`answerAsMediaServer`). Its RTP comes out as `audioRtp`; `sendAudioRtp`
+ * writes the processed packets straight to SRTP.
  */
 export class AudioPeer extends TypedEmitter<AudioPeerEvents> {
   readonly localSdp: string;
   readonly #pc: RTCPeerConnection;
-  readonly #audio: RTCRtpTransceiver;
-  readonly #log = createLogger('orchestrator:audio-peer');
+  readonly #audio: PeerAudio;
   #state: MediaPeerState = 'connecting';
 
   private constructor(pc: RTCPeerConnection, audio: RTCRtpTransceiver, localSdp: string) {
     super();
     this.#pc = pc;
-    this.#audio = audio;
     this.localSdp = localSdp;
-    this.#wire();
+    this.#audio = new PeerAudio(audio, (packet) => this.emit('audioRtp', packet));
+    followConnection(pc, createLogger('orchestrator:audio-peer'), (state) => {
+      if (this.#state === 'closed' || this.#state === state) return;
+      this.#state = state;
+      this.emit('state', state);
+    });
   }
 
   /** Answers the gateway's audio-only offer with Opus at `audioCodec`'s payload type. */
@@ -40,37 +48,12 @@ export class AudioPeer extends TypedEmitter<AudioPeerEvents> {
     options: { hostAddress?: string | undefined } = {},
   ): Promise<AudioPeer> {
     checkIceAndDtls(offerSdp);
-    const iceLite = !/^a=ice-lite/m.test(offerSdp);
-    const pc = createWeriftPeer({ hostAddress: options.hostAddress, audioCodec, iceLite });
-    try {
-      let audio: RTCRtpTransceiver;
-      try {
-        await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
-        const found = pc.getTransceivers().find((t) => t.kind === 'audio');
-        if (!found) throw new InvalidSdpError('it has no audio transceiver to answer');
-        audio = found;
-        audio.setDirection('sendrecv');
-        // DTLS server (passive), as MediaPeer answers (see there why).
-        const answer = await pc.createAnswer();
-        await pc.setLocalDescription({
-          type: 'answer',
-          sdp: answer.sdp.replace(/^a=setup:active$/gm, 'a=setup:passive'),
-        });
-        if (audio.codecs.length === 0) {
-          throw new InvalidSdpError('its Opus payload type cannot be negotiated');
-        }
-      } catch (error) {
-        if (error instanceof BaseError) throw error;
-        throw new InvalidSdpError(
-          `it cannot be answered (${error instanceof Error ? error.message : String(error)})`,
-        );
-      }
-      await waitForGathering(pc);
-      return new AudioPeer(pc, audio, pc.localDescription?.sdp ?? '');
-    } catch (error) {
-      await pc.close();
-      throw error;
-    }
+    const { pc, picked } = await answerAsMediaServer(
+      offerSdp,
+      { hostAddress: options.hostAddress, audioCodec },
+      { pick: pickAudio, check: checkAudio },
+    );
+    return new AudioPeer(pc, picked, pc.localDescription?.sdp ?? '');
   }
 
   get state(): MediaPeerState {
@@ -79,44 +62,19 @@ export class AudioPeer extends TypedEmitter<AudioPeerEvents> {
 
   /** Our audio's SSRC and the Opus payload type negotiated. */
   get audioSender(): { ssrc: number; payloadType: number } | undefined {
-    const payloadType = this.#audio.codecs[0]?.payloadType;
-    return payloadType === undefined ? undefined : { ssrc: this.#audio.sender.ssrc, payloadType };
+    return this.#audio.sender;
   }
 
   /** Writes one RTP packet of our audio; dropped while DTLS is not up. */
   sendAudioRtp(packet: RtpPacket): void {
-    const transport = this.#audio.sender.dtlsTransport;
-    if (this.#state !== 'connected' || transport?.state !== 'connected') return;
-    transport.sendRtp(packet.payload, packet.header).catch(() => {});
-  }
-
-  #wire(): void {
-    const attach = (track: MediaStreamTrack) => {
-      track.onReceiveRtp.subscribe((packet: RtpPacket) => this.emit('audioRtp', packet));
-    };
-    for (const track of this.#audio.receiver.tracks) attach(track);
-    this.#audio.onTrack.subscribe(attach);
-    this.#pc.connectionStateChange.subscribe((state) => {
-      if (this.#state === 'closed') return;
-      if (state === 'connected') {
-        this.#log.debug({ swapped: useKeyObjectsForSrtp(this.#pc) }, 'SRTP keys as KeyObjects');
-        this.#setState('connected');
-      } else if (state === 'failed' || state === 'closed') {
-        this.#setState('failed');
-      }
-    });
-  }
-
-  #setState(state: MediaPeerState): void {
-    if (this.#state === state || this.#state === 'closed') return;
-    this.#state = state;
-    this.emit('state', state);
+    this.#audio.send(packet, this.#state);
   }
 
   /** Closes the peer. Idempotent. */
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
-    this.#setState('closed');
+    this.#state = 'closed';
+    this.emit('state', 'closed');
     await this.#pc.close();
   }
 }
