@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { type HopTimings, hopNames } from '@peerframe/core/frameTiming';
 import { type AudioBenchResult, renderAudioBench } from './audioBench.ts';
+import { type AudioStreamsBenchResult, renderAudioStreamsBench } from './audioStreamsBench.ts';
 import { type AvOffsetBenchResult, renderAvOffsetBench } from './avOffsetBench.ts';
 import type { CapacityBenchResult } from './capacityBench.ts';
 import type { PaymentsBenchResult } from './paymentsBench.ts';
@@ -77,6 +78,8 @@ export type BenchReport = {
   pipelines: PipelinesBenchResult;
   /** Audio pipelines (absent from reports made before they existed). */
   audio?: AudioBenchResult;
+  /** CPU per audio-only stream at the orchestrator (absent from reports made before it existed). */
+  audioStreams?: AudioStreamsBenchResult;
   /** The A/V offset (absent from reports made before it was measured). */
   avOffset?: AvOffsetBenchResult;
   sfu: SfuBenchResult;
@@ -274,6 +277,7 @@ export function renderReport(report: BenchReport, markdownPath: URL, resultsDir:
     ),
     '',
     ...renderAudioBench(report.audio),
+    ...renderAudioStreamsBench(report.audioStreams),
     ...renderAvOffsetBench(report.avOffset),
     '## Gateway capacity',
     '',

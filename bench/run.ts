@@ -10,7 +10,7 @@
  * - Each pipeline bare (no network); failover freeze; payments (tickets signed/verified per
  *   second, gas per redemption, redemptions per stream-hour); pipelines and workflows at three
  *   sizes with the framework's overhead; audio pipelines (RNNoise's SNR gain on noisy speech, CPU
- *   per audio stream); gateway streams per core; gateway capacity to the knee with
+ *   per audio stream in the pipeline alone and at the orchestrator, audio-only streams end to end); gateway streams per core; gateway capacity to the knee with
  *   replayed RTP and an echo orchestrator (bench/capacityBench.ts, about 3 minutes at most).
  * Prints a table and writes bench/results/latest.json, BENCHMARKS.md and SVG charts. Figures
  * only: nothing here is asserted.
@@ -35,6 +35,7 @@ import type { VideoCodecName } from '@peerframe/core/videoCodec';
 import { defaultPipelineRegistry, type Frame } from '@peerframe/pipelines';
 import { EngineWhipClient } from '../test/helpers/EngineWhipClient.ts';
 import { runAudioBench } from './audioBench.ts';
+import { runAudioStreamsBench } from './audioStreamsBench.ts';
 import { runAvOffsetBench } from './avOffsetBench.ts';
 import { runCapacityBench } from './capacityBench.ts';
 import { runPaymentsBench } from './paymentsBench.ts';
@@ -344,6 +345,8 @@ process.stdout.write('pipelines and workflows…\n');
 const pipelinesBench = await runPipelinesBench({ quick });
 process.stdout.write('audio pipelines…\n');
 const audio = await runAudioBench({ quick });
+process.stdout.write('CPU per audio-only stream at the orchestrator…\n');
+const audioStreams = await runAudioStreamsBench({ quick });
 process.stdout.write('A/V offset (a clip whose clicks line up with its flashes)…\n');
 const avOffset = await runAvOffsetBench({ quick });
 process.stdout.write('gateway streams per core…\n');
@@ -386,6 +389,7 @@ const report: BenchReport = {
   payments,
   pipelines: pipelinesBench,
   audio,
+  audioStreams,
   avOffset,
   sfu,
   workers,

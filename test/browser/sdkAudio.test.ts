@@ -21,8 +21,8 @@ const importMap = sdkImportMap;
 
 if (!hasChromium) console.warn(noChromiumMessage);
 
-/** How the session in the page publishes its sound. */
-type AudioCase = 'stream' | 'none' | 'constraints' | 'tone';
+/** How the session in the page publishes its sound (`alone`: a microphone only, to `gain`). */
+type AudioCase = 'stream' | 'none' | 'constraints' | 'tone' | 'alone';
 
 /** Starts a session in the page with the SDK, its output played in a <video>. In the page. */
 async function startSession(args: { gatewayUrl: string; audio: AudioCase }): Promise<void> {
@@ -31,8 +31,8 @@ async function startSession(args: { gatewayUrl: string; audio: AudioCase }): Pro
   ) => Promise<typeof import('@peerframe/client-sdk')>;
   const { createSession } = await load('@peerframe/client-sdk');
   const camera = await navigator.mediaDevices.getUserMedia({
-    video: true,
-    audio: args.audio === 'stream' || args.audio === 'none',
+    video: args.audio !== 'alone',
+    audio: args.audio === 'stream' || args.audio === 'none' || args.audio === 'alone',
   });
   let audio: boolean | MediaStreamTrack | MediaTrackConstraints = true;
   if (args.audio === 'none') audio = false;
@@ -45,7 +45,13 @@ async function startSession(args: { gatewayUrl: string; audio: AudioCase }): Pro
     oscillator.start();
     audio = destination.stream.getAudioTracks()[0] as MediaStreamTrack;
   }
-  const session = await createSession({ gatewayUrl: args.gatewayUrl, pipeline: 'invert', audio });
+  const session = await createSession({
+    gatewayUrl: args.gatewayUrl,
+    ...(args.audio === 'alone'
+      ? { pipeline: 'gain', params: { gainDb: -6 } }
+      : { pipeline: 'invert' }),
+    audio,
+  });
   const video = document.createElement('video');
   video.autoplay = true;
   video.srcObject = session.output;
@@ -144,6 +150,19 @@ describe.skipIf(!hasChromium)('the SDK sends and plays sound (its audio option)'
       expect(log.errors).toEqual([]);
     });
   }
+
+  it('publishes audio alone to an audio-only pipeline and plays its processed sound', async () => {
+    const { log, stream, page } = await open('alone');
+    expect(stream.codec).toBe('none');
+    expect(stream.pipeline).toBe('gain');
+    const back = await hearing(page, 'the page hearing the processed sound');
+    expect(back.outputAudioTracks).toBe(1);
+    // It went through the orchestrator (an audio-only stream counts its audio packets there).
+    const now = (await stack.streams())[0];
+    expect(now?.packetsToOrchestrator).toBeGreaterThan(100);
+    expect(now?.packetsFromOrchestrator).toBeGreaterThan(100);
+    expect(log.errors).toEqual([]);
+  });
 
   it('sends video only with audio: false, even from a stream with a microphone', async () => {
     const { log, stream, page } = await open('none');

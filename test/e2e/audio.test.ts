@@ -148,11 +148,11 @@ describe('audio through the gateway (Opus relayed beside the processed video)', 
     if (answer.location) await fetch(new URL(answer.location, stack.whipUrl), { method: 'DELETE' });
   });
 
-  it('refuses audio without video, and audio with no Opus, naming the problem', async () => {
+  it('refuses audio without video for a video pipeline, and audio with no Opus, naming the problem', async () => {
     const audioOnly = await post(`${stack.whipUrl}?pipeline=invert`, await offer({ video: false }));
     expect(audioOnly.status).toBe(400);
-    expect(JSON.parse(audioOnly.text).error).toMatchObject({ code: 'invalid_sdp' });
-    expect(audioOnly.text).toMatch(/audio but no video section/);
+    expect(JSON.parse(audioOnly.text).error).toMatchObject({ code: 'pipeline_media_unsupported' });
+    expect(audioOnly.text).toMatch(/processes video, not audio, and the offer has audio only/);
 
     const pcmu = (await offer({ video: true }))
       .replace(/^(m=audio \d+ \S+) 111/m, '$1 0 9')

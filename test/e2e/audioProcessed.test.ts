@@ -9,8 +9,10 @@ import { GatewayServer } from '@peerframe/gateway';
 import { OrchestratorServer } from '@peerframe/orchestrator';
 import { defaultPipelineRegistry, PipelineRegistry } from '@peerframe/pipelines';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { audioAfterMove } from '../helpers/audioAfterMove.ts';
 import { GstWhipPublisher, type ReturnedAudio } from '../helpers/GstWhipPublisher.ts';
 import { pushMovingBar } from '../helpers/pushMovingBar.ts';
+import { until } from '../helpers/until.ts';
 
 const gainDb = -12;
 
@@ -29,18 +31,6 @@ function registry(): PipelineRegistry {
       if (!gain.createAudio) throw new Error('gain has no audio part');
       return gain.createAudio({ gainDb });
     },
-  });
-}
-
-function until(check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (check()) return resolve();
-      if (performance.now() - started > timeoutMs) return reject(new Error(`timed out: ${what()}`));
-      setTimeout(tick, 50);
-    };
-    tick();
   });
 }
 
@@ -114,17 +104,7 @@ describe('audio processed by the orchestrator', () => {
       const [serving, standby] = first.sessions.size > 0 ? [first, second] : [second, first];
       // The serving orchestrator ends the session on its side: the gateway moves the stream.
       for (const session of serving.sessions.values()) await session.close();
-      await until(
-        () => standby.sessions.size === 1,
-        20_000,
-        () => 'the stream on the other one',
-      );
-      const movedAt = returned.length;
-      await until(
-        () => returned.length >= movedAt + 150,
-        20_000,
-        () => `audio after the move (${returned.length - movedAt})`,
-      );
+      const movedAt = await audioAfterMove(standby, returned, 150);
       const peak = medianPeak(returned, movedAt + 50);
       expect(peak).toBeGreaterThan(1_800);
       expect(peak).toBeLessThan(3_300);

@@ -57,8 +57,8 @@ export class GstWhipPublisher extends TypedEmitter<{
     widthPx: number;
     heightPx: number;
     timeoutMs?: number;
-    /** Video encoder (default h264). */
-    codec?: 'h264' | 'vp8';
+    /** Video encoder (default h264); `none`: no video (an audio-only stream, with `audio`). */
+    codec?: 'h264' | 'vp8' | 'none';
     /** `tone`: Opus of a 440 Hz tone beside the video (default none). */
     audio?: 'none' | 'tone';
     /** Sends these files in real time (y4m video, wav audio as Opus) instead of pushed frames. */

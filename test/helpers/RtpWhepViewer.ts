@@ -10,6 +10,8 @@ export type ViewerPacket = {
   marker: boolean;
   payloadBytes: number;
   arrivedAtMs: number;
+  /** The payload itself, for viewers connected with `keepAudioPayloads` (audio only). */
+  payload?: Uint8Array;
 };
 
 /** A sender report a viewer got: the sender's clock (epoch ms) at an RTP timestamp. */
@@ -42,13 +44,21 @@ export class RtpWhepViewer {
 
   static async connect(
     whepUrl: string,
-    options: { codec?: VideoCodecChoice } = {},
+    options: {
+      codec?: VideoCodecChoice;
+      /** Offer no video (an audio-only stream's viewer; default false). */
+      audioOnly?: boolean;
+      /** Keep each audio packet's payload, to decode it (default false). */
+      keepAudioPayloads?: boolean;
+    } = {},
   ): Promise<RtpWhepViewer> {
     const pc = createWeriftPeer({
       codec: options.codec,
       audioCodec: { name: 'opus', payloadType: 111, clockRate: 48_000, channels: 2, fmtp: '' },
     });
-    const video = pc.addTransceiver('video', { direction: 'recvonly' });
+    const video = options.audioOnly
+      ? undefined
+      : pc.addTransceiver('video', { direction: 'recvonly' });
     const audio = pc.addTransceiver('audio', { direction: 'recvonly' });
     await pc.setLocalDescription(await pc.createOffer());
     const response = await fetch(whepUrl, {
@@ -66,6 +76,8 @@ export class RtpWhepViewer {
       [video, viewer.video],
       [audio, viewer.audio],
     ] as const) {
+      if (!transceiver) continue;
+      const keep = options.keepAudioPayloads === true && track === viewer.audio;
       transceiver.onTrack.subscribe((remote) => {
         remote.onReceiveRtp.subscribe((packet: RtpPacket) => {
           track.packets.push({
@@ -74,6 +86,7 @@ export class RtpWhepViewer {
             marker: packet.header.marker,
             payloadBytes: packet.payload.length,
             arrivedAtMs: epochNowMs(),
+            ...(keep ? { payload: new Uint8Array(packet.payload) } : {}),
           });
         });
       });

@@ -2,9 +2,10 @@
 """A WHIP publisher on GStreamer's webrtcbin, as OBS-like software publishes: x264enc H.264
 (constrained baseline, zero latency) over WebRTC, the processed stream decoded back.
 
-Usage: gst_whip_publisher.py <whip-url> <width> <height> [--codec h264|vp8] [--audio none|tone]
+Usage: gst_whip_publisher.py <whip-url> <width> <height> [--codec h264|vp8|none] [--audio none|tone]
                               [--clip <video.y4m> <audio.wav>]
-- --codec: the video encoder, x264enc (default) or vp8enc;
+- --codec: the video encoder, x264enc (default) or vp8enc; none: no video at all (an audio-only
+  stream, with --audio tone; stdin's frames are then read and ignored);
 - --audio tone: also sends Opus (opusenc, VBR, 10 ms frames) of a 440 Hz tone;
 - --clip: sends these files (y4m video, wav audio, Opus) in real time instead of stdin's frames,
   each video frame and each 10 ms of audio released at its instant of the files;
@@ -93,7 +94,10 @@ def main():
             "! queue max-size-buffers=2 leaky=downstream"
         )
         audio_src = "audiotestsrc is-live=true wave=sine freq=440 volume=0.3 samplesperbuffer=480"
-    description = f"{video_src} ! {VIDEO_ENCODERS[codec]} ! webrtcbin name=webrtc bundle-policy=max-bundle"
+    if codec == "none":
+        description = "webrtcbin name=webrtc bundle-policy=max-bundle"
+    else:
+        description = f"{video_src} ! {VIDEO_ENCODERS[codec]} ! webrtcbin name=webrtc bundle-policy=max-bundle"
     if clip or audio == "tone":
         description += f" {audio_src} ! {OPUS} ! webrtc."
     pipeline = Gst.parse_launch(description)
@@ -247,7 +251,7 @@ def main():
         push(grey)
         return True
 
-    if not clip:
+    if not clip and src is not None:
         GLib.timeout_add(33, push_grey)
 
     def feed():
@@ -257,7 +261,7 @@ def main():
             if not data or len(data) < frame_bytes:
                 break
             state["fed"] = True
-            if not clip:
+            if not clip and src is not None:
                 push(data)
         if state["resource"]:
             try:

@@ -99,14 +99,15 @@ describe('gateway: validates before it pays (issue 13, item 8)', () => {
       status: 400,
       code: 'unknown_pipeline',
     });
-    // A pipeline that processes audio only, while streams carry video: refused, unpaid, too.
+    // A pipeline that processes audio only, for a stream with video: refused, unpaid, too.
     const audioOnly = await postSdp(whip('noise-suppression', {}), offer);
     const audioError = (JSON.parse(audioOnly.text) as { error: { message: string } }).error;
     expect({ status: audioOnly.status, code: audioOnly.code, message: audioError.message }).toEqual(
       {
         status: 400,
         code: 'pipeline_media_unsupported',
-        message: 'The noise-suppression pipeline processes audio, not video',
+        message:
+          'The noise-suppression pipeline processes audio, not video: publish its audio alone (no video track), or pick a pipeline that processes video',
       },
     );
     // Nothing was paid, no session was opened, no stream exists.

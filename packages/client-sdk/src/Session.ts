@@ -23,7 +23,8 @@ import {
 /** One connection to the gateway: a WHIP peer and its control channel. */
 type Link = {
   pc: RTCPeerConnection;
-  sender: RTCRtpSender;
+  /** The video's sender; undefined for an audio-only session. */
+  sender: RTCRtpSender | undefined;
   /** Sends the sound, when there is one. */
   audioSender: RTCRtpSender | undefined;
   resourceUrl: string | undefined;
@@ -120,23 +121,36 @@ export class Session extends TypedEmitter<SessionEvents> {
 
   /**
    * Publishes a video track (or a stream's first video track) and resolves once the gateway
-   * connection is up. Publishing again swaps the track on the running connection.
+   * connection is up; with no video (an audio track, or a stream of audio alone), an audio-only
+   * session for a pipeline that processes audio only, its sound coming back in `output`.
+   * Publishing again swaps the tracks on the running connection (an audio-only session stays
+   * one).
    */
   async publish(source: MediaStream | MediaStreamTrack): Promise<void> {
     if (this.#closed) throw new SessionError('session_closed', 'The session is closed');
     const track = 'getVideoTracks' in source ? source.getVideoTracks()[0] : source;
-    if (track?.kind !== 'video') {
-      throw new SessionError('no_video_track', 'publish() needs a video track');
+    const video = track?.kind === 'video' ? track : undefined;
+    if (this.#link && (this.#link.sender === undefined) !== (video === undefined)) {
+      throw new SessionError(
+        'media_changed',
+        `This session publishes ${video ? 'audio only' : 'video'}: start another session to publish ${video ? 'video' : 'audio alone'}`,
+      );
     }
-    this.#source = track;
     const audio = await this.#audio.select(source);
-    if (this.#options.measureLatency && canProbeLatency()) {
+    if (!video && !audio) {
+      throw new SessionError(
+        'no_track',
+        'publish() needs a video track, or an audio track for a pipeline that processes audio only',
+      );
+    }
+    this.#source = video;
+    if (video && this.#options.measureLatency && canProbeLatency()) {
       this.#probe?.close();
-      this.#probe = new LatencyProbe(track);
+      this.#probe = new LatencyProbe(video);
       if (this.#link?.outputTrack) this.#probe.watchOutput(this.#link.outputTrack);
     }
     if (this.#link) {
-      await this.#link.sender.replaceTrack(this.#published());
+      await this.#link.sender?.replaceTrack(this.#published() ?? null);
       await this.#link.audioSender?.replaceTrack(audio ?? null);
       return;
     }
@@ -178,10 +192,9 @@ export class Session extends TypedEmitter<SessionEvents> {
     return this.#audio.enabled;
   }
 
-  #published(): MediaStreamTrack {
-    const track = this.#probe?.track ?? this.#source;
-    if (!track) throw new SessionError('no_video_track', 'Nothing published yet');
-    return track;
+  /** The video track sent (the latency probe's, when it marks frames); none: audio only. */
+  #published(): MediaStreamTrack | undefined {
+    return this.#probe?.track ?? this.#source;
   }
 
   #setState(state: SessionState): void {
@@ -211,11 +224,12 @@ export class Session extends TypedEmitter<SessionEvents> {
     const options = this.#options;
     this.#setState(this.#reconnects > 0 ? 'reconnecting' : 'connecting');
     const pc = this.#createPeer({ iceServers: [], bundlePolicy: 'max-bundle' });
-    const transceiver = pc.addTransceiver(this.#published(), { direction: 'sendrecv' });
+    const video = this.#published();
+    const transceiver = video ? pc.addTransceiver(video, { direction: 'sendrecv' }) : undefined;
     const audioTrack = this.#audio.track;
     const link: Link = {
       pc,
-      sender: transceiver.sender,
+      sender: transceiver?.sender,
       audioSender: audioTrack
         ? pc.addTransceiver(audioTrack, { direction: 'sendrecv' }).sender
         : undefined,

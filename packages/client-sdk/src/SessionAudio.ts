@@ -1,6 +1,7 @@
 /**
  * The sound a session sends beside its video:
- * - `true` (default): the audio track of the stream given to `publish()`, when it has one;
+ * - `true` (default): the audio track of the stream given to `publish()`, when it has one (or the
+ *   track given, when it is an audio track: an audio-only session);
  * - `false`: none, video only;
  * - a `MediaStreamTrack`: this one (a microphone, a Web Audio test tone), left running on close;
  * - `MediaTrackConstraints`: a microphone the session opens with them (`getUserMedia`), and
@@ -43,7 +44,14 @@ export class SessionAudio {
     if (option === false) return undefined;
     if (isTrack(option)) return this.#use(option, false);
     if (option === true) {
-      return this.#use('getAudioTracks' in source ? source.getAudioTracks()[0] : undefined, false);
+      // A stream's audio track, or the track published itself when it is audio (audio only).
+      const track =
+        'getAudioTracks' in source
+          ? source.getAudioTracks()[0]
+          : source.kind === 'audio'
+            ? source
+            : undefined;
+      return this.#use(track, false);
     }
     if (this.#owned && this.#track) return this.#track;
     const stream = await navigator.mediaDevices.getUserMedia({ audio: option });

@@ -75,15 +75,22 @@ export function selectAudioCodec(audio: SdpMediaSummary): AudioCodecChoice {
 }
 
 /**
- * Checks that an offer has the video section a stream needs, saying so plainly when it has
- * audio only (PeerFrame processes video; a sound-only stream has nothing to process).
+ * Checks that a publisher's offer sends something a stream carries: video (with or without
+ * audio), or audio alone (a stream for an audio-only pipeline). Throws `InvalidSdpError` naming
+ * what it lacks otherwise.
  */
-export function assertVideoSection(summary: SdpSummary): void {
+export function assertStreamMedia(summary: SdpSummary): void {
   if (summary.media.some((m) => m.kind === 'video')) return;
+  if (sentAudioSection(summary)) return;
   if (summary.media.some((m) => m.kind === 'audio')) {
     throw new InvalidSdpError(
-      'it has audio but no video section (m=video): a PeerFrame stream carries video, with or without audio',
+      'it has no video section (m=video) and its audio section sends nothing (recvonly or inactive)',
     );
   }
-  throw new InvalidSdpError('it has no video section (m=video)');
+  throw new InvalidSdpError('it has no video or audio section (m=video, m=audio)');
+}
+
+/** Whether an offer has a video section (else it is audio only). */
+export function hasVideoSection(summary: SdpSummary): boolean {
+  return summary.media.some((m) => m.kind === 'video');
 }

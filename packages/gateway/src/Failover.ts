@@ -18,11 +18,13 @@ export type FailoverOptions = {
 
 /**
  * When a stream leaves its orchestrator, and for which: detects an orchestrator that stopped
- * returning video although it is fed, counts the swaps (too many in a window end the stream),
+ * returning video (audio, for an audio-only stream) although it is fed, counts the swaps (too many in a window end the stream),
  * and finds the next orchestrator, preferring those that have not failed the stream.
  */
 export class Failover {
   readonly #options: FailoverOptions;
+  /** What the orchestrator returns and is watched on: video, or audio for an audio-only stream. */
+  readonly #media: 'video' | 'audio';
   /** When a packet was last forwarded to the orchestrator, and when forwarding resumed after a gap. */
   #lastFedAt = 0;
   #feedResumedAt = 0;
@@ -30,8 +32,9 @@ export class Failover {
   readonly #swapTimes: number[] = [];
   readonly #failed = new Set<string>();
 
-  constructor(options: FailoverOptions) {
+  constructor(options: FailoverOptions, media: 'video' | 'audio' = 'video') {
     this.#options = options;
+    this.#media = media;
   }
 
   /** Orchestrator swaps so far. */
@@ -64,7 +67,7 @@ export class Failover {
         : (this.#options.stallTimeoutMs ?? 400);
     const fedMs = now - Math.max(this.#feedResumedAt, upstream.createdAt);
     if (silentMs > limitMs && fedMs > Math.max(limitMs, resumeGraceMs)) {
-      return `no processed video for ${Math.round(silentMs)} ms`;
+      return `no processed ${this.#media} for ${Math.round(silentMs)} ms`;
     }
     return undefined;
   }

@@ -42,6 +42,12 @@ export type SfuLegOptions = {
    */
   codec?: VideoCodecChoice;
   /**
+   * The leg carries video (default true). False: an audio-only leg (an audio-only stream, with
+   * `audioCodec`): an offering leg offers no video, an answering leg answers the offer's video
+   * sections as inactive.
+   */
+  video?: boolean;
+  /**
    * The leg's audio (Opus at this payload type, from `selectAudioCodec`): an answering leg
    * answers the offer's audio section with it, in the leg's `direction`. Default none: audio
    * sections are answered as rejected and the leg carries video only.

@@ -20,10 +20,16 @@ export type StreamRouterOptions = {
   onProcessed: () => void;
   /** An audio packet the orchestrator processed (legs that carry audio), at epoch ms. */
   onProcessedAudio: (packet: SfuPacket, arrivedAtMs: number) => void;
+  /**
+   * The stream has no video (its pipeline processes audio only): the orchestrator's processed
+   * audio is its output, counted and watched as processed video is (default false).
+   */
+  audioOnly?: boolean;
 };
 
 /** Packets and keyframe requests a stream forwarded, since it began. */
 export type StreamRouterCounters = {
+  /** Video packets both ways; audio ones for an audio-only stream. */
   packetsToOrchestrator: number;
   packetsFromOrchestrator: number;
   /** Processed audio packets from orchestrators whose pipeline processes audio. */
@@ -95,10 +101,21 @@ export class StreamRouter {
     leg.on('audioRtp', (packet) => {
       if (this.#upstream !== upstream) return;
       this.counters.audioPacketsFromOrchestrator++;
+      if (this.#options.audioOnly) {
+        upstream.lastPacketAt = performance.now();
+        this.counters.packetsFromOrchestrator++;
+        this.#options.onProcessed();
+      }
       this.#options.onProcessedAudio(packet, epochNowMs());
     });
     leg.on('keyframeRequest', this.askPublisher);
     leg.on('unrepairableLoss', () => this.askPublisher());
+  }
+
+  /** An audio packet of the publisher's went to the orchestrator (audio-only streams). */
+  fedAudio(): void {
+    this.#options.onFed(performance.now());
+    this.counters.packetsToOrchestrator++;
   }
 
   /** Asks the source of `source`'s video for a keyframe. */

@@ -8,12 +8,13 @@ import {
 } from '@peerframe/core';
 import {
   type AudioCodecChoice,
-  assertVideoSection,
+  assertStreamMedia,
+  hasVideoSection,
   selectAudioCodec,
   sentAudioSection,
 } from '@peerframe/core/audioCodec';
 import { epochNowMs } from '@peerframe/core/frameTiming';
-import { parseSdp, setVideoBitrateHints } from '@peerframe/core/sdp';
+import { InvalidSdpError, parseSdp, setVideoBitrateHints } from '@peerframe/core/sdp';
 import { selectVideoCodec, type VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { Wei } from '@peerframe/protocol';
 import type { StreamState, StreamStats } from '@peerframe/wire';
@@ -67,8 +68,11 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   readonly sourcePlaybackId = randomUUID();
   readonly pipeline: string;
   readonly answerSdp: string;
-  /** The codec the publisher sends, the orchestrator gets and returns, and viewers get. */
-  readonly codec: VideoCodecChoice;
+  /**
+   * The video codec the publisher sends, the orchestrator gets and returns, and viewers get;
+   * undefined for an audio-only stream (its pipeline processes audio only).
+   */
+  readonly codec: VideoCodecChoice | undefined;
   /** The publisher's audio codec; undefined when it sends none (or the SFU carries none). */
   readonly audioCodec: AudioCodecChoice | undefined;
   readonly #publisher: SfuLeg;
@@ -103,7 +107,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     offerSdp: string,
     answerSdp: string,
     upstream: Upstream,
-    options: StreamSessionOptions & { codec: VideoCodecChoice; audioCodec?: AudioCodecChoice },
+    options: StreamSessionOptions & { codec?: VideoCodecChoice; audioCodec?: AudioCodecChoice },
   ) {
     super();
     this.#publisher = publisher;
@@ -116,7 +120,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     this.#publisherUfrag = /^a=ice-ufrag:(.+)$/m.exec(offerSdp)?.[1]?.trim();
     this.#publisherCandidates = countUdpCandidates(offerSdp);
     this.#log = createLogger('gateway:stream', { streamId: this.id, pipeline: options.pipeline });
-    this.#failover = new Failover(options);
+    this.#failover = new Failover(options, this.codec ? 'video' : 'audio');
     this.#viewers = new StreamViewers({
       sfu: sfuOf(options),
       legOptions: legOptions(options),
@@ -136,6 +140,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       onFed: (now) => this.#failover.fed(now),
       onProcessed: () => this.#maybeLive(),
       onProcessedAudio: (packet, arrivedAtMs) => this.#audio?.push(packet, arrivedAtMs),
+      audioOnly: this.codec === undefined,
     });
     this.#wirePublisher();
     this.#audio = this.#wireAudio();
@@ -155,7 +160,11 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
    */
   static async create(offerSdp: string, options: StreamSessionOptions): Promise<StreamSession> {
     const { codec, audioCodec } = StreamSession.checkOffer(offerSdp, options.sfu);
-    const withCodec = { ...options, codec, ...(audioCodec ? { audioCodec } : {}) };
+    const withCodec = {
+      ...options,
+      ...(codec ? { codec } : {}),
+      ...(audioCodec ? { audioCodec } : {}),
+    };
     const upstream = await connectUpstream(withCodec, options.params, new Set());
     try {
       const answered = await sfuOf(options).answer(offerSdp, {
@@ -172,19 +181,29 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   }
 
   /**
-   * The codecs a publisher's offer is carried with, or a 4xx naming what is wrong with it: no
-   * video section (audio only), no video codec the SFU relays, audio without Opus.
+   * The codecs a publisher's offer is carried with (no video codec: an audio-only stream), or a
+   * 4xx naming what is wrong with it: neither video nor audio, no video codec the SFU relays,
+   * audio without Opus, audio only on an SFU that carries no audio.
    */
   static checkOffer(
     offerSdp: string,
     sfu: SfuAdapter | undefined,
-  ): { codec: VideoCodecChoice; audioCodec: AudioCodecChoice | undefined } {
+  ): { codec: VideoCodecChoice | undefined; audioCodec: AudioCodecChoice | undefined } {
     const summary = parseSdp(offerSdp);
-    assertVideoSection(summary);
+    assertStreamMedia(summary);
+    const adapter = sfu ?? weriftSfu;
     // The publisher's codec goes all the way: the orchestrator decodes it and answers with it.
-    const codec = selectVideoCodec(summary, (sfu ?? weriftSfu).videoCodecs ?? ['VP8']);
-    // Its audio (Opus or nothing) goes around the orchestrator, to the publisher and viewers.
-    const audio = (sfu ?? weriftSfu).audio ? sentAudioSection(summary) : undefined;
+    const codec = hasVideoSection(summary)
+      ? selectVideoCodec(summary, adapter.videoCodecs ?? ['VP8'])
+      : undefined;
+    // Its audio (Opus or nothing) goes to the orchestrator when the pipeline processes audio,
+    // else around it, to the publisher and viewers.
+    const audio = adapter.audio ? sentAudioSection(summary) : undefined;
+    if (!codec && !audio) {
+      throw new InvalidSdpError(
+        `it has audio only, and the gateway's SFU (${adapter.name}) carries no audio: add video, or publish to a werift gateway`,
+      );
+    }
     return { codec, audioCodec: audio ? selectAudioCodec(audio) : undefined };
   }
 
@@ -237,7 +256,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       orchestratorSessionId: this.#router.upstream?.sessionId ?? '',
       swaps: this.#failover.swaps,
       playbackId: this.playbackId,
-      codec: this.codec.name,
+      codec: this.codec?.name ?? 'none',
       viewers: this.#viewers.size,
       packetsFromPublisher: this.#publisher.packetsIn,
       packetsFromOrchestrator: this.#router.counters.packetsFromOrchestrator,
@@ -276,8 +295,12 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       const nowMs = epochNowMs();
       this.#viewers.sendSourceAudio(packet, nowMs);
       const upstream = this.#router.upstream;
-      if (upstream?.leg.hasAudio) upstream.leg.sendAudio?.(packet, nowMs);
-      else relay.push(packet, nowMs);
+      if (upstream?.leg.hasAudio) {
+        upstream.leg.sendAudio?.(packet, nowMs);
+        // An audio-only stream's orchestrator is watched on its audio (see `Failover`).
+        if (!this.codec) this.#router.fedAudio();
+      } else if (this.codec) relay.push(packet, nowMs);
+      // An audio-only stream's sound is its pipeline's: nothing goes back while it moves.
     });
     publisher.on('audioSenderReport', (report) => {
       relay.clock.report(report, epochNowMs(), publisher.roundTripMs);
@@ -483,8 +506,12 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   /** What a new orchestrator leg is made with: the publisher's video codec, and its audio one. */
   #upstreamOptions() {
     // A pipeline that processes audio gets the publisher's Opus on the new leg too.
-    const audioCodec = this.audioCodec;
-    return { ...this.#options, codec: this.codec, ...(audioCodec ? { audioCodec } : {}) };
+    const { audioCodec, codec } = this;
+    return {
+      ...this.#options,
+      ...(codec ? { codec } : {}),
+      ...(audioCodec ? { audioCodec } : {}),
+    };
   }
 
   async #handOver(old: Upstream, state: HandoverState): Promise<void> {

@@ -56,6 +56,7 @@ export type StreamSessionOptions = {
   /**
    * Checks the stream's pipeline and params against what this orchestrator says it takes, before
    * anything is paid to it; throws (a 4xx `HttpError`) when it would refuse them (default: none).
+   * `streamMedia`: what the stream is processed on (video; audio for a stream without video).
    * Resolves to what the pipeline processes there: with `'audio'` (and a publisher sending
    * Opus), the orchestrator leg carries the audio too, and its processed audio replaces the
    * publisher's on the way back.
@@ -63,6 +64,7 @@ export type StreamSessionOptions = {
   checkParams?: (
     client: OrchestratorClient,
     params: Record<string, unknown>,
+    streamMedia: MediaKind,
   ) => Promise<readonly MediaKind[] | undefined>;
   /** Bitrate the publisher's and the orchestrators' encoders start at and keep within. */
   bitrate: BitrateHints;

@@ -5,7 +5,7 @@ import {
   receivedAudioSection,
   selectAudioCodec,
 } from '@peerframe/core/audioCodec';
-import { parseSdp } from '@peerframe/core/sdp';
+import { InvalidSdpError, parseSdp } from '@peerframe/core/sdp';
 import { selectVideoCodec, type VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { SfuAdapter, SfuLeg, SfuLegOptions } from './SfuAdapter.ts';
 import type { SfuPacket } from './SfuPacket.ts';
@@ -20,8 +20,8 @@ export type StreamViewersOptions = {
   sfu: SfuAdapter;
   /** The options of every leg (playout delay). */
   legOptions: SfuLegOptions;
-  /** The stream's video codec: viewers get it (the gateway never transcodes). */
-  codec: VideoCodecChoice;
+  /** The stream's video codec: viewers get it (the gateway never transcodes); undefined: audio only. */
+  codec: VideoCodecChoice | undefined;
   /** The stream's audio codec; undefined when it has no audio. */
   audioCodec: AudioCodecChoice | undefined;
   /** Viewers at most (default 50). */
@@ -66,12 +66,18 @@ export class StreamViewers {
       });
     }
     const summary = parseSdp(offerSdp);
-    const codec = selectVideoCodec(summary, [this.#options.codec.name]);
+    const streamCodec = this.#options.codec;
+    const codec = streamCodec ? selectVideoCodec(summary, [streamCodec.name]) : undefined;
     const audioCodec = this.#audioCodecOf(summary);
+    if (!codec && !audioCodec) {
+      throw new InvalidSdpError(
+        'the stream is audio only (Opus) and the offer receives no Opus: add a recvonly audio section with opus/48000/2',
+      );
+    }
     const { leg, answerSdp } = await this.#options.sfu.answer(offerSdp, {
       ...this.#options.legOptions,
       direction: 'sendonly',
-      codec,
+      ...(codec ? { codec } : { video: false }),
       ...(audioCodec ? { audioCodec } : {}),
     });
     if (this.#closed) {

@@ -34,10 +34,11 @@ export function sfuOf(options: StreamSessionOptions): SfuAdapter {
   return options.sfu ?? weriftSfu;
 }
 
+/** A leg's options for a stream: its video codec, or no video at all for an audio-only stream. */
 export function legOptions(options: StreamSessionOptions & { codec?: VideoCodecChoice }) {
   return {
     zeroPlayoutDelay: options.zeroPlayoutDelay ?? true,
-    ...(options.codec ? { codec: options.codec } : {}),
+    ...(options.codec ? { codec: options.codec } : { video: false }),
   };
 }
 
@@ -48,7 +49,7 @@ export function legOptions(options: StreamSessionOptions & { codec?: VideoCodecC
  * next is tried, and when none is left the stream is refused with 503 `capacity_exhausted`.
  */
 export async function connectUpstream(
-  options: StreamSessionOptions & { codec: VideoCodecChoice; audioCodec?: AudioCodecChoice },
+  options: StreamSessionOptions & { codec?: VideoCodecChoice; audioCodec?: AudioCodecChoice },
   params: Record<string, unknown>,
   exclude: Set<string>,
 ): Promise<Upstream> {
@@ -73,7 +74,7 @@ export async function connectUpstream(
     let leg: SfuLeg | undefined;
     try {
       // Before a leg is made or anything is paid: bad params would only be refused after both.
-      const media = await options.checkParams?.(client, params);
+      const media = await options.checkParams?.(client, params, options.codec ? 'video' : 'audio');
       // The pipeline processes audio: the leg carries the publisher's Opus there and back.
       const audio = media?.includes('audio') ? options.audioCodec : undefined;
       const offered = await sfuOf(options).offer({
@@ -174,7 +175,7 @@ async function payUpfront(options: StreamSessionOptions, client: OrchestratorCli
  * its workers: a new leg, the same session (its token, params and credit), client and payer.
  */
 export async function reofferUpstream(
-  options: StreamSessionOptions & { codec: VideoCodecChoice; audioCodec?: AudioCodecChoice },
+  options: StreamSessionOptions & { codec?: VideoCodecChoice; audioCodec?: AudioCodecChoice },
   upstream: Upstream,
 ): Promise<Upstream> {
   // The same session: its leg carries audio again when the one it replaces did.

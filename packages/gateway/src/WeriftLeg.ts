@@ -69,7 +69,8 @@ class IceRestartError extends BaseError {
  */
 export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   readonly pc: RTCPeerConnection;
-  readonly #transceiver: RTCRtpTransceiver;
+  /** The video transceiver; undefined on an audio-only leg. */
+  readonly #transceiver: RTCRtpTransceiver | undefined;
   /** The audio transceiver, when the leg negotiated audio. */
   #audio: RTCRtpTransceiver | undefined;
   #remoteAudioSsrc: number | undefined;
@@ -100,7 +101,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
 
   private constructor(
     pc: RTCPeerConnection,
-    transceiver: RTCRtpTransceiver,
+    transceiver: RTCRtpTransceiver | undefined,
     options: WeriftLegOptions,
   ) {
     super();
@@ -130,10 +131,15 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
         await pc.setRemoteDescription({ type: 'offer', sdp: offer });
         // Before our answer is set: that starts the checks.
         paceConnectivityChecks(pc, options);
-        const transceiver = pc.getTransceivers().find((t) => t.kind === 'video');
-        if (!transceiver) throw new InvalidSdpError('it has no video transceiver to answer');
-        transceiver.setDirection(options.direction ?? 'sendrecv');
-        leg = new WeriftLeg(pc, transceiver, options);
+        const videos = pc.getTransceivers().filter((t) => t.kind === 'video');
+        const video = options.video === false ? undefined : videos[0];
+        if (options.video !== false && !video) {
+          throw new InvalidSdpError('it has no video transceiver to answer');
+        }
+        video?.setDirection(options.direction ?? 'sendrecv');
+        // An audio-only leg carries no video: a viewer's video section is answered inactive.
+        if (!video) for (const unused of videos) unused.setDirection('inactive');
+        leg = new WeriftLeg(pc, video, options);
         leg.#remoteOffer = openBundleOnlySections(offerSdp);
         const audio = options.audioCodec
           ? pc.getTransceivers().find((t) => t.kind === 'audio')
@@ -143,12 +149,13 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
           leg.#wireAudio(audio);
         }
         await pc.setLocalDescription(await pc.createAnswer());
+        if (!video && !audio) throw new InvalidSdpError('it has no audio transceiver to answer');
         startDtlsClientAtOnce(pc);
         if (audio && audio.codecs.length === 0) {
           throw new InvalidSdpError('its audio section has no Opus the gateway can negotiate');
         }
         // No codec in common: werift rejects the section and never gathers (the request hung).
-        if (transceiver.codecs.length === 0) {
+        if (video && video.codecs.length === 0) {
           throw new InvalidSdpError(
             `it has no ${options.codec?.name ?? 'VP8'} payload type the gateway can negotiate`,
           );
@@ -175,7 +182,8 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     options: WeriftLegOptions = {},
   ): Promise<{ leg: WeriftLeg; offerSdp: string }> {
     const pc = createWeriftPeer(peerOptions(options));
-    const transceiver = pc.addTransceiver('video', { direction: 'sendrecv' });
+    const transceiver =
+      options.video === false ? undefined : pc.addTransceiver('video', { direction: 'sendrecv' });
     const leg = new WeriftLeg(pc, transceiver, options);
     if (options.audioCodec) leg.#wireAudio(pc.addTransceiver('audio', { direction: 'sendrecv' }));
     await pc.setLocalDescription(await pc.createOffer());
@@ -201,7 +209,8 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
 
   get roundTripMs(): number {
     // werift's smoothed RTT from the remote's receiver reports (seconds; not in its typings).
-    const { rtt } = this.#transceiver.sender as unknown as { rtt?: number };
+    const sender = (this.#transceiver ?? this.#audio)?.sender;
+    const { rtt } = (sender ?? {}) as unknown as { rtt?: number };
     return (rtt ?? 0) * 1000;
   }
 
@@ -216,7 +225,8 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
 
   /** Relays a packet from another leg to this leg's remote peer. */
   send(packet: SfuPacket, videoTiming?: VideoTiming): void {
-    if (this.#state === 'closed') return;
+    const transceiver = this.#transceiver;
+    if (this.#state === 'closed' || !transceiver) return;
     if (this.#held) {
       // The packet is shared with other legs, whose `send` rewrites its header: keep a copy.
       this.#held.push({ packet: packet.clone(), videoTiming, atMs: performance.now() });
@@ -236,7 +246,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     this.packetsOut++;
     // werift sends our sequence numbers unchanged (its own offset stays 0: replaceRTP is never used).
     this.#sentAt[header.sequenceNumber] = this.packetsOut;
-    const { sender } = this.#transceiver;
+    const { sender } = transceiver;
     sender.sendRtp(weriftPacket(packet)).catch(() => {});
     // The frame leaves now: our sender reports map its timestamp to this instant.
     correctSenderReport(sender, epochNowMs(), header.timestamp);
@@ -258,7 +268,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
 
   /** Adds candidates the remote found after its offer (WHIP trickle ICE). */
   async addRemoteCandidates(fragment: IceFragment): Promise<void> {
-    const mid = fragment.mid ?? this.#transceiver.mid ?? '0';
+    const mid = fragment.mid ?? this.#firstMid;
     for (const candidate of fragment.candidates) {
       try {
         await this.pc.addIceCandidate({ candidate, sdpMid: mid, sdpMLineIndex: 0 });
@@ -305,21 +315,26 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     return [
       ...pick('a=ice-ufrag:').slice(0, 1),
       ...pick('a=ice-pwd:').slice(0, 1),
-      `a=mid:${this.#transceiver.mid ?? '0'}`,
+      `a=mid:${this.#firstMid}`,
       ...pick('a=candidate:'),
       'a=end-of-candidates',
       '',
     ].join('\r\n');
   }
 
-  /** Asks the remote peer for a keyframe of the video it sends us (PLI). */
+  /** Asks the remote peer for a keyframe of the video it sends us (PLI; none on an audio-only leg). */
   requestKeyframe(): void {
     if (this.#remoteSsrc === undefined || this.#state === 'closed') return;
-    this.#transceiver.receiver.sendRtcpPLI(this.#remoteSsrc).catch(() => {});
+    this.#transceiver?.receiver.sendRtcpPLI(this.#remoteSsrc).catch(() => {});
+  }
+
+  /** The mid of the leg's first media section (the bundle's ICE candidates belong to it). */
+  get #firstMid(): string {
+    return (this.#transceiver ?? this.#audio)?.mid ?? '0';
   }
 
   #negotiated(): void {
-    const extensions = this.#transceiver.headerExtensions;
+    const extensions = this.#transceiver?.headerExtensions ?? [];
     const playoutDelay = extensions.find((e) => e.uri === playoutDelayUri);
     this.#playoutDelayId = this.#zeroPlayoutDelay ? playoutDelay?.id : undefined;
     this.#videoTimingId = extensions.find((e) => e.uri === videoTimingUri)?.id;
@@ -355,7 +370,20 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   }
 
   #wire(): void {
-    const { sender, receiver } = this.#transceiver;
+    this.pc.connectionStateChange.subscribe((state) => {
+      if (this.#state === 'closed') return;
+      if (state === 'connected') {
+        this.#log.debug({ swapped: useKeyObjectsForSrtp(this.pc) }, 'SRTP keys as KeyObjects');
+      }
+      this.#state = state === 'new' ? 'new' : state;
+      if (state !== 'new' && state !== 'connecting') this.#releaseHeld();
+      this.emit('state', this.#state);
+    });
+    if (this.#transceiver) this.#wireVideo(this.#transceiver);
+  }
+
+  #wireVideo(transceiver: RTCRtpTransceiver): void {
+    const { sender, receiver } = transceiver;
     const attach = (track: MediaStreamTrack) => {
       track.onReceiveRtp.subscribe((packet: RtpPacket) => {
         this.#remoteSsrc = packet.header.ssrc;
@@ -365,7 +393,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     };
     // An answering leg's remote track exists already (created while the offer was applied).
     for (const track of receiver.tracks) attach(track);
-    this.#transceiver.onTrack.subscribe(attach);
+    transceiver.onTrack.subscribe(attach);
     // werift routes payload-specific feedback by the *sender* SSRC of the RTCP packet, which for a
     // sendrecv peer is its media SSRC, i.e. our receiver; a PLI for our sender can arrive on either.
     const onRtcp = (packet: RtcpPacket) => {
@@ -396,15 +424,6 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
         return at === 0 || this.packetsOut - at > 4096;
       }).length;
       if (missing > 0) this.emit('unrepairableLoss', missing);
-    });
-    this.pc.connectionStateChange.subscribe((state) => {
-      if (this.#state === 'closed') return;
-      if (state === 'connected') {
-        this.#log.debug({ swapped: useKeyObjectsForSrtp(this.pc) }, 'SRTP keys as KeyObjects');
-      }
-      this.#state = state === 'new' ? 'new' : state;
-      if (state !== 'new' && state !== 'connecting') this.#releaseHeld();
-      this.emit('state', this.#state);
     });
   }
 

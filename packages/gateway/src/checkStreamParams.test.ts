@@ -59,17 +59,33 @@ describe('checkStreamParams', () => {
     });
   });
 
-  it('refuses a pipeline without video (streams carry video), before its params', () => {
+  it('refuses a pipeline without video for a stream with video, before its params', () => {
     expect(
       refusal(() => checkStreamParams(info(schema, ['audio']), 'tint', { amount: 2 })),
     ).toEqual({
       status: 400,
       code: 'pipeline_media_unsupported',
-      shortMessage: 'The tint pipeline processes audio, not video',
+      shortMessage:
+        'The tint pipeline processes audio, not video: publish its audio alone (no video track), or pick a pipeline that processes video',
     });
     for (const media of [['video'], ['video', 'audio'], undefined] as const) {
       const offered = info(schema, media === undefined ? undefined : [...media]);
       expect(refusal(() => checkStreamParams(offered, 'tint', { amount: 1 }))).toBeUndefined();
+    }
+  });
+
+  it('refuses a pipeline without audio for an audio-only stream, and takes one with audio', () => {
+    for (const media of [['video'], undefined] as const) {
+      const offered = info(schema, media === undefined ? undefined : [...media]);
+      expect(refusal(() => checkStreamParams(offered, 'tint', {}, 'audio'))).toMatchObject({
+        status: 400,
+        code: 'pipeline_media_unsupported',
+        shortMessage: expect.stringMatching(/processes video, not audio.*audio only/),
+      });
+    }
+    for (const media of [['audio'], ['video', 'audio']] as const) {
+      const offered = info(schema, [...media]);
+      expect(refusal(() => checkStreamParams(offered, 'tint', {}, 'audio'))).toBeUndefined();
     }
   });
 

@@ -14,7 +14,8 @@ import {
 /**
  * Checks a stream's pipeline and params against what one orchestrator's `/info` says it takes,
  * with the orchestrator's own rules and errors (400 `unknown_pipeline`, 400
- * `pipeline_media_unsupported` for a pipeline without video, since streams carry video, 400
+ * `pipeline_media_unsupported` for a pipeline that does not process what the stream is processed
+ * on — `streamMedia`: video, or audio for a stream without video — 400
  * `invalid_pipeline_params` naming the param and its limit), so a stream it would refuse is
  * refused before anything is paid to it. The schema was checked to be one when `/info` was read
  * (`parseOrchestratorInfo`: a malformed one is the orchestrator's 502).
@@ -28,6 +29,7 @@ export function checkStreamParams(
   info: OrchestratorInfo,
   pipeline: string,
   params: PipelineParams,
+  streamMedia: MediaKind = 'video',
 ): readonly MediaKind[] {
   const offer = info.pipelines.find((p) => p.name === pipeline);
   if (!offer) {
@@ -38,11 +40,13 @@ export function checkStreamParams(
     );
   }
   const media = pipelineMedia(offer);
-  if (!media.includes('video')) {
+  if (!media.includes(streamMedia)) {
     throw new HttpError(
       400,
       'pipeline_media_unsupported',
-      `The ${pipeline} pipeline processes ${media.join(' and ')}, not video`,
+      streamMedia === 'video'
+        ? `The ${pipeline} pipeline processes ${media.join(' and ')}, not video: publish its audio alone (no video track), or pick a pipeline that processes video`
+        : `The ${pipeline} pipeline processes ${media.join(' and ')}, not audio, and the offer has audio only (no m=video): add a video track, or pick a pipeline that processes audio`,
     );
   }
   const schema = offer.paramsSchema;

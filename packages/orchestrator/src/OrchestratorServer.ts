@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createLogger, HttpError, type Logger } from '@peerframe/core';
-import { sentAudioSection } from '@peerframe/core/audioCodec';
+import { assertStreamMedia, hasVideoSection, sentAudioSection } from '@peerframe/core/audioCodec';
 import { epochNowMs } from '@peerframe/core/frameTiming';
 import {
   closeHttp,
@@ -432,14 +432,19 @@ export class OrchestratorServer {
     const body = parseCreateSessionRequest(
       await readJsonObject(req, this.payments ? maxPaymentBodyBytes : undefined),
     );
-    // The gateway offers the publisher's codec: VP8, or H.264 (packetization-mode 1).
-    selectVideoCodec(parseSdp(body.sdp));
+    // The gateway offers the publisher's codec: VP8, or H.264 (packetization-mode 1); or, for an
+    // audio-only stream, its Opus alone.
+    const offer = parseSdp(body.sdp);
+    assertStreamMedia(offer);
+    const sendsVideo = hasVideoSection(offer);
+    if (sendsVideo) selectVideoCodec(offer);
     const { params } = body;
     if (this.#closed) throw new HttpError(503, 'shutting_down', 'Orchestrator is shutting down');
     if (this.#draining)
       throw new HttpError(503, 'draining', 'Orchestrator is draining: it takes no new session');
     // A worker with room takes the session; else this node, when it runs sessions itself.
-    const workers = this.workers?.canTake(body.pipeline) ? this.workers : undefined;
+    // Workers process video only: an audio-only session runs here.
+    const workers = sendsVideo && this.workers?.canTake(body.pipeline) ? this.workers : undefined;
     if (!workers && this.#localSessions() + this.#pending >= this.#options.maxSessions) {
       throw new HttpError(
         503,
@@ -449,11 +454,13 @@ export class OrchestratorServer {
           : `All ${this.#options.maxSessions} sessions are in use`,
       );
     }
-    // Sessions carry video: a pipeline without a video part is refused before any payment.
+    // A session is processed on its video, or on its audio when it has no video: a pipeline
+    // without that part is refused before any payment.
     const media = pipelineMedia(
       workers?.pipeline(body.pipeline) ?? this.#registry.get(body.pipeline),
     );
-    if (!media.includes('video')) throw new PipelineMediaError(body.pipeline, 'video', media);
+    const processed: MediaKind = sendsVideo ? 'video' : 'audio';
+    if (!media.includes(processed)) throw new PipelineMediaError(body.pipeline, processed, media);
     this.#pending++;
     const id = randomUUID();
     let session: HostedSession;
@@ -466,7 +473,10 @@ export class OrchestratorServer {
             this.payments?.close(id);
             throw error;
           })
-        : await this.#createLocalSession(id, body.sdp, body.pipeline, params, media);
+        : await this.#createLocalSession(id, body.sdp, body.pipeline, params, {
+            media,
+            sendsVideo,
+          });
     } finally {
       this.#pending--;
     }
@@ -493,20 +503,27 @@ export class OrchestratorServer {
     );
   }
 
-  /** A session on this node: its pipeline built here, its media on one of its media threads. */
+  /**
+   * A session on this node: its pipeline built here (its video part when the offer has video,
+   * its audio part when the offer sends audio and it processes audio), its media on one of its
+   * media threads.
+   */
   async #createLocalSession(
     id: string,
     offerSdp: string,
     pipelineName: string,
     params: PipelineParams | undefined,
-    media: readonly MediaKind[],
+    { media, sendsVideo }: { media: readonly MediaKind[]; sendsVideo: boolean },
   ): Promise<OrchestratorSession> {
-    const created = await this.#registry.create(pipelineName, params).catch((error: unknown) => {
-      this.payments?.close(id);
-      throw error;
-    });
+    const created = sendsVideo
+      ? await this.#registry.create(pipelineName, params).catch((error: unknown) => {
+          this.payments?.close(id);
+          throw error;
+        })
+      : undefined;
     // With fault injection on, `POST /sessions/:id/faults` can slow the pipeline down.
-    const pipeline = this.#options.faultInjection ? new DelayingPipeline(created) : created;
+    const pipeline =
+      created && this.#options.faultInjection ? new DelayingPipeline(created) : created;
     let audioPipeline: AudioPipeline | undefined;
     try {
       // A pipeline that processes audio gets the offer's Opus too (when the offer has audio).
@@ -520,10 +537,10 @@ export class OrchestratorServer {
         // ICE gathers where the API listens (every interface for a wildcard).
         hostAddress: this.#options.host,
         queueCapacity: this.#options.queueCapacity,
-        observePipelineMs: (ms) => this.metrics.pipelineMs.observe({ pipeline: pipeline.name }, ms),
+        observePipelineMs: (ms) => this.metrics.pipelineMs.observe({ pipeline: pipelineName }, ms),
       });
     } catch (error) {
-      await pipeline.close();
+      await pipeline?.close();
       await audioPipeline?.close();
       this.payments?.close(id);
       throw error;

@@ -60,11 +60,15 @@ export class PipelineFailedError extends BaseError {
  * One gateway stream on this orchestrator. Its media (the werift leg, RTP, decoder, encoder) runs
  * on its own media thread; decoded I420 pictures come here through a latest-frame-wins queue into
  * the pipeline, whose output goes back to the media thread to be encoded and sent on the same
- * (sendrecv) video transceiver. Decode, inference and encode of successive frames overlap.
+ * (sendrecv) video transceiver. Decode, inference and encode of successive frames overlap. An
+ * audio-only session (no video pipeline, an offer with Opus alone) runs its audio pipeline only.
  */
 export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents> {
   readonly id: string;
-  readonly pipeline: Pipeline;
+  /** The video pipeline, or for an audio-only session the audio one (named alike). */
+  readonly pipeline: Pipeline | AudioPipeline;
+  /** The video pipeline; undefined for an audio-only session. */
+  readonly #video: Pipeline | undefined;
   readonly answerSdp: string;
   #state: OrchestratorSessionState = 'connecting';
   readonly #media: MediaWorker;
@@ -87,7 +91,8 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   private constructor(
     id: string,
     media: MediaWorker,
-    pipeline: Pipeline,
+    pipeline: Pipeline | AudioPipeline,
+    video: Pipeline | undefined,
     answerSdp: string,
     options: OrchestratorSessionOptions,
   ) {
@@ -95,6 +100,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     this.id = id;
     this.#media = media;
     this.pipeline = pipeline;
+    this.#video = video;
     this.answerSdp = answerSdp;
     this.#queue = new LatestFrameQueue(options.queueCapacity ?? 1);
     this.#observePipelineMs = options.observePipelineMs;
@@ -105,13 +111,16 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
 
   /**
    * Answers the gateway's offer on a media thread. The pipeline must already be created; it is
-   * owned (and closed) by the session from here on.
+   * owned (and closed) by the session from here on. Without one (an audio-only session) the
+   * offer must carry Opus alone and `options.audioPipeline` processes it.
    */
   static async create(
     offerSdp: string,
-    pipeline: Pipeline,
+    pipeline: Pipeline | undefined,
     options: OrchestratorSessionOptions,
   ): Promise<OrchestratorSession> {
+    const named = pipeline ?? options.audioPipeline;
+    if (!named) throw new TypeError('A session needs a video or an audio pipeline');
     checkIceAndDtls(offerSdp);
     const media = await options.media.take();
     try {
@@ -122,6 +131,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       const session = new OrchestratorSession(
         options.id ?? randomUUID(),
         media,
+        named,
         pipeline,
         answerSdp,
         options,
@@ -177,7 +187,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   }
 
   async update(params: PipelineParams): Promise<void> {
-    await this.pipeline.update(params);
+    await this.#video?.update(params);
     await this.#audioPipeline?.update(params);
   }
 
@@ -217,6 +227,8 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   }
 
   async #run(): Promise<void> {
+    const video = this.#video;
+    if (!video) return;
     for (;;) {
       const picture = await this.#queue.take();
       if (!picture || this.#state === 'closed') return;
@@ -232,7 +244,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       const started = performance.now();
       let output: Frame;
       try {
-        output = await this.pipeline.process(frame);
+        output = await video.process(frame);
       } catch (error) {
         this.#pipelineErrors++;
         if (this.#pipelineErrors === 1 || this.#pipelineErrors % 100 === 0) {
@@ -240,7 +252,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
             { err: error, count: this.#pipelineErrors },
             'pipeline failed on a frame',
           );
-          this.emit('error', new PipelineFailedError(this.pipeline.name, error));
+          this.emit('error', new PipelineFailedError(video.name, error));
         }
         continue;
       }
@@ -280,7 +292,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     this.#lastTransport = (await this.#media.stats()) ?? this.#lastTransport;
     await this.#media.close();
     await this.#loop;
-    await this.pipeline.close();
+    await this.#video?.close();
     await this.#audioPipeline?.close();
     this.#log.info(this.stats(), 'session closed');
   }

@@ -81,7 +81,10 @@ export type StreamStats = {
   swaps: number;
   /** WHEP playback id (`POST /whep/<playbackId>`). */
   playbackId: string;
-  /** The video codec of the stream, both ways (`VP8`, `H264`): the publisher's choice. */
+  /**
+   * The video codec of the stream, both ways (`VP8`, `H264`): the publisher's choice; `none` for
+   * an audio-only stream (its packet counters then count its audio).
+   */
   codec: string;
   viewers: number;
   packetsFromPublisher: number;

@@ -105,7 +105,7 @@ async function publish(
   }
   const offer = await readBody(req, maxSdpBytes);
   // VP8, or H.264 where the SFU carries it (OBS, FFmpeg, Safari); the orchestrator answers
-  // alike. Opus audio, if any, is relayed beside it.
+  // alike. Opus audio, if any, is relayed beside it, or processed (audio-only streams too).
   StreamSession.checkOffer(offer, gw.options.sfu);
   assertCandidateCount(countUdpCandidates(offer), gw.options.maxRemoteCandidates);
   const pipeline = url.searchParams.get('pipeline') ?? gw.options.defaultPipeline;
@@ -133,8 +133,8 @@ async function publish(
           // Without payments only free orchestrators can take the stream.
           maxPriceWeiPerSecond: payments ? maxPriceWeiPerSecond : 0n,
         }),
-      checkParams: async (client, checked) =>
-        checkStreamParams(await gw.pool.infoOf(client), pipeline, checked),
+      checkParams: async (client, checked, streamMedia) =>
+        checkStreamParams(await gw.pool.infoOf(client), pipeline, checked, streamMedia),
       onOrchestratorFailed: (orchestratorUrl, cause) =>
         gw.pool.reportFailure(orchestratorUrl, cause),
       bitrate: gw.options.bitrate,

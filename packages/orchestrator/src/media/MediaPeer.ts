@@ -1,9 +1,9 @@
-import { BaseError, createLogger, TypedEmitter } from '@peerframe/core';
+import { createLogger, TypedEmitter } from '@peerframe/core';
 import type { AudioCodecChoice } from '@peerframe/core/audioCodec';
 import { playoutDelayUri, videoTimingUri } from '@peerframe/core/rtp';
 import { InvalidSdpError } from '@peerframe/core/sdp';
 import { restrictVideoCodec, type VideoCodecChoice } from '@peerframe/core/videoCodec';
-import { createWeriftPeer, useKeyObjectsForSrtp, waitForGathering } from '@peerframe/core/werift';
+import { createWeriftPeer, waitForGathering } from '@peerframe/core/werift';
 import {
   compactNtp,
   GenericNack,
@@ -21,6 +21,13 @@ import {
   type RtpPacket,
   timestampSeconds,
 } from 'werift';
+import {
+  answerAsMediaServer,
+  checkAudio,
+  followConnection,
+  PeerAudio,
+  pickAudio,
+} from './answerAsMediaServer.ts';
 import { checkIceAndDtls } from './checkIceAndDtls.ts';
 import type { SenderExtensions } from './RtpVideoSender.ts';
 
@@ -68,7 +75,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
   readonly codec: VideoCodecChoice;
   readonly #pc: RTCPeerConnection;
   readonly #transceiver: RTCRtpTransceiver;
-  readonly #audio: RTCRtpTransceiver | undefined;
+  readonly #audio: PeerAudio | undefined;
   readonly #log = createLogger('orchestrator:peer');
   #remoteSsrc: number | undefined;
   #state: MediaPeerState = 'connecting';
@@ -83,7 +90,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     super();
     this.#pc = pc;
     this.#transceiver = transceiver;
-    this.#audio = audio;
+    this.#audio = audio && new PeerAudio(audio, (packet) => this.emit('audioRtp', packet));
     this.codec = codec;
     this.localSdp = localSdp;
     this.#wire();
@@ -123,55 +130,27 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     options: MediaPeerOptions = {},
   ): Promise<MediaPeer> {
     checkIceAndDtls(offerSdp);
-    // ICE-lite as a media server: the gateway (full ICE, controlling) checks and nominates once
-    // our answer reaches it. Not against a lite offerer (mediasoup): one side must be full.
-    const iceLite = !/^a=ice-lite/m.test(offerSdp);
     const { audioCodec } = options;
-    const pc = createWeriftPeer({ hostAddress: options.hostAddress, codec, audioCodec, iceLite });
-    try {
-      let transceiver: RTCRtpTransceiver;
-      let audio: RTCRtpTransceiver | undefined;
-      try {
-        await pc.setRemoteDescription({
-          type: 'offer',
-          sdp: restrictVideoCodec(offerSdp, codec.payloadType),
-        });
-        const video = pc.getTransceivers().find((t) => t.kind === 'video');
-        if (!video) throw new InvalidSdpError('it has no video transceiver to answer');
-        transceiver = video;
-        transceiver.setDirection('sendrecv');
-        if (audioCodec) {
-          audio = pc.getTransceivers().find((t) => t.kind === 'audio');
-          if (!audio) throw new InvalidSdpError('it has no audio transceiver to answer');
-          audio.setDirection('sendrecv');
-        }
-        // DTLS server (passive) on the media thread, which answers at once: werift's DTLS client
-        // (the role werift answers with) fails the handshake when a slow server answers its
-        // retransmitted ClientHello twice (a second HelloVerifyRequest throws in its flight 3).
-        const answer = await pc.createAnswer();
-        await pc.setLocalDescription({
-          type: 'answer',
-          sdp: answer.sdp.replace(/^a=setup:active$/gm, 'a=setup:passive'),
-        });
-        if (transceiver.codecs.length === 0) {
-          throw new InvalidSdpError(`its ${codec.name} payload type cannot be negotiated`);
-        }
-        if (audio && audio.codecs.length === 0) {
-          throw new InvalidSdpError('its Opus payload type cannot be negotiated');
-        }
-      } catch (error) {
-        if (error instanceof BaseError) throw error;
-        // werift throws plain errors for offers it cannot parse or answer: the offer's fault.
-        throw new InvalidSdpError(
-          `it cannot be answered (${error instanceof Error ? error.message : String(error)})`,
-        );
-      }
-      await waitForGathering(pc);
-      return new MediaPeer(pc, transceiver, codec, pc.localDescription?.sdp ?? '', audio);
-    } catch (error) {
-      await pc.close();
-      throw error;
-    }
+    const { pc, picked } = await answerAsMediaServer(
+      offerSdp,
+      { hostAddress: options.hostAddress, codec, audioCodec },
+      {
+        remoteSdp: restrictVideoCodec(offerSdp, codec.payloadType),
+        pick: (pc) => {
+          const video = pc.getTransceivers().find((t) => t.kind === 'video');
+          if (!video) throw new InvalidSdpError('it has no video transceiver to answer');
+          video.setDirection('sendrecv');
+          return { video, audio: audioCodec ? pickAudio(pc) : undefined };
+        },
+        check: ({ video, audio }) => {
+          if (video.codecs.length === 0) {
+            throw new InvalidSdpError(`its ${codec.name} payload type cannot be negotiated`);
+          }
+          checkAudio(audio);
+        },
+      },
+    );
+    return new MediaPeer(pc, picked.video, codec, pc.localDescription?.sdp ?? '', picked.audio);
   }
 
   get state(): MediaPeerState {
@@ -216,18 +195,12 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
 
   /** Our audio's SSRC and the Opus payload type negotiated; undefined without audio. */
   get audioSender(): { ssrc: number; payloadType: number } | undefined {
-    const audio = this.#audio;
-    const payloadType = audio?.codecs[0]?.payloadType;
-    return audio && payloadType !== undefined
-      ? { ssrc: audio.sender.ssrc, payloadType }
-      : undefined;
+    return this.#audio?.sender;
   }
 
   /** Writes one RTP packet of our audio; dropped while DTLS is not up or without audio. */
   sendAudioRtp(packet: RtpPacket): void {
-    const transport = this.#audio?.sender.dtlsTransport;
-    if (this.#state !== 'connected' || transport?.state !== 'connected') return;
-    transport.sendRtp(packet.payload, packet.header).catch(() => {});
+    this.#audio?.send(packet, this.#state);
   }
 
   /** Sends our sender report (and lets werift compute the round trip from the reply). */
@@ -260,14 +233,6 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     // An answering peer's remote track exists already; an offering one's comes with the answer.
     for (const track of receiver.tracks) attach(track);
     this.#transceiver.onTrack.subscribe(attach);
-    const audio = this.#audio;
-    if (audio) {
-      const attachAudio = (track: MediaStreamTrack) => {
-        track.onReceiveRtp.subscribe((packet: RtpPacket) => this.emit('audioRtp', packet));
-      };
-      for (const track of audio.receiver.tracks) attachAudio(track);
-      audio.onTrack.subscribe(attachAudio);
-    }
     // werift routes feedback by the RTCP packet's sender SSRC, which for a sendrecv gateway leg is
     // its media SSRC: feedback about our video can arrive on the receiver too.
     const onRtcp = (packet: RtcpPacket) => this.#onRtcp(packet);
@@ -276,16 +241,7 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
     this.#pc.iceConnectionStateChange.subscribe((state) =>
       this.#log.debug({ ice: state }, 'ICE state'),
     );
-    this.#pc.connectionStateChange.subscribe((state) => {
-      this.#log.debug({ state }, 'connection state');
-      if (this.#state === 'closed') return;
-      if (state === 'connected') {
-        this.#log.debug({ swapped: useKeyObjectsForSrtp(this.#pc) }, 'SRTP keys as KeyObjects');
-        this.#setState('connected');
-      } else if (state === 'failed' || state === 'closed') {
-        this.#setState('failed');
-      }
-    });
+    followConnection(this.#pc, this.#log, (state) => this.#setState(state));
   }
 
   #seen = new WeakSet<RtcpPacket>();

@@ -70,7 +70,10 @@ function workerUrl(): { url: URL; execArgv: string[] } {
  */
 export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
   readonly #worker: Worker;
-  readonly #pendingStats = new Map<number, (stats: OrchestratorTransportStats) => void>();
+  readonly #pendingStats = new Map<
+    number,
+    (stats: OrchestratorTransportStats | undefined) => void
+  >();
   #nextStatsId = 1;
   /** The reply awaited for the set-up step in flight (answer, offer or accept). */
   #replied: ((result: { sdp: string } | { error: BaseError }) => void) | undefined;
@@ -208,7 +211,7 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
     );
   }
 
-  /** The media thread's counters (zeros once it is gone). */
+  /** The media thread's counters (none once it is gone, or for an audio-only session). */
   stats(): Promise<OrchestratorTransportStats | undefined> {
     if (this.#closing || this.#exited) return Promise.resolve(undefined);
     const id = this.#nextStatsId++;

@@ -1,9 +1,15 @@
 import { createLogger } from '@peerframe/core';
 import { opusClockRateHz } from '@peerframe/core/audioCodec';
 import { RtpHeader, RtpPacket } from 'werift';
-import type { MediaPeer } from './MediaPeer.ts';
 import { OpusAudioPath, type ProcessAudio } from './OpusAudioPath.ts';
 import { opusFrameSamples } from './OpusEncoder.ts';
+
+/** The leg a session's audio comes in on and goes back on: a `MediaPeer`, or an `AudioPeer`. */
+export type AudioLeg = {
+  readonly audioSender: { ssrc: number; payloadType: number } | undefined;
+  sendAudioRtp(packet: RtpPacket): void;
+  on(event: 'audioRtp', listener: (packet: RtpPacket) => void): unknown;
+};
 
 const usPerTick = 1_000_000 / opusClockRateHz;
 
@@ -18,13 +24,13 @@ const usPerTick = 1_000_000 / opusClockRateHz;
  * counted; the next one goes on.
  */
 export class SessionAudio {
-  readonly #peer: MediaPeer;
+  readonly #peer: AudioLeg;
   readonly #path: OpusAudioPath;
   readonly #log = createLogger('orchestrator:audio');
   #closed = false;
   readonly stats = { packetsReceived: 0, packetsSent: 0, packetsDropped: 0 };
 
-  constructor(peer: MediaPeer, process: ProcessAudio) {
+  constructor(peer: AudioLeg, process: ProcessAudio) {
     this.#peer = peer;
     this.#path = new OpusAudioPath({ process });
     peer.on('audioRtp', (packet) => this.#onRtp(packet));

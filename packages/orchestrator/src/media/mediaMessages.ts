@@ -20,7 +20,10 @@ export type ToMediaThread =
       offerSdp: string;
       hostAddress: string | undefined;
       fps: number | undefined;
-      /** The session's pipeline processes audio: answer the offer's Opus and send it here. */
+      /**
+       * The session's pipeline processes audio: answer the offer's Opus and send it here (an
+       * offer without video is answered with its audio alone).
+       */
       audio: boolean;
     }
   | { type: 'offer'; codec: VideoCodecChoice; hostAddress: string | undefined }
@@ -58,5 +61,6 @@ export type FromMediaThread =
   | { type: 'audioFrame'; id: number; channels: number; data: Int16Array; timestampUs: number }
   | { type: 'state'; state: MediaPeerState }
   | { type: 'error'; error: ThreadError }
-  | { type: 'stats'; id: number; stats: OrchestratorTransportStats }
+  /** The video transport's counters (none for an audio-only session). */
+  | { type: 'stats'; id: number; stats: OrchestratorTransportStats | undefined }
   | { type: 'closed' };

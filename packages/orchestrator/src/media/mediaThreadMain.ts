@@ -5,7 +5,10 @@
  * the thread may be ended only once none is in flight (see `close` below).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { BaseError } from '@peerframe/core';
+import { BaseError, type TypedEmitter } from '@peerframe/core';
+import { hasVideoSection } from '@peerframe/core/audioCodec';
+import { parseSdp } from '@peerframe/core/sdp';
+import { AudioSessionMedia, type AudioSessionMediaEvents } from './AudioSessionMedia.ts';
 import type {
   FromMediaThread,
   MediaWorkerData,
@@ -22,7 +25,7 @@ if (!port) throw new Error('mediaThreadMain.ts runs as a worker thread');
 const { engineInfo, warmUp } = workerData as MediaWorkerData;
 const engine = await NodeAvEngine.create({ info: engineInfo });
 if (warmUp) await warmUpMediaThread(engine);
-let media: SessionMedia | undefined;
+let media: SessionMedia | AudioSessionMedia | undefined;
 /** The set-up step in flight (it may be opening a session's codecs). */
 let stepping: Promise<void> = Promise.resolve();
 
@@ -56,16 +59,19 @@ function ownBuffer(data: Uint8Array): ArrayBuffer {
   return data.slice().buffer as ArrayBuffer;
 }
 
-function adopt(session: SessionMedia): void {
+function adopt(session: SessionMedia | AudioSessionMedia): void {
   media = session;
-  session.on('picture', ({ widthPx, heightPx, data, decodedAtMs }) => {
-    const buffer = ownBuffer(data);
-    post({ type: 'picture', widthPx, heightPx, data: new Uint8Array(buffer), decodedAtMs }, [
-      buffer,
-    ]);
-  });
-  session.on('state', (state) => post({ type: 'state', state }));
-  session.on('error', (error) => post({ type: 'error', error: threadError(error) }));
+  if (session instanceof SessionMedia) {
+    session.on('picture', ({ widthPx, heightPx, data, decodedAtMs }) => {
+      const buffer = ownBuffer(data);
+      post({ type: 'picture', widthPx, heightPx, data: new Uint8Array(buffer), decodedAtMs }, [
+        buffer,
+      ]);
+    });
+  }
+  const events = session as TypedEmitter<AudioSessionMediaEvents>;
+  events.on('state', (state) => post({ type: 'state', state }));
+  events.on('error', (error) => post({ type: 'error', error: threadError(error) }));
 }
 
 /** Audio frames at the session's pipeline (main thread), by id, awaiting its answer. */
@@ -115,6 +121,15 @@ port.on('message', (message: ToMediaThread) => {
   switch (message.type) {
     case 'answer':
       step(async () => {
+        // An offer of audio alone: an audio-only session (its pipeline processes audio only).
+        if (message.audio && !hasVideoSection(parseSdp(message.offerSdp))) {
+          const session = await AudioSessionMedia.answer(message.offerSdp, {
+            hostAddress: message.hostAddress,
+            processAudio,
+          });
+          adopt(session);
+          return { type: 'answered', answerSdp: session.localSdp, codec: 'opus' };
+        }
         const session = await SessionMedia.answer(message.offerSdp, {
           engine,
           hostAddress: message.hostAddress,
@@ -137,18 +152,22 @@ port.on('message', (message: ToMediaThread) => {
       return;
     case 'accept':
       step(async () => {
-        await media?.accept(message.answerSdp);
+        if (media instanceof SessionMedia) await media.accept(message.answerSdp);
         return { type: 'accepted' };
       });
       return;
     case 'send':
-      media?.send(
-        { widthPx: message.widthPx, heightPx: message.heightPx, data: message.data },
-        message.doneAtMs,
-      );
+      if (media instanceof SessionMedia)
+        media.send(
+          { widthPx: message.widthPx, heightPx: message.heightPx, data: message.data },
+          message.doneAtMs,
+        );
       return;
     case 'stats':
-      if (media) post({ type: 'stats', id: message.id, stats: media.stats() });
+      if (media) {
+        const stats = media instanceof SessionMedia ? media.stats() : undefined;
+        post({ type: 'stats', id: message.id, stats });
+      }
       return;
     case 'audioProcessed':
       audioWaiting.get(message.id)?.(message.data);
