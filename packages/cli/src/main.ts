@@ -21,6 +21,7 @@ import { CliUsageError } from './parseChainAmount.ts';
 import { pipelineCommandsUsage, runPipelineCommand } from './pipelineCommands.ts';
 import { readSecret, refuseSecretArguments } from './readSecret.ts';
 import { closeOnSignal, reportReady } from './runNode.ts';
+import { startRedisServer } from './startRedisServer.ts';
 import { studioOrigins } from './studioOrigins.ts';
 import {
   orchestratorWorkerFlagsUsage,
@@ -42,6 +43,9 @@ Commands:
                   and any --allowed-origin)
                   --admin-token-file <file> (or PEERFRAME_ADMIN_TOKEN): the gateway requires
                   stream keys (default: open mode, anyone may publish)
+                  --gateways <n>: n gateways sharing keys, streams and the control channel
+                  through Redis (PEERFRAME_REDIS_URL or --redis-url-file, else a private
+                  redis-server is started: apt-get install redis-server)
   gateway         a gateway node           --orchestrator <url> (repeatable), or --rpc <url>
                                            --controller <address> (discover on chain); --host --port
                                            --admin-token-file <file> (or PEERFRAME_ADMIN_TOKEN):
@@ -49,6 +53,9 @@ Commands:
                                            (secrets never on the command line; files chmod 600)
                                            --key-store <file.sqlite> (or PEERFRAME_KEY_STORE; default
                                            peerframe-stream-keys.sqlite): where keys are kept
+                                           PEERFRAME_REDIS_URL (or --redis-url-file <file>): share
+                                           keys, streams and the control channel with other
+                                           gateways through this Redis
                                            --allowed-origin <origin> (repeatable, or
                                            PEERFRAME_ALLOWED_ORIGINS, comma-separated): web pages
                                            that may use the gateway (default none; * for any)
@@ -133,6 +140,9 @@ async function main(argv: string[]): Promise<void> {
       // Secrets: from the environment or a private file; on the command line they are refused.
       'admin-token': { type: 'string' },
       'admin-token-file': { type: 'string' },
+      'redis-url': { type: 'string' },
+      'redis-url-file': { type: 'string' },
+      gateways: { type: 'string', default: '1' },
       'orchestrator-admin-token': { type: 'string' },
       'orchestrator-admin-token-file': { type: 'string' },
       'key-store': { type: 'string', default: process.env.PEERFRAME_KEY_STORE },
@@ -243,8 +253,10 @@ async function main(argv: string[]): Promise<void> {
         );
       }
       const adminToken = readSecret('admin-token', values);
+      const redisUrl = readSecret('redis-url', values);
       const payments = await gatewayPaymentsFromFlags(values);
       const node = await GatewayServer.create({
+        ...(redisUrl ? { redisUrl } : {}),
         ...(payments ? { payments } : {}),
         iceServers: (values['ice-server'] ?? []).map(parseIceServerFlag),
         sfu: await createSfuAdapter(parseSfuFlag(values.sfu)),
@@ -276,8 +288,17 @@ async function main(argv: string[]): Promise<void> {
       if (!Number.isInteger(workerCount) || workerCount < 0 || workerCount > 8) {
         throw new RangeError(`--workers must be 0..8, got "${values.workers}"`);
       }
+      const gatewayCount = Number(values.gateways);
+      if (!Number.isInteger(gatewayCount) || gatewayCount < 1 || gatewayCount > 8) {
+        throw new RangeError(`--gateways must be 1..8, got "${values.gateways}"`);
+      }
       const studioPort = port(values['studio-port'], 5173);
       const adminToken = readSecret('admin-token', values);
+      // Several gateways share a Redis: the operator's, or a private redis-server.
+      let redisUrl = readSecret('redis-url', values);
+      const redis =
+        gatewayCount > 1 && !redisUrl ? await startRedisServer({ host: values.host }) : undefined;
+      redisUrl ??= redis?.url;
       // Before anything starts: a missing studio is said at once, with no stack to close.
       const studioModule = values.studio ? await loadStudio() : undefined;
       let studio: { url: string; close(): Promise<void> } | undefined;
@@ -285,8 +306,12 @@ async function main(argv: string[]): Promise<void> {
         // No half-dead stack: a node that exits stops the others, and dev exits saying which.
         onNodeExit: (error) => {
           process.stderr.write(`peerframe dev: ${error.message}; stopping the stack\n`);
-          void Promise.allSettled([studio?.close(), stack.close()]).then(() => process.exit(1));
+          void Promise.allSettled([studio?.close(), stack.close()])
+            .then(() => redis?.close())
+            .then(() => process.exit(1));
         },
+        gateways: gatewayCount,
+        ...(redisUrl ? { redisUrl } : {}),
         // The studio's pages call the gateway from their own origin.
         allowedOrigins: [
           ...(values.studio ? studioOrigins(values.host, studioPort) : []),
@@ -317,6 +342,7 @@ async function main(argv: string[]): Promise<void> {
         close: async () => {
           await studio?.close();
           await stack.close();
+          await redis?.close();
         },
       });
       process.stdout.write(
@@ -326,6 +352,12 @@ async function main(argv: string[]): Promise<void> {
           ...(studio ? [`  studio         ${studio.url}   (open it in a browser)`] : []),
           `  WHIP ingest    ${stack.gatewayUrl}/whip?pipeline=invert   (POST application/sdp)`,
           `  gateway        ${stack.gatewayUrl}/streams   ${stack.gatewayUrl}/orchestrators   ${stack.gatewayUrl}/metrics`,
+          ...stack.gatewayUrls
+            .slice(1)
+            .map(
+              (url) =>
+                `  gateway        ${url}/whip   (shares keys and streams through ${redis ? `redis-server pid ${redis.pid}` : 'PEERFRAME_REDIS_URL'})`,
+            ),
           `  ${gatewayMode(adminToken)}`,
           ...stack.orchestratorUrls.map((url) => `  orchestrator   ${url}/info`),
           ...stack.nodes

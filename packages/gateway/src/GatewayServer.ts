@@ -6,11 +6,15 @@ import { ControlChannel } from './ControlChannel.ts';
 import type { ChainDiscoveryOptions } from './discoverOrchestrators.ts';
 import { GatewayMetrics } from './GatewayMetrics.ts';
 import type { GatewayPayments } from './GatewayPayments.ts';
+import type { GatewayState } from './GatewayState.ts';
 import { httpErrorOf } from './httpErrorOf.ts';
+import { MemoryGatewayState } from './MemoryGatewayState.ts';
 import { OrchestratorPool } from './OrchestratorPool.ts';
 import { OriginPolicy } from './OriginPolicy.ts';
 import { PendingPeers } from './PendingPeers.ts';
 import { RateLimiter } from './RateLimiter.ts';
+import { RedisGatewayState } from './RedisGatewayState.ts';
+import { redisControlAdapter } from './redisControlAdapter.ts';
 import { addAdminRoutes } from './routes/adminRoutes.ts';
 import { addFaultRoutes } from './routes/faultRoutes.ts';
 import { clientAddress, type GatewayContext } from './routes/GatewayContext.ts';
@@ -18,8 +22,8 @@ import { addInfoRoutes } from './routes/infoRoutes.ts';
 import { addWhepRoutes } from './routes/whepRoutes.ts';
 import { addWhipRoutes } from './routes/whipRoutes.ts';
 import type { SfuAdapter } from './SfuAdapter.ts';
+import { SharedStreamRegistry } from './SharedStreamRegistry.ts';
 import { StreamKeyAccess } from './StreamKeyAccess.ts';
-import { StreamKeyStore } from './StreamKeyStore.ts';
 import type { StreamSession } from './StreamSession.ts';
 import { defaultStreamSessionOptions } from './StreamSessionTypes.ts';
 
@@ -76,6 +80,15 @@ export type GatewayServerOptions = {
    * (default `:memory:`: they end with the process).
    */
   streamKeyStorePath?: string;
+  /**
+   * Redis (`redis://[:password@]host:port[/db]`) that several gateways share stream keys, live
+   * streams, playback ids and the control channel through (default none: this gateway's own
+   * memory, and `streamKeyStorePath` for keys). While it is unreachable live streams keep
+   * flowing and new keys and streams get 503 `shared_state_unavailable`.
+   */
+  redisUrl?: string;
+  /** The URL other gateways reach this one at, to relay its streams (default its listening URL). */
+  advertisedUrl?: string;
   /**
    * Origins of the web pages that may use this gateway (`http://127.0.0.1:5173`): their requests
    * get CORS headers and may open the control channel; a page from any other origin is refused
@@ -162,11 +175,14 @@ export class GatewayServer {
   readonly #server: Server;
   readonly #options: Required<GatewayServerOptions>;
   readonly #log: Logger = createLogger('gateway:http');
-  readonly streamKeys: StreamKeyStore;
+  /** Stream keys and live streams, this gateway's own or shared with others (Redis). */
+  readonly state: GatewayState;
   readonly #access: StreamKeyAccess;
+  readonly #shared: SharedStreamRegistry;
   readonly #origins: OriginPolicy;
   readonly #pending: PendingPeers;
   #control: ControlChannel | undefined;
+  #closeAdapter: (() => void) | undefined;
   readonly #pool: OrchestratorPool;
   readonly #limiter: RateLimiter;
   readonly metrics = new GatewayMetrics(this.streams);
@@ -179,7 +195,7 @@ export class GatewayServer {
     url: string,
     options: GatewayServerOptions,
     pool: OrchestratorPool,
-    streamKeys: StreamKeyStore,
+    state: GatewayState,
     origins: OriginPolicy,
   ) {
     this.#server = server;
@@ -189,8 +205,14 @@ export class GatewayServer {
       ...options,
     } as Required<GatewayServerOptions>;
     this.#pool = pool;
-    this.streamKeys = streamKeys;
-    this.#access = new StreamKeyAccess(streamKeys, this.#options.adminToken);
+    this.state = state;
+    this.#access = new StreamKeyAccess(state, this.#options.adminToken);
+    this.#shared = new SharedStreamRegistry({
+      state,
+      refreshIntervalMs: state instanceof RedisGatewayState ? state.streamTtlMs / 3 : 0,
+      log: this.#log,
+    });
+    const advertisedUrl = options.advertisedUrl ?? url;
     this.#origins = origins;
     this.#limiter = new RateLimiter({ capacity: options.requestsPer10s ?? 60, windowMs: 10_000 });
     this.#pending = new PendingPeers({
@@ -209,6 +231,9 @@ export class GatewayServer {
       pending: this.#pending,
       metrics: this.metrics,
       log: this.#log,
+      shared: this.#shared,
+      advertisedUrl,
+      endElsewhere: (ids, reason) => this.#control?.endElsewhere(ids, reason),
       lifecycle: () => ({ closed: this.#closed, draining: this.#draining }),
       linkHeaders: () => this.#linkHeaders(),
     };
@@ -241,19 +266,28 @@ export class GatewayServer {
         if (gatewayRef) gatewayRef.#moveStreamsOff(orchestratorUrl);
       },
     });
-    let streamKeys: StreamKeyStore;
+    let state: GatewayState;
     let listening: Awaited<ReturnType<typeof listenHttp>>;
+    const log = createLogger('gateway:http');
     try {
-      streamKeys = StreamKeyStore.open({
-        path: options.streamKeyStorePath ?? defaultGatewayServerOptions.streamKeyStorePath,
-      });
+      state = options.redisUrl
+        ? await RedisGatewayState.create({
+            url: options.redisUrl,
+            // Back after an outage (perhaps a Redis restarted empty): write our streams again.
+            onReachable: () => {
+              if (gatewayRef) void gatewayRef.#shared.refresh();
+            },
+          })
+        : new MemoryGatewayState({
+            path: options.streamKeyStorePath ?? defaultGatewayServerOptions.streamKeyStorePath,
+          });
       try {
         listening = await listenHttp(
           options.host ?? defaultGatewayServerOptions.host,
           options.port ?? defaultGatewayServerOptions.port,
         );
       } catch (error) {
-        streamKeys.close();
+        await state.close();
         throw error;
       }
     } catch (error) {
@@ -261,13 +295,16 @@ export class GatewayServer {
       throw error;
     }
     const { server, url } = listening;
-    const gateway = new GatewayServer(server, url, options, pool, streamKeys, origins);
+    const gateway = new GatewayServer(server, url, options, pool, state, origins);
     gatewayRef = gateway;
+    const shared = options.redisUrl ? redisControlAdapter(options.redisUrl, log) : undefined;
+    gateway.#closeAdapter = shared?.close;
     gateway.#control = new ControlChannel(server, {
       stream: (id) => gateway.streams.get(id),
       keyOfStream: (id) => gateway.#access.keyOf(id),
       verifyKey: options.adminToken ? (key) => gateway.#access.verifyKey(key) : undefined,
       origins,
+      ...(shared ? { adapter: shared.adapter } : {}),
     });
     server.on('request', (req, res) => void gateway.#handle(req, res));
     gateway.#log.info(
@@ -275,7 +312,7 @@ export class GatewayServer {
         url: gateway.url,
         whip: `${gateway.url}/whip`,
         allowedOrigins: origins.allowedOrigins,
-        streamKeys: streamKeys.path,
+        state: `${state.kind} ${state.where}`,
       },
       'gateway listening',
     );
@@ -385,10 +422,12 @@ export class GatewayServer {
     this.#closed = true;
     await Promise.all([...this.streams.values()].map((s) => s.close(reason)));
     this.#pool.close();
+    this.#shared.close();
     await this.#control?.close();
+    this.#closeAdapter?.();
     // The SFU it was given ends with it (a mediasoup worker would outlive the process otherwise).
     await this.#options.sfu?.close();
     await closeHttp(this.#server);
-    this.streamKeys.close();
+    await this.state.close();
   }
 }
