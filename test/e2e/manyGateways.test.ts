@@ -1,6 +1,6 @@
 import { type RedisServer, startRedisServer } from '@peerframe/cli';
-import { ControlClient, ControlError } from '@peerframe/client-sdk';
-import { NodeWhipPublisher } from '@peerframe/client-sdk/node';
+import { ControlClient, ControlError, readFrameMarker } from '@peerframe/client-sdk';
+import { NodeWhepViewer, NodeWhipPublisher, runFrameProbe } from '@peerframe/client-sdk/node';
 import { GatewayServer } from '@peerframe/gateway';
 import type { OrchestratorServer } from '@peerframe/orchestrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,18 @@ async function bareWhip(
     error?: { code: string; message: string };
   };
   return { status: res.status, error: body.error };
+}
+
+/** The frame numbers a viewer decoded, and how many of them were inverted. */
+function watch(viewer: NodeWhepViewer): { numbers: Set<number>; inverted: number } {
+  const seen = { numbers: new Set<number>(), inverted: 0 };
+  viewer.on('frame', (frame) => {
+    const marker = readFrameMarker(frame.data, frame.widthPx, frame.heightPx);
+    if (!marker) return;
+    seen.numbers.add(marker.frameNumber);
+    if (marker.inverted) seen.inverted++;
+  });
+  return seen;
 }
 
 // Issue 19, item 3: two gateway processes' worth of state (keys, streams, playback ids, the
@@ -186,6 +198,50 @@ describe('two gateways sharing Redis', () => {
       await expectFramesBack(live, { inverted: false });
     } finally {
       await live.close();
+    }
+  });
+
+  it('plays on B, through one gateway-to-gateway relay, a stream published on A', async () => {
+    const streamKey = (await makeKey(a.url)).body.key as string;
+    const publisher = await publish(a, streamKey, { pipeline: 'invert' });
+    const viewers: NodeWhepViewer[] = [];
+    try {
+      const path = new URL(publisher.playbackUrl as string).pathname;
+      const sourcePath = new URL(publisher.sourcePlaybackUrl as string).pathname;
+      for (let i = 0; i < 2; i++)
+        viewers.push(await NodeWhepViewer.connect({ whepUrl: new URL(path, b.url).href }));
+      viewers.push(await NodeWhepViewer.connect({ whepUrl: new URL(sourcePath, b.url).href }));
+      const seen = viewers.map(watch);
+      // A serves B's three viewers with one leg per playback id.
+      const stream = a.streams.get(publisher.streamId);
+      expect(stream?.stats().viewers).toBe(2);
+      expect(b.streams.size).toBe(0);
+
+      const result = await runFrameProbe(publisher, {
+        widthPx: 256,
+        heightPx: 192,
+        durationMs: 3_000,
+        expectLuma: (y) => 251 - y,
+      });
+      expect(result.framesReturned / result.framesSent).toBeGreaterThanOrEqual(0.85);
+      const measured = result.samples.map(([n]) => n);
+      for (const [i, viewer] of seen.entries()) {
+        const got = measured.filter((n) => viewer.numbers.has(n)).length;
+        expect(got / measured.length).toBeGreaterThanOrEqual(0.8);
+        // Processed (inverted) for the public id, the publisher's own for the source id.
+        if (i < 2) expect(viewer.inverted).toBeGreaterThan(0);
+        else expect(viewer.inverted).toBe(0);
+      }
+      // An id no gateway plays: 404 on B too.
+      const unknown = await fetch(new URL('/whep/no-such-stream', b.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/sdp' },
+        body: 'v=0\r\n',
+      });
+      expect(unknown.status).toBe(404);
+    } finally {
+      await Promise.all(viewers.map((v) => v.close()));
+      await publisher.close();
     }
   });
 });

@@ -24,8 +24,10 @@ import { addWhipRoutes } from './routes/whipRoutes.ts';
 import type { SfuAdapter } from './SfuAdapter.ts';
 import { SharedStreamRegistry } from './SharedStreamRegistry.ts';
 import { StreamKeyAccess } from './StreamKeyAccess.ts';
+import { StreamRelays } from './StreamRelays.ts';
 import type { StreamSession } from './StreamSession.ts';
 import { defaultStreamSessionOptions } from './StreamSessionTypes.ts';
+import { weriftSfu } from './WeriftLeg.ts';
 
 export type GatewayServerOptions = {
   /** Interface to listen on (default 127.0.0.1). */
@@ -179,6 +181,7 @@ export class GatewayServer {
   readonly state: GatewayState;
   readonly #access: StreamKeyAccess;
   readonly #shared: SharedStreamRegistry;
+  readonly #relays: StreamRelays;
   readonly #origins: OriginPolicy;
   readonly #pending: PendingPeers;
   #control: ControlChannel | undefined;
@@ -213,6 +216,13 @@ export class GatewayServer {
       log: this.#log,
     });
     const advertisedUrl = options.advertisedUrl ?? url;
+    this.#relays = new StreamRelays({
+      sfu: this.#options.sfu ?? weriftSfu,
+      legOptions: { zeroPlayoutDelay: this.#options.zeroPlayoutDelay },
+      maxViewers: 50,
+      connectTimeoutMs: this.#options.viewerConnectTimeoutMs,
+      log: this.#log.child({ component: 'relay' }),
+    });
     this.#origins = origins;
     this.#limiter = new RateLimiter({ capacity: options.requestsPer10s ?? 60, windowMs: 10_000 });
     this.#pending = new PendingPeers({
@@ -232,6 +242,7 @@ export class GatewayServer {
       metrics: this.metrics,
       log: this.#log,
       shared: this.#shared,
+      relays: this.#relays,
       advertisedUrl,
       endElsewhere: (ids, reason) => this.#control?.endElsewhere(ids, reason),
       lifecycle: () => ({ closed: this.#closed, draining: this.#draining }),
@@ -421,6 +432,7 @@ export class GatewayServer {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.streams.values()].map((s) => s.close(reason)));
+    await this.#relays.close();
     this.#pool.close();
     this.#shared.close();
     await this.#control?.close();

@@ -1,4 +1,5 @@
 import { BaseError } from '@peerframe/core';
+import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { CreateStreamKeyOptions, StreamKeyRecord } from './StreamKeyStore.ts';
 
 /** A live stream as every gateway sharing the state sees it. */
@@ -12,6 +13,8 @@ export type SharedStream = {
   gatewayUrl: string;
   /** The stream key it was published with, when keys are in force. */
   keyId: string | undefined;
+  /** Its video codec (a relay from another gateway offers it). */
+  codec: VideoCodecChoice;
 };
 
 /**

@@ -7,6 +7,7 @@ import type { OrchestratorPool } from '../OrchestratorPool.ts';
 import type { PendingPeers } from '../PendingPeers.ts';
 import type { SharedStreamRegistry } from '../SharedStreamRegistry.ts';
 import type { StreamKeyAccess } from '../StreamKeyAccess.ts';
+import type { StreamRelays } from '../StreamRelays.ts';
 import type { StreamSession } from '../StreamSession.ts';
 
 /** What the gateway's route handlers use of it. */
@@ -23,6 +24,8 @@ export type GatewayContext = {
   log: Logger;
   /** This gateway's live streams as the shared state knows them. */
   shared: SharedStreamRegistry;
+  /** Streams held by other gateways that viewers here play. */
+  relays: StreamRelays;
   /** The URL other gateways reach this one at. */
   advertisedUrl: string;
   /** Ends streams held by the other gateways sharing the state (their key was revoked). */

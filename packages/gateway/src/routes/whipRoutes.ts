@@ -162,6 +162,7 @@ async function publish(
         sourcePlaybackId: stream.sourcePlaybackId,
         gatewayUrl: gw.advertisedUrl,
         keyId: key?.id,
+        codec: stream.codec,
       });
     } catch (error) {
       await stream.close(
