@@ -171,10 +171,19 @@ describe('two gateways sharing Redis', () => {
     const live = await publish(a, streamKey);
     try {
       await expectFramesBack(live, { inverted: false });
+      const control = await ControlClient.connect({
+        gatewayUrl: a.url,
+        streamId: live.streamId,
+        streamKey,
+      });
       await redis.stop();
 
-      // Live media never waits on Redis.
+      // Live media never waits on Redis, nor do the events of A's own control clients.
+      let stats = 0;
+      control.on('stats', () => stats++);
       await expectFramesBack(live, { inverted: false, durationMs: 2_000 });
+      control.close();
+      expect(stats).toBeGreaterThan(0);
       // New keys and new streams: a clear 503.
       const key = await makeKey(b.url);
       expect(key.status).toBe(503);

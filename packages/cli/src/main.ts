@@ -294,13 +294,13 @@ async function main(argv: string[]): Promise<void> {
       }
       const studioPort = port(values['studio-port'], 5173);
       const adminToken = readSecret('admin-token', values);
+      // Before anything starts: a missing studio is said at once, with no stack to close.
+      const studioModule = values.studio ? await loadStudio() : undefined;
       // Several gateways share a Redis: the operator's, or a private redis-server.
       let redisUrl = readSecret('redis-url', values);
       const redis =
         gatewayCount > 1 && !redisUrl ? await startRedisServer({ host: values.host }) : undefined;
       redisUrl ??= redis?.url;
-      // Before anything starts: a missing studio is said at once, with no stack to close.
-      const studioModule = values.studio ? await loadStudio() : undefined;
       let studio: { url: string; close(): Promise<void> } | undefined;
       const stack = await startDevStack({
         // No half-dead stack: a node that exits stops the others, and dev exits saying which.
@@ -325,6 +325,10 @@ async function main(argv: string[]): Promise<void> {
         warmup: true,
         ...(adminToken ? { adminToken } : {}),
         ...(values.chain ? { chainPort: port(values['chain-port'], 8545) } : {}),
+      }).catch(async (error: unknown) => {
+        // A stack that did not start leaves no redis-server behind.
+        await redis?.close();
+        throw error;
       });
       studio = studioModule
         ? await studioModule
