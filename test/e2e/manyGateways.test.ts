@@ -1,6 +1,12 @@
 import { type RedisServer, startRedisServer } from '@peerframe/cli';
 import { ControlClient, ControlError, readFrameMarker } from '@peerframe/client-sdk';
-import { NodeWhepViewer, NodeWhipPublisher, runFrameProbe } from '@peerframe/client-sdk/node';
+import {
+  createSession,
+  NodeWhepViewer,
+  NodeWhipPublisher,
+  runFrameProbe,
+  type SessionStats,
+} from '@peerframe/client-sdk/node';
 import { GatewayServer } from '@peerframe/gateway';
 import type { OrchestratorServer } from '@peerframe/orchestrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +16,7 @@ import {
   type InProcessStack,
   startInProcessStack,
 } from '../helpers/inProcessStack.ts';
+import { startSyntheticTrack } from '../helpers/syntheticTrack.ts';
 
 const adminToken = 'many-gateways-admin-token';
 
@@ -251,6 +258,40 @@ describe('two gateways sharing Redis', () => {
     } finally {
       await Promise.all(viewers.map((v) => v.close()));
       await publisher.close();
+    }
+  });
+
+  // Last: A is gone after it.
+  it('moves an SDK publisher from a draining A (SIGTERM) to B', async () => {
+    const streamKey = (await makeKey(a.url)).body.key as string;
+    const session = await createSession({ gatewayUrl: a.url, pipeline: 'invert', streamKey });
+    const { track, stop: stopTrack } = startSyntheticTrack(320, 240);
+    const stats: SessionStats[] = [];
+    session.on('stats', (s) => stats.push(s));
+    try {
+      await session.publish(track);
+      await expect.poll(() => session.state, { timeout: 10_000 }).toBe('live');
+      expect(a.streams.size).toBe(1);
+
+      // What SIGTERM runs; the stream leaves long before the grace ends.
+      const graceMs = 20_000;
+      const startedAt = performance.now();
+      await a.drain(graceMs);
+      expect(performance.now() - startedAt).toBeLessThan(graceMs / 2);
+      expect(a.streams.size).toBe(0);
+      await expect.poll(() => b.streams.size, { timeout: 10_000 }).toBe(1);
+      expect(session.reconnectReason).toBe('the gateway is draining');
+      await expect.poll(() => session.state, { timeout: 10_000 }).toBe('live');
+      // Processed video comes back through B, whose stream the stats now name.
+      const [onB] = b.streams.keys();
+      await expect
+        .poll(() => stats.some((s) => s.streamId === onB && (s.fpsReceived ?? 0) > 5), {
+          timeout: 10_000,
+        })
+        .toBe(true);
+    } finally {
+      await session.close();
+      stopTrack();
     }
   });
 });

@@ -127,6 +127,9 @@ export type GatewayServerOptions = {
   sfu?: SfuAdapter;
 };
 
+/** How long a draining gateway still redirects publishers after its last stream left, ms. */
+const redirectLingerMs = 3_000;
+
 /** An ICE server as RTCPeerConnection takes it (TURN with a username and password). */
 export type IceServer = { urls: string; username?: string; credential?: string };
 
@@ -210,12 +213,13 @@ export class GatewayServer {
     this.#pool = pool;
     this.state = state;
     this.#access = new StreamKeyAccess(state, this.#options.adminToken);
+    const advertisedUrl = options.advertisedUrl ?? url;
     this.#shared = new SharedStreamRegistry({
       state,
+      gatewayUrl: advertisedUrl,
       refreshIntervalMs: state instanceof RedisGatewayState ? state.streamTtlMs / 3 : 0,
       log: this.#log,
     });
-    const advertisedUrl = options.advertisedUrl ?? url;
     this.#relays = new StreamRelays({
       sfu: this.#options.sfu ?? weriftSfu,
       legOptions: { zeroPlayoutDelay: this.#options.zeroPlayoutDelay },
@@ -318,6 +322,8 @@ export class GatewayServer {
       ...(shared ? { adapter: shared.adapter } : {}),
     });
     server.on('request', (req, res) => void gateway.#handle(req, res));
+    // Other gateways may send publishers here from now on.
+    await gateway.#shared.refresh();
     gateway.#log.info(
       {
         url: gateway.url,
@@ -408,13 +414,16 @@ export class GatewayServer {
   }
 
   /**
-   * Graceful stop (SIGTERM): takes no new stream (WHIP answers 503 `draining`, `/healthz` 503),
+   * Graceful stop (SIGTERM): takes no new stream (WHIP answers 503 `draining`, or 307 to another
+   * gateway sharing the state, where the SDK publishes again; `/healthz` 503),
    * tells every live stream's control clients why (`error` `gateway_draining`), lets publishers
    * leave for up to `graceMs`, then ends what is left with that reason and closes.
    */
   async drain(graceMs = 10_000): Promise<void> {
     if (this.#closed || this.#draining) return;
     this.#draining = true;
+    // No gateway sends publishers here any more; WHIP here redirects them to another (307).
+    await this.#shared.drain();
     const deadline = performance.now() + graceMs;
     this.#log.info({ streams: this.streams.size, graceMs }, 'draining');
     this.#control?.announce(
@@ -425,6 +434,11 @@ export class GatewayServer {
     while (this.streams.size > 0 && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    // Publishers that left publish again here, to be redirected to another gateway: with others
+    // sharing the state, keep answering for a little while (the SDK retries after ~0.5 s).
+    const others = await this.state.otherGateways(this.#shared.gatewayUrl).catch(() => []);
+    const lingerMs = Math.min(redirectLingerMs, deadline - performance.now());
+    if (others.length > 0 && lingerMs > 0) await new Promise((r) => setTimeout(r, lingerMs));
     await this.close('gateway drained');
   }
 

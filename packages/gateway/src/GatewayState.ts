@@ -58,6 +58,13 @@ export interface GatewayState {
   streamsOfKey(keyId: string): Promise<string[]>;
   /** The live stream that plays as `playbackId` (public or source), on any gateway. */
   findPlayback(playbackId: string): Promise<SharedStream | undefined>;
+  /**
+   * Gateway `url` is up and takes streams (written again with every refresh; an entry not
+   * refreshed expires). `false`: it drains, and is no longer offered to publishers.
+   */
+  announceGateway(url: string, up: boolean): Promise<void>;
+  /** The other gateways that take streams now (none with the memory state). */
+  otherGateways(url: string): Promise<string[]>;
   /** Throws `GatewayStateUnavailableError` unless the shared store answers now. */
   assertReachable(): Promise<void>;
   /** Idempotent. */

@@ -87,6 +87,12 @@ export class MemoryGatewayState implements GatewayState {
     return undefined;
   }
 
+  async announceGateway(): Promise<void> {}
+
+  async otherGateways(): Promise<string[]> {
+    return [];
+  }
+
   async assertReachable(): Promise<void> {}
 
   async close(): Promise<void> {

@@ -228,6 +228,21 @@ export class RedisGatewayState implements GatewayState {
     return json === null ? undefined : (JSON.parse(json) as SharedStream);
   }
 
+  async announceGateway(url: string, up: boolean): Promise<void> {
+    await this.#run('announce the gateway', () =>
+      up
+        ? this.#redis.zadd(this.#k('gateways'), Date.now() + this.streamTtlMs, url)
+        : this.#redis.zrem(this.#k('gateways'), url),
+    );
+  }
+
+  async otherGateways(url: string): Promise<string[]> {
+    const urls = await this.#run('list the gateways', () =>
+      this.#redis.zrangebyscore(this.#k('gateways'), Date.now(), '+inf'),
+    );
+    return urls.filter((other) => other !== url);
+  }
+
   async assertReachable(): Promise<void> {
     await this.#run('reach Redis', () => this.#redis.ping());
   }

@@ -3,6 +3,8 @@ import type { GatewayState, SharedStream } from './GatewayState.ts';
 
 export type SharedStreamRegistryOptions = {
   state: GatewayState;
+  /** This gateway's URL as the others reach it (announced with every refresh until it drains). */
+  gatewayUrl: string;
   /** How often this gateway writes its live streams again, ms (0: never; the memory state needs none). */
   refreshIntervalMs: number;
   log: Logger;
@@ -17,6 +19,11 @@ export class SharedStreamRegistry {
   readonly #options: SharedStreamRegistryOptions;
   readonly #streams = new Map<string, SharedStream>();
   readonly #timer: NodeJS.Timeout | undefined;
+  #draining = false;
+
+  get gatewayUrl(): string {
+    return this.#options.gatewayUrl;
+  }
 
   constructor(options: SharedStreamRegistryOptions) {
     this.#options = options;
@@ -42,10 +49,21 @@ export class SharedStreamRegistry {
     });
   }
 
-  /** Writes every live stream again; a failure is logged (the next refresh tries again). */
+  /** This gateway takes no new stream: the others stop sending publishers to it. */
+  async drain(): Promise<void> {
+    this.#draining = true;
+    await this.#options.state.announceGateway(this.#options.gatewayUrl, false).catch(() => {});
+  }
+
+  /**
+   * Writes every live stream again, and announces the gateway unless it drains; a failure is
+   * logged (the next refresh tries again).
+   */
   async refresh(): Promise<void> {
     try {
-      await this.#options.state.refreshStreams([...this.#streams.values()]);
+      const { state, gatewayUrl } = this.#options;
+      if (!this.#draining) await state.announceGateway(gatewayUrl, true);
+      await state.refreshStreams([...this.#streams.values()]);
     } catch (error) {
       this.#options.log.debug({ err: error }, 'live streams not refreshed in the shared state');
     }

@@ -92,6 +92,12 @@ async function publish(
   const { closed, draining } = gw.lifecycle();
   if (closed) throw new HttpError(503, 'shutting_down', 'Gateway is shutting down');
   if (draining) {
+    // Another gateway sharing the state takes the publisher (RFC 9725 §4.5 allows the redirect).
+    const [next] = await gw.access.state.otherGateways(gw.advertisedUrl).catch(() => []);
+    if (next) {
+      res.writeHead(307, { location: new URL(`/whip${url.search}`, next).href }).end();
+      return;
+    }
     throw new HttpError(503, 'draining', 'Gateway is draining: publish to another gateway', {
       retryable: true,
     });
