@@ -167,6 +167,14 @@ describe('two gateways sharing Redis', () => {
       } finally {
         control.close();
       }
+      // Revoked on B: its streams end on both gateways.
+      const revoked = await fetch(`${b.url}/admin/stream-keys/${made.body.id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      expect(revoked.status).toBe(200);
+      await expect.poll(() => a.streams.has(onA.streamId), { timeout: 5_000 }).toBe(false);
+      expect(b.streams.has(onB.streamId)).toBe(false);
     } finally {
       await onB.close();
       await onA.close();
