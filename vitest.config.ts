@@ -39,6 +39,7 @@ const liveFiles = [
   'test/integration/badInput.test.ts',
   'test/integration/capacityLoad.test.ts',
   'test/integration/control.test.ts',
+  'test/integration/devGateways.test.ts',
   'test/integration/devStack.test.ts',
   'test/integration/devWorkers.test.ts',
   'test/integration/gatewayDrain.test.ts',

@@ -12,6 +12,8 @@ import {
 
 export type TestStack = {
   gatewayUrl: string;
+  /** Every gateway's URL (one unless `gateways` was given). */
+  gatewayUrls: string[];
   /** Every node with its process id (orchestrators first). */
   nodes: DevStackNode[];
   whipUrl: string;
@@ -64,7 +66,13 @@ export async function startStack({
   orchestratorArgs,
   gatewayArgs,
   allowedOrigins,
+  gateways,
+  redisUrl,
 }: {
+  /** Gateway processes sharing their state through `redisUrl` (default 1). */
+  gateways?: number;
+  /** The Redis the gateways share. */
+  redisUrl?: string;
   faultInjection?: boolean;
   /** Web page origins the gateway lets use it (pages served by the test). */
   allowedOrigins?: string[];
@@ -93,6 +101,8 @@ export async function startStack({
     ...(priceWeiPerSecond !== undefined ? { priceWeiPerSecond } : {}),
     ...(orchestratorArgs ? { orchestratorArgs } : {}),
     ...(gatewayArgs ? { gatewayArgs } : {}),
+    ...(gateways ? { gateways } : {}),
+    ...(redisUrl ? { redisUrl } : {}),
     ...(orchestratorPricesWeiPerSecond ? { orchestratorPricesWeiPerSecond } : {}),
   });
   const session = async (id: string) =>
@@ -101,6 +111,7 @@ export async function startStack({
     );
   return {
     gatewayUrl: stack.gatewayUrl,
+    gatewayUrls: stack.gatewayUrls,
     nodes: stack.nodes,
     whipUrl: `${stack.gatewayUrl}/whip`,
     orchestratorUrl: stack.orchestratorUrl,

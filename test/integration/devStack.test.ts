@@ -1,66 +1,37 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { StudioModule } from '@peerframe/cli';
 import { NodeWhipPublisher, runFrameProbe } from '@peerframe/client-sdk/node';
 import type * as studio from '@peerframe/studio';
 import { describe, expect, it } from 'vitest';
+import { spawnDev } from '../helpers/spawnDev.ts';
 
 // The CLI loads the studio by name (packages never import examples); the typecheck holds the studio
 // to what the CLI expects of it.
 // biome-ignore lint/correctness/noUnusedVariables: a check made by the typecheck, not at run time
 const studioFitsTheCli: typeof studio extends StudioModule ? true : false = true;
 
-const main = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
-
 describe('peerframe dev (what npm start runs)', () => {
   it('starts chain, orchestrators and gateway, streams, and stops cleanly on Ctrl-C', {
     timeout: 120_000,
   }, async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--conditions=source',
-        main,
-        'dev',
-        '--gateway-port',
-        '0',
-        '--orchestrator-port',
-        '0',
-        '--chain-port',
-        '0',
-        '--orchestrators',
-        '2',
-      ],
-      {
-        env: { ...process.env, PEERFRAME_LOG_LEVEL: 'warn', PEERFRAME_ADMIN_TOKEN: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
+    const { child, out, exited } = spawnDev(['--chain-port', '0', '--orchestrators', '2']);
     try {
       // A cold start compiles the contracts first.
       await expect
-        .poll(() => stdout, { timeout: 90_000, interval: 200 })
+        .poll(() => out.stdout, { timeout: 90_000, interval: 200 })
         .toMatch(/Ctrl-C stops it/);
-      const whip = /WHIP ingest\s+(http:\/\/127\.0\.0\.1:\d+\/whip)/.exec(stdout)?.[1] as string;
+      const whip = /WHIP ingest\s+(http:\/\/127\.0\.0\.1:\d+\/whip)/.exec(
+        out.stdout,
+      )?.[1] as string;
       const gateway = whip.replace(/\/whip$/, '');
       const orchestrators = [
-        ...stdout.matchAll(/orchestrator\s+(http:\/\/127\.0\.0\.1:\d+)\/info/g),
+        ...out.stdout.matchAll(/orchestrator\s+(http:\/\/127\.0\.0\.1:\d+)\/info/g),
       ].map((m) => m[1]);
       expect(orchestrators).toHaveLength(2);
-      expect(stdout).toMatch(/chain\s+http:\/\/127\.0\.0\.1:\d+\s+Controller 0x[0-9a-fA-F]{40}/);
+      expect(out.stdout).toMatch(
+        /chain\s+http:\/\/127\.0\.0\.1:\d+\s+Controller 0x[0-9a-fA-F]{40}/,
+      );
       // No admin token: the banner says the gateway is open, and it is.
-      expect(stdout).toContain('gateway: open mode (anyone may publish');
+      expect(out.stdout).toContain('gateway: open mode (anyone may publish');
       expect((await fetch(`${gateway}/streams`)).status).toBe(200);
 
       // The gateway found both orchestrators on chain (BondingManager active set + ServiceRegistry).
@@ -96,7 +67,7 @@ describe('peerframe dev (what npm start runs)', () => {
       // Bad input is still a 4xx from the running gateway.
       expect((await fetch(whip, { method: 'POST', body: 'x' })).status).toBe(415);
       // The studio's pages may use the gateway (CORS names their origin); other pages may not.
-      const studio = /studio\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] as string;
+      const studio = /studio\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out.stdout)?.[1] as string;
       const fromStudio = await fetch(`${gateway}/pipelines`, { headers: { origin: studio } });
       expect(fromStudio.headers.get('access-control-allow-origin')).toBe(studio);
       const fromElsewhere = await fetch(`${gateway}/pipelines`, {
@@ -106,7 +77,7 @@ describe('peerframe dev (what npm start runs)', () => {
 
       child.kill('SIGINT');
       expect(await exited).toEqual({ code: 0, signal: null });
-      expect(stderr).not.toMatch(/Segmentation|core dumped|exited/);
+      expect(out.stderr).not.toMatch(/Segmentation|core dumped|exited/);
     } finally {
       child.kill('SIGKILL');
     }

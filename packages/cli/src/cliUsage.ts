@@ -18,6 +18,9 @@ Commands:
                   and any --allowed-origin)
                   --admin-token-file <file> (or PEERFRAME_ADMIN_TOKEN): the gateway requires
                   stream keys (default: open mode, anyone may publish)
+                  --gateways <n>: n gateways sharing keys, streams and the control channel
+                  through Redis (PEERFRAME_REDIS_URL or --redis-url-file, else a private
+                  redis-server is started: apt-get install redis-server)
   gateway         a gateway node           --orchestrator <url> (repeatable), or --rpc <url>
                                            --controller <address> (discover on chain); --host --port
                                            --admin-token-file <file> (or PEERFRAME_ADMIN_TOKEN):
@@ -25,6 +28,9 @@ Commands:
                                            (secrets never on the command line; files chmod 600)
                                            --key-store <file.sqlite> (or PEERFRAME_KEY_STORE; default
                                            peerframe-stream-keys.sqlite): where keys are kept
+                                           PEERFRAME_REDIS_URL (or --redis-url-file <file>): share
+                                           keys, streams and the control channel with other
+                                           gateways through this Redis
                                            --allowed-origin <origin> (repeatable, or
                                            PEERFRAME_ALLOWED_ORIGINS, comma-separated): web pages
                                            that may use the gateway (default none; * for any)

@@ -41,6 +41,13 @@ export type DevStackOptions = {
   orchestratorArgs?: string[];
   /** More arguments for the gateway (e.g. `--max-ticket-ev-wei` for dear test tickets). */
   gatewayArgs?: string[];
+  /**
+   * Gateway processes (default 1); the first listens on `gatewayPort`, the others on free ports.
+   * More than one share their state through `redisUrl`.
+   */
+  gateways?: number;
+  /** The Redis the gateways share (given them in their environment; needed for `gateways` > 1). */
+  redisUrl?: string;
   /** Where orchestrators keep their winning tickets (default: a new temporary directory). */
   dataDir?: string;
   /** Orchestrators load and warm every pipeline at start (default false: on first use). */
@@ -96,7 +103,10 @@ export class NodeExitedError extends BaseError {
 }
 
 export type DevStack = {
+  /** The first gateway's URL. */
   gatewayUrl: string;
+  /** Every gateway's URL, in order. */
+  gatewayUrls: string[];
   /** The first orchestrator's URL. */
   orchestratorUrl: string;
   orchestratorUrls: string[];
@@ -250,33 +260,43 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       }
     }
     await chain?.registerOrchestrators(orchestratorUrls);
-    const gateway = await start(
-      'gateway',
-      [
-        '--host',
-        options.host,
-        '--port',
-        String(options.gatewayPort),
-        ...(options.allowedOrigins ?? []).flatMap((origin) => ['--allowed-origin', origin]),
-        // Stream keys (with an admin token) outlive a gateway restart, beside the orchestrators' data.
-        '--key-store',
-        join(dataDir, 'gateway-stream-keys.sqlite'),
-        ...(chain
-          ? ['--rpc', chain.rpcUrl, '--controller', chain.addresses.controller]
-          : orchestratorUrls.flatMap((url) => ['--orchestrator', url])),
-        ...(options.faultInjection ? ['--fault-injection'] : []),
-        ...(options.gatewayArgs ?? []),
-      ],
-      {
-        ...(chain && paying ? { key: chain.gatewayKey } : {}),
-        ...(options.adminToken ? { 'admin-token': options.adminToken } : {}),
-      },
-    );
-    nodes.push(gateway);
+    const gatewayCount = options.gateways ?? 1;
+    if (gatewayCount > 1 && !options.redisUrl) {
+      throw new RangeError('Several gateways share their state through Redis: give redisUrl');
+    }
+    const gateways: DevStackNode[] = [];
+    for (let i = 0; i < gatewayCount; i++) {
+      const gateway = await start(
+        'gateway',
+        [
+          '--host',
+          options.host,
+          '--port',
+          String(i === 0 ? options.gatewayPort : 0),
+          ...(options.allowedOrigins ?? []).flatMap((origin) => ['--allowed-origin', origin]),
+          // Stream keys (with an admin token) outlive a gateway restart, beside the orchestrators' data.
+          '--key-store',
+          join(dataDir, 'gateway-stream-keys.sqlite'),
+          ...(chain
+            ? ['--rpc', chain.rpcUrl, '--controller', chain.addresses.controller]
+            : orchestratorUrls.flatMap((url) => ['--orchestrator', url])),
+          ...(options.faultInjection ? ['--fault-injection'] : []),
+          ...(options.gatewayArgs ?? []),
+        ],
+        {
+          ...(chain && paying ? { key: chain.gatewayKey } : {}),
+          ...(options.adminToken ? { 'admin-token': options.adminToken } : {}),
+          ...(options.redisUrl ? { 'redis-url': options.redisUrl } : {}),
+        },
+      );
+      nodes.push(gateway);
+      gateways.push(gateway);
+    }
     if (exitedWhileStarting) throw exitedWhileStarting;
     up = true;
     return {
-      gatewayUrl: gateway.url,
+      gatewayUrl: gateways[0]?.url ?? '',
+      gatewayUrls: gateways.map((gateway) => gateway.url),
       orchestratorUrl: orchestratorUrls[0] ?? '',
       orchestratorUrls,
       nodes,

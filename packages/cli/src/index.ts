@@ -9,3 +9,9 @@ export {
 export { decryptEthKeystore, type EthKeystore, encryptEthKeystore } from './ethKeystore.ts';
 export { loadStudio, type StudioModule } from './loadStudio.ts';
 export { type DevChain, startDevChain } from './startDevChain.ts';
+export {
+  RedisServer,
+  RedisServerError,
+  type RedisServerOptions,
+  startRedisServer,
+} from './startRedisServer.ts';

@@ -16,6 +16,10 @@ export const secretSources = {
     what: "the orchestrator operator's token",
   },
   'worker-credential': { envVar: 'PEERFRAME_WORKER_CREDENTIAL', what: 'the worker credential' },
+  'redis-url': {
+    envVar: 'PEERFRAME_REDIS_URL',
+    what: 'the Redis URL the gateways share (it may carry a password)',
+  },
 } as const;
 
 export type SecretName = keyof typeof secretSources;

@@ -13,6 +13,7 @@ import {
 import { CliUsageError } from './parseChainAmount.ts';
 import { readSecret, refuseSecretArguments } from './readSecret.ts';
 import { closeOnSignal, reportReady } from './runNode.ts';
+import { startRedisServer } from './startRedisServer.ts';
 import { studioOrigins } from './studioOrigins.ts';
 import { orchestratorWorkersFromFlags, workerFlags } from './workerCommands.ts';
 
@@ -54,6 +55,9 @@ export async function runNodeCommand(command: string | undefined, rest: string[]
       // Secrets: from the environment or a private file; on the command line they are refused.
       'admin-token': { type: 'string' },
       'admin-token-file': { type: 'string' },
+      'redis-url': { type: 'string' },
+      'redis-url-file': { type: 'string' },
+      gateways: { type: 'string', default: '1' },
       'orchestrator-admin-token': { type: 'string' },
       'orchestrator-admin-token-file': { type: 'string' },
       'key-store': { type: 'string', default: process.env.PEERFRAME_KEY_STORE },
@@ -164,8 +168,10 @@ export async function runNodeCommand(command: string | undefined, rest: string[]
         );
       }
       const adminToken = readSecret('admin-token', values);
+      const redisUrl = readSecret('redis-url', values);
       const payments = await gatewayPaymentsFromFlags(values);
       const node = await GatewayServer.create({
+        ...(redisUrl ? { redisUrl } : {}),
         ...(payments ? { payments } : {}),
         iceServers: (values['ice-server'] ?? []).map(parseIceServerFlag),
         sfu: await createSfuAdapter(parseSfuFlag(values.sfu)),
@@ -197,17 +203,30 @@ export async function runNodeCommand(command: string | undefined, rest: string[]
       if (!Number.isInteger(workerCount) || workerCount < 0 || workerCount > 8) {
         throw new RangeError(`--workers must be 0..8, got "${values.workers}"`);
       }
+      const gatewayCount = Number(values.gateways);
+      if (!Number.isInteger(gatewayCount) || gatewayCount < 1 || gatewayCount > 8) {
+        throw new RangeError(`--gateways must be 1..8, got "${values.gateways}"`);
+      }
       const studioPort = port(values['studio-port'], 5173);
       const adminToken = readSecret('admin-token', values);
       // Before anything starts: a missing studio is said at once, with no stack to close.
       const studioModule = values.studio ? await loadStudio() : undefined;
+      // Several gateways share a Redis: the operator's, or a private redis-server.
+      let redisUrl = readSecret('redis-url', values);
+      const redis =
+        gatewayCount > 1 && !redisUrl ? await startRedisServer({ host: values.host }) : undefined;
+      redisUrl ??= redis?.url;
       let studio: { url: string; close(): Promise<void> } | undefined;
       const stack = await startDevStack({
         // No half-dead stack: a node that exits stops the others, and dev exits saying which.
         onNodeExit: (error) => {
           process.stderr.write(`peerframe dev: ${error.message}; stopping the stack\n`);
-          void Promise.allSettled([studio?.close(), stack.close()]).then(() => process.exit(1));
+          void Promise.allSettled([studio?.close(), stack.close()])
+            .then(() => redis?.close())
+            .then(() => process.exit(1));
         },
+        gateways: gatewayCount,
+        ...(redisUrl ? { redisUrl } : {}),
         // The studio's pages call the gateway from their own origin.
         allowedOrigins: [
           ...(values.studio ? studioOrigins(values.host, studioPort) : []),
@@ -221,6 +240,10 @@ export async function runNodeCommand(command: string | undefined, rest: string[]
         warmup: true,
         ...(adminToken ? { adminToken } : {}),
         ...(values.chain ? { chainPort: port(values['chain-port'], 8545) } : {}),
+      }).catch(async (error: unknown) => {
+        // A stack that did not start leaves no redis-server behind.
+        await redis?.close();
+        throw error;
       });
       studio = studioModule
         ? await studioModule
@@ -238,6 +261,7 @@ export async function runNodeCommand(command: string | undefined, rest: string[]
         close: async () => {
           await studio?.close();
           await stack.close();
+          await redis?.close();
         },
       });
       process.stdout.write(
@@ -247,6 +271,12 @@ export async function runNodeCommand(command: string | undefined, rest: string[]
           ...(studio ? [`  studio         ${studio.url}   (open it in a browser)`] : []),
           `  WHIP ingest    ${stack.gatewayUrl}/whip?pipeline=invert   (POST application/sdp)`,
           `  gateway        ${stack.gatewayUrl}/streams   ${stack.gatewayUrl}/orchestrators   ${stack.gatewayUrl}/metrics`,
+          ...stack.gatewayUrls
+            .slice(1)
+            .map(
+              (url) =>
+                `  gateway        ${url}/whip   (shares keys and streams through ${redis ? `redis-server pid ${redis.pid}` : 'PEERFRAME_REDIS_URL'})`,
+            ),
           `  ${gatewayMode(adminToken)}`,
           ...stack.orchestratorUrls.map((url) => `  orchestrator   ${url}/info`),
           ...stack.nodes

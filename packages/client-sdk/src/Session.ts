@@ -265,7 +265,7 @@ export class Session extends TypedEmitter<SessionEvents> {
       await pc.setRemoteDescription({ type: 'answer', sdp: answer.answerSdp });
       await waitSessionConnected(pc, options.connectTimeoutMs);
       link.control = await ControlClient.connect({
-        gatewayUrl: options.gatewayUrl,
+        gatewayUrl: answer.gatewayUrl,
         streamId: link.streamId ?? '',
         ...(options.streamKey ? { streamKey: options.streamKey } : {}),
         timeoutMs: options.connectTimeoutMs,
@@ -340,6 +340,9 @@ export class Session extends TypedEmitter<SessionEvents> {
       if (error.code === 'stream_not_found') {
         link.endedByGateway = true;
         void this.#reconnect('the gateway lost the stream');
+      } else if (error.code === 'gateway_draining') {
+        // Publish again at once: the draining gateway sends the offer on to another (307).
+        void this.#reconnect('the gateway is draining');
       } else this.emit('error', { ...error, retryable: false });
     });
   }

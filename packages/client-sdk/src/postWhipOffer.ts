@@ -6,6 +6,8 @@ import { SessionError, whipError } from './SessionError.ts';
 export type WhipAnswer = {
   /** The SDP answer. */
   answerSdp: string;
+  /** The gateway that holds the stream (after a redirect, not the one asked): its control channel. */
+  gatewayUrl: string;
   /** The stream's resource (`DELETE` ends it), absolute. */
   resourceUrl: string;
   streamId: string | undefined;
@@ -40,13 +42,29 @@ export async function postWhipOffer(
   const headers: Record<string, string> = { 'content-type': 'application/sdp' };
   if (request.streamKey) headers.authorization = `Bearer ${request.streamKey}`;
   let res: Response;
+  let answeredUrl = url;
   try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers,
-      body: pc.localDescription?.sdp ?? '',
-      signal: AbortSignal.timeout(request.timeoutMs),
-    });
+    const signal = AbortSignal.timeout(request.timeoutMs);
+    const post = (to: URL, redirect: RequestRedirect) =>
+      fetch(to, {
+        method: 'POST',
+        headers,
+        body: pc.localDescription?.sdp ?? '',
+        signal,
+        redirect,
+      });
+    res = await post(url, 'manual');
+    // A draining gateway sends the offer on to another (307, RFC 9725 §4.5). Followed here, not by
+    // fetch, which drops the stream key on a redirect to another origin.
+    for (let hops = 0; (res.status === 307 || res.status === 308) && hops < 3; hops++) {
+      const location = res.headers.get('location');
+      if (!location) break;
+      await res.body?.cancel();
+      answeredUrl = new URL(location, answeredUrl);
+      res = await post(answeredUrl, 'manual');
+    }
+    // A browser hides a redirect it was told not to follow: let it follow (without the key).
+    if (res.type === 'opaqueredirect') res = await post(url, 'follow');
   } catch (error) {
     throw new SessionError('gateway_unreachable', 'The gateway cannot be reached', {
       cause: error,
@@ -57,12 +75,15 @@ export async function postWhipOffer(
   if (res.status !== 201) throw whipError(res.status, body);
   const location = res.headers.get('location');
   if (!location) throw new SessionError('whip_no_location', 'The answer has no Location');
-  const resourceUrl = new URL(location, url).toString();
+  // A draining gateway redirects (307) to another: its answer's URLs are relative to that one.
+  const answered = new URL(res.url || answeredUrl);
+  const resourceUrl = new URL(location, answered).toString();
   const absolute = (header: string) => {
     const path = res.headers.get(header);
-    return path ? new URL(path, url).toString() : undefined;
+    return path ? new URL(path, answered).toString() : undefined;
   };
   return {
+    gatewayUrl: answered.origin,
     answerSdp: body,
     resourceUrl,
     streamId: new URL(resourceUrl).pathname.split('/').pop(),

@@ -9,12 +9,34 @@ import {
   parseUpdateRequest,
   WireFormatError,
 } from '@peerframe/wire';
-import { type Socket, Server as SocketServer } from 'socket.io';
+import { type Namespace, type ServerOptions, type Socket, Server as SocketServer } from 'socket.io';
 import type { OriginPolicy } from './OriginPolicy.ts';
 import type { StreamKeyRecord } from './StreamKeyStore.ts';
 import type { StreamSession } from './StreamSession.ts';
 
 type ControlSocket = Socket<ControlClientToServerEvents, ControlServerToClientEvents>;
+
+/** What one gateway's control channel answers another's about a stream it holds. */
+type ControlAnswer = ({ ok: true } & Record<string, unknown>) | ControlRefusal;
+
+/** Requests between the control channels of gateways sharing an adapter (Redis). */
+type GatewayToGatewayEvents = {
+  join: (streamId: string, keyId: string | undefined, ack: (answer: ControlAnswer) => void) => void;
+  update: (
+    streamId: string,
+    keyId: string | undefined,
+    params: Record<string, unknown>,
+    ack: (answer: ControlAnswer) => void,
+  ) => void;
+  /** Streams to end wherever they are held (their key was revoked). */
+  end: (streamIds: string[], reason: string) => void;
+};
+
+type ControlNamespace = Namespace<
+  ControlClientToServerEvents,
+  ControlServerToClientEvents,
+  GatewayToGatewayEvents
+>;
 
 export type ControlChannelOptions = {
   /** Looks a live stream up by id. */
@@ -22,9 +44,14 @@ export type ControlChannelOptions = {
   /** The key a stream was published with, when keys are in force. */
   keyOfStream(id: string): StreamKeyRecord | undefined;
   /** Verifies a client's stream key; undefined when keys are not in force (open gateway). */
-  verifyKey: ((key: string | undefined) => StreamKeyRecord) | undefined;
+  verifyKey: ((key: string | undefined) => Promise<StreamKeyRecord>) | undefined;
   /** Which web pages may connect (the HTTP API's policy); clients without an `Origin` always may. */
   origins: OriginPolicy;
+  /**
+   * The adapter the control channels of several gateways share (`redisControlAdapter`): a client
+   * may then join and update a stream held by another gateway. Default: in-process, one gateway.
+   */
+  adapter?: ServerOptions['adapter'];
 };
 
 /**
@@ -32,9 +59,15 @@ export type ControlChannelOptions = {
  * (`@peerframe/wire`'s `ControlClientToServerEvents` and `ControlServerToClientEvents`): a client
  * (with `auth: { streamKey }` when keys are in force) joins a stream it published, changes its
  * params live, and receives `state`, `stats` (every second), `orchestrator` and `error` events.
+ * With a shared adapter, a stream held by another gateway is joined and updated through it: that
+ * gateway checks the key and applies the params, and its stream's events reach the room here.
  */
 export class ControlChannel {
-  readonly #io: SocketServer<ControlClientToServerEvents, ControlServerToClientEvents>;
+  readonly #io: SocketServer<
+    ControlClientToServerEvents,
+    ControlServerToClientEvents,
+    GatewayToGatewayEvents
+  >;
   readonly #options: ControlChannelOptions;
   readonly #log: Logger = createLogger('gateway:control');
   readonly #watched = new Set<string>();
@@ -44,6 +77,7 @@ export class ControlChannel {
     const { origins } = options;
     this.#io = new SocketServer(server, {
       serveClient: false,
+      ...(options.adapter ? { adapter: options.adapter } : {}),
       // CORS headers for the polling transport, for allowed pages only.
       cors: { origin: (origin, callback) => callback(null, origins.allows(origin) && !!origin) },
       // Every handshake, polling or WebSocket (which CORS does not cover): a page from another
@@ -55,10 +89,10 @@ export class ControlChannel {
       },
     });
     const namespace = this.#io.of(controlNamespace);
-    namespace.use((socket, next) => {
+    namespace.use(async (socket, next) => {
       try {
         const key = (socket.handshake.auth as { streamKey?: unknown }).streamKey;
-        const record = options.verifyKey?.(typeof key === 'string' ? key : undefined);
+        const record = await options.verifyKey?.(typeof key === 'string' ? key : undefined);
         socket.data.keyId = record?.id;
         next();
       } catch (error) {
@@ -72,56 +106,117 @@ export class ControlChannel {
       }
     });
     namespace.on('connection', (socket) => this.#serve(socket));
+    // Another gateway's clients, for the streams this one holds.
+    namespace.on('join', (streamId, keyId, ack) => ack(this.#join(streamId, keyId)));
+    namespace.on('update', (streamId, keyId, params, ack) => {
+      void this.#update(streamId, keyId, params).then(ack);
+    });
+    namespace.on('end', (streamIds, reason) => {
+      for (const id of streamIds) void this.#options.stream(id)?.close(reason);
+    });
   }
 
   #serve(socket: ControlSocket): void {
     // Clients are not trusted: requests are checked (`parseJoinRequest`…), a missing ack is none.
-    socket.on('join', (request: unknown, ack: unknown) => {
+    socket.on('join', async (request: unknown, ack: unknown) => {
       const reply = replier(ack);
       const join = refuseMalformed(() => parseJoinRequest(request), reply);
-      const stream = join && this.#authorized(socket, join.streamId, reply);
-      if (!stream) return;
-      void socket.join(room(stream.id));
-      this.#watch(stream);
-      reply({ ok: true, state: stream.state, params: stream.params, stats: stream.stats() });
+      if (!join) return;
+      const { streamId } = join;
+      const keyId = socket.data.keyId as string | undefined;
+      const answer = this.#options.stream(streamId)
+        ? this.#join(streamId, keyId)
+        : await this.#askOthers((ns) => ns.serverSideEmitWithAck('join', streamId, keyId));
+      if (answer.ok) void socket.join(room(streamId));
+      reply(answer);
     });
-    socket.on('update', (request: unknown, ack: unknown) => {
+    socket.on('update', async (request: unknown, ack: unknown) => {
       const reply = replier(ack);
       const update = refuseMalformed(() => parseUpdateRequest(request), reply);
-      const stream = update && this.#authorized(socket, update.streamId, reply);
-      if (!update || !stream) return;
-      const { params } = update;
-      stream.updateParams(params).then(
-        () => reply({ ok: true, params }),
-        (error: unknown) =>
-          reply({
-            ok: false,
-            error:
-              error instanceof BaseError
-                ? { code: error.code, message: error.shortMessage }
-                : { code: 'update_failed', message: 'The params could not be applied' },
-          }),
+      if (!update) return;
+      const { streamId, params } = update;
+      const keyId = socket.data.keyId as string | undefined;
+      reply(
+        this.#options.stream(streamId)
+          ? await this.#update(streamId, keyId, params)
+          : await this.#askOthers((ns) =>
+              ns.serverSideEmitWithAck('update', streamId, keyId, params),
+            ),
       );
     });
   }
 
-  /** The stream a request names, if it exists and this client may control it. */
-  #authorized(socket: ControlSocket, streamId: string, reply: Reply): StreamSession | undefined {
+  #join(streamId: string, keyId: string | undefined): ControlAnswer {
+    const stream = this.#authorized(streamId, keyId);
+    if (!('id' in stream)) return stream;
+    this.#watch(stream);
+    return { ok: true, state: stream.state, params: stream.params, stats: stream.stats() };
+  }
+
+  async #update(
+    streamId: string,
+    keyId: string | undefined,
+    params: Record<string, unknown>,
+  ): Promise<ControlAnswer> {
+    const stream = this.#authorized(streamId, keyId);
+    if (!('id' in stream)) return stream;
+    try {
+      await stream.updateParams(params);
+      return { ok: true, params };
+    } catch (error) {
+      return {
+        ok: false,
+        error:
+          error instanceof BaseError
+            ? { code: error.code, message: error.shortMessage }
+            : { code: 'update_failed', message: 'The params could not be applied' },
+      };
+    }
+  }
+
+  /**
+   * The answer of the gateway that holds a stream this one does not (through the shared
+   * adapter): `stream_not_found` when none does, or without a shared adapter.
+   */
+  async #askOthers(
+    ask: (namespace: ControlNamespace) => Promise<ControlAnswer[]>,
+  ): Promise<ControlAnswer> {
+    const notFound: ControlAnswer = {
+      ok: false,
+      error: { code: 'stream_not_found', message: 'No live stream with this id' },
+    };
+    if (!this.#options.adapter) return notFound;
+    let answers: ControlAnswer[];
+    try {
+      answers = await ask(this.#io.of(controlNamespace));
+    } catch (error) {
+      this.#log.warn({ err: error }, 'control: other gateways did not answer');
+      return {
+        ok: false,
+        error: {
+          code: 'shared_state_unavailable',
+          message: 'The other gateways cannot be reached now: try again shortly',
+        },
+      };
+    }
+    return answers.find((a) => a.ok || a.error.code !== 'stream_not_found') ?? notFound;
+  }
+
+  /** The stream a request names, if it is held here and the client's key may control it. */
+  #authorized(streamId: string, keyId: string | undefined): StreamSession | ControlRefusal {
     const stream = this.#options.stream(streamId);
     if (!stream) {
-      reply({
+      return {
         ok: false,
         error: { code: 'stream_not_found', message: `No live stream ${streamId}` },
-      });
-      return undefined;
+      };
     }
     const key = this.#options.keyOfStream(stream.id);
-    if (key && key.id !== socket.data.keyId) {
-      reply({
+    if (key && key.id !== keyId) {
+      return {
         ok: false,
         error: { code: 'forbidden', message: 'This stream was published with another stream key' },
-      });
-      return undefined;
+      };
     }
     return stream;
   }
@@ -166,6 +261,12 @@ export class ControlChannel {
       });
     });
     this.#log.debug({ streamId: stream.id }, 'control clients watch the stream');
+  }
+
+  /** Ends these streams on the other gateways sharing the adapter (none without one). */
+  endElsewhere(streamIds: string[], reason: string): void {
+    if (this.#options.adapter && streamIds.length > 0)
+      this.#io.of(controlNamespace).serverSideEmit('end', streamIds, reason);
   }
 
   /** Sends an `error` event to the control clients of these streams (e.g. the gateway drains). */

@@ -6,11 +6,15 @@ import { ControlChannel } from './ControlChannel.ts';
 import type { ChainDiscoveryOptions } from './discoverOrchestrators.ts';
 import { GatewayMetrics } from './GatewayMetrics.ts';
 import type { GatewayPayments } from './GatewayPayments.ts';
+import type { GatewayState } from './GatewayState.ts';
 import { httpErrorOf } from './httpErrorOf.ts';
+import { MemoryGatewayState } from './MemoryGatewayState.ts';
 import { OrchestratorPool } from './OrchestratorPool.ts';
 import { OriginPolicy } from './OriginPolicy.ts';
 import { PendingPeers } from './PendingPeers.ts';
 import { RateLimiter } from './RateLimiter.ts';
+import { RedisGatewayState } from './RedisGatewayState.ts';
+import { redisControlAdapter } from './redisControlAdapter.ts';
 import { addAdminRoutes } from './routes/adminRoutes.ts';
 import { addFaultRoutes } from './routes/faultRoutes.ts';
 import { clientAddress, type GatewayContext } from './routes/GatewayContext.ts';
@@ -18,10 +22,12 @@ import { addInfoRoutes } from './routes/infoRoutes.ts';
 import { addWhepRoutes } from './routes/whepRoutes.ts';
 import { addWhipRoutes } from './routes/whipRoutes.ts';
 import type { SfuAdapter } from './SfuAdapter.ts';
+import { SharedStreamRegistry } from './SharedStreamRegistry.ts';
 import { StreamKeyAccess } from './StreamKeyAccess.ts';
-import { StreamKeyStore } from './StreamKeyStore.ts';
+import { StreamRelays } from './StreamRelays.ts';
 import type { StreamSession } from './StreamSession.ts';
 import { defaultStreamSessionOptions } from './StreamSessionTypes.ts';
+import { weriftSfu } from './WeriftLeg.ts';
 
 export type GatewayServerOptions = {
   /** Interface to listen on (default 127.0.0.1). */
@@ -77,6 +83,15 @@ export type GatewayServerOptions = {
    */
   streamKeyStorePath?: string;
   /**
+   * Redis (`redis://[:password@]host:port[/db]`) that several gateways share stream keys, live
+   * streams, playback ids and the control channel through (default none: this gateway's own
+   * memory, and `streamKeyStorePath` for keys). While it is unreachable live streams keep
+   * flowing and new keys and streams get 503 `shared_state_unavailable`.
+   */
+  redisUrl?: string;
+  /** The URL other gateways reach this one at, to relay its streams (default its listening URL). */
+  advertisedUrl?: string;
+  /**
    * Origins of the web pages that may use this gateway (`http://127.0.0.1:5173`): their requests
    * get CORS headers and may open the control channel; a page from any other origin is refused
    * (403 `origin_not_allowed`). Clients that are not pages (OBS, ffmpeg, the Node SDK) send no
@@ -111,6 +126,9 @@ export type GatewayServerOptions = {
   /** Makes the WebRTC legs (default werift, in-process). */
   sfu?: SfuAdapter;
 };
+
+/** How long a draining gateway still redirects publishers after its last stream left, ms. */
+const redirectLingerMs = 3_000;
 
 /** An ICE server as RTCPeerConnection takes it (TURN with a username and password). */
 export type IceServer = { urls: string; username?: string; credential?: string };
@@ -162,11 +180,15 @@ export class GatewayServer {
   readonly #server: Server;
   readonly #options: Required<GatewayServerOptions>;
   readonly #log: Logger = createLogger('gateway:http');
-  readonly streamKeys: StreamKeyStore;
+  /** Stream keys and live streams, this gateway's own or shared with others (Redis). */
+  readonly state: GatewayState;
   readonly #access: StreamKeyAccess;
+  readonly #shared: SharedStreamRegistry;
+  readonly #relays: StreamRelays;
   readonly #origins: OriginPolicy;
   readonly #pending: PendingPeers;
   #control: ControlChannel | undefined;
+  #closeAdapter: (() => void) | undefined;
   readonly #pool: OrchestratorPool;
   readonly #limiter: RateLimiter;
   readonly metrics = new GatewayMetrics(this.streams);
@@ -179,7 +201,7 @@ export class GatewayServer {
     url: string,
     options: GatewayServerOptions,
     pool: OrchestratorPool,
-    streamKeys: StreamKeyStore,
+    state: GatewayState,
     origins: OriginPolicy,
   ) {
     this.#server = server;
@@ -189,8 +211,22 @@ export class GatewayServer {
       ...options,
     } as Required<GatewayServerOptions>;
     this.#pool = pool;
-    this.streamKeys = streamKeys;
-    this.#access = new StreamKeyAccess(streamKeys, this.#options.adminToken);
+    this.state = state;
+    this.#access = new StreamKeyAccess(state, this.#options.adminToken);
+    const advertisedUrl = options.advertisedUrl ?? url;
+    this.#shared = new SharedStreamRegistry({
+      state,
+      gatewayUrl: advertisedUrl,
+      refreshIntervalMs: state instanceof RedisGatewayState ? state.streamTtlMs / 3 : 0,
+      log: this.#log,
+    });
+    this.#relays = new StreamRelays({
+      sfu: this.#options.sfu ?? weriftSfu,
+      legOptions: { zeroPlayoutDelay: this.#options.zeroPlayoutDelay },
+      maxViewers: 50,
+      connectTimeoutMs: this.#options.viewerConnectTimeoutMs,
+      log: this.#log.child({ component: 'relay' }),
+    });
     this.#origins = origins;
     this.#limiter = new RateLimiter({ capacity: options.requestsPer10s ?? 60, windowMs: 10_000 });
     this.#pending = new PendingPeers({
@@ -209,6 +245,10 @@ export class GatewayServer {
       pending: this.#pending,
       metrics: this.metrics,
       log: this.#log,
+      shared: this.#shared,
+      relays: this.#relays,
+      advertisedUrl,
+      endElsewhere: (ids, reason) => this.#control?.endElsewhere(ids, reason),
       lifecycle: () => ({ closed: this.#closed, draining: this.#draining }),
       linkHeaders: () => this.#linkHeaders(),
     };
@@ -241,19 +281,28 @@ export class GatewayServer {
         if (gatewayRef) gatewayRef.#moveStreamsOff(orchestratorUrl);
       },
     });
-    let streamKeys: StreamKeyStore;
+    let state: GatewayState;
     let listening: Awaited<ReturnType<typeof listenHttp>>;
+    const log = createLogger('gateway:http');
     try {
-      streamKeys = StreamKeyStore.open({
-        path: options.streamKeyStorePath ?? defaultGatewayServerOptions.streamKeyStorePath,
-      });
+      state = options.redisUrl
+        ? await RedisGatewayState.create({
+            url: options.redisUrl,
+            // Back after an outage (perhaps a Redis restarted empty): write our streams again.
+            onReachable: () => {
+              if (gatewayRef) void gatewayRef.#shared.refresh();
+            },
+          })
+        : new MemoryGatewayState({
+            path: options.streamKeyStorePath ?? defaultGatewayServerOptions.streamKeyStorePath,
+          });
       try {
         listening = await listenHttp(
           options.host ?? defaultGatewayServerOptions.host,
           options.port ?? defaultGatewayServerOptions.port,
         );
       } catch (error) {
-        streamKeys.close();
+        await state.close();
         throw error;
       }
     } catch (error) {
@@ -261,21 +310,26 @@ export class GatewayServer {
       throw error;
     }
     const { server, url } = listening;
-    const gateway = new GatewayServer(server, url, options, pool, streamKeys, origins);
+    const gateway = new GatewayServer(server, url, options, pool, state, origins);
     gatewayRef = gateway;
+    const shared = options.redisUrl ? redisControlAdapter(options.redisUrl, log) : undefined;
+    gateway.#closeAdapter = shared?.close;
     gateway.#control = new ControlChannel(server, {
       stream: (id) => gateway.streams.get(id),
       keyOfStream: (id) => gateway.#access.keyOf(id),
       verifyKey: options.adminToken ? (key) => gateway.#access.verifyKey(key) : undefined,
       origins,
+      ...(shared ? { adapter: shared.adapter } : {}),
     });
     server.on('request', (req, res) => void gateway.#handle(req, res));
+    // Other gateways may send publishers here from now on.
+    await gateway.#shared.refresh();
     gateway.#log.info(
       {
         url: gateway.url,
         whip: `${gateway.url}/whip`,
         allowedOrigins: origins.allowedOrigins,
-        streamKeys: streamKeys.path,
+        state: `${state.kind} ${state.where}`,
       },
       'gateway listening',
     );
@@ -360,13 +414,16 @@ export class GatewayServer {
   }
 
   /**
-   * Graceful stop (SIGTERM): takes no new stream (WHIP answers 503 `draining`, `/healthz` 503),
+   * Graceful stop (SIGTERM): takes no new stream (WHIP answers 503 `draining`, or 307 to another
+   * gateway sharing the state, where the SDK publishes again; `/healthz` 503),
    * tells every live stream's control clients why (`error` `gateway_draining`), lets publishers
    * leave for up to `graceMs`, then ends what is left with that reason and closes.
    */
   async drain(graceMs = 10_000): Promise<void> {
     if (this.#closed || this.#draining) return;
     this.#draining = true;
+    // No gateway sends publishers here any more; WHIP here redirects them to another (307).
+    await this.#shared.drain();
     const deadline = performance.now() + graceMs;
     this.#log.info({ streams: this.streams.size, graceMs }, 'draining');
     this.#control?.announce(
@@ -377,6 +434,11 @@ export class GatewayServer {
     while (this.streams.size > 0 && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    // Publishers that left publish again here, to be redirected to another gateway: with others
+    // sharing the state, keep answering for a little while (the SDK retries after ~0.5 s).
+    const others = await this.state.otherGateways(this.#shared.gatewayUrl).catch(() => []);
+    const lingerMs = Math.min(redirectLingerMs, deadline - performance.now());
+    if (others.length > 0 && lingerMs > 0) await new Promise((r) => setTimeout(r, lingerMs));
     await this.close('gateway drained');
   }
 
@@ -384,11 +446,14 @@ export class GatewayServer {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.streams.values()].map((s) => s.close(reason)));
+    await this.#relays.close();
     this.#pool.close();
+    this.#shared.close();
     await this.#control?.close();
+    this.#closeAdapter?.();
     // The SFU it was given ends with it (a mediasoup worker would outlive the process otherwise).
     await this.#options.sfu?.close();
     await closeHttp(this.#server);
-    this.streamKeys.close();
+    await this.state.close();
   }
 }

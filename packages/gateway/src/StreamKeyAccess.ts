@@ -1,23 +1,23 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from '@peerframe/core';
 import { bearerToken, secretsEqual } from '@peerframe/core/http';
-import type { StreamKeyRecord, StreamKeyStore } from './StreamKeyStore.ts';
+import type { GatewayState } from './GatewayState.ts';
+import type { StreamKeyRecord } from './StreamKeyStore.ts';
 
 /**
  * Who may do what on a gateway: the admin token for the admin API, and, when one is set, a
- * stream key for publishing. Keeps which key published each live stream and the slots of the
- * streams each key has being made, so a key never runs more than its `maxStreams`.
+ * stream key for publishing. Keeps which key published each of this gateway's live streams; the
+ * shared state counts each key's streams on every gateway and its slots being made, so a key
+ * never runs more than its `maxStreams`.
  */
 export class StreamKeyAccess {
-  readonly streamKeys: StreamKeyStore;
+  readonly state: GatewayState;
   readonly #adminToken: string | undefined;
-  /** The stream key each live stream was published with. */
+  /** The stream key each live stream of this gateway was published with. */
   readonly #keyOfStream = new Map<string, StreamKeyRecord>();
-  /** Per stream key id, its streams being created (they count toward its `maxStreams`). */
-  readonly #keySlotsReserved = new Map<string, number>();
 
-  constructor(streamKeys: StreamKeyStore, adminToken: string | undefined) {
-    this.streamKeys = streamKeys;
+  constructor(state: GatewayState, adminToken: string | undefined) {
+    this.state = state;
     this.#adminToken = adminToken;
   }
 
@@ -41,17 +41,10 @@ export class StreamKeyAccess {
     this.#keyOfStream.delete(streamId);
   }
 
-  /** The live streams published with key `keyId`. */
-  streamsOf(keyId: string): string[] {
-    return [...this.#keyOfStream.entries()]
-      .filter(([, key]) => key.id === keyId)
-      .map(([streamId]) => streamId);
-  }
-
   /** 403 unless the request presents the stream key that published stream `streamId` (if one did). */
-  requirePublisher(req: IncomingMessage, streamId: string, action: string): void {
+  async requirePublisher(req: IncomingMessage, streamId: string, action: string): Promise<void> {
     const key = this.#keyOfStream.get(streamId);
-    if (key && this.#streamKey(req)?.id !== key.id) {
+    if (key && (await this.#streamKey(req))?.id !== key.id) {
       throw new HttpError(
         403,
         'forbidden',
@@ -61,24 +54,24 @@ export class StreamKeyAccess {
   }
 
   /** The stream key a request presents (`Authorization: Bearer <key>`), if any was issued. */
-  #streamKey(req: IncomingMessage): StreamKeyRecord | undefined {
+  async #streamKey(req: IncomingMessage): Promise<StreamKeyRecord | undefined> {
     const token = bearerToken(req);
-    return token ? this.streamKeys.find(token) : undefined;
+    return token ? this.state.findKey(token) : undefined;
   }
 
   /**
    * With stream keys in force: 401 without a key or with an unknown one, 403 for a revoked key or
    * a pipeline the key does not allow, 429 when the key already has its maximum of streams, live
-   * or being made. Otherwise reserves one of the key's slots at once (requests running in
-   * parallel cannot all pass the count); `releaseSlot` (idempotent) gives it back, once the
-   * stream is live (it counts as live then) or failed.
+   * or being made, on any gateway. Otherwise reserves one of the key's slots at once (requests
+   * running in parallel cannot all pass the count); `releaseSlot` (idempotent) gives it back, once
+   * the stream is live (it counts as live then) or failed.
    */
-  authorizePublish(
+  async authorizePublish(
     req: IncomingMessage,
     pipeline: string,
-  ): { key: StreamKeyRecord | undefined; releaseSlot: () => void } {
+  ): Promise<{ key: StreamKeyRecord | undefined; releaseSlot: () => void }> {
     if (!this.enforced) return { key: undefined, releaseSlot: () => {} };
-    const key = this.verifyKey(bearerToken(req));
+    const key = await this.verifyKey(bearerToken(req));
     if (key.allowedPipelines.length > 0 && !key.allowedPipelines.includes(pipeline)) {
       throw new HttpError(
         403,
@@ -86,36 +79,34 @@ export class StreamKeyAccess {
         `Stream key "${key.name || key.id}" allows ${key.allowedPipelines.join(', ')}, not "${pipeline}"`,
       );
     }
-    const live = this.streamsOf(key.id).length;
-    const reserved = this.#keySlotsReserved.get(key.id) ?? 0;
-    if (live + reserved >= key.maxStreams) {
+    const token = await this.state.reserveKeySlot(key.id, key.maxStreams);
+    if (token === undefined) {
+      const live = (await this.state.streamsOfKey(key.id)).length;
       throw new HttpError(
         429,
         'too_many_streams',
-        `Stream key "${key.name || key.id}" already has ${live} live streams${reserved > 0 ? ` and ${reserved} starting` : ''} (at most ${key.maxStreams})`,
+        `Stream key "${key.name || key.id}" already has ${live} live streams${live < key.maxStreams ? ` and ${key.maxStreams - live} starting` : ''} (at most ${key.maxStreams})`,
       );
     }
-    this.#keySlotsReserved.set(key.id, reserved + 1);
     let released = false;
     const releaseSlot = () => {
       if (released) return;
       released = true;
-      const left = (this.#keySlotsReserved.get(key.id) ?? 1) - 1;
-      if (left > 0) this.#keySlotsReserved.set(key.id, left);
-      else this.#keySlotsReserved.delete(key.id);
+      // A slot left behind (the store out of reach) expires with the state's stream TTL.
+      this.state.releaseKeySlot(key.id, token).catch(() => {});
     };
     return { key, releaseSlot };
   }
 
   /** 401 without a key or with an unknown one, 403 for a revoked one. */
-  verifyKey(token: string | undefined): StreamKeyRecord {
+  async verifyKey(token: string | undefined): Promise<StreamKeyRecord> {
     if (!token)
       throw new HttpError(
         401,
         'unauthorized',
         'Publishing needs a stream key: Authorization: Bearer <key>',
       );
-    const key = this.streamKeys.find(token);
+    const key = await this.state.findKey(token);
     if (!key) throw new HttpError(401, 'invalid_stream_key', 'Unknown stream key');
     if (key.revokedAt)
       throw new HttpError(

@@ -67,8 +67,32 @@ type Row = {
   revoked_at: string | null;
 };
 
-function digest(key: string): Buffer {
+/** The SHA-256 digest a key is kept and looked up by (never the key itself). */
+export function streamKeyDigest(key: string): Buffer {
   return createHash('sha256').update(key).digest();
+}
+
+/** A key that can be a stream key (the prefix every issued key has). */
+export function looksLikeStreamKey(key: string): boolean {
+  return key.startsWith(keyPrefix);
+}
+
+/** A new key (192 random bits) and its record; the key is shown once, to whoever made it. */
+export function newStreamKey(options: CreateStreamKeyOptions = {}): {
+  key: string;
+  record: StreamKeyRecord;
+} {
+  const key = `${keyPrefix}${randomBytes(24).toString('base64url')}`;
+  const record: StreamKeyRecord = {
+    id: randomUUID(),
+    name: options.name ?? '',
+    allowedPipelines: options.allowedPipelines ?? [],
+    maxPriceWeiPerSecond: options.maxPriceWeiPerSecond,
+    maxStreams: options.maxStreams ?? 3,
+    createdAt: new Date().toISOString(),
+    revokedAt: undefined,
+  };
+  return { key, record };
 }
 
 /**
@@ -99,16 +123,7 @@ export class StreamKeyStore {
   /** Makes a new key; the returned `key` is the only time it is seen in clear. */
   create(options: CreateStreamKeyOptions = {}): { key: string; record: StreamKeyRecord } {
     this.#assertOpen();
-    const key = `${keyPrefix}${randomBytes(24).toString('base64url')}`;
-    const record: StreamKeyRecord = {
-      id: randomUUID(),
-      name: options.name ?? '',
-      allowedPipelines: options.allowedPipelines ?? [],
-      maxPriceWeiPerSecond: options.maxPriceWeiPerSecond,
-      maxStreams: options.maxStreams ?? 3,
-      createdAt: new Date().toISOString(),
-      revokedAt: undefined,
-    };
+    const { key, record } = newStreamKey(options);
     this.#db
       .prepare(
         `INSERT INTO stream_keys (id, key_sha256, name, allowed_pipelines,
@@ -117,7 +132,7 @@ export class StreamKeyStore {
       )
       .run(
         record.id,
-        digest(key),
+        streamKeyDigest(key),
         record.name,
         JSON.stringify(record.allowedPipelines),
         record.maxPriceWeiPerSecond?.toString() ?? null,
@@ -130,8 +145,10 @@ export class StreamKeyStore {
   /** The record of a key, revoked or not; undefined for a key never issued. */
   find(key: string): StreamKeyRecord | undefined {
     this.#assertOpen();
-    if (!key.startsWith(keyPrefix)) return undefined;
-    const row = this.#db.prepare('SELECT * FROM stream_keys WHERE key_sha256 = ?').get(digest(key));
+    if (!looksLikeStreamKey(key)) return undefined;
+    const row = this.#db
+      .prepare('SELECT * FROM stream_keys WHERE key_sha256 = ?')
+      .get(streamKeyDigest(key));
     return row ? fromRow(row as Row) : undefined;
   }
 

@@ -27,6 +27,12 @@ export {
   type IceServer,
   iceServerLinks,
 } from './GatewayServer.ts';
+export {
+  type GatewayState,
+  GatewayStateUnavailableError,
+  type SharedStream,
+} from './GatewayState.ts';
+export { MemoryGatewayState } from './MemoryGatewayState.ts';
 export { MediasoupLeg, type MediasoupLegOptions } from './mediasoup/MediasoupLeg.ts';
 export {
   defaultMediasoupSfuOptions,
@@ -53,6 +59,11 @@ export {
   type PendingPeersOptions,
 } from './PendingPeers.ts';
 export {
+  defaultRedisGatewayStateOptions,
+  RedisGatewayState,
+  type RedisGatewayStateOptions,
+} from './RedisGatewayState.ts';
+export {
   assertCandidateCount,
   countUdpCandidates,
   type IceFragment,
@@ -78,6 +89,7 @@ export {
   type StreamPayment,
   type StreamPayments,
 } from './StreamPayer.ts';
+export { StreamRelay, type StreamRelayOptions } from './StreamRelay.ts';
 export { StreamSession } from './StreamSession.ts';
 export {
   defaultStreamSessionOptions,

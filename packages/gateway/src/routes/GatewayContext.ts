@@ -5,7 +5,9 @@ import type { GatewayMetrics } from '../GatewayMetrics.ts';
 import type { GatewayServerOptions } from '../GatewayServer.ts';
 import type { OrchestratorPool } from '../OrchestratorPool.ts';
 import type { PendingPeers } from '../PendingPeers.ts';
+import type { SharedStreamRegistry } from '../SharedStreamRegistry.ts';
 import type { StreamKeyAccess } from '../StreamKeyAccess.ts';
+import type { StreamRelays } from '../StreamRelays.ts';
 import type { StreamSession } from '../StreamSession.ts';
 
 /** What the gateway's route handlers use of it. */
@@ -20,6 +22,14 @@ export type GatewayContext = {
   pending: PendingPeers;
   metrics: GatewayMetrics;
   log: Logger;
+  /** This gateway's live streams as the shared state knows them. */
+  shared: SharedStreamRegistry;
+  /** Streams held by other gateways that viewers here play. */
+  relays: StreamRelays;
+  /** The URL other gateways reach this one at. */
+  advertisedUrl: string;
+  /** Ends streams held by the other gateways sharing the state (their key was revoked). */
+  endElsewhere(streamIds: string[], reason: string): void;
   /** The gateway is closing (`closed`) or takes no new stream (`draining`). */
   lifecycle(): { closed: boolean; draining: boolean };
   /** `Link` headers naming the ICE servers clients should use (none without any). */

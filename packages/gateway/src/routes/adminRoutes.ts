@@ -11,23 +11,29 @@ import type { GatewayContext } from './GatewayContext.ts';
  * streams); `GET /admin/streams`; `DELETE /admin/streams/:id`.
  */
 export function addAdminRoutes(routes: RouteTable, gw: GatewayContext): void {
-  const keys = gw.access.streamKeys;
+  const keys = gw.access.state;
   routes
     .add('POST', '/admin/stream-keys', async ({ req, res }) => {
       const body = await readJsonObject(req);
-      const { key, record } = keys.create(parseStreamKeyOptions(body));
+      const { key, record } = await keys.createKey(parseStreamKeyOptions(body));
       sendJson(res, 201, { key, ...serializeKey(record) });
     })
-    .add('GET', '/admin/stream-keys', ({ res }) =>
-      sendJson(res, 200, { streamKeys: keys.list().map(serializeKey) }),
+    .add('GET', '/admin/stream-keys', async ({ res }) =>
+      sendJson(res, 200, { streamKeys: (await keys.listKeys()).map(serializeKey) }),
     )
     .add('DELETE', '/admin/stream-keys/:id', async ({ res, params }) => {
       const id = params.id ?? '';
-      const record = keys.revoke(id);
+      const record = await keys.revokeKey(id);
       if (!record) throw new HttpError(404, 'stream_key_not_found', `No stream key ${id}`);
-      const ended = gw.access.streamsOf(id);
+      // Its streams end on every gateway: here, and through the others' control channels.
+      const ended = await keys.streamsOfKey(id);
+      const local = ended.filter((streamId) => gw.streams.has(streamId));
+      gw.endElsewhere(
+        ended.filter((streamId) => !gw.streams.has(streamId)),
+        'stream key revoked',
+      );
       await Promise.all(
-        ended.map((streamId) => gw.streams.get(streamId)?.close('stream key revoked')),
+        local.map((streamId) => gw.streams.get(streamId)?.close('stream key revoked')),
       );
       sendJson(res, 200, { ...serializeKey(record), endedStreams: ended });
     })

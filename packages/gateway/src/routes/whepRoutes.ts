@@ -16,7 +16,11 @@ export function addWhepRoutes(routes: RouteTable, gw: GatewayContext): void {
       play(gw, req, res, params.playbackId ?? '', url),
     )
     .add('DELETE', '/whep/:playbackId/:viewerId', async ({ res, params }) => {
-      const stream = streamByPlaybackId(gw, params.playbackId ?? '');
+      const playbackId = params.playbackId ?? '';
+      const stream =
+        localStream(gw, playbackId) ??
+        (await gw.relays.find(playbackId)) ??
+        streamByPlaybackId(gw, playbackId);
       if (!(await stream.removeViewer(params.viewerId ?? ''))) {
         throw new HttpError(404, 'viewer_not_found', `No viewer ${params.viewerId}`);
       }
@@ -42,7 +46,10 @@ async function play(
       `WHEP takes an application/sdp offer, got "${req.headers['content-type'] ?? 'none'}"`,
     );
   }
-  const stream = streamByPlaybackId(gw, playbackId);
+  const local = localStream(gw, playbackId);
+  // A stream another gateway holds plays here through a relay from it.
+  const remote = local ? undefined : await gw.access.state.findPlayback(playbackId);
+  const stream = local ?? remote ?? streamByPlaybackId(gw, playbackId);
   const source = playbackId === stream.sourcePlaybackId ? 'source' : 'processed';
   if (source === 'processed' && url.searchParams.has('source')) {
     throw new HttpError(
@@ -58,7 +65,10 @@ async function play(
   const releasePending = gw.pending.take(clientAddress(req), 'viewer');
   let viewer: Awaited<ReturnType<StreamSession['addViewer']>>;
   try {
-    viewer = await stream.addViewer(offer, source);
+    viewer =
+      local || !remote
+        ? await streamByPlaybackId(gw, playbackId).addViewer(offer, source)
+        : await (await gw.relays.relayOf(remote, playbackId)).addViewer(offer);
   } catch (error) {
     releasePending();
     throw error;
@@ -73,10 +83,18 @@ async function play(
   res.end(viewer.answerSdp);
 }
 
-/** The live stream that plays as this id (its public playback id or its secret source one). */
-function streamByPlaybackId(gw: GatewayContext, playbackId: string): StreamSession {
+/** The live stream of this gateway that plays as this id (its public playback id or its secret source one). */
+function localStream(gw: GatewayContext, playbackId: string): StreamSession | undefined {
   for (const stream of gw.streams.values()) {
     if (stream.playbackId === playbackId || stream.sourcePlaybackId === playbackId) return stream;
   }
-  throw new HttpError(404, 'stream_not_found', `No live stream plays as ${playbackId}`);
+  return undefined;
+}
+
+/** The local stream that plays as this id, or 404. */
+function streamByPlaybackId(gw: GatewayContext, playbackId: string): StreamSession {
+  const stream = localStream(gw, playbackId);
+  if (!stream)
+    throw new HttpError(404, 'stream_not_found', `No live stream plays as ${playbackId}`);
+  return stream;
 }

@@ -20,7 +20,7 @@ export function addWhipRoutes(routes: RouteTable, gw: GatewayContext): void {
     .add('POST', '/whip', ({ req, res, url }) => publish(gw, req, res, url))
     .add('DELETE', '/whip/:id', async ({ req, res, params }) => {
       const stream = streamOf(gw, params.id);
-      gw.access.requirePublisher(req, stream.id, 'end it');
+      await gw.access.requirePublisher(req, stream.id, 'end it');
       await stream.close('publisher ended it');
       res.writeHead(200).end();
     })
@@ -46,7 +46,7 @@ async function patchIce(
   res: ServerResponse,
   stream: StreamSession,
 ): Promise<void> {
-  gw.access.requirePublisher(req, stream.id, 'patch it');
+  await gw.access.requirePublisher(req, stream.id, 'patch it');
   if (contentType(req) !== 'application/trickle-ice-sdpfrag') {
     throw new HttpError(
       415,
@@ -92,6 +92,12 @@ async function publish(
   const { closed, draining } = gw.lifecycle();
   if (closed) throw new HttpError(503, 'shutting_down', 'Gateway is shutting down');
   if (draining) {
+    // Another gateway sharing the state takes the publisher (RFC 9725 §4.5 allows the redirect).
+    const [next] = await gw.access.state.otherGateways(gw.advertisedUrl).catch(() => []);
+    if (next) {
+      res.writeHead(307, { location: new URL(`/whip${url.search}`, next).href }).end();
+      return;
+    }
     throw new HttpError(503, 'draining', 'Gateway is draining: publish to another gateway', {
       retryable: true,
     });
@@ -109,7 +115,9 @@ async function publish(
   StreamSession.checkOffer(offer, gw.options.sfu);
   assertCandidateCount(countUdpCandidates(offer), gw.options.maxRemoteCandidates);
   const pipeline = url.searchParams.get('pipeline') ?? gw.options.defaultPipeline;
-  const { key, releaseSlot } = gw.access.authorizePublish(req, pipeline);
+  // Nothing is paid for a stream other gateways could not find: 503 while the shared state is away.
+  await gw.access.state.assertReachable();
+  const { key, releaseSlot } = await gw.access.authorizePublish(req, pipeline);
   let stream: StreamSession;
   let releasePending: () => void = () => {};
   // With fault injection on, the stream's legs and payments are wrapped to fail on demand.
@@ -145,13 +153,28 @@ async function publish(
       maxRemoteCandidates: gw.options.maxRemoteCandidates,
     });
     // A key revoked while its stream was being made: the stream never goes live.
-    if (key && gw.access.streamKeys.get(key.id)?.revokedAt !== undefined) {
-      await stream.close('stream key revoked');
-      throw new HttpError(
-        403,
-        'stream_key_revoked',
-        `Stream key "${key.name || key.id}" was revoked`,
+    try {
+      if (key && (await gw.access.state.getKey(key.id))?.revokedAt !== undefined) {
+        throw new HttpError(
+          403,
+          'stream_key_revoked',
+          `Stream key "${key.name || key.id}" was revoked`,
+        );
+      }
+      // Where other gateways find it (WHEP relays, control clients, its key's count).
+      await gw.shared.add({
+        streamId: stream.id,
+        playbackId: stream.playbackId,
+        sourcePlaybackId: stream.sourcePlaybackId,
+        gatewayUrl: gw.advertisedUrl,
+        keyId: key?.id,
+        codec: stream.codec,
+      });
+    } catch (error) {
+      await stream.close(
+        error instanceof HttpError ? 'stream key revoked' : 'shared state unavailable',
       );
+      throw error;
     }
   } catch (error) {
     releasePending();
@@ -173,6 +196,7 @@ async function publish(
     if (state !== 'ended') return;
     gw.streams.delete(stream.id);
     gw.access.unbind(stream.id);
+    gw.shared.remove(stream.id);
     void gw.faults.get(stream.id)?.close();
     gw.faults.delete(stream.id);
   });

@@ -1,0 +1,305 @@
+import { type RedisServer, startRedisServer } from '@peerframe/cli';
+import { ControlClient, ControlError, readFrameMarker } from '@peerframe/client-sdk';
+import {
+  createSession,
+  NodeWhepViewer,
+  NodeWhipPublisher,
+  runFrameProbe,
+  type SessionStats,
+} from '@peerframe/client-sdk/node';
+import { GatewayServer } from '@peerframe/gateway';
+import type { OrchestratorServer } from '@peerframe/orchestrator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bareOffer,
+  expectFramesBack,
+  type InProcessStack,
+  startInProcessStack,
+} from '../helpers/inProcessStack.ts';
+import { startSyntheticTrack } from '../helpers/syntheticTrack.ts';
+
+const adminToken = 'many-gateways-admin-token';
+
+/** The params each pipeline of an orchestrator's sessions runs with. */
+function runningParams(orchestrator: OrchestratorServer): Record<string, unknown>[] {
+  return [...orchestrator.sessions.values()].map(
+    (session) =>
+      (session.pipeline as unknown as { params?: Record<string, unknown> } | undefined)?.params ??
+      {},
+  );
+}
+
+/** `POST /admin/stream-keys` answered: the key, or the refusal. */
+type KeyAnswer = { key?: string; id?: string; error?: { code: string; message: string } };
+
+async function makeKey(gatewayUrl: string): Promise<{ status: number; body: KeyAnswer }> {
+  const res = await fetch(`${gatewayUrl}/admin/stream-keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'shared', maxStreams: 2 }),
+  });
+  return { status: res.status, body: (await res.json()) as KeyAnswer };
+}
+
+/** A publisher on `gateway` with `streamKey`. */
+function publish(
+  gateway: GatewayServer,
+  streamKey: string,
+  options: { pipeline?: string; params?: Record<string, unknown> } = {},
+): Promise<NodeWhipPublisher> {
+  return NodeWhipPublisher.connect({
+    whipUrl: gateway.whipUrl,
+    pipeline: options.pipeline ?? 'passthrough',
+    ...(options.params ? { params: options.params } : {}),
+    token: streamKey,
+  });
+}
+
+/** A WHIP POST whose peer never connects: the status and error code it is answered with. */
+async function bareWhip(
+  gateway: GatewayServer,
+  streamKey: string,
+): Promise<{ status: number; error: { code: string; message: string } | undefined }> {
+  const res = await fetch(`${gateway.whipUrl}?pipeline=passthrough`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/sdp', authorization: `Bearer ${streamKey}` },
+    body: await bareOffer('sendrecv'),
+  });
+  const body = (await res.json().catch(() => ({}))) as {
+    error?: { code: string; message: string };
+  };
+  return { status: res.status, error: body.error };
+}
+
+/** The frame numbers a viewer decoded, and how many of them were inverted. */
+function watch(viewer: NodeWhepViewer): { numbers: Set<number>; inverted: number } {
+  const seen = { numbers: new Set<number>(), inverted: 0 };
+  viewer.on('frame', (frame) => {
+    const marker = readFrameMarker(frame.data, frame.widthPx, frame.heightPx);
+    if (!marker) return;
+    seen.numbers.add(marker.frameNumber);
+    if (marker.inverted) seen.inverted++;
+  });
+  return seen;
+}
+
+// Issue 19, item 3: two gateway processes' worth of state (keys, streams, playback ids, the
+// control channel) shared through one real redis-server; one orchestrator serves both.
+describe('two gateways sharing Redis', () => {
+  let redis: RedisServer;
+  let stack: InProcessStack;
+  let a: GatewayServer;
+  let b: GatewayServer;
+  beforeAll(async () => {
+    // Persisted in its temporary directory, so the outage test's restart keeps the keys.
+    redis = await startRedisServer({ persist: true });
+    stack = await startInProcessStack({ gateway: { adminToken, redisUrl: redis.url } });
+    a = stack.gateway;
+    b = await GatewayServer.create({
+      adminToken,
+      redisUrl: redis.url,
+      orchestrators: stack.orchestrators.map((o) => o.url),
+    });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await stack?.close();
+    await redis?.close();
+  });
+
+  it('takes a key made on A on B, and lets a control client on B change a stream on A', async () => {
+    const made = await makeKey(a.url);
+    expect(made.status).toBe(201);
+    const streamKey = made.body.key as string;
+    const listedOnB = (await (
+      await fetch(`${b.url}/admin/stream-keys`, {
+        headers: { authorization: `Bearer ${adminToken}` },
+      })
+    ).json()) as { streamKeys: { id: string }[] };
+    expect(listedOnB.streamKeys.map((k) => k.id)).toContain(made.body.id);
+
+    // Published on B with A's key: the video comes back.
+    const onB = await publish(b, streamKey);
+    const onA = await publish(a, streamKey, {
+      pipeline: 'color-grade',
+      params: { saturation: 0.25 },
+    });
+    try {
+      await expectFramesBack(onB, { inverted: false });
+      await expectFramesBack(onA, { inverted: false });
+      expect(b.streams.has(onB.streamId)).toBe(true);
+      // The key's two streams are on two gateways: a third is refused on either.
+      expect(await bareWhip(b, streamKey)).toMatchObject({
+        status: 429,
+        error: { code: 'too_many_streams' },
+      });
+
+      // A control client on B, for the stream A holds.
+      expect(b.streams.has(onA.streamId)).toBe(false);
+      const control = await ControlClient.connect({
+        gatewayUrl: b.url,
+        streamId: onA.streamId,
+        streamKey,
+      });
+      try {
+        expect(control.state).toBe('live');
+        const stats: unknown[] = [];
+        control.on('stats', (event) => stats.push(event));
+        await control.update({ contrast: 1.5 });
+        const orchestrator = stack.orchestrators[0] as OrchestratorServer;
+        expect(runningParams(orchestrator)).toContainEqual(
+          expect.objectContaining({ saturation: 0.25, contrast: 1.5 }),
+        );
+        // A's per-second stats reach the client on B through the shared adapter.
+        await expectFramesBack(onA, { inverted: false });
+        await expect.poll(() => stats.length, { timeout: 5_000 }).toBeGreaterThan(0);
+        // Refusals come back from A with their code.
+        const refused = await control.update({ contrast: 'much' }).catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(ControlError);
+        // Another key may not drive it, on B either.
+        const other = (await makeKey(a.url)).body.key as string;
+        const stranger = await ControlClient.connect({
+          gatewayUrl: b.url,
+          streamId: onA.streamId,
+          streamKey: other,
+        }).catch((e: unknown) => e);
+        expect((stranger as ControlError).code).toBe('forbidden');
+      } finally {
+        control.close();
+      }
+      // Revoked on B: its streams end on both gateways.
+      const revoked = await fetch(`${b.url}/admin/stream-keys/${made.body.id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      expect(revoked.status).toBe(200);
+      await expect.poll(() => a.streams.has(onA.streamId), { timeout: 5_000 }).toBe(false);
+      expect(b.streams.has(onB.streamId)).toBe(false);
+    } finally {
+      await onB.close();
+      await onA.close();
+    }
+  });
+
+  it('keeps live streams flowing through a Redis outage, answers 503 meanwhile, and recovers', async () => {
+    const streamKey = (await makeKey(a.url)).body.key as string;
+    const live = await publish(a, streamKey);
+    try {
+      await expectFramesBack(live, { inverted: false });
+      const control = await ControlClient.connect({
+        gatewayUrl: a.url,
+        streamId: live.streamId,
+        streamKey,
+      });
+      await redis.stop();
+
+      // Live media never waits on Redis, nor do the events of A's own control clients.
+      let stats = 0;
+      control.on('stats', () => stats++);
+      await expectFramesBack(live, { inverted: false, durationMs: 2_000 });
+      control.close();
+      expect(stats).toBeGreaterThan(0);
+      // New keys and new streams: a clear 503.
+      const key = await makeKey(b.url);
+      expect(key.status).toBe(503);
+      expect(key.body.error?.code).toBe('shared_state_unavailable');
+      expect(await bareWhip(b, streamKey)).toMatchObject({
+        status: 503,
+        error: { code: 'shared_state_unavailable', message: expect.stringContaining('Redis') },
+      });
+
+      await redis.restart();
+      // Back: keys are made again, and the key made before the outage publishes on B.
+      await expect.poll(async () => (await makeKey(b.url)).status, { timeout: 10_000 }).toBe(201);
+      const after = await publish(b, streamKey);
+      try {
+        await expectFramesBack(after, { inverted: false });
+      } finally {
+        await after.close();
+      }
+      // The stream that lived through it is still live, and still answers.
+      expect(a.streams.has(live.streamId)).toBe(true);
+      await expectFramesBack(live, { inverted: false });
+    } finally {
+      await live.close();
+    }
+  });
+
+  it('plays on B, through one gateway-to-gateway relay, a stream published on A', async () => {
+    const streamKey = (await makeKey(a.url)).body.key as string;
+    const publisher = await publish(a, streamKey, { pipeline: 'invert' });
+    const viewers: NodeWhepViewer[] = [];
+    try {
+      const path = new URL(publisher.playbackUrl as string).pathname;
+      const sourcePath = new URL(publisher.sourcePlaybackUrl as string).pathname;
+      for (let i = 0; i < 2; i++)
+        viewers.push(await NodeWhepViewer.connect({ whepUrl: new URL(path, b.url).href }));
+      viewers.push(await NodeWhepViewer.connect({ whepUrl: new URL(sourcePath, b.url).href }));
+      const seen = viewers.map(watch);
+      // A serves B's three viewers with one leg per playback id.
+      const stream = a.streams.get(publisher.streamId);
+      expect(stream?.stats().viewers).toBe(2);
+      expect(b.streams.size).toBe(0);
+
+      const result = await runFrameProbe(publisher, {
+        widthPx: 256,
+        heightPx: 192,
+        durationMs: 3_000,
+        expectLuma: (y) => 251 - y,
+      });
+      expect(result.framesReturned / result.framesSent).toBeGreaterThanOrEqual(0.85);
+      const measured = result.samples.map(([n]) => n);
+      for (const [i, viewer] of seen.entries()) {
+        const got = measured.filter((n) => viewer.numbers.has(n)).length;
+        expect(got / measured.length).toBeGreaterThanOrEqual(0.8);
+        // Processed (inverted) for the public id, the publisher's own for the source id.
+        if (i < 2) expect(viewer.inverted).toBeGreaterThan(0);
+        else expect(viewer.inverted).toBe(0);
+      }
+      // An id no gateway plays: 404 on B too.
+      const unknown = await fetch(new URL('/whep/no-such-stream', b.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/sdp' },
+        body: 'v=0\r\n',
+      });
+      expect(unknown.status).toBe(404);
+    } finally {
+      await Promise.all(viewers.map((v) => v.close()));
+      await publisher.close();
+    }
+  });
+
+  // Last: A is gone after it.
+  it('moves an SDK publisher from a draining A (SIGTERM) to B', async () => {
+    const streamKey = (await makeKey(a.url)).body.key as string;
+    const session = await createSession({ gatewayUrl: a.url, pipeline: 'invert', streamKey });
+    const { track, stop: stopTrack } = startSyntheticTrack(320, 240);
+    const stats: SessionStats[] = [];
+    session.on('stats', (s) => stats.push(s));
+    try {
+      await session.publish(track);
+      await expect.poll(() => session.state, { timeout: 10_000 }).toBe('live');
+      expect(a.streams.size).toBe(1);
+
+      // What SIGTERM runs; the stream leaves long before the grace ends.
+      const graceMs = 20_000;
+      const startedAt = performance.now();
+      await a.drain(graceMs);
+      expect(performance.now() - startedAt).toBeLessThan(graceMs / 2);
+      expect(a.streams.size).toBe(0);
+      await expect.poll(() => b.streams.size, { timeout: 10_000 }).toBe(1);
+      expect(session.reconnectReason).toBe('the gateway is draining');
+      await expect.poll(() => session.state, { timeout: 10_000 }).toBe('live');
+      // Processed video comes back through B, whose stream the stats now name.
+      const [onB] = b.streams.keys();
+      await expect
+        .poll(() => stats.some((s) => s.streamId === onB && (s.fpsReceived ?? 0) > 5), {
+          timeout: 10_000,
+        })
+        .toBe(true);
+    } finally {
+      await session.close();
+      stopTrack();
+    }
+  });
+});
