@@ -13,8 +13,8 @@ export type SharedStream = {
   gatewayUrl: string;
   /** The stream key it was published with, when keys are in force. */
   keyId: string | undefined;
-  /** Its video codec (a relay from another gateway offers it). */
-  codec: VideoCodecChoice;
+  /** Its video codec (a relay from another gateway offers it); undefined: an audio-only stream. */
+  codec: VideoCodecChoice | undefined;
 };
 
 /**

@@ -71,6 +71,13 @@ export class StreamRelay {
   /** Opens the leg to the gateway holding the stream (502 `relay_failed` when it refuses). */
   static async create(options: StreamRelayOptions): Promise<StreamRelay> {
     const { stream, playbackId, sfu } = options;
+    if (!stream.codec) {
+      throw new HttpError(
+        409,
+        'relay_unsupported',
+        `Stream "${stream.streamId}" is audio-only and held by another gateway; relays between gateways carry video only: play it from ${stream.gatewayUrl}`,
+      );
+    }
     const { leg, offerSdp } = await sfu.offer({ ...options.legOptions, codec: stream.codec });
     const url = new URL(`/whep/${encodeURIComponent(playbackId)}`, stream.gatewayUrl);
     try {
