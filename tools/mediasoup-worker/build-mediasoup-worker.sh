@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Build mediasoup-worker $MS_VERSION from the npm registry tarball against Debian
+# bookworm packages (no GitHub / PyPI / wrapdb downloads), cached by version.
+# Prints the path of the binary on its last line. What it changes in mediasoup: README.md here.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+MS_VERSION="${MS_VERSION:-3.27.1}"
+CACHE_DIR="${MS_CACHE_DIR:-$HOME/.cache/mediasoup-worker}"
+key="$MS_VERSION-$(sha256sum "$here/apply-debian-deps.py" | cut -c1-12)-$(. /etc/os-release; echo "$VERSION_CODENAME")"
+bin="$CACHE_DIR/$key/mediasoup-worker"
+
+# --cached-only: print the cached binary's path if there is a working one, else exit 1 (no build).
+if [ "${1:-}" = "--cached-only" ]; then
+  if [ -x "$bin" ] && ! ldd "$bin" | grep -q "not found"; then echo "$bin"; exit 0; fi
+  exit 1
+fi
+
+deps=(g++ meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libabsl-dev flatbuffers-compiler libflatbuffers-dev)
+SUDO=""
+[ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
+if dpkg-query -W -f='${db:Status-Abbrev}\n' "${deps[@]}" 2>&1 | grep -qv '^ii'; then
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${deps[@]}" >&2
+fi
+
+if [ -x "$bin" ] && ! ldd "$bin" | grep -q "not found"; then echo "$bin"; exit 0; fi
+
+work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+( cd "$work" && npm pack --silent "mediasoup@$MS_VERSION" >/dev/null && tar xzf "mediasoup-$MS_VERSION.tgz" )
+python3 "$here/apply-debian-deps.py" "$work/package/worker" >&2
+meson setup --wrap-mode=nodownload --buildtype release -Db_ndebug=true "$work/package/worker" "$work/build" >&2
+ninja -C "$work/build" mediasoup-worker >&2
+mkdir -p "$(dirname "$bin")"
+install -m 755 "$work/build/mediasoup-worker" "$bin.tmp" && mv "$bin.tmp" "$bin"
+echo "$bin"
