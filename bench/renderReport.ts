@@ -14,7 +14,7 @@ import type { PaymentsBenchResult } from './paymentsBench.ts';
 import type { PipelinesBenchResult } from './pipelinesBench.ts';
 import { renderCapacity } from './renderCapacity.ts';
 import type { SfuBenchResult } from './sfuBench.ts';
-import type { WorkersBenchResult } from './workersBench.ts';
+import { renderWorkersBench, type WorkersBenchResult } from './workersBench.ts';
 
 export type LatencyHistogram = { binMs: number; counts: number[] };
 
@@ -279,6 +279,7 @@ export function renderReport(report: BenchReport, markdownPath: URL, resultsDir:
     ...renderAudioBench(report.audio),
     ...renderAudioStreamsBench(report.audioStreams),
     ...renderAvOffsetBench(report.avOffset),
+    ...renderWorkersBench(report.workers),
     '## Gateway capacity',
     '',
     ...gatewayCapacity(report.sfu),

@@ -139,6 +139,27 @@ export async function runWorkersBench({ quick = false } = {}): Promise<WorkersBe
   };
 }
 
+/** The remote-worker section of BENCHMARKS.md. */
+export function renderWorkersBench(result: WorkersBenchResult | undefined): string[] {
+  if (result === undefined) return [];
+  const { handover } = result;
+  return [
+    '## Remote workers',
+    '',
+    `\`invert\` at 512², ${result.durationMs / 1000} s per path: a Node WHIP publisher → gateway → the orchestrator itself, or a worker process (media direct between gateway and worker, or relayed through the orchestrator) → back, frame numbers read back; every node its own process. Extra round trip = the path's p50 minus the single-process p50 (one run after the other on this machine; the goal is ≤ 2 ms for the direct path).`,
+    '',
+    '| path | round trip p50 ms | p95 ms | extra round trip p50 ms | fps out | frames back |',
+    '|---|---|---|---|---|---|',
+    ...result.paths.map(
+      (p) =>
+        `| ${p.path} | ${p.latencyP50Ms} | ${p.latencyP95Ms} | ${p.extraRoundTripMs ?? ''} | ${p.fpsOut} | ${p.framesReturned}/${p.framesSent} |`,
+    ),
+    '',
+    `Hand-over: a stream served by one of two worker processes, that worker SIGKILLed; the orchestrator moves the session to the other worker: the output froze for **${handover.freezeMs} ms** (the longest gap in the frames coming back; ${handover.framesReturned}/${handover.framesSent} frames back over the run; the target is ≤ 500 ms).`,
+    '',
+  ];
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.env.PEERFRAME_LOG_LEVEL ??= 'warn';
   const result = await runWorkersBench({ quick: process.argv.includes('--quick') });
