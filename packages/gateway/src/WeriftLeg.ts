@@ -5,6 +5,7 @@ import { InvalidSdpError, openBundleOnlySections, restrictCodec } from '@peerfra
 import { restrictVideoCodec } from '@peerframe/core/videoCodec';
 import {
   createWeriftPeer,
+  skipSentInfoSweep,
   startDtlsClientAtOnce,
   useKeyObjectsForSrtp,
   type WeriftPeerOptions,
@@ -342,6 +343,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
 
   #wireAudio(audio: RTCRtpTransceiver): void {
     this.#audio = audio;
+    skipSentInfoSweep(audio.sender);
     const attach = (track: MediaStreamTrack) => {
       track.onReceiveRtp.subscribe((packet: RtpPacket) => {
         this.#remoteAudioSsrc = packet.header.ssrc;
@@ -384,6 +386,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
 
   #wireVideo(transceiver: RTCRtpTransceiver): void {
     const { sender, receiver } = transceiver;
+    skipSentInfoSweep(sender);
     const attach = (track: MediaStreamTrack) => {
       track.onReceiveRtp.subscribe((packet: RtpPacket) => {
         this.#remoteSsrc = packet.header.ssrc;
