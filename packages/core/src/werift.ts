@@ -9,6 +9,10 @@ export {
   rtpCodecOf,
   type WeriftPeerOptions,
 } from './werift/createWeriftPeer.ts';
+export {
+  executeWithoutIdlePromise,
+  receiveWithoutIdlePromises,
+} from './werift/executeWithoutIdlePromise.ts';
 export { skipSentInfoSweep } from './werift/skipSentInfoSweep.ts';
 export { startDtlsClientAtOnce } from './werift/startDtlsClientAtOnce.ts';
 export { tolerateDuplicateHelloVerify } from './werift/tolerateDuplicateHelloVerify.ts';

@@ -5,6 +5,8 @@ import { InvalidSdpError, openBundleOnlySections, restrictCodec } from '@peerfra
 import { restrictVideoCodec } from '@peerframe/core/videoCodec';
 import {
   createWeriftPeer,
+  executeWithoutIdlePromise,
+  receiveWithoutIdlePromises,
   skipSentInfoSweep,
   startDtlsClientAtOnce,
   useKeyObjectsForSrtp,
@@ -345,6 +347,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     this.#audio = audio;
     skipSentInfoSweep(audio.sender);
     const attach = (track: MediaStreamTrack) => {
+      executeWithoutIdlePromise(track.onReceiveRtp);
       track.onReceiveRtp.subscribe((packet: RtpPacket) => {
         this.#remoteAudioSsrc = packet.header.ssrc;
         this.audioPacketsIn++;
@@ -376,6 +379,10 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
       if (this.#state === 'closed') return;
       if (state === 'connected') {
         this.#log.debug({ swapped: useKeyObjectsForSrtp(this.pc) }, 'SRTP keys as KeyObjects');
+        this.#log.debug(
+          { events: receiveWithoutIdlePromises(this.pc) },
+          'receive events without idle promises',
+        );
       }
       this.#state = state === 'new' ? 'new' : state;
       if (state !== 'new' && state !== 'connecting') this.#releaseHeld();
@@ -388,6 +395,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     const { sender, receiver } = transceiver;
     skipSentInfoSweep(sender);
     const attach = (track: MediaStreamTrack) => {
+      executeWithoutIdlePromise(track.onReceiveRtp);
       track.onReceiveRtp.subscribe((packet: RtpPacket) => {
         this.#remoteSsrc = packet.header.ssrc;
         this.packetsIn++;
