@@ -1,4 +1,3 @@
-import { GraphImage } from '../workflow/GraphImage.ts';
 import type { NodeLiterals, OnnxNodeDefinition } from '../workflow/WorkflowTypes.ts';
 import { compositeByMask } from './ImageCompositeMasked.ts';
 import { liveYuvBlur } from './liveYuvBlur.ts';
