@@ -444,7 +444,8 @@ export class OrchestratorServer {
     if (this.#draining)
       throw new HttpError(503, 'draining', 'Orchestrator is draining: it takes no new session');
     // A worker with room takes the session; else this node, when it runs sessions itself.
-    // Workers process video only: an audio-only session runs here.
+    // Workers take sessions with video (and their audio, for a pipeline that processes both): an
+    // audio-only session runs here.
     const workers = sendsVideo && this.workers?.canTake(body.pipeline) ? this.workers : undefined;
     if (!workers && this.#localSessions() + this.#pending >= this.#options.maxSessions) {
       throw new HttpError(

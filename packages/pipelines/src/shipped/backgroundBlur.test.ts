@@ -40,6 +40,10 @@ describe('background-blur (shipped manifest)', () => {
       maskThreshold: 0.5,
       edgeSoftness: 0.5,
       model: 'general',
+      // The voice effects on its sound, off by default.
+      denoise: false,
+      pitchSemitones: 0,
+      gainDb: 0,
     });
     const output = await pipeline.process(frame512);
     expect(output).toMatchObject({
