@@ -30,20 +30,20 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-/** A registry with `invert-gain`: invert on video, the shipped gain on audio, gain's params. */
-function audioVideoRegistry(): PipelineRegistry {
+/** A registry with `invert-<audio>`: invert on video, a shipped audio pipeline on audio. */
+function audioVideoRegistry(audio: 'gain' | 'voice-pitch' = 'gain'): PipelineRegistry {
   const shipped = defaultPipelineRegistry();
   const invert = shipped.get('invert');
-  const gain = shipped.get('gain');
+  const sound = shipped.get(audio);
   return new PipelineRegistry().register({
-    name: 'invert-gain',
-    description: 'inverts the picture and applies a gain to the sound',
-    paramsSchema: gain.paramsSchema,
+    name: `invert-${audio}`,
+    description: `inverts the picture and runs ${audio} on the sound`,
+    paramsSchema: sound.paramsSchema,
     media: ['video', 'audio'],
     create: () => invert.create({}),
     createAudio: (params) => {
-      if (!gain.createAudio) throw new Error('gain has no audio part');
-      return gain.createAudio(params);
+      if (!sound.createAudio) throw new Error(`${audio} has no audio part`);
+      return sound.createAudio(params);
     },
   });
 }
@@ -69,8 +69,12 @@ async function levelOf(payloads: Uint8Array[], skip: number): Promise<number> {
 }
 
 describe('an orchestrator session whose pipeline processes audio', () => {
-  it('returns the leg’s Opus through the pipeline’s audio part (gain −12 dB)', async () => {
-    const orchestrator = await OrchestratorServer.create({ registry: audioVideoRegistry() });
+  /**
+   * Offers VP8 + Opus for `invert-<audio>`, sends 2 s of a 440 Hz tone at half scale (RTP timestamp
+   * 960 × n for packet n) and waits for what comes back.
+   */
+  async function sendTone(audio: 'gain' | 'voice-pitch', params: Record<string, unknown>) {
+    const orchestrator = await OrchestratorServer.create({ registry: audioVideoRegistry(audio) });
     closers.push(() => orchestrator.close());
     const publisher = await MediaPeer.offer(vp8, { audioCodec: opus });
     closers.push(() => publisher.close());
@@ -78,9 +82,9 @@ describe('an orchestrator session whose pipeline processes audio', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        pipeline: 'invert-gain',
+        pipeline: `invert-${audio}`,
         sdp: publisher.localSdp,
-        params: { gainDb: -12 },
+        params,
       }),
     });
     expect(res.status).toBe(201);
@@ -90,7 +94,11 @@ describe('an orchestrator session whose pipeline processes audio', () => {
     await vi.waitFor(() => expect(publisher.state).toBe('connected'), { timeout: 20_000 });
 
     const returned: Uint8Array[] = [];
-    publisher.on('audioRtp', (packet) => returned.push(packet.payload));
+    const timestamps: number[] = [];
+    publisher.on('audioRtp', (packet) => {
+      returned.push(packet.payload);
+      timestamps.push(packet.header.timestamp);
+    });
     const sender = publisher.audioSender;
     if (!sender) throw new Error('the publisher has no audio sender');
     const encoder = new OpusEncoder();
@@ -119,8 +127,24 @@ describe('an orchestrator session whose pipeline processes audio', () => {
       timeout: 30_000,
       interval: 50,
     });
+    return { sent, returned, timestamps };
+  }
+
+  it('returns the leg’s Opus through the pipeline’s audio part (gain −12 dB)', async () => {
+    const { sent, returned, timestamps } = await sendTone('gain', { gainDb: -12 });
+    // Gain has no delay: each packet keeps the timestamp of the input it came from.
+    for (const timestamp of timestamps) expect(timestamp % opusFrameSamples).toBe(0);
     const ratioDb = 20 * Math.log10((await levelOf(returned, 10)) / (await levelOf(sent, 10)));
     expect(ratioDb).toBeGreaterThan(-13.5);
     expect(ratioDb).toBeLessThan(-10.5);
+  });
+
+  it('stamps a pipeline’s output its delay earlier than the input (pitch shifter: 2048 samples)', async () => {
+    const { timestamps } = await sendTone('voice-pitch', {});
+    // Its output sample at t carries the input at t − 2048 samples: stamped so, the gateway sends
+    // the sound at its capture time plus the video's lag, in sync with the video.
+    expect(timestamps.length).toBeGreaterThan(80);
+    for (const timestamp of timestamps)
+      expect(((timestamp + 2048) >>> 0) % opusFrameSamples, `timestamp ${timestamp}`).toBe(0);
   });
 });
