@@ -290,7 +290,11 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   #wireAudio(): AudioRelay | undefined {
     const publisher = this.#publisher;
     if (!publisher.hasAudio) return undefined;
-    const relay = new AudioRelay(this.#timeline, () => this.#delayedAudioTargets());
+    const relay = new AudioRelay(
+      this.#timeline,
+      () => this.#delayedAudioTargets(),
+      this.#options.audioRelay,
+    );
     publisher.on('audioRtp', (packet) => {
       const nowMs = epochNowMs();
       this.#viewers.sendSourceAudio(packet, nowMs);
