@@ -197,7 +197,10 @@ export class FrameTimeline {
       const input = latestBefore(this.#publisherFrames, record.decodedAtMs);
       const captureMs = input ? this.publisherClock.captureMs(input.rtpTimestamp) : undefined;
       if (input) keep(this.#transits, output.arrivedAtMs - input.arrivedAtMs);
-      if (input) keep(this.#throughs, record.doneAtMs - input.arrivedAtMs);
+      // Timed as `#frameLeft` times a frame (the orchestrator's sender reports, not the clock
+      // offset its records are converted with), so the two estimates of its clock cannot disagree.
+      const doneMs = this.orchestratorClock.captureMs(output.rtpTimestamp);
+      if (input && doneMs !== undefined) keep(this.#throughs, doneMs - input.arrivedAtMs);
       if (input)
         keep(this.#egress, { rtpTimestamp: input.rtpTimestamp, egressMs: output.arrivedAtMs });
       const timing = output.videoTiming;
