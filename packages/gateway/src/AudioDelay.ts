@@ -121,6 +121,14 @@ export class AudioDelay {
     this.#afterSkip = true;
   }
 
+  /** The caller drops this packet: the delay shrank past it (counted with `packetsDropped`). */
+  drop(packet: SfuPacket): void {
+    if (this.#closed) return;
+    this.packetsIn++;
+    this.#learnPacketTicks(packet.header.timestamp);
+    this.packetsDropped++;
+  }
+
   /** Sends what is due and sets a timer for the rest. */
   #flush = (): void => {
     clearTimeout(this.#timer);

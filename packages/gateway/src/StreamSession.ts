@@ -151,6 +151,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       viewers: this.#viewers,
       router: this.#router,
       video: this.codec !== undefined,
+      relayOptions: options.audioRelay,
     });
     this.#attach(upstream);
     this.#watchdog = setInterval(() => {

@@ -1,5 +1,5 @@
 import { epochNowMs } from '@peerframe/core/frameTiming';
-import { AudioRelay } from './AudioRelay.ts';
+import { AudioRelay, type AudioRelayOptions } from './AudioRelay.ts';
 import type { FrameTimeline } from './FrameTimeline.ts';
 import type { SfuLeg } from './SfuAdapter.ts';
 import type { StreamRouter } from './StreamRouter.ts';
@@ -18,13 +18,19 @@ export function wirePublisherAudio(stream: {
   router: StreamRouter;
   /** The stream has video (else its orchestrator is watched on its audio: see `Failover`). */
   video: boolean;
+  /** The delay line's options (`StreamSessionOptions.audioRelay`). */
+  relayOptions?: AudioRelayOptions | undefined;
 }): AudioRelay | undefined {
   const { publisher, viewers, router, video } = stream;
   if (!publisher.hasAudio) return undefined;
-  const relay = new AudioRelay(stream.timeline, function* () {
-    yield publisher;
-    yield* viewers.processedLegs();
-  });
+  const relay = new AudioRelay(
+    stream.timeline,
+    function* () {
+      yield publisher;
+      yield* viewers.processedLegs();
+    },
+    stream.relayOptions,
+  );
   publisher.on('audioRtp', (packet) => {
     const nowMs = epochNowMs();
     viewers.sendSourceAudio(packet, nowMs);

@@ -227,7 +227,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       // sees them in order.
       media.on('audioFrame', ({ frame, reply }) => {
         audio.process(frame).then(
-          (out) => reply(out.format === 's16' ? out.data : undefined),
+          (out) => reply(out.format === 's16' ? out.data : undefined, audio.latencyUs),
           (error: unknown) => {
             this.#log.debug({ err: error }, 'audio pipeline failed on a frame');
             reply(undefined);
