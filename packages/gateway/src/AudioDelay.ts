@@ -39,6 +39,13 @@ export class AudioDelay {
   /** Ticks of one packet (the least positive step between incoming timestamps seen; 20 ms at first). */
   #packetTicks: number;
   #lastIn: number | undefined;
+  /**
+   * Outgoing sequence numbers follow outgoing timestamps (one per packet length from this anchor),
+   * never the incoming ones: the input changes source (the publisher's own audio while the stream
+   * moves, then another orchestrator's) and each source numbers its packets its own way, while a
+   * receiver's jitter buffer drops a stream whose numbers jump back.
+   */
+  #seqAnchor: { timestamp: number; seq: number; packetTicks: number } | undefined;
   readonly #queue: Scheduled[] = [];
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -101,6 +108,7 @@ export class AudioDelay {
     if (this.#lastOut === undefined || ((out - this.#lastOut) | 0) > 0) this.#lastOut = out;
     const at = this.#mapped(out);
     packet.header.timestamp = out;
+    packet.header.sequenceNumber = this.#sequenceNumber(out, packet.header.sequenceNumber);
     this.delayMs = Math.max(0, at - nowMs);
     // Re-anchored on every packet: the same map, with a small signed difference (timestamps wrap).
     this.#origin = { timestamp: out, ms: at };
@@ -153,6 +161,22 @@ export class AudioDelay {
     const origin = this.#origin;
     if (!origin) return 0;
     return origin.ms + ((timestamp - origin.timestamp) | 0) / this.#ticksPerMs;
+  }
+
+  /** The outgoing sequence number of a packet with outgoing timestamp `out`. */
+  #sequenceNumber(out: number, incoming: number): number {
+    const anchor = this.#seqAnchor;
+    if (!anchor) {
+      this.#seqAnchor = { timestamp: out, seq: incoming, packetTicks: this.#packetTicks };
+      return incoming;
+    }
+    const seq =
+      (anchor.seq + Math.round(((out - anchor.timestamp) | 0) / anchor.packetTicks)) & 0xffff;
+    // Packets got shorter (the packet length is learnt as the least step seen): count on from here.
+    if (anchor.packetTicks !== this.#packetTicks) {
+      this.#seqAnchor = { timestamp: out, seq, packetTicks: this.#packetTicks };
+    }
+    return seq;
   }
 
   #learnPacketTicks(incoming: number): void {
