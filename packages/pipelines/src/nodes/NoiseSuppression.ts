@@ -22,8 +22,11 @@ type Channel = {
  * on 48 kHz audio. `strength` mixes the denoised signal with the original delayed to match
  * (1: denoised only, 0: original); `vad_threshold` > 0 also mutes the audio (10 ms ramps) once
  * RNNoise's voice probability has stayed under it for 200 ms; `enabled` false passes the original
- * (delayed alike, so turning it on or off moves nothing in time) and runs no network. All are
- * live; a change of mix ramps across 10 ms (no click). The output lags by RNNoise's 20 ms.
+ * and runs no network. All are live; a change of mix ramps across 10 ms (no click). The output
+ * lags by RNNoise's 20 ms, except once nothing is denoised or gated (`enabled` false, or strength
+ * and threshold 0, and the ramps done): then the audio passes as it came, with no delay, and the
+ * latency it reports follows (the session stamps its output with it, so the gateway keeps the
+ * sound in sync either way: turning it on drops the 20 ms heard twice, off leaves a gap).
  */
 export const noiseSuppressionNode: AudioNodeDefinition = {
   classType: 'NoiseSuppression',
@@ -38,7 +41,7 @@ export const noiseSuppressionNode: AudioNodeDefinition = {
       min: 0,
       max: 1,
       optional: true,
-      description: '1: the denoised audio only; 0: the original (delayed alike); between: a mix.',
+      description: '1: the denoised audio only; 0: the original; between: a mix.',
     },
     vad_threshold: {
       type: 'FLOAT',
@@ -52,7 +55,7 @@ export const noiseSuppressionNode: AudioNodeDefinition = {
       type: 'BOOLEAN',
       default: true,
       optional: true,
-      description: 'false: the original audio (delayed alike), no network run, no gate.',
+      description: 'false: the original audio, no network run, no gate, no delay.',
     },
   },
   outputs: [{ name: 'AUDIO', type: 'AUDIO' }],
@@ -62,6 +65,8 @@ export const noiseSuppressionNode: AudioNodeDefinition = {
     let holdFrames = gateHoldFrames;
     /** The denoised share of the output at the end of the last block (ramps to the target). */
     let mix: number | undefined;
+    /** The last frame passed as it came (nothing denoised or gated): no delay. */
+    let bypassed = false;
     const open = async (count: number) => {
       for (const channel of channels) channel.denoiser.destroy();
       channels = [];
@@ -83,6 +88,18 @@ export const noiseSuppressionNode: AudioNodeDefinition = {
         const strength = enabled ? (literals.strength as number) : 0;
         const threshold = enabled ? (literals.vad_threshold as number) : 0;
         const input = deinterleave(audio);
+        bypassed = strength === 0 && threshold === 0 && (mix ?? 0) === 0 && gateGain === 1;
+        if (bypassed) {
+          // The delay lines keep the latest input, for the dry mix when it comes back on.
+          for (const [c, channel] of channels.entries()) {
+            for (const sample of input[c] as Float32Array) {
+              channel.delay[channel.delayAt] = sample;
+              channel.delayAt = (channel.delayAt + 1) % rnnoiseLatencySamples;
+            }
+          }
+          mix = 0;
+          return [audio];
+        }
         const output = input.map((samples) => new Float32Array(samples.length));
         const blocks = (input[0] as Float32Array).length / rnnoiseFrameSamples;
         for (let block = 0; block < blocks; block++) {
@@ -120,7 +137,7 @@ export const noiseSuppressionNode: AudioNodeDefinition = {
         }
         return [interleave(output, audio)];
       },
-      latencySamples: () => rnnoiseLatencySamples,
+      latencySamples: () => (bypassed ? 0 : rnnoiseLatencySamples),
       close() {
         for (const channel of channels) channel.denoiser.destroy();
         channels = [];
