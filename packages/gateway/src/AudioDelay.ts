@@ -40,12 +40,13 @@ export class AudioDelay {
   #packetTicks: number;
   #lastIn: number | undefined;
   /**
-   * Outgoing sequence numbers follow outgoing timestamps (one per packet length from this anchor),
-   * never the incoming ones: the input changes source (the publisher's own audio while the stream
-   * moves, then another orchestrator's) and each source numbers its packets its own way, while a
-   * receiver's jitter buffer drops a stream whose numbers jump back.
+   * The next outgoing sequence number: one more per packet sent, in the order they leave, never the
+   * incoming ones. The input changes source (the publisher's own audio while the stream moves, then
+   * another orchestrator's), each numbering its packets its own way, and a receiver's jitter buffer
+   * drops a stream whose numbers jump back; a gap in the numbers would hold its playout while it
+   * waits for packets that never come (a jump in timestamps it takes as it is).
    */
-  #seqAnchor: { timestamp: number; seq: number; packetTicks: number } | undefined;
+  #nextSeq: number | undefined;
   readonly #queue: Scheduled[] = [];
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -108,7 +109,6 @@ export class AudioDelay {
     if (this.#lastOut === undefined || ((out - this.#lastOut) | 0) > 0) this.#lastOut = out;
     const at = this.#mapped(out);
     packet.header.timestamp = out;
-    packet.header.sequenceNumber = this.#sequenceNumber(out, packet.header.sequenceNumber);
     this.delayMs = Math.max(0, at - nowMs);
     // Re-anchored on every packet: the same map, with a small signed difference (timestamps wrap).
     this.#origin = { timestamp: out, ms: at };
@@ -151,6 +151,9 @@ export class AudioDelay {
         return;
       }
       this.#queue.shift();
+      const seq = this.#nextSeq ?? head.packet.header.sequenceNumber;
+      head.packet.header.sequenceNumber = seq;
+      this.#nextSeq = (seq + 1) & 0xffff;
       this.packetsOut++;
       this.#send(head.packet, head.sendAtMs);
     }
@@ -161,22 +164,6 @@ export class AudioDelay {
     const origin = this.#origin;
     if (!origin) return 0;
     return origin.ms + ((timestamp - origin.timestamp) | 0) / this.#ticksPerMs;
-  }
-
-  /** The outgoing sequence number of a packet with outgoing timestamp `out`. */
-  #sequenceNumber(out: number, incoming: number): number {
-    const anchor = this.#seqAnchor;
-    if (!anchor) {
-      this.#seqAnchor = { timestamp: out, seq: incoming, packetTicks: this.#packetTicks };
-      return incoming;
-    }
-    const seq =
-      (anchor.seq + Math.round(((out - anchor.timestamp) | 0) / anchor.packetTicks)) & 0xffff;
-    // Packets got shorter (the packet length is learnt as the least step seen): count on from here.
-    if (anchor.packetTicks !== this.#packetTicks) {
-      this.#seqAnchor = { timestamp: out, seq, packetTicks: this.#packetTicks };
-    }
-    return seq;
   }
 
   #learnPacketTicks(incoming: number): void {
