@@ -8,46 +8,20 @@
 
 import { createWeriftPeer } from '@peerframe/core/werift';
 import type { StreamPayment } from '@peerframe/gateway';
-import { OpusDecoder } from '@peerframe/orchestrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audioAfterMove } from '../helpers/audioAfterMove.ts';
+import { decodedMedianPeak, median } from '../helpers/decodedMedianPeak.ts';
 import { GstWhipPublisher, type ReturnedAudio } from '../helpers/GstWhipPublisher.ts';
-import { RtpWhepViewer, type ViewerPacket } from '../helpers/RtpWhepViewer.ts';
+import { RtpWhepViewer } from '../helpers/RtpWhepViewer.ts';
 import { type PaidNodes, startPaidNodes } from '../helpers/startPaidNodes.ts';
 import { until } from '../helpers/until.ts';
 
 const price = 100_000_000_000n; // wei per second (the helper's default)
 const gainParams = encodeURIComponent(JSON.stringify({ gainDb: -12 }));
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
 /** Median peak of the returned buffers from `from` on (skipping the start, before any delay). */
 function medianPeak(returned: ReturnedAudio[], from: number): number {
   return median(returned.slice(from).map((a) => a.peak));
-}
-
-/** Median peak of a viewer's Opus packets, decoded (mono 48 kHz), after the first `skip`. */
-async function decodedMedianPeak(packets: ViewerPacket[], skip: number): Promise<number> {
-  const decoder = new OpusDecoder();
-  const peaks: number[] = [];
-  try {
-    for (const [i, packet] of packets.entries()) {
-      if (!packet.payload) continue;
-      const frames = await decoder.decode(packet.payload, i * 20_000);
-      if (i < skip) continue;
-      for (const frame of frames) {
-        let peak = 0;
-        for (const sample of frame.data) peak = Math.max(peak, Math.abs(sample));
-        peaks.push(peak);
-      }
-    }
-  } finally {
-    await decoder.close();
-  }
-  return median(peaks);
 }
 
 /** A werift offer sending Opus, with or without a video section. */

@@ -10,13 +10,18 @@ import {
 import { GatewayServer } from '@peerframe/gateway';
 import type { OrchestratorServer } from '@peerframe/orchestrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodedMedianPeak } from '../helpers/decodedMedianPeak.ts';
+import { GstWhipPublisher } from '../helpers/GstWhipPublisher.ts';
 import {
   bareOffer,
   expectFramesBack,
   type InProcessStack,
   startInProcessStack,
 } from '../helpers/inProcessStack.ts';
+import { pushMovingBar } from '../helpers/pushMovingBar.ts';
+import { RtpWhepViewer } from '../helpers/RtpWhepViewer.ts';
 import { startSyntheticTrack } from '../helpers/syntheticTrack.ts';
+import { until } from '../helpers/until.ts';
 
 const adminToken = 'many-gateways-admin-token';
 
@@ -265,6 +270,98 @@ describe('two gateways sharing Redis', () => {
       expect(unknown.status).toBe(404);
     } finally {
       await Promise.all(viewers.map((v) => v.close()));
+      await publisher.close();
+    }
+  });
+
+  it("relays the publisher's audio to a WHEP viewer on B, beside the video", async () => {
+    const streamKey = (await makeKey(a.url)).body.key as string;
+    const publisher = await GstWhipPublisher.connect({
+      whipUrl: a.whipUrl,
+      pipeline: 'invert',
+      widthPx: 320,
+      heightPx: 240,
+      codec: 'vp8',
+      audio: 'tone',
+      token: streamKey,
+    });
+    const stopBar = pushMovingBar(publisher, 320, 240);
+    let viewer: RtpWhepViewer | undefined;
+    try {
+      const stream = a.streams.get(publisher.streamId);
+      if (!stream) throw new Error('no stream on A');
+      expect(stream.audioCodec?.name).toBe('opus');
+      viewer = await RtpWhepViewer.connect(new URL(`/whep/${stream.playbackId}`, b.url).href, {
+        keepAudioPayloads: true,
+      });
+      const got = viewer;
+      expect(got.answerSdp).toMatch(/^m=audio [1-9]\d* /m);
+      expect(b.streams.size).toBe(0);
+      // 3 s of both: Opus at 10 or 20 ms a packet, video ~30 frames a second.
+      await until(
+        () =>
+          got.audio.packets.length >= 150 &&
+          got.video.packets.length >= 60 &&
+          got.audio.reports.length > 0,
+        20_000,
+        () =>
+          `audio and video on B (${got.audio.packets.length} audio, ${got.video.packets.length} video packets, ${got.audio.reports.length} audio reports)`,
+      );
+      // The publisher's tone (0.3 of full scale: peaks ~9 800), not silence or noise.
+      const peak = await decodedMedianPeak(got.audio.packets, 50);
+      expect(peak).toBeGreaterThan(6_000);
+      expect(peak).toBeLessThan(13_000);
+      // B's audio reports map each packet to when it left B, as its video reports do (a map
+      // seconds off would throw a receiver's lip sync out): the last one's packet is placed near
+      // its arrival.
+      const report = got.audio.reports.at(-1);
+      const last = got.audio.packets.at(-1);
+      if (!report || !last) throw new Error('no audio report');
+      const mappedMs = report.ntpMs + ((last.timestamp - report.rtpTimestamp) | 0) / 48;
+      expect(Math.abs(mappedMs - last.arrivedAtMs)).toBeLessThan(250);
+      // A serves B's viewer with its one relay leg.
+      expect(stream.stats().viewers).toBe(1);
+    } finally {
+      await viewer?.close();
+      await stopBar.close();
+      await publisher.close();
+    }
+  });
+
+  it("plays an audio-only stream published on A on B: the pipeline's sound, relayed", async () => {
+    const streamKey = (await makeKey(a.url)).body.key as string;
+    const gainParams = encodeURIComponent(JSON.stringify({ gainDb: -12 }));
+    const publisher = await GstWhipPublisher.connect({
+      whipUrl: `${a.whipUrl}?params=${gainParams}`,
+      pipeline: 'gain',
+      widthPx: 16,
+      heightPx: 16,
+      codec: 'none',
+      audio: 'tone',
+      token: streamKey,
+    });
+    let viewer: RtpWhepViewer | undefined;
+    try {
+      const stream = a.streams.get(publisher.streamId);
+      if (!stream) throw new Error('no stream on A');
+      expect(stream.codec).toBeUndefined();
+      viewer = await RtpWhepViewer.connect(new URL(`/whep/${stream.playbackId}`, b.url).href, {
+        audioOnly: true,
+        keepAudioPayloads: true,
+      });
+      const got = viewer;
+      await until(
+        () => got.audio.packets.length >= 100,
+        20_000,
+        () => `audio on B (${got.audio.packets.length} packets)`,
+      );
+      // 9 800 × 10^(−12/20) ≈ 2 460 through two Opus generations: the gain pipeline's, not the original.
+      const peak = await decodedMedianPeak(got.audio.packets, 25);
+      expect(peak).toBeGreaterThan(1_800);
+      expect(peak).toBeLessThan(3_300);
+      expect(got.video.packets.length).toBe(0);
+    } finally {
+      await viewer?.close();
       await publisher.close();
     }
   });

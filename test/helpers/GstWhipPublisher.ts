@@ -63,6 +63,8 @@ export class GstWhipPublisher extends TypedEmitter<{
     audio?: 'none' | 'tone';
     /** Sends these files in real time (y4m video, wav audio as Opus) instead of pushed frames. */
     clip?: { videoPath: string; audioPath: string };
+    /** Stream key sent as `Authorization: Bearer` (through the environment, never the arguments). */
+    token?: string;
   }): Promise<GstWhipPublisher> {
     const url = new URL(options.whipUrl);
     url.searchParams.set('pipeline', options.pipeline);
@@ -71,6 +73,7 @@ export class GstWhipPublisher extends TypedEmitter<{
     if (options.clip) args.push('--clip', options.clip.videoPath, options.clip.audioPath);
     const child = spawn(python, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.token ? { env: { ...process.env, PEERFRAME_WHIP_TOKEN: options.token } } : {}),
     });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {

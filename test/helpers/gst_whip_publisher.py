@@ -23,6 +23,7 @@ Usage: gst_whip_publisher.py <whip-url> <width> <height> [--codec h264|vp8|none]
 Run with Debian's python3 (python3-gi, gstreamer1.0-plugins-{base,good,bad,ugly},
 gstreamer1.0-nice, gir1.2-gst-plugins-bad-1.0).
 """
+import os
 import struct
 import sys
 import threading
@@ -172,10 +173,15 @@ def main():
         decodebin.sync_state_with_parent()
         pad.link(decodebin.get_static_pad("sink"))
 
+    # A stream key comes in the environment, never in the arguments (visible to every user).
+    token = os.environ.get("PEERFRAME_WHIP_TOKEN")
+    auth_headers = {"authorization": f"Bearer {token}"} if token else {}
+
     def post_offer():
         offer = webrtc.get_property("local-description").sdp.as_text()
+        headers = {"content-type": "application/sdp", **auth_headers}
         request = urllib.request.Request(
-            whip_url, data=offer.encode(), headers={"content-type": "application/sdp"}, method="POST"
+            whip_url, data=offer.encode(), headers=headers, method="POST"
         )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
@@ -265,7 +271,10 @@ def main():
                 push(data)
         if state["resource"]:
             try:
-                urllib.request.urlopen(urllib.request.Request(state["resource"], method="DELETE"), timeout=5)
+                urllib.request.urlopen(
+                    urllib.request.Request(state["resource"], headers=auth_headers, method="DELETE"),
+                    timeout=5,
+                )
             except Exception as error:  # noqa: BLE001 - best effort on the way out
                 log("WHIP DELETE failed", error)
         GLib.idle_add(loop.quit)

@@ -1,4 +1,12 @@
 import { HttpError, type Logger } from '@peerframe/core';
+import {
+  type AudioCodecChoice,
+  opusClockRateHz,
+  sentAudioSection,
+} from '@peerframe/core/audioCodec';
+import { epochNowMs } from '@peerframe/core/frameTiming';
+import { parseSdp } from '@peerframe/core/sdp';
+import { SenderClock } from './clocks/SenderClock.ts';
 import type { SharedStream } from './GatewayState.ts';
 import type { SfuAdapter, SfuLeg, SfuLegOptions } from './SfuAdapter.ts';
 import { StreamViewers } from './StreamViewers.ts';
@@ -24,11 +32,26 @@ export type StreamRelayOptions = {
   log: Logger;
 };
 
+/** The Opus the relay's leg offers the other gateway (its viewers each get their own payload type). */
+const relayOpus: AudioCodecChoice = {
+  name: 'opus',
+  payloadType: 111,
+  clockRate: opusClockRateHz,
+  channels: 2,
+  fmtp: 'minptime=10;useinbandfec=1',
+};
+
 /**
  * A stream held by another gateway, played here: this gateway is one WHEP viewer of it there (a
- * real WebRTC leg, gateway to gateway) and forwards its video to its own WHEP viewers, so any
- * number of viewers here cost the other gateway one leg. Video only (no audio yet). Ends when the
- * leg does, or when no viewer is left.
+ * real WebRTC leg, gateway to gateway) and forwards its video and audio to its own WHEP viewers,
+ * so any number of viewers here cost the other gateway one leg. Ends when the leg does, or when
+ * no viewer is left.
+ *
+ * The other gateway already sent the sound delayed to match its video (`AudioRelay`), with sender
+ * reports of both on its clock; here both are forwarded as they come. The video's reports are
+ * stamped with each frame's departure from this gateway, as on every leg; the audio's map each
+ * packet's timestamp to the same instant through the other gateway's audio reports (`SenderClock`:
+ * its clock plus the least transit seen), which keeps one steady map however the packets jitter.
  */
 export class StreamRelay {
   readonly stream: SharedStream;
@@ -40,7 +63,12 @@ export class StreamRelay {
   readonly #idleTimer: NodeJS.Timeout;
   #closed = false;
 
-  private constructor(options: StreamRelayOptions, leg: SfuLeg, resourceUrl: string | undefined) {
+  private constructor(
+    options: StreamRelayOptions,
+    leg: SfuLeg,
+    resourceUrl: string | undefined,
+    audio: boolean,
+  ) {
     this.#options = options;
     this.stream = options.stream;
     this.playbackId = options.playbackId;
@@ -50,7 +78,7 @@ export class StreamRelay {
       sfu: options.sfu,
       legOptions: options.legOptions,
       codec: options.stream.codec,
-      audioCodec: undefined,
+      audioCodec: audio ? relayOpus : undefined,
       maxViewers: options.maxViewers,
       connectTimeoutMs: options.connectTimeoutMs,
       askKeyframe: () => leg.requestKeyframe(),
@@ -59,6 +87,15 @@ export class StreamRelay {
     leg.on('rtp', (packet, videoTiming) =>
       this.#viewers.sendVideo('processed', packet, videoTiming),
     );
+    if (audio) {
+      const clock = new SenderClock(opusClockRateHz);
+      leg.on('audioSenderReport', (report) => clock.report(report, epochNowMs(), leg.roundTripMs));
+      leg.on('audioRtp', (packet) => {
+        const senderTimeMs = clock.captureMs(packet.header.timestamp) ?? epochNowMs();
+        for (const viewer of this.#viewers.processedLegs())
+          viewer.sendAudio?.(packet.clone(), senderTimeMs);
+      });
+    }
     leg.on('state', (state) => {
       if (state === 'failed' || state === 'closed') void this.close(`relay leg ${state}`);
     });
@@ -71,14 +108,19 @@ export class StreamRelay {
   /** Opens the leg to the gateway holding the stream (502 `relay_failed` when it refuses). */
   static async create(options: StreamRelayOptions): Promise<StreamRelay> {
     const { stream, playbackId, sfu } = options;
-    if (!stream.codec) {
+    if (!stream.codec && !sfu.audio) {
       throw new HttpError(
         409,
         'relay_unsupported',
-        `Stream "${stream.streamId}" is audio-only and held by another gateway; relays between gateways carry video only: play it from ${stream.gatewayUrl}`,
+        `Stream "${stream.streamId}" is audio-only and held by another gateway, and this gateway's SFU (${sfu.name}) carries no audio: play it from ${stream.gatewayUrl}`,
       );
     }
-    const { leg, offerSdp } = await sfu.offer({ ...options.legOptions, codec: stream.codec });
+    // The stream's audio, when it has some (the other gateway answers the audio section).
+    const { leg, offerSdp } = await sfu.offer({
+      ...options.legOptions,
+      ...(stream.codec ? { codec: stream.codec } : { video: false }),
+      ...(sfu.audio ? { audioCodec: relayOpus } : {}),
+    });
     const url = new URL(`/whep/${encodeURIComponent(playbackId)}`, stream.gatewayUrl);
     try {
       const res = await fetch(url, {
@@ -98,7 +140,15 @@ export class StreamRelay {
       }
       const location = res.headers.get('location');
       await leg.accept(body);
-      return new StreamRelay(options, leg, location ? new URL(location, url).href : undefined);
+      // A stream without audio has its audio section answered rejected (port 0).
+      const audio =
+        /^m=audio [1-9]\d* /m.test(body) && sentAudioSection(parseSdp(body)) !== undefined;
+      return new StreamRelay(
+        options,
+        leg,
+        location ? new URL(location, url).href : undefined,
+        audio,
+      );
     } catch (error) {
       await leg.close();
       if (error instanceof HttpError) throw error;

@@ -9,7 +9,9 @@ import type { StreamViewers } from './StreamViewers.ts';
  * A stream's publisher's audio: at once to viewers of its own video; to the orchestrator when its
  * pipeline processes audio (the leg negotiated it), whose processed audio then takes the delay
  * line (`AudioRelay`, see `StreamRouter`); else through the delay line itself, to the publisher
- * and to viewers of the processed video. Undefined when the publisher sends no audio.
+ * and to viewers of the processed video. While a stream whose pipeline processes audio moves to
+ * another orchestrator its sound pauses: the publisher's own never stands in for it. Undefined
+ * when the publisher sends no audio.
  */
 export function wirePublisherAudio(stream: {
   publisher: SfuLeg;
@@ -31,16 +33,20 @@ export function wirePublisherAudio(stream: {
     },
     stream.relayOptions,
   );
+  // The stream's pipeline processes its sound (the last orchestrator's leg carried audio).
+  let processed = false;
   publisher.on('audioRtp', (packet) => {
     const nowMs = epochNowMs();
     viewers.sendSourceAudio(packet, nowMs);
     const upstream = router.upstream;
+    if (upstream) processed = upstream.leg.hasAudio === true;
     if (upstream?.leg.hasAudio) {
       upstream.leg.sendAudio?.(packet, nowMs);
       // An audio-only stream's orchestrator is watched on its audio (see `Failover`).
       if (!video) router.fedAudio();
-    } else if (video) relay.push(packet, nowMs);
-    // An audio-only stream's sound is its pipeline's: nothing goes back while it moves.
+    } else if (video && !processed) relay.push(packet, nowMs);
+    // A sound the pipeline processes is its pipeline's: nothing goes back while the stream moves
+    // (a voice effect never drops for a moment to let the publisher's own voice through).
   });
   publisher.on('audioSenderReport', (report) => {
     relay.clock.report(report, epochNowMs(), publisher.roundTripMs);
