@@ -104,8 +104,12 @@ describe('AudioRelay following the video', () => {
     const publisherAheadMs = 1_000_000;
     const timeline = new FrameTimeline();
     const sent = new Map<number, number>();
+    const sequenceNumbers: number[] = [];
     const leg = {
-      sendAudio: (p: RtpPacket) => sent.set(p.payload.readUInt32BE(0), epochNowMs()),
+      sendAudio: (p: RtpPacket) => {
+        sent.set(p.payload.readUInt32BE(0), epochNowMs());
+        sequenceNumbers.push(p.header.sequenceNumber);
+      },
     } as unknown as SfuLeg;
     const relay = new AudioRelay(timeline, () => [leg], { followFrames: true });
     const events: { atMs: number; run: () => void }[] = [];
@@ -163,7 +167,12 @@ describe('AudioRelay following the video', () => {
       at(i * 20 + 2, () => {
         const payload = Buffer.alloc(4);
         payload.writeUInt32BE(i);
-        relay.push(new RtpPacket(new RtpHeader({ timestamp: i * 960, payloadType: 111 }), payload));
+        relay.push(
+          new RtpPacket(
+            new RtpHeader({ timestamp: i * 960, sequenceNumber: i & 0xffff, payloadType: 111 }),
+            payload,
+          ),
+        );
       });
     }
     events.sort((a, b) => a.atMs - b.atMs);
@@ -189,5 +198,10 @@ describe('AudioRelay following the video', () => {
     const stats = relay.stats();
     expect(stats.realignments).toBeGreaterThan(5);
     expect(stats.packetsOut + stats.packetsDropped).toBe(stats.packetsIn);
+    // However often it jumped, the packets sent are numbered one more each: a gap in the numbers
+    // holds a receiver's jitter buffer (GStreamer's ~200 ms) for packets that never come.
+    expect(sequenceNumbers.length).toBe(stats.packetsOut);
+    for (let i = 1; i < sequenceNumbers.length; i++)
+      expect(sequenceNumbers[i]).toBe(((sequenceNumbers[i - 1] ?? 0) + 1) & 0xffff);
   });
 });

@@ -25,9 +25,15 @@ export type AudioRelayOptions = {
    * Follow each processed frame's lag as it leaves (`FrameTimeline.frameLag`) instead of the
    * median of the last frames joined (default false). Replaying frame timings recorded at 720p on
    * a busy machine it keeps each click within 23 ms of its flash where the median misses by up to
-   * 150 ms, at the cost of a gap or a skip in the sound at each jump. End to end it does not yet:
+   * 150 ms, at the cost of a gap or a skip in the sound at each jump. End to end it was worse:
    * GStreamer at 512² on a loaded machine (load ~12) got the sound late (offset p50 +60 ms, some
-   * packets held 200–260 ms) where the median gave +10 ms; until that is understood, off.
+   * packets held 200–260 ms) where the median gave +10 ms. That run predates `AudioDelay`
+   * numbering its packets one more each as they leave: until then each packet dropped left a gap
+   * in the sequence numbers, and GStreamer's jitter buffer held the sound ~200 ms at each gap
+   * waiting for packets that never come; this mode drops packets at every fall of the lag (7
+   * numbers missing in the 720p replay of `AudioRelay.test.ts`, none in the median mode's steady
+   * delay). It stays off until it is measured end to end again on a machine with cores to spare
+   * (runs at load 23–34 paired 0–3 flashes of 7–18, in either mode).
    */
   followFrames?: boolean;
   /**
