@@ -8,7 +8,9 @@
  *
  * Run alone: `node --conditions=source bench/avOffsetBench.ts [--quick]` prints its BENCHMARKS.md
  * section; without `--quick` it also writes its figures into bench/results/latest.json (then
- * `npm run bench:render`).
+ * `npm run bench:render`). `--follow-frames` runs the gateway with `--audio-follow-frames` (the
+ * sound follows each processed frame's lag), `--size 1280x720` one size alone: to compare the
+ * delay line's two modes, printed only.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -52,13 +54,21 @@ export type AvOffsetBenchResult = {
 const round = (n: number | null | undefined, digits = 1) =>
   n === null || n === undefined || Number.isNaN(n) ? null : Number(n.toFixed(digits));
 
-export async function runAvOffsetBench(options: { quick: boolean }): Promise<AvOffsetBenchResult> {
-  const sizes: [number, number][] = options.quick
-    ? [[512, 512]]
-    : [
-        [512, 512],
-        [1280, 720],
-      ];
+export async function runAvOffsetBench(options: {
+  quick: boolean;
+  /** The gateway's sound follows each processed frame's lag (`--audio-follow-frames`; default false). */
+  followFrames?: boolean;
+  /** Only these sizes (default 512² and 720p; 512² with `quick`). */
+  sizes?: [number, number][];
+}): Promise<AvOffsetBenchResult> {
+  const sizes: [number, number][] = options.sizes
+    ? options.sizes
+    : options.quick
+      ? [[512, 512]]
+      : [
+          [512, 512],
+          [1280, 720],
+        ];
   const pipelines = options.quick ? ['passthrough'] : ['passthrough', 'background-blur'];
   const clipSeconds = options.quick ? 10 : 20;
   const stack = await startDevStack({
@@ -66,6 +76,7 @@ export async function runAvOffsetBench(options: { quick: boolean }): Promise<AvO
     gatewayPort: 0,
     orchestratorPort: 0,
     warmup: true,
+    ...(options.followFrames ? { gatewayArgs: ['--audio-follow-frames'] } : {}),
   });
   const rows: AvOffsetRow[] = [];
   try {
@@ -140,9 +151,16 @@ export function renderAvOffsetBench(result: AvOffsetBenchResult | undefined): st
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.env.PEERFRAME_LOG_LEVEL ??= 'warn';
   const quick = process.argv.includes('--quick');
-  const result = await runAvOffsetBench({ quick });
+  const followFrames = process.argv.includes('--follow-frames');
+  // `--size 1280x720`: that size alone.
+  const size = process.argv[process.argv.indexOf('--size') + 1];
+  const sizes = process.argv.includes('--size')
+    ? [(size ?? '').split('x').map(Number) as [number, number]]
+    : undefined;
+  const result = await runAvOffsetBench({ quick, followFrames, ...(sizes ? { sizes } : {}) });
   console.log(renderAvOffsetBench(result).join('\n'));
-  if (!quick) {
+  // A variant is a comparison, not the figures BENCHMARKS.md keeps.
+  if (!quick && !followFrames && !sizes) {
     const latest = new URL('./results/latest.json', import.meta.url);
     const report = JSON.parse(readFileSync(latest, 'utf8')) as Record<string, unknown>;
     writeFileSync(latest, `${JSON.stringify({ ...report, avOffset: result }, null, 2)}\n`);

@@ -35,6 +35,8 @@ Commands:
                                            PEERFRAME_ALLOWED_ORIGINS, comma-separated): web pages
                                            that may use the gateway (default none; * for any)
                                            --fault-injection (tests: POST /streams/:id/faults)
+                                           --audio-follow-frames (experimental: the returned sound
+                                           follows each processed frame's lag, not their median)
                                            --sfu werift|mediasoup|auto (default werift; mediasoup
                                            needs its worker: MEDIASOUP_WORKER_BIN)
                                            --ice-server <url>[,<username>,<credential>] (repeatable:

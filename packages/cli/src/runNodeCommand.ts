@@ -44,6 +44,7 @@ export async function runNodeCommand(command: string | undefined, rest: string[]
       orchestrator: { type: 'string', multiple: true },
       'max-sessions': { type: 'string' },
       'fault-injection': { type: 'boolean', default: false },
+      'audio-follow-frames': { type: 'boolean', default: false },
       rpc: { type: 'string' },
       controller: { type: 'string' },
       chain: { type: 'boolean', default: true },
@@ -180,6 +181,7 @@ export async function runNodeCommand(command: string | undefined, rest: string[]
         orchestrators,
         ...(chain ? { chain } : {}),
         faultInjection: values['fault-injection'],
+        ...(values['audio-follow-frames'] ? { audioRelay: { followFrames: true } } : {}),
         ...(adminToken ? { adminToken } : {}),
         allowedOrigins: values['allowed-origin'],
         ...(adminToken
