@@ -130,6 +130,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       connectTimeoutMs:
         options.viewerConnectTimeoutMs ?? defaultStreamSessionOptions.viewerConnectTimeoutMs,
       askKeyframe: (source) => this.#router.askSource(source),
+      nativeSource: (source) =>
+        source === 'source' ? this.#publisher : this.#router.upstream?.leg,
       log: this.#log,
     });
     this.#router = new StreamRouter({
@@ -141,6 +143,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       onProcessed: () => this.#maybeLive(),
       onProcessedAudio: (packet, arrivedAtMs) => this.#audio?.push(packet, arrivedAtMs),
       audioOnly: this.codec === undefined,
+      onLinkError: (error) => this.#log.error({ err: error }, 'native forwarding link failed'),
     });
     this.#wirePublisher();
     this.#audio = this.#wireAudio();
@@ -165,6 +168,10 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       ...(codec ? { codec } : {}),
       ...(audioCodec ? { audioCodec } : {}),
     };
+    const sfu = sfuOf(options);
+    if (sfu.receive && codec) {
+      return StreamSession.#createNative(offerSdp, sfu, { ...withCodec, codec });
+    }
     const upstream = await connectUpstream(withCodec, options.params, new Set());
     try {
       const answered = await sfuOf(options).answer(offerSdp, {
@@ -176,6 +183,33 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       return new StreamSession(answered.leg, offerSdp, answerSdp, upstream, withCodec);
     } catch (error) {
       await closeUpstream(upstream);
+      throw error;
+    }
+  }
+
+  /**
+   * The same on an SFU that forwards natively: the publisher's leg receives first, so the
+   * orchestrator's offer names the SSRC that carries its video, then the publisher's answer the
+   * one that carries the orchestrator's.
+   */
+  static async #createNative(
+    offerSdp: string,
+    sfu: SfuAdapter,
+    options: StreamSessionOptions & { codec: VideoCodecChoice; audioCodec?: AudioCodecChoice },
+  ): Promise<StreamSession> {
+    if (!sfu.receive) throw new TypeError('the SFU does not forward natively');
+    const pending = await sfu.receive(offerSdp, legOptions(options));
+    try {
+      const upstream = await connectUpstream(options, options.params, new Set(), pending.leg);
+      try {
+        const answerSdp = setVideoBitrateHints(await pending.answer(upstream.leg), options.bitrate);
+        return new StreamSession(pending.leg, offerSdp, answerSdp, upstream, options);
+      } catch (error) {
+        await closeUpstream(upstream);
+        throw error;
+      }
+    } catch (error) {
+      await pending.leg.close();
       throw error;
     }
   }
@@ -574,7 +608,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     try {
       const options = this.#upstreamOptions();
       const upstream = await this.#failover.replacement((exclude) =>
-        connectUpstream(options, this.#params, exclude),
+        connectUpstream(options, this.#params, exclude, this.#publisher),
       );
       if ((this.#state as StreamState) === 'ended') {
         await closeUpstream(upstream);

@@ -52,6 +52,8 @@ export async function connectUpstream(
   options: StreamSessionOptions & { codec?: VideoCodecChoice; audioCodec?: AudioCodecChoice },
   params: Record<string, unknown>,
   exclude: Set<string>,
+  /** The publisher's leg, for an SFU that forwards natively (the new leg sends its video). */
+  source?: SfuLeg,
 ): Promise<Upstream> {
   const tried = new Set(exclude);
   const full: string[] = [];
@@ -79,6 +81,7 @@ export async function connectUpstream(
       const audio = media?.includes('audio') ? options.audioCodec : undefined;
       const offered = await sfuOf(options).offer({
         ...legOptions(options),
+        ...(source ? { source } : {}),
         ...(audio ? { audioCodec: audio } : {}),
       });
       leg = offered.leg;
