@@ -1,4 +1,5 @@
-import { NodeWhipPublisher, runFrameProbe } from '@peerframe/client-sdk/node';
+import { readFrameMarker } from '@peerframe/client-sdk';
+import { NodeWhepViewer, NodeWhipPublisher, runFrameProbe } from '@peerframe/client-sdk/node';
 import { installWrtcExitGuard } from '@peerframe/core/wrtc';
 import { MediasoupSfu } from '@peerframe/gateway';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -56,7 +57,7 @@ afterEach(async () => {
 });
 
 describe.skipIf(!available)('the mediasoup backend forwards inside its worker', () => {
-  it('carries a libwebrtc publisher’s video to a real orchestrator and back, and moves it to another orchestrator', async () => {
+  it('carries a libwebrtc publisher’s video to a real orchestrator, back and to WHEP viewers, and moves it to another orchestrator', async () => {
     installWrtcExitGuard();
     const sfu = await MediasoupSfu.create();
     stack = await startInProcessStack({ orchestrators: [{}, {}], gateway: { sfu } });
@@ -64,9 +65,28 @@ describe.skipIf(!available)('the mediasoup backend forwards inside its worker', 
       whipUrl: stack.gateway.whipUrl,
       pipeline: 'invert',
     });
+    // WHEP viewers of the processed video and of the publisher's own: legs consuming the
+    // orchestrator's and the publisher's producers in the worker.
+    const viewers = await Promise.all([
+      NodeWhepViewer.connect({ whepUrl: publisher.playbackUrl as string }),
+      NodeWhepViewer.connect({ whepUrl: publisher.sourcePlaybackUrl as string }),
+    ]);
+    const seen = viewers.map((viewer) => {
+      const marks = { inverted: 0, plain: 0 };
+      viewer.on('frame', (frame) => {
+        const marker = readFrameMarker(frame.data, frame.widthPx, frame.heightPx);
+        if (marker?.inverted) marks.inverted++;
+        else if (marker) marks.plain++;
+      });
+      return marks;
+    });
     try {
       // Processed (inverted) frames come back: publisher → mediasoup → orchestrator → mediasoup → publisher.
       await expectFramesBack(publisher);
+      expect(seen[0]?.inverted).toBeGreaterThan(10);
+      expect(seen[0]?.plain).toBe(0);
+      expect(seen[1]?.plain).toBeGreaterThan(10);
+      expect(seen[1]?.inverted).toBe(0);
       const [before] = await streams(stack);
       if (!before) throw new Error('no stream on the gateway');
       // The counts come from the worker's stats: the gateway's JavaScript never saw a packet.
@@ -101,6 +121,7 @@ describe.skipIf(!available)('the mediasoup backend forwards inside its worker', 
       const result = await probe;
       expect(result.framesWrongContent).toBe(0);
     } finally {
+      await Promise.all(viewers.map((viewer) => viewer.close()));
       await publisher.close();
     }
   });
