@@ -561,7 +561,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     void old.leg.close();
     let failure: Error | undefined;
     try {
-      const upstream = await reofferUpstream(this.#upstreamOptions(), old);
+      const upstream = await reofferUpstream(this.#upstreamOptions(), old, this.#publisher);
       if ((this.#state as StreamState) === 'ended') return void (await closeUpstream(upstream));
       this.#publisher.switchSource();
       for (const leg of this.#viewers.processedLegs()) leg.switchSource();

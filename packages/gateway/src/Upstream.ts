@@ -180,12 +180,15 @@ async function payUpfront(options: StreamSessionOptions, client: OrchestratorCli
 export async function reofferUpstream(
   options: StreamSessionOptions & { codec?: VideoCodecChoice; audioCodec?: AudioCodecChoice },
   upstream: Upstream,
+  /** The publisher's leg, for an SFU that forwards natively (the new leg sends its video). */
+  source?: SfuLeg,
 ): Promise<Upstream> {
   // The same session: its leg carries audio again when the one it replaces did.
   const audio = upstream.leg.hasAudio ? options.audioCodec : undefined;
   const { leg, offerSdp } = await sfuOf(options).offer({
     ...legOptions(options),
     ...(audio ? { audioCodec: audio } : {}),
+    ...(source ? { source } : {}),
   });
   try {
     const sdp = setVideoBitrateHints(offerSdp, options.bitrate);
