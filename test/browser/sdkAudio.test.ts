@@ -21,7 +21,10 @@ const importMap = sdkImportMap;
 
 if (!hasChromium) console.warn(noChromiumMessage);
 
-/** How the session in the page publishes its sound (`alone`: a microphone only, to `gain`). */
+/**
+ * How the session in the page publishes its sound (`tone`: the SDK's test tone; `alone`: a
+ * microphone only, to `gain`).
+ */
 type AudioCase = 'stream' | 'none' | 'constraints' | 'tone' | 'alone';
 
 /** Starts a session in the page with the SDK, its output played in a <video>. In the page. */
@@ -34,17 +37,11 @@ async function startSession(args: { gatewayUrl: string; audio: AudioCase }): Pro
     video: args.audio !== 'alone',
     audio: args.audio === 'stream' || args.audio === 'none' || args.audio === 'alone',
   });
-  let audio: boolean | MediaStreamTrack | MediaTrackConstraints = true;
+  let audio: boolean | 'tone' | MediaStreamTrack | MediaTrackConstraints = true;
   if (args.audio === 'none') audio = false;
   if (args.audio === 'constraints') audio = { echoCancellation: false, noiseSuppression: false };
-  if (args.audio === 'tone') {
-    const context = new AudioContext();
-    const oscillator = new OscillatorNode(context, { frequency: 440 });
-    const destination = context.createMediaStreamDestination();
-    oscillator.connect(destination);
-    oscillator.start();
-    audio = destination.stream.getAudioTracks()[0] as MediaStreamTrack;
-  }
+  // The SDK's test tone (made at publish(), once the camera is capturing: Web Audio may start).
+  if (args.audio === 'tone') audio = 'tone';
   const session = await createSession({
     gatewayUrl: args.gatewayUrl,
     ...(args.audio === 'alone'

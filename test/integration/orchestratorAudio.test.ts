@@ -16,6 +16,7 @@ import {
 import { defaultPipelineRegistry, PipelineRegistry } from '@peerframe/pipelines';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RtpHeader, RtpPacket } from 'werift';
+import { startWorkerStack } from '../helpers/workerStack.ts';
 
 const vp8: VideoCodecChoice = { name: 'VP8', payloadType: 96, clockRate: 90_000, fmtp: '' };
 const opus: AudioCodecChoice = {
@@ -30,20 +31,20 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-/** A registry with `invert-gain`: invert on video, the shipped gain on audio, gain's params. */
-function audioVideoRegistry(): PipelineRegistry {
+/** A registry with `invert-<audio>`: invert on video, a shipped audio pipeline on audio. */
+function audioVideoRegistry(audio: 'gain' | 'voice-pitch' = 'gain'): PipelineRegistry {
   const shipped = defaultPipelineRegistry();
   const invert = shipped.get('invert');
-  const gain = shipped.get('gain');
+  const sound = shipped.get(audio);
   return new PipelineRegistry().register({
-    name: 'invert-gain',
-    description: 'inverts the picture and applies a gain to the sound',
-    paramsSchema: gain.paramsSchema,
+    name: `invert-${audio}`,
+    description: `inverts the picture and runs ${audio} on the sound`,
+    paramsSchema: sound.paramsSchema,
     media: ['video', 'audio'],
     create: () => invert.create({}),
     createAudio: (params) => {
-      if (!gain.createAudio) throw new Error('gain has no audio part');
-      return gain.createAudio(params);
+      if (!sound.createAudio) throw new Error(`${audio} has no audio part`);
+      return sound.createAudio(params);
     },
   });
 }
@@ -69,18 +70,24 @@ async function levelOf(payloads: Uint8Array[], skip: number): Promise<number> {
 }
 
 describe('an orchestrator session whose pipeline processes audio', () => {
-  it('returns the leg’s Opus through the pipeline’s audio part (gain −12 dB)', async () => {
-    const orchestrator = await OrchestratorServer.create({ registry: audioVideoRegistry() });
-    closers.push(() => orchestrator.close());
+  /**
+   * Offers VP8 + Opus for `pipeline` at `orchestratorUrl`, sends 2 s of a 440 Hz tone at half
+   * scale (RTP timestamp 960 × n for packet n) and waits for what comes back.
+   */
+  async function sendTone(
+    orchestratorUrl: string,
+    pipeline: string,
+    params: Record<string, unknown>,
+  ) {
     const publisher = await MediaPeer.offer(vp8, { audioCodec: opus });
     closers.push(() => publisher.close());
-    const res = await fetch(`${orchestrator.url}/sessions`, {
+    const res = await fetch(`${orchestratorUrl}/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        pipeline: 'invert-gain',
+        pipeline,
         sdp: publisher.localSdp,
-        params: { gainDb: -12 },
+        params,
       }),
     });
     expect(res.status).toBe(201);
@@ -90,7 +97,11 @@ describe('an orchestrator session whose pipeline processes audio', () => {
     await vi.waitFor(() => expect(publisher.state).toBe('connected'), { timeout: 20_000 });
 
     const returned: Uint8Array[] = [];
-    publisher.on('audioRtp', (packet) => returned.push(packet.payload));
+    const timestamps: number[] = [];
+    publisher.on('audioRtp', (packet) => {
+      returned.push(packet.payload);
+      timestamps.push(packet.header.timestamp);
+    });
     const sender = publisher.audioSender;
     if (!sender) throw new Error('the publisher has no audio sender');
     const encoder = new OpusEncoder();
@@ -119,8 +130,45 @@ describe('an orchestrator session whose pipeline processes audio', () => {
       timeout: 30_000,
       interval: 50,
     });
+    return { sent, returned, timestamps };
+  }
+
+  /** A session of `audio`'s pipeline on an orchestrator of its own. */
+  async function sendToneTo(audio: 'gain' | 'voice-pitch', params: Record<string, unknown>) {
+    const orchestrator = await OrchestratorServer.create({ registry: audioVideoRegistry(audio) });
+    closers.push(() => orchestrator.close());
+    return sendTone(orchestrator.url, `invert-${audio}`, params);
+  }
+
+  /** The decoded sound back is 12 dB down from what was sent. */
+  async function expectQuieter(sent: Uint8Array[], returned: Uint8Array[]): Promise<void> {
     const ratioDb = 20 * Math.log10((await levelOf(returned, 10)) / (await levelOf(sent, 10)));
     expect(ratioDb).toBeGreaterThan(-13.5);
     expect(ratioDb).toBeLessThan(-10.5);
+  }
+
+  it('returns the leg’s Opus through the pipeline’s audio part (gain −12 dB)', async () => {
+    const { sent, returned, timestamps } = await sendToneTo('gain', { gainDb: -12 });
+    // Gain has no delay: each packet keeps the timestamp of the input it came from.
+    for (const timestamp of timestamps) expect(timestamp % opusFrameSamples).toBe(0);
+    await expectQuieter(sent, returned);
+  });
+
+  it('does so on a remote worker too: a shipped video pipeline’s voice effects (pixelate)', async () => {
+    const stack = await startWorkerStack({ workers: [1] });
+    closers.push(() => stack.close());
+    const { sent, returned } = await sendTone(stack.orchestrator.url, 'pixelate', { gainDb: -12 });
+    await expectQuieter(sent, returned);
+    // It ran on the worker, not on the orchestrator (which runs no session itself).
+    expect(stack.workers[0]?.sessions.size).toBe(1);
+  });
+
+  it('stamps a pipeline’s output its delay earlier than the input (pitch shifter: 2048 samples)', async () => {
+    const { timestamps } = await sendToneTo('voice-pitch', {});
+    // Its output sample at t carries the input at t − 2048 samples: stamped so, the gateway sends
+    // the sound at its capture time plus the video's lag, in sync with the video.
+    expect(timestamps.length).toBeGreaterThan(80);
+    for (const timestamp of timestamps)
+      expect(((timestamp + 2048) >>> 0) % opusFrameSamples, `timestamp ${timestamp}`).toBe(0);
   });
 });

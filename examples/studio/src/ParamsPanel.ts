@@ -9,15 +9,18 @@ import type {
  * The params form of a pipeline, generated from its schema (`@peerframe/wire`'s param specs): a
  * slider for each number, a select for each enum, a checkbox for each boolean, a text area for a
  * workflow (its JSON), a colour picker for a `#rrggbb` string, a text field for any other string. Each change is reported at once (the
- * caller throttles what it sends).
+ * caller throttles what it sends). `labels` names fields (default: from the param's name).
  */
 export function renderParamsPanel(
   container: HTMLElement,
   schema: PipelineParamsSchema,
   values: Record<string, unknown>,
   onChange: (name: string, value: unknown) => void,
+  labels: Readonly<Record<string, string>> = {},
 ): void {
-  const fields = Object.entries(schema).map(([name, spec]) => field(name, spec, values, onChange));
+  const fields = Object.entries(schema).map(([name, spec]) =>
+    field(name, spec, values, onChange, labels[name] ?? label(name)),
+  );
   if (fields.length === 0) {
     const empty = document.createElement('p');
     empty.className = 'muted';
@@ -50,6 +53,7 @@ function field(
   spec: ParamSpec,
   values: Record<string, unknown>,
   onChange: (name: string, value: unknown) => void,
+  text: string,
 ): HTMLElement {
   const wrapper = document.createElement('label');
   wrapper.className = 'param';
@@ -57,7 +61,7 @@ function field(
   const head = document.createElement('span');
   head.className = 'param-head';
   const title = document.createElement('span');
-  title.textContent = label(name);
+  title.textContent = text;
   const readout = document.createElement('output');
   head.append(title, readout);
   wrapper.append(head);

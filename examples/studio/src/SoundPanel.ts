@@ -1,3 +1,5 @@
+import { createTestTone } from '@peerframe/client-sdk';
+
 /** What the studio sends as sound: nothing, the microphone, or a built-in test tone. */
 export type SoundSourceId = 'none' | 'microphone' | 'tone';
 
@@ -78,21 +80,11 @@ export class SoundPanel {
         for (const track of stream.getTracks()) track.stop();
       };
     } else {
-      const oscillator = new OscillatorNode(context, { frequency: 440 });
-      const gain = new GainNode(context, { gain: 0 });
-      // Beeps: 250 ms on, 250 ms off, for a level that moves.
-      const beeps = setInterval(() => {
-        gain.gain.setValueAtTime(gain.gain.value > 0 ? 0 : 0.3, context.currentTime);
-      }, 250);
-      const destination = context.createMediaStreamDestination();
-      oscillator.connect(gain).connect(destination);
-      oscillator.start();
-      stream = destination.stream;
-      this.#stopSource = () => {
-        clearInterval(beeps);
-        oscillator.stop();
-        for (const track of stream.getTracks()) track.stop();
-      };
+      // The SDK's test tone: 440 Hz, 250 ms on, 250 ms off, for a level that moves. In the
+      // panel's context, which is resumed again as the page starts capturing (autoplay rules).
+      const tone = createTestTone({ context });
+      stream = new MediaStream([tone.track]);
+      this.#stopSource = () => tone.stop();
     }
     this.#track = stream.getAudioTracks()[0];
     this.#meterIn = new AnalyserNode(context, { fftSize: this.#samples.length });

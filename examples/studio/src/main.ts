@@ -5,13 +5,19 @@ import {
   type SessionState,
   type SessionStats,
 } from '@peerframe/client-sdk';
-import { defaultPipelineParams, type PipelineOffer } from '@peerframe/wire';
+import {
+  defaultPipelineParams,
+  type PipelineOffer,
+  type PipelineParamsSchema,
+  pipelineMedia,
+} from '@peerframe/wire';
 import { formatPrice, formatWei, loadPipelines } from './catalog.ts';
 import { gatewayUrlOfPage } from './gatewayUrl.ts';
 import { LiveChart } from './LiveChart.ts';
 import { renderParamsPanel } from './ParamsPanel.ts';
 import { SoundPanel, type SoundSourceId } from './SoundPanel.ts';
 import { listCameras, openCamera, openTestPattern, type Source, testPatternId } from './sources.ts';
+import { splitVoiceEffects, voiceEffectLabels } from './voiceEffects.ts';
 import './style.css';
 
 const gatewayUrl = gatewayUrlOfPage();
@@ -31,6 +37,8 @@ const ui = {
   pipelinesNote: byId('pipelines-note'),
   params: byId('params'),
   paramsTitle: byId('params-title'),
+  voiceEffects: byId('voice-effects'),
+  voiceEffectsNote: byId('voice-effects-note'),
   inputVideo: byId<HTMLVideoElement>('input-video'),
   outputVideo: byId<HTMLVideoElement>('output-video'),
   outputOverlay: byId('output-overlay'),
@@ -263,9 +271,9 @@ async function start(pipeline: PipelineOffer): Promise<void> {
   studio.params = { ...defaultPipelineParams(pipeline.paramsSchema) };
   renderPipelines();
   ui.paramsTitle.textContent = `Settings · ${pipeline.name}`;
-  renderParamsPanel(ui.params, pipeline.paramsSchema, studio.params, (name, value) =>
-    changeParam(name, value),
-  );
+  const { voice, others } = splitVoiceEffects(pipeline.paramsSchema);
+  renderParamsPanel(ui.params, others, studio.params, (name, value) => changeParam(name, value));
+  renderVoiceEffects(voice, pipeline);
   for (const chart of Object.values(charts)) chart.clear();
   ui.price.textContent = formatPrice(BigInt(pipeline.priceWeiPerSecond));
   ui.spent.textContent = '–';
@@ -326,6 +334,29 @@ async function start(pipeline: PipelineOffer): Promise<void> {
       showMessage(error instanceof Error ? error.message : String(error));
     }
   }
+}
+
+/**
+ * The Sound card's voice effects: the pipeline's noise suppression, pitch and gain, sent as live
+ * params like any other setting (the orchestrator applies them to the sound between two frames).
+ */
+function renderVoiceEffects(voice: PipelineParamsSchema, pipeline: PipelineOffer): void {
+  const has = Object.keys(voice).length > 0;
+  ui.voiceEffects.hidden = !has;
+  ui.voiceEffectsNote.textContent = has
+    ? 'Applied to the sound on the GPU node, in sync with the video.'
+    : pipelineMedia(pipeline).includes('audio')
+      ? `${pipeline.name} processes the sound itself: see its settings.`
+      : `${pipeline.name} leaves the sound as it is (relayed in sync): pick another effect for voice effects.`;
+  if (has) {
+    renderParamsPanel(
+      ui.voiceEffects,
+      voice,
+      studio.params,
+      (name, value) => changeParam(name, value),
+      voiceEffectLabels,
+    );
+  } else ui.voiceEffects.replaceChildren();
 }
 
 function changeParam(name: string, value: unknown): void {

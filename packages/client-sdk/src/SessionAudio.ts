@@ -1,13 +1,18 @@
+import { createTestTone, type TestTone } from './TestTone.ts';
+
 /**
  * The sound a session sends beside its video:
  * - `true` (default): the audio track of the stream given to `publish()`, when it has one (or the
  *   track given, when it is an audio track: an audio-only session);
  * - `false`: none, video only;
  * - a `MediaStreamTrack`: this one (a microphone, a Web Audio test tone), left running on close;
- * - `MediaTrackConstraints`: a microphone the session opens with them (`getUserMedia`), and
+ * - `MediaTrackConstraints`: a microphone the session opens with them (`getUserMedia`: `deviceId`,
+ *   `echoCancellation`, `noiseSuppression`, `autoGainControl`, `channelCount` …), and stops on
+ *   close;
+ * - `'tone'`: a test tone the session makes (`createTestTone()`: 440 Hz beeps at −10 dBFS), and
  *   stops on close.
  */
-export type SessionAudioOption = boolean | MediaStreamTrack | MediaTrackConstraints;
+export type SessionAudioOption = boolean | 'tone' | MediaStreamTrack | MediaTrackConstraints;
 
 function isTrack(option: SessionAudioOption): option is MediaStreamTrack {
   return typeof option === 'object' && 'kind' in option && typeof option.stop === 'function';
@@ -17,8 +22,9 @@ function isTrack(option: SessionAudioOption): option is MediaStreamTrack {
 export class SessionAudio {
   readonly #option: SessionAudioOption;
   #track: MediaStreamTrack | undefined;
-  /** Opened here (from constraints): stopped on close. */
+  /** Opened here (from constraints, or the test tone): stopped on close. */
   #owned = false;
+  #tone: TestTone | undefined;
   #enabled = true;
 
   constructor(option: SessionAudioOption = true) {
@@ -54,6 +60,10 @@ export class SessionAudio {
       return this.#use(track, false);
     }
     if (this.#owned && this.#track) return this.#track;
+    if (option === 'tone') {
+      this.#tone = createTestTone();
+      return this.#use(this.#tone.track, true);
+    }
     const stream = await navigator.mediaDevices.getUserMedia({ audio: option });
     return this.#use(stream.getAudioTracks()[0], true);
   }
@@ -67,6 +77,8 @@ export class SessionAudio {
   /** Stops the track if the session opened it (idempotent). */
   close(): void {
     if (this.#owned) this.#track?.stop();
+    this.#tone?.stop();
+    this.#tone = undefined;
     this.#owned = false;
     this.#track = undefined;
   }

@@ -44,3 +44,9 @@ export {
   type SessionStats,
 } from './SessionTypes.ts';
 export { type I420Buffer, lumaMeanAbsDiff, SyntheticVideo } from './SyntheticVideo.ts';
+export {
+  createTestTone,
+  defaultTestToneOptions,
+  type TestTone,
+  type TestToneOptions,
+} from './TestTone.ts';

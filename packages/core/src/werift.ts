@@ -9,7 +9,16 @@ export {
   rtpCodecOf,
   type WeriftPeerOptions,
 } from './werift/createWeriftPeer.ts';
+export {
+  executeWithoutIdlePromise,
+  receiveWithoutIdlePromises,
+} from './werift/executeWithoutIdlePromise.ts';
+export { skipSentInfoSweep } from './werift/skipSentInfoSweep.ts';
 export { startDtlsClientAtOnce } from './werift/startDtlsClientAtOnce.ts';
 export { tolerateDuplicateHelloVerify } from './werift/tolerateDuplicateHelloVerify.ts';
+export {
+  fastRtpHeaderDeSerialize,
+  useFastRtpHeaderParsing,
+} from './werift/useFastRtpHeaderParsing.ts';
 export { useKeyObjectsForSrtp } from './werift/useKeyObjectsForSrtp.ts';
 export { waitForGathering } from './werift/waitForGathering.ts';

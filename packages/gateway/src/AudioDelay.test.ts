@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { RtpHeader, RtpPacket } from 'werift';
 import { AudioDelay } from './AudioDelay.ts';
 
-const packet = (timestamp: number) =>
-  new RtpPacket(new RtpHeader({ timestamp, payloadType: 111 }), Buffer.alloc(10));
+const packet = (timestamp: number, sequenceNumber = 0) =>
+  new RtpPacket(new RtpHeader({ timestamp, sequenceNumber, payloadType: 111 }), Buffer.alloc(10));
 
 /**
  * Pushes 20 ms packets (960 ticks), the i-th arriving at `base + i·20` and asked to leave
@@ -69,5 +69,23 @@ describe('AudioDelay', () => {
       ).toBeGreaterThanOrEqual(960);
     }
     expect(sent.at(-1)?.senderTimeMs).toBeCloseTo(base + 39 * 20, 6);
+  });
+
+  it('numbers its packets on from the last sent when the source numbers its own way', () => {
+    // The publisher's own audio (sequence numbers from 65 530, across the wrap), then an
+    // orchestrator's processed audio numbered from 1 000, after a 100 ms gap in timestamps.
+    const sent: number[] = [];
+    const delay = new AudioDelay((p) => sent.push(p.header.sequenceNumber));
+    const base = epochNowMs() - 60_000;
+    for (let i = 0; i < 20; i++) {
+      const arrivedAtMs = base + i * 20 + (i < 10 ? 0 : 100);
+      const timestamp = i * 960 + (i < 10 ? 0 : 4_800);
+      const sequenceNumber = i < 10 ? (65_530 + i) & 0xffff : 1_000 + i;
+      delay.push(packet(timestamp, sequenceNumber), arrivedAtMs, arrivedAtMs);
+    }
+    delay.close();
+    // One more per packet, across the wrap and the change of source; the 100 ms without packets
+    // is a jump in timestamps only (a gap in numbers would hold a jitter buffer waiting for them).
+    expect(sent).toEqual(Array.from({ length: 20 }, (_, i) => (65_530 + i) & 0xffff));
   });
 });

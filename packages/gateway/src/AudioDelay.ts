@@ -39,6 +39,14 @@ export class AudioDelay {
   /** Ticks of one packet (the least positive step between incoming timestamps seen; 20 ms at first). */
   #packetTicks: number;
   #lastIn: number | undefined;
+  /**
+   * The next outgoing sequence number: one more per packet sent, in the order they leave, never the
+   * incoming ones. The input changes source (the publisher's own audio while the stream moves, then
+   * another orchestrator's), each numbering its packets its own way, and a receiver's jitter buffer
+   * drops a stream whose numbers jump back; a gap in the numbers would hold its playout while it
+   * waits for packets that never come (a jump in timestamps it takes as it is).
+   */
+  #nextSeq: number | undefined;
   readonly #queue: Scheduled[] = [];
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -121,6 +129,14 @@ export class AudioDelay {
     this.#afterSkip = true;
   }
 
+  /** The caller drops this packet: the delay shrank past it (counted with `packetsDropped`). */
+  drop(packet: SfuPacket): void {
+    if (this.#closed) return;
+    this.packetsIn++;
+    this.#learnPacketTicks(packet.header.timestamp);
+    this.packetsDropped++;
+  }
+
   /** Sends what is due and sets a timer for the rest. */
   #flush = (): void => {
     clearTimeout(this.#timer);
@@ -135,6 +151,9 @@ export class AudioDelay {
         return;
       }
       this.#queue.shift();
+      const seq = this.#nextSeq ?? head.packet.header.sequenceNumber;
+      head.packet.header.sequenceNumber = seq;
+      this.#nextSeq = (seq + 1) & 0xffff;
       this.packetsOut++;
       this.#send(head.packet, head.sendAtMs);
     }

@@ -24,4 +24,18 @@ describe('Failover.stalled', () => {
     for (let t = 0; t <= 1_000; t += 20) failover.fed(t);
     expect(failover.stalled(upstream(0, 900), 1_500)).toBeUndefined();
   });
+
+  it('moves after a few frame intervals of silence from an orchestrator known to be gone', () => {
+    const failover = new Failover({});
+    for (let t = 0; t <= 2_000; t += 20) failover.fed(t);
+    const alive = upstream(0, 1_850);
+    // 150 ms of silence: within the stall limit (400 ms) of an orchestrator not known to be gone.
+    expect(failover.stalled(alive, 2_000)).toBeUndefined();
+    const gone = { ...alive, gone: 'the orchestrator refuses connections' };
+    expect(failover.stalled(gone, 2_000)).toBe(
+      'the orchestrator refuses connections, no processed video for 150 ms',
+    );
+    // A processed frame just in: not yet.
+    expect(failover.stalled({ ...gone, lastPacketAt: 1_950 }, 2_000)).toBeUndefined();
+  });
 });

@@ -5,6 +5,11 @@ import type { Upstream } from './Upstream.ts';
 const feedGapMs = 300;
 /** After a gap in its input, the orchestrator gets this long (a keyframe round trip) before silence counts. */
 const resumeGraceMs = 1000;
+/**
+ * Silence that moves a stream whose orchestrator is known to be gone (`Upstream.gone`), ms: a few
+ * frame intervals, so that a processed frame already on its way is not thrown away.
+ */
+const goneStallMs = 100;
 
 export type FailoverOptions = {
   /** No processed packet for this long while the orchestrator is fed means it is lost, ms (default 400). */
@@ -56,16 +61,20 @@ export class Failover {
   /**
    * Why `upstream` counts as lost now, or undefined. Output is expected only while packets go
    * to it, and after a gap in its input (publisher loss, faults) it gets time for the keyframe
-   * round trip before silence counts.
+   * round trip before silence counts. An orchestrator known to be gone (`Upstream.gone`) gets
+   * a few frame intervals only.
    */
   stalled(upstream: Upstream, now: number): string | undefined {
     if (this.#busy || now - this.#lastFedAt > feedGapMs) return undefined;
     const silentMs = now - (upstream.lastPacketAt ?? upstream.createdAt);
+    const fedMs = now - Math.max(this.#feedResumedAt, upstream.createdAt);
+    if (upstream.gone !== undefined && silentMs > goneStallMs && fedMs > goneStallMs) {
+      return `${upstream.gone}, no processed ${this.#media} for ${Math.round(silentMs)} ms`;
+    }
     const limitMs =
       upstream.lastPacketAt === undefined
         ? (this.#options.firstPacketTimeoutMs ?? 3000)
         : (this.#options.stallTimeoutMs ?? 400);
-    const fedMs = now - Math.max(this.#feedResumedAt, upstream.createdAt);
     if (silentMs > limitMs && fedMs > Math.max(limitMs, resumeGraceMs)) {
       return `no processed ${this.#media} for ${Math.round(silentMs)} ms`;
     }

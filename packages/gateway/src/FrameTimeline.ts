@@ -47,6 +47,21 @@ export type VideoDelay = {
 };
 
 /**
+ * The lag of the last processed frame that left the gateway, ms (`VideoDelay`'s counterpart for
+ * one frame: the same two figures, for the frame the gateway just forwarded).
+ */
+export type FrameLag = {
+  /** From its source frame's arrival from the publisher to its departure, gateway clock. */
+  transitMs: number;
+  /** From its source frame's capture (publisher's clock) to its departure (gateway's). */
+  senderToEgressMs: number | undefined;
+  /** When it left, gateway clock. */
+  egressMs: number;
+  /** When its source frame was captured, publisher's clock. */
+  sourceSenderMs: number | undefined;
+};
+
+/**
  * Joins, frame by frame, what the gateway sees of a stream (the publisher's frames arriving, the
  * processed frames coming back, both senders' RTCP reports) with the orchestrator's per-frame
  * records, into the hops of `HopTimings`. All times are converted to the gateway's clock.
@@ -60,6 +75,10 @@ export class FrameTimeline {
   #pendingRecords: FrameTimingRecord[] = [];
   #samples: HopSample[] = [];
   readonly #transits: number[] = [];
+  /** From a publisher frame's arrival to the orchestrator handing its result to the encoder, ms. */
+  readonly #throughs: number[] = [];
+  #frameLag: FrameLag | undefined;
+  readonly #frameLagListeners = new Set<(lag: FrameLag) => void>();
   /**
    * The publisher frames joined and when their processed frames left: their capture times are
    * read through the publisher's latest report when asked (a first report can be off by seconds:
@@ -91,6 +110,47 @@ export class FrameTimeline {
       videoTiming: timing?.rtpTimestamp === rtpTimestamp ? timing.videoTiming : undefined,
       matched: false,
     });
+    this.#frameLeft(rtpTimestamp, arrivedAtMs);
+  }
+
+  /**
+   * Times a processed frame as it leaves, without waiting for the orchestrator's records (they
+   * come each second): its encoder input time comes from its RTP timestamp (the orchestrator's
+   * sender reports), and its source is the last publisher frame that arrived before that, less
+   * the least time a joined frame took from the gateway to its encoder. Under load the video's lag moves by more than
+   * a frame from one frame to the next (encoders at 720p on a busy machine); this follows it.
+   */
+  #frameLeft(rtpTimestamp: number, egressMs: number): void {
+    // The least time seen: the source arrived at most that long before (a guess a frame too new
+    // shortens the lag by a frame; one too old would hold the audio until the next frame left).
+    const throughMs =
+      this.#throughs.length < delayFramesNeeded ? undefined : Math.min(...this.#throughs);
+    const doneMs = this.orchestratorClock.captureMs(rtpTimestamp);
+    if (throughMs === undefined || doneMs === undefined) return;
+    const source = latestBefore(this.#publisherFrames, doneMs - throughMs);
+    if (!source) return;
+    const senderMs = this.publisherClock.confirmed
+      ? this.publisherClock.senderMs(source.rtpTimestamp)
+      : undefined;
+    const lag: FrameLag = {
+      transitMs: egressMs - source.arrivedAtMs,
+      senderToEgressMs: senderMs === undefined ? undefined : egressMs - senderMs,
+      egressMs,
+      sourceSenderMs: senderMs,
+    };
+    this.#frameLag = lag;
+    for (const listener of this.#frameLagListeners) listener(lag);
+  }
+
+  /** The lag of the last processed frame that left; undefined until one was timed. */
+  frameLag(): FrameLag | undefined {
+    return this.#frameLag;
+  }
+
+  /** Calls `listener` with each processed frame's lag as it leaves; returns its removal. */
+  onFrameLag(listener: (lag: FrameLag) => void): () => void {
+    this.#frameLagListeners.add(listener);
+    return () => this.#frameLagListeners.delete(listener);
   }
   #frameTiming: { rtpTimestamp: number; videoTiming: VideoTiming } | undefined;
 
@@ -100,6 +160,8 @@ export class FrameTimeline {
     this.#returnedFrames.length = 0;
     this.#pendingRecords = [];
     this.#frameTiming = undefined;
+    this.#frameLag = undefined;
+    this.#throughs.length = 0;
   }
 
   /**
@@ -135,6 +197,10 @@ export class FrameTimeline {
       const input = latestBefore(this.#publisherFrames, record.decodedAtMs);
       const captureMs = input ? this.publisherClock.captureMs(input.rtpTimestamp) : undefined;
       if (input) keep(this.#transits, output.arrivedAtMs - input.arrivedAtMs);
+      // Timed as `#frameLeft` times a frame (the orchestrator's sender reports, not the clock
+      // offset its records are converted with), so the two estimates of its clock cannot disagree.
+      const doneMs = this.orchestratorClock.captureMs(output.rtpTimestamp);
+      if (input && doneMs !== undefined) keep(this.#throughs, doneMs - input.arrivedAtMs);
       if (input)
         keep(this.#egress, { rtpTimestamp: input.rtpTimestamp, egressMs: output.arrivedAtMs });
       const timing = output.videoTiming;

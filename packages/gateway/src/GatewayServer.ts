@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createLogger, HttpError, type Logger } from '@peerframe/core';
 import { closeHttp, listenHttp, RouteTable, requestUrl, sendError } from '@peerframe/core/http';
 import type { BitrateHints } from '@peerframe/core/sdp';
+import type { AudioRelayOptions } from './AudioRelay.ts';
 import { ControlChannel } from './ControlChannel.ts';
 import type { ChainDiscoveryOptions } from './discoverOrchestrators.ts';
 import { GatewayMetrics } from './GatewayMetrics.ts';
@@ -62,6 +63,8 @@ export type GatewayServerOptions = {
   infoIntervalMs?: number;
   /** No processed video for this long while the publisher sends moves the stream to another orchestrator, ms (default 400). */
   stallTimeoutMs?: number;
+  /** How the returned audio is delayed to match the processed video (`AudioRelay`'s defaults). */
+  audioRelay?: AudioRelayOptions;
   /** WHIP, WHEP and admin requests one client address may make per 10 s (default 60). */
   requestsPer10s?: number;
   /** How long a failed orchestrator is left out of selection, ms (default 30 000). */

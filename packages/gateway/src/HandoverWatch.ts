@@ -10,8 +10,10 @@ const maxEventBytes = 64 * 1024;
 /**
  * Follows one orchestrator session's event stream (`GET /sessions/:id/events`, server-sent
  * events) and calls `onHandover` for each `handover` event: the orchestrator lost the worker
- * that ran the session. When the stream cannot be opened or breaks, nothing is called: the
- * stall detection still moves the stream.
+ * that ran the session. When the stream ends, breaks or cannot be opened (unless `stop()` ended
+ * it), `onBroken` is called: the orchestrator may be gone, which `probeUpstream` finds out (an
+ * orchestrator that does not serve the stream answers for the session still). The stall
+ * detection moves the stream either way.
  */
 export class HandoverWatch {
   readonly #abort = new AbortController();
@@ -21,10 +23,18 @@ export class HandoverWatch {
     sessionId: string,
     onHandover: (state: HandoverState) => void,
     log: Logger,
+    onBroken: () => void = () => {},
   ) {
-    void this.#follow(client, sessionId, onHandover).catch((error: unknown) => {
-      if (!this.#abort.signal.aborted) log.debug({ err: error }, 'session events ended');
-    });
+    void this.#follow(client, sessionId, onHandover).then(
+      () => {
+        if (!this.#abort.signal.aborted) onBroken();
+      },
+      (error: unknown) => {
+        if (this.#abort.signal.aborted) return;
+        log.debug({ err: error }, 'session events ended');
+        onBroken();
+      },
+    );
   }
 
   async #follow(

@@ -18,10 +18,11 @@ import { InvalidSdpError, parseSdp, setVideoBitrateHints } from '@peerframe/core
 import { selectVideoCodec, type VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { Wei } from '@peerframe/protocol';
 import type { StreamState, StreamStats } from '@peerframe/wire';
-import { AudioRelay } from './AudioRelay.ts';
+import type { AudioRelay } from './AudioRelay.ts';
 import { Failover } from './Failover.ts';
 import { FrameTimeline } from './FrameTimeline.ts';
 import { type HandoverState, HandoverWatch } from './HandoverWatch.ts';
+import { probeUpstream } from './probeUpstream.ts';
 import {
   assertCandidateCount,
   countUdpCandidates,
@@ -47,6 +48,7 @@ import {
   type Upstream,
 } from './Upstream.ts';
 import { weriftSfu } from './WeriftLeg.ts';
+import { wirePublisherAudio } from './wirePublisherAudio.ts';
 
 const watchdogIntervalMs = 100;
 
@@ -146,7 +148,14 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       onLinkError: (error) => this.#log.error({ err: error }, 'native forwarding link failed'),
     });
     this.#wirePublisher();
-    this.#audio = this.#wireAudio();
+    this.#audio = wirePublisherAudio({
+      publisher,
+      timeline: this.#timeline,
+      viewers: this.#viewers,
+      router: this.#router,
+      video: this.codec !== undefined,
+      relayOptions: options.audioRelay,
+    });
     this.#attach(upstream);
     this.#watchdog = setInterval(() => {
       this.#checkPublisher();
@@ -315,38 +324,6 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     };
   }
 
-  /**
-   * The publisher's audio: at once to viewers of its own video; to the orchestrator when its
-   * pipeline processes audio (the leg negotiated it), whose processed audio then takes the delay
-   * line (`AudioRelay`, see `StreamRouter`); else through the delay line itself, to the publisher
-   * and to viewers of the processed video.
-   */
-  #wireAudio(): AudioRelay | undefined {
-    const publisher = this.#publisher;
-    if (!publisher.hasAudio) return undefined;
-    const relay = new AudioRelay(this.#timeline, () => this.#delayedAudioTargets());
-    publisher.on('audioRtp', (packet) => {
-      const nowMs = epochNowMs();
-      this.#viewers.sendSourceAudio(packet, nowMs);
-      const upstream = this.#router.upstream;
-      if (upstream?.leg.hasAudio) {
-        upstream.leg.sendAudio?.(packet, nowMs);
-        // An audio-only stream's orchestrator is watched on its audio (see `Failover`).
-        if (!this.codec) this.#router.fedAudio();
-      } else if (this.codec) relay.push(packet, nowMs);
-      // An audio-only stream's sound is its pipeline's: nothing goes back while it moves.
-    });
-    publisher.on('audioSenderReport', (report) => {
-      relay.clock.report(report, epochNowMs(), publisher.roundTripMs);
-    });
-    return relay;
-  }
-
-  *#delayedAudioTargets(): Iterable<SfuLeg> {
-    yield this.#publisher;
-    yield* this.#viewers.processedLegs();
-  }
-
   #spentWei(): Wei {
     return this.#spentBeforeWei + (this.#router.upstream?.payer?.payment.spentWei ?? 0n);
   }
@@ -478,6 +455,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       upstream.sessionId,
       (state) => void this.#handOver(upstream, state),
       this.#log,
+      // The orchestrator may be gone: when it is, a short silence moves the stream (`Failover`).
+      () => void probeUpstream(upstream),
     );
     const { payer } = upstream;
     const serving = () => this.#router.upstream?.payer === payer;

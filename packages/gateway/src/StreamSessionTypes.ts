@@ -3,6 +3,7 @@ import type { HopTimings } from '@peerframe/core/frameTiming';
 import type { BitrateHints } from '@peerframe/core/sdp';
 import type { Wei } from '@peerframe/protocol';
 import type { MediaKind, StreamState } from '@peerframe/wire';
+import type { AudioRelayOptions } from './AudioRelay.ts';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
 import type { SfuAdapter } from './SfuAdapter.ts';
 import type { StreamPayment, StreamPayments } from './StreamPayer.ts';
@@ -74,6 +75,8 @@ export type StreamSessionOptions = {
   keyframeRequestIntervalMs?: number;
   /** No processed packet for this long while the publisher's packets flow means the orchestrator is lost, ms (default 400). */
   stallTimeoutMs?: number;
+  /** How the returned audio is delayed to match the processed video (`AudioRelay`'s defaults). */
+  audioRelay?: AudioRelayOptions | undefined;
   /** A new orchestrator gets this long for its first processed packet, ms (default 3000). */
   firstPacketTimeoutMs?: number;
   /**

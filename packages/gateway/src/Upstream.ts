@@ -28,6 +28,11 @@ export type Upstream = {
   clock: ExchangeClock;
   /** Follows the session's hand-overs between the orchestrator's workers, once attached. */
   watch?: HandoverWatch | undefined;
+  /**
+   * Why the orchestrator is known to be gone (`probeUpstream`: its session's event stream broke and
+   * it refuses connections, or the session is no more): a short silence then suffices to move.
+   */
+  gone?: string | undefined;
 };
 
 export function sfuOf(options: StreamSessionOptions): SfuAdapter {
@@ -204,6 +209,7 @@ export async function reofferUpstream(
     lastPacketAt: undefined,
     framesAfter: 0,
     watch: undefined,
+    gone: undefined,
   };
 }
 

@@ -5,6 +5,9 @@ import { InvalidSdpError, openBundleOnlySections, restrictCodec } from '@peerfra
 import { restrictVideoCodec } from '@peerframe/core/videoCodec';
 import {
   createWeriftPeer,
+  executeWithoutIdlePromise,
+  receiveWithoutIdlePromises,
+  skipSentInfoSweep,
   startDtlsClientAtOnce,
   useKeyObjectsForSrtp,
   type WeriftPeerOptions,
@@ -342,7 +345,9 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
 
   #wireAudio(audio: RTCRtpTransceiver): void {
     this.#audio = audio;
+    skipSentInfoSweep(audio.sender);
     const attach = (track: MediaStreamTrack) => {
+      executeWithoutIdlePromise(track.onReceiveRtp);
       track.onReceiveRtp.subscribe((packet: RtpPacket) => {
         this.#remoteAudioSsrc = packet.header.ssrc;
         this.audioPacketsIn++;
@@ -374,6 +379,10 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
       if (this.#state === 'closed') return;
       if (state === 'connected') {
         this.#log.debug({ swapped: useKeyObjectsForSrtp(this.pc) }, 'SRTP keys as KeyObjects');
+        this.#log.debug(
+          { events: receiveWithoutIdlePromises(this.pc) },
+          'receive events without idle promises',
+        );
       }
       this.#state = state === 'new' ? 'new' : state;
       if (state !== 'new' && state !== 'connecting') this.#releaseHeld();
@@ -384,7 +393,9 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
 
   #wireVideo(transceiver: RTCRtpTransceiver): void {
     const { sender, receiver } = transceiver;
+    skipSentInfoSweep(sender);
     const attach = (track: MediaStreamTrack) => {
+      executeWithoutIdlePromise(track.onReceiveRtp);
       track.onReceiveRtp.subscribe((packet: RtpPacket) => {
         this.#remoteSsrc = packet.header.ssrc;
         this.packetsIn++;

@@ -32,6 +32,7 @@ export {
   GatewayStateUnavailableError,
   type SharedStream,
 } from './GatewayState.ts';
+export { type HandoverState, HandoverWatch } from './HandoverWatch.ts';
 export { MemoryGatewayState } from './MemoryGatewayState.ts';
 export { MediasoupLeg, type MediasoupLegOptions } from './mediasoup/MediasoupLeg.ts';
 export {
@@ -58,6 +59,7 @@ export {
   PendingPeers,
   type PendingPeersOptions,
 } from './PendingPeers.ts';
+export { probeUpstream } from './probeUpstream.ts';
 export {
   defaultRedisGatewayStateOptions,
   RedisGatewayState,

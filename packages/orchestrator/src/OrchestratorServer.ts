@@ -16,7 +16,6 @@ import {
 import { parseSdp } from '@peerframe/core/sdp';
 import { selectVideoCodec } from '@peerframe/core/videoCodec';
 import {
-  type AudioPipeline,
   PipelineMediaError,
   type PipelineParams,
   type PipelineRegistry,
@@ -24,6 +23,7 @@ import {
 import { livepeerPaymentHeader, livepeerPaymentResultContentType } from '@peerframe/protocol';
 import {
   type CreateSessionResponse,
+  defaultPipelineParams,
   type MediaKind,
   type OkResponse,
   type OrchestratorHealth,
@@ -33,6 +33,7 @@ import {
   parseCreateSessionRequest,
   parseParamsUpdateRequest,
   pipelineMedia,
+  validatePipelineParams,
 } from '@peerframe/wire';
 import {
   createOrchestratorPipelines,
@@ -443,7 +444,8 @@ export class OrchestratorServer {
     if (this.#draining)
       throw new HttpError(503, 'draining', 'Orchestrator is draining: it takes no new session');
     // A worker with room takes the session; else this node, when it runs sessions itself.
-    // Workers process video only: an audio-only session runs here.
+    // Workers take sessions with video (and their audio, for a pipeline that processes both): an
+    // audio-only session runs here.
     const workers = sendsVideo && this.workers?.canTake(body.pipeline) ? this.workers : undefined;
     if (!workers && this.#localSessions() + this.#pending >= this.#options.maxSessions) {
       throw new HttpError(
@@ -515,21 +517,26 @@ export class OrchestratorServer {
     params: PipelineParams | undefined,
     { media, sendsVideo }: { media: readonly MediaKind[]; sendsVideo: boolean },
   ): Promise<OrchestratorSession> {
-    const created = sendsVideo
-      ? await this.#registry.create(pipelineName, params).catch((error: unknown) => {
-          this.payments?.close(id);
-          throw error;
-        })
-      : undefined;
+    // Params are checked before a media thread is taken: a bad request costs no thread.
+    const { paramsSchema } = this.#registry.get(pipelineName);
+    validatePipelineParams(
+      pipelineName,
+      paramsSchema,
+      params ?? {},
+      defaultPipelineParams(paramsSchema),
+    );
+    // The pipelines are made while a media thread answers the offer (neither waits for the other).
+    const created = sendsVideo ? this.#registry.create(pipelineName, params) : undefined;
     // With fault injection on, `POST /sessions/:id/faults` can slow the pipeline down.
-    const pipeline =
-      created && this.#options.faultInjection ? new DelayingPipeline(created) : created;
-    let audioPipeline: AudioPipeline | undefined;
+    const pipeline = this.#options.faultInjection
+      ? created?.then((made) => new DelayingPipeline(made))
+      : created;
+    // A pipeline that processes audio gets the offer's Opus too (when the offer has audio).
+    const audioPipeline =
+      media.includes('audio') && sentAudioSection(parseSdp(offerSdp))
+        ? this.#registry.createAudio(pipelineName, params)
+        : undefined;
     try {
-      // A pipeline that processes audio gets the offer's Opus too (when the offer has audio).
-      if (media.includes('audio') && sentAudioSection(parseSdp(offerSdp))) {
-        audioPipeline = await this.#registry.createAudio(pipelineName, params);
-      }
       return await OrchestratorSession.create(offerSdp, pipeline, {
         audioPipeline,
         id,
@@ -540,8 +547,11 @@ export class OrchestratorServer {
         observePipelineMs: (ms) => this.metrics.pipelineMs.observe({ pipeline: pipelineName }, ms),
       });
     } catch (error) {
-      await pipeline?.close();
-      await audioPipeline?.close();
+      await Promise.all(
+        [pipeline, audioPipeline].map((made) =>
+          made?.then((p) => p.close()).catch(() => undefined),
+        ),
+      );
       this.payments?.close(id);
       throw error;
     }

@@ -2,6 +2,7 @@ import { InvalidSdpError } from '@peerframe/core/sdp';
 import { WrtcPeerConnection } from '@peerframe/core/wrtc';
 import { defaultPipelineRegistry } from '@peerframe/pipelines';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { MediaWorker } from './media/MediaWorker.ts';
 import { MediaWorkerPool } from './media/MediaWorkerPool.ts';
 import { NodeAvEngine } from './media/NodeAvEngine.ts';
 import { OrchestratorSession } from './OrchestratorSession.ts';
@@ -56,5 +57,48 @@ describe('OrchestratorSession.create', () => {
     });
     expect(session.state).toBe('connecting');
     await expect.poll(() => session.state, { timeout: 5_000 }).toBe('closed');
+  });
+
+  it('answers the offer while its pipeline is still being made', async () => {
+    let answered = false;
+    const answering = {
+      take: async () => {
+        const thread = await media.take();
+        const answer = thread.answer.bind(thread);
+        thread.answer = async (...args) => {
+          const sdp = await answer(...args);
+          answered = true;
+          return sdp;
+        };
+        return thread;
+      },
+    };
+    // The pipeline is made only once the offer is answered: waiting for it first never ends.
+    const made = expect.poll(() => answered, { timeout: 20_000 }).toBe(true);
+    const pipeline = made.then(() => defaultPipelineRegistry().create('passthrough'));
+    const session = await OrchestratorSession.create(await realOffer(), pipeline, {
+      media: answering,
+      connectTimeoutMs: 300,
+    });
+    expect(session.pipeline.name).toBe('passthrough');
+    expect(session.answerSdp).toMatch(/^v=0/);
+    await session.close();
+  });
+
+  it('fails with the error its pipeline failed with', async () => {
+    const taken: MediaWorker[] = [];
+    const recording = {
+      take: async () => {
+        const thread = await media.take();
+        taken.push(thread);
+        return thread;
+      },
+    };
+    const offer = await realOffer();
+    const failing = defaultPipelineRegistry().create('passthrough', { nope: 1 });
+    await expect(OrchestratorSession.create(offer, failing, { media: recording })).rejects.toThrow(
+      'The passthrough pipeline takes no params; got "nope"',
+    );
+    expect(taken).toHaveLength(1); // answered meanwhile, then closed
   });
 });

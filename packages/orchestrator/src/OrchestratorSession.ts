@@ -45,8 +45,9 @@ export type OrchestratorSessionOptions = {
   /**
    * The audio part of a pipeline that processes audio: the offer's Opus is answered, and its
    * decoded frames run through it on this thread (owned and closed by the session from here on).
+   * May still be in the making (see `create`).
    */
-  audioPipeline?: AudioPipeline | undefined;
+  audioPipeline?: AudioPipeline | Promise<AudioPipeline> | undefined;
 };
 
 export class PipelineFailedError extends BaseError {
@@ -93,6 +94,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     media: MediaWorker,
     pipeline: Pipeline | AudioPipeline,
     video: Pipeline | undefined,
+    audioPipeline: AudioPipeline | undefined,
     answerSdp: string,
     options: OrchestratorSessionOptions,
   ) {
@@ -105,41 +107,51 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     this.#queue = new LatestFrameQueue(options.queueCapacity ?? 1);
     this.#observePipelineMs = options.observePipelineMs;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
-    this.#audioPipeline = options.audioPipeline;
+    this.#audioPipeline = audioPipeline;
     this.#log = createLogger('orchestrator:session', { sessionId: id, pipeline: pipeline.name });
   }
 
   /**
-   * Answers the gateway's offer on a media thread. The pipeline must already be created; it is
-   * owned (and closed) by the session from here on. Without one (an audio-only session) the
-   * offer must carry Opus alone and `options.audioPipeline` processes it.
+   * Answers the gateway's offer on a media thread. The pipelines may still be in the making
+   * (promises): the answer does not wait for them, only the session does. Once made, they are
+   * owned (and closed) by the session; when `create` fails (having waited for every promise),
+   * closing them is the caller's. Without a video pipeline (an audio-only session) the offer must
+   * carry Opus alone and `options.audioPipeline` processes it.
    */
   static async create(
     offerSdp: string,
-    pipeline: Pipeline | undefined,
+    pipeline: Pipeline | Promise<Pipeline | undefined> | undefined,
     options: OrchestratorSessionOptions,
   ): Promise<OrchestratorSession> {
-    const named = pipeline ?? options.audioPipeline;
-    if (!named) throw new TypeError('A session needs a video or an audio pipeline');
-    checkIceAndDtls(offerSdp);
-    const media = await options.media.take();
+    const made = Promise.all([pipeline, options.audioPipeline]);
+    made.catch(() => undefined); // awaited below, or after a failed answer
+    let media: MediaWorker | undefined;
     try {
+      if (!pipeline && !options.audioPipeline)
+        throw new TypeError('A session needs a video or an audio pipeline');
+      checkIceAndDtls(offerSdp);
+      media = await options.media.take();
       const answerSdp = await media.answer(offerSdp, {
         hostAddress: options.hostAddress,
         audio: options.audioPipeline !== undefined,
       });
+      const [video, audio] = await made;
+      const named = video ?? audio;
+      if (!named) throw new TypeError('A session needs a video or an audio pipeline');
       const session = new OrchestratorSession(
         options.id ?? randomUUID(),
         media,
         named,
-        pipeline,
+        video,
+        audio,
         answerSdp,
         options,
       );
       session.#start();
       return session;
     } catch (error) {
-      await media.close();
+      await made.catch(() => undefined);
+      await media?.close();
       throw error;
     }
   }
@@ -215,7 +227,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       // sees them in order.
       media.on('audioFrame', ({ frame, reply }) => {
         audio.process(frame).then(
-          (out) => reply(out.format === 's16' ? out.data : undefined),
+          (out) => reply(out.format === 's16' ? out.data : undefined, audio.latencyUs),
           (error: unknown) => {
             this.#log.debug({ err: error }, 'audio pipeline failed on a frame');
             reply(undefined);

@@ -19,7 +19,11 @@ export {
   letterbox,
   letterboxGraphNames,
 } from './graphs/buildLetterboxGraph.ts';
-export { gaussianBlurImage } from './graphs/gaussianBlurImage.ts';
+export {
+  type GaussianBlurInputs,
+  gaussianBlurFeeds,
+  gaussianBlurImage,
+} from './graphs/gaussianBlurImage.ts';
 export {
   type GaussianBlurPlan,
   type GaussianBlurPlanOptions,

@@ -9,6 +9,7 @@ import { playoutDelayUri } from '../playoutDelay.ts';
 import type { VideoCodecChoice } from '../videoCodec.ts';
 import { videoTimingUri } from '../videoTiming.ts';
 import { tolerateDuplicateHelloVerify } from './tolerateDuplicateHelloVerify.ts';
+import { useFastRtpHeaderParsing } from './useFastRtpHeaderParsing.ts';
 
 /** VP8 on payload type 96: what a leg carries when nothing else was chosen. */
 export const defaultVideoCodec: VideoCodecChoice = {
@@ -80,6 +81,7 @@ export function rtpAudioCodecOf(codec: AudioCodecChoice): RTCRtpCodecParameters 
  */
 export function createWeriftPeer(options: WeriftPeerOptions = {}): RTCPeerConnection {
   tolerateDuplicateHelloVerify();
+  useFastRtpHeaderParsing();
   const host = options.hostAddress ?? '127.0.0.1';
   const everywhere = host === '0.0.0.0' || host === '::';
   const { maxCandidatePairs } = options;

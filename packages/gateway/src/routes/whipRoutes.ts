@@ -148,6 +148,7 @@ async function publish(
       bitrate: gw.options.bitrate,
       zeroPlayoutDelay: gw.options.zeroPlayoutDelay,
       stallTimeoutMs: gw.options.stallTimeoutMs,
+      audioRelay: gw.options.audioRelay,
       publisherConnectTimeoutMs: gw.options.publisherConnectTimeoutMs,
       viewerConnectTimeoutMs: gw.options.viewerConnectTimeoutMs,
       maxRemoteCandidates: gw.options.maxRemoteCandidates,

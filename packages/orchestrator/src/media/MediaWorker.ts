@@ -17,8 +17,11 @@ import type { DecodedPicture } from './SessionMedia.ts';
 /** A decoded frame of the gateway's audio and how to hand back the pipeline's answer. */
 export type MediaAudioFrame = {
   frame: AudioFrameS16;
-  /** The processed samples (same length), or undefined when the pipeline failed. */
-  reply: (data: Int16Array | undefined) => void;
+  /**
+   * The processed samples (same length), or undefined when the pipeline failed, and how far they
+   * lag the input (the pipeline's `latencyUs`, µs; default 0).
+   */
+  reply: (data: Int16Array | undefined, latencyUs?: number) => void;
 };
 
 export type MediaWorkerEvents = {
@@ -260,9 +263,9 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
           data,
           timestampUs,
         };
-        const reply = (out: Int16Array | undefined) => {
+        const reply = (out: Int16Array | undefined, latencyUs = 0) => {
           if (this.#closing || this.#exited) return;
-          this.#post({ type: 'audioProcessed', id, data: out });
+          this.#post({ type: 'audioProcessed', id, data: out, latencyUs });
         };
         this.emit('audioFrame', { frame, reply });
         return;

@@ -17,8 +17,8 @@ const usPerTick = 1_000_000 / opusClockRateHz;
  * One session's audio at the orchestrator: the Opus the gateway sends on the leg's audio
  * transceiver is decoded, processed (`process`, the session's audio pipeline) and encoded, and goes
  * back on the same transceiver, one RTP packet per 20 ms frame. A returned packet keeps the RTP
- * timestamp of the input it came from (the pipeline's own delay aside), so the gateway's clocks
- * for the publisher's audio place it. Its sequence number is its timestamp in 20 ms steps: after a
+ * timestamp of the input it came from, less the pipeline's own delay (`process` stamps its output
+ * so), so the gateway's clocks for the publisher's audio place its content where it was captured. Its sequence number is its timestamp in 20 ms steps: after a
  * failover another orchestrator numbers the same stretch of audio the same way, so receivers see
  * one continuous stream (it jumps once when the 32-bit timestamp wraps, every ~24.9 h). A packet that fails to decode or process is dropped and
  * counted; the next one goes on.

@@ -37,7 +37,13 @@ export type ToMediaThread =
     }
   | { type: 'stats'; id: number }
   /** The pipeline's answer to `audioFrame` `id` (16-bit PCM), or no data when it failed. */
-  | { type: 'audioProcessed'; id: number; data: Int16Array | undefined }
+  | {
+      type: 'audioProcessed';
+      id: number;
+      data: Int16Array | undefined;
+      /** How far the output lags the input (the pipeline's `latencyUs`), µs. */
+      latencyUs: number;
+    }
   | { type: 'close' };
 
 /** An error crossing threads: its code (`invalid_sdp`, …) and message. */

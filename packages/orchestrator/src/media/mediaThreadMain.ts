@@ -75,15 +75,20 @@ function adopt(session: SessionMedia | AudioSessionMedia): void {
 }
 
 /** Audio frames at the session's pipeline (main thread), by id, awaiting its answer. */
-const audioWaiting = new Map<number, (data: Int16Array | undefined) => void>();
+const audioWaiting = new Map<number, (data: Int16Array | undefined, latencyUs?: number) => void>();
 let nextAudioId = 1;
 
-/** Runs a frame through the audio pipeline on the main thread; rejects when it failed there. */
+/**
+ * Runs a frame through the audio pipeline on the main thread; rejects when it failed there. The
+ * result is stamped when its content was captured: the pipeline's latency earlier than the input
+ * (a pitch shifter's output carries the input of 43 ms before), so the gateway, which sends each packet
+ * at its capture time plus the video's lag, keeps the processed sound in sync with the video.
+ */
 const processAudio: ProcessAudio = (frame) =>
   new Promise((resolve, reject) => {
     const id = nextAudioId++;
-    audioWaiting.set(id, (data) => {
-      if (data) resolve({ ...frame, data });
+    audioWaiting.set(id, (data, latencyUs = 0) => {
+      if (data) resolve({ ...frame, data, timestampUs: frame.timestampUs - latencyUs });
       else reject(new BaseError('audio_pipeline_failed', 'The audio pipeline failed on a frame'));
     });
     const { channels, data, timestampUs } = frame;
@@ -170,7 +175,7 @@ port.on('message', (message: ToMediaThread) => {
       }
       return;
     case 'audioProcessed':
-      audioWaiting.get(message.id)?.(message.data);
+      audioWaiting.get(message.id)?.(message.data, message.latencyUs);
       audioWaiting.delete(message.id);
       return;
     case 'close':

@@ -1,5 +1,7 @@
 import { BaseError, createLogger, type Logger, TypedEmitter } from '@peerframe/core';
-import type { PipelineRegistry } from '@peerframe/pipelines';
+import { sentAudioSection } from '@peerframe/core/audioCodec';
+import { parseSdp } from '@peerframe/core/sdp';
+import type { AudioPipeline, PipelineRegistry } from '@peerframe/pipelines';
 import {
   maxWorkerMessageBytes,
   type OrchestratorToWorkerMessage,
@@ -240,15 +242,24 @@ export class WorkerNode extends TypedEmitter<WorkerNodeEvents> {
           );
         }
         const pipeline = await this.#registry.create(request.pipeline, request.params);
+        let audioPipeline: AudioPipeline | undefined;
         let session: OrchestratorSession;
         try {
+          // A pipeline that processes audio too (voice effects) gets the offer's Opus, as on the
+          // orchestrator's own node.
+          const media = pipelineMedia(this.#registry.get(request.pipeline));
+          if (media.includes('audio') && sentAudioSection(parseSdp(request.sdp))) {
+            audioPipeline = await this.#registry.createAudio(request.pipeline, request.params);
+          }
           session = await OrchestratorSession.create(request.sdp, pipeline, {
             id: request.sessionId,
             media: this.#mediaThreads,
             hostAddress: this.#host,
+            audioPipeline,
           });
         } catch (error) {
           await pipeline.close();
+          await audioPipeline?.close();
           throw error;
         }
         this.sessions.set(session.id, session);

@@ -1,12 +1,12 @@
-import { gaussianBlurImage } from '../graphs/gaussianBlurImage.ts';
-import { GraphImage } from '../workflow/GraphImage.ts';
 import type { OnnxNodeDefinition } from '../workflow/WorkflowTypes.ts';
+import { liveYuvBlur } from './liveYuvBlur.ts';
 import { imageInput } from './nodeInputs.ts';
 
 /**
  * ComfyUI's `ImageBlur`: a Gaussian of standard deviation `sigma` px (luma; chroma, at half
  * resolution, `sigma / 2`), approximated by `gaussianBlurPlan` (pool down, small separable
- * kernel, bilinear up: the same blur as `background-blur`). `blur_radius` is accepted for
+ * kernel, bilinear up: the same blur as `background-blur`), fed to the graph: a new `sigma`
+ * applies live, without a new session. `blur_radius` is accepted for
  * ComfyUI compatibility; the extent of the kernel follows `sigma`.
  */
 export const imageBlurNode: OnnxNodeDefinition = {
@@ -33,14 +33,7 @@ export const imageBlurNode: OnnxNodeDefinition = {
   outputs: [{ name: 'IMAGE', type: 'IMAGE' }],
   graphOptimizationLevel: 'extended',
   build(context) {
-    const { g } = context;
     const image = imageInput(context, 'image');
-    const sigmaPx = context.literal('sigma') as number;
-    const { luma, chroma } = image.yuvImages();
-    const yuv = {
-      luma: gaussianBlurImage(g, luma, 1, sigmaPx),
-      chroma: gaussianBlurImage(g, chroma, 2, sigmaPx / 2),
-    };
-    return [{ type: 'IMAGE', image: GraphImage.fromYuv(g, image.lumaShape, yuv, image.size) }];
+    return [{ type: 'IMAGE', image: liveYuvBlur(context, image, (l) => l.sigma as number) }];
   },
 };

@@ -14,6 +14,10 @@ export const semitonesToRatio = (semitones: number): number => 2 ** (semitones /
  * (up only); this one also goes down to −12, so every ComfyStream workflow still validates.
  * Formants move with the pitch (as in ComfyStream, whose node calls librosa's phase-vocoder
  * `pitch_shift`). `pitch_shift` is live; the output lags by the FFT size (42.7 ms at 48 kHz).
+ * At 0 semitones the audio passes as it came, with no delay, and the shifters start afresh when
+ * it moves off 0: a voice effect left off costs no lag. The latency it reports follows (the
+ * session stamps its output with it, so the gateway keeps the sound in sync either way: turning
+ * the shift on drops the 42.7 ms heard twice, turning it off leaves a gap receivers conceal).
  */
 export const pitchShifterNode: AudioNodeDefinition = {
   classType: 'PitchShifter',
@@ -33,10 +37,20 @@ export const pitchShifterNode: AudioNodeDefinition = {
   async prepare() {
     let shifters: PhaseVocoderPitchShifter[] = [];
     let format = '';
+    /** The last frame passed unshifted (0 semitones); undefined before the first frame. */
+    let bypassed: boolean | undefined;
     return {
       process(inputs, literals) {
         const audio = inputs.audio;
         if (audio === undefined) throw new Error('PitchShifter needs its AUDIO input');
+        const semitones = literals.pitch_shift as number;
+        bypassed = semitones === 0;
+        if (bypassed) {
+          // Empty buffers for when the shift comes back on: nothing of the past is replayed.
+          format = '';
+          shifters = [];
+          return [audio];
+        }
         const streamFormat = `${audio.sampleRateHz}/${audio.channels}`;
         if (streamFormat !== format) {
           // A new stream format starts from empty buffers.
@@ -47,7 +61,7 @@ export const pitchShifterNode: AudioNodeDefinition = {
             () => new PhaseVocoderPitchShifter(fftSize),
           );
         }
-        const ratio = semitonesToRatio(literals.pitch_shift as number);
+        const ratio = semitonesToRatio(semitones);
         const channels = deinterleave(audio).map((samples, channel) => {
           const shifted = new Float32Array(samples.length);
           (shifters[channel] as PhaseVocoderPitchShifter).process(samples, shifted, ratio);
@@ -55,7 +69,7 @@ export const pitchShifterNode: AudioNodeDefinition = {
         });
         return [interleave(channels, audio)];
       },
-      latencySamples: (sampleRateHz) => pitchShifterFftSize(sampleRateHz),
+      latencySamples: (sampleRateHz) => (bypassed ? 0 : pitchShifterFftSize(sampleRateHz)),
       close() {
         shifters = [];
       },

@@ -1,7 +1,6 @@
-import { gaussianBlurImage } from '../graphs/gaussianBlurImage.ts';
-import { GraphImage } from '../workflow/GraphImage.ts';
-import type { OnnxNodeDefinition } from '../workflow/WorkflowTypes.ts';
+import type { NodeLiterals, OnnxNodeDefinition } from '../workflow/WorkflowTypes.ts';
 import { compositeByMask } from './ImageCompositeMasked.ts';
+import { liveYuvBlur } from './liveYuvBlur.ts';
 import { imageInput, maskInput } from './nodeInputs.ts';
 import { hexColorToYuv, solidImageLike, yuvTensor } from './SolidColorImage.ts';
 
@@ -36,19 +35,12 @@ export const gaussianBlurNode: OnnxNodeDefinition = {
   outputs: [{ name: 'IMAGE', type: 'IMAGE' }],
   graphOptimizationLevel: 'extended',
   build(context) {
-    const { g } = context;
     const image = imageInput(context, 'images');
-    const sigma = context.literal('sigma') as number;
-    const sigmaPx = Math.max(
-      0.5,
-      sigma > 0 ? sigma : openCvSigma(context.literal('kernel_size') as number),
-    );
-    const { luma, chroma } = image.yuvImages();
-    const yuv = {
-      luma: gaussianBlurImage(g, luma, 1, sigmaPx),
-      chroma: gaussianBlurImage(g, chroma, 2, sigmaPx / 2),
+    const sigmaPx = (l: NodeLiterals) => {
+      const sigma = l.sigma as number;
+      return Math.max(0.5, sigma > 0 ? sigma : openCvSigma(l.kernel_size as number));
     };
-    return [{ type: 'IMAGE', image: GraphImage.fromYuv(g, image.lumaShape, yuv, image.size) }];
+    return [{ type: 'IMAGE', image: liveYuvBlur(context, image, sigmaPx) }];
   },
 };
 

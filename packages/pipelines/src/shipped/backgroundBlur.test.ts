@@ -40,6 +40,10 @@ describe('background-blur (shipped manifest)', () => {
       maskThreshold: 0.5,
       edgeSoftness: 0.5,
       model: 'general',
+      // The voice effects on its sound, off by default.
+      denoise: false,
+      pitchSemitones: 0,
+      gainDb: 0,
     });
     const output = await pipeline.process(frame512);
     expect(output).toMatchObject({
@@ -86,6 +90,28 @@ describe('background-blur (shipped manifest)', () => {
       expect(sharpness(frame512, await pipeline.process(frame512)).person).toBeLessThan(0.6);
     } finally {
       await pipeline.update({ blurRadiusPx: 12, maskThreshold: 0.5, edgeSoftness: 0.5 });
+    }
+  });
+
+  it('changes the blur radius live: no new session, the pixels of a pipeline made with it', async () => {
+    const plan = pipeline.plan;
+    try {
+      // 3, 12 and 20 px downscale 2×, 4× and 8× (gaussianBlurPlan): each a different graph once.
+      for (const blurRadiusPx of [20, 3, 12]) {
+        await pipeline.update({ blurRadiusPx });
+        expect(pipeline.plan.sharesSessionsWith(plan)).toBe(true);
+        const fresh = await createShippedPipeline('background-blur', { blurRadiusPx });
+        try {
+          const expected = await fresh.process(frame512);
+          expect(Buffer.from((await pipeline.process(frame512)).data).equals(expected.data)).toBe(
+            true,
+          );
+        } finally {
+          await fresh.close();
+        }
+      }
+    } finally {
+      await pipeline.update({ blurRadiusPx: 12 });
     }
   });
 

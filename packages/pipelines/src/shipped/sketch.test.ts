@@ -39,7 +39,13 @@ describe('sketch', () => {
     await pipeline.update({ threshold: 0.2 });
     expect(lumaAt(await pipeline.process(faint), 32, 10)).toBe(235);
     await pipeline.update({ threshold: 0, strength: 10 });
-    expect(pipeline.params).toEqual({ threshold: 0, strength: 10 });
+    expect(pipeline.params).toEqual({
+      threshold: 0,
+      strength: 10,
+      denoise: false,
+      pitchSemitones: 0,
+      gainDb: 0,
+    });
     expect(lumaAt(await pipeline.process(faint), 32, 10)).toBeLessThan(60);
   });
 

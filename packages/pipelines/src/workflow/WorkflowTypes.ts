@@ -4,7 +4,7 @@ import type { AudioNodeDefinition } from '../audio/AudioNodeTypes.ts';
 import type { Frame } from '../frames/Frame.ts';
 import type { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
 import type { ExecutionProviderName, OnnxSessionOptions } from '../onnx/OnnxSession.ts';
-import type { OnnxElementType } from '../onnx/OnnxTypes.ts';
+import type { OnnxDim, OnnxElementType } from '../onnx/OnnxTypes.ts';
 import type { GraphImage, SizeFn, SizePx } from './GraphImage.ts';
 
 /** A link in ComfyUI's API format: `[sourceNodeId, outputIndex]`. */
@@ -149,12 +149,13 @@ export type OnnxBuildContext = {
   scalar(name: string): GraphScalar;
   /**
    * A graph input named after the node whose tensor is computed from the node's literals,
-   * again after each live update (no rebuild). Returns the input's name.
+   * again after each live update (no rebuild); a dim named by a string may change with the
+   * literals. Returns the input's name.
    */
   feed(
     name: string,
     elementType: OnnxElementType,
-    dims: readonly number[],
+    dims: readonly OnnxDim[],
     compute: (literals: NodeLiterals) => ort.Tensor,
   ): string;
   /**

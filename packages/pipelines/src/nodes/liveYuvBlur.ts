@@ -1,0 +1,40 @@
+import {
+  type GaussianBlurInputs,
+  gaussianBlurFeeds,
+  gaussianBlurImage,
+} from '../graphs/gaussianBlurImage.ts';
+import { GraphImage } from '../workflow/GraphImage.ts';
+import type { NodeLiterals, OnnxBuildContext } from '../workflow/WorkflowTypes.ts';
+
+/**
+ * A Gaussian blur of an image's luma of standard deviation `sigmaOf(literals)` px (chroma, at
+ * half resolution, half that), with the sigma fed to the graph (`gaussianBlurImage`): a new sigma
+ * applies live, without a new session.
+ */
+export function liveYuvBlur(
+  context: OnnxBuildContext,
+  image: GraphImage,
+  sigmaOf: (literals: NodeLiterals) => number,
+): GraphImage {
+  const { g } = context;
+  const { luma, chroma } = image.yuvImages();
+  const inputs = (plane: string, channels: number, scale: number): GaussianBlurInputs => {
+    const feeds = (literals: NodeLiterals) =>
+      gaussianBlurFeeds(sigmaOf(literals) * scale, channels);
+    return {
+      level: context.feed(`${plane}Level`, 'int64', [], (l) => feeds(l).level),
+      pads: context.feed(`${plane}Pads`, 'int64', [8], (l) => feeds(l).pads),
+      weights: context.feed(
+        `${plane}Weights`,
+        'float32',
+        [channels, 1, 1, `${plane}Taps`],
+        (l) => feeds(l).weights,
+      ),
+    };
+  };
+  const yuv = {
+    luma: gaussianBlurImage(g, luma, 1, inputs('luma', 1, 1)),
+    chroma: gaussianBlurImage(g, chroma, 2, inputs('chroma', 2, 0.5)),
+  };
+  return GraphImage.fromYuv(g, image.lumaShape, yuv, image.size);
+}
