@@ -50,6 +50,15 @@ async function poll(stack: InProcessStack, check: (s: StreamView) => boolean): P
   }
 }
 
+/** Waits until `check` holds (15 s at most). */
+async function until(check: () => boolean): Promise<void> {
+  const deadline = performance.now() + 15_000;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 let stack: InProcessStack | undefined;
 afterEach(async () => {
   await stack?.close();
@@ -107,6 +116,7 @@ describe.skipIf(!available)('the mediasoup backend forwards inside its worker', 
         expectLuma: (y) => 251 - y,
       });
       await poll(stack, (s) => s.packetsFromOrchestrator > before.packetsFromOrchestrator + 100);
+      const processedBeforeMove = seen[0]?.inverted ?? 0;
       await serving.close();
       const moved = await poll(stack, (s) => s.orchestrator !== before.orchestrator);
       expect(moved.id).toBe(before.id);
@@ -120,6 +130,11 @@ describe.skipIf(!available)('the mediasoup backend forwards inside its worker', 
       expect(flowing.swaps).toBe(1);
       const result = await probe;
       expect(result.framesWrongContent).toBe(0);
+      // And the publisher gets the new orchestrator's processed video (the return hop keeps the
+      // SSRC its answer named), as does the processed video's viewer.
+      await expectFramesBack(publisher);
+      await until(() => (seen[0]?.inverted ?? 0) > processedBeforeMove + 10);
+      expect(seen[0]?.plain).toBe(0);
     } finally {
       await Promise.all(viewers.map((viewer) => viewer.close()));
       await publisher.close();

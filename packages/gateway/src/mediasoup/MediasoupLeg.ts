@@ -16,6 +16,7 @@ import type {
   WebRtcTransport,
   Worker,
 } from './mediasoupTypes.ts';
+import { ReturnVideoHop } from './ReturnVideoHop.ts';
 import {
   buildAnswerSdp,
   buildOfferSdp,
@@ -75,8 +76,14 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   #payloadType: number;
   /** What the remote receives with: codec feedback and the header extensions whose ids agree. */
   #remoteCapabilities: RtpCapabilities | undefined;
-  #sending: { source: MediasoupLeg; consumer: Consumer } | undefined;
+  #sending: { producerId: string; consumer: Consumer } | undefined;
   #producer: Producer | undefined;
+  /** Made by `offer()`: an orchestrator's leg, which a failover replaces. */
+  #offered = false;
+  /** An offered leg: the leg whose return hop forwards its video (the publisher's). */
+  #relayedBy: MediasoupLeg | undefined;
+  /** The publisher's leg: the processed video's hop through JavaScript (one SSRC throughout). */
+  #hop: Promise<ReturnVideoHop> | undefined;
   /** Consumers (on other legs) of this leg's producer: the way to ask its remote for a keyframe. */
   readonly #consumersOfMine = new Set<Consumer>();
   /** Producers of other legs piped into this leg's router: their pipe producers' ids, by id. */
@@ -171,6 +178,7 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     options: MediasoupLegOptions,
   ): Promise<{ leg: MediasoupLeg; offerSdp: string }> {
     const leg = await MediasoupLeg.#create(worker, offeredVp8PayloadType, options);
+    leg.#offered = true;
     try {
       const router = routerExtensions(leg.#router);
       const extensions: RtpHeaderExtensionParameters[] = [midUri, sdpPlayoutDelayUri].flatMap(
@@ -308,9 +316,11 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   /**
    * From now on this leg's remote gets the video `source`'s remote sends, inside the worker:
    * `source`'s producer is piped into this leg's router (once) and consumed on this leg's
-   * transport, replacing the consumer of the previous source (a failover: the remote sees a new
-   * SSRC, with the MID header extension where it negotiated it). The consumer asks the source
-   * for a keyframe as it starts. Same source again: nothing changes.
+   * transport, replacing the consumer of the previous source. An orchestrator's video toward the
+   * publisher goes through the publisher's `ReturnVideoHop` instead (the processed video's
+   * viewers consume its producer too), so a failover changes the hop's source, not the SSRC the
+   * publisher and viewers receive. The consumer asks the source for a keyframe as it starts.
+   * Same source again: nothing changes.
    */
   async forwardFrom(source: SfuLeg): Promise<void> {
     if (!(source instanceof MediasoupLeg)) {
@@ -319,25 +329,10 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
         'A mediasoup leg forwards only from another leg of the same mediasoup SFU',
       );
     }
-    const producer = source.#producer;
-    if (!producer || producer.closed) {
-      throw new MediasoupLegError('no_producer', 'The source leg receives no video');
-    }
-    if (this.#sending?.source === source && !this.#sending.consumer.closed) return;
     if (this.#state === 'closed') return;
-    let piped = this.#piped.get(producer.id);
-    if (!piped) {
-      // A new id: both routers live in one worker, whose ids must be unique.
-      piped = source.#router
-        .pipeToRouter({ producerId: producer.id, router: this.#router, keepId: false })
-        .then(({ pipeProducer }) => {
-          pipeProducer.observer.on('close', () => this.#piped.delete(producer.id));
-          return pipeProducer.id;
-        });
-      this.#piped.set(producer.id, piped);
-      piped.catch(() => this.#piped.delete(producer.id));
-    }
-    const pipedId = await piped;
+    const origin = await this.#originOf(source);
+    if (this.#sending?.producerId === origin.producer.id && !this.#sending.consumer.closed) return;
+    const pipedId = origin.router === this.#router ? origin.producer.id : await this.#pipe(origin);
     const capabilities = this.#remoteCapabilities;
     if (!capabilities) throw new MediasoupLegError('not_negotiated', 'The leg has no remote yet');
     const consumer = await this.#transport.consume({
@@ -349,14 +344,55 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     });
     const previous = this.#sending;
     this.#packetsOutBefore = this.packetsOut;
-    this.#sending = { source, consumer };
+    this.#sending = { producerId: origin.producer.id, consumer };
     this.#startCounting();
-    source.#consumersOfMine.add(consumer);
-    consumer.observer.on('close', () => source.#consumersOfMine.delete(consumer));
-    if (previous) {
-      previous.source.#consumersOfMine.delete(previous.consumer);
-      previous.consumer.close();
+    if (origin.producer === source.#producer) source.#watchConsumer(consumer);
+    previous?.consumer.close();
+  }
+
+  /** `origin.producer` made consumable in this leg's router (piped once, by a new id). */
+  #pipe(origin: { router: Router; producer: Producer }): Promise<string> {
+    const { producer } = origin;
+    let piped = this.#piped.get(producer.id);
+    if (!piped) {
+      // A new id: both routers live in one worker, whose ids must be unique.
+      piped = origin.router
+        .pipeToRouter({ producerId: producer.id, router: this.#router, keepId: false })
+        .then(({ pipeProducer }) => {
+          pipeProducer.observer.on('close', () => this.#piped.delete(producer.id));
+          return pipeProducer.id;
+        });
+      this.#piped.set(producer.id, piped);
+      piped.catch(() => this.#piped.delete(producer.id));
     }
+    return piped;
+  }
+
+  /** The producer whose video this leg sends when it forwards from `source`, and its router. */
+  async #originOf(source: MediasoupLeg): Promise<{ router: Router; producer: Producer }> {
+    const producer = source.#producer;
+    if (!producer || producer.closed) {
+      throw new MediasoupLegError('no_producer', 'The source leg receives no video');
+    }
+    if (source.#offered && this.#producer) {
+      // The publisher's leg, from an orchestrator's: through the hop (set before any await,
+      // so viewers linked in the same turn find it).
+      source.#relayedBy = this;
+      this.#hop ??= ReturnVideoHop.create(this.#router, this.#payloadType);
+      const hop = await this.#hop;
+      source.#watchConsumer(await hop.switchTo(source.#router, producer.id));
+      return { router: this.#router, producer: hop.producer };
+    }
+    const relay = source.#relayedBy;
+    const relayHop = relay === undefined ? undefined : relay.#hop;
+    if (relay && relayHop) return { router: relay.#router, producer: (await relayHop).producer };
+    return { router: source.#router, producer };
+  }
+
+  /** A consumer of this leg's producer: the way to ask its remote for a keyframe. */
+  #watchConsumer(consumer: Consumer): void {
+    this.#consumersOfMine.add(consumer);
+    consumer.observer.on('close', () => this.#consumersOfMine.delete(consumer));
   }
 
   #localDescription(
@@ -495,7 +531,9 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     clearInterval(this.#statsTimer);
     this.emit('state', 'closed');
     // Closing the router closes its transports, producers, consumers and pipes (the pipe
-    // consumers of our producer in other routers close with it).
+    // consumers of our producer in other routers close with it); the hop's consumer lives in
+    // an orchestrator leg's router.
+    void this.#hop?.then((hop) => hop.close()).catch(() => {});
     this.#router.close();
   }
 }

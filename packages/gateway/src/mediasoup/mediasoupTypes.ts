@@ -158,6 +158,12 @@ export type Producer = MediasoupEmitter & {
   getStats(): Promise<RtpStreamStats[]>;
 };
 
+/** A producer on a DirectTransport: RTP is injected from JavaScript. */
+export type DirectProducer = Producer & {
+  /** Injects one RTP packet (the producer's SSRC and payload type). */
+  send(rtpPacket: Buffer): void;
+};
+
 /** The counts PeerFrame reads from mediasoup's RTP stream stats. */
 export type RtpStreamStats = {
   type: string;
@@ -203,12 +209,18 @@ export type WebRtcTransport = Transport & {
   restartIce(): Promise<IceParameters>;
 };
 
+/** A transport whose RTP and RTCP come from and go to JavaScript (`rtp`/`rtcp` events). */
+export type DirectTransport = Omit<Transport, 'produce'> & {
+  produce(options: ProducerOptions): Promise<DirectProducer>;
+};
+
 export type Router = MediasoupEmitter & {
   readonly id: string;
   readonly closed: boolean;
   readonly rtpCapabilities: RtpCapabilities;
   close(): void;
   createWebRtcTransport(options: WebRtcTransportOptions): Promise<WebRtcTransport>;
+  createDirectTransport(options?: { maxMessageSize?: number }): Promise<DirectTransport>;
   /**
    * Makes `producerId` (of this router) consumable in `router` (as `pipeProducer`), through a
    * pair of PipeTransports inside the worker (one pair per two routers, made on first use).
