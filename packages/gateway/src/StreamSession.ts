@@ -14,11 +14,12 @@ import {
   sentAudioSection,
 } from '@peerframe/core/audioCodec';
 import { epochNowMs } from '@peerframe/core/frameTiming';
-import { InvalidSdpError, parseSdp, setVideoBitrateHints } from '@peerframe/core/sdp';
+import { InvalidSdpError, parseSdp } from '@peerframe/core/sdp';
 import { selectVideoCodec, type VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { Wei } from '@peerframe/protocol';
 import type { StreamState, StreamStats } from '@peerframe/wire';
 import type { AudioRelay } from './AudioRelay.ts';
+import { answerPublisher } from './answerPublisher.ts';
 import { Failover } from './Failover.ts';
 import { FrameTimeline } from './FrameTimeline.ts';
 import { type HandoverState, HandoverWatch } from './HandoverWatch.ts';
@@ -166,10 +167,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     this.#ratesTimer.unref();
   }
 
-  /**
-   * Opens the orchestrator leg (so an unknown pipeline or no free orchestrator fails the request
-   * before the publisher is answered), then answers the publisher's offer.
-   */
+  /** Answers the publisher's offer once an orchestrator took the stream (`answerPublisher`). */
   static async create(offerSdp: string, options: StreamSessionOptions): Promise<StreamSession> {
     const { codec, audioCodec } = StreamSession.checkOffer(offerSdp, options.sfu);
     const withCodec = {
@@ -177,50 +175,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       ...(codec ? { codec } : {}),
       ...(audioCodec ? { audioCodec } : {}),
     };
-    const sfu = sfuOf(options);
-    if (sfu.receive && codec) {
-      return StreamSession.#createNative(offerSdp, sfu, { ...withCodec, codec });
-    }
-    const upstream = await connectUpstream(withCodec, options.params, new Set());
-    try {
-      const answered = await sfuOf(options).answer(offerSdp, {
-        ...legOptions(withCodec),
-        ...(audioCodec ? { audioCodec } : {}),
-      });
-      // The hints in our answer set the bitrate of the publisher's encoder.
-      const answerSdp = setVideoBitrateHints(answered.answerSdp, options.bitrate);
-      return new StreamSession(answered.leg, offerSdp, answerSdp, upstream, withCodec);
-    } catch (error) {
-      await closeUpstream(upstream);
-      throw error;
-    }
-  }
-
-  /**
-   * The same on an SFU that forwards natively: the publisher's leg receives first, so the
-   * orchestrator's offer names the SSRC that carries its video, then the publisher's answer the
-   * one that carries the orchestrator's.
-   */
-  static async #createNative(
-    offerSdp: string,
-    sfu: SfuAdapter,
-    options: StreamSessionOptions & { codec: VideoCodecChoice; audioCodec?: AudioCodecChoice },
-  ): Promise<StreamSession> {
-    if (!sfu.receive) throw new TypeError('the SFU does not forward natively');
-    const pending = await sfu.receive(offerSdp, legOptions(options));
-    try {
-      const upstream = await connectUpstream(options, options.params, new Set(), pending.leg);
-      try {
-        const answerSdp = setVideoBitrateHints(await pending.answer(upstream.leg), options.bitrate);
-        return new StreamSession(pending.leg, offerSdp, answerSdp, upstream, options);
-      } catch (error) {
-        await closeUpstream(upstream);
-        throw error;
-      }
-    } catch (error) {
-      await pending.leg.close();
-      throw error;
-    }
+    const { leg, answerSdp, upstream } = await answerPublisher(offerSdp, withCodec);
+    return new StreamSession(leg, offerSdp, answerSdp, upstream, withCodec);
   }
 
   /**
