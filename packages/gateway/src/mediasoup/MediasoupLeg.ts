@@ -57,10 +57,11 @@ export class MediasoupLegError extends BaseError {
  * One WebRTC leg of the SFU on a mediasoup worker: a Router of its own (its VP8 payload type is
  * its remote's) with one WebRtcTransport to the remote peer. What the remote sends is a Producer
  * on it; what the leg sends is a Consumer on it of another leg's Producer (`forwardFrom()`, or
- * `source` at negotiation), piped between the two routers inside the worker. RTP never reaches
- * JavaScript:
+ * `source` at negotiation), piped between the two routers inside the worker. The publisher's
+ * video never reaches JavaScript; the processed video crosses it once (`ReturnVideoHop`, so
+ * that its SSRC survives a failover):
  *
- *   publisher → Producer ⇒ pipe ⇒ Consumer → orchestrator → Producer ⇒ pipe ⇒ Consumer → publisher
+ *   publisher → Producer ⇒ pipe ⇒ Consumer → orchestrator → Producer ⇒ hop ⇒ Consumer → publisher
  *
  * mediasoup repairs loss on each hop itself (NACK and its retransmission buffers) and relays
  * keyframe requests (PLI/FIR) from a consumer's remote to the producer's. The gateway sees the

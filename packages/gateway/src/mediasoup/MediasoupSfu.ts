@@ -38,7 +38,7 @@ export type MediasoupSfuOptions = {
   logLevel: 'debug' | 'warn' | 'error' | 'none';
   /**
    * How often each receiving leg reads its packet counts from the worker, ms (default 150):
-   * the gateway's stall detection and rates come from them, as no packet reaches JavaScript.
+   * the gateway's stall detection and rates come from them, as the legs' packets do not reach JavaScript.
    */
   statsIntervalMs: number;
 };
@@ -83,7 +83,7 @@ export async function loadMediasoup(workerBin?: string): Promise<MediasoupModule
 /**
  * The SFU on a mediasoup worker (a C++ subprocess): each leg gets a Router with a WebRtcTransport
  * to its remote, and legs forward to each other inside the worker (`MediasoupLeg.forwardFrom`),
- * so no packet enters the gateway's JavaScript. `create()` loads mediasoup and starts the
+ * but for the processed video's one hop (`ReturnVideoHop`). `create()` loads mediasoup and starts the
  * worker; it throws `SfuUnavailableError` when either cannot be done.
  */
 export class MediasoupSfu implements SfuAdapter {
