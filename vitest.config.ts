@@ -45,6 +45,7 @@ const liveFiles = [
   'test/integration/gatewayDrain.test.ts',
   'test/integration/gatewayLivepeerPayments.test.ts',
   'test/integration/livepeerPaymentWire.test.ts',
+  'test/integration/mediasoupNative.test.ts',
   'test/integration/metrics.test.ts',
   'test/integration/orchestratorAudio.test.ts',
   'test/integration/orchestratorPayments.test.ts',

@@ -17,13 +17,16 @@ import { fileURLToPath } from 'node:url';
 import type { VideoCodecName } from '@peerframe/core/videoCodec';
 import { type EncodedClip, encodeClip } from './capacity/encodeClip.ts';
 import { GatewayProcess } from './capacity/GatewayProcess.ts';
-import { processCpuSeconds } from './capacity/processCpu.ts';
+import { processCpuSeconds, processTreeCpuSeconds } from './capacity/processCpu.ts';
 import { ReplayPublisher, type ReplayTarget } from './capacity/ReplayPublisher.ts';
 import { forwardedPackets } from './sfuBench.ts';
 
+/** The gateway's SFU: werift in its process, or mediasoup's worker (a child process). */
+export type CapacityBackend = 'werift' | 'mediasoup';
+
 export type CapacityStep = {
   streams: number;
-  /** Gateway process CPU over the window, percent of one core. */
+  /** Gateway CPU over the window (its process and its children: mediasoup's worker), percent of one core. */
   gatewayCpuPercent: number;
   /** RTP packets the gateway forwarded per second, both directions. */
   packetsForwardedPerSecond: number;
@@ -50,7 +53,7 @@ export type CapacityStep = {
 };
 
 export type CapacityCodecResult = {
-  backend: 'werift';
+  backend: CapacityBackend;
   codec: VideoCodecName;
   widthPx: number;
   heightPx: number;
@@ -88,6 +91,8 @@ export type CapacityBenchResult = {
   maxLossPercent: number;
   maxAddedLatencyMs: number;
   codecs: CapacityCodecResult[];
+  /** Backends asked for that could not run here, and why (mediasoup without a worker). */
+  skipped?: { backend: CapacityBackend; reason: string }[];
 };
 
 const maxLossPercent = 0.1;
@@ -135,7 +140,7 @@ async function window(
   const sample = async () => ({
     atMs: performance.now(),
     sent: publishers.map((p) => p.packetsSent),
-    gatewayCpu: pids.gateway ? processCpuSeconds(pids.gateway) : 0,
+    gatewayCpu: pids.gateway ? processTreeCpuSeconds(pids.gateway) : 0,
     echoCpu: processCpuSeconds(pids.echo),
     selfCpu: processCpuSeconds(process.pid),
     forwarded: gatewayUrl ? await forwardedPackets(gatewayUrl) : 0,
@@ -204,6 +209,7 @@ async function connectAll(target: ReplayTarget, clip: EncodedClip, count: number
 }
 
 async function measureCodec(
+  backend: CapacityBackend,
   codec: VideoCodecName,
   echo: { child: ChildProcess; url: string },
   options: { stepStreams: number[]; windowMs: number; settleMs: number; deadlineMs: number },
@@ -219,6 +225,7 @@ async function measureCodec(
 
   const gateway = await GatewayProcess.start({
     orchestratorUrl: echo.url,
+    sfu: backend,
     nodeArgs: process.env.CAPACITY_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
   });
   const idle = await window(
@@ -313,7 +320,7 @@ async function measureCodec(
   const over = stoppedBy === 'loss' || stoppedBy === 'latency';
   const knee = (over ? steps.at(-2) : steps.at(-1)) ?? null;
   return {
-    backend: 'werift',
+    backend,
     codec,
     widthPx: clip.widthPx,
     heightPx: clip.heightPx,
@@ -335,30 +342,64 @@ async function measureCodec(
 }
 
 /**
- * VP8 then H.264, each on a fresh gateway (the echo is shared): quick runs 2 s windows and at
- * most 16 streams; the full run 4 s windows up to 128 streams, bounded to about 3 minutes.
+ * Whether the mediasoup backend can run here (its package loads and its worker starts): the
+ * reason it cannot, or undefined.
+ */
+async function mediasoupUnavailable(): Promise<string | undefined> {
+  const { MediasoupSfu } = await import('@peerframe/gateway');
+  try {
+    const sfu = await MediasoupSfu.create();
+    await sfu.close();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * Each backend (werift, then mediasoup where its worker starts), each codec it carries (VP8 then
+ * H.264 on werift; VP8 on mediasoup, whose legs carry VP8 only), each on a fresh gateway (the
+ * echo is shared): quick runs 2 s windows and at most 16 streams; the full run 4 s windows up to
+ * 128 streams, bounded to about 3 minutes per backend.
  */
 export async function runCapacityBench(options: {
   quick: boolean;
   codecs?: VideoCodecName[];
+  backends?: CapacityBackend[];
   maxStreams?: number;
 }): Promise<CapacityBenchResult> {
   process.env.PEERFRAME_LOG_LEVEL ??= 'warn';
   const { loadavg } = await import('node:os');
   const loadAverage1m = round(loadavg()[0] ?? 0, 2);
   const codecs = options.codecs ?? ['VP8', 'H264'];
+  const skipped: CapacityBenchResult['skipped'] = [];
+  const backends: CapacityBackend[] = [];
+  for (const backend of options.backends ?? ['werift', 'mediasoup']) {
+    const reason = backend === 'mediasoup' ? await mediasoupUnavailable() : undefined;
+    if (reason) skipped.push({ backend, reason });
+    else backends.push(backend);
+  }
+  const runs = backends.flatMap((backend) =>
+    codecs
+      .filter((codec) => backend === 'werift' || codec === 'VP8')
+      .map((codec) => ({ backend, codec })),
+  );
   const maxStreams = options.maxStreams ?? (options.quick ? 16 : 128);
   const stepStreams = [1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128].filter((n) => n <= maxStreams);
-  const budgetMs = (options.quick ? 60_000 : 180_000) / codecs.length;
+  const budgetMs =
+    ((options.quick ? 60_000 : 180_000) * backends.length) / Math.max(1, runs.length);
   const echo = await startEcho();
   const results: CapacityCodecResult[] = [];
   try {
-    for (const codec of codecs) {
+    for (const { backend, codec } of runs) {
       results.push(
-        await measureCodec(codec, echo, {
+        await measureCodec(backend, codec, echo, {
           stepStreams,
           windowMs: options.quick ? 2_000 : 4_000,
-          settleMs: options.quick ? 500 : 1_000,
+          // More than the clip's keyframe interval (1 s): mediasoup's consumers forward a new
+          // stream from its first keyframe on, and a replayed clip cannot answer their request
+          // for one, so a shorter settle counts the wait for the clip's next keyframe as loss.
+          settleMs: 1_500,
           deadlineMs: performance.now() + budgetMs,
         }),
       );
@@ -373,5 +414,6 @@ export async function runCapacityBench(options: {
     maxLossPercent,
     maxAddedLatencyMs,
     codecs: results,
+    skipped,
   };
 }

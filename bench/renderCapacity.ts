@@ -20,7 +20,7 @@ export function renderCapacity(capacity: CapacityBenchResult | undefined): strin
   const lines = [
     '### Capacity to the knee (replayed RTP, echo orchestrator)',
     '',
-    `Run ${capacity.date} on ${capacity.cpus} cores, load average ${capacity.loadAverage1m} when it began (other work on the machine skews every figure). Replay publishers send a pre-encoded clip's RTP (no encoder per stream) over WHIP through a real gateway process to an echo orchestrator that returns the RTP undecoded over real WebRTC; streams are added until loss passes ${capacity.maxLossPercent} % or the gateway adds more than ${capacity.maxAddedLatencyMs} ms to the frame round-trip p50 (against a publisher looped through the echo alone in the same window; a step out of bounds is measured twice). Gateway CPU is its process's own (/proc/<pid>/stat); the load generator and echo share the machine and are shown apart.`,
+    `Run ${capacity.date} on ${capacity.cpus} cores, load average ${capacity.loadAverage1m} when it began (other work on the machine skews every figure). Replay publishers send a pre-encoded clip's RTP (no encoder per stream) over WHIP through a real gateway process to an echo orchestrator that returns the RTP undecoded over real WebRTC; streams are added until loss passes ${capacity.maxLossPercent} % or the gateway adds more than ${capacity.maxAddedLatencyMs} ms to the frame round-trip p50 (against a publisher looped through the echo alone in the same window; a step out of bounds is measured twice). Gateway CPU is its process's and its children's (mediasoup's worker), from /proc/<pid>/stat; the load generator and echo share the machine and are shown apart.`,
     '',
     '| backend | codec | streams | gateway CPU % of a core | gateway µs per packet (above idle) | packets forwarded / s | loss % | added latency p50 / p95 ms | load generator CPU % | echo CPU % |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -53,6 +53,9 @@ export function renderCapacity(capacity: CapacityBenchResult | undefined): strin
     lines.push(
       `- ${where}: knee at **${knee.streams} streams**, gateway at ${knee.gatewayCpuPercent} % of a core, ${knee.gatewayCpuUsPerPacket} µs per forwarded packet, ${knee.lossPercent} % loss, +${knee.addedLatencyP50Ms} ms p50; ${stopped}.${perCore}`,
     );
+  }
+  for (const { backend, reason } of capacity.skipped ?? []) {
+    lines.push(`- ${backend}: not measured in this run (${reason}).`);
   }
   lines.push('');
   return lines;

@@ -2,19 +2,21 @@
  * `npm run bench:capacity`: the gateway capacity figures alone (`bench/capacityBench.ts`), written
  * into bench/results/latest.json (its `capacity`, the rest kept) and BENCHMARKS.md rendered again.
  * `--quick`: at most 16 streams, 2 s windows. `--codec VP8|H264`: one codec. `--max-streams N`.
+ * `--backend werift|mediasoup`: one backend (default both; mediasoup where its worker starts).
  * `CAPACITY_GATEWAY_NODE_ARGS` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`): node flags for the
  * gateway process, to profile its forwarding path under this load.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { VideoCodecName } from '@peerframe/core/videoCodec';
-import { runCapacityBench } from './capacityBench.ts';
+import { type CapacityBackend, runCapacityBench } from './capacityBench.ts';
 import { type BenchReport, renderReport } from './renderReport.ts';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     codec: { type: 'string', multiple: true },
+    backend: { type: 'string', multiple: true },
     'max-streams': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -23,8 +25,15 @@ const codecs = values.codec?.map((c) => {
   if (c !== 'VP8' && c !== 'H264') throw new RangeError(`--codec must be VP8 or H264, got "${c}"`);
   return c as VideoCodecName;
 });
+const backends = values.backend?.map((b) => {
+  if (b !== 'werift' && b !== 'mediasoup') {
+    throw new RangeError(`--backend must be werift or mediasoup, got "${b}"`);
+  }
+  return b as CapacityBackend;
+});
 const capacity = await runCapacityBench({
   quick: values.quick,
+  ...(backends ? { backends } : {}),
   ...(codecs ? { codecs } : {}),
   ...(values['max-streams'] ? { maxStreams: Number(values['max-streams']) } : {}),
 });

@@ -5,7 +5,8 @@ const main = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta
 
 /**
  * `peerframe gateway` in a process of its own (as `npm start` runs it), on a free port, with a
- * static orchestrator list and no chain: its CPU is read from `/proc/<pid>/stat` alone.
+ * static orchestrator list and no chain: its CPU is read from `/proc/<pid>/stat`, and from its
+ * children's (mediasoup's worker) where it has any.
  */
 export class GatewayProcess {
   readonly url: string;
@@ -18,10 +19,11 @@ export class GatewayProcess {
     this.pid = child.pid as number;
   }
 
-  /** `nodeArgs`: extra flags for node (e.g. `--cpu-prof`). */
+  /** `nodeArgs`: extra flags for node (e.g. `--cpu-prof`); `sfu`: its backend (default werift). */
   static async start(options: {
     orchestratorUrl: string;
     nodeArgs?: string[];
+    sfu?: 'werift' | 'mediasoup';
     timeoutMs?: number;
   }): Promise<GatewayProcess> {
     const child = spawn(
@@ -37,6 +39,8 @@ export class GatewayProcess {
         '0',
         '--orchestrator',
         options.orchestratorUrl,
+        '--sfu',
+        options.sfu ?? 'werift',
       ],
       {
         env: { ...process.env, PEERFRAME_LOG_LEVEL: process.env.PEERFRAME_LOG_LEVEL ?? 'warn' },

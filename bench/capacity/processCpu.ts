@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 let ticksPerSecond: number | undefined;
 
@@ -24,4 +24,35 @@ export function processCpuSeconds(pid: number): number {
   // Fields after the command name (which may hold spaces), from field 3 (state) on.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond();
+}
+
+/** The child processes of `pid` (from `/proc/<pid>/task/<tid>/children`; none once it exited). */
+export function childPids(pid: number): number[] {
+  const children: number[] = [];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const listed = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (listed) children.push(...listed.split(/\s+/).map(Number));
+    }
+  } catch {
+    return children;
+  }
+  return children;
+}
+
+/**
+ * CPU seconds of `pid` and its live children (a gateway and its mediasoup worker): the worker's
+ * CPU is read from its own `/proc/<pid>/stat`, as a child's is counted in its parent's only
+ * once it has exited and been waited for.
+ */
+export function processTreeCpuSeconds(pid: number): number {
+  let seconds = processCpuSeconds(pid);
+  for (const child of childPids(pid)) {
+    try {
+      seconds += processCpuSeconds(child);
+    } catch {
+      // It exited between the listing and the read.
+    }
+  }
+  return seconds;
 }

@@ -26,6 +26,11 @@ export type SfuLegEvents = {
    * retransmission can repair them, only a keyframe from the source. Carries how many.
    */
   unrepairableLoss: [number];
+  /**
+   * Legs that forward natively (`forwardsNatively`) emit no `rtp`: they say, every few hundred
+   * ms, how many packets (and payload bytes with headers) their remote sent since the last time.
+   */
+  nativeReceived: [{ packets: number; bytes: number }];
   state: [LegState];
 };
 
@@ -63,6 +68,11 @@ export type SfuLegOptions = {
    * rate of STUN requests one leg sends while it connects.
    */
   iceCheckIntervalMs?: number;
+  /**
+   * SFUs that forward natively: the leg sends this leg's received video from the start, and
+   * its SDP names the SSRC that carries it (see `SfuLeg.forwardFrom`). Ignored by the others.
+   */
+  source?: SfuLeg;
 };
 
 /** ICE credentials and candidates of an SDP fragment (RFC 8840), as WHIP's PATCH carries them. */
@@ -113,6 +123,16 @@ export interface SfuLeg {
   /** Completes a leg made by `offer()` with the remote's answer. */
   accept(answerSdp: string): Promise<void>;
   /**
+   * The SFU moves this leg's packets itself (mediasoup's worker): it emits no `rtp`, takes no
+   * `send()`, and is told what to send by `forwardFrom()`.
+   */
+  readonly forwardsNatively?: boolean;
+  /**
+   * Native forwarding: from now on this leg sends its remote the video `source`'s remote sends,
+   * inside the SFU, replacing the previous source (a failover). Only between legs of one SFU.
+   */
+  forwardFrom?(source: SfuLeg): Promise<void>;
+  /**
    * Relays a packet from another leg to this leg's remote peer, writing `videoTiming` as the
    * video-timing header extension when the remote negotiated it.
    */
@@ -145,6 +165,15 @@ export interface SfuAdapter {
   answer(offerSdp: string, options?: SfuLegOptions): Promise<{ leg: SfuLeg; answerSdp: string }>;
   /** A leg that offers (to an orchestrator); finish it with `leg.accept(answerSdp)`. */
   offer(options?: SfuLegOptions): Promise<{ leg: SfuLeg; offerSdp: string }>;
+  /**
+   * Native forwarding SFUs: the first half of `answer()`, the leg already receiving what the
+   * offer sends (so an orchestrator's leg can forward it, its SSRC in its offer); `answer(source)`
+   * then makes the answer, the leg sending what `source` receives.
+   */
+  receive?(
+    offerSdp: string,
+    options?: SfuLegOptions,
+  ): Promise<{ leg: SfuLeg; answer: (source?: SfuLeg) => Promise<string> }>;
   /** Releases what the adapter holds (workers, routers). Idempotent. */
   close(): Promise<void>;
 }

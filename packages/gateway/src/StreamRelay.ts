@@ -82,6 +82,7 @@ export class StreamRelay {
       maxViewers: options.maxViewers,
       connectTimeoutMs: options.connectTimeoutMs,
       askKeyframe: () => leg.requestKeyframe(),
+      nativeSource: () => leg,
       log: options.log,
     });
     leg.on('rtp', (packet, videoTiming) =>

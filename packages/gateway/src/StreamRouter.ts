@@ -25,6 +25,8 @@ export type StreamRouterOptions = {
    * audio is its output, counted and watched as processed video is (default false).
    */
   audioOnly?: boolean;
+  /** Native forwarding failed to link two legs (the stream's watchdog sees the silence). */
+  onLinkError?: (error: unknown) => void;
 };
 
 /** Packets and keyframe requests a stream forwarded, since it began. */
@@ -43,6 +45,10 @@ export type StreamRouterCounters = {
  * viewers of the source, the orchestrator's to the publisher and the viewers of the processed
  * video, stamping their video timing on the way, and keyframe requests upstream on both paths
  * (at most one per side every `keyframeRequestIntervalMs`). Counts what it forwards.
+ *
+ * Legs that forward natively (mediasoup) are linked instead (`SfuLeg.forwardFrom`): the SFU
+ * moves the packets and relays keyframe requests and NACKs itself, and the counts come from its
+ * stats (`nativeReceived`); frame timing (the timeline) is not measured on that path.
  */
 export class StreamRouter {
   readonly #options: StreamRouterOptions;
@@ -78,6 +84,10 @@ export class StreamRouter {
     if (!upstream) return;
     this.#timeline.switchOrchestrator();
     const { leg } = upstream;
+    if (this.#publisher.forwardsNatively) {
+      this.#link(upstream);
+      return;
+    }
     leg.on('rtp', (packet, videoTiming) => {
       if (this.#upstream !== upstream) return;
       const { timestamp, marker } = packet.header;
@@ -110,6 +120,31 @@ export class StreamRouter {
     });
     leg.on('keyframeRequest', this.askPublisher);
     leg.on('unrepairableLoss', () => this.askPublisher());
+  }
+
+  /**
+   * Native forwarding: the orchestrator's leg sends what the publisher's receives (made so at
+   * its offer; again here, a no-op then), the publisher's leg and the processed video's viewers
+   * what the orchestrator's receives. Its packet counts stand for the packets it forwarded.
+   */
+  #link(upstream: Upstream): void {
+    const { leg } = upstream;
+    const publisher = this.#publisher;
+    const links = [
+      leg.forwardFrom?.(publisher),
+      publisher.forwardFrom?.(leg),
+      ...[...this.#options.viewers.processedLegs()].map((viewer) => viewer.forwardFrom?.(leg)),
+    ];
+    Promise.all(links).catch((error: unknown) => {
+      if (this.#upstream === upstream) this.#options.onLinkError?.(error);
+    });
+    leg.on('nativeReceived', ({ packets, bytes }) => {
+      if (this.#upstream !== upstream) return;
+      upstream.lastPacketAt = performance.now();
+      this.counters.packetsFromOrchestrator += packets;
+      this.#window.bytesOut += bytes;
+      this.#options.onProcessed();
+    });
   }
 
   /** An audio packet of the publisher's went to the orchestrator (audio-only streams). */
@@ -174,6 +209,12 @@ export class StreamRouter {
       const timing = stamped(videoTiming, this.#timeline.publisherClock, timestamp, arrivedAtMs);
       this.#options.viewers.sendVideo('source', packet, timing);
       upstream.leg.send(packet, timing);
+    });
+    publisher.on('nativeReceived', ({ packets, bytes }) => {
+      this.#window.bytesIn += bytes;
+      if (!this.#upstream) return;
+      this.#options.onFed(performance.now());
+      this.counters.packetsToOrchestrator += packets;
     });
     publisher.on('senderReport', (report) => {
       this.#timeline.publisherClock.report(report, epochNowMs(), publisher.roundTripMs);

@@ -14,11 +14,12 @@ import {
   sentAudioSection,
 } from '@peerframe/core/audioCodec';
 import { epochNowMs } from '@peerframe/core/frameTiming';
-import { InvalidSdpError, parseSdp, setVideoBitrateHints } from '@peerframe/core/sdp';
+import { InvalidSdpError, parseSdp } from '@peerframe/core/sdp';
 import { selectVideoCodec, type VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { Wei } from '@peerframe/protocol';
 import type { StreamState, StreamStats } from '@peerframe/wire';
 import type { AudioRelay } from './AudioRelay.ts';
+import { answerPublisher } from './answerPublisher.ts';
 import { Failover } from './Failover.ts';
 import { FrameTimeline } from './FrameTimeline.ts';
 import { type HandoverState, HandoverWatch } from './HandoverWatch.ts';
@@ -132,6 +133,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       connectTimeoutMs:
         options.viewerConnectTimeoutMs ?? defaultStreamSessionOptions.viewerConnectTimeoutMs,
       askKeyframe: (source) => this.#router.askSource(source),
+      nativeSource: (source) =>
+        source === 'source' ? this.#publisher : this.#router.upstream?.leg,
       log: this.#log,
     });
     this.#router = new StreamRouter({
@@ -143,6 +146,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       onProcessed: () => this.#maybeLive(),
       onProcessedAudio: (packet, arrivedAtMs) => this.#audio?.push(packet, arrivedAtMs),
       audioOnly: this.codec === undefined,
+      onLinkError: (error) => this.#log.error({ err: error }, 'native forwarding link failed'),
     });
     this.#wirePublisher();
     this.#audio = wirePublisherAudio({
@@ -163,10 +167,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     this.#ratesTimer.unref();
   }
 
-  /**
-   * Opens the orchestrator leg (so an unknown pipeline or no free orchestrator fails the request
-   * before the publisher is answered), then answers the publisher's offer.
-   */
+  /** Answers the publisher's offer once an orchestrator took the stream (`answerPublisher`). */
   static async create(offerSdp: string, options: StreamSessionOptions): Promise<StreamSession> {
     const { codec, audioCodec } = StreamSession.checkOffer(offerSdp, options.sfu);
     const withCodec = {
@@ -174,19 +175,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       ...(codec ? { codec } : {}),
       ...(audioCodec ? { audioCodec } : {}),
     };
-    const upstream = await connectUpstream(withCodec, options.params, new Set());
-    try {
-      const answered = await sfuOf(options).answer(offerSdp, {
-        ...legOptions(withCodec),
-        ...(audioCodec ? { audioCodec } : {}),
-      });
-      // The hints in our answer set the bitrate of the publisher's encoder.
-      const answerSdp = setVideoBitrateHints(answered.answerSdp, options.bitrate);
-      return new StreamSession(answered.leg, offerSdp, answerSdp, upstream, withCodec);
-    } catch (error) {
-      await closeUpstream(upstream);
-      throw error;
-    }
+    const { leg, answerSdp, upstream } = await answerPublisher(offerSdp, withCodec);
+    return new StreamSession(leg, offerSdp, answerSdp, upstream, withCodec);
   }
 
   /**
@@ -506,7 +496,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     void old.leg.close();
     let failure: Error | undefined;
     try {
-      const upstream = await reofferUpstream(this.#upstreamOptions(), old);
+      const upstream = await reofferUpstream(this.#upstreamOptions(), old, this.#publisher);
       if ((this.#state as StreamState) === 'ended') return void (await closeUpstream(upstream));
       this.#publisher.switchSource();
       for (const leg of this.#viewers.processedLegs()) leg.switchSource();
@@ -553,7 +543,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     try {
       const options = this.#upstreamOptions();
       const upstream = await this.#failover.replacement((exclude) =>
-        connectUpstream(options, this.#params, exclude),
+        connectUpstream(options, this.#params, exclude, this.#publisher),
       );
       if ((this.#state as StreamState) === 'ended') {
         await closeUpstream(upstream);

@@ -30,6 +30,11 @@ export type StreamViewersOptions = {
   connectTimeoutMs: number;
   /** Asks the source a viewer plays for a keyframe (throttled by the caller). */
   askKeyframe: (source: ViewerSource) => void;
+  /**
+   * Native forwarding SFUs: the leg whose received video a viewer of `source` plays (undefined:
+   * none now, e.g. while the stream moves; the router links the viewer when it routes).
+   */
+  nativeSource?: (source: ViewerSource) => SfuLeg | undefined;
   log: Logger;
 };
 
@@ -74,8 +79,10 @@ export class StreamViewers {
         'the stream is audio only (Opus) and the offer receives no Opus: add a recvonly audio section with opus/48000/2',
       );
     }
+    const nativeSource = this.#options.nativeSource?.(source);
     const { leg, answerSdp } = await this.#options.sfu.answer(offerSdp, {
       ...this.#options.legOptions,
+      ...(nativeSource ? { source: nativeSource } : {}),
       direction: 'sendonly',
       ...(codec ? { codec } : { video: false }),
       ...(audioCodec ? { audioCodec } : {}),

@@ -57,6 +57,8 @@ export async function connectUpstream(
   options: StreamSessionOptions & { codec?: VideoCodecChoice; audioCodec?: AudioCodecChoice },
   params: Record<string, unknown>,
   exclude: Set<string>,
+  /** The publisher's leg, for an SFU that forwards natively (the new leg sends its video). */
+  source?: SfuLeg,
 ): Promise<Upstream> {
   const tried = new Set(exclude);
   const full: string[] = [];
@@ -84,6 +86,7 @@ export async function connectUpstream(
       const audio = media?.includes('audio') ? options.audioCodec : undefined;
       const offered = await sfuOf(options).offer({
         ...legOptions(options),
+        ...(source ? { source } : {}),
         ...(audio ? { audioCodec: audio } : {}),
       });
       leg = offered.leg;
@@ -182,12 +185,15 @@ async function payUpfront(options: StreamSessionOptions, client: OrchestratorCli
 export async function reofferUpstream(
   options: StreamSessionOptions & { codec?: VideoCodecChoice; audioCodec?: AudioCodecChoice },
   upstream: Upstream,
+  /** The publisher's leg, for an SFU that forwards natively (the new leg sends its video). */
+  source?: SfuLeg,
 ): Promise<Upstream> {
   // The same session: its leg carries audio again when the one it replaces did.
   const audio = upstream.leg.hasAudio ? options.audioCodec : undefined;
   const { leg, offerSdp } = await sfuOf(options).offer({
     ...legOptions(options),
     ...(audio ? { audioCodec: audio } : {}),
+    ...(source ? { source } : {}),
   });
   try {
     const sdp = setVideoBitrateHints(offerSdp, options.bitrate);

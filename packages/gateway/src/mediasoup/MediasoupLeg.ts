@@ -1,31 +1,22 @@
 import { randomInt } from 'node:crypto';
 import { BaseError, createLogger, TypedEmitter } from '@peerframe/core';
 import { InvalidSdpError } from '@peerframe/core/sdp';
-import {
-  ExtensionProfiles,
-  PictureLossIndication,
-  type RtcpPacket,
-  RtcpPacketConverter,
-  RtcpPayloadSpecificFeedback,
-  RtpPacket,
-} from 'werift';
-import { RtpContinuity } from '../RtpContinuity.ts';
 import type { IceFragment, LegState, SfuLeg, SfuLegEvents, SfuLegOptions } from '../SfuAdapter.ts';
-import type { SfuPacket } from '../SfuPacket.ts';
 import type {
   Consumer,
-  DirectProducer,
-  DirectTransport,
   DtlsState,
   IceState,
   Producer,
   Router,
+  RtcpFeedback,
   RtpCapabilities,
   RtpHeaderExtensionParameters,
+  RtpStreamStats,
   TransportListenInfo,
   WebRtcTransport,
   Worker,
 } from './mediasoupTypes.ts';
+import { ReturnVideoHop } from './ReturnVideoHop.ts';
 import {
   buildAnswerSdp,
   buildOfferSdp,
@@ -40,16 +31,10 @@ import {
   videoRtcpFeedback,
 } from './videoSdp.ts';
 
-/** min = max = 0 (12 bits each, 10 ms units): render each frame as soon as it is decoded. */
-const zeroPlayoutDelay = Buffer.alloc(3);
-/** FIR has feedback message type 4 in RTCP PSFB (RFC 5104). */
-const firFormat = 4;
-/** The header extension id our direct producer's packets carry playout delay with. */
-const directPlayoutDelayId = 1;
 /** The payload type the gateway offers VP8 with (as the werift legs do). */
 export const offeredVp8PayloadType = 96;
 
-/** Where a mediasoup leg's transports listen, and how it is told what to do. */
+/** Where a mediasoup leg's transport listens, and how it is told what to do. */
 export type MediasoupLegOptions = SfuLegOptions & {
   /** Address the WebRtcTransport listens on (UDP). */
   listenIp: string;
@@ -59,6 +44,8 @@ export type MediasoupLegOptions = SfuLegOptions & {
   portRange?: { min: number; max: number } | undefined;
   /** Seconds without ICE consent before the leg reads `disconnected` (mediasoup ≥ 3.13). */
   iceConsentTimeoutS?: number | undefined;
+  /** How often the leg reads its producer's packet counts from the worker, ms (default 150). */
+  statsIntervalMs?: number | undefined;
 };
 
 /** An ICE restart or negotiation step a leg cannot do in its current state. */
@@ -67,51 +54,61 @@ export class MediasoupLegError extends BaseError {
 }
 
 /**
- * One WebRTC leg of the SFU on a mediasoup worker: a Router of its own (so its VP8 payload type
- * is the remote's), a WebRtcTransport to the remote peer and a DirectTransport through which
- * the gateway's JavaScript sees the remote's RTP (`rtp` events, `SfuPacket`s parsed by werift's `RtpPacket`)
- * and injects the packets it forwards (`send()`, which rewrites SSRC, payload type, sequence
- * numbers, timestamps and the playout-delay extension as the werift leg does).
+ * One WebRTC leg of the SFU on a mediasoup worker: a Router of its own (its VP8 payload type is
+ * its remote's) with one WebRtcTransport to the remote peer. What the remote sends is a Producer
+ * on it; what the leg sends is a Consumer on it of another leg's Producer (`forwardFrom()`, or
+ * `source` at negotiation), piped between the two routers inside the worker. The publisher's
+ * video never reaches JavaScript; the processed video crosses it once (`ReturnVideoHop`, so
+ * that its SSRC survives a failover):
  *
- *   remote → WebRtcTransport producer → DirectTransport consumer → `rtp`
- *   `send()` → DirectTransport producer → WebRtcTransport consumer → remote
+ *   publisher → Producer ⇒ pipe ⇒ Consumer → orchestrator → Producer ⇒ hop ⇒ Consumer → publisher
  *
- * mediasoup repairs loss on each side itself (NACK and its own retransmission buffer), asks
- * the sender for a keyframe when a gap cannot be repaired, and answers PLI/FIR from the remote
- * by asking our direct producer for a keyframe: that request comes out of the DirectTransport
- * as RTCP and is emitted as `keyframeRequest`.
+ * mediasoup repairs loss on each hop itself (NACK and its retransmission buffers) and relays
+ * keyframe requests (PLI/FIR) from a consumer's remote to the producer's. The gateway sees the
+ * packet counts of the leg's producer, read from the worker's stats every `statsIntervalMs`, as
+ * `nativeReceived` events (stall detection and rates).
  */
 export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
+  readonly forwardsNatively = true;
   readonly #router: Router;
   readonly #transport: WebRtcTransport;
-  readonly #direct: DirectTransport;
-  readonly #zeroPlayoutDelay: boolean;
   readonly #log = createLogger('gateway:mediasoup-leg');
+  readonly #statsIntervalMs: number;
   #payloadType: number;
-  #sending: { producer: DirectProducer; consumer: Consumer; ssrc: number } | undefined;
-  #receiving: { producer: Producer; consumer: Consumer } | undefined;
+  /** What the remote receives with: codec feedback and the header extensions whose ids agree. */
+  #remoteCapabilities: RtpCapabilities | undefined;
+  #sending: { producerId: string; consumer: Consumer } | undefined;
+  #producer: Producer | undefined;
+  /** Made by `offer()`: an orchestrator's leg, which a failover replaces. */
+  #offered = false;
+  /** An offered leg: the leg whose return hop forwards its video (the publisher's). */
+  #relayedBy: MediasoupLeg | undefined;
+  /** The publisher's leg: the processed video's hop through JavaScript (one SSRC throughout). */
+  #hop: Promise<ReturnVideoHop> | undefined;
+  /** Consumers (on other legs) of this leg's producer: the way to ask its remote for a keyframe. */
+  readonly #consumersOfMine = new Set<Consumer>();
+  /** Producers of other legs piped into this leg's router: their pipe producers' ids, by id. */
+  readonly #piped = new Map<string, Promise<string>>();
+  #statsTimer: NodeJS.Timeout | undefined;
+  #counted = { packets: 0, bytes: 0 };
+  #packetsOutBefore = 0;
   #state: LegState = 'new';
-  readonly #continuity = new RtpContinuity();
   #connectCalled = false;
   #mid = '0';
-  /** Offsets that keep our outgoing sequence numbers and timestamps continuous across sources. */
   packetsIn = 0;
   packetsOut = 0;
-  keyframeRequestsIn = 0;
 
   private constructor(
     router: Router,
     transport: WebRtcTransport,
-    direct: DirectTransport,
     payloadType: number,
     options: MediasoupLegOptions,
   ) {
     super();
     this.#router = router;
     this.#transport = transport;
-    this.#direct = direct;
     this.#payloadType = payloadType;
-    this.#zeroPlayoutDelay = options.zeroPlayoutDelay ?? true;
+    this.#statsIntervalMs = options.statsIntervalMs ?? 150;
     this.#wire();
   }
 
@@ -121,6 +118,25 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     offerSdp: string,
     options: MediasoupLegOptions,
   ): Promise<{ leg: MediasoupLeg; answerSdp: string }> {
+    const pending = await MediasoupLeg.receive(worker, offerSdp, options);
+    try {
+      return { leg: pending.leg, answerSdp: await pending.answer(options.source) };
+    } catch (error) {
+      await pending.leg.close();
+      throw error;
+    }
+  }
+
+  /**
+   * The first half of `answer()`: the leg and the producer of what the remote offers to send,
+   * so another leg can consume it (an orchestrator's, whose offer names the SSRC that carries
+   * it) before this one's answer is made by `answer(source)`.
+   */
+  static async receive(
+    worker: Worker,
+    offerSdp: string,
+    options: MediasoupLegOptions,
+  ): Promise<{ leg: MediasoupLeg; answer: (source?: SfuLeg) => Promise<string> }> {
     // Parse first: a bad offer costs no router.
     const remote = parseVideoOffer(offerSdp);
     const direction = answerDirection(remote.direction, options.direction ?? 'sendrecv');
@@ -128,41 +144,33 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     try {
       leg.#mid = remote.mid;
       if (direction === 'sendrecv' || direction === 'recvonly') await leg.#receive(remote);
-      if (sends(direction)) {
-        // The consumer sends with the router's extension ids; an answer must keep the offer's,
-        // so only the extensions whose ids agree are sent (the others are still received).
-        const router = routerExtensions(leg.#router);
-        const agreed = remote.headerExtensions.filter((e) => router.get(e.uri) === e.id);
-        await leg.#startSending({
-          codecs: [
-            {
-              kind: 'video',
-              mimeType: 'video/VP8',
-              preferredPayloadType: remote.payloadType,
-              clockRate: 90_000,
-              rtcpFeedback: remote.rtpParameters.codecs[0]?.rtcpFeedback ?? [],
-            },
-          ],
-          headerExtensions: agreed.map((e) => ({
-            kind: 'video',
-            uri: e.uri,
-            preferredId: e.id,
-            direction: 'sendrecv',
-          })),
-        });
-      }
+      // A consumer sends with the router's extension ids; an answer must keep the offer's,
+      // so only the extensions whose ids agree are sent (the others are still received).
+      const router = routerExtensions(leg.#router);
+      const agreed = remote.headerExtensions.filter((e) => router.get(e.uri) === e.id);
+      leg.#remoteCapabilities = capabilities(
+        remote.payloadType,
+        remote.rtpParameters.codecs[0]?.rtcpFeedback ?? [],
+        agreed,
+      );
       // We answer a=setup:active (DTLS client): the remote is the server.
       await leg.#connect({ ...remote.dtlsParameters, role: 'server' });
-      const answerSdp = buildAnswerSdp({
-        ...leg.#localDescription(direction, remote.headerExtensions),
-        setup: 'active',
-        mediaSections: remote.mediaSections,
-      });
-      return { leg, answerSdp };
     } catch (error) {
       await leg.close();
       throw error;
     }
+    const answer = async (source?: SfuLeg): Promise<string> => {
+      if (source && sends(direction)) await leg.forwardFrom(source);
+      return buildAnswerSdp({
+        ...leg.#localDescription(
+          sends(direction) ? direction : 'recvonly',
+          remote.headerExtensions,
+        ),
+        setup: 'active',
+        mediaSections: remote.mediaSections,
+      });
+    };
+    return { leg, answer };
   }
 
   /** A leg that offers (to an orchestrator); finish it with `accept(answerSdp)`. */
@@ -171,6 +179,7 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     options: MediasoupLegOptions,
   ): Promise<{ leg: MediasoupLeg; offerSdp: string }> {
     const leg = await MediasoupLeg.#create(worker, offeredVp8PayloadType, options);
+    leg.#offered = true;
     try {
       const router = routerExtensions(leg.#router);
       const extensions: RtpHeaderExtensionParameters[] = [midUri, sdpPlayoutDelayUri].flatMap(
@@ -179,23 +188,12 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
           return id === undefined ? [] : [{ uri, id }];
         },
       );
-      await leg.#startSending({
-        codecs: [
-          {
-            kind: 'video',
-            mimeType: 'video/VP8',
-            preferredPayloadType: offeredVp8PayloadType,
-            clockRate: 90_000,
-            rtcpFeedback: [...videoRtcpFeedback],
-          },
-        ],
-        headerExtensions: extensions.map((e) => ({
-          kind: 'video',
-          uri: e.uri,
-          preferredId: e.id,
-          direction: 'sendrecv',
-        })),
-      });
+      leg.#remoteCapabilities = capabilities(
+        offeredVp8PayloadType,
+        [...videoRtcpFeedback],
+        extensions,
+      );
+      if (options.source) await leg.forwardFrom(options.source);
       const offerSdp = buildOfferSdp({
         ...leg.#localDescription('sendrecv', extensions),
         setup: 'actpass',
@@ -213,7 +211,7 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     options: MediasoupLegOptions,
   ): Promise<MediasoupLeg> {
     // A router per leg: its VP8 payload type is the one the remote negotiated, so what the
-    // consumer sends needs no payload type rewrite in the worker.
+    // consumer sends needs no payload type rewrite (mediasoup maps it between routers).
     const router = await worker.createRouter({
       mediaCodecs: [
         {
@@ -250,18 +248,17 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
           ? { iceConsentTimeout: options.iceConsentTimeoutS }
           : {}),
       });
-      const direct = await router.createDirectTransport();
-      return new MediasoupLeg(router, transport, direct, payloadType, options);
+      return new MediasoupLeg(router, transport, payloadType, options);
     } catch (error) {
       router.close();
       throw error;
     }
   }
 
-  /** What the remote sends, through a producer on the WebRtcTransport, out of the DirectTransport. */
+  /** What the remote sends: a producer on the WebRtcTransport, counted from the worker's stats. */
   async #receive(remote: RemoteVideoDescription): Promise<void> {
     const { rtpParameters } = remote;
-    const producer = await this.#transport.produce({
+    this.#producer = await this.#transport.produce({
       kind: 'video',
       rtpParameters: {
         ...rtpParameters,
@@ -271,55 +268,132 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
         // mediasoup wants a CNAME; offers without a=ssrc lines carry none.
         rtcp: { ...rtpParameters.rtcp, cname: rtpParameters.rtcp?.cname ?? `remote-${remote.mid}` },
       },
-      // Relayed keyframe requests (a viewer joining, a failover) are not throttled.
+      // Keyframe requests relayed from consumers (a viewer joining, a failover) are not throttled.
       keyFrameRequestDelay: 0,
     });
-    const consumer = await this.#direct.consume({
-      producerId: producer.id,
-      rtpCapabilities: this.#router.rtpCapabilities,
-    });
-    consumer.on('rtp', (buffer: Buffer) => {
-      if (this.#state === 'closed') return;
-      let packet: RtpPacket;
-      try {
-        packet = RtpPacket.deSerialize(buffer);
-      } catch (error) {
-        this.#log.warn({ err: error }, 'unparsable RTP from the worker');
-        return;
-      }
-      this.packetsIn++;
-      this.emit('rtp', packet);
-    });
-    this.#receiving = { producer, consumer };
+    this.#startCounting();
   }
 
-  /** What `send()` injects, through a producer on the DirectTransport, to a consumer on the WebRtcTransport. */
-  async #startSending(remoteCapabilities: RtpCapabilities): Promise<void> {
-    const ssrc = randomInt(1, 0xffffffff);
-    const producer = await this.#direct.produce({
-      kind: 'video',
-      rtpParameters: {
-        codecs: [
-          {
-            mimeType: 'video/VP8',
-            payloadType: this.#payloadType,
-            clockRate: 90_000,
-            rtcpFeedback: [...videoRtcpFeedback],
-          },
-        ],
-        headerExtensions: [{ uri: sdpPlayoutDelayUri, id: directPlayoutDelayId }],
-        encodings: [{ ssrc }],
-        rtcp: { cname: 'peerframe-gateway', reducedSize: true },
-      },
-    });
+  #startCounting(): void {
+    if (this.#statsTimer) return;
+    this.#statsTimer = setInterval(() => void this.#count(), this.#statsIntervalMs);
+    this.#statsTimer.unref();
+  }
+
+  /**
+   * Reads the packet counts of the producer and of the consumer from the worker; emits what
+   * arrived since the last read.
+   */
+  async #count(): Promise<void> {
+    if (this.#state === 'closed') return;
+    const producer = this.#producer;
+    let stats: RtpStreamStats[] = [];
+    try {
+      if (producer && !producer.closed) stats = await producer.getStats();
+    } catch {
+      return;
+    }
+    let packets = 0;
+    let bytes = 0;
+    for (const entry of stats) {
+      packets += entry.packetCount;
+      bytes += entry.byteCount;
+    }
+    const delta = {
+      packets: packets - this.#counted.packets,
+      bytes: bytes - this.#counted.bytes,
+    };
+    this.#counted = { packets, bytes };
+    this.packetsIn = packets;
+    if (delta.packets > 0) this.emit('nativeReceived', delta);
+    const sending = this.#sending;
+    if (sending && !sending.consumer.closed) {
+      const out = await sending.consumer.getStats().catch(() => []);
+      const outbound = out.find((entry) => entry.type === 'outbound-rtp');
+      if (outbound) this.packetsOut = this.#packetsOutBefore + outbound.packetCount;
+    }
+  }
+
+  /**
+   * From now on this leg's remote gets the video `source`'s remote sends, inside the worker:
+   * `source`'s producer is piped into this leg's router (once) and consumed on this leg's
+   * transport, replacing the consumer of the previous source. An orchestrator's video toward the
+   * publisher goes through the publisher's `ReturnVideoHop` instead (the processed video's
+   * viewers consume its producer too), so a failover changes the hop's source, not the SSRC the
+   * publisher and viewers receive. The consumer asks the source for a keyframe as it starts.
+   * Same source again: nothing changes.
+   */
+  async forwardFrom(source: SfuLeg): Promise<void> {
+    if (!(source instanceof MediasoupLeg)) {
+      throw new MediasoupLegError(
+        'not_native_source',
+        'A mediasoup leg forwards only from another leg of the same mediasoup SFU',
+      );
+    }
+    if (this.#state === 'closed') return;
+    const origin = await this.#originOf(source);
+    if (this.#sending?.producerId === origin.producer.id && !this.#sending.consumer.closed) return;
+    const pipedId = origin.router === this.#router ? origin.producer.id : await this.#pipe(origin);
+    const capabilities = this.#remoteCapabilities;
+    if (!capabilities) throw new MediasoupLegError('not_negotiated', 'The leg has no remote yet');
     const consumer = await this.#transport.consume({
-      producerId: producer.id,
-      rtpCapabilities: remoteCapabilities,
+      producerId: pipedId,
+      rtpCapabilities: capabilities,
       // The MID header extension must name the remote's video section, not mediasoup's count.
       mid: this.#mid,
       enableRtx: false,
     });
-    this.#sending = { producer, consumer, ssrc };
+    const previous = this.#sending;
+    this.#packetsOutBefore = this.packetsOut;
+    this.#sending = { producerId: origin.producer.id, consumer };
+    this.#startCounting();
+    if (origin.producer === source.#producer) source.#watchConsumer(consumer);
+    previous?.consumer.close();
+  }
+
+  /** `origin.producer` made consumable in this leg's router (piped once, by a new id). */
+  #pipe(origin: { router: Router; producer: Producer }): Promise<string> {
+    const { producer } = origin;
+    let piped = this.#piped.get(producer.id);
+    if (!piped) {
+      // A new id: both routers live in one worker, whose ids must be unique.
+      piped = origin.router
+        .pipeToRouter({ producerId: producer.id, router: this.#router, keepId: false })
+        .then(({ pipeProducer }) => {
+          pipeProducer.observer.on('close', () => this.#piped.delete(producer.id));
+          return pipeProducer.id;
+        });
+      this.#piped.set(producer.id, piped);
+      piped.catch(() => this.#piped.delete(producer.id));
+    }
+    return piped;
+  }
+
+  /** The producer whose video this leg sends when it forwards from `source`, and its router. */
+  async #originOf(source: MediasoupLeg): Promise<{ router: Router; producer: Producer }> {
+    const producer = source.#producer;
+    if (!producer || producer.closed) {
+      throw new MediasoupLegError('no_producer', 'The source leg receives no video');
+    }
+    if (source.#offered && this.#producer) {
+      // The publisher's leg, from an orchestrator's: through the hop (set before any await,
+      // so viewers linked in the same turn find it).
+      source.#relayedBy = this;
+      this.#hop ??= ReturnVideoHop.create(this.#router, this.#payloadType);
+      const hop = await this.#hop;
+      source.#watchConsumer(await hop.switchTo(source.#router, producer.id));
+      return { router: this.#router, producer: hop.producer };
+    }
+    const relay = source.#relayedBy;
+    const relayHop = relay === undefined ? undefined : relay.#hop;
+    if (relay && relayHop) return { router: relay.#router, producer: (await relayHop).producer };
+    return { router: source.#router, producer };
+  }
+
+  /** A consumer of this leg's producer: the way to ask its remote for a keyframe. */
+  #watchConsumer(consumer: Consumer): void {
+    this.#consumersOfMine.add(consumer);
+    consumer.observer.on('close', () => this.#consumersOfMine.delete(consumer));
   }
 
   #localDescription(
@@ -370,38 +444,16 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     return this.#state;
   }
 
-  /** The packets `send()` gets from now on come from another source (see WeriftLeg). */
-  switchSource(): void {
-    this.#continuity.switchSource();
-  }
+  /** Nothing to do: a new consumer (`forwardFrom()`) starts its own sequence numbers. */
+  switchSource(): void {}
 
   /** mediasoup keeps RTCP inside its worker; this leg has no round trip of its own. */
   get roundTripMs(): number {
     return 0;
   }
 
-  /** Relays a packet from another leg to this leg's remote peer. */
-  send(packet: SfuPacket): void {
-    const sending = this.#sending;
-    if (this.#state === 'closed' || !sending) return;
-    const { header } = packet;
-    this.#continuity.rewrite(header);
-    header.ssrc = sending.ssrc;
-    header.payloadType = this.#payloadType;
-    header.csrc = [];
-    header.extensionProfile = ExtensionProfiles.OneByte;
-    header.extensions = this.#zeroPlayoutDelay
-      ? [{ id: directPlayoutDelayId, payload: zeroPlayoutDelay }]
-      : [];
-    header.extension = header.extensions.length > 0;
-    this.packetsOut++;
-    try {
-      sending.producer.send(packet.serialize());
-    } catch (error) {
-      // The producer closed under us (worker died, leg closing): the state event says so.
-      this.#log.debug({ err: error }, 'the direct producer refused a packet');
-    }
-  }
+  /** A native leg takes no packets from JavaScript: `forwardFrom()` says what it sends. */
+  send(): void {}
 
   /**
    * mediasoup is ICE-lite: it learns the remote's address from the remote's STUN checks, so
@@ -434,10 +486,15 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     ].join('\r\n');
   }
 
-  /** Asks the remote peer for a keyframe of the video it sends us (PLI, or FIR if that is all it takes). */
+  /**
+   * Asks the remote peer for a keyframe of the video it sends us, through a consumer of it
+   * (the worker sends PLI, or FIR if that is all the remote takes). None consumes it: nobody
+   * needs one.
+   */
   requestKeyframe(): void {
-    if (this.#state === 'closed' || !this.#receiving) return;
-    this.#receiving.consumer.requestKeyFrame().catch(() => {});
+    if (this.#state === 'closed') return;
+    const consumer = this.#consumersOfMine.values().next().value;
+    consumer?.requestKeyFrame().catch(() => {});
   }
 
   #wire(): void {
@@ -446,25 +503,6 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     this.#transport.on('routerclose', () => {
       this.#log.warn('the router closed under the leg (worker died?)');
       this.#setState('failed');
-    });
-    // Keyframe requests for what we send: the remote's PLI/FIR reach our direct producer (and
-    // mediasoup asks for one itself when its consumer starts); they come out here as RTCP.
-    this.#direct.on('rtcp', (buffer: Buffer) => {
-      let packets: RtcpPacket[];
-      try {
-        packets = RtcpPacketConverter.deSerialize(buffer);
-      } catch {
-        return;
-      }
-      const wanted = packets.some((packet) => {
-        if (packet.type !== RtcpPayloadSpecificFeedback.type) return false;
-        const { count } = (packet as RtcpPayloadSpecificFeedback).feedback;
-        return count === PictureLossIndication.count || count === firFormat;
-      });
-      if (wanted) {
-        this.keyframeRequestsIn++;
-        this.emit('keyframeRequest');
-      }
     });
   }
 
@@ -491,10 +529,39 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    clearInterval(this.#statsTimer);
     this.emit('state', 'closed');
-    // Closing the router closes its transports, producers and consumers.
+    // Closing the router closes its transports, producers, consumers and pipes (the pipe
+    // consumers of our producer in other routers close with it); the hop's consumer lives in
+    // an orchestrator leg's router.
+    void this.#hop?.then((hop) => hop.close()).catch(() => {});
     this.#router.close();
   }
+}
+
+/** What a remote receives with, for a consumer: one VP8 codec and the given header extensions. */
+function capabilities(
+  payloadType: number,
+  rtcpFeedback: RtcpFeedback[],
+  extensions: RtpHeaderExtensionParameters[],
+): RtpCapabilities {
+  return {
+    codecs: [
+      {
+        kind: 'video',
+        mimeType: 'video/VP8',
+        preferredPayloadType: payloadType,
+        clockRate: 90_000,
+        rtcpFeedback,
+      },
+    ],
+    headerExtensions: extensions.map((e) => ({
+      kind: 'video',
+      uri: e.uri,
+      preferredId: e.id,
+      direction: 'sendrecv',
+    })),
+  };
 }
 
 function sends(direction: SdpDirection): boolean {

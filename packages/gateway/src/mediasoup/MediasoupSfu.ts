@@ -1,5 +1,5 @@
 import { BaseError, createLogger } from '@peerframe/core';
-import type { SfuAdapter, SfuLegOptions } from '../SfuAdapter.ts';
+import type { SfuAdapter, SfuLeg, SfuLegOptions } from '../SfuAdapter.ts';
 import { MediasoupLeg } from './MediasoupLeg.ts';
 import type { MediasoupModule, Worker } from './mediasoupTypes.ts';
 
@@ -36,6 +36,11 @@ export type MediasoupSfuOptions = {
   iceConsentTimeoutS: number | undefined;
   /** The worker's own log level (default `warn`; its lines go to the gateway's stderr via mediasoup's debug logger). */
   logLevel: 'debug' | 'warn' | 'error' | 'none';
+  /**
+   * How often each receiving leg reads its packet counts from the worker, ms (default 150):
+   * the gateway's stall detection and rates come from them, as the legs' packets do not reach JavaScript.
+   */
+  statsIntervalMs: number;
 };
 
 export const defaultMediasoupSfuOptions: MediasoupSfuOptions = {
@@ -46,6 +51,7 @@ export const defaultMediasoupSfuOptions: MediasoupSfuOptions = {
   rtcMaxPort: 49_999,
   iceConsentTimeoutS: undefined,
   logLevel: 'warn',
+  statsIntervalMs: 150,
 };
 
 /**
@@ -76,9 +82,9 @@ export async function loadMediasoup(workerBin?: string): Promise<MediasoupModule
 
 /**
  * The SFU on a mediasoup worker (a C++ subprocess): each leg gets a Router with a WebRtcTransport
- * to its remote and a DirectTransport to the gateway's JavaScript, so the gateway relays RTP
- * between legs exactly as with werift. `create()` loads mediasoup and starts the worker; it
- * throws `SfuUnavailableError` when either cannot be done.
+ * to its remote, and legs forward to each other inside the worker (`MediasoupLeg.forwardFrom`),
+ * but for the processed video's one hop (`ReturnVideoHop`). `create()` loads mediasoup and starts the
+ * worker; it throws `SfuUnavailableError` when either cannot be done.
  */
 export class MediasoupSfu implements SfuAdapter {
   readonly name = 'mediasoup';
@@ -137,6 +143,16 @@ export class MediasoupSfu implements SfuAdapter {
     return answered;
   }
 
+  async receive(
+    offerSdp: string,
+    options: SfuLegOptions = {},
+  ): Promise<{ leg: MediasoupLeg; answer: (source?: SfuLeg) => Promise<string> }> {
+    this.#checkUsable();
+    const pending = await MediasoupLeg.receive(this.#worker, offerSdp, this.#legOptions(options));
+    this.#track(pending.leg);
+    return pending;
+  }
+
   async offer(options: SfuLegOptions = {}): Promise<{ leg: MediasoupLeg; offerSdp: string }> {
     this.#checkUsable();
     const offered = await MediasoupLeg.offer(this.#worker, this.#legOptions(options));
@@ -160,6 +176,7 @@ export class MediasoupSfu implements SfuAdapter {
       portRange: { min: this.#options.rtcMinPort, max: this.#options.rtcMaxPort },
       announcedAddress: this.#options.announcedAddress,
       iceConsentTimeoutS: this.#options.iceConsentTimeoutS,
+      statsIntervalMs: this.#options.statsIntervalMs,
     };
   }
 

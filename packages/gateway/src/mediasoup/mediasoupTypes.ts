@@ -147,11 +147,15 @@ export type TraceEventData = {
 
 export type Producer = MediasoupEmitter & {
   readonly id: string;
+  /** Emits `close` however the producer closed. */
+  readonly observer: MediasoupEmitter;
   readonly kind: MediaKind;
   readonly rtpParameters: RtpParameters;
   readonly closed: boolean;
   close(): void;
   enableTraceEvent(types: TraceEventType[]): Promise<void>;
+  /** One entry per RTP stream received (`inbound-rtp`), with its running counts. */
+  getStats(): Promise<RtpStreamStats[]>;
 };
 
 /** A producer on a DirectTransport: RTP is injected from JavaScript. */
@@ -160,8 +164,18 @@ export type DirectProducer = Producer & {
   send(rtpPacket: Buffer): void;
 };
 
+/** The counts PeerFrame reads from mediasoup's RTP stream stats. */
+export type RtpStreamStats = {
+  type: string;
+  packetCount: number;
+  byteCount: number;
+  packetsLost?: number;
+};
+
 export type Consumer = MediasoupEmitter & {
   readonly id: string;
+  /** Emits `close` however the consumer closed. */
+  readonly observer: MediasoupEmitter;
   readonly producerId: string;
   readonly kind: MediaKind;
   readonly rtpParameters: RtpParameters;
@@ -171,6 +185,8 @@ export type Consumer = MediasoupEmitter & {
   /** Asks the consumed producer's endpoint for a keyframe (PLI or FIR). */
   requestKeyFrame(): Promise<void>;
   enableTraceEvent(types: TraceEventType[]): Promise<void>;
+  /** The consumer's `outbound-rtp` stats first, then its producer's. */
+  getStats(): Promise<RtpStreamStats[]>;
 };
 
 export type Transport = MediasoupEmitter & {
@@ -193,10 +209,9 @@ export type WebRtcTransport = Transport & {
   restartIce(): Promise<IceParameters>;
 };
 
+/** A transport whose RTP and RTCP come from and go to JavaScript (`rtp`/`rtcp` events). */
 export type DirectTransport = Omit<Transport, 'produce'> & {
   produce(options: ProducerOptions): Promise<DirectProducer>;
-  /** Sends an RTCP packet into the router. */
-  sendRtcp(rtcpPacket: Buffer): void;
 };
 
 export type Router = MediasoupEmitter & {
@@ -206,6 +221,17 @@ export type Router = MediasoupEmitter & {
   close(): void;
   createWebRtcTransport(options: WebRtcTransportOptions): Promise<WebRtcTransport>;
   createDirectTransport(options?: { maxMessageSize?: number }): Promise<DirectTransport>;
+  /**
+   * Makes `producerId` (of this router) consumable in `router` (as `pipeProducer`), through a
+   * pair of PipeTransports inside the worker (one pair per two routers, made on first use).
+   */
+  pipeToRouter(options: {
+    producerId: string;
+    router: Router;
+    /** Keep the producer's id in `router` (default true; false in the same worker). */
+    keepId?: boolean;
+    listenInfo?: TransportListenInfo;
+  }): Promise<{ pipeConsumer: Consumer; pipeProducer: Producer }>;
 };
 
 export type Worker = MediasoupEmitter & {
