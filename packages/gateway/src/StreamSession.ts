@@ -164,8 +164,10 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   }
 
   /**
-   * Opens the orchestrator leg (so an unknown pipeline or no free orchestrator fails the request
-   * before the publisher is answered), then answers the publisher's offer.
+   * Opens the orchestrator leg and answers the publisher's offer at the same time (neither waits
+   * for the other), then returns the answer only once the orchestrator's session exists: an
+   * unknown pipeline or no free orchestrator still fails the request before the publisher is
+   * answered, and whichever side fails, what the other made is closed.
    */
   static async create(offerSdp: string, options: StreamSessionOptions): Promise<StreamSession> {
     const { codec, audioCodec } = StreamSession.checkOffer(offerSdp, options.sfu);
@@ -174,19 +176,27 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
       ...(codec ? { codec } : {}),
       ...(audioCodec ? { audioCodec } : {}),
     };
-    const upstream = await connectUpstream(withCodec, options.params, new Set());
-    try {
-      const answered = await sfuOf(options).answer(offerSdp, {
-        ...legOptions(withCodec),
-        ...(audioCodec ? { audioCodec } : {}),
-      });
-      // The hints in our answer set the bitrate of the publisher's encoder.
-      const answerSdp = setVideoBitrateHints(answered.answerSdp, options.bitrate);
-      return new StreamSession(answered.leg, offerSdp, answerSdp, upstream, withCodec);
-    } catch (error) {
-      await closeUpstream(upstream);
-      throw error;
+    const answering = sfuOf(options).answer(offerSdp, {
+      ...legOptions(withCodec),
+      ...(audioCodec ? { audioCodec } : {}),
+    });
+    const [answered, upstream] = await Promise.allSettled([
+      answering,
+      connectUpstream(withCodec, options.params, new Set()),
+    ]);
+    if (answered.status === 'rejected' || upstream.status === 'rejected') {
+      await Promise.all([
+        answered.status === 'fulfilled' ? answered.value.leg.close() : undefined,
+        upstream.status === 'fulfilled' ? closeUpstream(upstream.value) : undefined,
+      ]);
+      // The offer's own fault (a 4xx naming it) before anything about orchestrators.
+      throw answered.status === 'rejected'
+        ? answered.reason
+        : (upstream as PromiseRejectedResult).reason;
     }
+    // The hints in our answer set the bitrate of the publisher's encoder.
+    const answerSdp = setVideoBitrateHints(answered.value.answerSdp, options.bitrate);
+    return new StreamSession(answered.value.leg, offerSdp, answerSdp, upstream.value, withCodec);
   }
 
   /**
