@@ -21,4 +21,5 @@ export {
   useFastRtpHeaderParsing,
 } from './werift/useFastRtpHeaderParsing.ts';
 export { useKeyObjectsForSrtp } from './werift/useKeyObjectsForSrtp.ts';
+export { useNativeKeyExchange } from './werift/useNativeKeyExchange.ts';
 export { waitForGathering } from './werift/waitForGathering.ts';

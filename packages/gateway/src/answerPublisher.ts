@@ -14,10 +14,12 @@ type AnswerPublisherOptions = StreamSessionOptions & {
 export type AnsweredPublisher = { leg: SfuLeg; answerSdp: string; upstream: Upstream };
 
 /**
- * Opens the orchestrator leg (so an unknown pipeline or no free orchestrator fails the request
- * before the publisher is answered), then answers the publisher's offer, its bitrate hints setting
- * the publisher's encoder. On an SFU that forwards natively (mediasoup) the publisher's leg
- * receives first instead, so the orchestrator's offer names the SSRC that carries its video.
+ * Opens the orchestrator leg and answers the publisher's offer at the same time (neither waits for
+ * the other), the answer's bitrate hints setting the publisher's encoder, and returns only once the
+ * orchestrator's session exists: an unknown pipeline or no free orchestrator still fails the request
+ * before the publisher is answered, and whichever side fails, what the other made is closed. On an
+ * SFU that forwards natively (mediasoup) the publisher's leg receives first instead, so the
+ * orchestrator's offer names the SSRC that carries its video.
  */
 export async function answerPublisher(
   offerSdp: string,
@@ -25,18 +27,25 @@ export async function answerPublisher(
 ): Promise<AnsweredPublisher> {
   const sfu = sfuOf(options);
   if (sfu.receive && options.codec) return answerNatively(offerSdp, sfu, options);
-  const upstream = await connectUpstream(options, options.params, new Set());
-  try {
-    const answered = await sfu.answer(offerSdp, {
+  const [answered, upstream] = await Promise.allSettled([
+    sfu.answer(offerSdp, {
       ...legOptions(options),
       ...(options.audioCodec ? { audioCodec: options.audioCodec } : {}),
-    });
-    const answerSdp = setVideoBitrateHints(answered.answerSdp, options.bitrate);
-    return { leg: answered.leg, answerSdp, upstream };
-  } catch (error) {
-    await closeUpstream(upstream);
-    throw error;
+    }),
+    connectUpstream(options, options.params, new Set()),
+  ]);
+  if (answered.status === 'rejected' || upstream.status === 'rejected') {
+    await Promise.all([
+      answered.status === 'fulfilled' ? answered.value.leg.close() : undefined,
+      upstream.status === 'fulfilled' ? closeUpstream(upstream.value) : undefined,
+    ]);
+    // The offer's own fault (a 4xx naming it) before anything about orchestrators.
+    throw answered.status === 'rejected'
+      ? answered.reason
+      : (upstream as PromiseRejectedResult).reason;
   }
+  const answerSdp = setVideoBitrateHints(answered.value.answerSdp, options.bitrate);
+  return { leg: answered.value.leg, answerSdp, upstream: upstream.value };
 }
 
 /**

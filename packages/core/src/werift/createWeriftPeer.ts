@@ -10,6 +10,7 @@ import type { VideoCodecChoice } from '../videoCodec.ts';
 import { videoTimingUri } from '../videoTiming.ts';
 import { tolerateDuplicateHelloVerify } from './tolerateDuplicateHelloVerify.ts';
 import { useFastRtpHeaderParsing } from './useFastRtpHeaderParsing.ts';
+import { useNativeKeyExchange } from './useNativeKeyExchange.ts';
 
 /** VP8 on payload type 96: what a leg carries when nothing else was chosen. */
 export const defaultVideoCodec: VideoCodecChoice = {
@@ -77,11 +78,13 @@ export function rtpAudioCodecOf(codec: AudioCodecChoice): RTCRtpCodecParameters 
  * (loopback included), and the header extensions the latency path needs (mid, playout delay,
  * video timing). No transport-cc: without it no relay pins a libwebrtc sender's estimate.
  * werift's DTLS client is made to ignore duplicate HelloVerifyRequests (see
- * `tolerateDuplicateHelloVerify`).
+ * `tolerateDuplicateHelloVerify`), and its X25519 key exchange runs on native crypto
+ * (`useNativeKeyExchange`).
  */
 export function createWeriftPeer(options: WeriftPeerOptions = {}): RTCPeerConnection {
   tolerateDuplicateHelloVerify();
   useFastRtpHeaderParsing();
+  useNativeKeyExchange();
   const host = options.hostAddress ?? '127.0.0.1';
   const everywhere = host === '0.0.0.0' || host === '::';
   const { maxCandidatePairs } = options;
