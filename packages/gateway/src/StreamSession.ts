@@ -167,7 +167,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     this.#ratesTimer.unref();
   }
 
-  /** Answers the publisher's offer once an orchestrator took the stream (`answerPublisher`). */
+  /** Answers the publisher's offer while an orchestrator takes the stream, returning once one has (`answerPublisher`). */
   static async create(offerSdp: string, options: StreamSessionOptions): Promise<StreamSession> {
     const { codec, audioCodec } = StreamSession.checkOffer(offerSdp, options.sfu);
     const withCodec = {
