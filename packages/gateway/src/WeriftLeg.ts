@@ -4,6 +4,7 @@ import { playoutDelayUri, zeroPlayoutDelay } from '@peerframe/core/rtp';
 import { InvalidSdpError, openBundleOnlySections, restrictCodec } from '@peerframe/core/sdp';
 import { restrictVideoCodec } from '@peerframe/core/videoCodec';
 import {
+  cacheReceiverCodecs,
   createWeriftPeer,
   executeWithoutIdlePromise,
   receiveWithoutIdlePromises,
@@ -403,6 +404,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   #wireAudio(audio: RTCRtpTransceiver): void {
     this.#audio = audio;
     skipSentInfoSweep(audio.sender);
+    cacheReceiverCodecs(audio.receiver);
     const attach = (track: MediaStreamTrack) => {
       executeWithoutIdlePromise(track.onReceiveRtp);
       track.onReceiveRtp.subscribe((packet: RtpPacket) => {
@@ -451,6 +453,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   #wireVideo(transceiver: RTCRtpTransceiver): void {
     const { sender, receiver } = transceiver;
     skipSentInfoSweep(sender);
+    cacheReceiverCodecs(receiver);
     const attach = (track: MediaStreamTrack) => {
       executeWithoutIdlePromise(track.onReceiveRtp);
       track.onReceiveRtp.subscribe((packet: RtpPacket) => {
