@@ -49,7 +49,7 @@ export function renderCapacity(capacity: CapacityBenchResult | undefined): strin
         ? ''
         : c.gatewaySaturated
           ? ` **${c.streamsPerGatewayCore} streams per gateway core**, measured at a saturated gateway.`
-          : ` Extrapolated, not measured: ${c.streamsPerGatewayCore} streams per gateway core = ${knee.streams} ÷ ${knee.gatewayCpuPercent / 100} of a core, as if its CPU grew linearly.`;
+          : ` Extrapolated, not measured: ${c.streamsPerGatewayCore} streams per gateway core = ${knee.streams} ÷ ${shareOfCore(knee.gatewayCpuPercent)} of a core, as if its CPU grew linearly.`;
     lines.push(
       `- ${where}: knee at **${knee.streams} streams**, gateway at ${knee.gatewayCpuPercent} % of a core, ${knee.gatewayCpuUsPerPacket} µs per forwarded packet, ${knee.lossPercent} % loss, +${knee.addedLatencyP50Ms} ms p50; ${stopped}.${perCore}`,
     );
@@ -59,4 +59,12 @@ export function renderCapacity(capacity: CapacityBenchResult | undefined): strin
   }
   lines.push('');
   return lines;
+}
+
+/**
+ * A CPU share in % as a fraction of one core, to 3 decimals: `67.6 / 100` prints as
+ * 0.6759999999999999 in JavaScript.
+ */
+export function shareOfCore(cpuPercent: number): number {
+  return Number((cpuPercent / 100).toFixed(3));
 }

@@ -12,7 +12,7 @@ import { type AvOffsetBenchResult, renderAvOffsetBench } from './avOffsetBench.t
 import type { CapacityBenchResult } from './capacityBench.ts';
 import type { PaymentsBenchResult } from './paymentsBench.ts';
 import type { PipelinesBenchResult } from './pipelinesBench.ts';
-import { renderCapacity } from './renderCapacity.ts';
+import { renderCapacity, shareOfCore } from './renderCapacity.ts';
 import type { SfuBenchResult } from './sfuBench.ts';
 import { renderWorkersBench, type WorkersBenchResult } from './workersBench.ts';
 
@@ -193,7 +193,7 @@ function gatewayCapacity(sfu: SfuBenchResult): string[] {
         `| ${r.streams} | ${r.gatewayCpuPercent} | ${r.lossPercent} | ${r.packetsForwardedPerSecond} | ${r.gatewayCpuUsPerPacket} | ${r.rssMb} |`,
     ),
     '',
-    `Extrapolated, not measured: **${sfu.streamsPerCore} streams per core** = ${sfu.streams} streams ÷ ${sfu.gatewayCpuPercent / 100} of a core (${sfu.withinLossBound ? 'the largest N within 1 % loss' : 'no N stayed within 1 % loss; the smallest'}), assuming the gateway's CPU grows linearly with streams. The largest run had ${largest?.streams} streams (${largest?.lossPercent} % loss).`,
+    `Extrapolated, not measured: **${sfu.streamsPerCore} streams per core** = ${sfu.streams} streams ÷ ${shareOfCore(sfu.gatewayCpuPercent)} of a core (${sfu.withinLossBound ? 'the largest N within 1 % loss' : 'no N stayed within 1 % loss; the smallest'}), assuming the gateway's CPU grows linearly with streams. The largest run had ${largest?.streams} streams (${largest?.lossPercent} % loss).`,
   ];
 }
 

@@ -2,6 +2,7 @@
  * Helpers for werift peers (pure TypeScript WebRTC), shared by the gateway's SFU legs and the
  * orchestrator's media engine. Imported as `@peerframe/core/werift`.
  */
+export { cacheReceiverCodecs } from './werift/cacheReceiverCodecs.ts';
 export {
   createWeriftPeer,
   defaultVideoCodec,

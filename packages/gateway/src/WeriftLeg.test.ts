@@ -2,8 +2,8 @@ import { InvalidSdpError } from '@peerframe/core/sdp';
 import { receiveWithoutIdlePromises } from '@peerframe/core/werift';
 import { WrtcPeerConnection } from '@peerframe/core/wrtc';
 import { describe, expect, it, vi } from 'vitest';
-import { RtpHeader, RtpPacket } from 'werift';
-import { WeriftLeg } from './WeriftLeg.ts';
+import { RtcpSrPacket, RtpHeader, RtpPacket } from 'werift';
+import { WeriftLeg, type WeriftLegOptions } from './WeriftLeg.ts';
 
 // Regression found by the fuzz suite (test/fuzz/http.test.ts): werift throws plain errors
 // (TypeError, "mid not assigned") for offers it cannot parse or answer, and the gateway answered
@@ -80,26 +80,123 @@ describe('WeriftLeg.send', () => {
   });
 });
 
+/**
+ * Two legs connected to each other over loopback: `sending` offers, `receiving` answers (both
+ * closed if they do not connect within 15 s).
+ */
+async function connectedPair(
+  options: WeriftLegOptions = {},
+): Promise<{ sending: WeriftLeg; receiving: WeriftLeg }> {
+  const { leg: sending, offerSdp } = await WeriftLeg.offer(options);
+  const { leg: receiving, answerSdp } = await WeriftLeg.answer(offerSdp, options);
+  try {
+    await sending.accept(answerSdp);
+    await vi.waitFor(
+      () => {
+        expect(sending.state).toBe('connected');
+        expect(receiving.state).toBe('connected');
+      },
+      { timeout: 15_000 },
+    );
+  } catch (error) {
+    await Promise.all([sending.close(), receiving.close()]);
+    throw error;
+  }
+  return { sending, receiving };
+}
+
+/** A one-packet VP8 frame numbered `n` in its payload. */
+function frame(sequenceNumber: number, timestamp: number, n: number): RtpPacket {
+  const payload = Buffer.from([0, 0, 0x10, 0x00, 0x9d, 0x01, 0x2a, 0, 0]);
+  payload.writeUInt16BE(n, 7);
+  return new RtpPacket(new RtpHeader({ sequenceNumber, timestamp, marker: true }), payload);
+}
+
+describe('WeriftLeg forwarding send path', () => {
+  it('keeps one SSRC and continuous numbers across a source switch, and reports what it sent', async () => {
+    const { sending, receiving } = await connectedPair();
+    const received: RtpPacket[] = [];
+    receiving.on('rtp', (packet) => received.push(packet as RtpPacket));
+    const reports: RtcpSrPacket[] = [];
+    const video = receiving.pc.getTransceivers().find((t) => t.kind === 'video');
+    video?.receiver.onRtcp.subscribe((packet) => {
+      if (packet.type === RtcpSrPacket.type) reports.push(packet as RtcpSrPacket);
+    });
+    try {
+      expect(sending.srtpProfile).toBe('AEAD_AES_128_GCM');
+      // Source A, then source B with numbers of its own.
+      for (let i = 0; i < 10; i++) sending.send(frame(1000 + i, 90_000 + 3000 * i, i));
+      sending.switchSource();
+      for (let i = 0; i < 10; i++) sending.send(frame(50 + i, 7_000_000 + 3000 * i, 10 + i));
+      await vi.waitFor(() => expect(received).toHaveLength(20), { timeout: 10_000 });
+      const order = [...received].sort(
+        (a, b) => a.payload.readUInt16BE(7) - b.payload.readUInt16BE(7),
+      );
+      const first = order[0]?.header;
+      expect(new Set(order.map((p) => p.header.ssrc)).size).toBe(1);
+      expect(order.map((p) => p.header.sequenceNumber)).toEqual(
+        order.map((_, i) => ((first?.sequenceNumber ?? 0) + i) & 0xffff),
+      );
+      // One frame interval (3000 at 90 kHz) between the last of A and the first of B.
+      expect(order.map((p) => p.header.timestamp)).toEqual(
+        order.map((_, i) => ((first?.timestamp ?? 0) + 3000 * i) >>> 0),
+      );
+      expect(order.every((p) => p.header.payloadType === 96 && p.header.marker)).toBe(true);
+      // werift's sender reports carry the forwarding sender's counts and the last timestamp,
+      // mapped to the time it left (ms-accurate NTP).
+      await vi.waitFor(() => expect(reports.at(-1)?.senderInfo.packetCount).toBe(20), {
+        timeout: 10_000,
+      });
+      const info = reports.at(-1)?.senderInfo;
+      expect(info?.octetCount).toBe(20 * 9);
+      expect(info?.rtpTimestamp).toBe(order.at(-1)?.header.timestamp);
+      expect(reports.at(-1)?.ssrc).toBe(first?.ssrc);
+      const ntpMs = Number((info?.ntpTimestamp ?? 0n) >> 32n) * 1000 - 2_208_988_800_000;
+      expect(Math.abs(ntpMs - Date.now())).toBeLessThan(5_000);
+    } finally {
+      await Promise.all([sending.close(), receiving.close()]);
+    }
+  });
+
+  it('answers the receiver NACK with the packet lost on the way', async () => {
+    const { sending, receiving } = await connectedPair();
+    const received = new Set<number>();
+    receiving.on('rtp', (packet) => received.add(packet.payload.readUInt16BE(7)));
+    let unrepairable = 0;
+    sending.on('unrepairableLoss', (n) => {
+      unrepairable += n;
+    });
+    // The 5th datagram is lost once, after the sender cached it.
+    const output = sending.videoOutput;
+    if (!output) throw new Error('the leg has no video output');
+    const write = output.write.bind(output);
+    let writes = 0;
+    output.write = (datagram) => {
+      if (++writes !== 5) write(datagram);
+    };
+    let n = 0;
+    const source = setInterval(() => {
+      sending.send(frame(n, 3000 * n, n));
+      n++;
+    }, 20);
+    try {
+      await vi.waitFor(() => expect(n).toBeGreaterThan(30), { timeout: 10_000 });
+      await vi.waitFor(() => expect(received.has(4)).toBe(true), { timeout: 10_000 });
+      expect(writes).toBeGreaterThan(n);
+      expect(unrepairable).toBe(0);
+    } finally {
+      clearInterval(source);
+      await Promise.all([sending.close(), receiving.close()]);
+    }
+  });
+});
+
 describe('WeriftLeg ICE pacing', () => {
   // New checks are spaced `iceCheckIntervalMs` apart, but once a pair is nominated werift must
   // decide at once: the pacing once held every leg's ICE (and so its DTLS) back for up to an
   // interval after the pair had succeeded.
   it('connects as soon as its pair is nominated, however long the check interval', async () => {
-    const { leg: offering, offerSdp } = await WeriftLeg.offer({ iceCheckIntervalMs: 60_000 });
-    const { leg: answering, answerSdp } = await WeriftLeg.answer(offerSdp, {
-      iceCheckIntervalMs: 60_000,
-    });
-    try {
-      await offering.accept(answerSdp);
-      await vi.waitFor(
-        () => {
-          expect(offering.state).toBe('connected');
-          expect(answering.state).toBe('connected');
-        },
-        { timeout: 15_000 },
-      );
-    } finally {
-      await Promise.all([offering.close(), answering.close()]);
-    }
+    const { sending, receiving } = await connectedPair({ iceCheckIntervalMs: 60_000 });
+    await Promise.all([sending.close(), receiving.close()]);
   });
 });

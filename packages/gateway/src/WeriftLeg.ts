@@ -4,6 +4,7 @@ import { playoutDelayUri, zeroPlayoutDelay } from '@peerframe/core/rtp';
 import { InvalidSdpError, openBundleOnlySections, restrictCodec } from '@peerframe/core/sdp';
 import { restrictVideoCodec } from '@peerframe/core/videoCodec';
 import {
+  cacheReceiverCodecs,
   createWeriftPeer,
   executeWithoutIdlePromise,
   receiveWithoutIdlePromises,
@@ -24,6 +25,7 @@ import {
   RtcpSrPacket,
   RtpPacket,
 } from 'werift';
+import { ForwardingSender, type RtpOutput } from './ForwardingSender.ts';
 import { RtpContinuity } from './RtpContinuity.ts';
 import type {
   IceFragment,
@@ -34,14 +36,15 @@ import type {
   SfuLegOptions,
 } from './SfuAdapter.ts';
 import type { SfuPacket } from './SfuPacket.ts';
-import {
-  parseVideoTiming,
-  serializeVideoTiming,
-  type VideoTiming,
-  videoTimingUri,
-} from './videoTiming.ts';
+import { parseVideoTiming, type VideoTiming, videoTimingUri } from './videoTiming.ts';
+import { type WeriftDtlsTransport, WeriftRtpOutput } from './WeriftRtpOutput.ts';
 
 export { playoutDelayUri };
+
+/** Header extension URIs the forwarding sender writes besides playout delay and video timing. */
+const midUri = 'urn:ietf:params:rtp-hdrext:sdes:mid';
+const absSendTimeUri = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time';
+const transportCcUri = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 
 /** FIR has feedback message type 4 in RTCP PSFB (RFC 5104). */
 const firFormat = 4;
@@ -94,8 +97,11 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   /** The remote's offer as last applied (answering legs): the base of an ICE restart. */
   #remoteOffer: string | undefined;
   readonly #log = createLogger('gateway:leg');
-  /** For each RTP sequence number, the `packetsOut` count when it was last sent (0: never). */
-  readonly #sentAt = new Uint32Array(65_536);
+  /** Where forwarded video goes: SRTP and the ICE socket, under werift's sender. */
+  readonly #videoOutput: WeriftRtpOutput | undefined;
+  /** The send path of forwarded video (werift's sender keeps its SSRC, RTCP and stats). */
+  readonly #video: ForwardingSender | undefined;
+  #rtcpStarted = false;
   packetsIn = 0;
   packetsOut = 0;
   audioPacketsIn = 0;
@@ -111,6 +117,13 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     this.pc = pc;
     this.#transceiver = transceiver;
     this.#zeroPlayoutDelay = options.zeroPlayoutDelay ?? true;
+    if (transceiver) {
+      const { sender } = transceiver;
+      this.#videoOutput = new WeriftRtpOutput(
+        () => sender.dtlsTransport as unknown as WeriftDtlsTransport | undefined,
+      );
+      this.#video = new ForwardingSender(this.#videoOutput, { ssrc: sender.ssrc });
+    }
     this.#wire();
   }
 
@@ -226,10 +239,24 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     this.#continuity.switchSource();
   }
 
+  /**
+   * Where this leg's forwarded video is protected and written (undefined on an audio-only leg):
+   * fault injection wraps its `write` to lose packets after they were cached for retransmission.
+   */
+  get videoOutput(): RtpOutput | undefined {
+    return this.#videoOutput;
+  }
+
+  /** The SRTP profile DTLS negotiated for the video, once connected. */
+  get srtpProfile(): string | undefined {
+    return this.#videoOutput?.profile;
+  }
+
   /** Relays a packet from another leg to this leg's remote peer. */
   send(packet: SfuPacket, videoTiming?: VideoTiming): void {
     const transceiver = this.#transceiver;
-    if (this.#state === 'closed' || !transceiver) return;
+    const video = this.#video;
+    if (this.#state === 'closed' || !transceiver || !video) return;
     if (this.#held) {
       // The packet is shared with other legs, whose `send` rewrites its header: keep a copy.
       this.#held.push({ packet: packet.clone(), videoTiming, atMs: performance.now() });
@@ -238,21 +265,39 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     }
     const { header } = packet;
     this.#continuity.rewrite(header);
-    const extensions: { id: number; payload: Buffer }[] = [];
-    if (this.#playoutDelayId !== undefined) {
-      extensions.push({ id: this.#playoutDelayId, payload: zeroPlayoutDelay });
-    }
-    if (videoTiming && this.#videoTimingId !== undefined) {
-      extensions.push({ id: this.#videoTimingId, payload: serializeVideoTiming(videoTiming) });
-    }
-    packet.header.extensions = extensions;
     this.packetsOut++;
-    // werift sends our sequence numbers unchanged (its own offset stays 0: replaceRTP is never used).
-    this.#sentAt[header.sequenceNumber] = this.packetsOut;
     const { sender } = transceiver;
-    sender.sendRtp(weriftPacket(packet)).catch(() => {});
+    video.payloadType = sender.codec?.payloadType ?? video.payloadType;
+    if (
+      !video.send(
+        header,
+        packet.payload,
+        this.#videoTimingId === undefined ? undefined : videoTiming,
+      )
+    ) {
+      return;
+    }
+    this.#reportSent(sender, video);
+  }
+
+  /**
+   * werift's sender still makes the leg's RTCP sender reports (every 0.5–1.5 s) and stats from
+   * its own fields: keep them as its send path would, and start its report loop once.
+   */
+  #reportSent(sender: RTCRtpSender, video: ForwardingSender): void {
+    const fields = sender as unknown as {
+      packetCount: number;
+      octetCount: number;
+      runRtcp?: () => Promise<void>;
+    };
+    fields.packetCount = video.packetsSent >>> 0;
+    fields.octetCount = video.octetsSent >>> 0;
     // The frame leaves now: our sender reports map its timestamp to this instant.
-    correctSenderReport(sender, epochNowMs(), header.timestamp);
+    correctSenderReport(sender, epochNowMs(), video.lastTimestamp ?? 0);
+    if (!this.#rtcpStarted && typeof fields.runRtcp === 'function') {
+      this.#rtcpStarted = true;
+      fields.runRtcp.call(sender).catch(() => {});
+    }
   }
 
   /**
@@ -337,15 +382,29 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   }
 
   #negotiated(): void {
-    const extensions = this.#transceiver?.headerExtensions ?? [];
-    const playoutDelay = extensions.find((e) => e.uri === playoutDelayUri);
-    this.#playoutDelayId = this.#zeroPlayoutDelay ? playoutDelay?.id : undefined;
-    this.#videoTimingId = extensions.find((e) => e.uri === videoTimingUri)?.id;
+    const transceiver = this.#transceiver;
+    const extensions = transceiver?.headerExtensions ?? [];
+    const idOf = (uri: string) => extensions.find((e) => e.uri === uri)?.id;
+    this.#playoutDelayId = this.#zeroPlayoutDelay ? idOf(playoutDelayUri) : undefined;
+    this.#videoTimingId = idOf(videoTimingUri);
+    const midId = idOf(midUri);
+    const mid = transceiver?.mid;
+    this.#video?.setExtensions({
+      mid: midId !== undefined && mid ? { id: midId, value: Buffer.from(mid) } : undefined,
+      playoutDelay:
+        this.#playoutDelayId !== undefined
+          ? { id: this.#playoutDelayId, value: zeroPlayoutDelay }
+          : undefined,
+      videoTimingId: this.#videoTimingId,
+      absSendTimeId: idOf(absSendTimeUri),
+      transportCcId: idOf(transportCcUri),
+    });
   }
 
   #wireAudio(audio: RTCRtpTransceiver): void {
     this.#audio = audio;
     skipSentInfoSweep(audio.sender);
+    cacheReceiverCodecs(audio.receiver);
     const attach = (track: MediaStreamTrack) => {
       executeWithoutIdlePromise(track.onReceiveRtp);
       track.onReceiveRtp.subscribe((packet: RtpPacket) => {
@@ -394,6 +453,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   #wireVideo(transceiver: RTCRtpTransceiver): void {
     const { sender, receiver } = transceiver;
     skipSentInfoSweep(sender);
+    cacheReceiverCodecs(receiver);
     const attach = (track: MediaStreamTrack) => {
       executeWithoutIdlePromise(track.onReceiveRtp);
       track.onReceiveRtp.subscribe((packet: RtpPacket) => {
@@ -429,11 +489,13 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     sender.onRtcp.subscribe(onRtcp);
     receiver.onRtcp.subscribe(onRtcp);
     sender.onGenericNack.subscribe((nack: { lost: number[] }) => {
-      // Sent within the last 4096 packets: werift's retransmission cache can serve it.
-      const missing = nack.lost.filter((seq) => {
-        const at = this.#sentAt[seq] ?? 0;
-        return at === 0 || this.packetsOut - at > 4096;
-      }).length;
+      // Answered from the forwarding sender's cache; what it no longer holds (or never sent)
+      // only a keyframe repairs.
+      const video = this.#video;
+      if (!video || this.#state === 'closed') return;
+      let missing = 0;
+      for (const seq of nack.lost) if (!video.retransmit(seq)) missing++;
+      this.#reportRetransmissions(sender, video);
       if (missing > 0) this.emit('unrepairableLoss', missing);
     });
   }
@@ -457,9 +519,19 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     for (const { packet, videoTiming } of held) this.send(packet, videoTiming);
   }
 
+  #reportRetransmissions(sender: RTCRtpSender, video: ForwardingSender): void {
+    const fields = sender as unknown as {
+      retransmittedPacketsSent: number;
+      retransmittedBytesSent: number;
+    };
+    fields.retransmittedPacketsSent = video.retransmittedPackets;
+    fields.retransmittedBytesSent = video.retransmittedBytes;
+  }
+
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#held = undefined;
+    this.#video?.clear();
     this.#state = 'closed';
     this.emit('state', 'closed');
     await this.pc.close();

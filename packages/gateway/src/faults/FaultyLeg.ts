@@ -117,24 +117,21 @@ export class FaultyLeg implements SfuLeg {
   }
 
   /**
-   * Loses `lossRatio` of the video packets werift sends (retransmissions too) after it cached
-   * them for retransmission: its DTLS transport's `sendRtp` is wrapped once.
+   * Loses `lossRatio` of the video packets the leg sends (retransmissions too) after it cached
+   * them for retransmission: its video output's `write` is wrapped once.
    */
   #installLoss(): void {
     if (this.#lossInstalled || !(this.#inner instanceof WeriftLeg)) return;
-    const transceiver = this.#inner.pc.getTransceivers().find((t) => t.kind === 'video');
-    if (!transceiver) return;
-    const transport = transceiver.sender.dtlsTransport as unknown as {
-      sendRtp: (payload: Buffer, header: unknown) => Promise<number>;
-    };
-    const sendRtp = transport.sendRtp.bind(transport);
-    transport.sendRtp = (payload, header) => {
+    const output = this.#inner.videoOutput;
+    if (!output) return;
+    const write = output.write.bind(output);
+    output.write = (datagram) => {
       const { lossRatio } = this.#faults;
       if (lossRatio > 0 && Math.random() < lossRatio) {
         this.packetsLost++;
-        return Promise.resolve(0);
+        return;
       }
-      return sendRtp(payload, header);
+      write(datagram);
     };
     this.#lossInstalled = true;
   }
