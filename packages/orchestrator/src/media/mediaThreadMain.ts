@@ -8,13 +8,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { BaseError, type TypedEmitter } from '@peerframe/core';
 import { hasVideoSection } from '@peerframe/core/audioCodec';
 import { parseSdp } from '@peerframe/core/sdp';
+import { toThreadError } from '../threadErrors.ts';
 import { AudioSessionMedia, type AudioSessionMediaEvents } from './AudioSessionMedia.ts';
-import type {
-  FromMediaThread,
-  MediaWorkerData,
-  ThreadError,
-  ToMediaThread,
-} from './mediaMessages.ts';
+import type { FromMediaThread, MediaWorkerData, ToMediaThread } from './mediaMessages.ts';
 import { NodeAvEngine } from './NodeAvEngine.ts';
 import type { ProcessAudio } from './OpusAudioPath.ts';
 import { SessionMedia } from './SessionMedia.ts';
@@ -32,20 +28,7 @@ let stepping: Promise<void> = Promise.resolve();
 const post = (message: FromMediaThread, transfer: ArrayBuffer[] = []) =>
   port.postMessage(message, transfer);
 
-function threadError(error: unknown): ThreadError {
-  if (error instanceof BaseError) {
-    return {
-      name: error.name,
-      code: error.code,
-      message: error.shortMessage,
-      ...(error.code === 'invalid_sdp'
-        ? { reason: error.shortMessage.replace(/^Invalid SDP: /, '') }
-        : {}),
-    };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { name: 'Error', code: 'media_failed', message };
-}
+const threadError = (error: unknown) => toThreadError(error, 'media_failed');
 
 /** A picture's bytes as an ArrayBuffer this thread can hand over without a copy. */
 function ownBuffer(data: Uint8Array): ArrayBuffer {

@@ -1,0 +1,46 @@
+import {
+  type PipelineDescriptor,
+  PipelineRegistry,
+  type PipelineRegistryOptions,
+  type RegisterOptions,
+  shippedPipelinesDir,
+} from '@peerframe/pipelines';
+import { pipelineMedia } from '@peerframe/wire';
+import type { InferenceBuildOptions } from './inferenceMessages.ts';
+import { ThreadedPipeline } from './ThreadedPipeline.ts';
+
+/**
+ * A `PipelineRegistry` whose video pipelines each run on an inference thread of their own
+ * (`ThreadedPipeline`): every descriptor loaded from a package folder is registered with a
+ * `create` that builds it there, so warm spares are built off the main thread too, and sessions'
+ * frames never run its nodes on the main thread. Audio parts, and descriptors made in code (no
+ * folder to rebuild them from), are created here as before.
+ */
+export class ThreadedPipelineRegistry extends PipelineRegistry {
+  readonly #build: InferenceBuildOptions;
+
+  constructor(build: InferenceBuildOptions, options: PipelineRegistryOptions = {}) {
+    super(options);
+    this.#build = build;
+  }
+
+  override register(descriptor: PipelineDescriptor, options: RegisterOptions = {}): this {
+    const { dir } = descriptor;
+    if (dir === undefined || !pipelineMedia(descriptor).includes('video')) {
+      return super.register(descriptor, options);
+    }
+    const build = this.#build;
+    return super.register(
+      {
+        ...descriptor,
+        create: (params, hooks) =>
+          ThreadedPipeline.create(
+            descriptor.name,
+            { ...build, dir, shipped: dir.startsWith(shippedPipelinesDir), params },
+            hooks,
+          ),
+      },
+      options,
+    );
+  }
+}
