@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ const files = {
 const heldWidthPx = 320;
 
 /** A node that, on the first frame `heldWidthPx` wide, says on which thread it runs and waits. */
-const holdNodeSource = `import { existsSync, writeFileSync } from 'node:fs';
+const holdNodeSource = `import { existsSync, readlinkSync, writeFileSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { defineNodes, type JsNodeDefinition } from '@peerframe/pipelines/authoring';
 
@@ -42,7 +42,8 @@ const holdFrame: JsNodeDefinition = {
         const image = inputs.image;
         if (image?.type !== 'IMAGE') throw new Error('HoldFrame needs an IMAGE');
         if (image.frame.widthPx === ${heldWidthPx} && !existsSync(${JSON.stringify(files.release)})) {
-          writeFileSync(${JSON.stringify(files.holding)}, String(threadId));
+          // Its worker threadId (0 on the main thread) and its OS thread ("<pid>/task/<tid>").
+          writeFileSync(${JSON.stringify(files.holding)}, \`\${threadId} \${readlinkSync('/proc/thread-self')}\`);
           while (!existsSync(${JSON.stringify(files.release)})) Atomics.wait(sleeper, 0, 0, 5);
         }
         return [image];
@@ -74,18 +75,6 @@ async function writeHoldPackage(dir: string): Promise<void> {
     license: 'MIT',
   };
   await writeFile(join(dir, 'pipeline.json'), JSON.stringify(manifest));
-}
-
-/** Threads of process `pid` that its inference threads of `pipeline` named (or started). */
-function inferenceThreads(pid: number, pipeline: string): number {
-  const comm = `inference ${pipeline}`.slice(0, 15);
-  return readdirSync(`/proc/${pid}/task`).filter((task) => {
-    try {
-      return readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim() === comm;
-    } catch {
-      return false; // ended meanwhile
-    }
-  }).length;
 }
 
 describe('orchestrator: pipelines run on inference threads, off the main thread', () => {
@@ -122,8 +111,8 @@ describe('orchestrator: pipelines run on inference threads, off the main thread'
         { timeout: 60_000, interval: 200 },
       )
       .toBe('ready');
-    const spareThreads = inferenceThreads(orchestrator.pid, 'hold-frame');
 
+    let thread = '';
     const publisher = await NodeWhipPublisher.connect({
       whipUrl: stack.whipUrl,
       pipeline: 'hold-frame',
@@ -135,12 +124,16 @@ describe('orchestrator: pipelines run on inference threads, off the main thread'
         fps: 30,
         durationMs: 8_000,
       });
-      await expect.poll(() => existsSync(files.holding), { timeout: 60_000 }).toBe(true);
+      const held = () => (existsSync(files.holding) ? readFileSync(files.holding, 'utf8') : '');
+      await expect.poll(held, { timeout: 60_000 }).toMatch(/ /);
       // The node is in its synchronous wait now: the orchestrator's main thread must answer.
       const health = await fetch(`${stack.orchestratorUrl}/info`);
       expect(health.status).toBe(200);
-      // The node ran on a worker thread, not on the main thread (threadId 0).
-      expect(Number(readFileSync(files.holding, 'utf8'))).toBeGreaterThan(0);
+      // The node ran on a worker thread, not on the main thread (threadId 0), in the orchestrator.
+      const [workerThreadId, osThread] = held().split(' ');
+      expect(Number(workerThreadId)).toBeGreaterThan(0);
+      expect(osThread).toMatch(new RegExp(`^${orchestrator.pid}/task/\\d+$`));
+      thread = `/proc/${osThread}`;
       await writeFile(files.release, '');
       const result = await probe;
       expect(result.framesReturned).toBeGreaterThan(0);
@@ -148,11 +141,7 @@ describe('orchestrator: pipelines run on inference threads, off the main thread'
       await publisher.close();
     }
     await expect.poll(async () => (await stack.sessions()).length, { timeout: 20_000 }).toBe(0);
-    // The session's inference thread ended with it; the registry's spare (refilled after the
-    // session took the first one) is all that is left.
-    await expect
-      .poll(() => inferenceThreads(orchestrator.pid, 'hold-frame'), { timeout: 20_000 })
-      .toBe(spareThreads);
-    expect(spareThreads).toBeGreaterThan(0);
+    // The session's inference thread ended with it.
+    await expect.poll(() => existsSync(thread), { timeout: 20_000 }).toBe(false);
   });
 });

@@ -10,6 +10,7 @@ import {
   selectExecutionProvider,
 } from '@peerframe/pipelines';
 import type { ExecutionProviderInfo } from '@peerframe/wire';
+import type { InferenceThreadPoolOptions } from './inference/InferenceThreadPool.ts';
 import { ThreadedPipelineRegistry } from './inference/ThreadedPipelineRegistry.ts';
 
 export type OrchestratorPipelinesOptions = {
@@ -24,6 +25,8 @@ export type OrchestratorPipelinesOptions = {
   nodePolicy?: PipelineNodePolicy;
   /** Where models given by URL were fetched at install. Default `new ModelStore()`. */
   modelStore?: ModelStore;
+  /** Inference threads started ahead of need (`InferenceThreadPool`; default 1 spare). */
+  inferenceThreads?: InferenceThreadPoolOptions;
   logger?: Logger;
 };
 
@@ -62,7 +65,7 @@ export async function createOrchestratorPipelines(
   // Video pipelines are built and run on inference threads, loaded there from their folders.
   const registry = new ThreadedPipelineRegistry(
     { ...workflows, nodePolicy, modelStoreDir: modelStore.dir },
-    { logger },
+    { logger, ...(options.inferenceThreads ? { threads: options.inferenceThreads } : {}) },
   );
   for (const descriptor of defaultPipelineRegistry({ workflows, logger }).descriptors()) {
     registry.register(descriptor);

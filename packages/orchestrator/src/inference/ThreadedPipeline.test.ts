@@ -6,7 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createOrchestratorPipelines } from '../createOrchestratorPipelines.ts';
 import { ThreadedPipeline } from './ThreadedPipeline.ts';
 
-const pipelines = await createOrchestratorPipelines({ executionProvider: 'cpu' });
+// Threads started on demand, so that each is named after its pipeline (see `inferenceThreads`).
+const pipelines = await createOrchestratorPipelines({
+  executionProvider: 'cpu',
+  inferenceThreads: { spares: 0 },
+});
 afterAll(() => pipelines.close());
 
 /**
@@ -14,7 +18,8 @@ afterAll(() => pipelines.close());
  * threads it starts, ONNX Runtime's, inherit the name).
  */
 function inferenceThreads(name: string): number {
-  const comm = `inference ${name}`.slice(0, 15);
+  // A spare (started ahead of need) is named `inference` alone.
+  const comm = (name === '' ? 'inference' : `inference ${name}`).slice(0, 15);
   return readdirSync('/proc/self/task').filter((task) => {
     try {
       return readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim() === comm;
@@ -95,5 +100,20 @@ describe('ThreadedPipeline (the orchestrator registry builds video pipelines on 
       pipelines.registry.create('background-blur', { model: 'nope' }),
     ).rejects.toBeInstanceOf(BaseError);
     await expect.poll(() => inferenceThreads('background-blur')).toBe(0);
+  });
+
+  it('builds on a thread started ahead of need, and ends the spare with the registry', async () => {
+    const withSpare = await createOrchestratorPipelines({ executionProvider: 'cpu' });
+    try {
+      await expect.poll(() => inferenceThreads(''), { timeout: 30_000 }).toBeGreaterThan(0);
+      const pipeline = await withSpare.registry.create('invert');
+      expect((pipeline as ThreadedPipeline).threadId).not.toBe(threadId);
+      const output = await pipeline.process(solidI420Frame(64, 48, { y: 100, u: 128, v: 128 }));
+      expect(output.data[0]).toBeGreaterThanOrEqual(150);
+      await pipeline.close();
+    } finally {
+      await withSpare.close();
+    }
+    expect(inferenceThreads('')).toBe(0);
   });
 });

@@ -1,5 +1,4 @@
-import { Worker } from 'node:worker_threads';
-import { BaseError } from '@peerframe/core';
+import type { Worker } from 'node:worker_threads';
 import {
   type Frame,
   type Pipeline,
@@ -12,17 +11,12 @@ import type { ExecutionProviderName } from '@peerframe/wire';
 import { awaitThreadStart } from '../awaitThreadStart.ts';
 import { endThread } from '../endThread.ts';
 import { fromThreadError } from '../threadErrors.ts';
-import { threadScript } from '../threadScript.ts';
+import { InferenceThreadError } from './InferenceThreadError.ts';
 import type {
   FromInferenceThread,
-  InferenceThreadData,
+  InferenceBuild,
   ToInferenceThread,
 } from './inferenceMessages.ts';
-
-/** The inference thread failed (it threw, or exited before it was closed). */
-export class InferenceThreadError extends BaseError {
-  override name = 'InferenceThreadError';
-}
 
 /**
  * How long `close()` waits for the thread to close its pipeline (a frame in flight finishes
@@ -70,18 +64,18 @@ export class ThreadedPipeline implements Pipeline {
   }
 
   /**
-   * Starts an inference thread that builds pipeline `name` from `data`, and resolves once it is
-   * ready (its build's `loading` and `warming` reported to `hooks`); a failed build rejects with
-   * the thread's error, the thread ended.
+   * Has a loaded inference thread (`threads`) build pipeline `name` from `build`, and resolves
+   * once it is ready (its build's `loading` and `warming` reported to `hooks`); a failed build
+   * rejects with the thread's error, the thread ended.
    */
-  static create(
+  static async create(
     name: string,
-    data: InferenceThreadData,
+    threads: { take(pipeline: string): Promise<Worker> },
+    build: InferenceBuild,
     hooks: PipelineCreateHooks = {},
   ): Promise<ThreadedPipeline> {
-    const { url, execArgv } = threadScript('inferenceThreadMain', import.meta.url);
-    const worker = new Worker(url, { workerData: data, execArgv, name: `inference ${name}` });
-    return awaitThreadStart<FromInferenceThread, ThreadedPipeline>(
+    const worker = await threads.take(name);
+    const built = awaitThreadStart<FromInferenceThread, ThreadedPipeline>(
       worker,
       (message) => {
         if (message.type === 'state') hooks.onState?.(message.state);
@@ -93,14 +87,16 @@ export class ThreadedPipeline implements Pipeline {
         'error' in why
           ? new InferenceThreadError(
               'inference_thread_failed',
-              `The inference thread of "${name}" did not start: ${why.error.message}`,
+              `The inference thread of "${name}" failed: ${why.error.message}`,
               { cause: why.error },
             )
           : new InferenceThreadError(
               'inference_thread_exited',
-              `The inference thread of "${name}" exited at start (${why.exitCode})`,
+              `The inference thread of "${name}" exited while building (${why.exitCode})`,
             ),
     );
+    worker.postMessage({ type: 'build', ...build } satisfies ToInferenceThread);
+    return built;
   }
 
   get state(): PipelineState {

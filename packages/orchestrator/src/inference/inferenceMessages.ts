@@ -17,8 +17,8 @@ export type InferenceBuildOptions = {
   modelStoreDir: string;
 };
 
-/** What an inference thread is started with: everything it builds its pipeline from. */
-export type InferenceThreadData = InferenceBuildOptions & {
+/** What an inference thread builds its pipeline from (its `build` message). */
+export type InferenceBuild = InferenceBuildOptions & {
   /** The pipeline's package folder (`PipelineDescriptor.dir`). */
   dir: string;
   /** A shipped package (its nodes are the built-in ones), else an installed one. */
@@ -37,12 +37,16 @@ export type FrameMessage = {
 
 /** Messages from the main thread to an inference thread. */
 export type ToInferenceThread =
+  /** Build the thread's one pipeline (a thread started ahead of need waits for this). */
+  | ({ type: 'build' } & InferenceBuild)
   | ({ type: 'process' } & FrameMessage)
   | { type: 'update'; id: number; params: PipelineParams }
   | { type: 'close' };
 
 /** Messages from an inference thread to the main thread. */
 export type FromInferenceThread =
+  /** Its modules are loaded: it waits for `build`. */
+  | { type: 'loaded' }
   /** Its build's progress (`loading`, `warming`). */
   | { type: 'state'; state: PipelineState }
   | { type: 'built'; executionProviders: readonly ExecutionProviderName[] }

@@ -1,10 +1,11 @@
 /**
- * The entry of an inference thread (worker_threads): builds one pipeline from its package folder
- * with the registry's own loading code (ONNX sessions and node closures cannot move between
- * threads), then runs the frames `ThreadedPipeline` sends, one at a time, off the main thread.
+ * The entry of an inference thread (worker_threads): once its modules are loaded (`loaded`), it
+ * waits for `build`, builds one pipeline from its package folder with the registry's own loading
+ * code (ONNX sessions and node closures cannot move between threads), then runs the frames
+ * `ThreadedPipeline` sends, one at a time, off the main thread.
  */
 import { basename } from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import {
   defaultNodeRegistry,
   loadPipelineDirectory,
@@ -17,19 +18,18 @@ import {
 import { toThreadError } from '../threadErrors.ts';
 import type {
   FromInferenceThread,
-  InferenceThreadData,
+  InferenceBuild,
   ToInferenceThread,
 } from './inferenceMessages.ts';
 
 const port = parentPort;
 if (!port) throw new Error('inferenceThreadMain.ts runs as a worker thread');
-const data = workerData as InferenceThreadData;
 const post = (message: FromInferenceThread, transfer: ArrayBuffer[] = []) =>
   port.postMessage(message, transfer);
 const threadError = (error: unknown) => toThreadError(error, 'pipeline_failed');
 
 /** Loads the package as the registry did on the main thread, and builds its video pipeline. */
-async function build(): Promise<Pipeline> {
+async function build(data: InferenceBuild): Promise<Pipeline> {
   const loaded = data.shipped
     ? // As `defaultPipelineRegistry` loads them.
       loadShippedPipeline(basename(data.dir) as ShippedPipelineName, {
@@ -48,13 +48,6 @@ let pipeline: Pipeline | undefined;
 /** The frame or update in flight: `close` waits for it before closing the pipeline. */
 let busy: Promise<void> = Promise.resolve();
 let closing = false;
-
-try {
-  pipeline = await build();
-  post({ type: 'built', executionProviders: [...(pipeline.executionProviders ?? [])] });
-} catch (error) {
-  post({ type: 'buildFailed', error: threadError(error) });
-}
 
 /** The output's buffer to hand over: the input's when passed through, else a copy it owns. */
 function ownBuffer(output: Uint8Array, input: Uint8Array): ArrayBuffer {
@@ -106,6 +99,15 @@ async function update(id: number, params: ToInferenceThread & { type: 'update' }
 port.on('message', (message: ToInferenceThread) => {
   const made = pipeline;
   switch (message.type) {
+    case 'build':
+      busy = build(message).then(
+        (built) => {
+          pipeline = built;
+          post({ type: 'built', executionProviders: [...(built.executionProviders ?? [])] });
+        },
+        (error: unknown) => post({ type: 'buildFailed', error: threadError(error) }),
+      );
+      return;
     case 'process':
       if (!made || closing) {
         post({ type: 'processFailed', error: threadError(new Error('No pipeline to run')) });
@@ -123,10 +125,12 @@ port.on('message', (message: ToInferenceThread) => {
     case 'close':
       if (closing) return;
       closing = true;
+      // After a build in flight, too: what it made is closed.
       void busy
-        .then(() => made?.close())
+        .then(() => pipeline?.close())
         .catch(() => undefined)
         .finally(() => post({ type: 'closed' }));
       return;
   }
 });
+post({ type: 'loaded' });
