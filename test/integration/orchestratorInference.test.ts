@@ -122,7 +122,7 @@ describe('orchestrator: pipelines run on inference threads, off the main thread'
         widthPx: heldWidthPx,
         heightPx: 240,
         fps: 30,
-        durationMs: 8_000,
+        durationMs: 15_000,
       });
       const held = () => (existsSync(files.holding) ? readFileSync(files.holding, 'utf8') : '');
       await expect.poll(held, { timeout: 60_000 }).toMatch(/ /);
@@ -135,8 +135,11 @@ describe('orchestrator: pipelines run on inference threads, off the main thread'
       expect(osThread).toMatch(new RegExp(`^${orchestrator.pid}/task/\\d+$`));
       thread = `/proc/${osThread}`;
       await writeFile(files.release, '');
-      const result = await probe;
-      expect(result.framesReturned).toBeGreaterThan(0);
+      // Released: frames come out of the pipeline (and go back to the publisher).
+      await expect
+        .poll(async () => (await stack.sessions())[0]?.framesOut ?? 0, { timeout: 30_000 })
+        .toBeGreaterThan(0);
+      await probe;
     } finally {
       await publisher.close();
     }
