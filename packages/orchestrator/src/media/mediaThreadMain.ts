@@ -1,8 +1,9 @@
 /**
  * The entry of a media thread (worker_threads): one session's `SessionMedia` (werift, codecs,
- * RTP), driven by messages from `MediaWorker` on the main thread, where the pipeline runs. Codec
- * calls run on libuv's thread pool from here, never on the pipeline's or the HTTP server's thread;
- * the thread may be ended only once none is in flight (see `close` below).
+ * RTP), driven by messages from `MediaWorker` on the main thread (video pipelines run on inference
+ * threads, audio ones on the main thread). Codec calls run on libuv's thread pool from here, never
+ * on the pipeline's or the HTTP server's thread; the thread may be ended only once none is in
+ * flight (see `close` below).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BaseError, type TypedEmitter } from '@peerframe/core';
