@@ -48,6 +48,7 @@ const liveFiles = [
   'test/integration/mediasoupNative.test.ts',
   'test/integration/metrics.test.ts',
   'test/integration/orchestratorAudio.test.ts',
+  'test/integration/orchestratorInference.test.ts',
   'test/integration/orchestratorPayments.test.ts',
   'test/integration/streamKeys.test.ts',
   'test/integration/whipPatch.test.ts',

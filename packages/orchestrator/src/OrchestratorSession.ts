@@ -60,7 +60,8 @@ export class PipelineFailedError extends BaseError {
 /**
  * One gateway stream on this orchestrator. Its media (the werift leg, RTP, decoder, encoder) runs
  * on its own media thread; decoded I420 pictures come here through a latest-frame-wins queue into
- * the pipeline, whose output goes back to the media thread to be encoded and sent on the same
+ * the pipeline (on its own inference thread when the registry built a `ThreadedPipeline`: only
+ * the frame's buffer passes through here, moved, never copied), whose output goes back to the media thread to be encoded and sent on the same
  * (sendrecv) video transceiver. Decode, inference and encode of successive frames overlap. An
  * audio-only session (no video pipeline, an offer with Opus alone) runs its audio pipeline only.
  */
@@ -272,9 +273,13 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       // close() may have run while the pipeline worked.
       if ((this.#state as OrchestratorSessionState) === 'closed') return;
       const doneAtMs = epochNowMs();
-      // A picture the pipeline passed through is still the media thread's buffer: it goes back
-      // without a copy. Anything else may belong to the pipeline (a reused output) and is copied.
-      this.#media.send(output, doneAtMs, output.data.buffer === picture.data.buffer);
+      // A picture the pipeline passed through is still the media thread's buffer, and a picture
+      // that went to an inference thread (its buffer moved there) came back in one of ours: either
+      // goes to the media thread without a copy. Anything else may belong to the pipeline (a
+      // reused output) and is copied.
+      const ours =
+        output.data.buffer === picture.data.buffer || picture.data.buffer.byteLength === 0;
+      this.#media.send(output, doneAtMs, ours);
       this.#framesOut++;
       this.#pixelsOut += output.widthPx * output.heightPx;
       this.#frameRecords.push({ seq: this.#framesOut, decodedAtMs, startedAtMs, doneAtMs });

@@ -10,6 +10,8 @@ import {
   selectExecutionProvider,
 } from '@peerframe/pipelines';
 import type { ExecutionProviderInfo } from '@peerframe/wire';
+import type { InferenceThreadPoolOptions } from './inference/InferenceThreadPool.ts';
+import { ThreadedPipelineRegistry } from './inference/ThreadedPipelineRegistry.ts';
 
 export type OrchestratorPipelinesOptions = {
   /** Where ONNX sessions run (`--execution-provider`). Default `'auto'`: CUDA when it loads, else CPU. */
@@ -23,6 +25,8 @@ export type OrchestratorPipelinesOptions = {
   nodePolicy?: PipelineNodePolicy;
   /** Where models given by URL were fetched at install. Default `new ModelStore()`. */
   modelStore?: ModelStore;
+  /** Inference threads started ahead of need (`InferenceThreadPool`; default 1 spare). */
+  inferenceThreads?: InferenceThreadPoolOptions;
   logger?: Logger;
 };
 
@@ -56,17 +60,23 @@ export async function createOrchestratorPipelines(
     `ONNX sessions run on ${selection.executionProvider}`,
   );
   const workflows = { sessionOptions: { executionProvider: requested, intraOpNumThreads: 1 } };
-  const registry = defaultPipelineRegistry({ workflows, logger });
+  const nodePolicy = options.nodePolicy ?? parsePipelineNodePolicy([]);
+  const modelStore = options.modelStore ?? new ModelStore();
+  // Video pipelines are built and run on inference threads, loaded there from their folders.
+  const registry = new ThreadedPipelineRegistry(
+    { ...workflows, nodePolicy, modelStoreDir: modelStore.dir },
+    { logger, ...(options.inferenceThreads ? { threads: options.inferenceThreads } : {}) },
+  );
+  for (const descriptor of defaultPipelineRegistry({ workflows, logger }).descriptors()) {
+    registry.register(descriptor);
+  }
   let installed: InstalledPipelines | undefined;
   if (options.pipelinesDir !== undefined) {
     installed = await InstalledPipelines.start({
       dir: options.pipelinesDir,
       registry,
       workflows,
-      load: {
-        nodePolicy: options.nodePolicy ?? parsePipelineNodePolicy([]),
-        modelStore: options.modelStore ?? new ModelStore(),
-      },
+      load: { nodePolicy, modelStore },
       logger,
     });
   }

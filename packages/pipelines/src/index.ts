@@ -28,7 +28,11 @@ export {
   InstalledPipelines,
   type InstalledPipelinesOptions,
 } from './manifest/InstalledPipelines.ts';
-export { type LoadedPipeline, loadPipelineDirectory } from './manifest/loadPipelineDirectory.ts';
+export {
+  type LoadedPipeline,
+  loadPipelineDirectory,
+  manifestPipelineDescriptor,
+} from './manifest/loadPipelineDirectory.ts';
 export {
   type PipelineNodePolicy,
   parsePipelineNodePolicy,
@@ -89,6 +93,7 @@ export {
   type PipelineEntryState,
   PipelineRegistry,
   type PipelineRegistryOptions,
+  type RegisterOptions,
 } from './pipeline/PipelineRegistry.ts';
 export { convertTfliteToOnnx } from './tflite/convertTfliteToOnnx.ts';
 export { parseTfliteModel } from './tflite/parseTfliteModel.ts';

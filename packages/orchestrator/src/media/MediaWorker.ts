@@ -1,17 +1,15 @@
 import { Worker } from 'node:worker_threads';
-import { BaseError, TypedEmitter, toErrorCode } from '@peerframe/core';
-import { InvalidSdpError } from '@peerframe/core/sdp';
+import { BaseError, TypedEmitter } from '@peerframe/core';
 import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { AudioFrameS16 } from '@peerframe/pipelines';
 import type { OrchestratorMediaInfo, OrchestratorTransportStats } from '@peerframe/wire';
+import { awaitThreadStart } from '../awaitThreadStart.ts';
+import { endThread } from '../endThread.ts';
+import { fromThreadError } from '../threadErrors.ts';
+import { threadScript } from '../threadScript.ts';
 import type { I420Picture } from './CodecEngine.ts';
 import type { MediaPeerState } from './MediaPeer.ts';
-import type {
-  FromMediaThread,
-  MediaWorkerData,
-  ThreadError,
-  ToMediaThread,
-} from './mediaMessages.ts';
+import type { FromMediaThread, MediaWorkerData, ToMediaThread } from './mediaMessages.ts';
 import type { DecodedPicture } from './SessionMedia.ts';
 
 /** A decoded frame of the gateway's audio and how to hand back the pipeline's answer. */
@@ -44,25 +42,6 @@ export class MediaThreadError extends BaseError {
  * call takes milliseconds, so this bound only ends a thread that is stuck, long after any call.
  */
 const closeTimeoutMs = 30_000;
-
-function fromThread(error: ThreadError): BaseError {
-  if (error.code === 'invalid_sdp') return new InvalidSdpError(error.reason ?? error.message);
-  return new BaseError(toErrorCode(error.code), error.message);
-}
-
-/** The media thread's script: the TypeScript source when running from source, else the build. */
-function workerUrl(): { url: URL; execArgv: string[] } {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(
-    fromSource ? './mediaThreadMain.ts' : './mediaThreadMain.js',
-    import.meta.url,
-  );
-  // Workspace packages resolve to their sources under the `source` condition, as on the main thread.
-  const execArgv = fromSource
-    ? [...new Set([...process.execArgv, '--conditions=source'])]
-    : process.execArgv;
-  return { url, execArgv };
-}
 
 /**
  * One session's media thread seen from the main thread: answers the gateway's offer there (or, for
@@ -114,43 +93,27 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
     engineInfo: OrchestratorMediaInfo,
     options: { warmUp?: boolean } = {},
   ): Promise<MediaWorker> {
-    const { url, execArgv } = workerUrl();
+    const { url, execArgv } = threadScript('mediaThreadMain', import.meta.url);
     const worker = new Worker(url, {
       workerData: { engineInfo, warmUp: options.warmUp ?? false } satisfies MediaWorkerData,
       execArgv,
     });
-    return new Promise((resolve, reject) => {
-      const onMessage = (message: FromMediaThread) => {
-        if (message.type !== 'ready') return;
-        cleanup();
-        resolve(new MediaWorker(worker));
-      };
-      const onError = (error: Error) => {
-        cleanup();
-        void worker.terminate();
-        reject(
-          new MediaThreadError(
-            'media_thread_failed',
-            `The media thread did not start: ${error.message}`,
-            { cause: error },
-          ),
-        );
-      };
-      const onExit = (code: number) => {
-        cleanup();
-        reject(
-          new MediaThreadError('media_thread_exited', `The media thread exited at start (${code})`),
-        );
-      };
-      const cleanup = () => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-      };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-    });
+    return awaitThreadStart(
+      worker,
+      (message: FromMediaThread) =>
+        message.type === 'ready' ? new MediaWorker(worker) : undefined,
+      (why) =>
+        'error' in why
+          ? new MediaThreadError(
+              'media_thread_failed',
+              `The media thread did not start: ${why.error.message}`,
+              { cause: why.error },
+            )
+          : new MediaThreadError(
+              'media_thread_exited',
+              `The media thread exited at start (${why.exitCode})`,
+            ),
+    );
   }
 
   /** Answers the gateway's offer on the media thread; returns the answer. */
@@ -247,7 +210,7 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
         this.#replied?.({ sdp: '' });
         return;
       case 'failed':
-        this.#replied?.({ error: fromThread(message.error) });
+        this.#replied?.({ error: fromThreadError(message.error) });
         return;
       case 'picture': {
         const { widthPx, heightPx, data, decodedAtMs } = message;
@@ -274,7 +237,7 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
         this.emit('state', message.state);
         return;
       case 'error':
-        this.emit('error', fromThread(message.error));
+        this.emit('error', fromThreadError(message.error));
         return;
       case 'stats':
         this.#pendingStats.get(message.id)?.(message.stats);
@@ -295,16 +258,14 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    if (!this.#exited) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, closeTimeoutMs);
-        this.#closed = () => {
-          clearTimeout(timer);
-          resolve();
-        };
+    await endThread(
+      this.#worker,
+      this.#exited,
+      (closed) => {
+        this.#closed = closed;
         this.#post({ type: 'close' });
-      });
-    }
-    await this.#worker.terminate();
+      },
+      closeTimeoutMs,
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { createLogger } from '@peerframe/core';
 import type { OrchestratorMediaInfo } from '@peerframe/wire';
+import { SparePool } from '../SparePool.ts';
 import { MediaWorker } from './MediaWorker.ts';
 
 export type MediaWorkerPoolOptions = {
@@ -21,50 +22,31 @@ export type MediaWorkerPoolOptions = {
  */
 export class MediaWorkerPool {
   readonly #engineInfo: OrchestratorMediaInfo;
-  readonly #spares: number;
-  readonly #refillDelayMs: number;
-  readonly #ready: Promise<MediaWorker | undefined>[] = [];
-  #refillTimer: NodeJS.Timeout | undefined;
-  readonly #log = createLogger('orchestrator:media-threads');
-  #closed = false;
+  readonly #pool: SparePool<MediaWorker>;
 
   constructor(engineInfo: OrchestratorMediaInfo, options: MediaWorkerPoolOptions = {}) {
     this.#engineInfo = engineInfo;
-    this.#spares = Math.max(0, options.spares ?? 1);
-    this.#refillDelayMs = options.refillDelayMs ?? 3000;
-    this.#refill();
+    this.#pool = new SparePool({
+      spares: options.spares ?? 1,
+      refillDelayMs: options.refillDelayMs ?? 3000,
+      start: () => this.#spawn(),
+      end: (spare) => spare.close(),
+      log: createLogger('orchestrator:media-threads'),
+      what: 'media thread',
+    });
   }
 
   /** A started media thread for one session (a spare, else one started now). */
-  async take(): Promise<MediaWorker> {
-    const spare = this.#ready.shift();
-    if (!this.#refillTimer) {
-      this.#refillTimer = setTimeout(() => {
-        this.#refillTimer = undefined;
-        this.#refill();
-      }, this.#refillDelayMs);
-      this.#refillTimer.unref();
-    }
-    return (await spare) ?? MediaWorker.spawn(this.#engineInfo, { warmUp: true });
+  take(): Promise<MediaWorker> {
+    return this.#pool.take(() => this.#spawn());
   }
 
-  #refill(): void {
-    while (!this.#closed && this.#ready.length < this.#spares) {
-      this.#ready.push(
-        MediaWorker.spawn(this.#engineInfo, { warmUp: true }).catch((error: unknown) => {
-          this.#log.warn({ err: error }, 'a spare media thread did not start');
-          return undefined;
-        }),
-      );
-    }
+  #spawn(): Promise<MediaWorker> {
+    return MediaWorker.spawn(this.#engineInfo, { warmUp: true });
   }
 
   /** Ends the spare threads (threads taken belong to their sessions). Idempotent. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    clearTimeout(this.#refillTimer);
-    const spares = this.#ready.splice(0);
-    await Promise.all(spares.map(async (spare) => (await spare)?.close()));
+  close(): Promise<void> {
+    return this.#pool.close();
   }
 }

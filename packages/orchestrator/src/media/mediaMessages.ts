@@ -1,5 +1,6 @@
 import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { OrchestratorMediaInfo, OrchestratorTransportStats } from '@peerframe/wire';
+import type { ThreadError } from '../threadErrors.ts';
 import type { MediaPeerState } from './MediaPeer.ts';
 
 /** What a media thread is started with. */
@@ -45,9 +46,6 @@ export type ToMediaThread =
       latencyUs: number;
     }
   | { type: 'close' };
-
-/** An error crossing threads: its code (`invalid_sdp`, …) and message. */
-export type ThreadError = { name: string; code: string; message: string; reason?: string };
 
 /** Messages from the media thread to its session. */
 export type FromMediaThread =

@@ -1,20 +1,17 @@
 /**
  * The entry of a media thread (worker_threads): one session's `SessionMedia` (werift, codecs,
- * RTP), driven by messages from `MediaWorker` on the main thread, where the pipeline runs. Codec
- * calls run on libuv's thread pool from here, never on the pipeline's or the HTTP server's thread;
- * the thread may be ended only once none is in flight (see `close` below).
+ * RTP), driven by messages from `MediaWorker` on the main thread (video pipelines run on inference
+ * threads, audio ones on the main thread). Codec calls run on libuv's thread pool from here, never
+ * on the pipeline's or the HTTP server's thread; the thread may be ended only once none is in
+ * flight (see `close` below).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BaseError, type TypedEmitter } from '@peerframe/core';
 import { hasVideoSection } from '@peerframe/core/audioCodec';
 import { parseSdp } from '@peerframe/core/sdp';
+import { toThreadError } from '../threadErrors.ts';
 import { AudioSessionMedia, type AudioSessionMediaEvents } from './AudioSessionMedia.ts';
-import type {
-  FromMediaThread,
-  MediaWorkerData,
-  ThreadError,
-  ToMediaThread,
-} from './mediaMessages.ts';
+import type { FromMediaThread, MediaWorkerData, ToMediaThread } from './mediaMessages.ts';
 import { NodeAvEngine } from './NodeAvEngine.ts';
 import type { ProcessAudio } from './OpusAudioPath.ts';
 import { SessionMedia } from './SessionMedia.ts';
@@ -32,20 +29,7 @@ let stepping: Promise<void> = Promise.resolve();
 const post = (message: FromMediaThread, transfer: ArrayBuffer[] = []) =>
   port.postMessage(message, transfer);
 
-function threadError(error: unknown): ThreadError {
-  if (error instanceof BaseError) {
-    return {
-      name: error.name,
-      code: error.code,
-      message: error.shortMessage,
-      ...(error.code === 'invalid_sdp'
-        ? { reason: error.shortMessage.replace(/^Invalid SDP: /, '') }
-        : {}),
-    };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { name: 'Error', code: 'media_failed', message };
-}
+const threadError = (error: unknown) => toThreadError(error, 'media_failed');
 
 /** A picture's bytes as an ArrayBuffer this thread can hand over without a copy. */
 function ownBuffer(data: Uint8Array): ArrayBuffer {

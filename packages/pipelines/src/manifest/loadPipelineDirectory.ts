@@ -379,6 +379,7 @@ export function manifestPipelineDescriptor(
   return {
     ...descriptor,
     media,
+    dir: loaded.dir,
     version: loaded.manifest.version,
     models: Object.entries(loaded.models).map(([name, { sha256 }]) => ({ name, sha256 })),
     create: async (params, hooks) => {

@@ -59,6 +59,11 @@ export type PipelineDescriptor = {
    */
   readonly media?: readonly MediaKind[];
   /**
+   * The package folder it was loaded from (shipped or installed), when it was: what another
+   * thread rebuilds it from (its nodes and ONNX sessions cannot move between threads).
+   */
+  readonly dir?: string;
+  /**
    * Builds a ready pipeline (models loaded and warmed up). A pipeline without video refuses with
    * `PipelineMediaError`.
    */

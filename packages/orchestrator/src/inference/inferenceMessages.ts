@@ -1,0 +1,58 @@
+import type {
+  ExecutionProviderChoice,
+  PipelineNodePolicy,
+  PipelineParams,
+  PipelineState,
+} from '@peerframe/pipelines';
+import type { ExecutionProviderName } from '@peerframe/wire';
+import type { ThreadError } from '../threadErrors.ts';
+
+/** How a pipeline's package is loaded on an inference thread (the same code as the registry's). */
+export type InferenceBuildOptions = {
+  /** ONNX session options of every pipeline: the node's execution provider choice. */
+  sessionOptions: { executionProvider: ExecutionProviderChoice; intraOpNumThreads: number };
+  /** Which installed packages may run their own node code (the node's allow-list). */
+  nodePolicy: PipelineNodePolicy;
+  /** The model store's folder (models given by URL were fetched there at install). */
+  modelStoreDir: string;
+};
+
+/** What an inference thread builds its pipeline from (its `build` message). */
+export type InferenceBuild = InferenceBuildOptions & {
+  /** The pipeline's package folder (`PipelineDescriptor.dir`). */
+  dir: string;
+  /** A shipped package (its nodes are the built-in ones), else an installed one. */
+  shipped: boolean;
+  /** Its params at creation (validated on the main thread already). */
+  params: PipelineParams;
+};
+
+/** A frame crossing threads; its buffer is transferred, never copied on the way. */
+export type FrameMessage = {
+  widthPx: number;
+  heightPx: number;
+  data: Uint8Array;
+  timestampUs: number;
+};
+
+/** Messages from the main thread to an inference thread. */
+export type ToInferenceThread =
+  /** Build the thread's one pipeline (a thread started ahead of need waits for this). */
+  | ({ type: 'build' } & InferenceBuild)
+  | ({ type: 'process' } & FrameMessage)
+  | { type: 'update'; id: number; params: PipelineParams }
+  | { type: 'close' };
+
+/** Messages from an inference thread to the main thread. */
+export type FromInferenceThread =
+  /** Its modules are loaded: it waits for `build`. */
+  | { type: 'loaded' }
+  /** Its build's progress (`loading`, `warming`). */
+  | { type: 'state'; state: PipelineState }
+  | { type: 'built'; executionProviders: readonly ExecutionProviderName[] }
+  /** The build failed: the thread then waits to be ended. */
+  | { type: 'buildFailed'; error: ThreadError }
+  | ({ type: 'processed' } & FrameMessage)
+  | { type: 'processFailed'; error: ThreadError }
+  | { type: 'updated'; id: number; error?: ThreadError }
+  | { type: 'closed' };
