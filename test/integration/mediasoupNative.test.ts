@@ -9,14 +9,7 @@ import {
   startInProcessStack,
 } from '../helpers/inProcessStack.ts';
 
-/** Whether a mediasoup worker starts here (MEDIASOUP_WORKER_BIN, or an installed mediasoup). */
-const available = await MediasoupSfu.create().then(
-  async (sfu) => {
-    await sfu.close();
-    return true;
-  },
-  () => false,
-);
+const available = await MediasoupSfu.isAvailable();
 if (!available) {
   console.log(
     'mediasoup worker not present: set MEDIASOUP_WORKER_BIN (tools/mediasoup-worker) or install mediasoup on a networked machine (the native mediasoup forwarding tests are skipped)',

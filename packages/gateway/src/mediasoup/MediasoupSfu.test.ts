@@ -12,14 +12,7 @@ import type { SfuLeg } from '../SfuAdapter.ts';
 import { weriftSfu } from '../WeriftLeg.ts';
 import { MediasoupSfu, SfuUnavailableError } from './MediasoupSfu.ts';
 
-/** Whether a mediasoup worker starts here (MEDIASOUP_WORKER_BIN, or an installed mediasoup). */
-const available = await MediasoupSfu.create().then(
-  async (sfu) => {
-    await sfu.close();
-    return true;
-  },
-  () => false,
-);
+const available = await MediasoupSfu.isAvailable();
 if (!available) {
   console.log(
     'mediasoup worker not present: set MEDIASOUP_WORKER_BIN or install mediasoup on a networked machine (the mediasoup SFU tests are skipped)',

@@ -106,6 +106,17 @@ export class MediasoupSfu implements SfuAdapter {
     });
   }
 
+  /** Whether a mediasoup worker starts here (MEDIASOUP_WORKER_BIN, or an installed mediasoup). */
+  static async isAvailable(): Promise<boolean> {
+    return MediasoupSfu.create().then(
+      async (sfu) => {
+        await sfu.close();
+        return true;
+      },
+      () => false,
+    );
+  }
+
   static async create(options: Partial<MediasoupSfuOptions> = {}): Promise<MediasoupSfu> {
     const resolved: MediasoupSfuOptions = { ...defaultMediasoupSfuOptions, ...options };
     const workerBin = resolved.workerBin ?? process.env.MEDIASOUP_WORKER_BIN;
