@@ -135,8 +135,11 @@ describe('gateway: stream keys under races and restarts (issue 13, item 11)', ()
     gate.close();
     const pending = settled(publish(gateway, revokedKey));
     await expect.poll(gate.held, { timeout: 20_000 }).toBe(1);
-    // The orchestrator session exists; the publisher is not answered yet.
-    expect(orchestrator.sessions.size).toBe(sessionsBefore + 1);
+    // The orchestrator session is made while the publisher's answer is held (the two run in
+    // parallel); the publisher is not answered yet.
+    await expect
+      .poll(() => orchestrator.sessions.size, { timeout: 20_000 })
+      .toBe(sessionsBefore + 1);
     const revoked = await admin(gateway, `/stream-keys/${created.json.id}`, 'DELETE');
     expect(revoked.status).toBe(200);
     gate.open();

@@ -64,12 +64,24 @@ describe('ThreadedPipeline (the orchestrator registry builds video pipelines on 
 
   it('applies live params there, and reports bad ones and failed frames as errors', async () => {
     const pipeline = await pipelines.registry.create('background-blur', { blurRadiusPx: 4 });
+    const paramsOf = () => (pipeline as { params?: Record<string, unknown> }).params;
     try {
+      expect(paramsOf()?.blurRadiusPx).toBe(4);
       await pipeline.update({ blurRadiusPx: 20 });
+      // The main thread sees the params the thread's pipeline runs with.
+      expect(paramsOf()?.blurRadiusPx).toBe(20);
       const out = await pipeline.process(solidI420Frame(64, 64, { y: 90, u: 128, v: 128 }));
       expect(out.widthPx).toBe(64);
       const bad = pipeline.update({ blurRadiusPx: 99 });
       await expect(bad).rejects.toBeInstanceOf(BaseError);
+      expect(paramsOf()?.blurRadiusPx).toBe(20);
+      // Params nested too deep to be copied to the thread are refused as the caller's fault.
+      let nested: unknown[] = [];
+      for (let i = 0; i < 20_000; i++) nested = [nested];
+      await expect(pipeline.update({ blurRadiusPx: nested })).rejects.toMatchObject({
+        code: 'invalid_pipeline_params',
+        message: expect.stringContaining('cannot be passed to its thread'),
+      });
       // A frame whose data is short of its size fails there, and the pipeline runs on.
       const broken = { ...solidI420Frame(64, 64, { y: 90, u: 128, v: 128 }), widthPx: 640 };
       await expect(pipeline.process(broken)).rejects.toBeInstanceOf(BaseError);

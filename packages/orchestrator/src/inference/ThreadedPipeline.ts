@@ -7,7 +7,7 @@ import {
   type PipelineParams,
   type PipelineState,
 } from '@peerframe/pipelines';
-import type { ExecutionProviderName } from '@peerframe/wire';
+import { type ExecutionProviderName, InvalidPipelineParamsError } from '@peerframe/wire';
 import { awaitThreadStart } from '../awaitThreadStart.ts';
 import { endThread } from '../endThread.ts';
 import { fromThreadError } from '../threadErrors.ts';
@@ -38,6 +38,7 @@ export class ThreadedPipeline implements Pipeline {
   readonly #worker: Worker;
   #state: PipelineState = 'ready';
   #executionProviders: readonly ExecutionProviderName[];
+  #params: Record<string, unknown> | undefined;
   /** The frame in flight (one at a time, as `Pipeline.process` requires). */
   #processing: Waiter<Frame> | undefined;
   readonly #updates = new Map<number, Waiter<void>>();
@@ -50,10 +51,12 @@ export class ThreadedPipeline implements Pipeline {
     name: string,
     worker: Worker,
     executionProviders: readonly ExecutionProviderName[],
+    params: Record<string, unknown> | undefined,
   ) {
     this.name = name;
     this.#worker = worker;
     this.#executionProviders = executionProviders;
+    this.#params = params;
     worker.on('message', (message: FromInferenceThread) => this.#onMessage(message));
     worker.on('error', (error) => this.#fail(`The inference thread failed: ${error.message}`));
     worker.on('exit', (code) => {
@@ -81,7 +84,7 @@ export class ThreadedPipeline implements Pipeline {
         if (message.type === 'state') hooks.onState?.(message.state);
         if (message.type === 'buildFailed') return fromThreadError(message.error);
         if (message.type !== 'built') return undefined;
-        return new ThreadedPipeline(name, worker, message.executionProviders);
+        return new ThreadedPipeline(name, worker, message.executionProviders, message.params);
       },
       (why) =>
         'error' in why
@@ -105,6 +108,11 @@ export class ThreadedPipeline implements Pipeline {
 
   get executionProviders(): readonly ExecutionProviderName[] {
     return this.#executionProviders;
+  }
+
+  /** The pipeline's params as its thread last reported them (after its build or an update). */
+  get params(): Record<string, unknown> | undefined {
+    return this.#params;
   }
 
   /** The inference thread's id (`worker_threads.threadId` there). */
@@ -139,8 +147,19 @@ export class ThreadedPipeline implements Pipeline {
     if (this.#state !== 'ready') return Promise.reject(this.#unavailable());
     const id = this.#nextUpdateId++;
     return new Promise((resolve, reject) => {
+      try {
+        this.#post({ type: 'update', id, params });
+      } catch (error) {
+        // Params the thread cannot be sent (nested too deep to copy) are the caller's to fix.
+        reject(
+          new InvalidPipelineParamsError(
+            `The ${this.name} pipeline params cannot be passed to its thread (${(error as Error).message})`,
+            { cause: error },
+          ),
+        );
+        return;
+      }
       this.#updates.set(id, { resolve, reject });
-      this.#post({ type: 'update', id, params });
     });
   }
 
@@ -176,7 +195,10 @@ export class ThreadedPipeline implements Pipeline {
         const waiter = this.#updates.get(message.id);
         this.#updates.delete(message.id);
         if (message.error) waiter?.reject(fromThreadError(message.error));
-        else waiter?.resolve();
+        else {
+          if (message.params) this.#params = message.params;
+          waiter?.resolve();
+        }
         return;
       }
       case 'closed':

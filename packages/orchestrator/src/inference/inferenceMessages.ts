@@ -49,10 +49,15 @@ export type FromInferenceThread =
   | { type: 'loaded' }
   /** Its build's progress (`loading`, `warming`). */
   | { type: 'state'; state: PipelineState }
-  | { type: 'built'; executionProviders: readonly ExecutionProviderName[] }
+  /** Built; `params` are the pipeline's own (its defaults filled in), where it exposes them. */
+  | {
+      type: 'built';
+      executionProviders: readonly ExecutionProviderName[];
+      params?: Record<string, unknown>;
+    }
   /** The build failed: the thread then waits to be ended. */
   | { type: 'buildFailed'; error: ThreadError }
   | ({ type: 'processed' } & FrameMessage)
   | { type: 'processFailed'; error: ThreadError }
-  | { type: 'updated'; id: number; error?: ThreadError }
+  | { type: 'updated'; id: number; error?: ThreadError; params?: Record<string, unknown> }
   | { type: 'closed' };

@@ -87,10 +87,16 @@ async function run(message: ToInferenceThread & { type: 'process' }, made: Pipel
   }
 }
 
+/** The pipeline's own params (its defaults filled in), where it exposes them. */
+function paramsOf(made: Pipeline): { params?: Record<string, unknown> } {
+  const { params } = made as { params?: Record<string, unknown> };
+  return params ? { params: { ...params } } : {};
+}
+
 async function update(id: number, params: ToInferenceThread & { type: 'update' }, made: Pipeline) {
   try {
     await made.update(params.params);
-    post({ type: 'updated', id });
+    post({ type: 'updated', id, ...paramsOf(made) });
   } catch (error) {
     post({ type: 'updated', id, error: threadError(error) });
   }
@@ -103,7 +109,11 @@ port.on('message', (message: ToInferenceThread) => {
       busy = build(message).then(
         (built) => {
           pipeline = built;
-          post({ type: 'built', executionProviders: [...(built.executionProviders ?? [])] });
+          post({
+            type: 'built',
+            executionProviders: [...(built.executionProviders ?? [])],
+            ...paramsOf(built),
+          });
         },
         (error: unknown) => post({ type: 'buildFailed', error: threadError(error) }),
       );
