@@ -5,6 +5,11 @@ export type SparePoolOptions<T> = {
   spares: number;
   /** How long after one was taken its replacement starts, ms (the taker needs the core first). */
   refillDelayMs: number;
+  /**
+   * Starts the first spares only once one was asked for (`take`), not at construction: a process
+   * that never takes one pays nothing for them.
+   */
+  startOnFirstTake?: boolean;
   /** Starts one (a spare, taken later by anyone). */
   start: () => Promise<T>;
   /** Ends a spare nobody took. */
@@ -28,7 +33,7 @@ export class SparePool<T> {
 
   constructor(options: SparePoolOptions<T>) {
     this.#options = { ...options, spares: Math.max(0, options.spares) };
-    this.#refill();
+    if (!options.startOnFirstTake) this.#refill();
   }
 
   async take(startNow: () => Promise<T>): Promise<T> {

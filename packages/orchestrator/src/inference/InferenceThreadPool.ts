@@ -10,6 +10,12 @@ export type InferenceThreadPoolOptions = {
   /** Threads kept loaded ahead of the next build (default 1; 0 starts each on demand). */
   spares?: number;
   /**
+   * Starts the spares at once (true), or only after the first build took a thread (default): an
+   * orchestrator that runs no video pipeline (audio only, a control or payments node, most tests)
+   * never loads onnxruntime on a thread it does not use; the first build starts its own thread.
+   */
+  sparesAtStart?: boolean;
+  /**
    * How long after a build took a spare its replacement starts, ms (default 3000): loading
    * onnxruntime and the pipeline modules takes a core for a second or more, which the build that
    * took the spare needs.
@@ -30,6 +36,7 @@ export class InferenceThreadPool {
     this.#pool = new SparePool({
       spares: options.spares ?? 1,
       refillDelayMs: options.refillDelayMs ?? 3000,
+      startOnFirstTake: !options.sparesAtStart,
       start: () => InferenceThreadPool.#spawn(undefined),
       end: (spare) => spare.terminate(),
       log: createLogger('orchestrator:inference-threads'),

@@ -115,7 +115,10 @@ describe('ThreadedPipeline (the orchestrator registry builds video pipelines on 
   });
 
   it('builds on a thread started ahead of need, and ends the spare with the registry', async () => {
-    const withSpare = await createOrchestratorPipelines({ executionProvider: 'cpu' });
+    const withSpare = await createOrchestratorPipelines({
+      executionProvider: 'cpu',
+      inferenceThreads: { sparesAtStart: true },
+    });
     try {
       await expect.poll(() => inferenceThreads(''), { timeout: 30_000 }).toBeGreaterThan(0);
       const pipeline = await withSpare.registry.create('invert');
@@ -125,6 +128,22 @@ describe('ThreadedPipeline (the orchestrator registry builds video pipelines on 
       await pipeline.close();
     } finally {
       await withSpare.close();
+    }
+    expect(inferenceThreads('')).toBe(0);
+  });
+
+  it('starts no spare until a build took a thread, then keeps one ready', async () => {
+    const lazy = await createOrchestratorPipelines({
+      executionProvider: 'cpu',
+      inferenceThreads: { refillDelayMs: 0 },
+    });
+    try {
+      expect(inferenceThreads('')).toBe(0);
+      const pipeline = await lazy.registry.create('invert');
+      await expect.poll(() => inferenceThreads(''), { timeout: 30_000 }).toBe(1);
+      await pipeline.close();
+    } finally {
+      await lazy.close();
     }
     expect(inferenceThreads('')).toBe(0);
   });
