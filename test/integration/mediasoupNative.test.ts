@@ -14,7 +14,7 @@ import {
 } from '../helpers/inProcessStack.ts';
 import { invertQuietRegistry } from '../helpers/invertQuietRegistry.ts';
 import { pushMovingBar } from '../helpers/pushMovingBar.ts';
-import { RtpWhepViewer } from '../helpers/RtpWhepViewer.ts';
+import { RtpWhepViewer, viewerH264 } from '../helpers/RtpWhepViewer.ts';
 
 const available = await MediasoupSfu.isAvailable();
 if (!available) {
@@ -153,9 +153,16 @@ describe.skipIf(!available)('the mediasoup backend forwards inside its worker', 
     });
     const returned: ReturnedAudio[] = [];
     publisher.on('audio', (audio) => returned.push(audio));
+    let viewer: RtpWhepViewer | undefined;
     try {
       const [stream] = await streams(stack);
       expect(stream?.codec).toBe('H264');
+      // A viewer of the processed video whose H.264 is another profile (baseline, 420010): its
+      // leg takes the stream's parameters at the viewer's payload type.
+      const playbackId = stack.gateway.streams.get(publisher.streamId)?.playbackId;
+      viewer = await RtpWhepViewer.connect(`${stack.gateway.url}/whep/${playbackId}`, {
+        codec: viewerH264,
+      });
       const result = await runFrameProbe(publisher, {
         widthPx: 320,
         heightPx: 240,
@@ -175,7 +182,11 @@ describe.skipIf(!available)('the mediasoup backend forwards inside its worker', 
       const peak = medianPeak(returned, 50);
       expect(peak).toBeGreaterThan(6_000);
       expect(peak).toBeLessThan(13_000);
+      // The viewer got the processed H.264 and the sound beside it.
+      expect(viewer.video.packets.length).toBeGreaterThan(50);
+      expect(viewer.audio.packets.length).toBeGreaterThan(50);
     } finally {
+      await viewer?.close();
       await publisher.close();
     }
   });
