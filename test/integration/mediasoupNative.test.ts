@@ -4,6 +4,7 @@ import { installWrtcExitGuard, WrtcPeerConnection } from '@peerframe/core/wrtc';
 import { GatewayServer, MediasoupSfu } from '@peerframe/gateway';
 import { OrchestratorServer } from '@peerframe/orchestrator';
 import { afterEach, describe, expect, it } from 'vitest';
+import { audioAfterMove } from '../helpers/audioAfterMove.ts';
 import { decodedMedianPeak } from '../helpers/decodedMedianPeak.ts';
 import { GstWhipPublisher, medianPeak, type ReturnedAudio } from '../helpers/GstWhipPublisher.ts';
 import {
@@ -191,16 +192,22 @@ describe.skipIf(!available)('the mediasoup backend forwards inside its worker', 
     }
   });
 
-  it('carries Opus beside the video: the pipeline’s sound back to the publisher, the publisher’s own to a viewer', async () => {
+  it('carries Opus beside the video: the pipeline’s sound back to the publisher (across a failover too), the publisher’s own to a viewer', async () => {
     const sfu = await MediasoupSfu.create();
-    const orchestrator = await OrchestratorServer.create({ registry: invertQuietRegistry() });
-    const gateway = await GatewayServer.create({ orchestrators: [orchestrator.url], sfu });
+    const orchestrators = [
+      await OrchestratorServer.create({ registry: invertQuietRegistry() }),
+      await OrchestratorServer.create({ registry: invertQuietRegistry() }),
+    ];
+    const gateway = await GatewayServer.create({
+      orchestrators: orchestrators.map((o) => o.url),
+      sfu,
+    });
     stack = {
       gateway,
-      orchestrators: [orchestrator],
+      orchestrators,
       close: async () => {
         await gateway.close();
-        await orchestrator.close();
+        await Promise.all(orchestrators.map((o) => o.close()));
       },
     };
     const publisher = await GstWhipPublisher.connect({
@@ -236,6 +243,21 @@ describe.skipIf(!available)('the mediasoup backend forwards inside its worker', 
       const [view] = await streams(stack);
       expect(view?.packetsToOrchestrator).toBeGreaterThan(50);
       expect(view?.packetsToPublisher).toBeGreaterThan(50);
+
+      // The serving orchestrator ends the session: the stream moves, and the new orchestrator's
+      // processed sound comes back; never the publisher's own meanwhile.
+      const [serving, standby] =
+        (orchestrators[0]?.sessions.size ?? 0) > 0
+          ? [orchestrators[0], orchestrators[1]]
+          : [orchestrators[1], orchestrators[0]];
+      if (!serving || !standby) throw new Error('two orchestrators');
+      const closedAt = returned.length;
+      for (const session of serving.sessions.values()) await session.close();
+      const movedAt = await audioAfterMove(standby, returned, 100);
+      const after = medianPeak(returned, movedAt + 50);
+      expect(after).toBeGreaterThan(1_800);
+      expect(after).toBeLessThan(3_300);
+      expect(Math.max(...returned.slice(closedAt).map((a) => a.peak))).toBeLessThan(6_000);
     } finally {
       await viewer?.close();
       await stopBar.close();
