@@ -7,41 +7,12 @@
  */
 import { GatewayServer } from '@peerframe/gateway';
 import { OrchestratorServer } from '@peerframe/orchestrator';
-import { defaultPipelineRegistry, PipelineRegistry } from '@peerframe/pipelines';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { audioAfterMove } from '../helpers/audioAfterMove.ts';
-import { GstWhipPublisher, type ReturnedAudio } from '../helpers/GstWhipPublisher.ts';
+import { GstWhipPublisher, medianPeak, type ReturnedAudio } from '../helpers/GstWhipPublisher.ts';
+import { invertQuietRegistry as registry } from '../helpers/invertQuietRegistry.ts';
 import { pushMovingBar } from '../helpers/pushMovingBar.ts';
 import { until } from '../helpers/until.ts';
-
-const gainDb = -12;
-
-/** The shipped `invert`, and `invert-quiet`: invert on video, the shipped gain at −12 dB on audio. */
-function registry(): PipelineRegistry {
-  const shipped = defaultPipelineRegistry();
-  const invert = shipped.get('invert');
-  const gain = shipped.get('gain');
-  return new PipelineRegistry().register(invert).register({
-    name: 'invert-quiet',
-    description: `inverts the picture, ${gainDb} dB on the sound`,
-    paramsSchema: {},
-    media: ['video', 'audio'],
-    create: () => invert.create({}),
-    createAudio: () => {
-      if (!gain.createAudio) throw new Error('gain has no audio part');
-      return gain.createAudio({ gainDb });
-    },
-  });
-}
-
-/** Median peak of the returned buffers after the first `skip` (the start, before any delay). */
-function medianPeak(returned: ReturnedAudio[], skip: number): number {
-  const peaks = returned
-    .slice(skip)
-    .map((a) => a.peak)
-    .sort((a, b) => a - b);
-  return peaks[Math.floor(peaks.length / 2)] ?? 0;
-}
 
 describe('audio processed by the orchestrator', () => {
   let orchestrator: OrchestratorServer;

@@ -7,17 +7,18 @@ import {
   runFrameProbe,
   type SessionStats,
 } from '@peerframe/client-sdk/node';
-import { GatewayServer } from '@peerframe/gateway';
+import { GatewayPayments, GatewayServer, type StreamPayment } from '@peerframe/gateway';
 import type { OrchestratorServer } from '@peerframe/orchestrator';
+import {
+  getSenderInfo,
+  getWinningTicketRedemptions,
+  type StoredWinningTicket,
+} from '@peerframe/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodedMedianPeak } from '../helpers/decodedMedianPeak.ts';
 import { GstWhipPublisher } from '../helpers/GstWhipPublisher.ts';
-import {
-  bareOffer,
-  expectFramesBack,
-  type InProcessStack,
-  startInProcessStack,
-} from '../helpers/inProcessStack.ts';
+import { bareOffer, expectFramesBack } from '../helpers/inProcessStack.ts';
+import { type PaidChain, startPaidChain } from '../helpers/paidOrchestrator.ts';
 import { pushMovingBar } from '../helpers/pushMovingBar.ts';
 import { RtpWhepViewer } from '../helpers/RtpWhepViewer.ts';
 import { startSyntheticTrack } from '../helpers/syntheticTrack.ts';
@@ -88,27 +89,86 @@ function watch(viewer: NodeWhepViewer): { numbers: Set<number>; inverted: number
   return seen;
 }
 
+/**
+ * Every stream of this file pays in tickets on a real chain: 2 tickets a second of EV 1e12 wei,
+ * each winning with probability 1/4 (face value 4e12), so winners come from both gateways.
+ */
+const priceWeiPerSecond = 2_000_000_000_000n;
+const ticketParams = {
+  expectedValueWei: 1_000_000_000_000n,
+  redeemGas: 1n,
+  faceValueMultiplier: 1n,
+  minFaceValueWei: 4_000_000_000_000n,
+};
+
+/** What the orchestrator saw of the payments, over the whole file. */
+type PaymentLedger = {
+  /**
+   * Why tickets were refused, but for `params_retired` (a winner retired the params a payment
+   * was signed with, before the gateway could know: it pays the same again with new ones).
+   */
+  refused: string[];
+  /** Sessions it stopped for lack of credit. */
+  outOfCredit: string[];
+  redemptionsFailed: StoredWinningTicket[];
+};
+
 // Issue 19, item 3: two gateway processes' worth of state (keys, streams, playback ids, the
-// control channel) shared through one real redis-server; one orchestrator serves both.
+// control channel) shared through one real redis-server; one orchestrator serves both, paid by
+// both in tickets from one sender's TicketBroker deposit on anvil (as `peerframe dev --gateways 2`
+// runs them: one key, each gateway its own GatewayPayments).
 describe('two gateways sharing Redis', () => {
   let redis: RedisServer;
-  let stack: InProcessStack;
+  let chain: PaidChain;
+  let orchestrator: OrchestratorServer;
   let a: GatewayServer;
   let b: GatewayServer;
+  let fundsAtStartWei: bigint;
+  const ledger: PaymentLedger = { refused: [], outOfCredit: [], redemptionsFailed: [] };
+  const paidGateway = async () =>
+    GatewayServer.create({
+      adminToken,
+      redisUrl: redis.url,
+      orchestrators: [orchestrator.url],
+      payments: await GatewayPayments.create({
+        rpcUrl: chain.protocol.rpcUrl,
+        controller: chain.protocol.addresses.controller,
+        privateKey: chain.senderKey,
+      }),
+    });
+  const senderFunds = async () => {
+    const info = await getSenderInfo(chain.protocol.publicClient, {
+      addresses: chain.protocol.addresses,
+      sender: chain.senderAccount.address,
+    });
+    return info.depositWei + info.reserveWei;
+  };
   beforeAll(async () => {
     // Persisted in its temporary directory, so the outage test's restart keeps the keys.
     redis = await startRedisServer({ persist: true });
-    stack = await startInProcessStack({ gateway: { adminToken, redisUrl: redis.url } });
-    a = stack.gateway;
-    b = await GatewayServer.create({
-      adminToken,
-      redisUrl: redis.url,
-      orchestrators: stack.orchestrators.map((o) => o.url),
-    });
+    chain = await startPaidChain();
+    fundsAtStartWei = await senderFunds();
+    orchestrator = await chain.startOrchestrator({ priceWeiPerSecond, ticketParams });
+    const payments = orchestrator.payments;
+    if (!payments) throw new Error('the orchestrator takes no payments');
+    const { recipient } = payments;
+    const receiveTickets = recipient.receiveTickets.bind(recipient);
+    recipient.receiveTickets = async (sessionId, tickets) => {
+      const result = await receiveTickets(sessionId, tickets);
+      for (const r of result.results)
+        if (!r.ok && r.reason !== 'params_retired') ledger.refused.push(r.reason);
+      return result;
+    };
+    payments.on('balance-exhausted', ({ sessionId }) => ledger.outOfCredit.push(sessionId));
+    payments.redemptionQueue.on('failed', (ticket) => ledger.redemptionsFailed.push(ticket));
+    a = await paidGateway();
+    b = await paidGateway();
   });
   afterAll(async () => {
     await b?.close();
-    await stack?.close();
+    await a?.close();
+    await orchestrator?.close();
+    await chain?.close();
     await redis?.close();
   });
 
@@ -151,7 +211,6 @@ describe('two gateways sharing Redis', () => {
         const stats: unknown[] = [];
         control.on('stats', (event) => stats.push(event));
         await control.update({ contrast: 1.5 });
-        const orchestrator = stack.orchestrators[0] as OrchestratorServer;
         expect(runningParams(orchestrator)).toContainEqual(
           expect.objectContaining({ saturation: 0.25, contrast: 1.5 }),
         );
@@ -367,7 +426,7 @@ describe('two gateways sharing Redis', () => {
   });
 
   // Last: A is gone after it.
-  it('moves an SDK publisher from a draining A (SIGTERM) to B', async () => {
+  it('moves an SDK publisher from a draining A (SIGTERM) to B, and no payment is lost', async () => {
     const streamKey = (await makeKey(a.url)).body.key as string;
     const session = await createSession({ gatewayUrl: a.url, pipeline: 'invert', streamKey });
     const { track, stop: stopTrack } = startSyntheticTrack(320, 240);
@@ -377,6 +436,14 @@ describe('two gateways sharing Redis', () => {
       await session.publish(track);
       await expect.poll(() => session.state, { timeout: 10_000 }).toBe('live');
       expect(a.streams.size).toBe(1);
+      const [onA] = a.streams.values();
+      if (!onA) throw new Error('no stream on A');
+      const paidByA: StreamPayment[] = [];
+      onA.on('payment', (payment) => paidByA.push(payment));
+      await expect.poll(() => paidByA.length, { timeout: 10_000 }).toBeGreaterThan(0);
+      // The orchestrator session A pays.
+      const sessionsOfA = [...orchestrator.sessions.keys()];
+      expect(sessionsOfA).toHaveLength(1);
 
       // What SIGTERM runs; the stream leaves long before the grace ends.
       const graceMs = 20_000;
@@ -388,15 +455,56 @@ describe('two gateways sharing Redis', () => {
       expect(session.reconnectReason).toBe('the gateway is draining');
       await expect.poll(() => session.state, { timeout: 10_000 }).toBe('live');
       // Processed video comes back through B, whose stream the stats now name.
-      const [onB] = b.streams.keys();
+      const [onB] = b.streams.values();
+      if (!onB) throw new Error('no stream on B');
+      const paidByB: StreamPayment[] = [];
+      onB.on('payment', (payment) => paidByB.push(payment));
       await expect
-        .poll(() => stats.some((s) => s.streamId === onB && (s.fpsReceived ?? 0) > 5), {
+        .poll(() => stats.some((s) => s.streamId === onB.id && (s.fpsReceived ?? 0) > 5), {
           timeout: 10_000,
         })
         .toBe(true);
+
+      // A paid its session ahead to the end, and ended it: the orchestrator does not wait for
+      // credit that will never come (it would stop it after the grace, and count it unpaid).
+      expect(paidByA.at(-1)?.balanceWei).toBeGreaterThan(0n);
+      for (const id of sessionsOfA) expect(orchestrator.sessions.has(id)).toBe(false);
+      // B pays the new session every second, ahead of its use, with the same sender's deposit.
+      await expect.poll(() => paidByB.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+      for (const payment of paidByB) expect(payment.balanceWei).toBeGreaterThan(0n);
+      expect(orchestrator.sessions.size).toBe(1);
     } finally {
       await session.close();
       stopTrack();
     }
+
+    // Over the whole file, both gateways: every ticket credited, no session out of credit…
+    expect(ledger.refused).toEqual([]);
+    expect(ledger.outOfCredit).toEqual([]);
+    // …and every winner (A's, from before the SIGTERM, too) redeemed on chain, each once.
+    const queue = orchestrator.payments?.redemptionQueue;
+    if (!queue) throw new Error('no redemption queue');
+    await expect
+      .poll(
+        () => {
+          const counts = queue.store.counts();
+          return counts.pending + counts.submitted;
+        },
+        { timeout: 20_000, interval: 250 },
+      )
+      .toBe(0);
+    expect(ledger.redemptionsFailed).toEqual([]);
+    const redeemed = queue.store.list('redeemed');
+    expect(redeemed.length).toBeGreaterThan(0);
+    const events = await getWinningTicketRedemptions(chain.protocol.publicClient, {
+      addresses: chain.protocol.addresses,
+      sender: chain.senderAccount.address,
+    });
+    expect(events).toHaveLength(redeemed.length);
+    const tickets = new Set(events.map((e) => `${e.recipientRand}:${e.senderNonce}`));
+    expect(tickets.size).toBe(events.length);
+    // The deposit paid exactly the winners' face values: nothing twice, nothing else.
+    const faceValuesWei = events.reduce((sum, e) => sum + e.faceValueWei, 0n);
+    expect(fundsAtStartWei - (await senderFunds())).toBe(faceValuesWei);
   });
 });

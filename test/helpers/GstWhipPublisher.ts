@@ -155,3 +155,12 @@ export class GstWhipPublisher extends TypedEmitter<{
     clearTimeout(timer);
   }
 }
+
+/** Median peak of the returned buffers after the first `skip` (the start, before any delay). */
+export function medianPeak(returned: ReturnedAudio[], skip: number): number {
+  const peaks = returned
+    .slice(skip)
+    .map((a) => a.peak)
+    .sort((a, b) => a - b);
+  return peaks[Math.floor(peaks.length / 2)] ?? 0;
+}

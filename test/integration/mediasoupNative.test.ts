@@ -1,13 +1,21 @@
 import { readFrameMarker } from '@peerframe/client-sdk';
 import { NodeWhepViewer, NodeWhipPublisher, runFrameProbe } from '@peerframe/client-sdk/node';
-import { installWrtcExitGuard } from '@peerframe/core/wrtc';
-import { MediasoupSfu } from '@peerframe/gateway';
+import { installWrtcExitGuard, WrtcPeerConnection } from '@peerframe/core/wrtc';
+import { GatewayServer, MediasoupSfu } from '@peerframe/gateway';
+import { OrchestratorServer } from '@peerframe/orchestrator';
 import { afterEach, describe, expect, it } from 'vitest';
+import { audioAfterMove } from '../helpers/audioAfterMove.ts';
+import { decodedMedianPeak } from '../helpers/decodedMedianPeak.ts';
+import { GstWhipPublisher, medianPeak, type ReturnedAudio } from '../helpers/GstWhipPublisher.ts';
 import {
   expectFramesBack,
   type InProcessStack,
+  postSdp,
   startInProcessStack,
 } from '../helpers/inProcessStack.ts';
+import { invertQuietRegistry } from '../helpers/invertQuietRegistry.ts';
+import { pushMovingBar } from '../helpers/pushMovingBar.ts';
+import { RtpWhepViewer, viewerH264 } from '../helpers/RtpWhepViewer.ts';
 
 const available = await MediasoupSfu.isAvailable();
 if (!available) {
@@ -18,6 +26,7 @@ if (!available) {
 
 type StreamView = {
   id: string;
+  codec: string;
   orchestrator: string;
   packetsToOrchestrator: number;
   packetsFromOrchestrator: number;
@@ -131,5 +140,146 @@ describe.skipIf(!available)('the mediasoup backend forwards inside its worker', 
       await Promise.all(viewers.map((viewer) => viewer.close()));
       await publisher.close();
     }
+  });
+
+  it('carries a GStreamer H.264 + Opus publisher (x264enc, packetization-mode 1): inverted video and its own tone back', async () => {
+    const sfu = await MediasoupSfu.create();
+    stack = await startInProcessStack({ gateway: { sfu } });
+    const publisher = await GstWhipPublisher.connect({
+      whipUrl: stack.gateway.whipUrl,
+      pipeline: 'invert',
+      widthPx: 320,
+      heightPx: 240,
+      audio: 'tone',
+    });
+    const returned: ReturnedAudio[] = [];
+    publisher.on('audio', (audio) => returned.push(audio));
+    let viewer: RtpWhepViewer | undefined;
+    try {
+      const [stream] = await streams(stack);
+      expect(stream?.codec).toBe('H264');
+      // A viewer of the processed video whose H.264 is another profile (baseline, 420010): its
+      // leg takes the stream's parameters at the viewer's payload type.
+      const playbackId = stack.gateway.streams.get(publisher.streamId)?.playbackId;
+      viewer = await RtpWhepViewer.connect(`${stack.gateway.url}/whep/${playbackId}`, {
+        codec: viewerH264,
+      });
+      const result = await runFrameProbe(publisher, {
+        widthPx: 320,
+        heightPx: 240,
+        durationMs: 3_000,
+        expectLuma: (y) => 251 - y,
+      });
+      expect(result.framesReturned / result.framesSent).toBeGreaterThanOrEqual(0.8);
+      expect(result.framesInverted).toBe(result.framesReturned);
+      expect(result.framesWrongContent).toBe(0);
+      // Both directions natively, but the processed video's hop.
+      const [after] = await streams(stack);
+      expect(after?.packetsToOrchestrator).toBeGreaterThan(50);
+      expect(after?.packetsToPublisher).toBeGreaterThan(50);
+      // A video-only pipeline: the publisher's own tone (peaks ~9 800) comes back through the
+      // gateway's delay line.
+      await until(() => returned.length >= 100);
+      const peak = medianPeak(returned, 50);
+      expect(peak).toBeGreaterThan(6_000);
+      expect(peak).toBeLessThan(13_000);
+      // The viewer got the processed H.264 and the sound beside it.
+      expect(viewer.video.packets.length).toBeGreaterThan(50);
+      expect(viewer.audio.packets.length).toBeGreaterThan(50);
+    } finally {
+      await viewer?.close();
+      await publisher.close();
+    }
+  });
+
+  it('carries Opus beside the video: the pipeline’s sound back to the publisher (across a failover too), the publisher’s own to a viewer', async () => {
+    const sfu = await MediasoupSfu.create();
+    const orchestrators = [
+      await OrchestratorServer.create({ registry: invertQuietRegistry() }),
+      await OrchestratorServer.create({ registry: invertQuietRegistry() }),
+    ];
+    const gateway = await GatewayServer.create({
+      orchestrators: orchestrators.map((o) => o.url),
+      sfu,
+    });
+    stack = {
+      gateway,
+      orchestrators,
+      close: async () => {
+        await gateway.close();
+        await Promise.all(orchestrators.map((o) => o.close()));
+      },
+    };
+    const publisher = await GstWhipPublisher.connect({
+      whipUrl: gateway.whipUrl,
+      pipeline: 'invert-quiet',
+      widthPx: 320,
+      heightPx: 240,
+      codec: 'vp8',
+      audio: 'tone',
+    });
+    const stopBar = pushMovingBar(publisher, 320, 240);
+    let viewer: RtpWhepViewer | undefined;
+    try {
+      const stream = gateway.streams.get(publisher.streamId);
+      if (!stream) throw new Error('no stream on the gateway');
+      expect(stream.audioCodec?.name).toBe('opus');
+      const returned: ReturnedAudio[] = [];
+      publisher.on('audio', (audio) => returned.push(audio));
+      // The viewer of the publisher's own stream hears the publisher's tone.
+      viewer = await RtpWhepViewer.connect(`${gateway.url}/whep/${stream.sourcePlaybackId}`, {
+        keepAudioPayloads: true,
+      });
+      const got = viewer;
+      await until(() => returned.length >= 100 && got.audio.packets.length >= 100);
+      // The orchestrator's −12 dB (peaks ~2 460), not the original tone (~9 800).
+      const peak = medianPeak(returned, 50);
+      expect(peak).toBeGreaterThan(1_800);
+      expect(peak).toBeLessThan(3_300);
+      const sourcePeak = await decodedMedianPeak(got.audio.packets, 50);
+      expect(sourcePeak).toBeGreaterThan(6_000);
+      expect(sourcePeak).toBeLessThan(13_000);
+      // The video still goes natively, both ways.
+      const [view] = await streams(stack);
+      expect(view?.packetsToOrchestrator).toBeGreaterThan(50);
+      expect(view?.packetsToPublisher).toBeGreaterThan(50);
+
+      // The serving orchestrator ends the session: the stream moves, and the new orchestrator's
+      // processed sound comes back; never the publisher's own meanwhile.
+      const [serving, standby] =
+        (orchestrators[0]?.sessions.size ?? 0) > 0
+          ? [orchestrators[0], orchestrators[1]]
+          : [orchestrators[1], orchestrators[0]];
+      if (!serving || !standby) throw new Error('two orchestrators');
+      const closedAt = returned.length;
+      for (const session of serving.sessions.values()) await session.close();
+      const movedAt = await audioAfterMove(standby, returned, 100);
+      const after = medianPeak(returned, movedAt + 50);
+      expect(after).toBeGreaterThan(1_800);
+      expect(after).toBeLessThan(3_300);
+      expect(Math.max(...returned.slice(closedAt).map((a) => a.peak))).toBeLessThan(6_000);
+    } finally {
+      await viewer?.close();
+      await stopBar.close();
+      await publisher.close();
+    }
+  });
+
+  it('refuses, with a 400 naming it, an audio-only offer: never answered with the sound dropped', async () => {
+    const sfu = await MediasoupSfu.create();
+    stack = await startInProcessStack({ gateway: { sfu } });
+    const pc = new WrtcPeerConnection({ iceServers: [] });
+    let offerSdp: string;
+    try {
+      pc.addTransceiver('audio', { direction: 'sendrecv' });
+      offerSdp = (await pc.createOffer()).sdp ?? '';
+    } finally {
+      pc.close();
+    }
+    const res = await postSdp(`${stack.gateway.whipUrl}?pipeline=gain`, offerSdp);
+    expect(res.status).toBe(400);
+    expect(res.code).toBe('unsupported_media');
+    expect(res.text).toMatch(/audio only.*\(mediasoup\) carries no audio without video/);
+    expect(stack.gateway.streams.size).toBe(0);
   });
 });

@@ -159,6 +159,8 @@ export interface SfuAdapter {
   readonly name: string;
   /** Its legs can carry Opus audio beside the video (default false). */
   readonly audio?: boolean;
+  /** Its legs can carry Opus without video: audio-only streams and relays (default: `audio`). */
+  readonly audioWithoutVideo?: boolean;
   /** The video codecs its legs can carry (default VP8 only). */
   readonly videoCodecs?: readonly VideoCodecName[];
   /** A leg answering a remote offer (a WHIP publisher, a WHEP viewer). */

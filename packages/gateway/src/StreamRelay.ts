@@ -109,7 +109,7 @@ export class StreamRelay {
   /** Opens the leg to the gateway holding the stream (502 `relay_failed` when it refuses). */
   static async create(options: StreamRelayOptions): Promise<StreamRelay> {
     const { stream, playbackId, sfu } = options;
-    if (!stream.codec && !sfu.audio) {
+    if (!stream.codec && !(sfu.audioWithoutVideo ?? sfu.audio)) {
       throw new HttpError(
         409,
         'relay_unsupported',

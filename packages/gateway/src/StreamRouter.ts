@@ -86,6 +86,8 @@ export class StreamRouter {
     const { leg } = upstream;
     if (this.#publisher.forwardsNatively) {
       this.#link(upstream);
+      // Audio crosses JavaScript on every backend (the delay line is here).
+      this.#listenAudio(upstream);
       return;
     }
     leg.on('rtp', (packet, videoTiming) => {
@@ -106,9 +108,17 @@ export class StreamRouter {
       if (this.#upstream !== upstream) return;
       this.#timeline.orchestratorClock.report(report, epochNowMs(), leg.roundTripMs);
     });
-    // The orchestrator keeps the publisher's RTP timestamps on its audio: the delay line places
-    // it on the publisher's clock as it would the original.
-    leg.on('audioRtp', (packet) => {
+    this.#listenAudio(upstream);
+    leg.on('keyframeRequest', this.askPublisher);
+    leg.on('unrepairableLoss', () => this.askPublisher());
+  }
+
+  /**
+   * The orchestrator's processed audio. It keeps the publisher's RTP timestamps: the delay line
+   * places it on the publisher's clock as it would the original.
+   */
+  #listenAudio(upstream: Upstream): void {
+    upstream.leg.on('audioRtp', (packet) => {
       if (this.#upstream !== upstream) return;
       this.counters.audioPacketsFromOrchestrator++;
       if (this.#options.audioOnly) {
@@ -118,8 +128,6 @@ export class StreamRouter {
       }
       this.#options.onProcessedAudio(packet, epochNowMs());
     });
-    leg.on('keyframeRequest', this.askPublisher);
-    leg.on('unrepairableLoss', () => this.askPublisher());
   }
 
   /**

@@ -58,7 +58,10 @@ async function answerNatively(
   options: AnswerPublisherOptions,
 ): Promise<AnsweredPublisher> {
   if (!sfu.receive) throw new TypeError('the SFU does not forward natively');
-  const pending = await sfu.receive(offerSdp, legOptions(options));
+  const pending = await sfu.receive(offerSdp, {
+    ...legOptions(options),
+    ...(options.audioCodec ? { audioCodec: options.audioCodec } : {}),
+  });
   try {
     const upstream = await connectUpstream(options, options.params, new Set(), pending.leg);
     try {

@@ -58,6 +58,9 @@ export class StreamFaults implements SfuAdapter {
   get audio(): boolean {
     return this.#sfu.audio ?? false;
   }
+  get audioWithoutVideo(): boolean {
+    return this.#sfu.audioWithoutVideo ?? this.audio;
+  }
   get videoCodecs(): NonNullable<SfuAdapter['videoCodecs']> {
     return this.#sfu.videoCodecs ?? ['VP8'];
   }

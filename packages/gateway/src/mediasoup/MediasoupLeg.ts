@@ -1,14 +1,18 @@
 import { randomInt } from 'node:crypto';
 import { BaseError, createLogger, TypedEmitter } from '@peerframe/core';
+import type { AudioCodecChoice } from '@peerframe/core/audioCodec';
 import { InvalidSdpError } from '@peerframe/core/sdp';
+import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { IceFragment, LegState, SfuLeg, SfuLegEvents, SfuLegOptions } from '../SfuAdapter.ts';
+import type { SfuPacket } from '../SfuPacket.ts';
+import { parseAudioSection } from './audioSdp.ts';
+import { MediasoupAudio, opusCodec } from './MediasoupAudio.ts';
 import type {
   Consumer,
   DtlsState,
   IceState,
   Producer,
   Router,
-  RtcpFeedback,
   RtpCapabilities,
   RtpHeaderExtensionParameters,
   RtpStreamStats,
@@ -17,10 +21,16 @@ import type {
   Worker,
 } from './mediasoupTypes.ts';
 import { ReturnVideoHop } from './ReturnVideoHop.ts';
+import { capabilities, routerExtensions } from './rtpCapabilities.ts';
+import { answerDirection, sends } from './sdpDirections.ts';
 import {
   buildAnswerSdp,
   buildOfferSdp,
-  candidateAttribute,
+  checkTrickledCandidates,
+  codecParameters,
+  defaultVp8,
+  iceRestartFragment,
+  type LocalAudioSection,
   type LocalVideoDescription,
   midUri,
   parseVideoAnswer,
@@ -30,9 +40,6 @@ import {
   sdpPlayoutDelayUri,
   videoRtcpFeedback,
 } from './videoSdp.ts';
-
-/** The payload type the gateway offers VP8 with (as the werift legs do). */
-export const offeredVp8PayloadType = 96;
 
 /** Where a mediasoup leg's transport listens, and how it is told what to do. */
 export type MediasoupLegOptions = SfuLegOptions & {
@@ -54,8 +61,8 @@ export class MediasoupLegError extends BaseError {
 }
 
 /**
- * One WebRTC leg of the SFU on a mediasoup worker: a Router of its own (its VP8 payload type is
- * its remote's) with one WebRtcTransport to the remote peer. What the remote sends is a Producer
+ * One WebRTC leg of the SFU on a mediasoup worker: a Router of its own (its one video codec, VP8
+ * or H.264, at its remote's payload type) with one WebRtcTransport to the remote peer. What the remote sends is a Producer
  * on it; what the leg sends is a Consumer on it of another leg's Producer (`forwardFrom()`, or
  * `source` at negotiation), piped between the two routers inside the worker. The publisher's
  * video never reaches JavaScript; the processed video crosses it once (`ReturnVideoHop`, so
@@ -74,7 +81,8 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   readonly #transport: WebRtcTransport;
   readonly #log = createLogger('gateway:mediasoup-leg');
   readonly #statsIntervalMs: number;
-  #payloadType: number;
+  /** The one video codec the leg carries, at the payload type its remote uses. */
+  readonly #codec: VideoCodecChoice;
   /** What the remote receives with: codec feedback and the header extensions whose ids agree. */
   #remoteCapabilities: RtpCapabilities | undefined;
   #sending: { producerId: string; consumer: Consumer } | undefined;
@@ -95,19 +103,24 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   #state: LegState = 'new';
   #connectCalled = false;
   #mid = '0';
+  #audioCodec: AudioCodecChoice | undefined;
+  /** The leg's Opus (it crosses JavaScript), when it negotiated audio. */
+  #audio: MediasoupAudio | undefined;
+  /** Our Opus section in the SDP, with `#audio`. */
+  #audioSection: LocalAudioSection | undefined;
   packetsIn = 0;
   packetsOut = 0;
 
   private constructor(
     router: Router,
     transport: WebRtcTransport,
-    payloadType: number,
+    codec: VideoCodecChoice,
     options: MediasoupLegOptions,
   ) {
     super();
     this.#router = router;
     this.#transport = transport;
-    this.#payloadType = payloadType;
+    this.#codec = codec;
     this.#statsIntervalMs = options.statsIntervalMs ?? 150;
     this.#wire();
   }
@@ -138,9 +151,17 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     options: MediasoupLegOptions,
   ): Promise<{ leg: MediasoupLeg; answer: (source?: SfuLeg) => Promise<string> }> {
     // Parse first: a bad offer costs no router.
-    const remote = parseVideoOffer(offerSdp);
+    const remote = parseVideoOffer(offerSdp, options.codec);
     const direction = answerDirection(remote.direction, options.direction ?? 'sendrecv');
-    const leg = await MediasoupLeg.#create(worker, remote.payloadType, options);
+    // A leg that will send a source's video describes it with the source's codec parameters (an
+    // H.264 viewer may have offered another profile first): mediasoup consumes only a codec
+    // whose profile matches the producer's. The payload type stays the remote's.
+    const source = options.source instanceof MediasoupLeg ? options.source.#codec : undefined;
+    const codec =
+      source && source.name === remote.codec.name
+        ? { ...remote.codec, fmtp: source.fmtp }
+        : remote.codec;
+    const leg = await MediasoupLeg.#create(worker, codec, options);
     try {
       leg.#mid = remote.mid;
       if (direction === 'sendrecv' || direction === 'recvonly') await leg.#receive(remote);
@@ -149,10 +170,21 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
       const router = routerExtensions(leg.#router);
       const agreed = remote.headerExtensions.filter((e) => router.get(e.uri) === e.id);
       leg.#remoteCapabilities = capabilities(
-        remote.payloadType,
+        codec,
         remote.rtpParameters.codecs[0]?.rtcpFeedback ?? [],
         agreed,
       );
+      if (options.audioCodec) {
+        const remoteAudio = parseAudioSection(offerSdp, options.audioCodec);
+        if (remoteAudio) {
+          leg.#audioSection = await leg
+            .#makeAudio(options.audioCodec)
+            .answer(
+              remoteAudio,
+              answerDirection(remoteAudio.direction, options.direction ?? 'sendrecv'),
+            );
+        }
+      }
       // We answer a=setup:active (DTLS client): the remote is the server.
       await leg.#connect({ ...remote.dtlsParameters, role: 'server' });
     } catch (error) {
@@ -178,7 +210,9 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     worker: Worker,
     options: MediasoupLegOptions,
   ): Promise<{ leg: MediasoupLeg; offerSdp: string }> {
-    const leg = await MediasoupLeg.#create(worker, offeredVp8PayloadType, options);
+    // The publisher's codec, as the orchestrator must decode it (default VP8 at 96).
+    const codec = options.codec ?? defaultVp8;
+    const leg = await MediasoupLeg.#create(worker, codec, options);
     leg.#offered = true;
     try {
       const router = routerExtensions(leg.#router);
@@ -188,11 +222,11 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
           return id === undefined ? [] : [{ uri, id }];
         },
       );
-      leg.#remoteCapabilities = capabilities(
-        offeredVp8PayloadType,
-        [...videoRtcpFeedback],
-        extensions,
-      );
+      leg.#remoteCapabilities = capabilities(codec, [...videoRtcpFeedback], extensions);
+      if (options.audioCodec) {
+        // Our Opus section, after the video: the orchestrator's answer may still refuse it.
+        leg.#audioSection = await leg.#makeAudio(options.audioCodec).offer('1');
+      }
       if (options.source) await leg.forwardFrom(options.source);
       const offerSdp = buildOfferSdp({
         ...leg.#localDescription('sendrecv', extensions),
@@ -207,19 +241,21 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
 
   static async #create(
     worker: Worker,
-    payloadType: number,
+    codec: VideoCodecChoice,
     options: MediasoupLegOptions,
   ): Promise<MediasoupLeg> {
-    // A router per leg: its VP8 payload type is the one the remote negotiated, so what the
+    // A router per leg: its payload type is the one the remote negotiated, so what the
     // consumer sends needs no payload type rewrite (mediasoup maps it between routers).
     const router = await worker.createRouter({
       mediaCodecs: [
         {
           kind: 'video',
-          mimeType: 'video/VP8',
+          mimeType: `video/${codec.name}`,
           clockRate: 90_000,
-          preferredPayloadType: payloadType,
+          preferredPayloadType: codec.payloadType,
+          parameters: codecParameters(codec.fmtp),
         },
+        ...(options.audioCodec ? [opusCodec(options.audioCodec)] : []),
       ],
     });
     try {
@@ -248,7 +284,7 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
           ? { iceConsentTimeout: options.iceConsentTimeoutS }
           : {}),
       });
-      return new MediasoupLeg(router, transport, payloadType, options);
+      return new MediasoupLeg(router, transport, codec, options);
     } catch (error) {
       router.close();
       throw error;
@@ -379,7 +415,7 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
       // The publisher's leg, from an orchestrator's: through the hop (set before any await,
       // so viewers linked in the same turn find it).
       source.#relayedBy = this;
-      this.#hop ??= ReturnVideoHop.create(this.#router, this.#payloadType);
+      this.#hop ??= ReturnVideoHop.create(this.#router, this.#codec);
       const hop = await this.#hop;
       source.#watchConsumer(await hop.switchTo(source.#router, producer.id));
       return { router: this.#router, producer: hop.producer };
@@ -411,8 +447,11 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
       iceCandidates: this.#transport.iceCandidates,
       fingerprints: sha256.length > 0 ? sha256 : fingerprints.slice(-1),
       setup: 'actpass',
-      payloadType: this.#payloadType,
+      payloadType: this.#codec.payloadType,
+      codecName: this.#codec.name,
+      fmtp: this.#codec.fmtp,
       headerExtensions,
+      audio: this.#audioSection,
       ssrc: consumerRtp?.encodings?.[0]?.ssrc,
       cname: consumerRtp?.rtcp?.cname,
       sessionId: String(randomInt(1, 2 ** 47)),
@@ -430,14 +469,54 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     if (this.#connectCalled) {
       throw new MediasoupLegError('leg_already_negotiated', 'This leg has its answer already');
     }
-    const remote = parseVideoAnswer(answerSdp);
-    if (remote.payloadType !== this.#payloadType) {
-      throw new InvalidSdpError(
-        `the answer's VP8 payload type is ${remote.payloadType}, the offer's ${this.#payloadType}`,
-      );
-    }
+    // It must take our codec at our payload type (`InvalidSdpError` naming both otherwise).
+    const remote = parseVideoAnswer(answerSdp, this.#codec);
     await this.#connect(remote.dtlsParameters);
     if (sends(remote.direction)) await this.#receive(remote);
+    const audio = this.#audio;
+    if (audio) {
+      const codec = this.#audioCodec;
+      const remoteAudio = codec ? parseAudioSection(answerSdp, codec) : undefined;
+      // The orchestrator refused our Opus section: this leg carries video only.
+      if (!remoteAudio) this.#dropAudio();
+      else if (sends(remoteAudio.direction)) await audio.receive(remoteAudio);
+    }
+  }
+
+  #makeAudio(codec: AudioCodecChoice): MediasoupAudio {
+    this.#audioCodec = codec;
+    this.#audio = new MediasoupAudio({
+      router: this.#router,
+      transport: this.#transport,
+      codec,
+      onRtp: (packet) => this.emit('audioRtp', packet),
+    });
+    return this.#audio;
+  }
+
+  #dropAudio(): void {
+    this.#audio?.close();
+    this.#audio = undefined;
+    this.#audioSection = undefined;
+  }
+
+  /** The leg negotiated Opus (its remote's offer or answer had it). */
+  get hasAudio(): boolean {
+    return this.#audio !== undefined;
+  }
+
+  get audioPacketsIn(): number {
+    return this.#audio?.packetsIn ?? 0;
+  }
+
+  /**
+   * Sends an Opus packet from another leg to the remote (through JavaScript, as on the werift
+   * legs). mediasoup's sender reports map its timestamps to when it leaves the worker, which is
+   * `senderTimeMs` give or take the worker's queue.
+   */
+  sendAudio(packet: SfuPacket, _senderTimeMs: number): void {
+    if (this.#state === 'closed') return;
+    this.#audio?.send(packet);
   }
 
   get state(): LegState {
@@ -455,35 +534,18 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   /** A native leg takes no packets from JavaScript: `forwardFrom()` says what it sends. */
   send(): void {}
 
-  /**
-   * mediasoup is ICE-lite: it learns the remote's address from the remote's STUN checks, so
-   * trickled candidates need no action. They are still checked, as a malformed PATCH is a 400.
-   */
+  /** mediasoup is ICE-lite: trickled candidates need no action (`checkTrickledCandidates`). */
   async addRemoteCandidates(fragment: IceFragment): Promise<void> {
-    for (const candidate of fragment.candidates) {
-      if (!/^candidate:\S+ \d+ (udp|tcp) \d+ \S+ \d+ typ \w+/i.test(candidate)) {
-        throw new InvalidSdpError(`candidate "${candidate.slice(0, 80)}" is malformed`);
-      }
-    }
+    checkTrickledCandidates(fragment);
   }
 
-  /**
-   * The remote restarted ICE (new ufrag and pwd): mediasoup makes new local credentials (an
-   * ICE-lite side needs none of the remote's) and they are returned as an SDP fragment.
-   */
+  /** The remote restarted ICE: our new credentials and candidates (`iceRestartFragment`). */
   async restartIce(fragment: IceFragment): Promise<string> {
     if (!fragment.ufrag || !fragment.pwd) {
       throw new InvalidSdpError('an ICE restart needs both a=ice-ufrag and a=ice-pwd');
     }
     const ice = await this.#transport.restartIce();
-    return [
-      `a=ice-ufrag:${ice.usernameFragment}`,
-      `a=ice-pwd:${ice.password}`,
-      `a=mid:${this.#mid}`,
-      ...this.#transport.iceCandidates.map((c) => `a=${candidateAttribute(c)}`),
-      'a=end-of-candidates',
-      '',
-    ].join('\r\n');
+    return iceRestartFragment(ice, this.#mid, this.#transport.iceCandidates);
   }
 
   /**
@@ -535,58 +597,7 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     // consumers of our producer in other routers close with it); the hop's consumer lives in
     // an orchestrator leg's router.
     void this.#hop?.then((hop) => hop.close()).catch(() => {});
+    this.#audio?.close();
     this.#router.close();
   }
-}
-
-/** What a remote receives with, for a consumer: one VP8 codec and the given header extensions. */
-function capabilities(
-  payloadType: number,
-  rtcpFeedback: RtcpFeedback[],
-  extensions: RtpHeaderExtensionParameters[],
-): RtpCapabilities {
-  return {
-    codecs: [
-      {
-        kind: 'video',
-        mimeType: 'video/VP8',
-        preferredPayloadType: payloadType,
-        clockRate: 90_000,
-        rtcpFeedback,
-      },
-    ],
-    headerExtensions: extensions.map((e) => ({
-      kind: 'video',
-      uri: e.uri,
-      preferredId: e.id,
-      direction: 'sendrecv',
-    })),
-  };
-}
-
-function sends(direction: SdpDirection): boolean {
-  return direction === 'sendrecv' || direction === 'sendonly';
-}
-
-/** Our direction in an answer: what we want, within what the offer allows. */
-function answerDirection(offered: SdpDirection, wanted: 'sendrecv' | 'sendonly'): SdpDirection {
-  const weSend = wanted === 'sendrecv' || wanted === 'sendonly';
-  const weReceive = wanted === 'sendrecv';
-  const canSend = offered === 'sendrecv' || offered === 'recvonly';
-  const canReceive = offered === 'sendrecv' || offered === 'sendonly';
-  const send = weSend && canSend;
-  const receive = weReceive && canReceive;
-  if (send && receive) return 'sendrecv';
-  if (send) return 'sendonly';
-  if (receive) return 'recvonly';
-  return 'inactive';
-}
-
-/** The router's video header extension ids by URI. */
-function routerExtensions(router: Router): Map<string, number> {
-  return new Map(
-    (router.rtpCapabilities.headerExtensions ?? [])
-      .filter((e) => e.kind === 'video')
-      .map((e) => [e.uri, e.preferredId]),
-  );
 }

@@ -1,4 +1,5 @@
 import { BaseError, createLogger } from '@peerframe/core';
+import type { VideoCodecName } from '@peerframe/core/videoCodec';
 import type { SfuAdapter, SfuLeg, SfuLegOptions } from '../SfuAdapter.ts';
 import { MediasoupLeg } from './MediasoupLeg.ts';
 import type { MediasoupModule, Worker } from './mediasoupTypes.ts';
@@ -88,6 +89,11 @@ export async function loadMediasoup(workerBin?: string): Promise<MediasoupModule
  */
 export class MediasoupSfu implements SfuAdapter {
   readonly name = 'mediasoup';
+  /** Its legs carry one video codec each, VP8 or H.264 (packetization-mode 1)… */
+  readonly videoCodecs: readonly VideoCodecName[] = ['VP8', 'H264'];
+  /** …and Opus beside the video (through JavaScript: `MediasoupAudio`), never without video. */
+  readonly audio = true;
+  readonly audioWithoutVideo = false;
   readonly version: string;
   readonly #worker: Worker;
   readonly #options: MediasoupSfuOptions;

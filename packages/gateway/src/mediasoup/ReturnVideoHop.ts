@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
+import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
 import { RtpContinuity } from '../RtpContinuity.ts';
 import type { Consumer, DirectProducer, DirectTransport, Router } from './mediasoupTypes.ts';
-import { videoRtcpFeedback } from './videoSdp.ts';
+import { codecParameters, videoRtcpFeedback } from './videoSdp.ts';
 
 /** RTCP payload-specific feedback (RFC 4585) and its keyframe requests: PLI (1), FIR (4, RFC 5104). */
 const psfbType = 206;
@@ -49,8 +50,9 @@ export class ReturnVideoHop {
     });
   }
 
-  /** A hop whose producer lives in `router`, sending VP8 with `payloadType` (the router's). */
-  static async create(router: Router, payloadType: number): Promise<ReturnVideoHop> {
+  /** A hop whose producer lives in `router`, sending `codec` (the router's, at its payload type). */
+  static async create(router: Router, codec: VideoCodecChoice): Promise<ReturnVideoHop> {
+    const { payloadType } = codec;
     const transport = await router.createDirectTransport();
     try {
       const ssrc = randomInt(1, 0xffffffff);
@@ -59,9 +61,10 @@ export class ReturnVideoHop {
         rtpParameters: {
           codecs: [
             {
-              mimeType: 'video/VP8',
+              mimeType: `video/${codec.name}`,
               payloadType,
               clockRate: 90_000,
+              parameters: codecParameters(codec.fmtp),
               rtcpFeedback: [...videoRtcpFeedback],
             },
           ],

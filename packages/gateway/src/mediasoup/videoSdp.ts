@@ -1,11 +1,17 @@
 /**
  * SDP for mediasoup legs. mediasoup speaks RTP parameters, not SDP: these pure functions turn a
- * remote's offer or answer with one VP8 video section (BUNDLE, rtcp-mux) into mediasoup's
+ * remote's offer or answer with one video section of one codec (VP8, or H.264 in
+ * packetization-mode 1; BUNDLE, rtcp-mux) into mediasoup's
  * `RtpParameters`, `DtlsParameters` and ICE credentials, and write our offers and answers from a
  * WebRtcTransport's parameters. mediasoup is ICE-lite: our SDP says `a=ice-lite` and lists host
  * candidates only.
  */
-import { InvalidSdpError, parseSdp, requireVp8Video } from '@peerframe/core/sdp';
+import { InvalidSdpError, parseSdp } from '@peerframe/core/sdp';
+import {
+  selectVideoCodec,
+  type VideoCodecChoice,
+  type VideoCodecName,
+} from '@peerframe/core/videoCodec';
 import type {
   DtlsFingerprint,
   DtlsParameters,
@@ -18,6 +24,13 @@ import type {
   RtpHeaderExtensionParameters,
   RtpParameters,
 } from './mediasoupTypes.ts';
+import {
+  attributeValues,
+  fmtParameters,
+  keptExtensions,
+  parseFingerprint,
+  splitSections,
+} from './sdpSections.ts';
 
 export const midUri = 'urn:ietf:params:rtp-hdrext:sdes:mid';
 export const sdpPlayoutDelayUri = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
@@ -61,7 +74,9 @@ export type RemoteVideoDescription = {
    * when offered), the kept header extensions with the remote's ids, its SSRC(s) when signalled.
    */
   rtpParameters: RtpParameters;
-  /** The VP8 payload type the remote chose (an answer must use the offer's). */
+  /** The codec the leg carries: the offer's choice, or the one our offer named (an answer's). */
+  codec: VideoCodecChoice;
+  /** Its payload type (an answer must use the offer's). */
   payloadType: number;
   /** The RTX payload type paired with it, when offered. */
   rtxPayloadType: number | undefined;
@@ -92,6 +107,9 @@ export type LocalVideoDescription = {
   /** `a=setup`: `actpass` in an offer, `active` or `passive` in an answer. */
   setup: 'actpass' | 'active' | 'passive';
   payloadType: number;
+  /** The codec at `payloadType` (default VP8) and its `a=fmtp` parameters (default none). */
+  codecName?: VideoCodecName | undefined;
+  fmtp?: string | undefined;
   headerExtensions: RtpHeaderExtensionParameters[];
   /** The SSRC we send with (a consumer's), when we send. */
   ssrc?: number | undefined;
@@ -102,23 +120,66 @@ export type LocalVideoDescription = {
   /** Session id for the `o=` line (digits). */
   sessionId?: string | undefined;
   /**
-   * The offer's media sections, in order (answers only): all but the video one are answered
-   * rejected (port 0, inactive). Default: the video section alone.
+   * The offer's media sections, in order (answers only): all but the video one (and the audio
+   * one, with `audio`) are answered rejected (port 0, inactive). Default: the video section
+   * alone (and the audio one after it, with `audio`).
    */
   mediaSections?: MediaSectionRef[] | undefined;
+  /** The leg's Opus section, when it carries audio (same transport: BUNDLE). */
+  audio?: LocalAudioSection | undefined;
+};
+
+/** Our Opus section: its mid, direction and codec, and the SSRC we send audio with. */
+export type LocalAudioSection = {
+  mid: string;
+  direction: SdpDirection;
+  payloadType: number;
+  fmtp: string;
+  headerExtensions: RtpHeaderExtensionParameters[];
+  ssrc?: number | undefined;
+  cname?: string | undefined;
 };
 
 /**
  * Parses a remote offer (a WHIP publisher's, a WHEP viewer's) for its first video section, which
- * must offer VP8. Throws `InvalidSdpError` or `UnsupportedCodecError` naming the problem.
+ * must offer VP8 or H.264 in packetization-mode 1: `codec` when given (chosen from this offer by
+ * the caller), else the first of them in the offer's order. Throws `InvalidSdpError` or
+ * `UnsupportedCodecError` naming the problem.
  */
-export function parseVideoOffer(sdp: string): RemoteVideoDescription {
-  return parseVideoDescription(sdp, 'offer');
+export function parseVideoOffer(sdp: string, codec?: VideoCodecChoice): RemoteVideoDescription {
+  return parseVideoDescription(sdp, 'offer', codec);
 }
 
-/** Parses the remote's answer to our offer (an orchestrator's); its setup may not be `actpass`. */
-export function parseVideoAnswer(sdp: string): RemoteVideoDescription {
-  return parseVideoDescription(sdp, 'answer');
+/**
+ * Parses the remote's answer to our offer (an orchestrator's); its setup may not be `actpass`,
+ * and it must take the codec our offer named (`offered`, default VP8 at 96), at its payload type.
+ * What the remote then sends is described with our offer's codec parameters: an H.264 answerer
+ * may state another level or profile, but sends within what we offered.
+ */
+export function parseVideoAnswer(sdp: string, offered?: VideoCodecChoice): RemoteVideoDescription {
+  return parseVideoDescription(sdp, 'answer', offered ?? defaultVp8);
+}
+
+/** What a mediasoup leg offers when told no codec: VP8 at 96, as the werift legs do. */
+export const defaultVp8: VideoCodecChoice = {
+  name: 'VP8',
+  payloadType: 96,
+  clockRate: 90_000,
+  fmtp: '',
+};
+
+/**
+ * A codec's `a=fmtp` as mediasoup's codec parameters: numbers where mediasoup compares numbers
+ * (H.264's `packetization-mode` and `level-asymmetry-allowed`), bitrate hints left out.
+ */
+export function codecParameters(fmtp: string): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(fmtParameters(fmtp))) {
+    if (key.startsWith('x-google-')) continue;
+    const numeric = key === 'packetization-mode' || key === 'level-asymmetry-allowed';
+    out[key] = numeric && /^\d+$/.test(value) ? Number(value) : value;
+  }
+  return out;
 }
 
 /** Our answer to a remote offer. */
@@ -138,6 +199,37 @@ export function candidateAttribute(candidate: IceCandidate): string {
   return `candidate:${candidate.foundation} 1 ${candidate.protocol} ${candidate.priority} ${address} ${candidate.port} typ host${tcp}`;
 }
 
+/**
+ * A WHIP PATCH's trickled candidates, checked (a malformed one is a 400). mediasoup is ICE-lite:
+ * it learns the remote's address from the remote's STUN checks, so they need no other action.
+ */
+export function checkTrickledCandidates(fragment: { candidates: string[] }): void {
+  for (const candidate of fragment.candidates) {
+    if (!/^candidate:\S+ \d+ (udp|tcp) \d+ \S+ \d+ typ \w+/i.test(candidate)) {
+      throw new InvalidSdpError(`candidate "${candidate.slice(0, 80)}" is malformed`);
+    }
+  }
+}
+
+/**
+ * The SDP fragment answering a remote's ICE restart: mediasoup made new local credentials (an
+ * ICE-lite side needs none of the remote's), with our candidates.
+ */
+export function iceRestartFragment(
+  ice: IceParameters,
+  mid: string,
+  candidates: IceCandidate[],
+): string {
+  return [
+    `a=ice-ufrag:${ice.usernameFragment}`,
+    `a=ice-pwd:${ice.password}`,
+    `a=mid:${mid}`,
+    ...candidates.map((c) => `a=${candidateAttribute(c)}`),
+    'a=end-of-candidates',
+    '',
+  ].join('\r\n');
+}
+
 /** The DTLS role mediasoup must be told the remote has, from its `a=setup`. */
 export function remoteDtlsRole(setup: string): DtlsRole {
   if (setup === 'active') return 'client';
@@ -145,16 +237,15 @@ export function remoteDtlsRole(setup: string): DtlsRole {
   return 'auto';
 }
 
-type Section = {
-  lines: string[];
-  kind: string;
-  protos: string;
-  formats: number[];
-  rawFormats: string[];
-};
-
-function parseVideoDescription(sdp: string, type: 'offer' | 'answer'): RemoteVideoDescription {
-  requireVp8Video(parseSdp(sdp));
+function parseVideoDescription(
+  sdp: string,
+  type: 'offer' | 'answer',
+  wanted?: VideoCodecChoice,
+): RemoteVideoDescription {
+  const summary = parseSdp(sdp);
+  // An answer is checked against what we offered, below; an offer picks its codec here.
+  const chosen = type === 'offer' ? (wanted ?? selectVideoCodec(summary, ['VP8', 'H264'])) : wanted;
+  if (!chosen) throw new InvalidSdpError('no codec to take from the answer');
   const { session, sections } = splitSections(sdp);
   const video = sections.find((s) => s.kind === 'video');
   if (!video) throw new InvalidSdpError('it has no video section (m=video)');
@@ -202,9 +293,11 @@ function parseVideoDescription(sdp: string, type: 'offer' | 'answer'): RemoteVid
     const match = /^(\d+) (.*)$/.exec(value);
     if (match) fmtps.set(Number(match[1]), match[2] ?? '');
   }
-  const payloadType = video.formats.find((pt) => rtpmaps.get(pt)?.name === 'VP8');
-  if (payloadType === undefined) {
-    throw new InvalidSdpError("the VP8 a=rtpmap is not one of the m=video line's formats");
+  const payloadType = chosen.payloadType;
+  if (!video.formats.includes(payloadType) || rtpmaps.get(payloadType)?.name !== chosen.name) {
+    throw new InvalidSdpError(
+      `the ${chosen.name} payload type ${payloadType} is not one of the m=video line's formats (${video.formats.join(' ')}) with a=rtpmap:${payloadType} ${chosen.name}/90000`,
+    );
   }
   const rtxPayloadType = video.formats.find(
     (pt) =>
@@ -226,26 +319,23 @@ function parseVideoDescription(sdp: string, type: 'offer' | 'answer'): RemoteVid
     }
   }
 
-  const headerExtensions: RtpHeaderExtensionParameters[] = [];
-  for (const value of [
-    ...attributeValues(session, 'extmap'),
-    ...attributeValues(video.lines, 'extmap'),
-  ]) {
-    const match = /^(\d+)(?:\/\w+)? (\S+)/.exec(value);
-    if (!match) throw new InvalidSdpError(`malformed a=extmap:${value}`);
-    const uri = match[2] ?? '';
-    if (keptHeaderExtensionUris.includes(uri)) headerExtensions.push({ uri, id: Number(match[1]) });
-  }
+  const headerExtensions = keptExtensions(session, video.lines, keptHeaderExtensionUris);
 
-  const fmtp = fmtParameters(fmtps.get(payloadType));
+  // An offer's parameters are the offerer's; an answer's remote sends what we offered.
+  const fmtp = type === 'offer' ? (fmtps.get(payloadType) ?? '') : chosen.fmtp;
+  const codec: VideoCodecChoice = {
+    ...chosen,
+    clockRate: rtpmaps.get(payloadType)?.clockRate ?? 90_000,
+    fmtp: Object.entries(codecParameters(fmtp))
+      .map(([key, value]) => `${key}=${value}`)
+      .join(';'),
+  };
   const codecs: RtpCodecParameters[] = [
     {
-      mimeType: 'video/VP8',
+      mimeType: `video/${codec.name}`,
       payloadType,
-      clockRate: rtpmaps.get(payloadType)?.clockRate ?? 90_000,
-      parameters: Object.fromEntries(
-        Object.entries(fmtp).filter(([key]) => !key.startsWith('x-google-')),
-      ),
+      clockRate: codec.clockRate,
+      parameters: codecParameters(fmtp),
       rtcpFeedback: feedback,
     },
   ];
@@ -295,6 +385,7 @@ function parseVideoDescription(sdp: string, type: 'offer' | 'answer'): RemoteVid
         mux: true,
       },
     },
+    codec,
     payloadType,
     rtxPayloadType,
     headerExtensions,
@@ -310,15 +401,25 @@ function parseVideoDescription(sdp: string, type: 'offer' | 'answer'): RemoteVid
 
 function buildSdp(local: LocalVideoDescription): string {
   const pt = local.payloadType;
+  const { audio } = local;
+  const protocol = 'UDP/TLS/RTP/SAVPF';
   const sections = local.mediaSections ?? [
-    {
-      kind: 'video',
-      protocol: 'UDP/TLS/RTP/SAVPF',
-      format: String(pt),
-      mid: local.mid,
-      video: true,
-    },
+    { kind: 'video', protocol, format: String(pt), mid: local.mid, video: true },
+    ...(audio
+      ? [
+          {
+            kind: 'audio',
+            protocol,
+            format: String(audio.payloadType),
+            mid: audio.mid,
+            video: false,
+          },
+        ]
+      : []),
   ];
+  const isAudio = (section: MediaSectionRef) =>
+    audio !== undefined && section.kind === 'audio' && section.mid === audio.mid;
+  const bundled = sections.filter((section) => section.video || isAudio(section));
   const header = [
     'v=0',
     `o=- ${local.sessionId ?? '1'} 2 IN IP4 127.0.0.1`,
@@ -329,12 +430,13 @@ function buildSdp(local: LocalVideoDescription): string {
     `a=ice-ufrag:${local.iceParameters.usernameFragment}`,
     `a=ice-pwd:${local.iceParameters.password}`,
     ...local.fingerprints.map((f) => `a=fingerprint:${f.algorithm} ${f.value}`),
-    `a=group:BUNDLE ${local.mid}`,
+    `a=group:BUNDLE ${bundled.map((section) => (section.video ? local.mid : section.mid)).join(' ')}`,
     'a=msid-semantic: WMS *',
   ];
   const out = [...header];
   for (const section of sections) {
     if (section.video) out.push(...videoSection(local));
+    else if (audio && isAudio(section)) out.push(...audioSection(local, audio));
     else {
       out.push(
         `m=${section.kind} 0 ${section.protocol} ${section.format}`,
@@ -347,34 +449,42 @@ function buildSdp(local: LocalVideoDescription): string {
   return `${out.join('\r\n')}\r\n`;
 }
 
-function videoSection(local: LocalVideoDescription): string[] {
-  const pt = local.payloadType;
-  const lines = [
-    `m=video 9 UDP/TLS/RTP/SAVPF ${pt}`,
+/** The lines every section of ours starts with: its m-line, mid, direction, ICE, DTLS, extensions. */
+function sectionHead(
+  local: LocalVideoDescription,
+  section: { kind: string; mid: string; direction: SdpDirection; payloadType: number },
+  headerExtensions: RtpHeaderExtensionParameters[],
+): string[] {
+  return [
+    `m=${section.kind} 9 UDP/TLS/RTP/SAVPF ${section.payloadType}`,
     'c=IN IP4 0.0.0.0',
     'a=rtcp:9 IN IP4 0.0.0.0',
-    `a=mid:${local.mid}`,
-    `a=${local.direction}`,
+    `a=mid:${section.mid}`,
+    `a=${section.direction}`,
     `a=ice-ufrag:${local.iceParameters.usernameFragment}`,
     `a=ice-pwd:${local.iceParameters.password}`,
     ...local.fingerprints.map((f) => `a=fingerprint:${f.algorithm} ${f.value}`),
     `a=setup:${local.setup}`,
     'a=rtcp-mux',
     'a=rtcp-rsize',
-    ...local.headerExtensions.map((e) => `a=extmap:${e.id} ${e.uri}`),
-    `a=rtpmap:${pt} VP8/90000`,
-    ...videoRtcpFeedback.map(
-      (f) => `a=rtcp-fb:${pt} ${f.type}${f.parameter ? ` ${f.parameter}` : ''}`,
-    ),
+    ...headerExtensions.map((e) => `a=extmap:${e.id} ${e.uri}`),
   ];
-  const sending = local.direction === 'sendrecv' || local.direction === 'sendonly';
-  if (sending && local.ssrc !== undefined) {
+}
+
+/** `a=msid` and `a=ssrc` lines for what a section sends, then the candidates. */
+function sectionTail(
+  local: LocalVideoDescription,
+  sending: { direction: SdpDirection; ssrc?: number | undefined; cname?: string | undefined },
+  trackId: string,
+): string[] {
+  const lines: string[] = [];
+  const sends = sending.direction === 'sendrecv' || sending.direction === 'sendonly';
+  if (sends && sending.ssrc !== undefined) {
     const streamId = local.streamId ?? 'peerframe';
-    const trackId = local.trackId ?? 'video';
     lines.push(
       `a=msid:${streamId} ${trackId}`,
-      `a=ssrc:${local.ssrc} cname:${local.cname ?? 'peerframe'}`,
-      `a=ssrc:${local.ssrc} msid:${streamId} ${trackId}`,
+      `a=ssrc:${sending.ssrc} cname:${sending.cname ?? 'peerframe'}`,
+      `a=ssrc:${sending.ssrc} msid:${streamId} ${trackId}`,
     );
   }
   lines.push(
@@ -384,49 +494,25 @@ function videoSection(local: LocalVideoDescription): string[] {
   return lines;
 }
 
-function splitSections(sdp: string): { session: string[]; sections: Section[] } {
-  const session: string[] = [];
-  const sections: Section[] = [];
-  for (const raw of sdp.split(/\r?\n/)) {
-    const line = raw.trimEnd();
-    if (line === '') continue;
-    if (line.startsWith('m=')) {
-      const [kind = '', , protos = '', ...formats] = line.slice(2).split(/\s+/);
-      sections.push({
-        lines: [],
-        kind,
-        protos,
-        formats: formats.map(Number).filter(Number.isInteger),
-        rawFormats: formats,
-      });
-      continue;
-    }
-    const current = sections.at(-1);
-    if (current) current.lines.push(line);
-    else session.push(line);
-  }
-  return { session, sections };
+function audioSection(local: LocalVideoDescription, audio: LocalAudioSection): string[] {
+  const pt = audio.payloadType;
+  return [
+    ...sectionHead(local, { kind: 'audio', ...audio }, audio.headerExtensions),
+    `a=rtpmap:${pt} opus/48000/2`,
+    ...(audio.fmtp ? [`a=fmtp:${pt} ${audio.fmtp}`] : []),
+    ...sectionTail(local, audio, 'audio'),
+  ];
 }
 
-function attributeValues(lines: string[], name: string): string[] {
-  const prefix = `a=${name}:`;
-  return lines.filter((line) => line.startsWith(prefix)).map((line) => line.slice(prefix.length));
-}
-
-function parseFingerprint(value: string): DtlsFingerprint {
-  const [algorithm, hash] = value.trim().split(/\s+/);
-  if (!algorithm || !hash || !/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2})+$/.test(hash)) {
-    throw new InvalidSdpError(`malformed a=fingerprint:${value.slice(0, 120)}`);
-  }
-  // The value as the remote wrote it (libwebrtc: uppercase hex), which is what mediasoup-client passes too.
-  return { algorithm: algorithm.toLowerCase(), value: hash };
-}
-
-function fmtParameters(value: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (value ?? '').split(';')) {
-    const [key, val] = part.split('=');
-    if (key?.trim()) out[key.trim()] = (val ?? '').trim();
-  }
-  return out;
+function videoSection(local: LocalVideoDescription): string[] {
+  const pt = local.payloadType;
+  const lines = [
+    ...sectionHead(local, { kind: 'video', ...local }, local.headerExtensions),
+    `a=rtpmap:${pt} ${local.codecName ?? 'VP8'}/90000`,
+    ...(local.fmtp ? [`a=fmtp:${pt} ${local.fmtp}`] : []),
+    ...videoRtcpFeedback.map(
+      (f) => `a=rtcp-fb:${pt} ${f.type}${f.parameter ? ` ${f.parameter}` : ''}`,
+    ),
+  ];
+  return [...lines, ...sectionTail(local, local, local.trackId ?? 'video')];
 }
