@@ -33,6 +33,15 @@ export type AvOffsetRow = {
   offsetAbsP95Ms: number | null;
   offsetMinMs: number | null;
   offsetMaxMs: number | null;
+  /**
+   * The same pairs timed as the encoded frame and packet entered the publisher's decoders: what the
+   * network delivered, without the receiver's own decoding (medians, ms; null: no pair).
+   */
+  atDecoderInputP50Ms?: number | null;
+  atDecoderInputAbsP95Ms?: number | null;
+  /** The publisher's own decoding time (decoder input → decoded), video and audio medians, ms. */
+  receiverVideoDecodeP50Ms?: number | null;
+  receiverAudioDecodeP50Ms?: number | null;
   /** Flash sent → flash decoded back at the publisher, median, ms. */
   videoLatencyP50Ms: number | null;
   /** The gateway's figures at the end: the video's lag behind the audio, and the delay it adds. */
@@ -112,6 +121,10 @@ export async function runAvOffsetBench(options: {
             offsetAbsP95Ms: round(result.offsetAbsP95Ms),
             offsetMinMs: result.offsetsMs.length ? round(Math.min(...result.offsetsMs)) : null,
             offsetMaxMs: result.offsetsMs.length ? round(Math.max(...result.offsetsMs)) : null,
+            atDecoderInputP50Ms: round(result.atDecoderInput.offsetP50Ms),
+            atDecoderInputAbsP95Ms: round(result.atDecoderInput.offsetAbsP95Ms),
+            receiverVideoDecodeP50Ms: round(result.receiverDecodeP50Ms.video),
+            receiverAudioDecodeP50Ms: round(result.receiverDecodeP50Ms.audio),
             videoLatencyP50Ms: round(result.videoLatencyP50Ms),
             videoLagMs: round(lag?.videoLagMs),
             audioDelayMs: round(lag?.delayMs),
@@ -136,13 +149,13 @@ export function renderAvOffsetBench(result: AvOffsetBenchResult | undefined): st
   return [
     '## A/V offset (lip sync)',
     '',
-    `GStreamer publishes a ${result.clipSeconds} s clip whose clicks line up with its flashes (one every ${result.flashEveryMs} ms; Opus beside VP8 or H.264) through the gateway and a warm orchestrator; the publisher decodes the processed video and the returned audio, and each flash is paired with its click. Offset = click onset − flash onset as decoded, with no lip sync at the receiver (positive: the sound is late); what comes back in the first 1.5 s after the first frame is left out. A flash lasts 3 frames: one the orchestrator drops (a pipeline slower than the frame rate) is not found, and a late first frame moves its onset. The target is ±20 ms p50 and ±40 ms p95. Measured ${result.date.slice(0, 10)} on ${result.machine.cpu}, ${result.machine.cores} cores, shared with other work (its load average is in the last column; above 2 the runs competed for the cores, and the orchestrator dropped frames — and with them flashes): figures are indicative.`,
+    `GStreamer publishes a ${result.clipSeconds} s clip whose clicks line up with its flashes (one every ${result.flashEveryMs} ms; Opus beside VP8 or H.264) through the gateway and a warm orchestrator; the publisher decodes the processed video and the returned audio, and each flash is paired with its click. Offset = click onset − flash onset as decoded, with no lip sync at the receiver (positive: the sound is late); what comes back in the first 1.5 s after the first frame is left out. A flash lasts 3 frames: one the orchestrator drops (a pipeline slower than the frame rate) is not found, and a late first frame moves its onset. The target is ±20 ms p50 and ±40 ms p95. The same pairs are also timed as the encoded frame and packet entered the publisher's decoders (after its jitter buffer): what the network delivered, without the publisher's own decoding time, whose medians follow (a player with lip sync, as browsers have, lines the two up from the sender reports whatever its decoders take). Measured ${result.date.slice(0, 10)} on ${result.machine.cpu}, ${result.machine.cores} cores, shared with other work (its load average is in the last column; above 2 the runs competed for the cores, and the orchestrator dropped frames — and with them flashes): figures are indicative.`,
     '',
-    '| size | pipeline | codec | flashes sent / found / paired | offset p50 ms | \\|offset\\| p95 ms | min / max ms | flash round trip p50 ms | gateway: video lag / audio delay ms | load (1 min) |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| size | pipeline | codec | flashes sent / found / paired | offset p50 ms | \\|offset\\| p95 ms | min / max ms | at the decoder input: offset p50 / \\|offset\\| p95 ms | decoding at the publisher, p50 ms: video / audio | flash round trip p50 ms | gateway: video lag / audio delay ms | load (1 min) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...result.rows.map(
       (r) =>
-        `| ${r.size} | ${r.pipeline} | ${r.codec} | ${r.flashesSent} / ${r.flashes} / ${r.pairs} | ${r.offsetP50Ms ?? ''} | ${r.offsetAbsP95Ms ?? ''} | ${r.offsetMinMs ?? ''} / ${r.offsetMaxMs ?? ''} | ${r.videoLatencyP50Ms ?? ''} | ${r.videoLagMs ?? ''} / ${r.audioDelayMs ?? ''} | ${r.loadAverage1m ?? ''} |`,
+        `| ${r.size} | ${r.pipeline} | ${r.codec} | ${r.flashesSent} / ${r.flashes} / ${r.pairs} | ${r.offsetP50Ms ?? ''} | ${r.offsetAbsP95Ms ?? ''} | ${r.offsetMinMs ?? ''} / ${r.offsetMaxMs ?? ''} | ${r.atDecoderInputP50Ms ?? ''} / ${r.atDecoderInputAbsP95Ms ?? ''} | ${r.receiverVideoDecodeP50Ms ?? ''} / ${r.receiverAudioDecodeP50Ms ?? ''} | ${r.videoLatencyP50Ms ?? ''} | ${r.videoLagMs ?? ''} / ${r.audioDelayMs ?? ''} | ${r.loadAverage1m ?? ''} |`,
     ),
     '',
   ];

@@ -10,8 +10,9 @@ const python = '/usr/bin/python3';
 /**
  * A buffer of the audio the publisher got back, decoded: its length, loudest sample and first
  * loud one (above a quarter of full scale; undefined if none), when it arrived here
- * (`performance.now()`) and when GStreamer's decoder handed it over (Unix epoch ms, not moved by
- * the pipe's queueing).
+ * (`performance.now()`), when GStreamer's decoder handed it over (Unix epoch ms, not moved by
+ * the pipe's queueing) and when the packet it was decoded from entered the decoder (undefined if
+ * not seen).
  */
 export type ReturnedAudio = {
   samples: number;
@@ -19,13 +20,21 @@ export type ReturnedAudio = {
   firstLoudSample: number | undefined;
   receivedAtMs: number;
   decodedAtEpochMs: number;
+  decoderInputEpochMs: number | undefined;
 };
 
-/** A frame the publisher got back, and when GStreamer's decoder handed it over (Unix epoch ms). */
-export type ReturnedFrame = ReceivedFrame & { decodedAtEpochMs: number };
+/**
+ * A frame the publisher got back, when GStreamer's decoder handed it over and when its encoded
+ * frame entered the decoder (Unix epoch ms; undefined if not seen): apart, the receiver's own
+ * decoding time.
+ */
+export type ReturnedFrame = ReceivedFrame & {
+  decodedAtEpochMs: number;
+  decoderInputEpochMs: number | undefined;
+};
 
-/** Header of each record on the script's stdout: magic, three u32, decoded-at f64. */
-const headerBytes = 24;
+/** Header of each record on the script's stdout: magic, three u32, decoded-at and decoder-input f64. */
+const headerBytes = 32;
 const noLoudSample = 0xffffffff;
 
 /**
@@ -103,10 +112,13 @@ export class GstWhipPublisher extends TypedEmitter<{
           publisher = new GstWhipPublisher(child, match[1], Number(match[2]));
           resolve(publisher);
         }
-        // Frames: "FRAM", width, height, length (u32 little-endian), decoded-at (f64), then the
-        // I420 bytes; audio: "AUDI", samples, peak, first loud sample, decoded-at.
+        // Frames: "FRAM", width, height, length (u32 little-endian), decoded-at, decoder-input
+        // (f64; NaN: not seen), then the I420 bytes; audio: "AUDI", samples, peak, first loud
+        // sample, decoded-at, decoder-input.
         while (pending.length >= headerBytes) {
           const decodedAtEpochMs = pending.readDoubleLE(16);
+          const inputAt = pending.readDoubleLE(24);
+          const decoderInputEpochMs = Number.isNaN(inputAt) ? undefined : inputAt;
           if (pending.subarray(0, 4).toString() === 'AUDI') {
             const loud = pending.readUInt32LE(12);
             publisher.emit('audio', {
@@ -115,6 +127,7 @@ export class GstWhipPublisher extends TypedEmitter<{
               firstLoudSample: loud === noLoudSample ? undefined : loud,
               receivedAtMs: performance.now(),
               decodedAtEpochMs,
+              decoderInputEpochMs,
             });
             pending = pending.subarray(headerBytes);
             continue;
@@ -127,6 +140,7 @@ export class GstWhipPublisher extends TypedEmitter<{
             data: new Uint8Array(pending.subarray(headerBytes, headerBytes + length)),
             receivedAtMs: performance.now(),
             decodedAtEpochMs,
+            decoderInputEpochMs,
           };
           pending = pending.subarray(headerBytes + length);
           publisher.emit('frame', frame);

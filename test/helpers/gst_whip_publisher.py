@@ -13,11 +13,14 @@ Usage: gst_whip_publisher.py <whip-url> <width> <height> [--codec h264|vp8|none]
   them); with --clip only its end matters;
 - stdout: one line "answer <resource-url> <started-at>" once the WHIP POST was answered (started-at:
   when the pipeline's running time was 0 — the clip's first instant — Unix epoch ms), then each decoded
-  frame back as a 24-byte header (b"FRAM", width u32, height u32, length u32, decoded-at f64,
-  little-endian) followed by its I420 bytes; each decoded buffer of the audio sent back as b"AUDI",
+  frame back as a header (b"FRAM", width u32, height u32, length u32, decoded-at f64,
+  decoder-input f64, little-endian) followed by its I420 bytes; each decoded buffer of the audio sent back as b"AUDI",
   samples u32, peak u32 (0..32767), first loud sample u32 (the first above a quarter of full
-  scale, 0xFFFFFFFF if none), decoded-at f64. Decoded-at: when the decoder handed it over, Unix
-  epoch ms (taken here, so the pipe's queueing does not move it);
+  scale, 0xFFFFFFFF if none), decoded-at f64; each record then ends with decoder-input f64 (so
+  both headers are 32 bytes). Decoded-at: when the decoder handed it over, Unix epoch ms (taken
+  here, so the pipe's queueing does not move it); decoder-input: when the encoded frame or packet it
+  was decoded from entered the decoder (its whole frame depayloaded, after the jitter buffer), NaN
+  if not seen: the two apart are this receiver's own decoding time;
 - stderr: diagnostics. Exits when stdin closes (after a WHIP DELETE).
 
 Run with Debian's python3 (python3-gi, gstreamer1.0-plugins-{base,good,bad,ugly},
@@ -113,7 +116,16 @@ def main():
     loop = GLib.MainLoop()
     state = {"resource": None}
 
-    def on_sample(sink):
+    def entered_decoder_ms(store, pts):
+        """When the buffer of this PTS entered the decoder (epoch ms; NaN if not seen), forgetting it
+        and any older one (a frame the decoder or the sink dropped)."""
+        at = store.pop(pts, float("nan"))
+        # list() copies the keys at once (under the GIL): the decoder's thread adds to it meanwhile.
+        for older in [key for key in list(store) if key < pts]:
+            store.pop(older, None)
+        return at
+
+    def on_sample(sink, store):
         sample = sink.emit("pull-sample")
         caps = sample.get_caps().get_structure(0)
         w, h = caps.get_value("width"), caps.get_value("height")
@@ -121,19 +133,22 @@ def main():
         ok, info = buffer.map(Gst.MapFlags.READ)
         if ok:
             decoded_at_ms = time.time() * 1000
+            input_at_ms = entered_decoder_ms(store, buffer.pts)
             data = bytes(info.data)
             buffer.unmap(info)
             with out_lock:
-                out.write(b"FRAM" + struct.pack("<IIId", w, h, len(data), decoded_at_ms) + data)
+                header = struct.pack("<IIIdd", w, h, len(data), decoded_at_ms, input_at_ms)
+                out.write(b"FRAM" + header + data)
                 out.flush()
         return Gst.FlowReturn.OK
 
-    def on_audio_sample(sink):
+    def on_audio_sample(sink, store):
         sample = sink.emit("pull-sample")
         buffer = sample.get_buffer()
         ok, info = buffer.map(Gst.MapFlags.READ)
         if ok:
             decoded_at_ms = time.time() * 1000
+            input_at_ms = entered_decoder_ms(store, buffer.pts)
             samples = struct.unpack(f"<{len(info.data) // 2}h", bytes(info.data))
             buffer.unmap(info)
             peak = max((abs(v) for v in samples), default=0)
@@ -141,7 +156,9 @@ def main():
             with out_lock:
                 out.write(
                     b"AUDI"
-                    + struct.pack("<IIId", len(samples), min(peak, 32767), loud, decoded_at_ms)
+                    + struct.pack(
+                        "<IIIdd", len(samples), min(peak, 32767), loud, decoded_at_ms, input_at_ms
+                    )
                 )
                 out.flush()
         return Gst.FlowReturn.OK
@@ -153,7 +170,7 @@ def main():
                    "! appsink name=sink emit-signals=true sync=false max-buffers=2 drop=true", on_sample),
     }
 
-    def on_decoded_pad(_decodebin, pad):
+    def on_decoded_pad(_decodebin, pad, store):
         caps = pad.get_current_caps().to_string()
         sink = next((v for k, v in sinks.items() if caps.startswith(k)), None)
         if sink is None:
@@ -161,14 +178,32 @@ def main():
         chain = Gst.parse_bin_from_description(sink[0], True)
         pipeline.add(chain)
         chain.sync_state_with_parent()
-        chain.get_by_name("sink").connect("new-sample", sink[1])
+        chain.get_by_name("sink").connect("new-sample", sink[1], store)
         pad.link(chain.get_static_pad("sink"))
+
+    def on_decoder_input(_pad, info, store):
+        buffer = info.get_buffer()
+        if buffer is not None and buffer.pts != Gst.CLOCK_TIME_NONE:
+            store[buffer.pts] = time.time() * 1000
+        return Gst.PadProbeReturn.OK
+
+    def on_element(_decodebin, _bin, element, store):
+        # The decoder's input: one whole encoded frame (or Opus packet) per buffer, whose PTS the
+        # decoded buffer keeps (no reordering in what is decoded here).
+        factory = element.get_factory()
+        if factory is not None and "Decoder" in (factory.get_metadata("klass") or ""):
+            sink_pad = element.get_static_pad("sink")
+            if sink_pad is not None:
+                sink_pad.add_probe(Gst.PadProbeType.BUFFER, on_decoder_input, store)
 
     def on_incoming(_webrtc, pad):
         if pad.direction != Gst.PadDirection.SRC:
             return
         decodebin = Gst.ElementFactory.make("decodebin")
-        decodebin.connect("pad-added", on_decoded_pad)
+        # PTS -> when its encoded buffer entered the decoder, epoch ms (one per incoming stream).
+        store = {}
+        decodebin.connect("deep-element-added", on_element, store)
+        decodebin.connect("pad-added", on_decoded_pad, store)
         pipeline.add(decodebin)
         decodebin.sync_state_with_parent()
         pad.link(decodebin.get_static_pad("sink"))

@@ -27,6 +27,14 @@ export type AvOffsetProbeOptions = AvSyncClipOptions & {
 };
 
 export type AvOffsetProbeResult = AvOffsetMeasure & {
+  /**
+   * The same pairs timed as the encoded frame and packet entered the publisher's decoders (after
+   * its jitter buffer, before decoding): the offset of what the network delivered, without the
+   * receiver's own decoding time (which a player with lip sync absorbs). Null where no pair was.
+   */
+  atDecoderInput: { offsetP50Ms: number | null; offsetAbsP95Ms: number | null; pairs: number };
+  /** The receiver's own decoding time (decoder input → decoded), medians, ms. */
+  receiverDecodeP50Ms: { video: number | null; audio: number | null };
   /** Flashes the clip sent once the start-up was over: each should be measured. */
   flashesExpected: number;
   /** Flash sent → flash decoded back, median, ms (the video's latency, for comparison). */
@@ -63,10 +71,14 @@ export async function runAvOffsetProbe(
       clip: { videoPath: clip.videoPath, audioPath: clip.audioPath },
     });
     const clipEndsAtEpochMs = publisher.startedAtEpochMs + options.durationS * 1000;
-    const frames: TimedLuma[] = [];
-    const audio: TimedAudio[] = [];
+    const frames: (TimedLuma & { decoderInputEpochMs: number | undefined })[] = [];
+    const audio: (TimedAudio & { decoderInputEpochMs: number | undefined })[] = [];
     publisher.on('frame', (frame) =>
-      frames.push({ decodedAtEpochMs: frame.decodedAtEpochMs, meanLuma: meanLuma(frame) }),
+      frames.push({
+        decodedAtEpochMs: frame.decodedAtEpochMs,
+        decoderInputEpochMs: frame.decoderInputEpochMs,
+        meanLuma: meanLuma(frame),
+      }),
     );
     publisher.on('audio', (buffer) => audio.push(buffer));
     try {
@@ -85,22 +97,51 @@ export async function runAvOffsetProbe(
     }
     const firstBack = frames[0]?.decodedAtEpochMs ?? Number.POSITIVE_INFINITY;
     const settledAt = firstBack + (options.settleMs ?? 1_500);
-    const measure = measureAvOffset(
-      frames.filter((f) => f.decodedAtEpochMs >= settledAt),
-      audio.filter((a) => a.decodedAtEpochMs >= settledAt),
-      {
-        // Under half the time between two flashes: a click is paired with its own flash only.
-        matchWindowMs:
-          (0.45 * 1000 * (options.flashEveryFrames ?? defaultAvSyncClipOptions.flashEveryFrames)) /
-          clipFps,
-      },
+    const settledFrames = frames.filter((f) => f.decodedAtEpochMs >= settledAt);
+    const settledAudio = audio.filter((a) => a.decodedAtEpochMs >= settledAt);
+    const measureOptions = {
+      // Under half the time between two flashes: a click is paired with its own flash only.
+      matchWindowMs:
+        (0.45 * 1000 * (options.flashEveryFrames ?? defaultAvSyncClipOptions.flashEveryFrames)) /
+        clipFps,
+    };
+    const measure = measureAvOffset(settledFrames, settledAudio, measureOptions);
+    // Timed at the decoders' input instead: a frame or buffer whose input was not seen is left out.
+    const atInput = measureAvOffset(
+      settledFrames.flatMap((f) =>
+        f.decoderInputEpochMs === undefined
+          ? []
+          : [{ ...f, decodedAtEpochMs: f.decoderInputEpochMs }],
+      ),
+      settledAudio.flatMap((a) =>
+        a.decoderInputEpochMs === undefined
+          ? []
+          : [{ ...a, decodedAtEpochMs: a.decoderInputEpochMs }],
+      ),
+      measureOptions,
     );
+    const decodeP50 = (
+      records: readonly { decodedAtEpochMs: number; decoderInputEpochMs: number | undefined }[],
+    ) => {
+      const ms = records
+        .flatMap((r) =>
+          r.decoderInputEpochMs === undefined ? [] : [r.decodedAtEpochMs - r.decoderInputEpochMs],
+        )
+        .sort((a, b) => a - b);
+      return ms[Math.floor(ms.length / 2)] ?? null;
+    };
     const sentAt = clip.flashesAtMs.map((ms) => publisher.startedAtEpochMs + ms);
     const latencies = measure.flashOnsetsEpochMs
       .map((at) => at - Math.max(...sentAt.filter((sent) => sent <= at)))
       .sort((a, b) => a - b);
     return {
       ...measure,
+      atDecoderInput: {
+        offsetP50Ms: atInput.offsetP50Ms,
+        offsetAbsP95Ms: atInput.offsetAbsP95Ms,
+        pairs: atInput.offsetsMs.length,
+      },
+      receiverDecodeP50Ms: { video: decodeP50(settledFrames), audio: decodeP50(settledAudio) },
       flashesExpected: sentAt.filter((at) => at >= settledAt).length,
       videoLatencyP50Ms: latencies[Math.floor(latencies.length / 2)] ?? null,
       framesBack: frames.length,
