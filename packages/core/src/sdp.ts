@@ -124,22 +124,6 @@ export function parseSdp(sdp: string): SdpSummary {
   return { media };
 }
 
-/**
- * The single video section a PeerFrame leg needs, which must offer VP8. Throws
- * `InvalidSdpError` or `UnsupportedCodecError` otherwise.
- */
-export function requireVp8Video(summary: SdpSummary): SdpMediaSummary {
-  const videos = summary.media.filter((m) => m.kind === 'video');
-  if (videos.length === 0) throw new InvalidSdpError('it has no video section (m=video)');
-  const [video] = videos;
-  if (!video) throw new InvalidSdpError('it has no video section (m=video)');
-  const names = [...new Set(video.codecs.values())].filter(
-    (n) => !['RTX', 'RED', 'ULPFEC'].includes(n),
-  );
-  if (!names.includes('VP8')) throw new UnsupportedCodecError(names);
-  return video;
-}
-
 export type BitrateHints = { startKbps: number; minKbps: number; maxKbps: number };
 
 /**
