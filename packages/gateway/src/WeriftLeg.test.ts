@@ -73,6 +73,13 @@ describe('WeriftLeg.send', () => {
       // They came through werift events that skip its idle promise: its connection's, at least
       // one protocol's, its DTLS transport's RTP and RTCP (a werift renaming them leaves none).
       expect(receiveWithoutIdlePromises(receiving.pc)).toBeGreaterThanOrEqual(4);
+      // All but the first few through the leg's own SRTP receive path (WeriftRtpInput), whose
+      // packets werift's receiver still counts (its receiver reports and stats read them).
+      expect(receiving.directPacketsIn).toBeGreaterThan(received.length - 10);
+      const inbound = [...(await receiving.pc.getStats()).values()].find(
+        (s) => s.type === 'inbound-rtp',
+      ) as { packetsReceived?: number } | undefined;
+      expect(inbound?.packetsReceived).toBeGreaterThanOrEqual(received.length);
     } finally {
       clearInterval(source);
       await Promise.all([sending.close(), receiving.close()]);
@@ -184,6 +191,8 @@ describe('WeriftLeg forwarding send path', () => {
       await vi.waitFor(() => expect(received.has(4)).toBe(true), { timeout: 10_000 });
       expect(writes).toBeGreaterThan(n);
       expect(unrepairable).toBe(0);
+      // The loss was seen, and NACKed, on the leg's own receive path.
+      expect(receiving.directPacketsIn).toBeGreaterThan(20);
     } finally {
       clearInterval(source);
       await Promise.all([sending.close(), receiving.close()]);
