@@ -1,5 +1,4 @@
 import type { Socket } from 'node:dgram';
-import { answerIpLookupsAtOnce } from './answerIpLookupsAtOnce.ts';
 import type { RtpOutput } from './ForwardingSender.ts';
 import { type SrtpProfileName, SrtpProtector } from './SrtpProtector.ts';
 import { type WeriftSrtpContext, weriftSrtpKeys } from './weriftSrtpKeys.ts';
@@ -28,8 +27,7 @@ export type WeriftDtlsTransport = {
 /**
  * An `RtpOutput` on a werift peer's DTLS transport: SRTP with the session keys werift derived
  * (whichever profile DTLS negotiated, `SrtpProtector`), datagrams written straight to the
- * nominated candidate pair's UDP socket as a list of buffers (no copy into one, no address
- * lookup: `answerIpLookupsAtOnce`), the transport's
+ * nominated candidate pair's UDP socket as a list of buffers (no copy into one), the transport's
  * and the pair's counters kept as werift keeps them. Before DTLS is connected it protects
  * nothing; while ICE has no pair with consent it writes nothing.
  */
@@ -37,8 +35,6 @@ export class WeriftRtpOutput implements RtpOutput {
   readonly #transport: () => WeriftDtlsTransport | undefined;
   #context: WeriftSrtpContext | undefined;
   #protector: SrtpProtector | undefined;
-  /** The socket written to last (its address lookups answered at once). */
-  #socket: Socket | undefined;
 
   /** `transport`: the DTLS transport of the sender (werift assigns it when negotiating). */
   constructor(transport: () => WeriftDtlsTransport | undefined) {
@@ -67,10 +63,6 @@ export class WeriftRtpOutput implements RtpOutput {
     for (const chunk of datagram) bytes += chunk.length;
     const socket = pair.protocol.transport?.socket;
     if (socket) {
-      if (socket !== this.#socket) {
-        this.#socket = socket;
-        answerIpLookupsAtOnce(socket);
-      }
       const [address, port] = pair.remoteAddr;
       try {
         socket.send(datagram, port, address);
