@@ -20,7 +20,7 @@ type WeriftReceiver = {
   stopped: boolean;
   codecs: Record<number, { name: string } | undefined>;
   remoteStreams: Record<number, { add: (packet: RtpPacket) => void } | undefined>;
-  receiverTWCC?: unknown;
+  receiverTWCC?: { handleTWCC: (transportSequenceNumber: number | undefined) => void };
   /** Its codecs sorted (a new array per call unless `cacheReceiverCodecs` keeps one). */
   codecArray: unknown;
   twccEnabled: unknown;
@@ -30,7 +30,10 @@ type WeriftReceiver = {
   rtcpRunning: boolean;
   runRtcp: () => Promise<void>;
 };
-type WeriftRouter = { ssrcTable: Record<number, unknown> };
+type WeriftRouter = {
+  ssrcTable: Record<number, unknown>;
+  extIdUriMap: Record<number, string | undefined>;
+};
 
 /** What `track.onReceiveRtp` gets as parsed header extensions: none (no listener reads them). */
 const noExtensions: Readonly<Record<string, unknown>> = Object.freeze({});
@@ -43,9 +46,10 @@ const noExtensions: Readonly<Record<string, unknown>> = Object.freeze({});
  * takes the SRTP (not SRTCP) datagrams off the ICE connection of each DTLS transport: decrypts
  * them with `SrtpUnprotector` into one buffer, parses the header once, and does for the given
  * receivers what werift's `handleRTP` does for a plain codec (receive statistics for its receiver
- * reports, NACK tracking for video, the track's `onReceiveRtp` with the packet itself). Anything
- * else (other receivers, the first packet of an SSRC, RTX, RED, transport-cc) goes on to werift's
- * router as werift would have sent it; RTCP, DTLS and STUN are werift's as before.
+ * reports, its transport-cc handler when it has one, NACK tracking for video, the track's
+ * `onReceiveRtp` with the packet itself). Anything else (other receivers, the first packet of an
+ * SSRC, RTX, RED) goes on to werift's router as werift would have sent it; RTCP, DTLS and STUN
+ * are werift's as before.
  */
 export class WeriftRtpInput {
   /** Packets handled here end to end, and packets decrypted here then routed by werift. */
@@ -76,7 +80,7 @@ export class WeriftRtpInput {
    */
   static attach(pc: RTCPeerConnection, receivers: RTCRtpReceiver[]): WeriftRtpInput[] {
     const router = (pc as unknown as { router?: WeriftRouter }).router;
-    if (!router || typeof router.ssrcTable !== 'object') return [];
+    if (typeof router?.ssrcTable !== 'object' || typeof router.extIdUriMap !== 'object') return [];
     const owned = new Set<unknown>(receivers);
     const inputs: WeriftRtpInput[] = [];
     for (const dtls of pc.dtlsTransports) {
@@ -117,7 +121,10 @@ export class WeriftRtpInput {
     }
     try {
       const receiver = this.#router.ssrcTable[packet.header.ssrc];
-      if (this.#receivers.has(receiver) && deliver(receiver as WeriftReceiver, packet)) {
+      if (
+        this.#receivers.has(receiver) &&
+        deliver(receiver as WeriftReceiver, packet, this.#router)
+      ) {
         this.directPackets++;
       } else {
         this.routedPackets++;
@@ -171,25 +178,40 @@ const attached = new WeakSet<object>();
 
 /**
  * What werift's `RTCRtpReceiver.handleRTP` does with a packet of a plain codec (not RTX, not
- * RED, no transport-cc), without cloning it for the track. False when this packet needs more
+ * RED), without cloning it for the track. False when this packet needs more
  * than that: werift's router handles it then (it also makes the SSRC's receive statistics and
  * starts the receiver's reports on its first packet).
  */
-function deliver(receiver: WeriftReceiver, packet: RtpPacket): boolean {
+function deliver(receiver: WeriftReceiver, packet: RtpPacket, router: WeriftRouter): boolean {
   const { ssrc, payloadType } = packet.header;
   const stats = receiver.remoteStreams[ssrc];
-  if (!stats || !receiver.rtcpRunning || receiver.receiverTWCC || twccEnabled(receiver)) {
-    return false;
-  }
+  const twcc = receiver.receiverTWCC;
+  if (!stats || !receiver.rtcpRunning || (!twcc && twccEnabled(receiver))) return false;
   if (receiver.stopped) return true;
   const codec = receiver.codecs[payloadType];
   if (!codec) return true;
   if (!isPlain(codec)) return false;
   stats.add(packet);
+  // werift gives its transport-cc handler the extension's number, undefined when the extension was
+  // not negotiated (the feedback can be, on its own: werift answers libwebrtc's rtcp-fb as offered).
+  twcc?.handleTWCC(transportSequenceNumberOf(packet, router.extIdUriMap));
   const track = receiver.trackBySSRC[ssrc];
   if (track?.kind === 'video' && receiver.nackEnabled) receiver.nack.addPacket(packet);
   track?.onReceiveRtp.execute(packet, noExtensions);
   return true;
+}
+
+const transportCcUri = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+
+/** The transport-wide sequence number a packet carries, as werift's router reads it. */
+function transportSequenceNumberOf(
+  packet: RtpPacket,
+  extIdUriMap: WeriftRouter['extIdUriMap'],
+): number | undefined {
+  for (const { id, payload } of packet.header.extensions) {
+    if (extIdUriMap[id] === transportCcUri && payload.length >= 2) return payload.readUInt16BE(0);
+  }
+  return undefined;
 }
 
 /** Per codec object: whether it is a media codec (not RTX, not RED). */
