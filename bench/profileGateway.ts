@@ -1,9 +1,12 @@
 /**
- * `node --conditions=source bench/profileGateway.ts [streams] [seconds] [codec]`: a CPU profile
- * of the gateway's forwarding path under a fixed load. N replay publishers (default 8) push a
- * pre-encoded clip through a gateway process started with `--cpu-prof` to the echo orchestrator
- * for the given time (default 10 s); prints the gateway's CPU µs per forwarded packet and the
- * path of the .cpuprofile (open it in Chrome DevTools or speedscope).
+ * `node --conditions=source bench/profileGateway.ts [streams] [seconds] [codec] [--no-profile]`:
+ * a CPU profile of the gateway's forwarding path under a fixed load. N replay publishers (default
+ * 8) push a pre-encoded clip through a gateway process started with `--cpu-prof` to the echo
+ * orchestrator for the given time (default 10 s); prints the gateway's CPU µs per forwarded
+ * packet and the path of the .cpuprofile (open it in Chrome DevTools or speedscope). With
+ * `--no-profile` the gateway runs without the profiler (whose sampling costs CPU of its own):
+ * for comparing CPU µs per packet. A profile samples wall time: a UDP send on loopback, which
+ * wakes the receiving process, shows longer there than the CPU it costs.
  */
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,14 +20,16 @@ import { ReplayPublisher } from './capacity/ReplayPublisher.ts';
 import { forwardedPackets } from './sfuBench.ts';
 
 process.env.PEERFRAME_LOG_LEVEL ??= 'warn';
-const streams = Number(process.argv[2] ?? 8);
-const seconds = Number(process.argv[3] ?? 10);
-const codec = (process.argv[4] ?? 'VP8') as VideoCodecName;
+const profile = !process.argv.includes('--no-profile');
+const args = process.argv.slice(2).filter((arg) => arg !== '--no-profile');
+const streams = Number(args[0] ?? 8);
+const seconds = Number(args[1] ?? 10);
+const codec = (args[2] ?? 'VP8') as VideoCodecName;
 const dir = mkdtempSync(join(tmpdir(), 'peerframe-gateway-profile-'));
 const [echo, clip] = await Promise.all([EchoOrchestrator.start(), encodeClip({ codec })]);
 const gateway = await GatewayProcess.start({
   orchestratorUrl: echo.url,
-  nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+  nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [],
 });
 const publishers: ReplayPublisher[] = [];
 try {
@@ -46,8 +51,10 @@ try {
   await gateway.stop();
   await echo.close();
 }
-process.stdout.write(
-  `profile: ${readdirSync(dir)
-    .map((f) => join(dir, f))
-    .join(', ')}\n`,
-);
+if (profile) {
+  process.stdout.write(
+    `profile: ${readdirSync(dir)
+      .map((f) => join(dir, f))
+      .join(', ')}\n`,
+  );
+}

@@ -1,4 +1,5 @@
 import { createCipheriv, createHmac, type KeyObject } from 'node:crypto';
+import { writeSrtpIv } from './srtpIv.ts';
 
 /** The SRTP protection profiles WebRTC negotiates (RFC 5764 §4.1.2, RFC 7714 §14.2). */
 export type SrtpProfileName = 'AEAD_AES_128_GCM' | 'AES_CM_128_HMAC_SHA1_80';
@@ -60,27 +61,14 @@ export class SrtpProtector {
     const ssrc = header.readUInt32BE(8);
     const seq = header.readUInt16BE(2);
     const iv = this.#iv;
-    const salt = this.#salt;
+    writeSrtpIv(iv, this.#salt, ssrc, roc, seq);
     if (this.profile === 'AEAD_AES_128_GCM') {
-      // 00 00 | SSRC | ROC | SEQ, XOR the salt.
-      iv.writeUInt16BE(0, 0);
-      iv.writeUInt32BE(ssrc, 2);
-      iv.writeUInt32BE(roc >>> 0, 6);
-      iv.writeUInt16BE(seq, 10);
-      for (let i = 0; i < 12; i++) iv[i] = (iv[i] as number) ^ (salt[i] as number);
       const cipher = createCipheriv('aes-128-gcm', this.#key, iv);
       cipher.setAAD(header);
       const encrypted = cipher.update(payload);
       cipher.final();
       return [encrypted, cipher.getAuthTag()];
     }
-    // 00 00 00 00 | SSRC | ROC | SEQ | 00 00, XOR the salt (its 14 bytes).
-    iv.writeUInt32BE(0, 0);
-    iv.writeUInt32BE(ssrc, 4);
-    iv.writeUInt32BE(roc >>> 0, 8);
-    iv.writeUInt16BE(seq, 12);
-    iv.writeUInt16BE(0, 14);
-    for (let i = 0; i < 14; i++) iv[i] = (iv[i] as number) ^ (salt[i] as number);
     const encrypted = createCipheriv('aes-128-ctr', this.#key, iv).update(payload);
     this.#rocBytes.writeUInt32BE(roc >>> 0, 0);
     const tag = createHmac('sha1', this.#authKey as KeyObject | Buffer)

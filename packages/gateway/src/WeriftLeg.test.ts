@@ -73,6 +73,13 @@ describe('WeriftLeg.send', () => {
       // They came through werift events that skip its idle promise: its connection's, at least
       // one protocol's, its DTLS transport's RTP and RTCP (a werift renaming them leaves none).
       expect(receiveWithoutIdlePromises(receiving.pc)).toBeGreaterThanOrEqual(4);
+      // All but the first few through the leg's own SRTP receive path (WeriftRtpInput), whose
+      // packets werift's receiver still counts (its receiver reports and stats read them).
+      expect(receiving.directPacketsIn).toBeGreaterThan(received.length - 10);
+      const inbound = [...(await receiving.pc.getStats()).values()].find(
+        (s) => s.type === 'inbound-rtp',
+      ) as { packetsReceived?: number } | undefined;
+      expect(inbound?.packetsReceived).toBeGreaterThanOrEqual(received.length);
     } finally {
       clearInterval(source);
       await Promise.all([sending.close(), receiving.close()]);
@@ -86,9 +93,10 @@ describe('WeriftLeg.send', () => {
  */
 async function connectedPair(
   options: WeriftLegOptions = {},
+  changeOffer: (sdp: string) => string = (sdp) => sdp,
 ): Promise<{ sending: WeriftLeg; receiving: WeriftLeg }> {
   const { leg: sending, offerSdp } = await WeriftLeg.offer(options);
-  const { leg: receiving, answerSdp } = await WeriftLeg.answer(offerSdp, options);
+  const { leg: receiving, answerSdp } = await WeriftLeg.answer(changeOffer(offerSdp), options);
   try {
     await sending.accept(answerSdp);
     await vi.waitFor(
@@ -184,8 +192,34 @@ describe('WeriftLeg forwarding send path', () => {
       await vi.waitFor(() => expect(received.has(4)).toBe(true), { timeout: 10_000 });
       expect(writes).toBeGreaterThan(n);
       expect(unrepairable).toBe(0);
+      // The loss was seen, and NACKed, on the leg's own receive path.
+      expect(receiving.directPacketsIn).toBeGreaterThan(20);
     } finally {
       clearInterval(source);
+      await Promise.all([sending.close(), receiving.close()]);
+    }
+  });
+});
+
+describe('WeriftLeg receive path', () => {
+  // libwebrtc offers transport-cc feedback, which werift answers as offered (without the header
+  // extension): werift's receiver then has a transport-cc handler, and once every packet of such a
+  // leg (every browser publisher's) bypassed the leg's own receive path for werift's.
+  it('takes the packets of a leg that answered transport-cc feedback on its own path', async () => {
+    const { sending, receiving } = await connectedPair({}, (sdp) =>
+      sdp.replace(/^(a=rtcp-fb:96 nack\r\n)/m, 'a=rtcp-fb:96 transport-cc\r\n$1'),
+    );
+    const received: number[] = [];
+    receiving.on('rtp', (packet) => received.push(packet.payload.readUInt16BE(7)));
+    try {
+      const video = receiving.pc.getTransceivers().find((t) => t.kind === 'video');
+      const feedback = video?.codecs[0]?.rtcpFeedback.map((f) => f.type);
+      expect(feedback).toContain('transport-cc');
+      for (let i = 0; i < 20; i++) sending.send(frame(500 + i, 3000 * i, i));
+      await vi.waitFor(() => expect(received).toHaveLength(20), { timeout: 10_000 });
+      expect(received).toEqual(received.map((_, i) => i));
+      expect(receiving.directPacketsIn).toBeGreaterThanOrEqual(18);
+    } finally {
       await Promise.all([sending.close(), receiving.close()]);
     }
   });

@@ -37,6 +37,7 @@ import type {
 } from './SfuAdapter.ts';
 import type { SfuPacket } from './SfuPacket.ts';
 import { parseVideoTiming, type VideoTiming, videoTimingUri } from './videoTiming.ts';
+import { WeriftRtpInput } from './WeriftRtpInput.ts';
 import { type WeriftDtlsTransport, WeriftRtpOutput } from './WeriftRtpOutput.ts';
 
 export { playoutDelayUri };
@@ -102,6 +103,8 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   /** The send path of forwarded video (werift's sender keeps its SSRC, RTCP and stats). */
   readonly #video: ForwardingSender | undefined;
   #rtcpStarted = false;
+  /** The shortened SRTP receive path of each DTLS transport, once connected. */
+  readonly #inputs: WeriftRtpInput[] = [];
   packetsIn = 0;
   packetsOut = 0;
   audioPacketsIn = 0;
@@ -245,6 +248,11 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
    */
   get videoOutput(): RtpOutput | undefined {
     return this.#videoOutput;
+  }
+
+  /** Received RTP packets the leg's own receive path delivered (`WeriftRtpInput`), not werift's. */
+  get directPacketsIn(): number {
+    return this.#inputs.reduce((sum, input) => sum + input.directPackets, 0);
   }
 
   /** The SRTP profile DTLS negotiated for the video, once connected. */
@@ -442,6 +450,12 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
           { events: receiveWithoutIdlePromises(this.pc) },
           'receive events without idle promises',
         );
+        const receivers = [this.#transceiver?.receiver, this.#audio?.receiver];
+        const inputs = WeriftRtpInput.attach(
+          this.pc,
+          receivers.filter((r) => r !== undefined),
+        );
+        this.#inputs.push(...inputs);
       }
       this.#state = state === 'new' ? 'new' : state;
       if (state !== 'new' && state !== 'connecting') this.#releaseHeld();

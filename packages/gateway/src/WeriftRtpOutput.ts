@@ -1,20 +1,8 @@
-import type { KeyObject } from 'node:crypto';
 import type { Socket } from 'node:dgram';
 import type { RtpOutput } from './ForwardingSender.ts';
 import { type SrtpProfileName, SrtpProtector } from './SrtpProtector.ts';
+import { type WeriftSrtpContext, weriftSrtpKeys } from './weriftSrtpKeys.ts';
 
-/** werift's protection profile numbers (RFC 5764's registry values it uses). */
-const weriftProfiles: Record<number, SrtpProfileName> = {
-  1: 'AES_CM_128_HMAC_SHA1_80',
-  7: 'AEAD_AES_128_GCM',
-};
-
-type WeriftCipher = {
-  srtpSessionKey?: KeyObject | Buffer;
-  srtpSessionSalt?: Buffer;
-  srtpSessionAuthTag?: KeyObject | Buffer;
-};
-type WeriftSrtpContext = { profile?: number; cipher?: WeriftCipher };
 type CandidatePair = {
   remoteAddr: [string, number];
   protocol: { transport?: { socket?: Socket } };
@@ -103,15 +91,9 @@ export class WeriftRtpOutput implements RtpOutput {
     const context = transport?.state === 'connected' ? transport.srtp?.localContext : undefined;
     if (!context) return undefined;
     if (context === this.#context) return this.#protector;
-    const profile = weriftProfiles[context.profile ?? -1];
-    const cipher = context.cipher;
-    if (!profile || !cipher?.srtpSessionKey || !cipher.srtpSessionSalt) return undefined;
-    this.#protector = new SrtpProtector({
-      profile,
-      key: cipher.srtpSessionKey,
-      salt: cipher.srtpSessionSalt,
-      ...(cipher.srtpSessionAuthTag ? { authKey: cipher.srtpSessionAuthTag } : {}),
-    });
+    const keys = weriftSrtpKeys(context);
+    if (!keys) return undefined;
+    this.#protector = new SrtpProtector(keys);
     this.#context = context;
     return this.#protector;
   }

@@ -7,7 +7,8 @@ import {
 } from 'werift';
 import { type SrtpProfileName, SrtpProtector } from '../SrtpProtector.ts';
 
-const profiles = {
+/** werift's profile constants by the names `SrtpProtector` uses. */
+export const weriftSrtpProfiles = {
   AEAD_AES_128_GCM: ProtectionProfileAeadAes128Gcm,
   AES_CM_128_HMAC_SHA1_80: ProtectionProfileAes128CmHmacSha1_80,
 } as const;
@@ -30,7 +31,7 @@ export function srtpPair(profile: SrtpProfileName): {
       remoteMasterKey: randomBytes(16),
       remoteMasterSalt: masterSalt,
     },
-    profile: profiles[profile],
+    profile: weriftSrtpProfiles[profile],
   });
   const cipher = sending.localContext.cipher as unknown as {
     srtpSessionKey: Buffer;
@@ -50,7 +51,7 @@ export function srtpPair(profile: SrtpProfileName): {
       remoteMasterKey: masterKey,
       remoteMasterSalt: masterSalt,
     },
-    profile: profiles[profile],
+    profile: weriftSrtpProfiles[profile],
   });
   return { protector, receiver };
 }
