@@ -125,6 +125,10 @@ describe('OrchestratorSession: frames between the media and inference threads', 
       const vp8 = { name: 'VP8', payloadType: 96, clockRate: 90_000, fmtp: '' } as const;
       session = await OrchestratorSession.create(await publisher.offer(vp8), pipeline, { media });
       await publisher.accept(session.answerSdp);
+      // Its frames come from the media thread now, not through `process` on this thread.
+      await expect(
+        pipeline.process(solidI420Frame(64, 48, { y: 60, u: 128, v: 128 })),
+      ).rejects.toThrow('media thread');
       const back: DecodedPicture[] = [];
       publisher.on('picture', (picture) => back.push(picture));
       const send = (y: number) =>

@@ -143,8 +143,9 @@ export class ThreadedPipeline implements Pipeline {
    */
   process(frame: Frame): Promise<Frame> {
     if (this.#state !== 'ready') return Promise.reject(this.#unavailable());
-    if (this.#processing || this.#attached)
-      return Promise.reject(new TypeError('One frame at a time (frames come from a media thread)'));
+    if (this.#attached)
+      return Promise.reject(new TypeError('Its frames come from a media thread (attachFrames)'));
+    if (this.#processing) return Promise.reject(new TypeError('One frame at a time'));
     const { widthPx, heightPx, data, timestampUs } = frame;
     const whole =
       data.byteOffset === 0 &&
