@@ -17,6 +17,12 @@
  *
  * `--quick` (under 2 minutes): 512² only, 5 s runs, short sub-benches. BENCH_DURATION_MS
  * overrides the run length.
+ *
+ * `--only SIZE/PIPELINE/CODEC[/libwebrtc]` (several allowed, e.g. `--only 1280x720/invert/VP8
+ * --only 1280x720/passthrough/H264`): those network runs alone (the engine publisher unless
+ * `/libwebrtc` is given), each `--rounds N` times (default 1) on one stack; prints their figures
+ * with the per-hop medians and writes nothing else (for A/B runs of a change: interleave old and
+ * new, same load).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -55,20 +61,34 @@ import { runWorkersBench } from './workersBench.ts';
 // The nodes' info logs would bury the figures; warnings still show.
 process.env.PEERFRAME_LOG_LEVEL ??= 'warn';
 const quick = process.argv.includes('--quick');
+/** `--only` selections, as `size/pipeline/codec/publisher` keys. */
+const only = process.argv
+  .flatMap((arg, i) => (process.argv[i - 1] === '--only' ? [arg] : []))
+  .map((spec) => {
+    const [size, pipeline, codec, publisher = 'engine'] = spec.split('/');
+    if (!size || !pipeline || !codec)
+      throw new Error(`--only takes SIZE/PIPELINE/CODEC, got ${spec}`);
+    return `${size}/${pipeline}/${codec}/${publisher}`;
+  });
+const roundsAt = process.argv.indexOf('--rounds');
+const rounds = roundsAt === -1 ? 1 : Number(process.argv[roundsAt + 1]);
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? (quick ? 5_000 : 30_000));
-const sizes: readonly (readonly [number, number])[] = quick
-  ? [[512, 512]]
-  : [
-      [512, 512],
-      [1280, 720],
-    ];
+const sizes: readonly (readonly [number, number])[] =
+  quick && only.length === 0
+    ? [[512, 512]]
+    : [
+        [512, 512],
+        [1280, 720],
+      ];
 const pipelines = ['passthrough', 'invert', 'background-blur'] as const;
 /** Who publishes: the engine (both codecs, same publisher), or libwebrtc through wrtc (VP8 only). */
 type PublisherKind = 'engine' | 'libwebrtc';
 const publishers: readonly { publisher: PublisherKind; codec: VideoCodecName }[] = [
   { publisher: 'engine', codec: 'VP8' },
   { publisher: 'engine', codec: 'H264' },
-  ...(quick ? [] : [{ publisher: 'libwebrtc' as const, codec: 'VP8' as const }]),
+  ...(quick && only.length === 0
+    ? []
+    : [{ publisher: 'libwebrtc' as const, codec: 'VP8' as const }]),
 ];
 /** Also measured bare: what they draw over the frame hides the frame numbers. */
 const barePipelines = [
@@ -322,18 +342,38 @@ const stack = await startDevStack({
 const runs: Run[] = [];
 try {
   await waitWarm(stack.orchestratorUrl);
-  for (const [w, h] of sizes) {
-    for (const pipeline of pipelines) {
-      for (const publisher of publishers) {
-        process.stdout.write(
-          `network ${w}x${h} ${pipeline} ${publisher.codec} from ${publisher.publisher} (${durationMs / 1000} s)…\n`,
-        );
-        runs.push(await networkRun(stack, w, h, pipeline, publisher));
+  for (let round = 0; round < (only.length > 0 ? rounds : 1); round++)
+    for (const [w, h] of sizes) {
+      for (const pipeline of pipelines) {
+        for (const publisher of publishers) {
+          const key = `${w}x${h}/${pipeline}/${publisher.codec}/${publisher.publisher}`;
+          if (only.length > 0 && !only.includes(key)) continue;
+          process.stdout.write(
+            `network ${w}x${h} ${pipeline} ${publisher.codec} from ${publisher.publisher} (${durationMs / 1000} s)…\n`,
+          );
+          runs.push(await networkRun(stack, w, h, pipeline, publisher));
+        }
       }
     }
-  }
 } finally {
   await stack.close();
+}
+if (only.length > 0) {
+  console.table(
+    runs.map((r) => ({
+      run: `${r.size}/${r.pipeline}/${r.codec}/${r.publisher}`,
+      sent: r.framesSent,
+      returned: r.framesReturned,
+      fpsOut: r.fpsOut,
+      p50ms: r.latencyP50Ms,
+      p95ms: r.latencyP95Ms,
+      p99ms: r.latencyP99Ms,
+      orchCpu: r.orchestratorCpuPercent ?? null,
+      cpu: r.cpuPercent,
+    })),
+  );
+  console.table(runs.map((r) => ({ run: `${r.size}/${r.pipeline}/${r.codec}`, ...r.hopsP50Ms })));
+  process.exit(0);
 }
 for (const [w, h] of sizes)
   for (const pipeline of barePipelines) runs.push(await bareRun(w, h, pipeline));

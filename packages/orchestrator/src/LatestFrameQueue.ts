@@ -36,6 +36,11 @@ export class LatestFrameQueue<T> {
     this.#items.push(item);
   }
 
+  /** The next item if one waits, else `undefined` (never waits). */
+  poll(): T | undefined {
+    return this.#items.shift();
+  }
+
   /** The next item, waiting for one if empty; `undefined` once closed. */
   take(): Promise<T | undefined> {
     const item = this.#items.shift();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { MessageChannel } from 'node:worker_threads';
 import { BaseError, createLogger, type Logger, TypedEmitter } from '@peerframe/core';
 import { epochNowMs, type FrameTimingRecord } from '@peerframe/core/frameTiming';
 import type { AudioPipeline, Frame, Pipeline, PipelineParams } from '@peerframe/pipelines';
@@ -7,6 +8,8 @@ import type {
   OrchestratorSessionStats,
   OrchestratorTransportStats,
 } from '@peerframe/wire';
+import type { PortFrameReport } from './inference/inferenceMessages.ts';
+import { ThreadedPipeline } from './inference/ThreadedPipeline.ts';
 import { LatestFrameQueue } from './LatestFrameQueue.ts';
 import { checkIceAndDtls } from './media/checkIceAndDtls.ts';
 import type { MediaWorker } from './media/MediaWorker.ts';
@@ -59,10 +62,13 @@ export class PipelineFailedError extends BaseError {
 
 /**
  * One gateway stream on this orchestrator. Its media (the werift leg, RTP, decoder, encoder) runs
- * on its own media thread; decoded I420 pictures come here through a latest-frame-wins queue into
- * the pipeline (on its own inference thread when the registry built a `ThreadedPipeline`: only
- * the frame's buffer passes through here, moved, never copied), whose output goes back to the media thread to be encoded and sent on the same
- * (sendrecv) video transceiver. Decode, inference and encode of successive frames overlap. An
+ * on its own media thread. A pipeline on its own inference thread (`ThreadedPipeline`, what the
+ * orchestrator's registry builds) gets the decoded I420 pictures straight from the media thread
+ * and sends its output straight back to it to be encoded and sent on the same (sendrecv) video
+ * transceiver: frames never wait for this thread, which keeps the control (params, errors,
+ * close) and counts the frames from the inference thread's reports. A pipeline on this thread
+ * (one made in code, or wrapped by fault injection) gets the pictures here through a
+ * latest-frame-wins queue. Decode, inference and encode of successive frames overlap. An
  * audio-only session (no video pipeline, an offer with Opus alone) runs its audio pipeline only.
  */
 export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents> {
@@ -75,6 +81,9 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
   #state: OrchestratorSessionState = 'connecting';
   readonly #media: MediaWorker;
   readonly #queue: LatestFrameQueue<DecodedPicture>;
+  readonly #queueCapacity: number;
+  /** Frames dropped before the pipeline, as the media thread counts them (piped sessions). */
+  #pipedDropped: number | undefined;
   readonly #observePipelineMs: ((ms: number) => void) | undefined;
   readonly #connectTimeoutMs: number;
   readonly #audioPipeline: AudioPipeline | undefined;
@@ -105,7 +114,8 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     this.pipeline = pipeline;
     this.#video = video;
     this.answerSdp = answerSdp;
-    this.#queue = new LatestFrameQueue(options.queueCapacity ?? 1);
+    this.#queueCapacity = options.queueCapacity ?? 1;
+    this.#queue = new LatestFrameQueue(this.#queueCapacity);
     this.#observePipelineMs = options.observePipelineMs;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
     this.#audioPipeline = audioPipeline;
@@ -166,7 +176,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     return {
       framesIn: this.#framesIn,
       framesOut: this.#framesOut,
-      framesDropped: this.#queue.dropped,
+      framesDropped: this.#pipedDropped ?? this.#queue.dropped,
       pipelineErrors: this.#pipelineErrors,
       pipelineMsP50: sorted[Math.floor(sorted.length / 2)] ?? 0,
     };
@@ -212,10 +222,6 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     }, this.#connectTimeoutMs);
     this.#connectTimer.unref();
     const media = this.#media;
-    media.on('picture', (picture) => {
-      this.#framesIn++;
-      this.#queue.push(picture);
-    });
     media.on('state', (state) => {
       this.#log.debug({ state }, 'media state');
       if (state === 'connected') this.#setState('live');
@@ -236,12 +242,65 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
         );
       });
     }
-    this.#loop = this.#run();
+    const video = this.#video;
+    if (video instanceof ThreadedPipeline) this.#pipe(video);
+    else if (video) {
+      media.on('picture', (picture) => {
+        this.#framesIn++;
+        this.#queue.push(picture);
+      });
+      this.#loop = this.#run(video);
+    }
   }
 
-  async #run(): Promise<void> {
-    const video = this.#video;
-    if (!video) return;
+  /** Frames go from the media thread to the inference thread and back, never through here. */
+  #pipe(video: ThreadedPipeline): void {
+    const { port1, port2 } = new MessageChannel();
+    this.#pipedDropped = 0;
+    video.attachFrames(port2, {
+      onFrame: (report) => this.#onPipedFrame(report),
+      onFailed: (error, counts) => {
+        if (counts) this.#countPiped(counts);
+        this.#pipelineFailed(video, error);
+      },
+    });
+    this.#media.pipe(port1, this.#queueCapacity);
+  }
+
+  /** The media thread's counts as of a frame's report (reports may overtake one another). */
+  #countPiped(counts: { framesIn: number; framesDropped: number }): void {
+    this.#framesIn = Math.max(this.#framesIn, counts.framesIn);
+    this.#pipedDropped = Math.max(this.#pipedDropped ?? 0, counts.framesDropped);
+  }
+
+  #onPipedFrame(report: PortFrameReport): void {
+    this.#countPiped(report);
+    this.#recordPipelineMs(report.pipelineMs);
+    if (this.#state === 'closed') return;
+    this.#frameOut(report.widthPx, report.heightPx, report);
+  }
+
+  #frameOut(
+    widthPx: number,
+    heightPx: number,
+    times: { decodedAtMs: number; startedAtMs: number; doneAtMs: number },
+  ): void {
+    this.#framesOut++;
+    this.#pixelsOut += widthPx * heightPx;
+    const { decodedAtMs, startedAtMs, doneAtMs } = times;
+    this.#frameRecords.push({ seq: this.#framesOut, decodedAtMs, startedAtMs, doneAtMs });
+    if (this.#frameRecords.length > frameRecordsKept) this.#frameRecords.shift();
+  }
+
+  #pipelineFailed(video: Pipeline, error: Error): void {
+    this.#pipelineErrors++;
+    if (this.#pipelineErrors === 1 || this.#pipelineErrors % 100 === 0) {
+      this.#log.error({ err: error, count: this.#pipelineErrors }, 'pipeline failed on a frame');
+      this.emit('error', new PipelineFailedError(video.name, error));
+    }
+  }
+
+  async #run(video: Pipeline): Promise<void> {
     for (;;) {
       const picture = await this.#queue.take();
       if (!picture || this.#state === 'closed') return;
@@ -259,14 +318,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       try {
         output = await video.process(frame);
       } catch (error) {
-        this.#pipelineErrors++;
-        if (this.#pipelineErrors === 1 || this.#pipelineErrors % 100 === 0) {
-          this.#log.error(
-            { err: error, count: this.#pipelineErrors },
-            'pipeline failed on a frame',
-          );
-          this.emit('error', new PipelineFailedError(video.name, error));
-        }
+        this.#pipelineFailed(video, error as Error);
         continue;
       }
       this.#recordPipelineMs(performance.now() - started);
@@ -280,10 +332,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       const ours =
         output.data.buffer === picture.data.buffer || picture.data.buffer.byteLength === 0;
       this.#media.send(output, doneAtMs, ours);
-      this.#framesOut++;
-      this.#pixelsOut += output.widthPx * output.heightPx;
-      this.#frameRecords.push({ seq: this.#framesOut, decodedAtMs, startedAtMs, doneAtMs });
-      if (this.#frameRecords.length > frameRecordsKept) this.#frameRecords.shift();
+      this.#frameOut(output.widthPx, output.heightPx, { decodedAtMs, startedAtMs, doneAtMs });
     }
   }
 

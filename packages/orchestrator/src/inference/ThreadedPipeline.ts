@@ -1,4 +1,4 @@
-import type { Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import {
   type Frame,
   type Pipeline,
@@ -15,8 +15,20 @@ import { InferenceThreadError } from './InferenceThreadError.ts';
 import type {
   FromInferenceThread,
   InferenceBuild,
+  PortFrameReport,
   ToInferenceThread,
 } from './inferenceMessages.ts';
+
+/** What a session hears of the frames its media thread sends straight to the inference thread. */
+export type PortFrameHooks = {
+  /** A frame ran and went back to the media thread. */
+  onFrame: (report: PortFrameReport) => void;
+  /**
+   * A frame failed (the pipeline runs on), or the thread is gone (no frame runs any more:
+   * `state` is then `error`). Counts as the media thread had them when it sent the frame.
+   */
+  onFailed: (error: Error, counts?: { framesIn: number; framesDropped: number }) => void;
+};
 
 /**
  * How long `close()` waits for the thread to close its pipeline (a frame in flight finishes
@@ -31,7 +43,9 @@ type Waiter<T> = { resolve: (value: T) => void; reject: (error: Error) => void }
  * and builds the pipeline with the registry's code (`inferenceThreadMain`), so neither the build
  * (model load, session creation, warm-up frames) nor any frame's nodes run on the main thread.
  * Frames cross as transferred buffers, never copies on the way; params, errors and close are
- * messages. One instance, one thread: `close()` (idempotent) ends it.
+ * messages. A session's frames can skip this thread altogether: `attachFrames` hands the
+ * inference thread a channel to the session's media thread. One instance, one thread: `close()`
+ * (idempotent) ends it.
  */
 export class ThreadedPipeline implements Pipeline {
   readonly name: string;
@@ -44,6 +58,8 @@ export class ThreadedPipeline implements Pipeline {
   readonly #updates = new Map<number, Waiter<void>>();
   #nextUpdateId = 1;
   #closedByThread: (() => void) | undefined;
+  /** Set once frames come from a media thread's channel instead of `process`. */
+  #attached: PortFrameHooks | undefined;
   #closing: Promise<void> | undefined;
   #exited = false;
 
@@ -127,6 +143,8 @@ export class ThreadedPipeline implements Pipeline {
    */
   process(frame: Frame): Promise<Frame> {
     if (this.#state !== 'ready') return Promise.reject(this.#unavailable());
+    if (this.#attached)
+      return Promise.reject(new TypeError('Its frames come from a media thread (attachFrames)'));
     if (this.#processing) return Promise.reject(new TypeError('One frame at a time'));
     const { widthPx, heightPx, data, timestampUs } = frame;
     const whole =
@@ -140,6 +158,22 @@ export class ThreadedPipeline implements Pipeline {
         sent.buffer as ArrayBuffer,
       ]);
     });
+  }
+
+  /**
+   * Has the inference thread take its frames from the media thread at the other end of `port`
+   * (`MediaWorker.pipe`) and send the results straight back there; `process` is refused from
+   * then on, and `hooks` hear of each frame. Params, errors and close stay with this thread.
+   */
+  attachFrames(port: MessagePort, hooks: PortFrameHooks): void {
+    if (this.#state !== 'ready' || this.#attached) {
+      port.close();
+      if (this.#state !== 'ready') hooks.onFailed(this.#unavailable());
+      else throw new TypeError('Frames already come from a media thread');
+      return;
+    }
+    this.#attached = hooks;
+    this.#worker.postMessage({ type: 'attach', port } satisfies ToInferenceThread, [port]);
   }
 
   /** Applies new params between frames on the inference thread; rejects with its error. */
@@ -191,6 +225,16 @@ export class ThreadedPipeline implements Pipeline {
         waiter?.reject(fromThreadError(message.error));
         return;
       }
+      case 'frameDone': {
+        const { type: _, ...report } = message;
+        this.#attached?.onFrame(report);
+        return;
+      }
+      case 'frameFailed': {
+        const { framesIn, framesDropped } = message;
+        this.#attached?.onFailed(fromThreadError(message.error), { framesIn, framesDropped });
+        return;
+      }
       case 'updated': {
         const waiter = this.#updates.get(message.id);
         this.#updates.delete(message.id);
@@ -220,6 +264,7 @@ export class ThreadedPipeline implements Pipeline {
     this.#processing = undefined;
     for (const waiter of this.#updates.values()) waiter.reject(error);
     this.#updates.clear();
+    this.#attached?.onFailed(error);
   }
 
   /**

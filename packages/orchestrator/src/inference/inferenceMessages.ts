@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type {
   ExecutionProviderChoice,
   PipelineNodePolicy,
@@ -35,12 +36,36 @@ export type FrameMessage = {
   timestampUs: number;
 };
 
+/**
+ * A frame the inference thread ran from its media thread's channel (`attach`), as the session
+ * counts it: the frame itself went straight back to the media thread.
+ */
+export type PortFrameReport = {
+  /** When the media thread decoded it, the pipeline took it, and finished it (epoch ms). */
+  decodedAtMs: number;
+  startedAtMs: number;
+  doneAtMs: number;
+  /** The pipeline's time on it, ms. */
+  pipelineMs: number;
+  /** The output's size. */
+  widthPx: number;
+  heightPx: number;
+  /** The media thread's counts when it sent the picture: decoded for the pipeline, dropped. */
+  framesIn: number;
+  framesDropped: number;
+};
+
 /** Messages from the main thread to an inference thread. */
 export type ToInferenceThread =
   /** Build the thread's one pipeline (a thread started ahead of need waits for this). */
   | ({ type: 'build' } & InferenceBuild)
   | ({ type: 'process' } & FrameMessage)
   | { type: 'update'; id: number; params: PipelineParams }
+  /**
+   * Take frames from now on from the media thread at the other end of `port` and send them back
+   * there (see `PipelinePort`); only `frameDone` / `frameFailed` reports come here.
+   */
+  | { type: 'attach'; port: MessagePort }
   | { type: 'close' };
 
 /** Messages from an inference thread to the main thread. */
@@ -59,5 +84,7 @@ export type FromInferenceThread =
   | { type: 'buildFailed'; error: ThreadError }
   | ({ type: 'processed' } & FrameMessage)
   | { type: 'processFailed'; error: ThreadError }
+  | ({ type: 'frameDone' } & PortFrameReport)
+  | { type: 'frameFailed'; error: ThreadError; framesIn: number; framesDropped: number }
   | { type: 'updated'; id: number; error?: ThreadError; params?: Record<string, unknown> }
   | { type: 'closed' };

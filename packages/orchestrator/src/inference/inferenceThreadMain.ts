@@ -2,10 +2,13 @@
  * The entry of an inference thread (worker_threads): once its modules are loaded (`loaded`), it
  * waits for `build`, builds one pipeline from its package folder with the registry's own loading
  * code (ONNX sessions and node closures cannot move between threads), then runs the frames
- * `ThreadedPipeline` sends, one at a time, off the main thread.
+ * `ThreadedPipeline` sends, one at a time, off the main thread. Once attached to its session's
+ * media thread (`attach`), it takes frames from there and sends them back there itself (see
+ * `PipelinePort`): frames no longer cross the main thread, which only gets a small report of each.
  */
 import { basename } from 'node:path';
-import { parentPort } from 'node:worker_threads';
+import { type MessagePort, parentPort } from 'node:worker_threads';
+import { epochNowMs } from '@peerframe/core/frameTiming';
 import {
   defaultNodeRegistry,
   loadPipelineDirectory,
@@ -15,6 +18,7 @@ import {
   type Pipeline,
   type ShippedPipelineName,
 } from '@peerframe/pipelines';
+import type { FromPipelinePort, ToPipelinePort } from '../media/mediaMessages.ts';
 import { toThreadError } from '../threadErrors.ts';
 import type {
   FromInferenceThread,
@@ -48,6 +52,8 @@ let pipeline: Pipeline | undefined;
 /** The frame or update in flight: `close` waits for it before closing the pipeline. */
 let busy: Promise<void> = Promise.resolve();
 let closing = false;
+/** The frame channel from the session's media thread, once attached. */
+let framePort: MessagePort | undefined;
 
 /** The output's buffer to hand over: the input's when passed through, else a copy it owns. */
 function ownBuffer(output: Uint8Array, input: Uint8Array): ArrayBuffer {
@@ -84,6 +90,68 @@ async function run(message: ToInferenceThread & { type: 'process' }, made: Pipel
     );
   } catch (error) {
     post({ type: 'processFailed', error: threadError(error) });
+  }
+}
+
+/**
+ * Takes frames from the media thread at the other end of `channel`, asking for the next one once
+ * a frame is done (the media thread keeps the newest meanwhile). Frames and updates run in the
+ * order they came (`busy`), so params change between frames.
+ */
+function attach(channel: MessagePort, made: Pipeline): void {
+  framePort?.close();
+  framePort = channel;
+  const ask = () => channel.postMessage({ type: 'ready' } satisfies FromPipelinePort);
+  channel.on('message', (picture: ToPipelinePort) => {
+    busy = busy
+      .then(() => runFromPort(picture, made, channel))
+      .finally(() => {
+        if (!closing) ask();
+      });
+  });
+  ask();
+}
+
+/** Runs a frame from the media thread and sends the result straight back to it. */
+async function runFromPort(picture: ToPipelinePort, made: Pipeline, channel: MessagePort) {
+  if (closing) return;
+  const { data: input, decodedAtMs, framesIn, framesDropped } = picture;
+  const startedAtMs = epochNowMs();
+  const started = performance.now();
+  try {
+    const output = await made.process({
+      widthPx: picture.widthPx,
+      heightPx: picture.heightPx,
+      format: 'i420',
+      data: input,
+      timestampUs: Math.round(started * 1000),
+    });
+    const pipelineMs = performance.now() - started;
+    const doneAtMs = epochNowMs();
+    if (closing) return;
+    const { widthPx, heightPx } = output;
+    const buffer = ownBuffer(output.data, input);
+    const done: FromPipelinePort = {
+      type: 'send',
+      widthPx,
+      heightPx,
+      data: new Uint8Array(buffer),
+      doneAtMs,
+    };
+    channel.postMessage(done, [buffer]);
+    post({
+      type: 'frameDone',
+      decodedAtMs,
+      startedAtMs,
+      doneAtMs,
+      pipelineMs,
+      widthPx,
+      heightPx,
+      framesIn,
+      framesDropped,
+    });
+  } catch (error) {
+    post({ type: 'frameFailed', error: threadError(error), framesIn, framesDropped });
   }
 }
 
@@ -132,6 +200,13 @@ port.on('message', (message: ToInferenceThread) => {
       }
       busy = busy.then(() => update(message.id, message, made));
       return;
+    case 'attach':
+      if (!made || closing) {
+        message.port.close();
+        return;
+      }
+      attach(message.port, made);
+      return;
     case 'close':
       if (closing) return;
       closing = true;
@@ -139,7 +214,10 @@ port.on('message', (message: ToInferenceThread) => {
       void busy
         .then(() => pipeline?.close())
         .catch(() => undefined)
-        .finally(() => post({ type: 'closed' }));
+        .finally(() => {
+          framePort?.close();
+          post({ type: 'closed' });
+        });
       return;
   }
 });

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { type MessagePort, Worker } from 'node:worker_threads';
 import { BaseError, TypedEmitter } from '@peerframe/core';
 import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { AudioFrameS16 } from '@peerframe/pipelines';
@@ -175,6 +175,20 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
       { type: 'send', widthPx, heightPx, data, doneAtMs },
       whole ? [data.buffer as ArrayBuffer] : [],
     );
+  }
+
+  /**
+   * Sends decoded pictures from now on to the inference thread at the other end of `port` (which
+   * moves to the media thread), and takes processed ones back from it: frames then skip this
+   * thread, and `picture` is no longer emitted. `queueCapacity` (1 or 2): pictures kept while the
+   * inference thread is busy, the newest winning.
+   */
+  pipe(port: MessagePort, queueCapacity: number): void {
+    if (this.#closing || this.#exited) {
+      port.close();
+      return;
+    }
+    this.#worker.postMessage({ type: 'pipe', port, queueCapacity } satisfies ToMediaThread, [port]);
   }
 
   /** The media thread's counters (none once it is gone, or for an audio-only session). */

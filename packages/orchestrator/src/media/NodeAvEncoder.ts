@@ -42,7 +42,11 @@ const encoderOptions: Record<string, Record<string, string | number>> = {
   },
   libvpx: {
     deadline: 'realtime',
-    'cpu-used': 8,
+    // The fastest realtime speed: at 1280×720 it took 3.8–4.0 ms of CPU a frame against 7.5–9.5
+    // at speed 8, at the same bitrate and luma PSNR (bench/encoderSettingsBench.ts, the bench's
+    // moving pattern with and without sensor-like noise). Threads stay at 1 (2 threads on a busy
+    // 2-core machine took 4× the CPU and a 150 ms p95).
+    'cpu-used': 16,
     'lag-in-frames': 0,
     'auto-alt-ref': 0,
     'max-intra-rate': 300,

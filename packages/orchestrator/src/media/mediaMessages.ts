@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { OrchestratorMediaInfo, OrchestratorTransportStats } from '@peerframe/wire';
 import type { ThreadError } from '../threadErrors.ts';
@@ -12,6 +13,40 @@ export type MediaWorkerData = {
    * (`warmUpMediaThread`), so that a session's answer and first frame do not wait for them.
    */
   warmUp: boolean;
+};
+
+/** A decoded picture, from the media thread to its session's pipeline (buffer transferred). */
+export type PictureMessage = {
+  type: 'picture';
+  widthPx: number;
+  heightPx: number;
+  data: Uint8Array;
+  /** When it was decoded, epoch ms. */
+  decodedAtMs: number;
+};
+
+/** A processed picture to encode and send (buffer transferred where it can be). */
+export type SendMessage = {
+  type: 'send';
+  widthPx: number;
+  heightPx: number;
+  data: Uint8Array;
+  /** When the pipeline finished it (its capture time on the wire), epoch ms. */
+  doneAtMs: number;
+};
+
+/**
+ * The frame channel between a media thread and its session's inference thread (`pipe`), which
+ * frames take without crossing the main thread. The inference thread pulls: each `ready` asks
+ * for one picture, which the media thread sends at once if it holds one, else as soon as one is
+ * decoded; meanwhile it keeps the latest (at most the session's queue capacity), so the channel
+ * never holds more than one picture and the pipeline always gets the newest.
+ */
+export type FromPipelinePort = { type: 'ready' } | SendMessage;
+export type ToPipelinePort = PictureMessage & {
+  /** Pictures the media thread decoded for the pipeline, and dropped for newer ones, so far. */
+  framesIn: number;
+  framesDropped: number;
 };
 
 /** Messages from the session (main thread) to its media thread. */
@@ -29,13 +64,12 @@ export type ToMediaThread =
     }
   | { type: 'offer'; codec: VideoCodecChoice; hostAddress: string | undefined }
   | { type: 'accept'; answerSdp: string }
-  | {
-      type: 'send';
-      widthPx: number;
-      heightPx: number;
-      data: Uint8Array;
-      doneAtMs: number;
-    }
+  | SendMessage
+  /**
+   * From now on, decoded pictures go to the inference thread at the other end of `port` (and
+   * processed ones come back on it), holding at most `queueCapacity` (1 or 2) while it is busy.
+   */
+  | { type: 'pipe'; port: MessagePort; queueCapacity: number }
   | { type: 'stats'; id: number }
   /** The pipeline's answer to `audioFrame` `id` (16-bit PCM), or no data when it failed. */
   | {
@@ -54,13 +88,7 @@ export type FromMediaThread =
   | { type: 'offered'; offerSdp: string }
   | { type: 'accepted' }
   | { type: 'failed'; error: ThreadError }
-  | {
-      type: 'picture';
-      widthPx: number;
-      heightPx: number;
-      data: Uint8Array;
-      decodedAtMs: number;
-    }
+  | PictureMessage
   /** A decoded 48 kHz 16-bit frame of the gateway's audio, for the audio pipeline. */
   | { type: 'audioFrame'; id: number; channels: number; data: Int16Array; timestampUs: number }
   | { type: 'state'; state: MediaPeerState }

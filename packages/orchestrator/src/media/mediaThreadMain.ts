@@ -1,7 +1,10 @@
 /**
  * The entry of a media thread (worker_threads): one session's `SessionMedia` (werift, codecs,
  * RTP), driven by messages from `MediaWorker` on the main thread (video pipelines run on inference
- * threads, audio ones on the main thread). Codec calls run on libuv's thread pool from here, never
+ * threads, audio ones on the main thread). Once the session pipes it to its inference thread
+ * (`pipe`), decoded pictures go there and processed ones come back on that channel, never through
+ * the main thread (`PipelinePort`); until then (or for a pipeline on the main thread) they go to
+ * the main thread. Codec calls run on libuv's thread pool from here, never
  * on the pipeline's or the HTTP server's thread; the thread may be ended only once none is in
  * flight (see `close` below).
  */
@@ -11,9 +14,16 @@ import { hasVideoSection } from '@peerframe/core/audioCodec';
 import { parseSdp } from '@peerframe/core/sdp';
 import { toThreadError } from '../threadErrors.ts';
 import { AudioSessionMedia, type AudioSessionMediaEvents } from './AudioSessionMedia.ts';
-import type { FromMediaThread, MediaWorkerData, ToMediaThread } from './mediaMessages.ts';
+import type {
+  FromMediaThread,
+  MediaWorkerData,
+  PictureMessage,
+  SendMessage,
+  ToMediaThread,
+} from './mediaMessages.ts';
 import { NodeAvEngine } from './NodeAvEngine.ts';
 import type { ProcessAudio } from './OpusAudioPath.ts';
+import { PipelinePort } from './PipelinePort.ts';
 import { SessionMedia } from './SessionMedia.ts';
 import { warmUpMediaThread } from './warmUpMediaThread.ts';
 
@@ -23,6 +33,8 @@ const { engineInfo, warmUp } = workerData as MediaWorkerData;
 const engine = await NodeAvEngine.create({ info: engineInfo });
 if (warmUp) await warmUpMediaThread(engine);
 let media: SessionMedia | AudioSessionMedia | undefined;
+/** The channel to the session's inference thread, once piped. */
+let pipeline: PipelinePort | undefined;
 /** The set-up step in flight (it may be opening a session's codecs). */
 let stepping: Promise<void> = Promise.resolve();
 
@@ -48,14 +60,25 @@ function adopt(session: SessionMedia | AudioSessionMedia): void {
   if (session instanceof SessionMedia) {
     session.on('picture', ({ widthPx, heightPx, data, decodedAtMs }) => {
       const buffer = ownBuffer(data);
-      post({ type: 'picture', widthPx, heightPx, data: new Uint8Array(buffer), decodedAtMs }, [
-        buffer,
-      ]);
+      const picture: PictureMessage = {
+        type: 'picture',
+        widthPx,
+        heightPx,
+        data: new Uint8Array(buffer),
+        decodedAtMs,
+      };
+      if (pipeline) pipeline.push(picture);
+      else post(picture, [buffer]);
     });
   }
   const events = session as TypedEmitter<AudioSessionMediaEvents>;
   events.on('state', (state) => post({ type: 'state', state }));
   events.on('error', (error) => post({ type: 'error', error: threadError(error) }));
+}
+
+/** Encodes and sends a processed picture (from the main thread or the inference thread). */
+function send({ widthPx, heightPx, data, doneAtMs }: SendMessage): void {
+  if (media instanceof SessionMedia) media.send({ widthPx, heightPx, data }, doneAtMs);
 }
 
 /** Audio frames at the session's pipeline (main thread), by id, awaiting its answer. */
@@ -97,6 +120,7 @@ function step(run: () => Promise<FromMediaThread>): void {
  */
 async function close(): Promise<void> {
   try {
+    pipeline?.close();
     await stepping;
     await media?.close();
   } catch (error) {
@@ -146,11 +170,11 @@ port.on('message', (message: ToMediaThread) => {
       });
       return;
     case 'send':
-      if (media instanceof SessionMedia)
-        media.send(
-          { widthPx: message.widthPx, heightPx: message.heightPx, data: message.data },
-          message.doneAtMs,
-        );
+      send(message);
+      return;
+    case 'pipe':
+      pipeline?.close();
+      pipeline = new PipelinePort(message.port, message.queueCapacity, send);
       return;
     case 'stats':
       if (media) {
