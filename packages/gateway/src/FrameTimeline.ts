@@ -18,6 +18,8 @@ const matchToleranceMs = 12;
 const recordPatienceMs = 500;
 
 type PublisherFrame = { rtpTimestamp: number; arrivedAtMs: number };
+/** The publisher frame a record decoded; when it reached the gateway, where that is known. */
+type SourceFrame = { rtpTimestamp: number; arrivedAtMs: number | undefined };
 type ReturnedFrame = {
   rtpTimestamp: number;
   arrivedAtMs: number;
@@ -180,6 +182,9 @@ export class FrameTimeline {
         decodedAtMs: record.decodedAtMs - clockOffsetMs,
         startedAtMs: record.startedAtMs - clockOffsetMs,
         doneAtMs: record.doneAtMs - clockOffsetMs,
+        ...(record.sourceRtpTimestamp === undefined
+          ? {}
+          : { sourceRtpTimestamp: record.sourceRtpTimestamp }),
       });
     }
     this.#join(nowMs);
@@ -194,20 +199,26 @@ export class FrameTimeline {
         continue;
       }
       output.matched = true;
-      const input = latestBefore(this.#publisherFrames, record.decodedAtMs);
+      const input = this.#sourceOf(record);
       const captureMs = input ? this.publisherClock.captureMs(input.rtpTimestamp) : undefined;
-      if (input) keep(this.#transits, output.arrivedAtMs - input.arrivedAtMs);
+      const arrivedAtMs = input?.arrivedAtMs;
+      if (arrivedAtMs !== undefined) keep(this.#transits, output.arrivedAtMs - arrivedAtMs);
       // Timed as `#frameLeft` times a frame (the orchestrator's sender reports, not the clock
       // offset its records are converted with), so the two estimates of its clock cannot disagree.
       const doneMs = this.orchestratorClock.captureMs(output.rtpTimestamp);
-      if (input && doneMs !== undefined) keep(this.#throughs, doneMs - input.arrivedAtMs);
+      if (arrivedAtMs !== undefined && doneMs !== undefined) {
+        keep(this.#throughs, doneMs - arrivedAtMs);
+      }
       if (input)
         keep(this.#egress, { rtpTimestamp: input.rtpTimestamp, egressMs: output.arrivedAtMs });
       const timing = output.videoTiming;
       this.#samples.push({
         publisherToGateway:
-          input && captureMs !== undefined ? input.arrivedAtMs - captureMs : undefined,
-        gatewayToOrchestrator: input ? record.decodedAtMs - input.arrivedAtMs : undefined,
+          arrivedAtMs !== undefined && captureMs !== undefined
+            ? arrivedAtMs - captureMs
+            : undefined,
+        gatewayToOrchestrator:
+          arrivedAtMs !== undefined ? record.decodedAtMs - arrivedAtMs : undefined,
         orchestratorQueue: record.startedAtMs - record.decodedAtMs,
         pipeline: record.doneAtMs - record.startedAtMs,
         orchestratorToGateway: output.arrivedAtMs - record.doneAtMs,
@@ -218,6 +229,23 @@ export class FrameTimeline {
       });
     }
     this.#pendingRecords = waiting;
+  }
+
+  /**
+   * The publisher frame a record decoded: the one of the RTP timestamp the orchestrator names,
+   * else the last to reach the gateway before it was decoded. Where the publisher's frames never
+   * cross JavaScript (mediasoup's native forwarding: none arrived) it is known by that timestamp
+   * alone, its arrival unknown.
+   */
+  #sourceOf(record: FrameTimingRecord): SourceFrame | undefined {
+    const rtpTimestamp = record.sourceRtpTimestamp;
+    const frames = this.#publisherFrames;
+    if (rtpTimestamp !== undefined) {
+      const frame = frames.findLast((f) => f.rtpTimestamp === rtpTimestamp);
+      if (frame) return frame;
+      if (frames.length === 0) return { rtpTimestamp, arrivedAtMs: undefined };
+    }
+    return latestBefore(frames, record.decodedAtMs);
   }
 
   /**
@@ -249,7 +277,8 @@ export class FrameTimeline {
    * are joined).
    */
   videoDelay(): VideoDelay {
-    if (this.#transits.length < delayFramesNeeded) {
+    // Frames joined: those whose arrival is unknown (native forwarding) count by their egress.
+    if (Math.max(this.#transits.length, this.#egress.length) < delayFramesNeeded) {
       return { transitMs: undefined, captureToEgressMs: undefined, senderToEgressMs: undefined };
     }
     const clock = this.publisherClock;

@@ -245,7 +245,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     for (;;) {
       const picture = await this.#queue.take();
       if (!picture || this.#state === 'closed') return;
-      const { decodedAtMs } = picture;
+      const { decodedAtMs, rtpTimestamp: sourceRtpTimestamp } = picture;
       const startedAtMs = epochNowMs();
       const frame: Frame = {
         widthPx: picture.widthPx,
@@ -282,7 +282,13 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       this.#media.send(output, doneAtMs, ours);
       this.#framesOut++;
       this.#pixelsOut += output.widthPx * output.heightPx;
-      this.#frameRecords.push({ seq: this.#framesOut, decodedAtMs, startedAtMs, doneAtMs });
+      this.#frameRecords.push({
+        seq: this.#framesOut,
+        decodedAtMs,
+        startedAtMs,
+        doneAtMs,
+        sourceRtpTimestamp,
+      });
       if (this.#frameRecords.length > frameRecordsKept) this.#frameRecords.shift();
     }
   }

@@ -60,6 +60,8 @@ export type FromMediaThread =
       heightPx: number;
       data: Uint8Array;
       decodedAtMs: number;
+      /** The RTP timestamp of the frame it was decoded from. */
+      rtpTimestamp: number;
     }
   /** A decoded 48 kHz 16-bit frame of the gateway's audio, for the audio pipeline. */
   | { type: 'audioFrame'; id: number; channels: number; data: Int16Array; timestampUs: number }

@@ -46,11 +46,19 @@ function ownBuffer(data: Uint8Array): ArrayBuffer {
 function adopt(session: SessionMedia | AudioSessionMedia): void {
   media = session;
   if (session instanceof SessionMedia) {
-    session.on('picture', ({ widthPx, heightPx, data, decodedAtMs }) => {
+    session.on('picture', ({ widthPx, heightPx, data, decodedAtMs, rtpTimestamp }) => {
       const buffer = ownBuffer(data);
-      post({ type: 'picture', widthPx, heightPx, data: new Uint8Array(buffer), decodedAtMs }, [
-        buffer,
-      ]);
+      post(
+        {
+          type: 'picture',
+          widthPx,
+          heightPx,
+          data: new Uint8Array(buffer),
+          decodedAtMs,
+          rtpTimestamp,
+        },
+        [buffer],
+      );
     });
   }
   const events = session as TypedEmitter<AudioSessionMediaEvents>;
