@@ -33,7 +33,11 @@ type HopSample = Omit<HopTimings, 'frames'>;
  * joined (ms); undefined until half a second of frames (15) were joined.
  */
 export type VideoDelay = {
-  /** From a frame's arrival from the publisher to its processed frame's departure, gateway clock. */
+  /**
+   * From a frame's arrival from the publisher to its processed frame's departure, gateway clock;
+   * where the publisher's frames never cross JavaScript (mediasoup), from its decode at the
+   * orchestrator (a few ms short).
+   */
   transitMs: number | undefined;
   /**
    * From a frame's capture (the publisher's sender reports) to its processed frame's departure;
@@ -202,7 +206,9 @@ export class FrameTimeline {
       const input = this.#sourceOf(record);
       const captureMs = input ? this.publisherClock.captureMs(input.rtpTimestamp) : undefined;
       const arrivedAtMs = input?.arrivedAtMs;
-      if (arrivedAtMs !== undefined) keep(this.#transits, output.arrivedAtMs - arrivedAtMs);
+      // A source whose arrival is unknown (native forwarding) is timed from its decode at the
+      // orchestrator, which it reached a few ms after the gateway: short by that hop.
+      if (input) keep(this.#transits, output.arrivedAtMs - (arrivedAtMs ?? record.decodedAtMs));
       // Timed as `#frameLeft` times a frame (the orchestrator's sender reports, not the clock
       // offset its records are converted with), so the two estimates of its clock cannot disagree.
       const doneMs = this.orchestratorClock.captureMs(output.rtpTimestamp);
@@ -277,8 +283,7 @@ export class FrameTimeline {
    * are joined).
    */
   videoDelay(): VideoDelay {
-    // Frames joined: those whose arrival is unknown (native forwarding) count by their egress.
-    if (Math.max(this.#transits.length, this.#egress.length) < delayFramesNeeded) {
+    if (this.#transits.length < delayFramesNeeded) {
       return { transitMs: undefined, captureToEgressMs: undefined, senderToEgressMs: undefined };
     }
     const clock = this.publisherClock;
