@@ -91,6 +91,9 @@ export class FrameTimeline {
    * GStreamer's first one was, made while it queued media before connecting).
    */
   readonly #egress: { rtpTimestamp: number; egressMs: number }[] = [];
+  /** Frames joined so far: `videoDelay` is computed again only when they or the reports moved. */
+  #joined = 0;
+  #delay: { key: string; delay: VideoDelay } | undefined;
 
   /** The last packet of a publisher frame reached the gateway. */
   publisherFrame(rtpTimestamp: number, arrivedAtMs: number): void {
@@ -203,6 +206,7 @@ export class FrameTimeline {
         continue;
       }
       output.matched = true;
+      this.#joined++;
       const input = this.#sourceOf(record);
       const captureMs = input ? this.publisherClock.captureMs(input.rtpTimestamp) : undefined;
       const arrivedAtMs = input?.arrivedAtMs;
@@ -283,6 +287,15 @@ export class FrameTimeline {
    * are joined).
    */
   videoDelay(): VideoDelay {
+    // Asked for at every audio packet (50 a second): the medians change only with a join or a
+    // report of the publisher's (its mapping, its offset).
+    const clock = this.publisherClock;
+    const key = `${this.#joined}:${clock.confirmed}:${clock.offsetMs}:${clock.senderMs(0)}`;
+    if (this.#delay?.key !== key) this.#delay = { key, delay: this.#videoDelay() };
+    return this.#delay.delay;
+  }
+
+  #videoDelay(): VideoDelay {
     if (this.#transits.length < delayFramesNeeded) {
       return { transitMs: undefined, captureToEgressMs: undefined, senderToEgressMs: undefined };
     }
