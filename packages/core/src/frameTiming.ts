@@ -14,6 +14,13 @@ export type FrameTimingRecord = {
   decodedAtMs: number;
   startedAtMs: number;
   doneAtMs: number;
+  /**
+   * The RTP timestamp of the frame the picture was decoded from, as the gateway sent it (the
+   * publisher's: SFUs keep timestamps). The gateway reads its capture time through the
+   * publisher's sender reports; the mediasoup backend, which never sees the publisher's frames,
+   * joins records to them by it. Absent from orchestrators that predate it.
+   */
+  sourceRtpTimestamp?: number;
 };
 
 /**

@@ -135,4 +135,39 @@ describe('FrameTimeline', () => {
     timeline.orchestratorRecords([], 0, 97);
     expect(timeline.take().frames).toBe(0);
   });
+
+  it('places frames it never saw arrive (native forwarding) by the source timestamps their records name', () => {
+    const timeline = stream();
+    // A second report that agrees: the publisher's clock is confirmed for lip sync.
+    timeline.publisherClock.report(
+      { ntpMs: senderEpochMs + 1000, rtpTimestamp: ticks(1000) },
+      1000,
+    );
+    const records = [];
+    for (let n = 0; n < 20; n++) {
+      const captureMs = 100 + n * 33;
+      const doneMs = captureMs + 22;
+      records.push({
+        seq: n + 1,
+        decodedAtMs: captureMs + 15,
+        startedAtMs: captureMs + 16,
+        doneAtMs: doneMs,
+        sourceRtpTimestamp: ticks(captureMs),
+      });
+      // Only the processed frames cross JavaScript, leaving 10 ms after they were done.
+      timeline.returnedPacket(90 + ticks(doneMs), true, doneMs + 10);
+    }
+    timeline.orchestratorRecords(records, 0, 2000);
+    expect(timeline.videoDelay()).toEqual({
+      // From decode: the hop to the orchestrator is not seen.
+      transitMs: 17,
+      captureToEgressMs: 32,
+      senderToEgressMs: 32 - senderEpochMs,
+    });
+    const hops = timeline.take();
+    expect(hops.frames).toBe(20);
+    expect(hops.captureToGatewayEgress).toBe(32);
+    expect(hops.publisherToGateway).toBeUndefined();
+    expect(hops.gatewayToOrchestrator).toBeUndefined();
+  });
 });

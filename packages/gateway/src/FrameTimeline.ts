@@ -18,6 +18,8 @@ const matchToleranceMs = 12;
 const recordPatienceMs = 500;
 
 type PublisherFrame = { rtpTimestamp: number; arrivedAtMs: number };
+/** The publisher frame a record decoded; when it reached the gateway, where that is known. */
+type SourceFrame = { rtpTimestamp: number; arrivedAtMs: number | undefined };
 type ReturnedFrame = {
   rtpTimestamp: number;
   arrivedAtMs: number;
@@ -31,7 +33,11 @@ type HopSample = Omit<HopTimings, 'frames'>;
  * joined (ms); undefined until half a second of frames (15) were joined.
  */
 export type VideoDelay = {
-  /** From a frame's arrival from the publisher to its processed frame's departure, gateway clock. */
+  /**
+   * From a frame's arrival from the publisher to its processed frame's departure, gateway clock;
+   * where the publisher's frames never cross JavaScript (mediasoup), from its decode at the
+   * orchestrator (a few ms short).
+   */
   transitMs: number | undefined;
   /**
    * From a frame's capture (the publisher's sender reports) to its processed frame's departure;
@@ -85,6 +91,9 @@ export class FrameTimeline {
    * GStreamer's first one was, made while it queued media before connecting).
    */
   readonly #egress: { rtpTimestamp: number; egressMs: number }[] = [];
+  /** Frames joined so far: `videoDelay` is computed again only when they or the reports moved. */
+  #joined = 0;
+  #delay: { key: string; delay: VideoDelay } | undefined;
 
   /** The last packet of a publisher frame reached the gateway. */
   publisherFrame(rtpTimestamp: number, arrivedAtMs: number): void {
@@ -180,6 +189,9 @@ export class FrameTimeline {
         decodedAtMs: record.decodedAtMs - clockOffsetMs,
         startedAtMs: record.startedAtMs - clockOffsetMs,
         doneAtMs: record.doneAtMs - clockOffsetMs,
+        ...(record.sourceRtpTimestamp === undefined
+          ? {}
+          : { sourceRtpTimestamp: record.sourceRtpTimestamp }),
       });
     }
     this.#join(nowMs);
@@ -194,20 +206,29 @@ export class FrameTimeline {
         continue;
       }
       output.matched = true;
-      const input = latestBefore(this.#publisherFrames, record.decodedAtMs);
+      this.#joined++;
+      const input = this.#sourceOf(record);
       const captureMs = input ? this.publisherClock.captureMs(input.rtpTimestamp) : undefined;
-      if (input) keep(this.#transits, output.arrivedAtMs - input.arrivedAtMs);
+      const arrivedAtMs = input?.arrivedAtMs;
+      // A source whose arrival is unknown (native forwarding) is timed from its decode at the
+      // orchestrator, which it reached a few ms after the gateway: short by that hop.
+      if (input) keep(this.#transits, output.arrivedAtMs - (arrivedAtMs ?? record.decodedAtMs));
       // Timed as `#frameLeft` times a frame (the orchestrator's sender reports, not the clock
       // offset its records are converted with), so the two estimates of its clock cannot disagree.
       const doneMs = this.orchestratorClock.captureMs(output.rtpTimestamp);
-      if (input && doneMs !== undefined) keep(this.#throughs, doneMs - input.arrivedAtMs);
+      if (arrivedAtMs !== undefined && doneMs !== undefined) {
+        keep(this.#throughs, doneMs - arrivedAtMs);
+      }
       if (input)
         keep(this.#egress, { rtpTimestamp: input.rtpTimestamp, egressMs: output.arrivedAtMs });
       const timing = output.videoTiming;
       this.#samples.push({
         publisherToGateway:
-          input && captureMs !== undefined ? input.arrivedAtMs - captureMs : undefined,
-        gatewayToOrchestrator: input ? record.decodedAtMs - input.arrivedAtMs : undefined,
+          arrivedAtMs !== undefined && captureMs !== undefined
+            ? arrivedAtMs - captureMs
+            : undefined,
+        gatewayToOrchestrator:
+          arrivedAtMs !== undefined ? record.decodedAtMs - arrivedAtMs : undefined,
         orchestratorQueue: record.startedAtMs - record.decodedAtMs,
         pipeline: record.doneAtMs - record.startedAtMs,
         orchestratorToGateway: output.arrivedAtMs - record.doneAtMs,
@@ -218,6 +239,23 @@ export class FrameTimeline {
       });
     }
     this.#pendingRecords = waiting;
+  }
+
+  /**
+   * The publisher frame a record decoded: the one of the RTP timestamp the orchestrator names,
+   * else the last to reach the gateway before it was decoded. Where the publisher's frames never
+   * cross JavaScript (mediasoup's native forwarding: none arrived) it is known by that timestamp
+   * alone, its arrival unknown.
+   */
+  #sourceOf(record: FrameTimingRecord): SourceFrame | undefined {
+    const rtpTimestamp = record.sourceRtpTimestamp;
+    const frames = this.#publisherFrames;
+    if (rtpTimestamp !== undefined) {
+      const frame = frames.findLast((f) => f.rtpTimestamp === rtpTimestamp);
+      if (frame) return frame;
+      if (frames.length === 0) return { rtpTimestamp, arrivedAtMs: undefined };
+    }
+    return latestBefore(frames, record.decodedAtMs);
   }
 
   /**
@@ -249,6 +287,15 @@ export class FrameTimeline {
    * are joined).
    */
   videoDelay(): VideoDelay {
+    // Asked for at every audio packet (50 a second): the medians change only with a join or a
+    // report of the publisher's (its mapping, its offset).
+    const clock = this.publisherClock;
+    const key = `${this.#joined}:${clock.confirmed}:${clock.offsetMs}:${clock.senderMs(0)}`;
+    if (this.#delay?.key !== key) this.#delay = { key, delay: this.#videoDelay() };
+    return this.#delay.delay;
+  }
+
+  #videoDelay(): VideoDelay {
     if (this.#transits.length < delayFramesNeeded) {
       return { transitMs: undefined, captureToEgressMs: undefined, senderToEgressMs: undefined };
     }

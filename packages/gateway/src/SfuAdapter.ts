@@ -31,6 +31,13 @@ export type SfuLegEvents = {
    * ms, how many packets (and payload bytes with headers) their remote sent since the last time.
    */
   nativeReceived: [{ packets: number; bytes: number }];
+  /**
+   * Legs that forward natively, when a frame of their remote's video crosses JavaScript anyway
+   * (mediasoup: an orchestrator's processed video, on its hop to the publisher): the remote's RTP
+   * timestamp of the frame, as its last packet (marker bit) passes. The frame timeline's view of
+   * the processed video on that backend.
+   */
+  nativeFrame: [rtpTimestamp: number];
   state: [LegState];
 };
 

@@ -48,7 +48,9 @@ export type StreamRouterCounters = {
  *
  * Legs that forward natively (mediasoup) are linked instead (`SfuLeg.forwardFrom`): the SFU
  * moves the packets and relays keyframe requests and NACKs itself, and the counts come from its
- * stats (`nativeReceived`); frame timing (the timeline) is not measured on that path.
+ * stats (`nativeReceived`). On that path the timeline sees the processed frames leave
+ * (`nativeFrame`) and both senders' reports, never the publisher's frames: it places each record
+ * on the publisher's clock by the source RTP timestamp the orchestrator names.
  */
 export class StreamRouter {
   readonly #options: StreamRouterOptions;
@@ -84,8 +86,18 @@ export class StreamRouter {
     if (!upstream) return;
     this.#timeline.switchOrchestrator();
     const { leg } = upstream;
+    leg.on('senderReport', (report) => {
+      if (this.#upstream !== upstream) return;
+      this.#timeline.orchestratorClock.report(report, epochNowMs(), leg.roundTripMs);
+    });
     if (this.#publisher.forwardsNatively) {
       this.#link(upstream);
+      // The processed frames cross JavaScript on their hop to the publisher: the timeline sees
+      // each one leave (the publisher's own frames it joins by the orchestrator's records).
+      leg.on('nativeFrame', (rtpTimestamp) => {
+        if (this.#upstream !== upstream) return;
+        this.#timeline.returnedPacket(rtpTimestamp, true, epochNowMs());
+      });
       // Audio crosses JavaScript on every backend (the delay line is here).
       this.#listenAudio(upstream);
       return;
@@ -103,10 +115,6 @@ export class StreamRouter {
       if (marker) this.#window.framesOut++;
       this.#publisher.send(packet, timing);
       this.#options.onProcessed();
-    });
-    leg.on('senderReport', (report) => {
-      if (this.#upstream !== upstream) return;
-      this.#timeline.orchestratorClock.report(report, epochNowMs(), leg.roundTripMs);
     });
     this.#listenAudio(upstream);
     leg.on('keyframeRequest', this.askPublisher);

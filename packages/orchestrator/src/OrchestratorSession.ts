@@ -277,18 +277,32 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     this.#countPiped(report);
     this.#recordPipelineMs(report.pipelineMs);
     if (this.#state === 'closed') return;
-    this.#frameOut(report.widthPx, report.heightPx, report);
+    this.#frameOut(report.widthPx, report.heightPx, {
+      ...report,
+      sourceRtpTimestamp: report.rtpTimestamp,
+    });
   }
 
   #frameOut(
     widthPx: number,
     heightPx: number,
-    times: { decodedAtMs: number; startedAtMs: number; doneAtMs: number },
+    times: {
+      decodedAtMs: number;
+      startedAtMs: number;
+      doneAtMs: number;
+      sourceRtpTimestamp: number;
+    },
   ): void {
     this.#framesOut++;
     this.#pixelsOut += widthPx * heightPx;
-    const { decodedAtMs, startedAtMs, doneAtMs } = times;
-    this.#frameRecords.push({ seq: this.#framesOut, decodedAtMs, startedAtMs, doneAtMs });
+    const { decodedAtMs, startedAtMs, doneAtMs, sourceRtpTimestamp } = times;
+    this.#frameRecords.push({
+      seq: this.#framesOut,
+      decodedAtMs,
+      startedAtMs,
+      doneAtMs,
+      sourceRtpTimestamp,
+    });
     if (this.#frameRecords.length > frameRecordsKept) this.#frameRecords.shift();
   }
 
@@ -304,7 +318,7 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
     for (;;) {
       const picture = await this.#queue.take();
       if (!picture || this.#state === 'closed') return;
-      const { decodedAtMs } = picture;
+      const { decodedAtMs, rtpTimestamp: sourceRtpTimestamp } = picture;
       const startedAtMs = epochNowMs();
       const frame: Frame = {
         widthPx: picture.widthPx,
@@ -332,7 +346,12 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
       const ours =
         output.data.buffer === picture.data.buffer || picture.data.buffer.byteLength === 0;
       this.#media.send(output, doneAtMs, ours);
-      this.#frameOut(output.widthPx, output.heightPx, { decodedAtMs, startedAtMs, doneAtMs });
+      this.#frameOut(output.widthPx, output.heightPx, {
+        decodedAtMs,
+        startedAtMs,
+        doneAtMs,
+        sourceRtpTimestamp,
+      });
     }
   }
 

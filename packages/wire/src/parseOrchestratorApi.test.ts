@@ -336,7 +336,9 @@ describe('the answers about a session', () => {
       framesDroppedBeforeDecode: 0,
       bitrateKbps: 1200,
     },
-    frames: [{ seq: 1, decodedAtMs: 1.5, startedAtMs: 2, doneAtMs: 5 }],
+    frames: [
+      { seq: 1, decodedAtMs: 1.5, startedAtMs: 2, doneAtMs: 5, sourceRtpTimestamp: 4_000_000_000 },
+    ],
     receivedAtMs: 10,
     nowMs: 11,
   };
@@ -369,6 +371,15 @@ describe('the answers about a session', () => {
     [
       'session.frames[0].seq',
       { ...view, frames: [{ seq: 0, decodedAtMs: 1, startedAtMs: 1, doneAtMs: 1 }] },
+    ],
+    [
+      'session.frames[0].sourceRtpTimestamp',
+      {
+        ...view,
+        frames: [
+          { seq: 1, decodedAtMs: 1, startedAtMs: 1, doneAtMs: 1, sourceRtpTimestamp: 2 ** 32 },
+        ],
+      },
     ],
     ['session.nowMs', { ...view, nowMs: 'now' }],
   ])('refuses a malformed view, naming %s', (field, value) => {

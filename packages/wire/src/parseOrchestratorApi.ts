@@ -225,6 +225,9 @@ export function parseOrchestratorSessionView(value: unknown): OrchestratorSessio
       record.number('decodedAtMs');
       record.number('startedAtMs');
       record.number('doneAtMs');
+      record.optional('sourceRtpTimestamp', (r, key) =>
+        r.number(key, { integer: true, min: 0, max: 0xffff_ffff }),
+      );
     }),
   );
   view.optional('receivedAtMs', (r, key) => r.number(key));

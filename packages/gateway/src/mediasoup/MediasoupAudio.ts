@@ -3,6 +3,7 @@ import type { AudioCodecChoice } from '@peerframe/core/audioCodec';
 import { RtpPacket } from 'werift';
 import type { SfuPacket } from '../SfuPacket.ts';
 import type { RemoteAudioDescription } from './audioSdp.ts';
+import { listenSenderReports, type SenderReport } from './listenSenderReports.ts';
 import type {
   Consumer,
   DirectProducer,
@@ -43,6 +44,7 @@ export class MediasoupAudio {
   readonly #transport: WebRtcTransport;
   readonly #codec: AudioCodecChoice;
   readonly #onRtp: (packet: SfuPacket) => void;
+  readonly #onSenderReport: (report: SenderReport) => void;
   #producer: Producer | undefined;
   #tap: { transport: DirectTransport; consumer: Consumer } | undefined;
   #send: { transport: DirectTransport; producer: DirectProducer; consumer: Consumer } | undefined;
@@ -57,11 +59,14 @@ export class MediasoupAudio {
     transport: WebRtcTransport;
     codec: AudioCodecChoice;
     onRtp: (packet: SfuPacket) => void;
+    /** The remote's RTCP sender reports of its Opus (the delay line's audio clock). */
+    onSenderReport: (report: SenderReport) => void;
   }) {
     this.#router = input.router;
     this.#transport = input.transport;
     this.#codec = input.codec;
     this.#onRtp = input.onRtp;
+    this.#onSenderReport = input.onSenderReport;
   }
 
   /**
@@ -104,6 +109,7 @@ export class MediasoupAudio {
       kind: 'audio',
       rtpParameters: remote.rtpParameters,
     });
+    await listenSenderReports(this.#producer, this.#onSenderReport);
     const transport = await this.#router.createDirectTransport();
     const consumer = await transport.consume({
       producerId: this.#producer.id,

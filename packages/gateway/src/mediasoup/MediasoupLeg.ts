@@ -6,6 +6,7 @@ import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
 import type { IceFragment, LegState, SfuLeg, SfuLegEvents, SfuLegOptions } from '../SfuAdapter.ts';
 import type { SfuPacket } from '../SfuPacket.ts';
 import { parseAudioSection } from './audioSdp.ts';
+import { listenSenderReports } from './listenSenderReports.ts';
 import { MediasoupAudio, opusCodec } from './MediasoupAudio.ts';
 import type {
   Consumer,
@@ -307,6 +308,7 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
       // Keyframe requests relayed from consumers (a viewer joining, a failover) are not throttled.
       keyFrameRequestDelay: 0,
     });
+    await listenSenderReports(this.#producer, (report) => this.emit('senderReport', report));
     this.#startCounting();
   }
 
@@ -417,7 +419,10 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
       source.#relayedBy = this;
       this.#hop ??= ReturnVideoHop.create(this.#router, this.#codec);
       const hop = await this.#hop;
-      source.#watchConsumer(await hop.switchTo(source.#router, producer.id));
+      const consumer = await hop.switchTo(source.#router, producer.id, (rtpTimestamp) =>
+        source.emit('nativeFrame', rtpTimestamp),
+      );
+      source.#watchConsumer(consumer);
       return { router: this.#router, producer: hop.producer };
     }
     const relay = source.#relayedBy;
@@ -490,6 +495,7 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
       transport: this.#transport,
       codec,
       onRtp: (packet) => this.emit('audioRtp', packet),
+      onSenderReport: (report) => this.emit('audioSenderReport', report),
     });
     return this.#audio;
   }

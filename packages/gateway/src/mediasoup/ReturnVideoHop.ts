@@ -30,7 +30,14 @@ export class ReturnVideoHop {
   readonly #payloadType: number;
   readonly #ssrc: number;
   readonly #continuity = new RtpContinuity();
-  #input: { producerId: string; transport: DirectTransport; consumer: Consumer } | undefined;
+  #input:
+    | {
+        producerId: string;
+        transport: DirectTransport;
+        consumer: Consumer;
+        onFrame: ((rtpTimestamp: number) => void) | undefined;
+      }
+    | undefined;
   #closed = false;
   /** Packets relayed through JavaScript, since the hop began. */
   packets = 0;
@@ -87,8 +94,13 @@ export class ReturnVideoHop {
   /**
    * Forwards `producerId` of `router` (an orchestrator leg's video) from now on, replacing the
    * previous source; the same source again changes nothing. Returns the consumer that reads it.
+   * `onFrame` is told the source's RTP timestamp of each frame as its last packet passes.
    */
-  async switchTo(router: Router, producerId: string): Promise<Consumer> {
+  async switchTo(
+    router: Router,
+    producerId: string,
+    onFrame?: (rtpTimestamp: number) => void,
+  ): Promise<Consumer> {
     const current = this.#input;
     if (current?.producerId === producerId && !current.consumer.closed) return current.consumer;
     const transport = await router.createDirectTransport();
@@ -105,11 +117,14 @@ export class ReturnVideoHop {
     }
     const sourcePayloadType = consumer.rtpParameters.codecs[0]?.payloadType ?? this.#payloadType;
     consumer.on('rtp', (buffer: Buffer) => {
-      if (this.#input?.consumer !== consumer || buffer.length < 12) return;
+      const input = this.#input;
+      if (input?.consumer !== consumer || buffer.length < 12) return;
+      // The marker bit ends a frame; its timestamp is still the source's.
+      if (input.onFrame && ((buffer[1] ?? 0) & 0x80) !== 0) input.onFrame(buffer.readUInt32BE(4));
       this.#relay(buffer, sourcePayloadType);
     });
     const previous = this.#input;
-    this.#input = { producerId, transport, consumer };
+    this.#input = { producerId, transport, consumer, onFrame };
     this.#continuity.switchSource();
     previous?.transport.close();
     consumer.requestKeyFrame().catch(() => {});

@@ -136,7 +136,8 @@ export type ConsumerOptions = {
   enableRtx?: boolean;
 };
 
-export type TraceEventType = 'rtp' | 'keyframe' | 'nack' | 'pli' | 'fir' | 'bwe';
+/** `sr`: a producer's remote sent an RTCP sender report (producers only; info: mediasoup's `SrTraceInfo`). */
+export type TraceEventType = 'rtp' | 'keyframe' | 'nack' | 'pli' | 'fir' | 'bwe' | 'sr';
 
 export type TraceEventData = {
   type: TraceEventType;

@@ -53,6 +53,8 @@ export type PortFrameReport = {
   /** The media thread's counts when it sent the picture: decoded for the pipeline, dropped. */
   framesIn: number;
   framesDropped: number;
+  /** The RTP timestamp of the frame the picture was decoded from (the sender's). */
+  rtpTimestamp: number;
 };
 
 /** Messages from the main thread to an inference thread. */

@@ -115,7 +115,7 @@ function attach(channel: MessagePort, made: Pipeline): void {
 /** Runs a frame from the media thread and sends the result straight back to it. */
 async function runFromPort(picture: ToPipelinePort, made: Pipeline, channel: MessagePort) {
   if (closing) return;
-  const { data: input, decodedAtMs, framesIn, framesDropped } = picture;
+  const { data: input, decodedAtMs, framesIn, framesDropped, rtpTimestamp } = picture;
   const startedAtMs = epochNowMs();
   const started = performance.now();
   try {
@@ -149,6 +149,7 @@ async function runFromPort(picture: ToPipelinePort, made: Pipeline, channel: Mes
       heightPx,
       framesIn,
       framesDropped,
+      rtpTimestamp,
     });
   } catch (error) {
     post({ type: 'frameFailed', error: threadError(error), framesIn, framesDropped });

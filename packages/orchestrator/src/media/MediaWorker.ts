@@ -227,8 +227,8 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
         this.#replied?.({ error: fromThreadError(message.error) });
         return;
       case 'picture': {
-        const { widthPx, heightPx, data, decodedAtMs } = message;
-        this.emit('picture', { widthPx, heightPx, data, decodedAtMs });
+        const { widthPx, heightPx, data, decodedAtMs, rtpTimestamp } = message;
+        this.emit('picture', { widthPx, heightPx, data, decodedAtMs, rtpTimestamp });
         return;
       }
       case 'audioFrame': {

@@ -14,6 +14,7 @@ const picture = (n: number): PictureMessage => ({
   heightPx: 2,
   data: new Uint8Array([n, n, n, n, 128, 128]),
   decodedAtMs: n,
+  rtpTimestamp: n * 3000,
 });
 
 describe('PipelinePort (the media thread’s end of the channel to the inference thread)', () => {
@@ -33,7 +34,12 @@ describe('PipelinePort (the media thread’s end of the channel to the inference
       expect(received).toEqual([]);
       port2.postMessage({ type: 'ready' } satisfies FromPipelinePort);
       await expect.poll(() => received.length).toBe(1);
-      expect(received[0]).toMatchObject({ decodedAtMs: 3, framesIn: 3, framesDropped: 2 });
+      expect(received[0]).toMatchObject({
+        decodedAtMs: 3,
+        rtpTimestamp: 9000,
+        framesIn: 3,
+        framesDropped: 2,
+      });
       expect([...(received[0]?.data ?? [])]).toEqual([3, 3, 3, 3, 128, 128]);
       // Its buffer moved (no copy).
       expect(third.data.byteLength).toBe(0);

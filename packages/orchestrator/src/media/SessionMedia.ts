@@ -20,7 +20,11 @@ import { RtpVideoSender } from './RtpVideoSender.ts';
 import { SessionAudio } from './SessionAudio.ts';
 
 /** A decoded picture on its way to the pipeline, with when it was decoded (epoch ms). */
-export type DecodedPicture = I420Picture & { decodedAtMs: number };
+/**
+ * A decoded picture, when it was decoded, and the RTP timestamp of the frame it came from (the
+ * sender's: the gateway places it on the publisher's capture clock, see `FrameTimingRecord`).
+ */
+export type DecodedPicture = I420Picture & { decodedAtMs: number; rtpTimestamp: number };
 
 export type SessionMediaEvents = {
   picture: [DecodedPicture];
@@ -322,7 +326,7 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
         const decodedAtMs = epochNowMs();
         for (const picture of pictures) {
           this.#stats.framesDecoded++;
-          this.emit('picture', { ...picture, decodedAtMs });
+          this.emit('picture', { ...picture, decodedAtMs, rtpTimestamp: frame.rtpTimestamp });
         }
         const last = pictures.at(-1);
         if (last) this.#decoded(last);

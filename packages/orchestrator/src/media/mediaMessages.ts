@@ -23,6 +23,8 @@ export type PictureMessage = {
   data: Uint8Array;
   /** When it was decoded, epoch ms. */
   decodedAtMs: number;
+  /** The RTP timestamp of the frame it was decoded from (the sender's). */
+  rtpTimestamp: number;
 };
 
 /** A processed picture to encode and send (buffer transferred where it can be). */

@@ -58,7 +58,7 @@ function ownBuffer(data: Uint8Array): ArrayBuffer {
 function adopt(session: SessionMedia | AudioSessionMedia): void {
   media = session;
   if (session instanceof SessionMedia) {
-    session.on('picture', ({ widthPx, heightPx, data, decodedAtMs }) => {
+    session.on('picture', ({ widthPx, heightPx, data, decodedAtMs, rtpTimestamp }) => {
       const buffer = ownBuffer(data);
       const picture: PictureMessage = {
         type: 'picture',
@@ -66,6 +66,7 @@ function adopt(session: SessionMedia | AudioSessionMedia): void {
         heightPx,
         data: new Uint8Array(buffer),
         decodedAtMs,
+        rtpTimestamp,
       };
       if (pipeline) pipeline.push(picture);
       else post(picture, [buffer]);
