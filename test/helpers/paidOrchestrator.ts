@@ -64,6 +64,8 @@ export type PaidOrchestratorOptions = {
   /** Remote workers (the orchestrator's `workers` option) and its own capacity. */
   workers?: OrchestratorServerOptions['workers'];
   maxSessions?: number;
+  /** How long a session's peer has to connect before the session is closed, ms (default 15 000). */
+  sessionConnectTimeoutMs?: number;
 };
 
 export async function startPaidChain({
@@ -121,6 +123,9 @@ export async function startPaidChain({
           ...(options.adminToken ? { adminToken: options.adminToken } : {}),
           ...(options.workers ? { workers: options.workers } : {}),
           ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
+          ...(options.sessionConnectTimeoutMs !== undefined
+            ? { sessionConnectTimeoutMs: options.sessionConnectTimeoutMs }
+            : {}),
         });
       },
       async close() {

@@ -42,7 +42,13 @@ describe("go-livepeer's payment wire into a PeerFrame orchestrator (real anvil, 
 
   beforeAll(async () => {
     chain = await startPaidChain({ depositWei: parseEth('10') });
-    orchestrator = await chain.startOrchestrator({ priceWeiPerSecond: price, graceMs: 60_000 });
+    // The session's peer never connects: it must outlive every test here, however loaded the
+    // machine (15 s by default).
+    orchestrator = await chain.startOrchestrator({
+      priceWeiPerSecond: price,
+      graceMs: 60_000,
+      sessionConnectTimeoutMs: 300_000,
+    });
     const pc = new WrtcPeerConnection({ iceServers: [] });
     pc.addTransceiver('video', { direction: 'sendrecv' });
     const offer = (await pc.createOffer()).sdp ?? '';

@@ -17,12 +17,38 @@ if [ "${1:-}" = "--cached-only" ]; then
   exit 1
 fi
 
+# The Debian packages the build needs (build tools, and the libraries that replace mediasoup's
+# downloaded subprojects).
 deps=(g++ meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libabsl-dev flatbuffers-compiler libflatbuffers-dev)
-SUDO=""
-[ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
-if dpkg-query -W -f='${db:Status-Abbrev}\n' "${deps[@]}" 2>&1 | grep -qv '^ii'; then
-  $SUDO apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${deps[@]}" >&2
+# --missing-packages: print those of them not installed here, one a line (none: nothing), so that a
+# caller can install them with its own apt-get run (.ci/run does).
+if [ "${1:-}" = "--missing-packages" ]; then
+  for dep in "${deps[@]}"; do
+    dpkg-query -W -f='${db:Status-Abbrev}' "$dep" 2>/dev/null | grep -q '^ii' || echo "$dep"
+  done
+  exit 0
+fi
+if [ -n "${1:-}" ]; then
+  echo "usage: $0 [--path | --cached-only | --missing-packages]" >&2
+  exit 2
+fi
+
+missing=()
+for dep in "${deps[@]}"; do
+  dpkg-query -W -f='${db:Status-Abbrev}' "$dep" 2>/dev/null | grep -q '^ii' || missing+=("$dep")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
+  if ! command -v apt-get >/dev/null || { [ "$(id -u)" -ne 0 ] && [ -z "$SUDO" ]; }; then
+    echo "mediasoup-worker build: missing Debian packages ${missing[*]}, and no apt-get (as root or with sudo) to install them" >&2
+    exit 1
+  fi
+  if ! { $SUDO apt-get update -qq >&2 &&
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; }; then
+    echo "mediasoup-worker build: apt-get could not install ${missing[*]}" >&2
+    exit 1
+  fi
 fi
 
 if [ -x "$bin" ] && ! ldd "$bin" | grep -q "not found"; then echo "$bin"; exit 0; fi

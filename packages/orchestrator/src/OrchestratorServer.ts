@@ -544,6 +544,7 @@ export class OrchestratorServer {
         // ICE gathers where the API listens (every interface for a wildcard).
         hostAddress: this.#options.host,
         queueCapacity: this.#options.queueCapacity,
+        connectTimeoutMs: this.#options.sessionConnectTimeoutMs,
         observePipelineMs: (ms) => this.metrics.pipelineMs.observe({ pipeline: pipelineName }, ms),
       });
     } catch (error) {

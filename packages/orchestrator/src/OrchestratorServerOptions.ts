@@ -21,6 +21,11 @@ export type OrchestratorServerOptions = {
   pipelines?: OrchestratorPipelinesOptions;
   /** Frames waiting between decoder and pipeline per session, 1 or 2 (default 1). */
   queueCapacity?: number;
+  /**
+   * A session whose peer has not connected this long after the answer is closed, freeing its
+   * capacity (a gateway that vanished after POST /sessions), ms (default 15 000).
+   */
+  sessionConnectTimeoutMs?: number;
   /** Ticket payments: prices, upfront payment, per-second charges (default: none, sessions are free). */
   payments?: OrchestratorPayments;
   /**
@@ -59,6 +64,7 @@ export const defaultOrchestratorServerOptions = {
   port: 0,
   maxSessions: 4,
   queueCapacity: 1,
+  sessionConnectTimeoutMs: 15_000,
   faultInjection: false,
   warmup: [],
   hardwareCodecs: 'auto',
