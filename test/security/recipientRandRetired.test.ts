@@ -1,3 +1,4 @@
+import { HttpError } from '@peerframe/core';
 import { WrtcPeerConnection, waitForIceGathering } from '@peerframe/core/wrtc';
 import { GatewayPayments, OrchestratorClient, StreamPayer } from '@peerframe/gateway';
 import type { OrchestratorServer } from '@peerframe/orchestrator';
@@ -110,11 +111,16 @@ describe('a winner retires its params before its recipientRand is published', ()
       expect(receipt?.paramsRetired).toBe(true);
 
       // Nothing lost: the winner is redeemed, the earlier credit stands, new params pay.
+      // (The event can be seen before the queue has recorded the receipt.)
       const store = orchestrator.payments?.redemptionQueue.store;
-      const won = store
-        ?.list()
-        .filter((w) => w.ticket.recipientRandHash === params.recipientRandHash);
-      expect(won?.map((w) => w.status)).toEqual(['redeemed']);
+      await expect
+        .poll(() =>
+          store
+            ?.list()
+            .filter((w) => w.ticket.recipientRandHash === params.recipientRandHash)
+            .map((w) => w.status),
+        )
+        .toEqual(['redeemed']);
       const fresh = await signPayment(orchestrator.url, sender, 2n * ev);
       const paid = await postJson(
         `${orchestrator.url}/sessions/${session.id}/payment`,
@@ -137,6 +143,17 @@ describe('a winner retires its params before its recipientRand is published', ()
       options: { maxTicketEvWei: 10n ** 18n, maxTotalEvWei: 10n ** 19n },
     });
     const client = new OrchestratorClient(orchestrator.url);
+    // Every refusal the orchestrator answers the payer's payments with.
+    const refusals: string[] = [];
+    const pay = client.pay.bind(client);
+    client.pay = async (...args) => {
+      try {
+        return await pay(...args);
+      } catch (error) {
+        refusals.push(error instanceof HttpError ? error.code : String(error));
+        throw error;
+      }
+    };
     const peer = new WrtcPeerConnection({ iceServers: [] });
     let payer: StreamPayer | undefined;
     let sessionId = '';
@@ -165,7 +182,11 @@ describe('a winner retires its params before its recipientRand is published', ()
         quote,
         upfrontWei: upfront.expectedValueWei,
         balanceWei: upfront.expectedValueWei,
+        paramsRetired: created.paramsRetired,
       });
+      // Four tickets at one in two: the upfront payment won (P = 15/16) or not, and said which.
+      const upfrontWon = retiredBefore.has(quote.params.recipientRandHash);
+      expect(created.paramsRetired).toBe(upfrontWon);
       const failures: string[] = [];
       const balances: bigint[] = [];
       payer.on('failed', ({ reason }) => failures.push(reason));
@@ -179,6 +200,9 @@ describe('a winner retires its params before its recipientRand is published', ()
         .toBeGreaterThanOrEqual(3);
       await expect.poll(() => balances.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(3);
       expect(failures).toEqual([]);
+      // Told of every retirement (the upfront payment's included) in the answer to the payment
+      // that won, the payer never pays with retired params: no payment is refused.
+      expect(refusals).toEqual([]);
       expect(orchestrator.sessions.get(sessionId)?.state).not.toBe('closed');
       // The orchestrator's count of the credit never fell below zero: every second was paid.
       expect(balances.every((b) => b >= 0n)).toBe(true);

@@ -55,11 +55,16 @@ export class OrchestratorClient {
     return this.#request('GET', sender ? `/info?sender=${sender}` : '/info', parseOrchestratorInfo);
   }
 
-  /** Creates a session (`POST /sessions`), with the upfront payment when the orchestrator charges. */
-  async createSession(body: CreateSessionRequest): Promise<{ id: string; sdp: string }> {
+  /**
+   * Creates a session (`POST /sessions`), with the upfront payment when the orchestrator charges.
+   * `paramsRetired`: that payment won, and the params it used take no more tickets.
+   */
+  async createSession(
+    body: CreateSessionRequest,
+  ): Promise<{ id: string; sdp: string; paramsRetired: boolean }> {
     const created = await this.#request('POST', '/sessions', parseCreateSessionResponse, body);
     this.#tokens.set(created.id, created.token);
-    return { id: created.id, sdp: created.sdp };
+    return { id: created.id, sdp: created.sdp, paramsRetired: created.paramsRetired === true };
   }
 
   async deleteSession(id: string): Promise<void> {

@@ -80,6 +80,8 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
     /** What the upfront payment was worth, wei. */
     upfrontWei: Wei;
     balanceWei: Wei;
+    /** The upfront payment won and retired `quote`'s params: the first payment re-quotes. */
+    paramsRetired?: boolean;
   }) {
     super();
     this.#payments = input.payments;
@@ -93,6 +95,7 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
     this.#paramsCreditWei =
       input.upfrontWei > upfrontOwedWei ? input.upfrontWei - upfrontOwedWei : 0n;
     this.#log = createLogger('gateway:payer', { orchestrator: input.client.url });
+    this.#requote = input.paramsRetired === true;
   }
 
   get payment(): StreamPayment {
@@ -196,8 +199,9 @@ export class StreamPayer extends TypedEmitter<StreamPayerEvents> {
           this.emit('cannot-pay', { code: error.code, reason: error.shortMessage });
           return;
         }
-        // Params retired by a winner (of the upfront payment, say): none of the tickets counted,
-        // so pay the same amount with new params; not a failed try, once per payment.
+        // Params retired by a winner this payer was not told of (another payer's, with the same
+        // sender): none of the tickets counted, so pay the same amount with new params; not a
+        // failed try, once per payment.
         if (
           error instanceof HttpError &&
           error.code === 'ticket_params_retired' &&

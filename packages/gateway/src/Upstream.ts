@@ -115,6 +115,7 @@ export async function connectUpstream(
               quote: upfront.quote,
               upfrontWei: upfront.expectedValueWei,
               balanceWei: upfront.expectedValueWei,
+              paramsRetired: created.paramsRetired,
             })
           : undefined;
       return {

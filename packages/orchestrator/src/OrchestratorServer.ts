@@ -466,8 +466,9 @@ export class OrchestratorServer {
     this.#pending++;
     const id = randomUUID();
     let session: HostedSession;
+    let receipt: Awaited<ReturnType<OrchestratorPayments['open']>> | undefined;
     try {
-      const receipt = await this.payments?.open(id, body.pipeline, body.payment);
+      receipt = await this.payments?.open(id, body.pipeline, body.payment);
       if (receipt && receipt.winners > 0) this.#log.info({ sessionId: id }, 'upfront payment won');
       if (workers) this.payments?.meterByUsage(id);
       session = workers
@@ -500,7 +501,13 @@ export class OrchestratorServer {
     sendJson(
       res,
       201,
-      { id: session.id, sdp: session.answerSdp, token } satisfies CreateSessionResponse,
+      {
+        id: session.id,
+        sdp: session.answerSdp,
+        token,
+        // A winner in the upfront payment retired its params: the sender re-quotes before paying.
+        ...(receipt?.paramsRetired ? { paramsRetired: true } : {}),
+      } satisfies CreateSessionResponse,
       { location: `/sessions/${session.id}` },
     );
   }

@@ -33,9 +33,15 @@ export type CreateSessionRequest = {
 /**
  * The answer to `POST /sessions`: the session id, the SDP answer, and the session's bearer
  * token, shown this once: every later request about the session carries `Authorization: Bearer
- * <token>`.
+ * <token>`. `paramsRetired`: the upfront payment held a winning ticket, so the ticket params it
+ * was paid with are retired; the sender fetches new ones before it pays again (absent: false).
  */
-export type CreateSessionResponse = { id: string; sdp: string; token: string };
+export type CreateSessionResponse = {
+  id: string;
+  sdp: string;
+  token: string;
+  paramsRetired?: boolean;
+};
 
 /**
  * A registered pipeline's state: `idle` until warmed (it can still be built on demand), then

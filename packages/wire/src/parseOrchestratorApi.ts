@@ -99,6 +99,7 @@ export function parseCreateSessionResponse(value: unknown): CreateSessionRespons
   created.string('id', { maxLength: 200 });
   created.string('sdp', { maxLength: maxSdpLength });
   created.string('token', { maxLength: 1024 });
+  created.optional('paramsRetired', (r, key) => r.boolean(key));
   return value as CreateSessionResponse;
 }
 
