@@ -39,6 +39,7 @@ import {
   createOrchestratorPipelines,
   type OrchestratorPipelines,
 } from './createOrchestratorPipelines.ts';
+import { describeOrchestrator } from './describeOrchestrator.ts';
 import { DelayingPipeline, parsePipelineDelay } from './faults/DelayingPipeline.ts';
 import { httpErrorOf } from './httpErrorOf.ts';
 import { MediaWorkerPool } from './media/MediaWorkerPool.ts';
@@ -214,51 +215,20 @@ export class OrchestratorServer {
   }
 
   /** What the node offers; with `sender`, the ticket params that sender pays with. */
-  async info(sender: string | null = null): Promise<OrchestratorInfo> {
-    const active = this.#localSessions() + this.#pending;
-    const remote = this.workers?.hub.capacity() ?? {
-      maxSessions: 0,
-      activeSessions: 0,
-      freeSessions: 0,
-    };
-    // Pipelines with somewhere to run: this node's (unless it only dispatches to workers), then
-    // those only workers serve.
-    const dispatchOnly = this.workers !== undefined && this.#options.maxSessions === 0;
-    const localPipelines = dispatchOnly ? [] : this.#registry.describe();
-    const workerPipelines = (this.workers?.hub.pipelines() ?? []).filter(
-      (p) => !localPipelines.some((l) => l.name === p.name),
-    );
-    const names = [...localPipelines, ...workerPipelines].map((p) => p.name);
-    return {
-      draining: this.#draining,
-      ...(this.#pipelines ? { executionProvider: this.#pipelines.executionProvider } : {}),
-      pipelines: [...localPipelines, ...workerPipelines].map((pipeline) => {
-        const { name, version, models, executionProviders, error } = pipeline;
-        return {
-          name,
-          description: pipeline.description,
-          ...(version === undefined ? {} : { version }),
-          ...(models === undefined ? {} : { models: [...models] }),
-          ...(executionProviders === undefined
-            ? {}
-            : { executionProviders: [...executionProviders] }),
-          state: pipeline.state,
-          ...(error ? { error: { ...error } } : {}),
-          paramsSchema: pipeline.paramsSchema,
-          media: [...pipelineMedia(pipeline)],
-          priceWeiPerSecond: (this.payments?.priceOf(name) ?? 0n).toString(),
-        };
-      }),
-      payments: this.payments ? await this.payments.info(names, sender) : null,
-      media: this.#engine.info,
-      capacity: {
-        maxSessions: this.#options.maxSessions + remote.maxSessions,
-        activeSessions: active + remote.activeSessions,
-        freeSessions: this.#draining
-          ? 0
-          : Math.max(0, this.#options.maxSessions - active) + remote.freeSessions,
+  info(sender: string | null = null): Promise<OrchestratorInfo> {
+    return describeOrchestrator(
+      {
+        registry: this.#registry,
+        workers: this.workers,
+        pipelines: this.#pipelines,
+        payments: this.payments,
+        media: this.#engine.info,
+        maxSessions: this.#options.maxSessions,
+        activeSessions: this.#localSessions() + this.#pending,
+        draining: this.#draining,
       },
-    };
+      sender,
+    );
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
