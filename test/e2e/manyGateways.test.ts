@@ -4,6 +4,7 @@ import {
   createSession,
   NodeWhepViewer,
   NodeWhipPublisher,
+  type ReceivedFrame,
   runFrameProbe,
   type SessionStats,
 } from '@peerframe/client-sdk/node';
@@ -16,6 +17,7 @@ import {
 } from '@peerframe/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodedMedianPeak } from '../helpers/decodedMedianPeak.ts';
+import { EngineWhipClient } from '../helpers/EngineWhipClient.ts';
 import { GstWhipPublisher } from '../helpers/GstWhipPublisher.ts';
 import { bareOffer, expectFramesBack } from '../helpers/inProcessStack.ts';
 import { type PaidChain, startPaidChain } from '../helpers/paidOrchestrator.ts';
@@ -329,6 +331,59 @@ describe('two gateways sharing Redis', () => {
       expect(unknown.status).toBe(404);
     } finally {
       await Promise.all(viewers.map((v) => v.close()));
+      await publisher.close();
+    }
+  });
+
+  it('plays an H.264 stream published on A on B: the codec negotiated on every leg, never decoded in between', async () => {
+    const streamKey = (await makeKey(a.url)).body.key as string;
+    // GStreamer's x264enc publishing, libx264 on the orchestrator, FFmpeg decoding on B's viewer.
+    const publisher = await GstWhipPublisher.connect({
+      whipUrl: a.whipUrl,
+      pipeline: 'invert',
+      widthPx: 256,
+      heightPx: 192,
+      codec: 'h264',
+      token: streamKey,
+    });
+    let viewer: EngineWhipClient | undefined;
+    try {
+      const stream = a.streams.get(publisher.streamId);
+      if (!stream) throw new Error('no stream on A');
+      expect(stream.codec?.name).toBe('H264');
+      const probe = runFrameProbe(publisher, {
+        widthPx: 256,
+        heightPx: 192,
+        durationMs: 3_000,
+        expectLuma: (y) => 251 - y,
+      });
+      const whepOnB = new URL(`/whep/${stream.playbackId}`, b.url).href;
+      viewer = await EngineWhipClient.connect({ whepUrl: whepOnB, codec: 'H264' });
+      const seen: ReceivedFrame[] = [];
+      viewer.on('frame', (frame) => seen.push(frame));
+      const result = await probe;
+      expect(result.framesReturned).toBeGreaterThan(30);
+      // The viewer on B decoded the H.264 the orchestrator encoded: the frames the publisher got
+      // back, inverted, markers readable.
+      const onB = new Set<number>();
+      for (const frame of seen) {
+        const marker = readFrameMarker(frame.data, frame.widthPx, frame.heightPx);
+        if (marker?.inverted) onB.add(marker.frameNumber);
+      }
+      const measured = result.samples.map(([n]) => n);
+      const got = measured.filter((n) => onB.has(n)).length;
+      expect(got / measured.length).toBeGreaterThanOrEqual(0.8);
+      expect((await viewer.stats())?.codec).toBe('H264');
+      // A serves B with one relay leg; B holds no stream and transcodes nothing: a VP8-only
+      // viewer (libwebrtc through wrtc) is refused on B as it would be on A.
+      expect(stream.stats().viewers).toBe(1);
+      expect(b.streams.size).toBe(0);
+      await expect(NodeWhepViewer.connect({ whepUrl: whepOnB })).rejects.toMatchObject({
+        status: 400,
+        code: 'unsupported_codec',
+      });
+    } finally {
+      await viewer?.close();
       await publisher.close();
     }
   });
