@@ -79,6 +79,18 @@ async function bareWhip(
   return { status: res.status, error: body.error };
 }
 
+/**
+ * A series of gateway's `/metrics` (`name{label="value",…}` as Prometheus writes it): its value,
+ * 0 when absent.
+ */
+async function metricOf(gateway: GatewayServer, series: string): Promise<number> {
+  const res = await fetch(`${gateway.url}/metrics`, {
+    headers: { authorization: `Bearer ${adminToken}` },
+  });
+  const line = (await res.text()).split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
 /** The frame numbers a viewer decoded, and how many of them were inverted. */
 function watch(viewer: NodeWhepViewer): { numbers: Set<number>; inverted: number } {
   const seen = { numbers: new Set<number>(), inverted: 0 };
@@ -257,6 +269,17 @@ describe('two gateways sharing Redis', () => {
         streamId: live.streamId,
         streamKey,
       });
+      // /metrics shows each gateway's Redis connections up, and times its calls.
+      for (const client of ['state', 'control_publish', 'control_subscribe'])
+        expect(await metricOf(b, `peerframe_gateway_redis_up{client="${client}"}`)).toBe(1);
+      expect(
+        await metricOf(
+          a,
+          'peerframe_gateway_redis_command_duration_seconds_count{operation="createKey"}',
+        ),
+      ).toBeGreaterThan(0);
+      const keyErrors = 'peerframe_gateway_redis_command_errors_total{operation="createKey"}';
+      const keyErrorsBefore = await metricOf(b, keyErrors);
       await redis.stop();
 
       // Live media never waits on Redis, nor do the events of A's own control clients.
@@ -273,10 +296,26 @@ describe('two gateways sharing Redis', () => {
         status: 503,
         error: { code: 'shared_state_unavailable', message: expect.stringContaining('Redis') },
       });
+      // What an operator sees of it: the connections down, the failed calls, and A's stats
+      // broadcasts to other gateways lost.
+      await expect
+        .poll(() => metricOf(b, 'peerframe_gateway_redis_up{client="state"}'), { timeout: 5_000 })
+        .toBe(0);
+      expect(await metricOf(b, keyErrors)).toBe(keyErrorsBefore + 1);
+      expect(
+        await metricOf(b, 'peerframe_gateway_redis_disconnects_total{client="state"}'),
+      ).toBeGreaterThan(0);
+      expect(await metricOf(a, 'peerframe_gateway_redis_broadcasts_lost_total')).toBeGreaterThan(0);
 
       await redis.restart();
       // Back: keys are made again, and the key made before the outage publishes on B.
       await expect.poll(async () => (await makeKey(b.url)).status, { timeout: 10_000 }).toBe(201);
+      for (const client of ['state', 'control_publish', 'control_subscribe'])
+        await expect
+          .poll(() => metricOf(b, `peerframe_gateway_redis_up{client="${client}"}`), {
+            timeout: 10_000,
+          })
+          .toBe(1);
       const after = await publish(b, streamKey);
       try {
         await expectFramesBack(after, { inverted: false });

@@ -16,6 +16,7 @@ import { OriginPolicy } from './OriginPolicy.ts';
 import { PendingPeers } from './PendingPeers.ts';
 import { RateLimiter } from './RateLimiter.ts';
 import { RedisGatewayState } from './RedisGatewayState.ts';
+import { RedisMetrics } from './RedisMetrics.ts';
 import { redisControlAdapter } from './redisControlAdapter.ts';
 import { addAdminRoutes } from './routes/adminRoutes.ts';
 import { addFaultRoutes } from './routes/faultRoutes.ts';
@@ -299,10 +300,12 @@ export class GatewayServer {
     let state: GatewayState;
     let listening: Awaited<ReturnType<typeof listenHttp>>;
     const log = createLogger('gateway:http');
+    const redisMetrics = options.redisUrl ? new RedisMetrics() : undefined;
     try {
       state = options.redisUrl
         ? await RedisGatewayState.create({
             url: options.redisUrl,
+            ...(redisMetrics ? { metrics: redisMetrics } : {}),
             // Back after an outage (perhaps a Redis restarted empty): write our streams again.
             onReachable: () => {
               if (gatewayRef) void gatewayRef.#shared.refresh();
@@ -327,7 +330,10 @@ export class GatewayServer {
     const { server, url } = listening;
     const gateway = new GatewayServer(server, url, options, pool, state, origins);
     gatewayRef = gateway;
-    const shared = options.redisUrl ? redisControlAdapter(options.redisUrl, log) : undefined;
+    redisMetrics?.registerIn(gateway.metrics.registry);
+    const shared = options.redisUrl
+      ? redisControlAdapter(options.redisUrl, log, redisMetrics)
+      : undefined;
     gateway.#closeAdapter = shared?.close;
     gateway.#control = new ControlChannel(server, {
       stream: (id) => gateway.streams.get(id),

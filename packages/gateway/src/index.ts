@@ -66,6 +66,7 @@ export {
   RedisGatewayState,
   type RedisGatewayStateOptions,
 } from './RedisGatewayState.ts';
+export { type RedisClientName, RedisMetrics } from './RedisMetrics.ts';
 export {
   assertCandidateCount,
   countUdpCandidates,
