@@ -4,6 +4,7 @@ import {
   createSession,
   NodeWhepViewer,
   NodeWhipPublisher,
+  type ReceivedFrame,
   runFrameProbe,
   type SessionStats,
 } from '@peerframe/client-sdk/node';
@@ -16,6 +17,7 @@ import {
 } from '@peerframe/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodedMedianPeak } from '../helpers/decodedMedianPeak.ts';
+import { EngineWhipClient } from '../helpers/EngineWhipClient.ts';
 import { GstWhipPublisher } from '../helpers/GstWhipPublisher.ts';
 import { bareOffer, expectFramesBack } from '../helpers/inProcessStack.ts';
 import { type PaidChain, startPaidChain } from '../helpers/paidOrchestrator.ts';
@@ -75,6 +77,18 @@ async function bareWhip(
     error?: { code: string; message: string };
   };
   return { status: res.status, error: body.error };
+}
+
+/**
+ * A series of gateway's `/metrics` (`name{label="value",…}` as Prometheus writes it): its value,
+ * 0 when absent.
+ */
+async function metricOf(gateway: GatewayServer, series: string): Promise<number> {
+  const res = await fetch(`${gateway.url}/metrics`, {
+    headers: { authorization: `Bearer ${adminToken}` },
+  });
+  const line = (await res.text()).split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
 /** The frame numbers a viewer decoded, and how many of them were inverted. */
@@ -255,6 +269,17 @@ describe('two gateways sharing Redis', () => {
         streamId: live.streamId,
         streamKey,
       });
+      // /metrics shows each gateway's Redis connections up, and times its calls.
+      for (const client of ['state', 'control_publish', 'control_subscribe'])
+        expect(await metricOf(b, `peerframe_gateway_redis_up{client="${client}"}`)).toBe(1);
+      expect(
+        await metricOf(
+          a,
+          'peerframe_gateway_redis_command_duration_seconds_count{operation="createKey"}',
+        ),
+      ).toBeGreaterThan(0);
+      const keyErrors = 'peerframe_gateway_redis_command_errors_total{operation="createKey"}';
+      const keyErrorsBefore = await metricOf(b, keyErrors);
       await redis.stop();
 
       // Live media never waits on Redis, nor do the events of A's own control clients.
@@ -271,10 +296,26 @@ describe('two gateways sharing Redis', () => {
         status: 503,
         error: { code: 'shared_state_unavailable', message: expect.stringContaining('Redis') },
       });
+      // What an operator sees of it: the connections down, the failed calls, and A's stats
+      // broadcasts to other gateways lost.
+      await expect
+        .poll(() => metricOf(b, 'peerframe_gateway_redis_up{client="state"}'), { timeout: 5_000 })
+        .toBe(0);
+      expect(await metricOf(b, keyErrors)).toBe(keyErrorsBefore + 1);
+      expect(
+        await metricOf(b, 'peerframe_gateway_redis_disconnects_total{client="state"}'),
+      ).toBeGreaterThan(0);
+      expect(await metricOf(a, 'peerframe_gateway_redis_broadcasts_lost_total')).toBeGreaterThan(0);
 
       await redis.restart();
       // Back: keys are made again, and the key made before the outage publishes on B.
       await expect.poll(async () => (await makeKey(b.url)).status, { timeout: 10_000 }).toBe(201);
+      for (const client of ['state', 'control_publish', 'control_subscribe'])
+        await expect
+          .poll(() => metricOf(b, `peerframe_gateway_redis_up{client="${client}"}`), {
+            timeout: 10_000,
+          })
+          .toBe(1);
       const after = await publish(b, streamKey);
       try {
         await expectFramesBack(after, { inverted: false });
@@ -329,6 +370,59 @@ describe('two gateways sharing Redis', () => {
       expect(unknown.status).toBe(404);
     } finally {
       await Promise.all(viewers.map((v) => v.close()));
+      await publisher.close();
+    }
+  });
+
+  it('plays an H.264 stream published on A on B: the codec negotiated on every leg, never decoded in between', async () => {
+    const streamKey = (await makeKey(a.url)).body.key as string;
+    // GStreamer's x264enc publishing, libx264 on the orchestrator, FFmpeg decoding on B's viewer.
+    const publisher = await GstWhipPublisher.connect({
+      whipUrl: a.whipUrl,
+      pipeline: 'invert',
+      widthPx: 256,
+      heightPx: 192,
+      codec: 'h264',
+      token: streamKey,
+    });
+    let viewer: EngineWhipClient | undefined;
+    try {
+      const stream = a.streams.get(publisher.streamId);
+      if (!stream) throw new Error('no stream on A');
+      expect(stream.codec?.name).toBe('H264');
+      const probe = runFrameProbe(publisher, {
+        widthPx: 256,
+        heightPx: 192,
+        durationMs: 3_000,
+        expectLuma: (y) => 251 - y,
+      });
+      const whepOnB = new URL(`/whep/${stream.playbackId}`, b.url).href;
+      viewer = await EngineWhipClient.connect({ whepUrl: whepOnB, codec: 'H264' });
+      const seen: ReceivedFrame[] = [];
+      viewer.on('frame', (frame) => seen.push(frame));
+      const result = await probe;
+      expect(result.framesReturned).toBeGreaterThan(30);
+      // The viewer on B decoded the H.264 the orchestrator encoded: the frames the publisher got
+      // back, inverted, markers readable.
+      const onB = new Set<number>();
+      for (const frame of seen) {
+        const marker = readFrameMarker(frame.data, frame.widthPx, frame.heightPx);
+        if (marker?.inverted) onB.add(marker.frameNumber);
+      }
+      const measured = result.samples.map(([n]) => n);
+      const got = measured.filter((n) => onB.has(n)).length;
+      expect(got / measured.length).toBeGreaterThanOrEqual(0.8);
+      expect((await viewer.stats())?.codec).toBe('H264');
+      // A serves B with one relay leg; B holds no stream and transcodes nothing: a VP8-only
+      // viewer (libwebrtc through wrtc) is refused on B as it would be on A.
+      expect(stream.stats().viewers).toBe(1);
+      expect(b.streams.size).toBe(0);
+      await expect(NodeWhepViewer.connect({ whepUrl: whepOnB })).rejects.toMatchObject({
+        status: 400,
+        code: 'unsupported_codec',
+      });
+    } finally {
+      await viewer?.close();
       await publisher.close();
     }
   });

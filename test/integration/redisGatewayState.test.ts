@@ -1,5 +1,6 @@
 import { type RedisServer, startRedisServer } from '@peerframe/cli';
-import { GatewayStateUnavailableError, RedisGatewayState } from '@peerframe/gateway';
+import { GatewayStateUnavailableError, RedisGatewayState, RedisMetrics } from '@peerframe/gateway';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const codec = { name: 'VP8', payloadType: 96, clockRate: 90_000, fmtp: '' } as const;
@@ -10,9 +11,33 @@ describe('RedisGatewayState', () => {
   let redis: RedisServer;
   let one: RedisGatewayState;
   let two: RedisGatewayState;
+  // `one` counts its connection and calls, as a gateway's /metrics shows them.
+  const registry = new Registry();
+  /** A metric's value with these labels; `sample` picks a histogram's `_count` or `_sum`. */
+  const metric = async (
+    name: string,
+    labels: Record<string, string>,
+    sample = name,
+  ): Promise<number> => {
+    const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
+    const found = values.find(
+      (v) =>
+        ((v as { metricName?: string }).metricName ?? name) === sample &&
+        Object.entries(labels).every(([k, value]) => v.labels[k] === value),
+    );
+    return found?.value ?? 0;
+  };
+  const timed = (labels: Record<string, string>) =>
+    metric(
+      'peerframe_gateway_redis_command_duration_seconds',
+      labels,
+      'peerframe_gateway_redis_command_duration_seconds_count',
+    );
   beforeAll(async () => {
     redis = await startRedisServer();
-    one = await RedisGatewayState.create({ url: redis.url, streamTtlMs: 1_000 });
+    const metrics = new RedisMetrics();
+    metrics.registerIn(registry);
+    one = await RedisGatewayState.create({ url: redis.url, streamTtlMs: 1_000, metrics });
     two = await RedisGatewayState.create({ url: redis.url, streamTtlMs: 1_000 });
   });
   afterAll(async () => {
@@ -68,10 +93,23 @@ describe('RedisGatewayState', () => {
   });
 
   it('fails at once with shared_state_unavailable while Redis is away, and works when it is back', async () => {
+    const up = { client: 'state' };
+    const created = { operation: 'createKey' };
+    expect(await metric('peerframe_gateway_redis_up', up)).toBe(1);
+    const timedBefore = await timed(created);
+    await one.createKey();
+    expect(await timed(created)).toBe(timedBefore + 1);
+    expect(await metric('peerframe_gateway_redis_command_errors_total', created)).toBe(0);
+
     await redis.stop();
+    await expect.poll(() => metric('peerframe_gateway_redis_up', up), { timeout: 5_000 }).toBe(0);
+    expect(await metric('peerframe_gateway_redis_disconnects_total', up)).toBeGreaterThan(0);
     const error = await one.createKey().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayStateUnavailableError);
     expect((error as GatewayStateUnavailableError).code).toBe('shared_state_unavailable');
+    // The failure is counted, not timed as an answer.
+    expect(await metric('peerframe_gateway_redis_command_errors_total', created)).toBe(1);
+    expect(await timed(created)).toBe(timedBefore + 1);
     await redis.restart();
     await expect
       .poll(
@@ -86,5 +124,6 @@ describe('RedisGatewayState', () => {
       )
       .toBe(true);
     expect((await one.createKey()).key).toMatch(/^pf_sk_/);
+    expect(await metric('peerframe_gateway_redis_up', up)).toBe(1);
   });
 });

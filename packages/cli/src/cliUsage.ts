@@ -31,6 +31,10 @@ Commands:
                                            PEERFRAME_REDIS_URL (or --redis-url-file <file>): share
                                            keys, streams and the control channel with other
                                            gateways through this Redis
+                                           --advertised-url <url> (or PEERFRAME_ADVERTISED_URL):
+                                           http(s)://host[:port] other gateways reach this one at,
+                                           to relay its streams (default its listening URL; give
+                                           it when listening on 0.0.0.0 or behind NAT)
                                            --allowed-origin <origin> (repeatable, or
                                            PEERFRAME_ALLOWED_ORIGINS, comma-separated): web pages
                                            that may use the gateway (default none; * for any)

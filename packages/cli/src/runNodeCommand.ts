@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '@peerframe/core';
-import { createSfuAdapter, GatewayServer } from '@peerframe/gateway';
+import { checkAdvertisedUrl, createSfuAdapter, GatewayServer } from '@peerframe/gateway';
 import { OrchestratorServer, WorkerNode } from '@peerframe/orchestrator';
 import { cliUsage } from './cliUsage.ts';
 import { startDevStack } from './devStack.ts';
@@ -58,6 +58,7 @@ export async function runNodeCommand(command: string | undefined, rest: string[]
       'admin-token-file': { type: 'string' },
       'redis-url': { type: 'string' },
       'redis-url-file': { type: 'string' },
+      'advertised-url': { type: 'string', default: process.env.PEERFRAME_ADVERTISED_URL },
       gateways: { type: 'string', default: '1' },
       'orchestrator-admin-token': { type: 'string' },
       'orchestrator-admin-token-file': { type: 'string' },
@@ -170,9 +171,11 @@ export async function runNodeCommand(command: string | undefined, rest: string[]
       }
       const adminToken = readSecret('admin-token', values);
       const redisUrl = readSecret('redis-url', values);
+      const advertisedUrl = advertisedUrlFlag(values['advertised-url']);
       const payments = await gatewayPaymentsFromFlags(values);
       const node = await GatewayServer.create({
         ...(redisUrl ? { redisUrl } : {}),
+        ...(advertisedUrl ? { advertisedUrl } : {}),
         ...(payments ? { payments } : {}),
         iceServers: (values['ice-server'] ?? []).map(parseIceServerFlag),
         sfu: await createSfuAdapter(parseSfuFlag(values.sfu)),
@@ -309,6 +312,16 @@ function maxSessionsFlag(value: string | undefined): number | undefined {
     throw new CliUsageError(`--max-sessions must be a whole number, 0 or more, got "${value}"`);
   }
   return n;
+}
+
+/** `--advertised-url` (or PEERFRAME_ADVERTISED_URL): an http(s) origin, else a usage error. */
+function advertisedUrlFlag(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  try {
+    return checkAdvertisedUrl(value, '--advertised-url');
+  } catch (error) {
+    throw new CliUsageError((error as Error).message);
+  }
 }
 
 /** The gateway's mode, for the start banner and log. */

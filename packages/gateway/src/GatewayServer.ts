@@ -4,6 +4,7 @@ import { closeHttp, listenHttp, RouteTable, requestUrl, sendError } from '@peerf
 import type { BitrateHints } from '@peerframe/core/sdp';
 import type { AudioRelayOptions } from './AudioRelay.ts';
 import { ControlChannel } from './ControlChannel.ts';
+import { checkAdvertisedUrl } from './checkAdvertisedUrl.ts';
 import type { ChainDiscoveryOptions } from './discoverOrchestrators.ts';
 import { GatewayMetrics } from './GatewayMetrics.ts';
 import type { GatewayPayments } from './GatewayPayments.ts';
@@ -15,6 +16,7 @@ import { OriginPolicy } from './OriginPolicy.ts';
 import { PendingPeers } from './PendingPeers.ts';
 import { RateLimiter } from './RateLimiter.ts';
 import { RedisGatewayState } from './RedisGatewayState.ts';
+import { RedisMetrics } from './RedisMetrics.ts';
 import { redisControlAdapter } from './redisControlAdapter.ts';
 import { addAdminRoutes } from './routes/adminRoutes.ts';
 import { addFaultRoutes } from './routes/faultRoutes.ts';
@@ -92,7 +94,12 @@ export type GatewayServerOptions = {
    * flowing and new keys and streams get 503 `shared_state_unavailable`.
    */
   redisUrl?: string;
-  /** The URL other gateways reach this one at, to relay its streams (default its listening URL). */
+  /**
+   * The URL other gateways reach this one at (`http(s)://host[:port]`, no path): they open their
+   * relays of its streams there and send draining publishers to it. Default its listening URL,
+   * which only works where that address is reachable from the other gateways (not `0.0.0.0`).
+   * A URL that is not an http(s) origin is refused with a `RangeError` naming the problem.
+   */
   advertisedUrl?: string;
   /**
    * Origins of the web pages that may use this gateway (`http://127.0.0.1:5173`): their requests
@@ -179,6 +186,8 @@ export const defaultGatewayServerOptions = {
  */
 export class GatewayServer {
   readonly url: string;
+  /** The URL other gateways reach this one at (`advertisedUrl`, else `url`). */
+  readonly advertisedUrl: string;
   readonly streams = new Map<string, StreamSession>();
   readonly #server: Server;
   readonly #options: Required<GatewayServerOptions>;
@@ -216,7 +225,9 @@ export class GatewayServer {
     this.#pool = pool;
     this.state = state;
     this.#access = new StreamKeyAccess(state, this.#options.adminToken);
-    const advertisedUrl = options.advertisedUrl ?? url;
+    const advertisedUrl =
+      options.advertisedUrl !== undefined ? checkAdvertisedUrl(options.advertisedUrl) : url;
+    this.advertisedUrl = advertisedUrl;
     this.#shared = new SharedStreamRegistry({
       state,
       gatewayUrl: advertisedUrl,
@@ -269,6 +280,8 @@ export class GatewayServer {
     if ((options.orchestrators ?? []).length === 0 && !options.chain) {
       throw new RangeError('GatewayServer needs orchestrator URLs or a chain to discover them on');
     }
+    // Refused before anything starts.
+    if (options.advertisedUrl !== undefined) checkAdvertisedUrl(options.advertisedUrl);
     const origins = new OriginPolicy(
       options.allowedOrigins ?? defaultGatewayServerOptions.allowedOrigins,
     );
@@ -287,10 +300,12 @@ export class GatewayServer {
     let state: GatewayState;
     let listening: Awaited<ReturnType<typeof listenHttp>>;
     const log = createLogger('gateway:http');
+    const redisMetrics = options.redisUrl ? new RedisMetrics() : undefined;
     try {
       state = options.redisUrl
         ? await RedisGatewayState.create({
             url: options.redisUrl,
+            ...(redisMetrics ? { metrics: redisMetrics } : {}),
             // Back after an outage (perhaps a Redis restarted empty): write our streams again.
             onReachable: () => {
               if (gatewayRef) void gatewayRef.#shared.refresh();
@@ -315,7 +330,10 @@ export class GatewayServer {
     const { server, url } = listening;
     const gateway = new GatewayServer(server, url, options, pool, state, origins);
     gatewayRef = gateway;
-    const shared = options.redisUrl ? redisControlAdapter(options.redisUrl, log) : undefined;
+    redisMetrics?.registerIn(gateway.metrics.registry);
+    const shared = options.redisUrl
+      ? redisControlAdapter(options.redisUrl, log, redisMetrics)
+      : undefined;
     gateway.#closeAdapter = shared?.close;
     gateway.#control = new ControlChannel(server, {
       stream: (id) => gateway.streams.get(id),
@@ -324,12 +342,23 @@ export class GatewayServer {
       origins,
       ...(shared ? { adapter: shared.adapter } : {}),
     });
+    if (options.redisUrl && options.advertisedUrl === undefined) {
+      try {
+        checkAdvertisedUrl(url);
+      } catch {
+        log.warn(
+          { url },
+          'this gateway shares state through Redis but listens on no address other gateways can reach: their relays of its streams will fail until advertisedUrl (--advertised-url) names one',
+        );
+      }
+    }
     server.on('request', (req, res) => void gateway.#handle(req, res));
     // Other gateways may send publishers here from now on.
     await gateway.#shared.refresh();
     gateway.#log.info(
       {
         url: gateway.url,
+        advertisedUrl: gateway.advertisedUrl,
         whip: `${gateway.url}/whip`,
         allowedOrigins: origins.allowedOrigins,
         state: `${state.kind} ${state.where}`,

@@ -6,6 +6,7 @@ import {
   GatewayStateUnavailableError,
   type SharedStream,
 } from './GatewayState.ts';
+import type { RedisMetrics } from './RedisMetrics.ts';
 import {
   type CreateStreamKeyOptions,
   looksLikeStreamKey,
@@ -29,6 +30,8 @@ export type RedisGatewayStateOptions = {
   commandTimeoutMs?: number;
   /** Called when Redis answers again after an outage (the gateway writes its streams again). */
   onReachable?: () => void;
+  /** Where the connection's state and each call's latency and failure are counted (default none). */
+  metrics?: RedisMetrics;
 };
 
 export const defaultRedisGatewayStateOptions = {
@@ -64,10 +67,12 @@ export class RedisGatewayState implements GatewayState {
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly #log: Logger = createLogger('gateway:state');
+  readonly #metrics: RedisMetrics | undefined;
   #closed = false;
 
   private constructor(redis: Redis, where: string, options: RedisGatewayStateOptions) {
     this.#redis = redis;
+    this.#metrics = options.metrics;
     this.where = where;
     this.#prefix = options.keyPrefix ?? defaultRedisGatewayStateOptions.keyPrefix;
     this.streamTtlMs = options.streamTtlMs ?? defaultRedisGatewayStateOptions.streamTtlMs;
@@ -82,6 +87,7 @@ export class RedisGatewayState implements GatewayState {
       commandTimeout: options.commandTimeoutMs ?? defaultRedisGatewayStateOptions.commandTimeoutMs,
     });
     const state = new RedisGatewayState(redis, redactRedisUrl(options.url), options);
+    options.metrics?.watch(redis, 'state');
     let reachable = true;
     redis.on('error', (error: Error) => {
       if (!reachable) return;
@@ -106,7 +112,7 @@ export class RedisGatewayState implements GatewayState {
   async createKey(options?: CreateStreamKeyOptions) {
     const made = newStreamKey(options);
     const { record } = made;
-    await this.#run('create a stream key', () =>
+    await this.#run('createKey', 'create a stream key', () =>
       this.#redis
         .multi()
         .set(this.#k(`key:${record.id}`), JSON.stringify(toStored(record)))
@@ -119,14 +125,16 @@ export class RedisGatewayState implements GatewayState {
 
   async findKey(key: string): Promise<StreamKeyRecord | undefined> {
     if (!looksLikeStreamKey(key)) return undefined;
-    const id = await this.#run('find a stream key', () =>
+    const id = await this.#run('findKey', 'find a stream key', () =>
       this.#redis.get(this.#k(`keydigest:${streamKeyDigest(key).toString('hex')}`)),
     );
     return id === null ? undefined : this.getKey(id);
   }
 
   async getKey(id: string): Promise<StreamKeyRecord | undefined> {
-    const json = await this.#run('read a stream key', () => this.#redis.get(this.#k(`key:${id}`)));
+    const json = await this.#run('getKey', 'read a stream key', () =>
+      this.#redis.get(this.#k(`key:${id}`)),
+    );
     return json === null ? undefined : fromStored(JSON.parse(json) as StoredKey);
   }
 
@@ -135,18 +143,18 @@ export class RedisGatewayState implements GatewayState {
     if (!record) return undefined;
     if (record.revokedAt !== undefined) return record;
     const revoked = { ...record, revokedAt: new Date().toISOString() };
-    await this.#run('revoke a stream key', () =>
+    await this.#run('revokeKey', 'revoke a stream key', () =>
       this.#redis.set(this.#k(`key:${id}`), JSON.stringify(toStored(revoked))),
     );
     return revoked;
   }
 
   async listKeys(): Promise<StreamKeyRecord[]> {
-    const ids = await this.#run('list stream keys', () =>
+    const ids = await this.#run('listKeys', 'list stream keys', () =>
       this.#redis.zrange(this.#k('keys'), 0, -1),
     );
     if (ids.length === 0) return [];
-    const values = await this.#run('list stream keys', () =>
+    const values = await this.#run('listKeys', 'list stream keys', () =>
       this.#redis.mget(ids.map((id) => this.#k(`key:${id}`))),
     );
     return values.flatMap((json) => (json ? [fromStored(JSON.parse(json) as StoredKey)] : []));
@@ -155,7 +163,7 @@ export class RedisGatewayState implements GatewayState {
   async reserveKeySlot(keyId: string, maxStreams: number): Promise<string | undefined> {
     const token = `slot:${randomUUID()}`;
     const now = Date.now();
-    const taken = await this.#run('reserve a stream slot', () =>
+    const taken = await this.#run('reserveKeySlot', 'reserve a stream slot', () =>
       this.#redis.eval(
         reserveSlotScript,
         1,
@@ -171,7 +179,7 @@ export class RedisGatewayState implements GatewayState {
   }
 
   async releaseKeySlot(keyId: string, token: string): Promise<void> {
-    await this.#run('release a stream slot', () =>
+    await this.#run('releaseKeySlot', 'release a stream slot', () =>
       this.#redis.zrem(this.#k(`keystreams:${keyId}`), token),
     );
   }
@@ -189,7 +197,7 @@ export class RedisGatewayState implements GatewayState {
         this.#k(`playback:${stream.sourcePlaybackId}`),
       );
     if (stream.keyId) multi.zrem(this.#k(`keystreams:${stream.keyId}`), stream.streamId);
-    await this.#run('remove a stream', () => multi.exec());
+    await this.#run('removeStream', 'remove a stream', () => multi.exec());
   }
 
   async refreshStreams(streams: readonly SharedStream[]): Promise<void> {
@@ -207,29 +215,29 @@ export class RedisGatewayState implements GatewayState {
           .pexpire(this.#k(`keystreams:${stream.keyId}`), ttl);
       }
     }
-    await this.#run('write live streams', () => multi.exec());
+    await this.#run('refreshStreams', 'write live streams', () => multi.exec());
   }
 
   async streamsOfKey(keyId: string): Promise<string[]> {
-    const members = await this.#run('list a key’s streams', () =>
+    const members = await this.#run('streamsOfKey', 'list a key’s streams', () =>
       this.#redis.zrangebyscore(this.#k(`keystreams:${keyId}`), Date.now(), '+inf'),
     );
     return members.filter((member) => !member.startsWith('slot:'));
   }
 
   async findPlayback(playbackId: string): Promise<SharedStream | undefined> {
-    const streamId = await this.#run('find a playback id', () =>
+    const streamId = await this.#run('findPlayback', 'find a playback id', () =>
       this.#redis.get(this.#k(`playback:${playbackId}`)),
     );
     if (streamId === null) return undefined;
-    const json = await this.#run('find a stream', () =>
+    const json = await this.#run('findPlayback', 'find a stream', () =>
       this.#redis.get(this.#k(`stream:${streamId}`)),
     );
     return json === null ? undefined : (JSON.parse(json) as SharedStream);
   }
 
   async announceGateway(url: string, up: boolean): Promise<void> {
-    await this.#run('announce the gateway', () =>
+    await this.#run('announceGateway', 'announce the gateway', () =>
       up
         ? this.#redis.zadd(this.#k('gateways'), Date.now() + this.streamTtlMs, url)
         : this.#redis.zrem(this.#k('gateways'), url),
@@ -237,14 +245,14 @@ export class RedisGatewayState implements GatewayState {
   }
 
   async otherGateways(url: string): Promise<string[]> {
-    const urls = await this.#run('list the gateways', () =>
+    const urls = await this.#run('otherGateways', 'list the gateways', () =>
       this.#redis.zrangebyscore(this.#k('gateways'), Date.now(), '+inf'),
     );
     return urls.filter((other) => other !== url);
   }
 
   async assertReachable(): Promise<void> {
-    await this.#run('reach Redis', () => this.#redis.ping());
+    await this.#run('assertReachable', 'reach Redis', () => this.#redis.ping());
   }
 
   async close(): Promise<void> {
@@ -257,11 +265,14 @@ export class RedisGatewayState implements GatewayState {
     return `${this.#prefix}${name}`;
   }
 
-  /** Runs a command; any failure to reach Redis becomes `GatewayStateUnavailableError`. */
-  async #run<T>(what: string, command: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a command of `operation` (the `GatewayState` method, the label of its metrics); any
+   * failure to reach Redis becomes `GatewayStateUnavailableError`.
+   */
+  async #run<T>(operation: string, what: string, command: () => Promise<T>): Promise<T> {
     if (this.#closed) throw new GatewayStateUnavailableError(`cannot ${what}: the state is closed`);
     try {
-      return await command();
+      return await (this.#metrics ? this.#metrics.time(operation, command) : command());
     } catch (error) {
       throw new GatewayStateUnavailableError(`cannot ${what} in ${this.where}`, error);
     }

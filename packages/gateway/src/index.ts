@@ -1,6 +1,7 @@
 /** The payment encodings a gateway can send (`GatewayPaymentsOptions.paymentEncoding`). */
 export { type PaymentEncoding, paymentEncodings } from '@peerframe/wire';
 export { ControlChannel } from './ControlChannel.ts';
+export { checkAdvertisedUrl } from './checkAdvertisedUrl.ts';
 export { checkStreamParams } from './checkStreamParams.ts';
 export { createSfuAdapter, type SfuKind, sfuKinds } from './createSfuAdapter.ts';
 export {
@@ -65,6 +66,7 @@ export {
   RedisGatewayState,
   type RedisGatewayStateOptions,
 } from './RedisGatewayState.ts';
+export { type RedisClientName, RedisMetrics } from './RedisMetrics.ts';
 export {
   assertCandidateCount,
   countUdpCandidates,

@@ -1,6 +1,7 @@
 import type { Logger } from '@peerframe/core';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
+import type { RedisMetrics } from './RedisMetrics.ts';
 
 /**
  * socket.io's Redis adapter for the control channel of several gateways: events of a stream's
@@ -11,10 +12,13 @@ import { Redis } from 'ioredis';
 export function redisControlAdapter(
   url: string,
   log: Logger,
+  metrics?: RedisMetrics,
 ): { adapter: ReturnType<typeof createAdapter>; close(): void } {
   const pub = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
   // Subscriptions are made before the first connection and made again after each reconnection.
   const sub = pub.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  metrics?.watch(pub, 'control_publish');
+  metrics?.watch(sub, 'control_subscribe');
   for (const client of [pub, sub]) {
     client.on('error', (error: Error) => log.debug({ err: error }, 'control adapter: Redis error'));
   }
@@ -23,9 +27,10 @@ export function redisControlAdapter(
   const publish = pub.publish.bind(pub);
   pub.publish = ((channel: string, message: string) => {
     const sent = publish(channel, message);
-    sent.catch((error: unknown) =>
-      log.debug({ err: error, channel }, 'control adapter: broadcast lost (Redis unreachable)'),
-    );
+    sent.catch((error: unknown) => {
+      metrics?.broadcastLost();
+      log.debug({ err: error, channel }, 'control adapter: broadcast lost (Redis unreachable)');
+    });
     return sent;
   }) as typeof pub.publish;
   return {
