@@ -264,6 +264,8 @@ export class OrchestratorSession extends TypedEmitter<OrchestratorSessionEvents>
         this.#pipelineFailed(video, error);
       },
     });
+    // The frame reports stop while the pipeline is stuck; the media thread's counts do not.
+    this.#media.on('pipeCounts', (counts) => this.#countPiped(counts));
     this.#media.pipe(port1, this.#queueCapacity);
   }
 

@@ -9,7 +9,12 @@ import { fromThreadError } from '../threadErrors.ts';
 import { threadScript } from '../threadScript.ts';
 import type { I420Picture } from './CodecEngine.ts';
 import type { MediaPeerState } from './MediaPeer.ts';
-import type { FromMediaThread, MediaWorkerData, ToMediaThread } from './mediaMessages.ts';
+import type {
+  FromMediaThread,
+  MediaWorkerData,
+  PipelineCounts,
+  ToMediaThread,
+} from './mediaMessages.ts';
 import type { DecodedPicture } from './SessionMedia.ts';
 
 /** A decoded frame of the gateway's audio and how to hand back the pipeline's answer. */
@@ -27,6 +32,8 @@ export type MediaWorkerEvents = {
   audioFrame: [MediaAudioFrame];
   state: [MediaPeerState];
   error: [Error];
+  /** Once piped, while the inference thread takes no picture: what the media thread counted. */
+  pipeCounts: [PipelineCounts];
 };
 
 /** The media thread failed (it threw, or exited before it was closed). */
@@ -256,6 +263,12 @@ export class MediaWorker extends TypedEmitter<MediaWorkerEvents> {
       case 'stats':
         this.#pendingStats.get(message.id)?.(message.stats);
         this.#pendingStats.delete(message.id);
+        return;
+      case 'pipeCounts':
+        this.emit('pipeCounts', {
+          framesIn: message.framesIn,
+          framesDropped: message.framesDropped,
+        });
         return;
       case 'closed':
         this.#closed?.();

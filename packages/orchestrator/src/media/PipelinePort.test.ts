@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type {
   FromPipelinePort,
   PictureMessage,
+  PipelineCounts,
   SendMessage,
   ToPipelinePort,
 } from './mediaMessages.ts';
@@ -62,6 +63,41 @@ describe('PipelinePort (the media thread’s end of the channel to the inference
       await expect.poll(() => sent.map((m) => m.doneAtMs)).toEqual([9]);
     } finally {
       media.close();
+      media.close();
+      port2.close();
+    }
+  });
+
+  // The session counted frames in and dropped from the inference thread's per-frame reports,
+  // so while a pipeline was stuck its counts stood still however many frames arrived.
+  it('reports the counts on its own while the inference thread takes nothing', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const counts: PipelineCounts[] = [];
+    const media = new PipelinePort(
+      port1,
+      1,
+      () => {},
+      (c) => counts.push(c),
+      20,
+    );
+    const received: ToPipelinePort[] = [];
+    port2.on('message', (message: ToPipelinePort) => received.push(message));
+    try {
+      port2.postMessage({ type: 'ready' } satisfies FromPipelinePort);
+      media.push(picture(1));
+      await expect.poll(() => received.length).toBe(1);
+      // The inference thread is stuck on picture 1: no report comes from there any more.
+      for (let n = 2; n <= 6; n++) media.push(picture(n));
+      await expect.poll(() => counts.at(-1)).toEqual({ framesIn: 6, framesDropped: 4 });
+      // Nothing new: nothing more is said.
+      const said = counts.length;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(counts).toHaveLength(said);
+      media.close();
+      media.push(picture(7));
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(counts).toHaveLength(said);
+    } finally {
       media.close();
       port2.close();
     }

@@ -3,6 +3,7 @@ import { LatestFrameQueue } from '../LatestFrameQueue.ts';
 import type {
   FromPipelinePort,
   PictureMessage,
+  PipelineCounts,
   SendMessage,
   ToPipelinePort,
 } from './mediaMessages.ts';
@@ -21,11 +22,32 @@ export class PipelinePort {
   #wanted = 0;
   #framesIn = 0;
   #closed = false;
+  readonly #countsTimer: NodeJS.Timeout | undefined;
+  /** `framesIn` when the counts last left this thread (with a picture, or on their own). */
+  #countedIn = 0;
 
-  /** `send` encodes a processed picture (what `SessionMedia.send` does). */
-  constructor(port: MessagePort, queueCapacity: number, send: (message: SendMessage) => void) {
+  /**
+   * `send` encodes a processed picture (what `SessionMedia.send` does). `onCounts`: the counts
+   * every `countsIntervalMs` while pictures arrive that the inference thread has not taken: the
+   * session learns them from its frame reports, which stop while the pipeline is stuck.
+   */
+  constructor(
+    port: MessagePort,
+    queueCapacity: number,
+    send: (message: SendMessage) => void,
+    onCounts?: (counts: PipelineCounts) => void,
+    countsIntervalMs = 1000,
+  ) {
     this.#port = port;
     this.#waiting = new LatestFrameQueue(queueCapacity);
+    if (onCounts) {
+      this.#countsTimer = setInterval(() => {
+        if (this.#framesIn === this.#countedIn) return;
+        this.#countedIn = this.#framesIn;
+        onCounts(this.#counts());
+      }, countsIntervalMs);
+      this.#countsTimer.unref();
+    }
     port.on('message', (message: FromPipelinePort) => {
       if (this.#closed) return;
       if (message.type === 'send') {
@@ -50,19 +72,21 @@ export class PipelinePort {
       const picture = this.#waiting.poll();
       if (!picture) return;
       this.#wanted--;
-      const message: ToPipelinePort = {
-        ...picture,
-        framesIn: this.#framesIn,
-        framesDropped: this.#waiting.dropped,
-      };
+      const message: ToPipelinePort = { ...picture, ...this.#counts() };
+      this.#countedIn = this.#framesIn;
       this.#port.postMessage(message, [picture.data.buffer as ArrayBuffer]);
     }
+  }
+
+  #counts(): PipelineCounts {
+    return { framesIn: this.#framesIn, framesDropped: this.#waiting.dropped };
   }
 
   /** Closes the channel (the inference thread sees its end close). Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#countsTimer);
     this.#waiting.close();
     this.#port.close();
   }

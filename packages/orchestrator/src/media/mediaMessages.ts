@@ -45,11 +45,9 @@ export type SendMessage = {
  * never holds more than one picture and the pipeline always gets the newest.
  */
 export type FromPipelinePort = { type: 'ready' } | SendMessage;
-export type ToPipelinePort = PictureMessage & {
-  /** Pictures the media thread decoded for the pipeline, and dropped for newer ones, so far. */
-  framesIn: number;
-  framesDropped: number;
-};
+/** Pictures the media thread decoded for the pipeline, and dropped for newer ones, so far. */
+export type PipelineCounts = { framesIn: number; framesDropped: number };
+export type ToPipelinePort = PictureMessage & PipelineCounts;
 
 /** Messages from the session (main thread) to its media thread. */
 export type ToMediaThread =
@@ -97,4 +95,6 @@ export type FromMediaThread =
   | { type: 'error'; error: ThreadError }
   /** The video transport's counters (none for an audio-only session). */
   | { type: 'stats'; id: number; stats: OrchestratorTransportStats | undefined }
+  /** Once piped: the counts, while the inference thread takes no picture (`PipelinePort`). */
+  | ({ type: 'pipeCounts' } & PipelineCounts)
   | { type: 'closed' };

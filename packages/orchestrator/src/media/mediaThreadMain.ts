@@ -175,7 +175,9 @@ port.on('message', (message: ToMediaThread) => {
       return;
     case 'pipe':
       pipeline?.close();
-      pipeline = new PipelinePort(message.port, message.queueCapacity, send);
+      pipeline = new PipelinePort(message.port, message.queueCapacity, send, (counts) =>
+        post({ type: 'pipeCounts', ...counts }),
+      );
       return;
     case 'stats':
       if (media) {
