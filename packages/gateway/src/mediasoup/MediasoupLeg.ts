@@ -7,12 +7,11 @@ import type { IceFragment, LegState, SfuLeg, SfuLegEvents } from '../SfuAdapter.
 import type { SfuPacket } from '../SfuPacket.ts';
 import { parseAudioOnlyDescription, parseAudioSection } from './audioSdp.ts';
 import { createLegRouter, type MediasoupLegOptions } from './createLegRouter.ts';
+import { legStateOf } from './legStateOf.ts';
 import { listenSenderReports } from './listenSenderReports.ts';
 import { MediasoupAudio } from './MediasoupAudio.ts';
 import type {
   Consumer,
-  DtlsState,
-  IceState,
   Producer,
   Router,
   RtpCapabilities,
@@ -558,16 +557,8 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
 
   #updateState(): void {
     if (this.#state === 'closed' || this.#state === 'failed') return;
-    const ice: IceState = this.#transport.iceState;
-    const dtls: DtlsState = this.#transport.dtlsState;
-    let next: LegState;
-    if (dtls === 'failed') next = 'failed';
-    else if (dtls === 'closed' || ice === 'closed') next = 'failed';
-    else if (ice === 'disconnected') next = 'disconnected';
-    else if (dtls === 'connected' && (ice === 'connected' || ice === 'completed')) {
-      next = 'connected';
-    } else next = this.#connectCalled ? 'connecting' : 'new';
-    this.#setState(next);
+    const { iceState, dtlsState } = this.#transport;
+    this.#setState(legStateOf(iceState, dtlsState, this.#connectCalled));
   }
 
   #setState(state: LegState): void {
