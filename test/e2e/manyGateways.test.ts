@@ -8,7 +8,12 @@ import {
   runFrameProbe,
   type SessionStats,
 } from '@peerframe/client-sdk/node';
-import { GatewayPayments, GatewayServer, type StreamPayment } from '@peerframe/gateway';
+import {
+  GatewayPayments,
+  GatewayServer,
+  MediasoupSfu,
+  type StreamPayment,
+} from '@peerframe/gateway';
 import type { OrchestratorServer } from '@peerframe/orchestrator';
 import {
   getSenderInfo,
@@ -16,7 +21,7 @@ import {
   type StoredWinningTicket,
 } from '@peerframe/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodedMedianPeak } from '../helpers/decodedMedianPeak.ts';
+import { decodedMedianPeak, expectGainedTone } from '../helpers/decodedMedianPeak.ts';
 import { EngineWhipClient } from '../helpers/EngineWhipClient.ts';
 import { GstWhipPublisher } from '../helpers/GstWhipPublisher.ts';
 import { bareOffer, expectFramesBack } from '../helpers/inProcessStack.ts';
@@ -27,6 +32,7 @@ import { startSyntheticTrack } from '../helpers/syntheticTrack.ts';
 import { until } from '../helpers/until.ts';
 
 const adminToken = 'many-gateways-admin-token';
+const mediasoup = await MediasoupSfu.isAvailable();
 
 /** The params each pipeline of an orchestrator's sessions runs with. */
 function runningParams(orchestrator: OrchestratorServer): Record<string, unknown>[] {
@@ -157,6 +163,21 @@ describe('two gateways sharing Redis', () => {
     });
     return info.depositWei + info.reserveWei;
   };
+  /**
+   * A third gateway on the mediasoup backend sharing the Redis, for one test's viewers (the relay
+   * on that backend); undefined where no mediasoup worker is present. The test drains it (a
+   * closed gateway stays announced in Redis until its entry expires, 30 s): the drain test below
+   * moves A's publisher to "another gateway", which must be B.
+   */
+  const mediasoupGateway = async () =>
+    mediasoup
+      ? GatewayServer.create({
+          adminToken,
+          redisUrl: redis.url,
+          orchestrators: [orchestrator.url],
+          sfu: await MediasoupSfu.create(),
+        })
+      : undefined;
   beforeAll(async () => {
     // Persisted in its temporary directory, so the outage test's restart keeps the keys.
     redis = await startRedisServer({ persist: true });
@@ -427,8 +448,9 @@ describe('two gateways sharing Redis', () => {
     }
   });
 
-  it("relays the publisher's audio to a WHEP viewer on B, beside the video", async () => {
+  it("relays the publisher's audio to a WHEP viewer on B, beside the video (and on a mediasoup C)", async () => {
     const streamKey = (await makeKey(a.url)).body.key as string;
+    const c = await mediasoupGateway();
     const publisher = await GstWhipPublisher.connect({
       whipUrl: a.whipUrl,
       pipeline: 'invert',
@@ -440,6 +462,7 @@ describe('two gateways sharing Redis', () => {
     });
     const stopBar = pushMovingBar(publisher, 320, 240);
     let viewer: RtpWhepViewer | undefined;
+    let viewerOnC: RtpWhepViewer | undefined;
     try {
       const stream = a.streams.get(publisher.streamId);
       if (!stream) throw new Error('no stream on A');
@@ -447,6 +470,11 @@ describe('two gateways sharing Redis', () => {
       viewer = await RtpWhepViewer.connect(new URL(`/whep/${stream.playbackId}`, b.url).href, {
         keepAudioPayloads: true,
       });
+      if (c) {
+        viewerOnC = await RtpWhepViewer.connect(new URL(`/whep/${stream.playbackId}`, c.url).href, {
+          keepAudioPayloads: true,
+        });
+      }
       const got = viewer;
       expect(got.answerSdp).toMatch(/^m=audio [1-9]\d* /m);
       expect(b.streams.size).toBe(0);
@@ -472,17 +500,34 @@ describe('two gateways sharing Redis', () => {
       if (!report || !last) throw new Error('no audio report');
       const mappedMs = report.ntpMs + ((last.timestamp - report.rtpTimestamp) | 0) / 48;
       expect(Math.abs(mappedMs - last.arrivedAtMs)).toBeLessThan(250);
-      // A serves B's viewer with its one relay leg.
-      expect(stream.stats().viewers).toBe(1);
+      // C (mediasoup) relays both too: its relay leg and its viewer's are mediasoup legs, the
+      // video forwarded inside its worker, the Opus through JavaScript.
+      if (viewerOnC) {
+        const onC = viewerOnC;
+        await until(
+          () => onC.audio.packets.length >= 150 && onC.video.packets.length >= 60,
+          20_000,
+          () =>
+            `audio and video on C (${onC.audio.packets.length} audio, ${onC.video.packets.length} video packets)`,
+        );
+        const peakOnC = await decodedMedianPeak(onC.audio.packets, 50);
+        expect(peakOnC).toBeGreaterThan(6_000);
+        expect(peakOnC).toBeLessThan(13_000);
+      }
+      // A serves each other gateway's viewer with one relay leg.
+      expect(stream.stats().viewers).toBe(c ? 2 : 1);
     } finally {
       await viewer?.close();
+      await viewerOnC?.close();
+      await c?.drain(0);
       await stopBar.close();
       await publisher.close();
     }
   });
 
-  it("plays an audio-only stream published on A on B: the pipeline's sound, relayed", async () => {
+  it("plays an audio-only stream published on A on B (and on a mediasoup C): the pipeline's sound, relayed", async () => {
     const streamKey = (await makeKey(a.url)).body.key as string;
+    const c = await mediasoupGateway();
     const gainParams = encodeURIComponent(JSON.stringify({ gainDb: -12 }));
     const publisher = await GstWhipPublisher.connect({
       whipUrl: `${a.whipUrl}?params=${gainParams}`,
@@ -493,28 +538,31 @@ describe('two gateways sharing Redis', () => {
       audio: 'tone',
       token: streamKey,
     });
-    let viewer: RtpWhepViewer | undefined;
+    const viewers: RtpWhepViewer[] = [];
     try {
       const stream = a.streams.get(publisher.streamId);
       if (!stream) throw new Error('no stream on A');
       expect(stream.codec).toBeUndefined();
-      viewer = await RtpWhepViewer.connect(new URL(`/whep/${stream.playbackId}`, b.url).href, {
-        audioOnly: true,
-        keepAudioPayloads: true,
-      });
-      const got = viewer;
-      await until(
-        () => got.audio.packets.length >= 100,
-        20_000,
-        () => `audio on B (${got.audio.packets.length} packets)`,
-      );
-      // 9 800 × 10^(−12/20) ≈ 2 460 through two Opus generations: the gain pipeline's, not the original.
-      const peak = await decodedMedianPeak(got.audio.packets, 25);
-      expect(peak).toBeGreaterThan(1_800);
-      expect(peak).toBeLessThan(3_300);
-      expect(got.video.packets.length).toBe(0);
+      // The gain pipeline's sound (not the original's) on B, and on C (mediasoup) where present.
+      for (const gateway of c ? [b, c] : [b]) {
+        const viewer = await RtpWhepViewer.connect(
+          new URL(`/whep/${stream.playbackId}`, gateway.url).href,
+          { audioOnly: true, keepAudioPayloads: true },
+        );
+        viewers.push(viewer);
+      }
+      for (const [i, got] of viewers.entries()) {
+        await until(
+          () => got.audio.packets.length >= 100,
+          20_000,
+          () => `audio on ${i === 0 ? 'B' : 'C'} (${got.audio.packets.length} packets)`,
+        );
+        expectGainedTone(await decodedMedianPeak(got.audio.packets, 25));
+        expect(got.video.packets.length).toBe(0);
+      }
     } finally {
-      await viewer?.close();
+      await Promise.all(viewers.map((viewer) => viewer.close()));
+      await c?.drain(0);
       await publisher.close();
     }
   });

@@ -1,5 +1,15 @@
 import { OpusDecoder } from '@peerframe/orchestrator';
+import { expect } from 'vitest';
 import type { ViewerPacket } from './RtpWhepViewer.ts';
+
+/**
+ * The publishers' test tone (0.3 of full scale, peaks ~9 800) through the shipped `gain` pipeline
+ * at −12 dB: 9 800 × 10^(−12/20) ≈ 2 460, through two Opus generations (the original would be ~9 800).
+ */
+export function expectGainedTone(peak: number): void {
+  expect(peak).toBeGreaterThan(1_800);
+  expect(peak).toBeLessThan(3_300);
+}
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -47,12 +47,12 @@ export type PaidNodes = {
   /**
    * A gateway in this process paying with the gateway's key, to these orchestrators; `server`
    * options (e.g. a longer `publisherConnectTimeoutMs`, to keep a stream whose publisher never
-   * connects paying) go to its `GatewayServer`.
+   * connects paying, or another SFU) go to its `GatewayServer`.
    */
   startGateway(
     orchestrators: string[],
     options?: Partial<GatewayPaymentsOptions>,
-    server?: Pick<GatewayServerOptions, 'publisherConnectTimeoutMs'>,
+    server?: Pick<GatewayServerOptions, 'publisherConnectTimeoutMs' | 'sfu'>,
   ): Promise<{ gateway: GatewayServer; payments: GatewayPayments }>;
   /** The gateway's deposit, reserve and withdraw round, read from the chain now. */
   gatewayFunds(): Promise<GatewayFunds>;

@@ -136,7 +136,12 @@ describe('FrameTimeline', () => {
     expect(timeline.take().frames).toBe(0);
   });
 
-  it('places frames it never saw arrive (native forwarding) by the source timestamps their records name', () => {
+  /**
+   * Native forwarding (mediasoup): the publisher's clock confirmed, and 20 frames captured 33 ms
+   * apart, decoded 15 ms and done 22 ms (plus `extraMs(n)`) after capture, whose processed frames
+   * leave 10 ms after they were done; only those cross JavaScript. Their records are not given yet.
+   */
+  function nativeStream(extraMs: (n: number) => number = () => 0) {
     const timeline = stream();
     // A second report that agrees: the publisher's clock is confirmed for lip sync.
     timeline.publisherClock.report(
@@ -146,7 +151,7 @@ describe('FrameTimeline', () => {
     const records = [];
     for (let n = 0; n < 20; n++) {
       const captureMs = 100 + n * 33;
-      const doneMs = captureMs + 22;
+      const doneMs = captureMs + 22 + extraMs(n);
       records.push({
         seq: n + 1,
         decodedAtMs: captureMs + 15,
@@ -154,9 +159,13 @@ describe('FrameTimeline', () => {
         doneAtMs: doneMs,
         sourceRtpTimestamp: ticks(captureMs),
       });
-      // Only the processed frames cross JavaScript, leaving 10 ms after they were done.
       timeline.returnedPacket(90 + ticks(doneMs), true, doneMs + 10);
     }
+    return { timeline, records };
+  }
+
+  it('places frames it never saw arrive (native forwarding) by the source timestamps their records name', () => {
+    const { timeline, records } = nativeStream();
     timeline.orchestratorRecords(records, 0, 2000);
     expect(timeline.videoDelay()).toEqual({
       // From decode: the hop to the orchestrator is not seen.
@@ -169,5 +178,25 @@ describe('FrameTimeline', () => {
     expect(hops.captureToGatewayEgress).toBe(32);
     expect(hops.publisherToGateway).toBeUndefined();
     expect(hops.gatewayToOrchestrator).toBeUndefined();
+  });
+
+  it('times each processed frame as it leaves under native forwarding too (--audio-follow-frames)', () => {
+    // One frame in four waits 30 ms more in the pipeline: the least times are what count.
+    const { timeline, records } = nativeStream((n) => (n % 4 === 0 ? 30 : 0));
+    // Not before half a second of frames is joined (none crossed JavaScript on the way in).
+    expect(timeline.frameLag()).toBeUndefined();
+    const lags: number[] = [];
+    timeline.onFrameLag((lag) => lags.push(lag.transitMs));
+    timeline.orchestratorRecords(records, 0, 2000);
+    // A frame done at 900 ms leaves 40 ms later: its source was captured 22 ms before it was done
+    // (the least capture-to-encoder time joined), decoded 7 ms before.
+    timeline.returnedPacket(90 + ticks(900), true, 940);
+    expect(timeline.frameLag()).toEqual({
+      transitMs: 47,
+      senderToEgressMs: 62 - senderEpochMs,
+      egressMs: 940,
+      sourceSenderMs: senderEpochMs + 878,
+    });
+    expect(lags).toEqual([47]);
   });
 });

@@ -83,6 +83,12 @@ export class FrameTimeline {
   readonly #transits: number[] = [];
   /** From a publisher frame's arrival to the orchestrator handing its result to the encoder, ms. */
   readonly #throughs: number[] = [];
+  /**
+   * Native forwarding (no publisher frame crosses JavaScript): each joined frame's source RTP
+   * timestamp, when the orchestrator decoded it and when its result went to the encoder (gateway
+   * clock), to time the processed frames as they leave as `#throughs` do on the other backend.
+   */
+  readonly #nativeThroughs: { rtpTimestamp: number; decodedAtMs: number; doneMs: number }[] = [];
   #frameLag: FrameLag | undefined;
   readonly #frameLagListeners = new Set<(lag: FrameLag) => void>();
   /**
@@ -126,29 +132,66 @@ export class FrameTimeline {
    * Times a processed frame as it leaves, without waiting for the orchestrator's records (they
    * come each second): its encoder input time comes from its RTP timestamp (the orchestrator's
    * sender reports), and its source is the last publisher frame that arrived before that, less
-   * the least time a joined frame took from the gateway to its encoder. Under load the video's lag moves by more than
-   * a frame from one frame to the next (encoders at 720p on a busy machine); this follows it.
+   * the least time a joined frame took from the gateway to its encoder (where no publisher frame
+   * arrives here, `#lagNative`). Under load the video's lag moves by more than a frame from one
+   * frame to the next (encoders at 720p on a busy machine); this follows it.
    */
   #frameLeft(rtpTimestamp: number, egressMs: number): void {
+    const doneMs = this.orchestratorClock.captureMs(rtpTimestamp);
+    if (doneMs === undefined) return;
+    const lag =
+      this.#publisherFrames.length > 0
+        ? this.#lagByArrivals(doneMs, egressMs)
+        : this.#lagNative(doneMs, egressMs);
+    if (!lag) return;
+    this.#frameLag = lag;
+    for (const listener of this.#frameLagListeners) listener(lag);
+  }
+
+  /** A processed frame's lag, its source the last publisher frame to arrive in time for it. */
+  #lagByArrivals(doneMs: number, egressMs: number): FrameLag | undefined {
     // The least time seen: the source arrived at most that long before (a guess a frame too new
     // shortens the lag by a frame; one too old would hold the audio until the next frame left).
-    const throughMs =
-      this.#throughs.length < delayFramesNeeded ? undefined : Math.min(...this.#throughs);
-    const doneMs = this.orchestratorClock.captureMs(rtpTimestamp);
-    if (throughMs === undefined || doneMs === undefined) return;
-    const source = latestBefore(this.#publisherFrames, doneMs - throughMs);
-    if (!source) return;
+    if (this.#throughs.length < delayFramesNeeded) return undefined;
+    const source = latestBefore(this.#publisherFrames, doneMs - Math.min(...this.#throughs));
+    if (!source) return undefined;
     const senderMs = this.publisherClock.confirmed
       ? this.publisherClock.senderMs(source.rtpTimestamp)
       : undefined;
-    const lag: FrameLag = {
+    return {
       transitMs: egressMs - source.arrivedAtMs,
       senderToEgressMs: senderMs === undefined ? undefined : egressMs - senderMs,
       egressMs,
       sourceSenderMs: senderMs,
     };
-    this.#frameLag = lag;
-    for (const listener of this.#frameLagListeners) listener(lag);
+  }
+
+  /**
+   * A processed frame's lag where the publisher's frames never arrive here (mediasoup): its
+   * source was captured the least time any joined frame took from capture to its encoder before
+   * it was done (both read through the senders' reports; the publisher's latest one, as
+   * `videoDelay` reads them), and decoded the least time from decode to encoder before.
+   */
+  #lagNative(doneMs: number, egressMs: number): FrameLag | undefined {
+    const joined = this.#nativeThroughs;
+    if (joined.length < delayFramesNeeded) return undefined;
+    const decodeToDoneMs = Math.min(...joined.map((frame) => frame.doneMs - frame.decodedAtMs));
+    const clock = this.publisherClock;
+    let captureToDoneMs = Number.POSITIVE_INFINITY;
+    if (clock.confirmed) {
+      for (const frame of joined) {
+        const senderMs = clock.senderMs(frame.rtpTimestamp);
+        if (senderMs !== undefined)
+          captureToDoneMs = Math.min(captureToDoneMs, frame.doneMs - senderMs);
+      }
+    }
+    const sourceSenderMs = Number.isFinite(captureToDoneMs) ? doneMs - captureToDoneMs : undefined;
+    return {
+      transitMs: egressMs - (doneMs - decodeToDoneMs),
+      senderToEgressMs: sourceSenderMs === undefined ? undefined : egressMs - sourceSenderMs,
+      egressMs,
+      sourceSenderMs,
+    };
   }
 
   /** The lag of the last processed frame that left; undefined until one was timed. */
@@ -171,6 +214,7 @@ export class FrameTimeline {
     this.#frameTiming = undefined;
     this.#frameLag = undefined;
     this.#throughs.length = 0;
+    this.#nativeThroughs.length = 0;
   }
 
   /**
@@ -218,6 +262,9 @@ export class FrameTimeline {
       const doneMs = this.orchestratorClock.captureMs(output.rtpTimestamp);
       if (arrivedAtMs !== undefined && doneMs !== undefined) {
         keep(this.#throughs, doneMs - arrivedAtMs);
+      } else if (input && doneMs !== undefined) {
+        const { decodedAtMs } = record;
+        keep(this.#nativeThroughs, { rtpTimestamp: input.rtpTimestamp, decodedAtMs, doneMs });
       }
       if (input)
         keep(this.#egress, { rtpTimestamp: input.rtpTimestamp, egressMs: output.arrivedAtMs });

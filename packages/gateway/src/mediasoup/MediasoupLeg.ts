@@ -3,24 +3,24 @@ import { BaseError, createLogger, TypedEmitter } from '@peerframe/core';
 import type { AudioCodecChoice } from '@peerframe/core/audioCodec';
 import { InvalidSdpError } from '@peerframe/core/sdp';
 import type { VideoCodecChoice } from '@peerframe/core/videoCodec';
-import type { IceFragment, LegState, SfuLeg, SfuLegEvents, SfuLegOptions } from '../SfuAdapter.ts';
+import type { IceFragment, LegState, SfuLeg, SfuLegEvents } from '../SfuAdapter.ts';
 import type { SfuPacket } from '../SfuPacket.ts';
-import { parseAudioSection } from './audioSdp.ts';
+import { parseAudioOnlyDescription, parseAudioSection } from './audioSdp.ts';
+import { createLegRouter, type MediasoupLegOptions } from './createLegRouter.ts';
+import { legStateOf } from './legStateOf.ts';
 import { listenSenderReports } from './listenSenderReports.ts';
-import { MediasoupAudio, opusCodec } from './MediasoupAudio.ts';
+import { MediasoupAudio } from './MediasoupAudio.ts';
 import type {
   Consumer,
-  DtlsState,
-  IceState,
   Producer,
   Router,
   RtpCapabilities,
   RtpHeaderExtensionParameters,
-  RtpStreamStats,
-  TransportListenInfo,
   WebRtcTransport,
   Worker,
 } from './mediasoupTypes.ts';
+import { NativeCounts } from './NativeCounts.ts';
+import { PipedProducers } from './PipedProducers.ts';
 import { ReturnVideoHop } from './ReturnVideoHop.ts';
 import { capabilities, routerExtensions } from './rtpCapabilities.ts';
 import { answerDirection, sends } from './sdpDirections.ts';
@@ -28,7 +28,6 @@ import {
   buildAnswerSdp,
   buildOfferSdp,
   checkTrickledCandidates,
-  codecParameters,
   defaultVp8,
   iceRestartFragment,
   type LocalAudioSection,
@@ -42,19 +41,7 @@ import {
   videoRtcpFeedback,
 } from './videoSdp.ts';
 
-/** Where a mediasoup leg's transport listens, and how it is told what to do. */
-export type MediasoupLegOptions = SfuLegOptions & {
-  /** Address the WebRtcTransport listens on (UDP). */
-  listenIp: string;
-  /** Address written into ICE candidates instead of `listenIp` (a public IP behind NAT). */
-  announcedAddress?: string | undefined;
-  /** UDP ports the transport may bind (default: mediasoup's). */
-  portRange?: { min: number; max: number } | undefined;
-  /** Seconds without ICE consent before the leg reads `disconnected` (mediasoup ≥ 3.13). */
-  iceConsentTimeoutS?: number | undefined;
-  /** How often the leg reads its producer's packet counts from the worker, ms (default 150). */
-  statsIntervalMs?: number | undefined;
-};
+export type { MediasoupLegOptions } from './createLegRouter.ts';
 
 /** An ICE restart or negotiation step a leg cannot do in its current state. */
 export class MediasoupLegError extends BaseError {
@@ -75,15 +62,18 @@ export class MediasoupLegError extends BaseError {
  * keyframe requests (PLI/FIR) from a consumer's remote to the producer's. The gateway sees the
  * packet counts of the leg's producer, read from the worker's stats every `statsIntervalMs`, as
  * `nativeReceived` events (stall detection and rates).
+ *
+ * Opus crosses JavaScript (`MediasoupAudio`), beside the video or alone: an audio-only leg
+ * (`video: false`, for an audio-only stream) has a router of Opus only, its transport described
+ * by its audio section, and nothing to forward natively.
  */
 export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   readonly forwardsNatively = true;
   readonly #router: Router;
   readonly #transport: WebRtcTransport;
   readonly #log = createLogger('gateway:mediasoup-leg');
-  readonly #statsIntervalMs: number;
-  /** The one video codec the leg carries, at the payload type its remote uses. */
-  readonly #codec: VideoCodecChoice;
+  /** The one video codec the leg carries, at the payload type its remote uses; none: audio only. */
+  readonly #codec: VideoCodecChoice | undefined;
   /** What the remote receives with: codec feedback and the header extensions whose ids agree. */
   #remoteCapabilities: RtpCapabilities | undefined;
   #sending: { producerId: string; consumer: Consumer } | undefined;
@@ -96,11 +86,9 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   #hop: Promise<ReturnVideoHop> | undefined;
   /** Consumers (on other legs) of this leg's producer: the way to ask its remote for a keyframe. */
   readonly #consumersOfMine = new Set<Consumer>();
-  /** Producers of other legs piped into this leg's router: their pipe producers' ids, by id. */
-  readonly #piped = new Map<string, Promise<string>>();
-  #statsTimer: NodeJS.Timeout | undefined;
-  #counted = { packets: 0, bytes: 0 };
-  #packetsOutBefore = 0;
+  /** Producers of other legs piped into this leg's router. */
+  readonly #piped: PipedProducers;
+  readonly #counts: NativeCounts;
   #state: LegState = 'new';
   #connectCalled = false;
   #mid = '0';
@@ -109,21 +97,34 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   #audio: MediasoupAudio | undefined;
   /** Our Opus section in the SDP, with `#audio`. */
   #audioSection: LocalAudioSection | undefined;
-  packetsIn = 0;
-  packetsOut = 0;
 
   private constructor(
     router: Router,
     transport: WebRtcTransport,
-    codec: VideoCodecChoice,
+    codec: VideoCodecChoice | undefined,
     options: MediasoupLegOptions,
   ) {
     super();
     this.#router = router;
     this.#transport = transport;
     this.#codec = codec;
-    this.#statsIntervalMs = options.statsIntervalMs ?? 150;
+    this.#piped = new PipedProducers(router);
+    this.#counts = new NativeCounts(
+      options.statsIntervalMs ?? 150,
+      () => ({ producer: this.#producer, consumer: this.#sending?.consumer }),
+      (delta) => this.emit('nativeReceived', delta),
+    );
     this.#wire();
+  }
+
+  /** Video packets received from the remote (the worker's count). */
+  get packetsIn(): number {
+    return this.#counts.packetsIn;
+  }
+
+  /** Video packets sent to the remote (the worker's count). */
+  get packetsOut(): number {
+    return this.#counts.packetsOut;
   }
 
   /** A leg answering a remote offer (a WHIP publisher, a WHEP viewer). */
@@ -151,6 +152,7 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     offerSdp: string,
     options: MediasoupLegOptions,
   ): Promise<{ leg: MediasoupLeg; answer: (source?: SfuLeg) => Promise<string> }> {
+    if (options.video === false) return MediasoupLeg.#receiveAudioOnly(worker, offerSdp, options);
     // Parse first: a bad offer costs no router.
     const remote = parseVideoOffer(offerSdp, options.codec);
     const direction = answerDirection(remote.direction, options.direction ?? 'sendrecv');
@@ -206,11 +208,43 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     return { leg, answer };
   }
 
+  /**
+   * `receive()` for an audio-only leg: its remote's Opus section (`audioCodec`) carries the
+   * transport; the offer's other sections are answered rejected.
+   */
+  static async #receiveAudioOnly(
+    worker: Worker,
+    offerSdp: string,
+    options: MediasoupLegOptions,
+  ): Promise<{ leg: MediasoupLeg; answer: () => Promise<string> }> {
+    const codec = options.audioCodec;
+    if (!codec) throw new MediasoupLegError('no_media', 'An audio-only leg needs an audioCodec');
+    const remote = parseAudioOnlyDescription(offerSdp, codec, 'offer');
+    const direction = answerDirection(remote.direction, options.direction ?? 'sendrecv');
+    const leg = await MediasoupLeg.#create(worker, undefined, options);
+    try {
+      leg.#mid = remote.mid;
+      leg.#audioSection = await leg.#makeAudio(codec).answer(remote, direction);
+      await leg.#connect({ ...remote.dtlsParameters, role: 'server' });
+    } catch (error) {
+      await leg.close();
+      throw error;
+    }
+    const answer = async (): Promise<string> =>
+      buildAnswerSdp({
+        ...leg.#localDescription(direction, []),
+        setup: 'active',
+        mediaSections: remote.mediaSections,
+      });
+    return { leg, answer };
+  }
+
   /** A leg that offers (to an orchestrator); finish it with `accept(answerSdp)`. */
   static async offer(
     worker: Worker,
     options: MediasoupLegOptions,
   ): Promise<{ leg: MediasoupLeg; offerSdp: string }> {
+    if (options.video === false) return MediasoupLeg.#offerAudioOnly(worker, options);
     // The publisher's codec, as the orchestrator must decode it (default VP8 at 96).
     const codec = options.codec ?? defaultVp8;
     const leg = await MediasoupLeg.#create(worker, codec, options);
@@ -240,56 +274,45 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     }
   }
 
-  static async #create(
+  /** `offer()` for an audio-only leg: one Opus section, which carries the transport. */
+  static async #offerAudioOnly(
     worker: Worker,
-    codec: VideoCodecChoice,
     options: MediasoupLegOptions,
-  ): Promise<MediasoupLeg> {
-    // A router per leg: its payload type is the one the remote negotiated, so what the
-    // consumer sends needs no payload type rewrite (mediasoup maps it between routers).
-    const router = await worker.createRouter({
-      mediaCodecs: [
-        {
-          kind: 'video',
-          mimeType: `video/${codec.name}`,
-          clockRate: 90_000,
-          preferredPayloadType: codec.payloadType,
-          parameters: codecParameters(codec.fmtp),
-        },
-        ...(options.audioCodec ? [opusCodec(options.audioCodec)] : []),
-      ],
-    });
+  ): Promise<{ leg: MediasoupLeg; offerSdp: string }> {
+    const codec = options.audioCodec;
+    if (!codec) throw new MediasoupLegError('no_media', 'An audio-only leg needs an audioCodec');
+    const leg = await MediasoupLeg.#create(worker, undefined, options);
+    leg.#offered = true;
     try {
-      const listenInfos: TransportListenInfo[] = [
-        {
-          protocol: 'udp',
-          ip: options.listenIp,
-          ...(options.announcedAddress ? { announcedAddress: options.announcedAddress } : {}),
-          ...(options.portRange ? { portRange: options.portRange } : {}),
-        },
-      ];
-      const host = options.hostAddress ?? '127.0.0.1';
-      if (host !== options.listenIp && options.listenIp !== '0.0.0.0') {
-        listenInfos.push({
-          protocol: 'udp',
-          ip: host,
-          ...(options.portRange ? { portRange: options.portRange } : {}),
-        });
-      }
-      const transport = await router.createWebRtcTransport({
-        listenInfos,
-        enableUdp: true,
-        enableTcp: false,
-        preferUdp: true,
-        ...(options.iceConsentTimeoutS !== undefined
-          ? { iceConsentTimeout: options.iceConsentTimeoutS }
-          : {}),
+      const audio = await leg.#makeAudio(codec).offer(leg.#mid);
+      leg.#audioSection = audio;
+      const protocol = 'UDP/TLS/RTP/SAVPF';
+      const offerSdp = buildOfferSdp({
+        ...leg.#localDescription('sendrecv', []),
+        mediaSections: [
+          {
+            kind: 'audio',
+            protocol,
+            format: String(codec.payloadType),
+            mid: audio.mid,
+            video: false,
+          },
+        ],
       });
-      return new MediasoupLeg(router, transport, codec, options);
+      return { leg, offerSdp };
     } catch (error) {
-      router.close();
+      await leg.close();
       throw error;
     }
+  }
+
+  static async #create(
+    worker: Worker,
+    codec: VideoCodecChoice | undefined,
+    options: MediasoupLegOptions,
+  ): Promise<MediasoupLeg> {
+    const { router, transport } = await createLegRouter(worker, codec, options.audioCodec, options);
+    return new MediasoupLeg(router, transport, codec, options);
   }
 
   /** What the remote sends: a producer on the WebRtcTransport, counted from the worker's stats. */
@@ -309,47 +332,7 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
       keyFrameRequestDelay: 0,
     });
     await listenSenderReports(this.#producer, (report) => this.emit('senderReport', report));
-    this.#startCounting();
-  }
-
-  #startCounting(): void {
-    if (this.#statsTimer) return;
-    this.#statsTimer = setInterval(() => void this.#count(), this.#statsIntervalMs);
-    this.#statsTimer.unref();
-  }
-
-  /**
-   * Reads the packet counts of the producer and of the consumer from the worker; emits what
-   * arrived since the last read.
-   */
-  async #count(): Promise<void> {
-    if (this.#state === 'closed') return;
-    const producer = this.#producer;
-    let stats: RtpStreamStats[] = [];
-    try {
-      if (producer && !producer.closed) stats = await producer.getStats();
-    } catch {
-      return;
-    }
-    let packets = 0;
-    let bytes = 0;
-    for (const entry of stats) {
-      packets += entry.packetCount;
-      bytes += entry.byteCount;
-    }
-    const delta = {
-      packets: packets - this.#counted.packets,
-      bytes: bytes - this.#counted.bytes,
-    };
-    this.#counted = { packets, bytes };
-    this.packetsIn = packets;
-    if (delta.packets > 0) this.emit('nativeReceived', delta);
-    const sending = this.#sending;
-    if (sending && !sending.consumer.closed) {
-      const out = await sending.consumer.getStats().catch(() => []);
-      const outbound = out.find((entry) => entry.type === 'outbound-rtp');
-      if (outbound) this.packetsOut = this.#packetsOutBefore + outbound.packetCount;
-    }
+    this.#counts.start();
   }
 
   /**
@@ -359,7 +342,8 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
    * publisher goes through the publisher's `ReturnVideoHop` instead (the processed video's
    * viewers consume its producer too), so a failover changes the hop's source, not the SSRC the
    * publisher and viewers receive. The consumer asks the source for a keyframe as it starts.
-   * Same source again: nothing changes.
+   * Same source again: nothing changes; nor between audio-only legs, whose Opus crosses
+   * JavaScript (`sendAudio`).
    */
   async forwardFrom(source: SfuLeg): Promise<void> {
     if (!(source instanceof MediasoupLeg)) {
@@ -368,10 +352,10 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
         'A mediasoup leg forwards only from another leg of the same mediasoup SFU',
       );
     }
-    if (this.#state === 'closed') return;
+    if (this.#state === 'closed' || !this.#codec || !source.#codec) return;
     const origin = await this.#originOf(source);
     if (this.#sending?.producerId === origin.producer.id && !this.#sending.consumer.closed) return;
-    const pipedId = origin.router === this.#router ? origin.producer.id : await this.#pipe(origin);
+    const pipedId = await this.#piped.idOf(origin);
     const capabilities = this.#remoteCapabilities;
     if (!capabilities) throw new MediasoupLegError('not_negotiated', 'The leg has no remote yet');
     const consumer = await this.#transport.consume({
@@ -382,29 +366,11 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
       enableRtx: false,
     });
     const previous = this.#sending;
-    this.#packetsOutBefore = this.packetsOut;
+    this.#counts.consumerReplaced();
     this.#sending = { producerId: origin.producer.id, consumer };
-    this.#startCounting();
+    this.#counts.start();
     if (origin.producer === source.#producer) source.#watchConsumer(consumer);
     previous?.consumer.close();
-  }
-
-  /** `origin.producer` made consumable in this leg's router (piped once, by a new id). */
-  #pipe(origin: { router: Router; producer: Producer }): Promise<string> {
-    const { producer } = origin;
-    let piped = this.#piped.get(producer.id);
-    if (!piped) {
-      // A new id: both routers live in one worker, whose ids must be unique.
-      piped = origin.router
-        .pipeToRouter({ producerId: producer.id, router: this.#router, keepId: false })
-        .then(({ pipeProducer }) => {
-          pipeProducer.observer.on('close', () => this.#piped.delete(producer.id));
-          return pipeProducer.id;
-        });
-      this.#piped.set(producer.id, piped);
-      piped.catch(() => this.#piped.delete(producer.id));
-    }
-    return piped;
   }
 
   /** The producer whose video this leg sends when it forwards from `source`, and its router. */
@@ -417,7 +383,9 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
       // The publisher's leg, from an orchestrator's: through the hop (set before any await,
       // so viewers linked in the same turn find it).
       source.#relayedBy = this;
-      this.#hop ??= ReturnVideoHop.create(this.#router, this.#codec);
+      const codec = this.#codec;
+      if (!codec) throw new MediasoupLegError('no_video', 'The leg carries no video');
+      this.#hop ??= ReturnVideoHop.create(this.#router, codec);
       const hop = await this.#hop;
       const consumer = await hop.switchTo(source.#router, producer.id, (rtpTimestamp) =>
         source.emit('nativeFrame', rtpTimestamp),
@@ -452,9 +420,9 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
       iceCandidates: this.#transport.iceCandidates,
       fingerprints: sha256.length > 0 ? sha256 : fingerprints.slice(-1),
       setup: 'actpass',
-      payloadType: this.#codec.payloadType,
-      codecName: this.#codec.name,
-      fmtp: this.#codec.fmtp,
+      payloadType: this.#codec?.payloadType,
+      codecName: this.#codec?.name,
+      fmtp: this.#codec?.fmtp,
       headerExtensions,
       audio: this.#audioSection,
       ssrc: consumerRtp?.encodings?.[0]?.ssrc,
@@ -474,6 +442,7 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     if (this.#connectCalled) {
       throw new MediasoupLegError('leg_already_negotiated', 'This leg has its answer already');
     }
+    if (!this.#codec) return this.#acceptAudioOnly(answerSdp);
     // It must take our codec at our payload type (`InvalidSdpError` naming both otherwise).
     const remote = parseVideoAnswer(answerSdp, this.#codec);
     await this.#connect(remote.dtlsParameters);
@@ -486,6 +455,16 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
       if (!remoteAudio) this.#dropAudio();
       else if (sends(remoteAudio.direction)) await audio.receive(remoteAudio);
     }
+  }
+
+  /** `accept()` for an audio-only leg: the answer must take our Opus, which carries the transport. */
+  async #acceptAudioOnly(answerSdp: string): Promise<void> {
+    const codec = this.#audioCodec;
+    const audio = this.#audio;
+    if (!codec || !audio) throw new MediasoupLegError('no_media', 'The leg offered no audio');
+    const remote = parseAudioOnlyDescription(answerSdp, codec, 'answer');
+    await this.#connect(remote.dtlsParameters);
+    if (sends(remote.direction)) await audio.receive(remote);
   }
 
   #makeAudio(codec: AudioCodecChoice): MediasoupAudio {
@@ -568,7 +547,9 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   #wire(): void {
     this.#transport.on('icestatechange', () => this.#updateState());
     this.#transport.on('dtlsstatechange', () => this.#updateState());
+    // `close()` closes the router too: only a router closing under a live leg says the worker died.
     this.#transport.on('routerclose', () => {
+      if (this.#state === 'closed') return;
       this.#log.warn('the router closed under the leg (worker died?)');
       this.#setState('failed');
     });
@@ -576,16 +557,8 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
 
   #updateState(): void {
     if (this.#state === 'closed' || this.#state === 'failed') return;
-    const ice: IceState = this.#transport.iceState;
-    const dtls: DtlsState = this.#transport.dtlsState;
-    let next: LegState;
-    if (dtls === 'failed') next = 'failed';
-    else if (dtls === 'closed' || ice === 'closed') next = 'failed';
-    else if (ice === 'disconnected') next = 'disconnected';
-    else if (dtls === 'connected' && (ice === 'connected' || ice === 'completed')) {
-      next = 'connected';
-    } else next = this.#connectCalled ? 'connecting' : 'new';
-    this.#setState(next);
+    const { iceState, dtlsState } = this.#transport;
+    this.#setState(legStateOf(iceState, dtlsState, this.#connectCalled));
   }
 
   #setState(state: LegState): void {
@@ -597,7 +570,7 @@ export class MediasoupLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    clearInterval(this.#statsTimer);
+    this.#counts.stop();
     this.emit('state', 'closed');
     // Closing the router closes its transports, producers, consumers and pipes (the pipe
     // consumers of our producer in other routers close with it); the hop's consumer lives in

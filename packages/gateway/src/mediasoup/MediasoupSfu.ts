@@ -91,9 +91,9 @@ export class MediasoupSfu implements SfuAdapter {
   readonly name = 'mediasoup';
   /** Its legs carry one video codec each, VP8 or H.264 (packetization-mode 1)… */
   readonly videoCodecs: readonly VideoCodecName[] = ['VP8', 'H264'];
-  /** …and Opus beside the video (through JavaScript: `MediasoupAudio`), never without video. */
+  /** …and Opus (through JavaScript: `MediasoupAudio`), beside the video or alone. */
   readonly audio = true;
-  readonly audioWithoutVideo = false;
+  readonly audioWithoutVideo = true;
   readonly version: string;
   readonly #worker: Worker;
   readonly #options: MediasoupSfuOptions;

@@ -14,8 +14,6 @@ import {
 } from '@peerframe/core/videoCodec';
 import type {
   DtlsFingerprint,
-  DtlsParameters,
-  DtlsRole,
   IceCandidate,
   IceParameters,
   RtcpFeedback,
@@ -24,13 +22,15 @@ import type {
   RtpHeaderExtensionParameters,
   RtpParameters,
 } from './mediasoupTypes.ts';
+import { attributeValues, fmtParameters, keptExtensions, splitSections } from './sdpSections.ts';
 import {
-  attributeValues,
-  fmtParameters,
-  keptExtensions,
-  parseFingerprint,
-  splitSections,
-} from './sdpSections.ts';
+  type MediaSectionRef,
+  mediaSectionRefs,
+  parseRemoteTransport,
+  type RemoteTransport,
+} from './transportSdp.ts';
+
+export type { MediaSectionRef } from './transportSdp.ts';
 
 export const midUri = 'urn:ietf:params:rtp-hdrext:sdes:mid';
 export const sdpPlayoutDelayUri = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
@@ -59,16 +59,11 @@ export const videoRtcpFeedback: readonly RtcpFeedback[] = [
 
 export type SdpDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
-/** What a remote description says about its single video section. */
-export type RemoteVideoDescription = {
+/** What a remote description says about its single video section (and the leg's transport). */
+export type RemoteVideoDescription = RemoteTransport & {
   /** The BUNDLE / media section id. */
   mid: string;
   direction: SdpDirection;
-  iceParameters: IceParameters;
-  /** `candidate:…` attribute values, without the `a=`. */
-  iceCandidates: string[];
-  /** The remote's DTLS role (`auto` for `a=setup:actpass`) and certificate fingerprints. */
-  dtlsParameters: DtlsParameters;
   /**
    * What the remote sends, as a mediasoup producer takes it: the first VP8 codec (and its RTX
    * when offered), the kept header extensions with the remote's ids, its SSRC(s) when signalled.
@@ -86,17 +81,6 @@ export type RemoteVideoDescription = {
   mediaSections: MediaSectionRef[];
 };
 
-/** A media section of the remote's description, as an answer must mirror it. */
-export type MediaSectionRef = {
-  kind: string;
-  protocol: string;
-  /** The first format of its m-line (a rejected section repeats one). */
-  format: string;
-  mid: string | undefined;
-  /** The section the leg uses. */
-  video: boolean;
-};
-
 /** Our side of a description: a WebRtcTransport's parameters and what the leg sends. */
 export type LocalVideoDescription = {
   mid: string;
@@ -106,7 +90,8 @@ export type LocalVideoDescription = {
   fingerprints: DtlsFingerprint[];
   /** `a=setup`: `actpass` in an offer, `active` or `passive` in an answer. */
   setup: 'actpass' | 'active' | 'passive';
-  payloadType: number;
+  /** The video's payload type; undefined: an audio-only leg (its description has no video section). */
+  payloadType: number | undefined;
   /** The codec at `payloadType` (default VP8) and its `a=fmtp` parameters (default none). */
   codecName?: VideoCodecName | undefined;
   fmtp?: string | undefined;
@@ -230,13 +215,6 @@ export function iceRestartFragment(
   ].join('\r\n');
 }
 
-/** The DTLS role mediasoup must be told the remote has, from its `a=setup`. */
-export function remoteDtlsRole(setup: string): DtlsRole {
-  if (setup === 'active') return 'client';
-  if (setup === 'passive') return 'server';
-  return 'auto';
-}
-
 function parseVideoDescription(
   sdp: string,
   type: 'offer' | 'answer',
@@ -249,35 +227,9 @@ function parseVideoDescription(
   const { session, sections } = splitSections(sdp);
   const video = sections.find((s) => s.kind === 'video');
   if (!video) throw new InvalidSdpError('it has no video section (m=video)');
-  if (!video.protos.includes('RTP/SAVPF')) {
-    throw new InvalidSdpError(
-      `the video section's protocol is ${video.protos}, not UDP/TLS/RTP/SAVPF`,
-    );
-  }
+  const transport = parseRemoteTransport(session, video, type);
   const attribute = (name: string): string | undefined =>
     attributeValues(video.lines, name)[0] ?? attributeValues(session, name)[0];
-
-  const ufrag = attribute('ice-ufrag');
-  const pwd = attribute('ice-pwd');
-  if (!ufrag || !pwd)
-    throw new InvalidSdpError('the video section needs a=ice-ufrag and a=ice-pwd');
-
-  // Media-level fingerprints override session-level ones (RFC 8122).
-  const mediaFingerprints = attributeValues(video.lines, 'fingerprint');
-  const fingerprints = (
-    mediaFingerprints.length > 0 ? mediaFingerprints : attributeValues(session, 'fingerprint')
-  ).map(parseFingerprint);
-  if (fingerprints.length === 0) throw new InvalidSdpError('it has no a=fingerprint');
-  const setup = attribute('setup') ?? 'actpass';
-  if (!['actpass', 'active', 'passive'].includes(setup)) {
-    throw new InvalidSdpError(`a=setup:${setup} is not actpass, active or passive`);
-  }
-  if (type === 'answer' && setup === 'actpass') {
-    throw new InvalidSdpError('an answer must say a=setup:active or a=setup:passive, not actpass');
-  }
-  if (!video.lines.includes('a=rtcp-mux') && !session.includes('a=rtcp-mux')) {
-    throw new InvalidSdpError('the video section must use a=rtcp-mux');
-  }
 
   const rtpmaps = new Map<number, { name: string; clockRate: number }>();
   for (const value of attributeValues(video.lines, 'rtpmap')) {
@@ -371,9 +323,7 @@ function parseVideoDescription(
   return {
     mid,
     direction: direction ?? 'sendrecv',
-    iceParameters: { usernameFragment: ufrag, password: pwd },
-    iceCandidates: attributeValues(video.lines, 'candidate').map((c) => `candidate:${c}`),
-    dtlsParameters: { role: remoteDtlsRole(setup), fingerprints },
+    ...transport,
     rtpParameters: {
       mid,
       codecs,
@@ -389,13 +339,7 @@ function parseVideoDescription(
     payloadType,
     rtxPayloadType,
     headerExtensions,
-    mediaSections: sections.map((section) => ({
-      kind: section.kind,
-      protocol: section.protos,
-      format: section.rawFormats[0] ?? '0',
-      mid: attributeValues(section.lines, 'mid')[0],
-      video: section === video,
-    })),
+    mediaSections: mediaSectionRefs(sections, video),
   };
 }
 
@@ -404,7 +348,9 @@ function buildSdp(local: LocalVideoDescription): string {
   const { audio } = local;
   const protocol = 'UDP/TLS/RTP/SAVPF';
   const sections = local.mediaSections ?? [
-    { kind: 'video', protocol, format: String(pt), mid: local.mid, video: true },
+    ...(pt === undefined
+      ? []
+      : [{ kind: 'video', protocol, format: String(pt), mid: local.mid, video: true }]),
     ...(audio
       ? [
           {
@@ -435,7 +381,7 @@ function buildSdp(local: LocalVideoDescription): string {
   ];
   const out = [...header];
   for (const section of sections) {
-    if (section.video) out.push(...videoSection(local));
+    if (section.video && pt !== undefined) out.push(...videoSection(local, pt));
     else if (audio && isAudio(section)) out.push(...audioSection(local, audio));
     else {
       out.push(
@@ -504,10 +450,9 @@ function audioSection(local: LocalVideoDescription, audio: LocalAudioSection): s
   ];
 }
 
-function videoSection(local: LocalVideoDescription): string[] {
-  const pt = local.payloadType;
+function videoSection(local: LocalVideoDescription, pt: number): string[] {
   const lines = [
-    ...sectionHead(local, { kind: 'video', ...local }, local.headerExtensions),
+    ...sectionHead(local, { kind: 'video', ...local, payloadType: pt }, local.headerExtensions),
     `a=rtpmap:${pt} ${local.codecName ?? 'VP8'}/90000`,
     ...(local.fmtp ? [`a=fmtp:${pt} ${local.fmtp}`] : []),
     ...videoRtcpFeedback.map(
