@@ -165,9 +165,9 @@ describe('two gateways sharing Redis', () => {
   };
   /**
    * A third gateway on the mediasoup backend sharing the Redis, for one test's viewers (the relay
-   * on that backend); undefined where no mediasoup worker is present. The test drains it (a
-   * closed gateway stays announced in Redis until its entry expires, 30 s): the drain test below
-   * moves A's publisher to "another gateway", which must be B.
+   * on that backend); undefined where no mediasoup worker is present. The test closes it, which
+   * withdraws it from Redis at once: the drain test below moves A's publisher to "another
+   * gateway", which must be B.
    */
   const mediasoupGateway = async () =>
     mediasoup
@@ -519,7 +519,7 @@ describe('two gateways sharing Redis', () => {
     } finally {
       await viewer?.close();
       await viewerOnC?.close();
-      await c?.drain(0);
+      await c?.close();
       await stopBar.close();
       await publisher.close();
     }
@@ -562,7 +562,12 @@ describe('two gateways sharing Redis', () => {
       }
     } finally {
       await Promise.all(viewers.map((viewer) => viewer.close()));
-      await c?.drain(0);
+      if (c) {
+        expect(await a.state.otherGateways(a.url)).toContain(c.url);
+        // Closed (not drained): withdrawn from the others' list at once, not when it expires.
+        await c.close();
+        expect(await a.state.otherGateways(a.url)).not.toContain(c.url);
+      }
       await publisher.close();
     }
   });

@@ -480,7 +480,7 @@ export class GatewayServer {
     await Promise.all([...this.streams.values()].map((s) => s.close(reason)));
     await this.#relays.close();
     this.#pool.close();
-    this.#shared.close();
+    await this.#shared.close();
     await this.#control?.close();
     this.#closeAdapter?.();
     // The SFU it was given ends with it (a mediasoup worker would outlive the process otherwise).

@@ -69,8 +69,13 @@ export class SharedStreamRegistry {
     }
   }
 
-  close(): void {
+  /**
+   * Stops refreshing and, unless it drained, withdraws the gateway: else the others would send
+   * publishers to it until its entry expires. A store out of reach is not waited for.
+   */
+  async close(): Promise<void> {
     clearInterval(this.#timer);
     this.#streams.clear();
+    if (!this.#draining) await this.drain();
   }
 }
