@@ -255,10 +255,12 @@ async function measureCodec(
     deadlineMs: number;
     /** Runs the gateway in this CPU quota (it is added once it is ready, and stays in it). */
     quota?: CpuQuota;
+    /** The clip of `codec` (one per codec per bench run: every run of it replays the same packets). */
+    clip: (codec: VideoCodecName) => Promise<EncodedClip>;
   },
 ): Promise<CapacityCodecResult> {
   const { quota } = options;
-  const clip = await encodeClip({ codec });
+  const clip = await options.clip(codec);
   const echoPid = echo.child.pid as number;
   const direct = await connectAll({ echoUrl: echo.url }, clip, 1);
   await new Promise((resolve) => setTimeout(resolve, options.settleMs));
@@ -486,6 +488,15 @@ export async function runCapacityBench(options: {
   // its first keyframe on, and a replayed clip cannot answer their request for one, so a shorter
   // settle counts the wait for the clip's next keyframe as loss.
   const settleMs = 1_500;
+  const clips = new Map<VideoCodecName, Promise<EncodedClip>>();
+  const clip = (codec: VideoCodecName) => {
+    let made = clips.get(codec);
+    if (!made) {
+      made = encodeClip({ codec });
+      clips.set(codec, made);
+    }
+    return made;
+  };
   const echo = await startEcho();
   const results: CapacityCodecResult[] = [];
   try {
@@ -496,6 +507,7 @@ export async function runCapacityBench(options: {
           windowMs,
           settleMs,
           deadlineMs: performance.now() + budgetMs,
+          clip,
         }),
       );
     }
@@ -513,6 +525,7 @@ export async function runCapacityBench(options: {
           settleMs,
           deadlineMs: performance.now() + (options.quick ? 60_000 : 120_000),
           quota,
+          clip,
         }),
       );
     }

@@ -121,7 +121,7 @@ function quotaKnee(c: CapacityCodecResult): string {
   const next = `at ${past.streams} streams the ${c.stoppedBy} bound broke: gateway at ${past.gatewayCpuPercent} % of a core, throttled in ${past.gatewayThrottledPercent ?? '–'} % of periods, ${past.lossPercent} % loss, +${past.addedLatencyP50Ms} / +${past.addedLatencyP95Ms} ms p50 / p95`;
   const verdict =
     c.limitedBy === 'gateway'
-      ? `**${c.streamsPerGatewayCore} streams per gateway core, measured**: ${knee.streams} streams held within the bounds on ${quota.cores} of a core, and ${past.streams} did not with the gateway at its quota.`
+      ? `**${c.streamsPerGatewayCore} streams per gateway core, measured**: ${knee.streams} streams held within the bounds on ${quota.cores} of a core, and ${past.streams} did not, the gateway out of its quota (at ≥ 90 % of it, or held in ≥ ${quotaThrottledCaption} % of periods).`
       : `What filled first there was not the gateway's quota but ${limits[c.limitedBy]}: ${c.streamsPerGatewayCore} streams per gateway core (${knee.streams} ÷ ${quota.cores}) is a lower bound.`;
   return `- ${where}: ${atKnee}; ${next}. ${verdict}`;
 }
