@@ -32,8 +32,8 @@ export function renderCapacity(capacity: CapacityBenchResult | undefined): strin
           ]
         : []),
       capacity.codecs.every((c) => c.kbpsPerStream !== undefined)
-        ? 'Each clip is encoded once for 2 Mbit/s, paced at its frame rate (the encoder stamps pictures from the wall clock, and libvpx spends its bitrate over that time: unpaced, its packet rate followed the machine load).'
-        : "This run's VP8 clip was encoded as fast as the machine went, and libvpx, whose pictures are stamped from the wall clock, spent a quarter to a half of its 2 Mbit/s on it: a per-stream packet rate that followed the machine's load (53 to 112 packets/s seen). Clips are now paced at their frame rate (VP8 1.9–2.2 Mbit/s, 210–240 packets/s; H.264 unchanged at 2.4 Mbit/s, 271 packets/s), so VP8 streams per core from runs before and after differ by that factor.",
+        ? "Each clip is encoded once for 2 Mbit/s, its pictures stamped with their frame times (stamped from the wall clock, as the encoder does by default, libvpx's packet rate followed how fast the machine encoded)."
+        : "This run's VP8 clip was encoded as fast as the machine went, and libvpx, whose pictures are stamped from the wall clock, spent a quarter to a half of its 2 Mbit/s on it: a per-stream packet rate that followed the machine's load (53 to 112 packets/s seen). Clips now carry their frame times (VP8 1.9 Mbit/s, 219 packets/s, on every run; H.264 unchanged at 2.4 Mbit/s, 271 packets/s), so VP8 streams per core from runs before and after differ by that factor.",
     ].join(' '),
     '',
     '| backend | codec | streams | gateway CPU % of a core | gateway µs per packet (above idle) | packets forwarded / s | loss % | added latency p50 / p95 ms | load generator CPU % | echo CPU % |',

@@ -39,12 +39,12 @@ function addNoise(data: Uint8Array, lumaBytes: number, seed: number): void {
  * Encodes `frames` synthetic pictures (a moving test pattern with grain) once with the project's
  * media engine (FFmpeg through node-av, software codecs), the first a keyframe and asking for one
  * every `fps`-th (so a receiver that joins late or loses a packet recovers within a second), and
- * packetizes them with the orchestrator's own VP8 / H.264 packetizers. The pictures go in at the
- * clip's frame rate (`paced`, default true: 2 s for the default 60 frames), because the encoder
- * stamps them from the wall clock and its rate control spends its bitrate over that time: encoded
- * as fast as the machine allows, the same VP8 clip came out at 53 to 112 packets/s (0.5–0.9
- * Mbit/s), the per-stream load following the machine's load; paced, 210–240 (about 2 Mbit/s).
- * libx264's output does not depend on it (271 packets/s either way).
+ * packetizes them with the orchestrator's own VP8 / H.264 packetizers. Each picture goes in with
+ * its frame time (`timestampUs`): stamped from the wall clock instead (the encoder's default),
+ * pictures encoded as fast as the machine allows made a VP8 clip of 53 to 112 packets/s (0.5–0.9
+ * Mbit/s, libvpx spending its bitrate over the time it took), and paced at the frame rate one of
+ * 190–250 on a loaded machine: the per-stream load followed the machine's. libx264's output did
+ * not depend on it (271 packets/s either way).
  */
 export async function encodeClip(options: {
   codec: VideoCodecName;
@@ -53,7 +53,6 @@ export async function encodeClip(options: {
   fps?: number;
   bitrateKbps?: number;
   frames?: number;
-  paced?: boolean;
 }): Promise<EncodedClip> {
   const widthPx = options.widthPx ?? 512;
   const heightPx = options.heightPx ?? 512;
@@ -70,16 +69,14 @@ export async function encodeClip(options: {
   const packetizer = options.codec === 'VP8' ? new Vp8Packetizer() : new H264Packetizer();
   const video = new SyntheticVideo(widthPx, heightPx);
   const frames: ClipFrame[] = [];
-  const startedAt = performance.now();
   try {
     for (let n = 0; n < count; n++) {
-      const dueMs = startedAt + (n * 1_000) / fps - performance.now();
-      if (options.paced !== false && dueMs > 0) {
-        await new Promise((resolve) => setTimeout(resolve, dueMs));
-      }
       const picture = video.frame(n);
       addNoise(picture.data, widthPx * heightPx, n);
-      const encoded = await encoder.encode(picture, { keyframe: n % fps === 0 });
+      const encoded = await encoder.encode(picture, {
+        keyframe: n % fps === 0,
+        timestampUs: (n * 1_000_000) / fps,
+      });
       for (const frame of encoded) {
         frames.push({
           payloads: packetizer.packetize(frame, maxPayloadBytes),

@@ -25,7 +25,7 @@ describe.each(['VP8', 'H264'] as const)(
     beforeAll(async () => {
       [echo, clip] = await Promise.all([
         EchoOrchestrator.start(),
-        encodeClip({ codec, widthPx: 256, heightPx: 256, frames: 30, paced: false }),
+        encodeClip({ codec, widthPx: 256, heightPx: 256, frames: 30 }),
       ]);
       gateway = await GatewayProcess.start({ orchestratorUrl: echo.url });
     }, 90_000);
