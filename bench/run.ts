@@ -477,7 +477,10 @@ console.table({
   workerRelayExtraRoundTripMs: workers.paths[2]?.extraRoundTripMs ?? null,
   sfuStreamsPerCoreExtrapolated: sfu.streamsPerCore,
   ...Object.fromEntries(
-    capacity.codecs.map((c) => [`capacityKneeStreams${c.codec}`, c.knee?.streams ?? 0]),
+    capacity.codecs.map((c) => [
+      `capacityKneeStreams ${c.backend} ${c.codec}${c.gatewayCpuQuota ? ` (${c.gatewayCpuQuota.cores}-core quota)` : ''}`,
+      c.knee?.streams ?? 0,
+    ]),
   ),
 });
 console.log(
