@@ -9,12 +9,20 @@
  * /proc/<pid>/stat over the window) and its CPU per forwarded packet (both directions, the
  * gateway's own counters), and the CPU of the load generator and the echo: when they, not the
  * gateway, fill the machine, the knee is theirs, and `limitedBy` says so.
- * Figures only: nothing is asserted.
+ *
+ * Where the gateway never fills its core before the machine does (2 cores shared by all three),
+ * streams ÷ its CPU share is an extrapolation. The quota run measures instead: one more werift VP8
+ * ramp with the gateway process in a cgroup CPU quota (`gatewayCores`, 0.5 of a core by default,
+ * 10 ms enforcement period), so that the knee is where the gateway itself runs out of CPU, well
+ * before the load generator and echo fill the machine; streams per core there is knee streams ÷
+ * the quota, both measured. Where cgroups are not writable the run is skipped and `skipped` says
+ * why. Figures only: nothing is asserted.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { VideoCodecName } from '@peerframe/core/videoCodec';
+import { CpuQuota, type CpuQuotaStats } from './capacity/CpuQuota.ts';
 import { type EncodedClip, encodeClip } from './capacity/encodeClip.ts';
 import { GatewayProcess } from './capacity/GatewayProcess.ts';
 import { processCpuSeconds, processTreeCpuSeconds } from './capacity/processCpu.ts';
@@ -50,6 +58,11 @@ export type CapacityStep = {
   loadGeneratorCpuPercent: number;
   echoCpuPercent: number;
   windowS: number;
+  /**
+   * Under a CPU quota: the share of the window's enforcement periods in which the gateway ran out
+   * of quota and was held, percent (near 100: it wanted more CPU than the quota in nearly every one).
+   */
+  gatewayThrottledPercent?: number;
 };
 
 export type CapacityCodecResult = {
@@ -60,6 +73,8 @@ export type CapacityCodecResult = {
   fps: number;
   /** Packets per stream per second, one way (the clip's). */
   packetsPerStreamPerSecond: number;
+  /** The clip's RTP payload bitrate, kbit/s (absent from results made before it was recorded). */
+  kbpsPerStream?: number;
   /** The same publisher looped through the echo alone, one stream, before the gateway starts. */
   directRoundTripP50Ms: number;
   directRoundTripP95Ms: number;
@@ -81,6 +96,13 @@ export type CapacityCodecResult = {
    * sharing the machine (≥ 90 % of a core, or the machine's cores all busy).
    */
   limitedBy: 'gateway' | 'load_generator' | 'echo' | 'machine' | 'unknown';
+  /**
+   * The gateway process ran in a cgroup CPU quota of `cores` (its threads and children together,
+   * enforced every `periodUs`): its CPU % is then of one core still, the quota its ceiling,
+   * `gatewaySaturated` means ≥ 90 % of the quota, and `streamsPerGatewayCore` = knee streams ÷ `cores`;
+   * pinned to CPU `pinnedCpu` (else `notPinned` says why).
+   */
+  gatewayCpuQuota?: { cores: number; periodUs: number; pinnedCpu?: number; notPinned?: string };
 };
 
 export type CapacityBenchResult = {
@@ -91,11 +113,18 @@ export type CapacityBenchResult = {
   maxLossPercent: number;
   maxAddedLatencyMs: number;
   codecs: CapacityCodecResult[];
-  /** Backends asked for that could not run here, and why (mediasoup without a worker). */
-  skipped?: { backend: CapacityBackend; reason: string }[];
+  /**
+   * Runs asked for that could not run here, and why: mediasoup without a worker, or the quota run
+   * (`gatewayCores` set) without a writable cgroup CPU controller.
+   */
+  skipped?: { backend: CapacityBackend; gatewayCores?: number; reason: string }[];
 };
 
 const maxLossPercent = 0.1;
+/** The full run's CPU quota for the gateway in its quota run, cores. */
+export const defaultGatewayCores = 0.5;
+/** Throttled in this share of its quota's periods or more, %, the gateway counts as full. */
+export const quotaThrottledPercent = 20;
 const maxAddedLatencyMs = 5;
 /** How long after a window its packets may still come back, ms. */
 const returnGraceMs = 500;
@@ -136,8 +165,11 @@ async function window(
   pids: { gateway?: number; echo: number },
   gatewayUrl: string | undefined,
   reference?: ReplayPublisher,
+  quota?: CpuQuota,
 ) {
+  const noStats: CpuQuotaStats = { periods: 0, throttledPeriods: 0, throttledUs: 0 };
   const sample = async () => ({
+    quota: quota?.stats() ?? noStats,
     atMs: performance.now(),
     sent: publishers.map((p) => p.packetsSent),
     gatewayCpu: pids.gateway ? processTreeCpuSeconds(pids.gateway) : 0,
@@ -175,6 +207,10 @@ async function window(
     echoCpuFraction: (last.echoCpu - first.echoCpu) / windowS,
     selfCpuFraction: (last.selfCpu - first.selfCpu) / windowS,
     forwarded: last.forwarded - first.forwarded,
+    throttledFraction: quota
+      ? (last.quota.throttledPeriods - first.quota.throttledPeriods) /
+        Math.max(1, last.quota.periods - first.quota.periods)
+      : undefined,
   };
 }
 
@@ -212,9 +248,19 @@ async function measureCodec(
   backend: CapacityBackend,
   codec: VideoCodecName,
   echo: { child: ChildProcess; url: string },
-  options: { stepStreams: number[]; windowMs: number; settleMs: number; deadlineMs: number },
+  options: {
+    stepStreams: number[];
+    windowMs: number;
+    settleMs: number;
+    deadlineMs: number;
+    /** Runs the gateway in this CPU quota (it is added once it is ready, and stays in it). */
+    quota?: CpuQuota;
+    /** The clip of `codec` (one per codec per bench run: every run of it replays the same packets). */
+    clip: (codec: VideoCodecName) => Promise<EncodedClip>;
+  },
 ): Promise<CapacityCodecResult> {
-  const clip = await encodeClip({ codec });
+  const { quota } = options;
+  const clip = await options.clip(codec);
   const echoPid = echo.child.pid as number;
   const direct = await connectAll({ echoUrl: echo.url }, clip, 1);
   await new Promise((resolve) => setTimeout(resolve, options.settleMs));
@@ -228,11 +274,14 @@ async function measureCodec(
     sfu: backend,
     nodeArgs: process.env.CAPACITY_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
   });
+  quota?.add(gateway.pid);
   const idle = await window(
     [],
     options.windowMs,
     { gateway: gateway.pid, echo: echoPid },
     undefined,
+    undefined,
+    quota,
   );
   const publishers: ReplayPublisher[] = [];
   const steps: CapacityStep[] = [];
@@ -259,6 +308,7 @@ async function measureCodec(
           { gateway: gateway.pid, echo: echoPid },
           gateway.url,
           reference,
+          quota,
         );
       let w = await measureStep();
       const outOfBounds = (m: typeof w) =>
@@ -288,14 +338,25 @@ async function measureCodec(
         loadGeneratorCpuPercent: round(w.selfCpuFraction * 100),
         echoCpuPercent: round(w.echoCpuFraction * 100),
         windowS: round(w.windowS, 2),
+        ...(w.throttledFraction === undefined
+          ? {}
+          : { gatewayThrottledPercent: round(w.throttledFraction * 100) }),
       };
       steps.push(step);
       const overLoss = step.lossPercent > maxLossPercent;
       const overLatency = step.addedLatencyP50Ms > maxAddedLatencyMs;
       if (overLoss || overLatency) {
         stoppedBy = overLoss ? 'loss' : 'latency';
+        // Under a quota the gateway is full at its quota, not at a core; or when it was held
+        // for want of quota in `quotaThrottledPercent` of its periods or more: its bursts (a
+        // keyframe, each second's payments) outran the quota, and the ramp stopped on them.
+        const gatewayFullness = quota
+          ? (step.gatewayThrottledPercent ?? 0) >= quotaThrottledPercent
+            ? 100
+            : step.gatewayCpuPercent / quota.cores
+          : step.gatewayCpuPercent;
         const busiest = Math.max(
-          step.gatewayCpuPercent,
+          gatewayFullness,
           step.loadGeneratorCpuPercent,
           step.echoCpuPercent,
         );
@@ -305,7 +366,7 @@ async function measureCodec(
             ? total >= 90 * cores
               ? 'machine'
               : 'unknown'
-            : busiest === step.gatewayCpuPercent
+            : busiest === gatewayFullness
               ? 'gateway'
               : busiest === step.loadGeneratorCpuPercent
                 ? 'load_generator'
@@ -326,18 +387,32 @@ async function measureCodec(
     heightPx: clip.heightPx,
     fps: clip.fps,
     packetsPerStreamPerSecond: round(clip.packetsPerSecond),
+    kbpsPerStream: Math.round(clip.kbps),
     directRoundTripP50Ms: round(baseline.p50, 2),
     directRoundTripP95Ms: round(baseline.p95, 2),
     gatewayIdleCpuPercent: round(idle.gatewayCpuFraction * 100),
     steps,
     knee,
     stoppedBy,
-    streamsPerGatewayCore:
-      knee && knee.gatewayCpuPercent > 0
-        ? round(knee.streams / (knee.gatewayCpuPercent / 100), 1)
-        : null,
-    gatewaySaturated: (knee?.gatewayCpuPercent ?? 0) >= 90,
+    streamsPerGatewayCore: !knee
+      ? null
+      : quota
+        ? round(knee.streams / quota.cores, 1)
+        : knee.gatewayCpuPercent > 0
+          ? round(knee.streams / (knee.gatewayCpuPercent / 100), 1)
+          : null,
+    gatewaySaturated: (knee?.gatewayCpuPercent ?? 0) >= 90 * (quota?.cores ?? 1),
     limitedBy,
+    ...(quota
+      ? {
+          gatewayCpuQuota: {
+            cores: quota.cores,
+            periodUs: quota.periodUs,
+            ...(quota.pinnedCpu === undefined ? {} : { pinnedCpu: quota.pinnedCpu }),
+            ...(quota.notPinned === undefined ? {} : { notPinned: quota.notPinned }),
+          },
+        }
+      : {}),
   };
 }
 
@@ -360,13 +435,21 @@ async function mediasoupUnavailable(): Promise<string | undefined> {
  * Each backend (werift, then mediasoup where its worker starts), each codec it carries (VP8 then
  * H.264 on werift; VP8 on mediasoup, whose legs carry VP8 only), each on a fresh gateway (the
  * echo is shared): quick runs 2 s windows and at most 16 streams; the full run 4 s windows up to
- * 128 streams, bounded to about 3 minutes per backend.
+ * 128 streams, bounded to about 3 minutes per backend. Then, with `gatewayCores` (the full run's
+ * default: 0.5; none in quick runs), werift VP8 once more with the gateway under that CPU quota,
+ * in steps of 4 streams per half core (at least 2), bounded to about 2 minutes;
+ * `quotaOnly` runs that alone.
  */
 export async function runCapacityBench(options: {
   quick: boolean;
   codecs?: VideoCodecName[];
   backends?: CapacityBackend[];
   maxStreams?: number;
+  /** The quota run's CPU quota for the gateway, cores (0 or undefined in quick runs: none). */
+  gatewayCores?: number;
+  /** The quota's enforcement period, µs (default 10 000: `defaultCpuQuotaOptions`). */
+  quotaPeriodUs?: number;
+  quotaOnly?: boolean;
 }): Promise<CapacityBenchResult> {
   process.env.PEERFRAME_LOG_LEVEL ??= 'warn';
   const { loadavg } = await import('node:os');
@@ -374,20 +457,46 @@ export async function runCapacityBench(options: {
   const codecs = options.codecs ?? ['VP8', 'H264'];
   const skipped: CapacityBenchResult['skipped'] = [];
   const backends: CapacityBackend[] = [];
-  for (const backend of options.backends ?? ['werift', 'mediasoup']) {
+  for (const backend of options.quotaOnly ? [] : (options.backends ?? ['werift', 'mediasoup'])) {
     const reason = backend === 'mediasoup' ? await mediasoupUnavailable() : undefined;
     if (reason) skipped.push({ backend, reason });
     else backends.push(backend);
   }
-  const runs = backends.flatMap((backend) =>
-    codecs
-      .filter((codec) => backend === 'werift' || codec === 'VP8')
-      .map((codec) => ({ backend, codec })),
-  );
+  const runs = options.quotaOnly
+    ? []
+    : backends.flatMap((backend) =>
+        codecs
+          .filter((codec) => backend === 'werift' || codec === 'VP8')
+          .map((codec) => ({ backend, codec })),
+      );
+  const gatewayCores = options.gatewayCores ?? (options.quick ? 0 : defaultGatewayCores);
+  let quota: CpuQuota | undefined;
+  if (gatewayCores > 0) {
+    const made = CpuQuota.create({
+      cores: gatewayCores,
+      ...(options.quotaPeriodUs ? { periodUs: options.quotaPeriodUs } : {}),
+    });
+    if (typeof made === 'string') skipped.push({ backend: 'werift', gatewayCores, reason: made });
+    else quota = made;
+  }
   const maxStreams = options.maxStreams ?? (options.quick ? 16 : 128);
   const stepStreams = [1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128].filter((n) => n <= maxStreams);
   const budgetMs =
     ((options.quick ? 60_000 : 180_000) * backends.length) / Math.max(1, runs.length);
+  const windowMs = options.quick ? 2_000 : 4_000;
+  // More than the clip's keyframe interval (1 s): mediasoup's consumers forward a new stream from
+  // its first keyframe on, and a replayed clip cannot answer their request for one, so a shorter
+  // settle counts the wait for the clip's next keyframe as loss.
+  const settleMs = 1_500;
+  const clips = new Map<VideoCodecName, Promise<EncodedClip>>();
+  const clip = (codec: VideoCodecName) => {
+    let made = clips.get(codec);
+    if (!made) {
+      made = encodeClip({ codec });
+      clips.set(codec, made);
+    }
+    return made;
+  };
   const echo = await startEcho();
   const results: CapacityCodecResult[] = [];
   try {
@@ -395,17 +504,34 @@ export async function runCapacityBench(options: {
       results.push(
         await measureCodec(backend, codec, echo, {
           stepStreams,
-          windowMs: options.quick ? 2_000 : 4_000,
-          // More than the clip's keyframe interval (1 s): mediasoup's consumers forward a new
-          // stream from its first keyframe on, and a replayed clip cannot answer their request
-          // for one, so a shorter settle counts the wait for the clip's next keyframe as loss.
-          settleMs: 1_500,
+          windowMs,
+          settleMs,
           deadlineMs: performance.now() + budgetMs,
+          clip,
+        }),
+      );
+    }
+    if (quota) {
+      // Steps of 4 streams per half core: about 15 steps to a knee near 100 streams per core.
+      const stride = Math.max(2, Math.round(8 * gatewayCores));
+      const quotaSteps = Array.from(
+        { length: Math.floor(maxStreams / stride) },
+        (_, i) => (i + 1) * stride,
+      );
+      results.push(
+        await measureCodec('werift', 'VP8', echo, {
+          stepStreams: quotaSteps,
+          windowMs,
+          settleMs,
+          deadlineMs: performance.now() + (options.quick ? 60_000 : 120_000),
+          quota,
+          clip,
         }),
       );
     }
   } finally {
     await stopChild(echo.child);
+    quota?.close();
   }
   return {
     date: new Date().toISOString(),

@@ -11,7 +11,8 @@
  *   second, gas per redemption, redemptions per stream-hour); pipelines and workflows at three
  *   sizes with the framework's overhead; audio pipelines (RNNoise's SNR gain on noisy speech, CPU
  *   per audio stream in the pipeline alone and at the orchestrator, audio-only streams end to end); gateway streams per core; gateway capacity to the knee with
- *   replayed RTP and an echo orchestrator (bench/capacityBench.ts, about 3 minutes at most).
+ *   replayed RTP and an echo orchestrator (bench/capacityBench.ts, about 3 minutes at most), then
+ *   once more with the gateway in a 0.5-core cgroup CPU quota, its knee measured (about 2 more).
  * Prints a table and writes bench/results/latest.json, BENCHMARKS.md and SVG charts. Figures
  * only: nothing here is asserted.
  *
@@ -476,7 +477,10 @@ console.table({
   workerRelayExtraRoundTripMs: workers.paths[2]?.extraRoundTripMs ?? null,
   sfuStreamsPerCoreExtrapolated: sfu.streamsPerCore,
   ...Object.fromEntries(
-    capacity.codecs.map((c) => [`capacityKneeStreams${c.codec}`, c.knee?.streams ?? 0]),
+    capacity.codecs.map((c) => [
+      `capacityKneeStreams ${c.backend} ${c.codec}${c.gatewayCpuQuota ? ` (${c.gatewayCpuQuota.cores}-core quota)` : ''}`,
+      c.knee?.streams ?? 0,
+    ]),
   ),
 });
 console.log(

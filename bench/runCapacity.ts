@@ -3,6 +3,9 @@
  * into bench/results/latest.json (its `capacity`, the rest kept) and BENCHMARKS.md rendered again.
  * `--quick`: at most 16 streams, 2 s windows. `--codec VP8|H264`: one codec. `--max-streams N`.
  * `--backend werift|mediasoup`: one backend (default both; mediasoup where its worker starts).
+ * `--gateway-cores C`: the quota run's CPU quota for the gateway (default 0.5; quick: none; 0: no
+ * quota run); `--quota-only`: that run alone (werift VP8 with the gateway in a cgroup CPU quota);
+ * `--quota-period-us P`: the quota's enforcement period (default 10 000).
  * `CAPACITY_GATEWAY_NODE_ARGS` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`): node flags for the
  * gateway process, to profile its forwarding path under this load.
  */
@@ -19,6 +22,9 @@ const { values } = parseArgs({
     backend: { type: 'string', multiple: true },
     'max-streams': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
+    'gateway-cores': { type: 'string' },
+    'quota-only': { type: 'boolean', default: false },
+    'quota-period-us': { type: 'string' },
   },
 });
 const codecs = values.codec?.map((c) => {
@@ -31,11 +37,21 @@ const backends = values.backend?.map((b) => {
   }
   return b as CapacityBackend;
 });
+function gatewayCores(text: string): number {
+  const cores = Number(text);
+  if (!(cores >= 0 && cores <= 64)) {
+    throw new RangeError(`--gateway-cores must be a number of cores from 0 to 64, got "${text}"`);
+  }
+  return cores;
+}
 const capacity = await runCapacityBench({
   quick: values.quick,
   ...(backends ? { backends } : {}),
   ...(codecs ? { codecs } : {}),
   ...(values['max-streams'] ? { maxStreams: Number(values['max-streams']) } : {}),
+  ...(values['gateway-cores'] ? { gatewayCores: gatewayCores(values['gateway-cores']) } : {}),
+  quotaOnly: values['quota-only'],
+  ...(values['quota-period-us'] ? { quotaPeriodUs: Number(values['quota-period-us']) } : {}),
 });
 process.stdout.write(`${JSON.stringify(capacity, null, 2)}\n`);
 if (!values['no-write']) {

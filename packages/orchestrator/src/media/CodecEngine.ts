@@ -47,9 +47,15 @@ export type VideoEncoder = {
    * Encodes one picture of the encoder's size, realtime: no B-frames, no lookahead, so each
    * picture comes out at once (an empty list only if the encoder chose to drop it). `keyframe`
    * forces an intra frame (H.264: an IDR with SPS and PPS in front). Off the calling thread
-   * where the engine can; one call at a time per encoder.
+   * where the engine can; one call at a time per encoder. `timestampUs`: the picture's time, µs
+   * from any origin, for rate control (default: the wall clock when it is handed in; a clip
+   * encoded ahead of time passes its frame times, so that its bitrate does not depend on how fast
+   * the machine encoded it).
    */
-  encode(picture: I420Picture, options: { keyframe: boolean }): Promise<EncodedVideoFrame[]>;
+  encode(
+    picture: I420Picture,
+    options: { keyframe: boolean; timestampUs?: number },
+  ): Promise<EncodedVideoFrame[]>;
   /** The target bitrate from now on, kbps (an engine that cannot change it live says so in `liveBitrate`). */
   setBitrate(kbps: number): void;
   /** Whether `setBitrate` takes effect on the running encoder. */

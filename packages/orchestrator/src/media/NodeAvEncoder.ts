@@ -59,7 +59,7 @@ const encoderOptions: Record<string, Record<string, string | number>> = {
  * An encoder on node-av's FFmpeg; its calls run on libuv's thread pool, so the media thread keeps
  * taking packets (and the decoder works) while a picture encodes. Pictures go in with a
  * 90 kHz pts from the wall clock (rate control follows the real frame rate when a pipeline drops
- * frames). A forced keyframe is the frame's picture type, which FFmpeg's wrappers honour.
+ * frames), or from the caller's `timestampUs`. A forced keyframe is the frame's picture type, which FFmpeg's wrappers honour.
  * libx264 and NVENC follow bitrate changes live; FFmpeg's libvpx wrapper reads the bitrate only
  * when it opens (`liveBitrate` false: the owner reopens it).
  */
@@ -116,7 +116,10 @@ export class NodeAvEncoder implements VideoEncoder {
     return new NodeAvEncoder(settings, implementation, context);
   }
 
-  async encode(picture: I420Picture, options: { keyframe: boolean }): Promise<EncodedVideoFrame[]> {
+  async encode(
+    picture: I420Picture,
+    options: { keyframe: boolean; timestampUs?: number },
+  ): Promise<EncodedVideoFrame[]> {
     if (this.#closed) return [];
     if (this.#running) throw new EncodeError('encoder_busy', 'One encode at a time per encoder');
     // A bitrate change lands between pictures, never while FFmpeg's thread uses the context.
@@ -135,7 +138,7 @@ export class NodeAvEncoder implements VideoEncoder {
 
   async #encode(
     picture: I420Picture,
-    options: { keyframe: boolean },
+    options: { keyframe: boolean; timestampUs?: number },
   ): Promise<EncodedVideoFrame[]> {
     if (picture.widthPx !== this.widthPx || picture.heightPx !== this.heightPx) {
       throw new EncodeError(
@@ -148,7 +151,13 @@ export class NodeAvEncoder implements VideoEncoder {
     frame.makeWritable();
     const data = picture.data;
     frame.fromBuffer(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-    let pts = BigInt(Math.round((performance.now() - this.#startedAt) * 90));
+    let pts = BigInt(
+      Math.round(
+        options.timestampUs === undefined
+          ? (performance.now() - this.#startedAt) * 90
+          : options.timestampUs * 0.09,
+      ),
+    );
     if (pts <= this.#lastPts) pts = this.#lastPts + 1n;
     this.#lastPts = pts;
     frame.pts = pts;

@@ -59,6 +59,46 @@ describe('NodeAvEngine', () => {
   });
 });
 
+describe('NodeAvEngine encoder timestamps', () => {
+  /** 30 pictures of grain (a fixed pseudo-random sequence): the encoder spends its whole budget. */
+  const pictures = Array.from({ length: 30 }, (_, n) => {
+    const data = new Uint8Array(96 * 96 * 1.5);
+    let state = n + 1;
+    for (let i = 0; i < data.length; i++) {
+      state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+      data[i] = state >>> 24;
+    }
+    return { widthPx: 96, heightPx: 96, data };
+  });
+
+  async function encodeAll(engine: NodeAvEngine, pauseMs: number): Promise<Buffer> {
+    const encoder = engine.createEncoder({
+      codec: 'VP8',
+      widthPx: 96,
+      heightPx: 96,
+      fps: 30,
+      bitrateKbps: 300,
+    });
+    const out: Buffer[] = [];
+    for (const [n, picture] of pictures.entries()) {
+      const frames = await encoder.encode(picture, {
+        keyframe: n === 0,
+        timestampUs: (n * 1_000_000) / 30,
+      });
+      out.push(...frames.map((f) => Buffer.from(f.data)));
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+    await encoder.close();
+    return Buffer.concat(out);
+  }
+
+  it("rates pictures by the caller's timestamps, not by how fast they came", async () => {
+    const engine = await NodeAvEngine.create({ hardware: 'off' });
+    // Stamped from the wall clock, pictures 0 ms and 10 ms apart get different budgets.
+    expect((await encodeAll(engine, 0)).equals(await encodeAll(engine, 10))).toBe(true);
+  });
+});
+
 describe('NodeAvEngine codecs: close', () => {
   it("frees an encoder and a decoder only after the call in flight on FFmpeg's thread", async () => {
     const engine = await NodeAvEngine.create({ hardware: 'off' });
