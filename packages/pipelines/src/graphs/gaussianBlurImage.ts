@@ -44,7 +44,7 @@ export function gaussianBlurFeeds(
  * inputs (`GaussianBlurInputs`, fed with `gaussianBlurFeeds`): `gaussianBlurPlan`'s average-pool
  * down (the image is pooled 2×, 4× and 8× by halvings, and `level` picks one), two 1-D Convs
  * with edge padding, bilinear upsample. Changing the sigma changes feeds only: the session stays.
- * Sessions with it should use graph optimisation level `'extended'`.
+ * Any graph optimisation level suits it: `'all'` cannot re-layout Convs whose weights are inputs.
  */
 export function gaussianBlurImage(
   g: OnnxGraphBuilder,

@@ -7,7 +7,8 @@ import { imageInput } from './nodeInputs.ts';
  * resolution, `sigma / 2`), approximated by `gaussianBlurPlan` (pool down, small separable
  * kernel, bilinear up: the same blur as `background-blur`), fed to the graph: a new `sigma`
  * applies live, without a new session. `blur_radius` is accepted for
- * ComfyUI compatibility; the extent of the kernel follows `sigma`.
+ * ComfyUI compatibility; the extent of the kernel follows `sigma`. No graph optimisation level
+ * of its own (see `liveYuvBlur`): it joins the session of the nodes around it.
  */
 export const imageBlurNode: OnnxNodeDefinition = {
   classType: 'ImageBlur',
@@ -31,7 +32,6 @@ export const imageBlurNode: OnnxNodeDefinition = {
     },
   },
   outputs: [{ name: 'IMAGE', type: 'IMAGE' }],
-  graphOptimizationLevel: 'extended',
   build(context) {
     const image = imageInput(context, 'image');
     return [{ type: 'IMAGE', image: liveYuvBlur(context, image, (l) => l.sigma as number) }];

@@ -21,6 +21,7 @@ export const openCvSigma = (kernelSize: number): number => 0.3 * ((kernelSize - 
 /**
  * Background-Edit's `GaussianBlur` (OpenCV's): a Gaussian of `sigma` px (0: from `kernel_size`,
  * as OpenCV does), by the same approximation as `ImageBlur`; the kernel's extent follows sigma.
+ * Like `ImageBlur`, no graph optimisation level of its own (see `liveYuvBlur`).
  */
 export const gaussianBlurNode: OnnxNodeDefinition = {
   classType: 'GaussianBlur',
@@ -33,7 +34,6 @@ export const gaussianBlurNode: OnnxNodeDefinition = {
     mode,
   },
   outputs: [{ name: 'IMAGE', type: 'IMAGE' }],
-  graphOptimizationLevel: 'extended',
   build(context) {
     const image = imageInput(context, 'images');
     const sigmaPx = (l: NodeLiterals) => {

@@ -10,6 +10,13 @@ import type { NodeLiterals, OnnxBuildContext } from '../workflow/WorkflowTypes.t
  * A Gaussian blur of an image's luma of standard deviation `sigmaOf(literals)` px (chroma, at
  * half resolution, half that), with the sigma fed to the graph (`gaussianBlurImage`): a new sigma
  * applies live, without a new session.
+ *
+ * Its Convs take their weights from graph inputs, so onnxruntime's `'all'` level cannot give them
+ * blocked layouts (NCHWc wants constant weights): at `'all'` the graph is the same as at
+ * `'extended'` (checked in onnxruntime's profile: no reorder, no NCHWc node; 1280×720 σ 6 alone
+ * 5.1–5.6 ms of CPU a frame at `'all'`, 5.5–5.8 at `'extended'`). Nodes built on it therefore ask
+ * for no level, and on CPU `background-blur` is one session with the segmentation network
+ * instead of two: no float frame between sessions, the source converted once.
  */
 export function liveYuvBlur(
   context: OnnxBuildContext,

@@ -32,7 +32,8 @@ export type OnnxSessionOptions = {
   /**
    * onnxruntime graph optimisation level. Default `'all'`, which adds layout optimisations
    * (NCHWc blocked convolutions) that pay off for networks but pad a 1- or 2-channel
-   * convolution, such as a blur, to 8 or 16 channels: use `'extended'` for such graphs.
+   * convolution with constant weights, such as a Sobel, to 8 or 16 channels: use `'extended'`
+   * for such graphs (Convs whose weights are graph inputs, as the blurs', are left alone).
    */
   graphOptimizationLevel?: 'basic' | 'extended' | 'all';
   /**

@@ -223,7 +223,10 @@ export type OnnxNodeDefinition = NodeDefinitionBase & {
   readonly kind: 'onnx';
   load?(context: NodeLoadContext): Promise<unknown>;
   build(context: OnnxBuildContext): GraphValue[];
-  /** Set for graphs with 1- to 3-channel Convs (onnxruntime's `'all'` pads them). */
+  /**
+   * Set for graphs with 1- to 3-channel Convs of constant weights (onnxruntime's `'all'` pads
+   * them); Convs whose weights are graph inputs need none.
+   */
   readonly graphOptimizationLevel?: 'basic' | 'extended' | 'all';
 };
 
