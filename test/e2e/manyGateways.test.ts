@@ -4,7 +4,6 @@ import {
   createSession,
   NodeWhepViewer,
   NodeWhipPublisher,
-  type ReceivedFrame,
   runFrameProbe,
   type SessionStats,
 } from '@peerframe/client-sdk/node';
@@ -395,9 +394,10 @@ describe('two gateways sharing Redis', () => {
     }
   });
 
-  it('plays an H.264 stream published on A on B: the codec negotiated on every leg, never decoded in between', async () => {
+  it('plays an H.264 stream published on A on B (and on a mediasoup C): the codec negotiated on every leg, never decoded in between', async () => {
     const streamKey = (await makeKey(a.url)).body.key as string;
-    // GStreamer's x264enc publishing, libx264 on the orchestrator, FFmpeg decoding on B's viewer.
+    const c = await mediasoupGateway();
+    // GStreamer's x264enc publishing, libx264 on the orchestrator, FFmpeg decoding on the viewers.
     const publisher = await GstWhipPublisher.connect({
       whipUrl: a.whipUrl,
       pipeline: 'invert',
@@ -406,7 +406,7 @@ describe('two gateways sharing Redis', () => {
       codec: 'h264',
       token: streamKey,
     });
-    let viewer: EngineWhipClient | undefined;
+    const viewers: EngineWhipClient[] = [];
     try {
       const stream = a.streams.get(publisher.streamId);
       if (!stream) throw new Error('no stream on A');
@@ -417,33 +417,51 @@ describe('two gateways sharing Redis', () => {
         durationMs: 3_000,
         expectLuma: (y) => 251 - y,
       });
-      const whepOnB = new URL(`/whep/${stream.playbackId}`, b.url).href;
-      viewer = await EngineWhipClient.connect({ whepUrl: whepOnB, codec: 'H264' });
-      const seen: ReceivedFrame[] = [];
-      viewer.on('frame', (frame) => seen.push(frame));
+      const whepOn = (gateway: GatewayServer) =>
+        new URL(`/whep/${stream.playbackId}`, gateway.url).href;
+      // The inverted frames (by their markers) each viewer decoded: on B, and on C where present.
+      // Both join at once: a viewer's set-up (its media thread, C's relay) must not delay the
+      // other's. C's viewer (mediasoup) gets no packet before a keyframe: one asked for as it
+      // connects must reach the orchestrator (A once dropped it, and mediasoup asked again 1 s on).
+      const inverted: Set<number>[] = [];
+      const joined = await Promise.allSettled(
+        (c ? [b, c] : [b]).map(async (gateway) => {
+          const viewer = await EngineWhipClient.connect({
+            whepUrl: whepOn(gateway),
+            codec: 'H264',
+          });
+          const numbers = new Set<number>();
+          inverted.push(numbers);
+          viewer.on('frame', (frame) => {
+            const marker = readFrameMarker(frame.data, frame.widthPx, frame.heightPx);
+            if (marker?.inverted) numbers.add(marker.frameNumber);
+          });
+          return viewer;
+        }),
+      );
+      for (const outcome of joined) if (outcome.status === 'fulfilled') viewers.push(outcome.value);
+      for (const outcome of joined) if (outcome.status === 'rejected') throw outcome.reason;
       const result = await probe;
       expect(result.framesReturned).toBeGreaterThan(30);
-      // The viewer on B decoded the H.264 the orchestrator encoded: the frames the publisher got
+      // Each viewer decoded the H.264 the orchestrator encoded: the frames the publisher got
       // back, inverted, markers readable.
-      const onB = new Set<number>();
-      for (const frame of seen) {
-        const marker = readFrameMarker(frame.data, frame.widthPx, frame.heightPx);
-        if (marker?.inverted) onB.add(marker.frameNumber);
-      }
       const measured = result.samples.map(([n]) => n);
-      const got = measured.filter((n) => onB.has(n)).length;
-      expect(got / measured.length).toBeGreaterThanOrEqual(0.8);
-      expect((await viewer.stats())?.codec).toBe('H264');
-      // A serves B with one relay leg; B holds no stream and transcodes nothing: a VP8-only
-      // viewer (libwebrtc through wrtc) is refused on B as it would be on A.
-      expect(stream.stats().viewers).toBe(1);
+      for (const numbers of inverted) {
+        const got = measured.filter((n) => numbers.has(n)).length;
+        expect(got / measured.length).toBeGreaterThanOrEqual(0.8);
+      }
+      for (const viewer of viewers) expect((await viewer.stats())?.codec).toBe('H264');
+      // A serves each other gateway with one relay leg; B holds no stream and transcodes
+      // nothing: a VP8-only viewer (libwebrtc through wrtc) is refused on B as it would be on A.
+      expect(stream.stats().viewers).toBe(c ? 2 : 1);
       expect(b.streams.size).toBe(0);
-      await expect(NodeWhepViewer.connect({ whepUrl: whepOnB })).rejects.toMatchObject({
+      await expect(NodeWhepViewer.connect({ whepUrl: whepOn(b) })).rejects.toMatchObject({
         status: 400,
         code: 'unsupported_codec',
       });
     } finally {
-      await viewer?.close();
+      await Promise.all(viewers.map((viewer) => viewer.close()));
+      await c?.close();
       await publisher.close();
     }
   });

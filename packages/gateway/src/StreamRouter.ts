@@ -1,6 +1,7 @@
 import { epochNowMs } from '@peerframe/core/frameTiming';
 import type { SenderClock } from './clocks/SenderClock.ts';
 import type { FrameTimeline } from './FrameTimeline.ts';
+import { KeyframeThrottle } from './KeyframeThrottle.ts';
 import type { SfuLeg } from './SfuAdapter.ts';
 import type { SfuPacket } from './SfuPacket.ts';
 import type { StreamRates } from './StreamSessionTypes.ts';
@@ -12,7 +13,10 @@ export type StreamRouterOptions = {
   publisher: SfuLeg;
   viewers: StreamViewers;
   timeline: FrameTimeline;
-  /** Shortest time between two keyframe requests forwarded to the same side, ms (default 250). */
+  /**
+   * Shortest time between two keyframe requests forwarded to the same side, ms (default 250); a
+   * request within it goes out at its end (`KeyframeThrottle`).
+   */
   keyframeRequestIntervalMs?: number | undefined;
   /** A packet went to the orchestrator (at `performance.now()`). */
   onFed: (now: number) => void;
@@ -44,7 +48,7 @@ export type StreamRouterCounters = {
  * Forwards one stream's video: the publisher's packets to the current orchestrator and to the
  * viewers of the source, the orchestrator's to the publisher and the viewers of the processed
  * video, stamping their video timing on the way, and keyframe requests upstream on both paths
- * (at most one per side every `keyframeRequestIntervalMs`). Counts what it forwards.
+ * (at most one per side every `keyframeRequestIntervalMs`, none dropped). Counts what it forwards.
  *
  * Legs that forward natively (mediasoup) are linked instead (`SfuLeg.forwardFrom`): the SFU
  * moves the packets and relays keyframe requests and NACKs itself, and the counts come from its
@@ -57,8 +61,8 @@ export class StreamRouter {
   readonly #publisher: SfuLeg;
   readonly #timeline: FrameTimeline;
   #upstream: Upstream | undefined;
-  #lastToPublisher = Number.NEGATIVE_INFINITY;
-  #lastToOrchestrator = Number.NEGATIVE_INFINITY;
+  readonly #toPublisher: KeyframeThrottle;
+  readonly #toOrchestrator: KeyframeThrottle;
   #window = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, startedAt: performance.now() };
   readonly counters: StreamRouterCounters = {
     packetsToOrchestrator: 0,
@@ -72,6 +76,15 @@ export class StreamRouter {
     this.#options = options;
     this.#publisher = options.publisher;
     this.#timeline = options.timeline;
+    const intervalMs = options.keyframeRequestIntervalMs ?? 250;
+    this.#toPublisher = new KeyframeThrottle(() => {
+      this.counters.keyframeRequestsToPublisher++;
+      this.#publisher.requestKeyframe();
+    }, intervalMs);
+    this.#toOrchestrator = new KeyframeThrottle(() => {
+      this.counters.keyframeRequestsToOrchestrator++;
+      this.#upstream?.leg.requestKeyframe();
+    }, intervalMs);
     this.#wirePublisher();
   }
 
@@ -176,22 +189,9 @@ export class StreamRouter {
   };
 
   /** `force`: even within `keyframeRequestIntervalMs` of the last request. */
-  askPublisher = (options?: { force?: boolean }): void => {
-    const now = performance.now();
-    const intervalMs = this.#options.keyframeRequestIntervalMs ?? 250;
-    if (options?.force !== true && now - this.#lastToPublisher < intervalMs) return;
-    this.#lastToPublisher = now;
-    this.counters.keyframeRequestsToPublisher++;
-    this.#publisher.requestKeyframe();
-  };
+  askPublisher = (options?: { force?: boolean }): void => this.#toPublisher.request(options);
 
-  askOrchestrator = (): void => {
-    const now = performance.now();
-    if (now - this.#lastToOrchestrator < (this.#options.keyframeRequestIntervalMs ?? 250)) return;
-    this.#lastToOrchestrator = now;
-    this.counters.keyframeRequestsToOrchestrator++;
-    this.#upstream?.leg.requestKeyframe();
-  };
+  askOrchestrator = (): void => this.#toOrchestrator.request();
 
   /** Frame and bit rates since the last call. */
   takeRates(): Omit<StreamRates, 'hops'> {
