@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
 import { OnnxSession } from '../onnx/OnnxSession.ts';
+import { attr } from '../onnx/OnnxTypes.ts';
 import { GraphImage, sameSize } from '../workflow/GraphImage.ts';
 import { type Affine3, composeAffine3, rgbToYuv, yuvToRgb } from './bt601.ts';
 import { perPlaneYuvMap } from './perPlaneYuvMap.ts';
@@ -21,21 +22,34 @@ async function mapPlanes(
   widthPx: number,
   heightPx: number,
   planes: { y: Uint8Array; u: Uint8Array; v: Uint8Array },
-): Promise<{ y: Uint8Array; u: Uint8Array; v: Uint8Array }> {
+  from: 'planes' | 'float YUV' = 'planes',
+): Promise<{ y: Uint8Array; u: Uint8Array; v: Uint8Array; luma: Float32Array }> {
   const g = new OnnxGraphBuilder();
-  const input = GraphImage.fromPlanes(
-    g,
-    {
-      y: g.addInput('y', 'uint8', ['H', 'W']),
-      u: g.addInput('u', 'uint8', ['h', 'w']),
-      v: g.addInput('v', 'uint8', ['h', 'w']),
-    },
-    sameSize,
-  );
-  const out = input.mapRgb(map).planes();
+  const inputs = {
+    y: g.addInput('y', 'uint8', ['H', 'W']),
+    u: g.addInput('u', 'uint8', ['h', 'w']),
+    v: g.addInput('v', 'uint8', ['h', 'w']),
+  };
+  const float = (x: string) => g.op('Cast', [x], { to: attr.int(1) });
+  const input =
+    from === 'planes'
+      ? GraphImage.fromPlanes(g, inputs, sameSize)
+      : GraphImage.fromYuv(
+          g,
+          g.op('Shape', [inputs.y]),
+          {
+            luma: float(inputs.y),
+            chroma: float(g.op('Concat', [inputs.u, inputs.v], { axis: attr.int(0) })),
+          },
+          sameSize,
+        );
+  const mapped = input.mapRgb(map);
+  const out = mapped.planes();
   g.addOutput(out.y, 'uint8', ['H', 'W']);
   g.addOutput(out.u, 'uint8', ['h', 'w']);
   g.addOutput(out.v, 'uint8', ['h', 'w']);
+  const luma = g.op('Identity', [mapped.yuvImages().luma], {}, 'luma');
+  g.addOutput(luma, 'float32', [1, 1, 'H', 'W']);
   const session = await OnnxSession.create(g.toBytes(), { intraOpNumThreads: 1 });
   try {
     const chroma = [heightPx / 2, widthPx / 2];
@@ -45,7 +59,12 @@ async function mapPlanes(
       v: new ort.Tensor('uint8', planes.v, chroma),
     });
     const bytes = (name: string) => results[name]?.data as Uint8Array;
-    return { y: bytes(out.y), u: bytes(out.u), v: bytes(out.v) };
+    return {
+      y: bytes(out.y),
+      u: bytes(out.u),
+      v: bytes(out.v),
+      luma: results.luma?.data as Float32Array,
+    };
   } finally {
     await session.close();
   }
@@ -87,21 +106,29 @@ describe('GraphImage.mapRgb on I420 planes', () => {
     v: Uint8Array.from({ length: (widthPx * heightPx) / 4 }, (_, i) => 255 - ((i * 7) % 256)),
   };
 
-  it('inverts each plane on its own, every code', async () => {
-    const out = await mapPlanes(invert, widthPx, heightPx, planes);
-    expect(Array.from(out.y)).toEqual(Array.from(planes.y, (y) => toByte(251 - y)));
-    expect(Array.from(out.u)).toEqual(Array.from(planes.u, (u) => toByte(256 - u)));
-    expect(Array.from(out.v)).toEqual(Array.from(planes.v, (v) => toByte(256 - v)));
-  });
+  it.each(['planes', 'float YUV'] as const)(
+    'inverts each plane on its own, every code (from %s)',
+    async (from) => {
+      const out = await mapPlanes(invert, widthPx, heightPx, planes, from);
+      expect(Array.from(out.y)).toEqual(Array.from(planes.y, (y) => toByte(251 - y)));
+      expect(Array.from(out.u)).toEqual(Array.from(planes.u, (u) => toByte(256 - u)));
+      expect(Array.from(out.v)).toEqual(Array.from(planes.v, (v) => toByte(256 - v)));
+      // The float form a later ONNX node reads is clipped to 0..255 too.
+      expect(Array.from(out.luma)).toEqual(Array.from(planes.y, (y) => toByte(251 - y)));
+    },
+  );
 
-  it('maps U and V with their own coefficients', async () => {
-    const scale = [0.5, 1.5, -1];
-    const offset = [10.25, -64, 300];
-    const out = await mapPlanes(rgbMapOfPlanes(scale, offset), widthPx, heightPx, planes);
-    const expected = (values: Uint8Array, plane: number) =>
-      Array.from(values, (x) => toByte((scale[plane] as number) * x + (offset[plane] as number)));
-    expect(Array.from(out.y)).toEqual(expected(planes.y, 0));
-    expect(Array.from(out.u)).toEqual(expected(planes.u, 1));
-    expect(Array.from(out.v)).toEqual(expected(planes.v, 2));
-  });
+  it.each(['planes', 'float YUV'] as const)(
+    'maps U and V with their own coefficients (from %s)',
+    async (from) => {
+      const scale = [0.5, 1.5, -1];
+      const offset = [10.25, -64, 300];
+      const out = await mapPlanes(rgbMapOfPlanes(scale, offset), widthPx, heightPx, planes, from);
+      const expected = (values: Uint8Array, plane: number) =>
+        Array.from(values, (x) => toByte((scale[plane] as number) * x + (offset[plane] as number)));
+      expect(Array.from(out.y)).toEqual(expected(planes.y, 0));
+      expect(Array.from(out.u)).toEqual(expected(planes.u, 1));
+      expect(Array.from(out.v)).toEqual(expected(planes.v, 2));
+    },
+  );
 });

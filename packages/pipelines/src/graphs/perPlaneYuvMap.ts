@@ -1,4 +1,5 @@
 import type { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
+import { attr } from '../onnx/OnnxTypes.ts';
 import { type Affine3, composeAffine3, rgbToYuv, yuvToRgb } from './bt601.ts';
 import { graphConstants } from './i420GraphIo.ts';
 
@@ -78,4 +79,24 @@ export function mapYuvPlanes(
     luma,
     chroma: g.op('Add', [g.op('Mul', [columns, perChannel(scale)]), perChannel(offset)]),
   };
+}
+
+/**
+ * uint8 planes mapped plane by plane (see {@link perPlaneYuvMap}), each in its own shape: `Cast`,
+ * the map, and a `QuantizeLinear` that rounds half to even and clips to 0..255 — the last op can
+ * write a graph output in place (no reshape, concat or split of the planes).
+ */
+export function mapI420Planes(
+  g: OnnxGraphBuilder,
+  { scale, offset }: PerPlaneMap,
+  planes: { readonly y: string; readonly u: string; readonly v: string },
+): { y: string; u: string; v: string } {
+  const { scalar } = graphConstants(g);
+  const zeroPoint = g.constant(Uint8Array.of(0), [], 'zero_point');
+  const mapBytes = (plane: string, index: number) => {
+    const values = g.op('Cast', [plane], { to: attr.int(1) });
+    const mapped = mapPlaneValues(g, values, scale[index] as number, offset[index] as number);
+    return g.op('QuantizeLinear', [mapped, scalar(1), zeroPoint]);
+  };
+  return { y: mapBytes(planes.y, 0), u: mapBytes(planes.u, 1), v: mapBytes(planes.v, 2) };
 }

@@ -9,7 +9,7 @@ import {
   yuvColumns,
   yuvFromRgbColumns,
 } from '../graphs/i420GraphIo.ts';
-import { mapYuvPlanes, perPlaneYuvMap } from '../graphs/perPlaneYuvMap.ts';
+import { mapI420Planes, mapYuvPlanes, perPlaneYuvMap } from '../graphs/perPlaneYuvMap.ts';
 import type { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
 import { attr } from '../onnx/OnnxTypes.ts';
 
@@ -143,9 +143,10 @@ export class GraphImage {
   /**
    * `map` applied to the image's RGB (clipped to 0..255), as a new image. When this image has no
    * RGB form yet and `map` seen from YUV maps each plane on its own (`perPlaneYuvMap`: invert,
-   * contrast, brightness), the new image is this one's YUV mapped plane by plane — no chroma
-   * upsampling, no RGB, no 2×2 chroma average — and is clipped when converted; its RGB form, if a
-   * consumer asks for it, is still `map` of this image's RGB. Otherwise `map` is folded into the
+   * contrast, brightness), the new image is this one's planes (uint8, rounded and clipped) or
+   * float YUV (clipped when converted) mapped plane by plane — no chroma upsampling, no RGB, no
+   * 2×2 chroma average; its RGB form, if a consumer asks for it, is still `map` of this image's
+   * RGB. Otherwise `map` is folded into the
    * YUV → RGB matrix (one MatMul) or applied to the RGB columns.
    */
   mapRgb(map: Affine3): GraphImage {
@@ -158,15 +159,17 @@ export class GraphImage {
         this.size,
       );
     }
-    const image = GraphImage.fromYuv(
-      this.g,
-      this.lumaShape,
-      mapYuvPlanes(this.g, perPlane, this.#yuvOrFromRgb()),
-      this.size,
-    );
+    const image = new GraphImage(this.g, this.lumaShape, this.size);
     image.#chromaShape = this.chromaShape;
-    image.#yuvUnclipped = true;
     image.#rgbSource = () => this.#mappedRgbColumns(map);
+    if (this.#planes !== undefined && this.#yuv === undefined) {
+      // Bytes to bytes, plane by plane (rounded and clipped there).
+      const planes = mapI420Planes(this.g, perPlane, this.#planes);
+      image.#planes = { ...planes, lumaShape: this.lumaShape, chromaShape: this.chromaShape };
+    } else {
+      image.#yuv = mapYuvPlanes(this.g, perPlane, this.#yuvOrFromRgb());
+      image.#yuvUnclipped = true;
+    }
     return image;
   }
 
