@@ -11,4 +11,5 @@ export {
   maxFrameSidePx,
 } from './frames/assertI420Frame.ts';
 export { audioFrameInFormat, audioFrameToF32 } from './frames/convertAudioFrame.ts';
+export { giveFrameBuffer, isFrameBufferGiven } from './frames/givenFrameBuffers.ts';
 export { decodePpm, type RgbImage, rgbToI420Frame } from './frames/rgbImage.ts';

@@ -18,6 +18,7 @@ import {
   type Pipeline,
   type ShippedPipelineName,
 } from '@peerframe/pipelines';
+import { isFrameBufferGiven } from '@peerframe/pipelines/frames';
 import type { FromPipelinePort, ToPipelinePort } from '../media/mediaMessages.ts';
 import { toThreadError } from '../threadErrors.ts';
 import type {
@@ -55,15 +56,18 @@ let closing = false;
 /** The frame channel from the session's media thread, once attached. */
 let framePort: MessagePort | undefined;
 
-/** The output's buffer to hand over: the input's when passed through, else a copy it owns. */
+/**
+ * The output's buffer to hand over: the input's when passed through, or one the pipeline gave
+ * with the frame (a workflow's ONNX output: `giveFrameBuffer`), else a copy it owns.
+ */
 function ownBuffer(output: Uint8Array, input: Uint8Array): ArrayBuffer {
   const whole =
     output.byteOffset === 0 &&
     output.byteLength === output.buffer.byteLength &&
     output.buffer instanceof ArrayBuffer;
   // The pipeline may reuse any other output buffer for its next frame.
-  return whole && output.buffer === input.buffer
-    ? output.buffer
+  return whole && (output.buffer === input.buffer || isFrameBufferGiven(output))
+    ? (output.buffer as ArrayBuffer)
     : (output.slice().buffer as ArrayBuffer);
 }
 

@@ -1,7 +1,11 @@
 import { InvalidPipelineParamsError } from '@peerframe/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rgbToFrame } from '../../fixtures/images.ts';
-import { referenceInvert } from '../../fixtures/referenceInvert.ts';
+import {
+  inGamutBytes,
+  referenceInvert,
+  viewedInvertError,
+} from '../../fixtures/referenceInvert.ts';
 import { createShippedPipeline } from '../../fixtures/shippedPipeline.ts';
 import { cropI420FromEven, padI420ToEven } from '../frames/evenI420Frame.ts';
 import { type Frame, i420ByteLength, i420Planes } from '../frames/Frame.ts';
@@ -9,7 +13,6 @@ import { InvalidFrameError, PipelineClosedError } from '../pipeline/errors.ts';
 import type { Pipeline } from '../pipeline/Pipeline.ts';
 
 type Rgb = readonly [number, number, number];
-const _clampByte = (value: number) => Math.min(255, Math.max(0, Math.round(value)));
 
 /** An I420 frame encoded from RGB (the fixtures' encoder: U and V from the 2×2 average). */
 function frameFromRgb(
@@ -112,35 +115,43 @@ describe('invert (shipped manifest)', () => {
     }
   });
 
-  it('clips out-of-range RGB: black below 16 and white above 235 swap to 235 and 16', async () => {
+  it('inverts out-of-range codes as they are: a viewer still sees 255 − what it saw', async () => {
+    // Y below 16 (blacker than black) and above 235 (whiter than white) decode to RGB outside
+    // 0..255, which a viewer sees clipped. The invert runs on the planes (Y' = 251 − Y), not on
+    // the clipped RGB, so those codes come out mirrored (saturating at 0 above Y = 251).
     const w = 256;
     const h = 4;
     const data = new Uint8Array(i420ByteLength(w, h)).fill(128);
     for (let i = 0; i < w * h; i++) data[i] = i % w; // Y ramps 0..255 along each row
-    const result = await pipeline.process({
-      widthPx: w,
-      heightPx: h,
-      format: 'i420',
-      data,
-      timestampUs: 0,
-    });
+    const frame: Frame = { widthPx: w, heightPx: h, format: 'i420', data, timestampUs: 0 };
+    const result = await pipeline.process({ ...frame, data: data.slice() });
     const { y, u, v } = i420Planes(result);
-    for (let x = 0; x < w; x++) expect(y[x]).toBe(Math.min(235, Math.max(16, 251 - x)));
+    for (let x = 0; x < w; x++) expect(y[x]).toBe(Math.max(0, 251 - x));
     expect(new Set(u)).toEqual(new Set([128]));
     expect(new Set(v)).toEqual(new Set([128]));
+    expect(viewedInvertError(frame, result)).toEqual({ max: expect.closeTo(0, 6), saturated: 0 });
   });
 
-  it('matches a float64 reference on random (mostly out-of-gamut) content', async () => {
+  it('matches the float64 RGB reference in gamut, and what a viewer sees everywhere', async () => {
     const next = random(42);
     const w = 96;
     const h = 64;
     const data = Uint8Array.from({ length: i420ByteLength(w, h) }, () => Math.floor(next() * 256));
     const frame: Frame = { widthPx: w, heightPx: h, format: 'i420', data, timestampUs: 7 };
     const result = await pipeline.process(frame);
+    // Mostly out-of-gamut content: where the RGB reference clips nothing, the same bytes.
     const expected = referenceInvert(frame);
-    const { mean, max } = planeErrors(result.data, (i) => expected.data[i] as number);
+    const inGamut = inGamutBytes(frame);
+    expect(inGamut.reduce((sum, inside) => sum + inside, 0)).toBeGreaterThan(500);
+    const { max } = planeErrors(result.data, (i) =>
+      inGamut[i] ? (expected.data[i] as number) : (result.data[i] as number),
+    );
     expect(max).toBeLessThanOrEqual(1); // float32 against float64 rounding
-    expect(mean).toBeLessThan(0.01);
+    // Everywhere: decoded and clipped as a viewer does, the output is 255 − the input, exactly
+    // where the inverted codes fit in a byte, and within 4 luma steps where they saturate.
+    const viewed = viewedInvertError(frame, result);
+    expect(viewed.max).toBeLessThan(1e-6);
+    expect(viewed.saturated).toBeLessThanOrEqual(4 * (255 / 219) + 1e-9);
   });
 
   it('inverts odd-sized frames: run as the next even size, cropped back', async () => {
@@ -154,9 +165,19 @@ describe('invert (shipped manifest)', () => {
       const odd = cropI420FromEven(even, w, h);
       const result = await pipeline.process(odd);
       expect([result.widthPx, result.heightPx]).toEqual([w, h]);
-      const expected = cropI420FromEven(referenceInvert(padI420ToEven(odd)), w, h);
-      const { max } = planeErrors(result.data, (i) => expected.data[i] as number);
+      const padded = padI420ToEven(odd);
+      const expected = cropI420FromEven(referenceInvert(padded), w, h);
+      const inGamut = cropI420FromEven({ ...padded, data: inGamutBytes(padded) }, w, h);
+      const { max } = planeErrors(result.data, (i) =>
+        inGamut.data[i] ? (expected.data[i] as number) : (result.data[i] as number),
+      );
       expect(max).toBeLessThanOrEqual(1);
+      // Every byte, the padded edge included: each plane inverted on its own.
+      const input = i420Planes(odd);
+      const output = i420Planes(result);
+      expect(Array.from(output.y)).toEqual(Array.from(input.y, (y) => Math.max(0, 251 - y)));
+      expect(Array.from(output.u)).toEqual(Array.from(input.u, (u) => Math.min(255, 256 - u)));
+      expect(Array.from(output.v)).toEqual(Array.from(input.v, (v) => Math.min(255, 256 - v)));
     }
   });
 

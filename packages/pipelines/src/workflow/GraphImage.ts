@@ -9,6 +9,7 @@ import {
   yuvColumns,
   yuvFromRgbColumns,
 } from '../graphs/i420GraphIo.ts';
+import { mapI420Planes, mapYuvPlanes, perPlaneYuvMap } from '../graphs/perPlaneYuvMap.ts';
 import type { OnnxGraphBuilder } from '../onnx/OnnxGraphBuilder.ts';
 import { attr } from '../onnx/OnnxTypes.ts';
 
@@ -40,6 +41,10 @@ export class GraphImage {
   #rgb: string | undefined;
   #chromaShape: string | undefined;
   #images: { luma: string; chroma: string } | undefined;
+  /** Whether `#yuv` may leave 0..255 (a per-plane map's result: clipped when converted). */
+  #yuvUnclipped = false;
+  /** How to make the RGB form when it is not made from `#yuv` (see `mapRgb`). */
+  #rgbSource: (() => string) | undefined;
 
   private constructor(g: OnnxGraphBuilder, lumaShape: string, size: SizeFn) {
     this.g = g;
@@ -118,26 +123,58 @@ export class GraphImage {
       return { luma: lumaImage(g, this.#planes), chroma: chromaImage(g, this.#planes) };
     }
     const { luma, chroma } = this.#yuvOrFromRgb();
+    const { scalar } = graphConstants(g);
+    const clip = (x: string) =>
+      this.#yuvUnclipped ? g.op('Clip', [x, scalar(0), scalar(255)]) : x;
     const shape = (channels: number, planeShape: string) =>
       g.op('Concat', [int64s(1, channels), planeShape], { axis: attr.int(0) });
     return {
-      luma: g.op('Reshape', [luma, shape(1, this.lumaShape)]),
-      chroma: g.op('Reshape', [chroma, shape(2, this.chromaShape)]),
+      luma: g.op('Reshape', [clip(luma), shape(1, this.lumaShape)]),
+      chroma: g.op('Reshape', [clip(chroma), shape(2, this.chromaShape)]),
     };
   }
 
   /** RGB float columns `[3, H·W]`, 0..255 (chroma upsampled 2× nearest, BT.601). */
   rgbColumns(): string {
-    this.#rgb ??= this.#rgbThrough(yuvToRgb);
+    this.#rgb ??= this.#rgbSource?.() ?? this.#rgbThrough(yuvToRgb);
     return this.#rgb;
   }
 
   /**
-   * `map` applied to the RGB columns, clipped to 0..255. On an image still in I420 planes the map
-   * is folded into the YUV → RGB matrix: one MatMul, no RGB pass of its own (how `ImageInvert`
-   * costs what a hand-written invert graph does).
+   * `map` applied to the image's RGB (clipped to 0..255), as a new image. When this image has no
+   * RGB form yet and `map` seen from YUV maps each plane on its own (`perPlaneYuvMap`: invert,
+   * contrast, brightness), the new image is this one's planes (uint8, rounded and clipped) or
+   * float YUV (clipped when converted) mapped plane by plane — no chroma upsampling, no RGB, no
+   * 2×2 chroma average; its RGB form, if a consumer asks for it, is still `map` of this image's
+   * RGB. Otherwise `map` is folded into the
+   * YUV → RGB matrix (one MatMul) or applied to the RGB columns.
    */
-  mappedRgbColumns(map: Affine3): string {
+  mapRgb(map: Affine3): GraphImage {
+    const perPlane = this.#rgb === undefined ? perPlaneYuvMap(map) : undefined;
+    if (perPlane === undefined) {
+      return GraphImage.fromRgbColumns(
+        this.g,
+        this.lumaShape,
+        this.#mappedRgbColumns(map),
+        this.size,
+      );
+    }
+    const image = new GraphImage(this.g, this.lumaShape, this.size);
+    image.#chromaShape = this.chromaShape;
+    image.#rgbSource = () => this.#mappedRgbColumns(map);
+    if (this.#planes !== undefined && this.#yuv === undefined) {
+      // Bytes to bytes, plane by plane (rounded and clipped there).
+      const planes = mapI420Planes(this.g, perPlane, this.#planes);
+      image.#planes = { ...planes, lumaShape: this.lumaShape, chromaShape: this.chromaShape };
+    } else {
+      image.#yuv = mapYuvPlanes(this.g, perPlane, this.#yuvOrFromRgb());
+      image.#yuvUnclipped = true;
+    }
+    return image;
+  }
+
+  /** `map` applied to the RGB columns, clipped to 0..255 (folded into YUV → RGB on planes). */
+  #mappedRgbColumns(map: Affine3): string {
     if (this.#rgb !== undefined)
       return this.#clip(affineColumns(this.g, map, [0, 1, 2], this.#rgb));
     return this.#rgbThrough(composeAffine3(map, yuvToRgb));

@@ -2,6 +2,7 @@ import { createLogger, type Logger } from '@peerframe/core';
 import * as ort from 'onnxruntime-node';
 import { cropI420FromEven, padI420ToEven } from '../frames/evenI420Frame.ts';
 import { type Frame, i420ByteLength, i420Planes } from '../frames/Frame.ts';
+import { giveFrameBuffer } from '../frames/givenFrameBuffers.ts';
 import { readVerifiedFile } from '../models/ModelFile.ts';
 import type { VerifiedModelRef } from '../models/VerifiedModelRef.ts';
 import { type ExecutionProviderName, selectExecutionProvider } from '../onnx/executionProviders.ts';
@@ -74,6 +75,11 @@ export class WorkflowPlan {
   readonly #structural: ReadonlyMap<string, ReadonlySet<string>>;
   readonly #sizes: ReadonlyMap<ValueKey, SizeFn>;
   readonly #outputKey: ValueKey;
+  /**
+   * Whether the output frame's buffer is made for it alone, each run: an ONNX step's image that
+   * no JS node sees (one could keep it). Such buffers are given to the caller (`giveFrameBuffer`).
+   */
+  readonly #outputGiven: boolean;
 
   private constructor(
     workflow: ValidatedWorkflow,
@@ -97,6 +103,14 @@ export class WorkflowPlan {
     const output = workflow.nodes.get(workflow.outputNodeId);
     const source = output?.links.images;
     this.#outputKey = source === undefined ? '' : keyOf(source.nodeId, source.outputIndex);
+    const outputKey = this.#outputKey;
+    this.#outputGiven =
+      steps.some(
+        (step) =>
+          step.kind === 'onnx' &&
+          step.outputs.some((out) => out.key === outputKey && out.type === 'IMAGE'),
+      ) &&
+      !steps.some((step) => step.kind === 'js' && Object.values(step.inputs).includes(outputKey));
   }
 
   /**
@@ -227,7 +241,8 @@ export class WorkflowPlan {
 
   /**
    * Runs the plan on one I420 frame (any size; see below for odd ones); the result keeps the
-   * frame's `timestampUs`. With `stats`,
+   * frame's `timestampUs`. Its buffer is given to the caller (`giveFrameBuffer`) when the plan
+   * made it for this frame alone. With `stats`,
    * adds the time spent inside ONNX sessions and inside JS nodes (the rest is the plan's own
    * overhead: tensors, buffers, bookkeeping).
    */
@@ -236,9 +251,10 @@ export class WorkflowPlan {
     // column or row repeated) and an output of that size is cropped back.
     const frame = this.#steps.length === 0 ? input : padI420ToEven(input);
     const output = await this.#runEven(frame, stats);
-    return frame === input || output.widthPx !== frame.widthPx || output.heightPx !== frame.heightPx
-      ? output
-      : cropI420FromEven(output, input.widthPx, input.heightPx);
+    if (frame === input || output.widthPx !== frame.widthPx || output.heightPx !== frame.heightPx) {
+      return this.#outputGiven ? giveFrameBuffer(output) : output;
+    }
+    return giveFrameBuffer(cropI420FromEven(output, input.widthPx, input.heightPx));
   }
 
   async #runEven(frame: Frame, stats: WorkflowRunStats | undefined): Promise<Frame> {
