@@ -8,6 +8,7 @@ import type { AudioCodecChoice } from '../audioCodec.ts';
 import { playoutDelayUri } from '../playoutDelay.ts';
 import type { VideoCodecChoice } from '../videoCodec.ts';
 import { videoTimingUri } from '../videoTiming.ts';
+import { skipDefaultStunServer } from './skipDefaultStunServer.ts';
 import { tolerateDuplicateHelloVerify } from './tolerateDuplicateHelloVerify.ts';
 import { useFastRtpHeaderParsing } from './useFastRtpHeaderParsing.ts';
 import { useNativeKeyExchange } from './useNativeKeyExchange.ts';
@@ -83,6 +84,7 @@ export function rtpAudioCodecOf(codec: AudioCodecChoice): RTCRtpCodecParameters 
  */
 export function createWeriftPeer(options: WeriftPeerOptions = {}): RTCPeerConnection {
   tolerateDuplicateHelloVerify();
+  skipDefaultStunServer();
   useFastRtpHeaderParsing();
   useNativeKeyExchange();
   const host = options.hostAddress ?? '127.0.0.1';
