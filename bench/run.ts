@@ -120,6 +120,11 @@ type Run = ChartedRun & {
    */
   hopsP50Ms?: Omit<HopTimings, 'frames'>;
   framesTimed?: number;
+  /**
+   * The libwebrtc publisher's offer and ICE gathering before its WHIP POST, ms: inside its
+   * `connectMs` (timed from before the offer), not inside the engine publisher's (from the POST).
+   */
+  offerMs?: number;
   /** Resident memory of the gateway and orchestrator processes at the end of the run, MB. */
   rssMb?: { gateway: number; orchestrator: number };
 };
@@ -239,6 +244,9 @@ async function networkRun(
     framesUnreadable: result.framesUnreadable,
     rssMb: rss,
     connectMs: round(connectMs) ?? 0,
+    ...(publisher instanceof NodeWhipPublisher
+      ? { offerMs: round(publisher.postedAtMs - connectStarted) ?? 0 }
+      : {}),
     latencyHistogram: latencyHistogram(result.samples.map(([, ms]) => ms)),
     fpsTimeline: fpsTimeline(result.samples.map(([, , at]) => at)),
     firstFrameMs: round(result.firstFrameMs) ?? 0,
@@ -371,6 +379,9 @@ if (only.length > 0) {
       p99ms: r.latencyP99Ms,
       orchCpu: r.orchestratorCpuPercent ?? null,
       cpu: r.cpuPercent,
+      connectMs: r.connectMs ?? null,
+      offerMs: r.offerMs ?? null,
+      firstFrameMs: firstFrameFromPostMs(r),
     })),
   );
   console.table(runs.map((r) => ({ run: `${r.size}/${r.pipeline}/${r.codec}`, ...r.hopsP50Ms })));

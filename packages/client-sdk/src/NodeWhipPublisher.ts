@@ -43,6 +43,11 @@ export class NodeWhipPublisher extends TypedEmitter<NodeWhipPublisherEvents> {
    * secret to keep (it shows what a privacy effect hides); the public `playbackUrl` never plays it.
    */
   readonly sourcePlaybackUrl: string | undefined;
+  /**
+   * When the offer was POSTed (`performance.now()`), after the offer was made and its ICE
+   * candidates gathered: WHIP POST → connected is measured from here.
+   */
+  readonly postedAtMs: number;
   readonly #pc: RTCPeerConnection;
   readonly #source: InstanceType<typeof VideoSource>;
   readonly #track: MediaStreamTrack;
@@ -59,8 +64,10 @@ export class NodeWhipPublisher extends TypedEmitter<NodeWhipPublisherEvents> {
     playbackUrl: string | undefined,
     sourcePlaybackUrl: string | undefined,
     headers: Record<string, string>,
+    postedAtMs: number,
   ) {
     super();
+    this.postedAtMs = postedAtMs;
     this.#pc = pc;
     this.#source = source;
     this.#track = track;
@@ -86,6 +93,7 @@ export class NodeWhipPublisher extends TypedEmitter<NodeWhipPublisherEvents> {
       const url = new URL(options.whipUrl);
       if (options.pipeline) url.searchParams.set('pipeline', options.pipeline);
       if (options.params) url.searchParams.set('params', JSON.stringify(options.params));
+      const postedAtMs = performance.now();
       const posted = await postOffer(url, pc.localDescription?.sdp ?? '', headers);
       const answer = options.bitrate
         ? setVideoBitrateHints(posted.answerSdp, options.bitrate)
@@ -102,6 +110,7 @@ export class NodeWhipPublisher extends TypedEmitter<NodeWhipPublisherEvents> {
         absolute(whipAnswerHeaders.playbackUrl),
         absolute(whipAnswerHeaders.sourcePlaybackUrl),
         headers,
+        postedAtMs,
       );
       publisher.#stopSink = attachVideoSink(pc, (frame) => publisher.emit('frame', frame));
       pc.addEventListener('connectionstatechange', () =>

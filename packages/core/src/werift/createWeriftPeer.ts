@@ -8,6 +8,7 @@ import type { AudioCodecChoice } from '../audioCodec.ts';
 import { playoutDelayUri } from '../playoutDelay.ts';
 import type { VideoCodecChoice } from '../videoCodec.ts';
 import { videoTimingUri } from '../videoTiming.ts';
+import { skipDefaultStunServer } from './skipDefaultStunServer.ts';
 import { tolerateDuplicateHelloVerify } from './tolerateDuplicateHelloVerify.ts';
 import { useFastRtpHeaderParsing } from './useFastRtpHeaderParsing.ts';
 import { useNativeKeyExchange } from './useNativeKeyExchange.ts';
@@ -83,6 +84,7 @@ export function rtpAudioCodecOf(codec: AudioCodecChoice): RTCRtpCodecParameters 
  */
 export function createWeriftPeer(options: WeriftPeerOptions = {}): RTCPeerConnection {
   tolerateDuplicateHelloVerify();
+  skipDefaultStunServer();
   useFastRtpHeaderParsing();
   useNativeKeyExchange();
   const host = options.hostAddress ?? '127.0.0.1';
@@ -95,7 +97,11 @@ export function createWeriftPeer(options: WeriftPeerOptions = {}): RTCPeerConnec
       ? { iceFilterCandidatePair: () => ++pairs <= maxCandidatePairs }
       : {}),
     iceAdditionalHostAddresses: [everywhere ? '127.0.0.1' : host],
-    ...(everywhere ? {} : { iceInterfaceAddresses: { udp4: host } }),
+    // One address: its socket is bound there, so that address alone is a candidate. werift would
+    // also list every other interface's address (it drops loopback from its filter, then falls
+    // back to all of them), each on a socket bound to `host` that cannot receive there: the remote
+    // checks those pairs first and connects only on a later one (50 ms apart at the gateway).
+    ...(everywhere ? {} : { iceInterfaceAddresses: { udp4: host }, iceUseIpv4: false }),
     iceUseIpv6: false,
     ...(options.iceLite ? { iceLite: true } : {}),
     codecs: {
