@@ -26,6 +26,7 @@ import {
   RtpPacket,
 } from 'werift';
 import { ForwardingSender, type RtpOutput } from './ForwardingSender.ts';
+import { paceConnectivityChecks } from './paceConnectivityChecks.ts';
 import { RtpContinuity } from './RtpContinuity.ts';
 import type {
   IceFragment,
@@ -149,7 +150,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
         }
         await pc.setRemoteDescription({ type: 'offer', sdp: offer });
         // Before our answer is set: that starts the checks.
-        paceConnectivityChecks(pc, options);
+        paceConnectivityChecks(pc, iceCheckIntervalOf(options));
         const videos = pc.getTransceivers().filter((t) => t.kind === 'video');
         const video = options.video === false ? undefined : videos[0];
         if (options.video !== false && !video) {
@@ -207,7 +208,7 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
     if (options.audioCodec) leg.#wireAudio(pc.addTransceiver('audio', { direction: 'sendrecv' }));
     await pc.setLocalDescription(await pc.createOffer());
     // Before the remote's answer is set: that starts the checks.
-    paceConnectivityChecks(pc, options);
+    paceConnectivityChecks(pc, iceCheckIntervalOf(options));
     startDtlsClientAtOnce(pc);
     await waitForGathering(pc);
     return { leg, offerSdp: pc.localDescription?.sdp ?? '' };
@@ -575,34 +576,9 @@ export const weriftSfu: SfuAdapter = {
   close: async () => {},
 };
 
-/**
- * werift starts a new connectivity check every 20 ms (each sent up to 5 times) for as long as
- * pairs wait: spaces them `iceCheckIntervalMs` apart instead. Its check loop asks its connection
- * `schedulingChecks()` each turn, true meaning "keep going": between two checks we answer true
- * without starting one, unless a pair was nominated already (the check list is done): then werift
- * decides at once, so ICE connects on the loop's next turn instead of up to `iceCheckIntervalMs`
- * later. Checks triggered by the remote's own (authenticated) requests are not delayed.
- */
-const pacedAgents = new WeakSet<object>();
-
-function paceConnectivityChecks(pc: RTCPeerConnection, options: WeriftLegOptions): void {
-  const intervalMs = options.iceCheckIntervalMs ?? defaultWeriftLegOptions.iceCheckIntervalMs;
-  for (const { connection } of pc.iceTransports) {
-    const agent = connection as unknown as {
-      schedulingChecks: () => boolean;
-      checkListDone?: boolean;
-    };
-    if (pacedAgents.has(agent)) continue;
-    pacedAgents.add(agent);
-    const schedule = agent.schedulingChecks.bind(agent);
-    let lastAt = Number.NEGATIVE_INFINITY;
-    agent.schedulingChecks = () => {
-      const now = performance.now();
-      if (now - lastAt < intervalMs && agent.checkListDone !== true) return true;
-      lastAt = now;
-      return schedule();
-    };
-  }
+/** How far apart the leg's ICE connectivity checks go (default 50 ms). */
+function iceCheckIntervalOf(options: WeriftLegOptions): number {
+  return options.iceCheckIntervalMs ?? defaultWeriftLegOptions.iceCheckIntervalMs;
 }
 
 /** The peer of a leg: its ICE checks at most `maxCandidatePairs` pairs (default 24). */
