@@ -217,7 +217,7 @@ export function renderReport(report: BenchReport, markdownPath: URL, resultsDir:
   }
   lines.push(
     '',
-    "The orchestrator was warm (pipelines loaded at start). Connect = WHIP POST → publisher connected (orchestrator selection and session set-up included); the libwebrtc publisher's is timed from before its offer, so it also holds the offer and its ICE gathering (about 100 ms here; `offerMs` in latest.json). First frame = WHIP POST → first processed frame back: connect, then the first frame pushed → back. CPU all is the publisher, gateway and orchestrator together; CPU orchestrator is the orchestrator process alone (one stream). The engine publisher is PeerFrame's own media engine (werift + FFmpeg on a media thread), the same for VP8 and H.264; libwebrtc is the Node SDK's publisher (@roamhq/wrtc, VP8 only).",
+    "The orchestrator was warm (pipelines loaded at start). Connect = WHIP POST → publisher connected (orchestrator selection and session set-up included), for both publishers; what the libwebrtc publisher does before its POST (its offer and ICE gathering, about 100 ms here) is `offerMs` in latest.json, in neither column. First frame = WHIP POST → first processed frame back: connect, then the first frame pushed → back. CPU all is the publisher, gateway and orchestrator together; CPU orchestrator is the orchestrator process alone (one stream). The engine publisher is PeerFrame's own media engine (werift + FFmpeg on a media thread), the same for VP8 and H.264; libwebrtc is the Node SDK's publisher (@roamhq/wrtc, VP8 only).",
     '',
     '## Where the time goes (per-hop medians, ms)',
     '',

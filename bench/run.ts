@@ -121,8 +121,8 @@ type Run = ChartedRun & {
   hopsP50Ms?: Omit<HopTimings, 'frames'>;
   framesTimed?: number;
   /**
-   * The libwebrtc publisher's offer and ICE gathering before its WHIP POST, ms: inside its
-   * `connectMs` (timed from before the offer), not inside the engine publisher's (from the POST).
+   * The libwebrtc publisher's offer and ICE gathering before its WHIP POST, ms: before
+   * `connectMs` and the first frame, which count from the POST.
    */
   offerMs?: number;
   /** Resident memory of the gateway and orchestrator processes at the end of the run, MB. */
@@ -165,11 +165,10 @@ async function networkRun(
     kind === 'libwebrtc'
       ? await NodeWhipPublisher.connect({ whipUrl, pipeline })
       : await EngineWhipClient.connect({ whipUrl, pipeline, codec });
-  // From the WHIP POST (the engine publisher starts its own media thread before it, as a browser
-  // would have its camera and peer ready): WHIP POST → connected.
-  const connectMs =
-    performance.now() -
-    (publisher instanceof EngineWhipClient ? publisher.postedAtMs : connectStarted);
+  // From the WHIP POST, for both publishers: WHIP POST → connected. What comes before it is the
+  // publisher's own: the engine starts its media thread, libwebrtc makes its offer and gathers
+  // its ICE candidates (`offerMs`), as a browser has its camera and peer ready.
+  const connectMs = performance.now() - publisher.postedAtMs;
   // The gateway's per-second hop medians, from the stream's control channel.
   const control = await ControlClient.connect({
     gatewayUrl: stack.gatewayUrl,
