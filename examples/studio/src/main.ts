@@ -108,6 +108,9 @@ type Studio = {
   spendGweiPerSecond: number | undefined;
   /** The serving orchestrator's price, until payments say what is spent. */
   priceGweiPerSecond: number | undefined;
+  /** Effects started so far: a start overtaken by a later one (a click while the sound source
+   * restarts the effect) closes what it made instead of leaving a second stream running. */
+  starts: number;
 };
 
 const studio: Studio = {
@@ -122,6 +125,7 @@ const studio: Studio = {
   lastPayment: undefined,
   spendGweiPerSecond: undefined,
   priceGweiPerSecond: undefined,
+  starts: 0,
 };
 
 const stateText: Record<SessionState | 'idle', string> = {
@@ -265,7 +269,9 @@ async function stopSession(): Promise<void> {
 
 async function start(pipeline: PipelineOffer): Promise<void> {
   if (!studio.source) return;
+  const attempt = ++studio.starts;
   await stopSession();
+  if (attempt !== studio.starts) return;
   showMessage(undefined);
   studio.pipeline = pipeline;
   studio.params = { ...defaultPipelineParams(pipeline.paramsSchema) };
@@ -284,6 +290,10 @@ async function start(pipeline: PipelineOffer): Promise<void> {
     measureLatency: ui.measureLatency.checked,
     audio: sound.track ?? false,
   });
+  if (attempt !== studio.starts) {
+    await session.close();
+    return;
+  }
   session.setAudioEnabled(sound.sending);
   studio.session = session;
   const mine = () => studio.session === session;
