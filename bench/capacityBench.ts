@@ -18,7 +18,7 @@
  * the quota, both measured. Where cgroups are not writable the run is skipped and `skipped` says
  * why. Figures only: nothing is asserted.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { VideoCodecName } from '@peerframe/core/videoCodec';
@@ -417,10 +417,31 @@ async function measureCodec(
 }
 
 /**
+ * Without `MEDIASOUP_WORKER_BIN`, the worker `tools/mediasoup-worker` built and cached here, if
+ * any (what `.ci/run` uses): the bench then measures mediasoup wherever the tests do.
+ */
+function useCachedMediasoupWorker(): void {
+  if (process.env.MEDIASOUP_WORKER_BIN) return;
+  const script = fileURLToPath(
+    new URL('../tools/mediasoup-worker/build-mediasoup-worker.sh', import.meta.url),
+  );
+  try {
+    const path = execFileSync('bash', [script, '--cached-only'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    if (path) process.env.MEDIASOUP_WORKER_BIN = path;
+  } catch {
+    // None cached: the installed mediasoup package's worker, if it has one.
+  }
+}
+
+/**
  * Whether the mediasoup backend can run here (its package loads and its worker starts): the
  * reason it cannot, or undefined.
  */
 async function mediasoupUnavailable(): Promise<string | undefined> {
+  useCachedMediasoupWorker();
   const { MediasoupSfu } = await import('@peerframe/gateway');
   try {
     const sfu = await MediasoupSfu.create();
