@@ -230,48 +230,39 @@ describe('WorkflowPlan', () => {
   });
 });
 
-/** The background-blur pipeline as a workflow of separate nodes. */
-const backgroundBlurWorkflow: Workflow = {
-  in: { class_type: 'LoadTensor', inputs: {} },
-  seg: { class_type: 'SelfieSegmentation', inputs: { image: ['in', 0], model: 'general' } },
-  ramp: { class_type: 'MaskRamp', inputs: { mask: ['seg', 0], threshold: 0.5, softness: 0.5 } },
-  blur: { class_type: 'ImageBlur', inputs: { image: ['in', 0], blur_radius: 12, sigma: 6 } },
-  mix: {
-    class_type: 'ImageCompositeMasked',
-    inputs: {
-      destination: ['blur', 0],
-      source: ['in', 0],
-      x: 0,
-      y: 0,
-      resize_source: false,
-      mask: ['ramp', 0],
+/** The person kept over a background that node `id` makes of the frame (`in`). */
+function personOver(id: string, background: Workflow[string]): Workflow {
+  return {
+    in: { class_type: 'LoadTensor', inputs: {} },
+    seg: { class_type: 'SelfieSegmentation', inputs: { image: ['in', 0], model: 'general' } },
+    ramp: { class_type: 'MaskRamp', inputs: { mask: ['seg', 0], threshold: 0.5, softness: 0.5 } },
+    [id]: background,
+    mix: {
+      class_type: 'ImageCompositeMasked',
+      inputs: {
+        destination: [id, 0],
+        source: ['in', 0],
+        x: 0,
+        y: 0,
+        resize_source: false,
+        mask: ['ramp', 0],
+      },
     },
-  },
-  out: { class_type: 'SaveTensor', inputs: { images: ['mix', 0] } },
-};
+    out: { class_type: 'SaveTensor', inputs: { images: ['mix', 0] } },
+  };
+}
+
+/** The background-blur pipeline as a workflow of separate nodes. */
+const backgroundBlurWorkflow = personOver('blur', {
+  class_type: 'ImageBlur',
+  inputs: { image: ['in', 0], blur_radius: 12, sigma: 6 },
+});
 
 /** The person kept, the background drawn as a sketch (the sketch asks for level 'extended'). */
-const backgroundSketchWorkflow: Workflow = {
-  in: { class_type: 'LoadTensor', inputs: {} },
-  seg: { class_type: 'SelfieSegmentation', inputs: { image: ['in', 0], model: 'general' } },
-  ramp: { class_type: 'MaskRamp', inputs: { mask: ['seg', 0], threshold: 0.5, softness: 0.5 } },
-  sketch: {
-    class_type: 'SketchFilter',
-    inputs: { image: ['in', 0], strength: 4, threshold: 0.08 },
-  },
-  mix: {
-    class_type: 'ImageCompositeMasked',
-    inputs: {
-      destination: ['sketch', 0],
-      source: ['in', 0],
-      x: 0,
-      y: 0,
-      resize_source: false,
-      mask: ['ramp', 0],
-    },
-  },
-  out: { class_type: 'SaveTensor', inputs: { images: ['mix', 0] } },
-};
+const backgroundSketchWorkflow = personOver('sketch', {
+  class_type: 'SketchFilter',
+  inputs: { image: ['in', 0], strength: 4, threshold: 0.08 },
+});
 
 describe('WorkflowPipeline', () => {
   it('gives the pixels of the built-in background-blur from segmentation, ramp, blur and composite nodes', async () => {
