@@ -40,4 +40,18 @@ describe('KeyframeThrottle', () => {
     vi.advanceTimersByTime(1_000);
     expect(sent).toBe(2);
   });
+
+  it('cancelled: the request waiting for the interval to end is not sent', () => {
+    let sent = 0;
+    const throttle = new KeyframeThrottle(() => sent++, 250);
+    throttle.request();
+    throttle.request();
+    // The stream ends: its legs close, and nothing may ask them afterwards.
+    throttle.cancel();
+    vi.advanceTimersByTime(1_000);
+    expect(sent).toBe(1);
+    // A later request is not affected.
+    throttle.request();
+    expect(sent).toBe(2);
+  });
 });

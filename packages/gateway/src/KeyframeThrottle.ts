@@ -37,4 +37,10 @@ export class KeyframeThrottle {
     this.#lastAt = performance.now();
     this.#send();
   }
+
+  /** Drops the request waiting for the interval's end, if any (the source is going away). */
+  cancel(): void {
+    clearTimeout(this.#pending);
+    this.#pending = undefined;
+  }
 }

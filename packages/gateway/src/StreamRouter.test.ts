@@ -76,4 +76,16 @@ describe('StreamRouter.askPublisher', () => {
       await vi.waitFor(() => expect(asked.length).toBe(2), { timeout: 5_000 });
     });
   });
+
+  // A stream that ends with a request waiting for the interval's end must not ask its closed leg.
+  it('drops the request waiting for the interval when the stream closes', async () => {
+    await withRouter(200, async (router, asked) => {
+      router.askPublisher();
+      router.askPublisher();
+      router.close();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(router.counters.keyframeRequestsToPublisher).toBe(1);
+      expect(asked.length).toBeLessThanOrEqual(1);
+    });
+  });
 });

@@ -93,6 +93,16 @@ export class StreamRouter {
     return this.#upstream;
   }
 
+  /**
+   * Stops routing: nothing goes to the orchestrator any more, and a keyframe request waiting for
+   * the end of its throttle's interval is dropped (its legs are closing).
+   */
+  close(): void {
+    this.route(undefined);
+    this.#toPublisher.cancel();
+    this.#toOrchestrator.cancel();
+  }
+
   /** Forwards to and from `upstream` from now on (undefined: to none, the stream moves). */
   route(upstream: Upstream | undefined): void {
     this.#upstream = upstream;

@@ -442,11 +442,6 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     if (stalled) void this.#moveAway(stalled);
   }
 
-  /**
-   * The orchestrator lost the worker of this stream's session: `pending`, re-offer it to the same
-   * orchestrator at once (same session, params and payer; no failure counted, nothing excluded);
-   * `failed`, or a re-offer refused, fail over as usual. A failover already under way acts alone.
-   */
   /** What a new orchestrator leg is made with: the publisher's video codec, and its audio one. */
   #upstreamOptions() {
     // A pipeline that processes audio gets the publisher's Opus on the new leg too.
@@ -458,6 +453,11 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     };
   }
 
+  /**
+   * The orchestrator lost the worker of this stream's session: `pending`, re-offer it to the same
+   * orchestrator at once (same session, params and payer; no failure counted, nothing excluded);
+   * `failed`, or a re-offer refused, fail over as usual. A failover already under way acts alone.
+   */
   async #handOver(old: Upstream, state: HandoverState): Promise<void> {
     if (this.#router.upstream !== old || this.#state === 'ended') return;
     if (state === 'failed')
@@ -561,7 +561,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     clearInterval(this.#ratesTimer);
     this.#audio?.close();
     const upstream = this.#router.upstream;
-    this.#router.route(undefined);
+    this.#router.close();
     await Promise.all([
       this.#publisher.close(),
       upstream ? closeUpstream(upstream) : undefined,
