@@ -121,6 +121,8 @@ export async function runNodeCommand(command: string | undefined, rest: string[]
         adminToken: readSecret('orchestrator-admin-token', values),
       });
       closeOnSignal('orchestrator', node);
+      // Ready once its spare media threads have started: the first sessions wait for none.
+      await node.ready();
       reportReady('orchestrator', node.url);
       return;
     }

@@ -214,6 +214,15 @@ export class OrchestratorServer {
     return orchestrator;
   }
 
+  /**
+   * Resolves once the media threads it keeps ahead of need have started: until then a session
+   * may wait for one (0.3–1 s on a loaded machine). `create` does not wait for them (the node
+   * listens at once); the CLI waits before it says the node is ready.
+   */
+  ready(): Promise<void> {
+    return this.#mediaThreads.ready();
+  }
+
   /** What the node offers; with `sender`, the ticket params that sender pays with. */
   info(sender: string | null = null): Promise<OrchestratorInfo> {
     return describeOrchestrator(
