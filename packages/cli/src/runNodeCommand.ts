@@ -198,6 +198,8 @@ export async function runNodeCommand(command: string | undefined, rest: string[]
         gatewayMode(adminToken),
       );
       closeOnSignal('gateway', node);
+      // Ready once its first SFU legs were set up: the first stream's set-up runs warm.
+      await node.warmUp();
       reportReady('gateway', node.url);
       return;
     }

@@ -14,6 +14,7 @@ export {
   executeWithoutIdlePromise,
   receiveWithoutIdlePromises,
 } from './werift/executeWithoutIdlePromise.ts';
+export { prepareDtlsCertificate } from './werift/prepareDtlsCertificate.ts';
 export { skipSentInfoSweep } from './werift/skipSentInfoSweep.ts';
 export { startDtlsClientAtOnce } from './werift/startDtlsClientAtOnce.ts';
 export { tolerateDuplicateHelloVerify } from './werift/tolerateDuplicateHelloVerify.ts';

@@ -1,6 +1,6 @@
 import { createLogger } from '@peerframe/core';
 import { videoCodecNames } from '@peerframe/core/videoCodec';
-import { RTCDtlsTransport } from 'werift';
+import { prepareDtlsCertificate } from '@peerframe/core/werift';
 import type { CodecEngine } from './CodecEngine.ts';
 
 const log = createLogger('orchestrator:media-thread');
@@ -23,9 +23,7 @@ const warmUpSizePx = 64;
 export async function warmUpMediaThread(engine: CodecEngine): Promise<void> {
   const startedAt = performance.now();
   try {
-    await (
-      RTCDtlsTransport as unknown as { SetupCertificate(): Promise<unknown> }
-    ).SetupCertificate();
+    await prepareDtlsCertificate();
     for (const codec of videoCodecNames) {
       if (engine.info.encoders[codec].hardware) continue;
       const encoder = engine.createEncoder({
