@@ -24,4 +24,5 @@ export {
 } from './werift/useFastRtpHeaderParsing.ts';
 export { useKeyObjectsForSrtp } from './werift/useKeyObjectsForSrtp.ts';
 export { useNativeKeyExchange } from './werift/useNativeKeyExchange.ts';
+export { type StatefulPeer, waitForConnected } from './werift/waitForConnected.ts';
 export { waitForGathering } from './werift/waitForGathering.ts';

@@ -1,5 +1,9 @@
 import { createLogger } from '@peerframe/core';
-import { defaultVideoCodec, prepareDtlsCertificate } from '@peerframe/core/werift';
+import {
+  defaultVideoCodec,
+  prepareDtlsCertificate,
+  waitForConnected,
+} from '@peerframe/core/werift';
 import type { SfuLeg } from './SfuAdapter.ts';
 import { weriftSfu } from './WeriftLeg.ts';
 
@@ -26,7 +30,7 @@ export async function warmUpWeriftSfu(timeoutMs = 3000): Promise<boolean> {
     const answered = await weriftSfu.answer(offered.offerSdp, options);
     legs.push(answered.leg);
     await offered.leg.accept(answered.answerSdp);
-    await Promise.all(legs.map((leg) => connected(leg, timeoutMs)));
+    await Promise.all(legs.map((leg) => waitForConnected(leg, timeoutMs)));
     log.debug({ ms: Math.round(performance.now() - startedAt) }, 'werift legs warmed up');
     return true;
   } catch (error) {
@@ -35,21 +39,4 @@ export async function warmUpWeriftSfu(timeoutMs = 3000): Promise<boolean> {
   } finally {
     await Promise.all(legs.map((leg) => leg.close()));
   }
-}
-
-function connected(leg: SfuLeg, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (leg.state === 'connected') return resolve();
-    const timer = setTimeout(() => {
-      leg.off('state', onState);
-      reject(new Error(`the warm-up legs did not connect in ${timeoutMs} ms (${leg.state})`));
-    }, timeoutMs);
-    const onState = (state: string) => {
-      if (state !== 'connected') return;
-      clearTimeout(timer);
-      leg.off('state', onState);
-      resolve();
-    };
-    leg.on('state', onState);
-  });
 }
