@@ -215,9 +215,10 @@ export class OrchestratorServer {
   }
 
   /**
-   * Resolves once the media threads it keeps ahead of need have started: until then a session
-   * may wait for one (0.3–1 s on a loaded machine). `create` does not wait for them (the node
-   * listens at once); the CLI waits before it says the node is ready.
+   * Starts the media threads it keeps ahead of need and resolves once they have started: until
+   * then a session waits for one (0.3–1 s on a loaded machine). `create` starts none (a node
+   * that runs no session, as most tests, pays nothing); the CLI calls this before it says the
+   * node is ready. Without it, the first session's take starts them.
    */
   ready(): Promise<void> {
     return this.#mediaThreads.ready();

@@ -21,10 +21,11 @@ export type MediaWorkerPoolOptions = {
 
 /**
  * Media threads started ahead of need: a new thread loads werift and FFmpeg (~1 s on a busy
- * 2-core machine), makes its DTLS certificate and loads the codec libraries (`warmUpMediaThread`),
- * none of which a session's answer or first frame must wait for. `take()` hands out a started
- * thread and starts its replacement a little later; each thread serves one session and ends
- * with it.
+ * 2-core machine), makes its DTLS certificate, loads the codec libraries and connects two peers
+ * of its own once (`warmUpMediaThread`), none of which a session's answer or first frame must wait
+ * for. `ready()` starts the spares (a node calls it before it says it is ready); `take()` hands
+ * out a started thread and starts its replacement a little later; each thread serves one session
+ * and ends with it.
  */
 export class MediaWorkerPool {
   readonly #engineInfo: OrchestratorMediaInfo;
@@ -35,6 +36,9 @@ export class MediaWorkerPool {
     this.#pool = new SparePool({
       spares: options.spares ?? 2,
       refillDelayMs: options.refillDelayMs ?? 1000,
+      // Started by `ready()` (the CLI's nodes call it at start) or the first `take()`: tests and
+      // nodes that run no session start none.
+      startOnFirstTake: true,
       start: () => this.#spawn(),
       end: (spare) => spare.close(),
       log: createLogger('orchestrator:media-threads'),
@@ -48,8 +52,8 @@ export class MediaWorkerPool {
   }
 
   /**
-   * Resolves once every spare has started (a replacement still waiting is started now): a session
-   * arriving then waits for no thread.
+   * Starts the spares (the first ones, or a replacement still waiting) and resolves once every one
+   * has started: a session arriving then waits for no thread.
    */
   ready(): Promise<void> {
     return this.#pool.fill();
