@@ -121,6 +121,8 @@ export async function runNodeCommand(command: string | undefined, rest: string[]
         adminToken: readSecret('orchestrator-admin-token', values),
       });
       closeOnSignal('orchestrator', node);
+      // Ready once its spare media threads have started: the first sessions wait for none.
+      await node.ready();
       reportReady('orchestrator', node.url);
       return;
     }
@@ -196,6 +198,8 @@ export async function runNodeCommand(command: string | undefined, rest: string[]
         gatewayMode(adminToken),
       );
       closeOnSignal('gateway', node);
+      // Ready once its first SFU legs were set up: the first stream's set-up runs warm.
+      await node.warmUp();
       reportReady('gateway', node.url);
       return;
     }

@@ -14,6 +14,7 @@ export {
   executeWithoutIdlePromise,
   receiveWithoutIdlePromises,
 } from './werift/executeWithoutIdlePromise.ts';
+export { prepareDtlsCertificate } from './werift/prepareDtlsCertificate.ts';
 export { skipSentInfoSweep } from './werift/skipSentInfoSweep.ts';
 export { startDtlsClientAtOnce } from './werift/startDtlsClientAtOnce.ts';
 export { tolerateDuplicateHelloVerify } from './werift/tolerateDuplicateHelloVerify.ts';
@@ -23,4 +24,5 @@ export {
 } from './werift/useFastRtpHeaderParsing.ts';
 export { useKeyObjectsForSrtp } from './werift/useKeyObjectsForSrtp.ts';
 export { useNativeKeyExchange } from './werift/useNativeKeyExchange.ts';
+export { type StatefulPeer, waitForConnected } from './werift/waitForConnected.ts';
 export { waitForGathering } from './werift/waitForGathering.ts';

@@ -31,6 +31,7 @@ import { StreamRelays } from './StreamRelays.ts';
 import type { StreamSession } from './StreamSession.ts';
 import { defaultStreamSessionOptions } from './StreamSessionTypes.ts';
 import { weriftSfu } from './WeriftLeg.ts';
+import { warmUpWeriftSfu } from './warmUpWeriftSfu.ts';
 
 export type GatewayServerOptions = {
   /** Interface to listen on (default 127.0.0.1). */
@@ -366,6 +367,17 @@ export class GatewayServer {
       'gateway listening',
     );
     return gateway;
+  }
+
+  /**
+   * With the werift SFU, sets up and connects two of its legs on loopback, then closes them
+   * (`warmUpWeriftSfu`), so that the first stream's legs do not run that code for the first time.
+   * The CLI waits for it before it says the gateway is ready. Resolves false when the legs did
+   * not connect (logged; nothing else changes).
+   */
+  async warmUp(): Promise<boolean> {
+    const sfu = this.#options.sfu ?? weriftSfu;
+    return sfu === weriftSfu ? warmUpWeriftSfu() : true;
   }
 
   get whipUrl(): string {

@@ -214,6 +214,16 @@ export class OrchestratorServer {
     return orchestrator;
   }
 
+  /**
+   * Starts the media threads it keeps ahead of need and resolves once they have started: until
+   * then a session waits for one (0.3–1 s on a loaded machine). `create` starts none (a node
+   * that runs no session, as most tests, pays nothing); the CLI calls this before it says the
+   * node is ready. Without it, the first session's take starts them.
+   */
+  ready(): Promise<void> {
+    return this.#mediaThreads.ready();
+  }
+
   /** What the node offers; with `sender`, the ticket params that sender pays with. */
   info(sender: string | null = null): Promise<OrchestratorInfo> {
     return describeOrchestrator(

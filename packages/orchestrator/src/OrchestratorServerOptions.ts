@@ -43,7 +43,7 @@ export type OrchestratorServerOptions = {
    * otherwise; `off`: software only (default `auto`). `/info` says what was chosen and why.
    */
   hardwareCodecs?: HardwareCodecsMode;
-  /** Media threads started ahead of the next session (default 1). */
+  /** Media threads started ahead of the next sessions (default 2: see `MediaWorkerPoolOptions`). */
   spareMediaThreads?: number;
   /**
    * The operator's token (default none): with it, `GET /sessions` lists every session, and any
@@ -68,5 +68,5 @@ export const defaultOrchestratorServerOptions = {
   faultInjection: false,
   warmup: [],
   hardwareCodecs: 'auto',
-  spareMediaThreads: 1,
+  spareMediaThreads: 2,
 } as const;

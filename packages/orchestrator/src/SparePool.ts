@@ -48,6 +48,24 @@ export class SparePool<T> {
     return (await spare) ?? startNow();
   }
 
+  /**
+   * Starts the missing spares now (a replacement waiting for `refillDelayMs` included) and
+   * resolves once every spare has started or failed to: nothing of the pool's is loading then, so
+   * a node that waits for it before it says it is ready has nothing left to start for its first
+   * takers.
+   */
+  async fill(): Promise<void> {
+    clearTimeout(this.#refillTimer);
+    this.#refillTimer = undefined;
+    this.#refill();
+    await Promise.all(this.#ready);
+  }
+
+  /** Spares started or starting, not yet taken. */
+  get size(): number {
+    return this.#ready.length;
+  }
+
   #refill(): void {
     while (!this.#closed && this.#ready.length < this.#options.spares) {
       this.#ready.push(

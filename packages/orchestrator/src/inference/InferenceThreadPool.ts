@@ -50,6 +50,14 @@ export class InferenceThreadPool {
   }
 
   /**
+   * Starts the missing spares now (a replacement waiting for `refillDelayMs` included); resolves
+   * once they have loaded (or failed to).
+   */
+  fill(): Promise<void> {
+    return this.#pool.fill();
+  }
+
+  /**
    * Linux names the thread after the Worker (15 characters), and threads it starts inherit it:
    * `inference <pipeline>` for one started on demand, `inference` for a spare.
    */

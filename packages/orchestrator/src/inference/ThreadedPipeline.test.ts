@@ -132,6 +132,23 @@ describe('ThreadedPipeline (the orchestrator registry builds video pipelines on 
     expect(inferenceThreads('')).toBe(0);
   });
 
+  it('replaces the thread a warm-up took before that pipeline is ready, not refillDelayMs later', async () => {
+    const warming = await createOrchestratorPipelines({
+      executionProvider: 'cpu',
+      // Only the warm-up may start the replacement within this test.
+      inferenceThreads: { refillDelayMs: 3_600_000 },
+    });
+    try {
+      await warming.registry.warmup(['invert']);
+      expect(warming.registry.describe().find((p) => p.name === 'invert')?.state).toBe('ready');
+      // Started already: the first session's build finds it, and nothing loads during it.
+      expect(inferenceThreads('')).toBe(1);
+    } finally {
+      await warming.close();
+    }
+    expect(inferenceThreads('')).toBe(0);
+  });
+
   it('starts no spare until a build took a thread, then keeps one ready', async () => {
     const lazy = await createOrchestratorPipelines({
       executionProvider: 'cpu',

@@ -20,6 +20,8 @@ import { ThreadedPipeline } from './ThreadedPipeline.ts';
 export class ThreadedPipelineRegistry extends PipelineRegistry {
   readonly #build: InferenceBuildOptions;
   readonly #threads: InferenceThreadPool;
+  /** `warmup()` calls running. */
+  #warmingUp = 0;
 
   constructor(
     build: InferenceBuildOptions,
@@ -39,16 +41,31 @@ export class ThreadedPipelineRegistry extends PipelineRegistry {
     return super.register(
       {
         ...descriptor,
-        create: (params, hooks) =>
-          ThreadedPipeline.create(
+        create: async (params, hooks) => {
+          const pipeline = await ThreadedPipeline.create(
             descriptor.name,
             this.#threads,
             { ...build, dir, shipped: dir.startsWith(shippedPipelinesDir), params },
             hooks,
-          ),
+          );
+          // A build of `warmup()` (hooks: its state shows) replaces the thread it took before
+          // the pipeline says `ready`, instead of `refillDelayMs` later: the thread then loads
+          // while the node warms up, not while its first session starts.
+          if (hooks !== undefined && this.#warmingUp > 0) await this.#threads.fill();
+          return pipeline;
+        },
       },
       options,
     );
+  }
+
+  override async warmup(names?: readonly string[]): Promise<void> {
+    this.#warmingUp++;
+    try {
+      await super.warmup(names);
+    } finally {
+      this.#warmingUp--;
+    }
   }
 
   /** Closes the warmed pipelines (their threads end), then the spare inference threads. */

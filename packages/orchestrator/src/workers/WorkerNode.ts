@@ -42,7 +42,7 @@ export type WorkerNodeOptions = {
   pipelines?: OrchestratorPipelinesOptions;
   /** Default `auto`, as the orchestrator's. */
   hardwareCodecs?: HardwareCodecsMode;
-  /** Media threads started ahead of the next session (default 1). */
+  /** Media threads started ahead of the next sessions (default 2: see `MediaWorkerPoolOptions`). */
   spareMediaThreads?: number;
   /** What it says it runs on (default: detected, `detectWorkerDevice`). */
   device?: WorkerDevice;
@@ -122,8 +122,10 @@ export class WorkerNode extends TypedEmitter<WorkerNodeEvents> {
     const provider = pipelines?.executionProvider.selected ?? 'cpu';
     const device = options.device ?? (await detectWorkerDevice(provider));
     const mediaThreads = new MediaWorkerPool(engine.info, {
-      spares: options.spareMediaThreads ?? 1,
+      spares: options.spareMediaThreads ?? 2,
     });
+    // Before connecting too: the first session handed over finds its media thread started.
+    await mediaThreads.ready();
     const url = new URL(workerProtocolPath, options.orchestratorUrl);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const socket = new WebSocket(url, {
