@@ -1,4 +1,5 @@
-import { HttpError } from '@peerframe/core';
+import { BaseError, HttpError } from '@peerframe/core';
+import type { LoopStalls } from './LoopStalls.ts';
 import type { Upstream } from './Upstream.ts';
 
 /** A pause this long in the packets forwarded to the orchestrator is a gap in its input. */
@@ -19,7 +20,35 @@ export type FailoverOptions = {
   /** At most this many orchestrator swaps within `swapWindowMs` (default 5, in 5 minutes). */
   maxSwaps?: number | undefined;
   swapWindowMs?: number | undefined;
+  /**
+   * The gateway's own event loop (`LoopStalls.process()` in a gateway; default none: all silence
+   * counts). Time the loop was held (starved of CPU) does not count as the orchestrator's silence:
+   * its packets waited unread in the socket meanwhile.
+   */
+  loopStalls?: Pick<LoopStalls, 'heldMsBetween'> | undefined;
 };
+
+/**
+ * An orchestrator that returned no processed media for `silentMs` although fed. `gatewayHeldMs`:
+ * how much of that time the gateway's own loop was held (starved of CPU), when it was measured:
+ * an orchestrator silent mostly while the gateway itself was stalled is not to blame.
+ */
+export class OrchestratorStalledError extends BaseError {
+  override name = 'OrchestratorStalledError';
+  readonly silentMs: number;
+  readonly gatewayHeldMs: number;
+
+  constructor(shortMessage: string, silentMs: number, gatewayHeldMs = 0) {
+    super('orchestrator_stalled', shortMessage, { retryable: true });
+    this.silentMs = silentMs;
+    this.gatewayHeldMs = gatewayHeldMs;
+  }
+
+  /** Whether the gateway's own loop was held for at least half of the silence. */
+  get gatewayStalled(): boolean {
+    return this.gatewayHeldMs * 2 >= this.silentMs;
+  }
+}
 
 /**
  * When a stream leaves its orchestrator, and for which: detects an orchestrator that stopped
@@ -62,21 +91,35 @@ export class Failover {
    * Why `upstream` counts as lost now, or undefined. Output is expected only while packets go
    * to it, and after a gap in its input (publisher loss, faults) it gets time for the keyframe
    * round trip before silence counts. An orchestrator known to be gone (`Upstream.gone`) gets
-   * a few frame intervals only.
+   * a few frame intervals only. Otherwise silence counts only while the gateway's own loop ran
+   * (`loopStalls`): a gateway starved of CPU reads its sockets late, and the orchestrator's
+   * packets waiting there are not its fault.
    */
-  stalled(upstream: Upstream, now: number): string | undefined {
+  stalled(upstream: Upstream, now: number): OrchestratorStalledError | undefined {
     if (this.#busy || now - this.#lastFedAt > feedGapMs) return undefined;
-    const silentMs = now - (upstream.lastPacketAt ?? upstream.createdAt);
+    const lastHeardAt = upstream.lastPacketAt ?? upstream.createdAt;
+    const silentMs = now - lastHeardAt;
     const fedMs = now - Math.max(this.#feedResumedAt, upstream.createdAt);
     if (upstream.gone !== undefined && silentMs > goneStallMs && fedMs > goneStallMs) {
-      return `${upstream.gone}, no processed ${this.#media} for ${Math.round(silentMs)} ms`;
+      return new OrchestratorStalledError(
+        `${upstream.gone}, no processed ${this.#media} for ${Math.round(silentMs)} ms`,
+        silentMs,
+      );
     }
+    const heldMs = this.#options.loopStalls?.heldMsBetween(lastHeardAt, now) ?? 0;
+    const runningSilentMs = silentMs - heldMs;
     const limitMs =
       upstream.lastPacketAt === undefined
         ? (this.#options.firstPacketTimeoutMs ?? 3000)
         : (this.#options.stallTimeoutMs ?? 400);
-    if (silentMs > limitMs && fedMs > Math.max(limitMs, resumeGraceMs)) {
-      return `no processed ${this.#media} for ${Math.round(silentMs)} ms`;
+    if (runningSilentMs > limitMs && fedMs > Math.max(limitMs, resumeGraceMs)) {
+      const held =
+        heldMs >= 1 ? ` (${Math.round(heldMs)} ms of it the gateway's loop was held)` : '';
+      return new OrchestratorStalledError(
+        `no processed ${this.#media} for ${Math.round(silentMs)} ms${held}`,
+        silentMs,
+        heldMs,
+      );
     }
     return undefined;
   }

@@ -7,6 +7,7 @@ import {
   pipelineMedia,
 } from '@peerframe/wire';
 import { ChainDiscovery, type ChainDiscoveryOptions } from './discoverOrchestrators.ts';
+import { OrchestratorStalledError } from './Failover.ts';
 import { PaymentError } from './GatewayPayments.ts';
 import { OrchestratorClient } from './OrchestratorClient.ts';
 
@@ -289,11 +290,25 @@ export class OrchestratorPool {
   /**
    * An orchestrator failed a stream: its success rate drops and it is suspended for a while
    * (`refusedTermsSuspendMs` when `cause` is its payment terms the gateway refused, e.g. ticket
-   * params beyond the safeguards). `cause`'s code shows as its `lastFailure`.
+   * params beyond the safeguards). `cause`'s code shows as its `lastFailure`. An orchestrator
+   * silent mostly while the gateway's own loop was held (`OrchestratorStalledError`'s
+   * `gatewayStalled`: the gateway starved of CPU, every stream's orchestrator silent at once) is
+   * not to blame: neither counted nor suspended.
    */
   reportFailure(url: string, cause?: unknown): void {
     const entry = this.#entries.get(url);
     if (!entry) return;
+    if (cause instanceof OrchestratorStalledError && cause.gatewayStalled) {
+      this.#log.warn(
+        {
+          orchestrator: url,
+          silentMs: Math.round(cause.silentMs),
+          gatewayHeldMs: Math.round(cause.gatewayHeldMs),
+        },
+        'orchestrator not suspended: the gateway itself was stalled',
+      );
+      return;
+    }
     entry.failures++;
     const refusedTerms = cause instanceof PaymentError && cause.blame === 'orchestrator';
     if (refusedTerms) entry.refusedTerms++;

@@ -17,6 +17,7 @@ import { checkStreamOffer } from './checkStreamOffer.ts';
 import { Failover } from './Failover.ts';
 import { FrameTimeline } from './FrameTimeline.ts';
 import { type HandoverState, HandoverWatch } from './HandoverWatch.ts';
+import { LoopStalls } from './LoopStalls.ts';
 import { probeUpstream } from './probeUpstream.ts';
 import {
   assertCandidateCount,
@@ -117,7 +118,10 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     this.#publisherUfrag = /^a=ice-ufrag:(.+)$/m.exec(offerSdp)?.[1]?.trim();
     this.#publisherCandidates = countUdpCandidates(offerSdp);
     this.#log = createLogger('gateway:stream', { streamId: this.id, pipeline: options.pipeline });
-    this.#failover = new Failover(options, this.codec ? 'video' : 'audio');
+    this.#failover = new Failover(
+      { ...options, loopStalls: options.loopStalls ?? LoopStalls.process() },
+      this.codec ? 'video' : 'audio',
+    );
     this.#viewers = new StreamViewers({
       sfu: sfuOf(options),
       legOptions: legOptions(options),
@@ -439,7 +443,7 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     const upstream = this.#router.upstream;
     if (!upstream || this.#state === 'ended') return;
     const stalled = this.#failover.stalled(upstream, performance.now());
-    if (stalled) void this.#moveAway(stalled);
+    if (stalled) void this.#moveAway(stalled.shortMessage, stalled);
   }
 
   /** What a new orchestrator leg is made with: the publisher's video codec, and its audio one. */

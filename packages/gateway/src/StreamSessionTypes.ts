@@ -4,6 +4,7 @@ import type { BitrateHints } from '@peerframe/core/sdp';
 import type { Wei } from '@peerframe/protocol';
 import type { MediaKind, StreamState } from '@peerframe/wire';
 import type { AudioRelayOptions } from './AudioRelay.ts';
+import type { LoopStalls } from './LoopStalls.ts';
 import type { OrchestratorClient } from './OrchestratorClient.ts';
 import type { SfuAdapter } from './SfuAdapter.ts';
 import type { StreamPayment, StreamPayments } from './StreamPayer.ts';
@@ -96,6 +97,8 @@ export type StreamSessionOptions = {
   /** At most this many orchestrator swaps within `swapWindowMs` before the stream ends (default 5). */
   maxSwaps?: number;
   swapWindowMs?: number;
+  /** The gateway's own event loop, whose stalls do not count as an orchestrator's silence (default `LoopStalls.process()`). */
+  loopStalls?: LoopStalls;
 };
 
 /** Defaults of the connect timeouts and the candidate bound (the other options default in place). */

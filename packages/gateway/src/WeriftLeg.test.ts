@@ -45,47 +45,102 @@ describe('WeriftLeg.answer', () => {
 describe('WeriftLeg.send', () => {
   // The forwarding e2e saw frames reach the orchestrator before the keyframe it asked for: the
   // publisher's first keyframe came while the orchestrator leg's DTLS was not done, and was lost.
-  it('sends the video given in the last 300 ms before the leg connected once it does, in order', async () => {
-    const { leg: sending, offerSdp } = await WeriftLeg.offer();
-    const { leg: receiving, answerSdp } = await WeriftLeg.answer(offerSdp);
-    const received: number[] = [];
-    receiving.on('rtp', (packet) => received.push(packet.payload.readUInt16BE(0)));
-    let firstAfterConnect: number | undefined;
-    let n = 0;
-    // A 50 fps source of one-packet frames, numbered in their payload.
-    const source = setInterval(() => {
-      if (sending.state === 'connected') firstAfterConnect ??= n;
-      const header = new RtpHeader({ sequenceNumber: n, timestamp: 1800 * n, marker: true });
-      const payload = Buffer.from([0, 0, 0x10, 0x00, 0x9d, 0x01, 0x2a]);
-      payload.writeUInt16BE(n++, 0);
-      sending.send(new RtpPacket(header, payload));
-    }, 20);
-    try {
-      await vi.waitFor(() => expect(n).toBeGreaterThan(3));
-      await sending.accept(answerSdp);
-      await vi.waitFor(
-        () => expect(received.at(-1)).toBeGreaterThan((firstAfterConnect ?? n) + 3),
-        { timeout: 10_000 },
-      );
-      // Video from before the connection came through, and nothing was skipped or reordered.
-      expect(received[0]).toBeLessThan(firstAfterConnect ?? 0);
-      expect(received).toEqual(received.map((_, i) => (received[0] ?? 0) + i));
-      // They came through werift events that skip its idle promise: its connection's, at least
-      // one protocol's, its DTLS transport's RTP and RTCP (a werift renaming them leaves none).
-      expect(receiveWithoutIdlePromises(receiving.pc)).toBeGreaterThanOrEqual(4);
-      // All but the first few through the leg's own SRTP receive path (WeriftRtpInput), whose
-      // packets werift's receiver still counts (its receiver reports and stats read them).
-      expect(receiving.directPacketsIn).toBeGreaterThan(received.length - 10);
-      const inbound = [...(await receiving.pc.getStats()).values()].find(
-        (s) => s.type === 'inbound-rtp',
-      ) as { packetsReceived?: number } | undefined;
-      expect(inbound?.packetsReceived).toBeGreaterThanOrEqual(received.length);
-    } finally {
-      clearInterval(source);
-      await Promise.all([sending.close(), receiving.close()]);
-    }
-  });
+  //
+  // The leg that offers is the DTLS server: it is connected once its last flight (Finished) is
+  // queued, before the answering peer has its SRTP keys. Sending the held video then, within
+  // the same microtasks, put it on the wire before the Finished whenever a datagram was written
+  // within `send()` (a send path without dgram's per-datagram address lookup, which defers the
+  // write to the next tick): the peer dropped all of it, every run.
+  it.each([
+    ['as dgram sends (on the next tick)', false],
+    ['written within send()', true],
+  ])(
+    'sends the video given in the last 300 ms before the leg connected once it does, in order, datagrams %s',
+    async (_name, atOnce) => {
+      const { leg: sending, offerSdp } = await WeriftLeg.offer();
+      if (atOnce) writeVideoAtOnce(sending);
+      const { leg: receiving, answerSdp } = await WeriftLeg.answer(offerSdp);
+      const received: number[] = [];
+      receiving.on('rtp', (packet) => received.push(packet.payload.readUInt16BE(0)));
+      let firstAfterConnect: number | undefined;
+      let n = 0;
+      // A 50 fps source of one-packet frames, numbered in their payload.
+      const source = setInterval(() => {
+        if (sending.state === 'connected') firstAfterConnect ??= n;
+        const header = new RtpHeader({ sequenceNumber: n, timestamp: 1800 * n, marker: true });
+        const payload = Buffer.from([0, 0, 0x10, 0x00, 0x9d, 0x01, 0x2a]);
+        payload.writeUInt16BE(n++, 0);
+        sending.send(new RtpPacket(header, payload));
+      }, 20);
+      try {
+        await vi.waitFor(() => expect(n).toBeGreaterThan(3));
+        await sending.accept(answerSdp);
+        await vi.waitFor(
+          () => expect(received.at(-1)).toBeGreaterThan((firstAfterConnect ?? n) + 3),
+          { timeout: 10_000 },
+        );
+        // Video from before the connection came through, and nothing was skipped or reordered.
+        expect(received[0]).toBeLessThan(firstAfterConnect ?? 0);
+        expect(received).toEqual(received.map((_, i) => (received[0] ?? 0) + i));
+        // They came through werift events that skip its idle promise: its connection's, at least
+        // one protocol's, its DTLS transport's RTP and RTCP (a werift renaming them leaves none).
+        expect(receiveWithoutIdlePromises(receiving.pc)).toBeGreaterThanOrEqual(4);
+        // All but the first few through the leg's own SRTP receive path (WeriftRtpInput), whose
+        // packets werift's receiver still counts (its receiver reports and stats read them).
+        expect(receiving.directPacketsIn).toBeGreaterThan(received.length - 10);
+        const inbound = [...(await receiving.pc.getStats()).values()].find(
+          (s) => s.type === 'inbound-rtp',
+        ) as { packetsReceived?: number } | undefined;
+        expect(inbound?.packetsReceived).toBeGreaterThanOrEqual(received.length);
+      } finally {
+        clearInterval(source);
+        await Promise.all([sending.close(), receiving.close()]);
+      }
+    },
+  );
 });
+
+type Lookup = (address: string, callback: (error: Error | null, ip?: string) => void) => void;
+
+/**
+ * Makes `leg`'s forwarded video written within `send()`, as fe633c6 did (reverted): from its
+ * first datagram on, the UDP sockets of the leg's ICE answer their address lookup (which dgram
+ * runs for an IP literal too, deferring the write to the next tick) at once. What werift queued
+ * before (its DTLS flights) still leaves on the next tick.
+ */
+function writeVideoAtOnce(leg: WeriftLeg): void {
+  const output = leg.videoOutput;
+  if (!output) throw new Error('no video output');
+  const write = output.write.bind(output);
+  let changed = 0;
+  output.write = (datagram) => {
+    if (changed === 0) changed = answerLookupsAtOnce(leg);
+    write(datagram);
+  };
+}
+
+/** Makes the UDP sockets of `leg`'s ICE answer their address lookups at once; returns how many. */
+function answerLookupsAtOnce(leg: WeriftLeg): number {
+  let changed = 0;
+  for (const ice of leg.pc.iceTransports) {
+    const { protocols } = ice.connection as unknown as {
+      protocols: { transport?: { socket?: object } }[];
+    };
+    for (const protocol of protocols) {
+      const socket = protocol.transport?.socket;
+      if (!socket) continue;
+      const symbol = Object.getOwnPropertySymbols(socket).find(
+        (s) => s.description === 'state symbol',
+      );
+      const state = symbol ? (socket as Record<symbol, unknown>)[symbol] : undefined;
+      const handle = (state as { handle?: { lookup?: Lookup } } | undefined)?.handle;
+      if (!handle?.lookup) continue;
+      handle.lookup = (address, callback) => callback(null, address);
+      changed++;
+    }
+  }
+  return changed;
+}
 
 /**
  * Two legs connected to each other over loopback: `sending` offers, `receiving` answers (both

@@ -459,7 +459,13 @@ export class WeriftLeg extends TypedEmitter<SfuLegEvents> implements SfuLeg {
         this.#inputs.push(...inputs);
       }
       this.#state = state === 'new' ? 'new' : state;
-      if (state !== 'new' && state !== 'connecting') this.#releaseHeld();
+      if (state === 'connected' && this.#held) {
+        // werift reports the connection from within the microtasks that queued its last DTLS
+        // flight (a DTLS server's Finished); a datagram written now could leave before that
+        // flight does, reach the remote before its SRTP is keyed, and be dropped. The next turn
+        // of the loop comes after the flight was written.
+        setImmediate(() => this.#releaseHeld());
+      } else if (state !== 'new' && state !== 'connecting') this.#releaseHeld();
       this.emit('state', this.#state);
     });
     if (this.#transceiver) this.#wireVideo(this.#transceiver);

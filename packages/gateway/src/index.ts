@@ -9,6 +9,7 @@ export {
   type ChainDiscoveryOptions,
   type OnChainOrchestrator,
 } from './discoverOrchestrators.ts';
+export { OrchestratorStalledError } from './Failover.ts';
 export { FaultyLeg, type LegFaults } from './faults/FaultyLeg.ts';
 export { type StreamFaultSettings, StreamFaults } from './faults/StreamFaults.ts';
 export { GatewayMetrics } from './GatewayMetrics.ts';
@@ -34,6 +35,7 @@ export {
   type SharedStream,
 } from './GatewayState.ts';
 export { type HandoverState, HandoverWatch } from './HandoverWatch.ts';
+export { LoopStalls, type LoopStallsOptions } from './LoopStalls.ts';
 export { MemoryGatewayState } from './MemoryGatewayState.ts';
 export { MediasoupLeg, type MediasoupLegOptions } from './mediasoup/MediasoupLeg.ts';
 export {
