@@ -12,6 +12,7 @@ import {
   OpusEncoder,
   OrchestratorServer,
   opusFrameSamples,
+  opusLookaheadSamples,
 } from '@peerframe/orchestrator';
 import { defaultPipelineRegistry, PipelineRegistry } from '@peerframe/pipelines';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -149,8 +150,10 @@ describe('an orchestrator session whose pipeline processes audio', () => {
 
   it('returns the leg’s Opus through the pipeline’s audio part (gain −12 dB)', async () => {
     const { sent, returned, timestamps } = await sendToneTo('gain', { gainDb: -12 });
-    // Gain has no delay: each packet keeps the timestamp of the input it came from.
-    for (const timestamp of timestamps) expect(timestamp % opusFrameSamples).toBe(0);
+    // Gain has no delay: each packet keeps the timestamp of the input it came from, less the
+    // encoder's lookahead (the sound it decodes to is that much older).
+    for (const timestamp of timestamps)
+      expect(((timestamp + opusLookaheadSamples) >>> 0) % opusFrameSamples).toBe(0);
     await expectQuieter(sent, returned);
   });
 
@@ -169,6 +172,9 @@ describe('an orchestrator session whose pipeline processes audio', () => {
     // the sound at its capture time plus the video's lag, in sync with the video.
     expect(timestamps.length).toBeGreaterThan(80);
     for (const timestamp of timestamps)
-      expect(((timestamp + 2048) >>> 0) % opusFrameSamples, `timestamp ${timestamp}`).toBe(0);
+      expect(
+        ((timestamp + 2048 + opusLookaheadSamples) >>> 0) % opusFrameSamples,
+        `timestamp ${timestamp}`,
+      ).toBe(0);
   });
 });

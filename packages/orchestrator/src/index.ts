@@ -25,7 +25,12 @@ export {
 } from './media/NodeAvEngine.ts';
 export { OpusAudioPath, type ProcessAudio } from './media/OpusAudioPath.ts';
 export { OpusDecoder, opusRateHz } from './media/OpusDecoder.ts';
-export { OpusEncoder, type OpusPacket, opusFrameSamples } from './media/OpusEncoder.ts';
+export {
+  OpusEncoder,
+  type OpusPacket,
+  opusFrameSamples,
+  opusLookaheadSamples,
+} from './media/OpusEncoder.ts';
 export { SessionAudio } from './media/SessionAudio.ts';
 export {
   type DecodedPicture,

@@ -2,7 +2,12 @@ import { type AudioFrameS16, defaultPipelineRegistry } from '@peerframe/pipeline
 import { afterEach, describe, expect, it } from 'vitest';
 import { OpusAudioPath, type ProcessAudio } from './OpusAudioPath.ts';
 import { OpusDecoder } from './OpusDecoder.ts';
-import { OpusEncoder, type OpusPacket, opusFrameSamples } from './OpusEncoder.ts';
+import {
+  OpusEncoder,
+  type OpusPacket,
+  opusFrameSamples,
+  opusLookaheadSamples,
+} from './OpusEncoder.ts';
 
 const rateHz = 48_000;
 const closers: (() => Promise<void>)[] = [];
@@ -65,9 +70,10 @@ describe('OpusAudioPath', () => {
     const gain = await defaultPipelineRegistry().createAudio('gain', { gainDb: -12 });
     closers.push(() => gain.close());
     const output = await runPath((frame) => gain.process(frame), input);
-    // One 20 ms packet out per packet in; timestamps follow the input's.
+    // One 20 ms packet out per packet in; timestamps follow the input's, less the lookahead.
     expect(output).toHaveLength(input.length);
-    expect(output.map((p) => p.timestampUs)).toEqual(input.map((p) => p.timestampUs));
+    const lookaheadUs = opusLookaheadSamples * (1e6 / rateHz);
+    expect(output.map((p) => p.timestampUs)).toEqual(input.map((p) => p.timestampUs - lookaheadUs));
     const ratioDb = 20 * Math.log10((await decodedRms(output, 5)) / inputRms);
     expect(ratioDb).toBeGreaterThan(-13.5);
     expect(ratioDb).toBeLessThan(-10.5);
@@ -80,8 +86,8 @@ describe('OpusAudioPath', () => {
     expect(Math.abs(ratioDb)).toBeLessThan(1);
   });
 
-  it('re-chunks a pipeline answering in 10 ms steps into 20 ms packets', async () => {
-    const encoder = new OpusEncoder();
+  it('re-chunks a pipeline answering in 10 ms steps into 20 ms packets when told to', async () => {
+    const encoder = new OpusEncoder({ frameSamples: opusFrameSamples });
     closers.push(() => encoder.close());
     const half = (i: number): AudioFrameS16 => ({
       sampleRateHz: rateHz,
@@ -92,7 +98,8 @@ describe('OpusAudioPath', () => {
     });
     expect(await encoder.encode(half(0))).toHaveLength(0);
     const packets = await encoder.encode(half(1));
-    expect(packets.map((p) => p.timestampUs)).toEqual([0]);
+    // Stamped with the time of the sound it decodes to: the encoder's lookahead earlier.
+    expect(packets.map((p) => p.timestampUs)).toEqual([-opusLookaheadSamples * (1e6 / rateHz)]);
     await expect(encoder.encode({ ...half(2), sampleRateHz: 16_000 })).rejects.toThrow(
       /48000 Hz 1-channel PCM, not 16000 Hz/,
     );

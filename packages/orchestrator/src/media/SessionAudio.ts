@@ -2,7 +2,6 @@ import { createLogger } from '@peerframe/core';
 import { opusClockRateHz } from '@peerframe/core/audioCodec';
 import { RtpHeader, RtpPacket } from 'werift';
 import { OpusAudioPath, type ProcessAudio } from './OpusAudioPath.ts';
-import { opusFrameSamples } from './OpusEncoder.ts';
 
 /** The leg a session's audio comes in on and goes back on: a `MediaPeer`, or an `AudioPeer`. */
 export type AudioLeg = {
@@ -16,9 +15,11 @@ const usPerTick = 1_000_000 / opusClockRateHz;
 /**
  * One session's audio at the orchestrator: the Opus the gateway sends on the leg's audio
  * transceiver is decoded, processed (`process`, the session's audio pipeline) and encoded, and goes
- * back on the same transceiver, one RTP packet per 20 ms frame. A returned packet keeps the RTP
- * timestamp of the input it came from, less the pipeline's own delay (`process` stamps its output
- * so), so the gateway's clocks for the publisher's audio place its content where it was captured. Its sequence number is its timestamp in 20 ms steps: after a
+ * back on the same transceiver, one RTP packet per frame the pipeline hands back (`OpusEncoder`:
+ * as long as its first one, the publisher's packets' length where the pipeline keeps it). A returned packet keeps the RTP timestamp of the input it came from, less the
+ * pipeline's own delay (`process` stamps its output so) and the encoder's lookahead, so the
+ * gateway's clocks for the publisher's audio place its content where it was captured. Its
+ * sequence number is its timestamp in steps of its length: after a
  * failover another orchestrator numbers the same stretch of audio the same way, so receivers see
  * one continuous stream (it jumps once when the 32-bit timestamp wraps, every ~24.9 h). A packet that fails to decode or process is dropped and
  * counted; the next one goes on.
@@ -42,7 +43,7 @@ export class SessionAudio {
     const timestampUs = packet.header.timestamp * usPerTick;
     this.#path.push(packet.payload, timestampUs).then(
       (packets) => {
-        for (const out of packets) this.#send(out.data, out.timestampUs);
+        for (const out of packets) this.#send(out.data, out.timestampUs, out.samples);
       },
       (error: unknown) => {
         this.stats.packetsDropped++;
@@ -51,13 +52,13 @@ export class SessionAudio {
     );
   }
 
-  #send(payload: Uint8Array, timestampUs: number): void {
+  #send(payload: Uint8Array, timestampUs: number, samples: number): void {
     const sender = this.#peer.audioSender;
     if (this.#closed || !sender) return;
     const timestamp = Math.round(timestampUs / usPerTick) >>> 0;
     const header = new RtpHeader({
       payloadType: sender.payloadType,
-      sequenceNumber: Math.round(timestamp / opusFrameSamples) & 0xffff,
+      sequenceNumber: Math.round(timestamp / samples) & 0xffff,
       timestamp,
       ssrc: sender.ssrc,
       marker: false,
