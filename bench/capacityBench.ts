@@ -27,6 +27,7 @@ import { type EncodedClip, encodeClip } from './capacity/encodeClip.ts';
 import { GatewayProcess } from './capacity/GatewayProcess.ts';
 import { processCpuSeconds, processTreeCpuSeconds } from './capacity/processCpu.ts';
 import { ReplayPublisher, type ReplayTarget } from './capacity/ReplayPublisher.ts';
+import { type ForwardFloor, measureForwardFloor } from './forwardFloor.ts';
 import { forwardedPackets } from './sfuBench.ts';
 
 /** The gateway's SFU: werift in its process, or mediasoup's worker (a child process). */
@@ -118,9 +119,16 @@ export type CapacityBenchResult = {
    * (`gatewayCores` set) without a writable cgroup CPU controller.
    */
   skipped?: { backend: CapacityBackend; gatewayCores?: number; reason: string }[];
+  /**
+   * Node's own floor (`bench/forwardFloor.ts`): a bare dgram relay, AES-GCM decrypt and encrypt
+   * per packet and nothing else, forwarding what `streams` streams of the VP8 clip send each way.
+   */
+  floor?: ForwardFloor & { streams: number; packetsPerStreamPerSecond: number };
 };
 
 const maxLossPercent = 0.1;
+/** The floor run forwards what this many streams send: the issue's goal per gateway core. */
+const floorStreams = 100;
 /** The full run's CPU quota for the gateway in its quota run, cores. */
 export const defaultGatewayCores = 0.5;
 /** Throttled in this share of its quota's periods or more, %, the gateway counts as full. */
@@ -554,6 +562,16 @@ export async function runCapacityBench(options: {
     await stopChild(echo.child);
     quota?.close();
   }
+  // What 100 streams per core asks of Node alone, on the same machine, after the ramps.
+  const packetsPerStreamPerSecond = round((await clip('VP8')).packetsPerSecond);
+  const floor = {
+    streams: floorStreams,
+    packetsPerStreamPerSecond,
+    ...(await measureForwardFloor({
+      packetsPerSecond: floorStreams * 2 * packetsPerStreamPerSecond,
+      seconds: options.quick ? 3 : 10,
+    })),
+  };
   return {
     date: new Date().toISOString(),
     cpus: availableParallelism(),
@@ -562,5 +580,6 @@ export async function runCapacityBench(options: {
     maxAddedLatencyMs,
     codecs: results,
     skipped,
+    floor,
   };
 }

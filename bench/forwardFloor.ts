@@ -1,48 +1,64 @@
 /**
- * `node bench/forwardFloor.ts [streams] [seconds]`: the floor under the gateway's forwarding,
- * what Node itself costs to forward one SRTP packet on this machine. The load of `forwardLoop.ts`
- * (per stream 3 packets of 1,100 bytes per frame, 30 fps) goes source → relay → sink over UDP on
- * 127.0.0.1, each a bare `dgram` socket, with AEAD_AES_128_GCM as SRTP uses it (a cipher per
- * packet, the 12-byte RTP header as AAD, a 16-byte tag). The relay (this process) receives,
- * decrypts, encrypts and sends each packet, which is the gateway's job per forwarded packet; the
- * source and the sink run in a child process. No ICE, DTLS, RTCP, NACK, header extensions or
- * stats. Prints the relay's CPU (user + system) per forwarded packet: compare with the gateway's
- * CPU µs per forwarded packet (`profileGateway.ts --no-profile`, the capacity bench).
+ * The floor under the gateway's forwarding: what Node itself costs to forward one SRTP packet on
+ * this machine, with nothing of werift or PeerFrame on the path. A relay (this process) receives
+ * each packet on a bare `dgram` socket on 127.0.0.1, decrypts it and encrypts it again with
+ * AEAD_AES_128_GCM as SRTP uses it (a cipher per packet, the 12-byte RTP header as AAD, a 16-byte
+ * tag), and sends it on: the gateway's work per forwarded packet, without ICE, DTLS, RTCP, NACK,
+ * header extensions or stats. The source and the sink run in a child process (their CPU is not
+ * the relay's); the source replays pre-encrypted 1,100-byte packets, paced evenly every
+ * millisecond so that the relay's socket buffer is not what limits it.
+ *
+ * Run alone: `node bench/forwardFloor.ts [packets per second] [seconds]` (default 43,800: what
+ * 100 streams of the capacity bench's VP8 clip, 219 packets/s, send each way). The capacity bench
+ * runs it too (`CapacityBenchResult.floor`).
  */
-
 import { fork } from 'node:child_process';
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 
-const streams = Number(process.argv[2] ?? 8);
-const seconds = Number(process.argv[3] ?? 10);
-const packetsPerFrame = 3;
+export type ForwardFloor = {
+  /** Packets a second the source sent, and those the relay forwarded (it keeps up: equal). */
+  packetsPerSecondOffered: number;
+  packetsPerSecondForwarded: number;
+  /** The relay's CPU (user + system), % of one core, and µs per forwarded packet. */
+  cpuPercent: number;
+  cpuUsPerPacket: number;
+  /** Sent by the source and never forwarded by the relay, %. */
+  lossPercent: number;
+};
+
 const payloadBytes = 1100;
 const headerBytes = 12;
 const tagBytes = 16;
-// The child gets the parent's key material with its arguments.
-const keyMaterial = Buffer.from(process.argv[6] ?? randomBytes(28).toString('hex'), 'hex');
-const key = createSecretKey(keyMaterial.subarray(0, 16));
-const salt = keyMaterial.subarray(16, 28);
-const iv = Buffer.alloc(12);
+/** Distinct packets the source replays (sequence numbers and SSRCs differ: one IV each). */
+const distinctPackets = 512;
+const socketBufferBytes = 4 * 1024 * 1024;
 
-function writeIv(ssrc: number, seq: number): Buffer {
+type Keys = { key: ReturnType<typeof createSecretKey>; salt: Buffer; iv: Buffer };
+
+function keysOf(material: Buffer): Keys {
+  return {
+    key: createSecretKey(material.subarray(0, 16)),
+    salt: material.subarray(16, 28),
+    iv: Buffer.alloc(12),
+  };
+}
+
+/** SRTP's GCM IV: (SSRC, ROC 0, sequence number) XOR the salt. */
+function ivOf(keys: Keys, header: Buffer): Buffer {
+  const { iv, salt } = keys;
   iv.writeUInt16BE(0, 0);
-  iv.writeUInt32BE(ssrc, 2);
+  iv.writeUInt32BE(header.readUInt32BE(8), 2);
   iv.writeUInt32BE(0, 6);
-  iv.writeUInt16BE(seq, 10);
+  iv.writeUInt16BE(header.readUInt16BE(2), 10);
   for (let i = 0; i < 12; i++) iv[i] = (iv[i] as number) ^ (salt[i] as number);
   return iv;
 }
 
 /** [header, encrypted payload, tag] of one SRTP packet. */
-function protect(header: Buffer, payload: Buffer): Buffer[] {
-  const cipher = createCipheriv(
-    'aes-128-gcm',
-    key,
-    writeIv(header.readUInt32BE(8), header.readUInt16BE(2)),
-  );
+function protect(keys: Keys, header: Buffer, payload: Buffer): Buffer[] {
+  const cipher = createCipheriv('aes-128-gcm', keys.key, ivOf(keys, header));
   cipher.setAAD(header);
   const encrypted = cipher.update(payload);
   cipher.final();
@@ -50,13 +66,9 @@ function protect(header: Buffer, payload: Buffer): Buffer[] {
 }
 
 /** The payload of an SRTP datagram; undefined when it fails authentication. */
-function unprotect(datagram: Buffer): Buffer | undefined {
+function unprotect(keys: Keys, datagram: Buffer): Buffer | undefined {
   const end = datagram.length - tagBytes;
-  const decipher = createDecipheriv(
-    'aes-128-gcm',
-    key,
-    writeIv(datagram.readUInt32BE(8), datagram.readUInt16BE(2)),
-  );
+  const decipher = createDecipheriv('aes-128-gcm', keys.key, ivOf(keys, datagram));
   decipher.setAAD(datagram.subarray(0, headerBytes));
   decipher.setAuthTag(datagram.subarray(end));
   const clear = decipher.update(datagram.subarray(headerBytes, end));
@@ -70,82 +82,120 @@ function unprotect(datagram: Buffer): Buffer | undefined {
 
 async function bound(socket: Socket): Promise<number> {
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  socket.setRecvBufferSize(socketBufferBytes);
+  socket.setSendBufferSize(socketBufferBytes);
   return socket.address().port;
 }
 
-/** The source and the sink (a child process): its CPU is not the relay's. */
-async function peer(relayPort: number): Promise<void> {
+/** The child: a source sending `packetsPerSecond` to the relay, and a sink counting them back. */
+async function peer(relayPort: number, packetsPerSecond: number, keys: Keys): Promise<void> {
   const source = createSocket('udp4');
   const sink = createSocket('udp4');
   await Promise.all([bound(source), bound(sink)]);
   let received = 0;
-  sink.on('message', (datagram) => {
-    if (unprotect(datagram)) received++;
+  sink.on('message', () => {
+    received++;
   });
-  process.send?.({ sinkPort: sink.address().port });
   const payload = Buffer.alloc(payloadBytes, 0x5a);
-  let seq = 0;
-  let frame = 0;
+  const packets = Array.from({ length: distinctPackets }, (_, i) => {
+    const header = Buffer.alloc(headerBytes);
+    header[0] = 0x80;
+    header[1] = 96;
+    header.writeUInt16BE(i, 2);
+    header.writeUInt32BE(i * 3000, 4);
+    header.writeUInt32BE(1000 + (i % 64), 8);
+    return Buffer.concat(protect(keys, header, payload));
+  });
+  let sent = 0;
+  let startedAt = 0;
   const timer = setInterval(() => {
-    frame++;
-    for (let s = 0; s < streams; s++) {
-      for (let p = 0; p < packetsPerFrame; p++) {
-        const header = Buffer.alloc(headerBytes);
-        header[0] = 0x80;
-        header[1] = (p === packetsPerFrame - 1 ? 0x80 : 0) | 96;
-        header.writeUInt16BE((seq + p) & 0xffff, 2);
-        header.writeUInt32BE((frame * 3000) >>> 0, 4);
-        header.writeUInt32BE(1000 + s, 8);
-        source.send(protect(header, payload), relayPort, '127.0.0.1');
-      }
+    startedAt ||= performance.now();
+    const due = Math.floor(((performance.now() - startedAt) * packetsPerSecond) / 1000);
+    for (; sent < due; sent++) {
+      source.send(packets[sent % distinctPackets] as Buffer, relayPort, '127.0.0.1');
     }
-    seq += packetsPerFrame;
-  }, 1000 / 30);
-  process.on('message', () => {
+  }, 1);
+  process.send?.({ sinkPort: sink.address().port });
+  process.on('message', (message) => {
+    if (message === 'count') return void process.send?.({ sent, received });
     clearInterval(timer);
-    process.send?.({ received });
     source.close();
     sink.close();
     process.disconnect();
   });
 }
 
-if (process.argv[4] === '--peer') {
-  await peer(Number(process.argv[5]));
-} else {
+/** Runs the relay for `seconds` (after `warmUpSeconds` unmeasured) at `packetsPerSecond`. */
+export async function measureForwardFloor(options: {
+  packetsPerSecond: number;
+  seconds: number;
+  warmUpSeconds?: number;
+}): Promise<ForwardFloor> {
+  const material = randomBytes(28);
+  const keys = keysOf(material);
   const relay = createSocket('udp4');
   const relayPort = await bound(relay);
   const child = fork(fileURLToPath(import.meta.url), [
-    String(streams),
-    String(seconds),
     '--peer',
     String(relayPort),
-    keyMaterial.toString('hex'),
+    String(options.packetsPerSecond),
+    material.toString('hex'),
   ]);
-  const { sinkPort } = await new Promise<{ sinkPort: number }>((resolve) =>
-    child.once('message', resolve as (m: unknown) => void),
+  const ask = <T>(message: string) =>
+    new Promise<T>((resolve) => {
+      child.once('message', resolve as (m: unknown) => void);
+      child.send(message);
+    });
+  try {
+    const { sinkPort } = await new Promise<{ sinkPort: number }>((resolve) =>
+      child.once('message', resolve as (m: unknown) => void),
+    );
+    let forwarded = 0;
+    relay.on('message', (datagram) => {
+      const payload = unprotect(keys, datagram);
+      if (!payload) return;
+      const header = Buffer.from(datagram.subarray(0, headerBytes));
+      header.writeUInt32BE((header.readUInt32BE(8) ^ 0x5a5a) >>> 0, 8);
+      forwarded++;
+      relay.send(protect(keys, header, payload), sinkPort, '127.0.0.1');
+    });
+    await new Promise((resolve) => setTimeout(resolve, (options.warmUpSeconds ?? 2) * 1000));
+    const before = await ask<{ sent: number }>('count');
+    const forwarded0 = forwarded;
+    const cpu0 = process.cpuUsage();
+    const startedAt = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
+    const cpu = process.cpuUsage(cpu0);
+    const seconds = (performance.now() - startedAt) / 1000;
+    const packets = forwarded - forwarded0;
+    const after = await ask<{ sent: number }>('count');
+    const offered = after.sent - before.sent;
+    const cpuUs = cpu.user + cpu.system;
+    return {
+      packetsPerSecondOffered: Math.round(offered / seconds),
+      packetsPerSecondForwarded: Math.round(packets / seconds),
+      cpuPercent: Number(((cpuUs / 1e6 / seconds) * 100).toFixed(1)),
+      cpuUsPerPacket: Number((cpuUs / Math.max(1, packets)).toFixed(1)),
+      lossPercent: Number(
+        ((Math.max(0, offered - packets) / Math.max(1, offered)) * 100).toFixed(2),
+      ),
+    };
+  } finally {
+    child.send('stop');
+    relay.close();
+  }
+}
+
+if (process.argv[2] === '--peer') {
+  const [relayPort, packetsPerSecond, material] = process.argv.slice(3);
+  await peer(
+    Number(relayPort),
+    Number(packetsPerSecond),
+    keysOf(Buffer.from(`${material}`, 'hex')),
   );
-  let forwarded = 0;
-  relay.on('message', (datagram) => {
-    const payload = unprotect(datagram);
-    if (!payload) return;
-    const header = Buffer.from(datagram.subarray(0, headerBytes));
-    header.writeUInt32BE((header.readUInt32BE(8) ^ 0x5a5a) >>> 0, 8);
-    forwarded++;
-    relay.send(protect(header, payload), sinkPort, '127.0.0.1');
-  });
-  await new Promise((resolve) => setTimeout(resolve, 2000));
-  const cpu0 = process.cpuUsage();
-  const forwarded0 = forwarded;
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  const cpu = process.cpuUsage(cpu0);
-  const packets = forwarded - forwarded0;
-  child.send('stop');
-  const { received } = await new Promise<{ received: number }>((resolve) =>
-    child.once('message', resolve as (m: unknown) => void),
-  );
-  relay.close();
-  process.stdout.write(
-    `floor: ${streams} streams, ${seconds} s: the relay forwarded ${packets} packets (the sink got ${received} of all ${forwarded}), ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(1)} % of a core, ${((cpu.user + cpu.system) / packets).toFixed(1)} µs of the relay's CPU per forwarded packet (user ${(cpu.user / packets).toFixed(1)}, system ${(cpu.system / packets).toFixed(1)})\n`,
-  );
+} else if (import.meta.url === `file://${process.argv[1]}`) {
+  const packetsPerSecond = Number(process.argv[2] ?? 43_800);
+  const seconds = Number(process.argv[3] ?? 10);
+  const floor = await measureForwardFloor({ packetsPerSecond, seconds });
+  process.stdout.write(`${JSON.stringify(floor)}\n`);
 }

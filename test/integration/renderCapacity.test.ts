@@ -99,3 +99,35 @@ describe('renderCapacity, the quota run', () => {
     );
   });
 });
+
+// The floor line: what Node alone pays per forwarded packet, and whether the relay kept up.
+describe('renderCapacity, the floor', () => {
+  const floor = (lossPercent: number) =>
+    renderCapacity({
+      date: '2026-12-05T14:00:00.000Z',
+      cpus: 2,
+      loadAverage1m: 1,
+      maxLossPercent: 0.1,
+      maxAddedLatencyMs: 5,
+      codecs: [],
+      floor: {
+        streams: 100,
+        packetsPerStreamPerSecond: 219,
+        packetsPerSecondOffered: 43_800,
+        packetsPerSecondForwarded: 43_790,
+        cpuPercent: 61.3,
+        cpuUsPerPacket: 15.1,
+        lossPercent,
+      },
+    }).join('\n');
+
+  it('names the load it forwarded and its CPU per packet', () => {
+    const text = floor(0);
+    expect(text).toContain('100 × 2 × 219 = 43800 packets/s offered');
+    expect(text).toContain('at 61.3 % of a core, 15.1 µs per forwarded packet, and kept up');
+  });
+
+  it('says when the relay did not keep up', () => {
+    expect(floor(7.31)).toContain('did not keep up: 7.31 % of the packets sent');
+  });
+});
