@@ -237,10 +237,9 @@ describe.skipIf(!available)('the mediasoup backend forwards inside its worker', 
       const sourcePeak = await decodedMedianPeak(got.audio.packets, 50);
       expect(sourcePeak).toBeGreaterThan(6_000);
       expect(sourcePeak).toBeLessThan(13_000);
-      // The video still goes natively, both ways.
-      const [view] = await streams(stack);
-      expect(view?.packetsToOrchestrator).toBeGreaterThan(50);
-      expect(view?.packetsToPublisher).toBeGreaterThan(50);
+      // The video still goes natively, both ways (polled: 100 packets of 10 ms sound can come
+      // back before 50 of a 320×240 video's).
+      await poll(stack, (view) => view.packetsToOrchestrator > 50 && view.packetsToPublisher > 50);
 
       // The serving orchestrator ends the session: the stream moves, and the new orchestrator's
       // processed sound comes back; never the publisher's own meanwhile.
