@@ -235,13 +235,18 @@ async function networkRun(
     sessions: {
       id: string;
       pipeline: string;
+      state: string;
       pipelineMsP50: number;
       framesIn: number;
       framesOut: number;
       framesDropped: number;
     }[];
   };
-  const session = sessions.find((s) => s.pipeline === pipeline);
+  // This run's session: the live one of this pipeline that took frames (the orchestrator may
+  // list another, opened without frames, and the earlier rows' until they are gone).
+  const session = sessions
+    .filter((s) => s.pipeline === pipeline && s.state !== 'closed')
+    .sort((a, b) => b.framesIn - a.framesIn)[0];
   const viewed =
     session && (await fetch(`${stack.orchestratorUrl}/sessions/${session.id}`, operator));
   const transport = viewed?.ok
