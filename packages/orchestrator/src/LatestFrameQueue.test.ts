@@ -25,21 +25,6 @@ describe('LatestFrameQueue', () => {
     expect(await queue.take()).toBe('d');
   });
 
-  it('keeps the waiting item beside one pushed as a burst, never more than two', async () => {
-    const queue = new LatestFrameQueue<number>(1);
-    queue.push(1);
-    queue.push(2, true);
-    expect(queue.size).toBe(2);
-    expect(queue.newest).toBe(2);
-    queue.push(3, true);
-    expect(queue.dropped).toBe(1);
-    // Not a burst: the newest alone stays.
-    queue.push(4);
-    expect(queue.dropped).toBe(3);
-    expect(await queue.take()).toBe(4);
-    expect(queue.size).toBe(0);
-  });
-
   it('releases a waiting consumer with undefined on close and ignores later pushes', async () => {
     const queue = new LatestFrameQueue<number>();
     const taken = queue.take();

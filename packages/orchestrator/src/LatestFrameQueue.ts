@@ -1,8 +1,6 @@
 /**
  * A bounded queue between the decoder and the pipeline where the latest frame wins: pushing into
- * a full queue drops the oldest item (counted), so a slow consumer never builds latency. A push
- * marked as a burst (the item arrived right behind the newest waiting one: see `push`) keeps
- * that one too, up to two waiting.
+ * a full queue drops the oldest item (counted), so a slow consumer never builds latency.
  */
 export class LatestFrameQueue<T> {
   readonly capacity: number;
@@ -23,18 +21,7 @@ export class LatestFrameQueue<T> {
     return this.#items.length;
   }
 
-  /** The newest item waiting, if any. */
-  get newest(): T | undefined {
-    return this.#items.at(-1);
-  }
-
-  /**
-   * Adds an item, dropping the oldest waiting ones (counted) beyond the capacity. `burst`: this
-   * item came right behind the newest waiting one (two frames decoded together after a stall
-   * upstream, not a consumer too slow for the frame rate), so that one is not stale: it stays
-   * too, with a capacity of 1 as well (never more than two wait).
-   */
-  push(item: T, burst = false): void {
+  push(item: T): void {
     if (this.#closed) return;
     const waiter = this.#waiter;
     if (waiter) {
@@ -42,8 +29,7 @@ export class LatestFrameQueue<T> {
       waiter(item);
       return;
     }
-    const room = burst ? 2 : this.capacity;
-    while (this.#items.length >= room) {
+    if (this.#items.length >= this.capacity) {
       this.#items.shift();
       this.dropped++;
     }

@@ -9,23 +9,20 @@ import type {
 } from './mediaMessages.ts';
 import { PipelinePort } from './PipelinePort.ts';
 
-/** Picture `n`, decoded at `decodedAtMs` (default: n × 40 ms, frames a frame interval apart). */
-const picture = (n: number, decodedAtMs = n * 40): PictureMessage => ({
+const picture = (n: number): PictureMessage => ({
   type: 'picture',
   widthPx: 2,
   heightPx: 2,
   data: new Uint8Array([n, n, n, n, 128, 128]),
-  decodedAtMs,
+  decodedAtMs: n,
   rtpTimestamp: n * 3000,
 });
-/** One picture waiting at most; two decoded less than 16 ms apart are a burst. */
-const queue = { capacity: 1, burstWindowMs: 16 };
 
 describe('PipelinePort (the media thread’s end of the channel to the inference thread)', () => {
   it('sends a picture only when asked, the newest one, and counts what it dropped', async () => {
     const { port1, port2 } = new MessageChannel();
     const sent: SendMessage[] = [];
-    const media = new PipelinePort(port1, queue, (message) => sent.push(message));
+    const media = new PipelinePort(port1, 1, (message) => sent.push(message));
     const received: ToPipelinePort[] = [];
     port2.on('message', (message: ToPipelinePort) => received.push(message));
     try {
@@ -39,7 +36,7 @@ describe('PipelinePort (the media thread’s end of the channel to the inference
       port2.postMessage({ type: 'ready' } satisfies FromPipelinePort);
       await expect.poll(() => received.length).toBe(1);
       expect(received[0]).toMatchObject({
-        decodedAtMs: 120,
+        decodedAtMs: 3,
         rtpTimestamp: 9000,
         framesIn: 3,
         framesDropped: 2,
@@ -53,7 +50,7 @@ describe('PipelinePort (the media thread’s end of the channel to the inference
       await expect.poll(() => received.length).toBe(2);
       media.push(picture(5));
       await new Promise((resolve) => setImmediate(resolve));
-      expect(received.map((m) => m.rtpTimestamp)).toEqual([9000, 12000]);
+      expect(received.map((m) => m.decodedAtMs)).toEqual([3, 4]);
       // Processed pictures coming back are handed to the encoder.
       const done: SendMessage = {
         type: 'send',
@@ -71,38 +68,6 @@ describe('PipelinePort (the media thread’s end of the channel to the inference
     }
   });
 
-  // Two frames decoded together after a stall upstream (a burst) are both newer than anything
-  // processed: dropping the first cost a frame at 720p background-blur, where one inference
-  // takes half a frame interval and bursts are common on a loaded machine.
-  it('keeps a picture that came in a burst with the waiting one; pictures a frame apart still replace it', async () => {
-    const { port1, port2 } = new MessageChannel();
-    const media = new PipelinePort(port1, queue, () => {});
-    const received: ToPipelinePort[] = [];
-    port2.on('message', (message: ToPipelinePort) => received.push(message));
-    const ready = () => port2.postMessage({ type: 'ready' } satisfies FromPipelinePort);
-    try {
-      // 1 and 2 decoded 3 ms apart, 3 right behind 2: the two newest wait, 1 is dropped.
-      media.push(picture(1, 100));
-      media.push(picture(2, 103));
-      media.push(picture(3, 110));
-      ready();
-      await expect.poll(() => received.length).toBe(1);
-      ready();
-      await expect.poll(() => received.length).toBe(2);
-      expect(received.map((m) => m.rtpTimestamp)).toEqual([6000, 9000]);
-      expect(received[1]).toMatchObject({ framesIn: 3, framesDropped: 1 });
-      // A frame interval apart: the newest replaces the waiting one (latest frame wins).
-      media.push(picture(4, 140));
-      media.push(picture(5, 173));
-      ready();
-      await expect.poll(() => received.length).toBe(3);
-      expect(received[2]).toMatchObject({ rtpTimestamp: 15000, framesIn: 5, framesDropped: 2 });
-    } finally {
-      media.close();
-      port2.close();
-    }
-  });
-
   // The session counted frames in and dropped from the inference thread's per-frame reports,
   // so while a pipeline was stuck its counts stood still however many frames arrived.
   it('reports the counts on its own while the inference thread takes nothing', async () => {
@@ -110,7 +75,7 @@ describe('PipelinePort (the media thread’s end of the channel to the inference
     const counts: PipelineCounts[] = [];
     const media = new PipelinePort(
       port1,
-      queue,
+      1,
       () => {},
       (c) => counts.push(c),
       20,

@@ -14,12 +14,6 @@ import type {
  * control: build, params, errors, close). The inference thread asks for each picture (`ready`);
  * until it does, the newest pictures wait here (latest frame wins, `queueCapacity` of them, the
  * older ones dropped and counted), so at most one picture is ever in the channel.
- *
- * A picture decoded less than `burstWindowMs` after the newest waiting one (half a frame interval:
- * two frames that a stall upstream, on the network or in the decoder, delivered together) does not
- * replace it: both wait (two at most), so a burst costs one inference time of latency instead of
- * a frame. A consumer too slow for the frame rate still gets only the newest: pictures a frame
- * interval apart replace each other.
  */
 export class PipelinePort {
   readonly #port: MessagePort;
@@ -28,27 +22,24 @@ export class PipelinePort {
   #wanted = 0;
   #framesIn = 0;
   #closed = false;
-  readonly #burstWindowMs: number;
   readonly #countsTimer: NodeJS.Timeout | undefined;
   /** `framesIn` when the counts last left this thread (with a picture, or on their own). */
   #countedIn = 0;
 
   /**
-   * `queue`: pictures kept waiting (`capacity`, 1 or 2) and the burst window (ms; 0: none).
    * `send` encodes a processed picture (what `SessionMedia.send` does). `onCounts`: the counts
    * every `countsIntervalMs` while pictures arrive that the inference thread has not taken: the
    * session learns them from its frame reports, which stop while the pipeline is stuck.
    */
   constructor(
     port: MessagePort,
-    queue: { readonly capacity: number; readonly burstWindowMs: number },
+    queueCapacity: number,
     send: (message: SendMessage) => void,
     onCounts?: (counts: PipelineCounts) => void,
     countsIntervalMs = 1000,
   ) {
     this.#port = port;
-    this.#waiting = new LatestFrameQueue(queue.capacity);
-    this.#burstWindowMs = queue.burstWindowMs;
+    this.#waiting = new LatestFrameQueue(queueCapacity);
     if (onCounts) {
       this.#countsTimer = setInterval(() => {
         if (this.#framesIn === this.#countedIn) return;
@@ -72,10 +63,7 @@ export class PipelinePort {
   push(picture: PictureMessage): void {
     if (this.#closed) return;
     this.#framesIn++;
-    const newest = this.#waiting.newest;
-    const burst =
-      newest !== undefined && picture.decodedAtMs - newest.decodedAtMs < this.#burstWindowMs;
-    this.#waiting.push(picture, burst);
+    this.#waiting.push(picture);
     this.#flush();
   }
 

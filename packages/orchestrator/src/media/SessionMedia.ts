@@ -194,11 +194,6 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
     }
   }
 
-  /** The frame rate the encoder is tuned for. */
-  get fps(): number {
-    return this.#fps;
-  }
-
   /** Our SDP: the answer to the gateway, or a publisher's offer. */
   get localSdp(): string {
     return this.peer.localSdp;

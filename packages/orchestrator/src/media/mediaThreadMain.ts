@@ -175,15 +175,8 @@ port.on('message', (message: ToMediaThread) => {
       return;
     case 'pipe':
       pipeline?.close();
-      pipeline = new PipelinePort(
-        message.port,
-        {
-          capacity: message.queueCapacity,
-          // Half a frame interval: see `PipelinePort`.
-          burstWindowMs: 500 / (media instanceof SessionMedia ? media.fps : 30),
-        },
-        send,
-        (counts) => post({ type: 'pipeCounts', ...counts }),
+      pipeline = new PipelinePort(message.port, message.queueCapacity, send, (counts) =>
+        post({ type: 'pipeCounts', ...counts }),
       );
       return;
     case 'stats':
