@@ -59,7 +59,17 @@ console.log(
   `${name} ${widthPx}x${heightPx}: cpu ${((cpu.user + cpu.system) / 1000 / frames).toFixed(1)} ms/frame, wall p50 ${at(0.5)} p95 ${at(0.95)} ms (${frames} frames)`,
 );
 
-type ProfileEvent = { cat: string; name: string; dur: number; args?: { op_name?: string } };
+type ProfileEvent = {
+  cat: string;
+  name: string;
+  dur: number;
+  args?: { op_name?: string; output_type_shape?: Record<string, number[]>[] };
+};
+/** An operator's output shapes, e.g. `[1,1,720,1280]`: which pass over the frame it is. */
+const shapesOf = (event: ProfileEvent) =>
+  (event.args?.output_type_shape ?? [])
+    .flatMap((output) => Object.values(output).map((dims) => `[${dims.join(',')}]`))
+    .join(' ');
 if (profileDir !== '') {
   for (const file of readdirSync(profileDir).sort()) {
     const events = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as ProfileEvent[];
@@ -67,13 +77,13 @@ if (profileDir !== '') {
     const byNode = new Map<string, number>();
     for (const event of events) {
       if (event.cat !== 'Node' || !event.name.endsWith('_kernel_time')) continue;
-      const key = `${event.args?.op_name} ${event.name.replace('_kernel_time', '')}`;
+      const key = `${event.args?.op_name} ${event.name.replace('_kernel_time', '')} → ${shapesOf(event)}`;
       byNode.set(key, (byNode.get(key) ?? 0) + event.dur);
     }
     const perRun = (us: number) => (us / runs / 1000).toFixed(2);
     const total = [...byNode.values()].reduce((a, b) => a + b, 0);
     console.log(`${file}: ${runs} runs, kernels ${perRun(total)} ms/run`);
-    for (const [key, us] of [...byNode].sort((a, b) => b[1] - a[1]).slice(0, 15))
+    for (const [key, us] of [...byNode].sort((a, b) => b[1] - a[1]).slice(0, 200))
       console.log(`  ${perRun(us)} ms  ${key}`);
   }
   rmSync(profileDir, { recursive: true, force: true });

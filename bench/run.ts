@@ -113,6 +113,19 @@ type Run = ChartedRun & {
   framesWrongContent?: number;
   framesUnreadable?: number;
   framesDroppedAtOrchestrator?: number;
+  /** Pictures the orchestrator decoded for the pipeline, and processed pictures it sent back. */
+  framesInAtOrchestrator?: number;
+  framesOutAtOrchestrator?: number;
+  /**
+   * Where else the orchestrator lost frames (its session's media counters): never decoded
+   * (undecodable, or its backlog dropped), dropped before the encoder, and RTP packets lost.
+   */
+  orchestratorLosses?: {
+    framesUndecodable: number;
+    framesDroppedBeforeDecode: number;
+    framesDroppedBeforeEncode: number;
+    packetsLost: number;
+  };
   returnedSizes?: string[];
   /**
    * Per-hop medians over the run, ms (the median of the gateway's per-second medians, the
@@ -215,15 +228,31 @@ async function networkRun(
   const wallS = (performance.now() - wallBefore) / 1000;
   const cpu = pids.map(cpuSeconds).reduce((sum, s, i) => sum + s - (cpuBefore[i] ?? 0), 0);
   const orchestratorCpu = cpuSeconds(orchestratorPid) - orchestratorCpuBefore;
+  const operator = { headers: { authorization: `Bearer ${stack.orchestratorAdminToken}` } };
   const { sessions } = (await (
-    await fetch(`${stack.orchestratorUrl}/sessions`, {
-      headers: { authorization: `Bearer ${stack.orchestratorAdminToken}` },
-    })
+    await fetch(`${stack.orchestratorUrl}/sessions`, operator)
   ).json()) as {
-    sessions: { pipeline: string; pipelineMsP50: number; framesDropped: number }[];
+    sessions: {
+      id: string;
+      pipeline: string;
+      state: string;
+      pipelineMsP50: number;
+      framesIn: number;
+      framesOut: number;
+      framesDropped: number;
+    }[];
   };
+  // This run's session: the live one of this pipeline that took frames (the orchestrator may
+  // list another, opened without frames, and the earlier rows' until they are gone).
+  const session = sessions
+    .filter((s) => s.pipeline === pipeline && s.state !== 'closed')
+    .sort((a, b) => b.framesIn - a.framesIn)[0];
+  const viewed =
+    session && (await fetch(`${stack.orchestratorUrl}/sessions/${session.id}`, operator));
+  const transport = viewed?.ok
+    ? ((await viewed.json()) as { transport: Run['orchestratorLosses'] | null }).transport
+    : undefined;
   await publisher.close();
-  const session = sessions.find((s) => s.pipeline === pipeline);
   return {
     size: `${widthPx}x${heightPx}`,
     pipeline,
@@ -250,6 +279,18 @@ async function networkRun(
     fpsTimeline: fpsTimeline(result.samples.map(([, , at]) => at)),
     firstFrameMs: round(result.firstFrameMs) ?? 0,
     framesDroppedAtOrchestrator: session?.framesDropped ?? 0,
+    framesInAtOrchestrator: session?.framesIn ?? 0,
+    framesOutAtOrchestrator: session?.framesOut ?? 0,
+    ...(transport
+      ? {
+          orchestratorLosses: {
+            framesUndecodable: transport.framesUndecodable,
+            framesDroppedBeforeDecode: transport.framesDroppedBeforeDecode,
+            framesDroppedBeforeEncode: transport.framesDroppedBeforeEncode,
+            packetsLost: transport.packetsLost,
+          },
+        }
+      : {}),
     returnedSizes: result.returnedSizes,
     hopsP50Ms,
     framesTimed,
@@ -372,6 +413,13 @@ if (only.length > 0) {
       run: `${r.size}/${r.pipeline}/${r.codec}/${r.publisher}`,
       sent: r.framesSent,
       returned: r.framesReturned,
+      // Decoded at the orchestrator, and processed pictures it sent back.
+      orchIn: r.framesInAtOrchestrator ?? null,
+      orchOut: r.framesOutAtOrchestrator ?? null,
+      // Replaced by a newer frame before the pipeline took them (latest frame wins).
+      dropped: r.framesDroppedAtOrchestrator ?? null,
+      // Undecodable / decoder backlog dropped / dropped before the encoder / RTP packets lost.
+      otherLoss: r.orchestratorLosses ? Object.values(r.orchestratorLosses).join('/') : null,
       fpsOut: r.fpsOut,
       p50ms: r.latencyP50Ms,
       p95ms: r.latencyP95Ms,

@@ -43,6 +43,14 @@ export type OnnxSessionOptions = {
    * back in host memory). Default: none.
    */
   outputLocations?: Readonly<Record<string, OutputLocation>>;
+  /**
+   * onnxruntime's QDQ transformations (QuantizeLinear/DequantizeLinear fusion and propagation).
+   * Default true: a quantized model needs them. Graphs that use QuantizeLinear only to round and
+   * clip floats to bytes (the workflows' own graphs) turn them off: they gain nothing there, and
+   * their moving a QuantizeLinear above a Reshape leaves the Reshape last, which copies the
+   * plane again when it is a graph output (0.2 ms a frame for a 1280×720 luma plane).
+   */
+  qdqTransforms?: boolean;
   /** Parent logger; a `onnx-session` child is made from it. Default: the `pipelines` logger. */
   logger?: Logger;
 };
@@ -51,6 +59,7 @@ export const defaultOnnxSessionOptions = {
   executionProvider: 'cpu',
   intraOpNumThreads: 0,
   graphOptimizationLevel: 'all',
+  qdqTransforms: true,
 } as const satisfies OnnxSessionOptions;
 
 /** Tensors by input or output name. */
@@ -90,7 +99,7 @@ export class OnnxSession {
    * A GPU session lets onnxruntime place the operators its provider lacks on the CPU.
    */
   static async create(model: Uint8Array, options: OnnxSessionOptions = {}): Promise<OnnxSession> {
-    const { executionProvider, intraOpNumThreads, graphOptimizationLevel } = {
+    const { executionProvider, intraOpNumThreads, graphOptimizationLevel, qdqTransforms } = {
       ...defaultOnnxSessionOptions,
       ...options,
     };
@@ -129,6 +138,7 @@ export class OnnxSession {
           // Errors only: onnxruntime's warnings about third-party models (unused initializers)
           // would otherwise go to stderr on every session; failures still throw.
           logSeverityLevel: 3,
+          ...(qdqTransforms ? {} : { extra: { session: { disable_quant_qdq: '1' } } }),
           ...(gpuOutputs.size === 0
             ? {}
             : { preferredOutputLocation: outputLocationsFor(options, gpuOutputs) }),

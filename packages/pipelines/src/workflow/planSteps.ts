@@ -366,6 +366,8 @@ export async function buildOnnxStep(
   const session = await OnnxSession.create(g.toBytes(), {
     ...environment.sessionOptions,
     graphOptimizationLevel: level,
+    // Its QuantizeLinears round and clip to bytes: see `OnnxSessionOptions.qdqTransforms`.
+    qdqTransforms: false,
     ...(gpuOutputs ? { outputLocations } : {}),
   });
   return { kind: 'onnx', nodeIds: ids, session, inputs, outputs, feedSpecs, frameFeeds };
