@@ -27,7 +27,7 @@ import { type EncodedClip, encodeClip } from './capacity/encodeClip.ts';
 import { GatewayProcess } from './capacity/GatewayProcess.ts';
 import { processCpuSeconds, processTreeCpuSeconds } from './capacity/processCpu.ts';
 import { ReplayPublisher, type ReplayTarget } from './capacity/ReplayPublisher.ts';
-import { type ForwardFloor, measureForwardFloor } from './forwardFloor.ts';
+import { type ForwardFloor, measureForwardFloorAlone } from './forwardFloor.ts';
 import { forwardedPackets } from './sfuBench.ts';
 
 /** The gateway's SFU: werift in its process, or mediasoup's worker (a child process). */
@@ -567,7 +567,7 @@ export async function runCapacityBench(options: {
   const floor = {
     streams: floorStreams,
     packetsPerStreamPerSecond,
-    ...(await measureForwardFloor({
+    ...(await measureForwardFloorAlone({
       packetsPerSecond: floorStreams * 2 * packetsPerStreamPerSecond,
       seconds: options.quick ? 3 : 10,
     })),

@@ -12,10 +12,12 @@
  * 100 streams of the capacity bench's VP8 clip, 219 packets/s, send each way). The capacity bench
  * runs it too (`CapacityBenchResult.floor`).
  */
-import { fork } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 export type ForwardFloor = {
   /** Packets a second the source sent, and those the relay forwarded (it keeps up: equal). */
@@ -26,6 +28,8 @@ export type ForwardFloor = {
   cpuUsPerPacket: number;
   /** Sent by the source and never forwarded by the relay, %. */
   lossPercent: number;
+  /** The machine's load average (1 min) when the measured window began. */
+  loadAverage1m: number;
 };
 
 const payloadBytes = 1100;
@@ -162,6 +166,7 @@ export async function measureForwardFloor(options: {
     await new Promise((resolve) => setTimeout(resolve, (options.warmUpSeconds ?? 2) * 1000));
     const before = await ask<{ sent: number }>('count');
     const forwarded0 = forwarded;
+    const loadAverage1m = Number((loadavg()[0] ?? 0).toFixed(2));
     const cpu0 = process.cpuUsage();
     const startedAt = performance.now();
     await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
@@ -179,11 +184,28 @@ export async function measureForwardFloor(options: {
       lossPercent: Number(
         ((Math.max(0, offered - packets) / Math.max(1, offered)) * 100).toFixed(2),
       ),
+      loadAverage1m,
     };
   } finally {
     child.send('stop');
     relay.close();
   }
+}
+
+/**
+ * `measureForwardFloor` in a process of its own: the relay's CPU is then its alone (a caller such
+ * as the bench holds threads, timers and a large heap of its own that `process.cpuUsage` counts).
+ */
+export async function measureForwardFloorAlone(options: {
+  packetsPerSecond: number;
+  seconds: number;
+}): Promise<ForwardFloor> {
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    fileURLToPath(import.meta.url),
+    String(options.packetsPerSecond),
+    String(options.seconds),
+  ]);
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as ForwardFloor;
 }
 
 if (process.argv[2] === '--peer') {

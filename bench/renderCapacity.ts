@@ -98,7 +98,7 @@ function floorLine(floor: NonNullable<CapacityBenchResult['floor']>): string {
     floor.lossPercent <= 0.1
       ? 'and kept up'
       : `and did not keep up: ${floor.lossPercent} % of the packets sent were never forwarded`;
-  return `- Node's own floor on this machine (\`bench/forwardFloor.ts\`: a bare \`dgram\` relay on 127.0.0.1 doing only SRTP's AES-128-GCM decrypt and encrypt per 1,100-byte packet, no werift, ICE, RTCP or stats): forwarding what ${floor.streams} streams of the VP8 clip send each way (${floor.streams} × 2 × ${floor.packetsPerStreamPerSecond} = ${floor.packetsPerSecondOffered} packets/s offered), it forwarded ${floor.packetsPerSecondForwarded} packets/s at ${floor.cpuPercent} % of a core, ${floor.cpuUsPerPacket} µs per forwarded packet, ${keptUp}. The werift gateway's µs per forwarded packet above, against this, is what werift and PeerFrame add on top of Node.`;
+  return `- Node's own floor on this machine (\`bench/forwardFloor.ts\`: a bare \`dgram\` relay on 127.0.0.1 doing only SRTP's AES-128-GCM decrypt and encrypt per 1,100-byte packet, no werift, ICE, RTCP or stats; in a process of its own after the ramps, load ${floor.loadAverage1m}): forwarding what ${floor.streams} streams of the VP8 clip send each way (${floor.streams} × 2 × ${floor.packetsPerStreamPerSecond} = ${floor.packetsPerSecondOffered} packets/s offered), it forwarded ${floor.packetsPerSecondForwarded} packets/s at ${floor.cpuPercent} % of a core, ${floor.cpuUsPerPacket} µs per forwarded packet, ${keptUp}. The werift gateway's µs per forwarded packet above, against this, is what werift and PeerFrame add on top of Node.`;
 }
 
 /**

@@ -118,6 +118,7 @@ describe('renderCapacity, the floor', () => {
         cpuPercent: 61.3,
         cpuUsPerPacket: 15.1,
         lossPercent,
+        loadAverage1m: 0.5,
       },
     }).join('\n');
 
