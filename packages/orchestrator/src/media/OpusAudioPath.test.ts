@@ -86,6 +86,25 @@ describe('OpusAudioPath', () => {
     expect(Math.abs(ratioDb)).toBeLessThan(1);
   });
 
+  it('closes with a packet being decoded, without handing its frames to a pipeline that is gone', async () => {
+    const [packet] = await tonePackets(1, 0.5);
+    if (!packet) throw new Error('no packet');
+    let processed = 0;
+    // The session's pipeline once the session closed: it never answers.
+    const path = new OpusAudioPath({
+      process: () => {
+        processed++;
+        return new Promise<never>(() => {});
+      },
+    });
+    const pushed = path.push(packet.data, packet.timestampUs);
+    // A few microtasks: the packet's turn has come and its decode (on libuv's pool) is in flight.
+    for (let i = 0; i < 3; i++) await Promise.resolve();
+    await path.close();
+    expect(await pushed).toEqual([]);
+    expect(processed).toBe(0);
+  });
+
   it('re-chunks a pipeline answering in 10 ms steps into 20 ms packets when told to', async () => {
     const encoder = new OpusEncoder({ frameSamples: opusFrameSamples });
     closers.push(() => encoder.close());

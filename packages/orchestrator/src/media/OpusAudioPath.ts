@@ -52,6 +52,9 @@ export class OpusAudioPath {
     if (this.#closed) return [];
     const out: OpusPacket[] = [];
     for (const frame of await this.#decoder.decode(payload, timestampUs)) {
+      // Closed while the frame was decoded: the pipeline may be gone, and its answer never come
+      // (`close` would wait on it for ever).
+      if (this.#closed) return out;
       const result = await this.#process(frame);
       const processed = result.format === 's16' ? result : audioFrameInFormat(result, 's16');
       if (processed.format !== 's16') throw new Error('unreachable: converted to s16');

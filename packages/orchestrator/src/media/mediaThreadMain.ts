@@ -85,6 +85,11 @@ function send({ widthPx, heightPx, data, doneAtMs }: SendMessage): void {
 /** Audio frames at the session's pipeline (main thread), by id, awaiting its answer. */
 const audioWaiting = new Map<number, (data: Int16Array | undefined, latencyUs?: number) => void>();
 let nextAudioId = 1;
+/**
+ * The session is closing: the main thread answers no more audio frames, so a frame decoded after
+ * `close` came fails at once instead of waiting for ever (and holding `close` with it).
+ */
+let closing = false;
 
 /**
  * Runs a frame through the audio pipeline on the main thread; rejects when it failed there. The
@@ -94,6 +99,10 @@ let nextAudioId = 1;
  */
 const processAudio: ProcessAudio = (frame) =>
   new Promise((resolve, reject) => {
+    if (closing) {
+      reject(new BaseError('audio_pipeline_closed', 'The session closed'));
+      return;
+    }
     const id = nextAudioId++;
     audioWaiting.set(id, (data, latencyUs = 0) => {
       if (data) resolve({ ...frame, data, timestampUs: frame.timestampUs - latencyUs });
@@ -190,6 +199,7 @@ port.on('message', (message: ToMediaThread) => {
       audioWaiting.delete(message.id);
       return;
     case 'close':
+      closing = true;
       for (const fail of audioWaiting.values()) fail(undefined);
       audioWaiting.clear();
       void close();
