@@ -47,6 +47,11 @@ export class MediaThreadError extends BaseError {
  * freed; terminating it earlier lets a call complete into a dying thread, which aborts the whole
  * process (node-addon-api's `napi_throw` fails fatally in a terminating environment). One frame's
  * call takes milliseconds, so this bound only ends a thread that is stuck, long after any call.
+ * Ending a thread stuck so (idle in JavaScript, its leg closed, its codecs open) leaves the other
+ * sessions' media threads running: with two audio sessions in one process, one held and
+ * terminated, every Opus packet the other received after was still decoded, processed and encoded
+ * (audioOnly.test's mediasoup failover once read otherwise: its publisher's ICE consent had run
+ * out, 30 s in, while the old session's close hung; see "ICE consent" in docs/architecture.md).
  */
 const closeTimeoutMs = 30_000;
 
