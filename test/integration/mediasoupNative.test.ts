@@ -141,8 +141,11 @@ describe.skipIf(!available)('the mediasoup backend forwards inside its worker', 
     }
   });
 
-  it('carries a GStreamer H.264 + Opus publisher (x264enc, packetization-mode 1): inverted video and its own tone back', async () => {
-    const sfu = await MediasoupSfu.create();
+  it('carries a GStreamer H.264 + Opus publisher (x264enc, packetization-mode 1): inverted video and its own tone back, past the other legs’ ICE consent timeout', async () => {
+    // The orchestrator's and the viewer's legs (werift: a binding request every 4–6 s) time out
+    // after 9 s without consent; the publisher's, webrtcbin's (binding indications only), never.
+    const consentTimeoutS = 9;
+    const sfu = await MediasoupSfu.create({ iceConsentTimeoutS: consentTimeoutS });
     stack = await startInProcessStack({ gateway: { sfu } });
     const publisher = await GstWhipPublisher.connect({
       whipUrl: stack.gateway.whipUrl,
@@ -151,6 +154,7 @@ describe.skipIf(!available)('the mediasoup backend forwards inside its worker', 
       heightPx: 240,
       audio: 'tone',
     });
+    const connectedAtMs = performance.now();
     const returned: ReturnedAudio[] = [];
     publisher.on('audio', (audio) => returned.push(audio));
     let viewer: RtpWhepViewer | undefined;
@@ -185,6 +189,14 @@ describe.skipIf(!available)('the mediasoup backend forwards inside its worker', 
       // The viewer got the processed H.264 and the sound beside it.
       expect(viewer.video.packets.length).toBeGreaterThan(50);
       expect(viewer.audio.packets.length).toBeGreaterThan(50);
+      // Past the timeout (a leg held to it would have dropped the publisher's media by now), its
+      // tone still comes back, through the orchestrator's leg, to the viewer too.
+      const waitMs = connectedAtMs + (consentTimeoutS + 2) * 1000 - performance.now();
+      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      const { packets } = viewer.audio;
+      const [back, seen] = [returned.length, packets.length];
+      await until(() => returned.length >= back + 50 && packets.length >= seen + 50);
+      expect((await streams(stack))[0]?.swaps).toBe(0);
     } finally {
       await viewer?.close();
       await publisher.close();

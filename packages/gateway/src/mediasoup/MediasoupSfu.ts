@@ -33,8 +33,20 @@ export type MediasoupSfuOptions = {
   /** UDP port range of the legs' transports (default 40000–49999). */
   rtcMinPort: number;
   rtcMaxPort: number;
-  /** Seconds without ICE consent before a leg reads `disconnected` (default: mediasoup's, 30 s). */
+  /**
+   * Seconds without a STUN binding request from its remote before a leg to an orchestrator, a
+   * viewer or another gateway reads `disconnected` and mediasoup drops what that remote sends
+   * (RFC 7675 consent, as an ICE-lite server can check it; default: mediasoup's, 30 s).
+   */
   iceConsentTimeoutS: number | undefined;
+  /**
+   * The same for a publisher's leg (WHIP), where 0, the default, checks none: ICE lets a full agent
+   * keep its pair alive with binding indications, which mediasoup does not count, and WHIP
+   * encoders do so or send nothing (GStreamer 1.22's webrtcbin sends indications; FFmpeg's WHIP
+   * muxer sends no binding request after connecting). With a timeout their media would stop that
+   * many seconds in, the stream staying open without it. The werift legs require none either.
+   */
+  publisherIceConsentTimeoutS: number;
   /** The worker's own log level (default `warn`; its lines go to the gateway's stderr via mediasoup's debug logger). */
   logLevel: 'debug' | 'warn' | 'error' | 'none';
   /**
@@ -51,6 +63,7 @@ export const defaultMediasoupSfuOptions: MediasoupSfuOptions = {
   rtcMinPort: 40_000,
   rtcMaxPort: 49_999,
   iceConsentTimeoutS: undefined,
+  publisherIceConsentTimeoutS: 0,
   logLevel: 'warn',
   statsIntervalMs: 150,
 };
@@ -155,7 +168,13 @@ export class MediasoupSfu implements SfuAdapter {
     options: SfuLegOptions = {},
   ): Promise<{ leg: MediasoupLeg; answerSdp: string }> {
     this.#checkUsable();
-    const answered = await MediasoupLeg.answer(this.#worker, offerSdp, this.#legOptions(options));
+    // An answering leg that receives is a publisher's; a viewer's only sends.
+    const publisher = (options.direction ?? 'sendrecv') !== 'sendonly';
+    const answered = await MediasoupLeg.answer(
+      this.#worker,
+      offerSdp,
+      this.#legOptions(options, publisher),
+    );
     this.#track(answered.leg);
     return answered;
   }
@@ -165,7 +184,11 @@ export class MediasoupSfu implements SfuAdapter {
     options: SfuLegOptions = {},
   ): Promise<{ leg: MediasoupLeg; answer: (source?: SfuLeg) => Promise<string> }> {
     this.#checkUsable();
-    const pending = await MediasoupLeg.receive(this.#worker, offerSdp, this.#legOptions(options));
+    const pending = await MediasoupLeg.receive(
+      this.#worker,
+      offerSdp,
+      this.#legOptions(options, true),
+    );
     this.#track(pending.leg);
     return pending;
   }
@@ -186,13 +209,15 @@ export class MediasoupSfu implements SfuAdapter {
     this.#worker.close();
   }
 
-  #legOptions(options: SfuLegOptions) {
+  #legOptions(options: SfuLegOptions, publisher = false) {
     return {
       ...options,
       listenIp: this.#options.listenIp,
       portRange: { min: this.#options.rtcMinPort, max: this.#options.rtcMaxPort },
       announcedAddress: this.#options.announcedAddress,
-      iceConsentTimeoutS: this.#options.iceConsentTimeoutS,
+      iceConsentTimeoutS: publisher
+        ? this.#options.publisherIceConsentTimeoutS
+        : this.#options.iceConsentTimeoutS,
       statsIntervalMs: this.#options.statsIntervalMs,
     };
   }
