@@ -112,6 +112,11 @@ export type GatewayServerOptions = {
   allowedOrigins?: string[];
   /** A publisher not connected this long after its answer ends its stream, ms (default 3 000). */
   publisherConnectTimeoutMs?: number;
+  /**
+   * A connected publisher that sends no RTP this long ends its stream (it is gone, whether or not
+   * its leg says so), ms (default 30 000; 0: never).
+   */
+  publisherSilenceTimeoutMs?: number;
   /** A WHEP viewer not connected this long after its answer is dropped, ms (default 3 000). */
   viewerConnectTimeoutMs?: number;
   /**

@@ -82,6 +82,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   #state: StreamState = 'connecting';
   readonly #watchdog: NodeJS.Timeout;
   readonly #createdAt = performance.now();
+  /** The publisher's packet count when it last changed, and when (`#checkPublisherSilence`). */
+  #publisherSeen = { packets: 0, atMs: this.#createdAt };
   readonly #viewers: StreamViewers;
   readonly #router: StreamRouter;
   readonly #failover: Failover;
@@ -424,9 +426,16 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
     else if (this.#state === 'connecting') this.#setState('warming');
   }
 
-  /** A publisher that never connects (a bare WHIP POST) must not hold an orchestrator for ever. */
+  /**
+   * A publisher that never connects (a bare WHIP POST), or that stopped sending, must not hold an
+   * orchestrator (and pay it) for ever.
+   */
   #checkPublisher(): void {
-    if (this.#state !== 'connecting') return;
+    if (this.#state === 'ended') return;
+    if (this.#state !== 'connecting') {
+      this.#checkPublisherSilence();
+      return;
+    }
     const limitMs =
       this.#options.publisherConnectTimeoutMs ??
       defaultStreamSessionOptions.publisherConnectTimeoutMs;
@@ -435,6 +444,22 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
         'publisher_not_connected',
         `The publisher did not connect within ${limitMs} ms of its answer`,
       );
+    }
+  }
+
+  /** Ends the stream once its connected publisher sent nothing for `publisherSilenceTimeoutMs`. */
+  #checkPublisherSilence(): void {
+    const nowMs = performance.now();
+    const packets = this.#publisher.packetsIn + (this.#publisher.audioPacketsIn ?? 0);
+    if (packets !== this.#publisherSeen.packets) {
+      this.#publisherSeen = { packets, atMs: nowMs };
+      return;
+    }
+    const limitMs =
+      this.#options.publisherSilenceTimeoutMs ??
+      defaultStreamSessionOptions.publisherSilenceTimeoutMs;
+    if (limitMs > 0 && nowMs - this.#publisherSeen.atMs > limitMs) {
+      void this.#fail('publisher_silent', `The publisher sent no media for ${limitMs} ms`);
     }
   }
 

@@ -85,6 +85,13 @@ export type StreamSessionOptions = {
    * stream, freeing the orchestrator session it holds, ms (default 3 000).
    */
   publisherConnectTimeoutMs?: number;
+  /**
+   * A connected publisher that sends no RTP (video or audio) this long is gone (its network, its
+   * process), though its leg may never say so: consent is not checked on every backend (see
+   * "ICE consent" in docs/architecture.md). Its stream ends, and with it the orchestrator session
+   * and the payments, ms (default 30 000; 0: never).
+   */
+  publisherSilenceTimeoutMs?: number;
   /** A WHEP viewer whose leg is not connected this long after its answer is dropped, ms (default 3 000). */
   viewerConnectTimeoutMs?: number;
   /**
@@ -104,6 +111,7 @@ export type StreamSessionOptions = {
 /** Defaults of the connect timeouts and the candidate bound (the other options default in place). */
 export const defaultStreamSessionOptions = {
   publisherConnectTimeoutMs: 3_000,
+  publisherSilenceTimeoutMs: 30_000,
   viewerConnectTimeoutMs: 3_000,
   maxRemoteCandidates: 12,
 } as const;

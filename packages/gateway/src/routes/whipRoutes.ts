@@ -150,6 +150,7 @@ async function publish(
       stallTimeoutMs: gw.options.stallTimeoutMs,
       audioRelay: gw.options.audioRelay,
       publisherConnectTimeoutMs: gw.options.publisherConnectTimeoutMs,
+      publisherSilenceTimeoutMs: gw.options.publisherSilenceTimeoutMs,
       viewerConnectTimeoutMs: gw.options.viewerConnectTimeoutMs,
       maxRemoteCandidates: gw.options.maxRemoteCandidates,
     });
