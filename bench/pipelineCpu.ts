@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { photoFrame } from '../packages/pipelines/fixtures/photoRegions.ts';
-import { createShippedPipeline } from '../packages/pipelines/fixtures/shippedPipeline.ts';
 import type { ShippedPipelineName } from '../packages/pipelines/src/manifest/shippedPipelines.ts';
+import { defaultPipelineRegistry } from '../packages/pipelines/src/pipeline/PipelineRegistry.ts';
+import type { WorkflowPipeline } from '../packages/pipelines/src/workflow/WorkflowPipeline.ts';
 
 process.env.PEERFRAME_LOG_LEVEL ??= 'warn';
 const args = process.argv.slice(2);
@@ -41,7 +42,13 @@ if (profileDir !== '') {
   });
 }
 
-const pipeline = await createShippedPipeline(name);
+// One intra-op thread, as the orchestrator sets it (createOrchestratorPipelines.ts); the
+// registry's default (0) lets onnxruntime start a thread per core.
+const registry = defaultPipelineRegistry({
+  keepWarm: false,
+  workflows: { sessionOptions: { intraOpNumThreads: 1 } },
+});
+const pipeline = (await registry.create(name)) as WorkflowPipeline;
 const frame = photoFrame(widthPx, heightPx);
 for (let i = 0; i < 10; i++) await pipeline.process(frame);
 const wallMs: number[] = [];
