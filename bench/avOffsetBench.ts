@@ -9,14 +9,16 @@
  * Run alone: `node --conditions=source bench/avOffsetBench.ts [--quick]` prints its BENCHMARKS.md
  * section; without `--quick` it also writes its figures into bench/results/latest.json (then
  * `npm run bench:render`). `--follow-frames` runs the gateway with `--audio-follow-frames` (the
- * sound follows each processed frame's lag), `--size 1280x720` one size alone: to compare the
- * delay line's two modes, printed only.
+ * sound follows each processed frame's lag), `--size 1280x720` one size alone, `--pipeline
+ * background-blur` one pipeline, `--codec vp8` one codec: to compare the delay line's two modes or
+ * look at one row, printed only (a selection also prints each flash: its video and click
+ * latencies, frames shown and the gateway's video lag).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { startDevStack } from '@peerframe/cli';
-import type { StreamStatsList } from '@peerframe/wire';
-import { runAvOffsetProbe } from '../test/helpers/runAvOffsetProbe.ts';
+import type { StreamAudioStats, StreamStatsList } from '@peerframe/wire';
+import { type AvOffsetClick, runAvOffsetProbe } from '../test/helpers/runAvOffsetProbe.ts';
 import { clipFps, defaultAvSyncClipOptions } from '../test/helpers/writeAvSyncClip.ts';
 import { waitWarm } from './waitWarm.ts';
 
@@ -47,8 +49,21 @@ export type AvOffsetRow = {
   /** The gateway's figures at the end: the video's lag behind the audio, and the delay it adds. */
   videoLagMs: number | null;
   audioDelayMs: number | null;
+  /**
+   * Audio packets that reached the gateway after the time the video's lag gave them (the
+   * publisher sent them late; they left at once, the sound as late), and the most one was late, ms.
+   */
+  audioPacketsLate?: number | null;
+  audioLateMsMax?: number | null;
   /** The machine's 1-minute load average when the run started (other work shares it). */
   loadAverage1m: number;
+  /**
+   * Each flash found back (`AvOffsetClick`), with the gateway's video lag (the delay its audio is
+   * matched to, ms; polled every 250 ms) when the flash was sent plus that lag: what explains an
+   * outlier (the click late beyond the lag: its packet reached the gateway late; the flash late or
+   * with frames missing: the video).
+   */
+  perFlash?: (Omit<AvOffsetClick, 'sentAtEpochMs'> & { gatewayVideoLagMs: number | null })[];
 };
 
 export type AvOffsetBenchResult = {
@@ -69,6 +84,9 @@ export async function runAvOffsetBench(options: {
   followFrames?: boolean;
   /** Only these sizes (default 512² and 720p; 512² with `quick`). */
   sizes?: [number, number][];
+  /** Only these pipelines and codecs (default all). */
+  pipelines?: string[];
+  codecs?: ('vp8' | 'h264')[];
 }): Promise<AvOffsetBenchResult> {
   const sizes: [number, number][] = options.sizes
     ? options.sizes
@@ -78,7 +96,9 @@ export async function runAvOffsetBench(options: {
           [512, 512],
           [1280, 720],
         ];
-  const pipelines = options.quick ? ['passthrough'] : ['passthrough', 'background-blur'];
+  const pipelines =
+    options.pipelines ?? (options.quick ? ['passthrough'] : ['passthrough', 'background-blur']);
+  const codecs = options.codecs ?? (['vp8', 'h264'] as const);
   const clipSeconds = options.quick ? 10 : 20;
   const stack = await startDevStack({
     host: '127.0.0.1',
@@ -92,10 +112,19 @@ export async function runAvOffsetBench(options: {
     await waitWarm(stack.orchestratorUrl);
     for (const [widthPx, heightPx] of sizes)
       for (const pipeline of pipelines)
-        for (const codec of ['vp8', 'h264'] as const) {
+        for (const codec of codecs) {
           process.stdout.write(`A/V offset ${widthPx}x${heightPx} ${pipeline} ${codec}…\n`);
           const loadAverage1m = round(loadavg()[0]) ?? 0;
-          let lag: { videoLagMs?: number | undefined; delayMs?: number | undefined } | undefined;
+          let lag: StreamAudioStats | undefined;
+          const streamAudio = async (streamId: string) => {
+            const { streams } = (await (
+              await fetch(`${stack.gatewayUrl}/streams`)
+            ).json()) as StreamStatsList;
+            return streams.find((s) => s.id === streamId)?.audio;
+          };
+          /** The gateway's video lag through the run: [epoch ms, ms]. */
+          const lags: [number, number][] = [];
+          let poll: NodeJS.Timeout | undefined;
           const result = await runAvOffsetProbe({
             whipUrl: `${stack.gatewayUrl}/whip`,
             pipeline,
@@ -103,13 +132,23 @@ export async function runAvOffsetBench(options: {
             heightPx,
             codec,
             durationS: clipSeconds,
+            onAnswer: async (streamId) => {
+              poll = setInterval(() => {
+                streamAudio(streamId).then(
+                  (audio) => {
+                    if (audio?.videoLagMs !== undefined) lags.push([Date.now(), audio.videoLagMs]);
+                  },
+                  () => {},
+                );
+              }, 250);
+            },
             beforeClose: async (streamId) => {
-              const { streams } = (await (
-                await fetch(`${stack.gatewayUrl}/streams`)
-              ).json()) as StreamStatsList;
-              lag = streams.find((s) => s.id === streamId)?.audio;
+              clearInterval(poll);
+              lag = await streamAudio(streamId);
             },
           });
+          clearInterval(poll);
+          const lagAt = (epochMs: number) => lags.findLast(([at]) => at <= epochMs)?.[1] ?? null;
           rows.push({
             size: `${widthPx}x${heightPx}`,
             codec: codec === 'vp8' ? 'VP8' : 'H264',
@@ -128,7 +167,21 @@ export async function runAvOffsetBench(options: {
             videoLatencyP50Ms: round(result.videoLatencyP50Ms),
             videoLagMs: round(lag?.videoLagMs),
             audioDelayMs: round(lag?.delayMs),
+            audioPacketsLate: lag?.packetsLate ?? null,
+            audioLateMsMax: round(lag?.lateMsMax),
             loadAverage1m,
+            perFlash: result.perFlash.map((click) => {
+              const sentAt = click.sentAtEpochMs;
+              const lagMs = lagAt(sentAt);
+              return {
+                clipMs: round(click.clipMs) ?? 0,
+                videoLatencyMs: round(click.videoLatencyMs) ?? 0,
+                audioLatencyMs: round(click.audioLatencyMs),
+                offsetMs: round(click.offsetMs),
+                framesShown: click.framesShown,
+                gatewayVideoLagMs: round(lagAt(sentAt + (lagMs ?? 0))),
+              };
+            }),
           });
         }
   } finally {
@@ -165,15 +218,34 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   process.env.PEERFRAME_LOG_LEVEL ??= 'warn';
   const quick = process.argv.includes('--quick');
   const followFrames = process.argv.includes('--follow-frames');
-  // `--size 1280x720`: that size alone.
-  const size = process.argv[process.argv.indexOf('--size') + 1];
-  const sizes = process.argv.includes('--size')
-    ? [(size ?? '').split('x').map(Number) as [number, number]]
-    : undefined;
-  const result = await runAvOffsetBench({ quick, followFrames, ...(sizes ? { sizes } : {}) });
+  const arg = (name: string) =>
+    process.argv.includes(name) ? (process.argv[process.argv.indexOf(name) + 1] ?? '') : undefined;
+  // `--size 1280x720`, `--pipeline background-blur`, `--codec vp8`: those alone.
+  const size = arg('--size');
+  const sizes = size === undefined ? undefined : [size.split('x').map(Number) as [number, number]];
+  const pipeline = arg('--pipeline');
+  const codec = arg('--codec');
+  if (codec !== undefined && codec !== 'vp8' && codec !== 'h264')
+    throw new Error(`--codec takes vp8 or h264, got ${codec}`);
+  const result = await runAvOffsetBench({
+    quick,
+    followFrames,
+    ...(sizes ? { sizes } : {}),
+    ...(pipeline ? { pipelines: [pipeline] } : {}),
+    ...(codec ? { codecs: [codec] } : {}),
+  });
   console.log(renderAvOffsetBench(result).join('\n'));
+  const selected = sizes !== undefined || pipeline !== undefined || codec !== undefined;
+  // A selection prints each flash: what explains its offset.
+  if (selected)
+    for (const row of result.rows) {
+      console.log(
+        `${row.size} ${row.pipeline} ${row.codec}: ${row.audioPacketsLate} audio packets came to the gateway late (at most ${row.audioLateMsMax} ms); each flash (ms):`,
+      );
+      console.table(row.perFlash);
+    }
   // A variant is a comparison, not the figures BENCHMARKS.md keeps.
-  if (!quick && !followFrames && !sizes) {
+  if (!quick && !followFrames && !selected) {
     const latest = new URL('./results/latest.json', import.meta.url);
     const report = JSON.parse(readFileSync(latest, 'utf8')) as Record<string, unknown>;
     writeFileSync(latest, `${JSON.stringify({ ...report, avOffset: result }, null, 2)}\n`);

@@ -15,6 +15,11 @@ export type AvOffsetMeasure = {
   clicks: number;
   /** Click onset − flash onset for each flash matched to a click, ms (positive: sound late). */
   offsetsMs: number[];
+  /**
+   * Each flash onset (as `flashOnsetsEpochMs`): how many flash frames came back in a row from it
+   * (fewer than the clip's: frames dropped on the way), and its offset (null: no click matched).
+   */
+  flashDetails: { framesShown: number; offsetMs: number | null }[];
   /** Flashes with no click within the match window. */
   unmatchedFlashes: number;
   /** Median offset (signed), and the 95th percentile of its size, ms; null with no pair. */
@@ -69,10 +74,16 @@ export function measureAvOffset(
     0.5,
   );
   const flashOnsets: number[] = [];
+  const framesShown: number[] = [];
   let wasFlash = true; // a stream that starts mid-flash has no onset there
   for (const frame of frames) {
     const isFlash = median !== null && Math.abs(frame.meanLuma - median) > flashContrast;
-    if (isFlash && !wasFlash) flashOnsets.push(frame.decodedAtEpochMs);
+    if (isFlash && !wasFlash) {
+      flashOnsets.push(frame.decodedAtEpochMs);
+      framesShown.push(0);
+    }
+    if (isFlash && framesShown.length > 0)
+      framesShown[framesShown.length - 1] = (framesShown.at(-1) ?? 0) + 1;
     wasFlash = isFlash;
   }
   const clickOnsets: number[] = [];
@@ -84,19 +95,22 @@ export function measureAvOffset(
     wasLoud = loud;
   }
   const offsetsMs: number[] = [];
-  for (const flashAt of flashOnsets) {
+  const flashDetails = flashOnsets.map((flashAt, i) => {
     let best: number | undefined;
     for (const clickAt of clickOnsets)
       if (best === undefined || Math.abs(clickAt - flashAt) < Math.abs(best))
         best = clickAt - flashAt;
-    if (best !== undefined && Math.abs(best) <= matchWindowMs) offsetsMs.push(best);
-  }
+    const offsetMs = best !== undefined && Math.abs(best) <= matchWindowMs ? best : null;
+    if (offsetMs !== null) offsetsMs.push(offsetMs);
+    return { framesShown: framesShown[i] ?? 0, offsetMs };
+  });
   const sorted = [...offsetsMs].sort((a, b) => a - b);
   return {
     flashOnsetsEpochMs: flashOnsets,
     flashes: flashOnsets.length,
     clicks: clickOnsets.length,
     offsetsMs,
+    flashDetails,
     unmatchedFlashes: flashOnsets.length - offsetsMs.length,
     offsetP50Ms: quantile(sorted, 0.5),
     offsetAbsP95Ms: quantile(

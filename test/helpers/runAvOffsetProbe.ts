@@ -37,10 +37,32 @@ export type AvOffsetProbeResult = AvOffsetMeasure & {
   receiverDecodeP50Ms: { video: number | null; audio: number | null };
   /** Flashes the clip sent once the start-up was over: each should be measured. */
   flashesExpected: number;
+  /**
+   * Each flash onset found back after the start-up, in order (as `flashOnsetsEpochMs`): what
+   * explains its offset. A click whose latency is well above the gateway's video lag left the
+   * gateway late (its packet came late from the publisher); a flash whose latency is above it came
+   * back late, or without its first frames (`framesShown` under the clip's: frames dropped).
+   */
+  perFlash: AvOffsetClick[];
   /** Flash sent → flash decoded back, median, ms (the video's latency, for comparison). */
   videoLatencyP50Ms: number | null;
   framesBack: number;
   audioBuffersBack: number;
+};
+
+/** One flash found back and its click. */
+export type AvOffsetClick = {
+  /** When the clip shows it, ms from the clip's start. */
+  clipMs: number;
+  /** When the publisher sent the flash and its click, Unix epoch ms. */
+  sentAtEpochMs: number;
+  /** Sent → decoded back at the publisher, ms: the flash's onset, and its click's (null: none matched). */
+  videoLatencyMs: number;
+  audioLatencyMs: number | null;
+  /** Click − flash, ms (null: no click matched). */
+  offsetMs: number | null;
+  /** Flash frames that came back in a row from its onset (the clip has `flashFrames`). */
+  framesShown: number;
 };
 
 const waitUntil = async (check: () => boolean, timeoutMs: number): Promise<boolean> => {
@@ -131,9 +153,22 @@ export async function runAvOffsetProbe(
       return ms[Math.floor(ms.length / 2)] ?? null;
     };
     const sentAt = clip.flashesAtMs.map((ms) => publisher.startedAtEpochMs + ms);
-    const latencies = measure.flashOnsetsEpochMs
-      .map((at) => at - Math.max(...sentAt.filter((sent) => sent <= at)))
-      .sort((a, b) => a - b);
+    const perFlash = measure.flashOnsetsEpochMs.map((at, i): AvOffsetClick => {
+      const sent = Math.max(...sentAt.filter((ms) => ms <= at));
+      const { framesShown, offsetMs } = measure.flashDetails[i] ?? {
+        framesShown: 0,
+        offsetMs: null,
+      };
+      return {
+        clipMs: sent - publisher.startedAtEpochMs,
+        sentAtEpochMs: sent,
+        videoLatencyMs: at - sent,
+        audioLatencyMs: offsetMs === null ? null : at + offsetMs - sent,
+        offsetMs,
+        framesShown,
+      };
+    });
+    const latencies = perFlash.map((flash) => flash.videoLatencyMs).sort((a, b) => a - b);
     return {
       ...measure,
       atDecoderInput: {
@@ -142,6 +177,7 @@ export async function runAvOffsetProbe(
         pairs: atInput.offsetsMs.length,
       },
       receiverDecodeP50Ms: { video: decodeP50(settledFrames), audio: decodeP50(settledAudio) },
+      perFlash,
       flashesExpected: sentAt.filter((at) => at >= settledAt).length,
       videoLatencyP50Ms: latencies[Math.floor(latencies.length / 2)] ?? null,
       framesBack: frames.length,

@@ -10,32 +10,60 @@ const packet = (timestamp: number) =>
   new RtpPacket(new RtpHeader({ timestamp, payloadType: 111 }), Buffer.alloc(10));
 
 describe('AudioRelay', () => {
-  it('drops a flushed backlog as stale instead of playing it out late', () => {
+  /**
+   * A relay with no video timed (the lag 0), the timestamps it sent, and `push`: a 10 ms packet
+   * (480 ticks) after the last, arriving at `base` + the ms given — a minute ago, so each packet
+   * is due when pushed.
+   */
+  const relayAMinuteAgo = () => {
     const sent: number[] = [];
     const leg = {
       sendAudio: (p: RtpPacket) => sent.push(p.header.timestamp),
     } as unknown as SfuLeg;
     const relay = new AudioRelay(new FrameTimeline(), () => [leg]);
-    // A minute ago, so each packet is due when pushed: 10 ms packets (480 ticks).
     const base = epochNowMs() - 60_000;
     let timestamp = 1_000;
-    const push = (arrivedAtMs: number) => {
-      relay.push(packet(timestamp), arrivedAtMs);
+    const push = (arrivedAfterMs: number) => {
+      relay.push(packet(timestamp), base + arrivedAfterMs);
       timestamp += 480;
     };
+    return { relay, sent, push };
+  };
+
+  it('drops a flushed backlog as stale instead of playing it out late', () => {
+    const { relay, sent, push } = relayAMinuteAgo();
     // 300 ms of audio queued by the publisher before it connected, arriving in 3 ms...
-    for (let i = 0; i < 30; i++) push(base + i * 0.1);
+    for (let i = 0; i < 30; i++) push(i * 0.1);
     // ...then 100 packets in real time, jittering by up to 6 ms.
-    for (let i = 0; i < 100; i++) push(base + 10 + i * 10 + (i % 3) * 3);
+    for (let i = 0; i < 100; i++) push(10 + i * 10 + (i % 3) * 3);
     relay.close();
     const stats = relay.stats();
     expect(stats.packetsStale).toBe(29);
     expect(stats.packetsDropped).toBe(0);
     expect(stats.realignments).toBe(0);
+    // The packets kept came in time (their jitter within the delay line's tolerance).
+    expect(stats.packetsLate).toBe(0);
     expect(sent).toHaveLength(101);
     // Outgoing timestamps only go forward.
     for (let i = 1; i < sent.length; i++)
       expect(((sent[i] ?? 0) - (sent[i - 1] ?? 0)) | 0).toBeGreaterThan(0);
+  });
+
+  it('counts the packets the publisher sent late: they leave at once, the sound as late', () => {
+    const { relay, sent, push } = relayAMinuteAgo();
+    // 10 ms packets in real time, then the publisher stalls: 10 packets come together 120 ms
+    // after the first of them was due (the last 30 ms after), then real time again.
+    for (let i = 0; i < 50; i++) push(i * 10);
+    for (let i = 50; i < 60; i++) push(50 * 10 + 120);
+    for (let i = 60; i < 100; i++) push(i * 10);
+    relay.close();
+    const stats = relay.stats();
+    // Late by 120, 110, … 30 ms: none is stale (the arrival clock follows the earliest packets),
+    // none is dropped, all ten leave late.
+    expect(stats.packetsLate).toBe(10);
+    expect(stats.lateMsMax).toBe(120);
+    expect(stats.packetsStale).toBe(0);
+    expect(sent).toHaveLength(100);
   });
 });
 

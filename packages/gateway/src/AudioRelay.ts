@@ -79,6 +79,13 @@ export type AudioRelayStats = {
   /** Packets that arrived in a burst behind others (a flushed backlog), dropped as stale. */
   packetsStale: number;
   realignments: number;
+  /**
+   * Packets that reached the gateway more than the delay line's tolerance after the time the
+   * video's lag gave them (the publisher sent them late): each left at once, the sound that late.
+   */
+  packetsLate: number;
+  /** The most a packet came after its time, ms (0: none late). */
+  lateMsMax: number;
   /** The delay the last packet got, ms. */
   delayMs: number;
   /** The processed video's lag the audio is matched to, ms; undefined before it was measured. */
@@ -136,6 +143,8 @@ export class AudioRelay {
   readonly #pending: Pending[] = [];
   #timer: NodeJS.Timeout | undefined;
   readonly #stopFollowing: () => void;
+  #packetsLate = 0;
+  #lateMsMax = 0;
 
   /** `targets`: the legs the delayed audio goes to (the publisher, viewers of the processed video). */
   constructor(
@@ -270,23 +279,25 @@ export class AudioRelay {
         continue;
       }
       // A time already past is kept as it is (the packet leaves at once): clamping it to now
-      // would hand the delay line each packet's jitter as a change of delay.
+      // would hand the delay line each packet's jitter as a change of delay. One that arrived
+      // after it came late from the publisher: the sound is that late.
+      const lateMs = head.arrivedAtMs - sendAtMs;
+      if (lateMs > defaultAudioDelayOptions.toleranceMs) {
+        this.#packetsLate++;
+        this.#lateMsMax = Math.max(this.#lateMsMax, lateMs);
+      }
       this.#delay.push(head.packet, sendAtMs, nowMs);
     }
   };
 
   /** The stream's audio figures (`StreamStats.audio`), with what the publisher sent. */
   streamStats(codec: string, packetsFromPublisher: number) {
-    const { packetsOut, packetsDropped, packetsStale, realignments, delayMs, videoLagMs } =
-      this.stats();
+    const { packetsIn: _packetsIn, packetsOut, videoLagMs, ...counts } = this.stats();
     return {
       codec,
       packetsFromPublisher,
       packetsDelayed: packetsOut,
-      packetsDropped,
-      packetsStale,
-      realignments,
-      delayMs,
+      ...counts,
       ...(videoLagMs === undefined ? {} : { videoLagMs }),
     };
   }
@@ -299,6 +310,8 @@ export class AudioRelay {
       packetsDropped: delay.packetsDropped,
       packetsStale: delay.packetsSkipped,
       realignments: delay.realignments,
+      packetsLate: this.#packetsLate,
+      lateMsMax: Math.round(this.#lateMsMax * 10) / 10,
       delayMs: Math.round(delay.delayMs * 10) / 10,
       videoLagMs: this.#lagMs === undefined ? undefined : Math.round(this.#lagMs * 10) / 10,
     };

@@ -126,6 +126,14 @@ export type StreamAudioStats = {
   packetsStale: number;
   /** Times the delay line re-aligned to a changed video delay. */
   realignments: number;
+  /**
+   * Packets that reached the gateway more than 8 ms after the time the processed video's lag gave
+   * them (the publisher sent them late, or the video is faster than the audio's own way in): each
+   * left at once, the sound late by as much.
+   */
+  packetsLate: number;
+  /** The most a packet came after its time, ms (0: none late). */
+  lateMsMax: number;
   /** The delay the last packet got, ms: the processed video's lag behind the publisher's audio. */
   delayMs: number;
   /**
