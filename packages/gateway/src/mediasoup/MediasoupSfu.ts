@@ -43,8 +43,9 @@ export type MediasoupSfuOptions = {
    * The same for a publisher's leg (WHIP), where 0, the default, checks none: ICE lets a full agent
    * keep its pair alive with binding indications, which mediasoup does not count, and WHIP
    * encoders do so or send nothing (GStreamer 1.22's webrtcbin sends indications; FFmpeg's WHIP
-   * muxer sends no binding request after connecting). With a timeout their media would stop that
-   * many seconds in, the stream staying open without it. The werift legs require none either.
+   * muxer, by its source, sends no binding request after connecting). With a timeout their media
+   * would stop that many seconds in, and the stream end for it (`publisherSilenceTimeoutMs`). The
+   * werift legs require none either.
    */
   publisherIceConsentTimeoutS: number;
   /** The worker's own log level (default `warn`; its lines go to the gateway's stderr via mediasoup's debug logger). */
