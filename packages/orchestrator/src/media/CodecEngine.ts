@@ -1,5 +1,6 @@
 import type { VideoCodecName } from '@peerframe/core/videoCodec';
 import type { CodecImplementation, OrchestratorMediaInfo } from '@peerframe/wire';
+import type { PictureBuffers } from './PictureBuffers.ts';
 
 /** One coded frame: a VP8 frame, or an H.264 access unit in Annex-B (start codes). */
 export type EncodedVideoFrame = {
@@ -71,6 +72,10 @@ export type VideoEncoder = {
 export type CodecEngine = {
   /** What it is and runs, for logs and `/info` (its `media`). */
   readonly info: OrchestratorMediaInfo;
-  createDecoder(codec: VideoCodecName): VideoDecoder;
+  /**
+   * `buffers`: where the decoder takes its pictures' buffers (the session hands processed
+   * pictures' buffers back there once encoded); default, the decoder's own.
+   */
+  createDecoder(codec: VideoCodecName, buffers?: PictureBuffers): VideoDecoder;
   createEncoder(settings: VideoEncoderSettings): VideoEncoder;
 };

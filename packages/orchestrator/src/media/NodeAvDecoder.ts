@@ -12,13 +12,15 @@ import { type CodecContext, FFmpegError, Frame, Packet, SoftwareScaleContext } f
 import type { EncodedVideoFrame, I420Picture, VideoDecoder } from './CodecEngine.ts';
 import { DecodeError } from './errors.ts';
 import { openCodecContext } from './openCodecContext.ts';
+import { PictureBuffers } from './PictureBuffers.ts';
 
 /**
  * A decoder on node-av's FFmpeg; its calls run on libuv's thread pool, so the media thread keeps
  * taking packets while a frame decodes (and the encoder works at the same time). Low delay: one thread
  * (FFmpeg's default frame threading holds each picture back two frames) and
  * `AV_CODEC_FLAG_LOW_DELAY`, so each complete frame in gives its picture out at once. Pictures
- * that are not I420 (a hardware decoder's NV12, a 4:4:4 stream) are converted.
+ * that are not I420 (a hardware decoder's NV12, a 4:4:4 stream) are converted. Each picture is
+ * copied out of FFmpeg's frame into a buffer from `buffers` (reused when its owner handed one back).
  */
 export class NodeAvDecoder implements VideoDecoder {
   readonly codec: VideoCodecName;
@@ -26,6 +28,7 @@ export class NodeAvDecoder implements VideoDecoder {
   readonly #context: CodecContext;
   readonly #packet = new Packet();
   readonly #frame = new Frame();
+  readonly #buffers: PictureBuffers;
   #scaler: { context: SoftwareScaleContext; key: string; output: Frame } | undefined;
   #running: Promise<I420Picture[]> | undefined;
   #closed = false;
@@ -35,21 +38,30 @@ export class NodeAvDecoder implements VideoDecoder {
     codec: VideoCodecName,
     implementation: CodecImplementation,
     context: CodecContext,
+    buffers: PictureBuffers,
   ) {
     this.codec = codec;
     this.implementation = implementation;
     this.#context = context;
+    this.#buffers = buffers;
     this.#packet.alloc();
     this.#frame.alloc();
   }
 
-  /** Opens FFmpeg's decoder `implementation.name` for `codec`. */
-  static open(codec: VideoCodecName, implementation: CodecImplementation): NodeAvDecoder {
+  /**
+   * Opens FFmpeg's decoder `implementation.name` for `codec`; its pictures' buffers come from
+   * `buffers` (default: its own, which nothing refills).
+   */
+  static open(
+    codec: VideoCodecName,
+    implementation: CodecImplementation,
+    buffers = new PictureBuffers(),
+  ): NodeAvDecoder {
     const context = openCodecContext('decoder', implementation.name, (context) => {
       context.threadCount = 1;
       context.setFlags(AV_CODEC_FLAG_LOW_DELAY);
     });
-    return new NodeAvDecoder(codec, implementation, context);
+    return new NodeAvDecoder(codec, implementation, context, buffers);
   }
 
   async decode(frame: EncodedVideoFrame): Promise<I420Picture[]> {
@@ -99,7 +111,7 @@ export class NodeAvDecoder implements VideoDecoder {
     const heightPx = frame.height;
     const format = frame.format as AVPixelFormat;
     if (format === AV_PIX_FMT_YUV420P || format === AV_PIX_FMT_YUVJ420P) {
-      return { widthPx, heightPx, data: frame.toBuffer() };
+      return { widthPx, heightPx, data: this.#copyOut(frame) };
     }
     const key = `${widthPx}x${heightPx}:${format}`;
     if (this.#scaler?.key !== key) {
@@ -124,7 +136,42 @@ export class NodeAvDecoder implements VideoDecoder {
     }
     const { context, output } = this.#scaler;
     context.scaleFrameSync(output, frame);
-    return { widthPx, heightPx, data: output.toBuffer() };
+    return { widthPx, heightPx, data: this.#copyOut(output) };
+  }
+
+  /** Copies an I420 frame's planes, packed without padding, into a buffer from the pool. */
+  #copyOut(frame: Frame): Uint8Array {
+    const widthPx = frame.width;
+    const heightPx = frame.height;
+    const planes = frame.data;
+    const strides = frame.linesize;
+    const chromaWidthPx = (widthPx + 1) >> 1;
+    const chromaHeightPx = (heightPx + 1) >> 1;
+    const lumaBytes = widthPx * heightPx;
+    const chromaBytes = chromaWidthPx * chromaHeightPx;
+    const out = this.#buffers.take(lumaBytes + 2 * chromaBytes);
+    let at = 0;
+    for (let plane = 0; plane < 3; plane++) {
+      const source = planes?.[plane];
+      const stride = strides[plane] ?? 0;
+      const rowBytes = plane === 0 ? widthPx : chromaWidthPx;
+      const rows = plane === 0 ? heightPx : chromaHeightPx;
+      if (!source || stride < rowBytes || source.byteLength < stride * (rows - 1) + rowBytes) {
+        throw new DecodeError(
+          'decode_failed',
+          `${this.implementation.name} gave a picture without its plane ${plane}`,
+        );
+      }
+      if (stride === rowBytes) {
+        out.set(source.subarray(0, rowBytes * rows), at);
+        at += rowBytes * rows;
+        continue;
+      }
+      for (let row = 0; row < rows; row++, at += rowBytes) {
+        out.set(source.subarray(row * stride, row * stride + rowBytes), at);
+      }
+    }
+    return out;
   }
 
   #freeScaler(): void {

@@ -12,6 +12,7 @@ import type {
 import { CodecUnavailableError } from './errors.ts';
 import { NodeAvDecoder } from './NodeAvDecoder.ts';
 import { NodeAvEncoder } from './NodeAvEncoder.ts';
+import type { PictureBuffers } from './PictureBuffers.ts';
 import { probeHardwareCodecs, softwareDecoders, softwareEncoders } from './probeHardwareCodecs.ts';
 
 /** Whether to look for hardware codecs. */
@@ -61,10 +62,10 @@ export class NodeAvEngine implements CodecEngine {
     return new NodeAvEngine({ engine: 'node-av', version, hardware, decoders, encoders });
   }
 
-  createDecoder(codec: VideoCodecName): VideoDecoder {
+  createDecoder(codec: VideoCodecName, buffers?: PictureBuffers): VideoDecoder {
     const wanted = this.info.decoders[codec];
     try {
-      return NodeAvDecoder.open(codec, wanted);
+      return NodeAvDecoder.open(codec, wanted, buffers);
     } catch (error) {
       if (!(error instanceof CodecUnavailableError) || !wanted.hardware) throw error;
       // A hardware decoder that passed the probe may still fail (the GPU's sessions used up).
@@ -72,7 +73,7 @@ export class NodeAvEngine implements CodecEngine {
         { codec, decoder: wanted.name, err: error },
         'hardware decoder failed, using software',
       );
-      return NodeAvDecoder.open(codec, softwareDecoders[codec]);
+      return NodeAvDecoder.open(codec, softwareDecoders[codec], buffers);
     }
   }
 

@@ -116,6 +116,46 @@ describe('SessionMedia: a publisher and an orchestrator on real werift peers', (
   );
 });
 
+describe('SessionMedia: picture buffers', () => {
+  it('decodes into the buffers of pictures sent back as its own, and into fresh ones otherwise', async () => {
+    const { publisher, orchestrator } = await connectedPair(codecs[0] as VideoCodecChoice);
+    // The orchestrator echoes what it decodes, giving it the buffers (as the media thread does
+    // with the pipeline's pictures); the publisher keeps what it decodes, giving nothing.
+    const seen = {
+      orchestrator: new Set<ArrayBufferLike>(),
+      publisher: new Set<ArrayBufferLike>(),
+    };
+    let decoded = 0;
+    orchestrator.on('picture', (p) => {
+      decoded++;
+      seen.orchestrator.add(p.data.buffer);
+      orchestrator.send(p, p.decodedAtMs, true);
+    });
+    const back: DecodedPicture[] = [];
+    publisher.on('picture', (p) => {
+      back.push(p);
+      seen.publisher.add(p.data.buffer);
+    });
+    let n = 0;
+    const pump = setInterval(() => publisher.send(picture(n++, n % 2 ? 60 : 200), Date.now()), 33);
+    try {
+      await until(() => back.length >= 30, 20_000, '30 pictures back');
+    } finally {
+      clearInterval(pump);
+    }
+    // A handful of buffers went round at the orchestrator (one per picture in flight).
+    expect(seen.orchestrator.size).toBeLessThanOrEqual(4);
+    expect(decoded).toBeGreaterThanOrEqual(30);
+    // The publisher's pictures, which it was never given back, each have their own.
+    expect(seen.publisher.size).toBe(back.length);
+    // Reused buffers carried each picture whole to the encoder: the levels sent came back.
+    for (const p of back.slice(5)) {
+      const luma = meanLuma(p);
+      expect(Math.min(Math.abs(luma - 60), Math.abs(luma - 200))).toBeLessThan(12);
+    }
+  });
+});
+
 describe('SessionMedia.answer: the encoder', () => {
   it('opens at the size of the first picture decoded, before the pipeline sends anything back', async () => {
     const { publisher, orchestrator } = await connectedPair(codecs[0] as VideoCodecChoice);

@@ -14,6 +14,7 @@ import type { CodecEngine, I420Picture, VideoDecoder, VideoEncoder } from './Cod
 import { DecodeError } from './errors.ts';
 import { MediaPeer, type MediaPeerState } from './MediaPeer.ts';
 import type { ProcessAudio } from './OpusAudioPath.ts';
+import { PictureBuffers } from './PictureBuffers.ts';
 import { payloadFormatOf } from './payloadFormatOf.ts';
 import { type AssembledFrame, RtpFrameAssembler } from './RtpFrameAssembler.ts';
 import { RtpVideoSender } from './RtpVideoSender.ts';
@@ -86,7 +87,9 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
   #encoderOpenedAt = 0;
   #encoderKbps = 0;
   /** Pictures waiting for the encoder, oldest first (a burst, or the newest after a stall). */
-  readonly #pending: { picture: I420Picture; doneAtMs: number }[] = [];
+  readonly #pending: { picture: I420Picture; doneAtMs: number; owned: boolean }[] = [];
+  /** Buffers of encoded pictures that were ours, which the decoder reuses. */
+  readonly #buffers = new PictureBuffers();
   #encoding: Promise<void> | undefined;
   /** Frames waiting for the decoder, in order (it takes one at a time). */
   readonly #toDecode: AssembledFrame[] = [];
@@ -128,7 +131,7 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
       depacketizer: format.depacketizer,
       ...(options.maxWaitMs !== undefined ? { maxWaitMs: options.maxWaitMs } : {}),
     });
-    this.#decoder = options.engine.createDecoder(this.codec);
+    this.#decoder = options.engine.createDecoder(this.codec, this.#buffers);
     this.#sender = new RtpVideoSender(
       {
         ssrc: peer.ssrc,
@@ -209,15 +212,16 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
    * time on the wire). Frames often come back in bursts (a retransmission completes several at
    * once, a publisher's pacer releases a few together): a burst is encoded whole, in order. A
    * picture that waited longer than `maxEncodeWaitMs` while a newer one waits is dropped, so an
-   * encoder that falls behind never builds latency (the newest always stays).
+   * encoder that falls behind never builds latency (the newest always stays). `owned`: nothing
+   * else holds the picture's buffer, so once encoded (or dropped) the decoder may reuse it.
    */
-  send(picture: I420Picture, doneAtMs: number): void {
+  send(picture: I420Picture, doneAtMs: number, owned = false): void {
     if (this.#closed) return;
     if (this.#pending.length >= encodeQueueCapacity) {
-      this.#pending.shift();
+      this.#done(this.#pending.shift());
       this.#stats.framesDroppedBeforeEncode++;
     }
-    this.#pending.push({ picture, doneAtMs });
+    this.#pending.push({ picture, doneAtMs, owned });
     if (!this.#encoding) this.#encoding = this.#drainEncodes();
   }
 
@@ -226,14 +230,21 @@ export class SessionMedia extends TypedEmitter<SessionMediaEvents> {
     try {
       for (let next = this.#pending.shift(); next; next = this.#pending.shift()) {
         if (this.#pending.length > 0 && epochNowMs() - next.doneAtMs > maxEncodeWaitMs) {
+          this.#done(next);
           this.#stats.framesDroppedBeforeEncode++;
           continue;
         }
         await this.#encode(next.picture, next.doneAtMs);
+        this.#done(next);
       }
     } finally {
       this.#encoding = undefined;
     }
+  }
+
+  /** A picture the encoder is done with: its buffer, if ours, goes back to the decoder. */
+  #done(entry: { picture: I420Picture; owned: boolean } | undefined): void {
+    if (entry?.owned) this.#buffers.give(entry.picture.data);
   }
 
   /** Its RTP and codec counters, as `GET /sessions/:id` shows them under `transport`. */

@@ -77,9 +77,12 @@ function adopt(session: SessionMedia | AudioSessionMedia): void {
   events.on('error', (error) => post({ type: 'error', error: threadError(error) }));
 }
 
-/** Encodes and sends a processed picture (from the main thread or the inference thread). */
+/**
+ * Encodes and sends a processed picture (from the main thread or the inference thread). Its buffer
+ * came by message, so this thread alone holds it: the decoder reuses it once it is encoded.
+ */
 function send({ widthPx, heightPx, data, doneAtMs }: SendMessage): void {
-  if (media instanceof SessionMedia) media.send({ widthPx, heightPx, data }, doneAtMs);
+  if (media instanceof SessionMedia) media.send({ widthPx, heightPx, data }, doneAtMs, true);
 }
 
 /** Audio frames at the session's pipeline (main thread), by id, awaiting its answer. */
