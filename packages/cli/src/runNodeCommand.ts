@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '@peerframe/core';
 import { checkAdvertisedUrl, createSfuAdapter, GatewayServer } from '@peerframe/gateway';
-import { OrchestratorServer, WorkerNode } from '@peerframe/orchestrator';
+import { OrchestratorServer, setMediaHeapGrowth, WorkerNode } from '@peerframe/orchestrator';
 import { cliUsage } from './cliUsage.ts';
 import { startDevStack } from './devStack.ts';
 import { loadStudio } from './loadStudio.ts';
@@ -105,6 +105,8 @@ export async function runNodeCommand(command: string | undefined, rest: string[]
   };
   switch (command) {
     case 'orchestrator': {
+      // Its media threads collect less often in a heap allowed to double (see setMediaHeapGrowth).
+      setMediaHeapGrowth();
       const maxSessions = maxSessionsFlag(values['max-sessions']);
       const workers = orchestratorWorkersFromFlags(values);
       const payments = await orchestratorPaymentsFromFlags(values);
@@ -138,6 +140,7 @@ export async function runNodeCommand(command: string | undefined, rest: string[]
         );
       }
       const maxSessions = maxSessionsFlag(values['max-sessions']);
+      setMediaHeapGrowth();
       const node = await WorkerNode.create({
         orchestratorUrl,
         credential,

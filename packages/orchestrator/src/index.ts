@@ -37,6 +37,7 @@ export {
   SessionMedia,
   type SessionMediaOptions,
 } from './media/SessionMedia.ts';
+export { mediaHeapGrowingPercent, setMediaHeapGrowth } from './media/setMediaHeapGrowth.ts';
 export { Vp8Packetizer } from './media/Vp8Packetizer.ts';
 export { OrchestratorMetrics } from './OrchestratorMetrics.ts';
 export {

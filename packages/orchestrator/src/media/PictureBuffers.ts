@@ -1,11 +1,11 @@
 /**
  * Picture buffers a media thread reuses instead of allocating one per decoded picture. A 1280×720
- * I420 picture is 1.38 MB; allocating one per frame made the media thread page in fresh memory at
- * every picture and, by the buffers' churn, run a full mark-compact every 200–300 ms (see "What
- * the media thread pays per frame" in docs/architecture.md). Pictures that come back to this
- * thread to be encoded hand their buffer in once the encoder has copied it (`give`); the decoder
- * takes one for its next picture (`take`). Only buffers of the current size are kept, at most
- * `capacity` of them, so a size change or a burst frees the rest to the collector.
+ * I420 picture is 1.38 MB: copying it into a fresh buffer took 0.33–0.43 ms of CPU, into a
+ * reused one 0.07 ms (see "What the media thread pays per frame" in docs/architecture.md).
+ * Pictures that come back to this thread to be encoded hand their buffer in once the encoder has
+ * copied it (`give`); the decoder takes one for its next picture (`take`). Only buffers of the
+ * current size are kept, at most `capacity` of them, so a size change or a burst frees the rest
+ * to the collector.
  */
 export class PictureBuffers {
   readonly #capacity: number;
