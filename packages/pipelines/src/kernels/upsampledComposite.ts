@@ -166,7 +166,10 @@ export class UpsampledComposite {
     const bytes = new Uint8Array(buffer);
     const copyFloats = (plane: LowResPlane, planes: number, at: number) => {
       const n = planes * plane.widthPx * plane.heightPx;
-      new Float32Array(buffer, at, n).set(plane.data.subarray(plane.offset, plane.offset + n));
+      const floats = new Float32Array(buffer, at, n + 16);
+      floats.set(plane.data.subarray(plane.offset, plane.offset + n));
+      // A plane one sample wide reads one past its last (at weight 0): a zero, not old bytes.
+      floats.fill(0, n);
     };
     copyFloats(mask, 1, layout.low.mask);
     copyFloats(underLuma, 1, layout.low.underLuma);
