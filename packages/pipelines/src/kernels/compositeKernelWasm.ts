@@ -8,13 +8,6 @@ const op = {
   brIf: 0x0d,
   localGet: 0x20,
   localSet: 0x21,
-  localTee: 0x22,
-  i32Load: 0x28,
-  f32Load: 0x2a,
-  f32Store: 0x38,
-  f32Add: 0x92,
-  f32Sub: 0x93,
-  f32Mul: 0x94,
   i32Const: 0x41,
   i32LtU: 0x49,
   i32Add: 0x6a,
@@ -22,6 +15,9 @@ const op = {
 } as const;
 const v128 = {
   load: 0x00,
+  i8x16Shuffle: 0x0d,
+  i32x4ExtractLane: 0x1b,
+  load64Lane: 0x57,
   store: 0x0b,
   f32x4Splat: 0x13,
   i8x16NarrowI16x8U: 0x66,
@@ -138,30 +134,56 @@ const compositeRow = {
 };
 
 /**
- * `upsampleRow(source, first, weight, out, countBytes)`: a row upsampled (linear), one float a
+ * `upsampleRow(source, first, weight, out, countBytes)`: a row upsampled (linear), 4 floats a
  * step: `out[x] = a + weight[x] · (b − a)` for the floats `a`, `b` at `source + first[x]` and
  * the next address (`first`: int32 byte offsets; `weight`, `out`: float32; all byte addresses),
- * for `x` up to `countBytes / 4` (at least one).
+ * until at least `countBytes / 4` are written. Each step loads the four (a, b) pairs as 64-bit
+ * lanes and shuffles them apart; it reads `first` and `weight` and writes `out` up to 3 floats
+ * past the count: the caller leaves room (and offsets that stay inside the memory there).
  */
 const upsampleRow = (() => {
-  const [source, first, weight, output, countBytes, x, at, a] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const memarg = (offset: number) => [2, ...uleb(offset)];
+  const [source, first, weight, output, countBytes, x, offsets, pairs01, pairs23] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8,
+  ];
+  const pair = (lane: number, into: number) => [
+    ...[...get(source), ...get(offsets), ...simd(v128.i32x4ExtractLane, lane), op.i32Add],
+    ...get(lane % 2 === 0 ? offsets : into),
+    ...simd(v128.load64Lane, 3, 0, lane % 2),
+    ...set(into),
+  ];
+  const bytes = (floats: readonly number[]) =>
+    floats.flatMap((f) => [4 * f, 4 * f + 1, 4 * f + 2, 4 * f + 3]);
+  // Floats 0, 2 of the first vector and 0, 2 of the second (the a's); 1, 3 and 1, 3 (the b's).
+  const shuffle = (floats: readonly number[]) => [
+    ...get(pairs01),
+    ...get(pairs23),
+    ...simd(v128.i8x16Shuffle, ...bytes(floats)),
+  ];
+  const as = shuffle([0, 2, 4, 6]);
+  const bs = shuffle([1, 3, 5, 7]);
   return {
     name: 'upsampleRow',
     params: [valueType.i32, valueType.i32, valueType.i32, valueType.i32, valueType.i32],
-    locals: [valueType.i32, valueType.i32, valueType.f32],
+    locals: [valueType.i32, valueType.v128, valueType.v128, valueType.v128],
     body: [
       ...[op.i32Const, ...sleb(0), ...set(x)],
       op.loop,
       op.voidBlock,
-      ...[...get(source), ...get(first), ...get(x), op.i32Add, op.i32Load, ...memarg(0)],
-      ...[op.i32Add, ...set(at)],
+      ...[...get(first), ...get(x), op.i32Add, ...simd(v128.load, 4, 0), ...set(offsets)],
+      ...pair(0, pairs01),
+      ...pair(1, pairs01),
+      ...pair(2, pairs23),
+      ...pair(3, pairs23),
       ...[...get(output), ...get(x), op.i32Add],
-      ...[...get(at), op.f32Load, ...memarg(0), op.localTee, ...uleb(a)],
-      ...[...get(at), op.f32Load, ...memarg(4), ...get(a), op.f32Sub],
-      ...[...get(weight), ...get(x), op.i32Add, op.f32Load, ...memarg(0), op.f32Mul, op.f32Add],
-      ...[op.f32Store, ...memarg(0)],
-      ...[...get(x), op.i32Const, ...sleb(4), op.i32Add, ...set(x)],
+      ...as,
+      ...bs,
+      ...as,
+      ...simd(v128.f32x4Sub),
+      ...[...get(weight), ...get(x), op.i32Add, ...simd(v128.load, 4, 0)],
+      ...simd(v128.f32x4Mul),
+      ...simd(v128.f32x4Add),
+      ...simd(v128.store, 4, 0),
+      ...[...get(x), op.i32Const, ...sleb(16), op.i32Add, ...set(x)],
       ...[...get(x), ...get(countBytes), op.i32LtU, op.brIf, 0],
       op.end,
     ],

@@ -72,8 +72,10 @@ class UpsampledRows {
     this.#cache = addresses.rows;
     const columns = axisTaps(source.widthPx, size.widthPx);
     const buffer = wasm.memory.buffer;
-    new Int32Array(buffer, addresses.first, size.widthPx).set(columns.first.map((x) => 4 * x));
-    new Float32Array(buffer, addresses.weight, size.widthPx).set(columns.weight);
+    // `upsampleRow` reads up to 3 taps past the row: offset 0, weight 0 there.
+    const taps = Math.ceil(size.widthPx / 4) * 4;
+    new Int32Array(buffer, addresses.first, taps).fill(0).set(columns.first.map((x) => 4 * x));
+    new Float32Array(buffer, addresses.weight, taps).fill(0).set(columns.weight);
   }
 
   /** Starts a pass over the plane at `address`. */
