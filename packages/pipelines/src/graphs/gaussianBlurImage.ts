@@ -41,12 +41,14 @@ export function gaussianBlurFeeds(
 
 /**
  * Gaussian blur of a float image `[1, channels, h, w]` whose standard deviation comes from graph
- * inputs (`GaussianBlurInputs`, fed with `gaussianBlurFeeds`): `gaussianBlurPlan`'s average-pool
- * down (the image is pooled 2×, 4× and 8× by halvings, and `level` picks one), two 1-D Convs
- * with edge padding, bilinear upsample. Changing the sigma changes feeds only: the session stays.
- * Any graph optimisation level suits it: `'all'` cannot re-layout Convs whose weights are inputs.
+ * inputs (`GaussianBlurInputs`, fed with `gaussianBlurFeeds`), at low resolution:
+ * `gaussianBlurPlan`'s average-pool down (the image is pooled 2×, 4× and 8× by halvings, and
+ * `level` picks one) and two 1-D Convs with edge padding. The blur is this upsampled bilinearly
+ * to the image's size (`upsampleTo`), done apart so that a composite may do it itself
+ * (`UpsampledComposite`). Changing the sigma changes feeds only: the session stays. Any graph
+ * optimisation level suits it: `'all'` cannot re-layout Convs whose weights are inputs.
  */
-export function gaussianBlurImage(
+export function gaussianBlurLowRes(
   g: OnnxGraphBuilder,
   image: string,
   channels: number,
@@ -68,9 +70,23 @@ export function gaussianBlurImage(
   const conv = (x: string, weights: string) =>
     g.op('Conv', [x, weights], { group: attr.int(channels) });
   const vertical = g.op('Transpose', [inputs.weights], { perm: attr.ints([0, 1, 3, 2]) });
-  const blurred = conv(conv(padded, inputs.weights), vertical);
-  return g.op('Resize', [blurred, '', '', g.op('Shape', [image])], {
+  return conv(conv(padded, inputs.weights), vertical);
+}
+
+/** `x` (`[1, C, h, w]`) resized bilinearly (`half_pixel`) to the shape of `like`. */
+export function upsampleTo(g: OnnxGraphBuilder, x: string, like: string): string {
+  return g.op('Resize', [x, '', '', g.op('Shape', [like])], {
     mode: attr.string('linear'),
     coordinate_transformation_mode: attr.string('half_pixel'),
   });
+}
+
+/** `gaussianBlurLowRes` upsampled bilinearly to the image's size: the blurred image. */
+export function gaussianBlurImage(
+  g: OnnxGraphBuilder,
+  image: string,
+  channels: number,
+  inputs: GaussianBlurInputs,
+): string {
+  return upsampleTo(g, gaussianBlurLowRes(g, image, channels, inputs), image);
 }

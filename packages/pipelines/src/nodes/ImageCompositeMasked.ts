@@ -21,6 +21,8 @@ function resizeTo(g: OnnxGraphBuilder, x: string, channels: number, hw: string):
  * `destination + mask · (source − destination)`, the source the destination's size, the mask
  * (any resolution) resized bilinearly to it: soft edges from a low-resolution segmentation.
  * Without a mask, the source. In YUV: BT.601 is affine, so this is blending RGB (before clipping).
+ * When the destination is a low-resolution image upsampled (a blur) and the source uint8
+ * planes, the result says so (`LowResForm` `composite`) and its graph is built only if needed.
  */
 export function compositeByMask(
   g: OnnxGraphBuilder,
@@ -28,17 +30,31 @@ export function compositeByMask(
   source: GraphImage,
   mask: string | undefined,
 ): GraphImage {
-  const src = source.yuvImages();
   if (mask === undefined)
-    return GraphImage.fromYuv(g, destination.lumaShape, src, destination.size);
-  const dst = destination.yuvImages();
-  const blend = (under: string, over: string, weight: string) =>
-    g.op('Add', [under, g.op('Mul', [weight, g.op('Sub', [over, under])])]);
-  const yuv = {
-    luma: blend(dst.luma, src.luma, resizeTo(g, mask, 1, destination.lumaShape)),
-    chroma: blend(dst.chroma, src.chroma, resizeTo(g, mask, 1, destination.chromaShape)),
+    return GraphImage.fromYuv(g, destination.lumaShape, source.yuvImages(), destination.size);
+  const blended = () => {
+    const src = source.yuvImages();
+    const dst = destination.yuvImages();
+    const blend = (under: string, over: string, weight: string) =>
+      g.op('Add', [under, g.op('Mul', [weight, g.op('Sub', [over, under])])]);
+    return {
+      luma: blend(dst.luma, src.luma, resizeTo(g, mask, 1, destination.lumaShape)),
+      chroma: blend(dst.chroma, src.chroma, resizeTo(g, mask, 1, destination.chromaShape)),
+    };
   };
-  return GraphImage.fromYuv(g, destination.lumaShape, yuv, destination.size);
+  // A low-resolution destination (a blur) under the source's own planes: the plan may composite
+  // outside the graph (`UpsampledComposite`, on CPU), from the low-resolution values.
+  const over = source.bytePlanes;
+  if (destination.lowRes?.kind === 'upsampled' && over !== undefined) {
+    const { luma, chroma } = destination.lowRes;
+    return GraphImage.fromLazyYuv(g, destination.lumaShape, blended, destination.size, {
+      kind: 'composite',
+      under: { luma, chroma },
+      mask,
+      over,
+    });
+  }
+  return GraphImage.fromYuv(g, destination.lumaShape, blended(), destination.size);
 }
 
 const offsetPx = (description: string) =>

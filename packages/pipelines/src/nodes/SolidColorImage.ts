@@ -15,21 +15,25 @@ export function hexColorToYuv(hex: string): [number, number, number] {
 
 /**
  * An image of one colour the size of `like`: `yuv` (float `[3, 1, 1]`: Y, U, V) expanded to its
- * planes.
+ * planes when a consumer needs them. It is also a 1×1 image upsampled (`GraphImage.lowRes`), so a
+ * composite over it on CPU never makes the full-size planes (`UpsampledComposite`).
  */
 export function solidImageLike(g: OnnxGraphBuilder, like: GraphImage, yuv: string): GraphImage {
   const { int64s } = graphConstants(g);
   const [y, uv] = [g.fresh('solid_y'), g.fresh('solid_uv')];
   g.addNode('Split', [yuv, int64s(1, 2)], [y, uv], { axis: attr.int(0) });
-  const luma = g.op('Expand', [
-    y,
-    g.op('Concat', [int64s(1), like.lumaShape], { axis: attr.int(0) }),
-  ]);
-  const chroma = g.op('Expand', [
-    uv,
-    g.op('Concat', [int64s(2), like.chromaShape], { axis: attr.int(0) }),
-  ]);
-  return GraphImage.fromYuv(g, like.lumaShape, { luma, chroma }, like.size);
+  const expanded = () => ({
+    luma: g.op('Expand', [y, g.op('Concat', [int64s(1), like.lumaShape], { axis: attr.int(0) })]),
+    chroma: g.op('Expand', [
+      uv,
+      g.op('Concat', [int64s(2), like.chromaShape], { axis: attr.int(0) }),
+    ]),
+  });
+  return GraphImage.fromLazyYuv(g, like.lumaShape, expanded, like.size, {
+    kind: 'upsampled',
+    luma: g.op('Unsqueeze', [y, int64s(0)]),
+    chroma: g.op('Unsqueeze', [uv, int64s(0)]),
+  });
 }
 
 /** A `[3, 1, 1]` float tensor of the Y, U and V of a colour. */

@@ -1,15 +1,17 @@
 import {
   type GaussianBlurInputs,
   gaussianBlurFeeds,
-  gaussianBlurImage,
+  gaussianBlurLowRes,
+  upsampleTo,
 } from '../graphs/gaussianBlurImage.ts';
 import { GraphImage } from '../workflow/GraphImage.ts';
 import type { NodeLiterals, OnnxBuildContext } from '../workflow/WorkflowTypes.ts';
 
 /**
  * A Gaussian blur of an image's luma of standard deviation `sigmaOf(literals)` px (chroma, at
- * half resolution, half that), with the sigma fed to the graph (`gaussianBlurImage`): a new sigma
- * applies live, without a new session.
+ * half resolution, half that), with the sigma fed to the graph (`gaussianBlurLowRes`): a new sigma
+ * applies live, without a new session. The image is the low-resolution blur upsampled
+ * bilinearly, made lazily: a composite on CPU upsamples it itself (`GraphImage.lowRes`).
  *
  * Its Convs take their weights from graph inputs, so onnxruntime's `'all'` level cannot give them
  * blocked layouts (NCHWc wants constant weights): at `'all'` the graph is the same as at
@@ -39,9 +41,17 @@ export function liveYuvBlur(
       ),
     };
   };
-  const yuv = {
-    luma: gaussianBlurImage(g, luma, 1, inputs('luma', 1, 1)),
-    chroma: gaussianBlurImage(g, chroma, 2, inputs('chroma', 2, 0.5)),
+  const lowRes = {
+    luma: gaussianBlurLowRes(g, luma, 1, inputs('luma', 1, 1)),
+    chroma: gaussianBlurLowRes(g, chroma, 2, inputs('chroma', 2, 0.5)),
   };
-  return GraphImage.fromYuv(g, image.lumaShape, yuv, image.size);
+  // Upsampled in the graph only when a consumer needs the full-size blur (see `GraphImage.lowRes`).
+  const upsample = () => ({
+    luma: upsampleTo(g, lowRes.luma, luma),
+    chroma: upsampleTo(g, lowRes.chroma, chroma),
+  });
+  return GraphImage.fromLazyYuv(g, image.lumaShape, upsample, image.size, {
+    kind: 'upsampled',
+    ...lowRes,
+  });
 }

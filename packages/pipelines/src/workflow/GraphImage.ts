@@ -22,6 +22,22 @@ export type SizeFn = (input: SizePx) => SizePx;
 export const sameSize: SizeFn = (input) => input;
 
 /**
+ * How an image is made from low-resolution values, for a consumer that can do the full-size
+ * work faster outside the graph (`UpsampledComposite`, on CPU): `upsampled`, float luma
+ * `[1, 1, h, w]` and chroma `[1, 2, h', w']` upsampled bilinearly (`half_pixel`) to the image's
+ * size; `composite`, `under + mask · (over − under)` with `under` upsampled so, the mask
+ * (`[1, 1, h, w]`) too, and `over` the image's size as uint8 planes.
+ */
+export type LowResForm =
+  | { readonly kind: 'upsampled'; readonly luma: string; readonly chroma: string }
+  | {
+      readonly kind: 'composite';
+      readonly under: { readonly luma: string; readonly chroma: string };
+      readonly mask: string;
+      readonly over: { readonly y: string; readonly u: string; readonly v: string };
+    };
+
+/**
  * An IMAGE inside a fused ONNX graph. ComfyUI's IMAGE is RGB 0..1; here the pixels stay in
  * whatever form the node that made them produced — I420 planes (uint8), YUV float planes or RGB
  * float columns — and are converted on first use, once, by the form a consumer asks for. That
@@ -36,6 +52,8 @@ export class GraphImage {
   readonly lumaShape: string;
   /** The image's size for a given input frame size (known without running the graph). */
   readonly size: SizeFn;
+  /** Set when the image is made from low-resolution values (see `LowResForm`). */
+  readonly lowRes: LowResForm | undefined;
   #planes: I420GraphInputs | undefined;
   #yuv: { luma: string; chroma: string } | undefined;
   #rgb: string | undefined;
@@ -45,11 +63,14 @@ export class GraphImage {
   #yuvUnclipped = false;
   /** How to make the RGB form when it is not made from `#yuv` (see `mapRgb`). */
   #rgbSource: (() => string) | undefined;
+  /** How to make `#yuv` when a consumer first needs it (`fromLazyYuv`). */
+  #yuvSource: (() => { luma: string; chroma: string }) | undefined;
 
-  private constructor(g: OnnxGraphBuilder, lumaShape: string, size: SizeFn) {
+  private constructor(g: OnnxGraphBuilder, lumaShape: string, size: SizeFn, lowRes?: LowResForm) {
     this.g = g;
     this.lumaShape = lumaShape;
     this.size = size;
+    this.lowRes = lowRes;
   }
 
   /** From uint8 planes `y [H, W]`, `u`, `v [H/2, W/2]`. */
@@ -76,6 +97,32 @@ export class GraphImage {
     const image = new GraphImage(g, lumaShape, size);
     image.#yuv = { ...yuv };
     return image;
+  }
+
+  /**
+   * Float YUV as `fromYuv`, made by `make` in the graph only when a consumer first needs it; a
+   * consumer that can use `lowRes` instead may never add those nodes.
+   */
+  static fromLazyYuv(
+    g: OnnxGraphBuilder,
+    lumaShape: string,
+    make: () => { readonly luma: string; readonly chroma: string },
+    size: SizeFn,
+    lowRes: LowResForm,
+  ): GraphImage {
+    const image = new GraphImage(g, lumaShape, size, lowRes);
+    image.#yuvSource = () => ({ ...make() });
+    return image;
+  }
+
+  /**
+   * The uint8 planes the image was made from, unconverted (graph inputs, say), or undefined
+   * when it was made in another form.
+   */
+  get bytePlanes(): { readonly y: string; readonly u: string; readonly v: string } | undefined {
+    const made =
+      this.#yuv !== undefined || this.#yuvSource !== undefined || this.#rgb !== undefined;
+    return made ? undefined : this.#planes;
   }
 
   /** From RGB float columns `[3, H·W]`, 0..255 (clipped when converted). */
@@ -201,6 +248,7 @@ export class GraphImage {
   }
 
   #yuvOrFromRgb(): { luma: string; chroma: string } {
+    if (this.#yuv === undefined && this.#yuvSource !== undefined) this.#yuv = this.#yuvSource();
     if (this.#yuv === undefined) {
       if (this.#rgb !== undefined) {
         this.#yuv = yuvFromRgbColumns(this.g, this.lumaShape, this.#rgb);

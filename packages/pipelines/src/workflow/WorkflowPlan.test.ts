@@ -15,7 +15,7 @@ import { defaultPipelineRegistry } from '../pipeline/PipelineRegistry.ts';
 import { defaultNodeRegistry } from './defaultNodeRegistry.ts';
 import { WorkflowPipeline } from './WorkflowPipeline.ts';
 import { WorkflowPlan } from './WorkflowPlan.ts';
-import type { RuntimeValue, Workflow } from './WorkflowTypes.ts';
+import type { RuntimeValue, Workflow, WorkflowNode } from './WorkflowTypes.ts';
 
 const registry = defaultNodeRegistry();
 const sessionOptions = { intraOpNumThreads: 1 };
@@ -258,6 +258,12 @@ const backgroundBlurWorkflow = personOver('blur', {
   inputs: { image: ['in', 0], blur_radius: 12, sigma: 6 },
 });
 
+/** The person kept over a solid colour (`background-replace`'s colour case). */
+const solidBackgroundWorkflow = personOver('blur', {
+  class_type: 'SolidColorImage',
+  inputs: { image: ['in', 0], color: '#00b140' },
+});
+
 /** The person kept, the background drawn as a sketch (the sketch asks for level 'extended'). */
 const backgroundSketchWorkflow = personOver('sketch', {
   class_type: 'SketchFilter',
@@ -286,6 +292,52 @@ describe('WorkflowPipeline', () => {
     expect(max).toBeLessThanOrEqual(1);
     expect(differing).toBeLessThan(0.001);
     expect(compare(out, frame).max).toBeGreaterThan(20);
+  });
+
+  it('composites a blur or a colour under the frame outside the graph on CPU, with the pixels of the graph path', async () => {
+    // UpsampledComposite (WebAssembly) against the ONNX graph a GPU plan keeps: 2×, 4× and 8×
+    // blurs (sigma 1.5, 6, 14), frame sides that no upsample divides, a soft and a hard mask, and
+    // a solid colour.
+    const cases = [
+      { size: [256, 256], sigma: 6, softness: 0.5 },
+      { size: [98, 70], sigma: 1.5, softness: 0.5 },
+      { size: [320, 180], sigma: 14, softness: 0.05 },
+      // A solid colour is a 1×1 image upsampled (background-replace's colour).
+      { size: [160, 120], sigma: 0, softness: 0.3 },
+    ] as const;
+    for (const { size, sigma, softness } of cases) {
+      const workflow = structuredClone(
+        sigma === 0 ? solidBackgroundWorkflow : backgroundBlurWorkflow,
+      ) as Record<string, WorkflowNode>;
+      const set = (id: string, inputs: Record<string, unknown>) => {
+        const node = workflow[id] as WorkflowNode;
+        workflow[id] = { ...node, inputs: { ...node.inputs, ...inputs } };
+      };
+      if (sigma !== 0) set('blur', { sigma });
+      set('ramp', { softness });
+      const outside = await WorkflowPlan.compile(workflow, { registry, sessionOptions });
+      const inGraph = await WorkflowPlan.compile(workflow, {
+        registry,
+        sessionOptions,
+        compositesOutside: false,
+      });
+      try {
+        expect(outside.compositedOutside).toEqual(['mix']);
+        expect(inGraph.compositedOutside).toEqual([]);
+        const frame = photoFrame(size[0], size[1]);
+        // Twice: the kernel's memory is laid out on the first frame of a size.
+        for (const _ of [1, 2]) {
+          const out = await outside.run(frame);
+          const { differing, max } = compare(out, await inGraph.run(frame));
+          expect(max).toBeLessThanOrEqual(1);
+          expect(differing).toBeLessThan(0.001);
+          expect(compare(out, frame).max).toBeGreaterThan(20);
+        }
+      } finally {
+        await outside.close();
+        await inGraph.close();
+      }
+    }
   });
 
   it('keeps every ONNX node in one session as a GPU plan does (levels fused), with the same pixels', async () => {

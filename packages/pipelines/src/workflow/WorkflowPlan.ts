@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { cropI420FromEven, padI420ToEven } from '../frames/evenI420Frame.ts';
 import { type Frame, i420ByteLength, i420Planes } from '../frames/Frame.ts';
 import { giveFrameBuffer } from '../frames/givenFrameBuffers.ts';
+import { compositeFrame } from '../kernels/compositeFrame.ts';
 import { readVerifiedFile } from '../models/ModelFile.ts';
 import type { VerifiedModelRef } from '../models/VerifiedModelRef.ts';
 import { type ExecutionProviderName, selectExecutionProvider } from '../onnx/executionProviders.ts';
@@ -36,6 +37,13 @@ export type WorkflowPlanOptions = {
    * levels matter for CPU layouts only), on CPU no (each run gets its best level).
    */
   fuseOptimizationLevels?: boolean;
+  /**
+   * Composite a low-resolution image (a blur) under the frame by a mask outside the graph, in
+   * WebAssembly SIMD (`UpsampledComposite`: the same pixels within 1 level, about a quarter of
+   * the CPU). Default: on the CPU provider yes; on a GPU provider no (the frame stays on the
+   * device, in the graph).
+   */
+  compositesOutside?: boolean;
   /** Options of every ONNX session the plan creates. Default: one intra-op thread, CPU. */
   sessionOptions?: OnnxSessionOptions;
   logger?: Logger;
@@ -47,7 +55,10 @@ export const defaultWorkflowSessionOptions = {
   intraOpNumThreads: 1,
 } as const satisfies OnnxSessionOptions;
 
-/** Time spent in a plan's parts, accumulated over `run` calls (milliseconds). */
+/**
+ * Time spent in a plan's parts, accumulated over `run` calls (milliseconds): ONNX sessions, and
+ * JS nodes with the composites done outside the graph.
+ */
 export type WorkflowRunStats = { onnxMs: number; jsNodeMs: number };
 
 /** Float YUV images between ONNX steps: luma `[1, 1, H, W]`, chroma `[1, 2, H/2, W/2]`. */
@@ -108,7 +119,10 @@ export class WorkflowPlan {
       steps.some(
         (step) =>
           step.kind === 'onnx' &&
-          step.outputs.some((out) => out.key === outputKey && out.type === 'IMAGE'),
+          step.outputs.some(
+            (out) =>
+              out.key === outputKey && (out.type === 'IMAGE' || out.type === 'IMAGE_COMPOSITE'),
+          ),
       ) &&
       !steps.some((step) => step.kind === 'js' && Object.values(step.inputs).includes(outputKey));
   }
@@ -166,7 +180,10 @@ export class WorkflowPlan {
             floatImages,
             structural,
             environment,
-            executionProvider === 'webgpu',
+            {
+              gpuOutputs: executionProvider === 'webgpu',
+              compositesOutside: options.compositesOutside ?? executionProvider === 'cpu',
+            },
           ),
         );
       }
@@ -187,6 +204,17 @@ export class WorkflowPlan {
       step.kind === 'onnx'
         ? { kind: 'onnx', nodeIds: step.nodeIds }
         : { kind: 'js', nodeIds: [step.nodeId] },
+    );
+  }
+
+  /** The nodes whose image the plan composites outside the graph (`compositesOutside`). */
+  get compositedOutside(): readonly string[] {
+    return this.#steps.flatMap((step) =>
+      step.kind === 'onnx'
+        ? step.outputs.flatMap((out) =>
+            out.type === 'IMAGE_COMPOSITE' ? [out.key.split(':')[0] as string] : [],
+          )
+        : [],
     );
   }
 
@@ -368,6 +396,22 @@ export class WorkflowPlan {
           planes.v.set((results[output.v] as ort.Tensor).data as Uint8Array);
         }
         values.set(output.key, { type: 'IMAGE', frame });
+      } else if (output.type === 'IMAGE_COMPOSITE') {
+        const started = stats === undefined ? 0 : performance.now();
+        const over = values.get(output.over);
+        if (over?.type !== 'IMAGE') throw new Error(`value ${output.over} is not an image`);
+        const size = (this.#sizes.get(output.key) ?? sameSize)(inputSize);
+        const tensor = (name: string) => results[name] as ort.Tensor;
+        const frame = compositeFrame(
+          size,
+          over.frame,
+          tensor(output.underLuma),
+          tensor(output.underChroma),
+          tensor(output.mask),
+          timestampUs,
+        );
+        values.set(output.key, { type: 'IMAGE', frame });
+        if (stats !== undefined) stats.jsNodeMs += performance.now() - started;
       } else if (output.type === 'IMAGE_YUV') {
         const luma = results[output.luma] as ort.Tensor;
         floats.set(output.key, { luma, chroma: results[output.chroma] as ort.Tensor });

@@ -42,7 +42,20 @@ export type StepInput =
       readonly chroma: string;
     }
   | { readonly key: ValueKey; readonly type: 'MASK' | 'TENSOR'; readonly name: string };
-export type StepOutput = StepInput;
+/**
+ * An image a step leaves to `UpsampledComposite` (on CPU): its low-resolution parts leave the
+ * graph (float `[1, 1, h, w]` luma and mask, `[1, 2, h', w']` chroma) and the plan composites
+ * them over the step's input image `over` into a new frame.
+ */
+export type CompositeOutput = {
+  readonly key: ValueKey;
+  readonly type: 'IMAGE_COMPOSITE';
+  readonly over: ValueKey;
+  readonly underLuma: string;
+  readonly underChroma: string;
+  readonly mask: string;
+};
+export type StepOutput = StepInput | CompositeOutput;
 
 export type OnnxStep = {
   readonly kind: 'onnx';
@@ -169,8 +182,20 @@ export async function prepareJsStep(
 export function fetchNames(output: StepOutput): string[] {
   if (output.type === 'IMAGE') return [output.y, output.u, output.v];
   if (output.type === 'IMAGE_YUV') return [output.luma, output.chroma];
+  if (output.type === 'IMAGE_COMPOSITE') return [output.underLuma, output.underChroma, output.mask];
   return [output.name];
 }
+
+/** How a step is built beside its nodes. */
+export type OnnxStepOptions = {
+  /** Leave values that only later ONNX steps read on the GPU (a WebGPU plan). Default false. */
+  readonly gpuOutputs?: boolean;
+  /**
+   * Leave composites of a low-resolution image under the step's input image to
+   * `UpsampledComposite` (`GraphImage.lowRes`): for CPU sessions. Default false.
+   */
+  readonly compositesOutside?: boolean;
+};
 
 /** A safe ONNX value name part for a node id. */
 const safe = (id: string) => id.replace(/[^A-Za-z0-9_]/g, '_');
@@ -183,9 +208,9 @@ export async function buildOnnxStep(
   floatImages: Set<ValueKey>,
   structural: Map<string, Set<string>>,
   environment: NodeEnvironment,
-  /** Leave values that only later ONNX steps read on the GPU (a WebGPU plan). */
-  gpuOutputs = false,
+  options: OnnxStepOptions = {},
 ): Promise<OnnxStep> {
+  const gpuOutputs = options.gpuOutputs ?? false;
   const g = new OnnxGraphBuilder({ graphName: `peerframe_workflow_${ids.map(safe).join('_')}` });
   const inStep = new Set(ids);
   const graphValues = new Map<ValueKey, GraphValue>();
@@ -334,7 +359,32 @@ export async function buildOnnxStep(
       floatImages.add(key);
     }
     if (value.type === 'IMAGE' && readers.every(isOnnx)) continue;
-    if (value.type === 'IMAGE') {
+    const lowRes = value.type === 'IMAGE' ? value.image.lowRes : undefined;
+    const over =
+      options.compositesOutside === true && lowRes?.kind === 'composite' && !readers.some(isOnnx)
+        ? inputs.find(
+            (input) =>
+              input.type === 'IMAGE' &&
+              input.y === lowRes.over.y &&
+              input.u === lowRes.over.u &&
+              input.v === lowRes.over.v,
+          )
+        : undefined;
+    if (lowRes?.kind === 'composite' && over !== undefined) {
+      const output = (name: string, part: string, channels: number | string) => {
+        const out = g.op('Identity', [name], {}, `${prefix}_${part}`);
+        g.addOutput(out, 'float32', [1, channels, `${prefix}_${part}_h`, `${prefix}_${part}_w`]);
+        return out;
+      };
+      outputs.push({
+        key,
+        type: 'IMAGE_COMPOSITE',
+        over: over.key,
+        underLuma: output(lowRes.under.luma, 'luma', 1),
+        underChroma: output(lowRes.under.chroma, 'chroma', 2),
+        mask: output(lowRes.mask, 'mask', `${prefix}_mask_c`),
+      });
+    } else if (value.type === 'IMAGE') {
       const planes = value.image.planes();
       const y = g.op('Identity', [planes.y], {}, `${prefix}_y`);
       const u = g.op('Identity', [planes.u], {}, `${prefix}_u`);
