@@ -8,6 +8,7 @@ const op = {
   brIf: 0x0d,
   localGet: 0x20,
   localSet: 0x21,
+  localTee: 0x22,
   i32Const: 0x41,
   i32LtU: 0x49,
   i32Add: 0x6a,
@@ -43,6 +44,13 @@ const results = [15, 16, 17, 18];
 
 const get = (index: number) => [op.localGet, ...uleb(index)];
 const set = (index: number) => [op.localSet, ...uleb(index)];
+const tee = (index: number) => [op.localTee, ...uleb(index)];
+/** A loop's last step: `index += 16`, and round again while `index < limit`. */
+const nextSixteenBytes = (index: number, limit: number) => [
+  ...[...get(index), op.i32Const, ...sleb(16), op.i32Add, ...set(index)],
+  ...[...get(index), ...get(limit), op.i32LtU, op.brIf, 0],
+  op.end,
+];
 /** `v128.load` of `base + floatAt + offset` (align 16: a hint). */
 const loadFloats = (base: number, offset: number) => [
   ...get(base),
@@ -127,9 +135,7 @@ const compositeRow = {
     ...simd(v128.i16x8NarrowI32x4S),
     ...simd(v128.i8x16NarrowI16x8U),
     ...simd(v128.store, 0, 0),
-    ...[...get(i), op.i32Const, ...sleb(16), op.i32Add, ...set(i)],
-    ...[...get(i), ...get(count), op.i32LtU, op.brIf, 0],
-    op.end,
+    ...nextSixteenBytes(i, count),
   ],
 };
 
@@ -142,8 +148,8 @@ const compositeRow = {
  * past the count: the caller leaves room (and offsets that stay inside the memory there).
  */
 const upsampleRow = (() => {
-  const [source, first, weight, output, countBytes, x, offsets, pairs01, pairs23] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8,
+  const [source, first, weight, output, countBytes, x, offsets, pairs01, pairs23, as] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
   ];
   const pair = (lane: number, into: number) => [
     ...[...get(source), ...get(offsets), ...simd(v128.i32x4ExtractLane, lane), op.i32Add],
@@ -159,12 +165,12 @@ const upsampleRow = (() => {
     ...get(pairs23),
     ...simd(v128.i8x16Shuffle, ...bytes(floats)),
   ];
-  const as = shuffle([0, 2, 4, 6]);
-  const bs = shuffle([1, 3, 5, 7]);
+  const aShuffle = shuffle([0, 2, 4, 6]);
+  const bShuffle = shuffle([1, 3, 5, 7]);
   return {
     name: 'upsampleRow',
     params: [valueType.i32, valueType.i32, valueType.i32, valueType.i32, valueType.i32],
-    locals: [valueType.i32, valueType.v128, valueType.v128, valueType.v128],
+    locals: [valueType.i32, valueType.v128, valueType.v128, valueType.v128, valueType.v128],
     body: [
       ...[op.i32Const, ...sleb(0), ...set(x)],
       op.loop,
@@ -175,17 +181,16 @@ const upsampleRow = (() => {
       ...pair(2, pairs23),
       ...pair(3, pairs23),
       ...[...get(output), ...get(x), op.i32Add],
-      ...as,
-      ...bs,
-      ...as,
+      ...aShuffle,
+      ...tee(as),
+      ...bShuffle,
+      ...get(as),
       ...simd(v128.f32x4Sub),
       ...[...get(weight), ...get(x), op.i32Add, ...simd(v128.load, 4, 0)],
       ...simd(v128.f32x4Mul),
       ...simd(v128.f32x4Add),
       ...simd(v128.store, 4, 0),
-      ...[...get(x), op.i32Const, ...sleb(16), op.i32Add, ...set(x)],
-      ...[...get(x), ...get(countBytes), op.i32LtU, op.brIf, 0],
-      op.end,
+      ...nextSixteenBytes(x, countBytes),
     ],
   };
 })();
