@@ -113,6 +113,43 @@ describe('FrameTimeline', () => {
     expect(hops.orchestratorToGateway).toBe(17);
   });
 
+  it('times a frame from the first arrival of its last packet, not a retransmission of it', () => {
+    const timeline = stream();
+    const record = {
+      seq: 1,
+      decodedAtMs: 15,
+      startedAtMs: 16,
+      doneAtMs: 20,
+      sourceRtpTimestamp: 0,
+    };
+    expect(timeline.publisherFrame(ticks(0), 10)).toBe(true);
+    timeline.returnedPacket(90 + ticks(20), true, 26);
+    // The publisher sends the frame's last packet again (a NACK it answered) after its processed
+    // frame left, and that frame's last packet comes back twice too.
+    expect(timeline.publisherFrame(ticks(0), 40)).toBe(false);
+    timeline.returnedPacket(90 + ticks(20), true, 45);
+    timeline.orchestratorRecords([record], 0);
+    const hops = timeline.take();
+    expect(hops.frames).toBe(1);
+    expect(hops.publisherToGateway).toBe(10);
+    expect(hops.captureToGatewayEgress).toBe(26);
+    expect(hops.orchestratorToGateway).toBe(6);
+  });
+
+  it('never joins a record to a processed frame that came back before its source arrived', () => {
+    const timeline = stream();
+    timeline.publisherFrame(ticks(0), 10);
+    timeline.publisherFrame(ticks(33), 43);
+    // Frame 1's result (captured at 20) arrives at 26 and its record is lost; frame 2's record
+    // comes with its done time 23 ms early (a clock estimate off under load): nearest to frame 1's.
+    timeline.returnedPacket(90 + ticks(20), true, 26);
+    timeline.orchestratorRecords(
+      [{ seq: 2, decodedAtMs: 25, startedAtMs: 26, doneAtMs: 30, sourceRtpTimestamp: ticks(33) }],
+      0,
+    );
+    expect(timeline.take().frames).toBe(0);
+  });
+
   it('keeps a record until its processed frame arrives, and forgets it after a switch', () => {
     const timeline = stream();
     timeline.publisherFrame(ticks(0), 10);

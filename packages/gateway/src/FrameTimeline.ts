@@ -101,9 +101,14 @@ export class FrameTimeline {
   #joined = 0;
   #delay: { key: string; delay: VideoDelay } | undefined;
 
-  /** The last packet of a publisher frame reached the gateway. */
-  publisherFrame(rtpTimestamp: number, arrivedAtMs: number): void {
+  /** The last packet of a publisher frame reached the gateway; false when it had already. */
+  publisherFrame(rtpTimestamp: number, arrivedAtMs: number): boolean {
+    // A frame's last packet again (a retransmission the publisher sent after a NACK, or a
+    // duplicate on the wire) is not a new frame: its first arrival is when the frame could be
+    // forwarded whole, and a later one would place it after its own processed frame.
+    if (seenRecently(this.#publisherFrames, rtpTimestamp)) return false;
     push(this.#publisherFrames, { rtpTimestamp, arrivedAtMs });
+    return true;
   }
 
   /**
@@ -117,7 +122,7 @@ export class FrameTimeline {
     videoTiming?: VideoTiming,
   ): void {
     if (videoTiming) this.#frameTiming = { rtpTimestamp, videoTiming };
-    if (!marker) return;
+    if (!marker || seenRecently(this.#returnedFrames, rtpTimestamp)) return;
     const timing = this.#frameTiming;
     push(this.#returnedFrames, {
       rtpTimestamp,
@@ -244,14 +249,14 @@ export class FrameTimeline {
   #join(nowMs: number): void {
     const waiting: FrameTimingRecord[] = [];
     for (const record of this.#pendingRecords) {
-      const output = this.#returnedFrameOf(record);
+      const input = this.#sourceOf(record);
+      const output = this.#returnedFrameOf(record, input?.arrivedAtMs);
       if (!output) {
         if (nowMs - record.doneAtMs < recordPatienceMs) waiting.push(record);
         continue;
       }
       output.matched = true;
       this.#joined++;
-      const input = this.#sourceOf(record);
       const captureMs = input ? this.publisherClock.captureMs(input.rtpTimestamp) : undefined;
       const arrivedAtMs = input?.arrivedAtMs;
       // A source whose arrival is unknown (native forwarding) is timed from its decode at the
@@ -308,11 +313,20 @@ export class FrameTimeline {
   /**
    * The processed frame a record became: the one whose capture time (the orchestrator's RTP
    * clock, through its sender reports) is closest to when the record handed the frame to the
-   * encoder; before any report, the first frame to arrive after that.
+   * encoder; before any report, the first frame to arrive after that. Never one that reached the
+   * gateway before the record's source did (`sourceArrivedAtMs`): a clock estimate off under load
+   * would otherwise time a frame as back before it went.
    */
-  #returnedFrameOf(record: FrameTimingRecord): ReturnedFrame | undefined {
+  #returnedFrameOf(
+    record: FrameTimingRecord,
+    sourceArrivedAtMs: number | undefined,
+  ): ReturnedFrame | undefined {
+    const notBeforeMs = Math.max(
+      record.doneAtMs - matchToleranceMs,
+      sourceArrivedAtMs ?? -Infinity,
+    );
     const candidates = this.#returnedFrames.filter(
-      (frame) => !frame.matched && frame.arrivedAtMs >= record.doneAtMs - matchToleranceMs,
+      (frame) => !frame.matched && frame.arrivedAtMs > notBeforeMs,
     );
     let best: ReturnedFrame | undefined;
     let bestMs = matchToleranceMs;
@@ -405,6 +419,17 @@ function median(values: readonly number[]): number | undefined {
 function push<T>(list: T[], item: T): void {
   list.push(item);
   if (list.length > framesKept) list.shift();
+}
+
+/** Frames a retransmitted last packet can trail its first arrival by (about a second at 30 fps). */
+const repeatsLookedBack = 32;
+
+/** Whether one of the last frames of `frames` had this RTP timestamp. */
+function seenRecently(frames: readonly { rtpTimestamp: number }[], rtpTimestamp: number): boolean {
+  for (let i = frames.length - 1; i >= Math.max(0, frames.length - repeatsLookedBack); i--) {
+    if (frames[i]?.rtpTimestamp === rtpTimestamp) return true;
+  }
+  return false;
 }
 
 /** The last frame that arrived at or before `ms` (frames are in arrival order). */

@@ -224,10 +224,7 @@ export class StreamRouter {
       const { timestamp, marker } = packet.header;
       const arrivedAtMs = epochNowMs();
       this.#window.bytesIn += packet.payload.length;
-      if (marker) {
-        this.#window.framesIn++;
-        this.#timeline.publisherFrame(timestamp, arrivedAtMs);
-      }
+      if (marker && this.#timeline.publisherFrame(timestamp, arrivedAtMs)) this.#window.framesIn++;
       const upstream = this.#upstream;
       if (!upstream) return;
       this.#options.onFed(performance.now());
