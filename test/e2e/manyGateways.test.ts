@@ -15,6 +15,7 @@ import {
 } from '@peerframe/gateway';
 import type { OrchestratorServer } from '@peerframe/orchestrator';
 import {
+  getRoundInfo,
   getSenderInfo,
   getWinningTicketRedemptions,
   type StoredWinningTicket,
@@ -182,7 +183,13 @@ describe('two gateways sharing Redis', () => {
     redis = await startRedisServer({ persist: true });
     chain = await startPaidChain();
     fundsAtStartWei = await senderFunds();
-    orchestrator = await chain.startOrchestrator({ priceWeiPerSecond, ticketParams });
+    // The file's winners (40-odd, one block each) can cross the 50-block round: the orchestrator
+    // initialises the next, or the redemptions after it would wait for good.
+    orchestrator = await chain.startOrchestrator({
+      priceWeiPerSecond,
+      ticketParams,
+      rounds: { initializeRounds: true, intervalMs: 1_000 },
+    });
     const payments = orchestrator.payments;
     if (!payments) throw new Error('the orchestrator takes no payments');
     const { recipient } = payments;
@@ -593,6 +600,7 @@ describe('two gateways sharing Redis', () => {
   // Last: A is gone after it.
   it('moves an SDK publisher from a draining A (SIGTERM) to B, and no payment is lost', async () => {
     const streamKey = (await makeKey(a.url)).body.key as string;
+    const { publicClient, addresses } = chain.protocol;
     const session = await createSession({ gatewayUrl: a.url, pipeline: 'invert', streamKey });
     const { track, stop: stopTrack } = startSyntheticTrack(320, 240);
     const stats: SessionStats[] = [];
@@ -624,6 +632,12 @@ describe('two gateways sharing Redis', () => {
       if (!onB) throw new Error('no stream on B');
       const paidByB: StreamPayment[] = [];
       onB.on('payment', (payment) => paidByB.push(payment));
+      // The round ends while B pays (nobody has initialised the next yet): its tickets keep
+      // naming the last initialised round, and the winners redeem once the orchestrator
+      // initialises the new one.
+      const { round, startBlock, lengthBlocks } = await getRoundInfo(publicClient, { addresses });
+      const block = await publicClient.getBlockNumber({ cacheTime: 0 });
+      await chain.protocol.testClient.mine({ blocks: Number(startBlock + lengthBlocks - block) });
       await expect
         .poll(() => stats.some((s) => s.streamId === onB.id && (s.fpsReceived ?? 0) > 5), {
           timeout: 10_000,
@@ -637,6 +651,9 @@ describe('two gateways sharing Redis', () => {
       // B pays the new session every second, ahead of its use, with the same sender's deposit.
       await expect.poll(() => paidByB.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
       for (const payment of paidByB) expect(payment.balanceWei).toBeGreaterThan(0n);
+      await expect
+        .poll(() => getRoundInfo(publicClient, { addresses }), { timeout: 10_000 })
+        .toMatchObject({ round: round + 1n, initialized: true });
       expect(orchestrator.sessions.size).toBe(1);
     } finally {
       await session.close();

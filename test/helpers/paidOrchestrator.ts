@@ -60,6 +60,12 @@ export type PaidOrchestratorOptions = {
   /** How long a session may stay in debt, ms (default 3 000). */
   graceMs?: number;
   ticketParams?: StartOrchestratorPaymentsOptions['ticketParams'];
+  /**
+   * The orchestrator initialises rounds nobody did (`--initialize-rounds`): for a test long
+   * enough to cross a round (50 blocks here; each redemption mines one), as some node on a real
+   * network always does. Without, redemptions wait at the next round for good.
+   */
+  rounds?: StartOrchestratorPaymentsOptions['rounds'];
   adminToken?: string;
   /** Remote workers (the orchestrator's `workers` option) and its own capacity. */
   workers?: OrchestratorServerOptions['workers'];
@@ -117,6 +123,7 @@ export async function startPaidChain({
             ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
           },
           ticketParams: options.ticketParams,
+          rounds: options.rounds,
         });
         return OrchestratorServer.create({
           payments,

@@ -4,14 +4,19 @@ import { Server } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ControlClient, type ServingOrchestrator, type SessionPayment } from './ControlClient.ts';
 
-/** A socket.io server speaking the gateway's `/streams` protocol for one stream. */
-async function fakeGateway(streamId: string) {
+/**
+ * A socket.io server speaking the gateway's `/streams` protocol for one stream. With
+ * `liveAfterJoin` the stream goes live in the tick it answers a join, as a gateway's does when the
+ * orchestrator's first packet comes right then.
+ */
+async function fakeGateway(streamId: string, { liveAfterJoin = false } = {}) {
   const http = createServer();
   const io = new Server(http, { serveClient: false });
   io.of('/streams').on('connection', (socket) => {
     socket.on('join', (_request: unknown, ack: (reply: unknown) => void) => {
       void socket.join('s');
       ack({ ok: true, state: 'warming' });
+      if (liveAfterJoin) io.of('/streams').to('s').emit('state', { streamId, state: 'live' });
     });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -64,6 +69,26 @@ describe('ControlClient', () => {
       ]);
     } finally {
       client.close();
+    }
+  });
+
+  it('keeps a state that came while it joined over the older one its join answer holds', async () => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const gateway = await fakeGateway('abc', { liveAfterJoin: true });
+      close = gateway.close;
+      const states: string[] = [];
+      const client = await ControlClient.connect({ gatewayUrl: gateway.url, streamId: 'abc' });
+      client.on('state', (state) => states.push(state));
+      try {
+        // Settled: nothing more is coming.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(client.state).toBe('live');
+        expect(states).toEqual([]);
+      } finally {
+        client.close();
+        await gateway.close();
+        close = undefined;
+      }
     }
   });
 });

@@ -59,6 +59,8 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
   readonly #socket: Socket;
   readonly #timeoutMs: number;
   #state: StreamState = 'connecting';
+  /** State events received so far: one that came while a join was answered is the newer. */
+  #stateEvents = 0;
 
   private constructor(socket: Socket, options: ControlClientOptions) {
     super();
@@ -85,6 +87,7 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
       socket.on(event as string, listener);
     };
     on('state', parseStreamStateEvent, ({ state }) => {
+      this.#stateEvents++;
       this.#state = state;
       this.emit('state', state);
     });
@@ -145,8 +148,14 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
   }
 
   async #join(): Promise<void> {
+    const eventsBefore = this.#stateEvents;
     const reply = await this.#request('join', { streamId: this.streamId });
-    this.#state = checked(() => parseStreamState(WireReader.of(reply, 'reply', 'invalid_event')));
+    const state = checked(() => parseStreamState(WireReader.of(reply, 'reply', 'invalid_event')));
+    // The gateway joins the room before it answers, so a state event that came meanwhile was sent
+    // after the answer's; it can even be handled first (the answer settles a promise, a microtask
+    // later than an event read from the same chunk of the socket). Then the answer is the older.
+    if (this.#stateEvents !== eventsBefore) return;
+    this.#state = state;
     this.emit('state', this.#state);
   }
 

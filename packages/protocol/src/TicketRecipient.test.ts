@@ -1,8 +1,10 @@
 import { join } from 'node:path';
-import { type Address, parseEther } from 'viem';
+import { type Address, parseEther, zeroHash } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { advanceRound } from './actions/advanceRound.ts';
+import { getRoundInfo } from './actions/getRoundInfo.ts';
+import { initializeRound } from './actions/initializeRound.ts';
 import { setupOrchestrator } from './actions/setupOrchestrator.ts';
 import { paramsWithWinFraction, useLocalProtocol } from './fixtures/protocolTestKit.ts';
 import { getProtocolContracts } from './getProtocolContracts.ts';
@@ -166,6 +168,42 @@ describe('TicketRecipient on anvil', () => {
     await advanceRound(chain.walletClient(acct(0)), { ...chain, rounds: 2n });
     const late = await recipient.receiveTickets('s', [third]);
     expect(late.results[0]).toMatchObject({ ok: false, reason: 'expired' });
+  });
+
+  it('names the last initialised round while nobody initialised the current one; its winners redeem once someone does', async () => {
+    const { queue, recipient } = await createRecipient();
+    const sender = new TicketSender({ account: acct(1) });
+    // Into the next round without initialising it (no node called initializeRound yet).
+    const {
+      round: initialised,
+      startBlock,
+      lengthBlocks,
+    } = await getRoundInfo(chain.publicClient, chain);
+    const block = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
+    await chain.testClient.mine({ blocks: Number(startBlock + lengthBlocks - block) });
+    const current = await getRoundInfo(chain.publicClient, chain);
+    expect(current).toMatchObject({ round: initialised + 1n, initialized: false });
+
+    const params = await paramsWithWinFraction(recipient, sender.address, 2n);
+    expect(params.expirationParams.creationRound).toBe(initialised);
+    expect(params.expirationParams.creationRoundBlockHash).not.toBe(zeroHash);
+    const batch = await sender.createTicketBatch({
+      params,
+      amountWei: 16n * (params.faceValue / 2n),
+    });
+    const received = await recipient.receiveTickets('uninitialised', batch.tickets);
+    expect(received.results.every((r) => r.ok)).toBe(true);
+    expect(received.winners).toBeGreaterThan(0); // P(no winner in 16 at 1/2) = 1.5e-5
+
+    // The chain takes no redemption until the round is initialised; then every winner redeems.
+    const feesBefore = await pendingFees();
+    queue.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(queue.store.counts().redeemed).toBe(0);
+    await initializeRound(chain.walletClient(acct(0)), chain);
+    await queue.whenIdle();
+    expect(queue.store.counts()).toMatchObject({ redeemed: received.winners, failed: 0 });
+    expect(await pendingFees()).toBe(feesBefore + BigInt(received.winners) * params.faceValue);
   });
 
   it("refuses tickets the sender's deposit cannot pay, counting winners not yet redeemed", async () => {

@@ -3,7 +3,7 @@ import { BaseError, createLogger } from '@peerframe/core';
 import { type Address, bytesToHex, concat, getAddress, type Hex, type PublicClient } from 'viem';
 import { getBlockHashForRound } from './actions/getBlockHashForRound.ts';
 import { getClaimableReserve } from './actions/getClaimableReserve.ts';
-import { getCurrentRound } from './actions/getCurrentRound.ts';
+import { getCurrentRound, getLastInitializedRound } from './actions/getCurrentRound.ts';
 import { getSenderInfo } from './actions/getSenderInfo.ts';
 import { getTicketValidityPeriod } from './actions/getTicketValidityPeriod.ts';
 import { LruMap } from './LruMap.ts';
@@ -278,8 +278,10 @@ export class TicketRecipient {
    * winners pending).
    */
   async ticketParams(sender: Address): Promise<TicketParams> {
+    // The last initialised round, not the current one: until someone initialises the current
+    // round it has no block hash, and a ticket naming it could never be redeemed.
     const [round, block, gasPriceWei] = await Promise.all([
-      this.#currentRound(),
+      this.#lastInitializedRound(),
       this.#blockNumber(),
       this.#read('gasPrice', () => this.#publicClient.getGasPrice()),
     ]);
@@ -444,6 +446,12 @@ export class TicketRecipient {
   #currentRound(): Promise<bigint> {
     return this.#read('round', () =>
       getCurrentRound(this.#publicClient, { addresses: this.#addresses }),
+    );
+  }
+
+  #lastInitializedRound(): Promise<bigint> {
+    return this.#read('initializedRound', () =>
+      getLastInitializedRound(this.#publicClient, { addresses: this.#addresses }),
     );
   }
 

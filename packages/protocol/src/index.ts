@@ -77,6 +77,7 @@ export {
   type GetCurrentRoundParameters,
   type GetCurrentRoundReturnType,
   getCurrentRound,
+  getLastInitializedRound,
 } from './actions/getCurrentRound.ts';
 export {
   type DelegatorStatus,

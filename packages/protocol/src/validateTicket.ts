@@ -1,4 +1,4 @@
-import { type Address, getAddress, type Hex, isAddressEqual } from 'viem';
+import { type Address, getAddress, type Hex, isAddressEqual, zeroHash } from 'viem';
 import { describeMalformedTicket } from './describeMalformedTicket.ts';
 import { TicketRejectedError } from './errors.ts';
 import { LruMap } from './LruMap.ts';
@@ -463,10 +463,18 @@ export function admitTicket(
   const { received, creationRound, creationRoundBlockHash, recipientRand, ticketHash } = verified;
   const { ticket, signature } = received;
   const roundHash = context.roundBlockHash(creationRound);
-  if (!roundHash || roundHash.toLowerCase() !== creationRoundBlockHash.toLowerCase()) {
+  // A round nobody initialised has no block hash (zero): TicketBroker refuses its tickets for good
+  // ("ticket creationRound does not have a block hash"), so it is never credited.
+  if (!roundHash || roundHash === zeroHash) {
     return reject(
       'invalid_aux_data',
-      `block hash ${creationRoundBlockHash} is not round ${creationRound}'s (${roundHash ?? 'none'})`,
+      `round ${creationRound} has no block hash yet (not initialised): tickets must name an initialised round`,
+    );
+  }
+  if (roundHash.toLowerCase() !== creationRoundBlockHash.toLowerCase()) {
+    return reject(
+      'invalid_aux_data',
+      `block hash ${creationRoundBlockHash} is not round ${creationRound}'s (${roundHash})`,
     );
   }
 

@@ -14,10 +14,30 @@ export function getCurrentRound(
   client: ProtocolReadClient,
   parameters: GetCurrentRoundParameters,
 ): Promise<GetCurrentRoundReturnType> {
+  return readRound(client, parameters, 'currentRound');
+}
+
+/**
+ * `RoundsManager.lastInitializedRound`: the current round once someone initialised it, the one
+ * before (or older) until then. Only an initialised round has a block hash, so ticket params name
+ * this one (as go-livepeer's do): a ticket of a round without one never redeems.
+ */
+export function getLastInitializedRound(
+  client: ProtocolReadClient,
+  parameters: GetCurrentRoundParameters,
+): Promise<GetCurrentRoundReturnType> {
+  return readRound(client, parameters, 'lastInitializedRound');
+}
+
+function readRound(
+  client: ProtocolReadClient,
+  parameters: GetCurrentRoundParameters,
+  functionName: 'currentRound' | 'lastInitializedRound',
+): Promise<bigint> {
   return readContract(client, {
     address: parameters.addresses.roundsManager,
     abi: roundsManagerAbi,
-    functionName: 'currentRound',
+    functionName,
     ...(parameters.blockNumber === undefined ? {} : { blockNumber: parameters.blockNumber }),
   });
 }
