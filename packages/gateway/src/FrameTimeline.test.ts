@@ -201,6 +201,33 @@ describe('FrameTimeline', () => {
     return { timeline, records };
   }
 
+  it('leaves frames a publisher flushed from a backlog out of the video delay', () => {
+    const timeline = stream();
+    timeline.publisherClock.report(
+      { ntpMs: senderEpochMs + 1000, rtpTimestamp: ticks(1000) },
+      1000,
+    );
+    const records = [];
+    for (let n = 0; n < 32; n++) {
+      const captureMs = 100 + n * 33;
+      // The first 16 were queued before the publisher connected and come in one burst at 700 ms
+      // (up to 595 ms late); the rest 12 ms after capture. Each is back 18 ms after it arrived.
+      const arrivedMs = n < 16 ? 700 + n : captureMs + 12;
+      timeline.publisherFrame(ticks(captureMs), arrivedMs);
+      records.push({
+        seq: n + 1,
+        decodedAtMs: arrivedMs + 3,
+        startedAtMs: arrivedMs + 4,
+        doneAtMs: arrivedMs + 8,
+        sourceRtpTimestamp: ticks(captureMs),
+      });
+      timeline.returnedPacket(90 + ticks(arrivedMs + 8), true, arrivedMs + 18);
+    }
+    timeline.orchestratorRecords(records, 0, 2000);
+    // The frames that came on time: 30 ms from capture to leaving (not the backlog's 300-odd).
+    expect(timeline.videoDelay()).toMatchObject({ captureToEgressMs: 30, transitMs: 18 });
+  });
+
   it('places frames it never saw arrive (native forwarding) by the source timestamps their records name', () => {
     const { timeline, records } = nativeStream();
     timeline.orchestratorRecords(records, 0, 2000);

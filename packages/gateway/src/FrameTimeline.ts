@@ -10,6 +10,14 @@ const delayFramesKept = 90;
  * would have audio delayed by that, then cut back.
  */
 const delayFramesNeeded = 15;
+/**
+ * A joined frame that reached the gateway this much later than the least delayed of those kept
+ * (against its own RTP clock) came in a flushed backlog, ms: it is left out of the video's delay.
+ * GStreamer queues what it captures before it connects and sends it all at once: half a second
+ * of frames whose lag (from capture) is their wait, not the video path's, and would have the
+ * sound delayed as much, then cut back.
+ */
+const backlogMs = 150;
 /** Frames of each side kept for joining (about 4 s at 30 fps: orchestrator records come each second). */
 const framesKept = 120;
 /** A processed frame is matched to an orchestrator record when their times differ by less, ms. */
@@ -96,7 +104,9 @@ export class FrameTimeline {
    * read through the publisher's latest report when asked (a first report can be off by seconds:
    * GStreamer's first one was, made while it queued media before connecting).
    */
-  readonly #egress: { rtpTimestamp: number; egressMs: number }[] = [];
+  readonly #egress: { rtpTimestamp: number; egressMs: number; arrivalOffsetMs?: number }[] = [];
+  /** The first publisher frame's RTP timestamp: the origin arrival offsets are counted from. */
+  #rtpOrigin: number | undefined;
   /** Frames joined so far: `videoDelay` is computed again only when they or the reports moved. */
   #joined = 0;
   #delay: { key: string; delay: VideoDelay } | undefined;
@@ -107,6 +117,7 @@ export class FrameTimeline {
     // duplicate on the wire) is not a new frame: its first arrival is when the frame could be
     // forwarded whole, and a later one would place it after its own processed frame.
     if (seenRecently(this.#publisherFrames, rtpTimestamp)) return false;
+    this.#rtpOrigin ??= rtpTimestamp;
     push(this.#publisherFrames, { rtpTimestamp, arrivedAtMs });
     return true;
   }
@@ -271,8 +282,17 @@ export class FrameTimeline {
         const { decodedAtMs } = record;
         keep(this.#nativeThroughs, { rtpTimestamp: input.rtpTimestamp, decodedAtMs, doneMs });
       }
-      if (input)
-        keep(this.#egress, { rtpTimestamp: input.rtpTimestamp, egressMs: output.arrivedAtMs });
+      if (input) {
+        const origin = this.#rtpOrigin;
+        keep(this.#egress, {
+          rtpTimestamp: input.rtpTimestamp,
+          egressMs: output.arrivedAtMs,
+          // Arrival less capture on the publisher's RTP clock (90 kHz), from its first frame.
+          ...(arrivedAtMs !== undefined && origin !== undefined
+            ? { arrivalOffsetMs: arrivedAtMs - ((input.rtpTimestamp - origin) | 0) / 90 }
+            : {}),
+        });
+      }
       const timing = output.videoTiming;
       this.#samples.push({
         publisherToGateway:
@@ -361,12 +381,18 @@ export class FrameTimeline {
       return { transitMs: undefined, captureToEgressMs: undefined, senderToEgressMs: undefined };
     }
     const clock = this.publisherClock;
+    const onTimeMs = Math.min(
+      ...this.#egress.map(({ arrivalOffsetMs }) => arrivalOffsetMs ?? Number.POSITIVE_INFINITY),
+    );
     const senderToEgressMs = !clock.confirmed
       ? undefined
       : median(
-          this.#egress.flatMap(({ rtpTimestamp, egressMs }) => {
+          this.#egress.flatMap(({ rtpTimestamp, egressMs, arrivalOffsetMs }) => {
             const senderMs = clock.senderMs(rtpTimestamp);
-            return senderMs === undefined ? [] : [egressMs - senderMs];
+            if (senderMs === undefined) return [];
+            return arrivalOffsetMs !== undefined && arrivalOffsetMs > onTimeMs + backlogMs
+              ? []
+              : [egressMs - senderMs];
           }),
         );
     const offsetMs = clock.offsetMs;
