@@ -98,12 +98,22 @@ def main():
             "! queue max-size-buffers=2 leaky=downstream"
         )
         audio_src = "audiotestsrc is-live=true wave=sine freq=440 volume=0.3 samplesperbuffer=480"
+    # A clip's packets are dropped until the peer connection is up (`open_gates`), as a browser
+    # sends nothing before: `webrtcbin` would hold them, and the clip with them, then send the
+    # backlog in a burst and the clip behind its schedule until it caught up. The encoders run
+    # from the start (their caps make the offer); the first frame sent asks for a keyframe.
+    def gate(name):
+        return f"valve name={name} drop=true drop-mode=forward-sticky-events ! " if clip else ""
+
     if codec == "none":
         description = "webrtcbin name=webrtc bundle-policy=max-bundle"
     else:
-        description = f"{video_src} ! {VIDEO_ENCODERS[codec]} ! webrtcbin name=webrtc bundle-policy=max-bundle"
+        description = (
+            f"{video_src} ! {VIDEO_ENCODERS[codec]} ! {gate('video_gate')}"
+            "webrtcbin name=webrtc bundle-policy=max-bundle"
+        )
     if clip or audio == "tone":
-        description += f" {audio_src} ! {OPUS} ! webrtc."
+        description += f" {audio_src} ! {OPUS} ! {gate('audio_gate')}webrtc."
     pipeline = Gst.parse_launch(description)
     webrtc = pipeline.get_by_name("webrtc")
     src = pipeline.get_by_name("src")
@@ -250,6 +260,15 @@ def main():
     def on_negotiation_needed(_webrtc):
         webrtc.emit("create-offer", None, Gst.Promise.new_with_change_func(on_offer_created, None))
 
+    gates = [pipeline.get_by_name(name) for name in ("video_gate", "audio_gate")]
+
+    def open_gates(_webrtc, _pspec):
+        if webrtc.get_property("connection-state") == GstWebRTC.WebRTCPeerConnectionState.CONNECTED:
+            for gate_element in gates:
+                if gate_element is not None:
+                    gate_element.set_property("drop", False)
+
+    webrtc.connect("notify::connection-state", open_gates)
     webrtc.connect("on-negotiation-needed", on_negotiation_needed)
     webrtc.connect("notify::ice-gathering-state", on_gathering)
     webrtc.connect("pad-added", on_incoming)
