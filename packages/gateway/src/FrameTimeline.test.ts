@@ -173,18 +173,23 @@ describe('FrameTimeline', () => {
     expect(timeline.take().frames).toBe(0);
   });
 
+  /** `stream()` with a second publisher report that agrees: its clock confirmed for lip sync. */
+  function confirmedStream() {
+    const timeline = stream();
+    timeline.publisherClock.report(
+      { ntpMs: senderEpochMs + 1000, rtpTimestamp: ticks(1000) },
+      1000,
+    );
+    return timeline;
+  }
+
   /**
    * Native forwarding (mediasoup): the publisher's clock confirmed, and 20 frames captured 33 ms
    * apart, decoded 15 ms and done 22 ms (plus `extraMs(n)`) after capture, whose processed frames
    * leave 10 ms after they were done; only those cross JavaScript. Their records are not given yet.
    */
   function nativeStream(extraMs: (n: number) => number = () => 0) {
-    const timeline = stream();
-    // A second report that agrees: the publisher's clock is confirmed for lip sync.
-    timeline.publisherClock.report(
-      { ntpMs: senderEpochMs + 1000, rtpTimestamp: ticks(1000) },
-      1000,
-    );
+    const timeline = confirmedStream();
     const records = [];
     for (let n = 0; n < 20; n++) {
       const captureMs = 100 + n * 33;
@@ -202,11 +207,7 @@ describe('FrameTimeline', () => {
   }
 
   it('leaves frames a publisher flushed from a backlog out of the video delay', () => {
-    const timeline = stream();
-    timeline.publisherClock.report(
-      { ntpMs: senderEpochMs + 1000, rtpTimestamp: ticks(1000) },
-      1000,
-    );
+    const timeline = confirmedStream();
     const records = [];
     for (let n = 0; n < 32; n++) {
       const captureMs = 100 + n * 33;
