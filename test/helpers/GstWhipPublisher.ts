@@ -74,12 +74,19 @@ export class GstWhipPublisher extends TypedEmitter<{
     clip?: { videoPath: string; audioPath: string };
     /** Stream key sent as `Authorization: Bearer` (through the environment, never the arguments). */
     token?: string;
+    /**
+     * `luma`: each frame back is its luma plane sampled every 8th pixel of every 8th row (its
+     * `widthPx` and `heightPx` those of the sample, no chroma): enough for a mean luma, and 1/96 of
+     * the bytes through the pipe (default `i420`: the whole frame).
+     */
+    frames?: 'i420' | 'luma';
   }): Promise<GstWhipPublisher> {
     const url = new URL(options.whipUrl);
     url.searchParams.set('pipeline', options.pipeline);
     const args = [script, url.toString(), String(options.widthPx), String(options.heightPx)];
     args.push('--codec', options.codec ?? 'h264', '--audio', options.audio ?? 'none');
     if (options.clip) args.push('--clip', options.clip.videoPath, options.clip.audioPath);
+    if (options.frames) args.push('--frames', options.frames);
     const child = spawn(python, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
       ...(options.token ? { env: { ...process.env, PEERFRAME_WHIP_TOKEN: options.token } } : {}),

@@ -91,6 +91,9 @@ export async function runAvOffsetProbe(
       heightPx: options.heightPx,
       codec: options.codec,
       clip: { videoPath: clip.videoPath, audioPath: clip.audioPath },
+      // A mean luma is all a flash needs: the whole 720p frames would be 41 MB a second through
+      // the pipe and its reader, on the cores the stream under test uses.
+      frames: 'luma',
     });
     const clipEndsAtEpochMs = publisher.startedAtEpochMs + options.durationS * 1000;
     const frames: (TimedLuma & { decoderInputEpochMs: number | undefined })[] = [];
