@@ -14,6 +14,7 @@ import {
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 import { resolveProtocolAddresses } from './actions/resolveProtocolAddresses.ts';
 import { arbitrumOneProtocol, type ProtocolAddresses } from './protocolAddresses.ts';
+import { sendNonces } from './sendNonces.ts';
 
 export type ProtocolConnection = {
   chain: Chain;
@@ -61,7 +62,8 @@ export async function connectProtocol(input: {
   });
   const pollingInterval = input.pollingIntervalMs ?? 250;
   const publicClient = createPublicClient({ chain, transport, pollingInterval, cacheTime: 0 });
-  const account = privateKeyToAccount(input.privateKey);
+  // An orchestrator's redemptions and its round service send from this account at once.
+  const account = privateKeyToAccount(input.privateKey, { nonceManager: sendNonces() });
   const walletClient = createWalletClient({ account, chain, transport, pollingInterval });
   const addresses = await resolveProtocolAddresses(publicClient, { controller });
   return { chain, publicClient, walletClient, account, addresses };

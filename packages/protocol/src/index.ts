@@ -350,6 +350,7 @@ export {
   type RoundServiceEvents,
   type RoundServiceOptions,
 } from './RoundService.ts';
+export { sendNonces } from './sendNonces.ts';
 export {
   type Anvil,
   AnvilStartError,
