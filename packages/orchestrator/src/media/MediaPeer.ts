@@ -3,7 +3,7 @@ import type { AudioCodecChoice } from '@peerframe/core/audioCodec';
 import { playoutDelayUri, videoTimingUri } from '@peerframe/core/rtp';
 import { InvalidSdpError } from '@peerframe/core/sdp';
 import { restrictVideoCodec, type VideoCodecChoice } from '@peerframe/core/videoCodec';
-import { createWeriftPeer, waitForGathering } from '@peerframe/core/werift';
+import { cacheReceiverCodecs, createWeriftPeer, waitForGathering } from '@peerframe/core/werift';
 import {
   compactNtp,
   GenericNack,
@@ -224,6 +224,8 @@ export class MediaPeer extends TypedEmitter<MediaPeerEvents> {
 
   #wire(): void {
     const { sender, receiver } = this.#transceiver;
+    // werift rebuilt and sorted the receiver's codec list for every packet it received.
+    cacheReceiverCodecs(receiver);
     const attach = (track: MediaStreamTrack) => {
       track.onReceiveRtp.subscribe((packet: RtpPacket) => {
         this.#remoteSsrc = packet.header.ssrc;

@@ -1,6 +1,7 @@
 import { BaseError } from '@peerframe/core';
 import { InvalidSdpError } from '@peerframe/core/sdp';
 import {
+  cacheReceiverCodecs,
   createWeriftPeer,
   useKeyObjectsForSrtp,
   type WeriftPeerOptions,
@@ -77,6 +78,7 @@ export class PeerAudio {
 
   constructor(audio: RTCRtpTransceiver, onRtp: (packet: RtpPacket) => void) {
     this.#audio = audio;
+    cacheReceiverCodecs(audio.receiver);
     const attach = (track: MediaStreamTrack) => track.onReceiveRtp.subscribe(onRtp);
     for (const track of audio.receiver.tracks) attach(track);
     audio.onTrack.subscribe(attach);
