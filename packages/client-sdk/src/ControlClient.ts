@@ -4,6 +4,7 @@ import {
   type ControlServerToClientEvents,
   controlNamespace,
   parseControlReply,
+  parseStateSeq,
   parseStreamErrorEvent,
   parseStreamOrchestratorEvent,
   parseStreamPaymentEvent,
@@ -59,8 +60,16 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
   readonly #socket: Socket;
   readonly #timeoutMs: number;
   #state: StreamState = 'connecting';
-  /** State events received so far: one that came while a join was answered is the newer. */
-  #stateEvents = 0;
+  /**
+   * The `stateSeq` of `#state` (the highest seen: a stream's id names one stream on one gateway,
+   * which counts its states from 0); undefined until a gateway sent one.
+   */
+  #stateSeq: number | undefined;
+  /**
+   * State events without a `stateSeq` (from a gateway that predates it) so far: one that came
+   * while a join was answered is taken as the newer.
+   */
+  #unorderedStateEvents = 0;
 
   private constructor(socket: Socket, options: ControlClientOptions) {
     super();
@@ -86,8 +95,11 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
       };
       socket.on(event as string, listener);
     };
-    on('state', parseStreamStateEvent, ({ state }) => {
-      this.#stateEvents++;
+    on('state', parseStreamStateEvent, ({ state, stateSeq }) => {
+      if (stateSeq === undefined) this.#unorderedStateEvents++;
+      // One already had, or older than the state held (a join reply or an event can cross it).
+      else if (this.#stateSeq !== undefined && stateSeq <= this.#stateSeq) return;
+      else this.#stateSeq = stateSeq;
       this.#state = state;
       this.emit('state', state);
     });
@@ -148,13 +160,23 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
   }
 
   async #join(): Promise<void> {
-    const eventsBefore = this.#stateEvents;
+    const unorderedBefore = this.#unorderedStateEvents;
     const reply = await this.#request('join', { streamId: this.streamId });
-    const state = checked(() => parseStreamState(WireReader.of(reply, 'reply', 'invalid_event')));
-    // The gateway joins the room before it answers, so a state event that came meanwhile was sent
-    // after the answer's; it can even be handled first (the answer settles a promise, a microtask
-    // later than an event read from the same chunk of the socket). Then the answer is the older.
-    if (this.#stateEvents !== eventsBefore) return;
+    const { state, stateSeq } = checked(() => {
+      const read = WireReader.of(reply, 'reply', 'invalid_event');
+      return { state: parseStreamState(read), stateSeq: parseStateSeq(read) };
+    });
+    // State events and the reply can cross: an event is even handled before a reply read from the
+    // same chunk of the socket (the reply settles a promise, a microtask later), and through
+    // another gateway an event can come before or after. The highest `stateSeq` is the newest.
+    if (stateSeq !== undefined) {
+      if (this.#stateSeq !== undefined && stateSeq < this.#stateSeq) return;
+      this.#stateSeq = stateSeq;
+    } else if (this.#unorderedStateEvents !== unorderedBefore) {
+      // A gateway without `stateSeq` joins the room before it answers: an event that came
+      // meanwhile was sent after the reply's state.
+      return;
+    }
     this.#state = state;
     this.emit('state', this.#state);
   }

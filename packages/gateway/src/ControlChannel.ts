@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { BaseError, createLogger, type Logger } from '@peerframe/core';
+import { BaseError, createLogger, type Logger, type TypedEmitter } from '@peerframe/core';
 import {
   type ControlClientToServerEvents,
   type ControlRefusal,
@@ -13,6 +13,7 @@ import { type Namespace, type ServerOptions, type Socket, Server as SocketServer
 import type { OriginPolicy } from './OriginPolicy.ts';
 import type { StreamKeyRecord } from './StreamKeyStore.ts';
 import type { StreamSession } from './StreamSession.ts';
+import type { StreamSessionEvents } from './StreamSessionTypes.ts';
 
 type ControlSocket = Socket<ControlClientToServerEvents, ControlServerToClientEvents>;
 
@@ -38,9 +39,16 @@ type ControlNamespace = Namespace<
   GatewayToGatewayEvents
 >;
 
+/** What the control channel reads and drives of a stream this gateway holds (a `StreamSession`). */
+export type ControlledStream = Pick<
+  StreamSession,
+  'id' | 'state' | 'stateSeq' | 'params' | 'stats' | 'orchestratorStats' | 'updateParams' | 'close'
+> &
+  Pick<TypedEmitter<StreamSessionEvents>, 'on'>;
+
 export type ControlChannelOptions = {
   /** Looks a live stream up by id. */
-  stream(id: string): StreamSession | undefined;
+  stream(id: string): ControlledStream | undefined;
   /** The key a stream was published with, when keys are in force. */
   keyOfStream(id: string): StreamKeyRecord | undefined;
   /** Verifies a client's stream key; undefined when keys are not in force (open gateway). */
@@ -124,11 +132,12 @@ export class ControlChannel {
       if (!join) return;
       const { streamId } = join;
       const keyId = socket.data.keyId as string | undefined;
-      const answer = this.#options.stream(streamId)
-        ? this.#join(streamId, keyId)
-        : await this.#askOthers((ns) => ns.serverSideEmitWithAck('join', streamId, keyId));
-      if (answer.ok) void socket.join(room(streamId));
-      reply(answer);
+      if (this.#options.stream(streamId)) {
+        const answer = this.#join(streamId, keyId);
+        if (answer.ok) void socket.join(room(streamId));
+        return reply(answer);
+      }
+      reply(await this.#joinElsewhere(socket, streamId, keyId));
     });
     socket.on('update', async (request: unknown, ack: unknown) => {
       const reply = replier(ack);
@@ -150,7 +159,35 @@ export class ControlChannel {
     const stream = this.#authorized(streamId, keyId);
     if (!('id' in stream)) return stream;
     this.#watch(stream);
-    return { ok: true, state: stream.state, params: stream.params, stats: stream.stats() };
+    return {
+      ok: true,
+      state: stream.state,
+      stateSeq: stream.stateSeq,
+      params: stream.params,
+      stats: stream.stats(),
+    };
+  }
+
+  /**
+   * Joins a client to a stream another gateway holds. The holder checks the key and answers; only
+   * then does the client enter the stream's room here, so the state events the holder sent between
+   * its answer and that moment never reached it: the holder is asked again once the client is in
+   * the room, and that answer (as new as any event it missed; events after it reach the room) is
+   * the reply. Its `stateSeq` lets the client tell it from events that cross it.
+   */
+  async #joinElsewhere(
+    socket: ControlSocket,
+    streamId: string,
+    keyId: string | undefined,
+  ): Promise<ControlAnswer> {
+    const ask = () => this.#askOthers((ns) => ns.serverSideEmitWithAck('join', streamId, keyId));
+    const authorized = await ask();
+    if (!authorized.ok) return authorized;
+    const inRoom = socket.rooms.has(room(streamId));
+    void socket.join(room(streamId));
+    const answer = await ask();
+    if (!answer.ok && !inRoom) void socket.leave(room(streamId));
+    return answer;
   }
 
   async #update(
@@ -203,7 +240,7 @@ export class ControlChannel {
   }
 
   /** The stream a request names, if it is held here and the client's key may control it. */
-  #authorized(streamId: string, keyId: string | undefined): StreamSession | ControlRefusal {
+  #authorized(streamId: string, keyId: string | undefined): ControlledStream | ControlRefusal {
     const stream = this.#options.stream(streamId);
     if (!stream) {
       return {
@@ -222,12 +259,12 @@ export class ControlChannel {
   }
 
   /** Relays a stream's events to its room, once per stream. */
-  #watch(stream: StreamSession): void {
+  #watch(stream: ControlledStream): void {
     if (this.#watched.has(stream.id)) return;
     this.#watched.add(stream.id);
     const to = () => this.#io.of(controlNamespace).to(room(stream.id));
-    stream.on('state', (state) => {
-      to().emit('state', { streamId: stream.id, state });
+    stream.on('state', (state, stateSeq) => {
+      to().emit('state', { streamId: stream.id, state, stateSeq });
       if (state === 'ended') this.#watched.delete(stream.id);
     });
     stream.on('orchestrator', ({ url, priceWeiPerSecond }) =>

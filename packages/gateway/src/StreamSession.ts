@@ -80,6 +80,8 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   readonly #log: Logger;
   #params: Record<string, unknown>;
   #state: StreamState = 'connecting';
+  /** Changes of `#state` so far (`@peerframe/wire`'s `StateSeq`): orders them for control clients. */
+  #stateSeq = 0;
   readonly #watchdog: NodeJS.Timeout;
   readonly #createdAt = performance.now();
   /** The publisher's packet count when it last changed, and when (`#checkPublisherSilence`). */
@@ -189,6 +191,11 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
 
   get state(): StreamState {
     return this.#state;
+  }
+
+  /** The count of `state`'s changes so far; each `state` event carries the one it made. */
+  get stateSeq(): number {
+    return this.#stateSeq;
   }
 
   /** The WHIP resource's ETag: names the publisher's current ICE session. */
@@ -577,8 +584,9 @@ export class StreamSession extends TypedEmitter<StreamSessionEvents> {
   #setState(state: StreamState): void {
     if (this.#state === state || this.#state === 'ended') return;
     this.#state = state;
-    this.#log.info({ state }, 'stream state');
-    this.emit('state', state);
+    this.#stateSeq++;
+    this.#log.info({ state, stateSeq: this.#stateSeq }, 'stream state');
+    this.emit('state', state, this.#stateSeq);
   }
 
   /** Ends the stream: both legs and the orchestrator's session. Idempotent. */

@@ -26,7 +26,8 @@ export type StreamRates = {
 };
 
 export type StreamSessionEvents = {
-  state: [StreamState];
+  /** The new state, and the count of the stream's state changes with it (`stateSeq`). */
+  state: [StreamState, number];
   /** Every second while the stream lives. */
   rates: [StreamRates];
   /** The stream is now served by this orchestrator (at start and after each failover). */

@@ -1,6 +1,10 @@
 /** The payment encodings a gateway can send (`GatewayPaymentsOptions.paymentEncoding`). */
 export { type PaymentEncoding, paymentEncodings } from '@peerframe/wire';
-export { ControlChannel } from './ControlChannel.ts';
+export {
+  ControlChannel,
+  type ControlChannelOptions,
+  type ControlledStream,
+} from './ControlChannel.ts';
 export { checkAdvertisedUrl } from './checkAdvertisedUrl.ts';
 export { checkStreamParams } from './checkStreamParams.ts';
 export { createSfuAdapter, type SfuKind, sfuKinds } from './createSfuAdapter.ts';

@@ -18,7 +18,16 @@ export const controlNamespace = '/streams';
  */
 export type StreamState = 'connecting' | 'warming' | 'live' | 'reconnecting' | 'ended';
 
-export type StreamStateEvent = { streamId: string; state: StreamState };
+/**
+ * The order of a stream's states: the gateway that holds the stream counts its changes (0 for the
+ * first state, one more with each change) and sends the count with each `state` event and in the
+ * `join` reply, so a client keeps the state with the highest and never takes an older one for a
+ * newer (events and a join reply can cross, on one gateway or through another). Absent from
+ * gateways that predate it: a client then takes each event as the newest.
+ */
+export type StateSeq = number;
+
+export type StreamStateEvent = { streamId: string; state: StreamState; stateSeq?: StateSeq };
 
 /** One second of a stream, from the gateway. */
 export type StreamStatsEvent = {
@@ -80,6 +89,8 @@ export type ControlRefusal = { ok: false } & ErrorBody;
 export type JoinReply = {
   ok: true;
   state: StreamState;
+  /** The stream's `StateSeq` at `state` (absent from gateways that predate it). */
+  stateSeq?: StateSeq;
   params: PipelineParams;
   stats: StreamStats;
 };

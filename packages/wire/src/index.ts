@@ -13,6 +13,7 @@ export type {
   ControlServerToClientEvents,
   JoinReply,
   JoinRequest,
+  StateSeq,
   StreamErrorEvent,
   StreamOrchestratorEvent,
   StreamPaymentEvent,
@@ -94,6 +95,7 @@ export {
 export {
   parseControlReply,
   parseJoinRequest,
+  parseStateSeq,
   parseStreamErrorEvent,
   parseStreamOrchestratorEvent,
   parseStreamPaymentEvent,

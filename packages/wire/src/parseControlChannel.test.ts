@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   parseControlReply,
   parseJoinRequest,
+  parseStateSeq,
   parseStreamErrorEvent,
   parseStreamOrchestratorEvent,
   parseStreamPaymentEvent,
@@ -9,6 +10,7 @@ import {
   parseStreamStatsEvent,
   parseUpdateRequest,
 } from './parseControlChannel.ts';
+import { WireReader } from './WireReader.ts';
 
 /** A second of stats as the gateway sends it: JSON has left out the hops nobody timed. */
 const stats = {
@@ -63,6 +65,13 @@ describe('control channel events and replies (the client checks them)', () => {
     const { pipelineMsP50: _p, framesDropped: _f, ...withoutOrchestrator } = stats;
     expect(parseStreamStatsEvent(withoutOrchestrator)).toEqual(withoutOrchestrator);
     expect(parseStreamStateEvent({ streamId: 's', state: 'warming' }).state).toBe('warming');
+    expect(parseStreamStateEvent({ streamId: 's', state: 'live', stateSeq: 0 }).stateSeq).toBe(0);
+    expect(parseStateSeq(WireReader.of({ state: 'live' }, 'reply', 'invalid_event'))).toBe(
+      undefined,
+    );
+    expect(parseStateSeq(WireReader.of({ stateSeq: 2 ** 53 - 1 }, 'reply', 'invalid_event'))).toBe(
+      2 ** 53 - 1,
+    );
     expect(
       parseStreamOrchestratorEvent({ streamId: 's', url: 'http://o', priceWeiPerSecond: '0' }).url,
     ).toBe('http://o');
@@ -88,6 +97,19 @@ describe('control channel events and replies (the client checks them)', () => {
     ['stats.hops.pipeline', () => parseStreamStatsEvent({ ...stats, hops: { pipeline: 'slow' } })],
     ['stats.framesDropped', () => parseStreamStatsEvent({ ...stats, framesDropped: -1 })],
     ['state.state', () => parseStreamStateEvent({ streamId: 's', state: 'paused' })],
+    ['state.stateSeq', () => parseStreamStateEvent({ streamId: 's', state: 'live', stateSeq: -1 })],
+    [
+      'state.stateSeq',
+      () => parseStreamStateEvent({ streamId: 's', state: 'live', stateSeq: 1.5 }),
+    ],
+    [
+      'state.stateSeq',
+      () => parseStreamStateEvent({ streamId: 's', state: 'live', stateSeq: '2' }),
+    ],
+    [
+      'reply.stateSeq',
+      () => parseStateSeq(WireReader.of({ stateSeq: 2 ** 53 }, 'reply', 'invalid_event')),
+    ],
     [
       'orchestrator.priceWeiPerSecond',
       () => parseStreamOrchestratorEvent({ streamId: 's', url: 'u' }),

@@ -2,6 +2,7 @@ import { hopNames, toErrorCode } from '@peerframe/core/browser';
 import type {
   ControlRefusal,
   JoinRequest,
+  StateSeq,
   StreamErrorEvent,
   StreamOrchestratorEvent,
   StreamPaymentEvent,
@@ -60,10 +61,21 @@ export function parseStreamState(reader: WireReader): StreamState {
   return reader.literal('state', streamStates);
 }
 
+/**
+ * The `stateSeq` beside a state (a `join` reply or a `state` event): a whole number from 0 up to
+ * 2^53 - 1, or undefined when the gateway sent none.
+ */
+export function parseStateSeq(reader: WireReader): StateSeq | undefined {
+  return reader.optional('stateSeq', (r, key) =>
+    r.number(key, { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER }),
+  );
+}
+
 export function parseStreamStateEvent(value: unknown): StreamStateEvent {
   const event = WireReader.of(value, 'state', 'invalid_event');
   streamIdOf(event);
   parseStreamState(event);
+  parseStateSeq(event);
   return value as StreamStateEvent;
 }
 
